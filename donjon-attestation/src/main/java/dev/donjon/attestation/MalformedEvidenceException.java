@@ -1,0 +1,8 @@
+package dev.donjon.attestation;
+
+/** The only exception a parser may let out: the input bytes are not what they claim to be. */
+public class MalformedEvidenceException extends VerificationException {
+    public MalformedEvidenceException(String detail) { super(RejectReason.MALFORMED, detail); }
+
+    public MalformedEvidenceException(String detail, Throwable cause) { super(RejectReason.MALFORMED, detail, cause); }
+}

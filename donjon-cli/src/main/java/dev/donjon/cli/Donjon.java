@@ -1,0 +1,60 @@
+package dev.donjon.cli;
+
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The {@code donjon} command: run WebAssembly workloads in attested Keeps. */
+@Command(
+        name = "donjon",
+        mixinStandardHelpOptions = true,
+        versionProvider = DonjonVersion.class,
+        description = "Run WebAssembly (WASI) workloads in hardware Trusted Execution Environments (Keeps).",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Donjon {
+
+    enum LogLevel { error, warn, info, debug }
+
+    @Option(names = "--log-level", scope = ScopeType.INHERIT, defaultValue = "${env:DONJON_LOG:-warn}",
+            description = "error, warn, info or debug (debug also prints stack traces). Default: ${DEFAULT-VALUE}.")
+    void setLogLevel(LogLevel level) {
+        Donjon.level = level;
+        Level jul = switch (level) {
+            case error -> Level.SEVERE;
+            case warn -> Level.WARNING;
+            case info -> Level.INFO;
+            case debug -> Level.FINE;
+        };
+        Logger root = Logger.getLogger("");
+        root.setLevel(jul);
+        for (var h : root.getHandlers()) root.removeHandler(h);
+        ConsoleHandler handler = new ConsoleHandler();
+        handler.setLevel(jul);
+        handler.setFormatter(new SimpleFormatter());
+        root.addHandler(handler);
+    }
+
+    private static LogLevel level = LogLevel.warn;
+
+    static boolean debug() { return level == LogLevel.debug; }
+
+    public static void main(String[] args) {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code; never prints a stack trace unless --log-level debug. */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Donjon());
+        cli.setExecutionExceptionHandler(new OneLineErrors());
+        cli.setParameterExceptionHandler(new OneLineErrors());
+        return cli.execute(args);
+    }
+}
