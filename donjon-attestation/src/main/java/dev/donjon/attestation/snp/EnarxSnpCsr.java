@@ -6,6 +6,7 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.asn1.x509.CertificateList;
@@ -21,7 +22,8 @@ import java.util.Optional;
 
 /**
  * An Enarx keep CSR (PKCS#10) carrying SNP evidence in its requested extension 1.3.6.1.4.1.58270.1.3:
- * {@code SEQUENCE { SEQUENCE { vcek Certificate, SEQUENCE { SEQUENCE OF CertificateList } }, report OCTET STRING }}.
+ * {@code SEQUENCE { SEQUENCE { vcek Certificate, SEQUENCE { SEQUENCE OF SEQUENCE { url UTF8String, CertificateList } } },
+ * report OCTET STRING }}.
  */
 final class EnarxSnpCsr {
 
@@ -72,7 +74,10 @@ final class EnarxSnpCsr {
             out.add(new X509CRLHolder(CertificateList.getInstance(seq)));
             return;
         }
-        if (depth > 2) throw new MalformedEvidenceException("CRL list in the CSR nests too deep");
-        for (ASN1Encodable e : seq) collectCrls(e, out, depth + 1);
+        if (depth > 3) throw new MalformedEvidenceException("CRL list in the CSR nests too deep");
+        for (ASN1Encodable e : seq) {
+            if (e instanceof ASN1String) continue; // the distribution-point URL Enarx stores beside each CRL
+            collectCrls(e, out, depth + 1);
+        }
     }
 }
