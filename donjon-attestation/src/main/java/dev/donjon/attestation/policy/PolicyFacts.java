@@ -22,7 +22,7 @@ public sealed interface PolicyFacts {
      * @param reportedTcb  REPORTED_TCB decoded for the product line
      */
     record Snp(String measurement, String hostData, String idKeyDigest, String authorKeyDigest, boolean authorKeyEnabled,
-               long guestPolicy, long platformInfo, int vmpl, SnpTcb reportedTcb, int currentMajor, int currentMinor)
+               long guestPolicy, long platformInfo, int vmpl, SnpTcb reportedTcb)
             implements PolicyFacts {
         public Tee tee() { return Tee.SNP; }
 

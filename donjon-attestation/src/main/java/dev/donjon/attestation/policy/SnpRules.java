@@ -46,10 +46,6 @@ public record SnpRules(Set<String> signer, Set<String> hash, Set<String> hashBla
                 }
             }
         }
-        if (f.abiMajor() > f.currentMajor() || (f.abiMajor() == f.currentMajor() && f.abiMinor() > f.currentMinor())) {
-            return reject("abi", "guest policy requires ABI " + f.abiMajor() + "." + f.abiMinor() + " above the firmware's "
-                    + f.currentMajor() + "." + f.currentMinor());
-        }
         var abiVersion = new VersionRequirement.Version(f.abiMajor(), f.abiMinor(), 0);
         if (abi.isPresent() && !abi.get().matches(abiVersion)) {
             return reject("abi", "guest policy ABI " + f.abiMajor() + "." + f.abiMinor() + " does not meet \"" + abi.get().text() + "\"");

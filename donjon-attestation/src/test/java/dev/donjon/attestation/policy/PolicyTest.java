@@ -33,7 +33,7 @@ class PolicyTest {
     static PolicyFacts.Snp snp(long extraPolicy, String author, String idKey) {
         long policy = (1L << 8) | 51 | SnpGuestPolicy.SMT.mask() | SnpGuestPolicy.RESERVED.mask() | extraPolicy;
         return new PolicyFacts.Snp(SNP_MEASUREMENT, "00".repeat(32), idKey, author, true, policy, 1, 0,
-                new PolicyFacts.SnpTcb(3, 0, 8, 115, 0), 1, 51);
+                new PolicyFacts.SnpTcb(3, 0, 8, 115, 0));
     }
 
     static PolicyFacts.Sgx sgx(long attributes, int isvSvn) {
