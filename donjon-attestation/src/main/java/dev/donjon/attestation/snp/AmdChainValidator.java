@@ -99,7 +99,7 @@ public final class AmdChainValidator {
         String caName = signingKey == SigningKey.VLEK ? "ASVK" : "ASK";
         if (issuer == null) {
             throw new VerificationException(RejectReason.CHAIN, issuerNamed
-                    ? "no " + caName + " named '" + cn(leaf.getIssuer()) + "' that signed the " + leafName + " chains to a pinned ARK"
+                    ? "the " + leafName + " is not signed by an " + caName + " named '" + cn(leaf.getIssuer()) + "' that chains to a pinned ARK"
                     : "the " + leafName + "'s issuer '" + cn(leaf.getIssuer()) + "' is not an " + caName + " in amd_chain");
         }
 

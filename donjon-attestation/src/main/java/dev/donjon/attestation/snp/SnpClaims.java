@@ -43,6 +43,9 @@ public record SnpClaims(int version, int guestSvn, long policy, int vmpl, byte[]
     public String policyAbi() { return ((policy >>> 8) & 0xFF) + "." + (policy & 0xFF); }
 
     @Override
+    public String toString() { return "SnpClaims" + fields(); }
+
+    @Override
     public Map<String, String> fields() {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("tee", Tee.SNP.wireName());
