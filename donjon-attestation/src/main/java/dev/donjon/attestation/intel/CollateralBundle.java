@@ -52,18 +52,18 @@ record CollateralBundle(SignedCollateral tcbInfo, Optional<SignedCollateral> qeI
                 : Optional.empty();
         List<byte[]> crls = new ArrayList<>();
         for (String name : List.of("pck_crl", "root_ca_crl")) {
-            if (j.has(name)) crls.add(hexOrText(StrictJson.string(j, name, p), p + "." + name));
+            if (j.has(name)) crls.add(hexOrText(StrictJson.blob(j, name, p).strip(), p + "." + name));
         }
         return new CollateralBundle(tcbInfo, qe, List.copyOf(crls));
     }
 
     private static SignedCollateral signedString(JsonNode j, String body, String sig, String chain, String what) throws MalformedEvidenceException {
         String p = "dcap-qvl collateral";
-        byte[] bytes = StrictJson.string(j, body, p).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = StrictJson.blob(j, body, p).getBytes(StandardCharsets.UTF_8);
         JsonNode node = StrictJson.parse(bytes, what);
         if (!node.isObject()) throw new MalformedEvidenceException(what + " is not a JSON object");
         byte[] signature = StrictJson.hex(j, sig, 64, p);
-        List<byte[]> issuer = Certificates.certificateDers(StrictJson.string(j, chain, p).getBytes(StandardCharsets.ISO_8859_1), what + " issuer chain");
+        List<byte[]> issuer = Certificates.certificateDers(StrictJson.blob(j, chain, p).getBytes(StandardCharsets.ISO_8859_1), what + " issuer chain");
         return new SignedCollateral(bytes, node, signature, issuer);
     }
 

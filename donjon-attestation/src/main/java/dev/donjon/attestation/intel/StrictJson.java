@@ -108,6 +108,13 @@ final class StrictJson {
         return s;
     }
 
+    /** A string member that is not schema text (PEM bundles, hex blobs): line breaks allowed. */
+    static String blob(JsonNode obj, String name, String path) throws MalformedEvidenceException {
+        JsonNode n = member(obj, name, path);
+        if (!n.isTextual()) throw new MalformedEvidenceException(path + "." + name + " is not a string");
+        return n.textValue();
+    }
+
     static List<String> strings(JsonNode obj, String name, String path) throws MalformedEvidenceException {
         List<String> out = new ArrayList<>();
         ArrayNode a = array(obj, name, path);
