@@ -36,7 +36,7 @@ final class RegistryHandler implements HttpHandler {
         try {
             route(ex);
         } catch (RegistryException e) {
-            if (e.status() >= 500) LOG.log(Level.WARNING, e.getMessage(), e.getCause());
+            if (e.status() == 500) LOG.log(Level.WARNING, e.getMessage(), e.getCause());
             sendText(ex, e.status(), e.getMessage());
         } catch (IOException e) {
             LOG.log(Level.FINE, "connection failed", e);
