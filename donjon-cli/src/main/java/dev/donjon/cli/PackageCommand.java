@@ -22,8 +22,8 @@ import picocli.CommandLine.Parameters;
 final class PackageCommand {
 
     static PackageSpec.Registry spec(String s, RegistryOptions registry) {
-        if (s.startsWith("file:")) throw new ExitCodeException(OneLineErrors.USAGE, "a registry package is needed here, not " + s);
-        return (PackageSpec.Registry) PackageSpec.parse(s, registry.defaultRegistry());
+        if (PackageSpec.parse(s, registry.defaultRegistry()) instanceof PackageSpec.Registry r) return r;
+        throw new ExitCodeException(OneLineErrors.USAGE, "a Drawbridge package [host/]user/repo:tag is needed here, not " + s);
     }
 
     @Command(name = "publish", description = "Publish PATH (a directory with main.wasm and Enarx.toml, or a .wasm) as [HOST/]USER/REPO:TAG.")

@@ -49,6 +49,10 @@ public final class PackageFetcher {
                 yield new FetchedPackage(l.path().toString(), Collections.unmodifiableSortedMap(files), false);
             }
             case PackageSpec.Registry r -> fetchFromRegistry(r);
+            case PackageSpec.Oci o -> {
+                if (tagKey.isPresent()) throw new RegistryException(403, "a signed tag is required, but OCI artifacts carry no Drawbridge tag signature");
+                yield new OciPuller(tls).pull(o.reference());
+            }
         };
     }
 

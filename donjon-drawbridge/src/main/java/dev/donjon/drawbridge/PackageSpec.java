@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Where a package comes from: a registry slug {@code [host/]user/repo:tag}, a tag URL, or a local path. */
+/** Where a package comes from: a registry slug {@code [host/]user/repo:tag}, a tag URL, an OCI artifact, or a local path. */
 public sealed interface PackageSpec {
 
     /** A tag in a Drawbridge registry. */
@@ -21,6 +21,9 @@ public sealed interface PackageSpec {
         public String toString() { return base + DrawbridgeClient.API + user + "/" + repo + "/_tag/" + tag; }
     }
 
+    /** An OCI artifact in a registry speaking the distribution spec ({@code oci://host/name:tag}). */
+    record Oci(OciPuller.Reference reference) implements PackageSpec {}
+
     /** A package directory or a .wasm file on this machine ({@code file://}). */
     record Local(Path path) implements PackageSpec {}
 
@@ -33,6 +36,7 @@ public sealed interface PackageSpec {
      */
     static PackageSpec parse(String spec, Optional<URI> defaultBase) {
         if (spec.startsWith("file:")) return new Local(Path.of(URI.create(spec)));
+        if (spec.startsWith("oci://")) return new Oci(OciPuller.Reference.parse(spec));
         if (spec.startsWith("https://") || spec.startsWith("http://")) {
             Matcher m = TAG_URL.matcher(spec);
             if (!m.matches()) throw RegistryException.badRequest("package URL must be <scheme>://host/api/v0.1.0/user/repo/_tag/tag, not " + Names.printable(spec));
