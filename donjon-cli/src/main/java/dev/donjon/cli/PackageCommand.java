@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "package", description = "Publish and inspect packages (main.wasm + Enarx.toml) on a Drawbridge registry.",
-        subcommands = {PackageCommand.Publish.class, PackageCommand.Info.class})
+        subcommands = {PackageCommand.Publish.class, PackageCommand.Info.class, PackageCommand.Fetch.class})
 final class PackageCommand {
 
     static PackageSpec.Registry spec(String s, RegistryOptions registry) {
@@ -68,6 +68,30 @@ final class PackageCommand {
             var dir = RegistryJson.readDirectory(client.node(r.user(), r.repo(), r.tag(), TreePath.ROOT, PackageTree.MAX_OTHER).body());
             dir.forEach((name, m) -> System.out.printf("  %-20s %10d  %-28s sha-256=%s%n", name, m.length(), m.type(),
                     java.util.Base64.getEncoder().encodeToString(m.digest().hashes().get(dev.donjon.drawbridge.DigestAlgorithm.SHA_256))));
+            return 0;
+        }
+    }
+
+    @Command(name = "fetch", description = "Fetch a package, verify every file's digest and size, and write it to a directory.")
+    static final class Fetch implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SPEC", description = "[host/]user/repo:tag, a tag URL, oci://host/name:tag or file://path.")
+        String spec;
+        @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR") Path out;
+        @Option(names = "--verify-key", paramLabel = "PEM", description = "Accept only a tag signed by this EC public key.") Path verifyKey;
+        @Mixin RegistryOptions registry;
+
+        @Override
+        public Integer call() throws Exception {
+            Optional<java.security.interfaces.ECPublicKey> key = Optional.empty();
+            if (verifyKey != null) {
+                if (!(TlsMaterial.readPublicKey(verifyKey) instanceof java.security.interfaces.ECPublicKey ec))
+                    throw new ExitCodeException(OneLineErrors.FAILURE, verifyKey + " is not an EC public key");
+                key = Optional.of(ec);
+            }
+            var pkg = new dev.donjon.drawbridge.PackageFetcher(registry.tls(), registry.token(), key, registry.defaultRegistry()).fetch(spec);
+            java.nio.file.Files.createDirectories(out);
+            for (var f : pkg.files().entrySet()) java.nio.file.Files.write(out.resolve(f.getKey()), f.getValue());
+            System.out.println("fetched " + pkg.source() + " (" + pkg.files().size() + " files" + (pkg.signed() ? ", tag signature verified" : "") + ") into " + out);
             return 0;
         }
     }

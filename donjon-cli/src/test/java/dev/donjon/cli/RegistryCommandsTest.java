@@ -60,6 +60,11 @@ class RegistryCommandsTest {
             Run repo = run("repo", "info", "dev/hello", "--registry", reg);
             assertTrue(repo.out().contains("public: true") && repo.out().contains("0.1.0"), repo.out());
 
+            Path out = dir.resolve("out");
+            Run fetch = run("package", "fetch", "dev/hello:0.1.0", "-o", out.toString(), "--registry", reg);
+            assertEquals(0, fetch.code(), fetch.err());
+            assertArrayEquals(Files.readAllBytes(EXAMPLE.resolve("Enarx.toml")), Files.readAllBytes(out.resolve("Enarx.toml")));
+
             var pkg = new PackageFetcher(null, Optional.empty(), Optional.empty(), Optional.of(server.baseUri())).fetch("dev/hello:0.1.0");
             assertArrayEquals(Files.readAllBytes(EXAMPLE.resolve("main.wasm")), pkg.wasm());
 

@@ -50,6 +50,17 @@ public final class TlsMaterial {
         throw new IOException(pem + " holds no unencrypted PEM private key");
     }
 
+    public static java.security.PublicKey readPublicKey(Path pem) throws IOException {
+        try (Reader r = Files.newBufferedReader(pem); PEMParser p = new PEMParser(r)) {
+            for (Object o; (o = p.readObject()) != null; ) {
+                JcaPEMKeyConverter c = new JcaPEMKeyConverter();
+                if (o instanceof org.bouncycastle.asn1.x509.SubjectPublicKeyInfo k) return c.getPublicKey(k);
+                if (o instanceof X509CertificateHolder h) return c.getPublicKey(h.getSubjectPublicKeyInfo());
+            }
+        }
+        throw new IOException(pem + " holds no PEM public key or certificate");
+    }
+
     /** A context that presents {@code chain} with {@code key}, and trusts {@code trusted} (may be empty: JDK defaults). */
     public static SSLContext context(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted) {
         try {
