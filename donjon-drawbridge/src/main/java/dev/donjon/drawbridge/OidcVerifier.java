@@ -29,6 +29,8 @@ public final class OidcVerifier {
 
     public OidcVerifier(String issuer, String jwks, String audience) throws IOException {
         JWKSource<SecurityContext> keys;
+        if (jwks.startsWith("http://") && !URI.create(jwks).getHost().matches("localhost|127\\.0\\.0\\.1|\\[::1]"))
+            throw new IOException("JWKS URL must be https (plain http only on loopback): " + jwks);
         if (jwks.startsWith("https://") || jwks.startsWith("http://")) {
             keys = JWKSourceBuilder.create(URI.create(jwks).toURL()).build();
         } else {

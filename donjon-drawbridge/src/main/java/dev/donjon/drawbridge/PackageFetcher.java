@@ -17,6 +17,8 @@ import javax.net.ssl.SSLContext;
  * certificate so that the registry releases private workloads to it.
  */
 public final class PackageFetcher {
+    /** With 1 MiB per non-wasm file, this bounds a package at about 164 MiB. */
+    static final int MAX_FILES = 64;
     private final SSLContext tls;
     private final Optional<String> token;
     private final Optional<ECPublicKey> tagKey;
@@ -74,6 +76,7 @@ public final class PackageFetcher {
         byte[] dirBytes = client.node(r.user(), r.repo(), r.tag(), TreePath.ROOT, root.length()).body();
         checkNode(root, dirBytes, "root directory");
         SortedMap<String, Meta> dir = RegistryJson.readDirectory(dirBytes);
+        if (dir.size() > MAX_FILES) throw new RegistryException(413, "package " + r + " has " + dir.size() + " files, more than " + MAX_FILES);
         if (!dir.containsKey(PackageTree.WASM)) throw new RegistryException(502, "package " + r + " has no " + PackageTree.WASM);
         SortedMap<String, byte[]> files = new TreeMap<>();
         for (Map.Entry<String, Meta> e : dir.entrySet()) {

@@ -236,8 +236,13 @@ final class RegistryHandler implements HttpHandler {
 
     // ---- responses ----
 
+    /** Objects up to this size are read once, verified and sent from memory: what was checked is what is sent. */
+    private static final long IN_MEMORY = 16L << 20;
+
     private void sendObject(HttpExchange ex, Method method, StoredObject obj) throws IOException {
-        store.verify(obj); // before any header goes out: a modified blob is an error, never content
+        // verified before any header goes out: a modified blob is an error, never content
+        byte[] small = obj.meta().length() <= IN_MEMORY ? store.readVerified(obj) : null;
+        if (small == null) store.verify(obj);
         var h = ex.getResponseHeaders();
         h.set("Content-Type", obj.meta().type());
         h.set("Content-Digest", obj.meta().digest().toHeader());
@@ -248,7 +253,9 @@ final class RegistryHandler implements HttpHandler {
         }
         ex.sendResponseHeaders(200, obj.meta().length() == 0 ? -1 : obj.meta().length());
         try (OutputStream out = ex.getResponseBody()) {
-            if (obj.meta().length() > 0) store.writeVerified(obj, out);
+            // a large blob changed between the check and the copy is still caught by the client's digest check
+            if (small != null) out.write(small);
+            else store.copy(obj, out);
         }
     }
 
@@ -269,6 +276,8 @@ final class RegistryHandler implements HttpHandler {
 
     private static void sendText(HttpExchange ex, int status, String message) {
         try {
+            // a refused upload's body may be unread: never let the client reuse this connection for its next request
+            if (status >= 400 && ex.getRequestMethod().equals("PUT")) ex.getResponseHeaders().set("Connection", "close");
             byte[] body = (message.replaceAll("\\s*\\R\\s*", " ") + "\n").getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
             if (ex.getRequestMethod().equals("HEAD")) {

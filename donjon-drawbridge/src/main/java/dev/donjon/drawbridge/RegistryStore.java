@@ -169,9 +169,8 @@ public final class RegistryStore {
 
     // ---- reading with verification ----
 
-    /** Copies the object's bytes to {@code out} after checking them against its recorded sha-256 and length. */
-    public void writeVerified(StoredObject object, OutputStream out) throws IOException {
-        verify(object);
+    /** Copies the object's bytes to {@code out} as they are on disk; callers {@link #verify} first. */
+    void copy(StoredObject object, OutputStream out) throws IOException {
         try (InputStream in = Files.newInputStream(object.blob())) {
             in.transferTo(out);
         }
