@@ -111,6 +111,43 @@ public final class OciPuller {
         return null;
     }
 
+    private HttpResponse<InputStream> send(URI uri, String accept) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).header("Accept", accept).GET();
+        if (bearer != null) b.header("Authorization", "Bearer " + bearer);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+
+    /**
+     * The distribution spec's token flow for anonymous pulls: the 401's {@code WWW-Authenticate: Bearer realm=..,
+     * service=.., scope=..} names a token service, which hands out a pull token without credentials.
+     */
+    private String anonymousToken(Reference ref, String challenge) throws IOException, InterruptedException {
+        if (!challenge.regionMatches(true, 0, "Bearer ", 0, 7))
+            throw new RegistryException(401, ref + ": the registry wants " + (challenge.isBlank() ? "authentication" : challenge.split(" ")[0] + " authentication") + ", which is not supported yet for OCI pulls");
+        java.util.Map<String, String> params = new java.util.HashMap<>();
+        var m = CHALLENGE_PARAM.matcher(challenge.substring(7));
+        while (m.find()) params.put(m.group(1).toLowerCase(java.util.Locale.ROOT), m.group(2));
+        String realm = params.get("realm");
+        if (realm == null) throw new RegistryException(502, ref + ": Bearer challenge without a realm");
+        URI realmUri = URI.create(realm);
+        boolean loopback = realmUri.getHost() != null && realmUri.getHost().matches("localhost|127\\.0\\.0\\.1|\\[::1]");
+        if (!"https".equals(realmUri.getScheme()) && !("http".equals(realmUri.getScheme()) && loopback))
+            throw new RegistryException(502, ref + ": token service " + realm + " is not https");
+        StringBuilder q = new StringBuilder();
+        for (String k : new String[] {"service", "scope"}) {
+            if (params.containsKey(k)) q.append(q.isEmpty() ? "" : "&").append(k).append('=').append(java.net.URLEncoder.encode(params.get(k), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        URI tokenUri = URI.create(realm + (q.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + q));
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(tokenUri).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) throw new RegistryException(401, ref + ": token service answered " + r.statusCode() + " for an anonymous pull token");
+        JsonNode n = RegistryJson.parse(r.body(), "token response");
+        String token = n.path("token").asText(n.path("access_token").asText(""));
+        if (token.isEmpty() || token.length() > 16384) throw new RegistryException(502, ref + ": token service returned no usable token");
+        return token;
+    }
+
     static void checkDigest(String digest, byte[] bytes, String what) {
         String[] p = digest.split(":", 2);
         DigestAlgorithm alg = p[0].equals("sha256") ? DigestAlgorithm.SHA_256 : DigestAlgorithm.SHA_512;
@@ -119,13 +156,21 @@ public final class OciPuller {
             throw new RegistryException(502, what + " does not match its digest " + digest + "; refusing it");
     }
 
+    /** The anonymous pull token the registry's token service issued, once asked for. */
+    private volatile String bearer;
+
     private byte[] get(Reference ref, String path, long max, String accept, Optional<String> digest, boolean manifest) {
         URI uri = ref.base().resolve("/v2/" + ref.name() + path);
-        HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).header("Accept", accept).GET().build();
         try {
-            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = send(uri, accept);
+            if (r.statusCode() == 401 && bearer == null) {
+                String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
+                r.body().close();
+                bearer = anonymousToken(ref, challenge);
+                r = send(uri, accept);
+            }
             try (InputStream in = r.body()) {
-                if (r.statusCode() == 401) throw new RegistryException(401, ref + ": the registry wants authentication, which is not supported yet for OCI pulls");
+                if (r.statusCode() == 401) throw new RegistryException(401, ref + ": the registry refused anonymous pulls (credentials are not supported yet for OCI)");
                 if (r.statusCode() != 200) throw new RegistryException(r.statusCode(), ref + ": registry answered " + r.statusCode() + " for " + (manifest ? "the manifest" : digest.orElse(path)));
                 long declared = r.headers().firstValueAsLong("Content-Length").orElse(-1);
                 if (declared > max) throw new RegistryException(413, ref + ": " + path + " is " + declared + " bytes, over " + max);

@@ -153,4 +153,47 @@ class OciRegistryTest {
         RegistryException e = assertThrows(RegistryException.class, () -> fetcher().fetch("oci://" + base.getAuthority() + "/donjon/tampered:v1"));
         assertTrue(e.getMessage().contains("does not match its digest"), e.getMessage());
     }
+
+    @Test
+    void anonymousPullTokenFlowIsFollowed() throws Exception {
+        byte[] wasm = Files.readAllBytes(EXAMPLE.resolve("main.wasm"));
+        push("donjon/guarded", "v2", wasm, "y = 2\n".getBytes());
+        // a gate in front of the registry that wants the distribution spec's Bearer token, as public registries do
+        var gate = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 8);
+        String token = "anon-pull-token-42";
+        var askedScope = new java.util.concurrent.atomic.AtomicReference<String>();
+        gate.createContext("/token", ex -> {
+            askedScope.set(ex.getRequestURI().getRawQuery());
+            byte[] b = ("{\"token\":\"" + token + "\"}").getBytes();
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        gate.createContext("/v2/", ex -> {
+            try (ex) {
+                if (!("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                    int port = gate.getAddress().getPort();
+                    ex.getResponseHeaders().set("WWW-Authenticate",
+                            "Bearer realm=\"http://127.0.0.1:" + port + "/token\",service=\"gate\",scope=\"repository:donjon/guarded:pull\"");
+                    ex.sendResponseHeaders(401, -1);
+                    return;
+                }
+                var r = HTTP.send(HttpRequest.newBuilder(base.resolve(ex.getRequestURI().toString()))
+                        .header("Accept", ex.getRequestHeaders().getFirst("Accept")).build(), HttpResponse.BodyHandlers.ofByteArray());
+                r.headers().firstValue("Docker-Content-Digest").ifPresent(d -> ex.getResponseHeaders().set("Docker-Content-Digest", d));
+                ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
+                ex.getResponseBody().write(r.body());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        gate.start();
+        try {
+            FetchedPackage pkg = fetcher().fetch("oci://127.0.0.1:" + gate.getAddress().getPort() + "/donjon/guarded:v2");
+            assertArrayEquals(wasm, pkg.wasm());
+            assertEquals("service=gate&scope=repository%3Adonjon%2Fguarded%3Apull", askedScope.get());
+        } finally {
+            gate.stop(0);
+        }
+    }
 }
