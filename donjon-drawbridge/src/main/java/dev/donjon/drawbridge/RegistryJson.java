@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedMap;
@@ -16,7 +15,8 @@ import java.util.TreeMap;
  * keys in Drawbridge's order, so the bytes (and hence the digests) match what the Enarx client produces.
  */
 public final class RegistryJson {
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Duplicate keys refused: two readers must never see two different directories in the same bytes. */
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private RegistryJson() {}
 
@@ -45,8 +45,7 @@ public final class RegistryJson {
         JsonNode digest = n.get("digest");
         if (digest == null || !digest.isObject()) throw RegistryException.badRequest(what + " has no digest object");
         Map<String, String> hashes = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = digest.fields(); it.hasNext(); ) {
-            var e = it.next();
+        for (Map.Entry<String, JsonNode> e : digest.properties()) {
             if (!e.getValue().isTextual()) throw RegistryException.badRequest(what + " digest " + e.getKey() + " is not a string");
             hashes.put(e.getKey(), e.getValue().asText());
         }
@@ -61,8 +60,7 @@ public final class RegistryJson {
         JsonNode n = parse(json, "directory");
         if (!n.isObject()) throw RegistryException.badRequest("directory is not a JSON object");
         SortedMap<String, Meta> out = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-            var e = it.next();
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
             out.put(TreePath.checkName(e.getKey()), readEntry(e.getValue(), "directory entry '" + e.getKey() + "'"));
         }
         return out;

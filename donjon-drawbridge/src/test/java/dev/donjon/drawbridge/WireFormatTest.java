@@ -39,6 +39,8 @@ class WireFormatTest {
             assertThrows(RegistryException.class, () -> Names.tag(bad), bad);
         for (String bad : List.of("..", ".", "a b", "a/b")) assertThrows(RegistryException.class, () -> TreePath.checkName(bad));
         assertThrows(RegistryException.class, () -> ContentDigest.parseHeader("md5=:AAAA:"));
+        String entry = new String(RegistryJson.writeEntry(Meta.of(new byte[1], "a/b")), StandardCharsets.UTF_8);
+        assertThrows(RegistryException.class, () -> RegistryJson.readDirectory(("{\"x\":" + entry + ",\"x\":" + entry + "}").getBytes(StandardCharsets.UTF_8)));
         assertThrows(RegistryException.class, () -> ContentDigest.parseHeader("sha-256=:AAAA:")); // wrong length
     }
 }
