@@ -17,6 +17,7 @@ import picocli.CommandLine.ScopeType;
         description = "Run WebAssembly (WASI) workloads in hardware Trusted Execution Environments (Keeps).",
         subcommands = {
             CommandLine.HelpCommand.class,
+            AttestationCommand.class,
             DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
         })
 public final class Donjon {

@@ -1,0 +1,203 @@
+package dev.donjon.attestation.snp;
+
+import dev.donjon.attestation.MalformedEvidenceException;
+import dev.donjon.attestation.RejectReason;
+import dev.donjon.attestation.VerificationException;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.cert.X509CRLHolder;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.operator.ContentVerifierProvider;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Validates VCEK -> ASK -> ARK or VLEK -> ASVK -> ARK: the issuer of each certificate is chosen among the candidates by
+ * subject name and by signature (RSASSA-PSS/SHA-384), the only trust anchor is a self-signed ARK from the pinned
+ * bundle, and CRLs issued by a CA of the chain must verify and must not list a chain certificate.
+ * Successful validations are memoized by the SHA-256 of every input byte; the clock-dependent checks are left to
+ * {@link ValidatedChain#checkValidAt}, so a memoized chain is still judged at each call's instant.
+ */
+public final class AmdChainValidator {
+
+    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
+    private static final int MEMO_LIMIT = 1024;
+
+    private final Map<String, ValidatedChain> memo = new ConcurrentHashMap<>();
+
+    /** Forgets memoized chains (benchmarks measure the cold path with it). */
+    public void clear() { memo.clear(); }
+
+    ValidatedChain validate(X509CertificateHolder leaf, SigningKey signingKey, byte[] pinnedBundle,
+                            List<X509CertificateHolder> carriedCas, List<X509CRLHolder> crls) throws VerificationException {
+        String key = memoKey(leaf, signingKey, pinnedBundle, carriedCas, crls);
+        ValidatedChain known = memo.get(key);
+        if (known != null) return known;
+        ValidatedChain fresh = build(leaf, signingKey, pinnedBundle, carriedCas, crls);
+        if (memo.size() >= MEMO_LIMIT) memo.clear();
+        memo.put(key, fresh);
+        return fresh;
+    }
+
+    private static ValidatedChain build(X509CertificateHolder leaf, SigningKey signingKey, byte[] pinnedBundle,
+                                        List<X509CertificateHolder> carriedCas, List<X509CRLHolder> crls) throws VerificationException {
+        String leafName = signingKey.name();
+        List<X509CertificateHolder> pinned = CertificateFiles.certificates(pinnedBundle, "amd_chain");
+        List<X509CertificateHolder> anchors = new ArrayList<>();
+        List<X509CertificateHolder> intermediates = new ArrayList<>();
+        for (X509CertificateHolder c : pinned) {
+            if (c.getSubject().equals(c.getIssuer())) {
+                if (signedBy(c, c)) anchors.add(c);
+            } else {
+                intermediates.add(c);
+            }
+        }
+        if (anchors.isEmpty()) throw new VerificationException(RejectReason.CHAIN, "amd_chain holds no self-signed ARK");
+        for (X509CertificateHolder c : carriedCas) {
+            if (c.getSubject().equals(c.getIssuer())) {
+                if (anchors.stream().noneMatch(a -> Arrays.equals(der(a), der(c)))) {
+                    throw new VerificationException(RejectReason.CHAIN, "the evidence's ARK '" + cn(c) + "' is not the pinned ARK");
+                }
+            } else {
+                intermediates.add(c);
+            }
+        }
+
+        X509CertificateHolder issuer = null;
+        X509CertificateHolder root = null;
+        boolean issuerNamed = false;
+        for (X509CertificateHolder candidate : intermediates) {
+            if (!candidate.getSubject().equals(leaf.getIssuer()) || !rightKind(candidate, signingKey)) continue;
+            issuerNamed = true;
+            if (!signedBy(leaf, candidate)) continue;
+            for (X509CertificateHolder anchor : anchors) {
+                if (anchor.getSubject().equals(candidate.getIssuer()) && signedBy(candidate, anchor)) {
+                    issuer = candidate;
+                    root = anchor;
+                    break;
+                }
+            }
+            if (issuer != null) break;
+        }
+        String caName = signingKey == SigningKey.VLEK ? "ASVK" : "ASK";
+        if (issuer == null) {
+            throw new VerificationException(RejectReason.CHAIN, issuerNamed
+                    ? "the " + leafName + " is not signed by an " + caName + " named '" + cn(leaf.getIssuer()) + "' that chains to a pinned ARK"
+                    : "the " + leafName + "'s issuer '" + cn(leaf.getIssuer()) + "' is not an " + caName + " in amd_chain");
+        }
+
+        List<ValidatedChain.Window> windows = new ArrayList<>();
+        windows.add(window(leafName, leaf));
+        windows.add(window(caName + " '" + cn(issuer) + "'", issuer));
+        windows.add(window("ARK '" + cn(root) + "'", root));
+        List<X509CertificateHolder> chain = List.of(leaf, issuer, root);
+        for (X509CRLHolder crl : crls) {
+            X509CertificateHolder crlIssuer = crl.getIssuer().equals(root.getSubject()) ? root
+                    : crl.getIssuer().equals(issuer.getSubject()) ? issuer : null;
+            if (crlIssuer == null) continue; // not about this chain
+            String what = "CRL of '" + cn(crlIssuer) + "'";
+            if (!crlSignedBy(crl, crlIssuer)) throw new VerificationException(RejectReason.CHAIN, what + " does not verify under its issuer");
+            for (X509CertificateHolder c : chain) {
+                if (c.getIssuer().equals(crlIssuer.getSubject()) && c != root && crl.getRevokedCertificate(c.getSerialNumber()) != null) {
+                    throw new VerificationException(RejectReason.REVOKED, "'" + cn(c) + "' (serial 0x"
+                            + c.getSerialNumber().toString(16) + ") is revoked by the " + what);
+                }
+            }
+            windows.add(new ValidatedChain.Window(what, crl.getThisUpdate().toInstant(),
+                    Optional.ofNullable(crl.getNextUpdate()).map(java.util.Date::toInstant)));
+        }
+        return new ValidatedChain(ReportSignature.p384Key(leaf.getSubjectPublicKeyInfo(), leafName), signingKey,
+                KdsExtensions.of(leaf), ProductLine.fromName(cn(root)), windows);
+    }
+
+    /** A VLEK is issued only by an ASVK ("SEV-VLEK-Milan"), a VCEK only by an ASK ("SEV-Milan"). */
+    private static boolean rightKind(X509CertificateHolder ca, SigningKey signingKey) {
+        boolean asvk = cn(ca).toUpperCase(Locale.ROOT).contains("VLEK");
+        return asvk == (signingKey == SigningKey.VLEK);
+    }
+
+    private static boolean signedBy(X509CertificateHolder cert, X509CertificateHolder issuer) {
+        if (!isPssSha384(cert.getSignatureAlgorithm())) return false;
+        try {
+            return cert.isSignatureValid(verifier(issuer));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static boolean crlSignedBy(X509CRLHolder crl, X509CertificateHolder issuer) {
+        try {
+            return crl.isSignatureValid(verifier(issuer));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static ContentVerifierProvider verifier(X509CertificateHolder issuer) throws Exception {
+        return new JcaContentVerifierProviderBuilder().setProvider(BC).build(issuer.getSubjectPublicKeyInfo());
+    }
+
+    private static boolean isPssSha384(AlgorithmIdentifier algorithm) {
+        if (!PKCSObjectIdentifiers.id_RSASSA_PSS.equals(algorithm.getAlgorithm())) return false;
+        ASN1ObjectIdentifier hash = RSASSAPSSparams.getInstance(algorithm.getParameters()).getHashAlgorithm().getAlgorithm();
+        return NISTObjectIdentifiers.id_sha384.equals(hash);
+    }
+
+    private static ValidatedChain.Window window(String what, X509CertificateHolder cert) {
+        return new ValidatedChain.Window(what, cert.getNotBefore().toInstant(), Optional.of(cert.getNotAfter().toInstant()));
+    }
+
+    static String cn(X509CertificateHolder cert) { return cn(cert.getSubject()); }
+
+    static String cn(X500Name name) {
+        RDN[] rdns = name.getRDNs(BCStyle.CN);
+        return rdns.length == 0 ? name.toString() : IETFUtils.valueToString(rdns[0].getFirst().getValue());
+    }
+
+    private static byte[] der(X509CertificateHolder cert) {
+        try {
+            return cert.getEncoded();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("re-encoding a parsed certificate failed", e);
+        }
+    }
+
+    private static String memoKey(X509CertificateHolder leaf, SigningKey signingKey, byte[] pinnedBundle, List<X509CertificateHolder> carriedCas,
+                                  List<X509CRLHolder> crls) throws MalformedEvidenceException {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update((byte) signingKey.ordinal());
+            part(sha256, der(leaf));
+            part(sha256, pinnedBundle);
+            for (X509CertificateHolder c : carriedCas) part(sha256, der(c));
+            sha256.update((byte) 0xFF);
+            for (X509CRLHolder crl : crls) part(sha256, crl.getEncoded());
+            return java.util.HexFormat.of().formatHex(sha256.digest());
+        } catch (NoSuchAlgorithmException | java.io.IOException e) {
+            throw new MalformedEvidenceException("cannot fingerprint the endorsements: " + CertificateFiles.oneLine(e));
+        }
+    }
+
+    private static void part(MessageDigest md, byte[] bytes) {
+        int n = bytes.length;
+        md.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+        md.update(bytes);
+    }
+}

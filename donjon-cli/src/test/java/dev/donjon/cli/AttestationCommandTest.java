@@ -1,0 +1,136 @@
+package dev.donjon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AttestationCommandTest {
+
+    static final Path VECTORS = Path.of(System.getProperty("donjon.shared", "../../shared"), "vectors");
+
+    record Run(int exit, String out, String err) {}
+
+    static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = Donjon.execute(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static String v(String relative) { return VECTORS.resolve(relative).toString(); }
+
+    @Test
+    void verifyCasesRunsTheWholeCorpus() {
+        Run r = run("attestation", "verify-cases", v("cases.json"));
+        String[] lines = r.out().strip().split("\n");
+        assertEquals(39, lines.length, r.out());
+        assertEquals("38 passed, 0 failed", lines[38], r.out());
+        assertEquals(0, r.exit(), r.out() + r.err());
+    }
+
+    @Test
+    void verifiesAnSnpReport() {
+        Run r = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation.bin"),
+                "--vcek", v("snp/go-sev-guest/vcek.testcer"), "--chain", v("amd/milan/ask_ark.pem"), "--now", "2024-06-01T00:00:00Z");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("measurement: b07af9620f3b839b47996422ddec6058338951d984e312115131ea82705eaf5b6bdf8a9ece31a5a608eb0cf2e4872b01"), r.out());
+        assertTrue(r.out().strip().endsWith("verdict:  ACCEPTED"), r.out());
+    }
+
+    @Test
+    void rejectsAFlippedReportWithTheReason() throws Exception {
+        Run r = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation-flip80.bin"),
+                "--vcek", v("snp/go-sev-guest/vcek.testcer"), "--chain", v("amd/milan/ask_ark.pem"), "--now", "2024-06-01T00:00:00Z",
+                "--json");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(false, json.get("accepted").asBoolean());
+        assertEquals("signature", json.get("reason").asText());
+    }
+
+    @Test
+    void expiredAtTheGivenInstant() {
+        Run r = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation.bin"),
+                "--vcek", v("snp/go-sev-guest/vcek.testcer"), "--chain", v("amd/milan/ask_ark.pem"), "--now", "2029-10-01T00:00:00Z");
+        assertEquals(1, r.exit());
+        assertTrue(r.out().contains("evidence: REJECTED (expired)"), r.out());
+    }
+
+    @Test
+    void hexEncodingAndInferredCsrContainer() {
+        Run hex = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/virtee/report_milan.hex"), "--encoding", "hex",
+                "--vcek", v("snp/virtee/vcek_milan.der"), "--chain", v("amd/milan/ask_ark.pem"), "--now", "2024-06-01T00:00:00Z");
+        assertEquals(0, hex.exit(), hex.out() + hex.err());
+        Run csr = run("attestation", "verify", "--tee", "snp", "--evidence", v("enarx/steward/milan.signed.crl.csr"),
+                "--chain", v("amd/milan/ask_ark.pem"), "--now", "2023-01-15T00:00:00Z", "--json");
+        assertEquals(0, csr.exit(), csr.out() + csr.err());
+    }
+
+    @Test
+    void policyDecidesAfterVerification(@TempDir Path tmp) throws Exception {
+        String steward = v("enarx/steward/steward.toml");
+        String[] base = {"attestation", "verify", "--tee", "snp", "--evidence", v("enarx/steward/milan.signed.crl.csr"),
+                "--chain", v("amd/milan/ask_ark.pem"), "--now", "2023-01-15T00:00:00Z"};
+        Run ok = run(concat(base, "--policy", steward));
+        assertEquals(0, ok.exit(), ok.out() + ok.err());
+        assertTrue(ok.out().contains("policy:   accepted"), ok.out());
+
+        Path strict = tmp.resolve("strict.toml");
+        Files.writeString(strict, Files.readString(Path.of(steward)).replace("abi = \">=1.51\"", "abi = \">254.0\""));
+        Run no = run(concat(base, "--policy", strict.toString(), "--json"));
+        assertEquals(1, no.exit(), no.out() + no.err());
+        JsonNode json = new ObjectMapper().readTree(no.out());
+        assertEquals("policy", json.get("reason").asText());
+        assertEquals("snp.abi", json.get("policy").get("rule").asText());
+    }
+
+    @Test
+    void badInputIsOneLine(@TempDir Path tmp) throws Exception {
+        Run missing = run("attestation", "verify", "--tee", "snp", "--evidence", tmp.resolve("nope.bin").toString());
+        assertEquals(1, missing.exit());
+        assertEquals("donjon: no such file: " + tmp.resolve("nope.bin"), missing.err().strip());
+        Run now = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation.bin"), "--now", "June");
+        assertEquals(1, now.exit());
+        assertEquals(1, now.err().strip().lines().count(), now.err());
+        Path badPolicy = Files.writeString(tmp.resolve("p.toml"), "[snp]\nhash = [\"00\"]\n");
+        Run policy = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation.bin"),
+                "--policy", badPolicy.toString());
+        assertEquals(1, policy.exit());
+        assertTrue(policy.err().startsWith("donjon: " + badPolicy + ": snp.hash: expected 48 bytes"), policy.err());
+        Run manifest = run("attestation", "verify-cases", tmp.resolve("none.json").toString());
+        assertEquals(1, manifest.exit());
+        assertEquals(1, manifest.err().strip().lines().count(), manifest.err());
+    }
+
+    @Test
+    void truncatedEvidenceIsRejectedAsMalformed(@TempDir Path tmp) throws Exception {
+        Path cut = tmp.resolve("cut.bin");
+        Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(Path.of(v("snp/go-sev-guest/attestation.bin"))), 100));
+        Run r = run("attestation", "verify", "--tee", "snp", "--evidence", cut.toString(), "--vcek", v("snp/go-sev-guest/vcek.testcer"),
+                "--chain", v("amd/milan/ask_ark.pem"), "--now", "2024-06-01T00:00:00Z");
+        assertEquals(1, r.exit());
+        assertTrue(r.out().contains("REJECTED (malformed)"), r.out());
+    }
+
+    static String[] concat(String[] a, String... b) {
+        return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
+    }
+}
