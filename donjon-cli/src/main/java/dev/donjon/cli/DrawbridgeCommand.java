@@ -48,6 +48,8 @@ final class DrawbridgeCommand {
             } else {
                 System.err.println("donjon: WARNING: serving plain HTTP: tokens and workloads cross the network in clear; use --tls-cert/--tls-key beyond loopback");
             }
+            if (tokens == null && oidcGiven == 0)
+                System.err.println("donjon: WARNING: no --tokens and no --oidc-*: nobody can register or publish; the registry is read-only");
             Authenticator auth = new Authenticator(
                     tokens == null ? Optional.empty() : Optional.of(TokenFile.load(tokens)),
                     oidcGiven == 3 ? Optional.of(new OidcVerifier(oidcIssuer, oidcJwks, oidcAudience)) : Optional.empty(),

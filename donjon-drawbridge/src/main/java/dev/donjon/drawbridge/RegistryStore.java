@@ -241,22 +241,31 @@ public final class RegistryStore {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
              OutputStream out = Channels.newOutputStream(ch)) {
             byte[] buf = new byte[1 << 16];
-            for (int r; (r = body.read(buf)) > 0; ) {
+            for (int r; (r = readBody(body, buf, file)) > 0; ) {
                 hasher.update(buf, 0, r);
                 if (hasher.length() > length) break;
                 out.write(buf, 0, r);
             }
             ch.force(true);
-        } catch (IOException e) {
-            Upload u = new Upload(file, null, 0);
-            u.discard();
-            throw new RegistryException(400, "upload interrupted: " + e.getMessage());
+        } catch (IOException e) { // writing our own file failed: disk full, permissions
+            new Upload(file, null, 0).discard();
+            throw storageFailure("writing an upload", e);
         }
         if (hasher.length() != length) {
             new Upload(file, null, 0).discard();
             throw RegistryException.badRequest("Content-Length " + length + " but " + (hasher.length() > length ? "more" : hasher.length()) + " bytes received");
         }
         return new Upload(file, hasher.digest(), hasher.length());
+    }
+
+    /** Reads the client's body; a failure here is the client's (it went away or sent garbage), not the store's. */
+    private static int readBody(InputStream body, byte[] buf, Path file) {
+        try {
+            return body.read(buf);
+        } catch (IOException e) {
+            new Upload(file, null, 0).discard();
+            throw RegistryException.badRequest("upload interrupted: " + OneLine.of(e));
+        }
     }
 
     private void commitBlob(Upload up) throws IOException {

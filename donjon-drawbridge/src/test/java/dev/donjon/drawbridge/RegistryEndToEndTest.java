@@ -160,6 +160,21 @@ class RegistryEndToEndTest {
             assertEquals(400, r.statusCode(), bad + ": " + r.body());
             assertFalse(r.body().contains("Exception"), r.body());
         }
+        // malformed bodies and headers: 400 (or 411/415-like 400s) with one line, never a stack trace
+        URI user = reg.server.baseUri().resolve("/api/v0.1.0/dave");
+        for (HttpRequest bad : List.of(
+                put(user, "not json".getBytes(), "application/json", null),
+                put(user, "{\"subject\":\"alice-subject\",\"extra\":1}".getBytes(), "application/json", null),
+                put(user, "{\"subject\":\"alice-subject\"}".getBytes(), "text/plain", null),
+                put(URI.create(tag + "/tree"), "{\"a\":1}".getBytes(), Meta.DIRECTORY_TYPE, ContentDigest.of("{\"a\":1}".getBytes()).toHeader()),
+                put(reg.server.baseUri().resolve("/api/v0.1.0/alice/hello/_tag/4.0.0"), "{}".getBytes(), Meta.ENTRY_TYPE, ContentDigest.of("{}".getBytes()).toHeader()))) {
+            HttpResponse<String> r = http.send(bad, HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, r.statusCode(), bad.uri() + ": " + r.body());
+            assertEquals(1, r.body().strip().lines().count(), r.body());
+        }
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(user).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, post.statusCode());
+
         HttpResponse<String> future = http.send(HttpRequest.newBuilder(reg.server.baseUri().resolve("/api/v0.2.0/alice")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(501, future.statusCode());
     }
