@@ -7,7 +7,23 @@ import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
 import dev.donjon.drawbridge.TokenFile;
+import dev.donjon.drawbridge.TlsMaterial;
+import java.math.BigInteger;
 import java.net.InetAddress;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Date;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,14 +35,27 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Publish and fetch throughput of a loopback Drawbridge registry for a 10 MB module (plain HTTP, so the figures are
- * the registry's own work: hashing, fsync, verification; TLS adds its cipher cost on top).
- * Run: {@code ./mvnw -q -pl bench -am package -DskipTests && java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" dev.donjon.bench.DrawbridgeThroughput [MB] [rounds]}
+ * Publish and fetch throughput of a loopback Drawbridge registry for a 10 MB module, over plain HTTP (the registry's
+ * own work: hashing, fsync, verification) or, with a third argument "tls", over TLS as deployed.
+ * Run: {@code ./mvnw -q -pl bench -am package -DskipTests && java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" dev.donjon.bench.DrawbridgeThroughput [MB] [rounds] [tls]}
  */
 public final class DrawbridgeThroughput {
     public static void main(String[] args) throws Exception {
         int mb = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        boolean tls = args.length > 2 && args[2].equals("tls");
+        SSLContext serverTls = null, clientTls = null;
+        if (tls) { // a throwaway self-signed P-256 certificate for 127.0.0.1
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair k = g.generateKeyPair();
+            var b = new JcaX509v3CertificateBuilder(new X500Name("CN=bench"), BigInteger.ONE, new Date(System.currentTimeMillis() - 60_000),
+                    new Date(System.currentTimeMillis() + 86_400_000L), new X500Name("CN=bench"), k.getPublic());
+            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(k.getPrivate())));
+            serverTls = TlsMaterial.context(List.of(cert), k.getPrivate(), List.of());
+            clientTls = TlsMaterial.context(null, null, List.of(cert));
+        }
         Path dir = Files.createTempDirectory("drawbridge-bench");
         String token = "bench-token-0123456789abcdef";
         Files.writeString(dir.resolve("tokens"), token + " bench manage\n");
@@ -37,12 +66,12 @@ public final class DrawbridgeThroughput {
         files.put(PackageTree.CONFIG, new PackageTree.File("[[files]]\nkind = \"stdout\"\n".getBytes(), "application/toml"));
         PackageTree tree = new PackageTree(files);
         try (RegistryServer server = RegistryServer.start(new RegistryServer.Config(new RegistryStore(dir.resolve("store"), 1L << 30),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.empty(), false,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.ofNullable(serverTls), false,
                 new Authenticator(Optional.of(TokenFile.load(dir.resolve("tokens"))), Optional.empty(), false)))) {
-            DrawbridgeClient client = new DrawbridgeClient(server.baseUri(), null, Optional.of(token));
+            DrawbridgeClient client = new DrawbridgeClient(server.baseUri(), clientTls, Optional.of(token));
             client.registerUser("bench", "bench");
             client.registerRepository("bench", "big", true);
-            PackageFetcher fetcher = new PackageFetcher(null, Optional.empty(), Optional.empty(), Optional.of(server.baseUri()));
+            PackageFetcher fetcher = new PackageFetcher(clientTls, Optional.empty(), Optional.empty(), Optional.of(server.baseUri()));
             // warm-up: JIT, page cache
             for (int i = 0; i < 3; i++) {
                 client.publish("bench", "big", "0.0." + i, tree, Optional.empty());
@@ -65,7 +94,7 @@ public final class DrawbridgeThroughput {
                 fetchNs += t2 - t1;
             }
             double pubMs = pubNs / 1e6 / rounds, fetchMs = fetchNs / 1e6 / rounds;
-            System.out.printf("module %d MiB, %d rounds (JDK %s, %d cores)%n", mb, rounds, Runtime.version(), Runtime.getRuntime().availableProcessors());
+            System.out.printf("module %d MiB, %d rounds, %s (JDK %s, %d cores)%n", mb, rounds, tls ? "TLS 1.3" : "plain HTTP", Runtime.version(), Runtime.getRuntime().availableProcessors());
             System.out.printf("publish: %.1f ms/package  %.1f MiB/s (client hashing + upload + server verify + fsync)%n", pubMs, mb / (pubMs / 1000));
             System.out.printf("fetch:   %.1f ms/package  %.1f MiB/s (server re-verify + download + client verify)%n", fetchMs, mb / (fetchMs / 1000));
         } finally {
