@@ -3,7 +3,8 @@ package dev.donjon.drawbridge;
 /**
  * Who may do what, as Drawbridge decides it: the owner (the token whose subject is the user record's) with the
  * right scope may write and read; anyone may read a public repository; an attested Keep may read a private one.
- * Everything else is refused.
+ * Everything else is refused. As in Drawbridge, reading anything in a private repository (config, tags, trees) takes
+ * {@code read:drawbridge_repositories}; writing tags takes {@code write:drawbridge_tags}.
  */
 final class AccessPolicy {
     private AccessPolicy() {}

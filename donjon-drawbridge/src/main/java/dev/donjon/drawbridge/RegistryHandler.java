@@ -153,7 +153,7 @@ final class RegistryHandler implements HttpHandler {
     private void tagList(HttpExchange ex, Method method, String user, String repo) throws IOException {
         Principal p = principal(ex);
         UserRecord owner = owner(user);
-        AccessPolicy.requireRead(p, owner, user, config(user, repo), Scope.Context.TAGS);
+        AccessPolicy.requireRead(p, owner, user, config(user, repo), Scope.Context.REPOSITORIES);
         ArrayNode arr = RegistryJson.MAPPER.createArrayNode();
         store.tags(user, repo).forEach(arr::add);
         sendBytes(ex, method, RegistryJson.write(arr), "application/json", null);
@@ -169,7 +169,7 @@ final class RegistryHandler implements HttpHandler {
             sendText(ex, 201, "created");
             return;
         }
-        AccessPolicy.requireRead(p, owner, user, config, Scope.Context.TAGS);
+        AccessPolicy.requireRead(p, owner, user, config, Scope.Context.REPOSITORIES);
         StoredObject obj = store.tag(user, repo, tag).orElseThrow(() -> new RegistryException(404, "tag " + tag + " not found"));
         sendObject(ex, method, obj);
     }
@@ -184,7 +184,7 @@ final class RegistryHandler implements HttpHandler {
             sendText(ex, 201, "created");
             return;
         }
-        AccessPolicy.requireRead(p, owner, user, config, Scope.Context.TAGS);
+        AccessPolicy.requireRead(p, owner, user, config, Scope.Context.REPOSITORIES);
         StoredObject obj = store.node(user, repo, tag, path)
                 .orElseThrow(() -> new RegistryException(404, "tree node '/" + path + "' not found in tag " + tag));
         sendObject(ex, method, obj);

@@ -41,6 +41,7 @@ public final class RegistryServer implements AutoCloseable {
                 @Override
                 public void configure(HttpsParameters params) {
                     SSLParameters p = ctx.getDefaultSSLParameters();
+                    p.setProtocols(new String[] {"TLSv1.3"}); // as Drawbridge: TLS 1.3 only
                     // "want", not "need": public repositories stay readable without a certificate
                     p.setWantClientAuth(config.clientAuth());
                     params.setSSLParameters(p);
