@@ -68,8 +68,11 @@ public final class RegistryServer implements AutoCloseable {
         return URI.create((https ? "https" : "http") + "://" + host + ":" + a.getPort());
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         server.stop(0);
         executor.shutdownNow();
     }

@@ -3,4 +3,4 @@ package dev.donjon.drawbridge;
 import java.nio.file.Path;
 
 /** An object in the store: what the registry recorded about it and where its content-addressed bytes live. */
-record StoredObject(Meta meta, Path blob) {}
+public record StoredObject(Meta meta, Path blob) {}

@@ -44,7 +44,7 @@ public final class TlsMaterial {
             for (Object o; (o = p.readObject()) != null; ) {
                 JcaPEMKeyConverter c = new JcaPEMKeyConverter();
                 if (o instanceof PrivateKeyInfo k) return c.getPrivateKey(k);
-                if (o instanceof PEMKeyPair kp) return c.getKeyPair(kp).getPrivate();
+                if (o instanceof PEMKeyPair kp) return c.getPrivateKey(kp.getPrivateKeyInfo()); // SEC1 files may omit the public key
             }
         }
         throw new IOException(pem + " holds no unencrypted PEM private key");
