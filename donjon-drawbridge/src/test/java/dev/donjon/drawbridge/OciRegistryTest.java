@@ -60,6 +60,7 @@ class OciRegistryTest {
                 """.formatted(storage, port));
         registry = new ProcessBuilder(BINARY.toString(), "serve", config.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(registry::destroy)); // even if the test JVM is cut short
         base = URI.create("http://127.0.0.1:" + port);
         for (int i = 0; i < 100; i++) {
             try {

@@ -180,6 +180,25 @@ class RegistryEndToEndTest {
     }
 
     @Test
+    void sizeCapsAreCheckedBeforeDownload() throws Exception {
+        HttpClient http = HttpClient.newBuilder().sslContext(reg.anonymousTls()).build();
+        // a directory that announces a 200 MiB main.wasm and a 2 MiB Enarx.toml; the registry cannot know the caps
+        for (var announced : List.of(java.util.Map.of("main.wasm", 200L << 20), java.util.Map.of("main.wasm", 10L, "Enarx.toml", 2L << 20))) {
+            java.util.SortedMap<String, Meta> entries = new java.util.TreeMap<>();
+            announced.forEach((name, size) -> entries.put(name, new Meta(ContentDigest.of(new byte[0]), size, PackageTree.typeOf(name))));
+            byte[] dir = RegistryJson.writeDirectory(entries);
+            byte[] entry = RegistryJson.writeEntry(Meta.of(dir, Meta.DIRECTORY_TYPE));
+            String tag = "5.0." + announced.size();
+            URI tagUri = reg.server.baseUri().resolve("/api/v0.1.0/alice/hello/_tag/" + tag);
+            assertEquals(201, http.send(put(tagUri, entry, Meta.ENTRY_TYPE, ContentDigest.of(entry).toHeader()), HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(201, http.send(put(URI.create(tagUri + "/tree"), dir, Meta.DIRECTORY_TYPE, ContentDigest.of(dir).toHeader()), HttpResponse.BodyHandlers.ofString()).statusCode());
+            RegistryException e = assertThrows(RegistryException.class, () -> fetcher(reg.anonymousTls()).fetch("alice/hello:" + tag));
+            assertEquals(413, e.status(), e.getMessage());
+            assertTrue(e.getMessage().contains("over the cap"), e.getMessage());
+        }
+    }
+
+    @Test
     void headReportsLengthTypeAndDigest() throws Exception {
         PackageTree tree = PackageTree.read(EXAMPLE);
         alice.publish("alice", "hello", "0.1.0", tree, Optional.empty());
