@@ -3,7 +3,6 @@ package dev.donjon.drawbridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -140,13 +139,8 @@ public final class DrawbridgeClient {
                 + (reason.isEmpty() ? "" : ": " + OneLine.of(reason)));
     }
 
-    private URI uri(String path) {
-        try {
-            return base.resolve(API + path);
-        } catch (IllegalArgumentException e) {
-            throw new UncheckedIOException(new IOException("bad registry path " + path));
-        }
-    }
+    /** {@code path} is built from validated names only, so it is always a valid URI path. */
+    private URI uri(String path) { return base.resolve(API + path); }
 
     private static String repoPath(String user, String repo) { return Names.user(user) + "/" + Names.repository(repo); }
 
