@@ -165,8 +165,8 @@ final class RegistryHandler implements HttpHandler {
         RepositoryConfig config = config(user, repo);
         if (method == Method.PUT) {
             AccessPolicy.requireOwner(p, owner, user, Scope.Level.WRITE, Scope.Context.TAGS);
-            store.createTag(user, repo, tag, requiredDigest(ex), contentType(ex), contentLength(ex), ex.getRequestBody());
-            sendText(ex, 201, "created");
+            boolean created = store.createTag(user, repo, tag, requiredDigest(ex), contentType(ex), contentLength(ex), ex.getRequestBody());
+            sendText(ex, created ? 201 : 200, created ? "created" : "already present");
             return;
         }
         AccessPolicy.requireRead(p, owner, user, config, Scope.Context.REPOSITORIES);
@@ -180,8 +180,8 @@ final class RegistryHandler implements HttpHandler {
         RepositoryConfig config = config(user, repo);
         if (method == Method.PUT) {
             AccessPolicy.requireOwner(p, owner, user, Scope.Level.WRITE, Scope.Context.TAGS);
-            store.createNode(user, repo, tag, path, requiredDigest(ex), contentType(ex), contentLength(ex), ex.getRequestBody());
-            sendText(ex, 201, "created");
+            boolean created = store.createNode(user, repo, tag, path, requiredDigest(ex), contentType(ex), contentLength(ex), ex.getRequestBody());
+            sendText(ex, created ? 201 : 200, created ? "created" : "already present");
             return;
         }
         AccessPolicy.requireRead(p, owner, user, config, Scope.Context.REPOSITORIES);
@@ -276,8 +276,8 @@ final class RegistryHandler implements HttpHandler {
 
     private static void sendText(HttpExchange ex, int status, String message) {
         try {
-            // a refused upload's body may be unread: never let the client reuse this connection for its next request
-            if (status >= 400 && ex.getRequestMethod().equals("PUT")) ex.getResponseHeaders().set("Connection", "close");
+            // a refused or repeated upload's body may be unread: never let the client reuse this connection
+            if (status != 201 && ex.getRequestMethod().equals("PUT")) ex.getResponseHeaders().set("Connection", "close");
             byte[] body = (message.replaceAll("\\s*\\R\\s*", " ") + "\n").getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
             if (ex.getRequestMethod().equals("HEAD")) {

@@ -89,11 +89,18 @@ public final class RegistryStore {
 
     /**
      * Stores a tag: {@code claimed} carries the Content-Digest and Content-Type the client sent; the body must
-     * match them, and be a tree entry (or a JWS over one). Tags are immutable: a second PUT is a conflict.
+     * match them, and be a tree entry (or a JWS over one). Tags are immutable: a second PUT of the same entry is
+     * accepted without effect (so an interrupted publish can be retried), a different one is a conflict.
+     *
+     * @return true if created, false if the identical tag was already there
      */
-    public Meta createTag(String user, String repo, String tag, ContentDigest claimed, String type, long length, InputStream body) {
+    public boolean createTag(String user, String repo, String tag, ContentDigest claimed, String type, long length, InputStream body) {
         Path tagFile = tagDir(user, repo, tag).resolve("tag.json");
-        if (Files.exists(tagFile)) throw new RegistryException(409, "tag " + tag + " already exists");
+        Optional<StoredObject> existing = tag(user, repo, tag);
+        if (existing.isPresent()) {
+            if (sameAs(existing.get().meta(), claimed, type, length)) return false;
+            throw new RegistryException(409, "tag " + tag + " already exists with a different entry");
+        }
         if (!type.equals(Meta.ENTRY_TYPE) && !type.equals(Meta.JWS_TYPE))
             throw RegistryException.badRequest("tag content type must be " + Meta.ENTRY_TYPE + " or " + Meta.JWS_TYPE);
         Upload up = receive(body, length, Math.min(maxUpload, 1 << 20));
@@ -104,7 +111,7 @@ public final class RegistryStore {
             if (type.equals(Meta.JWS_TYPE)) SignedTag.entryOf(bytes); else RegistryJson.readEntry(bytes); // well-formed
             commitBlob(up);
             createJson(tagFile, RegistryJson.writeEntry(actual), "tag " + tag);
-            return actual;
+            return true;
         } catch (IOException e) {
             throw storageFailure("storing a tag", e);
         } finally {
@@ -126,12 +133,18 @@ public final class RegistryStore {
     /**
      * Stores one tree node. The node must be announced by its parent (the tag for the root, the parent directory
      * otherwise) with exactly these hashes, length and type, so every stored tree is complete and consistent.
+     *
+     * @return true if created, false if the identical node was already there
      */
-    public Meta createNode(String user, String repo, String tag, TreePath path, ContentDigest claimed, String type, long length, InputStream body) {
+    public boolean createNode(String user, String repo, String tag, TreePath path, ContentDigest claimed, String type, long length, InputStream body) {
         StoredObject tagObject = tag(user, repo, tag).orElseThrow(() -> new RegistryException(404, "tag " + tag + " does not exist"));
         Meta expected = expectedNode(user, repo, tag, tagObject, path);
         Path nodeFile = nodeFile(user, repo, tag, path);
-        if (Files.exists(nodeFile)) throw new RegistryException(409, "tree node '/" + path + "' already exists");
+        Optional<StoredObject> existing = node(user, repo, tag, path);
+        if (existing.isPresent()) {
+            if (sameAs(existing.get().meta(), claimed, type, length)) return false;
+            throw new RegistryException(409, "tree node '/" + path + "' already exists with different content");
+        }
         if (!expected.type().equals(type))
             throw RegistryException.badRequest("Content-Type " + type + " differs from the type " + expected.type() + " its parent announced for '/" + path + "'");
         if (length != expected.length())
@@ -144,12 +157,17 @@ public final class RegistryStore {
             if (actual.isDirectory()) RegistryJson.readDirectory(Files.readAllBytes(up.file));
             commitBlob(up);
             createJson(nodeFile, RegistryJson.writeEntry(actual), "tree node '/" + path + "'");
-            return actual;
+            return true;
         } catch (IOException e) {
             throw storageFailure("storing a tree node", e);
         } finally {
             up.discard();
         }
+    }
+
+    /** A repeated upload: what the client claims is what is stored (nothing is written either way). */
+    private static boolean sameAs(Meta stored, ContentDigest claimed, String type, long length) {
+        return stored.type().equals(type) && stored.length() == length && claimed.isSatisfiedBy(stored.digest());
     }
 
     public Optional<StoredObject> node(String user, String repo, String tag, TreePath path) {

@@ -65,10 +65,12 @@ class RegistryEndToEndTest {
         assertArrayEquals(pkg.wasm(), byUrl.wasm());
         assertArrayEquals(tree.directoryJson(), reg.client(null).node("alice", "hello", "0.1.0", TreePath.ROOT, 1 << 20).body());
 
-        // tags are immutable
+        // tags are immutable: publishing the same package again is a no-op (a retry), a different one a conflict
+        alice.publish("alice", "hello", "0.1.0", tree, Optional.empty());
         RegistryException again = assertThrows(RegistryException.class,
-                () -> alice.publish("alice", "hello", "0.1.0", tree, Optional.empty()));
+                () -> alice.publish("alice", "hello", "0.1.0", PackageTree.read(EXAMPLE.resolve("main.wasm")), Optional.empty()));
         assertEquals(409, again.status());
+        assertArrayEquals(pkg.config().orElseThrow(), fetcher(reg.anonymousTls()).fetch("alice/hello:0.1.0").config().orElseThrow());
     }
 
     @Test
