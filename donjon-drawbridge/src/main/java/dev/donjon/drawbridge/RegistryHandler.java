@@ -98,7 +98,8 @@ final class RegistryHandler implements HttpHandler {
         int slash = p.indexOf('/', 5);
         String version = slash < 0 ? p.substring(5) : p.substring(5, slash);
         String[] v = Names.tag(version).split("[.+-]");
-        if (!v[0].equals("0") || Integer.parseInt(v[1]) > 1) throw new RegistryException(501, "unsupported API version " + version);
+        // semver has no leading zeros: a minor of two or more digits is above 1
+        if (!v[0].equals("0") || v[1].length() > 1 || v[1].charAt(0) > '1') throw new RegistryException(501, "unsupported API version " + version);
         return slash < 0 ? "" : p.substring(slash + 1);
     }
 

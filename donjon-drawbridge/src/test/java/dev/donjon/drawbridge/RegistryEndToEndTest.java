@@ -177,8 +177,10 @@ class RegistryEndToEndTest {
         HttpResponse<String> post = http.send(HttpRequest.newBuilder(user).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(405, post.statusCode());
 
-        HttpResponse<String> future = http.send(HttpRequest.newBuilder(reg.server.baseUri().resolve("/api/v0.2.0/alice")).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(501, future.statusCode());
+        for (String version : List.of("0.2.0", "1.0.0", "0.99999999999999.0")) {
+            HttpResponse<String> future = http.send(HttpRequest.newBuilder(reg.server.baseUri().resolve("/api/v" + version + "/alice")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(501, future.statusCode(), version);
+        }
     }
 
     @Test
