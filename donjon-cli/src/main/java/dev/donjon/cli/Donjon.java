@@ -18,6 +18,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             CommandLine.HelpCommand.class,
             AttestationCommand.class,
+            DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
         })
 public final class Donjon {
 

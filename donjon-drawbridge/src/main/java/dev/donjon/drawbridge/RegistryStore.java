@@ -1,0 +1,332 @@
+package dev.donjon.drawbridge;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.stream.Stream;
+
+/**
+ * The registry's file-system store. Layout under the root:
+ * <pre>
+ *   blobs/&lt;sha-256 hex&gt;                               content-addressed bytes of every tag entry and tree node
+ *   users/&lt;user&gt;/user.json                            the user record
+ *   users/&lt;user&gt;/repos/&lt;repo&gt;/config.json            the repository config
+ *   users/&lt;user&gt;/repos/&lt;repo&gt;/tags/&lt;tag&gt;/tag.json     entry JSON (digest, length, type) of the tag's body
+ *   users/&lt;user&gt;/repos/&lt;repo&gt;/tags/&lt;tag&gt;/nodes/&lt;hex of path&gt;.json   entry JSON of each tree node
+ *   tmp/                                                uploads in progress (emptied at start)
+ * </pre>
+ * Every object is verified before it is stored and re-verified (sha-256 and length) before it is served.
+ */
+public final class RegistryStore {
+    private final Path root;
+    private final Path tmp;
+    private final Path blobs;
+    private final long maxUpload;
+
+    public RegistryStore(Path root, long maxUpload) throws IOException {
+        this.root = root.toAbsolutePath();
+        this.tmp = this.root.resolve("tmp");
+        this.blobs = this.root.resolve("blobs");
+        this.maxUpload = maxUpload;
+        Files.createDirectories(this.root.resolve("users"));
+        Files.createDirectories(blobs);
+        Files.createDirectories(tmp);
+        try (Stream<Path> leftovers = Files.list(tmp)) { // uploads a crash interrupted: never visible, now gone
+            for (Path p : leftovers.toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    public Path root() { return root; }
+
+    // ---- users and repositories ----
+
+    public void createUser(String user, UserRecord record) {
+        createJson(userDir(user).resolve("user.json"), record.toJson(), "user '" + user + "'");
+    }
+
+    public Optional<UserRecord> user(String user) {
+        return readSmall(userDir(user).resolve("user.json")).map(UserRecord::parse);
+    }
+
+    public void createRepository(String user, String repo, RepositoryConfig config) {
+        if (user(user).isEmpty()) throw new RegistryException(404, "user '" + user + "' does not exist");
+        createJson(repoDir(user, repo).resolve("config.json"), config.toJson(), "repository '" + user + "/" + repo + "'");
+    }
+
+    public Optional<RepositoryConfig> repository(String user, String repo) {
+        return readSmall(repoDir(user, repo).resolve("config.json")).map(RepositoryConfig::parse);
+    }
+
+    public List<String> tags(String user, String repo) {
+        Path dir = repoDir(user, repo).resolve("tags");
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) if (Files.exists(p.resolve("tag.json"))) out.add(p.getFileName().toString());
+        } catch (NoSuchFileException e) {
+            return out;
+        } catch (IOException e) {
+            throw storageFailure("listing tags", e);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    // ---- tags and trees ----
+
+    /**
+     * Stores a tag: {@code claimed} carries the Content-Digest and Content-Type the client sent; the body must
+     * match them, and be a tree entry (or a JWS over one). Tags are immutable: a second PUT of the same entry is
+     * accepted without effect (so an interrupted publish can be retried), a different one is a conflict.
+     *
+     * @return true if created, false if the identical tag was already there
+     */
+    public boolean createTag(String user, String repo, String tag, ContentDigest claimed, String type, long length, InputStream body) {
+        Path tagFile = tagDir(user, repo, tag).resolve("tag.json");
+        Optional<StoredObject> existing = tag(user, repo, tag);
+        if (existing.isPresent()) {
+            if (sameAs(existing.get().meta(), claimed, type, length)) return false;
+            throw new RegistryException(409, "tag " + tag + " already exists with a different entry");
+        }
+        if (!type.equals(Meta.ENTRY_TYPE) && !type.equals(Meta.JWS_TYPE))
+            throw RegistryException.badRequest("tag content type must be " + Meta.ENTRY_TYPE + " or " + Meta.JWS_TYPE);
+        Upload up = receive(body, length, Math.min(maxUpload, 1 << 20));
+        try {
+            Meta actual = new Meta(up.digest, up.length, type);
+            if (!claimed.isSatisfiedBy(up.digest)) throw RegistryException.badRequest("Content-Digest does not match the uploaded tag entry");
+            byte[] bytes = Files.readAllBytes(up.file);
+            if (type.equals(Meta.JWS_TYPE)) SignedTag.entryOf(bytes); else RegistryJson.readEntry(bytes); // well-formed
+            commitBlob(up);
+            createJson(tagFile, RegistryJson.writeEntry(actual), "tag " + tag);
+            return true;
+        } catch (IOException e) {
+            throw storageFailure("storing a tag", e);
+        } finally {
+            up.discard();
+        }
+    }
+
+    public Optional<StoredObject> tag(String user, String repo, String tag) {
+        return readSmall(tagDir(user, repo, tag).resolve("tag.json"))
+                .map(json -> object(RegistryJson.readEntry(json)));
+    }
+
+    /** The entry the tag points to: the expected digest, length and type of the tree's root. */
+    public Meta rootEntry(StoredObject tagObject) {
+        byte[] bytes = readVerified(tagObject);
+        return tagObject.meta().type().equals(Meta.JWS_TYPE) ? SignedTag.entryOf(bytes) : RegistryJson.readEntry(bytes);
+    }
+
+    /**
+     * Stores one tree node. The node must be announced by its parent (the tag for the root, the parent directory
+     * otherwise) with exactly these hashes, length and type, so every stored tree is complete and consistent.
+     *
+     * @return true if created, false if the identical node was already there
+     */
+    public boolean createNode(String user, String repo, String tag, TreePath path, ContentDigest claimed, String type, long length, InputStream body) {
+        StoredObject tagObject = tag(user, repo, tag).orElseThrow(() -> new RegistryException(404, "tag " + tag + " does not exist"));
+        Meta expected = expectedNode(user, repo, tag, tagObject, path);
+        Path nodeFile = nodeFile(user, repo, tag, path);
+        Optional<StoredObject> existing = node(user, repo, tag, path);
+        if (existing.isPresent()) {
+            if (sameAs(existing.get().meta(), claimed, type, length)) return false;
+            throw new RegistryException(409, "tree node '/" + path + "' already exists with different content");
+        }
+        if (!expected.type().equals(type))
+            throw RegistryException.badRequest("Content-Type " + type + " differs from the type " + expected.type() + " its parent announced for '/" + path + "'");
+        if (length != expected.length())
+            throw RegistryException.badRequest("Content-Length " + length + " differs from the length " + expected.length() + " its parent announced for '/" + path + "'");
+        Upload up = receive(body, length, maxUpload);
+        try {
+            Meta actual = new Meta(up.digest, up.length, type);
+            if (!claimed.isSatisfiedBy(up.digest)) throw RegistryException.badRequest("Content-Digest does not match the uploaded content of '/" + path + "'");
+            if (!expected.isSatisfiedBy(actual)) throw RegistryException.badRequest("content of '/" + path + "' does not match the digest its parent announced");
+            if (actual.isDirectory()) RegistryJson.readDirectory(Files.readAllBytes(up.file));
+            commitBlob(up);
+            createJson(nodeFile, RegistryJson.writeEntry(actual), "tree node '/" + path + "'");
+            return true;
+        } catch (IOException e) {
+            throw storageFailure("storing a tree node", e);
+        } finally {
+            up.discard();
+        }
+    }
+
+    /** A repeated upload: what the client claims is what is stored (nothing is written either way). */
+    private static boolean sameAs(Meta stored, ContentDigest claimed, String type, long length) {
+        return stored.type().equals(type) && stored.length() == length && claimed.isSatisfiedBy(stored.digest());
+    }
+
+    public Optional<StoredObject> node(String user, String repo, String tag, TreePath path) {
+        return readSmall(nodeFile(user, repo, tag, path)).map(json -> object(RegistryJson.readEntry(json)));
+    }
+
+    private Meta expectedNode(String user, String repo, String tag, StoredObject tagObject, TreePath path) {
+        if (path.isRoot()) return rootEntry(tagObject);
+        StoredObject parent = node(user, repo, tag, path.parent())
+                .orElseThrow(() -> new RegistryException(409, "parent directory of '/" + path + "' must be uploaded first"));
+        if (!parent.meta().isDirectory()) throw new RegistryException(409, "parent of '/" + path + "' is not a directory");
+        SortedMap<String, Meta> dir = RegistryJson.readDirectory(readVerified(parent));
+        Meta expected = dir.get(path.name());
+        if (expected == null) throw new RegistryException(409, "parent directory does not list '" + path.name() + "'");
+        return expected;
+    }
+
+    // ---- reading with verification ----
+
+    /** Copies the object's bytes to {@code out} as they are on disk; callers {@link #verify} first. */
+    void copy(StoredObject object, OutputStream out) throws IOException {
+        try (InputStream in = Files.newInputStream(object.blob())) {
+            in.transferTo(out);
+        }
+    }
+
+    public byte[] readVerified(StoredObject object) {
+        try {
+            byte[] bytes = Files.readAllBytes(object.blob());
+            checkBlob(object, bytes.length, sha256(bytes));
+            return bytes;
+        } catch (NoSuchFileException e) {
+            throw tampered(object, "is missing");
+        } catch (IOException e) {
+            throw storageFailure("reading a blob", e);
+        }
+    }
+
+    /** Re-hashes the stored blob: a blob changed on disk is reported, never served. */
+    public void verify(StoredObject object) {
+        MessageDigest md = DigestAlgorithm.SHA_256.newDigest();
+        long n = 0;
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(object.blob())) {
+            for (int r; (r = in.read(buf)) > 0; n += r) md.update(buf, 0, r);
+        } catch (NoSuchFileException e) {
+            throw tampered(object, "is missing");
+        } catch (IOException e) {
+            throw storageFailure("reading a blob", e);
+        }
+        checkBlob(object, n, md.digest());
+    }
+
+    private void checkBlob(StoredObject object, long length, byte[] sha256) {
+        byte[] expected = object.meta().digest().hashes().get(DigestAlgorithm.SHA_256);
+        if (length != object.meta().length() || !MessageDigest.isEqual(expected, sha256))
+            throw tampered(object, "no longer matches its digest (modified on disk)");
+    }
+
+    private static RegistryException tampered(StoredObject object, String what) {
+        return new RegistryException(500, "stored blob " + object.meta().digest().sha256Hex() + " " + what + "; refusing to serve it");
+    }
+
+    private static byte[] sha256(byte[] bytes) { return DigestAlgorithm.SHA_256.newDigest().digest(bytes); }
+
+    // ---- uploads ----
+
+    private record Upload(Path file, ContentDigest digest, long length) {
+        void discard() {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // left in tmp/, which is emptied at the next start
+            }
+        }
+    }
+
+    /** Streams the body to a temporary file, hashing it, refusing more or fewer bytes than announced. */
+    private Upload receive(InputStream body, long length, long max) {
+        if (length < 0) throw new RegistryException(411, "Content-Length is required");
+        if (length > max) throw new RegistryException(413, "upload of " + length + " bytes exceeds the limit of " + max);
+        Path file;
+        try {
+            file = Files.createTempFile(tmp, "upload-", ".tmp");
+        } catch (IOException e) {
+            throw storageFailure("creating an upload file", e);
+        }
+        ContentDigest.Hasher hasher = new ContentDigest.Hasher();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
+             OutputStream out = Channels.newOutputStream(ch)) {
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = readBody(body, buf, file)) > 0; ) {
+                hasher.update(buf, 0, r);
+                if (hasher.length() > length) break;
+                out.write(buf, 0, r);
+            }
+            ch.force(true);
+        } catch (IOException e) { // writing our own file failed: disk full, permissions
+            new Upload(file, null, 0).discard();
+            throw storageFailure("writing an upload", e);
+        }
+        if (hasher.length() != length) {
+            new Upload(file, null, 0).discard();
+            throw RegistryException.badRequest("Content-Length " + length + " but " + (hasher.length() > length ? "more" : hasher.length()) + " bytes received");
+        }
+        return new Upload(file, hasher.digest(), hasher.length());
+    }
+
+    /** Reads the client's body; a failure here is the client's (it went away or sent garbage), not the store's. */
+    private static int readBody(InputStream body, byte[] buf, Path file) {
+        try {
+            return body.read(buf);
+        } catch (IOException e) {
+            new Upload(file, null, 0).discard();
+            throw RegistryException.badRequest("upload interrupted: " + OneLine.of(e));
+        }
+    }
+
+    private void commitBlob(Upload up) throws IOException {
+        Path target = blobs.resolve(up.digest.sha256Hex());
+        if (Files.exists(target)) return; // same name, same bytes; a later modification is caught at read
+        AtomicFiles.publish(up.file, target);
+    }
+
+    // ---- paths and small files ----
+
+    private Path userDir(String user) { return root.resolve("users").resolve(Names.user(user)); }
+
+    private Path repoDir(String user, String repo) { return userDir(user).resolve("repos").resolve(Names.repository(repo)); }
+
+    private Path tagDir(String user, String repo, String tag) { return repoDir(user, repo).resolve("tags").resolve(Names.tag(tag)); }
+
+    private Path nodeFile(String user, String repo, String tag, TreePath path) {
+        String name = path.isRoot() ? "root" : HexFormat.of().formatHex(path.toString().getBytes(StandardCharsets.UTF_8));
+        return tagDir(user, repo, tag).resolve("nodes").resolve(name + ".json");
+    }
+
+    private StoredObject object(Meta meta) { return new StoredObject(meta, blobs.resolve(meta.digest().sha256Hex())); }
+
+    private void createJson(Path file, byte[] json, String what) {
+        try {
+            AtomicFiles.createNew(tmp, file, json);
+        } catch (IOException e) {
+            if (AtomicFiles.isAlreadyExists(e)) throw new RegistryException(409, what + " already exists");
+            throw storageFailure("writing " + what, e);
+        }
+    }
+
+    private static Optional<byte[]> readSmall(Path file) {
+        try {
+            return Optional.of(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw storageFailure("reading " + file.getFileName(), e);
+        }
+    }
+
+    private static RegistryException storageFailure(String doing, IOException e) {
+        return new RegistryException(500, "storage failure while " + doing, new UncheckedIOException(e));
+    }
+}
