@@ -430,7 +430,8 @@ final class FileOps {
         if (!a.exists()) throw Errno.fail(Errno.NOENT);
         if (b.name() == null || b.exists()) throw Errno.fail(Errno.EXIST);
         if (a.isDirectory()) throw Errno.fail(Errno.PERM);
-        if (a.trailingSlash() || b.trailingSlash()) throw Errno.fail(Errno.NOTDIR);
+        if (b.trailingSlash()) throw Errno.fail(Errno.NOENT);
+        if (a.trailingSlash()) throw Errno.fail(Errno.NOTDIR);
         Files.createLink(b.host(), a.host());
         return Errno.SUCCESS;
     }
@@ -456,8 +457,7 @@ final class FileOps {
         long inheritable = dir.rightsInheriting;
         if (exists && p.isDirectory()) {
             if (creat && !excl || trunc) throw Errno.fail(Errno.ISDIR);
-            boolean write = (rightsBase & (Wasi.RIGHT_FD_WRITE | Wasi.RIGHT_FD_ALLOCATE | Wasi.RIGHT_FD_FILESTAT_SET_SIZE)) != 0;
-            if (write && !wantDir) throw Errno.fail(Errno.ISDIR);
+            if ((rightsBase & Wasi.RIGHT_FD_WRITE) != 0) throw Errno.fail(Errno.ISDIR);
             Descriptor.Dir opened = new Descriptor.Dir(p.host(), dir.root, null,
                     rightsBase & Wasi.RIGHTS_DIR & inheritable, rightsInheriting & inheritable);
             opened.fdflags = fdflags;
@@ -471,22 +471,23 @@ final class FileOps {
         boolean read = (rightsBase & (Wasi.RIGHT_FD_READ | Wasi.RIGHT_FD_READDIR)) != 0;
         boolean write = (rightsBase & (Wasi.RIGHT_FD_WRITE | Wasi.RIGHT_FD_ALLOCATE | Wasi.RIGHT_FD_FILESTAT_SET_SIZE)) != 0
                 || (fdflags & Wasi.FDFLAG_APPEND) != 0;
-        if (trunc && !write) throw Errno.fail(Errno.NOTCAPABLE);
         Set<OpenOption> options = new HashSet<>();
         options.add(LinkOption.NOFOLLOW_LINKS);
         if (read || !write) options.add(StandardOpenOption.READ);
-        if (write || creat) options.add(StandardOpenOption.WRITE);
+        if (write || creat || trunc) options.add(StandardOpenOption.WRITE);
         if (creat) options.add(excl ? StandardOpenOption.CREATE_NEW : StandardOpenOption.CREATE);
         if (trunc) options.add(StandardOpenOption.TRUNCATE_EXISTING);
         if ((fdflags & Wasi.FDFLAG_DSYNC) != 0) options.add(StandardOpenOption.DSYNC);
         if ((fdflags & Wasi.FDFLAG_SYNC) != 0) options.add(StandardOpenOption.SYNC);
         FileChannel channel = FileChannel.open(p.host(), options);
-        if (!write && creat) {
+        if (!write && (creat || trunc)) {
             // opened for writing only to create it; reopen with the rights asked for
             channel.close();
             options.remove(StandardOpenOption.WRITE);
             options.remove(StandardOpenOption.CREATE);
             options.remove(StandardOpenOption.CREATE_NEW);
+            options.remove(StandardOpenOption.TRUNCATE_EXISTING);
+            options.add(StandardOpenOption.READ);
             channel = FileChannel.open(p.host(), options);
         }
         long base = rightsBase & Wasi.RIGHTS_FILE & inheritable;

@@ -10,8 +10,8 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Resolves a guest path relative to a directory descriptor without ever leaving its preopened root: each
- * component is walked by hand, {@code ..} never pops above the root, symlinks are expanded by reading them
+ * Resolves a guest path relative to a directory descriptor without ever leaving that directory: each
+ * component is walked by hand, {@code ..} never pops above the directory, symlinks are expanded by reading them
  * (absolute targets and escapes are refused with ENOTCAPABLE) and at most 40 are followed (ELOOP).
  *
  * @param host          the resolved host path
@@ -28,11 +28,10 @@ record SandboxPath(Path host, String name, boolean trailingSlash) {
         if (path.isEmpty()) throw Errno.fail(Errno.NOENT);
         if (path.indexOf('\0') >= 0) throw Errno.fail(Errno.ILSEQ);
         if (path.startsWith("/")) throw Errno.fail(Errno.PERM);
-        Path root = dir.root;
+        // As in wasmtime (cap-std), the directory fd itself is the sandbox: ".." never climbs above it,
+        // even when its parent lies inside the same preopen.
+        Path root = dir.hostPath;
         Deque<String> stack = new ArrayDeque<>();
-        for (Path p : root.relativize(dir.hostPath)) {
-            if (!p.toString().isEmpty()) stack.addLast(p.toString());
-        }
         boolean trailing = path.endsWith("/");
         Deque<String> todo = new ArrayDeque<>(components(path));
         String name = null;
