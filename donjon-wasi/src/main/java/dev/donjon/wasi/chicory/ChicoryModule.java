@@ -172,8 +172,12 @@ public final class ChicoryModule {
             throw new GuestFailedException(Reason.HOST_ERROR, "host ran out of Java heap while running the guest");
         } catch (ChicoryException e) {
             Memory mem = instance.memory();
-            if (mem != null && max > 0 && mem.pages() >= max && max == maxMemoryPages) {
-                throw new GuestFailedException(Reason.MEMORY_LIMIT, "guest exceeded its memory limit of " + mib(maxMemoryPages) + " (" + oneLine(e) + ")", e);
+            // A trap with memory close to a ceiling that is ours (not the module's own maximum) is, in
+            // practice, a failed memory.grow followed by abort(): report the limit, which is the cause.
+            boolean ourCeiling = declaredMemory != null && declaredMemory.maximumPages() > maxMemoryPages;
+            if (mem != null && ourCeiling && mem.pages() >= maxMemoryPages - Math.max(16, maxMemoryPages / 10)) {
+                throw new GuestFailedException(Reason.MEMORY_LIMIT, "guest exceeded its memory limit of " + mib(maxMemoryPages)
+                        + " (it trapped with " + mib(mem.pages()) + " in use: " + oneLine(e) + ")", e);
             }
             throw new GuestFailedException(Reason.TRAP, "guest trapped: " + oneLine(e), e);
         }
