@@ -1,0 +1,53 @@
+package dev.donjon.wasi;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+
+/** What one configured guest file descriptor is. File i of the list given to {@link WasiOptions} is fd i. */
+public sealed interface FdSpec {
+
+    /** The name shown in FD_NAMES; stdio entries use their conventional names. */
+    String name();
+
+    /** Reads give end-of-file, writes are discarded. */
+    record NullDevice(String name) implements FdSpec {
+        public NullDevice() { this("null"); }
+    }
+
+    record Stdin(InputStream in, String name) implements FdSpec {
+        public Stdin { Objects.requireNonNull(in, "in"); }
+        public Stdin(InputStream in) { this(in, "stdin"); }
+    }
+
+    record Stdout(OutputStream out, String name) implements FdSpec {
+        public Stdout { Objects.requireNonNull(out, "out"); }
+        public Stdout(OutputStream out) { this(out, "stdout"); }
+    }
+
+    record Stderr(OutputStream out, String name) implements FdSpec {
+        public Stderr { Objects.requireNonNull(out, "out"); }
+        public Stderr(OutputStream out) { this(out, "stderr"); }
+    }
+
+    /**
+     * A bound, listening socket; the guest calls sock_accept on it. With {@code tls} present every accepted
+     * connection is TLS-terminated by the host (server mode) and the guest sees plaintext.
+     */
+    record Listener(ServerSocketChannel channel, String name, Optional<SSLContext> tls) implements FdSpec {
+        public Listener { Objects.requireNonNull(channel, "channel"); Objects.requireNonNull(tls, "tls"); }
+    }
+
+    /**
+     * A connected stream socket (Enarx "connect"). With {@code tls} present the host runs a TLS client
+     * handshake (SNI = {@code peerHost}) and the guest sees plaintext.
+     */
+    record Stream(SocketChannel channel, String name, Optional<SSLContext> tls, String peerHost) implements FdSpec {
+        public Stream { Objects.requireNonNull(channel, "channel"); Objects.requireNonNull(tls, "tls"); }
+        public Stream(SocketChannel channel, String name) { this(channel, name, Optional.empty(), name); }
+    }
+}

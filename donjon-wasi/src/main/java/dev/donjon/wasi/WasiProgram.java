@@ -1,0 +1,120 @@
+package dev.donjon.wasi;
+
+import dev.donjon.wasi.chicory.ChicoryModule;
+import dev.donjon.wasi.host.Descriptor;
+import dev.donjon.wasi.host.FdTable;
+import dev.donjon.wasi.host.HostFunction;
+import dev.donjon.wasi.host.Wasi;
+import dev.donjon.wasi.host.WasiPreview1;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A validated, compiled WASI command. Load once (the compile is the slow part), run many times: each run
+ * gets a fresh instance, memory and fd table.
+ */
+public final class WasiProgram {
+    private static final Map<String, HostFunction> WASI =
+            ChicoryModule.byName(new WasiPreview1(List.of(), List.of(), new FdTable(3)).functions());
+
+    private final ChicoryModule module;
+
+    private WasiProgram(ChicoryModule module) { this.module = module; }
+
+    /**
+     * Checks and compiles a module.
+     *
+     * @throws ModuleRejectedException with a one-line reason ("not a WebAssembly module (bad magic)",
+     *     "module has no _start export (not a WASI command)", "unknown import env::puts", ...)
+     */
+    public static WasiProgram load(byte[] wasm) {
+        return new WasiProgram(ChicoryModule.compile(wasm, WASI));
+    }
+
+    /**
+     * Runs the guest to completion on a new thread and waits for it. Interrupting the calling thread stops
+     * the guest.
+     *
+     * @return the guest's exit code
+     * @throws GuestFailedException if it trapped, exceeded a limit or was stopped
+     */
+    public int run(WasiOptions options) {
+        GuestRun run = start(options);
+        try {
+            return run.await();
+        } catch (InterruptedException e) {
+            run.stop();
+            Thread.currentThread().interrupt();
+            throw new GuestFailedException(GuestFailedException.Reason.STOPPED, "guest was stopped");
+        }
+    }
+
+    /** Starts the guest on its own thread; the returned handle waits for it or stops it. */
+    public GuestRun start(WasiOptions options) {
+        FdTable fds = fdTable(options);
+        WasiPreview1 wasi = new WasiPreview1(options.args(), options.env(), fds);
+        return GuestRun.start(() -> {
+            try {
+                return module.run(wasi.functions(), options.limits().maxMemoryPages());
+            } finally {
+                wasi.close();
+            }
+        }, options.limits());
+    }
+
+    private static FdTable fdTable(WasiOptions options) {
+        FdTable fds = new FdTable(options.limits().maxOpenFds());
+        try {
+            if (options.fds().size() + options.preopens().size() > options.limits().maxOpenFds()) {
+                throw new WasiException("the configuration opens " + (options.fds().size() + options.preopens().size())
+                        + " fds, over the fd limit of " + options.limits().maxOpenFds());
+            }
+            for (FdSpec spec : options.fds()) fds.append(descriptor(spec));
+            for (Preopen p : options.preopens()) {
+                Path dir;
+                try {
+                    dir = p.hostDir().toRealPath();
+                } catch (IOException e) {
+                    throw new WasiException("preopened directory " + p.hostDir() + " does not exist");
+                }
+                if (!Files.isDirectory(dir)) throw new WasiException("preopened path " + p.hostDir() + " is not a directory");
+                fds.append(new Descriptor.Dir(dir, dir, p.guestPath(), Wasi.RIGHTS_DIR, Wasi.RIGHTS_ALL));
+            }
+            return fds;
+        } catch (RuntimeException e) {
+            fds.closeAll();
+            throw e;
+        }
+    }
+
+    private static Descriptor descriptor(FdSpec spec) {
+        return switch (spec) {
+            case FdSpec.NullDevice n -> new Descriptor.Null();
+            case FdSpec.Stdin in -> new Descriptor.Input(in.in());
+            case FdSpec.Stdout out -> new Descriptor.Output(out.out());
+            case FdSpec.Stderr err -> new Descriptor.Output(err.out());
+            case FdSpec.Listener l -> {
+                if (l.tls().isPresent()) throw new WasiException("TLS listeners are not supported yet (listener " + l.name() + ")");
+                nonBlocking(l.channel());
+                yield new Descriptor.Listener(l.channel(), l.tls());
+            }
+            case FdSpec.Stream s -> {
+                if (s.tls().isPresent()) throw new WasiException("TLS connections are not supported yet (" + s.name() + ")");
+                nonBlocking(s.channel());
+                yield new Descriptor.Socket(new dev.donjon.wasi.host.Connection.Plain(s.channel()));
+            }
+        };
+    }
+
+    private static void nonBlocking(java.nio.channels.SelectableChannel ch) {
+        try {
+            ch.configureBlocking(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

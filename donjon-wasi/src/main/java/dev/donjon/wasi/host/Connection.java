@@ -1,0 +1,44 @@
+package dev.donjon.wasi.host;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A non-blocking byte stream over a socket channel: plain, or TLS terminated by the host. The guest's
+ * blocking calls are built on top by waiting on the run's selector.
+ */
+public interface Connection {
+
+    SocketChannel channel();
+
+    /** Reads what is available now: bytes read, 0 if none yet, -1 at end of stream. */
+    int read(ByteBuffer dst) throws IOException;
+
+    /** Writes what can be written now (possibly 0 bytes). */
+    int write(ByteBuffer src) throws IOException;
+
+    /** True if a read would return data or end of stream without touching the network. */
+    default boolean readReadyNow() { return false; }
+
+    /** Selector interest needed before {@link #read} can make progress. */
+    default int readInterest() { return java.nio.channels.SelectionKey.OP_READ; }
+
+    /** Selector interest needed before {@link #write} can make progress. */
+    default int writeInterest() { return java.nio.channels.SelectionKey.OP_WRITE; }
+
+    void shutdownInput() throws IOException;
+
+    void shutdownOutput() throws IOException;
+
+    void close() throws IOException;
+
+    /** A plain TCP connection. */
+    record Plain(SocketChannel channel) implements Connection {
+        @Override public int read(ByteBuffer dst) throws IOException { return channel.read(dst); }
+        @Override public int write(ByteBuffer src) throws IOException { return channel.write(src); }
+        @Override public void shutdownInput() throws IOException { channel.shutdownInput(); }
+        @Override public void shutdownOutput() throws IOException { channel.shutdownOutput(); }
+        @Override public void close() throws IOException { channel.close(); }
+    }
+}

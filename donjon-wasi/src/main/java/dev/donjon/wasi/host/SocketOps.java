@@ -1,0 +1,144 @@
+package dev.donjon.wasi.host;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * Sockets as Enarx has them: opened by the host, seen by the guest as fds. Every channel is non-blocking;
+ * a guest call on a blocking fd waits on the run's selector, a call on an O_NONBLOCK fd returns EAGAIN.
+ */
+final class SocketOps {
+    private final FdTable fds;
+    private final Readiness readiness;
+
+    SocketOps(FdTable fds, Readiness readiness) {
+        this.fds = fds;
+        this.readiness = readiness;
+    }
+
+    int accept(GuestMemory m, int fd, int flags, int resultPtr) throws IOException {
+        Descriptor d = fds.get(fd);
+        if (!(d instanceof Descriptor.Listener listener)) {
+            throw Errno.fail(d instanceof Descriptor.Socket ? Errno.INVAL : Errno.NOTSOCK);
+        }
+        if ((listener.rightsBase & Wasi.RIGHT_SOCK_ACCEPT) == 0) throw Errno.fail(Errno.NOTCAPABLE);
+        if ((flags & ~Wasi.FDFLAG_NONBLOCK) != 0) throw Errno.fail(Errno.INVAL);
+        // At the fd limit the connection stays in the kernel's backlog, as with accept(2) and EMFILE.
+        if (fds.full()) throw Errno.fail(Errno.MFILE);
+        SocketChannel ch;
+        while ((ch = listener.channel.accept()) == null) {
+            if (listener.nonBlocking()) throw Errno.fail(Errno.AGAIN);
+            readiness.awaitOne(listener.channel, SelectionKey.OP_ACCEPT);
+        }
+        ch.configureBlocking(false);
+        ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        Descriptor.Socket socket = new Descriptor.Socket(new Connection.Plain(ch));
+        socket.fdflags = flags & Wasi.FDFLAG_NONBLOCK;
+        int newFd;
+        try {
+            newFd = fds.add(socket);
+        } catch (Errno.Failure e) {
+            ch.close();
+            throw e;
+        }
+        m.writeI32(resultPtr, newFd);
+        return Errno.SUCCESS;
+    }
+
+    private Descriptor.Socket socket(int fd) {
+        Descriptor d = fds.get(fd);
+        if (d instanceof Descriptor.Socket s) return s;
+        if (d instanceof Descriptor.Listener) throw Errno.fail(Errno.NOTCONN);
+        throw Errno.fail(Errno.NOTSOCK);
+    }
+
+    int recv(GuestMemory m, int fd, int iovs, int iovsLen, int riFlags, int nreadPtr, int roFlagsPtr) throws IOException {
+        Descriptor.Socket s = socket(fd);
+        if ((riFlags & ~(Wasi.RIFLAGS_RECV_PEEK | Wasi.RIFLAGS_RECV_WAITALL)) != 0) throw Errno.fail(Errno.INVAL);
+        if ((riFlags & Wasi.RIFLAGS_RECV_PEEK) != 0) throw Errno.fail(Errno.NOTSUP);
+        long n = read(m, s, iovs, iovsLen, (riFlags & Wasi.RIFLAGS_RECV_WAITALL) != 0);
+        m.writeI32(nreadPtr, (int) n);
+        m.writeU16(roFlagsPtr, 0);
+        return Errno.SUCCESS;
+    }
+
+    int send(GuestMemory m, int fd, int iovs, int iovsLen, int siFlags, int nwrittenPtr) throws IOException {
+        Descriptor.Socket s = socket(fd);
+        if (siFlags != 0) throw Errno.fail(Errno.INVAL);
+        m.writeI32(nwrittenPtr, (int) write(m, s, iovs, iovsLen));
+        return Errno.SUCCESS;
+    }
+
+    int shutdown(int fd, int how) throws IOException {
+        Descriptor.Socket s = socket(fd);
+        if (how < 1 || how > 3) throw Errno.fail(Errno.INVAL);
+        if ((s.rightsBase & Wasi.RIGHT_SOCK_SHUTDOWN) == 0) throw Errno.fail(Errno.NOTCAPABLE);
+        if ((how & Wasi.SDFLAGS_RD) != 0) s.connection.shutdownInput();
+        if ((how & Wasi.SDFLAGS_WR) != 0) s.connection.shutdownOutput();
+        return Errno.SUCCESS;
+    }
+
+    /** Reads into the iovecs what is available; blocks (unless O_NONBLOCK) until at least one byte or EOF. */
+    long read(GuestMemory m, Descriptor.Socket s, int iovs, int iovsLen, boolean waitAll) throws IOException {
+        if ((s.rightsBase & Wasi.RIGHT_FD_READ) == 0) throw Errno.fail(Errno.NOTCAPABLE);
+        long want = WasiPreview1.totalLength(m, iovs, iovsLen);
+        if (want == 0) return 0;
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(want, 1 << 20));
+        Connection c = s.connection;
+        while (true) {
+            int n = c.read(buf);
+            if (n < 0) break;
+            if (buf.position() > 0 && (!waitAll || !buf.hasRemaining())) break;
+            if (n == 0) {
+                if (s.nonBlocking()) {
+                    if (buf.position() > 0) break;
+                    throw Errno.fail(Errno.AGAIN);
+                }
+                readiness.awaitOne(c.channel(), c.readInterest());
+            }
+        }
+        buf.flip();
+        int done = 0;
+        for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
+            int ptr = m.readI32(iovs + 8 * i);
+            int len = Math.min(m.readI32(iovs + 8 * i + 4), buf.remaining());
+            m.write(ptr, buf.array(), buf.position(), len);
+            buf.position(buf.position() + len);
+            done += len;
+        }
+        return done;
+    }
+
+    /** Writes all the iovecs (blocking) or what fits now (O_NONBLOCK, EAGAIN if nothing fits). */
+    long write(GuestMemory m, Descriptor.Socket s, int iovs, int iovsLen) throws IOException {
+        if ((s.rightsBase & Wasi.RIGHT_FD_WRITE) == 0) throw Errno.fail(Errno.NOTCAPABLE);
+        long want = WasiPreview1.totalLength(m, iovs, iovsLen);
+        if (want == 0) return 0;
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(want, 1 << 20));
+        for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
+            int ptr = m.readI32(iovs + 8 * i);
+            int len = Math.min(m.readI32(iovs + 8 * i + 4), buf.remaining());
+            buf.put(m.read(ptr, len));
+        }
+        buf.flip();
+        Connection c = s.connection;
+        try {
+            while (buf.hasRemaining()) {
+                int n = c.write(buf);
+                if (n == 0) {
+                    if (s.nonBlocking()) {
+                        if (buf.position() > 0) break;
+                        throw Errno.fail(Errno.AGAIN);
+                    }
+                    readiness.awaitOne(c.channel(), c.writeInterest());
+                }
+            }
+        } catch (IOException e) {
+            if (buf.position() > 0) return buf.position();
+            throw e;
+        }
+        return buf.position();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.donjon.wasi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Runaway guests are stopped with a clear error, not a JVM crash. */
+class LimitsTest {
+
+    private static WasiOptions.Builder quiet() {
+        return WasiOptions.builder().stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
+    }
+
+    @Test
+    void runawayMemoryIsStoppedAtTheLimit() {
+        GuestFailedException e = assertThrows(GuestFailedException.class, () -> TestModules.program("runaway_memory.wasm")
+                .run(quiet().limits(WasiLimits.defaults().withMaxMemoryBytes(64L << 20)).build()));
+        assertEquals(GuestFailedException.Reason.MEMORY_LIMIT, e.reason());
+        assertEquals(true, e.getMessage().startsWith("guest exceeded its memory limit of 64 MiB"), e.getMessage());
+    }
+
+    @Test
+    void infiniteLoopIsStoppedAtTheWallTimeLimit() {
+        GuestFailedException e = assertThrows(GuestFailedException.class, () -> TestModules.program("infinite_loop.wasm")
+                .run(quiet().limits(WasiLimits.defaults().withMaxWallTime(Duration.ofMillis(300))).build()));
+        assertEquals(GuestFailedException.Reason.TIME_LIMIT, e.reason());
+        assertEquals("guest ran longer than 300 ms and was stopped", e.getMessage());
+    }
+
+    @Test
+    void runningGuestCanBeStopped() throws Exception {
+        GuestRun run = TestModules.program("infinite_loop.wasm").start(quiet().build());
+        assertEquals(java.util.Optional.empty(), run.await(Duration.ofMillis(100)));
+        run.stop();
+        GuestFailedException e = assertThrows(GuestFailedException.class, run::await);
+        assertEquals(GuestFailedException.Reason.STOPPED, e.reason());
+        assertEquals("guest was stopped", e.getMessage());
+    }
+
+    @Test
+    void limitsAreValidated() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WasiLimits.defaults().withMaxMemoryBytes(3L << 30));
+        assertEquals("memory limit must be between 64 KiB and 2 GiB, not 3221225472 bytes", e.getMessage());
+    }
+}
