@@ -109,6 +109,8 @@ async def chat(conns):
             line = (await asyncio.wait_for(r.readline(), 30)).decode()
             if not line:
                 raise AssertionError(f"client {i}: closed early")
+            if line.startswith("* "):
+                continue  # the server's greeting
             sender = int(line.rsplit(" ", 1)[1])
             if sender == i:
                 raise AssertionError(f"client {i}: got its own line back")
