@@ -97,6 +97,13 @@ for k in $KERNELS; do
         -v nf="$nfirst" -v ns="$nsteady" -v nw="$nwall" -v c="$sum$mark" '
       function r(a, b) { return b > 0 ? a / b : 0 }
       BEGIN { printf "%-10s %-7s %10.1f %9.2fx %10.1f %9.2fx %10d %9.2fx  %s\n", k, rt, f, r(f, nf), s, r(s, ns), w, r(w, nw), c }'
+    awk -v rt="$rt" -v f="$first" -v s="${steady:-$first}" -v w="$wall" -v nf="$nfirst" -v ns="$nsteady" -v nw="$nwall" \
+        'BEGIN { if (nf > 0 && ns > 0 && nw > 0) print rt, f / nf, s / ns, w / nw }' >>"$OUT/ratios"
   done
 done
+# Geometric means of the ratios over the kernels that ran.
+[ -f "$OUT/ratios" ] && awk '
+  { n[$1]++; f[$1] += log($2); s[$1] += log($3); w[$1] += log($4) }
+  END { for (rt in n) if (rt != "native")
+          printf "%-10s %-7s %10s %9.2fx %10s %9.2fx %10s %9.2fx  (%d kernels)\n", "geomean", rt, "", exp(f[rt] / n[rt]), "", exp(s[rt] / n[rt]), "", exp(w[rt] / n[rt]), n[rt] }' "$OUT/ratios"
 exit $status
