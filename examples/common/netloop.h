@@ -72,6 +72,7 @@ struct server {
     size_t n, cap;
     unsigned long next_id;
     unsigned long accepted;
+    int accept_paused; /* out of fds: stop polling the listener until a connection closes */
     int verbose;
     const char *prog;
     handlers_t h;
@@ -227,6 +228,12 @@ static void netloop_accept(server_t *s) {
     for (int batch = 0; batch < 256; batch++) {
         int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK);
         if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE) {
+                /* The listener stays readable; polling it now would spin. */
+                netloop_log(s, "accept: out of file descriptors with %zu open; pausing accept", s->n);
+                s->accept_paused = 1;
+                return;
+            }
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
                 netloop_log(s, "accept failed: %s", strerror(errno));
             return;
@@ -291,6 +298,7 @@ static void netloop_remove_closed(server_t *s) {
             free(c->in);
             free(c->out);
             free(c);
+            s->accept_paused = 0;
         } else {
             s->conns[j++] = c;
         }
@@ -313,7 +321,7 @@ static int netloop_run(const char *prog, const char *listen_name, handlers_t h) 
 
     for (;;) {
         netloop_remove_closed(&s);
-        s.pfds[0].fd = s.listen_fd;
+        s.pfds[0].fd = s.accept_paused ? -1 : s.listen_fd; /* poll() skips negative fds */
         s.pfds[0].events = POLLIN;
         s.pfds[0].revents = 0;
         for (size_t i = 0; i < s.n; i++) {
