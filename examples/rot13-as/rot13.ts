@@ -32,6 +32,8 @@ declare function proc_exit(code: u32): void;
 
 const ERRNO_AGAIN: i32 = 6;
 const ERRNO_INTR: i32 = 27;
+const ERRNO_MFILE: i32 = 33;
+const ERRNO_NFILE: i32 = 41;
 const FDFLAGS_NONBLOCK: u16 = 4;
 const EVENTTYPE_FD_READ: u8 = 1;
 const EVENTTYPE_FD_WRITE: u8 = 2;
@@ -209,9 +211,13 @@ function setSubscription(at: usize, userdata: u64, type: u8, fd: u32): void {
   store<u32>(at, fd, 16);
 }
 
+// Out of fds the listener stays readable: stop polling it until a connection closes.
+let acceptPaused = false;
+
 function acceptAll(listenFd: u32, conns: Array<Conn>): void {
   for (let k = 0; k < 256; k++) {
     const err = sock_accept(listenFd, FDFLAGS_NONBLOCK, outU32);
+    if (err == ERRNO_MFILE || err == ERRNO_NFILE) acceptPaused = true;
     if (err != 0) return;
     conns.push(new Conn(load<u32>(outU32)));
   }
@@ -232,6 +238,7 @@ function serve(listenFd: u32): void {
         fd_close(c.fd);
         c.input.free();
         c.output.free();
+        acceptPaused = false;
       } else {
         conns[j++] = c;
       }
@@ -245,8 +252,10 @@ function serve(listenFd: u32): void {
       events = events != 0 ? heap.realloc(events, capacity * EVENT_SIZE) : heap.alloc(capacity * EVENT_SIZE);
     }
     let n: usize = 0;
-    setSubscription(subs, LISTENER, EVENTTYPE_FD_READ, listenFd);
-    n++;
+    if (!acceptPaused) {
+      setSubscription(subs, LISTENER, EVENTTYPE_FD_READ, listenFd);
+      n++;
+    }
     for (let i = 0; i < conns.length; i++) {
       const c = conns[i];
       if (!c.peerEof && c.output.pending() < OUT_HIGH_WATER) {
