@@ -69,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
         Workload workload = new Workload(readModule(module), config, args, env, preopens(dirs));
         try (Keep keep = Keep.open(workload, Stdio.system(), limits, new SelfSignedIdentity())) {
             for (Keep.Listening l : keep.listening()) {
-                LOG.info(() -> "listening on " + l.address() + " (" + l.name() + ", " + l.prot().key() + ")");
+                LOG.info(() -> "listening: " + l);
             }
             return keep.run();
         }
