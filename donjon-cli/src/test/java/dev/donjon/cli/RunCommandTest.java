@@ -66,6 +66,11 @@ class RunCommandTest {
     }
 
     @Test
+    void separatorRightAfterTheModuleIsDropped() throws Exception {
+        assertEquals("argv[0]=main.wasm\nargv[1]=a\nargv[2]=--\n", donjon("run", showEnv(), "--", "a", "--").out());
+    }
+
+    @Test
     void configFileFromTheEnvironmentVariable(@TempDir Path dir) throws Exception {
         Path toml = Files.writeString(dir.resolve("Enarx.toml"), "args = [\"cfg\"]\n[env]\nFROM = \"toml\"\n");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
