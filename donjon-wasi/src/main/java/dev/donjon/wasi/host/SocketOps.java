@@ -34,13 +34,22 @@ final class SocketOps {
         }
         ch.configureBlocking(false);
         ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-        Descriptor.Socket socket = new Descriptor.Socket(new Connection.Plain(ch));
+        Connection connection;
+        try {
+            connection = listener.tls.isPresent()
+                    ? TlsConnection.server(ch, listener.tls.get(), listener.requireClientCertificate)
+                    : new Connection.Plain(ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        Descriptor.Socket socket = new Descriptor.Socket(connection);
         socket.fdflags = flags & Wasi.FDFLAG_NONBLOCK;
         int newFd;
         try {
             newFd = fds.add(socket);
         } catch (Errno.Failure e) {
-            ch.close();
+            connection.close();
             throw e;
         }
         m.writeI32(resultPtr, newFd);
