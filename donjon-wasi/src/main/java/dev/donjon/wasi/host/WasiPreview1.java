@@ -15,8 +15,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -411,39 +409,42 @@ public final class WasiPreview1 implements AutoCloseable {
         List<long[]> events;
         while (true) {
             events = new ArrayList<>(fixed);
-            Map<SelectableChannel, Integer> wants = new LinkedHashMap<>();
-            Map<SelectableChannel, List<Subscription>> waiting = new HashMap<>();
-            for (Subscription sub : sockets) {
+            readiness.beginRound();
+            boolean waits = false;
+            boolean[] readyNow = new boolean[sockets.size()];
+            for (int i = 0; i < sockets.size(); i++) {
+                Subscription sub = sockets.get(i);
                 boolean read = sub.type == Wasi.EVENTTYPE_FD_READ;
-                SelectableChannel channel;
-                int ops;
                 if (fds.at(sub.fd) instanceof Descriptor.Socket socket) {
                     Connection c = socket.connection;
                     if (read ? c.readReadyNow() : c.writeReadyNow()) {
                         events.add(event(sub.userdata, 0, sub.type, 1, 0));
-                        continue;
+                        readyNow[i] = true;
+                    } else {
+                        readiness.want(c.channel(), read ? c.readInterest() : c.writeInterest());
+                        waits = true;
                     }
-                    channel = c.channel();
-                    ops = read ? c.readInterest() : c.writeInterest();
                 } else {
-                    channel = ((Descriptor.Listener) fds.at(sub.fd)).channel;
-                    ops = SelectionKey.OP_ACCEPT;
+                    readiness.want(((Descriptor.Listener) fds.at(sub.fd)).channel, SelectionKey.OP_ACCEPT);
+                    waits = true;
                 }
-                wants.merge(channel, ops, (a, b) -> a | b);
-                waiting.computeIfAbsent(channel, k -> new ArrayList<>()).add(sub);
             }
             long nowLoop = now(Wasi.CLOCK_MONOTONIC);
             long timeout;
             if (!events.isEmpty()) timeout = 0;
             else if (!hasClock) timeout = -1;
             else timeout = Math.max(0, earliest - nowLoop);
-            if (wants.isEmpty()) {
+            if (!waits) {
                 if (timeout > 0) sleep(timeout);
-            } else {
-                Map<SelectableChannel, Integer> ready = readiness.await(wants, timeout);
-                for (var e : ready.entrySet()) {
-                    for (Subscription sub : waiting.get(e.getKey())) {
-                        if (readyAfter(sub, e.getValue())) events.add(event(sub.userdata, 0, sub.type, 1, 0));
+            } else if (readiness.await(timeout) > 0) {
+                for (int i = 0; i < sockets.size(); i++) {
+                    if (readyNow[i]) continue; // reported above; not twice
+                    Subscription sub = sockets.get(i);
+                    Descriptor d = fds.at(sub.fd);
+                    SelectableChannel channel = d instanceof Descriptor.Socket s ? s.connection.channel() : ((Descriptor.Listener) d).channel;
+                    int ops = readiness.readyOps(channel);
+                    if (ops != 0 && readyAfter(sub, ops)) {
+                        events.add(event(sub.userdata, 0, sub.type, 1, 0));
                     }
                 }
             }
