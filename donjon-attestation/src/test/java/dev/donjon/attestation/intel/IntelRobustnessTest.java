@@ -138,6 +138,39 @@ class IntelRobustnessTest {
     }
 
     @Test
+    void cachedChainsAndCollateralSignaturesNeverExtendTrust() {
+        SgxVerifier verifier = new SgxVerifier(); // one instance: its caches fill on the first accept
+        byte[] quote = read("sgx/dcap-qvl/sgx_quote");
+        Optional<String> collateral = Optional.of("sgx/dcap-qvl/sgx_quote_collateral.json");
+        Instant now = Instant.parse("2025-07-19T10:01:17Z");
+        assertTrue(verifier.verify(input(Tee.SGX, quote, collateral), now).accepted());
+        // the same bytes a day later: the TCB Info's nextUpdate has passed
+        VerificationResult later = verifier.verify(input(Tee.SGX, quote, collateral), Instant.parse("2025-07-20T10:01:17Z"));
+        assertEquals(RejectReason.EXPIRED, assertInstanceOf(VerificationResult.Rejected.class, later).reason());
+        // a TCB Info body changed under the cached signature and signer chain
+        String json = new String(read(collateral.get()), java.nio.charset.StandardCharsets.UTF_8);
+        String forged = json.replaceFirst("tcbEvaluationDataNumber\\\\\":17", "tcbEvaluationDataNumber\\\\\":18");
+        assertFalse(forged.equals(json), "the forgery changed the TCB Info");
+        Endorsements e = new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
+                Optional.of(new IntelCollateral.DcapQvlJson(forged.getBytes(java.nio.charset.StandardCharsets.UTF_8))), Optional.of(read(ROOT)));
+        VerificationResult r = verifier.verify(new EvidenceInput(Tee.SGX, Container.INTEL_QUOTE, quote, e), now);
+        VerificationResult.Rejected rej = assertInstanceOf(VerificationResult.Rejected.class, r);
+        assertEquals(RejectReason.SIGNATURE, rej.reason(), rej.detail());
+        assertTrue(rej.detail().contains("TCB Info"), rej.detail());
+        assertTrue(verifier.verify(input(Tee.SGX, quote, collateral), now).accepted(), "still accepts the genuine collateral");
+    }
+
+    @Test
+    void pemWhoseEndMarkerOverlapsTheBeginLineIsMalformed() {
+        // fuzzing found "-----BEGIN X509 CRL-----END X509 CRL-----" making the base64 range negative
+        byte[] overlap = "-----BEGIN X509 CRL-----END X509 CRL-----".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        org.junit.jupiter.api.Assertions.assertThrows(dev.donjon.attestation.MalformedEvidenceException.class, () -> Certificates.crl(overlap));
+        byte[] certs = "-----BEGIN CERTIFICATE-----END CERTIFICATE-----".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        org.junit.jupiter.api.Assertions.assertThrows(dev.donjon.attestation.MalformedEvidenceException.class,
+                () -> Certificates.certificateDers(certs, "chain"));
+    }
+
+    @Test
     void truncationsAndGarbageAreMalformedNeverThrown() {
         byte[] original = read("tdx/dcap-qvl/tdx_quote");
         TdxVerifier tdx = new TdxVerifier();
