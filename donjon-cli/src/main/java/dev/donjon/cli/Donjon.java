@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
             CommandLine.HelpCommand.class,
             AttestationCommand.class,
             DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
+            StewardCommand.class,
         })
 public final class Donjon {
 
