@@ -29,7 +29,17 @@ public final class SelfSignedIdentity implements IdentityProvider {
         }
         try {
             KeyPair key = newKey();
-            X509Certificate cert = SelfSignedCertificate.localhost(key);
+            return context(key, SelfSignedCertificate.localhost(key), null);
+        } catch (GeneralSecurityException e) {
+            throw new KeepException("cannot make the Keep's self-signed TLS identity: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A context presenting {@code cert} and judging peers by {@code trustAnchors} (null: the JDK's).
+     */
+    static SSLContext context(KeyPair key, X509Certificate cert, KeyStore trustAnchors) throws GeneralSecurityException {
+        try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             char[] password = new char[0];
@@ -37,12 +47,12 @@ public final class SelfSignedIdentity implements IdentityProvider {
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(store, password);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init((KeyStore) null);
+            tmf.init(trustAnchors);
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
             return ctx;
-        } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new KeepException("cannot make the Keep's self-signed TLS identity: " + e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new GeneralSecurityException(e.getMessage(), e);
         }
     }
 
