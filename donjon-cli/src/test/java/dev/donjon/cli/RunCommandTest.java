@@ -166,12 +166,12 @@ class RunCommandTest {
     }
 
     @Test
-    void configInitWritesTheTemplateOnceAndItRuns(@TempDir Path dir) throws Exception {
+    void configInitWritesTheTemplateOnceAndAModuleRunsWithIt(@TempDir Path dir) throws Exception {
         Path toml = dir.resolve("Enarx.toml");
         Result r = donjon("config", "init", toml.toString());
         assertEquals(0, r.exit(), r.err());
         String written = Files.readString(toml);
-        assertTrue(written.contains("kind = \"listen\""), written);
+        assertTrue(written.contains("# kind = \"listen\""), written);
 
         Result again = donjon("config", "init", toml.toString());
         again.isOneLineError(toml + " already exists; not overwriting it");
@@ -179,6 +179,10 @@ class RunCommandTest {
 
         Result check = donjon("config", "check", toml.toString());
         assertEquals(0, check.exit(), check.err());
-        assertTrue(check.out().contains("fd 3: listen tcp [::]:8080 LISTEN"), check.out());
+        assertEquals(toml + ": OK\nfd 0: stdin stdin\nfd 1: stdout stdout\nfd 2: stderr stderr\n", check.out());
+
+        Result runs = donjon("run", "--wasmcfgfile", toml.toString(), showEnv());
+        assertEquals(0, runs.exit(), runs.err());
+        assertTrue(runs.out().contains("env=FD_COUNT=3\nenv=FD_NAMES=stdin:stdout:stderr\n"), runs.out());
     }
 }
