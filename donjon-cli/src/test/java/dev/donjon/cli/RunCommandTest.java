@@ -89,6 +89,18 @@ class RunCommandTest {
     }
 
     @Test
+    void preopenedDirectories(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("note.txt"), "from the host\n");
+        String catFile = path(ROOT.resolve("donjon-keep/src/test/resources/wasm/cat_file.wasm"));
+        assertEquals(new Result(0, "from the host\n", ""), donjon("run", "--dir", dir + "::/data", catFile, "/data/note.txt"));
+        assertEquals(new Result(0, "from the host\n", ""), donjon("run", "--dir", dir.toString(), catFile, dir + "/note.txt"));
+        Result outside = donjon("run", "--dir", dir + "::/data", catFile, "/etc/hostname");
+        assertEquals(1, outside.exit());
+        assertEquals("", outside.out());
+        donjon("run", "--dir", dir.resolve("missing") + "::/data", catFile, "/data/x").isOneLineError("preopened directory ");
+    }
+
+    @Test
     void garbageModule(@TempDir Path dir) throws Exception {
         Path bad = Files.write(dir.resolve("garbage.wasm"), "\0asm but not really a module".getBytes(StandardCharsets.UTF_8));
         donjon("run", bad.toString()).isOneLineError("");
