@@ -37,8 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SimPlatformTest {
 
-    @TempDir
-    static Path home;
     static Path dir;
     static SimPlatform sim;
     static final byte[] MEASUREMENT = new byte[48];
@@ -46,7 +44,7 @@ class SimPlatformTest {
     @BeforeAll
     static void makeChain() throws Exception {
         Arrays.fill(MEASUREMENT, (byte) 0x5A);
-        dir = home.resolve("donjon/sim");
+        dir = SharedSim.directory();
         sim = new SimPlatform(dir, Clock.systemUTC(), MEASUREMENT::clone);
         sim.authority(); // RSA-4096 twice: made once for the whole class
     }
