@@ -21,6 +21,8 @@ import java.util.zip.ZipFile;
  * The sim backend's MEASUREMENT: SHA-384 of the code the Keep runtime runs, so that a client can pin a Donjon
  * build the way it would pin a launch digest on real SEV-SNP. Defined (README "Sim measurement") as:
  * <ol>
+ *   <li>the class path is {@code java.class.path} plus, as the JVM does, the jars named by the {@code Class-Path}
+ *       manifest attribute of its jars (the {@code ./donjon} launcher runs {@code donjon.jar} with {@code lib/*.jar});</li>
  *   <li>every file of every class-path entry (directory or jar), named by its path inside the entry with '/',
  *       except under {@code META-INF/} (manifests, signatures, Maven metadata: packaging, not code) but including
  *       {@code META-INF/services/} and {@code META-INF/versions/} (they change what runs);</li>
@@ -47,7 +49,7 @@ public final class RuntimeMeasurement {
             for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
                 if (!e.isBlank()) entries.add(Path.of(e));
             }
-            m = of(entries);
+            m = of(withManifestClassPath(entries));
             ofThisProcess = m;
         }
         return m.clone();
@@ -69,6 +71,28 @@ public final class RuntimeMeasurement {
         total.update(DOMAIN.getBytes(StandardCharsets.UTF_8));
         for (String line : lines) total.update(line.getBytes(StandardCharsets.UTF_8));
         return total.digest();
+    }
+
+    /** Adds the jars that the jars' manifests put on the class path, transitively, each once. */
+    static List<Path> withManifestClassPath(List<Path> entries) {
+        java.util.LinkedHashSet<Path> all = new java.util.LinkedHashSet<>();
+        java.util.ArrayDeque<Path> todo = new java.util.ArrayDeque<>(entries);
+        while (!todo.isEmpty()) {
+            Path p = todo.removeFirst().toAbsolutePath().normalize();
+            if (!all.add(p) || !Files.isRegularFile(p)) continue;
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(p.toFile())) {
+                java.util.jar.Manifest manifest = jar.getManifest();
+                String classPath = manifest == null ? null : manifest.getMainAttributes().getValue(java.util.jar.Attributes.Name.CLASS_PATH);
+                if (classPath == null) continue;
+                for (String relative : classPath.trim().split("\\s+")) {
+                    if (relative.isEmpty() || relative.contains(":")) continue; // only local relative URLs, as the launcher writes them
+                    todo.addLast(p.resolveSibling(java.net.URLDecoder.decode(relative, java.nio.charset.StandardCharsets.UTF_8)));
+                }
+            } catch (IOException notAJar) {
+                // measured (or skipped) as whatever it is by of()
+            }
+        }
+        return List.copyOf(all);
     }
 
     static boolean measured(String name) {

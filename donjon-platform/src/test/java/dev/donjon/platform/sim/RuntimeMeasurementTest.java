@@ -74,6 +74,24 @@ class RuntimeMeasurementTest {
     }
 
     @Test
+    void jarsNamedByTheManifestClassPathAreMeasuredToo(@TempDir Path tmp) throws Exception {
+        Path lib = Files.createDirectories(tmp.resolve("lib"));
+        Path dep = jar(lib.resolve("donjon-keep.jar"), Map.of("dev/donjon/keep/Keep.class", "keep bytes"));
+        Path main = tmp.resolve("donjon.jar");
+        java.util.jar.Manifest mf = new java.util.jar.Manifest();
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, "lib/donjon-keep.jar lib/missing.jar");
+        try (var z = new java.util.jar.JarOutputStream(Files.newOutputStream(main), mf)) {
+            z.putNextEntry(new ZipEntry("dev/donjon/wasi/Wasi.class"));
+            z.write("wasi bytes".getBytes(StandardCharsets.UTF_8));
+        }
+        List<Path> expanded = RuntimeMeasurement.withManifestClassPath(List.of(main));
+        assertEquals(List.of(main.toAbsolutePath(), dep.toAbsolutePath(), lib.resolve("missing.jar").toAbsolutePath()), expanded);
+        Path plain = jar(tmp.resolve("plain.jar"), Map.of("dev/donjon/keep/Keep.class", "keep bytes", "dev/donjon/wasi/Wasi.class", "wasi bytes"));
+        assertArrayEquals(RuntimeMeasurement.of(List.of(plain)), RuntimeMeasurement.of(expanded));
+    }
+
+    @Test
     void thisProcessIsMeasuredOnceAndStably() {
         byte[] m = RuntimeMeasurement.ofThisProcess();
         assertArrayEquals(m, RuntimeMeasurement.ofThisProcess());
