@@ -26,11 +26,11 @@ public record KeepIdentity(Backend backend, KeyPair keyPair, Evidence evidence, 
     }
 
     /**
-     * Evidence for a deployment: its report data binds {@code publicKeyDer} (a DER SubjectPublicKeyInfo, of any
-     * algorithm, e.g. an HPKE key) and the client's nonce (see {@link ReportData#ofPublicKeyAndNonce}).
+     * Evidence for a deployment: its report data binds {@code publicKey} (any encoding, e.g. a raw HPKE key) and the
+     * client's nonce (see {@link ReportData#forDeployment}).
      */
-    public static Evidence attestKeyForNonce(Platform platform, byte[] publicKeyDer, byte[] nonce) throws PlatformException {
-        return platform.attest(ReportData.ofPublicKeyAndNonce(platform.backend(), publicKeyDer, nonce));
+    public static Evidence attestKeyForNonce(Platform platform, byte[] publicKey, byte[] nonce) throws PlatformException {
+        return platform.attest(ReportData.forDeployment(publicKey, nonce));
     }
 
     /** P-384 for snp and sim, P-256 otherwise (the curves Enarx Keeps use). */

@@ -16,6 +16,7 @@ public final class ReportData {
 
     public static final int MIN_NONCE = 16;
     public static final int MAX_NONCE = 64;
+    private static final byte[] DEPLOY_LABEL = "donjon-deploy-binding-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private ReportData() {}
 
@@ -25,17 +26,27 @@ public final class ReportData {
     }
 
     /**
-     * The deployment binding: hash(DER SubjectPublicKeyInfo || nonce), zero-padded to 64 bytes. DER is self-delimiting,
-     * so no other (key, nonce) pair gives the same input; the nonce must be 16 to 64 bytes.
+     * The deployment binding (Keep key + client nonce, issue 5's protocol; same definition as donjon-host's
+     * {@code KeepBinding}): SHA-512("donjon-deploy-binding-v1" || u16be(len pk) || pk || u16be(len nonce) || nonce),
+     * all 64 bytes. The label keeps it apart from the Enarx CSR binding; the lengths make the key/nonce split
+     * unambiguous for keys of any encoding (DER SPKI or raw HPKE keys). The same on every backend.
      */
-    public static byte[] ofPublicKeyAndNonce(Backend backend, byte[] spkiDer, byte[] nonce) {
+    public static byte[] forDeployment(byte[] publicKey, byte[] nonce) {
         if (nonce == null || nonce.length < MIN_NONCE || nonce.length > MAX_NONCE) {
             throw new IllegalArgumentException("nonce must be " + MIN_NONCE + " to " + MAX_NONCE + " bytes");
         }
-        MessageDigest d = digest(backend);
-        d.update(spkiDer);
-        d.update(nonce);
-        return padded(d.digest());
+        if (publicKey.length > 0xFFFF) throw new IllegalArgumentException("public key longer than 65535 bytes");
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-512");
+            d.update(DEPLOY_LABEL);
+            d.update(new byte[] {(byte) (publicKey.length >>> 8), (byte) publicKey.length});
+            d.update(publicKey);
+            d.update(new byte[] {0, (byte) nonce.length});
+            d.update(nonce);
+            return d.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-512", e);
+        }
     }
 
     private static byte[] padded(byte[] digest) {

@@ -162,23 +162,28 @@ class KeepCsrTest {
     }
 
     @Test
-    void nonceBindingHashesSpkiThenNonce() throws Exception {
-        byte[] spki = KeepIdentity.newKeyPair(Backend.SIM).getPublic().getEncoded();
+    void deploymentBindingIsLabelledLengthPrefixedSha512() throws Exception {
+        byte[] pk = KeepIdentity.newKeyPair(Backend.SIM).getPublic().getEncoded();
         byte[] nonce = new byte[32];
         new java.security.SecureRandom().nextBytes(nonce);
-        MessageDigest sha384 = MessageDigest.getInstance("SHA-384");
-        sha384.update(spki);
-        sha384.update(nonce);
-        assertArrayEquals(Arrays.copyOf(sha384.digest(), 64), ReportData.ofPublicKeyAndNonce(Backend.SIM, spki, nonce));
-        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-        sha256.update(spki);
-        sha256.update(nonce);
-        assertArrayEquals(Arrays.copyOf(sha256.digest(), 64), ReportData.ofPublicKeyAndNonce(Backend.TDX, spki, nonce));
-        assertFalse(Arrays.equals(ReportData.ofPublicKey(Backend.SIM, spki), ReportData.ofPublicKeyAndNonce(Backend.SIM, spki, nonce)));
-        assertThrows(IllegalArgumentException.class, () -> ReportData.ofPublicKeyAndNonce(Backend.SIM, spki, new byte[8]));
+        java.io.ByteArrayOutputStream in = new java.io.ByteArrayOutputStream();
+        in.write("donjon-deploy-binding-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        in.write(pk.length >>> 8);
+        in.write(pk.length & 0xFF);
+        in.write(pk);
+        in.write(0);
+        in.write(32);
+        in.write(nonce);
+        byte[] expected = MessageDigest.getInstance("SHA-512").digest(in.toByteArray());
+        assertArrayEquals(expected, ReportData.forDeployment(pk, nonce));
+        byte[] otherNonce = nonce.clone();
+        otherNonce[0] ^= 1;
+        assertFalse(Arrays.equals(expected, ReportData.forDeployment(pk, otherNonce)));
+        assertFalse(Arrays.equals(ReportData.ofPublicKey(Backend.SIM, pk), expected));
+        assertThrows(IllegalArgumentException.class, () -> ReportData.forDeployment(pk, new byte[8]));
 
-        Evidence.SnpReport e = assertInstanceOf(Evidence.SnpReport.class, KeepIdentity.attestKeyForNonce(sim, spki, nonce));
-        assertArrayEquals(ReportData.ofPublicKeyAndNonce(Backend.SIM, spki, nonce), Arrays.copyOfRange(e.report(), 0x50, 0x90));
+        Evidence.SnpReport e = assertInstanceOf(Evidence.SnpReport.class, KeepIdentity.attestKeyForNonce(sim, pk, nonce));
+        assertArrayEquals(expected, Arrays.copyOfRange(e.report(), 0x50, 0x90));
     }
 
     @Test
