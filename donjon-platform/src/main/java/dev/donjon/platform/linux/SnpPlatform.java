@@ -36,11 +36,12 @@ public final class SnpPlatform implements Platform {
     @Override
     public PlatformInfo info() {
         List<Check> checks = new ArrayList<>();
-        checks.add(GuestChecks.cpu(cpuinfo, "AuthenticAMD", "sev_snp", "SEV-SNP guest"));
+        // configfs-tsm decides; the legacy device and the CPU lines explain (the first failing check is the reason shown)
         Check configfs = tsm.check(PROVIDER);
         checks.add(configfs);
         boolean usable = GuestChecks.allOk(configfs);
         if (!usable) checks.add(GuestChecks.ioctlDevice(sevGuest));
+        checks.add(GuestChecks.cpu(cpuinfo, "AuthenticAMD", "sev_snp", "SEV-SNP guest"));
         return new PlatformInfo(Backend.SNP, usable, false, checks);
     }
 

@@ -36,11 +36,12 @@ public final class TdxPlatform implements Platform {
     @Override
     public PlatformInfo info() {
         List<Check> checks = new ArrayList<>();
-        checks.add(GuestChecks.cpu(cpuinfo, "GenuineIntel", "tdx_guest", "TDX guest"));
+        // configfs-tsm decides; the legacy device and the CPU lines explain (the first failing check is the reason shown)
         Check configfs = tsm.check(PROVIDER);
         checks.add(configfs);
         boolean usable = GuestChecks.allOk(configfs);
         if (!usable) checks.add(GuestChecks.ioctlDevice(tdxGuest));
+        checks.add(GuestChecks.cpu(cpuinfo, "GenuineIntel", "tdx_guest", "TDX guest"));
         return new PlatformInfo(Backend.TDX, usable, false, checks);
     }
 
