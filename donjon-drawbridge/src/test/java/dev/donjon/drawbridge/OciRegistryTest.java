@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pulls packages stored as OCI artifacts from Debian's docker-registry (the CNCF distribution registry),
- * started here on a free loopback port. The binary must be installed (apt-get install docker-registry):
- * without it this test fails, it does not skip.
+ * started here on a free loopback port. When the binary is missing the test runs .ci/test-packages.sh to install
+ * it; if that cannot (no root, no apt), the test fails, it does not skip.
  */
 class OciRegistryTest {
     static final Path EXAMPLE = RegistryEndToEndTest.EXAMPLE;
@@ -40,6 +40,7 @@ class OciRegistryTest {
 
     @BeforeAll
     static void startRegistry() throws Exception {
+        if (!Files.isExecutable(BINARY)) installTestPackages();
         if (!Files.isExecutable(BINARY))
             fail(BINARY + " is missing: install Debian's docker-registry package (apt-get install docker-registry) to run the OCI tests");
         int port;
@@ -72,6 +73,14 @@ class OciRegistryTest {
             Thread.sleep(100);
         }
         fail("docker-registry did not answer on " + base + " within 10 s");
+    }
+
+    /** The project's own installer (also run by .ci/run), so a fresh machine needs no manual step. */
+    private static void installTestPackages() throws Exception {
+        Path script = Path.of(System.getProperty("donjon.root", "..")).resolve(".ci/test-packages.sh");
+        if (!Files.isRegularFile(script)) return;
+        Process p = new ProcessBuilder("bash", script.toString()).inheritIO().start();
+        if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) p.destroyForcibly();
     }
 
     @AfterAll
