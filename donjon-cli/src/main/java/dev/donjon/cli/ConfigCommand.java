@@ -2,6 +2,7 @@ package dev.donjon.cli;
 
 import dev.donjon.config.ConfigTemplate;
 import dev.donjon.config.EnarxConfig;
+import dev.donjon.config.WorkloadFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -46,9 +47,24 @@ final class ConfigCommand {
             System.out.println(path + ": OK");
             config.steward().ifPresent(s -> System.out.println("steward: " + s));
             for (int i = 0; i < config.files().size(); i++) {
-                System.out.println("fd " + i + ": " + config.files().get(i));
+                System.out.println("fd " + i + ": " + describe(config.files().get(i)));
             }
             return 0;
+        }
+
+        private static String describe(WorkloadFile f) {
+            return switch (f) {
+                case WorkloadFile.Null n -> "null " + n.fdName();
+                case WorkloadFile.Stdin in -> "stdin " + in.fdName();
+                case WorkloadFile.Stdout out -> "stdout " + out.fdName();
+                case WorkloadFile.Stderr err -> "stderr " + err.fdName();
+                case WorkloadFile.Listen l -> "listen " + l.prot().key() + " " + hostPort(l.addr(), l.port()) + " " + l.name();
+                case WorkloadFile.Connect c -> "connect " + c.prot().key() + " " + hostPort(c.host(), c.port()) + " " + c.name();
+            };
+        }
+
+        private static String hostPort(String host, int port) {
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
         }
     }
 }

@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
             RunCommand.class, ConfigCommand.class,
             AttestationCommand.class,
             DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
+            StewardCommand.class,
             HostCommand.class, DeployCommand.class,
         })
 public final class Donjon {

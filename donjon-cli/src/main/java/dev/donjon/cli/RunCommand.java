@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
 /** {@code donjon run}: runs a WASI module in a local Keep, as {@code enarx run}. */
 @Command(name = "run", sortOptions = false,
         description = {"Run a WebAssembly (WASI preview 1) module in a Keep. The exit code is the guest's.",
-            "Everything after MODULE is passed to the guest as its arguments."})
+            "Everything after MODULE is passed to the guest as its arguments (a '--' right after MODULE is dropped)."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
     private static final List<String> TEE_BACKENDS = List.of("sgx", "snp", "tdx", "sim");
@@ -66,10 +66,12 @@ final class RunCommand implements Callable<Integer> {
         checkBackend(backend);
         Optional<EnarxConfig> config = configFile == null ? Optional.empty() : Optional.of(EnarxConfig.read(configFile));
         WasiLimits limits = limits();
-        Workload workload = new Workload(readModule(module), config, args, env, preopens(dirs));
+        // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
+        List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
+        Workload workload = new Workload(readModule(module), config, guestArgs, env, preopens(dirs));
         try (Keep keep = Keep.open(workload, Stdio.system(), limits, new SelfSignedIdentity())) {
             for (Keep.Listening l : keep.listening()) {
-                LOG.info(() -> "listening on " + l.address() + " (" + l.name() + ", " + l.prot().key() + ")");
+                LOG.info(() -> "listening: " + l);
             }
             return keep.run();
         }

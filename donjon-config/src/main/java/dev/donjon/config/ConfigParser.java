@@ -206,6 +206,22 @@ final class ConfigParser {
     private static String firstLine(String message) {
         if (message == null) return "syntax error";
         int nl = message.indexOf('\n');
-        return (nl < 0 ? message : message.substring(0, nl)).strip();
+        String line = (nl < 0 ? message : message.substring(0, nl)).strip();
+        for (Map.Entry<String, String> t : TOKENS.entrySet()) line = line.replace(t.getKey(), t.getValue());
+        return line;
+    }
+
+    /** The TOML parser's token names, as a user writes them (longest names first: some contain others). */
+    private static final Map<String, String> TOKENS = tokens(
+            "ARRAY_WS_COMMENT_NEWLINE", "a newline", "ARRAY_TABLE_OPEN", "'[['", "ARRAY_TABLE_CLOSE", "']]'",
+            "INLINE_TABLE_OPEN", "'{'", "INLINE_TABLE_CLOSE", "'}'", "STD_TABLE_OPEN", "'['", "STD_TABLE_CLOSE", "']'",
+            "ARRAY_OPEN", "'['", "ARRAY_CLOSE", "']'", "KEY_VAL_SEP", "'='", "DOT_SEP", "'.'", "COMMA", "','",
+            "UNQUOTED_KEY", "a key", "OFFSET_DATE_TIME", "a date-time", "LOCAL_DATE_TIME", "a date-time",
+            "LOCAL_DATE", "a date", "LOCAL_TIME", "a time");
+
+    private static Map<String, String> tokens(String... pairs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) m.put(pairs[i], pairs[i + 1]);
+        return m;
     }
 }

@@ -189,6 +189,13 @@ class EnarxConfigTest {
     }
 
     @Test
+    void parserTokenNamesAreShownAsTomlSyntax() {
+        String msg = error("[[files]\nkind = \"stdin\"\n");
+        assertTrue(msg.startsWith("invalid TOML at line "), msg);
+        assertTrue(msg.endsWith("expected ']]'"), msg);
+    }
+
+    @Test
     void duplicateKeysAreInvalidToml() {
         assertTrue(error("args = []\nargs = []").startsWith("invalid TOML"));
     }

@@ -28,7 +28,15 @@ import javax.net.ssl.SSLContext;
 public final class Keep implements Closeable {
 
     /** A socket the Keep listens on for the guest. */
-    public record Listening(String name, InetSocketAddress address, Protocol prot) {}
+    public record Listening(String name, InetSocketAddress address, Protocol prot) {
+        /** e.g. {@code ECHO: tcp on [::]:10010}. */
+        @Override
+        public String toString() {
+            java.net.InetAddress a = address.getAddress();
+            String host = a.isAnyLocalAddress() ? (a instanceof java.net.Inet6Address ? "::" : "0.0.0.0") : a.getHostAddress();
+            return name + ": " + prot.key() + " on " + SocketOpener.hostPort(host, address.getPort());
+        }
+    }
 
     private final WasiProgram program;
     private final WasiOptions options;

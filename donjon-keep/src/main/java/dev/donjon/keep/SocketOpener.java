@@ -30,8 +30,16 @@ final class SocketOpener {
         }
         ServerSocketChannel ch = null;
         try {
-            ch = ServerSocketChannel.open();
-            ch.bind(addr, BACKLOG);
+            try {
+                ch = ServerSocketChannel.open();
+                ch.bind(addr, BACKLOG);
+            } catch (java.net.SocketException | java.nio.channels.UnsupportedAddressTypeException e) {
+                // "::" (the default) on a host without IPv6: every IPv4 interface is what the user meant
+                if (e instanceof BindException || !addr.getAddress().isAnyLocalAddress() || !(addr.getAddress() instanceof java.net.Inet6Address)) throw e;
+                close(ch);
+                ch = ServerSocketChannel.open();
+                ch.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), f.port()), BACKLOG);
+            }
             return ch;
         } catch (BindException e) {
             close(ch);

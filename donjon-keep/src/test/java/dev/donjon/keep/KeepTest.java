@@ -92,14 +92,7 @@ class KeepTest {
     @Test
     void portInUseIsNamed() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            EnarxConfig config = EnarxConfig.parse("""
-                    [[files]]
-                    kind = "listen"
-                    prot = "tcp"
-                    name = "WEB"
-                    addr = "127.0.0.1"
-                    port = %d
-                    """.formatted(taken.getLocalPort()));
+            EnarxConfig config = EnarxConfig.parse(TestKeeps.listen("WEB", "tcp", taken.getLocalPort()));
             KeepException e = assertThrows(KeepException.class, () -> TestKeeps.open(SHOW_ENV, Optional.of(config), List.of(), List.of()));
             assertEquals("listen \"WEB\": port " + taken.getLocalPort() + " is already in use", e.getMessage());
         }
@@ -110,20 +103,7 @@ class KeepTest {
         int free;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { free = probe.getLocalPort(); }
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            EnarxConfig config = EnarxConfig.parse("""
-                    [[files]]
-                    kind = "listen"
-                    prot = "tcp"
-                    name = "FIRST"
-                    addr = "127.0.0.1"
-                    port = %d
-                    [[files]]
-                    kind = "listen"
-                    prot = "tcp"
-                    name = "SECOND"
-                    addr = "127.0.0.1"
-                    port = %d
-                    """.formatted(free, taken.getLocalPort()));
+            EnarxConfig config = EnarxConfig.parse(TestKeeps.listen("FIRST", "tcp", free) + TestKeeps.listen("SECOND", "tcp", taken.getLocalPort()));
             assertThrows(KeepException.class, () -> TestKeeps.open(SHOW_ENV, Optional.of(config), List.of(), List.of()));
         }
         try (ServerSocket again = new ServerSocket()) {
@@ -158,13 +138,7 @@ class KeepTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            EnarxConfig config = EnarxConfig.parse("""
-                    [[files]]
-                    kind = "stdin"
-                    [[files]]
-                    kind = "stdout"
-                    [[files]]
-                    kind = "stderr"
+            EnarxConfig config = TestKeeps.afterStdio("""
                     [[files]]
                     kind = "connect"
                     prot = "tcp"
@@ -195,20 +169,7 @@ class KeepTest {
             calls.incrementAndGet();
             return new SelfSignedIdentity().identify(steward);
         };
-        EnarxConfig twoTls = EnarxConfig.parse("""
-                [[files]]
-                kind = "listen"
-                prot = "tls"
-                name = "A"
-                addr = "127.0.0.1"
-                port = 0
-                [[files]]
-                kind = "listen"
-                prot = "tls"
-                name = "B"
-                addr = "127.0.0.1"
-                port = 0
-                """);
+        EnarxConfig twoTls = EnarxConfig.parse(TestKeeps.listen("A", "tls", 0) + TestKeeps.listen("B", "tls", 0));
         var streams = new Stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
         try (Keep keep = Keep.open(Workload.of(SHOW_ENV).withConfig(twoTls), streams, dev.donjon.wasi.WasiLimits.defaults(), counting)) {
             assertEquals(1, calls.get());

@@ -38,8 +38,8 @@ final class TestKeeps {
         }
     }
 
-    /** An Enarx.toml with the standard streams and one loopback listener on a free port. */
-    static EnarxConfig listenerConfig(String name, String prot) {
+    /** An Enarx.toml with the standard streams as fds 0-2, then {@code moreFiles} (TOML text). */
+    static EnarxConfig afterStdio(String moreFiles) {
         return EnarxConfig.parse("""
                 [[files]]
                 kind = "stdin"
@@ -47,13 +47,17 @@ final class TestKeeps {
                 kind = "stdout"
                 [[files]]
                 kind = "stderr"
-                [[files]]
-                kind = "listen"
-                prot = "%s"
-                name = "%s"
-                addr = "127.0.0.1"
-                port = 0
-                """.formatted(prot, name));
+                """ + moreFiles);
+    }
+
+    /** An Enarx.toml with the standard streams and one loopback listener on a free port. */
+    static EnarxConfig listenerConfig(String name, String prot) {
+        return afterStdio(listen(name, prot, 0));
+    }
+
+    /** The TOML of a {@code listen} file on 127.0.0.1. */
+    static String listen(String name, String prot, int port) {
+        return "[[files]]\nkind = \"listen\"\nprot = \"%s\"\nname = \"%s\"\naddr = \"127.0.0.1\"\nport = %d\n".formatted(prot, name, port);
     }
 
     /** A Keep opened with captured output. */

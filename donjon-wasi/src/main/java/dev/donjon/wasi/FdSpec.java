@@ -36,15 +36,28 @@ public sealed interface FdSpec {
 
     /**
      * A bound, listening socket; the guest calls sock_accept on it. With {@code tls} present every accepted
-     * connection is TLS-terminated by the host (server mode) and the guest sees plaintext.
+     * connection is TLS 1.3-terminated by the host (server mode, the context's key and certificate) and the
+     * guest sees plaintext. With {@code requireClientCertificate} a client must present a certificate that
+     * the context's trust managers accept (name the client CA there), or its handshake fails.
      */
-    record Listener(ServerSocketChannel channel, String name, Optional<SSLContext> tls) implements FdSpec {
-        public Listener { Objects.requireNonNull(channel, "channel"); Objects.requireNonNull(tls, "tls"); }
+    record Listener(ServerSocketChannel channel, String name, Optional<SSLContext> tls, boolean requireClientCertificate)
+            implements FdSpec {
+        public Listener {
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(tls, "tls");
+            if (requireClientCertificate && tls.isEmpty()) {
+                throw new IllegalArgumentException("listener " + name + ": client certificates need TLS");
+            }
+        }
+
+        public Listener(ServerSocketChannel channel, String name, Optional<SSLContext> tls) { this(channel, name, tls, false); }
     }
 
     /**
-     * A connected stream socket (Enarx "connect"). With {@code tls} present the host runs a TLS client
-     * handshake (SNI = {@code peerHost}) and the guest sees plaintext.
+     * A connected stream socket (Enarx "connect"). With {@code tls} present the host runs a TLS 1.3 client
+     * handshake: SNI = {@code peerHost}, and the server certificate must chain to the context's trust
+     * managers and name {@code peerHost} (HTTPS hostname verification). The guest sees plaintext; a failed
+     * handshake shows as an error on the fd's first read or write.
      */
     record Stream(SocketChannel channel, String name, Optional<SSLContext> tls, String peerHost) implements FdSpec {
         public Stream { Objects.requireNonNull(channel, "channel"); Objects.requireNonNull(tls, "tls"); }

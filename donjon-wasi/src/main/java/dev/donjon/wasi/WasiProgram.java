@@ -1,9 +1,11 @@
 package dev.donjon.wasi;
 
 import dev.donjon.wasi.chicory.ChicoryModule;
+import dev.donjon.wasi.host.Connection;
 import dev.donjon.wasi.host.Descriptor;
 import dev.donjon.wasi.host.FdTable;
 import dev.donjon.wasi.host.HostFunction;
+import dev.donjon.wasi.host.TlsConnection;
 import dev.donjon.wasi.host.Wasi;
 import dev.donjon.wasi.host.WasiPreview1;
 import java.io.IOException;
@@ -98,16 +100,33 @@ public final class WasiProgram {
             case FdSpec.Stdout out -> new Descriptor.Output(out.out());
             case FdSpec.Stderr err -> new Descriptor.Output(err.out());
             case FdSpec.Listener l -> {
-                if (l.tls().isPresent()) throw new WasiException("TLS listeners are not supported yet (listener " + l.name() + ")");
+                l.tls().ifPresent(context -> checkTls(l.name(), () -> TlsConnection.serverEngine(context, l.requireClientCertificate())));
                 nonBlocking(l.channel());
-                yield new Descriptor.Listener(l.channel(), l.tls());
+                yield new Descriptor.Listener(l.channel(), l.tls(), l.requireClientCertificate());
             }
             case FdSpec.Stream s -> {
-                if (s.tls().isPresent()) throw new WasiException("TLS connections are not supported yet (" + s.name() + ")");
                 nonBlocking(s.channel());
-                yield new Descriptor.Socket(new dev.donjon.wasi.host.Connection.Plain(s.channel()));
+                if (s.tls().isEmpty()) yield new Descriptor.Socket(new Connection.Plain(s.channel()));
+                if (s.peerHost() == null || s.peerHost().isBlank()) {
+                    throw new WasiException("TLS connection " + s.name() + " has no peer host name to verify");
+                }
+                checkTls(s.name(), () -> TlsConnection.clientEngine(s.tls().get(), s.peerHost(), -1));
+                try {
+                    yield new Descriptor.Socket(TlsConnection.client(s.channel(), s.tls().get(), s.peerHost()));
+                } catch (IOException e) {
+                    throw new WasiException("TLS connection " + s.name() + " to " + s.peerHost() + " failed: " + e.getMessage());
+                }
             }
         };
+    }
+
+    /** A context that cannot do TLS 1.3 (or is not initialised) is refused before the guest starts. */
+    private static void checkTls(String name, java.util.function.Supplier<javax.net.ssl.SSLEngine> engine) {
+        try {
+            engine.get();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new WasiException("fd " + name + ": the TLS context cannot serve " + TlsConnection.PROTOCOL + ": " + e.getMessage());
+        }
     }
 
     private static void nonBlocking(java.nio.channels.SelectableChannel ch) {

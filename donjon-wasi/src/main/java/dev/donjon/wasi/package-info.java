@@ -22,6 +22,11 @@
  * "guest was stopped"). Sockets are opened by the caller, never by the guest; the host takes ownership of
  * the channels it is given and closes them when the run ends.
  *
+ * <p>TLS is the host's job, as in Enarx: a {@link dev.donjon.wasi.FdSpec.Listener} or
+ * {@link dev.donjon.wasi.FdSpec.Stream} with an {@code SSLContext} is TLS 1.3 on the wire and plaintext to
+ * the guest (server mode with optional required client certificates; client mode with SNI and hostname
+ * verification). A failed handshake fails that fd only (ECONNABORTED), never the run.
+ *
  * <p>Layout: this package is the public API; {@code dev.donjon.wasi.host} implements WASI preview 1 against
  * an engine-neutral interface ({@code GuestMemory} + a table of {@code HostFunction}s);
  * {@code dev.donjon.wasi.chicory} binds that table to Chicory's compiled mode.

@@ -8,7 +8,7 @@ import java.nio.channels.SocketChannel;
  * A non-blocking byte stream over a socket channel: plain, or TLS terminated by the host. The guest's
  * blocking calls are built on top by waiting on the run's selector.
  */
-public interface Connection {
+public sealed interface Connection permits Connection.Plain, TlsConnection {
 
     SocketChannel channel();
 
@@ -18,8 +18,21 @@ public interface Connection {
     /** Writes what can be written now (possibly 0 bytes). */
     int write(ByteBuffer src) throws IOException;
 
-    /** True if a read would return data or end of stream without touching the network. */
+    /** True if a read would return data, end of stream or an error without waiting for the network. */
     default boolean readReadyNow() { return false; }
+
+    /** True if a write would accept data or fail without waiting for the network. */
+    default boolean writeReadyNow() { return false; }
+
+    /**
+     * The selector reported the channel ready for {@code readyOps}: would a read make progress now? A plain
+     * socket trusts the selector; TLS first lets the engine consume what arrived (a handshake message is
+     * not readable data).
+     */
+    default boolean readableAfter(int readyOps) { return (readyOps & readInterest()) != 0; }
+
+    /** As {@link #readableAfter}, for writes. */
+    default boolean writableAfter(int readyOps) { return (readyOps & writeInterest()) != 0; }
 
     /** Selector interest needed before {@link #read} can make progress. */
     default int readInterest() { return java.nio.channels.SelectionKey.OP_READ; }

@@ -73,10 +73,14 @@ public abstract sealed class Descriptor {
     public static final class Listener extends Descriptor {
         final ServerSocketChannel channel;
         final Optional<SSLContext> tls;
-        public Listener(ServerSocketChannel channel, Optional<SSLContext> tls) {
+        final boolean requireClientCertificate;
+        public Listener(ServerSocketChannel channel, Optional<SSLContext> tls) { this(channel, tls, false); }
+        /** With {@code tls} present, accepted connections are TLS 1.3 server ends (see {@link TlsConnection}). */
+        public Listener(ServerSocketChannel channel, Optional<SSLContext> tls, boolean requireClientCertificate) {
             super(Wasi.RIGHTS_SOCKET, Wasi.RIGHTS_SOCKET);
             this.channel = channel;
             this.tls = tls;
+            this.requireClientCertificate = requireClientCertificate;
         }
         @Override public int filetype() { return Wasi.FILETYPE_SOCKET_STREAM; }
         @Override public void close() throws IOException { channel.close(); }

@@ -45,6 +45,8 @@ public final class Errno {
             case FileSystemLoopException x -> LOOP;
             case NotLinkException x -> INVAL;
             case ClosedChannelException x -> BADF;
+            // A failed TLS handshake or record: the host aborted this connection.
+            case javax.net.ssl.SSLException x -> CONNABORTED;
             case FileSystemException x -> ofReason(x.getReason());
             default -> ofReason(e.getMessage());
         };

@@ -10,8 +10,16 @@ import java.nio.channels.SocketChannel;
  * a guest call on a blocking fd waits on the run's selector, a call on an O_NONBLOCK fd returns EAGAIN.
  */
 final class SocketOps {
+    /** Most bytes one sock_recv / sock_send moves; more would only delay the guest's next look at its other fds. */
+    private static final int MAX_TRANSFER = 1 << 20;
+
     private final FdTable fds;
     private final Readiness readiness;
+    /**
+     * The receive buffer of every socket read. The guest has one thread, so one buffer serves all its sockets;
+     * a fresh array per call (servers ask for up to their whole free input space) cost more than the I/O.
+     */
+    private ByteBuffer scratch = ByteBuffer.allocate(64 << 10);
 
     SocketOps(FdTable fds, Readiness readiness) {
         this.fds = fds;
@@ -34,13 +42,22 @@ final class SocketOps {
         }
         ch.configureBlocking(false);
         ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-        Descriptor.Socket socket = new Descriptor.Socket(new Connection.Plain(ch));
+        Connection connection;
+        try {
+            connection = listener.tls.isPresent()
+                    ? TlsConnection.server(ch, listener.tls.get(), listener.requireClientCertificate)
+                    : new Connection.Plain(ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        Descriptor.Socket socket = new Descriptor.Socket(connection);
         socket.fdflags = flags & Wasi.FDFLAG_NONBLOCK;
         int newFd;
         try {
             newFd = fds.add(socket);
         } catch (Errno.Failure e) {
-            ch.close();
+            connection.close();
             throw e;
         }
         m.writeI32(resultPtr, newFd);
@@ -85,7 +102,7 @@ final class SocketOps {
         if ((s.rightsBase & Wasi.RIGHT_FD_READ) == 0) throw Errno.fail(Errno.NOTCAPABLE);
         long want = WasiPreview1.totalLength(m, iovs, iovsLen);
         if (want == 0) return 0;
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(want, 1 << 20));
+        ByteBuffer buf = scratch((int) Math.min(want, MAX_TRANSFER));
         Connection c = s.connection;
         while (true) {
             int n = c.read(buf);
@@ -111,18 +128,29 @@ final class SocketOps {
         return done;
     }
 
+    private ByteBuffer scratch(int size) {
+        if (scratch.capacity() < size) scratch = ByteBuffer.allocate(Math.min(MAX_TRANSFER, Math.max(size, 2 * scratch.capacity())));
+        return scratch.clear().limit(size);
+    }
+
     /** Writes all the iovecs (blocking) or what fits now (O_NONBLOCK, EAGAIN if nothing fits). */
     long write(GuestMemory m, Descriptor.Socket s, int iovs, int iovsLen) throws IOException {
         if ((s.rightsBase & Wasi.RIGHT_FD_WRITE) == 0) throw Errno.fail(Errno.NOTCAPABLE);
         long want = WasiPreview1.totalLength(m, iovs, iovsLen);
         if (want == 0) return 0;
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(want, 1 << 20));
-        for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
-            int ptr = m.readI32(iovs + 8 * i);
-            int len = Math.min(m.readI32(iovs + 8 * i + 4), buf.remaining());
-            buf.put(m.read(ptr, len));
+        int size = (int) Math.min(want, MAX_TRANSFER);
+        ByteBuffer buf;
+        if (iovsLen == 1) {
+            buf = ByteBuffer.wrap(m.read(m.readI32(iovs), size)); // the copy out of guest memory is the only one
+        } else {
+            buf = scratch(size);
+            for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
+                int ptr = m.readI32(iovs + 8 * i);
+                int len = Math.min(m.readI32(iovs + 8 * i + 4), buf.remaining());
+                buf.put(m.read(ptr, len));
+            }
+            buf.flip();
         }
-        buf.flip();
         Connection c = s.connection;
         try {
             while (buf.hasRemaining()) {

@@ -15,8 +15,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -376,41 +374,22 @@ public final class WasiPreview1 implements AutoCloseable {
                 throw Errno.fail(Errno.INVAL);
             }
         }
-        // Events ready without waiting: regular files, stdio, errors, buffered TLS plaintext.
-        List<long[]> events = new ArrayList<>();
-        Map<SelectableChannel, Integer> wants = new LinkedHashMap<>();
-        Map<SelectableChannel, List<Subscription>> waiting = new HashMap<>();
+        // Events that never wait (regular files, stdio, errors) are found once; sockets are checked again on
+        // every round, because a TLS socket can wake the selector with bytes that are not yet plaintext.
+        List<long[]> fixed = new ArrayList<>();
+        List<Subscription> sockets = new ArrayList<>();
         for (Subscription sub : subs) {
             if (sub.type < 0) {
-                events.add(event(sub.userdata, -sub.type, Wasi.EVENTTYPE_CLOCK, 0, 0));
+                fixed.add(event(sub.userdata, -sub.type, Wasi.EVENTTYPE_CLOCK, 0, 0));
                 continue;
             }
             if (sub.type == Wasi.EVENTTYPE_CLOCK) continue;
-            Descriptor d = fds.at(sub.fd);
-            if (d == null) {
-                events.add(event(sub.userdata, Errno.BADF, sub.type, 0, 0));
-                continue;
-            }
             boolean read = sub.type == Wasi.EVENTTYPE_FD_READ;
-            switch (d) {
-                case Descriptor.Socket socket -> {
-                    Connection c = socket.connection;
-                    if (read && c.readReadyNow()) {
-                        events.add(event(sub.userdata, 0, sub.type, 1, 0));
-                    } else {
-                        int ops = read ? c.readInterest() : c.writeInterest();
-                        wants.merge(c.channel(), ops, (a, b) -> a | b);
-                        waiting.computeIfAbsent(c.channel(), k -> new ArrayList<>()).add(sub);
-                    }
-                }
-                case Descriptor.Listener listener -> {
-                    if (read) {
-                        wants.merge(listener.channel, SelectionKey.OP_ACCEPT, (a, b) -> a | b);
-                        waiting.computeIfAbsent(listener.channel, k -> new ArrayList<>()).add(sub);
-                    } else {
-                        events.add(event(sub.userdata, Errno.NOTSUP, sub.type, 0, 0));
-                    }
-                }
+            switch (fds.at(sub.fd)) {
+                case null -> fixed.add(event(sub.userdata, Errno.BADF, sub.type, 0, 0));
+                case Descriptor.Socket ignored -> sockets.add(sub);
+                case Descriptor.Listener ignored when read -> sockets.add(sub);
+                case Descriptor.Listener ignored -> fixed.add(event(sub.userdata, Errno.NOTSUP, sub.type, 0, 0));
                 case Descriptor.File file -> {
                     long avail = 0;
                     if (read) {
@@ -420,41 +399,65 @@ public final class WasiPreview1 implements AutoCloseable {
                             avail = 0;
                         }
                     }
-                    events.add(event(sub.userdata, 0, sub.type, avail, 0));
+                    fixed.add(event(sub.userdata, 0, sub.type, avail, 0));
                 }
-                case Descriptor.Dir ignored -> events.add(event(sub.userdata, Errno.BADF, sub.type, 0, 0));
-                default -> events.add(event(sub.userdata, 0, sub.type, 0, 0));
+                case Descriptor.Dir ignored -> fixed.add(event(sub.userdata, Errno.BADF, sub.type, 0, 0));
+                default -> fixed.add(event(sub.userdata, 0, sub.type, 0, 0));
             }
         }
         boolean hasClock = earliest != Long.MAX_VALUE;
-        if (!events.isEmpty() || !wants.isEmpty() || !hasClock || earliest > nowMono) {
+        List<long[]> events;
+        while (true) {
+            events = new ArrayList<>(fixed);
+            readiness.beginRound();
+            boolean waits = false;
+            boolean[] readyNow = new boolean[sockets.size()];
+            for (int i = 0; i < sockets.size(); i++) {
+                Subscription sub = sockets.get(i);
+                boolean read = sub.type == Wasi.EVENTTYPE_FD_READ;
+                if (fds.at(sub.fd) instanceof Descriptor.Socket socket) {
+                    Connection c = socket.connection;
+                    if (read ? c.readReadyNow() : c.writeReadyNow()) {
+                        events.add(event(sub.userdata, 0, sub.type, 1, 0));
+                        readyNow[i] = true;
+                    } else {
+                        readiness.want(c.channel(), read ? c.readInterest() : c.writeInterest());
+                        waits = true;
+                    }
+                } else {
+                    readiness.want(((Descriptor.Listener) fds.at(sub.fd)).channel, SelectionKey.OP_ACCEPT);
+                    waits = true;
+                }
+            }
+            long nowLoop = now(Wasi.CLOCK_MONOTONIC);
             long timeout;
             if (!events.isEmpty()) timeout = 0;
             else if (!hasClock) timeout = -1;
-            else timeout = Math.max(0, earliest - nowMono);
-            if (wants.isEmpty()) {
+            else timeout = Math.max(0, earliest - nowLoop);
+            if (!waits) {
                 if (timeout > 0) sleep(timeout);
-            } else {
-                Map<SelectableChannel, Integer> ready = readiness.await(wants, timeout);
-                for (var e : ready.entrySet()) {
-                    for (Subscription sub : waiting.get(e.getKey())) {
-                        boolean read = sub.type == Wasi.EVENTTYPE_FD_READ;
-                        int want = read ? (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT) : SelectionKey.OP_WRITE;
-                        Descriptor d = fds.at(sub.fd);
-                        if (d instanceof Descriptor.Socket s && !read) want = s.connection.writeInterest();
-                        if (d instanceof Descriptor.Socket s && read) want = s.connection.readInterest();
-                        if ((e.getValue() & want) != 0) events.add(event(sub.userdata, 0, sub.type, 1, 0));
+            } else if (readiness.await(timeout) > 0) {
+                for (int i = 0; i < sockets.size(); i++) {
+                    if (readyNow[i]) continue; // reported above; not twice
+                    Subscription sub = sockets.get(i);
+                    Descriptor d = fds.at(sub.fd);
+                    SelectableChannel channel = d instanceof Descriptor.Socket s ? s.connection.channel() : ((Descriptor.Listener) d).channel;
+                    int ops = readiness.readyOps(channel);
+                    if (ops != 0 && readyAfter(sub, ops)) {
+                        events.add(event(sub.userdata, 0, sub.type, 1, 0));
                     }
                 }
             }
-        }
-        if (hasClock) {
-            long after = now(Wasi.CLOCK_MONOTONIC);
-            for (Subscription sub : subs) {
-                if (sub.type == Wasi.EVENTTYPE_CLOCK && sub.deadlineNs <= after) {
-                    events.add(event(sub.userdata, 0, Wasi.EVENTTYPE_CLOCK, 0, 0));
+            if (hasClock) {
+                long after = now(Wasi.CLOCK_MONOTONIC);
+                for (Subscription sub : subs) {
+                    if (sub.type == Wasi.EVENTTYPE_CLOCK && sub.deadlineNs <= after) {
+                        events.add(event(sub.userdata, 0, Wasi.EVENTTYPE_CLOCK, 0, 0));
+                    }
                 }
             }
+            // Nothing yet only when TLS consumed what woke the selector (handshake, partial record): wait again.
+            if (!events.isEmpty() || timeout == 0) break;
         }
         for (int i = 0; i < events.size(); i++) {
             long[] e = events.get(i);
@@ -471,6 +474,16 @@ public final class WasiPreview1 implements AutoCloseable {
         }
         m.writeI32(neventsPtr, events.size());
         return Errno.SUCCESS;
+    }
+
+    /** After the selector reported {@code readyOps} on the subscription's channel: is its event due? */
+    private boolean readyAfter(Subscription sub, int readyOps) {
+        boolean read = sub.type == Wasi.EVENTTYPE_FD_READ;
+        return switch (fds.at(sub.fd)) {
+            case Descriptor.Socket s -> read ? s.connection.readableAfter(readyOps) : s.connection.writableAfter(readyOps);
+            case Descriptor.Listener ignored -> (readyOps & SelectionKey.OP_ACCEPT) != 0;
+            case null, default -> false;
+        };
     }
 
     private static long[] event(long userdata, int errno, int type, long nbytes, int flags) {
