@@ -236,17 +236,21 @@ public final class TlsConnection implements Connection {
         if (failure != null) return;
         try {
             flush();
-            while (true) {
-                HandshakeStatus hs = engine.getHandshakeStatus();
-                boolean progressed = switch (hs) {
-                    case NEED_TASK -> {
-                        for (Runnable task; (task = engine.getDelegatedTask()) != null; ) task.run();
-                        yield true;
-                    }
-                    case NEED_WRAP -> wrapHandshake();
-                    default -> !engine.isInboundDone() && !peerClosed && unwrap(mayRead);
-                };
-                if (!progressed) return;
+            try {
+                while (true) {
+                    HandshakeStatus hs = engine.getHandshakeStatus();
+                    boolean progressed = switch (hs) {
+                        case NEED_TASK -> {
+                            for (Runnable task; (task = engine.getDelegatedTask()) != null; ) task.run();
+                            yield true;
+                        }
+                        case NEED_WRAP -> wrapHandshake();
+                        default -> !engine.isInboundDone() && !peerClosed && unwrap(mayRead);
+                    };
+                    if (!progressed) return;
+                }
+            } finally {
+                flush(); // a whole handshake flight leaves in one write, not one per message
             }
         } catch (SSLException e) {
             fail(e);
@@ -256,15 +260,14 @@ public final class TlsConnection implements Connection {
     }
 
     private boolean wrapHandshake() throws IOException {
-        if (netOut.position() > 0 && netOut.remaining() < engine.getSession().getPacketBufferSize()) return false;
         HandshakeStatus before = engine.getHandshakeStatus();
         SSLEngineResult r = engine.wrap(EMPTY, netOut);
         if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-            if (netOut.position() > 0) return false;
+            // The engine wants room for a full record per message; grow rather than send the flight in pieces
+            // (flush() gives the memory back once the handshake is over).
             netOut = grow(netOut, engine.getSession().getPacketBufferSize());
             return true;
         }
-        flush();
         return r.bytesProduced() > 0 || r.getHandshakeStatus() != before;
     }
 
@@ -333,6 +336,8 @@ public final class TlsConnection implements Connection {
                 netOut.compact();
             }
         }
+        int packet = engine.getSession().getPacketBufferSize();
+        if (netOut.position() == 0 && netOut.capacity() > packet && !handshaking()) netOut = ByteBuffer.allocate(packet);
         if (outputShut && !finShutdown && netOut.position() == 0 && engine.isOutboundDone()) {
             finShutdown = true;
             channel.shutdownOutput();
