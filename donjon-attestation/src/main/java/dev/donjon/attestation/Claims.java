@@ -17,5 +17,11 @@ public interface Claims {
     /** True when the TEE runs in a debuggable mode (its memory is readable by the host). */
     boolean debug();
 
+    /**
+     * True when the evidence was signed under a simulated root (Donjon's {@code sim} platform) that the verifier was
+     * explicitly configured to trust: it proves nothing about hardware. Shown as SIMULATED wherever claims are shown.
+     */
+    default boolean simulated() { return false; }
+
     Map<String, String> fields();
 }

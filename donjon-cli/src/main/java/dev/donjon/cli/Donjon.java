@@ -17,8 +17,11 @@ import picocli.CommandLine.ScopeType;
         description = "Run WebAssembly (WASI) workloads in hardware Trusted Execution Environments (Keeps).",
         subcommands = {
             CommandLine.HelpCommand.class,
+            RunCommand.class, ConfigCommand.class, PlatformCommand.class,
             AttestationCommand.class,
             DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
+            StewardCommand.class,
+            HostCommand.class, DeployCommand.class,
         })
 public final class Donjon {
 
@@ -55,6 +58,8 @@ public final class Donjon {
     /** Runs the command line and returns its exit code; never prints a stack trace unless --log-level debug. */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Donjon());
+        // `donjon run [OPTIONS] MODULE ARGS...`: everything after MODULE belongs to the guest, options included
+        cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setExecutionExceptionHandler(new OneLineErrors());
         cli.setParameterExceptionHandler(new OneLineErrors());
         return cli.execute(args);

@@ -34,7 +34,8 @@ final class Certificates {
         while (true) {
             int b = text.indexOf(begin, from);
             if (b < 0) break;
-            int e = text.indexOf(end, b);
+            // search past the BEGIN line: its closing dashes may start an END marker (found by fuzzing)
+            int e = text.indexOf(end, b + begin.length());
             if (e < 0) throw new MalformedEvidenceException("PEM " + label + " block without END line");
             try {
                 out.add(Base64.getMimeDecoder().decode(text.substring(b + begin.length(), e)));

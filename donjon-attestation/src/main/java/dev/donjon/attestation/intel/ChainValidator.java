@@ -21,15 +21,16 @@ import java.util.Map;
 /**
  * Validates certificate chains (leaf first) up to the pinned Intel root and checks them against CRLs.
  * Signature work is memoized per instance: a chain whose signatures verified once (key: SHA-256 of its DER
- * certificates and of the pinned root) is not re-verified, and neither is a CRL under the same issuer key. Validity
- * windows and CRL freshness/listing are judged against {@code now} on every call, so the cache never extends trust
- * in time.
+ * certificates and of the pinned root) is not re-verified, nor is a CRL under the same issuer key, nor a collateral
+ * document under the same signing key. Validity windows and CRL freshness/listing are judged against {@code now} on
+ * every call, so the cache never extends trust in time.
  */
 final class ChainValidator {
     private static final int CAPACITY = 1024;
 
     private final Map<String, List<X509Certificate>> verifiedChains = lru();
     private final Map<String, X509CRL> verifiedCrls = lru();
+    private final Map<String, Boolean> verifiedSignatures = lru();
 
     private static <V> Map<String, V> lru() {
         return Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
@@ -126,6 +127,19 @@ final class ChainValidator {
             throw new VerificationException(RejectReason.CHAIN, what + ": CRL issued by '" + crl.getIssuerX500Principal().getName() + "' does not verify under its CA");
         }
         verifiedCrls.put(key, crl);
+    }
+
+    /**
+     * P-256 signature over a collateral document (TCB Info, QE Identity), memoized on success by the SHA-256 of the exact
+     * signed bytes, the signature and the key: the same bytes under the same key verify the same way every time, so only
+     * the freshness checks (done by the caller against its clock) can change the outcome.
+     */
+    boolean collateralSignatureVerifies(PublicKey key, byte[] body, byte[] signature) {
+        String memo = digest(List.of(body, signature), key.getEncoded());
+        if (verifiedSignatures.containsKey(memo)) return true;
+        if (!P256.verify(key, body, signature)) return false;
+        verifiedSignatures.put(memo, Boolean.TRUE);
+        return true;
     }
 
     static String cn(X509Certificate c) {

@@ -42,7 +42,8 @@ final class IntelQuoteVerifier {
         }
     }
 
-    private VerificationResult verifyOrThrow(Tee tee, EvidenceInput input, Instant now) throws VerificationException {
+    /** Every check, throwing the first defect; only {@link VerificationException}s may leave it (the fuzz tests hold it to that). */
+    VerificationResult verifyOrThrow(Tee tee, EvidenceInput input, Instant now) throws VerificationException {
         if (input.tee() != tee) throw new MalformedEvidenceException("evidence is for " + input.tee().wireName() + ", this verifier checks " + tee.wireName());
         Endorsements end = input.endorsements();
         byte[] quoteBytes;
@@ -139,7 +140,7 @@ final class IntelQuoteVerifier {
             throw new VerificationException(RejectReason.CHAIN, what + " is signed by '" + ChainValidator.cn(signer) + "', not the TCB signing certificate");
         }
         chains.checkRevocation(chain, crls, now, what + " issuer chain");
-        if (!P256.verify(signer.getPublicKey(), doc.body(), doc.signature())) {
+        if (!chains.collateralSignatureVerifies(signer.getPublicKey(), doc.body(), doc.signature())) {
             throw new VerificationException(RejectReason.SIGNATURE, what + " signature does not verify with the TCB signing key");
         }
     }

@@ -67,11 +67,13 @@ public final class PolicyToml {
         Optional<SnpRules> snp = top.table("snp").map(PolicyToml::snp);
         Optional<SgxRules> sgx = top.table("sgx").map(PolicyToml::sgx);
         Optional<TdxRules> tdx = top.table("tdx").map(PolicyToml::tdx);
+        // simulated evidence (the sim platform) is accepted only under its own, explicit section, with the [snp] keys
+        Optional<SnpRules> sim = top.table("sim").map(PolicyToml::snp);
         top.rejectUnknown();
-        if (snp.isEmpty() && sgx.isEmpty() && tdx.isEmpty()) {
-            throw new UncheckedPolicy("the policy has none of the sections [snp], [sgx], [tdx]");
+        if (snp.isEmpty() && sgx.isEmpty() && tdx.isEmpty() && sim.isEmpty()) {
+            throw new UncheckedPolicy("the policy has none of the sections [snp], [sgx], [tdx], [sim]");
         }
-        return new Policy(snp, sgx, tdx);
+        return new Policy(snp, sgx, tdx, sim);
     }
 
     private static SnpRules snp(Section s) {

@@ -31,7 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Validates VCEK -> ASK -> ARK or VLEK -> ASVK -> ARK: the issuer of each certificate is chosen among the candidates by
  * subject name and by signature (RSASSA-PSS/SHA-384), the only trust anchor is a self-signed ARK from the pinned
- * bundle, and CRLs issued by a CA of the chain must verify and must not list a chain certificate.
+ * bundle that is also one of the {@link SnpTrustAnchors} (AMD's ARKs, or a simulated root only when configured), and
+ * CRLs issued by a CA of the chain must verify and must not list a chain certificate.
  * Successful validations are memoized by the SHA-256 of every input byte; the clock-dependent checks are left to
  * {@link ValidatedChain#checkValidAt}, so a memoized chain is still judged at each call's instant.
  */
@@ -41,6 +42,12 @@ public final class AmdChainValidator {
     private static final int MEMO_LIMIT = 1024;
 
     private final Map<String, ValidatedChain> memo = new ConcurrentHashMap<>();
+    private final SnpTrustAnchors trust;
+
+    /** Trusts AMD's ARKs only. */
+    public AmdChainValidator() { this(SnpTrustAnchors.amd()); }
+
+    public AmdChainValidator(SnpTrustAnchors trust) { this.trust = trust; }
 
     /** Forgets memoized chains (benchmarks measure the cold path with it). */
     public void clear() { memo.clear(); }
@@ -56,18 +63,25 @@ public final class AmdChainValidator {
         return fresh;
     }
 
-    private static ValidatedChain build(X509CertificateHolder leaf, SigningKey signingKey, byte[] pinnedBundle,
+    private ValidatedChain build(X509CertificateHolder leaf, SigningKey signingKey, byte[] pinnedBundle,
                                         List<X509CertificateHolder> carriedCas, List<X509CRLHolder> crls) throws VerificationException {
         String leafName = signingKey.name();
         List<X509CertificateHolder> pinned = CertificateFiles.certificates(pinnedBundle, "amd_chain");
         List<X509CertificateHolder> anchors = new ArrayList<>();
         List<X509CertificateHolder> intermediates = new ArrayList<>();
+        List<X509CertificateHolder> untrusted = new ArrayList<>();
         for (X509CertificateHolder c : pinned) {
             if (c.getSubject().equals(c.getIssuer())) {
-                if (signedBy(c, c)) anchors.add(c);
+                if (!signedBy(c, c)) continue;
+                if (trust.kindOf(c).isPresent()) anchors.add(c);
+                else untrusted.add(c);
             } else {
                 intermediates.add(c);
             }
+        }
+        if (anchors.isEmpty() && !untrusted.isEmpty()) {
+            throw new VerificationException(RejectReason.CHAIN, "amd_chain's ARK '" + cn(untrusted.getFirst()) + "' is not one of AMD's ARKs"
+                    + (trust.trustsSimulatedRoots() ? " nor a configured simulated root" : " (a simulated root is trusted only when configured)"));
         }
         if (anchors.isEmpty()) throw new VerificationException(RejectReason.CHAIN, "amd_chain holds no self-signed ARK");
         for (X509CertificateHolder c : carriedCas) {
@@ -123,8 +137,9 @@ public final class AmdChainValidator {
             windows.add(new ValidatedChain.Window(what, crl.getThisUpdate().toInstant(),
                     Optional.ofNullable(crl.getNextUpdate()).map(java.util.Date::toInstant)));
         }
+        boolean simulated = trust.kindOf(root).orElseThrow() == SnpTrustAnchors.Kind.SIMULATED;
         return new ValidatedChain(ReportSignature.p384Key(leaf.getSubjectPublicKeyInfo(), leafName), signingKey,
-                KdsExtensions.of(leaf), ProductLine.fromName(cn(root)), windows);
+                KdsExtensions.of(leaf), ProductLine.fromName(cn(root)), windows, simulated);
     }
 
     /** A VLEK is issued only by an ASVK ("SEV-VLEK-Milan"), a VCEK only by an ASK ("SEV-Milan"). */
@@ -156,8 +171,13 @@ public final class AmdChainValidator {
 
     private static boolean isPssSha384(AlgorithmIdentifier algorithm) {
         if (!PKCSObjectIdentifiers.id_RSASSA_PSS.equals(algorithm.getAlgorithm())) return false;
-        ASN1ObjectIdentifier hash = RSASSAPSSparams.getInstance(algorithm.getParameters()).getHashAlgorithm().getAlgorithm();
-        return NISTObjectIdentifiers.id_sha384.equals(hash);
+        try {
+            ASN1ObjectIdentifier hash = RSASSAPSSparams.getInstance(algorithm.getParameters()).getHashAlgorithm().getAlgorithm();
+            return NISTObjectIdentifiers.id_sha384.equals(hash);
+        } catch (RuntimeException malformed) {
+            // BouncyCastle decodes the parameters only now, and throws on malformed ones (found by fuzzing): not PSS/SHA-384
+            return false;
+        }
     }
 
     private static ValidatedChain.Window window(String what, X509CertificateHolder cert) {
@@ -167,8 +187,13 @@ public final class AmdChainValidator {
     static String cn(X509CertificateHolder cert) { return cn(cert.getSubject()); }
 
     static String cn(X500Name name) {
-        RDN[] rdns = name.getRDNs(BCStyle.CN);
-        return rdns.length == 0 ? name.toString() : IETFUtils.valueToString(rdns[0].getFirst().getValue());
+        try {
+            RDN[] rdns = name.getRDNs(BCStyle.CN);
+            return rdns.length == 0 ? name.toString() : IETFUtils.valueToString(rdns[0].getFirst().getValue());
+        } catch (RuntimeException malformed) {
+            // the name's strings are decoded only now (invalid UTF-8 throws, found by fuzzing); the name is only for messages
+            return "(undecodable name)";
+        }
     }
 
     private static byte[] der(X509CertificateHolder cert) {

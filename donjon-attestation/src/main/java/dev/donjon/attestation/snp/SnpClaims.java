@@ -14,22 +14,23 @@ import java.util.Optional;
  *
  * @param product    the product line the report came from (CPUID for v3+, else the VCEK or its ARK)
  * @param cpuid      family/model/stepping (reports v3+)
+ * @param simulated  signed under a configured simulated root (the sim platform), not under AMD's: no hardware evidence
  */
 public record SnpClaims(int version, int guestSvn, long policy, int vmpl, byte[] measurement, byte[] reportData,
                         byte[] hostData, byte[] idKeyDigest, byte[] authorKeyDigest, byte[] familyId, byte[] imageId,
                         byte[] reportId, byte[] chipId, TcbVersion reportedTcb, TcbVersion currentTcb,
                         TcbVersion committedTcb, TcbVersion launchTcb, long platformInfo,
                         long launchMitVector, long currentMitVector, ProductLine product,
-                        Optional<AttestationReport.Cpuid> cpuid, SigningKey signingKey) implements Claims {
+                        Optional<AttestationReport.Cpuid> cpuid, SigningKey signingKey, boolean simulated) implements Claims {
 
     private static final HexFormat HEX = HexFormat.of();
 
-    static SnpClaims of(AttestationReport r, ProductLine product) {
+    static SnpClaims of(AttestationReport r, ProductLine product, boolean simulated) {
         return new SnpClaims(r.version(), r.guestSvn(), r.policy(), r.vmpl(), r.measurement(), r.reportData(),
                 r.hostData(), r.idKeyDigest(), r.authorKeyDigest(), r.familyId(), r.imageId(), r.reportId(), r.chipId(),
                 TcbVersion.decode(r.reportedTcb(), product), TcbVersion.decode(r.currentTcb(), product),
                 TcbVersion.decode(r.committedTcb(), product), TcbVersion.decode(r.launchTcb(), product),
-                r.platformInfo(), r.launchMitVector(), r.currentMitVector(), product, r.cpuid(), r.signingKey());
+                r.platformInfo(), r.launchMitVector(), r.currentMitVector(), product, r.cpuid(), r.signingKey(), simulated);
     }
 
     @Override
@@ -66,6 +67,7 @@ public record SnpClaims(int version, int guestSvn, long policy, int vmpl, byte[]
         f.put("product", product.kdsName());
         f.put("signing_key", signingKey.name().toLowerCase(java.util.Locale.ROOT));
         cpuid.ifPresent(c -> f.put("cpuid", String.format("%02x/%02x/%02x", c.family(), c.model(), c.stepping())));
+        if (simulated) f.put("simulated", "true");
         return f;
     }
 }

@@ -33,7 +33,11 @@ public final class SnpVerifier implements TeeVerifier {
 
     private final AmdChainValidator chains;
 
+    /** Trusts AMD's ARKs only (what the ServiceLoader registration gives every caller). */
     public SnpVerifier() { this(new AmdChainValidator()); }
+
+    /** Trusts {@code trust}: e.g. {@code SnpTrustAnchors.amd().withSimulatedRoots(simArk)} for the sim platform. */
+    public SnpVerifier(SnpTrustAnchors trust) { this(new AmdChainValidator(trust)); }
 
     public SnpVerifier(AmdChainValidator chains) { this.chains = chains; }
 
@@ -74,7 +78,7 @@ public final class SnpVerifier implements TeeVerifier {
 
         ProductLine product = product(report, chain);
         checkEndorsedTcb(report, chain, product);
-        return SnpClaims.of(report, product);
+        return SnpClaims.of(report, product, chain.simulated());
     }
 
     private static SnpEvidence read(EvidenceInput input) throws MalformedEvidenceException {

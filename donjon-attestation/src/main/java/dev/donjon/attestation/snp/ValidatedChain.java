@@ -12,10 +12,11 @@ import java.util.Optional;
  * A VCEK/VLEK whose signatures up to a pinned ARK, and whose relevant CRLs, have verified. Nothing here depends
  * on the clock, so it can be memoized; {@link #checkValidAt} judges the validity windows on every use.
  *
- * @param product the product line named by the ARK ("ARK-Milan"), when it names one
+ * @param product   the product line named by the ARK ("ARK-Milan"), when it names one
+ * @param simulated the chain ends in a configured simulated root, not in one of AMD's ARKs
  */
 public record ValidatedChain(PublicKey leafKey, SigningKey signingKey, KdsExtensions extensions,
-                             Optional<ProductLine> product, List<Window> windows) {
+                             Optional<ProductLine> product, List<Window> windows, boolean simulated) {
 
     /** A validity interval, inclusive at both ends: a certificate's notBefore/notAfter or a CRL's thisUpdate/nextUpdate. */
     public record Window(String what, Instant from, Optional<Instant> to) {}

@@ -28,7 +28,18 @@ class SnpCraftedTest {
     private static final TestAmd TURIN = new TestAmd(ProductLine.TURIN);
     private static final byte[] REPORT_DATA = TestAmd.chipId(0x40);
 
-    private final SnpVerifier verifier = new SnpVerifier();
+    // the test PKI is a simulated root: trusted only because this verifier is told to
+    private final SnpVerifier verifier = new SnpVerifier(simulated(MILAN, TURIN));
+
+    static SnpTrustAnchors simulated(TestAmd... pkis) {
+        try {
+            SnpTrustAnchors t = SnpTrustAnchors.amd();
+            for (TestAmd p : pkis) t = t.withSimulatedRoots(TestAmd.pem(p.ark));
+            return t;
+        } catch (dev.donjon.attestation.MalformedEvidenceException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private static EvidenceInput input(byte[] report, X509CertificateHolder leaf, SigningKey kind, byte[] chain, List<X509CRLHolder> crls) {
         try {
@@ -46,7 +57,9 @@ class SnpCraftedTest {
 
     private SnpClaims accepted(EvidenceInput in, Instant now) {
         VerificationResult r = verifier.verify(in, now);
-        return (SnpClaims) assertInstanceOf(VerificationResult.Accepted.class, r, () -> "rejected: " + r).claims();
+        SnpClaims c = (SnpClaims) assertInstanceOf(VerificationResult.Accepted.class, r, () -> "rejected: " + r).claims();
+        assertTrue(c.simulated(), "evidence under the test root is marked simulated");
+        return c;
     }
 
     private VerificationResult.Rejected rejected(EvidenceInput in, Instant now, RejectReason reason) {

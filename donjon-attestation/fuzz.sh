@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Fuzzes every attestation parser target with Jazzer, one JVM per target (Jazzer fuzzes one @FuzzTest per run), and
+# prints the executions each ran. Usage: donjon-attestation/fuzz.sh [DURATION_PER_TARGET (default 70s)] [TARGET...]
+# Findings (crash-* files) land in donjon-attestation/; the generated corpus in donjon-attestation/.cifuzz-corpus/ (not
+# committed). See FUZZING.md.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-70s}
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(SnpFuzzTest#snpReport SnpFuzzTest#configfsTsmJson SnpFuzzTest#enarxSnpCsr SnpFuzzTest#amdCertificatesAndCrls
+           IntelFuzzTest#intelQuote IntelFuzzTest#enarxSgxCsr IntelFuzzTest#tcbInfoJson IntelFuzzTest#qeIdentityJson
+           IntelFuzzTest#dcapQvlCollateral IntelFuzzTest#intelCertificatesAndCrls)
+fi
+mkdir -p donjon-attestation/target/fuzz
+./mvnw -B -ntp -q -pl donjon-attestation -am install -DskipTests || exit 1
+failed=0
+summary=()
+for t in "${targets[@]}"; do
+  log="donjon-attestation/target/fuzz/${t//#/.}.log"
+  echo "== fuzzing $t for $duration (log: $log)"
+  ./mvnw -B -ntp -Pfuzz -pl donjon-attestation surefire:test -Dtest="$t" -Dfuzz.duration="$duration" >"$log" 2>&1
+  rc=$?
+  runs=$(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1)
+  cov=$(grep -Eo 'DONE +cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -1)
+  if [ $rc -ne 0 ]; then failed=1; status="FINDING/FAILED (exit $rc)"; else status="ok"; fi
+  summary+=("$(printf '%-40s %-12s %s; %s' "$t" "$status" "${runs:-no run count}" "${cov:-}")")
+  echo "${summary[-1]}"
+done
+echo "== summary ($duration per target)"
+printf '%s\n' "${summary[@]}"
+ls donjon-attestation/crash-* 2>/dev/null && echo "crash inputs above"
+exit $failed

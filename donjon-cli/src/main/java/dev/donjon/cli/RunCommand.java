@@ -1,0 +1,119 @@
+package dev.donjon.cli;
+
+import dev.donjon.config.EnarxConfig;
+import dev.donjon.keep.Keep;
+import dev.donjon.keep.SelfSignedIdentity;
+import dev.donjon.keep.Stdio;
+import dev.donjon.keep.Workload;
+import dev.donjon.wasi.Preopen;
+import dev.donjon.wasi.WasiLimits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code donjon run}: runs a WASI module in a local Keep, as {@code enarx run}. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run a WebAssembly (WASI preview 1) module in a Keep. The exit code is the guest's.",
+            "Everything after MODULE is passed to the guest as its arguments (a '--' right after MODULE is dropped)."})
+final class RunCommand implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
+    private static final List<String> TEE_BACKENDS = List.of("sgx", "snp", "tdx", "sim");
+
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "${env:ENARX_BACKEND:-nil}",
+            description = "Keep backend (env ENARX_BACKEND). Only nil (no TEE) runs workloads today. Default: ${DEFAULT-VALUE}.")
+    String backend;
+
+    @Option(names = "--wasmcfgfile", paramLabel = "FILE", defaultValue = "${env:ENARX_WASMCFGFILE}",
+            description = "The workload's Enarx.toml (env ENARX_WASMCFGFILE). Without it the guest gets stdin, stdout, stderr and exactly the --env variables.")
+    Path configFile;
+
+    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Set a guest environment variable (repeatable; replaces a value from Enarx.toml).")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = "--dir", paramLabel = "HOST[::GUEST]", description = "Give the guest a host directory, seen as GUEST (default: HOST as written). Repeatable.")
+    List<String> dirs = new ArrayList<>();
+
+    @Option(names = "--max-memory", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "512MiB",
+            description = "Largest guest linear memory, e.g. 64MiB, 1G (at most 2GiB). Default: ${DEFAULT-VALUE}.")
+    long maxMemory;
+
+    @Option(names = "--max-time", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop the guest after this long, e.g. 500ms, 30s, 5m, 1h. Default: no limit.")
+    Duration maxTime;
+
+    @Option(names = "--max-fds", paramLabel = "N", defaultValue = "" + WasiLimits.DEFAULT_MAX_OPEN_FDS,
+            description = "Most file descriptors the guest may hold (files, directories, connections). Default: ${DEFAULT-VALUE}.")
+    int maxFds;
+
+    @Parameters(index = "0", paramLabel = "MODULE", description = "The .wasm file.")
+    Path module;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Guest arguments (after argv[0], which is main.wasm).")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        checkBackend(backend);
+        Optional<EnarxConfig> config = configFile == null ? Optional.empty() : Optional.of(EnarxConfig.read(configFile));
+        WasiLimits limits = limits();
+        // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
+        List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
+        Workload workload = new Workload(readModule(module), config, guestArgs, env, preopens(dirs));
+        try (Keep keep = Keep.open(workload, Stdio.system(), limits, new SelfSignedIdentity())) {
+            for (Keep.Listening l : keep.listening()) {
+                LOG.info(() -> "listening: " + l);
+            }
+            return keep.run();
+        }
+    }
+
+    static void checkBackend(String name) {
+        if ("nil".equals(name)) return;
+        if (TEE_BACKENDS.contains(name)) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, "backend " + name + " is not available: only nil (no TEE) can run workloads so far");
+        }
+        throw new ExitCodeException(OneLineErrors.USAGE, "unknown backend \"" + name + "\" (expected nil, sgx, snp, tdx or sim)");
+    }
+
+    private WasiLimits limits() {
+        try {
+            WasiLimits limits = WasiLimits.defaults().withMaxMemoryBytes(maxMemory).withMaxOpenFds(maxFds);
+            return maxTime == null ? limits : limits.withMaxWallTime(maxTime);
+        } catch (IllegalArgumentException e) {
+            throw new ExitCodeException(OneLineErrors.USAGE, e.getMessage());
+        }
+    }
+
+    static byte[] readModule(Path module) {
+        try {
+            if (Files.isDirectory(module)) throw new ExitCodeException(OneLineErrors.FAILURE, module + ": is a directory, not a .wasm file");
+            return Files.readAllBytes(module);
+        } catch (NoSuchFileException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, module + ": no such file");
+        } catch (IOException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, module + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    static List<Preopen> preopens(List<String> dirs) {
+        List<Preopen> out = new ArrayList<>();
+        for (String d : dirs) {
+            int sep = d.indexOf("::");
+            String host = sep < 0 ? d : d.substring(0, sep);
+            String guest = sep < 0 ? d : d.substring(sep + 2);
+            if (host.isEmpty() || guest.isEmpty()) throw new ExitCodeException(OneLineErrors.USAGE, "--dir must be HOST or HOST::GUEST, not \"" + d + "\"");
+            out.add(new Preopen(Path.of(host), guest));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.donjon.cli;
+
+import dev.donjon.drawbridge.TlsMaterial;
+import dev.donjon.steward.CertificateAuthority;
+import dev.donjon.steward.Steward;
+import dev.donjon.steward.StewardPolicy;
+import dev.donjon.steward.StewardServer;
+import dev.donjon.steward.TrustAnchors;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "steward", mixinStandardHelpOptions = true, description = "The Steward: certifies Keeps whose attestation passes a policy.", subcommands = {StewardCommand.Serve.class})
+final class StewardCommand {
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve the Steward: POST / enrolls a Keep (application/pkcs10, or Enarx's "
+            + "application/vnd.steward.pkcs10-bundle.v1), GET / health, POST /token an EAR JWT, GET /jwks, GET /metrics.")
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--listen", paramLabel = "ADDR:PORT", defaultValue = "127.0.0.1:3000", description = "Default: ${DEFAULT-VALUE}.") String listen;
+        @Option(names = "--policy", required = true, paramLabel = "FILE",
+                description = "Policy TOML: Enarx steward.toml [snp]/[sgx] keys, [tdx], and [sim] (the simulated TEE, only when present).") Path policy;
+
+        @ArgGroup(exclusive = true, multiplicity = "1") CaChoice ca;
+
+        static final class CaChoice {
+            @ArgGroup(exclusive = false) GivenCa given;
+            @Option(names = "--insecure-generated-ca", required = true,
+                    description = "Generate a throwaway CA (DEBUG MODE: its certificates prove nothing to anybody else).") boolean generated;
+        }
+
+        static final class GivenCa {
+            @Option(names = "--ca-cert", required = true, paramLabel = "PEM", description = "The issuing CA certificate.") Path cert;
+            @Option(names = "--ca-key", required = true, paramLabel = "PEM", description = "Its private key (PKCS#8 or SEC1, unencrypted).") Path key;
+        }
+
+        @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve HTTPS (TLS 1.3) with this certificate chain.") Path tlsCert;
+        @Option(names = "--tls-key", paramLabel = "PEM", description = "The TLS private key.") Path tlsKey;
+        @Option(names = "--validity", paramLabel = "DURATION", defaultValue = "28d",
+                description = "Lifetime of issued certificates: 28d, 12h, 30m or ISO-8601 (P28D). Default: ${DEFAULT-VALUE}.") String validity;
+        @Option(names = "--san", paramLabel = "DNS", description = "DNS subjectAltName for issued certificates (repeatable). Default: localhost.") List<String> sans;
+        @Option(names = "--now", paramLabel = "RFC3339",
+                description = "Pin the clock (tests, replayed evidence): every validity decision and certificate uses this instant.") String now;
+        @Option(names = "--amd-chain", paramLabel = "PEM", description = "AMD ASK/ASVK + ARK bundle to trust instead of the bundled Milan/Genoa/Turin roots.") Path amdChain;
+        @Option(names = "--intel-root", paramLabel = "FILE", description = "Intel SGX Root CA (DER or PEM) to trust instead of the bundled one.") Path intelRoot;
+
+        @Override
+        public Integer call() throws Exception {
+            if ((tlsCert == null) != (tlsKey == null)) throw new ExitCodeException(OneLineErrors.USAGE, "--tls-cert and --tls-key go together");
+            InetSocketAddress addr = address(listen);
+            Duration lifetime = duration(validity);
+            Clock clock = Clock.systemUTC();
+            if (now != null) {
+                try {
+                    clock = Clock.fixed(Instant.parse(now), ZoneOffset.UTC);
+                } catch (DateTimeParseException e) {
+                    throw new ExitCodeException(OneLineErrors.USAGE, "--now: '" + now + "' is not an RFC 3339 UTC instant (e.g. 2023-01-15T00:00:00Z)");
+                }
+                System.err.println("donjon: WARNING: the clock is pinned at " + now + ": expired evidence and collateral are judged as of then");
+            }
+            StewardPolicy rules = StewardPolicy.read(policy);
+            if (rules.sim().isPresent()) {
+                System.err.println("donjon: WARNING: the policy has a [sim] section: SIMULATED Keeps (no hardware TEE) are certified");
+            }
+            CertificateAuthority authority;
+            if (ca.generated) {
+                authority = CertificateAuthority.generate(clock.instant());
+                System.err.println("donjon: WARNING: DEBUG MODE: --insecure-generated-ca: this Steward's CA was generated just now and is thrown away on exit;"
+                        + " its certificates prove nothing to anybody but tests");
+            } else {
+                authority = CertificateAuthority.load(ca.given.cert, ca.given.key);
+            }
+            TrustAnchors bundled = TrustAnchors.bundled();
+            TrustAnchors anchors = new TrustAnchors(amdChain == null ? bundled.amdChains() : Files.readAllBytes(amdChain),
+                    intelRoot == null ? bundled.intelRoot() : Files.readAllBytes(intelRoot));
+            Steward steward = new Steward(new Steward.Config(authority, rules, anchors, clock, lifetime,
+                    sans == null ? List.of("localhost") : sans));
+
+            Optional<SSLContext> tls = Optional.empty();
+            if (tlsCert != null) {
+                tls = Optional.of(TlsMaterial.context(TlsMaterial.readCertificates(tlsCert), TlsMaterial.readPrivateKey(tlsKey), List.of()));
+            } else if (!addr.getAddress().isLoopbackAddress()) {
+                System.err.println("donjon: WARNING: serving plain HTTP beyond loopback: use --tls-cert/--tls-key");
+            }
+            StewardServer server = StewardServer.start(new StewardServer.Config(steward, addr, tls));
+            System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
+            System.out.flush();
+            Thread hook = new Thread(server::close);
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                Thread.currentThread().join(); // until the process is stopped (or this thread interrupted)
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+            } finally {
+                server.close();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or has run
+                }
+            }
+            return 0;
+        }
+
+        static InetSocketAddress address(String listen) throws ExitCodeException {
+            int colon = listen.lastIndexOf(':');
+            if (colon < 0) throw new ExitCodeException(OneLineErrors.USAGE, "--listen must be ADDR:PORT");
+            try {
+                return new InetSocketAddress(listen.substring(0, colon).replaceAll("^\\[|]$", ""), Integer.parseInt(listen.substring(colon + 1)));
+            } catch (IllegalArgumentException e) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--listen: '" + listen + "' is not ADDR:PORT");
+            }
+        }
+
+        static Duration duration(String text) throws ExitCodeException {
+            try {
+                Duration d;
+                if (text.matches("\\d+[dhms]")) {
+                    long n = Long.parseLong(text.substring(0, text.length() - 1));
+                    d = switch (text.charAt(text.length() - 1)) {
+                        case 'd' -> Duration.ofDays(n);
+                        case 'h' -> Duration.ofHours(n);
+                        case 'm' -> Duration.ofMinutes(n);
+                        default -> Duration.ofSeconds(n);
+                    };
+                } else {
+                    d = Duration.parse(text);
+                }
+                if (d.isNegative() || d.isZero()) throw new ExitCodeException(OneLineErrors.USAGE, "--validity must be positive");
+                return d;
+            } catch (DateTimeParseException | ArithmeticException e) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--validity: '" + text + "' is not a duration (28d, 12h, 30m or P28D)");
+            }
+        }
+    }
+}

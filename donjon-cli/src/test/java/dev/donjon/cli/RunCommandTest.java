@@ -1,0 +1,184 @@
+package dev.donjon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code donjon run} and {@code donjon config} as a user runs them: a separate JVM per command, so exit codes,
+ * stdout and stderr are exactly what a shell sees (and a stack trace anywhere would show).
+ */
+@Timeout(60)
+class RunCommandTest {
+    static final Path ROOT = Path.of(System.getProperty("donjon.root", ".."));
+    static final Path SHARED = Path.of(System.getProperty("donjon.shared", "../../shared"));
+
+    record Result(int exit, String out, String err) {
+        /** Bad input: one line on stderr starting "donjon: ", a non-zero exit, no stack trace. */
+        void isOneLineError(String expectedStart) {
+            assertNotEquals(0, exit, err);
+            assertTrue(err.startsWith("donjon: " + expectedStart), err);
+            assertEquals(1, err.lines().count(), "exactly one line: " + err);
+            assertFalse(err.contains("Exception") || err.contains("\tat "), err);
+        }
+    }
+
+    static Result donjon(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Donjon.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        var out = p.getInputStream().readAllBytes();
+        var err = p.getErrorStream().readAllBytes();
+        if (!p.waitFor(50, TimeUnit.SECONDS)) p.destroyForcibly();
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    static String path(Path p) { return p.toAbsolutePath().toString(); }
+
+    static String showEnv() { return path(ROOT.resolve("donjon-keep/src/test/resources/wasm/show_env.wasm")); }
+
+    @Test
+    void helloExample() throws Exception {
+        Result r = donjon("run", path(ROOT.resolve("examples/hello/hello.wasm")));
+        assertEquals(new Result(0, "Hello, world!\n", ""), r);
+    }
+
+    @Test
+    void exitCodeArgumentsAndEnvironmentReachTheGuest() throws Exception {
+        Result r = donjon("run", "--env", "EXIT_CODE=7", "--env", "X=a b", showEnv(), "one", "--env", "Y=z");
+        assertEquals(7, r.exit(), r.err());
+        assertEquals("argv[0]=main.wasm\nargv[1]=one\nargv[2]=--env\nargv[3]=Y=z\nenv=EXIT_CODE=7\nenv=X=a b\n", r.out());
+    }
+
+    @Test
+    void subcommandsHaveHelp() {
+        assertEquals(0, Donjon.execute("run", "--help"));
+        assertEquals(0, Donjon.execute("config", "init", "--help"));
+    }
+
+    @Test
+    void separatorRightAfterTheModuleIsDropped() throws Exception {
+        assertEquals("argv[0]=main.wasm\nargv[1]=a\nargv[2]=--\n", donjon("run", showEnv(), "--", "a", "--").out());
+    }
+
+    @Test
+    void configFileFromTheEnvironmentVariable(@TempDir Path dir) throws Exception {
+        Path toml = Files.writeString(dir.resolve("Enarx.toml"), "args = [\"cfg\"]\n[env]\nFROM = \"toml\"\n");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Donjon.class.getName(), "run", showEnv());
+        pb.environment().put("ENARX_WASMCFGFILE", toml.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor());
+        assertTrue(out.startsWith("argv[0]=main.wasm\nargv[1]=cfg\nenv=FD_COUNT=3\nenv=FD_NAMES=stdin:stdout:stderr\nenv=FROM=toml\n"), out);
+    }
+
+    @Test
+    void garbageModule(@TempDir Path dir) throws Exception {
+        Path bad = Files.write(dir.resolve("garbage.wasm"), "\0asm but not really a module".getBytes(StandardCharsets.UTF_8));
+        donjon("run", bad.toString()).isOneLineError("");
+        Path text = Files.writeString(dir.resolve("text.wasm"), "hello");
+        donjon("run", text.toString()).isOneLineError("not a WebAssembly module (bad magic)");
+    }
+
+    @Test
+    void moduleWithoutStart() throws Exception {
+        donjon("run", path(SHARED.resolve("wasm/fixtures/no_export.wasm"))).isOneLineError("module has no _start export");
+    }
+
+    @Test
+    void missingModule() throws Exception {
+        donjon("run", "no-such.wasm").isOneLineError("no-such.wasm: no such file");
+    }
+
+    @Test
+    void badToml(@TempDir Path dir) throws Exception {
+        Path toml = Files.writeString(dir.resolve("Enarx.toml"), "[[files]\nkind = \"stdin\"\n");
+        donjon("run", "--wasmcfgfile", toml.toString(), showEnv()).isOneLineError(toml + ": invalid TOML at line ");
+    }
+
+    @Test
+    void unknownKey(@TempDir Path dir) throws Exception {
+        Path toml = Files.writeString(dir.resolve("Enarx.toml"),
+                "[[files]]\nkind = \"stdin\"\n[[files]]\nkind = \"stdout\"\n[[files]]\nkind = \"listen\"\nprto = \"tcp\"\n");
+        donjon("run", "--wasmcfgfile", toml.toString(), showEnv()).isOneLineError(toml + ": unknown key files[2].prto");
+    }
+
+    @Test
+    void portInUse(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path toml = Files.writeString(dir.resolve("Enarx.toml"), "[[files]]\nkind = \"listen\"\nprot = \"tcp\"\nname = \"ECHO\"\naddr = \"127.0.0.1\"\nport = "
+                    + taken.getLocalPort() + "\n");
+            donjon("run", "--wasmcfgfile", toml.toString(), path(ROOT.resolve("examples/echo/echo.wasm")))
+                    .isOneLineError("listen \"ECHO\": port " + taken.getLocalPort() + " is already in use");
+        }
+    }
+
+    @Test
+    void stewardIsNotFaked(@TempDir Path dir) throws Exception {
+        Path toml = Files.writeString(dir.resolve("Enarx.toml"), "steward = \"https://steward.example.com\"\n");
+        donjon("run", "--wasmcfgfile", toml.toString(), showEnv()).isOneLineError("steward enrollment is not implemented yet");
+    }
+
+    @Test
+    void unavailableAndUnknownBackends() throws Exception {
+        donjon("run", "--backend", "sgx", showEnv()).isOneLineError("backend sgx is not available");
+        Result r = donjon("run", "--backend", "quantum", showEnv());
+        r.isOneLineError("unknown backend \"quantum\"");
+        assertEquals(OneLineErrors.USAGE, r.exit());
+    }
+
+    @Test
+    void runawayMemoryIsStopped() throws Exception {
+        Result r = donjon("run", "--max-memory", "64MiB", path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/runaway_memory.wasm")));
+        r.isOneLineError("guest exceeded its memory limit of 64 MiB");
+    }
+
+    @Test
+    void infiniteLoopIsStopped() throws Exception {
+        Result r = donjon("run", "--max-time", "300ms", path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm")));
+        r.isOneLineError("guest ran longer than 300 ms and was stopped");
+    }
+
+    @Test
+    void badLimitValuesAreUsageErrors() throws Exception {
+        Result r = donjon("run", "--max-memory", "lots", showEnv());
+        assertEquals(OneLineErrors.USAGE, r.exit());
+        assertTrue(r.err().contains("'lots' is not a size"), r.err());
+        Result big = donjon("run", "--max-memory", "3G", showEnv());
+        assertEquals(OneLineErrors.USAGE, big.exit(), big.err());
+        assertTrue(big.err().startsWith("donjon: memory limit must be between 64 KiB and 2 GiB"), big.err());
+    }
+
+    @Test
+    void configInitWritesTheTemplateOnceAndItRuns(@TempDir Path dir) throws Exception {
+        Path toml = dir.resolve("Enarx.toml");
+        Result r = donjon("config", "init", toml.toString());
+        assertEquals(0, r.exit(), r.err());
+        String written = Files.readString(toml);
+        assertTrue(written.contains("kind = \"listen\""), written);
+
+        Result again = donjon("config", "init", toml.toString());
+        again.isOneLineError(toml + " already exists; not overwriting it");
+        assertEquals(written, Files.readString(toml));
+
+        Result check = donjon("config", "check", toml.toString());
+        assertEquals(0, check.exit(), check.err());
+        assertTrue(check.out().contains("fd 3: listen tcp [::]:8080 LISTEN"), check.out());
+    }
+}

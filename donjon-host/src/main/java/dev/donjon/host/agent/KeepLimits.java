@@ -1,0 +1,29 @@
+package dev.donjon.host.agent;
+
+import dev.donjon.wasi.WasiLimits;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What a client may ask for one Keep: guest memory and, optionally, a wall-clock limit. The Keep's JVM heap is
+ * sized from the memory limit, so a guest that hits it takes down only its own process.
+ */
+public record KeepLimits(long maxMemoryBytes, Optional<Duration> maxTime) {
+
+    public static final long DEFAULT_MEMORY = 256L << 20;
+    /** The JVM's own needs beside the guest's linear memory (compiled module, buffers). */
+    static final long JVM_OVERHEAD = 160L << 20;
+
+    public KeepLimits {
+        if (maxMemoryBytes < (1 << 20) || maxMemoryBytes > WasiLimits.ENGINE_MAX_MEMORY_BYTES) {
+            throw new IllegalArgumentException("memory limit must be between 1 MiB and 2 GiB");
+        }
+        if (maxTime.isPresent() && (maxTime.get().isNegative() || maxTime.get().isZero())) {
+            throw new IllegalArgumentException("time limit must be positive");
+        }
+    }
+
+    public static KeepLimits defaults() { return new KeepLimits(DEFAULT_MEMORY, Optional.empty()); }
+
+    long heapBytes() { return maxMemoryBytes + JVM_OVERHEAD; }
+}

@@ -1,0 +1,149 @@
+package dev.donjon.host.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+
+/** Talks to a host agent's HTTP API (see the agent's handler for the endpoints). Everything it sends is public or sealed. */
+public final class AgentClient implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One record of a Keep's output stream: an encrypted chunk, or the agent's closing notice. */
+    public sealed interface OutputRecord {
+        record Chunk(byte[] ciphertext) implements OutputRecord {}
+
+        record Notice(String text) implements OutputRecord {}
+    }
+
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    public AgentClient(URI base) {
+        String s = base.toString();
+        this.base = URI.create(s.endsWith("/") ? s : s + "/");
+    }
+
+    /** Asks for a Keep bound to {@code nonce}; returns the offer bytes (JSON) as the agent relayed them. */
+    public byte[] createKeep(byte[] nonce, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime)
+            throws IOException, AgentException {
+        ObjectNode body = JSON.createObjectNode().put("nonce", Base64.getEncoder().encodeToString(nonce));
+        backend.ifPresent(b -> body.put("backend", b));
+        ObjectNode limits = body.putObject("limits").put("memoryMiB", memoryMiB);
+        maxTime.ifPresent(t -> limits.put("timeSeconds", Math.max(1, t.toSeconds())));
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(base.resolve("v1/keeps"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build());
+        expect(r, 201, "create a Keep");
+        return r.body();
+    }
+
+    public void sendPackage(String keepId, byte[] sealed) throws IOException, AgentException {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(keepUri(keepId, "/package"))
+                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(sealed)).build());
+        expect(r, 202, "deliver the package");
+    }
+
+    public void stopKeep(String keepId) throws IOException, AgentException {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(keepUri(keepId, "")).DELETE().build());
+        if (r.statusCode() != 404) expect(r, 200, "stop the Keep");
+    }
+
+    public JsonNode status(String keepId) throws IOException, AgentException {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(keepUri(keepId, "")).GET().build());
+        expect(r, 200, "read the Keep's status");
+        return JSON.readTree(r.body());
+    }
+
+    public JsonNode list() throws IOException, AgentException {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(base.resolve("v1/keeps")).GET().build());
+        expect(r, 200, "list Keeps");
+        return JSON.readTree(r.body());
+    }
+
+    /** Opens the Keep's output stream; read it with {@link #next}. */
+    public InputStream openOutput(String keepId) throws IOException, AgentException {
+        HttpResponse<InputStream> r;
+        try {
+            r = http.send(HttpRequest.newBuilder(keepUri(keepId, "/output")).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        if (r.statusCode() != 200) {
+            byte[] body = r.body().readAllBytes();
+            throw new AgentException("the host agent could not stream the output: " + errorOf(r.statusCode(), body));
+        }
+        return r.body();
+    }
+
+    /** The next record, or empty at a clean end of stream. */
+    public static Optional<OutputRecord> next(InputStream in) throws IOException {
+        DataInputStream d = new DataInputStream(in);
+        int kind = d.read();
+        if (kind < 0) return Optional.empty();
+        int length;
+        byte[] data;
+        try {
+            length = d.readInt();
+            if (length < 0 || length > (64 << 20)) throw new IOException("output record of " + length + " bytes is malformed");
+            data = new byte[length];
+            d.readFully(data);
+        } catch (EOFException e) {
+            throw new IOException("the output stream was cut in the middle of a record");
+        }
+        return switch (kind) {
+            case 1 -> Optional.of(new OutputRecord.Chunk(data));
+            case 2 -> Optional.of(new OutputRecord.Notice(new String(data, java.nio.charset.StandardCharsets.UTF_8)));
+            default -> throw new IOException("unknown output record kind " + kind);
+        };
+    }
+
+    private URI keepUri(String keepId, String suffix) {
+        if (!keepId.matches("[A-Za-z0-9_-]{1,64}")) throw new IllegalArgumentException("malformed Keep id");
+        return base.resolve("v1/keeps/" + keepId + suffix);
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest request) throws IOException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (ConnectException e) {
+            throw new IOException("cannot connect to the host agent at " + base + " (" + e.getClass().getSimpleName() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+    }
+
+    private static void expect(HttpResponse<byte[]> r, int status, String what) throws AgentException {
+        if (r.statusCode() != status) throw new AgentException("the host agent could not " + what + ": " + errorOf(r.statusCode(), r.body()));
+    }
+
+    private static String errorOf(int status, byte[] body) {
+        try {
+            JsonNode n = JSON.readTree(body);
+            if (n != null && n.hasNonNull("error")) return n.get("error").asText() + " (HTTP " + status + ")";
+        } catch (IOException ignored) {
+            // not JSON: fall through
+        }
+        return "HTTP " + status;
+    }
+
+    @Override
+    public void close() { http.close(); }
+
+    /** The agent answered with an error; the message is one line. */
+    public static final class AgentException extends Exception {
+        public AgentException(String message) { super(message); }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.donjon.host.client;
+
+import dev.donjon.attestation.Verifiers;
+import dev.donjon.host.protocol.ClientSession;
+import dev.donjon.host.protocol.DeployContext;
+import dev.donjon.host.protocol.KeepBinding;
+import dev.donjon.host.protocol.KeepOffer;
+import dev.donjon.host.protocol.OutputCipher;
+import dev.donjon.host.protocol.OutputFrame;
+import dev.donjon.host.protocol.ProtocolException;
+import dev.donjon.host.protocol.SealedPackage;
+import dev.donjon.host.protocol.WorkloadPackage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * {@code donjon deploy}: nonce -> create a Keep -> appraise its evidence -> (only if trusted) seal the package to its
+ * key and send it -> stream the decrypted output -> the guest's exit code. Any failure before sealing sends nothing
+ * but a request to stop the Keep.
+ */
+public final class Deployer {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Deployment settings beside the trust decision. */
+    public record Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime) {
+        public static Options to(URI host) { return new Options(host, Optional.empty(), 256, Optional.empty()); }
+    }
+
+    /** What the user is told as the deployment progresses (on stderr, by the CLI). */
+    public interface Progress {
+        void keepCreated(String keepId, String backend);
+
+        void trusted(Appraisal.Trusted appraisal);
+
+        void sent(String keepId);
+
+        Progress SILENT = new Progress() {
+            public void keepCreated(String keepId, String backend) {}
+
+            public void trusted(Appraisal.Trusted appraisal) {}
+
+            public void sent(String keepId) {}
+        };
+    }
+
+    private final Options options;
+    private final KeepAppraiser appraiser;
+    private final Progress progress;
+    private volatile String keepId;
+
+    public Deployer(Options options, TrustOptions trust, Progress progress) {
+        this(options, new KeepAppraiser(trust, Verifiers.load(), Clock.systemUTC()), progress);
+    }
+
+    public Deployer(Options options, KeepAppraiser appraiser, Progress progress) {
+        this.options = options;
+        this.appraiser = appraiser;
+        this.progress = progress;
+    }
+
+    /** The Keep being deployed to, once created. */
+    public Optional<String> keepId() { return Optional.ofNullable(keepId); }
+
+    /**
+     * Deploys and streams the guest's output until it ends.
+     *
+     * @return the guest's exit code
+     */
+    public int deploy(WorkloadPackage pkg, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
+        byte[] nonce = new byte[KeepBinding.NONCE_BYTES];
+        RANDOM.nextBytes(nonce);
+        try (AgentClient agent = new AgentClient(options.host())) {
+            KeepOffer offer;
+            try {
+                offer = KeepOffer.parse(agent.createKeep(nonce, options.backend(), options.memoryMiB(), options.maxTime()));
+            } catch (ProtocolException e) {
+                throw new DeployException("the host agent's answer is not a Keep offer: " + e.getMessage());
+            }
+            keepId = offer.keepId();
+            progress.keepCreated(offer.keepId(), offer.backend());
+
+            Appraisal appraisal = appraiser.appraise(offer, nonce);
+            if (appraisal instanceof Appraisal.Refused r) {
+                stopQuietly(agent, offer.keepId());
+                throw new DeployException("refusing to deploy to Keep " + offer.keepId() + ": " + r.reason() + "; nothing was sent");
+            }
+            progress.trusted((Appraisal.Trusted) appraisal);
+
+            ClientSession session;
+            SealedPackage sealed;
+            try {
+                session = ClientSession.start(offer.publicKey(), new DeployContext(offer.keepId(), nonce));
+                sealed = session.seal(pkg);
+            } catch (ProtocolException | IllegalArgumentException e) {
+                stopQuietly(agent, offer.keepId());
+                throw new DeployException("cannot seal the package to Keep " + offer.keepId() + ": " + e.getMessage());
+            }
+            agent.sendPackage(offer.keepId(), sealed.encode());
+            progress.sent(offer.keepId());
+            return stream(agent, offer.keepId(), session.output(), stdout, stderr);
+        } catch (AgentClient.AgentException e) {
+            throw new DeployException(e.getMessage());
+        }
+    }
+
+    private static int stream(AgentClient agent, String keepId, OutputCipher cipher, OutputStream stdout, OutputStream stderr)
+            throws IOException, AgentClient.AgentException, DeployException {
+        try (InputStream in = agent.openOutput(keepId)) {
+            while (true) {
+                Optional<AgentClient.OutputRecord> next = AgentClient.next(in);
+                if (next.isEmpty()) throw new DeployException("the output stream from Keep " + keepId + " ended before the workload did");
+                switch (next.get()) {
+                    case AgentClient.OutputRecord.Notice n ->
+                            throw new DeployException("Keep " + keepId + " ended before the workload did: " + n.text());
+                    case AgentClient.OutputRecord.Chunk c -> {
+                        OutputFrame frame;
+                        try {
+                            frame = cipher.open(c.ciphertext());
+                        } catch (ProtocolException e) {
+                            throw new DeployException("Keep " + keepId + " output: " + e.getMessage());
+                        }
+                        switch (frame) {
+                            case OutputFrame.Stdout s -> { stdout.write(s.data()); stdout.flush(); }
+                            case OutputFrame.Stderr s -> { stderr.write(s.data()); stderr.flush(); }
+                            case OutputFrame.Exit e -> { return e.code(); }
+                            case OutputFrame.Failed f -> throw new DeployException("the workload failed in Keep " + keepId + ": " + f.reason());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void stopQuietly(AgentClient agent, String keepId) {
+        try {
+            agent.stopKeep(keepId);
+        } catch (IOException | AgentClient.AgentException ignored) {
+            // best effort: the agent also stops Keeps that never get a package
+        }
+    }
+
+    /** Asks the agent to stop the Keep (e.g. when the user interrupts the deployment). */
+    public void stop() {
+        String id = keepId;
+        if (id == null) return;
+        try (AgentClient agent = new AgentClient(options.host())) {
+            stopQuietly(agent, id);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.donjon.host.client;
+
+import dev.donjon.attestation.Container;
+import dev.donjon.attestation.Endorsements;
+import dev.donjon.attestation.EvidenceInput;
+import dev.donjon.attestation.Tee;
+import dev.donjon.attestation.VerificationResult;
+import dev.donjon.attestation.Verifiers;
+import dev.donjon.attestation.policy.PolicyDecision;
+import dev.donjon.host.protocol.KeepBinding;
+import dev.donjon.host.protocol.KeepEvidence;
+import dev.donjon.host.protocol.KeepOffer;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Decides whether a Keep may receive the package: the evidence is genuine (the verifiers: signatures, chain to a
+ * pinned root, TCB), it binds this Keep's key to this deployment's nonce (so it is fresh and not another Keep's), the
+ * TEE is not in debug mode, and the measurement and policy are the owner's. Refuses by default: an unknown backend,
+ * missing evidence, or a check it cannot make is a refusal.
+ */
+public final class KeepAppraiser {
+
+    static final String INSECURE_NIL = "INSECURE: this Keep runs on the nil backend — no TEE, no attestation. "
+            + "The host can read and change the workload, its configuration and its secrets.";
+    static final String INSECURE_SIM = "INSECURE: this Keep runs on the sim backend — a SIMULATED TEE whose evidence is "
+            + "signed by a locally generated key. It proves nothing about the host.";
+
+    private final TrustOptions trust;
+    private final Verifiers verifiers;
+    private final Clock clock;
+
+    public KeepAppraiser(TrustOptions trust, Verifiers verifiers, Clock clock) {
+        this.trust = trust;
+        this.verifiers = verifiers;
+        this.clock = clock;
+    }
+
+    public Appraisal appraise(KeepOffer offer, byte[] nonce) {
+        List<String> warnings = new ArrayList<>();
+        Optional<KeepEvidence> evidence = offer.evidence();
+        if (evidence.isEmpty()) {
+            if (!offer.backend().equals("nil")) {
+                return new Appraisal.Refused("the Keep says it runs on " + offer.backend() + " but sent no evidence");
+            }
+            if (!trust.allowInsecure()) {
+                return new Appraisal.Refused("the Keep runs on the nil backend (no TEE, no attestation), so the host could read "
+                        + "the workload; refusing (pass --allow-insecure-backend to deploy to it anyway)");
+            }
+            if (trust.expectedMeasurement().isPresent() || trust.policy().isPresent()) {
+                return new Appraisal.Refused("a measurement or policy was required, but a nil Keep has no evidence to check it against");
+            }
+            warnings.add(INSECURE_NIL);
+            return new Appraisal.Trusted("nil backend, not attested", warnings);
+        }
+        if (offer.backend().equals("sim")) {
+            if (!trust.allowInsecure()) {
+                return new Appraisal.Refused("the Keep runs on the sim backend (a simulated TEE: its evidence proves nothing); "
+                        + "refusing (pass --allow-insecure-backend to deploy to it anyway)");
+            }
+            warnings.add(INSECURE_SIM);
+        }
+        return appraiseEvidence(offer, evidence.get(), nonce, warnings);
+    }
+
+    private Appraisal appraiseEvidence(KeepOffer offer, KeepEvidence ev, byte[] nonce, List<String> warnings) {
+        Tee tee;
+        Container container;
+        try {
+            tee = Tee.fromWireName(ev.tee());
+            container = Container.fromWireName(ev.container());
+        } catch (IllegalArgumentException e) {
+            return new Appraisal.Refused("the Keep's evidence is of an unknown kind: " + e.getMessage());
+        }
+        if (!verifiers.has(tee)) return new Appraisal.Refused("no verifier for " + tee.wireName() + " evidence is available");
+        VerificationResult result = verifiers.forTee(tee).verify(new EvidenceInput(tee, container, ev.evidence(), endorsements(tee, ev)),
+                clock.instant());
+        if (result instanceof VerificationResult.Rejected r) {
+            return new Appraisal.Refused("the Keep's " + tee.wireName() + " evidence was rejected (" + r.reason().wireName() + "): " + r.detail());
+        }
+        VerificationResult.Accepted accepted = (VerificationResult.Accepted) result;
+        byte[] expected = KeepBinding.reportData(offer.publicKey(), nonce);
+        if (!MessageDigest.isEqual(expected, accepted.claims().reportData())) {
+            return new Appraisal.Refused("the evidence does not bind this Keep's public key to this deployment's nonce "
+                    + "(replayed, stale or another Keep's evidence)");
+        }
+        if (accepted.claims().debug()) {
+            return new Appraisal.Refused("the Keep's TEE runs in debug mode: the host can read its memory");
+        }
+        String measurement = accepted.claims().fields().getOrDefault("measurement", "");
+        if (trust.expectedMeasurement().isPresent()) {
+            String want = trust.expectedMeasurement().get().toLowerCase(Locale.ROOT);
+            if (!want.equals(measurement)) {
+                return new Appraisal.Refused("the Keep's measurement " + measurement + " is not the expected " + want);
+            }
+        }
+        if (trust.policy().isPresent()) {
+            PolicyDecision d = trust.policy().get().evaluate(accepted);
+            if (d instanceof PolicyDecision.Reject r) return new Appraisal.Refused("the policy refuses the Keep: " + r.message());
+        } else if (trust.expectedMeasurement().isEmpty()) {
+            return new Appraisal.Refused("no --policy or --expect-measurement given: refusing to trust a Keep runtime nobody pinned");
+        }
+        return new Appraisal.Trusted(tee.wireName() + " evidence verified, measurement " + measurement
+                + accepted.tcbStatus().map(s -> ", TCB " + s).orElse(""), warnings);
+    }
+
+    /** Certificates the Keep sent are candidates only; the root that makes them trusted is the client's own. */
+    private Endorsements endorsements(Tee tee, KeepEvidence ev) {
+        Optional<byte[]> carried = ev.endorsements().length == 0 ? Optional.empty() : Optional.of(ev.endorsements());
+        if (tee == Tee.SNP) {
+            return new Endorsements(carried, Optional.empty(), trust.amdChain(), List.of(), Optional.empty(), Optional.empty());
+        }
+        return Endorsements.none();
+    }
+}

@@ -1,0 +1,191 @@
+package dev.donjon.host.keep;
+
+import dev.donjon.host.link.LinkFrame;
+import dev.donjon.host.protocol.DeployContext;
+import dev.donjon.host.protocol.KeepOffer;
+import dev.donjon.host.protocol.KeepSession;
+import dev.donjon.host.protocol.OutputCipher;
+import dev.donjon.host.protocol.OutputFrame;
+import dev.donjon.host.protocol.ProtocolException;
+import dev.donjon.host.protocol.SealedPackage;
+import dev.donjon.wasi.WasiLimits;
+import java.io.EOFException;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * A Keep process, as the host agent launches it: {@code KeepMain --keep-id ID --backend B --max-memory BYTES
+ * [--max-time-ms MS]}. It talks to the agent over its stdin/stdout with {@link LinkFrame}s: HELLO (the client's
+ * nonce) -> OFFER (key + evidence) -> PACKAGE (sealed) -> ACCEPTED | REFUSED -> OUTPUT... It exits when the guest
+ * ends, when the package cannot be opened, and at once when its stdin closes (the agent is gone: no orphans).
+ * Nothing secret is ever written to stdout or stderr in clear.
+ */
+public final class KeepMain {
+
+    /** Exit codes the agent reads: the guest ran (whatever its own code), or the deployment never started. */
+    public static final int EXIT_DONE = 0;
+    public static final int EXIT_REFUSED = 3;
+    public static final int EXIT_AGENT_GONE = 4;
+    public static final int EXIT_BAD_ARGS = 64;
+
+    private final OutputStream link;
+    private final InputStream in;
+
+    private KeepMain(InputStream in, OutputStream link) {
+        this.in = in;
+        this.link = link;
+    }
+
+    public static void main(String[] args) {
+        // stdout is the link; anything else printing there would corrupt it, so stray prints go to stderr
+        OutputStream link = new FileOutputStream(FileDescriptor.out);
+        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
+        Args parsed;
+        try {
+            parsed = Args.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("keep: " + e.getMessage());
+            System.exit(EXIT_BAD_ARGS);
+            return;
+        }
+        int code = new KeepMain(new FileInputStream(FileDescriptor.in), link).serve(parsed, new KeepRuntimeRunner());
+        System.out.flush();
+        Runtime.getRuntime().halt(code);
+    }
+
+    record Args(String keepId, String backend, WasiLimits limits) {
+        static Args parse(String[] a) {
+            String id = null, backend = null;
+            WasiLimits limits = WasiLimits.defaults();
+            for (int i = 0; i + 1 < a.length; i += 2) {
+                switch (a[i]) {
+                    case "--keep-id" -> id = a[i + 1];
+                    case "--backend" -> backend = a[i + 1];
+                    case "--max-memory" -> limits = limits.withMaxMemoryBytes(Long.parseLong(a[i + 1]));
+                    case "--max-time-ms" -> limits = limits.withMaxWallTime(Duration.ofMillis(Long.parseLong(a[i + 1])));
+                    default -> throw new IllegalArgumentException("unknown option " + a[i]);
+                }
+            }
+            if (a.length % 2 != 0) throw new IllegalArgumentException("options come in pairs");
+            if (id == null || backend == null) throw new IllegalArgumentException("--keep-id and --backend are required");
+            return new Args(id, backend, limits);
+        }
+    }
+
+    int serve(Args args, WorkloadRunner runner) {
+        try {
+            LinkFrame hello = LinkFrame.readFrom(in);
+            if (hello.type() != LinkFrame.Type.HELLO) return refuse("expected HELLO, got " + hello.type());
+            KeepSession session;
+            try {
+                session = new KeepSession(new DeployContext(args.keepId(), hello.payload()));
+            } catch (IllegalArgumentException e) {
+                return refuse(e.getMessage());
+            }
+            EvidenceSource platform;
+            KeepOffer offer;
+            try {
+                platform = EvidenceSource.forBackend(args.backend());
+                offer = new KeepOffer(args.keepId(), platform.backend(), session.publicKey(), platform.attest(session.reportData()));
+            } catch (RuntimeException e) {
+                return refuse("cannot attest: " + e.getMessage());
+            }
+            send(LinkFrame.of(LinkFrame.Type.OFFER, offer.toBytes()));
+
+            LinkFrame first = LinkFrame.readFrom(in);
+            if (first.type() != LinkFrame.Type.PACKAGE) return refuse("expected PACKAGE, got " + first.type());
+            KeepSession.Opened opened;
+            try {
+                opened = session.open(SealedPackage.decode(first.payload()));
+            } catch (ProtocolException e) {
+                return refuse(e.getMessage());
+            }
+            send(LinkFrame.of(LinkFrame.Type.ACCEPTED, new byte[0]));
+            Thread.ofVirtual().name("keep-link-watch").start(this::refuseLaterMessages);
+            return run(opened, runner, args.limits());
+        } catch (EOFException e) {
+            return EXIT_AGENT_GONE;
+        } catch (IOException e) {
+            System.err.println("keep: link failed: " + e.getMessage());
+            return EXIT_AGENT_GONE;
+        }
+    }
+
+    private int run(KeepSession.Opened opened, WorkloadRunner runner, WasiLimits limits) throws IOException {
+        OutputCipher cipher = opened.output();
+        OutputStream stdout = new SealingStream(true, cipher);
+        OutputStream stderr = new SealingStream(false, cipher);
+        OutputFrame end;
+        try {
+            end = new OutputFrame.Exit(runner.run(opened.workload(), stdout, stderr, limits));
+        } catch (WorkloadRunner.WorkloadFailedException e) {
+            end = new OutputFrame.Failed(e.getMessage());
+        } catch (InterruptedException e) {
+            end = new OutputFrame.Failed("the Keep was interrupted");
+        }
+        sealAndSend(cipher, end);
+        return EXIT_DONE;
+    }
+
+    /** After the package: the key is spent; anything else the host sends (a replay) is refused, visibly. */
+    private void refuseLaterMessages() {
+        try {
+            while (true) {
+                LinkFrame f = LinkFrame.readFrom(in);
+                String why = f.type() == LinkFrame.Type.PACKAGE
+                        ? "this Keep has already received its package; a second one (a replay) is refused"
+                        : "unexpected " + f.type() + " while running";
+                send(LinkFrame.of(LinkFrame.Type.REFUSED, why.getBytes(StandardCharsets.UTF_8)));
+            }
+        } catch (IOException e) {
+            // the agent is gone: nobody can receive the output any more, and no Keep may outlive its agent
+            Runtime.getRuntime().halt(EXIT_AGENT_GONE);
+        }
+    }
+
+    private int refuse(String reason) {
+        try {
+            send(LinkFrame.of(LinkFrame.Type.REFUSED, reason.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException ignored) {
+            // agent gone; exiting is all that is left
+        }
+        return EXIT_REFUSED;
+    }
+
+    private synchronized void send(LinkFrame frame) throws IOException {
+        frame.writeTo(link);
+    }
+
+    private synchronized void sealAndSend(OutputCipher cipher, OutputFrame frame) throws IOException {
+        send(LinkFrame.of(LinkFrame.Type.OUTPUT, cipher.seal(frame)));
+    }
+
+    /** Each write the guest makes becomes one encrypted chunk (no buffering: interactive output stays interactive). */
+    private final class SealingStream extends OutputStream {
+        private final boolean stdout;
+        private final OutputCipher cipher;
+
+        SealingStream(boolean stdout, OutputCipher cipher) {
+            this.stdout = stdout;
+            this.cipher = cipher;
+        }
+
+        @Override
+        public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len == 0) return;
+            byte[] data = Arrays.copyOfRange(b, off, off + len);
+            sealAndSend(cipher, stdout ? new OutputFrame.Stdout(data) : new OutputFrame.Stderr(data));
+        }
+    }
+}

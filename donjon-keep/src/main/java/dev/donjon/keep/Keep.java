@@ -1,0 +1,167 @@
+package dev.donjon.keep;
+
+import dev.donjon.config.EnarxConfig;
+import dev.donjon.config.Protocol;
+import dev.donjon.config.WorkloadFile;
+import dev.donjon.wasi.FdSpec;
+import dev.donjon.wasi.GuestRun;
+import dev.donjon.wasi.WasiLimits;
+import dev.donjon.wasi.WasiOptions;
+import dev.donjon.wasi.WasiProgram;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A Keep on the {@code nil} backend: a checked module, its identity when it needs one, its sockets opened, ready
+ * to run. {@link #open} does everything that can fail before the guest starts, so that a bad module, a refused
+ * identity or a port in use is reported without running anything.
+ */
+public final class Keep implements Closeable {
+
+    /** A socket the Keep listens on for the guest. */
+    public record Listening(String name, InetSocketAddress address, Protocol prot) {
+        /** e.g. {@code ECHO: tcp on [::]:10010}. */
+        @Override
+        public String toString() {
+            java.net.InetAddress a = address.getAddress();
+            String host = a.isAnyLocalAddress() ? (a instanceof java.net.Inet6Address ? "::" : "0.0.0.0") : a.getHostAddress();
+            return name + ": " + prot.key() + " on " + SocketOpener.hostPort(host, address.getPort());
+        }
+    }
+
+    private final WasiProgram program;
+    private final WasiOptions options;
+    private final List<Listening> listening;
+    private final List<Closeable> sockets;
+    private boolean handedOver;
+
+    private Keep(WasiProgram program, WasiOptions options, List<Listening> listening, List<Closeable> sockets) {
+        this.program = program;
+        this.options = options;
+        this.listening = List.copyOf(listening);
+        this.sockets = sockets;
+    }
+
+    /**
+     * Checks the module, makes the identity (only for a steward or TLS files), opens the configured sockets.
+     *
+     * @throws dev.donjon.wasi.ModuleRejectedException the module is not a runnable WASI command
+     * @throws KeepException the identity or a socket cannot be made
+     */
+    public static Keep open(Workload workload, Stdio stdio, WasiLimits limits, IdentityProvider identity) {
+        WasiProgram program = WasiProgram.load(workload.module());
+        EnarxConfig config = GuestEnvironment.configOrDefault(workload);
+        Supplier<Optional<SSLContext>> tls = tlsContext(config, identity);
+        if (config.steward().isPresent()) tls.get(); // a Keep with a steward enrolls even without a TLS file, as in Enarx
+
+        List<FdSpec> fds = new ArrayList<>();
+        List<Listening> listening = new ArrayList<>();
+        List<Closeable> sockets = new ArrayList<>();
+        try {
+            for (WorkloadFile f : config.files()) {
+                fds.add(switch (f) {
+                    case WorkloadFile.Null n -> new FdSpec.NullDevice(n.fdName());
+                    case WorkloadFile.Stdin in -> new FdSpec.Stdin(stdio.in(), in.fdName());
+                    case WorkloadFile.Stdout out -> new FdSpec.Stdout(stdio.out(), out.fdName());
+                    case WorkloadFile.Stderr err -> new FdSpec.Stderr(stdio.err(), err.fdName());
+                    case WorkloadFile.Listen l -> {
+                        Optional<SSLContext> ctx = l.prot() == Protocol.TLS ? tls.get() : Optional.empty();
+                        ServerSocketChannel ch = SocketOpener.listen(l);
+                        sockets.add(ch);
+                        listening.add(new Listening(l.name(), localAddress(ch), l.prot()));
+                        yield new FdSpec.Listener(ch, l.name(), ctx);
+                    }
+                    case WorkloadFile.Connect c -> {
+                        Optional<SSLContext> ctx = c.prot() == Protocol.TLS ? tls.get() : Optional.empty();
+                        SocketChannel ch = SocketOpener.connect(c);
+                        sockets.add(ch);
+                        yield new FdSpec.Stream(ch, c.name(), ctx, c.host());
+                    }
+                });
+            }
+            WasiOptions.Builder options = WasiOptions.builder()
+                    .args(GuestEnvironment.argv(workload))
+                    .env(GuestEnvironment.env(workload))
+                    .fds(fds)
+                    .limits(limits);
+            workload.preopens().forEach(p -> options.preopen(p.hostDir(), p.guestPath()));
+            return new Keep(program, options.build(), listening, sockets);
+        } catch (RuntimeException e) {
+            sockets.forEach(SocketOpener::close);
+            throw e;
+        }
+    }
+
+    /** Asks the provider once, and only if something needs the identity. */
+    private static Supplier<Optional<SSLContext>> tlsContext(EnarxConfig config, IdentityProvider identity) {
+        return new Supplier<>() {
+            private Optional<SSLContext> ctx;
+
+            @Override
+            public Optional<SSLContext> get() {
+                if (ctx == null) ctx = Optional.of(identity.identify(config.steward()));
+                return ctx;
+            }
+        };
+    }
+
+    private static InetSocketAddress localAddress(ServerSocketChannel ch) {
+        try {
+            return (InetSocketAddress) ch.getLocalAddress();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The listening sockets in file order, with the address actually bound (port 0 in the config gets a free port). */
+    public List<Listening> listening() { return listening; }
+
+    /** The options the guest runs with (argv, environment, fds). */
+    public WasiOptions options() { return options; }
+
+    /** Starts the guest; from here on the WASI host owns the sockets and closes them when the guest ends. */
+    public synchronized GuestRun start() {
+        if (handedOver) throw new IllegalStateException("a Keep runs its guest once");
+        handedOver = true;
+        try {
+            return program.start(options);
+        } catch (RuntimeException e) {
+            // refused before the guest ran (a missing --dir, a TLS context that cannot serve): nothing owns the sockets yet
+            sockets.forEach(SocketOpener::close);
+            throw e;
+        }
+    }
+
+    /**
+     * Runs the guest to its end.
+     *
+     * @return the guest's exit code
+     * @throws dev.donjon.wasi.GuestFailedException it trapped, exceeded a limit or was stopped
+     */
+    public int run() throws InterruptedException {
+        GuestRun run = start();
+        try {
+            return run.await();
+        } catch (InterruptedException e) {
+            run.stop();
+            throw e;
+        }
+    }
+
+    /** Closes the sockets of a Keep whose guest never started. */
+    @Override
+    public synchronized void close() {
+        if (handedOver) return;
+        handedOver = true;
+        sockets.forEach(SocketOpener::close);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.donjon.steward;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECKey;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The Steward's issuing CA: a key and certificate given as PEM files, or, for development only, a throwaway
+ * self-signed CA generated at start ({@link #generated()} is then true and the Steward says so loudly).
+ */
+public final class CertificateAuthority {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final JcaX509CertificateConverter CONVERTER = new JcaX509CertificateConverter();
+
+    private final PrivateKey key;
+    private final X509Certificate certificate;
+    private final boolean generated;
+    private final String signatureAlgorithm;
+    private final org.bouncycastle.asn1.x509.AuthorityKeyIdentifier authorityKeyId;
+
+    private CertificateAuthority(PrivateKey key, X509Certificate certificate, boolean generated) {
+        this.key = key;
+        this.certificate = certificate;
+        this.generated = generated;
+        this.signatureAlgorithm = signatureAlgorithm(key);
+        try {
+            this.authorityKeyId = new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate.getPublicKey());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot hash the CA public key", e);
+        }
+    }
+
+    public X509Certificate certificate() { return certificate; }
+
+    public PrivateKey privateKey() { return key; }
+
+    /** True for a generated throwaway CA: the Steward is in debug mode and its certificates mean nothing to others. */
+    public boolean generated() { return generated; }
+
+    public String signatureAlgorithm() { return signatureAlgorithm; }
+
+    /** Loads a CA certificate (first PEM certificate of the file) and its private key (PKCS#8 or SEC1 PEM, unencrypted). */
+    public static CertificateAuthority load(Path certPem, Path keyPem) throws IOException {
+        X509Certificate cert = firstCertificate(certPem);
+        PrivateKey key = privateKey(keyPem);
+        if (cert.getBasicConstraints() < 0) throw new IOException(certPem + ": the certificate is not a CA (basicConstraints cA is not set)");
+        boolean[] ku = cert.getKeyUsage();
+        if (ku != null && !ku[5]) throw new IOException(certPem + ": the certificate's key usage does not allow keyCertSign");
+        try {
+            // the key must be the certificate's: sign and verify a probe
+            Signature s = Signature.getInstance(signatureAlgorithm(key));
+            s.initSign(key);
+            byte[] probe = "donjon steward key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            s.update(probe);
+            byte[] sig = s.sign();
+            Signature v = Signature.getInstance(signatureAlgorithm(key));
+            v.initVerify(cert.getPublicKey());
+            v.update(probe);
+            if (!v.verify(sig)) throw new IOException(keyPem + " is not the private key of " + certPem);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException(keyPem + " is not the private key of " + certPem + ": " + KeepCsr.oneLine(e));
+        }
+        return new CertificateAuthority(key, cert, false);
+    }
+
+    /** A throwaway P-256 CA for development; nothing outside this process trusts it. */
+    public static CertificateAuthority generate(Instant now) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair kp = g.generateKeyPair();
+            X500Name name = new org.bouncycastle.asn1.x500.X500NameBuilder().addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, "Donjon Steward DEBUG CA (generated, insecure)").build();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minus(Duration.ofMinutes(5))),
+                    Date.from(now.plus(Duration.ofDays(365))), name, kp.getPublic());
+            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(kp.getPublic()));
+            X509Certificate cert = CONVERTER.getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+            return new CertificateAuthority(kp.getPrivate(), cert, true);
+        } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot generate a CA: " + KeepCsr.oneLine(e), e);
+        }
+    }
+
+    /**
+     * Issues the Keep's certificate: empty subject (as Enarx), the CSR key, a random 128-bit serial, validity from
+     * {@code now} for {@code validity} (never past the CA's own notAfter), EKU server+client, the SANs, the claims.
+     */
+    public X509Certificate issue(SubjectPublicKeyInfo keepKey, ClaimsExtension claims, List<String> dnsNames, Instant now,
+                                 Duration validity) {
+        Instant notAfter = now.plus(validity);
+        Instant caEnd = certificate.getNotAfter().toInstant();
+        if (notAfter.isAfter(caEnd)) notAfter = caEnd;
+        try {
+            X509v3CertificateBuilder b = new X509v3CertificateBuilder(X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()),
+                    serial(), Date.from(now), Date.from(notAfter), new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), keepKey);
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
+            b.addExtension(Extension.extendedKeyUsage, false,
+                    new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+            if (!dnsNames.isEmpty()) {
+                // the subject is empty, so RFC 5280 4.2.1.6 wants the SAN critical
+                b.addExtension(Extension.subjectAlternativeName, true,
+                        new GeneralNames(dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
+            }
+            b.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId);
+            b.addExtension(DonjonOids.KEEP_CLAIMS, false, claims.toAsn1());
+            X509CertificateHolder holder = b.build(signer());
+            return CONVERTER.getCertificate(holder);
+        } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot issue a certificate: " + KeepCsr.oneLine(e), e);
+        }
+    }
+
+    private ContentSigner signer() throws OperatorCreationException {
+        return new JcaContentSignerBuilder(signatureAlgorithm).build(key);
+    }
+
+    private static BigInteger serial() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        b[0] = (byte) ((b[0] & 0x3f) | 0x40); // positive, never zero, always 16 bytes long: 126 random bits
+        return new BigInteger(b);
+    }
+
+    private static String signatureAlgorithm(PrivateKey key) {
+        return switch (key.getAlgorithm()) {
+            case "EC", "ECDSA" -> {
+                int bits = ((ECKey) key).getParams().getCurve().getField().getFieldSize();
+                yield bits > 384 ? "SHA512withECDSA" : bits > 256 ? "SHA384withECDSA" : "SHA256withECDSA";
+            }
+            case "RSA" -> "SHA256withRSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> throw new IllegalArgumentException("CA key type " + key.getAlgorithm() + " is not supported (EC, RSA or Ed25519)");
+        };
+    }
+
+    static X509Certificate firstCertificate(Path pem) throws IOException {
+        try (Reader r = Files.newBufferedReader(pem); PEMParser p = new PEMParser(r)) {
+            for (Object o; (o = p.readObject()) != null; ) {
+                if (o instanceof X509CertificateHolder h) return CONVERTER.getCertificate(h);
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException(pem + ": unreadable certificate: " + KeepCsr.oneLine(e));
+        }
+        throw new IOException(pem + " holds no PEM certificate");
+    }
+
+    static PrivateKey privateKey(Path pem) throws IOException {
+        try (Reader r = Files.newBufferedReader(pem); PEMParser p = new PEMParser(r)) {
+            for (Object o; (o = p.readObject()) != null; ) {
+                JcaPEMKeyConverter c = new JcaPEMKeyConverter();
+                if (o instanceof PrivateKeyInfo k) return c.getPrivateKey(k);
+                if (o instanceof PEMKeyPair kp) return c.getPrivateKey(kp.getPrivateKeyInfo());
+            }
+        }
+        throw new IOException(pem + " holds no unencrypted PEM private key");
+    }
+}

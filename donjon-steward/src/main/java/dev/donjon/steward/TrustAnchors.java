@@ -1,0 +1,36 @@
+package dev.donjon.steward;
+
+import dev.donjon.attestation.Endorsements;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The roots hardware evidence must chain to, pinned and offline: AMD's ASK/ASVK + ARK for Milan, Genoa and Turin, and
+ * the Intel SGX Root CA, bundled as resources (README lists their fingerprints) unless files are given instead.
+ */
+public record TrustAnchors(byte[] amdChains, byte[] intelRoot) {
+
+    public static TrustAnchors bundled() {
+        return new TrustAnchors(resource("anchors/amd_chains.pem"), resource("anchors/Intel_SGX_Root_CA.der"));
+    }
+
+    Endorsements amd() {
+        return new Endorsements(Optional.empty(), Optional.empty(), Optional.of(amdChains), List.of(), Optional.empty(), Optional.empty());
+    }
+
+    Endorsements intel() {
+        return new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.of(intelRoot));
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = TrustAnchors.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("trust anchor resource " + name + " is missing from the build");
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

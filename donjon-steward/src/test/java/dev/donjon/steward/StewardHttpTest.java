@@ -1,0 +1,173 @@
+package dev.donjon.steward;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jwt.SignedJWT;
+import java.io.ByteArrayInputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.DERSequence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The full HTTP path: the real Enarx keep CSRs with steward.toml and the clock pinned, and every refusal class. */
+class StewardHttpTest {
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final List<StewardServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        servers.forEach(StewardServer::close);
+    }
+
+    private StewardServer serve(StewardPolicy policy, Instant now) throws Exception {
+        StewardServer s = StewardServer.start(new StewardServer.Config(TestCsrs.steward(policy, now),
+                new InetSocketAddress("127.0.0.1", 0), Optional.empty()));
+        servers.add(s);
+        return s;
+    }
+
+    private HttpResponse<byte[]> post(StewardServer s, String path, String type, byte[] body) throws Exception {
+        return client.send(HttpRequest.newBuilder(s.baseUri().resolve(path)).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    static List<X509Certificate> certificates(ASN1Encodable sequence) throws Exception {
+        CertificateFactory cf = CertificateFactory.getInstance("X.509");
+        List<X509Certificate> out = new ArrayList<>();
+        for (ASN1Encodable c : ASN1Sequence.getInstance(sequence)) {
+            out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(c.toASN1Primitive().getEncoded("DER"))));
+        }
+        return out;
+    }
+
+    private static void assertIssuedFor(X509Certificate ca, X509Certificate cert, byte[] csr, String tee) throws Exception {
+        cert.verify(ca.getPublicKey());
+        assertArrayEquals(new org.bouncycastle.pkcs.PKCS10CertificationRequest(csr).getSubjectPublicKeyInfo().getEncoded(),
+                cert.getPublicKey().getEncoded());
+        assertEquals(tee, ClaimsExtension.from(cert).orElseThrow().tee());
+    }
+
+    @Test
+    void realSnpAndSgxKeepsEnrollOverHttp() throws Exception {
+        StewardServer snp = serve(TestCsrs.stewardToml(), TestCsrs.SNP_NOW);
+        var r = post(snp, "/", "application/pkcs10", TestCsrs.snpCsr());
+        assertEquals(200, r.statusCode(), new String(r.body()));
+        assertEquals("application/pkix-pkipath", r.headers().firstValue("Content-Type").orElseThrow());
+        List<X509Certificate> chain = certificates(ASN1Primitive.fromByteArray(r.body()));
+        assertEquals(2, chain.size());
+        assertIssuedFor(chain.get(0), chain.get(1), TestCsrs.snpCsr(), "snp");
+        assertEquals(StewardCoreTest.SNP_MEASUREMENT, ClaimsExtension.from(chain.get(1)).orElseThrow().measurementHex());
+
+        StewardServer sgx = serve(TestCsrs.stewardToml(), TestCsrs.SGX_NOW);
+        var s = post(sgx, "/", "application/pkcs10", TestCsrs.sgxCsr());
+        assertEquals(200, s.statusCode(), new String(s.body()));
+        List<X509Certificate> sgxChain = certificates(ASN1Primitive.fromByteArray(s.body()));
+        assertIssuedFor(sgxChain.get(0), sgxChain.get(1), TestCsrs.sgxCsr(), "sgx");
+        assertEquals(Optional.of("OutOfDate"), ClaimsExtension.from(sgxChain.get(1)).orElseThrow().tcbStatus());
+    }
+
+    @Test
+    void bundleAnswersEnarxOutput() throws Exception {
+        StewardServer snp = serve(TestCsrs.stewardToml(), TestCsrs.SNP_NOW);
+        byte[] csr = TestCsrs.snpCsr();
+        byte[] bundle = new DERSequence(new ASN1Encodable[] {ASN1Primitive.fromByteArray(csr), ASN1Primitive.fromByteArray(csr)}).getEncoded("DER");
+        var r = post(snp, "/", "application/vnd.steward.pkcs10-bundle.v1", bundle);
+        assertEquals(200, r.statusCode(), new String(r.body()));
+        ASN1Sequence output = ASN1Sequence.getInstance(r.body());
+        List<X509Certificate> chain = certificates(output.getObjectAt(0));
+        List<X509Certificate> issued = certificates(output.getObjectAt(1));
+        assertEquals(1, chain.size());
+        assertEquals(2, issued.size());
+        for (X509Certificate c : issued) assertIssuedFor(chain.getFirst(), c, csr, "snp");
+        // one bad request fails the bundle, as Enarx
+        byte[] mixed = new DERSequence(new ASN1Encodable[] {ASN1Primitive.fromByteArray(csr), ASN1Primitive.fromByteArray(TestCsrs.csr())}).getEncoded("DER");
+        assertEquals(401, post(snp, "/", "application/vnd.steward.pkcs10-bundle.v1", mixed).statusCode());
+        assertEquals(400, post(snp, "/", "application/vnd.steward.pkcs10-bundle.v1", csr).statusCode());
+    }
+
+    @Test
+    void refusalsHaveTheirStatusAndAReason() throws Exception {
+        String toml = Files.readString(TestCsrs.STEWARD.resolve("steward.toml"));
+        StewardServer s = serve(StewardPolicy.parse(toml.replace(StewardCoreTest.SNP_MEASUREMENT, "11".repeat(48)), TestCsrs.STEWARD), TestCsrs.SNP_NOW);
+
+        var malformed = post(s, "/", "application/pkcs10", "not a csr".getBytes());
+        assertEquals(400, malformed.statusCode());
+        assertTrue(new String(malformed.body()).startsWith("malformed: "), new String(malformed.body()));
+
+        var none = post(s, "/", "application/pkcs10", TestCsrs.csr());
+        assertEquals(401, none.statusCode());
+        assertTrue(new String(none.body()).contains("no attestation extension"), new String(none.body()));
+
+        var refused = post(s, "/", "application/pkcs10", TestCsrs.snpCsr());
+        assertEquals(403, refused.statusCode());
+        assertTrue(new String(refused.body()).contains("snp.hash"), new String(refused.body()));
+
+        byte[] stolen = TestCsrs.csr(TestCsrs.ext(DonjonOids.ENARX_SNP, TestCsrs.evidenceOf(TestCsrs.snpCsr(), DonjonOids.ENARX_SNP)));
+        var binding = post(s, "/", "application/pkcs10", stolen);
+        assertEquals(401, binding.statusCode());
+        assertTrue(new String(binding.body()).contains("CSR public key"), new String(binding.body()));
+
+        assertEquals(415, post(s, "/", "application/json", TestCsrs.snpCsr()).statusCode());
+        assertEquals(413, post(s, "/", "application/pkcs10", new byte[KeepCsr.MAX_BYTES + 1]).statusCode());
+        assertEquals(404, client.send(HttpRequest.newBuilder(s.baseUri().resolve("/nope")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+
+        var health = client.send(HttpRequest.newBuilder(s.baseUri()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode());
+        assertTrue(health.body().contains("DEBUG MODE"), "a generated CA says so");
+
+        String metrics = client.send(HttpRequest.newBuilder(s.baseUri().resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.contains("donjon_steward_verdicts_total{verdict=\"refused\",reason=\"snp.hash\"} 1"), metrics);
+        assertTrue(metrics.contains("donjon_steward_verdicts_total{verdict=\"no_attestation\",reason=\"binding\"} 1"), metrics);
+        assertTrue(metrics.contains("donjon_steward_verdicts_total{verdict=\"malformed\",reason=\"malformed\"} 1"), metrics);
+        assertTrue(metrics.contains("donjon_steward_requests_total{endpoint=\"/\",code=\"403\"} 1"), metrics);
+        assertTrue(metrics.contains("donjon_steward_attestation_seconds_count 4"), metrics);
+    }
+
+    @Test
+    void tokenIsAnEarSignedByTheCaAndBoundToTheKeepKey() throws Exception {
+        StewardServer s = serve(TestCsrs.stewardToml(), TestCsrs.SGX_NOW);
+        var r = post(s, "/token", "application/pkcs10", TestCsrs.sgxCsr());
+        assertEquals(200, r.statusCode(), new String(r.body()));
+        SignedJWT jwt = SignedJWT.parse(new String(r.body()));
+        var caCert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
+                new ByteArrayInputStream(jwt.getHeader().getX509CertChain().getFirst().decode()));
+        assertTrue(jwt.verify(new ECDSAVerifier((ECPublicKey) caCert.getPublicKey())));
+        var claims = jwt.getJWTClaimsSet();
+        assertEquals(AttestationTokens.EAR_PROFILE, claims.getStringClaim("eat_profile"));
+        assertEquals(TestCsrs.SGX_NOW, claims.getIssueTime().toInstant());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> keep = (Map<String, Object>) ((Map<String, Object>) claims.getClaim("submods")).get("keep");
+        assertEquals("warning", keep.get("ear.status"), "OutOfDate TCB is not affirming");
+        assertEquals("sgx", keep.get("donjon.tee"));
+        assertEquals(StewardCoreTest.SGX_MRENCLAVE, keep.get("donjon.measurement"));
+        assertEquals("OutOfDate", keep.get("donjon.tcb_status"));
+        @SuppressWarnings("unchecked")
+        var cnf = com.nimbusds.jose.jwk.JWK.parse((Map<String, Object>) ((Map<String, Object>) claims.getClaim("cnf")).get("jwk"));
+        assertArrayEquals(new org.bouncycastle.pkcs.PKCS10CertificationRequest(TestCsrs.sgxCsr()).getSubjectPublicKeyInfo().getEncoded(),
+                cnf.toECKey().toPublicKey().getEncoded());
+        // a refused CSR gets no token
+        assertEquals(401, post(s, "/token", "application/pkcs10", TestCsrs.csr()).statusCode());
+        String jwks = client.send(HttpRequest.newBuilder(s.baseUri().resolve("/jwks")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(jwt.verify(new ECDSAVerifier(com.nimbusds.jose.jwk.JWKSet.parse(jwks).getKeys().getFirst().toECKey())));
+    }
+}
