@@ -125,13 +125,22 @@ public final class TlsConnection implements Connection {
         if (handshaking()) return 0;
         int consumed = 0;
         while (src.hasRemaining() && netOut.position() == 0) {
-            SSLEngineResult r = engine.wrap(src, netOut);
+            SSLEngineResult r;
+            try {
+                r = engine.wrap(src, netOut);
+            } catch (SSLException | RuntimeException e) {
+                fail(e instanceof SSLException ssl ? ssl : new SSLException("TLS engine failure: " + e.getMessage(), e));
+                if (consumed > 0) return consumed;
+                throw failure;
+            }
             consumed += r.bytesConsumed();
             if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
                 netOut = grow(netOut, engine.getSession().getPacketBufferSize());
             } else if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                 if (consumed > 0) break;
                 throw new IOException("Broken pipe (TLS connection closed)");
+            } else if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
+                break; // the engine wants something else first (advance() will see to it)
             }
             flush();
         }
@@ -256,6 +265,9 @@ public final class TlsConnection implements Connection {
             fail(e);
         } catch (IOException e) {
             failure = e;
+        } catch (RuntimeException e) {
+            // An engine in a state it did not expect must still cost only this connection, never the Keep.
+            fail(new SSLException("TLS engine failure: " + e.getMessage(), e));
         }
     }
 
