@@ -45,7 +45,7 @@ import java.util.Optional;
  * {@code --tls-connections} concurrent connections (0 skips it), against the JDK's own TLS server ({@link TlsEcho}).
  *
  * <p>Run: {@code bench/echo-connections.sh [--connections N] [--throughput-connections C] [--seconds S]
- * [--warmup S] [--small BYTES] [--large BYTES] [--echo PATH] [--tls-connections N]}
+ * [--warmup S] [--small BYTES] [--large BYTES] [--echo PATH] [--tls-connections N] [--tls-warmup S]}
  */
 public final class EchoConnections {
     private static final int BACKLOG = 4096;
@@ -80,7 +80,9 @@ public final class EchoConnections {
         summary("plain TCP", connections, tconns, small, large, donjon, "Java NIO", nio);
         if (tlsConnections == 0) return;
         TlsServer identity = selfSigned();
-        Map<String, Map<String, String>> tls = donjon(echo, identity, tlsConnections, tconns, warmup, seconds, small, large);
+        // TLS needs its crypto JIT-compiled in both JVMs first; on a loaded machine that takes many seconds.
+        String tlsWarmup = o.get("tls-warmup");
+        Map<String, Map<String, String>> tls = donjon(echo, identity, tlsConnections, tconns, tlsWarmup, seconds, small, large);
         Map<String, Map<String, String>> jdk = new LinkedHashMap<>();
         try (TlsEcho baseline = TlsEcho.start(identity.context(), BACKLOG)) {
             String port = Integer.toString(baseline.port());
@@ -88,8 +90,8 @@ public final class EchoConnections {
             System.out.println("== JDK TLS echo (SSLServerSocket, a virtual thread per connection): " + tlsConnections + " concurrent connections");
             jdk.put("concurrency", load("concurrency", port, Integer.toString(tlsConnections), cert));
             System.out.println("== JDK TLS echo: echo throughput, " + tconns + " connections");
-            jdk.put("small", load("throughput", port, Integer.toString(tconns), warmup, seconds, Integer.toString(small), cert));
-            jdk.put("large", load("throughput", port, Integer.toString(tconns), warmup, seconds, Integer.toString(large), cert));
+            jdk.put("small", load("throughput", port, Integer.toString(tconns), tlsWarmup, seconds, Integer.toString(small), cert));
+            jdk.put("large", load("throughput", port, Integer.toString(tconns), tlsWarmup, seconds, Integer.toString(large), cert));
         }
         summary("TLS 1.3", tlsConnections, tconns, small, large, tls, "JDK TLS", jdk);
     }
@@ -196,7 +198,7 @@ public final class EchoConnections {
     private static Map<String, String> options(String[] args) {
         Map<String, String> o = new LinkedHashMap<>(Map.of("connections", "10000", "throughput-connections", "64",
                 "seconds", "10", "warmup", "3", "small", "64", "large", "65536", "echo", "examples/echo/echo.wasm",
-                "tls-connections", "1000"));
+                "tls-connections", "1000", "tls-warmup", "15"));
         for (int i = 0; i < args.length; i++) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : "";
             if (!o.containsKey(name) || i + 1 >= args.length) {
