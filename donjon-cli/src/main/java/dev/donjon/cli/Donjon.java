@@ -21,6 +21,7 @@ import picocli.CommandLine.ScopeType;
             AttestationCommand.class,
             DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
             StewardCommand.class,
+            HostCommand.class, DeployCommand.class,
         })
 public final class Donjon {
 
