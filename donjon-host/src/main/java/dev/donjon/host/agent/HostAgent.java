@@ -86,7 +86,8 @@ public final class HostAgent implements AutoCloseable {
         KeepProcess keep = new KeepProcess(id, config.backend(), limits, p, config.tap());
         keeps.put(id, keep);
         LOG.info(() -> "Keep " + id + " started (pid " + p.pid() + ")");
-        Thread.ofVirtual().name("keep-" + id + "-deadline").start(() -> stopIfNoPackage(keep));
+        // the package deadline counts from the offer: a slow start is the start timeout's business
+        keep.offered().thenRun(() -> Thread.ofVirtual().name("keep-" + id + "-deadline").start(() -> stopIfNoPackage(keep)));
         return keep;
     }
 

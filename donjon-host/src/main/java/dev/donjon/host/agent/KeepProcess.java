@@ -68,6 +68,9 @@ final class KeepProcess {
 
     long pid() { return process.pid(); }
 
+    /** Completes when the Keep has made its offer (and only then). */
+    CompletableFuture<Void> offered() { return offer.thenAccept(o -> {}); }
+
     synchronized State state() { return state; }
 
     /** Sends the client's nonce and waits for the Keep's offer (its key and evidence). */

@@ -1,0 +1,91 @@
+package dev.donjon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.donjon.host.agent.HostAgent;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code donjon deploy} against an in-process host agent on loopback (nil backend). */
+class DeployCommandTest {
+    private static final Path ROOT = Path.of(System.getProperty("donjon.root", "..")).toAbsolutePath().normalize();
+    private static HostAgent agent;
+
+    record Run(int code, String out, String err) {}
+
+    @BeforeAll
+    static void start() throws Exception {
+        agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil"));
+    }
+
+    @AfterAll
+    static void stop() { agent.close(); }
+
+    static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true));
+        System.setErr(new PrintStream(err, true));
+        try {
+            int code = Donjon.execute(args);
+            return new Run(code, out.toString(), err.toString());
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void deploysAWasmFileWithALoudWarningAndTheGuestsExitCode(@TempDir Path dir) throws Exception {
+        Files.copy(ROOT.resolve("donjon-keep/src/test/resources/wasm/show_env.wasm"), dir.resolve("main.wasm"));
+        Files.writeString(dir.resolve("Enarx.toml"), "env = { EXIT_CODE = \"9\" }\n");
+        Files.createDirectory(dir.resolve("secrets"));
+        Files.writeString(dir.resolve("secrets/DB_PASSWORD"), "pw-42");
+        Run r = run("deploy", "--host", agent.baseUri().toString(), "--allow-insecure-backend", dir.toString());
+        assertEquals(9, r.code(), r.err());
+        assertTrue(r.out().contains("env=DB_PASSWORD=pw-42\n"), r.out());
+        assertTrue(r.err().contains("!! WARNING: INSECURE: this Keep runs on the nil backend"), r.err());
+    }
+
+    @Test
+    void refusesAnInsecureKeepWithoutTheFlag() {
+        Run r = run("deploy", "--host", agent.baseUri().toString(), ROOT.resolve("examples/hello/hello.wasm").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("donjon: refusing to deploy to Keep") && r.err().contains("--allow-insecure-backend"), r.err());
+        assertFalse(r.out().contains("Hello"), r.out());
+    }
+
+    @Test
+    void badInputIsOneLine() {
+        Run missing = run("deploy", "--host", agent.baseUri().toString(), "/nonexistent/pkg.wasm");
+        assertEquals(1, missing.code());
+        assertEquals("donjon: /nonexistent/pkg.wasm: no such file or directory", missing.err().strip());
+        Run both = run("deploy", "--host", "http://x", "--policy", "p.toml", "--expect-measurement", "00", "a.wasm");
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("mutually exclusive"), both.err());
+        Run hex = run("deploy", "--host", "http://x", "--expect-measurement", "zz", "a.wasm");
+        assertEquals(2, hex.code());
+        assertEquals("donjon: --expect-measurement is not hex", hex.err().strip());
+        Run noBackend = run("host", "serve", "--listen", "127.0.0.1:0");
+        assertEquals(2, noBackend.code());
+        assertTrue(noBackend.err().contains("--backend"), noBackend.err());
+    }
+
+    @Test
+    void anUnreachableAgentIsOneLine() {
+        Run r = run("deploy", "--host", "http://127.0.0.1:1", "--allow-insecure-backend", ROOT.resolve("examples/hello/hello.wasm").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("donjon: ") && r.err().strip().lines().count() == 1, r.err());
+        assertTrue(r.err().contains("cannot connect to the host agent"), r.err());
+    }
+}
