@@ -68,6 +68,8 @@ final class KeepProcess {
 
     long pid() { return process.pid(); }
 
+    boolean alive() { return process.isAlive(); }
+
     /** Completes when the Keep has made its offer (and only then). */
     CompletableFuture<Void> offered() { return offer.thenAccept(o -> {}); }
 

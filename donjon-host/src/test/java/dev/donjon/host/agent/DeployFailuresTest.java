@@ -56,6 +56,7 @@ class DeployFailuresTest {
         for (long pid : pids) {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "Keep process " + pid + " outlived the agent");
         }
+        DeployEndToEndTest.assertNoChildProcesses();
     }
 
     @Test
