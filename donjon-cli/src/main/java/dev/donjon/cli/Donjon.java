@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
         description = "Run WebAssembly (WASI) workloads in hardware Trusted Execution Environments (Keeps).",
         subcommands = {
             CommandLine.HelpCommand.class,
-            RunCommand.class, ConfigCommand.class,
+            RunCommand.class, ConfigCommand.class, PlatformCommand.class,
             AttestationCommand.class,
             DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
             StewardCommand.class,

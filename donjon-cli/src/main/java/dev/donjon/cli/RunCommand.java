@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code donjon run}: runs a WASI module in a local Keep, as {@code enarx run}. */
-@Command(name = "run", sortOptions = false,
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run a WebAssembly (WASI preview 1) module in a Keep. The exit code is the guest's.",
             "Everything after MODULE is passed to the guest as its arguments (a '--' right after MODULE is dropped)."})
 final class RunCommand implements Callable<Integer> {

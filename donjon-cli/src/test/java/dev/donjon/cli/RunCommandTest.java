@@ -66,6 +66,12 @@ class RunCommandTest {
     }
 
     @Test
+    void subcommandsHaveHelp() {
+        assertEquals(0, Donjon.execute("run", "--help"));
+        assertEquals(0, Donjon.execute("config", "init", "--help"));
+    }
+
+    @Test
     void separatorRightAfterTheModuleIsDropped() throws Exception {
         assertEquals("argv[0]=main.wasm\nargv[1]=a\nargv[2]=--\n", donjon("run", showEnv(), "--", "a", "--").out());
     }

@@ -132,7 +132,13 @@ public final class Keep implements Closeable {
     public synchronized GuestRun start() {
         if (handedOver) throw new IllegalStateException("a Keep runs its guest once");
         handedOver = true;
-        return program.start(options);
+        try {
+            return program.start(options);
+        } catch (RuntimeException e) {
+            // refused before the guest ran (a missing --dir, a TLS context that cannot serve): nothing owns the sockets yet
+            sockets.forEach(SocketOpener::close);
+            throw e;
+        }
     }
 
     /**

@@ -38,8 +38,9 @@ final class EnarxSnpCsr {
         } catch (Exception e) {
             throw new MalformedEvidenceException("not a DER PKCS#10 CSR: " + CertificateFiles.oneLine(e));
         }
-        Extension ext = evidenceExtension(csr);
         try {
+            // inside the try: BouncyCastle decodes the CSR attributes only now and throws on malformed ones (found by fuzzing)
+            Extension ext = evidenceExtension(csr);
             ASN1Sequence evidence = ASN1Sequence.getInstance(ASN1Primitive.fromByteArray(ext.getExtnValue().getOctets()));
             if (evidence.size() != 2) throw new MalformedEvidenceException("SNP evidence must hold endorsements and a report");
             ASN1Sequence endorsements = ASN1Sequence.getInstance(evidence.getObjectAt(0));
