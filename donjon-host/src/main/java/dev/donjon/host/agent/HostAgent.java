@@ -1,6 +1,8 @@
 package dev.donjon.host.agent;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.sim.SimAuthority;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -47,6 +49,8 @@ public final class HostAgent implements AutoCloseable {
 
         public Config withPackageTimeout(Duration value) { return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, value, spareKeeps); }
 
+        public Config withLauncher(KeepLauncher value) { return new Config(listen, backend, value, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps); }
+
         public Config withMaxKeeps(int value) { return new Config(listen, backend, launcher, tap, value, startTimeout, packageTimeout, spareKeeps); }
 
         /**
@@ -72,7 +76,20 @@ public final class HostAgent implements AutoCloseable {
         server.setExecutor(executor);
     }
 
+    /**
+     * Starts serving. For the {@code sim} backend the simulated chain is made now if there is none (one maker, before
+     * any Keep could race to make it).
+     *
+     * @throws IOException the port cannot be bound or the sim chain cannot be made
+     */
     public static HostAgent start(Config config) throws IOException {
+        if (config.backend().equals("sim")) {
+            try {
+                SimAuthority.loadOrCreate(config.launcher().platformSettings().sim(), java.time.Clock.systemUTC());
+            } catch (PlatformException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
         config.launcher().prepare();
         HostAgent agent = new HostAgent(config);
         Runtime.getRuntime().addShutdownHook(agent.shutdownHook);

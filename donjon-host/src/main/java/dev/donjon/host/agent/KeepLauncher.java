@@ -14,12 +14,24 @@ import java.util.concurrent.TimeUnit;
  */
 public final class KeepLauncher {
 
+    /** What donjon-platform reads to find the TEE devices, the sim chain and cached collateral. */
+    private static final java.util.Set<String> PLATFORM_VARIABLES = java.util.Set.of("DONJON_TSM_REPORT", "DONJON_SEV_GUEST",
+            "DONJON_TDX_GUEST", "DONJON_CPUINFO", "DONJON_GRAMINE_ATTESTATION", "DONJON_SIM_DIR", "DONJON_AMD_CACHE",
+            "DONJON_INTEL_CACHE", "XDG_DATA_HOME", "HOME");
+
     private final Path javaBinary;
     private final String classPath;
     private final List<String> extraJvmOptions;
     private final Path sharedArchive;
 
+    private final java.util.Map<String, String> environment;
+
     public KeepLauncher(Path javaBinary, String classPath, List<String> extraJvmOptions) {
+        this(javaBinary, classPath, extraJvmOptions, java.util.Map.of());
+    }
+
+    private KeepLauncher(Path javaBinary, String classPath, List<String> extraJvmOptions, java.util.Map<String, String> environment) {
+        this.environment = java.util.Map.copyOf(environment);
         this.javaBinary = javaBinary;
         this.classPath = classPath;
         this.extraJvmOptions = List.copyOf(extraJvmOptions);
@@ -35,6 +47,21 @@ public final class KeepLauncher {
         String extra = System.getenv().getOrDefault("DONJON_KEEP_JAVA_OPTS", "").strip();
         return new KeepLauncher(Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"),
                 extra.isEmpty() ? List.of() : List.of(extra.split("\\s+")));
+    }
+
+    /** The same launcher, with platform settings for the Keeps (e.g. {@code DONJON_SIM_DIR}) set to these values. */
+    public KeepLauncher withEnvironment(java.util.Map<String, String> values) {
+        for (String k : values.keySet()) {
+            if (!PLATFORM_VARIABLES.contains(k)) throw new IllegalArgumentException(k + " is not a platform setting");
+        }
+        return new KeepLauncher(javaBinary, classPath, extraJvmOptions, values);
+    }
+
+    /** The platform settings the Keeps will see. */
+    public dev.donjon.platform.PlatformSettings platformSettings() {
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.putAll(environment);
+        return dev.donjon.platform.PlatformSettings.fromEnvironment(env);
     }
 
     /**
@@ -65,7 +92,9 @@ public final class KeepLauncher {
         limits.maxTime().ifPresent(t -> cmd.addAll(List.of("--max-time-ms", Long.toString(t.toMillis()))));
         if (spare) cmd.addAll(List.of("--spare", "yes"));
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().clear(); // the Keep gets nothing from the host's environment
+        // the Keep gets nothing from the host's environment but where its platform lives
+        pb.environment().keySet().removeIf(k -> !PLATFORM_VARIABLES.contains(k));
+        pb.environment().putAll(environment);
         return pb.start();
     }
 
