@@ -58,6 +58,30 @@ class DeployCommandTest {
     }
 
     @Test
+    void deploysToASimKeepAndRefusesAWrongMeasurement(@TempDir Path simDir) throws Exception {
+        var launcher = dev.donjon.host.agent.KeepLauncher.sameJvm().withEnvironment(java.util.Map.of("DONJON_SIM_DIR", simDir.toString()));
+        try (HostAgent sim = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim")
+                .withLauncher(launcher))) {
+            String chain = simDir.resolve("sim-chain.pem").toString();
+            String hello = ROOT.resolve("examples/hello/hello.wasm").toString();
+            Run ok = run("deploy", "--host", sim.baseUri().toString(), "--allow-insecure-backend", "--sim-chain", chain, hello);
+            assertEquals(0, ok.code(), ok.err());
+            assertEquals("Hello, world!\n", ok.out());
+            assertTrue(ok.err().contains("!! WARNING: INSECURE: this Keep runs on the sim backend") && ok.err().contains("snp (SIMULATED) evidence verified"), ok.err());
+
+            Run wrong = run("deploy", "--host", sim.baseUri().toString(), "--allow-insecure-backend", "--sim-chain", chain,
+                    "--expect-measurement", "00".repeat(48), hello);
+            assertEquals(1, wrong.code());
+            assertTrue(wrong.err().contains("is not the expected " + "00".repeat(48)) && wrong.err().contains("nothing was sent"), wrong.err());
+            assertEquals("", wrong.out());
+
+            Run strict = run("deploy", "--host", sim.baseUri().toString(), hello);
+            assertEquals(1, strict.code());
+            assertTrue(strict.err().contains("sim backend (a simulated TEE"), strict.err());
+        }
+    }
+
+    @Test
     void refusesAnInsecureKeepWithoutTheFlag() {
         Run r = run("deploy", "--host", agent.baseUri().toString(), ROOT.resolve("examples/hello/hello.wasm").toString());
         assertEquals(1, r.code());
