@@ -1,6 +1,7 @@
 package dev.donjon.host.agent;
 
 import dev.donjon.host.keep.KeepMain;
+import dev.donjon.wasi.EngineJvmOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ public final class KeepLauncher {
         cmd.add("-XX:+UseSerialGC");            // one small heap per Keep: the cheapest collector in memory and threads
         cmd.add("-XX:+ExitOnOutOfMemoryError"); // a guest that exhausts the heap ends its own Keep, cleanly
         cmd.add("-Xshare:auto");
+        cmd.addAll(EngineJvmOptions.list());     // the same JIT settings as ./donjon run
         cmd.addAll(extraJvmOptions);
         cmd.add("-cp");
         cmd.add(classPath);
