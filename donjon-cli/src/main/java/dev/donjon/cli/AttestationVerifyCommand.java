@@ -7,12 +7,15 @@ import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;
 import dev.donjon.attestation.IntelCollateral;
 import dev.donjon.attestation.Tee;
+import dev.donjon.attestation.TeeVerifier;
 import dev.donjon.attestation.VerificationResult;
 import dev.donjon.attestation.Verifiers;
 import dev.donjon.attestation.cases.Encoding;
 import dev.donjon.attestation.policy.Policy;
 import dev.donjon.attestation.policy.PolicyDecision;
 import dev.donjon.attestation.policy.PolicyToml;
+import dev.donjon.attestation.snp.SnpTrustAnchors;
+import dev.donjon.attestation.snp.SnpVerifier;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -57,6 +60,9 @@ final class AttestationVerifyCommand implements Callable<Integer> {
     @Option(names = "--pck-crl-chain", paramLabel = "FILE", description = "PCK CRL issuer chain (PEM)") Path pckCrlChain;
     @Option(names = "--root-ca-crl", paramLabel = "FILE", description = "Intel root CA CRL (DER)") Path rootCaCrl;
     @Option(names = "--root-ca", paramLabel = "FILE", description = "the pinned Intel SGX Root CA (DER or PEM)") Path rootCa;
+    @Option(names = "--sim-root", paramLabel = "FILE", description = "ALSO TRUST this simulated SEV-SNP root (the sim platform's"
+            + " locally generated ARK, PEM or DER). Evidence under it is reported as SIMULATED: it proves nothing about hardware.")
+    Path simRoot;
     @Option(names = "--policy", paramLabel = "FILE", description = "policy TOML ([snp]/[sgx]/[tdx], Enarx steward.toml keys)")
     Path policy;
     @Option(names = "--now", paramLabel = "RFC3339", description = "the instant to judge validity at (default: the current time)")
@@ -72,7 +78,7 @@ final class AttestationVerifyCommand implements Callable<Integer> {
         Container c = container != null ? Container.fromWireName(container) : inferContainer(t, bytes);
         EvidenceInput input = new EvidenceInput(t, c, bytes, endorsements());
 
-        VerificationResult result = Verifiers.load().forTee(t).verify(input, at);
+        VerificationResult result = verifier(t).verify(input, at);
         Optional<PolicyDecision> decision = pol.isPresent() && result instanceof VerificationResult.Accepted a
                 ? Optional.of(pol.get().evaluate(a)) : Optional.empty();
         boolean accepted = result.accepted() && decision.map(PolicyDecision::accepted).orElse(true);
@@ -86,6 +92,24 @@ final class AttestationVerifyCommand implements Callable<Integer> {
         out.flush();
         return accepted ? 0 : OneLineErrors.FAILURE;
     }
+
+    /** The registered verifier (AMD/Intel roots only), or an SNP verifier that also trusts the --sim-root. */
+    private TeeVerifier verifier(Tee t) throws IOException {
+        if (simRoot == null) return Verifiers.load().forTee(t);
+        if (t != Tee.SNP) throw new IllegalArgumentException("--sim-root applies to --tee snp only (the sim platform's evidence is in the SEV-SNP layout)");
+        try {
+            return new SnpVerifier(SnpTrustAnchors.amd().withSimulatedRoots(read(simRoot)));
+        } catch (dev.donjon.attestation.MalformedEvidenceException e) {
+            throw new IllegalArgumentException("--sim-root " + simRoot + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean simulated(VerificationResult result) {
+        return result instanceof VerificationResult.Accepted a && a.claims().simulated();
+    }
+
+    private static final String SIMULATED_WARNING =
+            "SIMULATED evidence: signed under a locally generated root, not the TEE vendor's; it proves nothing about hardware";
 
     private Instant instant() {
         if (now == null) return Instant.now();
@@ -145,7 +169,12 @@ final class AttestationVerifyCommand implements Callable<Integer> {
         switch (result) {
             case VerificationResult.Rejected r -> out.println("evidence: REJECTED (" + r.reason().wireName() + "): " + r.detail());
             case VerificationResult.Accepted a -> {
-                out.println("evidence: authentic");
+                if (a.claims().simulated()) {
+                    out.println("evidence: SIMULATED (authentic under the configured simulated root, NOT under AMD's)");
+                    out.println("WARNING:  " + SIMULATED_WARNING);
+                } else {
+                    out.println("evidence: authentic");
+                }
                 a.tcbStatus().ifPresent(s -> out.println("tcb:      " + s.wireName()));
                 if (!a.advisories().isEmpty()) out.println("advisories: " + String.join(", ", a.advisories()));
                 if (a.claims().debug()) out.println("WARNING:  the TEE runs in DEBUG mode: the host can read its memory");
@@ -164,7 +193,7 @@ final class AttestationVerifyCommand implements Callable<Integer> {
                 case PolicyDecision.Reject no -> out.println("policy:   REJECTED (policy): " + no.message());
             }
         });
-        out.println("verdict:  " + (accepted ? "ACCEPTED" : "REJECTED"));
+        out.println("verdict:  " + (accepted ? "ACCEPTED" : "REJECTED") + (simulated(result) ? " (SIMULATED)" : ""));
     }
 
     private static ObjectNode toJson(VerificationResult result, Optional<PolicyDecision> decision, boolean accepted, Instant at) {
@@ -179,6 +208,8 @@ final class AttestationVerifyCommand implements Callable<Integer> {
                 root.put("detail", r.detail());
             }
             case VerificationResult.Accepted a -> {
+                root.put("simulated", a.claims().simulated());
+                if (a.claims().simulated()) root.put("warning", SIMULATED_WARNING);
                 a.tcbStatus().ifPresent(s -> root.put("tcb_status", s.wireName()));
                 a.advisories().forEach(root.putArray("advisories")::add);
                 root.put("debug", a.claims().debug());

@@ -13,11 +13,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "config", description = "Workload configuration (Enarx.toml).",
+@Command(name = "config", mixinStandardHelpOptions = true, description = "Workload configuration (Enarx.toml).",
         subcommands = {ConfigCommand.Init.class, ConfigCommand.Check.class})
 final class ConfigCommand {
 
-    @Command(name = "init", description = "Write a commented template Enarx.toml (never overwrites a file).")
+    @Command(name = "init", mixinStandardHelpOptions = true, description = "Write a commented template Enarx.toml (never overwrites a file).")
     static final class Init implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", defaultValue = "Enarx.toml", description = "Default: ${DEFAULT-VALUE}.")
         Path path;
@@ -36,7 +36,7 @@ final class ConfigCommand {
         }
     }
 
-    @Command(name = "check", description = "Check an Enarx.toml and print the guest's files as fds.")
+    @Command(name = "check", mixinStandardHelpOptions = true, description = "Check an Enarx.toml and print the guest's files as fds.")
     static final class Check implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", defaultValue = "Enarx.toml", description = "Default: ${DEFAULT-VALUE}.")
         Path path;

@@ -17,10 +17,11 @@ import picocli.CommandLine.ScopeType;
         description = "Run WebAssembly (WASI) workloads in hardware Trusted Execution Environments (Keeps).",
         subcommands = {
             CommandLine.HelpCommand.class,
-            RunCommand.class, ConfigCommand.class,
+            RunCommand.class, ConfigCommand.class, PlatformCommand.class,
             AttestationCommand.class,
             DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
             StewardCommand.class,
+            HostCommand.class, DeployCommand.class,
         })
 public final class Donjon {
 

@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import dev.donjon.attestation.snp.ProductLine;
+import dev.donjon.attestation.snp.SigningKey;
+import dev.donjon.attestation.snp.TestAmd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,6 +131,98 @@ class AttestationCommandTest {
                 "--chain", v("amd/milan/ask_ark.pem"), "--now", "2024-06-01T00:00:00Z");
         assertEquals(1, r.exit());
         assertTrue(r.out().contains("REJECTED (malformed)"), r.out());
+    }
+
+    @Test
+    void verifiesSgxAndTdxQuotesWithTheirCollateral() throws Exception {
+        Run sgx = run("attestation", "verify", "--tee", "sgx", "--evidence", v("sgx/dcap-qvl/sgx_quote"),
+                "--collateral", v("sgx/dcap-qvl/sgx_quote_collateral.json"), "--root-ca", v("intel/Intel_SGX_Root_CA.der"),
+                "--now", "2025-07-19T10:01:17Z", "--json");
+        assertEquals(0, sgx.exit(), sgx.out() + sgx.err());
+        JsonNode s = new ObjectMapper().readTree(sgx.out());
+        assertEquals("sgx", s.get("tee").asText());
+        assertEquals(false, s.get("simulated").asBoolean());
+        assertTrue(s.get("claims").has("mr_enclave"), sgx.out());
+
+        Run tdx = run("attestation", "verify", "--tee", "tdx", "--evidence", v("tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat"),
+                "--tcb-info", v("tdx/go-tdx-guest/sample_tcbInfo_response"), "--tcb-info-chain", v("tdx/go-tdx-guest/tcbInfoIssuerChain.pem"),
+                "--qe-identity", v("tdx/go-tdx-guest/sample_qeIdentity_response"), "--qe-identity-chain", v("tdx/go-tdx-guest/qeIdentityIssuerChain.pem"),
+                "--root-ca", v("tdx/go-tdx-guest/trusted_root.pem"), "--now", "2023-07-01T00:00:00Z");
+        assertEquals(1, tdx.exit(), tdx.out() + tdx.err()); // the manifest's tdx-gtdx-spr-e4-tcb-not-supported
+        assertTrue(tdx.out().contains("evidence: REJECTED (tcb-level)"), tdx.out());
+
+        Run v4 = run("attestation", "verify", "--tee", "tdx", "--evidence", v("tdx/dcap-qvl/tdx_quote"),
+                "--collateral", v("tdx/dcap-qvl/tdx_quote_collateral.json"), "--root-ca", v("intel/Intel_SGX_Root_CA.der"),
+                "--now", "2025-07-19T10:00:34Z");
+        assertEquals(0, v4.exit(), v4.out() + v4.err());
+        assertTrue(v4.out().contains("mr_td: "), v4.out());
+    }
+
+    @Test
+    void malformedEvidenceOfEveryTeeIsOneRejectLine(@TempDir Path tmp) throws Exception {
+        Path junk = Files.write(tmp.resolve("junk.bin"), new byte[] {3, 0, 2, 0, 0, 0, 0, 0, 1, 2, 3});
+        for (String tee : new String[] {"snp", "sgx", "tdx"}) {
+            Run r = run("attestation", "verify", "--tee", tee, "--evidence", junk.toString(), "--root-ca", v("intel/Intel_SGX_Root_CA.der"),
+                    "--chain", v("amd/milan/ask_ark.pem"), "--now", "2025-01-01T00:00:00Z");
+            assertEquals(1, r.exit(), tee + ": " + r.out() + r.err());
+            assertEquals(1, r.out().lines().filter(l -> l.startsWith("evidence: REJECTED (malformed)")).count(), r.out());
+            assertTrue(r.err().isEmpty(), "no stack trace: " + r.err());
+        }
+    }
+
+    @Test
+    void simulatedEvidenceIsRefusedByDefaultAndShownAsSimulatedUnderSimRoot(@TempDir Path tmp) throws Exception {
+        // the sim platform's shape: a real SEV-SNP report under a locally generated ARK -> ASK -> VCEK (AMD's profile)
+        TestAmd sim = new TestAmd(ProductLine.MILAN);
+        byte[] chip = TestAmd.chipId(1);
+        Path report = Files.write(tmp.resolve("report.bin"), sim.report(3, SigningKey.VCEK, TestAmd.TCB, chip, TestAmd.chipId(0x40)));
+        Path vcek = Files.write(tmp.resolve("vcek.der"), sim.vcek(TestAmd.TCB, chip).getEncoded());
+        Path chain = Files.write(tmp.resolve("ask_ark.pem"), TestAmd.pem(sim.ask, sim.ark));
+        Path ark = Files.write(tmp.resolve("sim_ark.pem"), TestAmd.pem(sim.ark));
+        String[] base = {"attestation", "verify", "--tee", "snp", "--evidence", report.toString(), "--vcek", vcek.toString(),
+                "--chain", chain.toString(), "--now", TestAmd.NOW.toString()};
+
+        Run refused = run(base);
+        assertEquals(1, refused.exit(), refused.out() + refused.err());
+        assertTrue(refused.out().contains("evidence: REJECTED (chain)") && refused.out().contains("not one of AMD's ARKs"), refused.out());
+
+        Run simulated = run(concat(base, "--sim-root", ark.toString()));
+        assertEquals(0, simulated.exit(), simulated.out() + simulated.err());
+        assertTrue(simulated.out().contains("evidence: SIMULATED"), simulated.out());
+        assertTrue(simulated.out().strip().endsWith("verdict:  ACCEPTED (SIMULATED)"), simulated.out());
+
+        Run json = run(concat(base, "--sim-root", ark.toString(), "--json"));
+        JsonNode j = new ObjectMapper().readTree(json.out());
+        assertEquals(true, j.get("simulated").asBoolean());
+        assertTrue(j.get("warning").asText().startsWith("SIMULATED"), json.out());
+        assertEquals("true", j.get("claims").get("simulated").asText());
+
+        Run wrongTee = run("attestation", "verify", "--tee", "sgx", "--evidence", report.toString(), "--sim-root", ark.toString());
+        assertEquals(1, wrongTee.exit());
+        assertEquals(1, wrongTee.err().strip().lines().count(), wrongTee.err());
+    }
+
+    @Test
+    void theSimPlatformsEvidenceVerifiesOnlyUnderItsSimRoot(@TempDir Path tmp) throws Exception {
+        // end to end with the real sim backend (donjon-platform): its report, its VCEK, its ASK+ARK bundle
+        java.time.Clock clock = java.time.Clock.fixed(java.time.Instant.parse("2026-01-01T00:00:00Z"), java.time.ZoneOffset.UTC);
+        var sim = new dev.donjon.platform.sim.SimPlatform(tmp.resolve("sim"), clock);
+        var evidence = (dev.donjon.platform.Evidence.SnpReport) sim.attest(new byte[64]);
+        Path report = Files.write(tmp.resolve("report.bin"), evidence.report());
+        Path vcek = Files.write(tmp.resolve("vcek.der"), evidence.vcek().orElseThrow());
+        Path chain = tmp.resolve("sim").resolve(dev.donjon.platform.sim.SimAuthority.CHAIN_FILE);
+        String[] base = {"attestation", "verify", "--tee", "snp", "--evidence", report.toString(), "--vcek", vcek.toString(),
+                "--chain", chain.toString(), "--now", "2026-06-01T00:00:00Z", "--json"};
+
+        Run refused = run(base);
+        assertEquals(1, refused.exit(), refused.out() + refused.err());
+        assertEquals("chain", new ObjectMapper().readTree(refused.out()).get("reason").asText(), refused.out());
+
+        Run accepted = run(concat(base, "--sim-root", chain.toString()));
+        assertEquals(0, accepted.exit(), accepted.out() + accepted.err());
+        JsonNode j = new ObjectMapper().readTree(accepted.out());
+        assertEquals(true, j.get("simulated").asBoolean(), accepted.out());
+        assertEquals("Milan", j.get("claims").get("product").asText(), accepted.out());
     }
 
     static String[] concat(String[] a, String... b) {

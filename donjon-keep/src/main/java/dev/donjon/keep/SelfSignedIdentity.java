@@ -1,6 +1,5 @@
 package dev.donjon.keep;
 
-import java.math.BigInteger;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -9,26 +8,10 @@ import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The identity of a Keep without a Steward, as in Enarx: a fresh P-256 key and a self-signed CN=localhost
@@ -38,8 +21,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * <p>A {@code steward} is refused: enrollment needs the attested identity, which this provider cannot make.
  */
 public final class SelfSignedIdentity implements IdentityProvider {
-    static final Duration VALIDITY = Duration.ofDays(365);
-
     @Override
     public SSLContext identify(Optional<URI> steward) {
         if (steward.isPresent()) {
@@ -48,7 +29,17 @@ public final class SelfSignedIdentity implements IdentityProvider {
         }
         try {
             KeyPair key = newKey();
-            X509Certificate cert = certificate(key);
+            return context(key, SelfSignedCertificate.localhost(key), null);
+        } catch (GeneralSecurityException e) {
+            throw new KeepException("cannot make the Keep's self-signed TLS identity: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A context presenting {@code cert} and judging peers by {@code trustAnchors} (null: the JDK's).
+     */
+    static SSLContext context(KeyPair key, X509Certificate cert, KeyStore trustAnchors) throws GeneralSecurityException {
+        try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             char[] password = new char[0];
@@ -56,12 +47,12 @@ public final class SelfSignedIdentity implements IdentityProvider {
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(store, password);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init((KeyStore) null);
+            tmf.init(trustAnchors);
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
             return ctx;
-        } catch (GeneralSecurityException | java.io.IOException | OperatorCreationException e) {
-            throw new KeepException("cannot make the Keep's self-signed TLS identity: " + e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new GeneralSecurityException(e.getMessage(), e);
         }
     }
 
@@ -71,18 +62,4 @@ public final class SelfSignedIdentity implements IdentityProvider {
         return gen.generateKeyPair();
     }
 
-    static X509Certificate certificate(KeyPair key) throws GeneralSecurityException, OperatorCreationException, java.io.IOException {
-        X500Name subject = new X500Name("CN=localhost");
-        Instant now = Instant.now();
-        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(127, new SecureRandom()).add(BigInteger.ONE),
-                Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(VALIDITY)), subject, key.getPublic());
-        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-        builder.addExtension(Extension.extendedKeyUsage, false,
-                new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-        // Modern clients ignore the CN: the name must be in the subjectAltName too.
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, "localhost")));
-        return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
-    }
 }

@@ -111,6 +111,28 @@ class KeepTest {
         }
     }
 
+    /** The WASI host refuses the first listener's TLS context: the second listener, never handed over, is closed too. */
+    @Test
+    void socketsAreClosedWhenTheGuestCannotStart() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { port = probe.getLocalPort(); }
+        IdentityProvider uninitialised = steward -> {
+            try {
+                return SSLContext.getInstance("TLS");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new KeepException(e.getMessage(), e);
+            }
+        };
+        EnarxConfig config = EnarxConfig.parse(TestKeeps.listen("BAD", "tls", 0) + TestKeeps.listen("WEB", "tcp", port));
+        var streams = new Stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
+        Keep keep = Keep.open(Workload.of(SHOW_ENV).withConfig(config), streams, dev.donjon.wasi.WasiLimits.defaults(), uninitialised);
+        var e = assertThrows(dev.donjon.wasi.WasiException.class, keep::start);
+        assertTrue(e.getMessage().startsWith("fd BAD: the TLS context cannot serve"), e.getMessage());
+        try (ServerSocket again = new ServerSocket()) {
+            again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)); // throws if WEB had leaked
+        }
+    }
+
     @Test
     void stewardIsRefusedUntilEnrollmentExistsAndNothingIsOpened() {
         EnarxConfig config = EnarxConfig.parse("steward = \"https://steward.example.com\"");

@@ -25,7 +25,7 @@ class SelfSignedIdentityTest {
     @Test
     void certificateIsLocalhostP256OneYearServerAndClient() throws Exception {
         KeyPair key = SelfSignedIdentity.newKey();
-        X509Certificate cert = SelfSignedIdentity.certificate(key);
+        X509Certificate cert = SelfSignedCertificate.localhost(key);
         assertEquals("CN=localhost", cert.getSubjectX500Principal().getName());
         assertEquals(cert.getSubjectX500Principal(), cert.getIssuerX500Principal());
         cert.verify(key.getPublic()); // self-signed by the Keep's own key

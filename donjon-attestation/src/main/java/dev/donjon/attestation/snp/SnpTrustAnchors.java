@@ -39,21 +39,23 @@ public final class SnpTrustAnchors {
     public static SnpTrustAnchors amd() { return AMD; }
 
     /**
-     * These anchors plus the self-signed certificates in {@code pemOrDer} as simulated roots. Only for the {@code sim}
-     * platform and tests: evidence under such a root proves nothing about hardware, and says so.
+     * These anchors plus the self-issued certificates (ARKs) in {@code pemOrDer} as simulated roots; other certificates
+     * in it (a sim ASK) are ignored here, they come with the evidence's chain. Only for the {@code sim} platform and
+     * tests: evidence under such a root proves nothing about hardware, and says so.
      */
     public SnpTrustAnchors withSimulatedRoots(byte[] pemOrDer) throws MalformedEvidenceException {
         Set<String> more = new HashSet<>(simulated);
+        boolean found = false;
         for (X509CertificateHolder c : CertificateFiles.certificates(pemOrDer, "simulated root")) {
-            if (!c.getSubject().equals(c.getIssuer())) {
-                throw new MalformedEvidenceException("simulated root '" + AmdChainValidator.cn(c) + "' is not self-issued (give the ARK)");
-            }
+            if (!c.getSubject().equals(c.getIssuer())) continue;
+            found = true;
             String fp = fingerprint(c);
             if (AMD_ARKS.containsKey(fp)) {
                 throw new MalformedEvidenceException("'" + AMD_ARKS.get(fp) + "' is AMD's own ARK, not a simulated root");
             }
             more.add(fp);
         }
+        if (!found) throw new MalformedEvidenceException("the simulated root file holds no self-issued certificate (the sim ARK)");
         return new SnpTrustAnchors(more);
     }
 

@@ -68,6 +68,12 @@ class SnpSimulatedRootTest {
     }
 
     @Test
+    void aSimAskPlusArkBundleTrustsItsArk() throws Exception {
+        SnpTrustAnchors t = SnpTrustAnchors.amd().withSimulatedRoots(TestAmd.pem(SIM.ask, SIM.ark));
+        assertTrue(new SnpVerifier(t).verify(simEvidence(SIM), TestAmd.NOW).accepted());
+    }
+
+    @Test
     void aSimRootTrustsOnlyItsOwnChain() throws Exception {
         VerificationResult r = new SnpVerifier(trusting(SIM)).verify(simEvidence(OTHER_SIM), TestAmd.NOW);
         assertEquals(RejectReason.CHAIN, assertInstanceOf(VerificationResult.Rejected.class, r).reason());

@@ -26,13 +26,14 @@ import java.util.Date;
 
 /**
  * A test AMD PKI built with BouncyCastle (ARK -> ASK/ASVK -> VCEK/VLEK, RSASSA-PSS/SHA-384 like AMD's) and reports
- * signed with its VCEK, so that layouts absent from the corpus (Turin, v5) and CRL revocation can be exercised.
+ * signed with its VCEK, so that layouts absent from the corpus (Turin, v5) and CRL revocation can be exercised. Public in
+ * the test-jar: the CLI tests use it as a simulated (sim platform) root.
  */
-final class TestAmd {
+public final class TestAmd {
 
-    static final Instant NOT_BEFORE = Instant.parse("2024-01-01T00:00:00Z");
-    static final Instant NOT_AFTER = Instant.parse("2030-01-01T00:00:00Z");
-    static final Instant NOW = Instant.parse("2025-01-01T00:00:00Z");
+    public static final Instant NOT_BEFORE = Instant.parse("2024-01-01T00:00:00Z");
+    public static final Instant NOT_AFTER = Instant.parse("2030-01-01T00:00:00Z");
+    public static final Instant NOW = Instant.parse("2025-01-01T00:00:00Z");
     private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
     final ProductLine product;
@@ -40,11 +41,11 @@ final class TestAmd {
     final KeyPair askKey = rsa();
     final KeyPair asvkKey = rsa();
     final KeyPair leafKey = ec();
-    final X509CertificateHolder ark;
-    final X509CertificateHolder ask;
+    public final X509CertificateHolder ark;
+    public final X509CertificateHolder ask;
     final X509CertificateHolder asvk;
 
-    TestAmd(ProductLine product) {
+    public TestAmd(ProductLine product) {
         this.product = product;
         String p = product.kdsName();
         ark = ca("ARK-" + p, "ARK-" + p, arkKey, arkKey.getPrivate(), 0x10000);
@@ -53,7 +54,7 @@ final class TestAmd {
     }
 
     /** Reported/endorsed TCB levels; for Milan/Genoa {@code fmc} is ignored. */
-    record Tcb(int fmc, int bl, int tee, int snp, int ucode) {
+    public record Tcb(int fmc, int bl, int tee, int snp, int ucode) {
         long raw(ProductLine product) {
             byte[] b = new byte[8];
             if (product == ProductLine.TURIN) {
@@ -66,9 +67,9 @@ final class TestAmd {
         }
     }
 
-    static final Tcb TCB = new Tcb(1, 9, 0, 23, 72);
+    public static final Tcb TCB = new Tcb(1, 9, 0, 23, 72);
 
-    X509CertificateHolder vcek(Tcb tcb, byte[] hwId) {
+    public X509CertificateHolder vcek(Tcb tcb, byte[] hwId) {
         return leaf("SEV-VCEK", ask, askKey.getPrivate(), tcb, hwId, NOT_BEFORE, NOT_AFTER);
     }
 
@@ -116,7 +117,7 @@ final class TestAmd {
     }
 
     /** PEM bundle of the given certificates, like AMD's KDS cert_chain. */
-    static byte[] pem(X509CertificateHolder... certs) {
+    public static byte[] pem(X509CertificateHolder... certs) {
         StringBuilder s = new StringBuilder();
         for (X509CertificateHolder c : certs) {
             try {
@@ -131,7 +132,7 @@ final class TestAmd {
     }
 
     /** A report of the given version for this product, signed with the leaf key. */
-    byte[] report(int version, SigningKey signingKey, Tcb reported, byte[] chipId, byte[] reportData) {
+    public byte[] report(int version, SigningKey signingKey, Tcb reported, byte[] chipId, byte[] reportData) {
         byte[] r = new byte[AttestationReport.SIZE];
         ByteBuffer b = ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0x00, version);
@@ -176,7 +177,7 @@ final class TestAmd {
         }
     }
 
-    static byte[] chipId(int seed) {
+    public static byte[] chipId(int seed) {
         byte[] id = new byte[64];
         for (int i = 0; i < 64; i++) id[i] = (byte) (seed + i);
         return id;

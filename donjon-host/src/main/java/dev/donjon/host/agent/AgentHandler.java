@@ -47,7 +47,8 @@ final class AgentHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange ex) throws IOException {
-        try (ex) {
+        // not try-with-resources: that would close the exchange before the catch clauses could answer
+        try {
             route(ex);
         } catch (RequestException e) {
             error(ex, e.status, e.getMessage());
@@ -56,6 +57,8 @@ final class AgentHandler implements HttpHandler {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "agent request failed", e);
             error(ex, 500, "internal error: " + e.getClass().getSimpleName());
+        } finally {
+            ex.close();
         }
     }
 

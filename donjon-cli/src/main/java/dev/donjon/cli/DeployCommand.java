@@ -1,0 +1,165 @@
+package dev.donjon.cli;
+
+import dev.donjon.attestation.policy.PolicyToml;
+import dev.donjon.host.client.Appraisal;
+import dev.donjon.host.client.DeployException;
+import dev.donjon.host.client.Deployer;
+import dev.donjon.host.client.PackageLoader;
+import dev.donjon.host.client.TrustOptions;
+import dev.donjon.host.protocol.ProtocolException;
+import dev.donjon.host.protocol.WorkloadPackage;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.PlatformSettings;
+import dev.donjon.platform.sim.SimAuthority;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code donjon deploy}: attest a Keep on a remote host, then send it the workload sealed to that Keep alone. */
+@Command(name = "deploy", sortOptions = false,
+        description = {"Deploy a workload to a Keep on a host running 'donjon host serve'. The Keep's evidence is verified",
+            "before anything is sent; the package is sealed (HPKE) to that one Keep; its output comes back encrypted.",
+            "The exit code is the guest's."})
+final class DeployCommand implements Callable<Integer> {
+
+    @Option(names = "--host", paramLabel = "URL", required = true, description = "The host agent, e.g. http://host:8700.")
+    URI host;
+
+    static final class Trust {
+        @Option(names = "--policy", paramLabel = "FILE", description = "Attestation policy TOML (Enarx steward.toml keys + [tdx], [sim]).")
+        Path policy;
+
+        @Option(names = "--expect-measurement", paramLabel = "HEX", description = "The Keep runtime's launch measurement the owner trusts.")
+        String measurement;
+    }
+
+    @ArgGroup(exclusive = true)
+    Trust trust = new Trust();
+
+    @Option(names = "--allow-insecure-backend",
+            description = "Accept a nil (no TEE) or sim (simulated TEE) Keep. The host can then read the workload; said loudly.")
+    boolean allowInsecure;
+
+    @Option(names = "--amd-chain", paramLabel = "FILE", description = "Pinned AMD ASK/ARK chain (PEM) that SEV-SNP evidence must chain to.")
+    Path amdChain;
+
+    @Option(names = "--sim-chain", paramLabel = "FILE",
+            description = "The sim platform's ASK+ARK (PEM) to trust as a SIMULATED root, with --allow-insecure-backend only. "
+                    + "Default: this machine's sim chain (DONJON_SIM_DIR, else ~/.local/share/donjon/sim), if there is one.")
+    Path simChain;
+
+    @Option(names = "--backend", paramLabel = "NAME", description = "Ask for a Keep on this backend (the agent refuses if it runs another).")
+    String backend;
+
+    @Option(names = "--max-memory", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "256MiB",
+            description = "Largest guest linear memory. Default: ${DEFAULT-VALUE}.")
+    long maxMemory;
+
+    @Option(names = "--max-time", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop the guest after this long. Default: no limit.")
+    Duration maxTime;
+
+    @Parameters(index = "0", paramLabel = "PACKAGE",
+            description = "A .wasm file, or a directory with main.wasm, optional Enarx.toml and optional secrets/ (files -> guest environment variables).")
+    Path packagePath;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!host.getScheme().equals("http") && !host.getScheme().equals("https")) {
+            throw new ExitCodeException(OneLineErrors.USAGE, "--host must be an http:// or https:// URL");
+        }
+        TrustOptions options = new TrustOptions(
+                trust.policy == null ? Optional.empty() : Optional.of(PolicyToml.read(trust.policy)),
+                Optional.ofNullable(trust.measurement).map(DeployCommand::measurement),
+                allowInsecure,
+                amdChain == null ? Optional.empty() : Optional.of(Files.readAllBytes(amdChain)),
+                simChain());
+        WorkloadPackage pkg;
+        try {
+            pkg = PackageLoader.load(packagePath);
+        } catch (ProtocolException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, packagePath + ": " + e.getMessage());
+        }
+        Deployer deployer = new Deployer(
+                new Deployer.Options(host, Optional.ofNullable(backend), Math.max(1, maxMemory >> 20), Optional.ofNullable(maxTime)),
+                options, new Notices());
+        Thread stopOnInterrupt = new Thread(deployer::stop, "donjon-deploy-stop");
+        Runtime.getRuntime().addShutdownHook(stopOnInterrupt);
+        OutputStream stdout = System.out;
+        OutputStream stderr = System.err;
+        try {
+            return deployer.deploy(pkg, stdout, stderr);
+        } catch (DeployException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, e.getMessage());
+        } catch (IOException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, "deployment failed: " + e.getMessage());
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopOnInterrupt);
+            } catch (IllegalStateException ignored) {
+                // shutting down: the hook stops the Keep
+            }
+        }
+    }
+
+    private Optional<byte[]> simChain() throws IOException {
+        if (simChain != null) {
+            if (!allowInsecure) throw new ExitCodeException(OneLineErrors.USAGE, "--sim-chain needs --allow-insecure-backend");
+            return Optional.of(Files.readAllBytes(simChain));
+        }
+        if (!allowInsecure) return Optional.empty();
+        Path dir = PlatformSettings.fromEnvironment(System.getenv()).sim();
+        if (!SimAuthority.exists(dir)) return Optional.empty();
+        try {
+            return Optional.of(SimAuthority.load(dir).chainPem());
+        } catch (PlatformException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, e.getMessage());
+        }
+    }
+
+    private static String measurement(String hex) {
+        String h = hex.strip().toLowerCase(Locale.ROOT);
+        try {
+            HexFormat.of().parseHex(h);
+        } catch (IllegalArgumentException e) {
+            throw new ExitCodeException(OneLineErrors.USAGE, "--expect-measurement is not hex");
+        }
+        if (h.length() != 96) throw new ExitCodeException(OneLineErrors.USAGE, "--expect-measurement must be 48 bytes (96 hex digits)");
+        return h;
+    }
+
+    /** Progress on stderr; insecure backends get a banner nobody can miss. */
+    private static final class Notices implements Deployer.Progress {
+        @Override
+        public void keepCreated(String keepId, String backend) {
+            System.err.println("donjon: Keep " + keepId + " created (backend " + backend + "), checking its evidence");
+        }
+
+        @Override
+        public void trusted(Appraisal.Trusted appraisal) {
+            for (String w : appraisal.warnings()) {
+                String bar = "!".repeat(78);
+                System.err.println(bar);
+                System.err.println("!! WARNING: " + w);
+                System.err.println(bar);
+            }
+            System.err.println("donjon: " + appraisal.summary());
+        }
+
+        @Override
+        public void sent(String keepId) {
+            System.err.println("donjon: workload sealed to Keep " + keepId + " and delivered; its output follows");
+        }
+    }
+}

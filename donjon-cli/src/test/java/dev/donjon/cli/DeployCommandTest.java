@@ -1,0 +1,100 @@
+package dev.donjon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.donjon.host.agent.HostAgent;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code donjon deploy} against an in-process host agent on loopback (nil backend). */
+class DeployCommandTest {
+    private static final Path ROOT = Path.of(System.getProperty("donjon.root", "..")).toAbsolutePath().normalize();
+    private static HostAgent agent;
+
+    @BeforeAll
+    static void start() throws Exception {
+        agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil"));
+    }
+
+    @AfterAll
+    static void stop() { agent.close(); }
+
+    /** One CLI run with its output captured (the registry tests' helper). */
+    static RegistryCommandsTest.Run run(String... args) { return RegistryCommandsTest.run(args); }
+
+    @Test
+    void deploysAWasmFileWithALoudWarningAndTheGuestsExitCode(@TempDir Path dir) throws Exception {
+        Files.copy(ROOT.resolve("donjon-keep/src/test/resources/wasm/show_env.wasm"), dir.resolve("main.wasm"));
+        Files.writeString(dir.resolve("Enarx.toml"), "env = { EXIT_CODE = \"9\" }\n");
+        Files.createDirectory(dir.resolve("secrets"));
+        Files.writeString(dir.resolve("secrets/DB_PASSWORD"), "pw-42");
+        var r = run("deploy", "--host", agent.baseUri().toString(), "--allow-insecure-backend", dir.toString());
+        assertEquals(9, r.code(), r.err());
+        assertTrue(r.out().contains("env=DB_PASSWORD=pw-42\n"), r.out());
+        assertTrue(r.err().contains("!! WARNING: INSECURE: this Keep runs on the nil backend"), r.err());
+    }
+
+    @Test
+    void deploysToASimKeepAndRefusesAWrongMeasurement(@TempDir Path simDir) throws Exception {
+        var launcher = dev.donjon.host.agent.KeepLauncher.sameJvm().withEnvironment(java.util.Map.of("DONJON_SIM_DIR", simDir.toString()));
+        try (HostAgent sim = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim")
+                .withLauncher(launcher))) {
+            String chain = simDir.resolve("sim-chain.pem").toString();
+            String hello = ROOT.resolve("examples/hello/hello.wasm").toString();
+            var ok = run("deploy", "--host", sim.baseUri().toString(), "--allow-insecure-backend", "--sim-chain", chain, hello);
+            assertEquals(0, ok.code(), ok.err());
+            assertEquals("Hello, world!\n", ok.out());
+            assertTrue(ok.err().contains("!! WARNING: INSECURE: this Keep runs on the sim backend") && ok.err().contains("snp (SIMULATED) evidence verified"), ok.err());
+
+            var wrong = run("deploy", "--host", sim.baseUri().toString(), "--allow-insecure-backend", "--sim-chain", chain,
+                    "--expect-measurement", "00".repeat(48), hello);
+            assertEquals(1, wrong.code());
+            assertTrue(wrong.err().contains("is not the expected " + "00".repeat(48)) && wrong.err().contains("nothing was sent"), wrong.err());
+            assertEquals("", wrong.out());
+
+            var strict = run("deploy", "--host", sim.baseUri().toString(), hello);
+            assertEquals(1, strict.code());
+            assertTrue(strict.err().contains("sim backend (a simulated TEE"), strict.err());
+        }
+    }
+
+    @Test
+    void refusesAnInsecureKeepWithoutTheFlag() {
+        var r = run("deploy", "--host", agent.baseUri().toString(), ROOT.resolve("examples/hello/hello.wasm").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("donjon: refusing to deploy to Keep") && r.err().contains("--allow-insecure-backend"), r.err());
+        assertFalse(r.out().contains("Hello"), r.out());
+    }
+
+    @Test
+    void badInputIsOneLine() {
+        var missing = run("deploy", "--host", agent.baseUri().toString(), "/nonexistent/pkg.wasm");
+        assertEquals(1, missing.code());
+        assertEquals("donjon: /nonexistent/pkg.wasm: no such file or directory", missing.err().strip());
+        var both = run("deploy", "--host", "http://x", "--policy", "p.toml", "--expect-measurement", "00", "a.wasm");
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("mutually exclusive"), both.err());
+        var hex = run("deploy", "--host", "http://x", "--expect-measurement", "zz", "a.wasm");
+        assertEquals(2, hex.code());
+        assertEquals("donjon: --expect-measurement is not hex", hex.err().strip());
+        var noBackend = run("host", "serve", "--listen", "127.0.0.1:0");
+        assertEquals(2, noBackend.code());
+        assertTrue(noBackend.err().contains("--backend"), noBackend.err());
+    }
+
+    @Test
+    void anUnreachableAgentIsOneLine() {
+        var r = run("deploy", "--host", "http://127.0.0.1:1", "--allow-insecure-backend", ROOT.resolve("examples/hello/hello.wasm").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("donjon: ") && r.err().strip().lines().count() == 1, r.err());
+        assertTrue(r.err().contains("cannot connect to the host agent"), r.err());
+    }
+}

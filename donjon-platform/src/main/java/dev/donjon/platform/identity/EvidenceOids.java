@@ -1,0 +1,28 @@
+package dev.donjon.platform.identity;
+
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+
+/**
+ * The CSR extensions that carry a Keep's evidence. Enarx's (under Profian's private enterprise number 58270) are
+ * kept byte for byte; the kinds Enarx never had live under Donjon's arc, a UUID-derived OID (ITU-T X.667,
+ * {@code 2.25.<uuid>}), which needs no registration and cannot collide. The Steward uses the same arc for its
+ * certificate extensions (.1 Keep claims, .2 workload identity); evidence takes .3 and .4. See README "Evidence OIDs".
+ */
+public final class EvidenceOids {
+
+    private EvidenceOids() {}
+
+    /** Enarx: a Keep without attestation (KVM or nil); the extension value is empty. */
+    public static final ASN1ObjectIdentifier KVM = new ASN1ObjectIdentifier("1.3.6.1.4.1.58270.1.1");
+    /** Enarx: SGX quote + CRLs + TCB package. */
+    public static final ASN1ObjectIdentifier SGX = new ASN1ObjectIdentifier("1.3.6.1.4.1.58270.1.2");
+    /** Enarx: SEV-SNP VCEK + CRLs + attestation report. */
+    public static final ASN1ObjectIdentifier SNP = new ASN1ObjectIdentifier("1.3.6.1.4.1.58270.1.3");
+
+    /** Donjon's arc: 2.25 + UUID 5903b5ca-5f6b-4716-a440-9da7d2f349e2 as an integer. */
+    public static final ASN1ObjectIdentifier DONJON = new ASN1ObjectIdentifier("2.25.118320555665190972706478181584121055714");
+    /** Donjon: TDX quote (+ optional CRLs and TCB package), see README. */
+    public static final ASN1ObjectIdentifier TDX = DONJON.branch("3");
+    /** Donjon: SIMULATED SEV-SNP-layout evidence from the sim backend; same encoding as {@link #SNP}. */
+    public static final ASN1ObjectIdentifier SIM = DONJON.branch("4");
+}

@@ -1,0 +1,63 @@
+package dev.donjon.platform.identity;
+
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.Platform;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
+/**
+ * The 64 bytes a Keep asks its TEE to sign, binding a public key (and, for a deployment, the client's nonce) to the
+ * evidence. The hash is SHA-384 for snp and sim, SHA-256 otherwise ({@link Backend#reportDataHash}); the digest
+ * fills the first bytes and the rest is zero, as Enarx.
+ */
+public final class ReportData {
+
+    public static final int MIN_NONCE = 16;
+    public static final int MAX_NONCE = 64;
+    private static final byte[] DEPLOY_LABEL = "donjon-deploy-binding-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private ReportData() {}
+
+    /** Enarx's binding: hash(DER SubjectPublicKeyInfo), zero-padded to 64 bytes. */
+    public static byte[] ofPublicKey(Backend backend, byte[] spkiDer) {
+        return padded(digest(backend).digest(spkiDer));
+    }
+
+    /**
+     * The deployment binding (Keep key + client nonce, issue 5's protocol; same definition as donjon-host's
+     * {@code KeepBinding}): SHA-512("donjon-deploy-binding-v1" || u16be(len pk) || pk || u16be(len nonce) || nonce),
+     * all 64 bytes. The label keeps it apart from the Enarx CSR binding; the lengths make the key/nonce split
+     * unambiguous for keys of any encoding (DER SPKI or raw HPKE keys). The same on every backend.
+     */
+    public static byte[] forDeployment(byte[] publicKey, byte[] nonce) {
+        if (nonce == null || nonce.length < MIN_NONCE || nonce.length > MAX_NONCE) {
+            throw new IllegalArgumentException("nonce must be " + MIN_NONCE + " to " + MAX_NONCE + " bytes");
+        }
+        if (publicKey.length > 0xFFFF) throw new IllegalArgumentException("public key longer than 65535 bytes");
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-512");
+            d.update(DEPLOY_LABEL);
+            d.update(new byte[] {(byte) (publicKey.length >>> 8), (byte) publicKey.length});
+            d.update(publicKey);
+            d.update(new byte[] {0, (byte) nonce.length});
+            d.update(nonce);
+            return d.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-512", e);
+        }
+    }
+
+    private static byte[] padded(byte[] digest) {
+        return Arrays.copyOf(digest, Platform.REPORT_DATA_LENGTH);
+    }
+
+    private static MessageDigest digest(Backend backend) {
+        try {
+            return MessageDigest.getInstance(backend.reportDataHash());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no " + backend.reportDataHash(), e);
+        }
+    }
+}

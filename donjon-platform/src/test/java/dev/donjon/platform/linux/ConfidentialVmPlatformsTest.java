@@ -1,0 +1,158 @@
+package dev.donjon.platform.linux;
+
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.Evidence;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.PlatformInfo;
+import dev.donjon.platform.identity.CachedCollateral;
+import dev.donjon.platform.identity.EvidenceOids;
+import dev.donjon.platform.identity.KeepIdentity;
+import dev.donjon.platform.identity.ReportData;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** snp and tdx through a configfs-tsm tree, fed with real evidence from ../shared/vectors. */
+class ConfidentialVmPlatformsTest {
+
+    static final Path VECTORS = Path.of(System.getProperty("donjon.shared", "../../shared"), "vectors");
+
+    @TempDir
+    Path tmp;
+    Path root;
+    Path device;
+    Path cpuinfo;
+    FakeKernel kernel = new FakeKernel();
+
+    @BeforeEach
+    void tree() throws Exception {
+        root = Files.createDirectories(tmp.resolve("sys/kernel/config/tsm/report"));
+        device = tmp.resolve("dev/sev-guest");
+        cpuinfo = tmp.resolve("proc/cpuinfo");
+        Files.createDirectories(cpuinfo.getParent());
+        Files.writeString(cpuinfo, "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu sev sev_es sev_snp\n");
+        var tsm = new ObjectMapper().readTree(VECTORS.resolve("snp/go-sev-guest/attestation.tsm.json").toFile());
+        kernel.seeded = Base64.getUrlDecoder().decode(tsm.get("outblob").asText());
+        kernel.auxblob = Base64.getUrlDecoder().decode(tsm.get("auxblob").asText());
+    }
+
+    private SnpPlatform snp() { return new SnpPlatform(root, device, cpuinfo, kernel); }
+
+    private static byte[] random64() {
+        byte[] b = new byte[64];
+        new SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void snpReportThroughConfigfsWithTheHostsCertificates() throws Exception {
+        PlatformInfo info = snp().info();
+        assertTrue(info.usable(), info.toString());
+        assertEquals("sev_guest", info.checks().get(0).children().getFirst().detail());
+        byte[] data = random64();
+        Evidence.SnpReport e = assertInstanceOf(Evidence.SnpReport.class, snp().attest(data));
+        assertEquals(Backend.SNP, e.backend());
+        assertFalse(e.simulated());
+        assertArrayEquals(data, Arrays.copyOfRange(e.report(), 0x50, 0x90));
+        assertArrayEquals(Files.readAllBytes(VECTORS.resolve("snp/go-sev-guest/vcek.testcer")), e.vcek().orElseThrow());
+        assertEquals(2, e.caCerts().size(), "ASK and ARK from the auxblob");
+        try (var left = Files.list(root)) {
+            assertEquals(0, left.count(), "report entries are removed");
+        }
+        assertEquals(2, kernel.entriesCreated, "one throw-away entry for info, one for the report");
+    }
+
+    @Test
+    void snpKeepCsrCarriesTheHostsVcekAndBindsTheKey() throws Exception {
+        KeepIdentity id = KeepIdentity.create(snp(), CachedCollateral.none());
+        PKCS10CertificationRequest csr = new PKCS10CertificationRequest(id.csr());
+        Extensions exts = Extensions.getInstance(csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)[0].getAttrValues().getObjectAt(0));
+        var ext = exts.getExtension(EvidenceOids.SNP);
+        ASN1Sequence endorsements = ASN1Sequence.getInstance(ASN1Sequence.getInstance(ext.getExtnValue().getOctets()).getObjectAt(0));
+        assertArrayEquals(Files.readAllBytes(VECTORS.resolve("snp/go-sev-guest/vcek.testcer")), endorsements.getObjectAt(0).toASN1Primitive().getEncoded());
+        byte[] report = ((Evidence.SnpReport) id.evidence()).report();
+        assertArrayEquals(ReportData.ofPublicKey(Backend.SNP, csr.getSubjectPublicKeyInfo().getEncoded()), Arrays.copyOfRange(report, 0x50, 0x90));
+    }
+
+    @Test
+    void wrongProviderIsNotUsable() throws Exception {
+        kernel.provider = "tdx_guest";
+        PlatformInfo info = snp().info();
+        assertFalse(info.usable());
+        assertEquals("tdx_guest, not sev_guest", info.checks().get(0).children().getFirst().detail());
+        PlatformException e = assertThrows(PlatformException.class, () -> snp().attest(random64()));
+        assertEquals("configfs-tsm provider is 'tdx_guest', not sev_guest", e.getMessage());
+    }
+
+    @Test
+    void withoutConfigfsTheLegacyDeviceIsNamedAsUnsupported() throws Exception {
+        Files.delete(root);
+        PlatformInfo absent = snp().info();
+        assertFalse(absent.usable());
+        assertEquals(device + ": absent", absent.checks().get(1).name() + ": " + absent.checks().get(1).detail());
+        Files.createDirectories(device.getParent());
+        Files.createFile(device);
+        PlatformInfo legacy = snp().info();
+        assertFalse(legacy.usable());
+        assertTrue(legacy.checks().get(1).detail().contains("needs native code"), legacy.toString());
+        PlatformException e = assertThrows(PlatformException.class, () -> snp().attest(random64()));
+        assertTrue(e.getMessage().contains(device + " is not supported (its ioctls need native code)"), e.getMessage());
+    }
+
+    @Test
+    void evidenceForOtherReportDataOrARacedEntryIsRefused() throws Exception {
+        kernel.echo = false;
+        PlatformException e = assertThrows(PlatformException.class, () -> snp().attest(random64()));
+        assertTrue(e.getMessage().contains("other report data than requested"), e.getMessage());
+        kernel.echo = true;
+        kernel.raced = true;
+        e = assertThrows(PlatformException.class, () -> snp().attest(random64()));
+        assertTrue(e.getMessage().contains("was written by someone else"), e.getMessage());
+    }
+
+    @Test
+    void cpuChecksAreShownButDoNotDecide() throws Exception {
+        Files.writeString(cpuinfo, "vendor_id\t: GenuineIntel\nflags\t\t: fpu tdx_guest\n");
+        PlatformInfo info = snp().info();
+        assertFalse(info.checks().getLast().ok());
+        assertEquals("GenuineIntel, not AuthenticAMD", info.checks().getLast().detail());
+        assertTrue(info.usable(), "configfs-tsm with provider sev_guest is what counts");
+    }
+
+    @Test
+    void tdxQuoteThroughConfigfs() throws Exception {
+        kernel.provider = "tdx_guest";
+        kernel.seeded = Files.readAllBytes(VECTORS.resolve("tdx/dcap-qvl/tdx_quote"));
+        kernel.reportDataOffset = 48 + 520;
+        kernel.auxblob = null;
+        Files.writeString(cpuinfo, "vendor_id\t: GenuineIntel\nflags\t\t: fpu tdx_guest\n");
+        TdxPlatform tdx = new TdxPlatform(root, tmp.resolve("dev/tdx_guest"), cpuinfo, kernel);
+        PlatformInfo info = tdx.info();
+        assertTrue(info.usable(), info.toString());
+        assertTrue(info.checks().getLast().ok());
+        byte[] data = random64();
+        Evidence.IntelQuote q = assertInstanceOf(Evidence.IntelQuote.class, tdx.attest(data));
+        assertEquals(Backend.TDX, q.backend());
+        assertArrayEquals(data, Arrays.copyOfRange(q.quote(), 568, 632));
+        // the same tree answers sev_guest only for the snp backend
+        assertFalse(snp().info().usable());
+    }
+}

@@ -1,0 +1,104 @@
+package dev.donjon.platform.sim;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RuntimeMeasurementTest {
+
+    private static final Map<String, String> CODE = Map.of(
+            "dev/donjon/keep/Keep.class", "keep bytes",
+            "dev/donjon/wasi/Wasi.class", "wasi bytes",
+            "META-INF/services/x.Y", "impl");
+
+    private static Path directory(Path root, Map<String, String> files) throws Exception {
+        for (var e : files.entrySet()) {
+            Path f = root.resolve(e.getKey());
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, e.getValue());
+        }
+        return root;
+    }
+
+    private static Path jar(Path file, Map<String, String> files) throws Exception {
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(file))) {
+            for (var e : files.entrySet()) {
+                z.putNextEntry(new ZipEntry(e.getKey()));
+                z.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return file;
+    }
+
+    @Test
+    void sameFilesSameMeasurementWhateverThePackagingOrOrder(@TempDir Path tmp) throws Exception {
+        byte[] fromDir = RuntimeMeasurement.of(List.of(directory(tmp.resolve("classes"), CODE)));
+        Path jar = jar(tmp.resolve("donjon.jar"), CODE);
+        assertArrayEquals(fromDir, RuntimeMeasurement.of(List.of(jar)));
+        assertEquals(48, fromDir.length);
+        Path a = jar(tmp.resolve("a.jar"), Map.of("dev/donjon/keep/Keep.class", "keep bytes"));
+        Path b = jar(tmp.resolve("b.jar"), Map.of("dev/donjon/wasi/Wasi.class", "wasi bytes", "META-INF/services/x.Y", "impl"));
+        assertArrayEquals(fromDir, RuntimeMeasurement.of(List.of(a, b)));
+        assertArrayEquals(fromDir, RuntimeMeasurement.of(List.of(b, a, tmp.resolve("missing.jar"))));
+    }
+
+    @Test
+    void anyCodeChangeChangesItButPackagingMetadataDoesNot(@TempDir Path tmp) throws Exception {
+        byte[] base = RuntimeMeasurement.of(List.of(jar(tmp.resolve("base.jar"), CODE)));
+        var changed = new java.util.HashMap<>(CODE);
+        changed.put("dev/donjon/wasi/Wasi.class", "wasi bytez");
+        assertFalse(java.util.Arrays.equals(base, RuntimeMeasurement.of(List.of(jar(tmp.resolve("changed.jar"), changed)))));
+        var added = new java.util.HashMap<>(CODE);
+        added.put("evil/Agent.class", "x");
+        assertFalse(java.util.Arrays.equals(base, RuntimeMeasurement.of(List.of(jar(tmp.resolve("added.jar"), added)))));
+        var service = new java.util.HashMap<>(CODE);
+        service.put("META-INF/services/x.Y", "other impl");
+        assertFalse(java.util.Arrays.equals(base, RuntimeMeasurement.of(List.of(jar(tmp.resolve("service.jar"), service)))));
+        var manifest = new java.util.HashMap<>(CODE);
+        manifest.put("META-INF/MANIFEST.MF", "Built-By: someone");
+        manifest.put("META-INF/maven/dev.donjon/x/pom.properties", "version=1");
+        assertArrayEquals(base, RuntimeMeasurement.of(List.of(jar(tmp.resolve("manifest.jar"), manifest))));
+    }
+
+    @Test
+    void jarsNamedByTheManifestClassPathAreMeasuredToo(@TempDir Path tmp) throws Exception {
+        Path lib = Files.createDirectories(tmp.resolve("lib"));
+        Path dep = jar(lib.resolve("donjon-keep.jar"), Map.of("dev/donjon/keep/Keep.class", "keep bytes"));
+        Path main = tmp.resolve("donjon.jar");
+        java.util.jar.Manifest mf = new java.util.jar.Manifest();
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, "lib/donjon-keep.jar lib/missing.jar");
+        try (var z = new java.util.jar.JarOutputStream(Files.newOutputStream(main), mf)) {
+            z.putNextEntry(new ZipEntry("dev/donjon/wasi/Wasi.class"));
+            z.write("wasi bytes".getBytes(StandardCharsets.UTF_8));
+        }
+        List<Path> expanded = RuntimeMeasurement.withManifestClassPath(List.of(main));
+        assertEquals(List.of(main.toAbsolutePath(), dep.toAbsolutePath(), lib.resolve("missing.jar").toAbsolutePath()), expanded);
+        Path plain = jar(tmp.resolve("plain.jar"), Map.of("dev/donjon/keep/Keep.class", "keep bytes", "dev/donjon/wasi/Wasi.class", "wasi bytes"));
+        assertArrayEquals(RuntimeMeasurement.of(List.of(plain)), RuntimeMeasurement.of(expanded));
+    }
+
+    @Test
+    void thisProcessIsMeasuredOnceAndStably() {
+        byte[] m = RuntimeMeasurement.ofThisProcess();
+        assertArrayEquals(m, RuntimeMeasurement.ofThisProcess());
+        m[0] ^= 1; // callers get copies
+        assertFalse(java.util.Arrays.equals(m, RuntimeMeasurement.ofThisProcess()));
+        assertTrue(RuntimeMeasurement.measured("dev/donjon/X.class"));
+        assertFalse(RuntimeMeasurement.measured("META-INF/MANIFEST.MF"));
+        assertTrue(RuntimeMeasurement.measured("META-INF/versions/21/a/B.class"));
+    }
+}
