@@ -69,13 +69,13 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        selectBackend(backend);
+        PlatformSelector.Selection selection = selectBackend(backend);
         Optional<EnarxConfig> config = configFile == null ? Optional.empty() : Optional.of(EnarxConfig.read(configFile));
         WasiLimits limits = limits();
         // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
         List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
         Workload workload = new Workload(readModule(module), config, guestArgs, env, preopens(dirs));
-        try (Keep keep = Keep.open(workload, Stdio.system(), limits, new SelfSignedIdentity())) {
+        try (Keep keep = Keep.open(workload, Stdio.system(), limits, new SelfSignedIdentity(selection.platform().backend()))) {
             for (Keep.Listening l : keep.listening()) {
                 LOG.info(() -> "listening: " + l);
             }
