@@ -60,7 +60,12 @@ public final class RuntimeMeasurement {
      * here: whoever can rewrite a jar without changing them can also use the sim VCEK key kept beside the cache.
      */
     public static byte[] ofThisProcess(Path cacheDirectory) {
-        return cached(withManifestClassPath(classPath()), cacheDirectory);
+        byte[] m = ofThisProcess;
+        if (m == null) {
+            m = cached(withManifestClassPath(classPath()), cacheDirectory);
+            ofThisProcess = m;
+        }
+        return m.clone();
     }
 
     static byte[] cached(List<Path> entries, Path cacheDirectory) {
@@ -107,8 +112,12 @@ public final class RuntimeMeasurement {
         return entries;
     }
 
+    /** How many class paths this process has hashed (tests check that a Keep hashes its own at most once). */
+    static final java.util.concurrent.atomic.AtomicInteger HASHED = new java.util.concurrent.atomic.AtomicInteger();
+
     /** The measurement of these class-path entries; missing entries contribute nothing (the JVM ignores them too). */
     public static byte[] of(List<Path> classPath) {
+        HASHED.incrementAndGet();
         List<String> lines = new ArrayList<>();
         try {
             for (Path entry : classPath) {

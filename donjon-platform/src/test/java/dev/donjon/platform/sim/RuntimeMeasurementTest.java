@@ -125,6 +125,16 @@ class RuntimeMeasurementTest {
     }
 
     @Test
+    void aKeepHashesItsClassPathAtMostOnceWhateverTheCache(@TempDir Path cache) {
+        RuntimeMeasurement.ofThisProcess(cache);
+        int before = RuntimeMeasurement.HASHED.get();
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(RuntimeMeasurement.ofThisProcess(), RuntimeMeasurement.ofThisProcess(cache));
+        }
+        assertEquals(before, RuntimeMeasurement.HASHED.get(), "the test class path has directories: no file cache, so only the in-process memo helps");
+    }
+
+    @Test
     void thisProcessIsMeasuredOnceAndStably() {
         byte[] m = RuntimeMeasurement.ofThisProcess();
         assertArrayEquals(m, RuntimeMeasurement.ofThisProcess());
