@@ -10,6 +10,7 @@ import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.PlatformSelector;
 import dev.donjon.platform.PlatformSettings;
 import dev.donjon.platform.Platforms;
+import dev.donjon.wasi.CompiledModuleCache;
 import dev.donjon.wasi.Preopen;
 import dev.donjon.wasi.WasiLimits;
 import java.io.IOException;
@@ -61,6 +62,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Most file descriptors the guest may hold (files, directories, connections). Default: ${DEFAULT-VALUE}.")
     int maxFds;
 
+    @Option(names = "--no-module-cache",
+            description = "Compile the module afresh and leave the compiled-module cache (~/.cache/donjon/compiled, or under $XDG_CACHE_HOME) alone.")
+    boolean noModuleCache;
+
     @Parameters(index = "0", paramLabel = "MODULE", description = "The .wasm file.")
     Path module;
 
@@ -75,7 +80,9 @@ final class RunCommand implements Callable<Integer> {
         // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
         List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
         Workload workload = new Workload(readModule(module), config, guestArgs, env, preopens(dirs));
-        try (Keep keep = Keep.open(workload, Stdio.system(), limits, new SelfSignedIdentity())) {
+        // only nil runs here, outside any TEE: loading compiled code from the user's disk is as safe as loading the jar
+        CompiledModuleCache compiled = noModuleCache ? CompiledModuleCache.disabled() : CompiledModuleCache.userDefault();
+        try (Keep keep = Keep.open(workload, Stdio.system(), limits, new SelfSignedIdentity(), compiled)) {
             for (Keep.Listening l : keep.listening()) {
                 LOG.info(() -> "listening: " + l);
             }
