@@ -5,6 +5,11 @@ import dev.donjon.keep.Keep;
 import dev.donjon.keep.SelfSignedIdentity;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.Workload;
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.PlatformSelector;
+import dev.donjon.platform.PlatformSettings;
+import dev.donjon.platform.Platforms;
 import dev.donjon.wasi.CompiledModuleCache;
 import dev.donjon.wasi.Preopen;
 import dev.donjon.wasi.WasiLimits;
@@ -12,9 +17,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
@@ -28,10 +35,9 @@ import picocli.CommandLine.Parameters;
             "Everything after MODULE is passed to the guest as its arguments (a '--' right after MODULE is dropped)."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
-    private static final List<String> TEE_BACKENDS = List.of("sgx", "snp", "tdx", "sim");
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "${env:ENARX_BACKEND:-nil}",
-            description = "Keep backend (env ENARX_BACKEND). Only nil (no TEE) runs workloads today. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Keep backend: sgx, snp, tdx, sim or nil (env ENARX_BACKEND). Default: the first usable of sgx, snp, tdx, else nil (no TEE).")
     String backend;
 
     @Option(names = "--wasmcfgfile", paramLabel = "FILE", defaultValue = "${env:ENARX_WASMCFGFILE}",
@@ -68,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        checkBackend(backend);
+        selectBackend(backend);
         Optional<EnarxConfig> config = configFile == null ? Optional.empty() : Optional.of(EnarxConfig.read(configFile));
         WasiLimits limits = limits();
         // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
@@ -84,12 +90,23 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    static void checkBackend(String name) {
-        if ("nil".equals(name)) return;
-        if (TEE_BACKENDS.contains(name)) {
-            throw new ExitCodeException(OneLineErrors.FAILURE, "backend " + name + " is not available: only nil (no TEE) can run workloads so far");
+    /**
+     * Picks the backend as Enarx does (see {@link PlatformSelector}). The guest runs in this process either way: on
+     * snp, tdx or sgx that process is inside the TEE. Its identity is self-signed until Steward enrollment exists.
+     */
+    static PlatformSelector.Selection selectBackend(String name) {
+        Map<String, String> env = System.getenv();
+        try {
+            PlatformSelector.Selection s = Platforms.selector(PlatformSettings.fromEnvironment(env), Clock.systemUTC())
+                    .select(Optional.ofNullable(name), env, PlatformSelector.Requirement.LOCAL_RUN);
+            if (s.platform().backend() == Backend.SIM) {
+                System.err.println("donjon: WARNING: backend sim is SIMULATED: the workload runs without any hardware protection");
+            }
+            LOG.info(() -> "backend " + s.platform().backend() + (s.insecure() ? " (no hardware protection)" : "") + ": " + s.why());
+            return s;
+        } catch (PlatformException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, e.getMessage());
         }
-        throw new ExitCodeException(OneLineErrors.USAGE, "unknown backend \"" + name + "\" (expected nil, sgx, snp, tdx or sim)");
     }
 
     private WasiLimits limits() {
