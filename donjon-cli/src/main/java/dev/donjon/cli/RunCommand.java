@@ -5,15 +5,23 @@ import dev.donjon.keep.Keep;
 import dev.donjon.keep.SelfSignedIdentity;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.Workload;
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.PlatformSelector;
+import dev.donjon.platform.PlatformSettings;
+import dev.donjon.platform.Platforms;
+import dev.donjon.wasi.CompiledModuleCache;
 import dev.donjon.wasi.Preopen;
 import dev.donjon.wasi.WasiLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
@@ -27,10 +35,9 @@ import picocli.CommandLine.Parameters;
             "Everything after MODULE is passed to the guest as its arguments (a '--' right after MODULE is dropped)."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
-    private static final List<String> TEE_BACKENDS = List.of("sgx", "snp", "tdx", "sim");
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "${env:ENARX_BACKEND:-nil}",
-            description = "Keep backend (env ENARX_BACKEND). Only nil (no TEE) runs workloads today. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Keep backend: sgx, snp, tdx, sim or nil (env ENARX_BACKEND). Default: the first usable of sgx, snp, tdx, else nil (no TEE).")
     String backend;
 
     @Option(names = "--wasmcfgfile", paramLabel = "FILE", defaultValue = "${env:ENARX_WASMCFGFILE}",
@@ -55,6 +62,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Most file descriptors the guest may hold (files, directories, connections). Default: ${DEFAULT-VALUE}.")
     int maxFds;
 
+    @Option(names = "--no-module-cache",
+            description = "Compile the module afresh and leave the compiled-module cache (~/.cache/donjon/compiled, or under $XDG_CACHE_HOME) alone. The cache is never used on sgx, snp or tdx.")
+    boolean noModuleCache;
+
     @Parameters(index = "0", paramLabel = "MODULE", description = "The .wasm file.")
     Path module;
 
@@ -63,13 +74,17 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        checkBackend(backend);
+        PlatformSelector.Selection selection = selectBackend(backend);
         Optional<EnarxConfig> config = configFile == null ? Optional.empty() : Optional.of(EnarxConfig.read(configFile));
         WasiLimits limits = limits();
         // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
         List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
         Workload workload = new Workload(readModule(module), config, guestArgs, env, preopens(dirs));
-        try (Keep keep = Keep.open(workload, Stdio.system(), limits, new SelfSignedIdentity())) {
+        // Compiled code from the user's disk is as trustworthy as the jar only outside a TEE: inside one, the host owns
+        // the disk, and code it could have swapped must never run in the Keep.
+        boolean cacheable = !noModuleCache && !selection.platform().backend().hardware();
+        CompiledModuleCache compiled = cacheable ? CompiledModuleCache.userDefault() : CompiledModuleCache.disabled();
+        try (Keep keep = Keep.open(workload, Stdio.system(), limits, new SelfSignedIdentity(selection.platform().backend()), compiled)) {
             for (Keep.Listening l : keep.listening()) {
                 LOG.info(() -> "listening: " + l);
             }
@@ -77,12 +92,23 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    static void checkBackend(String name) {
-        if ("nil".equals(name)) return;
-        if (TEE_BACKENDS.contains(name)) {
-            throw new ExitCodeException(OneLineErrors.FAILURE, "backend " + name + " is not available: only nil (no TEE) can run workloads so far");
+    /**
+     * Picks the backend as Enarx does (see {@link PlatformSelector}). The guest runs in this process either way: on
+     * snp, tdx or sgx that process is inside the TEE. Its identity is self-signed until Steward enrollment exists.
+     */
+    static PlatformSelector.Selection selectBackend(String name) {
+        Map<String, String> env = System.getenv();
+        try {
+            PlatformSelector.Selection s = Platforms.selector(PlatformSettings.fromEnvironment(env), Clock.systemUTC())
+                    .select(Optional.ofNullable(name), env, PlatformSelector.Requirement.LOCAL_RUN);
+            if (s.platform().backend() == Backend.SIM) {
+                System.err.println("donjon: WARNING: backend sim is SIMULATED: the workload runs without any hardware protection");
+            }
+            LOG.info(() -> "backend " + s.platform().backend() + (s.insecure() ? " (no hardware protection)" : "") + ": " + s.why());
+            return s;
+        } catch (PlatformException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, e.getMessage());
         }
-        throw new ExitCodeException(OneLineErrors.USAGE, "unknown backend \"" + name + "\" (expected nil, sgx, snp, tdx or sim)");
     }
 
     private WasiLimits limits() {

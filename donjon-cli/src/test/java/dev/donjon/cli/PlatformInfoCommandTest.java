@@ -100,4 +100,18 @@ class PlatformInfoCommandTest {
         assertTrue(r.out().contains("selected for donjon run:       sim (INSECURE: no hardware protection) - named by ENARX_BACKEND"), r.out());
         assertTrue(r.out().contains("selected when TEE required:    none - backend 'sim' (from ENARX_BACKEND) is not a hardware TEE"), r.out());
     }
+
+    @Test
+    void simChainIsMadeOnceAndPrintedAsAskThenArk() throws Exception {
+        Run first = AttestationCommandTest.run("platform", "sim-chain");
+        assertEquals(0, first.exit(), first.err());
+        assertEquals(2, first.out().split("BEGIN CERTIFICATE").length - 1, first.out());
+        assertTrue(first.err().contains("SIMULATED root ARK-Milan-Donjon-Sim"), first.err());
+        Path out = tmp.resolve("sim-root.pem");
+        Run second = AttestationCommandTest.run("platform", "sim-chain", "--out", out.toString());
+        assertEquals(0, second.exit(), second.err());
+        assertEquals(first.out(), Files.readString(out), "the same chain, not a new one");
+        Run info = AttestationCommandTest.run("platform", "info", "--backend", "sim");
+        assertTrue(info.out().contains("✔ sim chain: ARK-Milan-Donjon-Sim -> SEV-Milan-Donjon-Sim -> SEV-VCEK-Donjon-Sim, made "), info.out());
+    }
 }

@@ -23,11 +23,13 @@ import java.util.Optional;
 /**
  * An Enarx keep CSR (PKCS#10) carrying SNP evidence in its requested extension 1.3.6.1.4.1.58270.1.3:
  * {@code SEQUENCE { SEQUENCE { vcek Certificate, SEQUENCE { SEQUENCE OF SEQUENCE { url UTF8String, CertificateList } } },
- * report OCTET STRING }}.
+ * report OCTET STRING }}. Donjon's sim platform uses the same encoding under its own OID (2.25.…714.4, see
+ * donjon-platform's README); whether evidence is simulated is decided by the root its chain ends in, never by the OID.
  */
 final class EnarxSnpCsr {
 
     static final ASN1ObjectIdentifier SNP_EVIDENCE = new ASN1ObjectIdentifier("1.3.6.1.4.1.58270.1.3");
+    static final ASN1ObjectIdentifier SIM_EVIDENCE = new ASN1ObjectIdentifier("2.25.118320555665190972706478181584121055714.4");
 
     private EnarxSnpCsr() {}
 
@@ -60,11 +62,14 @@ final class EnarxSnpCsr {
     private static Extension evidenceExtension(PKCS10CertificationRequest csr) throws MalformedEvidenceException {
         for (var attribute : csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
             for (ASN1Encodable value : attribute.getAttrValues()) {
-                Extension e = Extensions.getInstance(value).getExtension(SNP_EVIDENCE);
+                Extensions extensions = Extensions.getInstance(value);
+                Extension e = extensions.getExtension(SNP_EVIDENCE);
+                if (e == null) e = extensions.getExtension(SIM_EVIDENCE);
                 if (e != null) return e;
             }
         }
-        throw new MalformedEvidenceException("CSR carries no SEV-SNP evidence extension (1.3.6.1.4.1.58270.1.3)");
+        throw new MalformedEvidenceException("CSR carries no SEV-SNP evidence extension (1.3.6.1.4.1.58270.1.3, or Donjon sim "
+                + SIM_EVIDENCE + ")");
     }
 
     /** A CertificateList is SEQUENCE { tbs SEQUENCE, algorithm SEQUENCE, signature BIT STRING }; anything else is a wrapper. */

@@ -1,6 +1,7 @@
 package dev.donjon.host.agent;
 
 import dev.donjon.host.keep.KeepMain;
+import dev.donjon.wasi.EngineJvmOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +114,7 @@ public final class KeepLauncher {
         // the Keep's stdout is the link to the agent: every JVM message goes to stderr, CDS chatter nowhere
         cmd.add("-Xlog:disable");
         cmd.add("-Xlog:all=warning,cds*=off:stderr");
+        cmd.addAll(EngineJvmOptions.list());     // the same JIT settings as ./donjon run
         cmd.addAll(extraJvmOptions);
         cmd.add("-cp");
         cmd.add(classPath);

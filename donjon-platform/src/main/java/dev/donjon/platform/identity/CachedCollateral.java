@@ -31,6 +31,11 @@ public record CachedCollateral(Optional<byte[]> amdCrls, Optional<byte[]> amdVce
         return new CachedCollateral(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
+    /** The same collateral with this VCEK (DER), e.g. one fetched from AMD KDS because the host supplied none. */
+    public CachedCollateral withAmdVcek(byte[] vcekDer) {
+        return new CachedCollateral(amdCrls, Optional.of(vcekDer.clone()), intelCrls, sgxTcb, tdxTcb);
+    }
+
     /** Reads whichever files exist; a file that exists but is not one DER SEQUENCE is an error naming it. */
     public static CachedCollateral read(Path amdDirectory, Path intelDirectory) throws PlatformException {
         return new CachedCollateral(der(amdDirectory.resolve("crls.der")), der(amdDirectory.resolve("vcek.der")),

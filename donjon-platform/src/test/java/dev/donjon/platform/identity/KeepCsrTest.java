@@ -95,12 +95,15 @@ class KeepCsrTest {
         assertEquals(X9ObjectIdentifiers.prime256v1.getId(), csr.getSubjectPublicKeyInfo().getAlgorithm().getParameters().toString());
     }
 
+    private static PKCS10CertificationRequest enarxCsr(String name) throws Exception {
+        Path real = Path.of(System.getProperty("donjon.shared", "../../shared"), "vectors/enarx/steward", name);
+        return new PKCS10CertificationRequest(Files.readAllBytes(real));
+    }
+
     /** Our SNP extension has the shape of the one in a real Enarx Keep CSR (vectors/enarx/steward/milan.signed.crl.csr). */
     @Test
     void snpEncodingHasTheShapeOfARealEnarxCsr() throws Exception {
-        Path real = Path.of(System.getProperty("donjon.shared", "../../shared"), "vectors/enarx/steward/milan.signed.crl.csr");
-        PKCS10CertificationRequest enarx = new PKCS10CertificationRequest(Files.readAllBytes(real));
-        Extension theirs = onlyExtension(enarx);
+        Extension theirs = onlyExtension(enarxCsr("milan.signed.crl.csr"));
         assertEquals(EvidenceOids.SNP, theirs.getExtnId());
         // re-encode their evidence through our encoder: same VCEK, same CRL list, same report -> same bytes
         ASN1Sequence v = ASN1Sequence.getInstance(theirs.getExtnValue().getOctets());
@@ -117,8 +120,7 @@ class KeepCsrTest {
     /** Same for SGX: quote, CRL list and TCB package of a real Enarx SGX CSR re-encode to the same extension bytes. */
     @Test
     void sgxEncodingMatchesARealEnarxCsr() throws Exception {
-        Path real = Path.of(System.getProperty("donjon.shared", "../../shared"), "vectors/enarx/steward/icelake.signed.tcb.crl.single.i5.csr");
-        PKCS10CertificationRequest enarx = new PKCS10CertificationRequest(Files.readAllBytes(real));
+        PKCS10CertificationRequest enarx = enarxCsr("icelake.signed.tcb.crl.single.i5.csr");
         Extension theirs = onlyExtension(enarx);
         assertEquals(EvidenceOids.SGX, theirs.getExtnId());
         ASN1Sequence v = ASN1Sequence.getInstance(theirs.getExtnValue().getOctets());
