@@ -52,6 +52,7 @@ public final class Steward {
                 KeyBinding.SHA_256, () -> section(p -> p.hardware().sgx().isPresent(), StewardPolicy::hardware)));
         c.put(DonjonOids.ENARX_SNP, new VerifiedEvidence("snp", Tee.SNP, verifiers.forTee(Tee.SNP), config.anchors().amd(),
                 KeyBinding.SHA_384, () -> section(p -> p.hardware().snp().isPresent(), StewardPolicy::hardware)));
+        c.put(DonjonOids.DONJON_SIM, SimEvidence.check(config.policy(), () -> policy.get().sim()));
         this.checks = Map.copyOf(c);
     }
 
