@@ -2,7 +2,6 @@ package dev.donjon.cli;
 
 import dev.donjon.config.EnarxConfig;
 import dev.donjon.keep.Keep;
-import dev.donjon.keep.SelfSignedIdentity;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.Workload;
 import dev.donjon.wasi.Preopen;
@@ -27,11 +26,24 @@ import picocli.CommandLine.Parameters;
             "Everything after MODULE is passed to the guest as its arguments (a '--' right after MODULE is dropped)."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
-    private static final List<String> TEE_BACKENDS = List.of("sgx", "snp", "tdx", "sim");
+    private static final List<String> TEE_BACKENDS = List.of("sgx", "snp", "tdx");
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "${env:ENARX_BACKEND:-nil}",
-            description = "Keep backend (env ENARX_BACKEND). Only nil (no TEE) runs workloads today. Default: ${DEFAULT-VALUE}.")
+            description = {"Keep backend (env ENARX_BACKEND): nil (no TEE) or sim (SIMULATED TEE: attests with locally made, "
+                + "untrusted evidence; only when named). It supplies the evidence a Keep with a steward enrolls with. Default: ${DEFAULT-VALUE}."})
     String backend;
+
+    @Option(names = "--steward-ca", paramLabel = "FILE", defaultValue = "${env:DONJON_STEWARD_CA}",
+            description = "Also trust the CA certificate(s) in FILE (PEM or DER) for the Steward's HTTPS certificate (env DONJON_STEWARD_CA). Default: the JDK's trust anchors only.")
+    Path stewardCa;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+            description = "Also trust the CA certificate(s) in FILE for the servers of connect + tls files. Default: the JDK's trust anchors only.")
+    Path tlsCa;
+
+    @Option(names = "--tls-client-ca", paramLabel = "FILE",
+            description = "TLS listeners require a client certificate chained to a CA in FILE (e.g. the Steward's CA, so that only enrolled Keeps connect).")
+    Path tlsClientCa;
 
     @Option(names = "--wasmcfgfile", paramLabel = "FILE", defaultValue = "${env:ENARX_WASMCFGFILE}",
             description = "The workload's Enarx.toml (env ENARX_WASMCFGFILE). Without it the guest gets stdin, stdout, stderr and exactly the --env variables.")
@@ -69,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
         // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
         List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
         Workload workload = new Workload(readModule(module), config, guestArgs, env, preopens(dirs));
-        try (Keep keep = Keep.open(workload, Stdio.system(), limits, new SelfSignedIdentity())) {
+        try (Keep keep = Keep.open(workload, Stdio.system(), limits, KeepIdentities.forRun(backend, stewardCa, tlsCa, tlsClientCa))) {
             for (Keep.Listening l : keep.listening()) {
                 LOG.info(() -> "listening: " + l);
             }
@@ -79,8 +91,12 @@ final class RunCommand implements Callable<Integer> {
 
     static void checkBackend(String name) {
         if ("nil".equals(name)) return;
+        if ("sim".equals(name)) {
+            LOG.warning("backend sim: a SIMULATED TEE; its evidence proves nothing and the workload is not protected");
+            return;
+        }
         if (TEE_BACKENDS.contains(name)) {
-            throw new ExitCodeException(OneLineErrors.FAILURE, "backend " + name + " is not available: only nil (no TEE) can run workloads so far");
+            throw new ExitCodeException(OneLineErrors.FAILURE, "backend " + name + " is not available: only nil (no TEE) and sim (SIMULATED) can run workloads so far");
         }
         throw new ExitCodeException(OneLineErrors.USAGE, "unknown backend \"" + name + "\" (expected nil, sgx, snp, tdx or sim)");
     }
