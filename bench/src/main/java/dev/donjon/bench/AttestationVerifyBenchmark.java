@@ -92,6 +92,29 @@ public class AttestationVerifyBenchmark {
         return mustAccept(warm.verify(input, now));
     }
 
+    /**
+     * The same work outside JMH, timed by this thread's CPU time as well as the wall clock: on a machine shared with
+     * other jobs, verifications per CPU-second say what one dedicated core would do. Args: [seconds per case (10)].
+     */
+    public static void main(String[] args) {
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 10;
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        System.out.printf("%-4s %-5s %10s %12s %14s%n", "tee", "mode", "ops", "ops/wall-s", "ops/cpu-s");
+        for (String t : new String[] {"snp", "sgx", "tdx"}) {
+            AttestationVerifyBenchmark b = new AttestationVerifyBenchmark();
+            b.tee = t;
+            b.setUp();
+            for (String mode : new String[] {"cold", "warm"}) {
+                Runnable op = mode.equals("cold") ? b::cold : b::warm;
+                for (long end = System.nanoTime() + (long) (seconds / 3 * 1e9); System.nanoTime() < end; ) op.run(); // warm-up
+                long ops = 0, wall0 = System.nanoTime(), cpu0 = threads.getCurrentThreadCpuTime();
+                for (long end = wall0 + (long) (seconds * 1e9); System.nanoTime() < end; ops++) op.run();
+                double wall = (System.nanoTime() - wall0) / 1e9, cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
+                System.out.printf("%-4s %-5s %10d %12.1f %14.1f%n", t, mode, ops, ops / wall, ops / cpu);
+            }
+        }
+    }
+
     private static VerificationResult mustAccept(VerificationResult r) {
         if (!r.accepted()) throw new IllegalStateException("benchmark evidence was rejected: " + r);
         return r;

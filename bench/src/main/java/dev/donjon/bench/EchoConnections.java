@@ -1,5 +1,6 @@
 package dev.donjon.bench;
 
+import dev.donjon.drawbridge.TlsMaterial;
 import dev.donjon.wasi.FdSpec;
 import dev.donjon.wasi.GuestRun;
 import dev.donjon.wasi.WasiOptions;
@@ -10,7 +11,21 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.math.BigInteger;
 import java.net.InetSocketAddress;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Date;
+import javax.net.ssl.SSLContext;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,10 +40,12 @@ import java.util.Optional;
  * Connections one Keep serves: the echo example ({@code examples/echo/echo.wasm}, unchanged) runs in-process on
  * Donjon's WASI host with a plain listener as fd 3; a client JVM ({@link EchoLoad}) holds N connections open at
  * once and gets one echoed line on each. Then echo throughput (small requests: requests/s; large: MB/s) against
- * the same guest and against a single-threaded Java NIO echo server ({@link NioEcho}), in the same run.
+ * the same guest and against a single-threaded Java NIO echo server ({@link NioEcho}), in the same run. Last, the
+ * same guest again behind a TLS 1.3 listener (the host terminates TLS; the guest is unchanged), with
+ * {@code --tls-connections} concurrent connections (0 skips it), against the JDK's own TLS server ({@link TlsEcho}).
  *
  * <p>Run: {@code bench/echo-connections.sh [--connections N] [--throughput-connections C] [--seconds S]
- * [--warmup S] [--small BYTES] [--large BYTES] [--echo PATH]}
+ * [--warmup S] [--small BYTES] [--large BYTES] [--echo PATH] [--tls-connections N] [--tls-warmup S]}
  */
 public final class EchoConnections {
     private static final int BACKLOG = 4096;
@@ -49,56 +66,111 @@ public final class EchoConnections {
         System.out.printf("echo.wasm compiled in %.2f s; %d cores; client JVM separate (fd limit per process)%n",
                 (System.nanoTime() - c0) / 1e9, Runtime.getRuntime().availableProcessors());
 
-        Map<String, Map<String, String>> donjon = new LinkedHashMap<>();
+        Map<String, Map<String, String>> donjon = donjon(echo, null, connections, tconns, warmup, seconds, small, large);
+        Map<String, Map<String, String>> nio = new LinkedHashMap<>();
+        try (NioEcho baseline = NioEcho.start(BACKLOG)) {
+            String port = Integer.toString(baseline.port());
+            System.out.println("== Java NIO echo (one thread, one selector): " + connections + " concurrent connections");
+            nio.put("concurrency", load("concurrency", port, Integer.toString(connections)));
+            System.out.println("== Java NIO echo: echo throughput, " + tconns + " connections");
+            nio.put("small", load("throughput", port, Integer.toString(tconns), warmup, seconds, Integer.toString(small)));
+            nio.put("large", load("throughput", port, Integer.toString(tconns), warmup, seconds, Integer.toString(large)));
+        }
+        int tlsConnections = Integer.parseInt(o.get("tls-connections"));
+        summary("plain TCP", connections, tconns, small, large, donjon, "Java NIO", nio);
+        if (tlsConnections == 0) return;
+        TlsServer identity = selfSigned();
+        // TLS needs its crypto JIT-compiled in both JVMs first; on a loaded machine that takes many seconds.
+        String tlsWarmup = o.get("tls-warmup");
+        Map<String, Map<String, String>> tls = donjon(echo, identity, tlsConnections, tconns, tlsWarmup, seconds, small, large);
+        Map<String, Map<String, String>> jdk = new LinkedHashMap<>();
+        try (TlsEcho baseline = TlsEcho.start(identity.context(), BACKLOG)) {
+            String port = Integer.toString(baseline.port());
+            String cert = identity.certificateFile().toString();
+            System.out.println("== JDK TLS echo (SSLServerSocket, a virtual thread per connection): " + tlsConnections + " concurrent connections");
+            jdk.put("concurrency", load("concurrency", port, Integer.toString(tlsConnections), cert));
+            System.out.println("== JDK TLS echo: echo throughput, " + tconns + " connections");
+            jdk.put("small", load("throughput", port, Integer.toString(tconns), tlsWarmup, seconds, Integer.toString(small), cert));
+            jdk.put("large", load("throughput", port, Integer.toString(tconns), tlsWarmup, seconds, Integer.toString(large), cert));
+        }
+        summary("TLS 1.3", tlsConnections, tconns, small, large, tls, "JDK TLS", jdk);
+    }
+
+    private static void summary(String what, int connections, int tconns, int small, int large,
+                                Map<String, Map<String, String>> donjon, String baselineName, Map<String, Map<String, String>> baseline) {
+        System.out.println();
+        System.out.println("== Summary, " + what + " (ratio = Donjon / " + baselineName + ")");
+        System.out.printf("%-36s %12s %12s %8s%n", "", "Donjon", baselineName, "ratio");
+        System.out.printf("%-36s %12s %12s%n", "concurrent connections", connections, connections);
+        for (String key : List.of("connected", "served")) {
+            System.out.printf("%-36s %12s %12s%n", key, donjon.get("concurrency").get(key), baseline.get("concurrency").get(key));
+        }
+        row("connect all (s)", donjon.get("concurrency"), baseline.get("concurrency"), "connect_s");
+        row("then one line echoed on each (s)", donjon.get("concurrency"), baseline.get("concurrency"), "serve_s");
+        row(small + " B requests/s (" + tconns + " conns)", donjon.get("small"), baseline.get("small"), "req_per_s");
+        row(large + " B echo MB/s (" + tconns + " conns)", donjon.get("large"), baseline.get("large"), "mb_per_s");
+        System.out.println();
+    }
+
+    /** The echo guest on a fresh listener (TLS-terminated by the host when {@code tls} is given), under load. */
+    private static Map<String, Map<String, String>> donjon(WasiProgram echo, TlsServer tls, int connections, int tconns,
+                                                           String warmup, String seconds, int small, int large) throws Exception {
+        Map<String, Map<String, String>> results = new LinkedHashMap<>();
+        String label = tls == null ? "Donjon" : "Donjon, TLS 1.3 terminated by the host";
         try (ServerSocketChannel listener = ServerSocketChannel.open()
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG)) {
-            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            String port = Integer.toString(((InetSocketAddress) listener.getLocalAddress()).getPort());
             GuestRun run = echo.start(WasiOptions.builder()
                     .args("echo.wasm")
                     .env("FD_COUNT", "4").env("FD_NAMES", "stdin:stdout:stderr:ECHO")
                     .stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), System.err)
-                    .fd(new FdSpec.Listener(listener, "ECHO", Optional.empty()))
+                    .fd(new FdSpec.Listener(listener, "ECHO", Optional.ofNullable(tls).map(TlsServer::context)))
                     .build());
+            List<String> cert = tls == null ? List.of() : List.of(tls.certificateFile().toString());
             try {
-                System.out.println("== Donjon: " + connections + " concurrent connections to echo.wasm");
-                donjon.put("concurrency", load("concurrency", Integer.toString(port), Integer.toString(connections)));
-                System.out.println("== Donjon: echo throughput, " + tconns + " connections");
-                donjon.put("small", load("throughput", Integer.toString(port), Integer.toString(tconns), warmup, seconds, Integer.toString(small)));
-                donjon.put("large", load("throughput", Integer.toString(port), Integer.toString(tconns), warmup, seconds, Integer.toString(large)));
+                System.out.println("== " + label + ": " + connections + " concurrent connections to echo.wasm");
+                results.put("concurrency", load(with(cert, "concurrency", port, Integer.toString(connections))));
+                System.out.println("== " + label + ": echo throughput, " + tconns + " connections");
+                results.put("small", load(with(cert, "throughput", port, Integer.toString(tconns), warmup, seconds, Integer.toString(small))));
+                results.put("large", load(with(cert, "throughput", port, Integer.toString(tconns), warmup, seconds, Integer.toString(large))));
                 if (run.isDone()) throw new IllegalStateException("the echo guest ended during the benchmark");
             } finally {
                 run.stop();
             }
         }
-        Map<String, Map<String, String>> nio = new LinkedHashMap<>();
-        try (NioEcho baseline = NioEcho.start(BACKLOG)) {
-            System.out.println("== Java NIO echo (one thread, one selector): " + connections + " concurrent connections");
-            nio.put("concurrency", load("concurrency", Integer.toString(baseline.port()), Integer.toString(connections)));
-            System.out.println("== Java NIO echo: echo throughput, " + tconns + " connections");
-            nio.put("small", load("throughput", Integer.toString(baseline.port()), Integer.toString(tconns), warmup, seconds, Integer.toString(small)));
-            nio.put("large", load("throughput", Integer.toString(baseline.port()), Integer.toString(tconns), warmup, seconds, Integer.toString(large)));
-        }
-        summary(connections, tconns, small, large, donjon, nio);
+        return results;
     }
 
-    private static void summary(int connections, int tconns, int small, int large,
-                                Map<String, Map<String, String>> donjon, Map<String, Map<String, String>> nio) {
-        System.out.println();
-        System.out.println("== Summary");
-        System.out.printf("%-34s %14s %14s %8s%n", "", "Donjon (echo.wasm)", "Java NIO", "ratio");
-        for (String key : List.of("connected", "served")) {
-            System.out.printf("%-34s %14s %14s%n", key + " of " + connections, donjon.get("concurrency").get(key), nio.get("concurrency").get(key));
-        }
-        row("connect all (s)", donjon.get("concurrency"), nio.get("concurrency"), "connect_s");
-        row("echo one line on each, all open (s)", donjon.get("concurrency"), nio.get("concurrency"), "serve_s");
-        row(small + " B requests/s (" + tconns + " conns)", donjon.get("small"), nio.get("small"), "req_per_s");
-        row(large + " B echo MB/s (" + tconns + " conns)", donjon.get("large"), nio.get("large"), "mb_per_s");
+    private static String[] with(List<String> tail, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(tail);
+        return all.toArray(String[]::new);
+    }
+
+    /** A throwaway P-256 certificate for localhost: the server's context, and the file the client JVM trusts. */
+    private record TlsServer(SSLContext context, Path certificateFile) {}
+
+    private static TlsServer selfSigned() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair keys = g.generateKeyPair();
+        X500Name subject = new X500Name("CN=echo-connections");
+        long now = System.currentTimeMillis();
+        var builder = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(now), new Date(now - 60_000), new Date(now + 86_400_000L),
+                subject, keys.getPublic());
+        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, "localhost")));
+        X509Certificate cert = new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+        Path file = Files.createTempFile("echo-connections", ".der");
+        file.toFile().deleteOnExit();
+        Files.write(file, cert.getEncoded());
+        return new TlsServer(TlsMaterial.context(List.of(cert), keys.getPrivate(), List.of()), file);
     }
 
     private static void row(String label, Map<String, String> d, Map<String, String> n, String key) {
         double dv = Double.parseDouble(d.get(key));
         double nv = Double.parseDouble(n.get(key));
-        System.out.printf("%-34s %14s %14s %7.2fx%n", label, d.get(key), n.get(key), nv == 0 ? 0 : dv / nv);
+        System.out.printf("%-36s %12s %12s %7.2fx%n", label, d.get(key), n.get(key), nv == 0 ? 0 : dv / nv);
     }
 
     /** Runs {@link EchoLoad} in a child JVM, echoes its output, returns its RESULT fields. */
@@ -125,7 +197,8 @@ public final class EchoConnections {
 
     private static Map<String, String> options(String[] args) {
         Map<String, String> o = new LinkedHashMap<>(Map.of("connections", "10000", "throughput-connections", "64",
-                "seconds", "10", "warmup", "3", "small", "64", "large", "65536", "echo", "examples/echo/echo.wasm"));
+                "seconds", "10", "warmup", "3", "small", "64", "large", "65536", "echo", "examples/echo/echo.wasm",
+                "tls-connections", "1000", "tls-warmup", "15"));
         for (int i = 0; i < args.length; i++) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : "";
             if (!o.containsKey(name) || i + 1 >= args.length) {

@@ -6,6 +6,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,27 +20,74 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The client side of {@link EchoConnections}, run in its own JVM so that client and server sockets do not share
  * one process's fd limit. Prints one {@code RESULT key=value ...} line.
  *
  * <pre>
- * EchoLoad concurrency PORT CONNECTIONS          all connections open at once, then one echoed line on each
- * EchoLoad throughput PORT CONNECTIONS WARMUP_S SECONDS SIZE   request/response of SIZE bytes per connection
+ * EchoLoad concurrency PORT CONNECTIONS [CERT]          all connections open at once, then one echoed line on each
+ * EchoLoad throughput PORT CONNECTIONS WARMUP_S SECONDS SIZE [CERT]   request/response of SIZE bytes per connection
  * </pre>
+ * With CERT (a DER certificate file) every connection is TLS 1.3, trusting that certificate only, the handshake
+ * done as part of connecting.
  */
 public final class EchoLoad {
     private EchoLoad() {}
 
+    private static SSLSocketFactory tls;
+
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[1]);
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
+        int certArg = args[0].equals("concurrency") ? 3 : 6;
+        if (args.length > certArg) tls = trusting(Path.of(args[certArg]));
         switch (args[0]) {
             case "concurrency" -> concurrency(server, Integer.parseInt(args[2]));
             case "throughput" -> throughput(server, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), Integer.parseInt(args[5]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+    }
+
+    private static SSLSocketFactory trusting(Path certificate) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(certificate)) {
+            trust.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLSv1.3");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context.getSocketFactory();
+    }
+
+    /** A connected socket; over TLS, with the handshake done (hostname checked against "localhost"). */
+    private static Socket connect(InetSocketAddress server) throws IOException {
+        Socket s = tls == null ? new Socket() : tls.createSocket();
+        try {
+            if (s instanceof SSLSocket t) {
+                SSLParameters p = t.getSSLParameters();
+                p.setEndpointIdentificationAlgorithm("HTTPS");
+                p.setServerNames(List.of(new SNIHostName("localhost")));
+                t.setSSLParameters(p);
+            }
+            s.connect(server, 60_000);
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(120_000);
+            if (s instanceof SSLSocket t) t.startHandshake();
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
         }
     }
 
@@ -61,16 +112,14 @@ public final class EchoLoad {
                 pool.submit(() -> {
                     boolean counted = false;
                     boolean finished = false;
-                    Socket s = new Socket();
+                    Socket s = null;
                     try {
                         connecting.acquire();
                         try {
-                            s.connect(server, 60_000);
+                            s = connect(server);
                         } finally {
                             connecting.release();
                         }
-                        s.setTcpNoDelay(true);
-                        s.setSoTimeout(120_000);
                         connected.incrementAndGet();
                         counted = true;
                         connectedOrFailed.countDown();
@@ -92,7 +141,7 @@ public final class EchoLoad {
                     } finally {
                         if (!counted) connectedOrFailed.countDown();
                         if (!finished) servedOrFailed.countDown();
-                        try { s.close(); } catch (IOException ignored) { /* closing */ }
+                        try { if (s != null) s.close(); } catch (IOException ignored) { /* closing */ }
                     }
                     return null;
                 });
@@ -125,10 +174,7 @@ public final class EchoLoad {
                     Arrays.fill(msg, (byte) ('a' + id % 26));
                     msg[size - 1] = '\n';
                     byte[] back = new byte[size];
-                    try (Socket s = new Socket()) {
-                        s.connect(server, 60_000);
-                        s.setTcpNoDelay(true);
-                        s.setSoTimeout(60_000);
+                    try (Socket s = connect(server)) {
                         OutputStream out = s.getOutputStream();
                         InputStream in = s.getInputStream();
                         long counted = 0;

@@ -1,6 +1,8 @@
 package dev.donjon.bench;
 
 import dev.donjon.config.EnarxConfig;
+import dev.donjon.config.Protocol;
+import dev.donjon.config.WorkloadFile;
 import dev.donjon.keep.Keep;
 import dev.donjon.keep.SelfSignedIdentity;
 import dev.donjon.keep.Stdio;
@@ -23,6 +25,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
@@ -40,20 +44,9 @@ public final class EchoThroughput {
         Path root = Path.of(System.getProperty("donjon.root", "."));
         byte[] echo = Files.readAllBytes(root.resolve("examples/echo/echo.wasm"));
 
-        EnarxConfig config = EnarxConfig.parse("""
-                [[files]]
-                kind = "stdin"
-                [[files]]
-                kind = "stdout"
-                [[files]]
-                kind = "stderr"
-                [[files]]
-                kind = "listen"
-                prot = "tcp"
-                name = "ECHO"
-                addr = "127.0.0.1"
-                port = 0
-                """);
+        List<WorkloadFile> files = new ArrayList<>(EnarxConfig.defaultFiles());
+        files.add(new WorkloadFile.Listen("ECHO", "127.0.0.1", 0, Protocol.TCP));
+        EnarxConfig config = new EnarxConfig(Optional.empty(), List.of(), Map.of(), files);
         Stdio quiet = new Stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
         Keep keep = Keep.open(Workload.of(echo).withConfig(config), quiet, WasiLimits.defaults(), new SelfSignedIdentity());
         InetSocketAddress keepAddr = keep.listening().getFirst().address();

@@ -8,6 +8,9 @@ import dev.donjon.host.client.PackageLoader;
 import dev.donjon.host.client.TrustOptions;
 import dev.donjon.host.protocol.ProtocolException;
 import dev.donjon.host.protocol.WorkloadPackage;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.PlatformSettings;
+import dev.donjon.platform.sim.SimAuthority;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -51,6 +54,11 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--amd-chain", paramLabel = "FILE", description = "Pinned AMD ASK/ARK chain (PEM) that SEV-SNP evidence must chain to.")
     Path amdChain;
 
+    @Option(names = "--sim-chain", paramLabel = "FILE",
+            description = "The sim platform's ASK+ARK (PEM) to trust as a SIMULATED root, with --allow-insecure-backend only. "
+                    + "Default: this machine's sim chain (DONJON_SIM_DIR, else ~/.local/share/donjon/sim), if there is one.")
+    Path simChain;
+
     @Option(names = "--backend", paramLabel = "NAME", description = "Ask for a Keep on this backend (the agent refuses if it runs another).")
     String backend;
 
@@ -75,7 +83,8 @@ final class DeployCommand implements Callable<Integer> {
                 trust.policy == null ? Optional.empty() : Optional.of(PolicyToml.read(trust.policy)),
                 Optional.ofNullable(trust.measurement).map(DeployCommand::measurement),
                 allowInsecure,
-                amdChain == null ? Optional.empty() : Optional.of(Files.readAllBytes(amdChain)));
+                amdChain == null ? Optional.empty() : Optional.of(Files.readAllBytes(amdChain)),
+                simChain());
         WorkloadPackage pkg;
         try {
             pkg = PackageLoader.load(packagePath);
@@ -101,6 +110,21 @@ final class DeployCommand implements Callable<Integer> {
             } catch (IllegalStateException ignored) {
                 // shutting down: the hook stops the Keep
             }
+        }
+    }
+
+    private Optional<byte[]> simChain() throws IOException {
+        if (simChain != null) {
+            if (!allowInsecure) throw new ExitCodeException(OneLineErrors.USAGE, "--sim-chain needs --allow-insecure-backend");
+            return Optional.of(Files.readAllBytes(simChain));
+        }
+        if (!allowInsecure) return Optional.empty();
+        Path dir = PlatformSettings.fromEnvironment(System.getenv()).sim();
+        if (!SimAuthority.exists(dir)) return Optional.empty();
+        try {
+            return Optional.of(SimAuthority.load(dir).chainPem());
+        } catch (PlatformException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, e.getMessage());
         }
     }
 

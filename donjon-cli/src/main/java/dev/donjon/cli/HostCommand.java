@@ -32,6 +32,10 @@ final class HostCommand {
         @Option(names = "--max-keeps", paramLabel = "N", defaultValue = "64", description = "Keeps alive at once. Default: ${DEFAULT-VALUE}.")
         int maxKeeps;
 
+        @Option(names = "--spare-keeps", paramLabel = "N", defaultValue = "1",
+                description = "Keep processes started ahead of demand, so a deployment waits only for the key and evidence. Default: ${DEFAULT-VALUE}.")
+        int spareKeeps;
+
         @Option(names = "--package-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10m",
                 description = "Stop a Keep that has not received its package after this long. Default: ${DEFAULT-VALUE}.")
         Duration packageTimeout;
@@ -45,8 +49,9 @@ final class HostCommand {
                 throw new ExitCodeException(OneLineErrors.USAGE, "unknown backend \"" + backend + "\" (expected nil, sim, snp, tdx or sgx)");
             }
             if (maxKeeps < 1) throw new ExitCodeException(OneLineErrors.USAGE, "--max-keeps must be at least 1");
+            if (spareKeeps < 0) throw new ExitCodeException(OneLineErrors.USAGE, "--spare-keeps cannot be negative");
             HostAgent.Config config = HostAgent.Config.defaults(address(listen), backend)
-                    .withMaxKeeps(maxKeeps).withPackageTimeout(packageTimeout);
+                    .withMaxKeeps(maxKeeps).withPackageTimeout(packageTimeout).withSpareKeeps(spareKeeps);
             try (HostAgent agent = HostAgent.start(config)) {
                 System.err.println("donjon host agent listening on " + agent.baseUri() + " (backend " + backend + ")");
                 if (backend.equals("nil") || backend.equals("sim")) {

@@ -5,14 +5,12 @@ import dev.donjon.keep.TrustAnchorFiles;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.PlatformSelector;
 import dev.donjon.platform.PlatformSettings;
-import dev.donjon.platform.Platforms;
 import dev.donjon.platform.identity.CachedCollateral;
 import dev.donjon.platform.identity.KeepIdentity;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
 
@@ -22,21 +20,16 @@ final class KeepIdentities {
 
     private KeepIdentities() {}
 
-    static AttestedIdentity forRun(String backend, Path stewardCa, Path tlsCa, Path tlsClientCa) {
+    static AttestedIdentity forRun(PlatformSelector.Selection backend, Path stewardCa, Path tlsCa, Path tlsClientCa) {
         // files are read now, so that a bad path is reported before anything else happens
         AttestedIdentity.Trust trust = new AttestedIdentity.Trust(
                 plusJdk(stewardCa, "--steward-ca"), plusJdk(tlsCa, "--tls-ca"),
                 Optional.ofNullable(tlsClientCa).map(f -> TrustAnchorFiles.read(f, "--tls-client-ca")));
-        Map<String, String> env = System.getenv();
-        Clock clock = Clock.systemUTC();
-        return new AttestedIdentity(() -> evidence(backend, env, clock), trust, clock);
+        return new AttestedIdentity(() -> evidence(backend, PlatformSettings.fromEnvironment(System.getenv())), trust, Clock.systemUTC());
     }
 
-    /** The Keep key and CSR on the named backend; only called when the workload has a steward. */
-    private static KeepIdentity evidence(String backend, Map<String, String> env, Clock clock) throws PlatformException {
-        PlatformSettings settings = PlatformSettings.fromEnvironment(env);
-        PlatformSelector.Selection selection = Platforms.selector(settings, clock)
-                .select(Optional.ofNullable(backend), env, PlatformSelector.Requirement.LOCAL_RUN);
+    /** The Keep key and CSR on the selected backend; only called when the workload has a steward. */
+    private static KeepIdentity evidence(PlatformSelector.Selection selection, PlatformSettings settings) throws PlatformException {
         if (selection.insecure()) {
             LOG.warning(() -> "enrolling with " + selection.platform().backend() + " evidence ("
                     + (selection.platform().backend().wireName().equals("sim") ? "SIMULATED" : "none: no TEE") + "); the Steward's policy decides");

@@ -4,15 +4,23 @@ import dev.donjon.config.EnarxConfig;
 import dev.donjon.keep.Keep;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.Workload;
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.PlatformSelector;
+import dev.donjon.platform.PlatformSettings;
+import dev.donjon.platform.Platforms;
+import dev.donjon.wasi.CompiledModuleCache;
 import dev.donjon.wasi.Preopen;
 import dev.donjon.wasi.WasiLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
@@ -26,11 +34,9 @@ import picocli.CommandLine.Parameters;
             "Everything after MODULE is passed to the guest as its arguments (a '--' right after MODULE is dropped)."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
-    private static final List<String> TEE_BACKENDS = List.of("sgx", "snp", "tdx");
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "${env:ENARX_BACKEND:-nil}",
-            description = {"Keep backend (env ENARX_BACKEND): nil (no TEE) or sim (SIMULATED TEE: attests with locally made, "
-                + "untrusted evidence; only when named). It supplies the evidence a Keep with a steward enrolls with. Default: ${DEFAULT-VALUE}."})
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Keep backend: sgx, snp, tdx, sim or nil (env ENARX_BACKEND). Default: the first usable of sgx, snp, tdx, else nil (no TEE).")
     String backend;
 
     @Option(names = "--steward-ca", paramLabel = "FILE", defaultValue = "${env:DONJON_STEWARD_CA}",
@@ -67,6 +73,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Most file descriptors the guest may hold (files, directories, connections). Default: ${DEFAULT-VALUE}.")
     int maxFds;
 
+    @Option(names = "--no-module-cache",
+            description = "Compile the module afresh and leave the compiled-module cache (~/.cache/donjon/compiled, or under $XDG_CACHE_HOME) alone.")
+    boolean noModuleCache;
+
     @Parameters(index = "0", paramLabel = "MODULE", description = "The .wasm file.")
     Path module;
 
@@ -75,13 +85,15 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        checkBackend(backend);
+        PlatformSelector.Selection selection = selectBackend(backend);
         Optional<EnarxConfig> config = configFile == null ? Optional.empty() : Optional.of(EnarxConfig.read(configFile));
         WasiLimits limits = limits();
         // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
         List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
         Workload workload = new Workload(readModule(module), config, guestArgs, env, preopens(dirs));
-        try (Keep keep = Keep.open(workload, Stdio.system(), limits, KeepIdentities.forRun(backend, stewardCa, tlsCa, tlsClientCa))) {
+        // only nil runs here, outside any TEE: loading compiled code from the user's disk is as safe as loading the jar
+        CompiledModuleCache compiled = noModuleCache ? CompiledModuleCache.disabled() : CompiledModuleCache.userDefault();
+        try (Keep keep = Keep.open(workload, Stdio.system(), limits, KeepIdentities.forRun(selection, stewardCa, tlsCa, tlsClientCa), compiled)) {
             for (Keep.Listening l : keep.listening()) {
                 LOG.info(() -> "listening: " + l);
             }
@@ -89,16 +101,23 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    static void checkBackend(String name) {
-        if ("nil".equals(name)) return;
-        if ("sim".equals(name)) {
-            LOG.warning("backend sim: a SIMULATED TEE; its evidence proves nothing and the workload is not protected");
-            return;
+    /**
+     * Picks the backend as Enarx does (see {@link PlatformSelector}). The guest runs in this process either way: on
+     * snp, tdx or sgx that process is inside the TEE. Its identity: enrolled with the Steward when the workload names one (evidence from this backend), else self-signed.
+     */
+    static PlatformSelector.Selection selectBackend(String name) {
+        Map<String, String> env = System.getenv();
+        try {
+            PlatformSelector.Selection s = Platforms.selector(PlatformSettings.fromEnvironment(env), Clock.systemUTC())
+                    .select(Optional.ofNullable(name), env, PlatformSelector.Requirement.LOCAL_RUN);
+            if (s.platform().backend() == Backend.SIM) {
+                System.err.println("donjon: WARNING: backend sim is SIMULATED: the workload runs without any hardware protection");
+            }
+            LOG.info(() -> "backend " + s.platform().backend() + (s.insecure() ? " (no hardware protection)" : "") + ": " + s.why());
+            return s;
+        } catch (PlatformException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, e.getMessage());
         }
-        if (TEE_BACKENDS.contains(name)) {
-            throw new ExitCodeException(OneLineErrors.FAILURE, "backend " + name + " is not available: only nil (no TEE) and sim (SIMULATED) can run workloads so far");
-        }
-        throw new ExitCodeException(OneLineErrors.USAGE, "unknown backend \"" + name + "\" (expected nil, sgx, snp, tdx or sim)");
     }
 
     private WasiLimits limits() {

@@ -70,7 +70,7 @@ final class StewardCommand {
                 System.err.println("donjon: WARNING: the clock is pinned at " + now + ": expired evidence and collateral are judged as of then");
             }
             StewardPolicy rules = StewardPolicy.read(policy);
-            if (rules.sim().isPresent()) {
+            if (rules.simChain().isPresent()) {
                 System.err.println("donjon: WARNING: the policy has a [sim] section: SIMULATED Keeps (no hardware TEE) are certified");
             }
             CertificateAuthority authority;

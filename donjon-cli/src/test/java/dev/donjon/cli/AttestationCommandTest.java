@@ -202,6 +202,29 @@ class AttestationCommandTest {
         assertEquals(1, wrongTee.err().strip().lines().count(), wrongTee.err());
     }
 
+    @Test
+    void theSimPlatformsEvidenceVerifiesOnlyUnderItsSimRoot(@TempDir Path tmp) throws Exception {
+        // end to end with the real sim backend (donjon-platform): its report, its VCEK, its ASK+ARK bundle
+        java.time.Clock clock = java.time.Clock.fixed(java.time.Instant.parse("2026-01-01T00:00:00Z"), java.time.ZoneOffset.UTC);
+        var sim = new dev.donjon.platform.sim.SimPlatform(tmp.resolve("sim"), clock);
+        var evidence = (dev.donjon.platform.Evidence.SnpReport) sim.attest(new byte[64]);
+        Path report = Files.write(tmp.resolve("report.bin"), evidence.report());
+        Path vcek = Files.write(tmp.resolve("vcek.der"), evidence.vcek().orElseThrow());
+        Path chain = tmp.resolve("sim").resolve(dev.donjon.platform.sim.SimAuthority.CHAIN_FILE);
+        String[] base = {"attestation", "verify", "--tee", "snp", "--evidence", report.toString(), "--vcek", vcek.toString(),
+                "--chain", chain.toString(), "--now", "2026-06-01T00:00:00Z", "--json"};
+
+        Run refused = run(base);
+        assertEquals(1, refused.exit(), refused.out() + refused.err());
+        assertEquals("chain", new ObjectMapper().readTree(refused.out()).get("reason").asText(), refused.out());
+
+        Run accepted = run(concat(base, "--sim-root", chain.toString()));
+        assertEquals(0, accepted.exit(), accepted.out() + accepted.err());
+        JsonNode j = new ObjectMapper().readTree(accepted.out());
+        assertEquals(true, j.get("simulated").asBoolean(), accepted.out());
+        assertEquals("Milan", j.get("claims").get("product").asText(), accepted.out());
+    }
+
     static String[] concat(String[] a, String... b) {
         return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
     }

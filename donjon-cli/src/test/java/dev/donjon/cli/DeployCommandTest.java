@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.donjon.host.agent.HostAgent;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -21,8 +19,6 @@ class DeployCommandTest {
     private static final Path ROOT = Path.of(System.getProperty("donjon.root", "..")).toAbsolutePath().normalize();
     private static HostAgent agent;
 
-    record Run(int code, String out, String err) {}
-
     @BeforeAll
     static void start() throws Exception {
         agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil"));
@@ -31,19 +27,8 @@ class DeployCommandTest {
     @AfterAll
     static void stop() { agent.close(); }
 
-    static synchronized Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        System.setErr(new PrintStream(err, true));
-        try {
-            int code = Donjon.execute(args);
-            return new Run(code, out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
+    /** One CLI run with its output captured (the registry tests' helper). */
+    static RegistryCommandsTest.Run run(String... args) { return RegistryCommandsTest.run(args); }
 
     @Test
     void deploysAWasmFileWithALoudWarningAndTheGuestsExitCode(@TempDir Path dir) throws Exception {
@@ -51,15 +36,39 @@ class DeployCommandTest {
         Files.writeString(dir.resolve("Enarx.toml"), "env = { EXIT_CODE = \"9\" }\n");
         Files.createDirectory(dir.resolve("secrets"));
         Files.writeString(dir.resolve("secrets/DB_PASSWORD"), "pw-42");
-        Run r = run("deploy", "--host", agent.baseUri().toString(), "--allow-insecure-backend", dir.toString());
+        var r = run("deploy", "--host", agent.baseUri().toString(), "--allow-insecure-backend", dir.toString());
         assertEquals(9, r.code(), r.err());
         assertTrue(r.out().contains("env=DB_PASSWORD=pw-42\n"), r.out());
         assertTrue(r.err().contains("!! WARNING: INSECURE: this Keep runs on the nil backend"), r.err());
     }
 
     @Test
+    void deploysToASimKeepAndRefusesAWrongMeasurement(@TempDir Path simDir) throws Exception {
+        var launcher = dev.donjon.host.agent.KeepLauncher.sameJvm().withEnvironment(java.util.Map.of("DONJON_SIM_DIR", simDir.toString()));
+        try (HostAgent sim = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim")
+                .withLauncher(launcher))) {
+            String chain = simDir.resolve("sim-chain.pem").toString();
+            String hello = ROOT.resolve("examples/hello/hello.wasm").toString();
+            var ok = run("deploy", "--host", sim.baseUri().toString(), "--allow-insecure-backend", "--sim-chain", chain, hello);
+            assertEquals(0, ok.code(), ok.err());
+            assertEquals("Hello, world!\n", ok.out());
+            assertTrue(ok.err().contains("!! WARNING: INSECURE: this Keep runs on the sim backend") && ok.err().contains("snp (SIMULATED) evidence verified"), ok.err());
+
+            var wrong = run("deploy", "--host", sim.baseUri().toString(), "--allow-insecure-backend", "--sim-chain", chain,
+                    "--expect-measurement", "00".repeat(48), hello);
+            assertEquals(1, wrong.code());
+            assertTrue(wrong.err().contains("is not the expected " + "00".repeat(48)) && wrong.err().contains("nothing was sent"), wrong.err());
+            assertEquals("", wrong.out());
+
+            var strict = run("deploy", "--host", sim.baseUri().toString(), hello);
+            assertEquals(1, strict.code());
+            assertTrue(strict.err().contains("sim backend (a simulated TEE"), strict.err());
+        }
+    }
+
+    @Test
     void refusesAnInsecureKeepWithoutTheFlag() {
-        Run r = run("deploy", "--host", agent.baseUri().toString(), ROOT.resolve("examples/hello/hello.wasm").toString());
+        var r = run("deploy", "--host", agent.baseUri().toString(), ROOT.resolve("examples/hello/hello.wasm").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("donjon: refusing to deploy to Keep") && r.err().contains("--allow-insecure-backend"), r.err());
         assertFalse(r.out().contains("Hello"), r.out());
@@ -67,23 +76,23 @@ class DeployCommandTest {
 
     @Test
     void badInputIsOneLine() {
-        Run missing = run("deploy", "--host", agent.baseUri().toString(), "/nonexistent/pkg.wasm");
+        var missing = run("deploy", "--host", agent.baseUri().toString(), "/nonexistent/pkg.wasm");
         assertEquals(1, missing.code());
         assertEquals("donjon: /nonexistent/pkg.wasm: no such file or directory", missing.err().strip());
-        Run both = run("deploy", "--host", "http://x", "--policy", "p.toml", "--expect-measurement", "00", "a.wasm");
+        var both = run("deploy", "--host", "http://x", "--policy", "p.toml", "--expect-measurement", "00", "a.wasm");
         assertEquals(2, both.code());
         assertTrue(both.err().contains("mutually exclusive"), both.err());
-        Run hex = run("deploy", "--host", "http://x", "--expect-measurement", "zz", "a.wasm");
+        var hex = run("deploy", "--host", "http://x", "--expect-measurement", "zz", "a.wasm");
         assertEquals(2, hex.code());
         assertEquals("donjon: --expect-measurement is not hex", hex.err().strip());
-        Run noBackend = run("host", "serve", "--listen", "127.0.0.1:0");
+        var noBackend = run("host", "serve", "--listen", "127.0.0.1:0");
         assertEquals(2, noBackend.code());
         assertTrue(noBackend.err().contains("--backend"), noBackend.err());
     }
 
     @Test
     void anUnreachableAgentIsOneLine() {
-        Run r = run("deploy", "--host", "http://127.0.0.1:1", "--allow-insecure-backend", ROOT.resolve("examples/hello/hello.wasm").toString());
+        var r = run("deploy", "--host", "http://127.0.0.1:1", "--allow-insecure-backend", ROOT.resolve("examples/hello/hello.wasm").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("donjon: ") && r.err().strip().lines().count() == 1, r.err());
         assertTrue(r.err().contains("cannot connect to the host agent"), r.err());

@@ -201,11 +201,17 @@ class EnarxConfigTest {
     }
 
     @Test
-    void templateParsesToTheStandardStreamsAndOneListener() {
-        EnarxConfig c = EnarxConfig.parse(ConfigTemplate.text());
-        assertEquals(List.of("stdin", "stdout", "stderr", "LISTEN"), c.fdNames());
-        assertEquals(new WorkloadFile.Listen("LISTEN", "::", 8080, Protocol.TCP), c.files().get(3));
-        assertTrue(ConfigTemplate.text().lines().filter(l -> l.startsWith("#")).count() > 10, "the template is commented");
+    void templateIsTheStandardStreamsAndItsCommentedExamplesParse() {
+        String template = ConfigTemplate.text();
+        assertEquals(EnarxConfig.defaults(), EnarxConfig.parse(template), "as written, the template runs any module");
+        assertTrue(template.lines().filter(l -> l.startsWith("#")).count() > 10, "the template is commented");
+        // uncommenting the example files (every "# key = value" and "# [[files]]" line) gives a valid config too
+        String uncommented = template.lines().map(l -> l.matches("# (\\[\\[files]]|(kind|prot|name|port|host) = .*)") ? l.substring(2) : l)
+                .reduce("", (a, l) -> a + l + "\n");
+        EnarxConfig examples = EnarxConfig.parse(uncommented);
+        assertEquals(List.of("stdin", "stdout", "stderr", "LISTEN", "UPSTREAM"), examples.fdNames());
+        assertEquals(new WorkloadFile.Listen("LISTEN", "::", 8080, Protocol.TCP), examples.files().get(3));
+        assertEquals(new WorkloadFile.Connect("UPSTREAM", "example.com", 443, Protocol.TLS), examples.files().get(4));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.donjon.keep;
 import dev.donjon.config.EnarxConfig;
 import dev.donjon.config.Protocol;
 import dev.donjon.config.WorkloadFile;
+import dev.donjon.wasi.CompiledModuleCache;
 import dev.donjon.wasi.FdSpec;
 import dev.donjon.wasi.GuestRun;
 import dev.donjon.wasi.WasiLimits;
@@ -58,7 +59,15 @@ public final class Keep implements Closeable {
      * @throws KeepException the identity or a socket cannot be made
      */
     public static Keep open(Workload workload, Stdio stdio, WasiLimits limits, IdentityProvider identity) {
-        WasiProgram program = WasiProgram.load(workload.module());
+        return open(workload, stdio, limits, identity, CompiledModuleCache.disabled());
+    }
+
+    /**
+     * As {@link #open(Workload, Stdio, WasiLimits, IdentityProvider)}, with the module's compiled form taken from (or
+     * put in) {@code compiled}: only for a Keep outside a TEE, whose code need not be measured.
+     */
+    public static Keep open(Workload workload, Stdio stdio, WasiLimits limits, IdentityProvider identity, CompiledModuleCache compiled) {
+        WasiProgram program = WasiProgram.load(workload.module(), compiled);
         EnarxConfig config = GuestEnvironment.configOrDefault(workload);
         Supplier<KeepTls> tls = tlsContext(config, identity);
         if (config.steward().isPresent()) tls.get(); // a Keep with a steward enrolls even without a TLS file, as in Enarx

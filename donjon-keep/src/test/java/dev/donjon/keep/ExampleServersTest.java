@@ -25,29 +25,31 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ExampleServersTest {
     static final int CLIENTS = 150;
+    /** The floor for one Keep: this many connections open at once. */
+    static final int MANY_CLIENTS = 1_000;
 
     private static byte[] example(String dir, String file) {
         return TestKeeps.file(TestKeeps.root().resolve("examples").resolve(dir).resolve(file));
     }
 
     @Test
-    void echoServesManyConcurrentClients() throws Exception {
+    void echoServesAThousandConcurrentClients() throws Exception {
         try (var server = Server.start(example("echo", "echo.wasm"), TestKeeps.listenerConfig("ECHO", "tcp"))) {
-            server.everyClientGets(i -> "line " + i + " of client " + i + "\n", line -> line);
+            server.everyClientGets(MANY_CLIENTS, i -> "line " + i + " of client " + i + "\n", line -> line);
         }
     }
 
     @Test
     void rot13InCServesManyConcurrentClients() throws Exception {
         try (var server = Server.start(example("rot13", "rot13.wasm"), TestKeeps.listenerConfig("ROT13", "tcp"))) {
-            server.everyClientGets(i -> "Hello, World! " + i + "\n", line -> line + "Uryyb, Jbeyq! " + line.substring(14));
+            server.everyClientGets(CLIENTS, i -> "Hello, World! " + i + "\n", line -> line + "Uryyb, Jbeyq! " + line.substring(14));
         }
     }
 
     @Test
     void rot13InAssemblyScriptServesManyConcurrentClients() throws Exception {
         try (var server = Server.start(example("rot13-as", "rot13.wasm"), TestKeeps.listenerConfig("ROT13", "tcp"))) {
-            server.everyClientGets(i -> "Zebra " + i + "\r\n", line -> line + "Mroen " + line.substring(6));
+            server.everyClientGets(CLIENTS, i -> "Zebra " + i + "\r\n", line -> line + "Mroen " + line.substring(6));
         }
     }
 
@@ -105,17 +107,17 @@ class ExampleServersTest {
          * Connects every client first (so all are open at once), then has each send its line and check the
          * reply byte for byte.
          */
-        void everyClientGets(java.util.function.IntFunction<String> request, java.util.function.UnaryOperator<String> expected) throws Exception {
+        void everyClientGets(int clients, java.util.function.IntFunction<String> request, java.util.function.UnaryOperator<String> expected) throws Exception {
             List<Socket> sockets = new ArrayList<>();
             try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (int i = 0; i < CLIENTS; i++) sockets.add(connect());
+                for (int i = 0; i < clients; i++) sockets.add(connect());
                 List<Future<String>> replies = new ArrayList<>();
-                for (int i = 0; i < CLIENTS; i++) {
+                for (int i = 0; i < clients; i++) {
                     Socket s = sockets.get(i);
                     String line = request.apply(i);
                     replies.add(threads.submit(() -> exchange(s, line, expected.apply(line).length())));
                 }
-                for (int i = 0; i < CLIENTS; i++) {
+                for (int i = 0; i < clients; i++) {
                     String line = request.apply(i);
                     assertEquals(expected.apply(line), replies.get(i).get(), "client " + i);
                 }

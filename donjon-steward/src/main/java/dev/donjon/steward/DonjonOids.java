@@ -24,6 +24,8 @@ public final class DonjonOids {
     public static final ASN1ObjectIdentifier KEEP_CLAIMS = DONJON.branch("1");
     /** CSR extension: the workload a Keep runs (package slug and digest), vouched for by the attested Keep key. */
     public static final ASN1ObjectIdentifier WORKLOAD_IDENTITY = DONJON.branch("2");
-    /** CSR extension: SIMULATED SEV-SNP-layout evidence of the sim backend (donjon-platform's EvidenceOids.SIM). */
+    /** CSR extension: TDX evidence (quote + optional CRLs and TCB package); defined with donjon-platform's EvidenceOids. */
+    public static final ASN1ObjectIdentifier DONJON_TDX = DONJON.branch("3");
+    /** CSR extension: SIMULATED SEV-SNP-layout evidence from the sim backend, encoded as {@link #ENARX_SNP}. */
     public static final ASN1ObjectIdentifier DONJON_SIM = DONJON.branch("4");
 }

@@ -27,6 +27,9 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 public record KeepCsr(byte[] der, PKCS10CertificationRequest request, byte[] spkiDer, Optional<Extension> attestation,
                       Optional<WorkloadIdentity> workload) {
 
+    /** BouncyCastle's ECDSA verifies P-384 about 3x faster than the JDK's (measured: bench/README.md). */
+    private static final org.bouncycastle.jce.provider.BouncyCastleProvider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
     /** Largest request the Steward reads (an SGX CSR with its TCB package is ~15 KB). */
     public static final int MAX_BYTES = 256 * 1024;
 
@@ -48,7 +51,7 @@ public record KeepCsr(byte[] der, PKCS10CertificationRequest request, byte[] spk
         byte[] spki;
         try {
             spki = csr.getSubjectPublicKeyInfo().getEncoded("DER");
-            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))) {
+            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(BC).build(csr.getSubjectPublicKeyInfo()))) {
                 throw Denial.malformed("CSR signature does not verify with its own public key");
             }
         } catch (Denial d) {

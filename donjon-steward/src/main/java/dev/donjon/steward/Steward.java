@@ -1,8 +1,14 @@
 package dev.donjon.steward;
 
+import dev.donjon.attestation.Container;
+import dev.donjon.attestation.EvidenceInput;
+import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.Tee;
 import dev.donjon.attestation.Verifiers;
-import dev.donjon.attestation.policy.Policy;
+import dev.donjon.attestation.snp.SnpTrustAnchors;
+import dev.donjon.attestation.snp.SnpVerifier;
+import java.io.IOException;
+import java.io.StringReader;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,16 +16,16 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.openssl.PEMParser;
 
 /**
  * The Steward's core, without HTTP: a Keep's DER CSR in, an {@link Enrollment} out. Checks, in order: the CSR's form
  * and self-signature, exactly one attestation extension, the evidence (verifiers, pinned anchors, the clock), the
  * binding of REPORT_DATA to the CSR key, the policy; then issues a certificate carrying the claims.
- * Thread-safe; one instance serves all requests (verifiers memoize validated chains).
+ * Thread-safe; one instance serves all requests (the verifiers memoize validated chains, still judged at each instant).
  */
 public final class Steward {
 
@@ -38,27 +44,49 @@ public final class Steward {
     }
 
     private final Config config;
-    private final AtomicReference<StewardPolicy> policy;
     private final Map<ASN1ObjectIdentifier, EvidenceCheck> checks;
 
     public Steward(Config config) {
         this.config = config;
-        this.policy = new AtomicReference<>(config.policy());
+        var policy = config.policy().policy();
+        byte[] amd = config.anchors().amdChains(), intel = config.anchors().intelRoot();
         Verifiers verifiers = Verifiers.load();
-        // One line per kind of evidence: the OID a Keep puts in its CSR and what checks it.
+        // One line per kind of evidence: the OID a Keep puts in its CSR, how its extension is read, who verifies it.
         Map<ASN1ObjectIdentifier, EvidenceCheck> c = new LinkedHashMap<>();
         c.put(DonjonOids.ENARX_KVM, new NoEvidence("kvm"));
-        c.put(DonjonOids.ENARX_SGX, new VerifiedEvidence("sgx", Tee.SGX, verifiers.forTee(Tee.SGX), config.anchors().intel(),
-                KeyBinding.SHA_256, () -> section(p -> p.hardware().sgx().isPresent(), StewardPolicy::hardware)));
-        c.put(DonjonOids.ENARX_SNP, new VerifiedEvidence("snp", Tee.SNP, verifiers.forTee(Tee.SNP), config.anchors().amd(),
-                KeyBinding.SHA_384, () -> section(p -> p.hardware().snp().isPresent(), StewardPolicy::hardware)));
-        c.put(DonjonOids.DONJON_SIM, SimEvidence.check(config.policy(), () -> policy.get().sim()));
+        c.put(DonjonOids.ENARX_SNP, new VerifiedEvidence("snp", (csr, ext) -> EvidenceAsn1.snp(ext, amd),
+                new SnpVerifier(SnpTrustAnchors.amd()), KeyBinding.SHA_384, policy));
+        c.put(DonjonOids.ENARX_SGX, new VerifiedEvidence("sgx", (csr, ext) -> wholeCsr(Tee.SGX, csr, intel),
+                verifiers.forTee(Tee.SGX), KeyBinding.SHA_256, policy));
+        c.put(DonjonOids.DONJON_TDX, new VerifiedEvidence("tdx", (csr, ext) -> EvidenceAsn1.tdx(ext, intel),
+                verifiers.forTee(Tee.TDX), KeyBinding.SHA_256, policy));
+        c.put(DonjonOids.DONJON_SIM, config.policy().simChain().<EvidenceCheck>map(chain -> new VerifiedEvidence("sim",
+                        (csr, ext) -> EvidenceAsn1.snp(ext, chain), new SnpVerifier(simAnchors(chain)), KeyBinding.SHA_384, policy))
+                .orElseGet(() -> new Refusal("sim", "SIMULATED evidence is not accepted: the policy has no [sim] section")));
         this.checks = Map.copyOf(c);
     }
 
-    private Optional<Policy> section(java.util.function.Predicate<StewardPolicy> present, java.util.function.Function<StewardPolicy, Policy> get) {
-        StewardPolicy p = policy.get();
-        return present.test(p) ? Optional.of(get.apply(p)) : Optional.empty();
+    private static EvidenceInput wholeCsr(Tee tee, KeepCsr csr, byte[] intelRoot) {
+        return new EvidenceInput(tee, Container.ENARX_CSR, csr.der(), new dev.donjon.attestation.Endorsements(java.util.Optional.empty(),
+                java.util.Optional.empty(), java.util.Optional.empty(), List.of(), java.util.Optional.empty(), java.util.Optional.of(intelRoot)));
+    }
+
+    /** AMD's ARKs plus the self-signed certificate(s) of the sim chain as simulated roots. */
+    private static SnpTrustAnchors simAnchors(byte[] chainPem) {
+        StringBuilder arks = new StringBuilder();
+        try (PEMParser p = new PEMParser(new StringReader(new String(chainPem, java.nio.charset.StandardCharsets.US_ASCII)))) {
+            for (Object o; (o = p.readObject()) != null; ) {
+                if (o instanceof X509CertificateHolder h && h.getSubject().equals(h.getIssuer())) {
+                    arks.append("-----BEGIN CERTIFICATE-----\n")
+                            .append(java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(h.getEncoded()))
+                            .append("\n-----END CERTIFICATE-----\n");
+                }
+            }
+            if (arks.isEmpty()) throw new IllegalArgumentException("sim.chain holds no self-signed ARK");
+            return SnpTrustAnchors.amd().withSimulatedRoots(arks.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException | MalformedEvidenceException e) {
+            throw new IllegalArgumentException("sim.chain: " + KeepCsr.oneLine(e), e);
+        }
     }
 
     public Config config() { return config; }
@@ -66,9 +94,6 @@ public final class Steward {
     public CertificateAuthority ca() { return config.ca(); }
 
     public Instant now() { return config.clock().instant(); }
-
-    /** Replaces the policy for the requests that follow (e.g. after the file changed). */
-    public void policy(StewardPolicy next) { policy.set(next); }
 
     /** Checks one DER CSR and, if everything holds, issues its certificate. Never throws for bad input. */
     public Enrollment enroll(byte[] der) {
@@ -84,8 +109,7 @@ public final class Steward {
         KeepCsr csr = KeepCsr.parse(der, checks.keySet());
         Extension evidence = csr.attestation().orElseThrow(() -> Denial.noAttestation("missing",
                 "the CSR carries no attestation extension (" + DonjonOids.ENARX_SNP + ", " + DonjonOids.ENARX_SGX + ", ...)"));
-        EvidenceCheck check = checks.get(evidence.getExtnId());
-        AttestedKeep keep = check.check(csr, evidence, now()).withWorkload(csr.workload());
+        AttestedKeep keep = checks.get(evidence.getExtnId()).check(csr, evidence, now()).withWorkload(csr.workload());
         return new AttestedCsr(csr, keep);
     }
 

@@ -12,16 +12,14 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The Steward's policy file: Enarx's steward.toml ({@code [snp]}, {@code [sgx]}) plus {@code [tdx]}, read by
- * donjon-attestation's {@link PolicyToml}, and Donjon's {@code [sim]}: the simulated TEE, accepted only when this
- * section is present. {@code [sim]} takes the {@code [snp]} keys (sim evidence has the SEV-SNP report layout) and
- * {@code root}, the PEM file of the sim ASK + ARK to trust; nothing trusts a sim root otherwise.
+ * The Steward's policy file: Enarx's steward.toml ({@code [snp]}, {@code [sgx]}) plus {@code [tdx]} and {@code [sim]},
+ * read by donjon-attestation's {@link PolicyToml}. {@code [sim]} (the simulated TEE; without it sim Keeps are refused)
+ * takes the {@code [snp]} keys and one Steward key, {@code chain}: the PEM file of the sim ASK + ARK to trust (the
+ * sim backend's {@code sim-chain.pem}); a relative path is resolved against the policy file's directory.
  *
- * @param hardware the [snp]/[sgx]/[tdx] sections
- * @param sim      the rules for sim evidence, when [sim] is present
- * @param simRoot  the sim ASK + ARK (PEM) named by [sim].root
+ * @param simChain the sim ASK + ARK, present exactly when [sim] is
  */
-public record StewardPolicy(Policy hardware, Optional<Policy> sim, Optional<byte[]> simRoot) {
+public record StewardPolicy(Policy policy, Optional<byte[]> simChain) {
 
     private static final TomlMapper TOML = new TomlMapper();
 
@@ -39,7 +37,7 @@ public record StewardPolicy(Policy hardware, Optional<Policy> sim, Optional<byte
         }
     }
 
-    /** @param base directory that a relative [sim].root is resolved against */
+    /** @param base directory that a relative [sim].chain is resolved against */
     public static StewardPolicy parse(String text, Path base) throws PolicyException {
         ObjectNode root;
         try {
@@ -49,43 +47,25 @@ public record StewardPolicy(Policy hardware, Optional<Policy> sim, Optional<byte
             String m = e.getMessage() == null ? "syntax error" : e.getMessage().lines().findFirst().orElse("syntax error");
             throw new PolicyException("invalid TOML: " + m);
         }
-        JsonNode simNode = root.remove("sim");
-        Optional<Policy> sim = Optional.empty();
-        Optional<byte[]> simRoot = Optional.empty();
-        if (simNode != null) {
-            if (!(simNode instanceof ObjectNode simTable)) throw new PolicyException("sim: expected a table");
-            JsonNode rootPath = simTable.remove("root");
-            if (rootPath == null || !rootPath.isTextual()) {
-                throw new PolicyException("sim.root: the PEM file of the sim ASK + ARK to trust must be given");
+        Optional<byte[]> simChain = Optional.empty();
+        if (root.get("sim") instanceof ObjectNode sim) {
+            JsonNode chain = sim.remove("chain");
+            if (chain == null || !chain.isTextual()) {
+                throw new PolicyException("sim.chain: the PEM file of the sim ASK + ARK to trust (sim-chain.pem) must be given");
             }
-            Path pem = base.resolve(rootPath.asText());
+            Path pem = base.resolve(chain.asText());
             try {
-                simRoot = Optional.of(Files.readAllBytes(pem));
+                simChain = Optional.of(Files.readAllBytes(pem));
             } catch (IOException e) {
-                throw new PolicyException("sim.root: cannot read " + pem);
-            }
-            ObjectNode asSnp = TOML.createObjectNode();
-            asSnp.set("snp", simTable);
-            try {
-                sim = Optional.of(PolicyToml.parse(TOML.writeValueAsString(asSnp)));
-            } catch (PolicyException e) {
-                throw new PolicyException(e.getMessage().replaceFirst("^snp\\.", "sim."));
-            } catch (IOException e) {
-                throw new PolicyException("sim: " + e.getMessage());
+                throw new PolicyException("sim.chain: cannot read " + pem);
             }
         }
-        Policy hardware;
-        if (root.isEmpty() && sim.isPresent()) {
-            hardware = new Policy(Optional.empty(), Optional.empty(), Optional.empty());
-        } else {
-            try {
-                hardware = PolicyToml.parse(TOML.writeValueAsString(root));
-            } catch (PolicyException e) {
-                throw e;
-            } catch (IOException e) {
-                throw new PolicyException(e.getMessage());
-            }
+        try {
+            return new StewardPolicy(PolicyToml.parse(TOML.writeValueAsString(root)), simChain);
+        } catch (PolicyException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new PolicyException(KeepCsr.oneLine(e));
         }
-        return new StewardPolicy(hardware, sim, simRoot);
     }
 }

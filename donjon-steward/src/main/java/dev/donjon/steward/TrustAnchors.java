@@ -1,11 +1,8 @@
 package dev.donjon.steward;
 
-import dev.donjon.attestation.Endorsements;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * The roots hardware evidence must chain to, pinned and offline: AMD's ASK/ASVK + ARK for Milan, Genoa and Turin, and
@@ -17,13 +14,6 @@ public record TrustAnchors(byte[] amdChains, byte[] intelRoot) {
         return new TrustAnchors(resource("anchors/amd_chains.pem"), resource("anchors/Intel_SGX_Root_CA.der"));
     }
 
-    Endorsements amd() {
-        return new Endorsements(Optional.empty(), Optional.empty(), Optional.of(amdChains), List.of(), Optional.empty(), Optional.empty());
-    }
-
-    Endorsements intel() {
-        return new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.of(intelRoot));
-    }
 
     private static byte[] resource(String name) {
         try (InputStream in = TrustAnchors.class.getResourceAsStream(name)) {

@@ -42,7 +42,7 @@ class SimEnrollmentTest {
     @Test
     void simEvidenceWithThePinnedMeasurementIsIssuedAndSaysSim() throws Exception {
         byte[] csr = simCsr();
-        Enrollment e = enroll(csr, "[sim]\nroot = \"sim-chain.pem\"\nhash = [\"" + HexFormat.of().formatHex(MEASUREMENT) + "\"]\n");
+        Enrollment e = enroll(csr, "[sim]\nchain = \"sim-chain.pem\"\nhash = [\"" + HexFormat.of().formatHex(MEASUREMENT) + "\"]\n");
         Enrollment.Issued issued = assertInstanceOf(Enrollment.Issued.class, e, e.toString());
         ClaimsExtension claims = ClaimsExtension.from(issued.certificate()).orElseThrow();
         assertEquals("sim", claims.tee());
@@ -53,7 +53,7 @@ class SimEnrollmentTest {
     @Test
     void anotherMeasurementIsRefusedBySimRules() throws Exception {
         String other = "ab".repeat(48);
-        Enrollment e = enroll(simCsr(), "[sim]\nroot = \"sim-chain.pem\"\nhash = [\"" + other + "\"]\n");
+        Enrollment e = enroll(simCsr(), "[sim]\nchain = \"sim-chain.pem\"\nhash = [\"" + other + "\"]\n");
         Enrollment.Refused refused = assertInstanceOf(Enrollment.Refused.class, e, e.toString());
         assertTrue(refused.rule().startsWith("sim"), refused.rule());
     }
@@ -70,7 +70,7 @@ class SimEnrollmentTest {
         byte[] csr = simCsr();
         SimPlatform stranger = new SimPlatform(dir.resolve("other-sim"), Clock.systemUTC(), MEASUREMENT::clone);
         Files.write(dir.resolve("other-chain.pem"), stranger.authority().chainPem());
-        Enrollment e = enroll(csr, "[sim]\nroot = \"other-chain.pem\"\nhash = [\"" + HexFormat.of().formatHex(MEASUREMENT) + "\"]\n");
+        Enrollment e = enroll(csr, "[sim]\nchain = \"other-chain.pem\"\nhash = [\"" + HexFormat.of().formatHex(MEASUREMENT) + "\"]\n");
         assertInstanceOf(Enrollment.NoAttestation.class, e, e.toString());
     }
 }

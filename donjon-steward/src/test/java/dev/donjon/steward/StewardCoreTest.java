@@ -142,4 +142,33 @@ class StewardCoreTest {
         assertEquals(List.of("A", "B"), back.advisories());
         assertEquals(Optional.of("UpToDate"), back.tcbStatus());
     }
+
+    @Test
+    void realTdxQuoteInADonjonTdxCsrIsVerifiedThenRefusedForItsBinding() throws Exception {
+        byte[] quote = java.nio.file.Files.readAllBytes(TestCsrs.VECTORS.resolve("tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat"));
+        byte[] ext = new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.DEROctetString(quote)).getEncoded("DER");
+        java.time.Instant at = java.time.Instant.parse("2023-07-01T00:00:00Z");
+        TrustAnchors anchors = new TrustAnchors(TrustAnchors.bundled().amdChains(),
+                java.nio.file.Files.readAllBytes(TestCsrs.VECTORS.resolve("tdx/go-tdx-guest/trusted_root.pem")));
+        Steward steward = new Steward(new Steward.Config(CertificateAuthority.generate(at), TestCsrs.stewardToml(), anchors,
+                TestCsrs.at(at), Steward.Config.DEFAULT_VALIDITY, List.of()));
+        // the quote verifies (signature, QE, PCK chain); its REPORT_DATA is not this CSR key's hash
+        var r = assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(TestCsrs.csr(TestCsrs.ext(DonjonOids.DONJON_TDX, ext))));
+        assertEquals("binding", r.cause(), r.reason());
+        byte[] flipped = java.nio.file.Files.readAllBytes(TestCsrs.VECTORS.resolve("tdx/go-tdx-guest/tdx_prod_quote_SPR_E4-flip184.dat"));
+        byte[] flippedExt = new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.DEROctetString(flipped)).getEncoded("DER");
+        assertEquals("signature", assertInstanceOf(Enrollment.NoAttestation.class,
+                steward.enroll(TestCsrs.csr(TestCsrs.ext(DonjonOids.DONJON_TDX, flippedExt)))).cause());
+        assertInstanceOf(Enrollment.Malformed.class, steward.enroll(TestCsrs.csr(TestCsrs.ext(DonjonOids.DONJON_TDX, new byte[] {5, 0}))));
+    }
+
+    @Test
+    void simEvidenceIsRefusedWithoutASimSection() throws Exception {
+        // the real SNP evidence under the sim OID: without [sim] the Steward refuses before looking at it
+        byte[] evidence = TestCsrs.evidenceOf(TestCsrs.snpCsr(), DonjonOids.ENARX_SNP);
+        var r = assertInstanceOf(Enrollment.Refused.class, TestCsrs.steward(TestCsrs.stewardToml(), TestCsrs.SNP_NOW)
+                .enroll(TestCsrs.csr(TestCsrs.ext(DonjonOids.DONJON_SIM, evidence))));
+        assertEquals("sim", r.rule());
+        assertTrue(r.reason().contains("no [sim] section"), r.reason());
+    }
 }

@@ -34,7 +34,12 @@ public final class WasiProgram {
      *     "module has no _start export (not a WASI command)", "unknown import env::puts", ...)
      */
     public static WasiProgram load(byte[] wasm) {
-        return new WasiProgram(ChicoryModule.compile(wasm, WASI));
+        return load(wasm, CompiledModuleCache.disabled());
+    }
+
+    /** As {@link #load(byte[])}, skipping the compile when {@code cache} holds this module's compiled form. */
+    public static WasiProgram load(byte[] wasm, CompiledModuleCache cache) {
+        return new WasiProgram(ChicoryModule.compile(wasm, WASI, cache));
     }
 
     /**

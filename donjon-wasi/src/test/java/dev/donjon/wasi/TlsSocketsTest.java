@@ -99,6 +99,7 @@ class TlsSocketsTest {
     private static SSLSocket connect(SSLContext context, int port) throws IOException {
         SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket("localhost", port);
         s.setSoTimeout(30_000);
+        s.setTcpNoDelay(true);
         SSLParameters p = s.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS");
         s.setSSLParameters(p);
@@ -121,6 +122,19 @@ class TlsSocketsTest {
             assertEquals("TLSv1.3", s.getSession().getProtocol());
             assertEquals(server.certificate(), s.getSession().getPeerCertificates()[0]);
             assertEquals("hello over TLS", exchange(s, "hello over TLS"));
+        }
+    }
+
+    @Test
+    void manySmallExchangesOnOneConnection() throws Exception {
+        try (Server echo = Server.start("echo", "ECHO", TestTls.context(server), false);
+             SSLSocket s = connect(trustingServer(), echo.port())) {
+            byte[] msg = "0123456789abcdef0123456789abcdef0123456789abcdef012345678901234\n".getBytes(StandardCharsets.US_ASCII);
+            // Each reply must come back without waiting for the next request: nothing may stay buffered.
+            for (int i = 0; i < 300; i++) {
+                s.getOutputStream().write(msg);
+                assertArrayEquals(msg, s.getInputStream().readNBytes(msg.length), "exchange " + i);
+            }
         }
     }
 

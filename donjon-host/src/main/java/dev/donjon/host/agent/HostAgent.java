@@ -1,6 +1,8 @@
 package dev.donjon.host.agent;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.sim.SimAuthority;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -13,7 +15,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.Deque;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
@@ -25,6 +30,7 @@ import java.util.logging.Logger;
 public final class HostAgent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HostAgent.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration ENDED_RETENTION = Duration.ofMinutes(10);
 
     /**
      * @param backend        the backend every Keep of this agent runs on
@@ -33,22 +39,33 @@ public final class HostAgent implements AutoCloseable {
      * @param packageTimeout how long a Keep waits for its package before it is stopped
      */
     public record Config(InetSocketAddress listen, String backend, KeepLauncher launcher, Tap tap, int maxKeeps,
-                         Duration startTimeout, Duration packageTimeout) {
+                         Duration startTimeout, Duration packageTimeout, int spareKeeps) {
+        /** 64 Keeps, 60 s to start, 10 min to receive the package, no spare Keeps. */
         public static Config defaults(InetSocketAddress listen, String backend) {
-            return new Config(listen, backend, KeepLauncher.sameJvm(), Tap.NONE, 64, Duration.ofSeconds(60), Duration.ofMinutes(10));
+            return new Config(listen, backend, KeepLauncher.sameJvm(), Tap.NONE, 64, Duration.ofSeconds(60), Duration.ofMinutes(10), 0);
         }
 
-        public Config withTap(Tap value) { return new Config(listen, backend, launcher, value, maxKeeps, startTimeout, packageTimeout); }
+        public Config withTap(Tap value) { return new Config(listen, backend, launcher, value, maxKeeps, startTimeout, packageTimeout, spareKeeps); }
 
-        public Config withPackageTimeout(Duration value) { return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, value); }
+        public Config withPackageTimeout(Duration value) { return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, value, spareKeeps); }
 
-        public Config withMaxKeeps(int value) { return new Config(listen, backend, launcher, tap, value, startTimeout, packageTimeout); }
+        public Config withLauncher(KeepLauncher value) { return new Config(listen, backend, value, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps); }
+
+        public Config withMaxKeeps(int value) { return new Config(listen, backend, launcher, tap, value, startTimeout, packageTimeout, spareKeeps); }
+
+        /**
+         * Keep processes started ahead of demand (JVM up, classes loaded, no key yet): a request with the default limits
+         * takes one and only waits for its key and evidence. Each costs an idle Keep's memory.
+         */
+        public Config withSpareKeeps(int value) { return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, value); }
     }
 
     private final Config config;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, KeepProcess> keeps = new ConcurrentHashMap<>();
+    private final Deque<KeepProcess> spares = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger sparesStarting = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook = new Thread(this::stopAllKeeps, "donjon-agent-shutdown");
 
@@ -59,10 +76,25 @@ public final class HostAgent implements AutoCloseable {
         server.setExecutor(executor);
     }
 
+    /**
+     * Starts serving. For the {@code sim} backend the simulated chain is made now if there is none (one maker, before
+     * any Keep could race to make it).
+     *
+     * @throws IOException the port cannot be bound or the sim chain cannot be made
+     */
     public static HostAgent start(Config config) throws IOException {
+        if (config.backend().equals("sim")) {
+            try {
+                SimAuthority.loadOrCreate(config.launcher().platformSettings().sim(), java.time.Clock.systemUTC());
+            } catch (PlatformException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+        config.launcher().prepare();
         HostAgent agent = new HostAgent(config);
         Runtime.getRuntime().addShutdownHook(agent.shutdownHook);
         agent.server.start();
+        agent.refillSpares();
         return agent;
     }
 
@@ -81,14 +113,55 @@ public final class HostAgent implements AutoCloseable {
         if (keeps.values().stream().filter(k -> k.state() != KeepProcess.State.ENDED).count() >= config.maxKeeps()) {
             throw new CapacityException("the agent already runs " + config.maxKeeps() + " Keeps");
         }
-        String id = "k" + HexFormat.of().formatHex(randomBytes(10));
-        Process p = config.launcher().launch(id, config.backend(), limits);
-        KeepProcess keep = new KeepProcess(id, config.backend(), limits, p, config.tap());
+        pruneEnded();
+        KeepProcess keep = limits.equals(KeepLimits.defaults()) ? takeSpare() : null;
+        if (keep == null) keep = launch(limits, false);
+        String id = keep.id;
         keeps.put(id, keep);
-        LOG.info(() -> "Keep " + id + " started (pid " + p.pid() + ")");
+        refillSpares();
+        long pid = keep.pid();
+        LOG.fine(() -> "Keep " + id + " (pid " + pid + ") created");
         // the package deadline counts from the offer: a slow start is the start timeout's business
-        keep.offered().thenRun(() -> Thread.ofVirtual().name("keep-" + id + "-deadline").start(() -> stopIfNoPackage(keep)));
+        KeepProcess created = keep;
+        keep.offered().thenRun(() -> Thread.ofVirtual().name("keep-" + id + "-deadline").start(() -> stopIfNoPackage(created)));
         return keep;
+    }
+
+    private KeepProcess launch(KeepLimits limits, boolean spare) throws IOException {
+        String id = "k" + HexFormat.of().formatHex(randomBytes(10));
+        Process p = config.launcher().launch(id, config.backend(), limits, spare);
+        return new KeepProcess(id, config.backend(), limits, p, config.tap());
+    }
+
+    private KeepProcess takeSpare() {
+        for (KeepProcess k; (k = spares.poll()) != null; ) {
+            if (k.alive()) return k;
+        }
+        return null;
+    }
+
+    /** Starts spare Keeps in the background until there are as many as configured. */
+    private void refillSpares() {
+        while (!closed.get() && spares.size() + sparesStarting.get() < config.spareKeeps()) {
+            sparesStarting.incrementAndGet();
+            Thread.ofVirtual().name("spare-keep").start(() -> {
+                try {
+                    KeepProcess k = launch(KeepLimits.defaults(), true);
+                    spares.add(k);
+                    if (closed.get()) k.stop("the host agent is shutting down");
+                } catch (IOException e) {
+                    LOG.warning("cannot start a spare Keep: " + e.getMessage());
+                } finally {
+                    sparesStarting.decrementAndGet();
+                }
+            });
+        }
+    }
+
+    /** Ended Keeps stay listed (with why they ended) for a while, then are forgotten. */
+    private void pruneEnded() {
+        java.time.Instant cutoff = java.time.Instant.now().minus(ENDED_RETENTION);
+        keeps.values().removeIf(k -> k.state() == KeepProcess.State.ENDED && k.created.isBefore(cutoff));
     }
 
     private static byte[] randomBytes(int n) {
@@ -127,8 +200,10 @@ public final class HostAgent implements AutoCloseable {
     public long running() { return keeps.values().stream().filter(k -> k.state() != KeepProcess.State.ENDED).count(); }
 
     private void stopAllKeeps() {
-        for (KeepProcess k : keeps.values()) k.stop("the host agent is shutting down");
-        for (KeepProcess k : keeps.values()) {
+        List<KeepProcess> all = new java.util.ArrayList<>(keeps.values());
+        for (KeepProcess k; (k = spares.poll()) != null; ) all.add(k);
+        for (KeepProcess k : all) k.stop("the host agent is shutting down");
+        for (KeepProcess k : all) {
             try {
                 if (!k.awaitExit(Duration.ofSeconds(5))) LOG.warning("Keep " + k.id + " did not exit");
             } catch (InterruptedException e) {
@@ -142,6 +217,7 @@ public final class HostAgent implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        // spares still starting see `closed` and stop themselves
         server.stop(0);
         stopAllKeeps();
         executor.shutdownNow();

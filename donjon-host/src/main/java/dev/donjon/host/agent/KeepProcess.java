@@ -68,6 +68,8 @@ final class KeepProcess {
 
     long pid() { return process.pid(); }
 
+    boolean alive() { return process.isAlive(); }
+
     /** Completes when the Keep has made its offer (and only then). */
     CompletableFuture<Void> offered() { return offer.thenAccept(o -> {}); }
 
@@ -75,20 +77,10 @@ final class KeepProcess {
 
     /** Sends the client's nonce and waits for the Keep's offer (its key and evidence). */
     byte[] hello(byte[] nonce, Duration timeout) throws KeepFailedException {
-        try {
-            send(LinkFrame.of(LinkFrame.Type.HELLO, nonce));
-            return offer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
+        return exchange(LinkFrame.of(LinkFrame.Type.HELLO, nonce), offer, timeout, () -> {
             stop("the Keep did not answer within " + timeout.toSeconds() + " s");
-            throw new KeepFailedException("the Keep did not start within " + timeout.toSeconds() + " s and was stopped");
-        } catch (ExecutionException e) {
-            throw new KeepFailedException(e.getCause().getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KeepFailedException("interrupted");
-        } catch (IOException e) {
-            throw new KeepFailedException(endNoticeOr("the Keep process is gone"));
-        }
+            return "the Keep did not start within " + timeout.toSeconds() + " s and was stopped";
+        });
     }
 
     /** Relays a sealed package and waits for the Keep to accept or refuse it. */
@@ -98,11 +90,18 @@ final class KeepProcess {
             if (state == State.ENDED) throw new KeepFailedException(endNoticeOr("the Keep has ended"));
             pendingReplies.add(reply);
         }
+        return exchange(LinkFrame.of(LinkFrame.Type.PACKAGE, sealed), reply, timeout,
+                () -> "the Keep did not answer the package within " + timeout.toSeconds() + " s");
+    }
+
+    /** Sends a frame and waits for the Keep's answer to it; every way that fails is one line for the client. */
+    private <T> T exchange(LinkFrame frame, CompletableFuture<T> answer, Duration timeout, java.util.function.Supplier<String> onTimeout)
+            throws KeepFailedException {
         try {
-            send(LinkFrame.of(LinkFrame.Type.PACKAGE, sealed));
-            return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            send(frame);
+            return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new KeepFailedException("the Keep did not answer the package within " + timeout.toSeconds() + " s");
+            throw new KeepFailedException(onTimeout.get());
         } catch (ExecutionException e) {
             throw new KeepFailedException(e.getCause().getMessage());
         } catch (InterruptedException e) {

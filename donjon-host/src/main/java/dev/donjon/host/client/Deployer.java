@@ -1,6 +1,5 @@
 package dev.donjon.host.client;
 
-import dev.donjon.attestation.Verifiers;
 import dev.donjon.host.protocol.ClientSession;
 import dev.donjon.host.protocol.DeployContext;
 import dev.donjon.host.protocol.KeepBinding;
@@ -55,7 +54,7 @@ public final class Deployer {
     private volatile String keepId;
 
     public Deployer(Options options, TrustOptions trust, Progress progress) {
-        this(options, new KeepAppraiser(trust, Verifiers.load(), Clock.systemUTC()), progress);
+        this(options, new KeepAppraiser(trust, Clock.systemUTC()), progress);
     }
 
     public Deployer(Options options, KeepAppraiser appraiser, Progress progress) {

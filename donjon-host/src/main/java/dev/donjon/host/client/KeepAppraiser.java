@@ -1,6 +1,13 @@
 package dev.donjon.host.client;
 
 import dev.donjon.attestation.Container;
+import dev.donjon.attestation.MalformedEvidenceException;
+import dev.donjon.attestation.TeeVerifier;
+import dev.donjon.attestation.snp.AmdChainValidator;
+import dev.donjon.attestation.snp.SnpTrustAnchors;
+import dev.donjon.attestation.snp.SnpVerifier;
+import dev.donjon.platform.sim.RuntimeMeasurement;
+import java.util.HexFormat;
 import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;
 import dev.donjon.attestation.Tee;
@@ -34,10 +41,20 @@ public final class KeepAppraiser {
     private final Verifiers verifiers;
     private final Clock clock;
 
+    /** @param verifiers for TEEs other than SEV-SNP, whose verifier is made here from {@code trust}'s anchors */
     public KeepAppraiser(TrustOptions trust, Verifiers verifiers, Clock clock) {
         this.trust = trust;
         this.verifiers = verifiers;
         this.clock = clock;
+    }
+
+    public KeepAppraiser(TrustOptions trust, Clock clock) { this(trust, Verifiers.load(), clock); }
+
+    /** AMD's ARKs always; the sim root too, but only when insecure backends are allowed (its claims then say SIMULATED). */
+    private TeeVerifier snpVerifier() throws MalformedEvidenceException {
+        SnpTrustAnchors anchors = SnpTrustAnchors.amd();
+        if (trust.allowInsecure() && trust.simChain().isPresent()) anchors = anchors.withSimulatedRoots(trust.simChain().get());
+        return new SnpVerifier(new AmdChainValidator(anchors));
     }
 
     public Appraisal appraise(KeepOffer offer, byte[] nonce) {
@@ -76,9 +93,15 @@ public final class KeepAppraiser {
         } catch (IllegalArgumentException e) {
             return new Appraisal.Refused("the Keep's evidence is of an unknown kind: " + e.getMessage());
         }
-        if (!verifiers.has(tee)) return new Appraisal.Refused("no verifier for " + tee.wireName() + " evidence is available");
-        VerificationResult result = verifiers.forTee(tee).verify(new EvidenceInput(tee, container, ev.evidence(), endorsements(tee, ev)),
-                clock.instant());
+        TeeVerifier verifier;
+        try {
+            if (tee == Tee.SNP) verifier = snpVerifier();
+            else if (verifiers.has(tee)) verifier = verifiers.forTee(tee);
+            else return new Appraisal.Refused("no verifier for " + tee.wireName() + " evidence is available");
+        } catch (MalformedEvidenceException e) {
+            return new Appraisal.Refused("the sim chain given to trust is unusable: " + e.getMessage());
+        }
+        VerificationResult result = verifier.verify(new EvidenceInput(tee, container, ev.evidence(), endorsements(tee, ev)), clock.instant());
         if (result instanceof VerificationResult.Rejected r) {
             return new Appraisal.Refused("the Keep's " + tee.wireName() + " evidence was rejected (" + r.reason().wireName() + "): " + r.detail());
         }
@@ -91,6 +114,14 @@ public final class KeepAppraiser {
         if (accepted.claims().debug()) {
             return new Appraisal.Refused("the Keep's TEE runs in debug mode: the host can read its memory");
         }
+        boolean simulated = accepted.claims().simulated();
+        if (simulated && !trust.allowInsecure()) {
+            return new Appraisal.Refused("the evidence is SIMULATED (not signed under a TEE vendor's root); refusing");
+        }
+        if (simulated && !offer.backend().equals("sim")) {
+            warnings.add("the Keep says it runs on " + offer.backend() + " but its evidence is SIMULATED");
+            if (!warnings.contains(INSECURE_SIM)) warnings.add(INSECURE_SIM);
+        }
         String measurement = accepted.claims().fields().getOrDefault("measurement", "");
         if (trust.expectedMeasurement().isPresent()) {
             String want = trust.expectedMeasurement().get().toLowerCase(Locale.ROOT);
@@ -102,17 +133,27 @@ public final class KeepAppraiser {
             PolicyDecision d = trust.policy().get().evaluate(accepted);
             if (d instanceof PolicyDecision.Reject r) return new Appraisal.Refused("the policy refuses the Keep: " + r.message());
         } else if (trust.expectedMeasurement().isEmpty()) {
-            return new Appraisal.Refused("no --policy or --expect-measurement given: refusing to trust a Keep runtime nobody pinned");
+            if (!simulated) {
+                return new Appraisal.Refused("no --policy or --expect-measurement given: refusing to trust a Keep runtime nobody pinned");
+            }
+            // a sim Keep measures the Donjon runtime it runs: by default it must be this very build
+            String own = HexFormat.of().formatHex(RuntimeMeasurement.ofThisProcess());
+            if (!own.equals(measurement)) {
+                return new Appraisal.Refused("the sim Keep's measurement " + measurement + " is not this Donjon build's " + own
+                        + " (pass --expect-measurement to pin another build)");
+            }
         }
-        return new Appraisal.Trusted(tee.wireName() + " evidence verified, measurement " + measurement
-                + accepted.tcbStatus().map(s -> ", TCB " + s).orElse(""), warnings);
+        return new Appraisal.Trusted(tee.wireName() + (simulated ? " (SIMULATED)" : "") + " evidence verified, key bound to our nonce, measurement "
+                + measurement + accepted.tcbStatus().map(st -> ", TCB " + st).orElse(""), warnings);
     }
 
     /** Certificates the Keep sent are candidates only; the root that makes them trusted is the client's own. */
     private Endorsements endorsements(Tee tee, KeepEvidence ev) {
         Optional<byte[]> carried = ev.endorsements().length == 0 ? Optional.empty() : Optional.of(ev.endorsements());
         if (tee == Tee.SNP) {
-            return new Endorsements(carried, Optional.empty(), trust.amdChain(), List.of(), Optional.empty(), Optional.empty());
+            // candidate CAs: the owner's AMD chain, else the sim chain (only an anchor if trusted), else what the Keep sent
+            Optional<byte[]> chain = trust.amdChain().or(() -> trust.allowInsecure() ? trust.simChain() : Optional.empty()).or(() -> carried);
+            return new Endorsements(carried, Optional.empty(), chain, List.of(), Optional.empty(), Optional.empty());
         }
         return Endorsements.none();
     }

@@ -1,11 +1,21 @@
 package dev.donjon.host.keep;
 
 import dev.donjon.host.protocol.KeepEvidence;
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.Evidence;
+import dev.donjon.platform.Platform;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.PlatformSettings;
+import dev.donjon.platform.Platforms;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
 import java.util.Optional;
 
 /**
- * Where a Keep's evidence comes from: the platform backend it runs on. The seam for donjon-platform's backends
- * (sim, snp, tdx, sgx); {@code nil} has none.
+ * Where a Keep's evidence comes from: the donjon-platform backend it runs on ({@code nil} has none). The Keep asks
+ * for evidence over exactly the deployment's report data and passes what the platform returned on unchanged.
  */
 public interface EvidenceSource {
 
@@ -28,13 +38,55 @@ public interface EvidenceSource {
         public Optional<KeepEvidence> attest(byte[] reportData) { return Optional.empty(); }
     };
 
-    /** The source for a backend name; a backend this build cannot provide is refused with the reason. */
+    /** The source for a backend name, configured from the environment as {@code donjon platform info} is. */
     static EvidenceSource forBackend(String name) {
-        return switch (name) {
-            case "nil" -> NIL;
-            case "sim", "snp", "tdx", "sgx" -> throw new IllegalStateException("backend " + name
-                    + " cannot make deploy evidence yet: the platform backends are not merged into this build");
-            default -> throw new IllegalArgumentException("unknown backend \"" + name + "\" (expected nil, sim, snp, tdx or sgx)");
-        };
+        Backend backend = Backend.fromWireName(name).orElseThrow(() ->
+                new IllegalArgumentException("unknown backend \"" + name + "\" (expected nil, sim, snp, tdx or sgx)"));
+        if (backend == Backend.NIL) return NIL;
+        Platform platform = Platforms.all(PlatformSettings.fromEnvironment(System.getenv()), Clock.systemUTC()).stream()
+                .filter(p -> p.backend() == backend).findFirst()
+                .orElseThrow(() -> new IllegalStateException("this build has no " + name + " platform"));
+        return new PlatformEvidence(platform);
+    }
+
+    /** Evidence from a donjon-platform backend, in the attestation module's container formats. */
+    record PlatformEvidence(Platform platform) implements EvidenceSource {
+        @Override
+        public String backend() { return platform.backend().wireName(); }
+
+        @Override
+        public Optional<KeepEvidence> attest(byte[] reportData) {
+            Evidence evidence;
+            try {
+                evidence = platform.attest(reportData);
+            } catch (PlatformException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            return switch (evidence) {
+                case Evidence.None n -> Optional.empty();
+                // the VCEK first (the verifier takes the first certificate as the signer), then any CA the host supplied
+                case Evidence.SnpReport r -> Optional.of(new KeepEvidence("snp", "snp-report", r.report(),
+                        pem(r.vcek().map(v -> prepend(v, r.caCerts())).orElse(r.caCerts()))));
+                case Evidence.IntelQuote q -> Optional.of(new KeepEvidence(q.backend().wireName(), "intel-quote", q.quote(), new byte[0]));
+            };
+        }
+
+        private static java.util.List<byte[]> prepend(byte[] first, java.util.List<byte[]> rest) {
+            java.util.List<byte[]> all = new java.util.ArrayList<>();
+            all.add(first);
+            all.addAll(rest);
+            return all;
+        }
+
+        private static byte[] pem(java.util.List<byte[]> ders) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Base64.Encoder b64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
+            for (byte[] der : ders) {
+                out.writeBytes("-----BEGIN CERTIFICATE-----\n".getBytes(StandardCharsets.US_ASCII));
+                out.writeBytes(b64.encode(der));
+                out.writeBytes("\n-----END CERTIFICATE-----\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            return out.toByteArray();
+        }
     }
 }

@@ -48,6 +48,10 @@ public final class KeepMain {
         // stdout is the link; anything else printing there would corrupt it, so stray prints go to stderr
         OutputStream link = new FileOutputStream(FileDescriptor.out);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
+        if (args.length == 1 && args[0].equals("--warm-up")) {
+            warmUp();
+            System.exit(EXIT_DONE);
+        }
         Args parsed;
         try {
             parsed = Args.parse(args);
@@ -58,16 +62,47 @@ public final class KeepMain {
         }
         int code = new KeepMain(new FileInputStream(FileDescriptor.in), link).serve(parsed, new KeepRuntimeRunner());
         System.out.flush();
-        Runtime.getRuntime().halt(code);
+        System.exit(code); // not halt: the JVM writes its class-data-sharing archive at a normal exit
     }
 
-    record Args(String keepId, String backend, WasiLimits limits) {
+    /** The smallest WASI command: an empty {@code _start}. */
+    private static final byte[] EMPTY_COMMAND = {
+        0, 'a', 's', 'm', 1, 0, 0, 0,
+        1, 4, 1, 0x60, 0, 0,                                   // type section: () -> ()
+        3, 2, 1, 0,                                            // function section: one function of type 0
+        7, 10, 1, 6, '_', 's', 't', 'a', 'r', 't', 0, 0,       // export "_start"
+        10, 4, 1, 2, 0, 0x0b};                                 // code: no locals, end
+
+    /**
+     * Runs every step of a deployment on throw-away inputs and exits normally, so that the JVM's class-data-sharing
+     * archive (see the agent's launcher) holds what a real Keep loads. Nothing of it is kept.
+     */
+    private static void warmUp() {
+        try {
+            DeployContext ctx = new DeployContext("warm-up", new byte[dev.donjon.host.protocol.KeepBinding.NONCE_BYTES]);
+            KeepSession keep = new KeepSession(ctx);
+            new KeepOffer("warm-up", "nil", keep.publicKey(), java.util.Optional.empty()).toBytes();
+            var pkg = new dev.donjon.host.protocol.WorkloadPackage(EMPTY_COMMAND, java.util.Optional.of(
+                    "[[files]]\nkind = \"stdin\"\n".getBytes(StandardCharsets.UTF_8)), java.util.Map.of());
+            var sealed = dev.donjon.host.protocol.ClientSession.start(keep.publicKey(), ctx).seal(pkg);
+            KeepSession.Opened opened = keep.open(SealedPackage.decode(sealed.encode()));
+            opened.output().seal(new OutputFrame.Stdout(new byte[1]));
+            new KeepRuntimeRunner().run(opened.workload(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream(),
+                    WasiLimits.defaults());
+        } catch (Exception e) {
+            System.err.println("keep: warm-up incomplete: " + e.getMessage());
+        }
+    }
+
+    record Args(String keepId, String backend, WasiLimits limits, boolean spare) {
         static Args parse(String[] a) {
             String id = null, backend = null;
+            boolean spare = false;
             WasiLimits limits = WasiLimits.defaults();
             for (int i = 0; i + 1 < a.length; i += 2) {
                 switch (a[i]) {
                     case "--keep-id" -> id = a[i + 1];
+                    case "--spare" -> spare = a[i + 1].equals("yes");
                     case "--backend" -> backend = a[i + 1];
                     case "--max-memory" -> limits = limits.withMaxMemoryBytes(Long.parseLong(a[i + 1]));
                     case "--max-time-ms" -> limits = limits.withMaxWallTime(Duration.ofMillis(Long.parseLong(a[i + 1])));
@@ -76,11 +111,12 @@ public final class KeepMain {
             }
             if (a.length % 2 != 0) throw new IllegalArgumentException("options come in pairs");
             if (id == null || backend == null) throw new IllegalArgumentException("--keep-id and --backend are required");
-            return new Args(id, backend, limits);
+            return new Args(id, backend, limits, spare);
         }
     }
 
     int serve(Args args, WorkloadRunner runner) {
+        if (args.spare()) prepareWhileWaiting(args.backend());
         try {
             LinkFrame hello = LinkFrame.readFrom(in);
             if (hello.type() != LinkFrame.Type.HELLO) return refuse("expected HELLO, got " + hello.type());
@@ -133,6 +169,19 @@ public final class KeepMain {
         }
         sealAndSend(cipher, end);
         return EXIT_DONE;
+    }
+
+    /** A spare Keep has time before its nonce comes: load the key, JSON and platform code now (nothing is kept). */
+    private static void prepareWhileWaiting(String backend) {
+        try {
+            KeepSession warm = new KeepSession(new DeployContext("spare", new byte[dev.donjon.host.protocol.KeepBinding.NONCE_BYTES]));
+            new KeepOffer("spare", backend, warm.publicKey(), java.util.Optional.empty()).toBytes();
+            EvidenceSource source = EvidenceSource.forBackend(backend);
+            if (!backend.equals("nil")) dev.donjon.platform.sim.RuntimeMeasurement.ofThisProcess(); // hashes the class path once
+            source.backend();
+        } catch (RuntimeException e) {
+            // the real request will meet the same problem and report it
+        }
     }
 
     /** After the package: the key is spent; anything else the host sends (a replay) is refused, visibly. */

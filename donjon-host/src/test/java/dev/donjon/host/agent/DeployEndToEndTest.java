@@ -11,13 +11,11 @@ import dev.donjon.host.client.TrustOptions;
 import dev.donjon.host.protocol.WorkloadPackage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -43,6 +41,7 @@ class DeployEndToEndTest {
         for (long pid : pids) {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "Keep process " + pid + " outlived the agent");
         }
+        DeployEndToEndTest.assertNoChildProcesses();
     }
 
     private Deployer deployer() {
@@ -111,12 +110,28 @@ class DeployEndToEndTest {
         }
     }
 
-    static void read(InputStream in, int n) throws IOException { in.readNBytes(n); }
+    /** Spare Keeps included: once an agent is closed, this JVM has no child process left. */
+    static void assertNoChildProcesses() {
+        var alive = ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList();
+        assertTrue(alive.isEmpty(), "processes left running: " + alive.stream().map(p -> p.info().commandLine().orElse("?")).toList());
+    }
+
+    @Test
+    void aSpareKeepServesTheNextDeploymentAndNoSpareOutlivesTheAgent() throws Exception {
+        agent.close();
+        agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil").withSpareKeeps(1));
+        for (int i = 0; i < 2; i++) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertEquals(0, deployer().deploy(Workloads.hello(), out, OutputStream.nullOutputStream()));
+            assertEquals("Hello, world!\n", out.toString(StandardCharsets.UTF_8));
+        }
+        for (int i = 0; i < 600 && ProcessHandle.current().children().filter(ProcessHandle::isAlive).count() < 1; i++) Thread.sleep(50);
+        assertTrue(ProcessHandle.current().children().anyMatch(ProcessHandle::isAlive), "a spare Keep is waiting");
+    }
 
     private void awaitNoKeepRunning() throws InterruptedException {
         for (int i = 0; i < 200 && agent.running() > 0; i++) Thread.sleep(50);
         assertEquals(0, agent.running(), "Keeps still running");
     }
 
-    static Duration seconds(int s) { return Duration.ofSeconds(s); }
 }

@@ -56,13 +56,14 @@ class DeployFailuresTest {
         for (long pid : pids) {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "Keep process " + pid + " outlived the agent");
         }
+        DeployEndToEndTest.assertNoChildProcesses();
     }
 
     @Test
     void anInsecureKeepIsRefusedUnlessAllowedAndNothingIsSent() throws Exception {
         RecordingTap tap = new RecordingTap();
         start(nil().withTap(tap));
-        TrustOptions strict = new TrustOptions(Optional.empty(), Optional.empty(), false, Optional.empty());
+        TrustOptions strict = TrustOptions.insecure().secure();
         DeployException e = assertThrows(DeployException.class, () ->
                 new Deployer(Deployer.Options.to(agent.baseUri()), strict, Deployer.Progress.SILENT)
                         .deploy(Workloads.hello(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));

@@ -10,12 +10,16 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
+import dev.donjon.platform.sim.SimAuthority;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 /**
  * Records every byte the host sees — the agent's HTTP bodies and Keep pipes through its tap, and the raw TCP
- * between client and agent through a relay — and checks that the workload's module, its Enarx.toml, a planted secret
+ * between client and agent through a relay — during a deployment to an attested sim Keep, and checks that the workload's module, its Enarx.toml, a planted secret
  * and the guest's output appear nowhere in clear, although the guest really ran with all of them.
  */
 class HostLearnsNothingTest {
@@ -26,16 +30,21 @@ class HostLearnsNothingTest {
             env = { EXIT_CODE = "5", CONFIG_MARKER = "env-marker-a9e7" }
             """;
 
+    @TempDir
+    Path simDir;
+
     @Test
     void workloadConfigSecretAndOutputNeverCrossTheHostInClear() throws Exception {
         RecordingTap tap = new RecordingTap();
-        HostAgent.Config config = HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil").withTap(tap);
+        HostAgent.Config config = HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim").withTap(tap)
+                .withLauncher(KeepLauncher.sameJvm().withEnvironment(Map.of("DONJON_SIM_DIR", simDir.toString())));
         WorkloadPackage pkg = Workloads.showEnv(TOML, Map.of("API_TOKEN", SECRET));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code;
         String wire;
         try (HostAgent agent = HostAgent.start(config); RecordingProxy proxy = new RecordingProxy(agent.baseUri())) {
-            code = new Deployer(Deployer.Options.to(proxy.uri()), TrustOptions.insecure(), Deployer.Progress.SILENT)
+            TrustOptions trust = TrustOptions.insecure(Optional.of(SimAuthority.load(simDir).chainPem()));
+            code = new Deployer(Deployer.Options.to(proxy.uri()), trust, Deployer.Progress.SILENT)
                     .deploy(pkg, out, new ByteArrayOutputStream());
             wire = proxy.recorded();
         }

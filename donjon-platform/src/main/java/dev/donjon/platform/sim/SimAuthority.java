@@ -132,12 +132,15 @@ public final class SimAuthority {
     public static SimAuthority loadOrCreate(Path dir, Clock clock) throws PlatformException {
         try {
             OwnerOnlyFiles.createDirectories(dir);
-            try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock lock = lockFile.lock()) {
-                if (exists(dir)) return load(dir);
-                SimAuthority made = create(clock.instant(), new SecureRandom());
-                made.store(dir);
-                return made;
+            // the file lock serialises processes; a JVM may hold it only once, so its threads queue here first
+            synchronized (SimAuthority.class) {
+                try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                     FileLock lock = lockFile.lock()) {
+                    if (exists(dir)) return load(dir);
+                    SimAuthority made = create(clock.instant(), new SecureRandom());
+                    made.store(dir);
+                    return made;
+                }
             }
         } catch (IOException e) {
             throw new PlatformException("cannot keep the sim chain in " + dir + ": " + e.getMessage(), e);

@@ -159,6 +159,22 @@ class SimPlatformTest {
     }
 
     @Test
+    void keepsStartingTogetherShareOneNewChain(@TempDir Path fresh) throws Exception {
+        Path d = fresh.resolve("sim");
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            var made = new java.util.ArrayList<java.util.concurrent.Future<byte[]>>();
+            for (int i = 0; i < 3; i++) {
+                made.add(pool.submit(() -> new SimPlatform(d, Clock.systemUTC(), MEASUREMENT::clone).authority().ark().getEncoded()));
+            }
+            byte[] first = made.getFirst().get();
+            for (var f : made) assertArrayEquals(first, f.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void damagedChainIsReportedNotReplaced(@TempDir Path other) throws Exception {
         for (String f : new String[] {SimAuthority.ARK_FILE, SimAuthority.ASK_FILE, SimAuthority.VCEK_FILE, SimAuthority.VCEK_KEY_FILE, SimAuthority.CHAIN_FILE}) {
             Files.copy(dir.resolve(f), other.resolve(f));

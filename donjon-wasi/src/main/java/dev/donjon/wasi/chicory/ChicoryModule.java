@@ -18,6 +18,7 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.ValType;
+import dev.donjon.wasi.CompiledModuleCache;
 import dev.donjon.wasi.GuestFailedException;
 import dev.donjon.wasi.GuestFailedException.Reason;
 import dev.donjon.wasi.ModuleRejectedException;
@@ -29,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.logging.Logger;
 
 /**
  * A validated WASI command compiled to JVM bytecode by Chicory. Compiling is the expensive step (hundreds of
@@ -37,6 +39,7 @@ import java.util.function.Function;
  */
 public final class ChicoryModule {
     private static final byte[] MAGIC = {0, 'a', 's', 'm'};
+    private static final Logger LOG = Logger.getLogger(ChicoryModule.class.getName());
 
     private final WasmModule module;
     private final Function<Instance, Machine> machines;
@@ -54,6 +57,15 @@ public final class ChicoryModule {
      * @param wasiSignatures the functions the host provides, by name (module wasi_snapshot_preview1)
      */
     public static ChicoryModule compile(byte[] wasm, Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures) {
+        return compile(wasm, wasiSignatures, CompiledModuleCache.disabled());
+    }
+
+    /**
+     * As {@link #compile(byte[], Map)}, taking the compiled classes from {@code cache} when a run of the same module
+     * on the same Chicory version put them there (checks run either way; only the compile is skipped).
+     */
+    public static ChicoryModule compile(byte[] wasm, Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
+                                        CompiledModuleCache cache) {
         if (wasm.length < 8 || !Arrays.equals(wasm, 0, 4, MAGIC, 0, 4)) {
             throw new ModuleRejectedException("not a WebAssembly module (bad magic)");
         }
@@ -72,9 +84,21 @@ public final class ChicoryModule {
                 .filter(s -> s.memoryCount() > 0)
                 .map(s -> s.getMemory(0).limits())
                 .orElse(null);
-        Function<Instance, Machine> machines;
+        boolean cached = cache.isEnabled() && ChicoryCache.ENGINE != null && module.digest() != null;
+        Function<Instance, Machine> machines = null;
+        if (cached) {
+            try {
+                machines = MachineFactoryCompiler.builder(module).withCache(new ChicoryCache(cache, true)).compile();
+            } catch (RuntimeException | LinkageError e) {
+                // an entry that passed its integrity check (so ours) but does not load: compile anew, overwrite it
+                LOG.fine(() -> "compiled-module cache entry unusable, compiling: " + oneLine(e));
+            }
+        }
         try {
-            machines = MachineFactoryCompiler.compile(module);
+            if (machines == null) {
+                machines = cached ? MachineFactoryCompiler.builder(module).withCache(new ChicoryCache(cache, false)).compile()
+                        : MachineFactoryCompiler.compile(module);
+            }
         } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {
             throw new ModuleRejectedException("module could not be compiled: " + oneLine(e), e);
         }

@@ -125,13 +125,22 @@ public final class TlsConnection implements Connection {
         if (handshaking()) return 0;
         int consumed = 0;
         while (src.hasRemaining() && netOut.position() == 0) {
-            SSLEngineResult r = engine.wrap(src, netOut);
+            SSLEngineResult r;
+            try {
+                r = engine.wrap(src, netOut);
+            } catch (SSLException | RuntimeException e) {
+                fail(e instanceof SSLException ssl ? ssl : new SSLException("TLS engine failure: " + e.getMessage(), e));
+                if (consumed > 0) return consumed;
+                throw failure;
+            }
             consumed += r.bytesConsumed();
             if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
                 netOut = grow(netOut, engine.getSession().getPacketBufferSize());
             } else if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                 if (consumed > 0) break;
                 throw new IOException("Broken pipe (TLS connection closed)");
+            } else if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
+                break; // the engine wants something else first (advance() will see to it)
             }
             flush();
         }
@@ -236,35 +245,41 @@ public final class TlsConnection implements Connection {
         if (failure != null) return;
         try {
             flush();
-            while (true) {
-                HandshakeStatus hs = engine.getHandshakeStatus();
-                boolean progressed = switch (hs) {
-                    case NEED_TASK -> {
-                        for (Runnable task; (task = engine.getDelegatedTask()) != null; ) task.run();
-                        yield true;
-                    }
-                    case NEED_WRAP -> wrapHandshake();
-                    default -> !engine.isInboundDone() && !peerClosed && unwrap(mayRead);
-                };
-                if (!progressed) return;
+            try {
+                while (true) {
+                    HandshakeStatus hs = engine.getHandshakeStatus();
+                    boolean progressed = switch (hs) {
+                        case NEED_TASK -> {
+                            for (Runnable task; (task = engine.getDelegatedTask()) != null; ) task.run();
+                            yield true;
+                        }
+                        case NEED_WRAP -> wrapHandshake();
+                        default -> !engine.isInboundDone() && !peerClosed && unwrap(mayRead);
+                    };
+                    if (!progressed) return;
+                }
+            } finally {
+                flush(); // a whole handshake flight leaves in one write, not one per message
             }
         } catch (SSLException e) {
             fail(e);
         } catch (IOException e) {
             failure = e;
+        } catch (RuntimeException e) {
+            // An engine in a state it did not expect must still cost only this connection, never the Keep.
+            fail(new SSLException("TLS engine failure: " + e.getMessage(), e));
         }
     }
 
     private boolean wrapHandshake() throws IOException {
-        if (netOut.position() > 0 && netOut.remaining() < engine.getSession().getPacketBufferSize()) return false;
         HandshakeStatus before = engine.getHandshakeStatus();
         SSLEngineResult r = engine.wrap(EMPTY, netOut);
         if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-            if (netOut.position() > 0) return false;
+            // The engine wants room for a full record per message; grow rather than send the flight in pieces
+            // (flush() gives the memory back once the handshake is over).
             netOut = grow(netOut, engine.getSession().getPacketBufferSize());
             return true;
         }
-        flush();
         return r.bytesProduced() > 0 || r.getHandshakeStatus() != before;
     }
 
@@ -333,6 +348,8 @@ public final class TlsConnection implements Connection {
                 netOut.compact();
             }
         }
+        int packet = engine.getSession().getPacketBufferSize();
+        if (netOut.position() == 0 && netOut.capacity() > packet && !handshaking()) netOut = ByteBuffer.allocate(packet);
         if (outputShut && !finShutdown && netOut.position() == 0 && engine.isOutboundDone()) {
             finShutdown = true;
             channel.shutdownOutput();

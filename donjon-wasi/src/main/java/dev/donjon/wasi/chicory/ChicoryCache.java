@@ -1,0 +1,50 @@
+package dev.donjon.wasi.chicory;
+
+import com.dylibso.chicory.compiler.Cache;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import dev.donjon.wasi.CompiledModuleCache;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/**
+ * Chicory's compiled-class cache on a {@link CompiledModuleCache}. Chicory names an entry by the module's digest
+ * ({@code sha-256:...}); the entry's key adds Chicory's version, because generated classes call into the runtime
+ * that generated them and must never be loaded by another.
+ */
+final class ChicoryCache implements Cache {
+    /** Null when Chicory's version cannot be told: then nothing is cached. */
+    static final String ENGINE = chicoryVersion();
+
+    private final CompiledModuleCache cache;
+    private final boolean read;
+
+    /** @param read false to compile and overwrite the entry (it was found unusable) */
+    ChicoryCache(CompiledModuleCache cache, boolean read) {
+        this.cache = cache;
+        this.read = read;
+    }
+
+    @Override
+    public byte[] get(String digest) {
+        return read ? cache.get(ENGINE + "/" + digest).orElse(null) : null;
+    }
+
+    @Override
+    public void putIfAbsent(String digest, byte[] classes) {
+        cache.put(ENGINE + "/" + digest, classes);
+    }
+
+    /** From the compiler jar's Maven metadata. */
+    private static String chicoryVersion() {
+        try (InputStream in = MachineFactoryCompiler.class.getResourceAsStream("/META-INF/maven/com.dylibso.chicory/compiler/pom.properties")) {
+            if (in == null) return null;
+            Properties p = new Properties();
+            p.load(in);
+            String v = p.getProperty("version");
+            return v == null || v.isBlank() ? null : "chicory-compiler-" + v.strip();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
