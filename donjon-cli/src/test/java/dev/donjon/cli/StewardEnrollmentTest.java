@@ -54,6 +54,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -68,17 +69,25 @@ import org.junit.jupiter.api.io.TempDir;
 class StewardEnrollmentTest {
     static final Path ROOT = Path.of(System.getProperty("donjon.root", ".."));
 
+    /** One sim chain for the class (two RSA-4096 keys are slow to make); the Steward side gets a fresh directory per test. */
+    @TempDir static Path simHome;
+    private static SimPlatform sim;
+    private static final Clock clock = Clock.systemUTC();
+
     @TempDir Path dir;
-    private Clock clock = Clock.systemUTC();
-    private SimPlatform sim;
     private X509Certificate stewardServerCert;
     private Path stewardServerCertFile;
     private CertificateAuthority ca;
     private StewardServer server;
 
+    @BeforeAll
+    static void simPlatform() throws Exception {
+        sim = new SimPlatform(simHome.resolve("sim"), clock);
+        sim.authority();
+    }
+
     @BeforeEach
-    void simPlatform() throws Exception {
-        sim = new SimPlatform(dir.resolve("sim"), clock);
+    void simChainForTheSteward() throws Exception {
         Files.write(dir.resolve("sim-chain.pem"), sim.authority().chainPem());
     }
 
@@ -223,7 +232,7 @@ class StewardEnrollmentTest {
         cmd.addAll(List.of(options));
         cmd.addAll(List.of("--wasmcfgfile", config.toString(), hello.toAbsolutePath().toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("DONJON_SIM_DIR", dir.resolve("sim").toString());
+        pb.environment().put("DONJON_SIM_DIR", sim.directory().toString());
         pb.environment().remove("ENARX_BACKEND");
         Process p = pb.start();
         var o = p.getInputStream().readAllBytes();
