@@ -1,42 +1,63 @@
 #!/usr/bin/env bash
-# Start-up: wall and CPU time of a whole `donjon run examples/hello/hello.wasm` (JVM start, module check and
-# compile, run, exit), against node (node:wasi) running the same module. RUNS times each, after one untimed
-# run (which builds Donjon if needed and writes its class-data-sharing archive).
+# Start-up: the whole process running a small WASI module (JVM start, module check, compile or cache load, run,
+# exit), for Donjon with and without its compiled-module cache, node (node:wasi, V8) on the same module, and the
+# same C program built natively. Uses hyperfine (mean ± σ wall, user and system CPU); without it, /usr/bin/time.
 #
-#   bench/startup.sh [MODULE.wasm]      # default examples/hello/hello.wasm; RUNS (default 10), DONJON, NODE
+#   bench/startup.sh [MODULE.wasm]      # default examples/hello/hello.wasm
+#
+# Environment: RUNS (default 10), WARMUP (default 1: builds Donjon if needed, writes its class-data-sharing
+# archive and fills the compiled-module cache), DONJON (default ./donjon), NODE (default node),
+# EXPORT=file.json to keep hyperfine's raw figures.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 MODULE=${1:-examples/hello/hello.wasm}
-tf=$(mktemp)
-trap 'rm -f "$tf"' EXIT
 RUNS=${RUNS:-10}
+WARMUP=${WARMUP:-1}
 DONJON=${DONJON:-./donjon}
 NODE=${NODE:-node}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
 
-measure() { # name command...: prints median and min wall ms, median CPU ms
-  local name=$1; shift
-  "$@" >/dev/null 2>&1 || { echo "$name: not available ($* failed)"; return; }
-  local walls=() cpus=()
-  for _ in $(seq "$RUNS"); do
-    local t
-    /usr/bin/time -o "$tf" -f '%e %U %S' "$@" >/dev/null 2>&1
-    t=$(tail -1 "$tf")
-    read -r w u s <<<"$t"
-    walls+=("$(awk -v w="$w" 'BEGIN{printf "%d", w*1000}')")
-    cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%d", (u+s)*1000}')")
-  done
-  local med min cpu
-  med=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-  min=$(printf '%s\n' "${walls[@]}" | sort -n | head -1)
-  cpu=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-  printf '%-8s %10s %10s %12s\n' "$name" "$med" "$min" "$cpu"
+cmds=() names=()
+add() { # name command: kept only if it runs
+  if sh -c "$2" >/dev/null 2>&1; then
+    names+=("$1") cmds+=("$2")
+  else
+    echo "$1: not available ($2 failed)"
+  fi
 }
+add "donjon (compiled-module cache)" "$DONJON run $MODULE"
+add "donjon --no-module-cache" "$DONJON run --no-module-cache $MODULE"
+command -v "$NODE" >/dev/null && add "node:wasi" "$NODE --no-warnings bench/compute/run-node.mjs $MODULE" || echo "node: not available"
+src=${MODULE%.wasm}.c
+if [ -f "$src" ] && command -v clang-19 >/dev/null && clang-19 -O2 -o "$OUT/native" "$src" 2>/dev/null; then
+  add "native ($(basename "$src"), clang-19 -O2)" "$OUT/native"
+fi
 
-echo "start-up of $MODULE, $RUNS runs each; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %10s %10s %12s\n' runtime wall_med wall_min cpu_med_ms
-measure donjon "$DONJON" run "$MODULE"
-if command -v "$NODE" >/dev/null; then
-  measure node "$NODE" --no-warnings bench/compute/run-node.mjs "$MODULE"
+echo "start-up of $MODULE: $RUNS runs each after $WARMUP warm-up; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+if command -v hyperfine >/dev/null; then
+  args=()
+  for i in "${!cmds[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
+  hyperfine -N --style basic -w "$WARMUP" -r "$RUNS" --export-json "${EXPORT:-$OUT/hf.json}" "${args[@]}" 2>&1 |
+    grep -v '^ *$'
+  echo
+  # One line per command: wall mean and median, CPU (user + system) mean, in ms.
+  python3 - "${EXPORT:-$OUT/hf.json}" <<'EOF'
+import json, statistics, sys
+r = json.load(open(sys.argv[1]))["results"]
+print(f"{'command':<40} {'wall_mean':>10} {'wall_med':>10} {'wall_min':>10} {'cpu_mean':>10}")
+for x in r:
+    print(f"{x['command']:<40} {x['mean']*1e3:10.0f} {x['median']*1e3:10.0f} {x['min']*1e3:10.0f} {(x['user']+x['system'])*1e3:10.0f}")
+EOF
 else
-  echo "node: not available"
+  tf=$OUT/time
+  printf '%-40s %10s %10s %10s\n' command wall_med wall_min cpu_med
+  for i in "${!cmds[@]}"; do
+    for _ in $(seq "$WARMUP"); do sh -c "${cmds[$i]}" >/dev/null 2>&1; done
+    for _ in $(seq "$RUNS"); do
+      /usr/bin/time -o "$tf" -f '%e %U %S' sh -c "${cmds[$i]}" >/dev/null 2>&1
+      tail -1 "$tf"
+    done | awk -v n="${names[$i]}" '{ w[NR] = $1 * 1000; c[NR] = ($2 + $3) * 1000 }
+      END { asort(w); asort(c); printf "%-40s %10d %10d %10d\n", n, w[int((NR + 1) / 2)], w[1], c[int((NR + 1) / 2)] }'
+  done
 fi

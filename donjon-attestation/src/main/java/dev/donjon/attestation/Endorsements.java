@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param amdChain   PEM bundle: ASK and/or ASVK and the ARK (the self-signed ARK is the trust anchor)
  * @param crls       extra CRLs; only those issued by a CA in the chain being validated are relevant
  * @param collateral Intel TCB collateral
- * @param rootCa     the pinned Intel SGX root CA; any root embedded elsewhere must equal it byte for byte
+ * @param rootCa     the pinned Intel SGX root CA (default: Intel's production root, bundled); any root embedded elsewhere
+ *                   must equal it byte for byte
  */
 public record Endorsements(
         Optional<byte[]> vcek,

@@ -59,7 +59,7 @@ final class AttestationVerifyCommand implements Callable<Integer> {
     @Option(names = "--pck-crl", paramLabel = "FILE", description = "PCK CRL (DER)") Path pckCrl;
     @Option(names = "--pck-crl-chain", paramLabel = "FILE", description = "PCK CRL issuer chain (PEM)") Path pckCrlChain;
     @Option(names = "--root-ca-crl", paramLabel = "FILE", description = "Intel root CA CRL (DER)") Path rootCaCrl;
-    @Option(names = "--root-ca", paramLabel = "FILE", description = "the pinned Intel SGX Root CA (DER or PEM)") Path rootCa;
+    @Option(names = "--root-ca", paramLabel = "FILE", description = "the Intel SGX Root CA to pin (DER or PEM; default: Intel's production root, built in)") Path rootCa;
     @Option(names = "--sim-root", paramLabel = "FILE", description = "ALSO TRUST this simulated SEV-SNP root (the sim platform's"
             + " locally generated ARK, PEM or DER). Evidence under it is reported as SIMULATED: it proves nothing about hardware.")
     Path simRoot;

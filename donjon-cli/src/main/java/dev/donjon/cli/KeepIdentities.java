@@ -25,7 +25,8 @@ final class KeepIdentities {
         AttestedIdentity.Trust trust = new AttestedIdentity.Trust(
                 plusJdk(stewardCa, "--steward-ca"), plusJdk(tlsCa, "--tls-ca"),
                 Optional.ofNullable(tlsClientCa).map(f -> TrustAnchorFiles.read(f, "--tls-client-ca")));
-        return new AttestedIdentity(() -> evidence(backend, PlatformSettings.fromEnvironment(System.getenv())), trust, Clock.systemUTC());
+        return new AttestedIdentity(() -> evidence(backend, PlatformSettings.fromEnvironment(System.getenv())), trust,
+                backend.platform().backend(), Clock.systemUTC());
     }
 
     /** The Keep key and CSR on the selected backend; only called when the workload has a steward. */

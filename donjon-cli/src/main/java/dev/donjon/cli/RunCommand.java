@@ -74,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
     int maxFds;
 
     @Option(names = "--no-module-cache",
-            description = "Compile the module afresh and leave the compiled-module cache (~/.cache/donjon/compiled, or under $XDG_CACHE_HOME) alone.")
+            description = "Compile the module afresh and leave the compiled-module cache (~/.cache/donjon/compiled, or under $XDG_CACHE_HOME) alone. The cache is never used on sgx, snp or tdx.")
     boolean noModuleCache;
 
     @Parameters(index = "0", paramLabel = "MODULE", description = "The .wasm file.")
@@ -91,8 +91,10 @@ final class RunCommand implements Callable<Integer> {
         // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
         List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
         Workload workload = new Workload(readModule(module), config, guestArgs, env, preopens(dirs));
-        // only nil runs here, outside any TEE: loading compiled code from the user's disk is as safe as loading the jar
-        CompiledModuleCache compiled = noModuleCache ? CompiledModuleCache.disabled() : CompiledModuleCache.userDefault();
+        // Compiled code from the user's disk is as trustworthy as the jar only outside a TEE: inside one, the host owns
+        // the disk, and code it could have swapped must never run in the Keep.
+        boolean cacheable = !noModuleCache && !selection.platform().backend().hardware();
+        CompiledModuleCache compiled = cacheable ? CompiledModuleCache.userDefault() : CompiledModuleCache.disabled();
         try (Keep keep = Keep.open(workload, Stdio.system(), limits, KeepIdentities.forRun(selection, stewardCa, tlsCa, tlsClientCa), compiled)) {
             for (Keep.Listening l : keep.listening()) {
                 LOG.info(() -> "listening: " + l);

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RunCommandTest {
     static final Path ROOT = Path.of(System.getProperty("donjon.root", ".."));
     static final Path SHARED = Path.of(System.getProperty("donjon.shared", "../../shared"));
+    /** The compiled-module cache of the commands run here: theirs, not the user's. */
+    @TempDir static Path cacheHome;
 
     record Result(int exit, String out, String err) {
         /** Bad input: one line on stderr starting "donjon: ", a non-zero exit, no stack trace. */
@@ -49,6 +51,7 @@ class RunCommandTest {
                 "-cp", System.getProperty("java.class.path"), Donjon.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("XDG_CACHE_HOME", cacheHome.toString());
         pb.environment().putAll(env);
         Process p = pb.start();
         var err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));

@@ -128,7 +128,7 @@ class StewardEnrollmentTest {
 
     private AttestedIdentity simIdentity(Optional<List<X509Certificate>> clientCa) {
         return new AttestedIdentity(() -> KeepIdentity.create(sim, CachedCollateral.none()),
-                new AttestedIdentity.Trust(Optional.of(List.of(stewardServerCert)), Optional.empty(), clientCa), clock);
+                new AttestedIdentity.Trust(Optional.of(List.of(stewardServerCert)), Optional.empty(), clientCa), Backend.SIM, clock);
     }
 
     /** A TLS 1.3 client whose only trust anchor is {@code anchor}; with {@code clientKey}, it presents that certificate. */

@@ -50,11 +50,14 @@ public final class AttestedIdentity implements IdentityProvider {
 
     private final Source source;
     private final Trust trust;
+    private final Backend backend;
     private final Clock clock;
 
-    public AttestedIdentity(Source source, Trust trust, Clock clock) {
+    /** @param backend the Keep's backend: the self-signed key (no steward) is on its curve, as Enarx */
+    public AttestedIdentity(Source source, Trust trust, Backend backend, Clock clock) {
         this.source = source;
         this.trust = trust;
+        this.backend = backend;
         this.clock = clock;
     }
 
@@ -76,7 +79,7 @@ public final class AttestedIdentity implements IdentityProvider {
                 LOG.info(() -> "enrolled with the Steward at " + steward.get() + " (" + identity.backend() + " evidence): certificate "
                         + leaf.getSerialNumber().toString(16) + " from " + leaf.getIssuerX500Principal().getName() + ", valid until " + leaf.getNotAfter().toInstant());
             } else {
-                key = KeepIdentity.newKeyPair(Backend.NIL);
+                key = KeepIdentity.newKeyPair(backend);
                 chain = List.of(SelfSignedIdentity.localhost(key, clock));
             }
             SSLContext connect = TlsContexts.of(key.getPrivate(), chain, trust.peers());

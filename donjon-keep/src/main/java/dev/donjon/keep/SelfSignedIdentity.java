@@ -1,26 +1,35 @@
 package dev.donjon.keep;
 
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.identity.KeepIdentity;
+import dev.donjon.platform.identity.TlsContexts;
 import java.net.URI;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The identity of a Keep without a Steward, as in Enarx: a fresh P-256 key and a self-signed CN=localhost
- * certificate valid one year, EKU server and client auth. It proves nothing about the Keep; it only lets
- * {@code prot = "tls"} work. Peers of TLS connects are judged by the JDK's default trust anchors.
+ * The identity of a Keep without a Steward, as in Enarx: a fresh key of the backend's curve (P-384 for snp and sim,
+ * P-256 otherwise) and a self-signed CN=localhost certificate valid one year, EKU server and client auth. It proves
+ * nothing about the Keep; it only lets {@code prot = "tls"} work. Peers of TLS connects are judged by the JDK's
+ * default trust anchors.
  *
- * <p>A {@code steward} is refused: enrollment needs the attested identity, which this provider cannot make.
+ * <p>A {@code steward} is refused: enrollment (an attested key in a CSR sent to the Steward) is not implemented yet,
+ * and a Keep must not look enrolled when it is not.
  */
 public final class SelfSignedIdentity implements IdentityProvider {
+    private final Backend backend;
+
+    /** For the {@code nil} backend (P-256). */
+    public SelfSignedIdentity() { this(Backend.NIL); }
+
+    public SelfSignedIdentity(Backend backend) { this.backend = Objects.requireNonNull(backend, "backend"); }
+
     @Override
     public SSLContext identify(Optional<URI> steward) {
         if (steward.isPresent()) {
@@ -28,38 +37,11 @@ public final class SelfSignedIdentity implements IdentityProvider {
                     + "\"); remove the steward key to run with a self-signed identity");
         }
         try {
-            KeyPair key = newKey();
-            return context(key, SelfSignedCertificate.localhost(key), null);
-        } catch (GeneralSecurityException e) {
+            KeyPair key = KeepIdentity.newKeyPair(backend);
+            X509Certificate cert = dev.donjon.platform.identity.SelfSignedIdentity.localhost(key, Clock.systemUTC());
+            return TlsContexts.of(key.getPrivate(), List.of(cert), Optional.empty());
+        } catch (PlatformException e) {
             throw new KeepException("cannot make the Keep's self-signed TLS identity: " + e.getMessage(), e);
         }
     }
-
-    /**
-     * A context presenting {@code cert} and judging peers by {@code trustAnchors} (null: the JDK's).
-     */
-    static SSLContext context(KeyPair key, X509Certificate cert, KeyStore trustAnchors) throws GeneralSecurityException {
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            char[] password = new char[0];
-            store.setKeyEntry("keep", key.getPrivate(), password, new X509Certificate[] {cert});
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(store, password);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trustAnchors);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
-            return ctx;
-        } catch (java.io.IOException e) {
-            throw new GeneralSecurityException(e.getMessage(), e);
-        }
-    }
-
-    static KeyPair newKey() throws GeneralSecurityException {
-        KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-        gen.initialize(new ECGenParameterSpec("secp256r1"));
-        return gen.generateKeyPair();
-    }
-
 }

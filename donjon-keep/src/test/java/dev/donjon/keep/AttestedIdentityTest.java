@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.wasi.WasiLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -28,9 +30,13 @@ class AttestedIdentityTest {
 
     static final URI STEWARD = URI.create("https://steward.example/");
 
+    static X509Certificate localhost(KeyPair key) throws Exception {
+        return dev.donjon.platform.identity.SelfSignedIdentity.localhost(key, Clock.systemUTC());
+    }
+
     private static AttestedIdentity withPeers(Optional<List<X509Certificate>> peers) {
         return new AttestedIdentity(() -> { throw new AssertionError("no steward: no evidence is made"); },
-                new AttestedIdentity.Trust(Optional.empty(), peers, Optional.empty()), Clock.systemUTC());
+                new AttestedIdentity.Trust(Optional.empty(), peers, Optional.empty()), Backend.NIL, Clock.systemUTC());
     }
 
     @Test
@@ -50,21 +56,21 @@ class AttestedIdentityTest {
 
     @Test
     void anIssuedChainMustCertifyTheKeepsOwnKey() throws Exception {
-        KeyPair mine = SelfSignedIdentity.newKey();
-        KeyPair other = SelfSignedIdentity.newKey();
-        X509Certificate forOther = SelfSignedCertificate.localhost(other);
+        KeyPair mine = KeepIdentity.newKeyPair(Backend.NIL);
+        KeyPair other = KeepIdentity.newKeyPair(Backend.NIL);
+        X509Certificate forOther = localhost(other);
         var e = assertThrows(KeepException.class, () -> AttestedIdentity.leafFirst(mine, List.of(forOther)));
         assertTrue(e.getMessage().contains("no certificate for this Keep's key"), e.getMessage());
-        X509Certificate forMe = SelfSignedCertificate.localhost(mine);
+        X509Certificate forMe = localhost(mine);
         assertEquals(List.of(forMe), AttestedIdentity.leafFirst(mine, List.of(forMe)));
     }
 
     @Test
     void aChainWhoseLinksDoNotVerifyIsRefused() throws Exception {
-        KeyPair mine = SelfSignedIdentity.newKey();
-        X509Certificate forMe = SelfSignedCertificate.localhost(mine);
+        KeyPair mine = KeepIdentity.newKeyPair(Backend.NIL);
+        X509Certificate forMe = localhost(mine);
         // same subject and issuer name (CN=localhost) as the leaf's issuer, but another key: the signature link fails
-        X509Certificate impostor = SelfSignedCertificate.localhost(SelfSignedIdentity.newKey());
+        X509Certificate impostor = localhost(KeepIdentity.newKeyPair(Backend.NIL));
         var e = assertThrows(KeepException.class, () -> AttestedIdentity.leafFirst(mine, List.of(impostor, forMe)));
         assertTrue(e.getMessage().startsWith("the Steward's chain does not verify"), e.getMessage());
     }
@@ -87,7 +93,7 @@ class AttestedIdentityTest {
 
     @Test
     void caFilesArePemOrDerAndABadFileIsNamed(@TempDir Path dir) throws Exception {
-        X509Certificate cert = SelfSignedCertificate.localhost(SelfSignedIdentity.newKey());
+        X509Certificate cert = localhost(KeepIdentity.newKeyPair(Backend.NIL));
         Path der = Files.write(dir.resolve("ca.der"), cert.getEncoded());
         Path pem = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n"
                 + Base64.getMimeEncoder().encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n");

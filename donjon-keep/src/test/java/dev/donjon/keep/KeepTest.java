@@ -14,7 +14,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -224,13 +223,5 @@ class KeepTest {
     void envEntriesMustHaveAKey() {
         assertThrows(KeepException.class, () -> new Workload(SHOW_ENV, Optional.empty(), List.of(), List.of("=x"), List.of()));
         assertThrows(KeepException.class, () -> new Workload(SHOW_ENV, Optional.empty(), List.of(), List.of("NOEQUALS"), List.of()));
-    }
-
-    @Test
-    void stewardUriIsInTheRefusal() {
-        var e = assertThrows(KeepException.class, () -> new SelfSignedIdentity().identify(Optional.of(URI.create("https://s.example"))));
-        assertTrue(e.getMessage().contains("https://s.example"));
-        SSLContext ctx = new SelfSignedIdentity().identify(Optional.empty());
-        assertEquals("TLS", ctx.getProtocol());
     }
 }

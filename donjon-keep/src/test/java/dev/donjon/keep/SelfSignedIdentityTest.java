@@ -1,13 +1,12 @@
 package dev.donjon.keep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.io.OutputStream;
+import dev.donjon.platform.Backend;
 import java.net.InetAddress;
-import java.security.KeyPair;
-import java.security.KeyStore;
+import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
@@ -17,30 +16,13 @@ import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 
+/** The identity a Keep without a Steward serves, seen from a TLS client. */
 class SelfSignedIdentityTest {
 
-    @Test
-    void certificateIsLocalhostP256OneYearServerAndClient() throws Exception {
-        KeyPair key = SelfSignedIdentity.newKey();
-        X509Certificate cert = SelfSignedCertificate.localhost(key);
-        assertEquals("CN=localhost", cert.getSubjectX500Principal().getName());
-        assertEquals(cert.getSubjectX500Principal(), cert.getIssuerX500Principal());
-        cert.verify(key.getPublic()); // self-signed by the Keep's own key
-        assertEquals(256, ((ECPublicKey) cert.getPublicKey()).getParams().getCurve().getField().getFieldSize());
-        assertEquals(List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"), cert.getExtendedKeyUsage());
-        assertEquals(-1, cert.getBasicConstraints(), "not a CA");
-        long days = Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()).toDays();
-        assertTrue(days >= 365 && days <= 366, "validity " + days + " days");
-        assertTrue(cert.getSubjectAlternativeNames().contains(List.of(2, "localhost")));
-    }
-
-    /** The context really serves TLS 1.3 with that certificate (the WASI layer's TLS is tested there). */
-    @Test
-    void contextServesTlsThatAClientPinningTheCertificateAccepts() throws Exception {
-        SSLContext server = new SelfSignedIdentity().identify(Optional.empty());
+    /** Serves one TLS 1.3 connection with the identity and returns the certificate the client saw. */
+    private static X509Certificate served(SSLContext server) throws Exception {
         try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
                 try (SSLSocket s = (SSLSocket) listener.accept()) {
@@ -49,33 +31,49 @@ class SelfSignedIdentityTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            X509Certificate[] seen = new X509Certificate[1];
-            SSLContext client = SSLContext.getInstance("TLSv1.3");
-            client.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-                @Override public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-                @Override public void checkServerTrusted(X509Certificate[] chain, String authType) { seen[0] = chain[0]; }
-                @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
-            }}, null);
-            try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
-                OutputStream out = s.getOutputStream();
-                InputStream in = s.getInputStream();
-                out.write('x');
-                out.flush();
-                assertEquals('x', in.read());
+            TlsKeepTest.Recording client = new TlsKeepTest.Recording();
+            try (SSLSocket s = client.connect(listener.getLocalPort())) {
+                s.getOutputStream().write('x');
+                assertEquals('x', s.getInputStream().read());
                 assertEquals("TLSv1.3", s.getSession().getProtocol());
             }
             served.get();
-            assertEquals("CN=localhost", seen[0].getSubjectX500Principal().getName());
-            // ... and a client with only the JDK's trust anchors refuses it: it proves nothing.
-            TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            jdk.init((KeyStore) null);
-            boolean trusted = true;
-            try {
-                ((javax.net.ssl.X509TrustManager) jdk.getTrustManagers()[0]).checkServerTrusted(new X509Certificate[] {seen[0]}, "ECDHE_ECDSA");
-            } catch (java.security.cert.CertificateException expected) {
-                trusted = false;
-            }
-            assertEquals(false, trusted);
+            return client.seen.peek();
         }
+    }
+
+    @Test
+    void localhostCertificateServerAndClientOneYearSelfSigned() throws Exception {
+        X509Certificate cert = served(new SelfSignedIdentity().identify(Optional.empty()));
+        assertEquals("CN=localhost", cert.getSubjectX500Principal().getName());
+        assertEquals(cert.getSubjectX500Principal(), cert.getIssuerX500Principal());
+        cert.verify(cert.getPublicKey()); // self-signed by the Keep's own key
+        assertEquals(List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"), cert.getExtendedKeyUsage());
+        assertEquals(-1, cert.getBasicConstraints(), "not a CA");
+        long days = Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()).toDays();
+        assertTrue(days >= 365 && days <= 366, "validity " + days + " days");
+        assertTrue(cert.getSubjectAlternativeNames().contains(List.of(2, "localhost")));
+    }
+
+    @Test
+    void keyCurveFollowsTheBackend() throws Exception {
+        assertEquals(256, curveBits(served(new SelfSignedIdentity().identify(Optional.empty()))), "nil: P-256");
+        assertEquals(384, curveBits(served(new SelfSignedIdentity(Backend.SNP).identify(Optional.empty()))), "snp: P-384, as Enarx");
+    }
+
+    private static int curveBits(X509Certificate cert) {
+        return ((ECPublicKey) cert.getPublicKey()).getParams().getCurve().getField().getFieldSize();
+    }
+
+    @Test
+    void eachKeepGetsItsOwnKey() {
+        SelfSignedIdentity provider = new SelfSignedIdentity();
+        assertTrue(provider.identify(Optional.empty()) != provider.identify(Optional.empty()));
+    }
+
+    @Test
+    void stewardIsRefusedNamingIt() {
+        var e = assertThrows(KeepException.class, () -> new SelfSignedIdentity().identify(Optional.of(URI.create("https://s.example"))));
+        assertTrue(e.getMessage().startsWith("steward enrollment is not implemented yet (steward = \"https://s.example\")"), e.getMessage());
     }
 }

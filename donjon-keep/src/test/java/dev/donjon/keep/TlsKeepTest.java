@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.donjon.config.EnarxConfig;
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.identity.KeepIdentity;
+import dev.donjon.platform.identity.TlsContexts;
 import dev.donjon.wasi.GuestFailedException;
 import dev.donjon.wasi.WasiLimits;
 import java.io.IOException;
@@ -15,8 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,9 +104,9 @@ class TlsKeepTest {
     /** A TLS server on loopback with a CN=localhost certificate of its own; records what the client sent. */
     record Peer(SSLServerSocket socket, X509Certificate cert, CompletableFuture<String> received) implements AutoCloseable {
         static Peer start() throws Exception {
-            KeyPair key = SelfSignedIdentity.newKey();
-            X509Certificate cert = SelfSignedCertificate.localhost(key);
-            SSLContext ctx = SelfSignedIdentity.context(key, cert, null);
+            KeyPair key = KeepIdentity.newKeyPair(Backend.NIL);
+            X509Certificate cert = dev.donjon.platform.identity.SelfSignedIdentity.localhost(key, Clock.systemUTC());
+            SSLContext ctx = TlsContexts.of(key.getPrivate(), List.of(cert), Optional.empty());
             SSLServerSocket socket = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress());
             CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
                 try (SSLSocket s = (SSLSocket) socket.accept()) {
@@ -128,14 +132,12 @@ class TlsKeepTest {
     @Test
     void tlsConnectReachesAPeerItsTrustAnchorsAccept() throws Exception {
         try (Peer peer = Peer.start()) {
-            KeyStore anchors = KeyStore.getInstance("PKCS12");
-            anchors.load(null, null);
-            anchors.setCertificateEntry("peer", peer.cert());
-            KeyPair keepKey = SelfSignedIdentity.newKey();
+            KeyPair keepKey = KeepIdentity.newKeyPair(Backend.NIL);
             IdentityProvider trustingPeer = steward -> {
                 try {
-                    return SelfSignedIdentity.context(keepKey, SelfSignedCertificate.localhost(keepKey), anchors);
-                } catch (java.security.GeneralSecurityException e) {
+                    X509Certificate keepCert = dev.donjon.platform.identity.SelfSignedIdentity.localhost(keepKey, Clock.systemUTC());
+                    return TlsContexts.of(keepKey.getPrivate(), List.of(keepCert), Optional.of(List.of(peer.cert())));
+                } catch (PlatformException e) {
                     throw new KeepException(e.getMessage(), e);
                 }
             };

@@ -33,6 +33,14 @@ public final class StewardServer implements AutoCloseable {
     }
 
     public static StewardServer start(Config config) throws IOException {
+        try {
+            return bind(config);
+        } catch (java.net.BindException e) {
+            throw new java.net.BindException("cannot listen on " + config.listen() + ": " + e.getMessage());
+        }
+    }
+
+    private static StewardServer bind(Config config) throws IOException {
         HttpServer server;
         if (config.tls().isPresent()) {
             HttpsServer s = HttpsServer.create(config.listen(), 1024);

@@ -170,4 +170,42 @@ class StewardHttpTest {
         String jwks = client.send(HttpRequest.newBuilder(s.baseUri().resolve("/jwks")).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(jwt.verify(new ECDSAVerifier(com.nimbusds.jose.jwk.JWKSet.parse(jwks).getKeys().getFirst().toECKey())));
     }
+
+    @Test
+    void servesHttpsWithTls13() throws Exception {
+        // a throwaway server certificate for 127.0.0.1, issued by a generated CA the client trusts
+        CertificateAuthority tlsCa = CertificateAuthority.generate(Instant.now());
+        var key = TestCsrs.keyPair("secp256r1");
+        var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(tlsCa.certificate(), java.math.BigInteger.TEN,
+                java.util.Date.from(Instant.now().minusSeconds(60)), java.util.Date.from(Instant.now().plusSeconds(3600)),
+                new javax.security.auth.x500.X500Principal("CN=steward"), key.getPublic());
+        b.addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, false, new org.bouncycastle.asn1.x509.GeneralNames(
+                new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.iPAddress, "127.0.0.1")));
+        X509Certificate serverCert = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                b.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(tlsCa.privateKey())));
+        var ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("k", key.getPrivate(), new char[0], new X509Certificate[] {serverCert, tlsCa.certificate()});
+        var kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        var serverTls = javax.net.ssl.SSLContext.getInstance("TLS");
+        serverTls.init(kmf.getKeyManagers(), null, null);
+        var ts = java.security.KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        ts.setCertificateEntry("ca", tlsCa.certificate());
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(ts);
+        var clientTls = javax.net.ssl.SSLContext.getInstance("TLS");
+        clientTls.init(null, tmf.getTrustManagers(), null);
+
+        StewardServer s = StewardServer.start(new StewardServer.Config(TestCsrs.steward(TestCsrs.stewardToml(), TestCsrs.SNP_NOW),
+                new InetSocketAddress("127.0.0.1", 0), Optional.of(serverTls)));
+        servers.add(s);
+        assertTrue(s.baseUri().toString().startsWith("https://127.0.0.1:"));
+        HttpClient tls = HttpClient.newBuilder().sslContext(clientTls).build();
+        var r = tls.send(HttpRequest.newBuilder(s.baseUri()).header("Content-Type", "application/pkcs10")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(TestCsrs.snpCsr())).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode());
+        assertEquals("TLSv1.3", r.sslSession().orElseThrow().getProtocol());
+    }
 }

@@ -271,8 +271,8 @@ class TlsSocketsTest {
     // ---- the guest as TLS client ----
 
     /**
-     * A TLS 1.3 server for one connection: reads "ping\n", answers "pong\n", then reads on to see how the
-     * client ended its stream. A bare SSLEngine over a blocking channel rather than an SSLSocket, because
+     * A TLS 1.3 server for one connection: reads "ping\n", answers "pong\n", then reads on ("done\n") to see
+     * how the client ended its stream. A bare SSLEngine over a blocking channel rather than an SSLSocket, because
      * only the engine tells a close_notify (unwrap CLOSED) from a plain TCP FIN.
      */
     private record PeerServer(ServerSocketChannel socket, CompletableFuture<String> seen) implements AutoCloseable {
@@ -348,7 +348,7 @@ class TlsSocketsTest {
                 .args("tls_client.wasm", mode)
                 .stdio(InputStream.nullInputStream(), out, err)
                 .fd(new FdSpec.Stream(ch, "PEER", Optional.of(tls), peerHost))
-                .limits(WasiLimits.defaults().withMaxWallTime(Duration.ofSeconds(60)))
+                .limits(WasiLimits.defaults().withMaxWallTime(Duration.ofSeconds(30)))
                 .build());
         return new GuestResult(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -360,7 +360,7 @@ class TlsSocketsTest {
             GuestResult r = runClient(mode, peer.port(), trustingServer(), "localhost");
             assertEquals(new GuestResult(0, "pong\n", ""), r);
             // sock_shutdown(SHUT_WR) reached the JDK server as close_notify, not as a bare TCP FIN
-            assertEquals("ping\n<close_notify>", peer.seen().get(30, TimeUnit.SECONDS));
+            assertEquals("ping\ndone\n<close_notify>", peer.seen().get(30, TimeUnit.SECONDS));
         }
     }
 

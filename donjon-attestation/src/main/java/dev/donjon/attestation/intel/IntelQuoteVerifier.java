@@ -65,11 +65,9 @@ final class IntelQuoteVerifier {
             throw new MalformedEvidenceException("container " + input.container().wireName() + " is not supported for " + tee.wireName() + " evidence");
         }
         collateral.ifPresent(b -> crls.addAll(b.crls()));
-        byte[] root = end.rootCa().orElseThrow(() -> new VerificationException(RejectReason.CHAIN, "no pinned Intel SGX root CA given"));
-        byte[] rootDer = Certificates.oneDer(root, "pinned root CA");
-
         IntelQuote quote = QuoteParser.parse(quoteBytes);
         if (quote.tee() != tee) throw new MalformedEvidenceException("quote is a " + quote.tee().wireName() + " quote, expected " + tee.wireName());
+        byte[] rootDer = end.rootCa().isPresent() ? Certificates.oneDer(end.rootCa().get(), "pinned root CA") : IntelRoot.der();
 
         // PCK chain first: the QE report is only worth checking under a trusted PCK key.
         IntelQuote.CertificationData cert = quote.certification();

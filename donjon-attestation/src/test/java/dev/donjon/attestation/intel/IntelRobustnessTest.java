@@ -161,6 +161,19 @@ class IntelRobustnessTest {
     }
 
     @Test
+    void intelsProductionRootIsTheDefaultAnchor() {
+        Endorsements noRoot = new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
+                Optional.of(new IntelCollateral.DcapQvlJson(read("sgx/dcap-qvl/sgx_quote_collateral.json"))), Optional.empty());
+        Instant now = Instant.parse("2025-07-19T10:01:17Z");
+        assertTrue(new SgxVerifier().verify(new EvidenceInput(Tee.SGX, Container.INTEL_QUOTE, read("sgx/dcap-qvl/sgx_quote"), noRoot), now).accepted());
+        // Intel's QVL sample data chains to its own fake root: refused without pinning that root explicitly
+        Endorsements none = new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty());
+        VerificationResult r = new SgxVerifier().verify(new EvidenceInput(Tee.SGX, Container.INTEL_QUOTE,
+                read("synthetic/intel-qvl-sampleData/quote.dat"), none), Instant.parse("2025-01-01T00:00:00Z"));
+        assertEquals(RejectReason.CHAIN, assertInstanceOf(VerificationResult.Rejected.class, r).reason());
+    }
+
+    @Test
     void pemWhoseEndMarkerOverlapsTheBeginLineIsMalformed() {
         // fuzzing found "-----BEGIN X509 CRL-----END X509 CRL-----" making the base64 range negative
         byte[] overlap = "-----BEGIN X509 CRL-----END X509 CRL-----".getBytes(java.nio.charset.StandardCharsets.US_ASCII);

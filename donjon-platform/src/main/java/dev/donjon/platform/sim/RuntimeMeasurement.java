@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -45,18 +46,78 @@ public final class RuntimeMeasurement {
     public static byte[] ofThisProcess() {
         byte[] m = ofThisProcess;
         if (m == null) {
-            List<Path> entries = new ArrayList<>();
-            for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
-                if (!e.isBlank()) entries.add(Path.of(e));
-            }
-            m = of(withManifestClassPath(entries));
+            m = of(withManifestClassPath(classPath()));
             ofThisProcess = m;
         }
         return m.clone();
     }
 
+    /**
+     * The measurement of this JVM's class path, remembered in {@code cacheDirectory} across processes: each Keep is
+     * its own process, and hashing every class of ~15 MB of jars costs ~0.6 s of CPU. The cache is keyed by every
+     * entry's path, size and modification time and used only when all entries are files (jars); a directory on the
+     * class path (a development build) is always measured afresh. Trusting size and mtime as change detectors is fine
+     * here: whoever can rewrite a jar without changing them can also use the sim VCEK key kept beside the cache.
+     */
+    public static byte[] ofThisProcess(Path cacheDirectory) {
+        byte[] m = ofThisProcess;
+        if (m == null) {
+            m = cached(withManifestClassPath(classPath()), cacheDirectory);
+            ofThisProcess = m;
+        }
+        return m.clone();
+    }
+
+    static byte[] cached(List<Path> entries, Path cacheDirectory) {
+        Optional<String> key = cacheKey(entries);
+        if (key.isEmpty()) return of(entries);
+        Path cache = cacheDirectory.resolve("measurement-cache");
+        try {
+            List<String> lines = Files.readAllLines(cache, StandardCharsets.US_ASCII);
+            if (lines.size() == 2 && lines.get(0).equals(key.get())) return HEX.parseHex(lines.get(1));
+        } catch (IOException | IllegalArgumentException absentOrDamaged) {
+            // measure afresh
+        }
+        byte[] m = of(entries);
+        try {
+            dev.donjon.platform.OwnerOnlyFiles.createDirectories(cacheDirectory);
+            dev.donjon.platform.OwnerOnlyFiles.write(cache, (key.get() + "\n" + HEX.formatHex(m) + "\n").getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException notCached) {
+            // the next Keep measures again; nothing is wrong with this one
+        }
+        return m;
+    }
+
+    /** SHA-256 over (path, size, mtime) of every entry, or empty when an entry is not a plain file. */
+    static Optional<String> cacheKey(List<Path> entries) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            for (Path p : entries) {
+                if (!Files.exists(p)) continue;
+                if (!Files.isRegularFile(p)) return Optional.empty();
+                d.update((p.toAbsolutePath() + "\0" + Files.size(p) + "\0" + Files.getLastModifiedTime(p).toMillis() + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            return Optional.of(HEX.formatHex(d.digest()));
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static List<Path> classPath() {
+        List<Path> entries = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!e.isBlank()) entries.add(Path.of(e));
+        }
+        return entries;
+    }
+
+    /** How many class paths this process has hashed (tests check that a Keep hashes its own at most once). */
+    static final java.util.concurrent.atomic.AtomicInteger HASHED = new java.util.concurrent.atomic.AtomicInteger();
+
     /** The measurement of these class-path entries; missing entries contribute nothing (the JVM ignores them too). */
     public static byte[] of(List<Path> classPath) {
+        HASHED.incrementAndGet();
         List<String> lines = new ArrayList<>();
         try {
             for (Path entry : classPath) {

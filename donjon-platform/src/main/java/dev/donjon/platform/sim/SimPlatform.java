@@ -32,7 +32,7 @@ public final class SimPlatform implements Platform {
 
     /** @param directory where the sim chain lives (made on first attestation) */
     public SimPlatform(Path directory, Clock clock) {
-        this(directory, clock, RuntimeMeasurement::ofThisProcess);
+        this(directory, clock, () -> RuntimeMeasurement.ofThisProcess(directory));
     }
 
     /** @param measurement the 48-byte MEASUREMENT to report (tests and demos of a refused measurement) */

@@ -92,6 +92,49 @@ class RuntimeMeasurementTest {
     }
 
     @Test
+    void cacheKeyFollowsPathSizeAndMtimeOfJarsOnly(@TempDir Path tmp) throws Exception {
+        Path jar = jar(tmp.resolve("a.jar"), CODE);
+        String key = RuntimeMeasurement.cacheKey(List.of(jar)).orElseThrow();
+        assertEquals(key, RuntimeMeasurement.cacheKey(List.of(jar, tmp.resolve("missing.jar"))).orElseThrow());
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 2000));
+        assertFalse(key.equals(RuntimeMeasurement.cacheKey(List.of(jar)).orElseThrow()), "a rebuilt jar is measured again");
+        assertTrue(RuntimeMeasurement.cacheKey(List.of(jar, directory(tmp.resolve("classes"), CODE))).isEmpty(),
+                "a class directory is never cached");
+    }
+
+    @Test
+    void cacheIsReadWhileTheJarsAreUnchangedAndRefreshedWhenOneChanges(@TempDir Path tmp) throws Exception {
+        Path jar = jar(tmp.resolve("a.jar"), CODE);
+        Path cacheDir = tmp.resolve("sim");
+        byte[] fresh = RuntimeMeasurement.of(List.of(jar));
+        assertArrayEquals(fresh, RuntimeMeasurement.cached(List.of(jar), cacheDir));
+        Path cache = cacheDir.resolve("measurement-cache");
+        List<String> lines = Files.readAllLines(cache);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
+        // prove the second call reads the cache: plant a different value under the same key
+        Files.write(cache, List.of(lines.get(0), "00".repeat(48)));
+        assertArrayEquals(new byte[48], RuntimeMeasurement.cached(List.of(jar), cacheDir));
+        // rewrite the jar (new content, new mtime): measured again, cache replaced
+        var changed = new java.util.HashMap<>(CODE);
+        changed.put("dev/donjon/keep/Keep.class", "new keep bytes");
+        jar(jar, changed);
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        byte[] after = RuntimeMeasurement.cached(List.of(jar), cacheDir);
+        assertArrayEquals(RuntimeMeasurement.of(List.of(jar)), after);
+        assertFalse(java.util.Arrays.equals(fresh, after));
+    }
+
+    @Test
+    void aKeepHashesItsClassPathAtMostOnceWhateverTheCache(@TempDir Path cache) {
+        RuntimeMeasurement.ofThisProcess(cache);
+        int before = RuntimeMeasurement.HASHED.get();
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(RuntimeMeasurement.ofThisProcess(), RuntimeMeasurement.ofThisProcess(cache));
+        }
+        assertEquals(before, RuntimeMeasurement.HASHED.get(), "the test class path has directories: no file cache, so only the in-process memo helps");
+    }
+
+    @Test
     void thisProcessIsMeasuredOnceAndStably() {
         byte[] m = RuntimeMeasurement.ofThisProcess();
         assertArrayEquals(m, RuntimeMeasurement.ofThisProcess());
