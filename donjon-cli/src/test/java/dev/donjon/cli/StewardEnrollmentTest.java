@@ -211,6 +211,50 @@ class StewardEnrollmentTest {
         }
     }
 
+    /**
+     * {@code connect} + {@code tls}: the Keep judges the server by the trust anchors it was given (here a server
+     * certified by the Steward's CA, e.g. another enrolled Keep) and presents its issued certificate as client certificate.
+     */
+    @Test
+    void tlsConnectPresentsTheIssuedCertificateToAServerThatRequiresOne() throws Exception {
+        byte[] measurement = RuntimeMeasurement.ofThisProcess();
+        URI url = steward(simPolicy(measurement));
+        KeyPair serverKey = KeepIdentity.newKeyPair(Backend.NIL);
+        X509Certificate serverCert = ca.issue(org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(serverKey.getPublic().getEncoded()),
+                new ClaimsExtension("sim", new byte[48], false, Optional.empty(), Optional.empty(), List.of(), Optional.empty()),
+                List.of("localhost"), clock.instant(), Duration.ofHours(1));
+        SSLContext serverTls = TlsContexts.of(serverKey.getPrivate(), List.of(serverCert, ca.certificate()), Optional.of(List.of(ca.certificate())));
+        try (javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) serverTls.getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            listener.setNeedClientAuth(true);
+            var seen = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (SSLSocket s = (SSLSocket) listener.accept()) {
+                    s.setSoTimeout(30_000);
+                    String line = new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII);
+                    s.getOutputStream().write("pong\n".getBytes(StandardCharsets.US_ASCII));
+                    return line + " " + ClaimsExtension.from((X509Certificate) s.getSession().getPeerCertificates()[0]).orElseThrow().tee();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            EnarxConfig config = EnarxConfig.parse("steward = \"" + url + "\"\n"
+                    + "[[files]]\nkind = \"stdin\"\n[[files]]\nkind = \"stdout\"\n[[files]]\nkind = \"stderr\"\n"
+                    + "[[files]]\nkind = \"connect\"\nprot = \"tls\"\nhost = \"localhost\"\nport = " + listener.getLocalPort() + "\n");
+            AttestedIdentity identity = new AttestedIdentity(() -> KeepIdentity.create(sim, CachedCollateral.none()),
+                    new AttestedIdentity.Trust(Optional.of(List.of(stewardServerCert)), Optional.of(List.of(ca.certificate())), Optional.empty()),
+                    Backend.SIM, clock);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            byte[] module = Files.readAllBytes(ROOT.resolve("donjon-keep/src/test/resources/wasm/connect_send.wasm"));
+            try (Keep keep = Keep.open(Workload.of(module).withConfig(config), new Stdio(InputStream.nullInputStream(), out, err),
+                    WasiLimits.defaults(), identity)) {
+                assertEquals(0, keep.run(), err.toString(StandardCharsets.UTF_8));
+            }
+            assertEquals("ping\n sim", seen.get());
+            assertEquals("pong\n", out.toString(StandardCharsets.US_ASCII));
+        }
+    }
+
     @Test
     void aKeepWhoseEvidenceFailsPolicyIsRefusedAndItsGuestNeverRuns() throws Exception {
         URI url = steward(simPolicy(new byte[48])); // pins a measurement no Donjon build has
