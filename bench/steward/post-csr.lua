@@ -1,12 +1,23 @@
--- wrk script: POST one DER CSR (file $CSR) to the Steward, count answers by status, print p50/p99 in ms.
-local f = assert(io.open(os.getenv("CSR"), "rb"))
-local body = f:read("*a")
-f:close()
+-- wrk script: POST DER CSRs to the Steward: the one file $CSR, or in turn every file listed (one path per line) in
+-- $CSR_LIST. Prints a RESULT line: answered requests, failures (non-2xx, socket errors, timeouts), p50/p90/p99 in ms.
+local bodies = {}
+if (os.getenv("CSR_LIST") or "") ~= "" then
+  for path in io.lines(os.getenv("CSR_LIST")) do bodies[#bodies + 1] = path end
+else
+  bodies[1] = os.getenv("CSR")
+end
+for k, path in ipairs(bodies) do
+  local f = assert(io.open(path, "rb"))
+  bodies[k] = f:read("*a")
+  f:close()
+end
+local i = 0
+local headers = { ["Content-Type"] = "application/pkcs10" }
 
-wrk.method = "POST"
-wrk.path = os.getenv("STEWARD_PATH") or "/"
-wrk.body = body
-wrk.headers["Content-Type"] = "application/pkcs10"
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/", headers, bodies[i])
+end
 
 done = function(summary, latency, requests)
   local seconds = summary.duration / 1e6

@@ -11,6 +11,8 @@ import dev.donjon.host.protocol.DeployContext;
 import dev.donjon.host.protocol.KeepBinding;
 import dev.donjon.host.protocol.KeepOffer;
 import dev.donjon.host.protocol.WorkloadPackage;
+import dev.donjon.platform.PlatformSettings;
+import dev.donjon.platform.sim.SimAuthority;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -44,6 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class DeployBench {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static TrustOptions trust;
 
     public static void main(String[] args) throws Exception {
         String backend = "nil";
@@ -65,6 +68,9 @@ public final class DeployBench {
         HostAgent.Config config = HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), backend)
                 .withMaxKeeps(1000).withSpareKeeps(spares);
         try (HostAgent agent = HostAgent.start(config)) {
+            // a sim agent has made its chain by now; the client trusts it (insecure backends allowed: this is a benchmark)
+            Path simDir = PlatformSettings.fromEnvironment(System.getenv()).sim();
+            trust = TrustOptions.insecure(backend.equals("sim") ? Optional.of(SimAuthority.load(simDir).chainPem()) : Optional.empty());
             deployToFirstConnection(agent, rot13, rounds, spares);
             keepsPerMinute(agent, createSeconds, concurrency);
             idleMemory(agent, rot13, idle);
@@ -77,7 +83,7 @@ public final class DeployBench {
             int port = freePort();
             WorkloadPackage pkg = new WorkloadPackage(rot13, Optional.of(listen(port)), Map.of());
             AtomicLong trustedAt = new AtomicLong();
-            Deployer d = new Deployer(Deployer.Options.to(agent.baseUri()), TrustOptions.insecure(), new Deployer.Progress() {
+            Deployer d = new Deployer(Deployer.Options.to(agent.baseUri()), trust, new Deployer.Progress() {
                 public void keepCreated(String keepId, String backend) {}
 
                 public void trusted(Appraisal.Trusted appraisal) { trustedAt.set(System.nanoTime()); }
@@ -89,6 +95,7 @@ public final class DeployBench {
                 try {
                     return d.deploy(pkg, OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
                 } catch (Exception e) {
+                    if (!String.valueOf(e.getMessage()).contains("stopped on request")) System.out.println("  deployment failed: " + e.getMessage());
                     return -1;
                 }
             });
@@ -115,6 +122,7 @@ public final class DeployBench {
     private static void keepsPerMinute(HostAgent agent, int seconds, int concurrency) throws Exception {
         AtomicInteger created = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
+        AtomicLong keepCpuTicks = new AtomicLong();
         long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         long t0 = System.nanoTime();
         try (AgentClient client = new AgentClient(agent.baseUri()); var pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -123,6 +131,7 @@ public final class DeployBench {
                     while (System.nanoTime() < deadline) {
                         try {
                             KeepOffer offer = KeepOffer.parse(client.createKeep(nonce(), Optional.empty(), 64, Optional.empty()));
+                            keepCpuTicks.addAndGet(cpuTicks(client.status(offer.keepId()).get("pid").asLong()));
                             client.stopKeep(offer.keepId());
                             created.incrementAndGet();
                         } catch (Exception e) {
@@ -134,8 +143,12 @@ public final class DeployBench {
             }
         }
         double elapsed = (System.nanoTime() - t0) / 1e9;
+        double cpuPerKeep = created.get() == 0 ? Double.NaN : keepCpuTicks.get() / 100.0 / created.get();
         System.out.printf("Keeps created (process start -> key + evidence offer -> stop), %d concurrent clients, %.0f s: %d, i.e. %.0f Keeps/minute (%d failed)%n",
                 concurrency, elapsed, created.get(), created.get() * 60 / elapsed, failed.get());
+        System.out.printf("  CPU per Keep from process start to its offer (user+sys of the Keep process): %.2f s, i.e. at most %.0f Keeps/minute"
+                + " on %d otherwise idle cores%n", cpuPerKeep, Runtime.getRuntime().availableProcessors() * 60 / cpuPerKeep,
+                Runtime.getRuntime().availableProcessors());
     }
 
     private static void idleMemory(HostAgent agent, byte[] rot13, int count) throws Exception {
@@ -169,6 +182,13 @@ public final class DeployBench {
         }
         System.out.printf("RSS per idle Keep, %s (%d Keeps): median %.1f MiB (min %.1f, max %.1f)%n",
                 what, ids.size(), median(rss), Collections.min(rss), Collections.max(rss));
+    }
+
+    /** utime + stime of a process, in clock ticks (USER_HZ, 100 on Linux). */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     private static double rssMiB(long pid) throws IOException {

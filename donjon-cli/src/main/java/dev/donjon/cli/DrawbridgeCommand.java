@@ -57,20 +57,7 @@ final class DrawbridgeCommand {
             RegistryServer server = RegistryServer.start(new RegistryServer.Config(new RegistryStore(store, maxUpload), addr, tls, clientCa != null, auth));
             System.out.println("drawbridge: serving " + store + " on " + server.baseUri() + "/api/v0.1.0/");
             System.out.flush();
-            Thread hook = new Thread(server::close);
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                Thread.currentThread().join(); // until the process is stopped (or this thread interrupted)
-            } catch (InterruptedException stop) {
-                Thread.currentThread().interrupt();
-            } finally {
-                server.close();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running or has run
-                }
-            }
+            Serving.untilStopped(server);
             return 0;
         }
     }

@@ -96,20 +96,7 @@ final class StewardCommand {
             StewardServer server = StewardServer.start(new StewardServer.Config(steward, addr, tls));
             System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
             System.out.flush();
-            Thread hook = new Thread(server::close);
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                Thread.currentThread().join(); // until the process is stopped (or this thread interrupted)
-            } catch (InterruptedException stop) {
-                Thread.currentThread().interrupt();
-            } finally {
-                server.close();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running or has run
-                }
-            }
+            Serving.untilStopped(server);
             return 0;
         }
 

@@ -10,7 +10,6 @@ import dev.donjon.drawbridge.PackageFetcher;
 import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.RegistryException;
 import dev.donjon.drawbridge.TlsMaterial;
-import java.io.PrintStream;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.URI;
@@ -75,28 +74,12 @@ class DrawbridgeServeTest {
         pem(dir.resolve("steward.pem"), steward.cert());
         Files.writeString(dir.resolve("tokens"), "serve-test-token-0123456789 owner-sub manage\n");
 
-        // the server prints its URL once listening; collect stdout/stderr until then (or until it gives up)
-        var out = new java.io.ByteArrayOutputStream();
-        var err = new java.io.ByteArrayOutputStream();
-        PrintStream oldOut = System.out, oldErr = System.err;
-        System.setOut(new PrintStream(out, true));
-        System.setErr(new PrintStream(err, true));
-        Thread serve;
-        String line = null;
-        try {
-            serve = Thread.ofPlatform().start(() -> Donjon.execute("drawbridge", "serve", "--store", dir.resolve("store").toString(),
-                    "--listen", "127.0.0.1:0", "--tls-cert", dir.resolve("server.pem").toString(), "--tls-key", dir.resolve("server.key").toString(),
-                    "--client-ca", dir.resolve("steward.pem").toString(), "--tokens", dir.resolve("tokens").toString()));
-            for (int i = 0; i < 400 && serve.isAlive() && line == null; i++) {
-                Thread.sleep(50);
-                line = out.toString().lines().filter(l -> l.startsWith("drawbridge: serving ")).findFirst().orElse(null);
-            }
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        assertTrue(line != null, "serve did not start: " + err);
-        try {
+        // the server prints its URL once listening
+        try (Served served = Served.start("drawbridge: serving ", "drawbridge", "serve", "--store", dir.resolve("store").toString(),
+                "--listen", "127.0.0.1:0", "--tls-cert", dir.resolve("server.pem").toString(), "--tls-key", dir.resolve("server.key").toString(),
+                "--client-ca", dir.resolve("steward.pem").toString(), "--tokens", dir.resolve("tokens").toString())) {
+            String line = served.line();
+            assertTrue(line != null, "serve did not start: " + served.err());
             URI base = URI.create(line.substring(line.indexOf("https://"), line.indexOf("/api/")));
             var anonTls = TlsMaterial.context(null, null, List.of(tlsCa.cert()));
             var owner = new DrawbridgeClient(base, anonTls, Optional.of("serve-test-token-0123456789"));
@@ -110,9 +93,6 @@ class DrawbridgeServeTest {
             var keepTls = TlsMaterial.context(List.of(keep.cert(), steward.cert()), keep.keys().getPrivate(), List.of(tlsCa.cert()));
             var attested = new PackageFetcher(keepTls, Optional.empty(), Optional.empty(), Optional.of(base));
             assertArrayEquals(Files.readAllBytes(example.resolve("main.wasm")), attested.fetch("owner/app:1.0.0").wasm());
-        } finally {
-            serve.interrupt();
-            serve.join(10_000);
         }
     }
 }

@@ -22,28 +22,12 @@ class StewardServeTest {
 
     @Test
     void servesTheRealSnpKeepWithThePinnedClock() throws Exception {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out, oldErr = System.err;
-        System.setOut(new PrintStream(out, true));
-        System.setErr(new PrintStream(err, true));
-        Thread serve;
-        String line = null;
-        try {
-            serve = Thread.ofPlatform().start(() -> Donjon.execute("steward", "serve", "--listen", "127.0.0.1:0",
-                    "--policy", STEWARD.resolve("steward.toml").toString(), "--insecure-generated-ca", "--now", "2023-01-15T00:00:00Z",
-                    "--validity", "7d"));
-            for (int i = 0; i < 400 && serve.isAlive() && line == null; i++) {
-                Thread.sleep(50);
-                line = out.toString().lines().filter(l -> l.startsWith("steward: serving on ")).findFirst().orElse(null);
-            }
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        assertTrue(line != null, "serve did not start: " + err);
-        assertTrue(err.toString().contains("DEBUG MODE"), err.toString());
-        try {
+        try (Served served = Served.start("steward: serving on ", "steward", "serve", "--listen", "127.0.0.1:0",
+                "--policy", STEWARD.resolve("steward.toml").toString(), "--insecure-generated-ca", "--now", "2023-01-15T00:00:00Z",
+                "--validity", "7d")) {
+            String line = served.line();
+            assertTrue(line != null, "serve did not start: " + served.err());
+            assertTrue(served.err().contains("DEBUG MODE"), served.err());
             URI base = URI.create(line.substring("steward: serving on ".length()).split(" ")[0]);
             var client = HttpClient.newHttpClient();
             var r = client.send(HttpRequest.newBuilder(base).header("Content-Type", "application/pkcs10")
@@ -55,9 +39,6 @@ class StewardServeTest {
             var flipped = client.send(HttpRequest.newBuilder(base).header("Content-Type", "application/pkcs10")
                     .POST(HttpRequest.BodyPublishers.ofFile(STEWARD.resolve("milan.signed.crl-flip3554.csr"))).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(400, flipped.statusCode(), flipped.body());
-        } finally {
-            serve.interrupt();
-            serve.join(10_000);
         }
     }
 

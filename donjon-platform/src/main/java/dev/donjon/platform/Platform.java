@@ -1,8 +1,8 @@
 package dev.donjon.platform;
 
 /**
- * A backend a Keep runs on. {@link #info} only probes (cheap, no side effects beyond a throw-away configfs entry);
- * {@link #attest} asks the TEE for evidence whose report data is the caller's 64 bytes.
+ * A backend a Keep runs on. {@link #info} only probes (no side effects beyond a throw-away configfs entry and the sim
+ * measurement cache); {@link #attest} asks the TEE for evidence whose report data is the caller's 64 bytes.
  */
 public interface Platform {
 

@@ -139,6 +139,22 @@ class TlsSocketsTest {
     }
 
     @Test
+    void anIdleConnectionStillWorksAfterGivingBackItsBuffers() throws Exception {
+        try (Server echo = Server.start("echo", "ECHO", TestTls.context(server), false);
+             SSLSocket idle = connect(trustingServer(), echo.port());
+             SSLSocket busy = connect(trustingServer(), echo.port())) {
+            assertEquals("first", exchange(idle, "first"));
+            // Every exchange on the busy connection is a poll round in which the idle one is waited on:
+            // past 64 of them the idle connection drops its buffers (TlsConnection.beforeWait).
+            for (int i = 0; i < 150; i++) assertEquals("busy " + i, exchange(busy, "busy " + i));
+            byte[] big = new byte[100_000];
+            new Random(3).nextBytes(big);
+            idle.getOutputStream().write(big);
+            assertArrayEquals(big, idle.getInputStream().readNBytes(big.length));
+        }
+    }
+
+    @Test
     void echoReturnsAMegabyteIntact() throws Exception {
         byte[] data = new byte[1 << 20];
         new Random(7).nextBytes(data);

@@ -25,5 +25,6 @@ public record KeepLimits(long maxMemoryBytes, Optional<Duration> maxTime) {
 
     public static KeepLimits defaults() { return new KeepLimits(DEFAULT_MEMORY, Optional.empty()); }
 
-    long heapBytes() { return maxMemoryBytes + JVM_OVERHEAD; }
+    /** Twice the guest's memory: growing a guest memory copies it, old and new side by side for a moment. */
+    long heapBytes() { return 2 * maxMemoryBytes + JVM_OVERHEAD; }
 }

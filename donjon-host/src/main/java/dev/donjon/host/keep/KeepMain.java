@@ -116,7 +116,7 @@ public final class KeepMain {
     }
 
     int serve(Args args, WorkloadRunner runner) {
-        if (args.spare()) prepareWhileWaiting(args.backend());
+        EvidenceSource prepared = args.spare() ? prepareWhileWaiting(args.backend()) : null;
         try {
             LinkFrame hello = LinkFrame.readFrom(in);
             if (hello.type() != LinkFrame.Type.HELLO) return refuse("expected HELLO, got " + hello.type());
@@ -129,12 +129,13 @@ public final class KeepMain {
             EvidenceSource platform;
             KeepOffer offer;
             try {
-                platform = EvidenceSource.forBackend(args.backend());
+                platform = prepared != null ? prepared : EvidenceSource.forBackend(args.backend());
                 offer = new KeepOffer(args.keepId(), platform.backend(), session.publicKey(), platform.attest(session.reportData()));
             } catch (RuntimeException e) {
                 return refuse("cannot attest: " + e.getMessage());
             }
             send(LinkFrame.of(LinkFrame.Type.OFFER, offer.toBytes()));
+            System.gc(); // an idle Keep waiting for its package should hold only what it needs: the heap shrinks after a full GC
 
             LinkFrame first = LinkFrame.readFrom(in);
             if (first.type() != LinkFrame.Type.PACKAGE) return refuse("expected PACKAGE, got " + first.type());
@@ -171,16 +172,21 @@ public final class KeepMain {
         return EXIT_DONE;
     }
 
-    /** A spare Keep has time before its nonce comes: load the key, JSON and platform code now (nothing is kept). */
-    private static void prepareWhileWaiting(String backend) {
+    /**
+     * A spare Keep has time before its nonce comes: load the key, JSON and platform code now, and have the platform
+     * attest once to throw-away report data (loads the sim chain, hashes the runtime for its measurement). Nothing
+     * of it is kept but the ready platform.
+     */
+    private static EvidenceSource prepareWhileWaiting(String backend) {
         try {
             KeepSession warm = new KeepSession(new DeployContext("spare", new byte[dev.donjon.host.protocol.KeepBinding.NONCE_BYTES]));
             new KeepOffer("spare", backend, warm.publicKey(), java.util.Optional.empty()).toBytes();
             EvidenceSource source = EvidenceSource.forBackend(backend);
-            if (!backend.equals("nil")) dev.donjon.platform.sim.RuntimeMeasurement.ofThisProcess(); // hashes the class path once
-            source.backend();
+            source.attest(new byte[64]);
+            System.gc(); // a spare may wait long: give back what the warm-up used
+            return source;
         } catch (RuntimeException e) {
-            // the real request will meet the same problem and report it
+            return null; // the real request meets the same problem and reports it
         }
     }
 

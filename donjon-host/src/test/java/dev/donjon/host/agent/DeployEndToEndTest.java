@@ -112,6 +112,14 @@ class DeployEndToEndTest {
 
     /** Spare Keeps included: once an agent is closed, this JVM has no child process left. */
     static void assertNoChildProcesses() {
+        // a Keep stopped on request was sent SIGKILL: give the kernel a moment to reap it
+        for (ProcessHandle p : ProcessHandle.current().children().toList()) {
+            try {
+                p.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception timedOut) {
+                // still alive: reported below
+            }
+        }
         var alive = ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList();
         assertTrue(alive.isEmpty(), "processes left running: " + alive.stream().map(p -> p.info().commandLine().orElse("?")).toList());
     }

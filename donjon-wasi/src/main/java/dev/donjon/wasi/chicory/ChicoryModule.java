@@ -173,7 +173,7 @@ public final class ChicoryModule {
             Instance.Builder builder = Instance.builder(module)
                     .withImportValues(ImportValues.builder().addFunction(bound).build())
                     .withMachineFactory(machines)
-                    .withMemoryFactory(ByteArrayMemory::new)
+                    .withMemoryFactory(ChicoryModule::memory)
                     .withStart(false);
             if (declaredMemory != null) builder.withMemoryLimits(new MemoryLimits(initial, max));
             instance = builder.build();
@@ -205,6 +205,14 @@ public final class ChicoryModule {
             }
             throw new GuestFailedException(Reason.TRAP, "guest trapped: " + oneLine(e), e);
         }
+    }
+
+    /**
+     * One flat array when the memory's ceiling fits in one (guest loads and stores 2-2.5x faster: bench/README.md),
+     * else Chicory's paged memory (a 2 GiB ceiling, or a shared memory).
+     */
+    private static Memory memory(MemoryLimits limits) {
+        return limits.shared() || limits.maximumPages() > ContiguousMemory.MAX_PAGES ? new ByteArrayMemory(limits) : new ContiguousMemory(limits);
     }
 
     /** The memory is known only once the instance exists; host functions look it up through this. */

@@ -34,6 +34,9 @@ public sealed interface Connection permits Connection.Plain, TlsConnection {
     /** As {@link #readableAfter}, for writes. */
     default boolean writableAfter(int readyOps) { return (readyOps & writeInterest()) != 0; }
 
+    /** The guest is about to wait for this connection: memory it only needs while busy can be given back. */
+    default void beforeWait() {}
+
     /** Selector interest needed before {@link #read} can make progress. */
     default int readInterest() { return java.nio.channels.SelectionKey.OP_READ; }
 

@@ -113,6 +113,7 @@ final class SocketOps {
                     if (buf.position() > 0) break;
                     throw Errno.fail(Errno.AGAIN);
                 }
+                c.beforeWait();
                 readiness.awaitOne(c.channel(), c.readInterest());
             }
         }
@@ -160,6 +161,7 @@ final class SocketOps {
                         if (buf.position() > 0) break;
                         throw Errno.fail(Errno.AGAIN);
                     }
+                    c.beforeWait();
                     readiness.awaitOne(c.channel(), c.writeInterest());
                 }
             }

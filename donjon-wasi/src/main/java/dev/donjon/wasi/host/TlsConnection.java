@@ -30,6 +30,7 @@ public final class TlsConnection implements Connection {
     /** How long a closed connection keeps trying to send what the guest wrote before closing. */
     private static final Duration LINGER = Duration.ofSeconds(5);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    private static final int IDLE_WAITS = 64;
 
     private final SocketChannel channel;
     private final SSLEngine engine;
@@ -41,6 +42,7 @@ public final class TlsConnection implements Connection {
     private boolean outputShut;  // close_notify queued; TCP FIN follows once it is sent
     private boolean finShutdown; // the TCP output side has been shut down
     private IOException failure; // the connection is dead: later reads and writes fail with this
+    private int waitsSinceMove; // how often the guest waited on this connection since plaintext last moved
 
     private TlsConnection(SocketChannel channel, SSLEngine engine) throws IOException {
         this.channel = channel;
@@ -111,6 +113,7 @@ public final class TlsConnection implements Connection {
             dst.position(dst.position() + n);
             appIn.position(appIn.position() + n);
             appIn.compact();
+            waitsSinceMove = 0;
             return n;
         }
         if (failure != null) throw failure;
@@ -144,6 +147,7 @@ public final class TlsConnection implements Connection {
             }
             flush();
         }
+        if (consumed > 0) waitsSinceMove = 0;
         return consumed;
     }
 
@@ -171,6 +175,23 @@ public final class TlsConnection implements Connection {
     public boolean writableAfter(int readyOps) {
         advance(true);
         return writeReadyNow();
+    }
+
+    /**
+     * An idle connection keeps no engine-sized buffers (about 50 KB with all three), so thousands of open TLS
+     * connections cost little heap; they are allocated again, by the BUFFER_OVERFLOW / BUFFER_UNDERFLOW paths,
+     * when data moves. Idle = the guest waited on it {@value #IDLE_WAITS} times without plaintext moving, so
+     * connections in use (a server's poll loop waits on all of them every round) keep their buffers.
+     */
+    @Override
+    public void beforeWait() {
+        if (waitsSinceMove < IDLE_WAITS) {
+            waitsSinceMove++;
+            return;
+        }
+        if (appIn.position() == 0 && appIn.capacity() > 0) appIn = ByteBuffer.allocate(0);
+        if (netIn.position() == 0 && netIn.capacity() > 0) netIn = ByteBuffer.allocate(0);
+        if (netOut.position() == 0 && netOut.capacity() > 0) netOut = ByteBuffer.allocate(0);
     }
 
     @Override
@@ -329,6 +350,8 @@ public final class TlsConnection implements Connection {
         failure = e;
         try {
             engine.closeOutbound();
+            int packet = engine.getSession().getPacketBufferSize();
+            if (netOut.remaining() < packet) netOut = grow(netOut, packet);
             for (int i = 0; i < 4 && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP; i++) {
                 if (engine.wrap(EMPTY, netOut).getStatus() != SSLEngineResult.Status.OK) break;
             }

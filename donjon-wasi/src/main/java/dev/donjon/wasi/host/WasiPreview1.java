@@ -421,6 +421,7 @@ public final class WasiPreview1 implements AutoCloseable {
                         events.add(event(sub.userdata, 0, sub.type, 1, 0));
                         readyNow[i] = true;
                     } else {
+                        c.beforeWait();
                         readiness.want(c.channel(), read ? c.readInterest() : c.writeInterest());
                         waits = true;
                     }

@@ -1,0 +1,248 @@
+package dev.donjon.wasi.chicory;
+
+import com.dylibso.chicory.runtime.ConstantEvaluators;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.WasmRuntimeException;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.UninstantiableException;
+import com.dylibso.chicory.wasm.types.ActiveDataSegment;
+import com.dylibso.chicory.wasm.types.DataSegment;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.PassiveDataSegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A guest's linear memory as one Java array of exactly its current size (not shared between threads).
+ *
+ * <p>Why not Chicory's {@code ByteArrayMemory}: that one keeps 64 KiB pages in an array of arrays, so every load and
+ * store the guest makes costs a mask, a page-size check, a page lookup and the VarHandle's own index check. Here an
+ * access is one VarHandle access, whose index check is the wasm bounds check (an out-of-range index, including a
+ * negative one from an address of 2 GiB or more, becomes Chicory's "out of bounds memory access" trap). The price is a
+ * copy of the whole memory at each {@code memory.grow} (guests grow rarely and in large steps), during which old and
+ * new arrays both take heap; a grow the heap cannot hold fails as a wasm {@code memory.grow} does (-1).
+ */
+final class ContiguousMemory implements Memory {
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle FLOAT = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+    /** A Java array holds at most 2 GiB - 1 bytes: one page less than 2 GiB. */
+    static final int MAX_PAGES = Integer.MAX_VALUE / PAGE_SIZE;
+
+    private final MemoryLimits limits;
+    private byte[] bytes;
+    private DataSegment[] dataSegments = new DataSegment[0];
+
+    ContiguousMemory(MemoryLimits limits) {
+        if (limits.shared()) throw new IllegalArgumentException("shared memory needs a thread-safe memory");
+        if (limits.initialPages() > MAX_PAGES) throw new UninstantiableException("memory of " + limits.initialPages() + " pages is over the host's limit");
+        this.limits = limits;
+        this.bytes = new byte[limits.initialPages() * PAGE_SIZE];
+    }
+
+    private static WasmRuntimeException outOfBounds() {
+        return new WasmRuntimeException("out of bounds memory access");
+    }
+
+    private void check(int addr, int length) {
+        if (addr < 0 || length < 0 || addr > bytes.length - length) throw outOfBounds();
+    }
+
+    @Override public int pages() { return bytes.length / PAGE_SIZE; }
+    @Override public int initialPages() { return limits.initialPages(); }
+    @Override public int maximumPages() { return Math.min(limits.maximumPages(), MAX_PAGES); }
+    @Override public boolean shared() { return false; }
+
+    @Override
+    public int grow(int delta) {
+        int old = pages();
+        if (delta < 0 || (long) old + delta > maximumPages()) return -1;
+        if (delta == 0) return old;
+        try {
+            bytes = Arrays.copyOf(bytes, (old + delta) * PAGE_SIZE);
+        } catch (OutOfMemoryError e) {
+            return -1; // the host's heap is the limit: memory.grow fails as the guest expects, not the host
+        }
+        return old;
+    }
+
+    // Waiting and notifying are for shared memories only (this one never is): wait traps, notify wakes nobody.
+    @Override public Object lock(int address) { return this; }
+    @Override public int waitOn(int address, int expected, long timeout) { throw new WasmRuntimeException("expected shared memory"); }
+    @Override public int waitOn(int address, long expected, long timeout) { throw new WasmRuntimeException("expected shared memory"); }
+    @Override public int notify(int address, int count) { return 0; }
+
+    @Override
+    public void initialize(Instance instance, DataSegment[] segments) {
+        this.dataSegments = segments;
+        for (DataSegment s : segments) {
+            if (s instanceof ActiveDataSegment a) {
+                if (a.index() != 0) throw new ChicoryException("data segment for memory " + a.index() + ": only memory 0 exists");
+                int offset = (int) ConstantEvaluators.computeConstantValue(instance, a.offsetInstructions())[0];
+                byte[] data = a.data();
+                if (offset < 0 || offset > bytes.length - data.length) throw new UninstantiableException("out of bounds memory access");
+                System.arraycopy(data, 0, bytes, offset, data.length);
+            } else if (!(s instanceof PassiveDataSegment)) {
+                throw new ChicoryException("data segment not recognised: " + s);
+            }
+        }
+    }
+
+    @Override
+    public void initPassiveSegment(int segment, int dest, int offset, int size) {
+        byte[] data = dataSegments[segment].data();
+        if (offset < 0 || size < 0 || offset > data.length - size) throw outOfBounds();
+        check(dest, size);
+        System.arraycopy(data, offset, bytes, dest, size);
+    }
+
+    @Override
+    public void drop(int segment) { dataSegments[segment] = PassiveDataSegment.EMPTY; }
+
+    @Override
+    public void write(int addr, byte[] data, int offset, int size) {
+        check(addr, size);
+        System.arraycopy(data, offset, bytes, addr, size);
+    }
+
+    @Override
+    public byte[] readBytes(int addr, int length) {
+        check(addr, length);
+        return Arrays.copyOfRange(bytes, addr, addr + length);
+    }
+
+    @Override
+    public void copy(int dest, int src, int size) {
+        check(dest, size);
+        check(src, size);
+        System.arraycopy(bytes, src, bytes, dest, size);
+    }
+
+    @Override
+    public void fill(byte value, int fromIndex, int toIndex) {
+        check(fromIndex, toIndex - fromIndex);
+        Arrays.fill(bytes, fromIndex, toIndex, value);
+    }
+
+    @Override public void zero() { Arrays.fill(bytes, (byte) 0); }
+
+    // The hot path: one VarHandle access each; its IndexOutOfBoundsException is the trap.
+    @Override
+    public byte read(int addr) {
+        try {
+            return bytes[addr];
+        } catch (IndexOutOfBoundsException e) {
+            throw outOfBounds();
+        }
+    }
+
+    @Override
+    public void writeByte(int addr, byte value) {
+        try {
+            bytes[addr] = value;
+        } catch (IndexOutOfBoundsException e) {
+            throw outOfBounds();
+        }
+    }
+
+    @Override
+    public short readShort(int addr) {
+        try {
+            return (short) SHORT.get(bytes, addr);
+        } catch (IndexOutOfBoundsException e) {
+            throw outOfBounds();
+        }
+    }
+
+    @Override public long readU16(int addr) { return readShort(addr) & 0xFFFFL; }
+
+    @Override
+    public void writeShort(int addr, short value) {
+        try {
+            SHORT.set(bytes, addr, value);
+        } catch (IndexOutOfBoundsException e) {
+            throw outOfBounds();
+        }
+    }
+
+    @Override
+    public int readInt(int addr) {
+        try {
+            return (int) INT.get(bytes, addr);
+        } catch (IndexOutOfBoundsException e) {
+            throw outOfBounds();
+        }
+    }
+
+    @Override
+    public void writeI32(int addr, int value) {
+        try {
+            INT.set(bytes, addr, value);
+        } catch (IndexOutOfBoundsException e) {
+            throw outOfBounds();
+        }
+    }
+
+    @Override
+    public long readLong(int addr) {
+        try {
+            return (long) LONG.get(bytes, addr);
+        } catch (IndexOutOfBoundsException e) {
+            throw outOfBounds();
+        }
+    }
+
+    @Override
+    public void writeLong(int addr, long value) {
+        try {
+            LONG.set(bytes, addr, value);
+        } catch (IndexOutOfBoundsException e) {
+            throw outOfBounds();
+        }
+    }
+
+    @Override
+    public float readFloat(int addr) {
+        try {
+            return (float) FLOAT.get(bytes, addr);
+        } catch (IndexOutOfBoundsException e) {
+            throw outOfBounds();
+        }
+    }
+
+    @Override public long readF32(int addr) { return readInt(addr); }
+
+    @Override
+    public void writeF32(int addr, float value) {
+        try {
+            FLOAT.set(bytes, addr, value);
+        } catch (IndexOutOfBoundsException e) {
+            throw outOfBounds();
+        }
+    }
+
+    @Override
+    public double readDouble(int addr) {
+        try {
+            return (double) DOUBLE.get(bytes, addr);
+        } catch (IndexOutOfBoundsException e) {
+            throw outOfBounds();
+        }
+    }
+
+    @Override public long readF64(int addr) { return readLong(addr); }
+
+    @Override
+    public void writeF64(int addr, double value) {
+        try {
+            DOUBLE.set(bytes, addr, value);
+        } catch (IndexOutOfBoundsException e) {
+            throw outOfBounds();
+        }
+    }
+}
