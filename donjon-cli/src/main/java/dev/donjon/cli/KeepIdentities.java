@@ -25,19 +25,20 @@ final class KeepIdentities {
         AttestedIdentity.Trust trust = new AttestedIdentity.Trust(
                 plusJdk(stewardCa, "--steward-ca"), plusJdk(tlsCa, "--tls-ca"),
                 Optional.ofNullable(tlsClientCa).map(f -> TrustAnchorFiles.read(f, "--tls-client-ca")));
-        return new AttestedIdentity(() -> evidence(backend, PlatformSettings.fromEnvironment(System.getenv())), trust,
+        return new AttestedIdentity(extra -> evidence(backend, PlatformSettings.fromEnvironment(System.getenv()), extra), trust,
                 backend.platform().backend(), Clock.systemUTC());
     }
 
     /** The Keep key and CSR on the selected backend; only called when the workload has a steward. */
-    private static KeepIdentity evidence(PlatformSelector.Selection selection, PlatformSettings settings) throws PlatformException {
+    private static KeepIdentity evidence(PlatformSelector.Selection selection, PlatformSettings settings,
+                                         org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
         if (selection.insecure()) {
             LOG.warning(() -> "enrolling with " + selection.platform().backend() + " evidence ("
                     + (selection.platform().backend().wireName().equals("sim") ? "SIMULATED" : "none: no TEE") + "); the Steward's policy decides");
         }
         CachedCollateral collateral = selection.platform().backend().hardware()
                 ? CachedCollateral.read(settings.amdCache(), settings.intelCache()) : CachedCollateral.none();
-        return KeepIdentity.create(selection.platform(), collateral);
+        return KeepIdentity.create(selection.platform(), collateral, extra);
     }
 
     private static Optional<List<X509Certificate>> plusJdk(Path file, String option) {

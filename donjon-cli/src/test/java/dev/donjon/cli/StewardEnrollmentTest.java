@@ -26,6 +26,7 @@ import dev.donjon.steward.Steward;
 import dev.donjon.steward.StewardPolicy;
 import dev.donjon.steward.StewardServer;
 import dev.donjon.steward.TrustAnchors;
+import dev.donjon.steward.WorkloadIdentity;
 import dev.donjon.wasi.GuestRun;
 import dev.donjon.wasi.WasiLimits;
 import java.io.ByteArrayOutputStream;
@@ -40,6 +41,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -127,7 +129,7 @@ class StewardEnrollmentTest {
     }
 
     private AttestedIdentity simIdentity(Optional<List<X509Certificate>> clientCa) {
-        return new AttestedIdentity(() -> KeepIdentity.create(sim, CachedCollateral.none()),
+        return new AttestedIdentity(extra -> KeepIdentity.create(sim, CachedCollateral.none(), extra),
                 new AttestedIdentity.Trust(Optional.of(List.of(stewardServerCert)), Optional.empty(), clientCa), Backend.SIM, clock);
     }
 
@@ -171,11 +173,36 @@ class StewardEnrollmentTest {
                 assertEquals("sim", claims.tee(), "the claims say the Keep is SIMULATED");
                 assertArrayEquals(measurement, claims.measurement());
                 assertFalse(claims.debug());
+                WorkloadIdentity workload = claims.workload().orElseThrow(() -> new AssertionError("no workload in the claims"));
+                assertEquals(Optional.empty(), workload.slug(), "a local file has no slug");
+                assertEquals("sha-256", workload.digest().orElseThrow().algorithm());
+                assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(echoModule()), workload.digest().orElseThrow().value(),
+                        "the claims name the module the Keep runs");
             } finally {
                 run.stop();
             }
         }
         assertTrue(server.metrics().exposition().contains("issued"), server.metrics().exposition());
+    }
+
+    @Test
+    void aKeepGivenASlugNamesItInTheIssuedCertificate() throws Exception {
+        URI url = steward(simPolicy(RuntimeMeasurement.ofThisProcess()));
+        byte[] module = echoModule();
+        AttestedIdentity identity = simIdentity(Optional.empty()).withSlug(Optional.of("registry.example/alice/echo:1.0.0"));
+        try (Keep keep = Keep.open(Workload.of(module).withConfig(echoConfig(url)),
+                new Stdio(InputStream.nullInputStream(), new ByteArrayOutputStream(), new ByteArrayOutputStream()), WasiLimits.defaults(), identity)) {
+            GuestRun run = keep.start();
+            try (SSLSocket s = client(keep.listening().getFirst().address().getPort(), ca.certificate(), Optional.empty())) {
+                s.startHandshake();
+                X509Certificate leaf = (X509Certificate) s.getSession().getPeerCertificates()[0];
+                WorkloadIdentity workload = ClaimsExtension.from(leaf).orElseThrow().workload().orElseThrow();
+                assertEquals(Optional.of("registry.example/alice/echo:1.0.0"), workload.slug());
+                assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(module), workload.digest().orElseThrow().value());
+            } finally {
+                run.stop();
+            }
+        }
     }
 
     @Test
@@ -240,7 +267,7 @@ class StewardEnrollmentTest {
             EnarxConfig config = EnarxConfig.parse("steward = \"" + url + "\"\n"
                     + "[[files]]\nkind = \"stdin\"\n[[files]]\nkind = \"stdout\"\n[[files]]\nkind = \"stderr\"\n"
                     + "[[files]]\nkind = \"connect\"\nprot = \"tls\"\nhost = \"localhost\"\nport = " + listener.getLocalPort() + "\n");
-            AttestedIdentity identity = new AttestedIdentity(() -> KeepIdentity.create(sim, CachedCollateral.none()),
+            AttestedIdentity identity = new AttestedIdentity(extra -> KeepIdentity.create(sim, CachedCollateral.none(), extra),
                     new AttestedIdentity.Trust(Optional.of(List.of(stewardServerCert)), Optional.of(List.of(ca.certificate())), Optional.empty()),
                     Backend.SIM, clock);
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -5,6 +5,7 @@ import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.identity.SelfSignedIdentity;
 import dev.donjon.platform.identity.TlsContexts;
+import dev.donjon.platform.identity.WorkloadExtension;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
+import org.bouncycastle.asn1.x509.Extension;
 
 /**
  * A Keep's identity as Enarx makes it. With a {@code steward}: a key made in this process, evidence from the platform
@@ -30,10 +32,13 @@ public final class AttestedIdentity implements IdentityProvider {
 
     private static final Logger LOG = Logger.getLogger(AttestedIdentity.class.getName());
 
-    /** Makes the Keep's key pair and its CSR with the platform's evidence (called only when a Steward is configured). */
+    /**
+     * Makes the Keep's key pair and its CSR with the platform's evidence and the {@code extra} CSR extensions (the
+     * workload identity); called only when a Steward is configured.
+     */
     @FunctionalInterface
     public interface Source {
-        KeepIdentity create() throws PlatformException;
+        KeepIdentity create(Extension... extra) throws PlatformException;
     }
 
     /**
@@ -52,13 +57,24 @@ public final class AttestedIdentity implements IdentityProvider {
     private final Trust trust;
     private final Backend backend;
     private final Clock clock;
+    private final Optional<String> slug;
 
     /** @param backend the Keep's backend: the self-signed key (no steward) is on its curve, as Enarx */
     public AttestedIdentity(Source source, Trust trust, Backend backend, Clock clock) {
+        this(source, trust, backend, clock, Optional.empty());
+    }
+
+    private AttestedIdentity(Source source, Trust trust, Backend backend, Clock clock, Optional<String> slug) {
         this.source = source;
         this.trust = trust;
         this.backend = backend;
         this.clock = clock;
+        this.slug = slug;
+    }
+
+    /** The same identity for a workload that came from a registry as {@code slug}: the CSR names it. */
+    public AttestedIdentity withSlug(Optional<String> slug) {
+        return new AttestedIdentity(source, trust, backend, clock, slug);
     }
 
     @Override
@@ -66,13 +82,28 @@ public final class AttestedIdentity implements IdentityProvider {
         return tls(steward).connect();
     }
 
+    /** Without a workload the CSR names none (and the Steward's certificate carries no {@code workload} claim). */
     @Override
     public KeepTls tls(Optional<URI> steward) {
+        return tls(steward, new Extension[0]);
+    }
+
+    /** The CSR names the workload: the SHA-256 of the module bytes this Keep runs, and the slug when known. */
+    @Override
+    public KeepTls tls(Optional<URI> steward, Workload workload) {
+        try {
+            return tls(steward, steward.isPresent() ? new Extension[] {WorkloadExtension.forModule(slug, workload.module())} : new Extension[0]);
+        } catch (PlatformException e) {
+            throw new KeepException("cannot make the Keep's identity: " + e.getMessage(), e);
+        }
+    }
+
+    private KeepTls tls(Optional<URI> steward, Extension[] extra) {
         KeyPair key;
         List<X509Certificate> chain;
         try {
             if (steward.isPresent()) {
-                KeepIdentity identity = source.create();
+                KeepIdentity identity = source.create(extra);
                 key = identity.keyPair();
                 chain = leafFirst(key, new StewardClient(TrustAnchorFiles.trustingOnly(trust.steward())).enroll(steward.get(), identity.csr()));
                 X509Certificate leaf = chain.getFirst();

@@ -29,4 +29,12 @@ public interface IdentityProvider {
     default KeepTls tls(Optional<URI> steward) {
         return KeepTls.of(identify(steward));
     }
+
+    /**
+     * As {@link #tls(Optional)}, for a Keep that runs {@code workload}: an attested provider names the workload in its
+     * CSR so that the Steward's certificate says what runs. By default the workload is not used.
+     */
+    default KeepTls tls(Optional<URI> steward, Workload workload) {
+        return tls(steward);
+    }
 }

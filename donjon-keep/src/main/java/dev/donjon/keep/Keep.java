@@ -69,7 +69,7 @@ public final class Keep implements Closeable {
     public static Keep open(Workload workload, Stdio stdio, WasiLimits limits, IdentityProvider identity, CompiledModuleCache compiled) {
         WasiProgram program = WasiProgram.load(workload.module(), compiled);
         EnarxConfig config = GuestEnvironment.configOrDefault(workload);
-        Supplier<KeepTls> tls = tlsContext(config, identity);
+        Supplier<KeepTls> tls = tlsContext(config, identity, workload);
         if (config.steward().isPresent()) tls.get(); // a Keep with a steward enrolls even without a TLS file, as in Enarx
 
         List<FdSpec> fds = new ArrayList<>();
@@ -112,13 +112,13 @@ public final class Keep implements Closeable {
     }
 
     /** Asks the provider once, and only if something needs the identity. */
-    private static Supplier<KeepTls> tlsContext(EnarxConfig config, IdentityProvider identity) {
+    private static Supplier<KeepTls> tlsContext(EnarxConfig config, IdentityProvider identity, Workload workload) {
         return new Supplier<>() {
             private KeepTls ctx;
 
             @Override
             public KeepTls get() {
-                if (ctx == null) ctx = identity.tls(config.steward());
+                if (ctx == null) ctx = identity.tls(config.steward(), workload);
                 return ctx;
             }
         };

@@ -21,6 +21,8 @@ public final class EvidenceOids {
 
     /** Donjon's arc: 2.25 + UUID 5903b5ca-5f6b-4716-a440-9da7d2f349e2 as an integer. */
     public static final ASN1ObjectIdentifier DONJON = new ASN1ObjectIdentifier("2.25.118320555665190972706478181584121055714");
+    /** Donjon: the workload a Keep runs, a CSR extension the Steward copies into its claims (see {@link WorkloadExtension}). */
+    public static final ASN1ObjectIdentifier WORKLOAD_IDENTITY = DONJON.branch("2");
     /** Donjon: TDX quote (+ optional CRLs and TCB package), see README. */
     public static final ASN1ObjectIdentifier TDX = DONJON.branch("3");
     /** Donjon: SIMULATED SEV-SNP-layout evidence from the sim backend; same encoding as {@link #SNP}. */
