@@ -36,15 +36,24 @@ public final class TrustAnchorFiles {
         } catch (IOException e) {
             throw new KeepException(what + " " + file + ": cannot read: " + e.getMessage(), e);
         }
+        return parse(bytes, what + " " + file);
+    }
+
+    /**
+     * Every certificate in {@code bytes} (PEM, any number, or one DER).
+     *
+     * @param what names the source in errors, e.g. {@code steward-ca.pem}
+     */
+    public static List<X509Certificate> parse(byte[] bytes, String what) {
         try {
             List<X509Certificate> certs = new ArrayList<>();
             for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes))) {
                 certs.add((X509Certificate) c);
             }
-            if (certs.isEmpty()) throw new KeepException(what + " " + file + ": holds no certificate");
+            if (certs.isEmpty()) throw new KeepException(what + ": holds no certificate");
             return List.copyOf(certs);
         } catch (CertificateException e) {
-            throw new KeepException(what + " " + file + ": not a PEM or DER certificate file (" + e.getMessage() + ")", e);
+            throw new KeepException(what + ": not a PEM or DER certificate file (" + e.getMessage() + ")", e);
         }
     }
 

@@ -14,8 +14,9 @@ import java.util.stream.Stream;
 
 /**
  * Reads what {@code donjon deploy PACKAGE} names: a {@code .wasm} file, or a directory holding {@code main.wasm}, an
- * optional {@code Enarx.toml} and an optional {@code secrets/} directory whose regular files become the guest's
- * environment variables (file name = variable name).
+ * optional {@code Enarx.toml}, an optional {@code secrets/} directory whose regular files become the guest's
+ * environment variables (file name = variable name), and an optional {@code steward-ca.pem}: CA certificates the Keep
+ * trusts, besides the JDK's, for the HTTPS server of the Steward its Enarx.toml names.
  */
 public final class PackageLoader {
     private PackageLoader() {}
@@ -43,7 +44,9 @@ public final class PackageLoader {
                 secrets.put(f.getFileName().toString(), Files.readAllBytes(f));
             }
         }
-        return checked(new WorkloadPackage(Files.readAllBytes(wasm), config, secrets));
+        Path ca = path.resolve("steward-ca.pem");
+        Optional<byte[]> stewardCa = Files.isRegularFile(ca) ? Optional.of(Files.readAllBytes(ca)) : Optional.empty();
+        return checked(new WorkloadPackage(Files.readAllBytes(wasm), config, secrets, stewardCa));
     }
 
     private static WorkloadPackage checked(WorkloadPackage p) throws ProtocolException {

@@ -60,7 +60,7 @@ public final class KeepMain {
             System.exit(EXIT_BAD_ARGS);
             return;
         }
-        int code = new KeepMain(new FileInputStream(FileDescriptor.in), link).serve(parsed, new KeepRuntimeRunner());
+        int code = new KeepMain(new FileInputStream(FileDescriptor.in), link).serve(parsed, KeepRuntimeRunner::on);
         System.out.flush();
         System.exit(code); // not halt: the JVM writes its class-data-sharing archive at a normal exit
     }
@@ -115,7 +115,8 @@ public final class KeepMain {
         }
     }
 
-    int serve(Args args, WorkloadRunner runner) {
+    /** @param runners the runner for the platform this Keep attests with (it also enrolls with a Steward) */
+    int serve(Args args, java.util.function.Function<EvidenceSource, WorkloadRunner> runners) {
         EvidenceSource prepared = args.spare() ? prepareWhileWaiting(args.backend()) : null;
         try {
             LinkFrame hello = LinkFrame.readFrom(in);
@@ -147,7 +148,7 @@ public final class KeepMain {
             }
             send(LinkFrame.of(LinkFrame.Type.ACCEPTED, new byte[0]));
             Thread.ofVirtual().name("keep-link-watch").start(this::refuseLaterMessages);
-            return run(opened, runner, args.limits());
+            return run(opened, runners.apply(platform), args.limits());
         } catch (EOFException e) {
             return EXIT_AGENT_GONE;
         } catch (IOException e) {

@@ -17,14 +17,16 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What the owner deploys: the module, its optional Enarx.toml and its secrets (name -> bytes). This is the plaintext
- * that only the client and the Keep ever see.
+ * What the owner deploys: the module, its optional Enarx.toml, its secrets (name -> bytes) and, optionally, the CA
+ * certificates (PEM) that the Keep trusts, besides the JDK's, for the HTTPS server of the Steward its Enarx.toml names.
+ * This is the plaintext that only the client and the Keep ever see.
  *
  * <p>Archive format (big-endian): "DJPK", version byte 1, u32 entry count, then per entry u16 name length, UTF-8 name,
- * u32 data length, data. Names: {@code main.wasm} (required), {@code Enarx.toml}, {@code secrets/NAME}. Strict: unknown
+ * u32 data length, data. Names: {@code main.wasm} (required), {@code Enarx.toml}, {@code secrets/NAME},
+ * {@code steward-ca.pem}. Strict: unknown
  * or repeated names, trailing bytes and oversize entries are refused.
  */
-public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets) {
+public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa) {
 
     public static final long MAX_WASM_BYTES = 100L << 20;
     public static final int MAX_TOML_BYTES = 1 << 20;
@@ -38,19 +40,27 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     private static final String WASM = "main.wasm";
     private static final String TOML = "Enarx.toml";
     private static final String SECRET_PREFIX = "secrets/";
+    private static final String STEWARD_CA = "steward-ca.pem";
 
     public WorkloadPackage {
         Objects.requireNonNull(wasm, "wasm");
         Objects.requireNonNull(enarxToml, "enarxToml");
+        Objects.requireNonNull(stewardCa, "stewardCa");
         Map<String, byte[]> copy = new LinkedHashMap<>();
         secrets.forEach((k, v) -> copy.put(k, v.clone()));
         secrets = Collections.unmodifiableMap(copy);
+    }
+
+    /** A package without a Steward CA of its own. */
+    public WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets) {
+        this(wasm, enarxToml, secrets, Optional.empty());
     }
 
     /** Checks the caps and names; the message names the offending part. */
     public void validate() throws ProtocolException {
         if (wasm.length > MAX_WASM_BYTES) throw new ProtocolException("main.wasm is larger than 100 MiB");
         if (enarxToml.isPresent() && enarxToml.get().length > MAX_TOML_BYTES) throw new ProtocolException("Enarx.toml is larger than 1 MiB");
+        if (stewardCa.isPresent() && stewardCa.get().length > MAX_TOML_BYTES) throw new ProtocolException("steward-ca.pem is larger than 1 MiB");
         if (secrets.size() > MAX_SECRETS) throw new ProtocolException("more than " + MAX_SECRETS + " secrets");
         for (var e : secrets.entrySet()) {
             if (!SECRET_NAME.matcher(e.getKey()).matches()) {
@@ -80,10 +90,11 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
             DataOutputStream out = new DataOutputStream(bytes);
             out.write(MAGIC);
             out.writeByte(VERSION);
-            out.writeInt(1 + (enarxToml.isPresent() ? 1 : 0) + secrets.size());
+            out.writeInt(1 + (enarxToml.isPresent() ? 1 : 0) + secrets.size() + (stewardCa.isPresent() ? 1 : 0));
             entry(out, WASM, wasm);
             if (enarxToml.isPresent()) entry(out, TOML, enarxToml.get());
             for (var e : secrets.entrySet()) entry(out, SECRET_PREFIX + e.getKey(), e.getValue());
+            if (stewardCa.isPresent()) entry(out, STEWARD_CA, stewardCa.get());
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -106,9 +117,10 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         int version = in.get() & 0xFF;
         if (version != VERSION) throw new ProtocolException("package archive version " + version + " is not supported");
         long count = Integer.toUnsignedLong(in.getInt());
-        if (count > 2 + MAX_SECRETS) throw new ProtocolException("package archive has too many entries (" + count + ")");
+        if (count > 3 + MAX_SECRETS) throw new ProtocolException("package archive has too many entries (" + count + ")");
         byte[] wasm = null;
         byte[] toml = null;
+        byte[] ca = null;
         Map<String, byte[]> secrets = new LinkedHashMap<>();
         for (long i = 0; i < count; i++) {
             if (in.remaining() < 2) throw new ProtocolException("package archive is truncated");
@@ -127,6 +139,9 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
             } else if (name.equals(TOML)) {
                 if (toml != null) throw new ProtocolException("package archive repeats Enarx.toml");
                 toml = data;
+            } else if (name.equals(STEWARD_CA)) {
+                if (ca != null) throw new ProtocolException("package archive repeats steward-ca.pem");
+                ca = data;
             } else if (name.startsWith(SECRET_PREFIX)) {
                 if (secrets.put(name.substring(SECRET_PREFIX.length()), data) != null) {
                     throw new ProtocolException("package archive repeats " + name);
@@ -137,7 +152,7 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         }
         if (in.hasRemaining()) throw new ProtocolException("package archive has " + in.remaining() + " trailing bytes");
         if (wasm == null) throw new ProtocolException("package archive has no main.wasm");
-        WorkloadPackage p = new WorkloadPackage(wasm, Optional.ofNullable(toml), secrets);
+        WorkloadPackage p = new WorkloadPackage(wasm, Optional.ofNullable(toml), secrets, Optional.ofNullable(ca));
         p.validate();
         return p;
     }
@@ -148,6 +163,8 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         if (!Arrays.equals(wasm, p.wasm)) return false;
         if (enarxToml.isPresent() != p.enarxToml.isPresent()) return false;
         if (enarxToml.isPresent() && !Arrays.equals(enarxToml.get(), p.enarxToml.get())) return false;
+        if (stewardCa.isPresent() != p.stewardCa.isPresent()) return false;
+        if (stewardCa.isPresent() && !Arrays.equals(stewardCa.get(), p.stewardCa.get())) return false;
         if (!secrets.keySet().equals(p.secrets.keySet())) return false;
         for (var e : secrets.entrySet()) if (!Arrays.equals(e.getValue(), p.secrets.get(e.getKey()))) return false;
         return true;
@@ -160,6 +177,7 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     @Override
     public String toString() {
         return "WorkloadPackage[main.wasm " + wasm.length + " bytes" + (enarxToml.isPresent() ? ", Enarx.toml" : "")
+                + (stewardCa.isPresent() ? ", steward-ca.pem" : "")
                 + ", " + secrets.size() + " secrets]";
     }
 }

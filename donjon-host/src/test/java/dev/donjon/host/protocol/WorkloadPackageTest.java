@@ -19,6 +19,11 @@ class WorkloadPackageTest {
         assertEquals(p, WorkloadPackage.decode(p.encode()));
         WorkloadPackage bare = new WorkloadPackage(new byte[] {1}, Optional.empty(), Map.of());
         assertEquals(bare, WorkloadPackage.decode(bare.encode()));
+        WorkloadPackage withCa = new WorkloadPackage(new byte[] {1}, Optional.empty(), Map.of(), Optional.of("PEM".getBytes(StandardCharsets.US_ASCII)));
+        WorkloadPackage decoded = WorkloadPackage.decode(withCa.encode());
+        assertEquals(withCa, decoded);
+        assertEquals("PEM", new String(decoded.stewardCa().orElseThrow(), StandardCharsets.US_ASCII));
+        assertTrue(!bare.equals(withCa), "the Steward CA is part of the package");
     }
 
     @Test
