@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * u32 data length, data. Names: {@code main.wasm} (required), {@code Enarx.toml}, {@code secrets/NAME}. Strict: unknown
  * or repeated names, trailing bytes and oversize entries are refused.
  */
-public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets) {
+public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets) implements Delivery {
 
     public static final long MAX_WASM_BYTES = 100L << 20;
     public static final int MAX_TOML_BYTES = 1 << 20;
@@ -48,6 +48,7 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     }
 
     /** Checks the caps and names; the message names the offending part. */
+    @Override
     public void validate() throws ProtocolException {
         if (wasm.length > MAX_WASM_BYTES) throw new ProtocolException("main.wasm is larger than 100 MiB");
         if (enarxToml.isPresent() && enarxToml.get().length > MAX_TOML_BYTES) throw new ProtocolException("Enarx.toml is larger than 1 MiB");
@@ -74,6 +75,7 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         }
     }
 
+    @Override
     public byte[] encode() {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(wasm.length + 4096);
