@@ -3,7 +3,6 @@ package dev.donjon.host.keep;
 import dev.donjon.drawbridge.FetchedPackage;
 import dev.donjon.drawbridge.PackageFetcher;
 import dev.donjon.drawbridge.PackageTree;
-import dev.donjon.drawbridge.RegistryException;
 import dev.donjon.drawbridge.TlsMaterial;
 import dev.donjon.host.protocol.PackageReference;
 import dev.donjon.host.protocol.ProtocolException;
@@ -39,9 +38,6 @@ public final class RegistryPackageResolver {
         FetchedPackage fetched;
         try {
             fetched = new PackageFetcher(tlsContext(ref), ref.token(), Optional.empty(), Optional.empty()).fetch(ref.spec());
-        } catch (RegistryException e) {
-            throw new WorkloadRunner.WorkloadFailedException("cannot fetch package " + ref.spec() + ": " + e.getMessage()
-                    + " (registry status " + e.status() + ")");
         } catch (IOException | RuntimeException e) {
             throw new WorkloadRunner.WorkloadFailedException("cannot fetch package " + ref.spec() + ": " + e.getMessage());
         }
