@@ -2,7 +2,6 @@ package dev.donjon.cli;
 
 import dev.donjon.config.EnarxConfig;
 import dev.donjon.keep.Keep;
-import dev.donjon.keep.SelfSignedIdentity;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.Workload;
 import dev.donjon.platform.Backend;
@@ -39,6 +38,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--backend", paramLabel = "NAME",
             description = "Keep backend: sgx, snp, tdx, sim or nil (env ENARX_BACKEND). Default: the first usable of sgx, snp, tdx, else nil (no TEE).")
     String backend;
+
+    @Option(names = "--steward-ca", paramLabel = "FILE", defaultValue = "${env:DONJON_STEWARD_CA}",
+            description = "Also trust the CA certificate(s) in FILE (PEM or DER) for the Steward's HTTPS certificate (env DONJON_STEWARD_CA). Default: the JDK's trust anchors only.")
+    Path stewardCa;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+            description = "Also trust the CA certificate(s) in FILE for the servers of connect + tls files. Default: the JDK's trust anchors only.")
+    Path tlsCa;
+
+    @Option(names = "--tls-client-ca", paramLabel = "FILE",
+            description = "TLS listeners require a client certificate chained to a CA in FILE (e.g. the Steward's CA, so that only enrolled Keeps connect).")
+    Path tlsClientCa;
 
     @Option(names = "--wasmcfgfile", paramLabel = "FILE", defaultValue = "${env:ENARX_WASMCFGFILE}",
             description = "The workload's Enarx.toml (env ENARX_WASMCFGFILE). Without it the guest gets stdin, stdout, stderr and exactly the --env variables.")
@@ -84,7 +95,7 @@ final class RunCommand implements Callable<Integer> {
         // the disk, and code it could have swapped must never run in the Keep.
         boolean cacheable = !noModuleCache && !selection.platform().backend().hardware();
         CompiledModuleCache compiled = cacheable ? CompiledModuleCache.userDefault() : CompiledModuleCache.disabled();
-        try (Keep keep = Keep.open(workload, Stdio.system(), limits, new SelfSignedIdentity(selection.platform().backend()), compiled)) {
+        try (Keep keep = Keep.open(workload, Stdio.system(), limits, KeepIdentities.forRun(selection, stewardCa, tlsCa, tlsClientCa), compiled)) {
             for (Keep.Listening l : keep.listening()) {
                 LOG.info(() -> "listening: " + l);
             }
@@ -94,7 +105,7 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * Picks the backend as Enarx does (see {@link PlatformSelector}). The guest runs in this process either way: on
-     * snp, tdx or sgx that process is inside the TEE. Its identity is self-signed until Steward enrollment exists.
+     * snp, tdx or sgx that process is inside the TEE. Its identity: enrolled with the Steward when the workload names one (evidence from this backend), else self-signed.
      */
     static PlatformSelector.Selection selectBackend(String name) {
         Map<String, String> env = System.getenv();

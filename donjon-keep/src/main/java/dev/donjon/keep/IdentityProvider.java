@@ -21,4 +21,12 @@ public interface IdentityProvider {
      * @throws KeepException if the identity cannot be made (enrollment refused, ...)
      */
     SSLContext identify(Optional<URI> steward);
+
+    /**
+     * The contexts the Keep's TLS sockets use. By default {@link #identify}'s context for both directions and no
+     * client authentication; a provider that can require client certificates on listeners overrides this.
+     */
+    default KeepTls tls(Optional<URI> steward) {
+        return KeepTls.of(identify(steward));
+    }
 }

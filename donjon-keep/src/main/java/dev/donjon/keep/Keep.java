@@ -69,7 +69,7 @@ public final class Keep implements Closeable {
     public static Keep open(Workload workload, Stdio stdio, WasiLimits limits, IdentityProvider identity, CompiledModuleCache compiled) {
         WasiProgram program = WasiProgram.load(workload.module(), compiled);
         EnarxConfig config = GuestEnvironment.configOrDefault(workload);
-        Supplier<Optional<SSLContext>> tls = tlsContext(config, identity);
+        Supplier<KeepTls> tls = tlsContext(config, identity);
         if (config.steward().isPresent()) tls.get(); // a Keep with a steward enrolls even without a TLS file, as in Enarx
 
         List<FdSpec> fds = new ArrayList<>();
@@ -83,14 +83,15 @@ public final class Keep implements Closeable {
                     case WorkloadFile.Stdout out -> new FdSpec.Stdout(stdio.out(), out.fdName());
                     case WorkloadFile.Stderr err -> new FdSpec.Stderr(stdio.err(), err.fdName());
                     case WorkloadFile.Listen l -> {
-                        Optional<SSLContext> ctx = l.prot() == Protocol.TLS ? tls.get() : Optional.empty();
+                        Optional<KeepTls> ctx = l.prot() == Protocol.TLS ? Optional.of(tls.get()) : Optional.empty();
                         ServerSocketChannel ch = SocketOpener.listen(l);
                         sockets.add(ch);
                         listening.add(new Listening(l.name(), localAddress(ch), l.prot()));
-                        yield new FdSpec.Listener(ch, l.name(), ctx);
+                        yield new FdSpec.Listener(ch, l.name(), ctx.map(KeepTls::listen),
+                                ctx.map(KeepTls::requireClientCertificate).orElse(false));
                     }
                     case WorkloadFile.Connect c -> {
-                        Optional<SSLContext> ctx = c.prot() == Protocol.TLS ? tls.get() : Optional.empty();
+                        Optional<SSLContext> ctx = c.prot() == Protocol.TLS ? Optional.of(tls.get().connect()) : Optional.empty();
                         SocketChannel ch = SocketOpener.connect(c);
                         sockets.add(ch);
                         yield new FdSpec.Stream(ch, c.name(), ctx, c.host());
@@ -111,13 +112,13 @@ public final class Keep implements Closeable {
     }
 
     /** Asks the provider once, and only if something needs the identity. */
-    private static Supplier<Optional<SSLContext>> tlsContext(EnarxConfig config, IdentityProvider identity) {
+    private static Supplier<KeepTls> tlsContext(EnarxConfig config, IdentityProvider identity) {
         return new Supplier<>() {
-            private Optional<SSLContext> ctx;
+            private KeepTls ctx;
 
             @Override
-            public Optional<SSLContext> get() {
-                if (ctx == null) ctx = Optional.of(identity.identify(config.steward()));
+            public KeepTls get() {
+                if (ctx == null) ctx = identity.tls(config.steward());
                 return ctx;
             }
         };

@@ -113,4 +113,16 @@ class SimEnrollmentTest {
             assertTrue(refused.body().contains("SIMULATED"), refused.body());
         }
     }
+
+    @Test
+    void theWorkloadTheKeepNamesIsInTheCertificate() throws Exception {
+        var workload = new WorkloadIdentity(Optional.of("127.0.0.1:8443/alice/rot13:1.0.0"),
+                Optional.of(new WorkloadIdentity.Digest("sha-256", new byte[32])));
+        var ext = new org.bouncycastle.asn1.x509.Extension(DonjonOids.WORKLOAD_IDENTITY, false, workload.toAsn1().getEncoded("DER"));
+        byte[] csr = KeepIdentity.create(sim("sim", MEASUREMENT), CachedCollateral.none(), ext).csr();
+        var issued = assertInstanceOf(Enrollment.Issued.class, TestCsrs.steward(simPolicy("sim", MEASUREMENT), NOW).enroll(csr));
+        WorkloadIdentity got = ClaimsExtension.from(issued.certificate()).orElseThrow().workload().orElseThrow();
+        assertEquals(workload.slug(), got.slug());
+        assertEquals("sha-256:" + "00".repeat(32), got.digest().orElseThrow().toString());
+    }
 }

@@ -31,6 +31,7 @@ public final class HostAgent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HostAgent.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration ENDED_RETENTION = Duration.ofMinutes(10);
+    private static final Duration SPARE_REFILL_DELAY = Duration.ofSeconds(3);
 
     /**
      * @param backend        the backend every Keep of this agent runs on
@@ -115,10 +116,23 @@ public final class HostAgent implements AutoCloseable {
         }
         pruneEnded();
         KeepProcess keep = limits.equals(KeepLimits.defaults()) ? takeSpare() : null;
+        boolean fromSpare = keep != null;
         if (keep == null) keep = launch(limits, false);
         String id = keep.id;
         keeps.put(id, keep);
-        refillSpares();
+        if (fromSpare) {
+            // the replacement's JVM start would compete for the CPU with this deployment's module compile: wait a little
+            Thread.ofVirtual().name("spare-refill").start(() -> {
+                try {
+                    Thread.sleep(SPARE_REFILL_DELAY);
+                    refillSpares();
+                } catch (InterruptedException ignored) {
+                    // agent closing
+                }
+            });
+        } else {
+            refillSpares();
+        }
         long pid = keep.pid();
         LOG.fine(() -> "Keep " + id + " (pid " + pid + ") created");
         // the package deadline counts from the offer: a slow start is the start timeout's business

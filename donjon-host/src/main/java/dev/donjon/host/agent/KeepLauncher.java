@@ -104,6 +104,10 @@ public final class KeepLauncher {
         cmd.add(javaBinary.toString());
         cmd.add("-Xmx" + (limits.heapBytes() >> 20) + "m");
         cmd.add("-XX:+UseSerialGC");            // one small heap per Keep: the cheapest collector in memory and threads
+        // start small and give memory back after a collection (an idle sim Keep: 213 -> 190 MiB RSS measured)
+        cmd.add("-Xms8m");
+        cmd.add("-XX:MinHeapFreeRatio=5");
+        cmd.add("-XX:MaxHeapFreeRatio=20");
         cmd.add("-XX:+ExitOnOutOfMemoryError"); // a guest that exhausts the heap ends its own Keep, cleanly
         // class data sharing: the first Keep archives the classes it loaded, later Keeps map them (faster start, and
         // the archive's pages are shared between Keeps); the JVM re-creates it itself when the class path changes

@@ -8,6 +8,7 @@ import dev.donjon.keep.KeepException;
 import dev.donjon.keep.SelfSignedIdentity;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.Workload;
+import dev.donjon.wasi.CompiledModuleCache;
 import dev.donjon.wasi.WasiException;
 import dev.donjon.wasi.WasiLimits;
 import java.io.InputStream;
@@ -32,7 +33,9 @@ public final class KeepRuntimeRunner implements WorkloadRunner {
             List<String> env = new ArrayList<>();
             pkg.secrets().forEach((name, value) -> env.add(name + "=" + WorkloadPackage.secretText(value).orElseThrow()));
             Workload workload = new Workload(pkg.wasm(), config, List.of(), env, List.of());
-            try (Keep keep = Keep.open(workload, new Stdio(InputStream.nullInputStream(), stdout, stderr), limits, new SelfSignedIdentity())) {
+            // never the compiled-module cache of `donjon run`: it would put the workload, compiled, on the host's disk
+            try (Keep keep = Keep.open(workload, new Stdio(InputStream.nullInputStream(), stdout, stderr), limits, new SelfSignedIdentity(),
+                    CompiledModuleCache.disabled())) {
                 return keep.run();
             }
         } catch (ConfigException e) {

@@ -1,0 +1,123 @@
+package dev.donjon.keep;
+
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.identity.KeepIdentity;
+import dev.donjon.platform.identity.SelfSignedIdentity;
+import dev.donjon.platform.identity.TlsContexts;
+import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A Keep's identity as Enarx makes it. With a {@code steward}: a key made in this process, evidence from the platform
+ * binding it, a CSR carrying both, enrolled with the Steward; the issued chain is the Keep's certificate. A refused
+ * enrollment stops the Keep with the Steward's reason before anything runs. Without a steward: a self-signed
+ * {@code CN=localhost} certificate, as Enarx. Either way the private key never leaves this process.
+ *
+ * <p>TLS {@code connect} peers are judged by {@link Trust#peers}, listeners optionally require a client certificate
+ * chained to {@link Trust#clientCa}.
+ */
+public final class AttestedIdentity implements IdentityProvider {
+
+    private static final Logger LOG = Logger.getLogger(AttestedIdentity.class.getName());
+
+    /** Makes the Keep's key pair and its CSR with the platform's evidence (called only when a Steward is configured). */
+    @FunctionalInterface
+    public interface Source {
+        KeepIdentity create() throws PlatformException;
+    }
+
+    /**
+     * Who the Keep trusts. Empty: the JDK's default anchors.
+     *
+     * @param steward  anchors for the Steward's HTTPS server certificate
+     * @param peers    anchors for the servers of {@code connect} + {@code tls} files
+     * @param clientCa when present, TLS listeners require a client certificate chained to one of these
+     */
+    public record Trust(Optional<List<X509Certificate>> steward, Optional<List<X509Certificate>> peers,
+                        Optional<List<X509Certificate>> clientCa) {
+        public static Trust jdkDefaults() { return new Trust(Optional.empty(), Optional.empty(), Optional.empty()); }
+    }
+
+    private final Source source;
+    private final Trust trust;
+    private final Backend backend;
+    private final Clock clock;
+
+    /** @param backend the Keep's backend: the self-signed key (no steward) is on its curve, as Enarx */
+    public AttestedIdentity(Source source, Trust trust, Backend backend, Clock clock) {
+        this.source = source;
+        this.trust = trust;
+        this.backend = backend;
+        this.clock = clock;
+    }
+
+    @Override
+    public SSLContext identify(Optional<URI> steward) {
+        return tls(steward).connect();
+    }
+
+    @Override
+    public KeepTls tls(Optional<URI> steward) {
+        KeyPair key;
+        List<X509Certificate> chain;
+        try {
+            if (steward.isPresent()) {
+                KeepIdentity identity = source.create();
+                key = identity.keyPair();
+                chain = leafFirst(key, new StewardClient(TrustAnchorFiles.trustingOnly(trust.steward())).enroll(steward.get(), identity.csr()));
+                X509Certificate leaf = chain.getFirst();
+                LOG.info(() -> "enrolled with the Steward at " + steward.get() + " (" + identity.backend() + " evidence): certificate "
+                        + leaf.getSerialNumber().toString(16) + " from " + leaf.getIssuerX500Principal().getName() + ", valid until " + leaf.getNotAfter().toInstant());
+            } else {
+                key = KeepIdentity.newKeyPair(backend);
+                chain = List.of(SelfSignedIdentity.localhost(key, clock));
+            }
+            SSLContext connect = TlsContexts.of(key.getPrivate(), chain, trust.peers());
+            if (trust.clientCa().isEmpty()) return new KeepTls(connect, connect, false);
+            return new KeepTls(connect, TlsContexts.of(key.getPrivate(), chain, trust.clientCa()), true);
+        } catch (PlatformException e) {
+            throw new KeepException("cannot make the Keep's identity: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The issued certificates ordered for TLS: the one for our key first, then each issuer. Refuses a chain that does
+     * not certify our key, is not linked by signatures, or is not valid now.
+     */
+    static List<X509Certificate> leafFirst(KeyPair key, List<X509Certificate> issued) {
+        List<X509Certificate> rest = new ArrayList<>(issued);
+        X509Certificate leaf = rest.stream().filter(c -> Arrays.equals(c.getPublicKey().getEncoded(), key.getPublic().getEncoded()))
+                .findFirst().orElseThrow(() -> new KeepException("the Steward issued no certificate for this Keep's key"));
+        rest.remove(leaf);
+        List<X509Certificate> chain = new ArrayList<>(List.of(leaf));
+        while (!rest.isEmpty()) {
+            X509Certificate last = chain.getLast();
+            X509Certificate issuer = rest.stream().filter(c -> c.getSubjectX500Principal().equals(last.getIssuerX500Principal()))
+                    .findFirst().orElseThrow(() -> new KeepException("the Steward's chain has a certificate that does not issue "
+                            + last.getSubjectX500Principal().getName()));
+            try {
+                last.verify(issuer.getPublicKey());
+            } catch (GeneralSecurityException e) {
+                throw new KeepException("the Steward's chain does not verify: " + e.getMessage(), e);
+            }
+            rest.remove(issuer);
+            chain.add(issuer);
+        }
+        try {
+            leaf.checkValidity(java.util.Date.from(java.time.Instant.now()));
+        } catch (GeneralSecurityException e) {
+            throw new KeepException("the Steward issued a certificate that is not valid now: " + e.getMessage(), e);
+        }
+        return List.copyOf(chain);
+    }
+}

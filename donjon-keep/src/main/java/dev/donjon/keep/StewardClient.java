@@ -1,0 +1,108 @@
+package dev.donjon.keep;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.ASN1Sequence;
+
+/**
+ * Enrolls a Keep with a Steward, as Enarx Keeps do: {@code POST} the DER CSR as {@code application/pkcs10}, get back a
+ * DER {@code SEQUENCE OF Certificate}. The Steward's server certificate is checked by the given context (its trust
+ * anchors) and its host name by the HTTP client. A refusal becomes a {@link KeepException} carrying the Steward's
+ * one-line reason; so does a Steward that cannot be reached.
+ */
+public final class StewardClient {
+
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** An answer larger than this is not a certificate chain. */
+    static final int MAX_ANSWER = 256 * 1024;
+
+    private final HttpClient http;
+
+    /** @param tls judges the Steward's server certificate (trust managers only; no client certificate is sent) */
+    public StewardClient(SSLContext tls) {
+        this.http = HttpClient.newBuilder().sslContext(tls).connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /**
+     * @return the certificates the Steward issued, in the order it sent them (Enarx and Donjon: CA first)
+     * @throws KeepException refused (with the Steward's reason), unreachable, or an answer that is not a chain
+     */
+    public List<X509Certificate> enroll(URI steward, byte[] csr) {
+        HttpRequest request = HttpRequest.newBuilder(steward).timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/pkcs10")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(csr)).build();
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpConnectTimeoutException e) {
+            throw new KeepException("cannot reach the Steward at " + steward + ": no connection within " + CONNECT_TIMEOUT.toSeconds() + " s", e);
+        } catch (HttpTimeoutException e) {
+            throw new KeepException("the Steward at " + steward + " did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s", e);
+        } catch (ConnectException e) {
+            throw new KeepException("cannot reach the Steward at " + steward + ": connection refused", e);
+        } catch (SSLException e) {
+            throw new KeepException("TLS with the Steward at " + steward + " failed: " + rootMessage(e)
+                    + " (is its CA trusted? add it with --steward-ca)", e);
+        } catch (IOException e) {
+            throw new KeepException("cannot reach the Steward at " + steward + ": " + rootMessage(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KeepException("enrollment with the Steward at " + steward + " was interrupted", e);
+        }
+        int status = response.statusCode();
+        if (status != 200) {
+            throw new KeepException("the Steward at " + steward + " refused enrollment (HTTP " + status + "): " + reason(response.body()));
+        }
+        return chain(steward, response.body());
+    }
+
+    /** The Steward's text reason, first line only and without control characters (it reaches the user's terminal). */
+    static String reason(byte[] body) {
+        String text = new String(body, 0, Math.min(body.length, 1024), StandardCharsets.UTF_8).strip();
+        String line = text.lines().findFirst().orElse("").replaceAll("\\p{Cntrl}", "?");
+        return line.isEmpty() ? "no reason given" : line;
+    }
+
+    static List<X509Certificate> chain(URI steward, byte[] der) {
+        if (der.length > MAX_ANSWER) throw new KeepException("the Steward at " + steward + " answered " + der.length + " bytes, not a certificate chain");
+        try {
+            ASN1Sequence seq = ASN1Sequence.getInstance(ASN1Primitive.fromByteArray(der));
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            List<X509Certificate> out = new ArrayList<>();
+            for (ASN1Encodable c : seq) {
+                out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(c.toASN1Primitive().getEncoded("DER"))));
+            }
+            if (out.isEmpty()) throw new KeepException("the Steward at " + steward + " issued no certificate");
+            return List.copyOf(out);
+        } catch (IOException | CertificateException | IllegalArgumentException | ClassCastException e) {
+            throw new KeepException("the Steward at " + steward + " answered something that is not a DER SEQUENCE OF Certificate: " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+}
