@@ -7,7 +7,8 @@ import dev.donjon.host.client.Deployer;
 import dev.donjon.host.client.PackageLoader;
 import dev.donjon.host.client.TrustOptions;
 import dev.donjon.host.protocol.ProtocolException;
-import dev.donjon.host.protocol.WorkloadPackage;
+import dev.donjon.host.protocol.Delivery;
+import dev.donjon.host.protocol.PackageReference;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.PlatformSettings;
 import dev.donjon.platform.sim.SimAuthority;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -70,9 +72,13 @@ final class DeployCommand implements Callable<Integer> {
             description = "Stop the guest after this long. Default: no limit.")
     Duration maxTime;
 
+    @Mixin
+    RegistryDeployOptions fromRegistry;
+
     @Parameters(index = "0", paramLabel = "PACKAGE",
-            description = "A .wasm file, or a directory with main.wasm, optional Enarx.toml and optional secrets/ (files -> guest environment variables).")
-    Path packagePath;
+            description = {"A .wasm file, or a directory with main.wasm, optional Enarx.toml and optional secrets/ (files -> guest environment variables);",
+                "or [host/]user/repo:tag, https://host/api/v0.1.0/user/repo/_tag/tag, file:///path or oci://host/name:tag, which the Keep fetches."})
+    String packageArg;
 
     @Override
     public Integer call() throws Exception {
@@ -85,11 +91,13 @@ final class DeployCommand implements Callable<Integer> {
                 allowInsecure,
                 amdChain == null ? Optional.empty() : Optional.of(Files.readAllBytes(amdChain)),
                 simChain());
-        WorkloadPackage pkg;
+        Delivery pkg;
         try {
-            pkg = PackageLoader.load(packagePath);
+            Optional<PackageReference> ref = fromRegistry.reference(packageArg);
+            pkg = ref.isPresent() ? ref.get() : PackageLoader.load(Path.of(packageArg));
+            pkg.validate();
         } catch (ProtocolException e) {
-            throw new ExitCodeException(OneLineErrors.FAILURE, packagePath + ": " + e.getMessage());
+            throw new ExitCodeException(OneLineErrors.FAILURE, packageArg + ": " + e.getMessage());
         }
         Deployer deployer = new Deployer(
                 new Deployer.Options(host, Optional.ofNullable(backend), Math.max(1, maxMemory >> 20), Optional.ofNullable(maxTime)),

@@ -67,6 +67,40 @@ class DeployCommandTest {
     }
 
     @Test
+    void deploysBySlugAndByFileUrlTheKeepFetchingThePackageItself(@TempDir Path dir) throws Exception {
+        Path tokens = dir.resolve("tokens");
+        Files.writeString(tokens, RegistryCommandsTest.TOKEN + " dev-subject manage\n");
+        Path hello = ROOT.resolve("examples/hello/hello.wasm");
+        try (var server = dev.donjon.drawbridge.RegistryServer.start(new dev.donjon.drawbridge.RegistryServer.Config(
+                new dev.donjon.drawbridge.RegistryStore(dir.resolve("store"), 1 << 30), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                java.util.Optional.empty(), false, new dev.donjon.drawbridge.Authenticator(
+                        java.util.Optional.of(dev.donjon.drawbridge.TokenFile.load(tokens)), java.util.Optional.empty(), false)))) {
+            String reg = server.baseUri().toString();
+            String token = RegistryCommandsTest.TOKEN;
+            assertEquals(0, run("user", "register", "dev", "--subject", "dev-subject", "--registry", reg, "--token", token).code());
+            assertEquals(0, run("repo", "register", "dev/hello", "--public", "--registry", reg, "--token", token).code());
+            assertEquals(0, run("package", "publish", "dev/hello:0.1.0", hello.toString(), "--registry", reg, "--token", token).code());
+
+            var bySlug = run("deploy", "--host", agent.baseUri().toString(), "--allow-insecure-backend", "--registry", reg, "dev/hello:0.1.0");
+            assertEquals(0, bySlug.code(), bySlug.err());
+            assertEquals("Hello, world!\n", bySlug.out());
+
+            var missing = run("deploy", "--host", agent.baseUri().toString(), "--allow-insecure-backend", "--registry", reg, "dev/hello:0.2.0");
+            assertEquals(1, missing.code());
+            String last = missing.err().strip().lines().reduce((a, b) -> b).orElse("");
+            assertTrue(last.startsWith("donjon: the workload failed in Keep") && last.contains("cannot fetch package")
+                    && last.contains("tag 0.2.0 not found"), missing.err());
+            assertEquals("", missing.out());
+
+            String sha = dev.donjon.host.protocol.PackageReference.sha256Hex(Files.readAllBytes(hello));
+            var byFile = run("deploy", "--host", agent.baseUri().toString(), "--allow-insecure-backend", "--expect-wasm-sha256", sha,
+                    hello.toUri().toString());
+            assertEquals(0, byFile.code(), byFile.err());
+            assertEquals("Hello, world!\n", byFile.out());
+        }
+    }
+
+    @Test
     void refusesAnInsecureKeepWithoutTheFlag() {
         var r = run("deploy", "--host", agent.baseUri().toString(), ROOT.resolve("examples/hello/hello.wasm").toString());
         assertEquals(1, r.code());

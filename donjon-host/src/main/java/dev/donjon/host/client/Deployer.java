@@ -8,7 +8,7 @@ import dev.donjon.host.protocol.OutputCipher;
 import dev.donjon.host.protocol.OutputFrame;
 import dev.donjon.host.protocol.ProtocolException;
 import dev.donjon.host.protocol.SealedPackage;
-import dev.donjon.host.protocol.WorkloadPackage;
+import dev.donjon.host.protocol.Delivery;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -71,7 +71,7 @@ public final class Deployer {
      *
      * @return the guest's exit code
      */
-    public int deploy(WorkloadPackage pkg, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
+    public int deploy(Delivery pkg, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
         byte[] nonce = new byte[KeepBinding.NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         try (AgentClient agent = new AgentClient(options.host())) {

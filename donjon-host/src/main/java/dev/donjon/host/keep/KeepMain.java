@@ -6,6 +6,8 @@ import dev.donjon.host.protocol.KeepOffer;
 import dev.donjon.host.protocol.KeepSession;
 import dev.donjon.host.protocol.OutputCipher;
 import dev.donjon.host.protocol.OutputFrame;
+import dev.donjon.host.protocol.PackageReference;
+import dev.donjon.host.protocol.WorkloadPackage;
 import dev.donjon.host.protocol.ProtocolException;
 import dev.donjon.host.protocol.SealedPackage;
 import dev.donjon.wasi.WasiLimits;
@@ -38,10 +40,17 @@ public final class KeepMain {
 
     private final OutputStream link;
     private final InputStream in;
+    private final RegistryPackageResolver resolver;
 
     private KeepMain(InputStream in, OutputStream link) {
+        // no Steward enrollment in the agent-launched Keep yet: it fetches anonymously or with the owner's token
+        this(in, link, new RegistryPackageResolver(KeepTlsIdentity.Source.NONE));
+    }
+
+    KeepMain(InputStream in, OutputStream link, RegistryPackageResolver resolver) {
         this.in = in;
         this.link = link;
+        this.resolver = resolver;
     }
 
     public static void main(String[] args) {
@@ -163,7 +172,12 @@ public final class KeepMain {
         OutputStream stderr = new SealingStream(false, cipher);
         OutputFrame end;
         try {
-            end = new OutputFrame.Exit(runner.run(opened.workload(), stdout, stderr, limits));
+            // a reference is fetched by the Keep itself and verified node by node before anything runs
+            WorkloadPackage workload = switch (opened.delivery()) {
+                case WorkloadPackage p -> p;
+                case PackageReference r -> resolver.resolve(r);
+            };
+            end = new OutputFrame.Exit(runner.run(workload, stdout, stderr, limits));
         } catch (WorkloadRunner.WorkloadFailedException e) {
             end = new OutputFrame.Failed(e.getMessage());
         } catch (InterruptedException e) {

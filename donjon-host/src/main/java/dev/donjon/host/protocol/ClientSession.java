@@ -24,8 +24,8 @@ public final class ClientSession {
         return new ClientSession(context, DeploySuite.hpke().setupBaseS(pk, context.info()));
     }
 
-    /** Seals the package; a session seals exactly one. */
-    public SealedPackage seal(WorkloadPackage pkg) throws ProtocolException {
+    /** Seals the package (or the reference to it); a session seals exactly one. */
+    public SealedPackage seal(Delivery pkg) throws ProtocolException {
         if (sealed) throw new IllegalStateException("a session seals one package");
         pkg.validate();
         sealed = true;

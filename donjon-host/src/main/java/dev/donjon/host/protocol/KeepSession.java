@@ -13,8 +13,14 @@ import org.bouncycastle.crypto.hpke.HPKEContext;
  */
 public final class KeepSession {
 
-    /** What opening yields: the workload, and the channel to encrypt its output back to the client. */
-    public record Opened(WorkloadPackage workload, OutputCipher output) {}
+    /** What opening yields: the workload (or a reference to fetch it), and the channel to encrypt its output back to the client. */
+    public record Opened(Delivery delivery, OutputCipher output) {
+        /** The workload when it was delivered itself (not by reference). */
+        public WorkloadPackage workload() {
+            if (delivery instanceof WorkloadPackage p) return p;
+            throw new IllegalStateException("the package was delivered by reference; resolve it first");
+        }
+    }
 
     private final DeployContext context;
     private final byte[] publicKey;
@@ -49,7 +55,7 @@ public final class KeepSession {
             throw new ProtocolException("the package was not sealed for this Keep (HPKE open failed: wrong key, Keep id or nonce, or tampered)");
         }
         try {
-            return new Opened(WorkloadPackage.decode(plain), new OutputCipher(hpke));
+            return new Opened(Delivery.decode(plain), new OutputCipher(hpke));
         } finally {
             Arrays.fill(plain, (byte) 0);
         }

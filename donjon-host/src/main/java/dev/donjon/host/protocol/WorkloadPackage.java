@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * {@code steward-ca.pem}. Strict: unknown
  * or repeated names, trailing bytes and oversize entries are refused.
  */
-public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa) {
+public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa)
+        implements Delivery {
 
     public static final long MAX_WASM_BYTES = 100L << 20;
     public static final int MAX_TOML_BYTES = 1 << 20;
@@ -57,6 +58,7 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     }
 
     /** Checks the caps and names; the message names the offending part. */
+    @Override
     public void validate() throws ProtocolException {
         if (wasm.length > MAX_WASM_BYTES) throw new ProtocolException("main.wasm is larger than 100 MiB");
         if (enarxToml.isPresent() && enarxToml.get().length > MAX_TOML_BYTES) throw new ProtocolException("Enarx.toml is larger than 1 MiB");
@@ -84,6 +86,7 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         }
     }
 
+    @Override
     public byte[] encode() {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(wasm.length + 4096);

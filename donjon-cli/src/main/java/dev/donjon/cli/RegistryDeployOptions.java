@@ -1,0 +1,86 @@
+package dev.donjon.cli;
+
+import dev.donjon.drawbridge.PackageSpec;
+import dev.donjon.drawbridge.RegistryException;
+import dev.donjon.drawbridge.TlsMaterial;
+import dev.donjon.host.protocol.PackageReference;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code donjon deploy} from a registry: PACKAGE is then {@code [host/]user/repo:tag}, a tag URL, {@code file://} or
+ * {@code oci://}, and the Keep fetches it itself. These options travel sealed to the attested Keep inside the
+ * {@link PackageReference}; the host never sees them.
+ */
+final class RegistryDeployOptions {
+    @Option(names = "--registry", paramLabel = "URL", defaultValue = "${env:DONJON_REGISTRY}",
+            description = "Registry for a PACKAGE user/repo:tag without a host (default: DONJON_REGISTRY).")
+    String registry;
+
+    @Option(names = "--ca-cert", paramLabel = "PEM", description = "CA certificates the Keep trusts for the registry's TLS (default: the JDK's).")
+    Path caCert;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "Bearer token the Keep presents to the registry (a private repository, for a Keep without a Steward certificate).")
+    Path tokenFile;
+
+    @Option(names = "--expect-wasm-sha256", paramLabel = "HEX", description = "The Keep runs main.wasm only if it has this SHA-256.")
+    String wasmSha256;
+
+    /** A registry reference, or empty when PACKAGE names a local file or directory (sent in the sealed package itself). */
+    Optional<PackageReference> reference(String packageArg) throws IOException {
+        boolean url = packageArg.startsWith("file:") || packageArg.startsWith("https://") || packageArg.startsWith("http://")
+                || packageArg.startsWith("oci://");
+        if (!url && (Files.exists(Path.of(packageArg)) || !PackageSpec.SLUG.matcher(packageArg).matches())) {
+            if (caCert != null || tokenFile != null || wasmSha256 != null) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--ca-cert, --token-file and --expect-wasm-sha256 apply to a registry PACKAGE only");
+            }
+            return Optional.empty();
+        }
+        PackageSpec spec;
+        try {
+            spec = PackageSpec.parse(packageArg, Optional.ofNullable(registry).filter(r -> !r.isBlank()).map(URI::create));
+        } catch (RegistryException | IllegalArgumentException e) {
+            throw new ExitCodeException(OneLineErrors.USAGE, e.getMessage());
+        }
+        // the Keep has no --registry of its own: send it the full location
+        String canonical = switch (spec) {
+            case PackageSpec.Registry r -> r.toString();
+            case PackageSpec.Local l -> l.path().toAbsolutePath().toUri().toString();
+            case PackageSpec.Oci o -> packageArg;
+        };
+        List<byte[]> cas = new ArrayList<>();
+        if (caCert != null) {
+            for (X509Certificate c : TlsMaterial.readCertificates(caCert)) {
+                try {
+                    cas.add(c.getEncoded());
+                } catch (CertificateEncodingException e) {
+                    throw new IOException(caCert + ": " + e.getMessage());
+                }
+            }
+        }
+        Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(Files.readString(tokenFile).strip());
+        return Optional.of(new PackageReference(canonical, Optional.ofNullable(wasmSha256).map(RegistryDeployOptions::sha256), token, cas));
+    }
+
+    private static String sha256(String hex) {
+        String h = hex.strip().toLowerCase(Locale.ROOT);
+        try {
+            HexFormat.of().parseHex(h);
+        } catch (IllegalArgumentException e) {
+            throw new ExitCodeException(OneLineErrors.USAGE, "--expect-wasm-sha256 is not hex");
+        }
+        if (h.length() != 64) throw new ExitCodeException(OneLineErrors.USAGE, "--expect-wasm-sha256 must be 32 bytes (64 hex digits)");
+        return h;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.donjon.host.keep;
+
+import dev.donjon.drawbridge.FetchedPackage;
+import dev.donjon.drawbridge.PackageFetcher;
+import dev.donjon.drawbridge.PackageTree;
+import dev.donjon.drawbridge.TlsMaterial;
+import dev.donjon.host.protocol.PackageReference;
+import dev.donjon.host.protocol.ProtocolException;
+import dev.donjon.host.protocol.WorkloadPackage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Inside the Keep: turns a sealed {@link PackageReference} into the workload by fetching it with donjon-drawbridge's
+ * {@link PackageFetcher}, which checks the tag, every tree node's digest and length, and the size caps (main.wasm
+ * 100 MiB, other files 1 MiB) before anything runs. The host that relays the bytes cannot change them unnoticed.
+ * With a Steward certificate ({@link KeepTlsIdentity}) the Keep presents it to the registry (mTLS), so private
+ * repositories open to attested Keeps only.
+ */
+public final class RegistryPackageResolver {
+
+    private final KeepTlsIdentity.Source identity;
+
+    public RegistryPackageResolver(KeepTlsIdentity.Source identity) {
+        this.identity = identity;
+    }
+
+    /** Fetches and verifies; the message of a failure names what was refused (it travels to the client encrypted). */
+    public WorkloadPackage resolve(PackageReference ref) throws WorkloadRunner.WorkloadFailedException {
+        FetchedPackage fetched;
+        try {
+            fetched = new PackageFetcher(tlsContext(ref), ref.token(), Optional.empty(), Optional.empty()).fetch(ref.spec());
+        } catch (IOException | RuntimeException e) {
+            throw new WorkloadRunner.WorkloadFailedException("cannot fetch package " + ref.spec() + ": " + e.getMessage());
+        }
+        if (ref.wasmSha256().isPresent()) {
+            String actual = PackageReference.sha256Hex(fetched.wasm());
+            if (!actual.equals(ref.wasmSha256().get())) {
+                throw new WorkloadRunner.WorkloadFailedException("package " + ref.spec() + ": main.wasm has SHA-256 " + actual
+                        + ", not the expected " + ref.wasmSha256().get() + "; refusing to run it");
+            }
+        }
+        for (String name : fetched.files().keySet()) {
+            if (!name.equals(PackageTree.WASM) && !name.equals(PackageTree.CONFIG)) {
+                throw new WorkloadRunner.WorkloadFailedException("package " + ref.spec() + " has a file " + name
+                        + " a Keep does not know what to do with (only main.wasm and Enarx.toml)");
+            }
+        }
+        WorkloadPackage pkg = new WorkloadPackage(fetched.wasm(), fetched.config(), Map.of());
+        try {
+            pkg.validate();
+        } catch (ProtocolException e) {
+            throw new WorkloadRunner.WorkloadFailedException("package " + ref.spec() + ": " + e.getMessage());
+        }
+        return pkg;
+    }
+
+    /** Trusts the owner's registry CAs (else the JDK's), and presents the Keep's certificate when it has one. */
+    private SSLContext tlsContext(PackageReference ref) throws WorkloadRunner.WorkloadFailedException {
+        List<X509Certificate> trusted = new ArrayList<>();
+        try {
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            for (byte[] der : ref.registryCas()) trusted.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der)));
+        } catch (GeneralSecurityException e) {
+            throw new WorkloadRunner.WorkloadFailedException("a registry CA in the package reference is not a certificate: " + e.getMessage());
+        }
+        Optional<KeepTlsIdentity> id = identity.get();
+        return TlsMaterial.context(id.map(KeepTlsIdentity::chain).orElse(null), id.map(KeepTlsIdentity::key).orElse(null), trusted);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.donjon.host.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A package the Keep fetches itself: a Drawbridge slug {@code [host/]user/repo:tag}, a tag URL or a {@code file://}
+ * URL, with what the Keep needs to fetch it safely. Sealed to the Keep like a package, so the host learns neither the
+ * workload nor which one it is, nor the owner's registry token.
+ *
+ * <p>Encoding (inside HPKE only): "DJRF", version byte 1, then UTF-8 JSON
+ * {@code {"spec", "wasmSha256"?, "token"?, "registryCas"?: [base64 DER]}}.
+ *
+ * @param spec        where the package is
+ * @param wasmSha256  when present, the SHA-256 (hex) main.wasm must have: pins the exact module beyond the tag
+ * @param token       bearer token for the registry (private repositories without a Keep certificate)
+ * @param registryCas DER certificates the Keep trusts for the registry's TLS; empty: the JDK's defaults
+ */
+public record PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas)
+        implements Delivery {
+
+    private static final byte[] MAGIC = {'D', 'J', 'R', 'F'};
+    private static final int VERSION = 1;
+    private static final int MAX_BYTES = 1 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public PackageReference {
+        wasmSha256 = wasmSha256.map(h -> h.strip().toLowerCase(Locale.ROOT));
+        registryCas = registryCas.stream().map(byte[]::clone).toList();
+    }
+
+    public static PackageReference of(String spec) { return new PackageReference(spec, Optional.empty(), Optional.empty(), List.of()); }
+
+    @Override
+    public void validate() throws ProtocolException {
+        if (spec.isBlank() || spec.length() > 2048) throw new ProtocolException("package reference must be 1 to 2048 characters");
+        if (wasmSha256.isPresent()) {
+            String h = wasmSha256.get();
+            if (h.length() != 64 || !h.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+                throw new ProtocolException("expected main.wasm digest must be a SHA-256 in hex (64 digits)");
+            }
+        }
+    }
+
+    static boolean hasMagic(byte[] plaintext) {
+        return plaintext.length >= 4 && Arrays.equals(Arrays.copyOf(plaintext, 4), MAGIC);
+    }
+
+    @Override
+    public byte[] encode() {
+        ObjectNode n = JSON.createObjectNode().put("spec", spec);
+        wasmSha256.ifPresent(h -> n.put("wasmSha256", h));
+        token.ifPresent(t -> n.put("token", t));
+        if (!registryCas.isEmpty()) {
+            var a = n.putArray("registryCas");
+            registryCas.forEach(c -> a.add(Base64.getEncoder().encodeToString(c)));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(MAGIC);
+        out.write(VERSION);
+        try {
+            out.writeBytes(JSON.writeValueAsBytes(n));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static PackageReference decode(byte[] bytes) throws ProtocolException {
+        if (!hasMagic(bytes) || bytes.length < 5) throw new ProtocolException("package reference has a bad magic");
+        if (bytes.length > MAX_BYTES) throw new ProtocolException("package reference is larger than 1 MiB");
+        if ((bytes[4] & 0xFF) != VERSION) throw new ProtocolException("package reference version " + (bytes[4] & 0xFF) + " is not supported");
+        JsonNode n;
+        try {
+            n = JSON.readTree(new String(bytes, 5, bytes.length - 5, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ProtocolException("package reference is not JSON");
+        }
+        if (n == null || !n.isObject() || !n.path("spec").isTextual()) throw new ProtocolException("package reference has no spec");
+        for (var it = n.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!List.of("spec", "wasmSha256", "token", "registryCas").contains(f)) throw new ProtocolException("package reference has an unknown field '" + f + "'");
+        }
+        List<byte[]> cas = new ArrayList<>();
+        for (JsonNode c : n.path("registryCas")) {
+            try {
+                cas.add(Base64.getDecoder().decode(c.asText()));
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException("package reference: a registry CA is not base64");
+            }
+        }
+        PackageReference r = new PackageReference(n.get("spec").asText(), text(n, "wasmSha256"), text(n, "token"), cas);
+        r.validate();
+        return r;
+    }
+
+    private static Optional<String> text(JsonNode n, String field) {
+        return n.hasNonNull(field) ? Optional.of(n.get(field).asText()) : Optional.empty();
+    }
+
+    /** Never prints the token. */
+    @Override
+    public String toString() {
+        return "PackageReference[" + spec + wasmSha256.map(h -> ", main.wasm sha-256 " + h).orElse("")
+                + (token.isPresent() ? ", with a token" : "") + ", " + registryCas.size() + " registry CAs]";
+    }
+
+    /** SHA-256 of main.wasm as hex, the form {@link #wasmSha256} takes. */
+    public static String sha256Hex(byte[] wasm) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(wasm));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

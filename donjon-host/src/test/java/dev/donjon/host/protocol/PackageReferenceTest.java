@@ -1,0 +1,54 @@
+package dev.donjon.host.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** A package reference travels sealed like a package, and its decoding is as strict. */
+class PackageReferenceTest {
+
+    private static PackageReference reference() {
+        return new PackageReference("registry.example:8443/alice/rot13:0.1.0", Optional.of("AB".repeat(32)),
+                Optional.of("owner-token-123"), List.of(new byte[] {0x30, 1, 2}));
+    }
+
+    @Test
+    void sealedReferenceOpensAsAReferenceInTheKeep() throws Exception {
+        DeployContext ctx = new DeployContext("keep-r", new byte[KeepBinding.NONCE_BYTES]);
+        KeepSession keep = new KeepSession(ctx);
+        SealedPackage sealed = ClientSession.start(keep.publicKey(), ctx).seal(reference());
+        String wire = new String(sealed.encode(), StandardCharsets.ISO_8859_1);
+        assertFalse(wire.contains("alice/rot13") || wire.contains("owner-token-123"), "the reference must not show through the ciphertext");
+
+        KeepSession.Opened opened = keep.open(SealedPackage.decode(sealed.encode()));
+        PackageReference r = assertInstanceOf(PackageReference.class, opened.delivery());
+        assertEquals("registry.example:8443/alice/rot13:0.1.0", r.spec());
+        assertEquals(Optional.of("ab".repeat(32)), r.wasmSha256());
+        assertEquals(Optional.of("owner-token-123"), r.token());
+        assertArrayEquals(new byte[] {0x30, 1, 2}, r.registryCas().getFirst());
+        assertThrows(IllegalStateException.class, opened::workload);
+        assertFalse(r.toString().contains("owner-token-123"), "toString must not print the token");
+    }
+
+    @Test
+    void malformedReferencesAreRefusedWithTheReason() {
+        byte[] good = reference().encode();
+        byte[] version = good.clone();
+        version[4] = 2;
+        assertTrue(assertThrows(ProtocolException.class, () -> Delivery.decode(version)).getMessage().contains("version 2"));
+        byte[] unknown = "DJRF\u0001{\"spec\":\"a/b:1.0.0\",\"run\":\"x\"}".getBytes(StandardCharsets.ISO_8859_1);
+        assertTrue(assertThrows(ProtocolException.class, () -> Delivery.decode(unknown)).getMessage().contains("unknown field 'run'"));
+        byte[] noSpec = "DJRF\u0001{}".getBytes(StandardCharsets.ISO_8859_1);
+        assertTrue(assertThrows(ProtocolException.class, () -> Delivery.decode(noSpec)).getMessage().contains("no spec"));
+        byte[] badDigest = "DJRF\u0001{\"spec\":\"a/b:1.0.0\",\"wasmSha256\":\"abc\"}".getBytes(StandardCharsets.ISO_8859_1);
+        assertTrue(assertThrows(ProtocolException.class, () -> Delivery.decode(badDigest)).getMessage().contains("SHA-256"));
+    }
+}
