@@ -125,7 +125,7 @@ public final class AttestedIdentity implements IdentityProvider {
      * The issued certificates ordered for TLS: the one for our key first, then each issuer. Refuses a chain that does
      * not certify our key, is not linked by signatures, or is not valid now.
      */
-    static List<X509Certificate> leafFirst(KeyPair key, List<X509Certificate> issued) {
+    public static List<X509Certificate> leafFirst(KeyPair key, List<X509Certificate> issued) {
         List<X509Certificate> rest = new ArrayList<>(issued);
         X509Certificate leaf = rest.stream().filter(c -> Arrays.equals(c.getPublicKey().getEncoded(), key.getPublic().getEncoded()))
                 .findFirst().orElseThrow(() -> new KeepException("the Steward issued no certificate for this Keep's key"));

@@ -80,7 +80,7 @@ public final class TrustAnchorFiles {
     }
 
     /** A context that only judges servers (no key of its own): by {@code anchors}, or the JDK's when empty. */
-    static javax.net.ssl.SSLContext trustingOnly(java.util.Optional<List<X509Certificate>> anchors) {
+    public static javax.net.ssl.SSLContext trustingOnly(java.util.Optional<List<X509Certificate>> anchors) {
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             if (anchors.isPresent()) {

@@ -43,7 +43,7 @@ public final class KeepMain {
     private final RegistryPackageResolver resolver;
 
     private KeepMain(InputStream in, OutputStream link) {
-        // no Steward enrollment in the agent-launched Keep yet: it fetches anonymously or with the owner's token
+        // a reference without a Steward is fetched anonymously or with the owner's token; one naming a Steward, see run()
         this(in, link, new RegistryPackageResolver(KeepTlsIdentity.Source.NONE));
     }
 
@@ -157,7 +157,7 @@ public final class KeepMain {
             }
             send(LinkFrame.of(LinkFrame.Type.ACCEPTED, new byte[0]));
             Thread.ofVirtual().name("keep-link-watch").start(this::refuseLaterMessages);
-            return run(opened, runners.apply(platform), args.limits());
+            return run(opened, platform, runners.apply(platform), args.limits());
         } catch (EOFException e) {
             return EXIT_AGENT_GONE;
         } catch (IOException e) {
@@ -166,7 +166,7 @@ public final class KeepMain {
         }
     }
 
-    private int run(KeepSession.Opened opened, WorkloadRunner runner, WasiLimits limits) throws IOException {
+    private int run(KeepSession.Opened opened, EvidenceSource platform, WorkloadRunner runner, WasiLimits limits) throws IOException {
         OutputCipher cipher = opened.output();
         OutputStream stdout = new SealingStream(true, cipher);
         OutputStream stderr = new SealingStream(false, cipher);
@@ -175,7 +175,7 @@ public final class KeepMain {
             // a reference is fetched by the Keep itself and verified node by node before anything runs
             WorkloadPackage workload = switch (opened.delivery()) {
                 case WorkloadPackage p -> p;
-                case PackageReference r -> resolver.resolve(r);
+                case PackageReference r -> fetcherFor(r, platform).resolve(r);
             };
             end = new OutputFrame.Exit(runner.run(workload, stdout, stderr, limits));
         } catch (WorkloadRunner.WorkloadFailedException e) {
@@ -185,6 +185,13 @@ public final class KeepMain {
         }
         sealAndSend(cipher, end);
         return EXIT_DONE;
+    }
+
+    /** A reference naming a Steward: the Keep enrolls with it first and fetches presenting the issued certificate. */
+    private RegistryPackageResolver fetcherFor(PackageReference ref, EvidenceSource platform) throws WorkloadRunner.WorkloadFailedException {
+        if (ref.steward().isEmpty()) return resolver;
+        var tee = platform instanceof EvidenceSource.PlatformEvidence p ? java.util.Optional.of(p.platform()) : java.util.Optional.<dev.donjon.platform.Platform>empty();
+        return new RegistryPackageResolver(RegistryEnrollment.forReference(ref, tee));
     }
 
     /**

@@ -80,6 +80,11 @@ public final class KeepRuntimeRunner implements WorkloadRunner {
     }
 
     private KeepIdentity enroll(org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
+        return newIdentity(platform, extra);
+    }
+
+    /** A fresh key with evidence binding it (and {@code extra} in its CSR), from this Keep's platform. */
+    static KeepIdentity newIdentity(Optional<Platform> platform, org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
         Platform p = platform.orElseThrow(() -> new PlatformException(
                 "this Keep has no TEE platform (nil backend): it has no evidence to enroll with the Steward"));
         PlatformSettings settings = PlatformSettings.fromEnvironment(System.getenv());

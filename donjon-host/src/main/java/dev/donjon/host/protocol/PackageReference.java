@@ -21,14 +21,21 @@ import java.util.Optional;
  * workload nor which one it is, nor the owner's registry token.
  *
  * <p>Encoding (inside HPKE only): "DJRF", version byte 1, then UTF-8 JSON
- * {@code {"spec", "wasmSha256"?, "token"?, "registryCas"?: [base64 DER]}}.
+ * {@code {"spec", "wasmSha256"?, "token"?, "registryCas"?: [base64 DER], "steward"?, "stewardCas"?: [base64 DER]}}.
+ *
+ * <p>The Steward travels here, not in the package's Enarx.toml, because a private package cannot be read before the
+ * Keep has its certificate: with {@code steward} the Keep enrolls first (its CSR names the slug, no module digest:
+ * there is no module yet) and presents the issued certificate to the registry.
  *
  * @param spec        where the package is
  * @param wasmSha256  when present, the SHA-256 (hex) main.wasm must have: pins the exact module beyond the tag
  * @param token       bearer token for the registry (private repositories without a Keep certificate)
  * @param registryCas DER certificates the Keep trusts for the registry's TLS; empty: the JDK's defaults
+ * @param steward     the Steward's URL: the Keep enrolls there and fetches with the issued certificate (mTLS)
+ * @param stewardCas  DER certificates the Keep trusts for the Steward's HTTPS, besides the JDK's
  */
-public record PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas)
+public record PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas,
+                               Optional<String> steward, List<byte[]> stewardCas)
         implements Delivery {
 
     private static final byte[] MAGIC = {'D', 'J', 'R', 'F'};
@@ -39,6 +46,17 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
     public PackageReference {
         wasmSha256 = wasmSha256.map(h -> h.strip().toLowerCase(Locale.ROOT));
         registryCas = registryCas.stream().map(byte[]::clone).toList();
+        stewardCas = stewardCas.stream().map(byte[]::clone).toList();
+    }
+
+    /** A reference without a Steward: the Keep fetches anonymously or with the token. */
+    public PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas) {
+        this(spec, wasmSha256, token, registryCas, Optional.empty(), List.of());
+    }
+
+    /** The same reference, fetched by a Keep that first enrolls with {@code stewardUrl} (trusting {@code cas} too). */
+    public PackageReference withSteward(String stewardUrl, List<byte[]> cas) {
+        return new PackageReference(spec, wasmSha256, token, registryCas, Optional.of(stewardUrl), cas);
     }
 
     public static PackageReference of(String spec) { return new PackageReference(spec, Optional.empty(), Optional.empty(), List.of()); }
@@ -52,6 +70,15 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
                 throw new ProtocolException("expected main.wasm digest must be a SHA-256 in hex (64 digits)");
             }
         }
+        if (steward.isPresent()) {
+            java.net.URI u;
+            try {
+                u = new java.net.URI(steward.get());
+            } catch (java.net.URISyntaxException e) {
+                throw new ProtocolException("package reference: the Steward URL is not a URL");
+            }
+            if (!"https".equals(u.getScheme()) || u.getHost() == null) throw new ProtocolException("package reference: the Steward URL must be https://host...");
+        }
     }
 
     static boolean hasMagic(byte[] plaintext) {
@@ -63,10 +90,9 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         ObjectNode n = JSON.createObjectNode().put("spec", spec);
         wasmSha256.ifPresent(h -> n.put("wasmSha256", h));
         token.ifPresent(t -> n.put("token", t));
-        if (!registryCas.isEmpty()) {
-            var a = n.putArray("registryCas");
-            registryCas.forEach(c -> a.add(Base64.getEncoder().encodeToString(c)));
-        }
+        putCas(n, "registryCas", registryCas);
+        steward.ifPresent(u -> n.put("steward", u));
+        putCas(n, "stewardCas", stewardCas);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(MAGIC);
         out.write(VERSION);
@@ -76,6 +102,24 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
             throw new IllegalStateException(e);
         }
         return out.toByteArray();
+    }
+
+    private static void putCas(ObjectNode n, String field, List<byte[]> cas) {
+        if (cas.isEmpty()) return;
+        var a = n.putArray(field);
+        cas.forEach(c -> a.add(Base64.getEncoder().encodeToString(c)));
+    }
+
+    private static List<byte[]> cas(JsonNode n, String field) throws ProtocolException {
+        List<byte[]> cas = new ArrayList<>();
+        for (JsonNode c : n.path(field)) {
+            try {
+                cas.add(Base64.getDecoder().decode(c.asText()));
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException("package reference: a CA in " + field + " is not base64");
+            }
+        }
+        return cas;
     }
 
     public static PackageReference decode(byte[] bytes) throws ProtocolException {
@@ -91,17 +135,10 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         if (n == null || !n.isObject() || !n.path("spec").isTextual()) throw new ProtocolException("package reference has no spec");
         for (var it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!List.of("spec", "wasmSha256", "token", "registryCas").contains(f)) throw new ProtocolException("package reference has an unknown field '" + f + "'");
+            if (!List.of("spec", "wasmSha256", "token", "registryCas", "steward", "stewardCas").contains(f)) throw new ProtocolException("package reference has an unknown field '" + f + "'");
         }
-        List<byte[]> cas = new ArrayList<>();
-        for (JsonNode c : n.path("registryCas")) {
-            try {
-                cas.add(Base64.getDecoder().decode(c.asText()));
-            } catch (IllegalArgumentException e) {
-                throw new ProtocolException("package reference: a registry CA is not base64");
-            }
-        }
-        PackageReference r = new PackageReference(n.get("spec").asText(), text(n, "wasmSha256"), text(n, "token"), cas);
+        PackageReference r = new PackageReference(n.get("spec").asText(), text(n, "wasmSha256"), text(n, "token"),
+                cas(n, "registryCas"), text(n, "steward"), cas(n, "stewardCas"));
         r.validate();
         return r;
     }
@@ -114,7 +151,8 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
     @Override
     public String toString() {
         return "PackageReference[" + spec + wasmSha256.map(h -> ", main.wasm sha-256 " + h).orElse("")
-                + (token.isPresent() ? ", with a token" : "") + ", " + registryCas.size() + " registry CAs]";
+                + (token.isPresent() ? ", with a token" : "") + ", " + registryCas.size() + " registry CAs"
+                + steward.map(u -> ", Steward " + u).orElse("") + "]";
     }
 
     /** SHA-256 of main.wasm as hex, the form {@link #wasmSha256} takes. */

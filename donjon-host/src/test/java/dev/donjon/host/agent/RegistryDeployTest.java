@@ -111,7 +111,11 @@ class RegistryDeployTest {
         byte[] wasm = Workloads.file("examples/rot13/rot13.wasm");
         PackageReference ref = new PackageReference(slug, Optional.of(PackageReference.sha256Hex(wasm)), Optional.empty(),
                 List.of(registry.tlsCa.getEncoded()));
-        Deployer d = deployer();
+        deployAndTalkRot13(deployer(), ref, port);
+    }
+
+    /** Deploys {@code ref} (the ROT13 example listening on {@code port}), checks one line round trip, then stops it. */
+    static void deployAndTalkRot13(Deployer d, PackageReference ref, int port) throws Exception {
         CompletableFuture<Integer> deployment = CompletableFuture.supplyAsync(() -> {
             try {
                 return d.deploy(ref, OutputStream.nullOutputStream(), OutputStream.nullOutputStream());

@@ -50,5 +50,15 @@ class PackageReferenceTest {
         assertTrue(assertThrows(ProtocolException.class, () -> Delivery.decode(noSpec)).getMessage().contains("no spec"));
         byte[] badDigest = "DJRF\u0001{\"spec\":\"a/b:1.0.0\",\"wasmSha256\":\"abc\"}".getBytes(StandardCharsets.ISO_8859_1);
         assertTrue(assertThrows(ProtocolException.class, () -> Delivery.decode(badDigest)).getMessage().contains("SHA-256"));
+        byte[] plainSteward = "DJRF\u0001{\"spec\":\"a/b:1.0.0\",\"steward\":\"http://steward.example\"}".getBytes(StandardCharsets.ISO_8859_1);
+        assertTrue(assertThrows(ProtocolException.class, () -> Delivery.decode(plainSteward)).getMessage().contains("must be https"));
+    }
+
+    @Test
+    void theStewardAndItsCasSurviveTheRoundTrip() throws Exception {
+        PackageReference r = (PackageReference) Delivery.decode(reference().withSteward("https://steward.example:3000", List.of(new byte[] {0x30, 9})).encode());
+        assertEquals(Optional.of("https://steward.example:3000"), r.steward());
+        assertArrayEquals(new byte[] {0x30, 9}, r.stewardCas().getFirst());
+        assertEquals(Optional.empty(), ((PackageReference) Delivery.decode(reference().encode())).steward());
     }
 }

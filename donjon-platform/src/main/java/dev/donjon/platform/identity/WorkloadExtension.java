@@ -39,6 +39,19 @@ public final class WorkloadExtension {
         }
     }
 
+    /**
+     * Only the slug: for a Keep that enrolls <em>before</em> it has fetched its module (it needs the certificate to
+     * fetch a private package), so no digest can be claimed yet.
+     */
+    public static Extension forSlug(String slug) throws PlatformException {
+        try {
+            return new Extension(EvidenceOids.WORKLOAD_IDENTITY, false,
+                    new DERSequence(new DERTaggedObject(false, 0, new DERUTF8String(slug))).getEncoded());
+        } catch (IOException e) {
+            throw new PlatformException("cannot encode the workload identity: " + e.getMessage(), e);
+        }
+    }
+
     static byte[] sha256(byte[] bytes) throws PlatformException {
         try {
             return MessageDigest.getInstance("SHA-256").digest(bytes);

@@ -1,0 +1,56 @@
+package dev.donjon.host.keep;
+
+import dev.donjon.host.protocol.PackageReference;
+import dev.donjon.keep.AttestedIdentity;
+import dev.donjon.keep.KeepException;
+import dev.donjon.keep.StewardClient;
+import dev.donjon.keep.TrustAnchorFiles;
+import dev.donjon.platform.Platform;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.identity.KeepIdentity;
+import dev.donjon.platform.identity.WorkloadExtension;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A Keep that must fetch a private package enrolls with the Steward its {@link PackageReference} names <em>before</em>
+ * fetching: the package (and its Enarx.toml) cannot be read without the certificate. The CSR's workload identity
+ * names the slug only; no module digest, since the module is not yet known. The registry then sees an attested Keep
+ * (the Steward checked its evidence against its policy) asking for this package.
+ */
+final class RegistryEnrollment {
+
+    private RegistryEnrollment() {}
+
+    /** The identity to fetch {@code ref} with: none without a Steward in the reference; else a freshly issued one. */
+    static KeepTlsIdentity.Source forReference(PackageReference ref, Optional<Platform> platform) throws WorkloadRunner.WorkloadFailedException {
+        if (ref.steward().isEmpty()) return KeepTlsIdentity.Source.NONE;
+        URI steward = URI.create(ref.steward().get());
+        try {
+            KeepIdentity identity = KeepRuntimeRunner.newIdentity(platform, WorkloadExtension.forSlug(ref.spec()));
+            List<X509Certificate> anchors = TrustAnchorFiles.jdkDefaultsPlus(certificates(ref.stewardCas()));
+            List<X509Certificate> issued = new StewardClient(TrustAnchorFiles.trustingOnly(Optional.of(anchors))).enroll(steward, identity.csr());
+            return KeepTlsIdentity.Source.of(new KeepTlsIdentity(identity.keyPair().getPrivate(), AttestedIdentity.leafFirst(identity.keyPair(), issued)));
+        } catch (PlatformException | KeepException e) {
+            throw new WorkloadRunner.WorkloadFailedException("cannot enroll with the Steward at " + steward + " to fetch "
+                    + ref.spec() + ": " + e.getMessage());
+        }
+    }
+
+    private static List<X509Certificate> certificates(List<byte[]> ders) throws WorkloadRunner.WorkloadFailedException {
+        List<X509Certificate> out = new ArrayList<>();
+        try {
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            for (byte[] der : ders) out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der)));
+        } catch (GeneralSecurityException e) {
+            throw new WorkloadRunner.WorkloadFailedException("a Steward CA in the package reference is not a certificate: " + e.getMessage());
+        }
+        return out;
+    }
+}
