@@ -14,6 +14,8 @@ import picocli.CommandLine.ScopeType;
 @Command(
         name = "donjon",
         mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT, // every subcommand, however deep, answers --help
+
         versionProvider = DonjonVersion.class,
         description = "Run WebAssembly (WASI) workloads in hardware Trusted Execution Environments (Keeps).",
         subcommands = {
