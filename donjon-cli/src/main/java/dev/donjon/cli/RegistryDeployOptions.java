@@ -34,6 +34,13 @@ final class RegistryDeployOptions {
             description = "Bearer token the Keep presents to the registry (a private repository, for a Keep without a Steward certificate).")
     Path tokenFile;
 
+    @Option(names = "--steward", paramLabel = "URL",
+            description = "Steward (https) the Keep enrolls with before fetching, to present its attested certificate to the registry (private repositories served with --client-ca).")
+    String steward;
+
+    @Option(names = "--steward-ca", paramLabel = "PEM", description = "CA certificates the Keep trusts for the Steward's TLS, besides the JDK's.")
+    Path stewardCa;
+
     @Option(names = "--expect-wasm-sha256", paramLabel = "HEX", description = "The Keep runs main.wasm only if it has this SHA-256.")
     String wasmSha256;
 
@@ -42,8 +49,9 @@ final class RegistryDeployOptions {
         boolean url = packageArg.startsWith("file:") || packageArg.startsWith("https://") || packageArg.startsWith("http://")
                 || packageArg.startsWith("oci://");
         if (!url && (Files.exists(Path.of(packageArg)) || !PackageSpec.SLUG.matcher(packageArg).matches())) {
-            if (caCert != null || tokenFile != null || wasmSha256 != null) {
-                throw new ExitCodeException(OneLineErrors.USAGE, "--ca-cert, --token-file and --expect-wasm-sha256 apply to a registry PACKAGE only");
+            if (caCert != null || tokenFile != null || wasmSha256 != null || steward != null || stewardCa != null) {
+                throw new ExitCodeException(OneLineErrors.USAGE,
+                        "--ca-cert, --token-file, --steward, --steward-ca and --expect-wasm-sha256 apply to a registry PACKAGE only");
             }
             return Optional.empty();
         }
@@ -59,18 +67,28 @@ final class RegistryDeployOptions {
             case PackageSpec.Local l -> l.path().toAbsolutePath().toUri().toString();
             case PackageSpec.Oci o -> packageArg;
         };
+        List<byte[]> cas = derCertificates(caCert);
+        Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(Files.readString(tokenFile).strip());
+        PackageReference ref = new PackageReference(canonical, Optional.ofNullable(wasmSha256).map(RegistryDeployOptions::sha256), token, cas);
+        if (stewardCa != null && steward == null) throw new ExitCodeException(OneLineErrors.USAGE, "--steward-ca needs --steward");
+        if (steward != null) {
+            if (!steward.startsWith("https://")) throw new ExitCodeException(OneLineErrors.USAGE, "--steward must be an https:// URL");
+            ref = ref.withSteward(steward, derCertificates(stewardCa));
+        }
+        return Optional.of(ref);
+    }
+
+    private static List<byte[]> derCertificates(Path pem) throws IOException {
         List<byte[]> cas = new ArrayList<>();
-        if (caCert != null) {
-            for (X509Certificate c : TlsMaterial.readCertificates(caCert)) {
-                try {
-                    cas.add(c.getEncoded());
-                } catch (CertificateEncodingException e) {
-                    throw new IOException(caCert + ": " + e.getMessage());
-                }
+        if (pem == null) return cas;
+        for (X509Certificate c : TlsMaterial.readCertificates(pem)) {
+            try {
+                cas.add(c.getEncoded());
+            } catch (CertificateEncodingException e) {
+                throw new IOException(pem + ": " + e.getMessage());
             }
         }
-        Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(Files.readString(tokenFile).strip());
-        return Optional.of(new PackageReference(canonical, Optional.ofNullable(wasmSha256).map(RegistryDeployOptions::sha256), token, cas));
+        return cas;
     }
 
     private static String sha256(String hex) {

@@ -119,6 +119,12 @@ class DeployCommandTest {
         var hex = run("deploy", "--host", "http://x", "--expect-measurement", "zz", "a.wasm");
         assertEquals(2, hex.code());
         assertEquals("donjon: --expect-measurement is not hex", hex.err().strip());
+        var plainSteward = run("deploy", "--host", "http://x", "--registry", "http://r", "--steward", "http://s", "alice/hello:1.0.0");
+        assertEquals(2, plainSteward.code());
+        assertEquals("donjon: --steward must be an https:// URL", plainSteward.err().strip());
+        var localSteward = run("deploy", "--host", "http://x", "--steward", "https://s", "a.wasm");
+        assertEquals(2, localSteward.code());
+        assertTrue(localSteward.err().contains("apply to a registry PACKAGE only"), localSteward.err());
         var noBackend = run("host", "serve", "--listen", "127.0.0.1:0");
         assertEquals(2, noBackend.code());
         assertTrue(noBackend.err().contains("--backend"), noBackend.err());
