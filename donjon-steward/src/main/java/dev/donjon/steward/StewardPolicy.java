@@ -24,12 +24,7 @@ public record StewardPolicy(Policy policy, Optional<byte[]> simChain) {
     private static final TomlMapper TOML = new TomlMapper();
 
     public static StewardPolicy read(Path file) throws IOException {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new IOException("cannot read policy " + file + ": " + e.getClass().getSimpleName(), e);
-        }
+        String text = PolicyToml.readText(file);
         try {
             return parse(text, file.toAbsolutePath().getParent());
         } catch (PolicyException e) {

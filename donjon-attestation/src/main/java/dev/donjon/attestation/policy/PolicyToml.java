@@ -28,16 +28,20 @@ public final class PolicyToml {
     private PolicyToml() {}
 
     public static Policy read(Path file) throws IOException {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new IOException("cannot read policy " + file + ": " + e.getClass().getSimpleName(), e);
-        }
+        String text = readText(file);
         try {
             return parse(text);
         } catch (PolicyException e) {
             throw new PolicyException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** A policy file's text, or an error naming the file (for readers that add keys of their own, like the Steward's). */
+    public static String readText(Path file) throws IOException {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new IOException("cannot read policy " + file + ": " + e.getClass().getSimpleName(), e);
         }
     }
 

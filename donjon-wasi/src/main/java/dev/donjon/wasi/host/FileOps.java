@@ -47,52 +47,20 @@ final class FileOps {
 
     long read(GuestMemory m, Descriptor.File f, int iovs, int iovsLen) throws IOException {
         require(f, Wasi.RIGHT_FD_READ);
-        long total = 0;
-        for (int i = 0; i < iovsLen; i++) {
-            int buf = m.readI32(iovs + 8 * i);
-            int len = m.readI32(iovs + 8 * i + 4);
-            if (len == 0) continue;
-            ByteBuffer bb = ByteBuffer.allocate(Math.min(len, 1 << 20));
-            int n = f.channel.read(bb);
-            if (n <= 0) break;
-            m.write(buf, bb.array(), 0, n);
-            total += n;
-            if (n < len) break;
-        }
-        return total;
+        return scatter(m, f, iovs, iovsLen, AT_POSITION);
     }
 
     long write(GuestMemory m, Descriptor.File f, int iovs, int iovsLen) throws IOException {
         require(f, Wasi.RIGHT_FD_WRITE);
-        long total = 0;
         if ((f.fdflags & Wasi.FDFLAG_APPEND) != 0) f.channel.position(f.channel.size());
-        for (int i = 0; i < iovsLen; i++) {
-            int buf = m.readI32(iovs + 8 * i);
-            int len = m.readI32(iovs + 8 * i + 4);
-            if (len == 0) continue;
-            ByteBuffer bb = ByteBuffer.wrap(m.read(buf, len));
-            while (bb.hasRemaining()) total += f.channel.write(bb);
-        }
-        return total;
+        return gather(m, f, iovs, iovsLen, AT_POSITION);
     }
 
     int pread(GuestMemory m, int fd, int iovs, int iovsLen, long offset, int nreadPtr) throws IOException {
         Descriptor.File f = file(fd);
         require(f, Wasi.RIGHT_FD_READ | Wasi.RIGHT_FD_SEEK);
         if (offset < 0) throw Errno.fail(Errno.INVAL);
-        long total = 0;
-        for (int i = 0; i < iovsLen; i++) {
-            int buf = m.readI32(iovs + 8 * i);
-            int len = m.readI32(iovs + 8 * i + 4);
-            if (len == 0) continue;
-            ByteBuffer bb = ByteBuffer.allocate(Math.min(len, 1 << 20));
-            int n = f.channel.read(bb, offset + total);
-            if (n <= 0) break;
-            m.write(buf, bb.array(), 0, n);
-            total += n;
-            if (n < len) break;
-        }
-        m.writeI32(nreadPtr, (int) total);
+        m.writeI32(nreadPtr, (int) scatter(m, f, iovs, iovsLen, offset));
         return Errno.SUCCESS;
     }
 
@@ -100,16 +68,43 @@ final class FileOps {
         Descriptor.File f = file(fd);
         require(f, Wasi.RIGHT_FD_WRITE | Wasi.RIGHT_FD_SEEK);
         if (offset < 0) throw Errno.fail(Errno.INVAL);
+        m.writeI32(nwrittenPtr, (int) gather(m, f, iovs, iovsLen, offset));
+        return Errno.SUCCESS;
+    }
+
+    /** Offset meaning "the channel's own position, which the transfer advances" (fd_read/fd_write, not pread/pwrite). */
+    private static final long AT_POSITION = -1;
+
+    /** Reads into the guest's iovecs until one is left short (end of file or a partial read). */
+    private static long scatter(GuestMemory m, Descriptor.File f, int iovs, int iovsLen, long offset) throws IOException {
+        long total = 0;
+        for (int i = 0; i < iovsLen; i++) {
+            int buf = m.readI32(iovs + 8 * i);
+            int len = m.readI32(iovs + 8 * i + 4);
+            if (len == 0) continue;
+            ByteBuffer bb = ByteBuffer.allocate(Math.min(len, 1 << 20));
+            int n = offset == AT_POSITION ? f.channel.read(bb) : f.channel.read(bb, offset + total);
+            if (n <= 0) break;
+            m.write(buf, bb.array(), 0, n);
+            total += n;
+            if (n < len) break;
+        }
+        return total;
+    }
+
+    /** Writes every byte of the guest's iovecs. */
+    private static long gather(GuestMemory m, Descriptor.File f, int iovs, int iovsLen, long offset) throws IOException {
         long total = 0;
         for (int i = 0; i < iovsLen; i++) {
             int buf = m.readI32(iovs + 8 * i);
             int len = m.readI32(iovs + 8 * i + 4);
             if (len == 0) continue;
             ByteBuffer bb = ByteBuffer.wrap(m.read(buf, len));
-            while (bb.hasRemaining()) total += f.channel.write(bb, offset + total);
+            while (bb.hasRemaining()) {
+                total += offset == AT_POSITION ? f.channel.write(bb) : f.channel.write(bb, offset + total);
+            }
         }
-        m.writeI32(nwrittenPtr, (int) total);
-        return Errno.SUCCESS;
+        return total;
     }
 
     int seek(GuestMemory m, int fd, long offset, int whence, int resultPtr) throws IOException {
