@@ -92,5 +92,11 @@ class OciDeployCommandTest {
         assertTrue(line.startsWith("donjon: ") && line.contains("cannot fetch package " + ref + ": not found (404): no such tag in repository donjon/show-env"),
                 r.err());
         assertEquals(1, line.split(ref, -1).length - 1, "the reference is named once: " + line);
+
+        // no tag at all means "latest", as container tools read it; the error shows the tag that was looked for
+        var untagged = deploy("oci://" + registry.authority() + "/donjon/show-env");
+        assertEquals(1, untagged.code(), untagged.err());
+        assertEquals("", untagged.out());
+        assertTrue(errorLine(untagged).contains("oci://" + registry.authority() + "/donjon/show-env:latest: not found (404): no such tag"), untagged.err());
     }
 }
