@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Runaway guests are stopped with a clear error, not a JVM crash. */
@@ -32,6 +33,31 @@ class LimitsTest {
     }
 
     @Test
+    void infiniteLoopIsStoppedAtTheCpuTimeLimit() {
+        GuestFailedException e = assertThrows(GuestFailedException.class, () -> TestModules.program("infinite_loop.wasm")
+                .run(quiet().limits(WasiLimits.defaults().withMaxCpuTime(Duration.ofMillis(300))).build()));
+        assertEquals(GuestFailedException.Reason.CPU_TIME_LIMIT, e.reason());
+        assertEquals("guest used more than 300 ms of CPU time and was stopped", e.getMessage());
+    }
+
+    @Test
+    void sleepingGuestOutlivesItsCpuTimeLimit() {
+        // 1.5 s asleep in poll_oneoff against 400 ms of CPU: only the CPU the guest burns counts
+        int exit = TestModules.program("sleeper.wasm").run(quiet().args(List.of("sleeper.wasm", "1500"))
+                .limits(WasiLimits.defaults().withMaxCpuTime(Duration.ofMillis(400)).withMaxWallTime(Duration.ofSeconds(30))).build());
+        assertEquals(0, exit);
+    }
+
+    @Test
+    void sleepingGuestIsStoppedByTheWallTimeLimitNotTheCpuTimeLimit() {
+        GuestFailedException e = assertThrows(GuestFailedException.class, () -> TestModules.program("sleeper.wasm")
+                .run(quiet().args(List.of("sleeper.wasm", "60000"))
+                        .limits(WasiLimits.defaults().withMaxCpuTime(Duration.ofMillis(400)).withMaxWallTime(Duration.ofMillis(800))).build()));
+        assertEquals(GuestFailedException.Reason.TIME_LIMIT, e.reason());
+        assertEquals("guest ran longer than 800 ms and was stopped", e.getMessage());
+    }
+
+    @Test
     void runningGuestCanBeStopped() throws Exception {
         GuestRun run = TestModules.program("infinite_loop.wasm").start(quiet().build());
         assertEquals(java.util.Optional.empty(), run.await(Duration.ofMillis(100)));
@@ -45,5 +71,7 @@ class LimitsTest {
     void limitsAreValidated() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WasiLimits.defaults().withMaxMemoryBytes(3L << 30));
         assertEquals("memory limit must be between 64 KiB and 2 GiB, not 3221225472 bytes", e.getMessage());
+        IllegalArgumentException cpu = assertThrows(IllegalArgumentException.class, () -> WasiLimits.defaults().withMaxCpuTime(Duration.ZERO));
+        assertEquals("CPU-time limit must be positive", cpu.getMessage());
     }
 }
