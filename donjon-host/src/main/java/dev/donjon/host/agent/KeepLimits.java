@@ -5,10 +5,10 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * What a client may ask for one Keep: guest memory and, optionally, a wall-clock limit. The Keep's JVM heap is
- * sized from the memory limit, so a guest that hits it takes down only its own process.
+ * What a client may ask for one Keep: guest memory and, optionally, a wall-clock and a CPU-time limit. The Keep's
+ * JVM heap is sized from the memory limit, so a guest that hits it takes down only its own process.
  */
-public record KeepLimits(long maxMemoryBytes, Optional<Duration> maxTime) {
+public record KeepLimits(long maxMemoryBytes, Optional<Duration> maxTime, Optional<Duration> maxCpuTime) {
 
     public static final long DEFAULT_MEMORY = 256L << 20;
     /** The JVM's own needs beside the guest's linear memory (compiled module, buffers). */
@@ -18,12 +18,15 @@ public record KeepLimits(long maxMemoryBytes, Optional<Duration> maxTime) {
         if (maxMemoryBytes < (1 << 20) || maxMemoryBytes > WasiLimits.ENGINE_MAX_MEMORY_BYTES) {
             throw new IllegalArgumentException("memory limit must be between 1 MiB and 2 GiB");
         }
-        if (maxTime.isPresent() && (maxTime.get().isNegative() || maxTime.get().isZero())) {
+        if (maxTime.isPresent() && !maxTime.get().isPositive()) {
             throw new IllegalArgumentException("time limit must be positive");
+        }
+        if (maxCpuTime.isPresent() && !maxCpuTime.get().isPositive()) {
+            throw new IllegalArgumentException("CPU-time limit must be positive");
         }
     }
 
-    public static KeepLimits defaults() { return new KeepLimits(DEFAULT_MEMORY, Optional.empty()); }
+    public static KeepLimits defaults() { return new KeepLimits(DEFAULT_MEMORY, Optional.empty(), Optional.empty()); }
 
     /** Twice the guest's memory: growing a guest memory copies it, old and new side by side for a moment. */
     long heapBytes() { return 2 * maxMemoryBytes + JVM_OVERHEAD; }
