@@ -5,8 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Runaway guests are stopped with a clear error, not a JVM crash. */
@@ -55,6 +63,23 @@ class LimitsTest {
                         .limits(WasiLimits.defaults().withMaxCpuTime(Duration.ofMillis(400)).withMaxWallTime(Duration.ofMillis(800))).build()));
         assertEquals(GuestFailedException.Reason.TIME_LIMIT, e.reason());
         assertEquals("guest ran longer than 800 ms and was stopped", e.getMessage());
+    }
+
+    @Test
+    void serverWaitingForConnectionsIsStoppedByTheWallTimeLimitNotTheCpuTimeLimit() throws Exception {
+        // the echo example waits in poll_oneoff on its listener between connections: 2 s up, 500 ms of CPU allowed
+        ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+        GuestRun run = WasiProgram.load(Files.readAllBytes(Path.of("..", "examples", "echo", "echo.wasm"))).start(quiet()
+                .args("echo.wasm").env("FD_COUNT", "4").env("FD_NAMES", "stdin:stdout:stderr:ECHO")
+                .fd(new FdSpec.Listener(listener, "ECHO", Optional.empty()))
+                .limits(WasiLimits.defaults().withMaxCpuTime(Duration.ofMillis(500)).withMaxWallTime(Duration.ofSeconds(2))).build());
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("ping\n", new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII));
+        }
+        GuestFailedException e = assertThrows(GuestFailedException.class, run::await);
+        assertEquals(GuestFailedException.Reason.TIME_LIMIT, e.reason(), e.getMessage());
     }
 
     @Test
