@@ -13,17 +13,21 @@ public record KeepLimits(long maxMemoryBytes, Optional<Duration> maxTime, Option
     public static final long DEFAULT_MEMORY = 256L << 20;
     /** The JVM's own needs beside the guest's linear memory (compiled module, buffers). */
     static final long JVM_OVERHEAD = 160L << 20;
+    /** The Keep process takes its time limits in milliseconds. */
+    private static final Duration LONGEST_TIME_LIMIT = Duration.ofMillis(Long.MAX_VALUE);
 
     public KeepLimits {
         if (maxMemoryBytes < (1 << 20) || maxMemoryBytes > WasiLimits.ENGINE_MAX_MEMORY_BYTES) {
             throw new IllegalArgumentException("memory limit must be between 1 MiB and 2 GiB");
         }
-        if (maxTime.isPresent() && !maxTime.get().isPositive()) {
-            throw new IllegalArgumentException("time limit must be positive");
-        }
-        if (maxCpuTime.isPresent() && !maxCpuTime.get().isPositive()) {
-            throw new IllegalArgumentException("CPU-time limit must be positive");
-        }
+        checkTimeLimit(maxTime, "time limit");
+        checkTimeLimit(maxCpuTime, "CPU-time limit");
+    }
+
+    /** Positive, and small enough to reach the Keep process in milliseconds. */
+    private static void checkTimeLimit(Optional<Duration> limit, String name) {
+        if (limit.isPresent() && !limit.get().isPositive()) throw new IllegalArgumentException(name + " must be positive");
+        if (limit.isPresent() && limit.get().compareTo(LONGEST_TIME_LIMIT) > 0) throw new IllegalArgumentException(name + " is too large");
     }
 
     public static KeepLimits defaults() { return new KeepLimits(DEFAULT_MEMORY, Optional.empty(), Optional.empty()); }

@@ -199,13 +199,20 @@ class DeployFailuresTest {
         var missing = http.send(java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps/knope/output")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(404, missing.statusCode());
-        var noCpu = http.send(java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"nonce\":\"" + java.util.Base64.getEncoder().encodeToString(new byte[KeepBinding.NONCE_BYTES])
-                        + "\",\"limits\":{\"cpuSeconds\":0}}")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        var noCpu = createWithLimits(http, "{\"cpuSeconds\":0}");
         assertEquals(400, noCpu.statusCode());
         assertTrue(noCpu.body().contains("limits: CPU-time limit must be positive"), noCpu.body());
+        var hugeCpu = createWithLimits(http, "{\"cpuSeconds\":" + Long.MAX_VALUE + "}");
+        assertEquals(400, hugeCpu.statusCode());
+        assertTrue(hugeCpu.body().contains("limits: CPU-time limit is too large"), hugeCpu.body());
         assertTrue(agent.list().isEmpty());
+    }
+
+    private java.net.http.HttpResponse<String> createWithLimits(java.net.http.HttpClient http, String limits) throws Exception {
+        String nonce = java.util.Base64.getEncoder().encodeToString(new byte[KeepBinding.NONCE_BYTES]);
+        return http.send(java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"nonce\":\"" + nonce + "\",\"limits\":" + limits + "}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     private record Created(KeepOffer offer, ClientSession session) {}
