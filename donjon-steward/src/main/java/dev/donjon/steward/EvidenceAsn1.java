@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import org.bouncycastle.asn1.ASN1BitString;
 import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1InputStream;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
@@ -40,7 +41,7 @@ final class EvidenceAsn1 {
             if (evidence.size() != 2) throw Denial.malformed("SNP evidence must hold endorsements and a report");
             ASN1Sequence endorsements = ASN1Sequence.getInstance(evidence.getObjectAt(0));
             if (endorsements.size() < 1) throw Denial.malformed("SNP evidence carries no VCEK");
-            byte[] vcek = endorsements.getObjectAt(0).toASN1Primitive().getEncoded("DER");
+            byte[] vcek = endorsements.getObjectAt(0).toASN1Primitive().getEncoded(); // exact bytes, still unparsed
             List<byte[]> crls = new ArrayList<>();
             for (int i = 1; i < endorsements.size(); i++) collectCrls(endorsements.getObjectAt(i), crls, 0);
             byte[] report = ASN1OctetString.getInstance(evidence.getObjectAt(1)).getOctets();
@@ -83,18 +84,26 @@ final class EvidenceAsn1 {
         }
     }
 
+    /**
+     * Parsed lazily: a nested SEQUENCE is parsed only when looked into, and one that is not (a certificate, a CRL's
+     * body) is passed on as its exact bytes, which the verifier parses only when it has not validated them before.
+     */
     private static ASN1Sequence sequence(byte[] der) throws IOException, Denial {
-        ASN1Primitive p = ASN1Primitive.fromByteArray(der);
-        if (!(p instanceof ASN1Sequence s)) throw Denial.malformed("evidence extension is not a SEQUENCE");
-        return s;
+        try (ASN1InputStream in = new ASN1InputStream(der, true)) {
+            ASN1Primitive p = in.readObject();
+            if (!(p instanceof ASN1Sequence s)) throw Denial.malformed("evidence extension is not a SEQUENCE");
+            if (in.readObject() != null) throw Denial.malformed("evidence extension has bytes after its SEQUENCE");
+            return s;
+        }
     }
 
     /** A CertificateList is SEQUENCE { tbs SEQUENCE, algorithm SEQUENCE, signature BIT STRING }; the rest is wrapping. */
     private static void collectCrls(ASN1Encodable node, List<byte[]> out, int depth) throws IOException, Denial {
         ASN1Sequence seq = ASN1Sequence.getInstance(node);
+        byte[] exact = seq.getEncoded(); // before looking into it: a lazily parsed SEQUENCE gives back its exact bytes
         if (seq.size() == 3 && seq.getObjectAt(0) instanceof ASN1Sequence && seq.getObjectAt(1) instanceof ASN1Sequence
                 && seq.getObjectAt(2) instanceof ASN1BitString) {
-            out.add(seq.getEncoded("DER"));
+            out.add(exact);
             return;
         }
         if (depth > 3) throw Denial.malformed("CRL list nests too deep");

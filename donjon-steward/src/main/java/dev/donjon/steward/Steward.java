@@ -9,7 +9,7 @@ import dev.donjon.attestation.snp.SnpTrustAnchors;
 import dev.donjon.attestation.snp.SnpVerifier;
 import java.io.IOException;
 import java.io.StringReader;
-import java.security.cert.X509Certificate;
+import org.bouncycastle.cert.X509CertificateHolder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,8 +117,8 @@ public final class Steward {
     public record AttestedCsr(KeepCsr csr, AttestedKeep keep) {}
 
     Enrollment.Issued issue(AttestedCsr attested) {
-        X509Certificate cert = config.ca().issue(attested.csr().publicKey(), ClaimsExtension.of(attested.keep()), config.dnsNames(),
+        X509CertificateHolder cert = config.ca().issue(attested.csr().publicKey(), ClaimsExtension.of(attested.keep()), config.dnsNames(),
                 now(), config.validity());
-        return new Enrollment.Issued(List.of(config.ca().certificate(), cert), attested.keep());
+        return new Enrollment.Issued(List.of(config.ca().certificateHolder(), cert), attested.keep());
     }
 }
