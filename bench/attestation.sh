@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 ./mvnw -B -ntp -q -pl bench -am package -DskipTests
 args=("$@")
 [ ${#args[@]} -eq 0 ] && args=(-wi 2 -i 3 -w 5s -r 5s -f 1)
-exec "$JAVA_HOME/bin/java" -Ddonjon.shared="${DONJON_SHARED:-../shared}" -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Ddonjon.shared="${DONJON_SHARED:-../shared}" -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
   org.openjdk.jmh.Main AttestationVerifyBenchmark "${args[@]}"

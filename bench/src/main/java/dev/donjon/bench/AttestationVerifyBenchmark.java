@@ -5,6 +5,7 @@ import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;
 import dev.donjon.attestation.IntelCollateral;
 import dev.donjon.attestation.Tee;
+import dev.donjon.attestation.crypto.SignatureProviders;
 import dev.donjon.attestation.TeeVerifier;
 import dev.donjon.attestation.VerificationResult;
 import dev.donjon.attestation.intel.SgxVerifier;
@@ -12,6 +13,7 @@ import dev.donjon.attestation.intel.TdxVerifier;
 import dev.donjon.attestation.snp.SnpVerifier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -42,12 +44,17 @@ import java.util.function.Supplier;
  * Run: see bench/README.md ("Attestation verification").
  */
 @State(Scope.Benchmark)
+@Fork(jvmArgsAppend = "--enable-native-access=ALL-UNNAMED") // AWS-LC is a JNI library
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class AttestationVerifyBenchmark {
 
     @Param({"snp", "sgx", "tdx"})
     public String tee;
+
+    /** Who checks the ECDSA signatures: BouncyCastle (java, the default everywhere) or AWS-LC (native, a Steward's). */
+    @Param({"java", "native"})
+    public String engine;
 
     private EvidenceInput input;
     private Instant now;
@@ -56,6 +63,11 @@ public class AttestationVerifyBenchmark {
 
     @Setup
     public void setUp() {
+        if (engine.equals("native")) {
+            SignatureProviders.useNative().ifPresent(why -> { throw new IllegalStateException(why); });
+        } else {
+            SignatureProviders.useJava();
+        }
         Path vectors = Path.of(System.getProperty("donjon.shared", "../shared")).resolve("vectors");
         byte[] intelRoot = read(vectors, "intel/Intel_SGX_Root_CA.der");
         switch (Tee.fromWireName(tee)) {
@@ -99,10 +111,11 @@ public class AttestationVerifyBenchmark {
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 10;
         var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        System.out.printf("%-4s %-5s %10s %12s %14s%n", "tee", "mode", "ops", "ops/wall-s", "ops/cpu-s");
-        for (String t : new String[] {"snp", "sgx", "tdx"}) {
+        System.out.printf("%-4s %-6s %-5s %10s %12s %14s%n", "tee", "engine", "mode", "ops", "ops/wall-s", "ops/cpu-s");
+        for (String t : new String[] {"snp", "sgx", "tdx"}) for (String e : new String[] {"java", "native"}) {
             AttestationVerifyBenchmark b = new AttestationVerifyBenchmark();
             b.tee = t;
+            b.engine = e;
             b.setUp();
             for (String mode : new String[] {"cold", "warm"}) {
                 Runnable op = mode.equals("cold") ? b::cold : b::warm;
@@ -110,7 +123,7 @@ public class AttestationVerifyBenchmark {
                 long ops = 0, wall0 = System.nanoTime(), cpu0 = threads.getCurrentThreadCpuTime();
                 for (long end = wall0 + (long) (seconds * 1e9); System.nanoTime() < end; ops++) op.run();
                 double wall = (System.nanoTime() - wall0) / 1e9, cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
-                System.out.printf("%-4s %-5s %10d %12.1f %14.1f%n", t, mode, ops, ops / wall, ops / cpu);
+                System.out.printf("%-4s %-6s %-5s %10d %12.1f %14.1f%n", t, e, mode, ops, ops / wall, ops / cpu);
             }
         }
     }

@@ -17,6 +17,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import dev.donjon.attestation.crypto.SignatureProviders;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -54,6 +55,9 @@ final class StewardCommand {
                 description = "Pin the clock (tests, replayed evidence): every validity decision and certificate uses this instant.") String now;
         @Option(names = "--amd-chain", paramLabel = "PEM", description = "AMD ASK/ASVK + ARK bundle to trust instead of the bundled Milan/Genoa/Turin roots.") Path amdChain;
         @Option(names = "--intel-root", paramLabel = "FILE", description = "Intel SGX Root CA (DER or PEM) to trust instead of the bundled one.") Path intelRoot;
+        @Option(names = "--crypto", paramLabel = "ENGINE", defaultValue = "native",
+                description = "Who checks and makes ECDSA signatures: native (AWS-LC through the Amazon Corretto Crypto Provider, several "
+                        + "times faster; BouncyCastle where it does not load) or java (BouncyCastle). Default: ${DEFAULT-VALUE}.") String crypto;
 
         @Override
         public Integer call() throws Exception {
@@ -68,6 +72,12 @@ final class StewardCommand {
                     throw new ExitCodeException(OneLineErrors.USAGE, "--now: '" + now + "' is not an RFC 3339 UTC instant (e.g. 2023-01-15T00:00:00Z)");
                 }
                 System.err.println("donjon: WARNING: the clock is pinned at " + now + ": expired evidence and collateral are judged as of then");
+            }
+            switch (crypto) {
+                case "native" -> SignatureProviders.useNative().ifPresent(why ->
+                        System.err.println("donjon: note: " + why + "; BouncyCastle (pure Java, slower) checks signatures instead"));
+                case "java" -> SignatureProviders.useJava();
+                default -> throw new ExitCodeException(OneLineErrors.USAGE, "--crypto: '" + crypto + "' is neither native nor java");
             }
             StewardPolicy rules = StewardPolicy.read(policy);
             if (rules.simChain().isPresent()) {
@@ -94,7 +104,8 @@ final class StewardCommand {
                 System.err.println("donjon: WARNING: serving plain HTTP beyond loopback: use --tls-cert/--tls-key");
             }
             StewardServer server = StewardServer.start(new StewardServer.Config(steward, addr, tls));
-            System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
+            System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : "")
+                    + "; signatures by " + SignatureProviders.current().name());
             System.out.flush();
             Serving.untilStopped(server);
             return 0;

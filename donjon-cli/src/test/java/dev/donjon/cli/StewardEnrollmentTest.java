@@ -69,6 +69,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class StewardEnrollmentTest {
+    private static final org.bouncycastle.cert.jcajce.JcaX509CertificateConverter CONVERTER = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter();
+
     static final Path ROOT = Path.of(System.getProperty("donjon.root", ".."));
 
     /** One sim chain for the class (two RSA-4096 keys are slow to make); the Steward side gets a fresh directory per test. */
@@ -224,9 +226,9 @@ class StewardEnrollmentTest {
                 // with a certificate the Steward issued to another enrolled Keep: served
                 KeyPair otherKey = KeepIdentity.newKeyPair(Backend.NIL);
                 KeyPair keep2 = otherKey;
-                var issued = ca.issue(org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(keep2.getPublic().getEncoded()),
+                X509Certificate issued = CONVERTER.getCertificate(ca.issue(org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(keep2.getPublic().getEncoded()),
                         new ClaimsExtension("sim", new byte[48], false, Optional.empty(), Optional.empty(), List.of(), Optional.empty()),
-                        List.of("localhost"), clock.instant(), Duration.ofHours(1));
+                        List.of("localhost"), clock.instant(), Duration.ofHours(1)));
                 SSLContext withCert = TlsContexts.of(keep2.getPrivate(), List.of(issued, ca.certificate()), Optional.of(List.of(ca.certificate())));
                 try (SSLSocket s = client(port, ca.certificate(), Optional.of(withCert))) {
                     s.getOutputStream().write("mutual\n".getBytes(StandardCharsets.US_ASCII));
@@ -247,9 +249,9 @@ class StewardEnrollmentTest {
         byte[] measurement = RuntimeMeasurement.ofThisProcess();
         URI url = steward(simPolicy(measurement));
         KeyPair serverKey = KeepIdentity.newKeyPair(Backend.NIL);
-        X509Certificate serverCert = ca.issue(org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(serverKey.getPublic().getEncoded()),
+        X509Certificate serverCert = CONVERTER.getCertificate(ca.issue(org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(serverKey.getPublic().getEncoded()),
                 new ClaimsExtension("sim", new byte[48], false, Optional.empty(), Optional.empty(), List.of(), Optional.empty()),
-                List.of("localhost"), clock.instant(), Duration.ofHours(1));
+                List.of("localhost"), clock.instant(), Duration.ofHours(1)));
         SSLContext serverTls = TlsContexts.of(serverKey.getPrivate(), List.of(serverCert, ca.certificate()), Optional.of(List.of(ca.certificate())));
         try (javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) serverTls.getServerSocketFactory()
                 .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

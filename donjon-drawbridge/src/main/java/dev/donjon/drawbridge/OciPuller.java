@@ -171,6 +171,8 @@ public final class OciPuller {
             }
             try (InputStream in = r.body()) {
                 if (r.statusCode() == 401) throw new RegistryException(401, ref + ": the registry refused anonymous pulls (credentials are not supported yet for OCI)");
+                if (r.statusCode() == 404 && manifest) throw new RegistryException(404, ref + ": not found (404): no such "
+                        + (DIGEST.matcher(ref.reference()).matches() ? "manifest digest" : "tag") + " in repository " + ref.name());
                 if (r.statusCode() != 200) throw new RegistryException(r.statusCode(), ref + ": registry answered " + r.statusCode() + " for " + (manifest ? "the manifest" : digest.orElse(path)));
                 long declared = r.headers().firstValueAsLong("Content-Length").orElse(-1);
                 if (declared > max) throw new RegistryException(413, ref + ": " + path + " is " + declared + " bytes, over " + max);

@@ -1,5 +1,6 @@
 package dev.donjon.steward;
 
+import dev.donjon.attestation.crypto.SignatureProviders;
 import java.io.IOException;
 import java.io.Reader;
 import java.math.BigInteger;
@@ -17,6 +18,11 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.BERTags;
+import org.bouncycastle.asn1.x509.Time;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -54,6 +60,12 @@ public final class CertificateAuthority {
     private final boolean generated;
     private final String signatureAlgorithm;
     private final org.bouncycastle.asn1.x509.AuthorityKeyIdentifier authorityKeyId;
+    private final X509CertificateHolder certificateHolder;
+    private final X500Name issuerName;
+    /** The key as the signing provider's own object: handing it a foreign key makes it convert the key at every signature. */
+    private volatile ProviderKey providerKey;
+
+    private record ProviderKey(java.security.Provider provider, PrivateKey key) {}
 
     private CertificateAuthority(PrivateKey key, X509Certificate certificate, boolean generated) {
         this.key = key;
@@ -62,12 +74,17 @@ public final class CertificateAuthority {
         this.signatureAlgorithm = signatureAlgorithm(key);
         try {
             this.authorityKeyId = new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate.getPublicKey());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot hash the CA public key", e);
+            this.certificateHolder = new X509CertificateHolder(certificate.getEncoded());
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot read the CA certificate: " + KeepCsr.oneLine(e), e);
         }
+        this.issuerName = certificateHolder.getSubject();
     }
 
     public X509Certificate certificate() { return certificate; }
+
+    /** The same certificate, as BouncyCastle holds it (its exact DER). */
+    public X509CertificateHolder certificateHolder() { return certificateHolder; }
 
     public PrivateKey privateKey() { return key; }
 
@@ -124,14 +141,13 @@ public final class CertificateAuthority {
      * Issues the Keep's certificate: empty subject (as Enarx), the CSR key, a random 128-bit serial, validity from
      * {@code now} for {@code validity} (never past the CA's own notAfter), EKU server+client, the SANs, the claims.
      */
-    public X509Certificate issue(SubjectPublicKeyInfo keepKey, ClaimsExtension claims, List<String> dnsNames, Instant now,
-                                 Duration validity) {
+    public X509CertificateHolder issue(SubjectPublicKeyInfo keepKey, ClaimsExtension claims, List<String> dnsNames, Instant now,
+                                       Duration validity) {
         Instant notAfter = now.plus(validity);
         Instant caEnd = certificate.getNotAfter().toInstant();
         if (notAfter.isAfter(caEnd)) notAfter = caEnd;
         try {
-            X509v3CertificateBuilder b = new X509v3CertificateBuilder(X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()),
-                    serial(), Date.from(now), Date.from(notAfter), new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), keepKey);
+            X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuerName, serial(), x509Time(now), x509Time(notAfter), EMPTY_SUBJECT, keepKey);
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
             b.addExtension(Extension.extendedKeyUsage, false,
@@ -143,15 +159,44 @@ public final class CertificateAuthority {
             }
             b.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId);
             b.addExtension(DonjonOids.KEEP_CLAIMS, false, claims.toAsn1());
-            X509CertificateHolder holder = b.build(signer());
-            return CONVERTER.getCertificate(holder);
+            return b.build(signer());
         } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
             throw new IllegalStateException("cannot issue a certificate: " + KeepCsr.oneLine(e), e);
         }
     }
 
-    private ContentSigner signer() throws OperatorCreationException {
-        return new JcaContentSignerBuilder(signatureAlgorithm).build(key);
+    /** EC keys sign with the engine in force (AWS-LC in a server: ~10x the JDK's P-256 signing, bench/README.md). */
+    private ContentSigner signer() throws OperatorCreationException, GeneralSecurityException {
+        JcaContentSignerBuilder builder = new JcaContentSignerBuilder(signatureAlgorithm);
+        if (!(key instanceof ECKey)) return builder.build(key);
+        java.security.Provider provider = SignatureProviders.current().provider();
+        ProviderKey known = providerKey;
+        if (known == null || known.provider() != provider) {
+            known = new ProviderKey(provider, (PrivateKey) java.security.KeyFactory.getInstance("EC", provider).translateKey(key));
+            providerKey = known;
+        }
+        return builder.setProvider(provider).build(known.key());
+    }
+
+    private static final X500Name EMPTY_SUBJECT = new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
+    private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter GENERALIZED_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /**
+     * RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050, whole seconds; what BouncyCastle's
+     * {@code Time(Date)} gives, without the SimpleDateFormat it builds (and parses back with) on every call, which
+     * was a tenth of an issuance's Java time. The text comes from java.time, so it is read back as encoded.
+     */
+    static Time x509Time(Instant instant) throws IOException {
+        Instant seconds = instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        int year = seconds.atZone(ZoneOffset.UTC).getYear();
+        boolean utcTime = year >= 1950 && year < 2050;
+        byte[] text = (utcTime ? UTC_TIME : GENERALIZED_TIME).format(seconds).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] tlv = new byte[2 + text.length];
+        tlv[0] = (byte) (utcTime ? BERTags.UTC_TIME : BERTags.GENERALIZED_TIME);
+        tlv[1] = (byte) text.length;
+        System.arraycopy(text, 0, tlv, 2, text.length);
+        return Time.getInstance(ASN1Primitive.fromByteArray(tlv));
     }
 
     private static BigInteger serial() {

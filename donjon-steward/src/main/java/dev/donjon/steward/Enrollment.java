@@ -2,6 +2,8 @@ package dev.donjon.steward;
 
 import java.security.cert.X509Certificate;
 import java.util.List;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 
 /** What the Steward answers to one certification request. */
 public sealed interface Enrollment {
@@ -9,13 +11,32 @@ public sealed interface Enrollment {
     /** A short label for metrics and logs: "issued", "malformed", "no_attestation:signature", "refused:snp.hash"... */
     String label();
 
-    /** The certificate was issued; {@code chain} is CA first, then the Keep's certificate (as Enarx). */
-    record Issued(List<X509Certificate> chain, AttestedKeep keep) implements Enrollment {
+    /**
+     * The certificate was issued; {@code certificates} is CA first, then the Keep's certificate (as Enarx), as
+     * BouncyCastle holds them: their DER goes on the wire as it is, without a round trip through JCA objects.
+     */
+    record Issued(List<X509CertificateHolder> certificates, AttestedKeep keep) implements Enrollment {
+        private static final JcaX509CertificateConverter CONVERTER = new JcaX509CertificateConverter();
+
         public Issued {
-            chain = List.copyOf(chain);
+            certificates = List.copyOf(certificates);
         }
 
-        public X509Certificate certificate() { return chain.getLast(); }
+        /** The chain as JCA certificates (parsed on each call). */
+        public List<X509Certificate> chain() {
+            return certificates.stream().map(Issued::jca).toList();
+        }
+
+        /** The Keep's certificate as a JCA certificate. */
+        public X509Certificate certificate() { return jca(certificates.getLast()); }
+
+        private static X509Certificate jca(X509CertificateHolder holder) {
+            try {
+                return CONVERTER.getCertificate(holder);
+            } catch (java.security.cert.CertificateException e) {
+                throw new IllegalStateException("an issued certificate does not parse: " + e.getMessage(), e);
+            }
+        }
 
         public String label() { return "issued"; }
     }

@@ -6,8 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.X509Certificate;
+import org.bouncycastle.cert.X509CertificateHolder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +18,6 @@ import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.DERSequence;
-import org.bouncycastle.asn1.x509.Certificate;
 
 /**
  * The Steward's HTTP API:
@@ -138,18 +136,18 @@ final class StewardHandler implements HttpHandler {
             Enrollment e = steward.enroll(body);
             metrics.verdict(e, System.nanoTime() - start);
             Enrollment.Issued issued = orFail(e);
-            return send(ex, 200, PKIPATH, certificates(issued.chain()).getEncoded("DER"));
+            return send(ex, 200, PKIPATH, certificates(issued.certificates()).getEncoded("DER"));
         }
         if (type.equals(BUNDLE)) {
             List<byte[]> csrs = bundle(body);
-            List<X509Certificate> issued = new ArrayList<>();
+            List<X509CertificateHolder> issued = new ArrayList<>();
             for (byte[] csr : csrs) {
                 long one = System.nanoTime();
                 Enrollment e = steward.enroll(csr);
                 metrics.verdict(e, System.nanoTime() - one);
-                issued.add(orFail(e).certificate());
+                issued.add(orFail(e).certificates().getLast());
             }
-            ASN1Encodable[] output = {certificates(List.of(steward.ca().certificate())), certificates(issued)};
+            ASN1Encodable[] output = {certificates(List.of(steward.ca().certificateHolder())), certificates(issued)};
             return send(ex, 200, BUNDLE, new DERSequence(output).getEncoded("DER"));
         }
         throw new HttpFailure(415, "Content-Type must be " + PKCS10 + " or " + BUNDLE);
@@ -197,15 +195,9 @@ final class StewardHandler implements HttpHandler {
         }
     }
 
-    private static DERSequence certificates(List<X509Certificate> chain) throws HttpFailure {
+    private static DERSequence certificates(List<X509CertificateHolder> chain) {
         ASN1EncodableVector v = new ASN1EncodableVector();
-        for (X509Certificate c : chain) {
-            try {
-                v.add(Certificate.getInstance(c.getEncoded()));
-            } catch (CertificateEncodingException e) {
-                throw new IllegalStateException("an issued certificate does not encode", e);
-            }
-        }
+        for (X509CertificateHolder c : chain) v.add(c.toASN1Structure());
         return new DERSequence(v);
     }
 

@@ -13,8 +13,7 @@ import org.bouncycastle.asn1.pkcs.Attribute;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.operator.ContentVerifierProvider;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import dev.donjon.attestation.crypto.CsrSignature;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 import java.io.IOException;
@@ -38,14 +37,7 @@ record EnarxSgxCsr(byte[] spkiDer, byte[] quote, List<byte[]> crls, List<byte[]>
         } catch (IOException | RuntimeException e) {
             throw new MalformedEvidenceException("evidence is not a DER PKCS#10 certification request");
         }
-        try {
-            ContentVerifierProvider v = new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo());
-            if (!csr.isSignatureValid(v)) throw new VerificationException(RejectReason.SIGNATURE, "CSR self-signature does not verify");
-        } catch (VerificationException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new VerificationException(RejectReason.SIGNATURE, "CSR self-signature cannot be checked: " + Certificates.oneLine(e));
-        }
+        if (!CsrSignature.verifies(csr)) throw new VerificationException(RejectReason.SIGNATURE, "CSR self-signature does not verify");
         try {
             Extension ext = null;
             for (Attribute a : csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {

@@ -13,6 +13,7 @@ import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.util.Arrays;
 import java.util.Optional;
+import dev.donjon.attestation.crypto.SignatureProviders;
 
 /** ECDSA P-256 / SHA-256 as Intel uses it: raw X||Y public keys and raw r||s signatures. */
 final class P256 {
@@ -46,7 +47,7 @@ final class P256 {
         BigInteger rhs = x.pow(3).add(A.multiply(x)).add(B).mod(P);
         if (!lhs.equals(rhs)) return Optional.empty();
         try {
-            return Optional.of(KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(new ECPoint(x, y), PARAMS)));
+            return Optional.of(KeyFactory.getInstance("EC", SignatureProviders.current().provider()).generatePublic(new ECPublicKeySpec(new ECPoint(x, y), PARAMS)));
         } catch (GeneralSecurityException e) {
             return Optional.empty();
         }
@@ -57,7 +58,8 @@ final class P256 {
         if (rawSignature.length != 64) return false;
         if (!(key instanceof ECPublicKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 256) return false;
         try {
-            Signature sig = Signature.getInstance("SHA256withECDSAinP1363Format");
+            SignatureProviders.Engine engine = SignatureProviders.current();
+            Signature sig = Signature.getInstance(engine.plainEcdsa("SHA256"), engine.provider());
             sig.initVerify(key);
             sig.update(data);
             return sig.verify(rawSignature);

@@ -14,7 +14,7 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import dev.donjon.attestation.crypto.SignatureProviders;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 
@@ -33,16 +33,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * subject name and by signature (RSASSA-PSS/SHA-384), the only trust anchor is a self-signed ARK from the pinned
  * bundle that is also one of the {@link SnpTrustAnchors} (AMD's ARKs, or a simulated root only when configured), and
  * CRLs issued by a CA of the chain must verify and must not list a chain certificate.
- * Successful validations are memoized by the SHA-256 of every input byte; the clock-dependent checks are left to
+ * Successful validations are memoized by the SHA-256 of every input byte, before any of them is parsed; the clock-dependent checks are left to
  * {@link ValidatedChain#checkValidAt}, so a memoized chain is still judged at each call's instant.
  */
 public final class AmdChainValidator {
 
-    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
     private static final int MEMO_LIMIT = 1024;
 
     private final Map<String, ValidatedChain> memo = new ConcurrentHashMap<>();
     private final SnpTrustAnchors trust;
+    private volatile PinnedDigest lastPinned;
 
     /** Trusts AMD's ARKs only. */
     public AmdChainValidator() { this(SnpTrustAnchors.amd()); }
@@ -52,12 +52,26 @@ public final class AmdChainValidator {
     /** Forgets memoized chains (benchmarks measure the cold path with it). */
     public void clear() { memo.clear(); }
 
-    ValidatedChain validate(X509CertificateHolder leaf, SigningKey signingKey, byte[] pinnedBundle,
-                            List<X509CertificateHolder> carriedCas, List<X509CRLHolder> crls) throws VerificationException {
-        String key = memoKey(leaf, signingKey, pinnedBundle, carriedCas, crls);
+    /** The certificates and CRLs a chain is built from, as parsed from the bytes that name its memo entry. */
+    record Endorsements(X509CertificateHolder leaf, List<X509CertificateHolder> carriedCas, List<X509CRLHolder> crls) {}
+
+    /** Parses the endorsements; called only when their exact bytes have not been validated before. */
+    @FunctionalInterface
+    interface EndorsementParser {
+        Endorsements parse() throws VerificationException;
+    }
+
+    /**
+     * @param exactBytes every byte the endorsements are parsed from (in a fixed order): equal bytes parse to equal
+     *                   endorsements, so a memoized chain is found without parsing them again
+     */
+    ValidatedChain validate(SigningKey signingKey, byte[] pinnedBundle, List<byte[]> exactBytes, EndorsementParser parser)
+            throws VerificationException {
+        String key = memoKey(signingKey, pinnedBundle, exactBytes);
         ValidatedChain known = memo.get(key);
         if (known != null) return known;
-        ValidatedChain fresh = build(leaf, signingKey, pinnedBundle, carriedCas, crls);
+        Endorsements e = parser.parse();
+        ValidatedChain fresh = build(e.leaf(), signingKey, pinnedBundle, e.carriedCas(), e.crls());
         if (memo.size() >= MEMO_LIMIT) memo.clear();
         memo.put(key, fresh);
         return fresh;
@@ -166,7 +180,7 @@ public final class AmdChainValidator {
     }
 
     private static ContentVerifierProvider verifier(X509CertificateHolder issuer) throws Exception {
-        return new JcaContentVerifierProviderBuilder().setProvider(BC).build(issuer.getSubjectPublicKeyInfo());
+        return new JcaContentVerifierProviderBuilder().setProvider(SignatureProviders.bouncyCastle()).build(issuer.getSubjectPublicKeyInfo());
     }
 
     private static boolean isPssSha384(AlgorithmIdentifier algorithm) {
@@ -204,21 +218,28 @@ public final class AmdChainValidator {
         }
     }
 
-    private static String memoKey(X509CertificateHolder leaf, SigningKey signingKey, byte[] pinnedBundle, List<X509CertificateHolder> carriedCas,
-                                  List<X509CRLHolder> crls) throws MalformedEvidenceException {
+    private String memoKey(SigningKey signingKey, byte[] pinnedBundle, List<byte[]> exactBytes) throws MalformedEvidenceException {
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             sha256.update((byte) signingKey.ordinal());
-            part(sha256, der(leaf));
-            part(sha256, pinnedBundle);
-            for (X509CertificateHolder c : carriedCas) part(sha256, der(c));
-            sha256.update((byte) 0xFF);
-            for (X509CRLHolder crl : crls) part(sha256, crl.getEncoded());
+            sha256.update(pinnedDigest(pinnedBundle));
+            for (byte[] bytes : exactBytes) part(sha256, bytes);
             return java.util.HexFormat.of().formatHex(sha256.digest());
-        } catch (NoSuchAlgorithmException | java.io.IOException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new MalformedEvidenceException("cannot fingerprint the endorsements: " + CertificateFiles.oneLine(e));
         }
     }
+
+    /** A server passes the same pinned bundle every time: comparing it with a copy is far cheaper than hashing it. */
+    private byte[] pinnedDigest(byte[] pinnedBundle) throws NoSuchAlgorithmException {
+        PinnedDigest last = lastPinned;
+        if (last != null && Arrays.equals(last.bundle(), pinnedBundle)) return last.digest();
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest(pinnedBundle);
+        lastPinned = new PinnedDigest(pinnedBundle.clone(), digest);
+        return digest;
+    }
+
+    private record PinnedDigest(byte[] bundle, byte[] digest) {}
 
     private static void part(MessageDigest md, byte[] bytes) {
         int n = bytes.length;

@@ -3,6 +3,7 @@ package dev.donjon.attestation.snp;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.VerificationException;
+import dev.donjon.attestation.crypto.SignatureProviders;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -16,14 +17,13 @@ import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 
 /**
- * The report's ECDSA P-384/SHA-384 signature over bytes 0x000-0x29F, checked with BouncyCastle: its P-384 is ~8x faster
- * than the JDK's when the key object is reused, as the memoized chain's VCEK key is (BouncyCastle keeps the key's
- * precomputed multiples on it), and ~3x faster for a fresh key (measured on JDK 25; see bench/README.md, Steward).
+ * The report's ECDSA P-384/SHA-384 signature over bytes 0x000-0x29F, checked by the {@link SignatureProviders signature
+ * engine in force} (never the JDK's, whose P-384 is several times slower: bench/README.md, Steward). The memoized
+ * chain keeps the VCEK key object made by that engine, so its precomputation is reused.
  */
 final class ReportSignature {
 
     private static final int COORDINATE = 48;
-    private static final org.bouncycastle.jce.provider.BouncyCastleProvider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
     private ReportSignature() {}
 
@@ -35,7 +35,7 @@ final class ReportSignature {
             throw new MalformedEvidenceException(what + " key is not an ECDSA P-384 key");
         }
         try {
-            return KeyFactory.getInstance("EC", BC).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
+            return KeyFactory.getInstance("EC", SignatureProviders.current().provider()).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new MalformedEvidenceException(what + " key does not decode: " + CertificateFiles.oneLine(e));
         }
@@ -48,7 +48,8 @@ final class ReportSignature {
         }
         boolean valid;
         try {
-            Signature ecdsa = Signature.getInstance("SHA384withPLAIN-ECDSA", BC); // r || s, 48 bytes each (IEEE P1363)
+            SignatureProviders.Engine engine = SignatureProviders.current();
+            Signature ecdsa = Signature.getInstance(engine.plainEcdsa("SHA384"), engine.provider()); // r || s, 48 bytes each
             ecdsa.initVerify(key);
             ecdsa.update(report.signedBytes());
             valid = ecdsa.verify(p1363);

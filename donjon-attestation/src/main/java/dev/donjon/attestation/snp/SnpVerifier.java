@@ -9,8 +9,7 @@ import dev.donjon.attestation.VerificationException;
 import dev.donjon.attestation.VerificationResult;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import dev.donjon.attestation.crypto.CsrSignature;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 import java.security.MessageDigest;
@@ -29,7 +28,6 @@ import java.util.Optional;
  */
 public final class SnpVerifier implements TeeVerifier {
 
-    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
     private final AmdChainValidator chains;
 
@@ -64,13 +62,13 @@ public final class SnpVerifier implements TeeVerifier {
         AttestationReport report = evidence.report();
         SigningKey signingKey = report.signingKey();
 
-        X509CertificateHolder leaf = leaf(evidence, input, signingKey);
         byte[] pinned = input.endorsements().amdChain().orElseThrow(() ->
                 new VerificationException(RejectReason.CHAIN, "no pinned AMD chain (ASK/ASVK + ARK) supplied"));
-        List<X509CRLHolder> crls = new ArrayList<>(evidence.carriedCrls());
-        for (byte[] crl : input.endorsements().crls()) crls.addAll(CertificateFiles.crls(crl, "CRL"));
-
-        ValidatedChain chain = chains.validate(leaf, signingKey, pinned, evidence.carriedCas(), crls);
+        ValidatedChain chain = chains.validate(signingKey, pinned, endorsementBytes(evidence, input, signingKey), () -> {
+            List<X509CRLHolder> crls = new ArrayList<>(evidence.carriedCrls());
+            for (byte[] crl : input.endorsements().crls()) crls.addAll(CertificateFiles.crls(crl, "CRL"));
+            return new AmdChainValidator.Endorsements(leaf(evidence, input, signingKey), evidence.carriedCas(), crls);
+        });
         chain.checkValidAt(now);
 
         ReportSignature.verify(report, chain.leafKey(), signingKey.name());
@@ -103,15 +101,35 @@ public final class SnpVerifier implements TeeVerifier {
         return CertificateFiles.firstCertificate(supplied.get(), signingKey.name());
     }
 
+    /**
+     * Every byte the chain's endorsements are parsed from, in a fixed order: the leaf as carried (re-encoded) or as
+     * supplied, the carried CAs and CRLs, a separator, the supplied CRL files.
+     */
+    private static List<byte[]> endorsementBytes(SnpEvidence evidence, EvidenceInput input, SigningKey signingKey)
+            throws MalformedEvidenceException {
+        List<byte[]> bytes = new ArrayList<>();
+        try {
+            if (evidence.carriedLeaf().isPresent()) {
+                bytes.add(new byte[] {1});
+                bytes.add(evidence.carriedLeaf().get().getEncoded());
+            } else {
+                bytes.add(new byte[] {2});
+                bytes.add((signingKey == SigningKey.VLEK ? input.endorsements().vlek() : input.endorsements().vcek()).orElse(new byte[0]));
+            }
+            for (X509CertificateHolder ca : evidence.carriedCas()) bytes.add(ca.getEncoded());
+            bytes.add(new byte[] {3});
+            for (X509CRLHolder crl : evidence.carriedCrls()) bytes.add(crl.getEncoded());
+            bytes.add(new byte[] {4});
+            bytes.addAll(input.endorsements().crls());
+        } catch (java.io.IOException e) {
+            throw new MalformedEvidenceException("carried endorsements do not re-encode: " + CertificateFiles.oneLine(e));
+        }
+        return bytes;
+    }
+
     /** Enarx binding: the CSR is self-signed by the Keep's key and REPORT_DATA = SHA-384(its SPKI DER) || 16 zero bytes. */
     private static void checkCsr(PKCS10CertificationRequest csr, AttestationReport report) throws VerificationException {
-        boolean selfSigned;
-        try {
-            selfSigned = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(BC).build(csr.getSubjectPublicKeyInfo()));
-        } catch (Exception e) {
-            selfSigned = false;
-        }
-        if (!selfSigned) throw new VerificationException(RejectReason.SIGNATURE, "CSR self-signature does not verify");
+        if (!CsrSignature.verifies(csr)) throw new VerificationException(RejectReason.SIGNATURE, "CSR self-signature does not verify");
         byte[] expected = new byte[64];
         try {
             byte[] digest = MessageDigest.getInstance("SHA-384").digest(csr.getSubjectPublicKeyInfo().getEncoded());

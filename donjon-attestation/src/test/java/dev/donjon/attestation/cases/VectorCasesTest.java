@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.donjon.attestation.Verifiers;
+import dev.donjon.attestation.crypto.SignatureProvidersTest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -40,6 +41,16 @@ class VectorCasesTest {
             CaseOutcome outcome = runner.run(m, c);
             assertTrue(outcome.passed(), outcome.line());
         }));
+    }
+
+    /** The same corpus with AWS-LC checking the ECDSA signatures, as a Steward does. */
+    @Test
+    void wholeManifestPassesWithTheNativeEngine() throws Exception {
+        SignatureProvidersTest.withNativeEngine(() -> {
+            List<CaseOutcome> outcomes = new CaseRunner(Verifiers.load()).run(cases());
+            String report = outcomes.stream().map(CaseOutcome::line).collect(Collectors.joining("\n"));
+            assertEquals("38 passed, 0 failed", CaseRunner.summary(outcomes), report);
+        });
     }
 
     @Test

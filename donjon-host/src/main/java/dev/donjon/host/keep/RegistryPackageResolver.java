@@ -39,7 +39,7 @@ public final class RegistryPackageResolver {
         try {
             fetched = new PackageFetcher(tlsContext(ref), ref.token(), Optional.empty(), Optional.empty()).fetch(ref.spec());
         } catch (IOException | RuntimeException e) {
-            throw new WorkloadRunner.WorkloadFailedException("cannot fetch package " + ref.spec() + ": " + e.getMessage());
+            throw new WorkloadRunner.WorkloadFailedException("cannot fetch package " + ref.spec() + ": " + withoutSpec(e.getMessage(), ref.spec()));
         }
         if (ref.wasmSha256().isPresent()) {
             String actual = PackageReference.sha256Hex(fetched.wasm());
@@ -61,6 +61,12 @@ public final class RegistryPackageResolver {
             throw new WorkloadRunner.WorkloadFailedException("package " + ref.spec() + ": " + e.getMessage());
         }
         return pkg;
+    }
+
+    /** The fetchers start some messages with the reference itself; said once is enough. */
+    private static String withoutSpec(String message, String spec) {
+        String prefix = spec + ": ";
+        return message != null && message.startsWith(prefix) ? message.substring(prefix.length()) : String.valueOf(message);
     }
 
     /** Trusts the owner's registry CAs (else the JDK's), and presents the Keep's certificate when it has one. */
