@@ -91,7 +91,7 @@ final class SevGuestDevice {
         this.ioctl = ioctl;
     }
 
-    /** The real device through libc. */
+    /** The real device through libc's {@code ioctl}. */
     static SevGuestDevice of(Path device) {
         return new SevGuestDevice(device, LibcCalls::ioctl);
     }

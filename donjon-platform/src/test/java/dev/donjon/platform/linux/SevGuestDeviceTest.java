@@ -130,7 +130,15 @@ class SevGuestDeviceTest {
     }
 
     @Test
-    void aMissingOrForbiddenDeviceNamesThePathAndErrno() throws Exception {
+    void libcsOwnIoctlOnAFileThatIsNoDeviceSaysSo() {
+        // the production path end to end (libc open, variadic ioctl with errno capture, close) on a plain file:
+        // the kernel answers ENOTTY and leaves the request struct alone
+        PlatformException e = assertThrows(PlatformException.class, () -> SevGuestDevice.of(device).extendedReport(random64()));
+        assertEquals("SNP_GET_EXT_REPORT on " + device + " failed: ENOTTY (errno 25)", e.getMessage());
+    }
+
+    @Test
+    void aMissingDeviceNamesThePathAndErrno() throws Exception {
         Files.delete(device);
         PlatformException e = assertThrows(PlatformException.class, () -> device().report(random64()));
         assertEquals("cannot open " + device + ": ENOENT (errno 2)", e.getMessage());
