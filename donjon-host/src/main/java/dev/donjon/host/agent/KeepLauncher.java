@@ -91,6 +91,7 @@ public final class KeepLauncher {
         cmd.add(KeepMain.class.getName());
         cmd.addAll(List.of("--keep-id", keepId, "--backend", backend, "--max-memory", Long.toString(limits.maxMemoryBytes())));
         limits.maxTime().ifPresent(t -> cmd.addAll(List.of("--max-time-ms", Long.toString(t.toMillis()))));
+        limits.maxCpuTime().ifPresent(t -> cmd.addAll(List.of("--max-cpu-time-ms", Long.toString(t.toMillis()))));
         if (spare) cmd.addAll(List.of("--spare", "yes"));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         // the Keep gets nothing from the host's environment but where its platform lives
