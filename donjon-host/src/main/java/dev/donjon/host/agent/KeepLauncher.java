@@ -110,6 +110,9 @@ public final class KeepLauncher {
         cmd.add("-XX:MinHeapFreeRatio=5");
         cmd.add("-XX:MaxHeapFreeRatio=20");
         cmd.add("-XX:+ExitOnOutOfMemoryError"); // a guest that exhausts the heap ends its own Keep, cleanly
+        // the snp backend reaches /dev/sev-guest through the FFM API (libc ioctl) where configfs-tsm is absent;
+        // without this the JVM prints a restricted-method warning into the Keep's stderr (./donjon: jar manifest)
+        cmd.add("--enable-native-access=ALL-UNNAMED");
         // class data sharing: the first Keep archives the classes it loaded, later Keeps map them (faster start, and
         // the archive's pages are shared between Keeps); the JVM re-creates it itself when the class path changes
         if (sharedArchive != null) {
