@@ -104,7 +104,7 @@ class TagKeyDeployCommandTest {
             assertEquals(1, other.code());
             assertEquals("", other.out());
             assertTrue(lastLine(other.err()).startsWith("donjon: the workload failed in Keep")
-                    && lastLine(other.err()).endsWith("tag 1.0.0: tag is signed by another key (" + SignedTag.keyId((ECPublicKey) publisher.getPublic())
+                    && lastLine(other.err()).endsWith("tag 1.0.0 is signed by another key (" + SignedTag.keyId((ECPublicKey) publisher.getPublic())
                             + "), not by the required key " + SignedTag.keyId((ECPublicKey) stranger.getPublic())), other.err());
 
             var unsigned = deploy(reg, "dev/hello:1.0.1", "--tag-key", publisherPub.toString());

@@ -75,7 +75,8 @@ public final class PackageFetcher {
             try {
                 root = SignedTag.verifyAny(tag.body(), tagKeys);
             } catch (RegistryException e) {
-                throw new RegistryException(e.status(), "tag " + r.tag() + ": " + e.getMessage());
+                // SignedTag says "tag ..."; name which one
+                throw new RegistryException(e.status(), e.getMessage().replaceFirst("^tag ", "tag " + r.tag() + " "));
             }
             signed = true;
         } else {

@@ -109,11 +109,11 @@ public final class SignedTag {
             }
         }
         String required = keys.size() == 1 ? "the required key " + ids.getFirst() : "any of the " + keys.size() + " required keys";
-        if (broken != null) throw new RegistryException(403, "bad tag signature: " + broken);
+        if (broken != null) throw new RegistryException(403, "tag has a bad signature: " + broken);
         if (!otherKeys.isEmpty()) throw new RegistryException(403, "tag is signed by another key (" + String.join(", ", otherKeys) + "), not by " + required);
         if (unnamedFailed) throw new RegistryException(403, "tag signature does not verify with " + required
                 + " (its signature names no key: signed by another key, or altered)");
-        throw new RegistryException(403, "bad tag signature: it has no signature to check");
+        throw new RegistryException(403, "tag has a bad signature: none to check");
     }
 
     private static boolean verifies(JWSObject jws, ECPublicKey key) {

@@ -65,13 +65,13 @@ class SignedTagTest {
         n.put("payload", Base64.getUrlEncoder().withoutPadding().encodeToString(RegistryJson.writeEntry(OTHER_ENTRY)));
         RegistryException e = assertThrows(RegistryException.class, () -> SignedTag.verify(RegistryJson.write(n), pub(signer)));
         assertEquals(403, e.status());
-        assertTrue(e.getMessage().startsWith("bad tag signature: the signature by required key " + SignedTag.keyId(pub(signer)) + " does not verify"),
+        assertTrue(e.getMessage().startsWith("tag has a bad signature: the signature by required key " + SignedTag.keyId(pub(signer)) + " does not verify"),
                 e.getMessage());
 
         ObjectNode junk = (ObjectNode) RegistryJson.parse(sign(signer), "t");
         junk.put("protected", "not-a-header");
         assertTrue(assertThrows(RegistryException.class, () -> SignedTag.verify(RegistryJson.write(junk), pub(signer)))
-                .getMessage().startsWith("bad tag signature: a signature is malformed"));
+                .getMessage().startsWith("tag has a bad signature: a signature is malformed"));
     }
 
     @Test

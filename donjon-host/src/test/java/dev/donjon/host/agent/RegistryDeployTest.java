@@ -203,7 +203,7 @@ class RegistryDeployTest {
                 Optional.of((ECPrivateKey) publisher.getPrivate()));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         DeployException e = assertThrows(DeployException.class, () -> deployer().deploy(requiringTagKeys(slug, required), out, out));
-        assertTrue(e.getMessage().contains("cannot fetch package " + slug + ": tag 1.0.0: tag is signed by another key ("
+        assertTrue(e.getMessage().contains("cannot fetch package " + slug + ": tag 1.0.0 is signed by another key ("
                 + SignedTag.keyId((ECPublicKey) publisher.getPublic()) + "), not by the required key "
                 + SignedTag.keyId((ECPublicKey) required.getPublic())), e.getMessage());
         assertEquals(0, out.size());
