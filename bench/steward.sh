@@ -8,6 +8,7 @@
 #
 #   bench/steward.sh                  # SNP (milan.signed.crl.csr), SGX (icelake i5 CSR), then sim
 #   KINDS=snp DURATION=30s CONNECTIONS=32 bench/steward.sh
+#   ENGINES="native java" bench/steward.sh   # each kind with AWS-LC, then with BouncyCastle (steward serve --crypto)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VECTORS=${VECTORS:-$ROOT/../shared/vectors}
@@ -16,6 +17,7 @@ WARMUP=${WARMUP:-30s}
 CONNECTIONS=${CONNECTIONS:-16}
 PORT=${PORT:-39391}
 KINDS=${KINDS:-snp sgx sim}
+ENGINES=${ENGINES:-native}
 SIM_CSRS=${SIM_CSRS:-2000}
 command -v wrk >/dev/null || { echo "bench/steward.sh: needs wrk (apt-get install wrk)" >&2; exit 2; }
 
@@ -25,6 +27,7 @@ command -v wrk >/dev/null || { echo "bench/steward.sh: needs wrk (apt-get instal
 cpu_ticks() { awk '{ print $14 + $15 }' /proc/$1/stat; }
 
 failed=0
+for engine in $ENGINES; do
 for kind in $KINDS; do
   policy=$VECTORS/enarx/steward/steward.toml
   export CSR_LIST= CSR=
@@ -41,7 +44,7 @@ for kind in $KINDS; do
   esac
   csr=$CSR
   log=$(mktemp)
-  "$ROOT/donjon" steward serve --listen 127.0.0.1:$PORT --policy "$policy" --insecure-generated-ca "${clock[@]}" >"$log" 2>&1 &
+  "$ROOT/donjon" steward serve --listen 127.0.0.1:$PORT --policy "$policy" --insecure-generated-ca --crypto "$engine" "${clock[@]}" >"$log" 2>&1 &
   pid=$!
   trap 'kill $pid 2>/dev/null || true' EXIT
   for _ in $(seq 1 600); do
@@ -59,11 +62,12 @@ for kind in $KINDS; do
   ok=$(awk '{for (i = 1; i < NF; i++) if ($i == "ok") print $(i + 1)}' <<<"$line")
   # the Steward's own CPU per answered request, and what two cores would give at that cost (wrk's CPU excluded)
   cost=$(awk -v t=$((cpu1 - cpu0)) -v hz=$(getconf CLK_TCK) -v n=$ok 'BEGIN { if (n > 0) printf "cpu_ms_per_request %.2f two_core_capacity_per_second %.0f", t * 1000 / hz / n, 2 * n * hz / (t > 0 ? t : 1) }')
-  echo "$kind connections $CONNECTIONS ${line#RESULT } $cost"
+  echo "$kind $engine connections $CONNECTIONS ${line#RESULT } $cost"
   grep -q " failed 0 " <<<"$line" || failed=1
   kill $pid; wait $pid 2>/dev/null || true
   trap - EXIT
   rm -f "$log"
+done
 done
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $failed

@@ -72,6 +72,10 @@ final class DeployCommand implements Callable<Integer> {
             description = "Stop the guest after this long. Default: no limit.")
     Duration maxTime;
 
+    @Option(names = "--max-cpu-time", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop the guest once it has used this much CPU time (whole seconds, at least 1s; waiting does not count). Default: no limit.")
+    Duration maxCpuTime;
+
     @Mixin
     RegistryDeployOptions fromRegistry;
 
@@ -100,7 +104,8 @@ final class DeployCommand implements Callable<Integer> {
             throw new ExitCodeException(OneLineErrors.FAILURE, packageArg + ": " + e.getMessage());
         }
         Deployer deployer = new Deployer(
-                new Deployer.Options(host, Optional.ofNullable(backend), Math.max(1, maxMemory >> 20), Optional.ofNullable(maxTime)),
+                new Deployer.Options(host, Optional.ofNullable(backend), Math.max(1, maxMemory >> 20), Optional.ofNullable(maxTime),
+                        Optional.ofNullable(maxCpuTime)),
                 options, new Notices());
         Thread stopOnInterrupt = new Thread(deployer::stop, "donjon-deploy-stop");
         Runtime.getRuntime().addShutdownHook(stopOnInterrupt);

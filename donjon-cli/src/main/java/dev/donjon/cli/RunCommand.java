@@ -69,6 +69,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Stop the guest after this long, e.g. 500ms, 30s, 5m, 1h. Default: no limit.")
     Duration maxTime;
 
+    @Option(names = "--max-cpu-time", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop the guest once it has used this much CPU time, e.g. 500ms, 30s, 5m. Time it spends waiting (sleep, poll, accept) does not count. Default: no limit.")
+    Duration maxCpuTime;
+
     @Option(names = "--max-fds", paramLabel = "N", defaultValue = "" + WasiLimits.DEFAULT_MAX_OPEN_FDS,
             description = "Most file descriptors the guest may hold (files, directories, connections). Default: ${DEFAULT-VALUE}.")
     int maxFds;
@@ -125,7 +129,8 @@ final class RunCommand implements Callable<Integer> {
     private WasiLimits limits() {
         try {
             WasiLimits limits = WasiLimits.defaults().withMaxMemoryBytes(maxMemory).withMaxOpenFds(maxFds);
-            return maxTime == null ? limits : limits.withMaxWallTime(maxTime);
+            if (maxTime != null) limits = limits.withMaxWallTime(maxTime);
+            return maxCpuTime == null ? limits : limits.withMaxCpuTime(maxCpuTime);
         } catch (IllegalArgumentException e) {
             throw new ExitCodeException(OneLineErrors.USAGE, e.getMessage());
         }

@@ -94,6 +94,17 @@ class PlatformInfoCommandTest {
     }
 
     @Test
+    void withoutConfigfsTheSevGuestDeviceIsShownAsThePathInUse() throws Exception {
+        Path device = Files.createFile(Files.createDirectories(tmp.resolve("dev")).resolve("sev-guest"));
+        Run snp = AttestationCommandTest.run("platform", "info", "--backend", "snp");
+        assertEquals(0, snp.exit(), snp.out() + snp.err());
+        assertTrue(snp.out().startsWith("✔ snp: usable"), snp.out());
+        assertTrue(snp.out().contains("    ✔ " + device + ": in use: SNP_GET_EXT_REPORT ioctl (configfs-tsm absent)"), snp.out());
+        Run all = AttestationCommandTest.run("platform", "info");
+        assertTrue(all.out().contains("selected when TEE required:    snp - "), all.out());
+    }
+
+    @Test
     void enarxBackendVariableDrivesTheSelectionShown() {
         environment(Map.of("ENARX_BACKEND", "sim"));
         Run r = AttestationCommandTest.run("platform", "info");

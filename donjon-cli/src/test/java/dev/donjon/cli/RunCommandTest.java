@@ -195,6 +195,31 @@ class RunCommandTest {
     }
 
     @Test
+    void infiniteLoopIsStoppedByTheCpuTimeLimit() throws Exception {
+        Result r = donjon("run", "--max-cpu-time", "300ms", path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm")));
+        r.isOneLineError("guest used more than 300 ms of CPU time and was stopped");
+        assertEquals(OneLineErrors.FAILURE, r.exit(), "as --max-time reports");
+    }
+
+    @Test
+    void sleepingGuestIsNotStoppedByTheCpuTimeLimit() throws Exception {
+        // asleep in poll_oneoff for 1.5 s, far past 200 ms of CPU time, well inside 30 s of wall time
+        Result r = donjon("run", "--max-cpu-time", "200ms", "--max-time", "30s",
+                path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/sleeper.wasm")), "1500");
+        assertEquals(new Result(0, "", ""), r);
+    }
+
+    @Test
+    void badCpuTimeValuesAreUsageErrors() throws Exception {
+        Result word = donjon("run", "--max-cpu-time", "soon", showEnv());
+        assertEquals(OneLineErrors.USAGE, word.exit(), word.err());
+        assertTrue(word.err().startsWith("donjon: Invalid value for option '--max-cpu-time': 'soon' is not a duration"), word.err());
+        Result zero = donjon("run", "--max-cpu-time", "0ms", showEnv());
+        assertEquals(OneLineErrors.USAGE, zero.exit(), zero.err());
+        zero.isOneLineError("CPU-time limit must be positive");
+    }
+
+    @Test
     void badLimitValuesAreUsageErrors() throws Exception {
         Result r = donjon("run", "--max-memory", "lots", showEnv());
         assertEquals(OneLineErrors.USAGE, r.exit());

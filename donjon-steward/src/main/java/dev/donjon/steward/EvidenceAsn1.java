@@ -24,11 +24,11 @@ import org.bouncycastle.asn1.x509.Extension;
  * Reads the evidence extensions whose content the Steward unpacks itself (README "Evidence extensions"):
  * <pre>
  * snp, sim  SEQUENCE { SEQUENCE { vcek Certificate, crls CrlList }, report OCTET STRING }
+ * sgx       SEQUENCE { quote OCTET STRING, crls CrlList, tcb TcbPackage }                         (Enarx)
  * tdx       SEQUENCE { quote OCTET STRING, crls [0] EXPLICIT CrlList OPTIONAL, tcb [1] EXPLICIT TcbPackage OPTIONAL }
  * CrlList    ::= SEQUENCE { SEQUENCE OF SEQUENCE { url UTF8String, crl CertificateList } }   (nesting tolerated)
  * TcbPackage ::= SEQUENCE { SEQUENCE OF Certificate, tcbInfo OCTET STRING }
  * </pre>
- * SGX CSRs go to the verifier whole (its Enarx reader knows that layout).
  */
 final class EvidenceAsn1 {
 
@@ -52,6 +52,36 @@ final class EvidenceAsn1 {
         }
     }
 
+    /**
+     * Enarx's SGX layout, read here rather than by the verifier's whole-CSR reader, which would parse the CSR and check
+     * its signature a second time: the quote, the CRLs and the TCB package it carries, judged against the pinned root.
+     */
+    static EvidenceInput sgx(Extension ext, byte[] intelRoot) throws Denial {
+        try {
+            ASN1Sequence evidence = sequence(ext.getExtnValue().getOctets());
+            if (evidence.size() != 3) throw Denial.malformed("SGX evidence must hold a quote, CRLs and a TCB package");
+            byte[] quote = ASN1OctetString.getInstance(evidence.getObjectAt(0)).getOctets();
+            List<byte[]> crls = new ArrayList<>();
+            collectCrls(evidence.getObjectAt(1), crls, 0);
+            IntelCollateral tcb = tcbPackage(evidence.getObjectAt(2), "SGX");
+            return new EvidenceInput(Tee.SGX, Container.INTEL_QUOTE, quote, new Endorsements(Optional.empty(), Optional.empty(),
+                    Optional.empty(), crls, Optional.of(tcb), Optional.of(intelRoot)));
+        } catch (IOException | RuntimeException e) {
+            throw Denial.malformed("SGX evidence extension does not parse: " + KeepCsr.oneLine(e));
+        }
+    }
+
+    /** TcbPackage ::= SEQUENCE { SEQUENCE OF Certificate (the TCB Info issuer chain), tcbInfo OCTET STRING }. */
+    private static IntelCollateral tcbPackage(ASN1Encodable node, String tee) throws IOException, Denial {
+        ASN1Sequence tcb = ASN1Sequence.getInstance(node);
+        if (tcb.size() != 2) throw Denial.malformed(tee + " TCB package must hold the issuer chain and the TCB Info");
+        ByteArrayOutputStream chain = new ByteArrayOutputStream();
+        for (ASN1Encodable c : ASN1Sequence.getInstance(tcb.getObjectAt(0))) chain.write(c.toASN1Primitive().getEncoded("DER"));
+        byte[] tcbInfo = ASN1OctetString.getInstance(tcb.getObjectAt(1)).getOctets();
+        return new IntelCollateral.Files(tcbInfo, chain.toByteArray(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty());
+    }
+
     /** TDX: the quote, with the CRLs and TCB Info it may carry as collateral, judged against the pinned Intel root. */
     static EvidenceInput tdx(Extension ext, byte[] intelRoot) throws Denial {
         try {
@@ -68,13 +98,7 @@ final class EvidenceAsn1 {
                 if (t.getTagNo() == 0) {
                     collectCrls(t.getExplicitBaseObject(), crls, 0);
                 } else {
-                    ASN1Sequence tcb = ASN1Sequence.getInstance(t.getExplicitBaseObject());
-                    if (tcb.size() != 2) throw Denial.malformed("TDX TCB package must hold the issuer chain and the TCB Info");
-                    ByteArrayOutputStream chain = new ByteArrayOutputStream();
-                    for (ASN1Encodable c : ASN1Sequence.getInstance(tcb.getObjectAt(0))) chain.write(c.toASN1Primitive().getEncoded("DER"));
-                    byte[] tcbInfo = ASN1OctetString.getInstance(tcb.getObjectAt(1)).getOctets();
-                    collateral = Optional.of(new IntelCollateral.Files(tcbInfo, chain.toByteArray(), Optional.empty(), Optional.empty(),
-                            Optional.empty(), Optional.empty(), Optional.empty()));
+                    collateral = Optional.of(tcbPackage(t.getExplicitBaseObject(), "TDX"));
                 }
             }
             return new EvidenceInput(Tee.TDX, Container.INTEL_QUOTE, quote, new Endorsements(Optional.empty(), Optional.empty(),

@@ -56,7 +56,7 @@ public final class Steward {
         c.put(DonjonOids.ENARX_KVM, new NoEvidence("kvm"));
         c.put(DonjonOids.ENARX_SNP, new VerifiedEvidence("snp", (csr, ext) -> EvidenceAsn1.snp(ext, amd),
                 new SnpVerifier(SnpTrustAnchors.amd()), KeyBinding.SHA_384, policy));
-        c.put(DonjonOids.ENARX_SGX, new VerifiedEvidence("sgx", (csr, ext) -> wholeCsr(Tee.SGX, csr, intel),
+        c.put(DonjonOids.ENARX_SGX, new VerifiedEvidence("sgx", (csr, ext) -> EvidenceAsn1.sgx(ext, intel),
                 verifiers.forTee(Tee.SGX), KeyBinding.SHA_256, policy));
         c.put(DonjonOids.DONJON_TDX, new VerifiedEvidence("tdx", (csr, ext) -> EvidenceAsn1.tdx(ext, intel),
                 verifiers.forTee(Tee.TDX), KeyBinding.SHA_256, policy));
@@ -64,11 +64,6 @@ public final class Steward {
                         (csr, ext) -> EvidenceAsn1.snp(ext, chain), new SnpVerifier(simAnchors(chain)), KeyBinding.SHA_384, policy))
                 .orElseGet(() -> new Refusal("sim", "SIMULATED evidence is not accepted: the policy has no [sim] section")));
         this.checks = Map.copyOf(c);
-    }
-
-    private static EvidenceInput wholeCsr(Tee tee, KeepCsr csr, byte[] intelRoot) {
-        return new EvidenceInput(tee, Container.ENARX_CSR, csr.der(), new dev.donjon.attestation.Endorsements(java.util.Optional.empty(),
-                java.util.Optional.empty(), java.util.Optional.empty(), List.of(), java.util.Optional.empty(), java.util.Optional.of(intelRoot)));
     }
 
     /** AMD's ARKs plus the self-signed certificate(s) of the sim chain as simulated roots. */

@@ -8,6 +8,7 @@ import dev.donjon.attestation.policy.PolicyToml;
 import dev.donjon.attestation.policy.PolicyToml.PolicyException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -48,12 +49,7 @@ public record StewardPolicy(Policy policy, Optional<byte[]> simChain) {
             if (chain == null || !chain.isTextual()) {
                 throw new PolicyException("sim.chain: the PEM file of the sim ASK + ARK to trust (sim-chain.pem) must be given");
             }
-            Path pem = base.resolve(chain.asText());
-            try {
-                simChain = Optional.of(Files.readAllBytes(pem));
-            } catch (IOException e) {
-                throw new PolicyException("sim.chain: cannot read " + pem);
-            }
+            simChain = Optional.of(readChain(base, chain.asText()));
         }
         try {
             return new StewardPolicy(PolicyToml.parse(TOML.writeValueAsString(root)), simChain);
@@ -61,6 +57,30 @@ public record StewardPolicy(Policy policy, Optional<byte[]> simChain) {
             throw e;
         } catch (IOException e) {
             throw new PolicyException(KeepCsr.oneLine(e));
+        }
+    }
+
+    /** A PEM bundle of two certificates is a few KB; more means the wrong file (or a device that never ends). */
+    static final long MAX_CHAIN_BYTES = 1 << 20;
+
+    private static byte[] readChain(Path base, String name) throws PolicyException {
+        Path pem;
+        try {
+            pem = base.resolve(name);
+        } catch (InvalidPathException e) {
+            throw new PolicyException("sim.chain: not a valid path: " + e.getReason());
+        }
+        try {
+            // a regular file only: /dev/zero or a FIFO would fill the heap or block the Steward's start
+            if (Files.exists(pem) && !Files.isRegularFile(pem)) throw new PolicyException("sim.chain: " + pem + " is not a regular file");
+            if (Files.size(pem) > MAX_CHAIN_BYTES) {
+                throw new PolicyException("sim.chain: " + pem + " is larger than " + MAX_CHAIN_BYTES + " bytes");
+            }
+            return Files.readAllBytes(pem);
+        } catch (PolicyException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new PolicyException("sim.chain: cannot read " + pem);
         }
     }
 }

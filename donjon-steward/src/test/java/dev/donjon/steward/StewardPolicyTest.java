@@ -38,4 +38,16 @@ class StewardPolicyTest {
         assertEquals("sim.chain: cannot read " + dir.resolve("nope.pem"),
                 assertThrows(PolicyException.class, () -> StewardPolicy.parse(sim + "chain = \"nope.pem\"\n", dir)).getMessage());
     }
+
+    @Test
+    void simChainMustBeAReadableRegularFileOfSensibleSize() throws Exception {
+        var nul = assertThrows(PolicyException.class, () -> StewardPolicy.parse(SIM + "chain = \"a\\u0000b.pem\"\n", dir));
+        assertTrue(nul.getMessage().startsWith("sim.chain: not a valid path: "), nul.getMessage());
+        Files.createDirectory(dir.resolve("sub"));
+        assertEquals("sim.chain: " + dir.resolve("sub") + " is not a regular file",
+                assertThrows(PolicyException.class, () -> StewardPolicy.parse(SIM + "chain = \"sub\"\n", dir)).getMessage());
+        Files.write(dir.resolve("huge.pem"), new byte[(int) StewardPolicy.MAX_CHAIN_BYTES + 1]);
+        assertEquals("sim.chain: " + dir.resolve("huge.pem") + " is larger than 1048576 bytes",
+                assertThrows(PolicyException.class, () -> StewardPolicy.parse(SIM + "chain = \"huge.pem\"\n", dir)).getMessage());
+    }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.donjon.attestation.TcbStatus;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -40,14 +41,37 @@ public final class PolicyToml {
     public static String readText(Path file) throws IOException {
         try {
             return Files.readString(file);
+        } catch (CharacterCodingException e) {
+            // the file was read; its content is wrong, like any other policy error
+            throw new PolicyException(file + ": not UTF-8 text (a TOML file must be UTF-8)");
         } catch (IOException e) {
             throw new IOException("cannot read policy " + file + ": " + e.getClass().getSimpleName(), e);
         }
     }
 
-    /** Thrown for a policy that cannot be read; the message names the key and the problem. */
+    /**
+     * Thrown for a policy that cannot be read; the message names the key and the problem, on one printable line: the
+     * keys, values and paths it quotes come from the operator's file, and a line break or terminal escape in them would
+     * otherwise reach the console and the log as is.
+     */
     public static final class PolicyException extends IOException {
-        public PolicyException(String message) { super(message); }
+        public PolicyException(String message) { super(printable(message)); }
+
+        private static String printable(String message) {
+            StringBuilder out = new StringBuilder(message.length());
+            message.codePoints().forEach(c -> {
+                switch (c) {
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    default -> {
+                        if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') out.append(String.format("\\u%04x", c));
+                        else out.appendCodePoint(c);
+                    }
+                }
+            });
+            return out.toString();
+        }
     }
 
     public static Policy parse(String text) throws PolicyException {
@@ -230,7 +254,8 @@ public final class PolicyToml {
             Optional<JsonNode> v = get(key);
             if (v.isEmpty()) return OptionalInt.empty();
             JsonNode n = v.get();
-            if (!n.isIntegralNumber() || n.asLong() < 0 || n.asLong() > max) {
+            // canConvertToLong: asLong() of an integer beyond 64 bits keeps its low bits (2^64 + 1 would read as 1)
+            if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0 || n.asLong() > max) {
                 throw error(key, "expected an integer from 0 to " + max);
             }
             return OptionalInt.of(n.asInt());

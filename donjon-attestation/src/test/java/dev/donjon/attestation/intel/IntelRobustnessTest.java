@@ -3,6 +3,7 @@ package dev.donjon.attestation.intel;
 import dev.donjon.attestation.Container;
 import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;
+import dev.donjon.attestation.FlipMasks;
 import dev.donjon.attestation.IntelCollateral;
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.Tee;
@@ -29,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Generated negatives on real Intel quotes (SGX v3, TDX v4, TDX v5): every single-byte flip (XOR 0x01) of everything the
- * quote's authenticity rests on is rejected, with the reason class that region must give:
+ * Generated negatives on real Intel quotes (SGX v3, TDX v4, TDX v5): every single-byte change of everything the quote's
+ * authenticity rests on, with each of the {@link FlipMasks} (XOR 0x01, 0x80, 0xFF and a seeded random mask), is
+ * rejected with the reason class that region must give:
  * header fields that select the layout -> malformed; the rest of header and body -> signature (attestation key);
  * QE report and its signature -> signature (PCK key); attestation key and QE authentication data -> binding
  * (they are only hashed into the QE report's REPORT_DATA); the quote signature -> signature.
@@ -98,22 +100,24 @@ class IntelRobustnessTest {
                 new int[] {l.qeReportAt(), l.qeSignatureAt() + 64}, new int[] {l.authAt(), l.authEnd()});
         Map<RejectReason, Integer> counts = new EnumMap<>(RejectReason.class);
         int flipped = 0;
+        FlipMasks masks = new FlipMasks(version);
         for (int[] region : regions) {
             for (int offset = region[0]; offset < region[1]; offset++) {
-                byte[] mutated = original.clone();
-                mutated[offset] ^= 0x01;
-                VerificationResult r = verifier.verify(input(tee, mutated, collateral), now);
-                int at = offset;
-                VerificationResult.Rejected rej = assertInstanceOf(VerificationResult.Rejected.class, r,
-                        () -> file + ": accepted with byte " + at + " flipped");
-                assertEquals(expected(version, l, offset), rej.reason(), () -> file + " byte " + at + ": " + rej.detail());
-                assertFalse(rej.detail().contains("\n"), "one-line detail");
-                counts.merge(rej.reason(), 1, Integer::sum);
-                flipped++;
+                for (int mask : masks.next()) {
+                    byte[] mutated = original.clone();
+                    mutated[offset] ^= (byte) mask;
+                    VerificationResult r = verifier.verify(input(tee, mutated, collateral), now);
+                    String what = file + String.format(" byte %d ^ 0x%02x", offset, mask);
+                    VerificationResult.Rejected rej = assertInstanceOf(VerificationResult.Rejected.class, r, () -> "accepted with " + what);
+                    assertEquals(expected(version, l, offset), rej.reason(), () -> what + ": " + rej.detail());
+                    assertFalse(rej.detail().contains("\n"), "one-line detail");
+                    counts.merge(rej.reason(), 1, Integer::sum);
+                    flipped++;
+                }
             }
         }
-        // the whole header + body, the 64-byte signature, key and QE signature, the 384-byte QE report
-        assertTrue(flipped >= l.signedEnd() + 64 * 3 + SgxReportBody.SIZE, "flipped " + flipped);
+        // four masks on the whole header + body, the 64-byte signature, key and QE signature, the 384-byte QE report
+        assertTrue(flipped >= 4 * (l.signedEnd() + 64 * 3 + SgxReportBody.SIZE), "flipped " + flipped);
         assertTrue(l.authEnd() > l.authAt(), "the quote carries QE authentication data");
         assertTrue(counts.get(RejectReason.SIGNATURE) > counts.get(RejectReason.MALFORMED), counts::toString);
     }

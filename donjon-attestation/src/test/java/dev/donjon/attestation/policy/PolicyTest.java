@@ -185,4 +185,47 @@ class PolicyTest {
         assertThrows(PolicyToml.PolicyException.class, () -> PolicyToml.parse("[sgx]\nsigner = [\"" + SGX_SIGNER
                 + "\"]\ntcb_statuses = [\"Fine\"]\n"));
     }
+
+    @Test
+    void theFuzzSeedsAreValidPolicies() throws Exception {
+        // so that fuzzing starts from policies that reach every key's checks, not from the first error
+        Path seeds = Path.of(PolicyTest.class.getResource("PolicyFuzzTestInputs/policyToml").toURI());
+        try (var files = Files.list(seeds)) {
+            List<Path> toml = files.filter(f -> f.getFileName().toString().startsWith("seed-")).toList();
+            assertEquals(3, toml.size(), toml::toString);
+            for (Path f : toml) assertFalse(PolicyToml.read(f).snp().isEmpty() && PolicyToml.read(f).sgx().isEmpty()
+                    && PolicyToml.read(f).tdx().isEmpty(), f::toString);
+        }
+    }
+
+    @Test
+    void aPolicyFileThatIsNotUtf8IsAPolicyError() throws Exception {
+        // fuzzing found this one: it came out as "cannot read policy" (an I/O error) rather than the policy error it is
+        Path file = Files.createTempFile("policy", ".toml");
+        try {
+            Files.write(file, new byte[] {'[', 's', 'n', 'p', ']', '\n', '#', ' ', (byte) 0xC3, '\n'});
+            var e = assertThrows(PolicyToml.PolicyException.class, () -> PolicyToml.read(file));
+            assertEquals(file + ": not UTF-8 text (a TOML file must be UTF-8)", e.getMessage());
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @Test
+    void integersBeyond64BitsAreOutOfRangeNotTruncated() {
+        // 2^64 + 1: its low 64 bits are 1, a valid VMPL
+        var e = assertThrows(PolicyToml.PolicyException.class,
+                () -> PolicyToml.parse("[snp]\nhash = [\"" + SNP_MEASUREMENT + "\"]\nvmpl = 18446744073709551617\n"));
+        assertEquals("snp.vmpl: expected an integer from 0 to 3", e.getMessage());
+    }
+
+    @Test
+    void quotedKeysAndValuesStayOnOneLineInErrors() {
+        // fuzzing found this one: a TOML escape put a control character into the quoted value of the error message
+        var value = assertThrows(PolicyToml.PolicyException.class, () -> PolicyToml.parse("[snp]\nhash = [\"ab\\u001b[2J\\ncd\"]\n"));
+        assertEquals("snp.hash: invalid hex 'ab\\u001b[2J\\ncd'", value.getMessage());
+        var key = assertThrows(PolicyToml.PolicyException.class, () -> PolicyToml.parse("[snp]\nhash = [\"" + SNP_MEASUREMENT
+                + "\"]\n\"a\\r\\tb\" = 1\n"));
+        assertEquals("snp.a\\r\\tb: unknown key", key.getMessage());
+    }
 }

@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  * The agent's HTTP API (JSON unless noted):
  * <pre>
  * GET    /                         health: backend, Keeps running
- * POST   /v1/keeps                 {"nonce": base64(32 bytes), "backend"?: name, "limits"?: {"memoryMiB", "timeSeconds"}}
+ * POST   /v1/keeps                 {"nonce": base64(32 bytes), "backend"?: name, "limits"?: {"memoryMiB", "timeSeconds", "cpuSeconds"}}
  *                                  -> 201 the Keep's offer {keepId, backend, publicKey, evidence}
  * GET    /v1/keeps                 -> [{keepId, backend, state, pid, created, ended?}]
  * GET    /v1/keeps/{id}            -> one of those
@@ -152,11 +152,14 @@ final class AgentHandler implements HttpHandler {
         if (l.isMissingNode() || l.isNull()) return KeepLimits.defaults();
         try {
             long memory = l.has("memoryMiB") ? l.get("memoryMiB").asLong() << 20 : KeepLimits.DEFAULT_MEMORY;
-            Optional<Duration> time = l.has("timeSeconds") ? Optional.of(Duration.ofSeconds(l.get("timeSeconds").asLong())) : Optional.empty();
-            return new KeepLimits(memory, time);
+            return new KeepLimits(memory, seconds(l, "timeSeconds"), seconds(l, "cpuSeconds"));
         } catch (IllegalArgumentException e) {
             throw new RequestException(400, "limits: " + e.getMessage());
         }
+    }
+
+    private static Optional<Duration> seconds(JsonNode limits, String field) {
+        return limits.has(field) ? Optional.of(Duration.ofSeconds(limits.get(field).asLong())) : Optional.empty();
     }
 
     private void deliver(HttpExchange ex, KeepProcess keep) throws IOException, RequestException {

@@ -91,6 +91,7 @@ public final class KeepLauncher {
         cmd.add(KeepMain.class.getName());
         cmd.addAll(List.of("--keep-id", keepId, "--backend", backend, "--max-memory", Long.toString(limits.maxMemoryBytes())));
         limits.maxTime().ifPresent(t -> cmd.addAll(List.of("--max-time-ms", Long.toString(t.toMillis()))));
+        limits.maxCpuTime().ifPresent(t -> cmd.addAll(List.of("--max-cpu-time-ms", Long.toString(t.toMillis()))));
         if (spare) cmd.addAll(List.of("--spare", "yes"));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         // the Keep gets nothing from the host's environment but where its platform lives
@@ -109,6 +110,9 @@ public final class KeepLauncher {
         cmd.add("-XX:MinHeapFreeRatio=5");
         cmd.add("-XX:MaxHeapFreeRatio=20");
         cmd.add("-XX:+ExitOnOutOfMemoryError"); // a guest that exhausts the heap ends its own Keep, cleanly
+        // the snp backend reaches /dev/sev-guest through the FFM API (libc ioctl) where configfs-tsm is absent;
+        // without this the JVM prints a restricted-method warning into the Keep's stderr (./donjon: jar manifest)
+        cmd.add("--enable-native-access=ALL-UNNAMED");
         // class data sharing: the first Keep archives the classes it loaded, later Keeps map them (faster start, and
         // the archive's pages are shared between Keeps); the JVM re-creates it itself when the class path changes
         if (sharedArchive != null) {

@@ -5,25 +5,32 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * What a client may ask for one Keep: guest memory and, optionally, a wall-clock limit. The Keep's JVM heap is
- * sized from the memory limit, so a guest that hits it takes down only its own process.
+ * What a client may ask for one Keep: guest memory and, optionally, a wall-clock and a CPU-time limit. The Keep's
+ * JVM heap is sized from the memory limit, so a guest that hits it takes down only its own process.
  */
-public record KeepLimits(long maxMemoryBytes, Optional<Duration> maxTime) {
+public record KeepLimits(long maxMemoryBytes, Optional<Duration> maxTime, Optional<Duration> maxCpuTime) {
 
     public static final long DEFAULT_MEMORY = 256L << 20;
     /** The JVM's own needs beside the guest's linear memory (compiled module, buffers). */
     static final long JVM_OVERHEAD = 160L << 20;
+    /** The Keep process takes its time limits in milliseconds. */
+    private static final Duration LONGEST_TIME_LIMIT = Duration.ofMillis(Long.MAX_VALUE);
 
     public KeepLimits {
         if (maxMemoryBytes < (1 << 20) || maxMemoryBytes > WasiLimits.ENGINE_MAX_MEMORY_BYTES) {
             throw new IllegalArgumentException("memory limit must be between 1 MiB and 2 GiB");
         }
-        if (maxTime.isPresent() && (maxTime.get().isNegative() || maxTime.get().isZero())) {
-            throw new IllegalArgumentException("time limit must be positive");
-        }
+        checkTimeLimit(maxTime, "time limit");
+        checkTimeLimit(maxCpuTime, "CPU-time limit");
     }
 
-    public static KeepLimits defaults() { return new KeepLimits(DEFAULT_MEMORY, Optional.empty()); }
+    /** Positive, and small enough to reach the Keep process in milliseconds. */
+    private static void checkTimeLimit(Optional<Duration> limit, String name) {
+        if (limit.isPresent() && !limit.get().isPositive()) throw new IllegalArgumentException(name + " must be positive");
+        if (limit.isPresent() && limit.get().compareTo(LONGEST_TIME_LIMIT) > 0) throw new IllegalArgumentException(name + " is too large");
+    }
+
+    public static KeepLimits defaults() { return new KeepLimits(DEFAULT_MEMORY, Optional.empty(), Optional.empty()); }
 
     /** Twice the guest's memory: growing a guest memory copies it, old and new side by side for a moment. */
     long heapBytes() { return 2 * maxMemoryBytes + JVM_OVERHEAD; }

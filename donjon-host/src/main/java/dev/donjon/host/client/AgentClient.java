@@ -38,10 +38,17 @@ public final class AgentClient implements AutoCloseable {
     /** Asks for a Keep bound to {@code nonce}; returns the offer bytes (JSON) as the agent relayed them. */
     public byte[] createKeep(byte[] nonce, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime)
             throws IOException, AgentException {
+        return createKeep(nonce, backend, memoryMiB, maxTime, Optional.empty());
+    }
+
+    /** As above, and the guest is stopped once it has used {@code maxCpuTime} of CPU (whole seconds, at least 1). */
+    public byte[] createKeep(byte[] nonce, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime,
+            Optional<Duration> maxCpuTime) throws IOException, AgentException {
         ObjectNode body = JSON.createObjectNode().put("nonce", Base64.getEncoder().encodeToString(nonce));
         backend.ifPresent(b -> body.put("backend", b));
         ObjectNode limits = body.putObject("limits").put("memoryMiB", memoryMiB);
         maxTime.ifPresent(t -> limits.put("timeSeconds", Math.max(1, t.toSeconds())));
+        maxCpuTime.ifPresent(t -> limits.put("cpuSeconds", Math.max(1, t.toSeconds())));
         HttpResponse<byte[]> r = send(HttpRequest.newBuilder(base.resolve("v1/keeps"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build());
         expect(r, 201, "create a Keep");

@@ -27,7 +27,12 @@ public final class Deployer {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Deployment settings beside the trust decision. */
-    public record Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime) {
+    public record Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime, Optional<Duration> maxCpuTime) {
+        /** No CPU-time limit. */
+        public Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime) {
+            this(host, backend, memoryMiB, maxTime, Optional.empty());
+        }
+
         public static Options to(URI host) { return new Options(host, Optional.empty(), 256, Optional.empty()); }
     }
 
@@ -77,7 +82,7 @@ public final class Deployer {
         try (AgentClient agent = new AgentClient(options.host())) {
             KeepOffer offer;
             try {
-                offer = KeepOffer.parse(agent.createKeep(nonce, options.backend(), options.memoryMiB(), options.maxTime()));
+                offer = KeepOffer.parse(agent.createKeep(nonce, options.backend(), options.memoryMiB(), options.maxTime(), options.maxCpuTime()));
             } catch (ProtocolException e) {
                 throw new DeployException("the host agent's answer is not a Keep offer: " + e.getMessage());
             }

@@ -25,7 +25,7 @@ import java.util.Arrays;
 
 /**
  * A Keep process, as the host agent launches it: {@code KeepMain --keep-id ID --backend B --max-memory BYTES
- * [--max-time-ms MS]}. It talks to the agent over its stdin/stdout with {@link LinkFrame}s: HELLO (the client's
+ * [--max-time-ms MS] [--max-cpu-time-ms MS]}. It talks to the agent over its stdin/stdout with {@link LinkFrame}s: HELLO (the client's
  * nonce) -> OFFER (key + evidence) -> PACKAGE (sealed) -> ACCEPTED | REFUSED -> OUTPUT... It exits when the guest
  * ends, when the package cannot be opened, and at once when its stdin closes (the agent is gone: no orphans).
  * Nothing secret is ever written to stdout or stderr in clear.
@@ -115,6 +115,7 @@ public final class KeepMain {
                     case "--backend" -> backend = a[i + 1];
                     case "--max-memory" -> limits = limits.withMaxMemoryBytes(Long.parseLong(a[i + 1]));
                     case "--max-time-ms" -> limits = limits.withMaxWallTime(Duration.ofMillis(Long.parseLong(a[i + 1])));
+                    case "--max-cpu-time-ms" -> limits = limits.withMaxCpuTime(Duration.ofMillis(Long.parseLong(a[i + 1])));
                     default -> throw new IllegalArgumentException("unknown option " + a[i]);
                 }
             }

@@ -142,6 +142,28 @@ class DeployFailuresTest {
     }
 
     @Test
+    void aGuestOverItsCpuTimeLimitEndsOnlyItsKeepWithTheReason() throws Exception {
+        start(nil());
+        WorkloadPackage loop = new WorkloadPackage(Workloads.file("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm"),
+                Optional.empty(), Map.of());
+        Deployer d = new Deployer(new Deployer.Options(agent.baseUri(), Optional.empty(), 64, Optional.of(Duration.ofSeconds(60)),
+                Optional.of(Duration.ofSeconds(1))), TrustOptions.insecure(), Deployer.Progress.SILENT);
+        DeployException e = assertThrows(DeployException.class, () -> d.deploy(loop, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
+        assertTrue(e.getMessage().contains("workload failed") && e.getMessage().contains("more than 1 s of CPU time"), e.getMessage());
+    }
+
+    @Test
+    void aSleepingGuestIsNotStoppedByItsCpuTimeLimit() throws Exception {
+        start(nil());
+        // 2.5 s asleep in poll_oneoff against a 1 s CPU budget
+        WorkloadPackage sleeper = new WorkloadPackage(Workloads.file("donjon-wasi/src/test/resources/wasm/sleeper.wasm"),
+                Optional.of("args = [\"2500\"]\n".getBytes(StandardCharsets.UTF_8)), Map.of());
+        Deployer d = new Deployer(new Deployer.Options(agent.baseUri(), Optional.empty(), 64, Optional.of(Duration.ofSeconds(60)),
+                Optional.of(Duration.ofSeconds(1))), TrustOptions.insecure(), Deployer.Progress.SILENT);
+        assertEquals(0, d.deploy(sleeper, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
+    }
+
+    @Test
     void aGuestThatExhaustsItsMemoryEndsOnlyItsKeep() throws Exception {
         start(nil());
         WorkloadPackage hog = new WorkloadPackage(Workloads.file("donjon-wasi/src/test/resources/wasm/runaway_memory.wasm"),
@@ -177,7 +199,20 @@ class DeployFailuresTest {
         var missing = http.send(java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps/knope/output")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(404, missing.statusCode());
+        var noCpu = createWithLimits(http, "{\"cpuSeconds\":0}");
+        assertEquals(400, noCpu.statusCode());
+        assertTrue(noCpu.body().contains("limits: CPU-time limit must be positive"), noCpu.body());
+        var hugeCpu = createWithLimits(http, "{\"cpuSeconds\":" + Long.MAX_VALUE + "}");
+        assertEquals(400, hugeCpu.statusCode());
+        assertTrue(hugeCpu.body().contains("limits: CPU-time limit is too large"), hugeCpu.body());
         assertTrue(agent.list().isEmpty());
+    }
+
+    private java.net.http.HttpResponse<String> createWithLimits(java.net.http.HttpClient http, String limits) throws Exception {
+        String nonce = java.util.Base64.getEncoder().encodeToString(new byte[KeepBinding.NONCE_BYTES]);
+        return http.send(java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"nonce\":\"" + nonce + "\",\"limits\":" + limits + "}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     private record Created(KeepOffer offer, ClientSession session) {}

@@ -22,18 +22,28 @@ final class GuestChecks {
         return c.vendor().equals(vendor) ? Check.pass("CPU", c.vendor(), guest) : Check.fail("CPU", c.vendor() + ", not " + vendor);
     }
 
-    static Check ioctlDevice(Path device) {
+    /** /dev/sev-guest where configfs-tsm is absent: used when this process may read and write it. */
+    static Check sevGuestDevice(Path device) {
+        if (!Files.exists(device)) return Check.fail(device.toString(), "absent");
+        if (!Files.isReadable(device) || !Files.isWritable(device)) {
+            return Check.fail(device.toString(), "present, but this user cannot open it read-write (usually root only)");
+        }
+        return Check.pass(device.toString(), "in use: SNP_GET_EXT_REPORT ioctl (configfs-tsm absent)");
+    }
+
+    /** /dev/tdx_guest: named, not used (see {@link TdxPlatform}). */
+    static Check tdxGuestDevice(Path device) {
         return Files.exists(device)
-                ? Check.fail(device.toString(), "present, but its ioctl interface needs native code, which Donjon does not use; "
-                        + "a kernel with configfs-tsm (6.7+) is required")
+                ? Check.fail(device.toString(), "present, but Donjon gets TDX quotes only through configfs-tsm; "
+                        + "a guest kernel with configfs-tsm (6.7+) is required")
                 : Check.fail(device.toString(), "absent");
     }
 
-    static PlatformException noConfigfs(Path root, Path device) {
+    static PlatformException noConfigfs(Path root, Path device, String deviceNote) {
         return Files.exists(device)
-                ? new PlatformException("configfs-tsm (" + root + ") is absent and " + device
-                        + " is not supported (its ioctls need native code); use a guest kernel 6.7+ with configfs-tsm")
-                : new PlatformException("configfs-tsm (" + root + ") is absent: not inside a confidential VM, or a kernel older than 6.7");
+                ? new PlatformException("configfs-tsm (" + root + ") is absent and " + device + " " + deviceNote)
+                : new PlatformException("configfs-tsm (" + root + ") is absent and so is " + device
+                        + ": not inside a confidential VM, or a kernel too old");
     }
 
     static boolean allOk(Check c) {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,18 +105,56 @@ class ConfidentialVmPlatformsTest {
     }
 
     @Test
-    void withoutConfigfsTheLegacyDeviceIsNamedAsUnsupported() throws Exception {
+    void withoutConfigfsAndWithoutTheDeviceSnpIsNotUsable() throws Exception {
         Files.delete(root);
         PlatformInfo absent = snp().info();
         assertFalse(absent.usable());
         assertEquals(device + ": absent", absent.checks().get(1).name() + ": " + absent.checks().get(1).detail());
+        PlatformException e = assertThrows(PlatformException.class, () -> snp().attest(random64()));
+        assertEquals("configfs-tsm (" + root + ") is absent and so is " + device + ": not inside a confidential VM, or a kernel too old", e.getMessage());
+    }
+
+    @Test
+    void withoutConfigfsTheSevGuestDeviceIsUsedWithTheHostsCertificates() throws Exception {
+        Files.delete(root);
         Files.createDirectories(device.getParent());
         Files.createFile(device);
-        PlatformInfo legacy = snp().info();
-        assertFalse(legacy.usable());
-        assertTrue(legacy.checks().get(1).detail().contains("needs native code"), legacy.toString());
-        PlatformException e = assertThrows(PlatformException.class, () -> snp().attest(random64()));
-        assertTrue(e.getMessage().contains(device + " is not supported (its ioctls need native code)"), e.getMessage());
+        FakeSevGuestKernel sevGuest = new FakeSevGuestKernel();
+        sevGuest.report = kernel.seeded;
+        sevGuest.certificateTable = kernel.auxblob;
+        try (Arena arena = Arena.ofConfined()) {
+            var ioctl = sevGuest.ioctl(arena);
+            SnpPlatform snp = new SnpPlatform(root, new SevGuestDevice(device, () -> ioctl), cpuinfo, kernel);
+            PlatformInfo info = snp.info();
+            assertTrue(info.usable(), info.toString());
+            assertEquals(device + ": in use: SNP_GET_EXT_REPORT ioctl (configfs-tsm absent)", info.checks().get(1).name() + ": " + info.checks().get(1).detail());
+            assertTrue(info.checks().get(1).ok());
+            assertTrue(sevGuest.requests.isEmpty(), "info does not ask the firmware");
+            byte[] data = random64();
+            Evidence.SnpReport e = assertInstanceOf(Evidence.SnpReport.class, snp.attest(data));
+            assertArrayEquals(data, Arrays.copyOfRange(e.report(), 0x50, 0x90));
+            assertArrayEquals(Files.readAllBytes(VECTORS.resolve("snp/go-sev-guest/vcek.testcer")), e.vcek().orElseThrow());
+            assertEquals(2, e.caCerts().size(), "ASK and ARK from the certificate table");
+            assertEquals(0, kernel.entriesCreated, "configfs-tsm is not touched when absent");
+            sevGuest.fwError = 0x16;
+            PlatformException refused = assertThrows(PlatformException.class, () -> snp.attest(random64()));
+            assertTrue(refused.getMessage().startsWith("SNP_GET_EXT_REPORT on " + device + " failed: EIO"), refused.getMessage());
+            assertNull(sevGuest.failure);
+        }
+    }
+
+    @Test
+    void withoutConfigfsTheTdxGuestDeviceIsNamedButNotUsed() throws Exception {
+        Files.delete(root);
+        Path tdxDevice = tmp.resolve("dev/tdx_guest");
+        Files.createDirectories(tdxDevice.getParent());
+        Files.createFile(tdxDevice);
+        TdxPlatform tdx = new TdxPlatform(root, tdxDevice, cpuinfo, kernel);
+        PlatformInfo info = tdx.info();
+        assertFalse(info.usable());
+        assertTrue(info.checks().get(1).detail().contains("TDX quotes only through configfs-tsm"), info.toString());
+        PlatformException e = assertThrows(PlatformException.class, () -> tdx.attest(random64()));
+        assertTrue(e.getMessage().contains(tdxDevice + " is not used"), e.getMessage());
     }
 
     @Test
