@@ -2,11 +2,13 @@ package dev.donjon.cli;
 
 import dev.donjon.drawbridge.PackageSpec;
 import dev.donjon.drawbridge.RegistryException;
+import dev.donjon.drawbridge.SignedTag;
 import dev.donjon.drawbridge.TlsMaterial;
 import dev.donjon.host.protocol.PackageReference;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -44,14 +46,19 @@ final class RegistryDeployOptions {
     @Option(names = "--expect-wasm-sha256", paramLabel = "HEX", description = "The Keep runs main.wasm only if it has this SHA-256.")
     String wasmSha256;
 
+    @Option(names = "--tag-key", paramLabel = "PEM",
+            description = "Publisher public key (EC P-256/P-384 PEM, or a certificate): the Keep runs the package only if its Drawbridge tag is "
+                    + "signed by this key. Repeat to accept any of several publishers. Slugs and tag URLs only.")
+    List<Path> tagKeys = new ArrayList<>();
+
     /** A registry reference, or empty when PACKAGE names a local file or directory (sent in the sealed package itself). */
     Optional<PackageReference> reference(String packageArg) throws IOException {
         boolean url = packageArg.startsWith("file:") || packageArg.startsWith("https://") || packageArg.startsWith("http://")
                 || packageArg.startsWith("oci://");
         if (!url && (Files.exists(Path.of(packageArg)) || !PackageSpec.SLUG.matcher(packageArg).matches())) {
-            if (caCert != null || tokenFile != null || wasmSha256 != null || steward != null || stewardCa != null) {
+            if (caCert != null || tokenFile != null || wasmSha256 != null || steward != null || stewardCa != null || !tagKeys.isEmpty()) {
                 throw new ExitCodeException(OneLineErrors.USAGE,
-                        "--ca-cert, --token-file, --steward, --steward-ca and --expect-wasm-sha256 apply to a registry PACKAGE only");
+                        "--ca-cert, --token-file, --steward, --steward-ca, --expect-wasm-sha256 and --tag-key apply to a registry PACKAGE only");
             }
             return Optional.empty();
         }
@@ -70,12 +77,41 @@ final class RegistryDeployOptions {
         List<byte[]> cas = derCertificates(caCert);
         Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(Files.readString(tokenFile).strip());
         PackageReference ref = new PackageReference(canonical, Optional.ofNullable(wasmSha256).map(RegistryDeployOptions::sha256), token, cas);
+        if (!tagKeys.isEmpty()) {
+            if (!PackageReference.canCarryTagKeys(canonical))
+                throw new ExitCodeException(OneLineErrors.USAGE, "--tag-key applies to Drawbridge tags ([host/]user/repo:tag or a tag URL), not to "
+                        + (spec instanceof PackageSpec.Oci ? "oci://" : "file://") + " packages, which carry no tag signature");
+            ref = ref.withTagKeys(publisherKeys());
+        }
         if (stewardCa != null && steward == null) throw new ExitCodeException(OneLineErrors.USAGE, "--steward-ca needs --steward");
         if (steward != null) {
             if (!steward.startsWith("https://")) throw new ExitCodeException(OneLineErrors.USAGE, "--steward must be an https:// URL");
             ref = ref.withSteward(steward, derCertificates(stewardCa));
         }
         return Optional.of(ref);
+    }
+
+    /** Each --tag-key as DER SubjectPublicKeyInfo, refused here (not in the Keep) when it is no P-256/P-384 key. */
+    private List<byte[]> publisherKeys() throws IOException {
+        if (tagKeys.size() > 16) throw new ExitCodeException(OneLineErrors.USAGE, "--tag-key is accepted at most 16 times");
+        List<byte[]> keys = new ArrayList<>();
+        for (Path pem : tagKeys) {
+            byte[] der;
+            try {
+                der = TlsMaterial.readPublicKey(pem).getEncoded();
+            } catch (NoSuchFileException e) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--tag-key " + pem + ": no such file");
+            } catch (IOException | RuntimeException e) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--tag-key " + e.getMessage());
+            }
+            try {
+                SignedTag.publisherKey(der);
+            } catch (IllegalArgumentException e) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--tag-key " + pem + " is " + e.getMessage());
+            }
+            keys.add(der);
+        }
+        return keys;
     }
 
     private static List<byte[]> derCertificates(Path pem) throws IOException {

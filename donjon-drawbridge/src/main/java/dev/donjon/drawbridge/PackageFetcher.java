@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.security.interfaces.ECPublicKey;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -21,7 +22,7 @@ public final class PackageFetcher {
     static final int MAX_FILES = 64;
     private final SSLContext tls;
     private final Optional<String> token;
-    private final Optional<ECPublicKey> tagKey;
+    private final List<ECPublicKey> tagKeys;
     private final Optional<URI> defaultRegistry;
 
     /**
@@ -31,9 +32,14 @@ public final class PackageFetcher {
      * @param defaultRegistry registry used for slugs without a host
      */
     public PackageFetcher(SSLContext tls, Optional<String> token, Optional<ECPublicKey> tagKey, Optional<URI> defaultRegistry) {
+        this(tls, token, tagKey.stream().toList(), defaultRegistry);
+    }
+
+    /** As above; when {@code tagKeys} is not empty, only tags signed by one of them are accepted. */
+    public PackageFetcher(SSLContext tls, Optional<String> token, List<ECPublicKey> tagKeys, Optional<URI> defaultRegistry) {
         this.tls = tls;
         this.token = token;
-        this.tagKey = tagKey;
+        this.tagKeys = List.copyOf(tagKeys);
         this.defaultRegistry = defaultRegistry;
     }
 
@@ -44,7 +50,7 @@ public final class PackageFetcher {
     public FetchedPackage fetch(PackageSpec spec) throws IOException {
         return switch (spec) {
             case PackageSpec.Local l -> {
-                if (tagKey.isPresent()) throw new RegistryException(403, "a signed tag is required, but " + l.path() + " is a local package");
+                if (!tagKeys.isEmpty()) throw new RegistryException(403, "a signed tag is required, but " + l.path() + " is a local package");
                 PackageTree t = PackageTree.read(l.path());
                 SortedMap<String, byte[]> files = new TreeMap<>();
                 t.files().forEach((n, f) -> files.put(n, f.bytes()));
@@ -52,7 +58,7 @@ public final class PackageFetcher {
             }
             case PackageSpec.Registry r -> fetchFromRegistry(r);
             case PackageSpec.Oci o -> {
-                if (tagKey.isPresent()) throw new RegistryException(403, "a signed tag is required, but OCI artifacts carry no Drawbridge tag signature");
+                if (!tagKeys.isEmpty()) throw new RegistryException(403, "a signed tag is required, but OCI artifacts carry no Drawbridge tag signature");
                 yield new OciPuller(tls).pull(o.reference());
             }
         };
@@ -64,9 +70,14 @@ public final class PackageFetcher {
         tag.digest().ifPresent(d -> checkTransfer(d, tag.body(), "tag " + r.tag()));
         Meta root;
         boolean signed = false;
-        if (tagKey.isPresent()) {
-            if (!tag.type().equals(Meta.JWS_TYPE)) throw new RegistryException(403, "tag " + r.tag() + " is not signed, and a signed tag is required");
-            root = SignedTag.verify(tag.body(), tagKey.get());
+        if (!tagKeys.isEmpty()) {
+            if (!tag.type().equals(Meta.JWS_TYPE)) throw new RegistryException(403, "tag " + r.tag() + " is unsigned, and a signed tag is required");
+            try {
+                root = SignedTag.verifyAny(tag.body(), tagKeys);
+            } catch (RegistryException e) {
+                // SignedTag says "tag ..."; name which one
+                throw new RegistryException(e.status(), e.getMessage().replaceFirst("^tag ", "tag " + r.tag() + " "));
+            }
             signed = true;
         } else {
             root = tag.type().equals(Meta.JWS_TYPE) ? SignedTag.entryOf(tag.body()) : RegistryJson.readEntry(tag.body());

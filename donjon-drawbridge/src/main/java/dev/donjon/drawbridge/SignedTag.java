@@ -9,6 +9,14 @@ import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.text.ParseException;
@@ -20,6 +28,10 @@ import java.util.Set;
 /**
  * Signed tags: a JWS in JSON serialization ({@code application/jose+json}, flattened or general) whose payload
  * is the tag's tree entry, as Drawbridge stores them. Only ES256 and ES384 signatures are accepted.
+ *
+ * <p>Donjon puts the signer's RFC 7638 JWK thumbprint in the protected header ({@code kid}) so that a verifier can
+ * tell a tag signed by another publisher from a signature that is broken; the signature covers the {@code kid}, and
+ * tags without one (other signers) still verify, only with a less precise refusal.
  */
 public final class SignedTag {
     private static final Set<JWSAlgorithm> ACCEPTED = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384);
@@ -36,7 +48,8 @@ public final class SignedTag {
             default -> throw new IllegalArgumentException("tag signing needs a P-256 or P-384 key, not a " + bits + "-bit curve");
         };
         try {
-            JWSObject jws = new JWSObject(new JWSHeader(alg), new Payload(entryJson));
+            ECPublicKey publicKey = publicKeyOf(key);
+            JWSObject jws = new JWSObject(new JWSHeader.Builder(alg).keyID(keyId(publicKey)).build(), new Payload(entryJson));
             jws.sign(new ECDSASigner(key));
             String[] parts = jws.serialize().split("\\.");
             ObjectNode n = RegistryJson.MAPPER.createObjectNode();
@@ -57,17 +70,108 @@ public final class SignedTag {
 
     /** Verifies that one of the tag's signatures is {@code key}'s, and returns the signed tree entry. */
     public static Meta verify(byte[] jwsJson, ECPublicKey key) {
+        return verifyAny(jwsJson, List.of(key));
+    }
+
+    /**
+     * Verifies that one of the tag's signatures is by one of {@code keys}, and returns the signed tree entry. A refusal
+     * (403) says why: the tag names another key, a signature by an accepted key does not verify (altered or broken),
+     * or, for a tag naming no key, no accepted key verifies it.
+     */
+    public static Meta verifyAny(byte[] jwsJson, List<ECPublicKey> keys) {
+        if (keys.isEmpty()) throw new IllegalArgumentException("no key to verify the tag with");
         Parsed p = parse(jwsJson);
+        List<String> ids = keys.stream().map(SignedTag::keyId).toList();
+        List<String> otherKeys = new ArrayList<>();
+        String broken = null;
+        boolean unnamedFailed = false;
         for (String[] sig : p.signatures) {
+            JWSObject jws;
             try {
-                JWSObject jws = JWSObject.parse(sig[0] + "." + p.payload + "." + sig[1]);
-                if (!ACCEPTED.contains(jws.getHeader().getAlgorithm())) continue;
-                if (jws.verify(new ECDSAVerifier(key))) return RegistryJson.readEntry(jws.getPayload().toBytes());
-            } catch (ParseException | JOSEException e) {
-                // a malformed signature is just one that does not verify
+                jws = JWSObject.parse(sig[0] + "." + p.payload + "." + sig[1]);
+            } catch (ParseException e) {
+                broken = "a signature is malformed";
+                continue;
+            }
+            JWSAlgorithm alg = jws.getHeader().getAlgorithm();
+            String kid = jws.getHeader().getKeyID();
+            if (!ACCEPTED.contains(alg)) {
+                broken = "a signature uses " + alg + ", not ES256 or ES384";
+            } else if (kid == null) {
+                for (ECPublicKey key : keys) if (verifies(jws, key)) return RegistryJson.readEntry(jws.getPayload().toBytes());
+                unnamedFailed = true;
+            } else if (!ids.contains(kid)) {
+                otherKeys.add(kid);
+            } else if (verifies(jws, keys.get(ids.indexOf(kid)))) {
+                return RegistryJson.readEntry(jws.getPayload().toBytes());
+            } else {
+                broken = "the signature by required key " + kid + " does not verify (the tag was altered, or the signature is broken)";
             }
         }
-        throw new RegistryException(403, "tag signature does not verify with the given key");
+        String required = keys.size() == 1 ? "the required key " + ids.getFirst() : "any of the " + keys.size() + " required keys";
+        if (broken != null) throw new RegistryException(403, "tag has a bad signature: " + broken);
+        if (!otherKeys.isEmpty()) throw new RegistryException(403, "tag is signed by another key (" + String.join(", ", otherKeys) + "), not by " + required);
+        if (unnamedFailed) throw new RegistryException(403, "tag signature does not verify with " + required
+                + " (its signature names no key: signed by another key, or altered)");
+        throw new RegistryException(403, "tag has a bad signature: none to check");
+    }
+
+    private static boolean verifies(JWSObject jws, ECPublicKey key) {
+        try {
+            return jws.verify(new ECDSAVerifier(key));
+        } catch (JOSEException e) {
+            return false; // e.g. an ES384 signature checked with a P-256 key: just not this key's
+        }
+    }
+
+    /** The RFC 7638 JWK SHA-256 thumbprint (base64url) that names a publisher key in a tag's {@code kid}. */
+    public static String keyId(ECPublicKey key) {
+        try {
+            return new ECKey.Builder(Curve.forECParameterSpec(key.getParams()), key).build().computeThumbprint().toString();
+        } catch (JOSEException | IllegalStateException | NullPointerException e) {
+            throw new IllegalArgumentException("tag keys must be on P-256 or P-384", e);
+        }
+    }
+
+    /**
+     * A publisher key from its DER SubjectPublicKeyInfo, refused unless it is an EC key on P-256 or P-384 (what ES256
+     * and ES384 use); the message names the problem.
+     */
+    public static ECPublicKey publisherKey(byte[] spkiDer) {
+        java.security.PublicKey k;
+        try {
+            k = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spkiDer));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new IllegalArgumentException("not an EC public key");
+        }
+        if (!(k instanceof ECPublicKey ec) || !(onCurve(ec, "secp256r1") || onCurve(ec, "secp384r1")))
+            throw new IllegalArgumentException("an EC key on a curve other than P-256 or P-384");
+        return ec;
+    }
+
+    private static boolean onCurve(ECPublicKey key, String name) {
+        try {
+            AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
+            p.init(new ECGenParameterSpec(name));
+            ECParameterSpec want = p.getParameterSpec(ECParameterSpec.class), have = key.getParams();
+            return want.getCurve().equals(have.getCurve()) && want.getOrder().equals(have.getOrder())
+                    && want.getGenerator().equals(have.getGenerator()) && want.getCofactor() == have.getCofactor();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK lacks " + name, e);
+        }
+    }
+
+    /** The public half of a P-256/P-384 private key (Q = d·G), so that the tag's kid can name it. */
+    private static ECPublicKey publicKeyOf(ECPrivateKey key) {
+        var curve = org.bouncycastle.jce.ECNamedCurveTable.getParameterSpec(
+                key.getParams().getCurve().getField().getFieldSize() == 256 ? "P-256" : "P-384");
+        var q = curve.getG().multiply(key.getS()).normalize();
+        try {
+            return (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new java.security.spec.ECPublicKeySpec(
+                    new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()), key.getParams()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot derive the public key of the tag signing key", e);
+        }
     }
 
     private record Parsed(String payload, List<String[]> signatures) {}

@@ -231,6 +231,31 @@ class RegistryEndToEndTest {
     }
 
     @Test
+    void aSignatureAlteredInTheRegistryIsABadSignatureAndTheRefusalSaysWhichWay() throws Exception {
+        KeyPair signer = TestPki.ecKeys();
+        ECPublicKey key = (ECPublicKey) signer.getPublic();
+        URI base = reg.server.baseUri();
+        var fetcher = new PackageFetcher(reg.anonymousTls(), Optional.empty(), List.of((ECPublicKey) TestPki.ecKeys().getPublic(), key), Optional.of(base));
+        alice.publish("alice", "hello", "3.0.0", PackageTree.read(EXAMPLE), Optional.empty());
+        assertEquals("tag 3.0.0 is unsigned, and a signed tag is required",
+                assertThrows(RegistryException.class, () -> fetcher.fetch("alice/hello:3.0.0")).getMessage());
+
+        // a registry (or anyone on the way) serving a signed tag whose signature was changed
+        byte[] entry = RegistryJson.writeEntry(Meta.of(PackageTree.read(EXAMPLE).directoryJson(), Meta.DIRECTORY_TYPE));
+        var jws = (com.fasterxml.jackson.databind.node.ObjectNode) RegistryJson.parse(SignedTag.sign(entry, (ECPrivateKey) signer.getPrivate()), "t");
+        String sig = jws.get("signature").asText();
+        jws.put("signature", (sig.charAt(0) == 'A' ? "B" : "A") + sig.substring(1));
+        byte[] altered = RegistryJson.write(jws);
+        HttpClient http = HttpClient.newBuilder().sslContext(reg.anonymousTls()).build();
+        assertEquals(201, http.send(put(base.resolve("/api/v0.1.0/alice/hello/_tag/3.0.1"), altered, Meta.JWS_TYPE, ContentDigest.of(altered).toHeader()),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        RegistryException e = assertThrows(RegistryException.class, () -> fetcher.fetch("alice/hello:3.0.1"));
+        assertEquals(403, e.status());
+        assertEquals("tag 3.0.1 has a bad signature: the signature by required key " + SignedTag.keyId(key)
+                + " does not verify (the tag was altered, or the signature is broken)", e.getMessage());
+    }
+
+    @Test
     void usersAreRegisteredOnlyForTheTokensOwnSubject() {
         DrawbridgeClient bob = reg.client(RegistryFixture.BOB_TOKEN);
         assertEquals(403, assertThrows(RegistryException.class, () -> bob.registerUser("mallory", "alice-subject")).status());

@@ -3,6 +3,7 @@ package dev.donjon.host.keep;
 import dev.donjon.drawbridge.FetchedPackage;
 import dev.donjon.drawbridge.PackageFetcher;
 import dev.donjon.drawbridge.PackageTree;
+import dev.donjon.drawbridge.SignedTag;
 import dev.donjon.drawbridge.TlsMaterial;
 import dev.donjon.host.protocol.PackageReference;
 import dev.donjon.host.protocol.ProtocolException;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,8 @@ import javax.net.ssl.SSLContext;
  * {@link PackageFetcher}, which checks the tag, every tree node's digest and length, and the size caps (main.wasm
  * 100 MiB, other files 1 MiB) before anything runs. The host that relays the bytes cannot change them unnoticed.
  * With a Steward certificate ({@link KeepTlsIdentity}) the Keep presents it to the registry (mTLS), so private
- * repositories open to attested Keeps only.
+ * repositories open to attested Keeps only. With tag keys in the reference, the tag must carry a valid signature by one
+ * of them (an unsigned tag, one signed by another key, or a broken signature is refused before anything is fetched).
  */
 public final class RegistryPackageResolver {
 
@@ -37,7 +40,7 @@ public final class RegistryPackageResolver {
     public WorkloadPackage resolve(PackageReference ref) throws WorkloadRunner.WorkloadFailedException {
         FetchedPackage fetched;
         try {
-            fetched = new PackageFetcher(tlsContext(ref), ref.token(), Optional.empty(), Optional.empty()).fetch(ref.spec());
+            fetched = new PackageFetcher(tlsContext(ref), ref.token(), tagKeys(ref), Optional.empty()).fetch(ref.spec());
         } catch (IOException | RuntimeException e) {
             throw new WorkloadRunner.WorkloadFailedException("cannot fetch package " + ref.spec() + ": " + withoutSpec(e.getMessage(), ref.spec()));
         }
@@ -61,6 +64,11 @@ public final class RegistryPackageResolver {
             throw new WorkloadRunner.WorkloadFailedException("package " + ref.spec() + ": " + e.getMessage());
         }
         return pkg;
+    }
+
+    /** The publisher keys the tag must be signed by (none: any tag, signed or not); validated when the reference was decoded. */
+    private static List<ECPublicKey> tagKeys(PackageReference ref) {
+        return ref.tagKeys().stream().map(SignedTag::publisherKey).toList();
     }
 
     /** The fetchers start some messages with the reference itself; said once is enough. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.donjon.drawbridge.SignedTag;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,10 @@ import java.util.Optional;
  * workload nor which one it is, nor the owner's registry token.
  *
  * <p>Encoding (inside HPKE only): "DJRF", version byte 1, then UTF-8 JSON
- * {@code {"spec", "wasmSha256"?, "token"?, "registryCas"?: [base64 DER], "steward"?, "stewardCas"?: [base64 DER]}}.
+ * {@code {"spec", "wasmSha256"?, "token"?, "registryCas"?: [base64 DER], "steward"?, "stewardCas"?: [base64 DER],
+ * "tagKeys"?: [base64 DER SubjectPublicKeyInfo]}}. Absent optional fields mean what they meant before they existed
+ * (no tag key: no signature required), so older references decode unchanged; a Keep that predates a field refuses it
+ * as unknown rather than ignoring a requirement.
  *
  * <p>The Steward travels here, not in the package's Enarx.toml, because a private package cannot be read before the
  * Keep has its certificate: with {@code steward} the Keep enrolls first (its CSR names the slug, no module digest:
@@ -33,20 +37,31 @@ import java.util.Optional;
  * @param registryCas DER certificates the Keep trusts for the registry's TLS; empty: the JDK's defaults
  * @param steward     the Steward's URL: the Keep enrolls there and fetches with the issued certificate (mTLS)
  * @param stewardCas  DER certificates the Keep trusts for the Steward's HTTPS, besides the JDK's
+ * @param tagKeys     publisher keys (DER SubjectPublicKeyInfo, EC P-256/P-384): when any, the Keep runs the package only
+ *                    if its Drawbridge tag is signed by one of them
  */
 public record PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas,
-                               Optional<String> steward, List<byte[]> stewardCas)
+                               Optional<String> steward, List<byte[]> stewardCas, List<byte[]> tagKeys)
         implements Delivery {
 
     private static final byte[] MAGIC = {'D', 'J', 'R', 'F'};
     private static final int VERSION = 1;
     private static final int MAX_BYTES = 1 << 20;
+    /** Enough for a team of publishers; a bound on what the Keep parses. */
+    static final int MAX_TAG_KEYS = 16;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public PackageReference {
         wasmSha256 = wasmSha256.map(h -> h.strip().toLowerCase(Locale.ROOT));
         registryCas = registryCas.stream().map(byte[]::clone).toList();
         stewardCas = stewardCas.stream().map(byte[]::clone).toList();
+        tagKeys = tagKeys.stream().map(byte[]::clone).toList();
+    }
+
+    /** A reference without tag keys: the tag need not be signed. */
+    public PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas,
+                            Optional<String> steward, List<byte[]> stewardCas) {
+        this(spec, wasmSha256, token, registryCas, steward, stewardCas, List.of());
     }
 
     /** A reference without a Steward: the Keep fetches anonymously or with the token. */
@@ -56,7 +71,17 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
 
     /** The same reference, fetched by a Keep that first enrolls with {@code stewardUrl} (trusting {@code cas} too). */
     public PackageReference withSteward(String stewardUrl, List<byte[]> cas) {
-        return new PackageReference(spec, wasmSha256, token, registryCas, Optional.of(stewardUrl), cas);
+        return new PackageReference(spec, wasmSha256, token, registryCas, Optional.of(stewardUrl), cas, tagKeys);
+    }
+
+    /** The same reference, run only if its tag is signed by one of {@code keys} (DER SubjectPublicKeyInfo). */
+    public PackageReference withTagKeys(List<byte[]> keys) {
+        return new PackageReference(spec, wasmSha256, token, registryCas, steward, stewardCas, keys);
+    }
+
+    /** Tag keys are checked by Drawbridge tag signatures, which only slugs and tag URLs have. */
+    public static boolean canCarryTagKeys(String spec) {
+        return !spec.startsWith("file:") && !spec.startsWith("oci://");
     }
 
     public static PackageReference of(String spec) { return new PackageReference(spec, Optional.empty(), Optional.empty(), List.of()); }
@@ -79,6 +104,16 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
             }
             if (!"https".equals(u.getScheme()) || u.getHost() == null) throw new ProtocolException("package reference: the Steward URL must be https://host...");
         }
+        if (!tagKeys.isEmpty() && !canCarryTagKeys(spec))
+            throw new ProtocolException("package reference: tag keys apply to Drawbridge tags only, not to " + spec.substring(0, spec.indexOf(':') + 1) + " packages");
+        if (tagKeys.size() > MAX_TAG_KEYS) throw new ProtocolException("package reference has more than " + MAX_TAG_KEYS + " tag keys");
+        for (byte[] k : tagKeys) {
+            try {
+                SignedTag.publisherKey(k);
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException("package reference: a tag key is " + e.getMessage());
+            }
+        }
     }
 
     static boolean hasMagic(byte[] plaintext) {
@@ -90,9 +125,10 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         ObjectNode n = JSON.createObjectNode().put("spec", spec);
         wasmSha256.ifPresent(h -> n.put("wasmSha256", h));
         token.ifPresent(t -> n.put("token", t));
-        putCas(n, "registryCas", registryCas);
+        putDerList(n, "registryCas", registryCas);
         steward.ifPresent(u -> n.put("steward", u));
-        putCas(n, "stewardCas", stewardCas);
+        putDerList(n, "stewardCas", stewardCas);
+        putDerList(n, "tagKeys", tagKeys);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(MAGIC);
         out.write(VERSION);
@@ -104,19 +140,19 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         return out.toByteArray();
     }
 
-    private static void putCas(ObjectNode n, String field, List<byte[]> cas) {
+    private static void putDerList(ObjectNode n, String field, List<byte[]> cas) {
         if (cas.isEmpty()) return;
         var a = n.putArray(field);
         cas.forEach(c -> a.add(Base64.getEncoder().encodeToString(c)));
     }
 
-    private static List<byte[]> cas(JsonNode n, String field) throws ProtocolException {
+    private static List<byte[]> derList(JsonNode n, String field) throws ProtocolException {
         List<byte[]> cas = new ArrayList<>();
         for (JsonNode c : n.path(field)) {
             try {
                 cas.add(Base64.getDecoder().decode(c.asText()));
             } catch (IllegalArgumentException e) {
-                throw new ProtocolException("package reference: a CA in " + field + " is not base64");
+                throw new ProtocolException("package reference: an entry in " + field + " is not base64");
             }
         }
         return cas;
@@ -135,10 +171,10 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         if (n == null || !n.isObject() || !n.path("spec").isTextual()) throw new ProtocolException("package reference has no spec");
         for (var it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!List.of("spec", "wasmSha256", "token", "registryCas", "steward", "stewardCas").contains(f)) throw new ProtocolException("package reference has an unknown field '" + f + "'");
+            if (!List.of("spec", "wasmSha256", "token", "registryCas", "steward", "stewardCas", "tagKeys").contains(f)) throw new ProtocolException("package reference has an unknown field '" + f + "'");
         }
         PackageReference r = new PackageReference(n.get("spec").asText(), text(n, "wasmSha256"), text(n, "token"),
-                cas(n, "registryCas"), text(n, "steward"), cas(n, "stewardCas"));
+                derList(n, "registryCas"), text(n, "steward"), derList(n, "stewardCas"), derList(n, "tagKeys"));
         r.validate();
         return r;
     }
@@ -152,7 +188,7 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
     public String toString() {
         return "PackageReference[" + spec + wasmSha256.map(h -> ", main.wasm sha-256 " + h).orElse("")
                 + (token.isPresent() ? ", with a token" : "") + ", " + registryCas.size() + " registry CAs"
-                + steward.map(u -> ", Steward " + u).orElse("") + "]";
+                + steward.map(u -> ", Steward " + u).orElse("") + (tagKeys.isEmpty() ? "" : ", tag signed by one of " + tagKeys.size() + " keys") + "]";
     }
 
     /** SHA-256 of main.wasm as hex, the form {@link #wasmSha256} takes. */

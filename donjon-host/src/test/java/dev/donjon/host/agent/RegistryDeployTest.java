@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.donjon.drawbridge.ContentDigest;
+import dev.donjon.drawbridge.SignedTag;
 import dev.donjon.host.client.DeployException;
 import dev.donjon.host.client.Deployer;
 import dev.donjon.host.client.TrustOptions;
@@ -32,7 +33,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.util.Arrays;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -174,5 +179,42 @@ class RegistryDeployTest {
         DeployException e = assertThrows(DeployException.class,
                 () -> deployer().deploy(ref, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
         assertTrue(e.getMessage().contains("not the expected " + "00".repeat(32)), e.getMessage());
+    }
+
+    /** A publisher key pair; the Keep gets only the public half, as DER SubjectPublicKeyInfo. */
+    private static KeyPair publisherKeys() throws Exception { return RegistryOnLoopback.ecKeys(); }
+
+    private static PackageReference requiringTagKeys(String slug, KeyPair... publishers) throws Exception {
+        return reference(slug).withTagKeys(Arrays.stream(publishers).map(k -> k.getPublic().getEncoded()).toList());
+    }
+
+    @Test
+    void aTagSignedByOneOfTheRequiredKeysIsFetchedAndRuns() throws Exception {
+        KeyPair publisher = publisherKeys();
+        int port = Workloads.freePort();
+        String slug = registry.publish("signed", true, "1.0.0", rot13Package("signed", port), Optional.of((ECPrivateKey) publisher.getPrivate()));
+        deployAndTalkRot13(deployer(), requiringTagKeys(slug, publisherKeys(), publisher), port);
+    }
+
+    @Test
+    void aTagSignedByAnotherKeyIsRefusedAndNothingRuns() throws Exception {
+        KeyPair publisher = publisherKeys(), required = publisherKeys();
+        String slug = registry.publish("signed-other", true, "1.0.0", rot13Package("signed-other", Workloads.freePort()),
+                Optional.of((ECPrivateKey) publisher.getPrivate()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DeployException e = assertThrows(DeployException.class, () -> deployer().deploy(requiringTagKeys(slug, required), out, out));
+        assertTrue(e.getMessage().contains("cannot fetch package " + slug + ": tag 1.0.0 is signed by another key ("
+                + SignedTag.keyId((ECPublicKey) publisher.getPublic()) + "), not by the required key "
+                + SignedTag.keyId((ECPublicKey) required.getPublic())), e.getMessage());
+        assertEquals(0, out.size());
+    }
+
+    @Test
+    void anUnsignedTagIsRefusedWhenAKeyIsRequired() throws Exception {
+        String slug = registry.publish("unsigned", true, "1.0.0", rot13Package("unsigned", Workloads.freePort()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DeployException e = assertThrows(DeployException.class, () -> deployer().deploy(requiringTagKeys(slug, publisherKeys()), out, out));
+        assertTrue(e.getMessage().contains("cannot fetch package " + slug + ": tag 1.0.0 is unsigned, and a signed tag is required"), e.getMessage());
+        assertEquals(0, out.size());
     }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -66,13 +67,18 @@ final class RegistryOnLoopback implements AutoCloseable {
 
     /** Publishes a directory as {@code alice/REPO:TAG} and returns its slug with this registry as host. */
     String publish(String repo, boolean isPublic, String tag, Path packageDir) throws IOException {
+        return publish(repo, isPublic, tag, packageDir, Optional.empty());
+    }
+
+    /** As above, the tag signed with {@code signer} when present. */
+    String publish(String repo, boolean isPublic, String tag, Path packageDir, Optional<ECPrivateKey> signer) throws IOException {
         DrawbridgeClient alice = publisher();
         alice.registerRepository("alice", repo, isPublic);
-        alice.publish("alice", repo, tag, PackageTree.read(packageDir), Optional.empty());
+        alice.publish("alice", repo, tag, PackageTree.read(packageDir), signer);
         return server.address().getAddress().getHostAddress() + ":" + server.address().getPort() + "/alice/" + repo + ":" + tag;
     }
 
-    private static KeyPair ecKeys() throws Exception {
+    static KeyPair ecKeys() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
         return g.generateKeyPair();

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -60,5 +62,43 @@ class PackageReferenceTest {
         assertEquals(Optional.of("https://steward.example:3000"), r.steward());
         assertArrayEquals(new byte[] {0x30, 9}, r.stewardCas().getFirst());
         assertEquals(Optional.empty(), ((PackageReference) Delivery.decode(reference().encode())).steward());
+    }
+
+    private static byte[] ecPublicKey(String curve) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec(curve));
+        return g.generateKeyPair().getPublic().getEncoded();
+    }
+
+    @Test
+    void tagKeysSurviveTheRoundTripAndAreAbsentFromReferencesWithoutThem() throws Exception {
+        byte[] p256 = ecPublicKey("secp256r1"), p384 = ecPublicKey("secp384r1");
+        PackageReference r = (PackageReference) Delivery.decode(reference().withTagKeys(List.of(p256, p384)).encode());
+        assertEquals(2, r.tagKeys().size());
+        assertArrayEquals(p256, r.tagKeys().get(0));
+        assertArrayEquals(p384, r.tagKeys().get(1));
+        assertTrue(r.toString().contains("tag signed by one of 2 keys"), r.toString());
+
+        // a reference without tag keys encodes as before, and one written before the field existed requires no signature
+        assertFalse(new String(reference().encode(), StandardCharsets.ISO_8859_1).contains("tagKeys"));
+        byte[] older = "DJRF\u0001{\"spec\":\"https://r.example/api/v0.1.0/a/b/_tag/1.0.0\"}".getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals(List.of(), ((PackageReference) Delivery.decode(older)).tagKeys());
+    }
+
+    @Test
+    void tagKeysAreRefusedWhenTheyCannotApplyOrAreNoPublisherKeys() throws Exception {
+        byte[] key = ecPublicKey("secp256r1");
+        for (String spec : List.of("file:///tmp/pkg", "oci://127.0.0.1:5000/hello:1")) {
+            var e = assertThrows(ProtocolException.class, () -> PackageReference.of(spec).withTagKeys(List.of(key)).validate());
+            assertTrue(e.getMessage().contains("tag keys apply to Drawbridge tags only"), e.getMessage());
+        }
+        var p521 = assertThrows(ProtocolException.class, () -> reference().withTagKeys(List.of(ecPublicKey("secp521r1"))).validate());
+        assertEquals("package reference: a tag key is an EC key on a curve other than P-256 or P-384", p521.getMessage());
+        byte[] junk = "DJRF\u0001{\"spec\":\"a/b:1.0.0\",\"tagKeys\":[\"MAA=\"]}".getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals("package reference: a tag key is not an EC public key",
+                assertThrows(ProtocolException.class, () -> Delivery.decode(junk)).getMessage());
+        var many = assertThrows(ProtocolException.class,
+                () -> reference().withTagKeys(java.util.Collections.nCopies(PackageReference.MAX_TAG_KEYS + 1, key)).validate());
+        assertTrue(many.getMessage().contains("more than 16 tag keys"), many.getMessage());
     }
 }
