@@ -62,8 +62,10 @@ final class KeepProcess {
         this.toKeep = tap.tap(Tap.Channel.KEEP_IN, process.getOutputStream());
         InputStream fromKeep = tap.tap(Tap.Channel.KEEP_OUT, process.getInputStream());
         InputStream errors = tap.tap(Tap.Channel.KEEP_ERR, process.getErrorStream());
-        Thread.ofVirtual().name("keep-" + id + "-out").start(() -> readFrames(fromKeep));
-        Thread.ofVirtual().name("keep-" + id + "-err").start(() -> readErrors(errors));
+        // Platform threads: a pipe read blocks in the kernel for the Keep's whole life, and on a virtual thread it can
+        // hold one of the few carriers (2 on a 2-core host: two spare Keeps' readers once starved the agent's HTTP handler).
+        Thread.ofPlatform().daemon().name("keep-" + id + "-out").start(() -> readFrames(fromKeep));
+        Thread.ofPlatform().daemon().name("keep-" + id + "-err").start(() -> readErrors(errors));
     }
 
     long pid() { return process.pid(); }

@@ -157,7 +157,7 @@ public final class KeepMain {
                 return refuse(e.getMessage());
             }
             send(LinkFrame.of(LinkFrame.Type.ACCEPTED, new byte[0]));
-            Thread.ofVirtual().name("keep-link-watch").start(this::refuseLaterMessages);
+            Thread.ofPlatform().daemon().name("keep-link-watch").start(this::refuseLaterMessages); // blocks on the stdin pipe for the run
             return run(opened, platform, runners.apply(platform), args.limits());
         } catch (EOFException e) {
             return EXIT_AGENT_GONE;
