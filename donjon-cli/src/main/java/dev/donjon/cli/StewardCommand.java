@@ -104,8 +104,8 @@ final class StewardCommand {
                 System.err.println("donjon: WARNING: serving plain HTTP beyond loopback: use --tls-cert/--tls-key");
             }
             StewardServer server = StewardServer.start(new StewardServer.Config(steward, addr, tls));
-            System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : "")
-                    + "; signatures by " + SignatureProviders.current().name());
+            System.out.println("steward: signatures by " + SignatureProviders.current().name());
+            System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
             System.out.flush();
             Serving.untilStopped(server);
             return 0;
