@@ -26,6 +26,15 @@ command -v wrk >/dev/null || { echo "bench/steward.sh: needs wrk (apt-get instal
 # user + system CPU time of a process, in clock ticks
 cpu_ticks() { awk '{ print $14 + $15 }' /proc/$1/stat; }
 
+# SIM_CSRS distinct sim Keeps, made once per run (a sim chain of their own, under a directory removed at the end)
+sims=
+sim_csrs() {
+  sims=$(mktemp -d)
+  (cd "$ROOT" && ./mvnw -B -ntp -q -pl bench -am package -DskipTests)
+  java=${JAVA_HOME:-$(ls -d /usr/lib/jvm/*25* | head -n 1)}/bin/java
+  "$java" -cp "$ROOT/bench/target/classes:$(cat "$ROOT/bench/target/classpath.txt")" dev.donjon.bench.StewardSimCsrs "$sims" "$SIM_CSRS" >/dev/null
+}
+
 failed=0
 for engine in $ENGINES; do
 for kind in $KINDS; do
@@ -35,10 +44,7 @@ for kind in $KINDS; do
     snp) CSR=$VECTORS/enarx/steward/milan.signed.crl.csr; clock=(--now 2023-01-15T00:00:00Z) ;;
     sgx) CSR=$VECTORS/enarx/steward/icelake.signed.tcb.crl.single.i5.csr; clock=(--now 2023-02-01T00:00:00Z) ;;
     sim)
-      sims=$(mktemp -d)
-      (cd "$ROOT" && ./mvnw -B -ntp -q -pl bench -am package -DskipTests)
-      java=${JAVA_HOME:-$(ls -d /usr/lib/jvm/*25* | head -n 1)}/bin/java
-      "$java" -cp "$ROOT/bench/target/classes:$(cat "$ROOT/bench/target/classpath.txt")" dev.donjon.bench.StewardSimCsrs "$sims" "$SIM_CSRS" >/dev/null
+      [ -n "$sims" ] || sim_csrs # once for all engines
       CSR_LIST=$sims/csrs.txt; CSR=$(head -n 1 "$CSR_LIST"); policy=$sims/policy.toml; clock=() ;;
     *) echo "unknown kind $kind (snp, sgx, sim)" >&2; exit 2 ;;
   esac
@@ -69,5 +75,6 @@ for kind in $KINDS; do
   rm -f "$log"
 done
 done
+[ -z "$sims" ] || rm -rf "$sims"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $failed

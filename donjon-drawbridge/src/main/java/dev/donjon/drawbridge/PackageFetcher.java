@@ -72,12 +72,7 @@ public final class PackageFetcher {
         boolean signed = false;
         if (!tagKeys.isEmpty()) {
             if (!tag.type().equals(Meta.JWS_TYPE)) throw new RegistryException(403, "tag " + r.tag() + " is unsigned, and a signed tag is required");
-            try {
-                root = SignedTag.verifyAny(tag.body(), tagKeys);
-            } catch (RegistryException e) {
-                // SignedTag says "tag ..."; name which one
-                throw new RegistryException(e.status(), e.getMessage().replaceFirst("^tag ", "tag " + r.tag() + " "));
-            }
+            root = SignedTag.verifyAny(tag.body(), tagKeys, "tag " + r.tag());
             signed = true;
         } else {
             root = tag.type().equals(Meta.JWS_TYPE) ? SignedTag.entryOf(tag.body()) : RegistryJson.readEntry(tag.body());

@@ -11,11 +11,8 @@ import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
-import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.spec.ECGenParameterSpec;
-import java.security.spec.ECParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
@@ -70,15 +67,17 @@ public final class SignedTag {
 
     /** Verifies that one of the tag's signatures is {@code key}'s, and returns the signed tree entry. */
     public static Meta verify(byte[] jwsJson, ECPublicKey key) {
-        return verifyAny(jwsJson, List.of(key));
+        return verifyAny(jwsJson, List.of(key), "tag");
     }
 
     /**
      * Verifies that one of the tag's signatures is by one of {@code keys}, and returns the signed tree entry. A refusal
      * (403) says why: the tag names another key, a signature by an accepted key does not verify (altered or broken),
      * or, for a tag naming no key, no accepted key verifies it.
+     *
+     * @param what how refusals name the tag, e.g. "tag 1.0.0"
      */
-    public static Meta verifyAny(byte[] jwsJson, List<ECPublicKey> keys) {
+    public static Meta verifyAny(byte[] jwsJson, List<ECPublicKey> keys, String what) {
         if (keys.isEmpty()) throw new IllegalArgumentException("no key to verify the tag with");
         Parsed p = parse(jwsJson);
         List<String> ids = keys.stream().map(SignedTag::keyId).toList();
@@ -109,11 +108,11 @@ public final class SignedTag {
             }
         }
         String required = keys.size() == 1 ? "the required key " + ids.getFirst() : "any of the " + keys.size() + " required keys";
-        if (broken != null) throw new RegistryException(403, "tag has a bad signature: " + broken);
-        if (!otherKeys.isEmpty()) throw new RegistryException(403, "tag is signed by another key (" + String.join(", ", otherKeys) + "), not by " + required);
-        if (unnamedFailed) throw new RegistryException(403, "tag signature does not verify with " + required
+        if (broken != null) throw new RegistryException(403, what + " has a bad signature: " + broken);
+        if (!otherKeys.isEmpty()) throw new RegistryException(403, what + " is signed by another key (" + String.join(", ", otherKeys) + "), not by " + required);
+        if (unnamedFailed) throw new RegistryException(403, what + " signature does not verify with " + required
                 + " (its signature names no key: signed by another key, or altered)");
-        throw new RegistryException(403, "tag has a bad signature: none to check");
+        throw new RegistryException(403, what + " has a bad signature: none to check");
     }
 
     private static boolean verifies(JWSObject jws, ECPublicKey key) {
@@ -126,10 +125,12 @@ public final class SignedTag {
 
     /** The RFC 7638 JWK SHA-256 thumbprint (base64url) that names a publisher key in a tag's {@code kid}. */
     public static String keyId(ECPublicKey key) {
+        Curve curve = Curve.forECParameterSpec(key.getParams());
+        if (curve == null) throw new IllegalArgumentException("tag keys must be on P-256 or P-384");
         try {
-            return new ECKey.Builder(Curve.forECParameterSpec(key.getParams()), key).build().computeThumbprint().toString();
-        } catch (JOSEException | IllegalStateException | NullPointerException e) {
-            throw new IllegalArgumentException("tag keys must be on P-256 or P-384", e);
+            return new ECKey.Builder(curve, key).build().computeThumbprint().toString();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("SHA-256 is missing from the JDK", e);
         }
     }
 
@@ -144,21 +145,10 @@ public final class SignedTag {
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new IllegalArgumentException("not an EC public key");
         }
-        if (!(k instanceof ECPublicKey ec) || !(onCurve(ec, "secp256r1") || onCurve(ec, "secp384r1")))
-            throw new IllegalArgumentException("an EC key on a curve other than P-256 or P-384");
+        if (!(k instanceof ECPublicKey ec)) throw new IllegalArgumentException("not an EC public key");
+        Curve curve = Curve.forECParameterSpec(ec.getParams());
+        if (!Curve.P_256.equals(curve) && !Curve.P_384.equals(curve)) throw new IllegalArgumentException("an EC key on a curve other than P-256 or P-384");
         return ec;
-    }
-
-    private static boolean onCurve(ECPublicKey key, String name) {
-        try {
-            AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
-            p.init(new ECGenParameterSpec(name));
-            ECParameterSpec want = p.getParameterSpec(ECParameterSpec.class), have = key.getParams();
-            return want.getCurve().equals(have.getCurve()) && want.getOrder().equals(have.getOrder())
-                    && want.getGenerator().equals(have.getGenerator()) && want.getCofactor() == have.getCofactor();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks " + name, e);
-        }
     }
 
     /** The public half of a P-256/P-384 private key (Q = d·G), so that the tag's kid can name it. */

@@ -39,7 +39,7 @@ class SignedTagTest {
     void theSignersKeyAmongSeveralAcceptsAndNamesItInTheProtectedHeader() throws Exception {
         KeyPair signer = keys("secp256r1"), other = keys("secp384r1");
         byte[] tag = sign(signer);
-        assertEquals(ENTRY, SignedTag.verifyAny(tag, List.of(pub(other), pub(signer))));
+        assertEquals(ENTRY, SignedTag.verifyAny(tag, List.of(pub(other), pub(signer)), "tag"));
         String header = new String(Base64.getUrlDecoder().decode(RegistryJson.parse(tag, "t").get("protected").asText()), StandardCharsets.UTF_8);
         assertTrue(header.contains("\"kid\":\"" + SignedTag.keyId(pub(signer)) + "\""), header);
 
@@ -83,7 +83,7 @@ class SignedTagTest {
         byte[] tag = ("{\"protected\":\"" + parts[0] + "\",\"payload\":\"" + parts[1] + "\",\"signature\":\"" + parts[2] + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
         assertEquals(ENTRY, SignedTag.verify(tag, pub(signer)));
-        RegistryException e = assertThrows(RegistryException.class, () -> SignedTag.verifyAny(tag, List.of(pub(required), pub(keys("secp384r1")))));
+        RegistryException e = assertThrows(RegistryException.class, () -> SignedTag.verifyAny(tag, List.of(pub(required), pub(keys("secp384r1"))), "tag"));
         assertEquals("tag signature does not verify with any of the 2 required keys (its signature names no key: signed by another key, or altered)",
                 e.getMessage());
     }

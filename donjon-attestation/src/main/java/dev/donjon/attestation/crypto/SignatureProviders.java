@@ -11,7 +11,7 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  *
  * <p>BouncyCastle by default: pure Java, on every platform, nothing to load. A long-running server calls
  * {@link #useNative()} to switch to AWS-LC through the Amazon Corretto Crypto Provider, whose P-384 verification is
- * about 4x BouncyCastle's and 12x the JDK's on this kind of machine (bench/README.md, Steward); loading it costs about
+ * about 3x BouncyCastle's and 11x the JDK's on this kind of machine (bench/README.md, Steward); loading it costs about
  * half a second, which one-shot commands would not repay. Where the native library does not load (another OS or CPU,
  * a temporary directory mounted noexec), BouncyCastle stays and the caller is told why.
  */
