@@ -1,5 +1,6 @@
 package dev.donjon.drawbridge;
 
+import dev.donjon.testing.LocalOciRegistry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,8 +1,9 @@
-package dev.donjon.drawbridge;
+package dev.donjon.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -14,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 
@@ -21,10 +24,15 @@ import java.util.concurrent.TimeUnit;
  * Debian's docker-registry (the CNCF distribution registry) started on a free loopback port with its storage in a
  * test directory, and the distribution-spec pushes a publisher makes. When the binary is missing this runs the
  * project's .ci/test-packages.sh to install it; if that cannot (no root, no apt), {@link #start} fails the test: it
- * never skips. Shared with other modules' tests through donjon-drawbridge's test-jar.
+ * never skips. It pushes as an independent publisher would (the OCI image and distribution specifications'
+ * media types spelled out here, not taken from the puller under test).
  */
 public final class LocalOciRegistry implements AutoCloseable {
     public static final Path BINARY = Path.of("/usr/bin/docker-registry");
+    /** OCI image manifest media type, and the annotation that names a layer's file (image-spec annotations.md). */
+    private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+    private static final String TITLE = "org.opencontainers.image.title";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Process process;
@@ -100,9 +108,9 @@ public final class LocalOciRegistry implements AutoCloseable {
      * manifest) and returns the manifest's digest.
      */
     public String push(String name, String tag, byte[] wasm, byte[] toml) throws Exception {
-        ObjectNode m = RegistryJson.MAPPER.createObjectNode();
+        ObjectNode m = JSON.createObjectNode();
         m.put("schemaVersion", 2);
-        m.put("mediaType", OciPuller.OCI_MANIFEST);
+        m.put("mediaType", OCI_MANIFEST);
         m.put("artifactType", "application/vnd.donjon.package.v1");
         byte[] emptyConfig = "{}".getBytes();
         ObjectNode cfg = m.putObject("config");
@@ -116,10 +124,10 @@ public final class LocalOciRegistry implements AutoCloseable {
             l.put("mediaType", (String) f[1]);
             l.put("digest", pushBlob(name, b));
             l.put("size", b.length);
-            l.putObject("annotations").put(OciPuller.TITLE, (String) f[0]);
+            l.putObject("annotations").put(TITLE, (String) f[0]);
         }
-        byte[] manifest = RegistryJson.write(m);
-        var r = HTTP.send(HttpRequest.newBuilder(base.resolve("/v2/" + name + "/manifests/" + tag)).header("Content-Type", OciPuller.OCI_MANIFEST)
+        byte[] manifest = JSON.writeValueAsBytes(m);
+        var r = HTTP.send(HttpRequest.newBuilder(base.resolve("/v2/" + name + "/manifests/" + tag)).header("Content-Type", OCI_MANIFEST)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), r.body());
         return sha256(manifest);
@@ -139,7 +147,13 @@ public final class LocalOciRegistry implements AutoCloseable {
     }
 
     /** {@code sha256:HEX}, as OCI digests are written. */
-    public static String sha256(byte[] b) { return "sha256:" + HexFormat.of().formatHex(DigestAlgorithm.SHA_256.newDigest().digest(b)); }
+    public static String sha256(byte[] b) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     @Override
     public void close() { process.destroy(); }

@@ -1,11 +1,11 @@
-package dev.donjon.attestation.policy;
+package dev.donjon.testing;
 
-import dev.donjon.attestation.policy.PolicyToml.PolicyException;
 import java.io.IOException;
 
 /**
- * For the policy fuzz targets (here and in donjon-steward): reading a policy file either gives a policy or a
- * {@link PolicyException} whose message is one printable line. Anything else escapes and is a finding.
+ * For the policy fuzz targets (donjon-attestation's and donjon-steward's): reading a policy file either gives a policy
+ * or the reader's own exception ({@code refusal}) whose message is one printable line. Anything else escapes and is a
+ * finding.
  */
 public final class PolicyReads {
 
@@ -16,10 +16,11 @@ public final class PolicyReads {
         Object read() throws IOException;
     }
 
-    public static void policyOrOneLineError(Read read) {
+    public static void policyOrOneLineError(Class<? extends IOException> refusal, Read read) {
         try {
             if (read.read() == null) throw new AssertionError("the reader returned null instead of a policy");
-        } catch (PolicyException e) {
+        } catch (IOException e) {
+            if (!refusal.isInstance(e)) throw new AssertionError("not the policy reader's own exception: " + e, e);
             String m = e.getMessage();
             // control characters include line breaks, and the escape sequences a terminal would act on
             if (m == null || m.isBlank() || m.chars().anyMatch(Character::isISOControl)) {
@@ -27,8 +28,6 @@ public final class PolicyReads {
                         .mapToObj(c -> Character.isISOControl(c) ? String.format("<U+%04X>", c) : Character.toString(c))
                         .collect(java.util.stream.Collectors.joining())), e);
             }
-        } catch (IOException e) {
-            throw new AssertionError("not the policy reader's own exception: " + e, e);
         }
     }
 }

@@ -1,7 +1,11 @@
-package dev.donjon.attestation.snp;
+package dev.donjon.testing;
 
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.DERIA5String;
+import dev.donjon.abi.snp.AttestationReport;
+import dev.donjon.abi.snp.KdsExtensions;
+import dev.donjon.abi.snp.ProductLine;
+import dev.donjon.abi.snp.SigningKey;
+import dev.donjon.abi.snp.TcbVersion;
+
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -13,8 +17,6 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
@@ -26,8 +28,8 @@ import java.util.Date;
 
 /**
  * A test AMD PKI built with BouncyCastle (ARK -> ASK/ASVK -> VCEK/VLEK, RSASSA-PSS/SHA-384 like AMD's) and reports
- * signed with its VCEK, so that layouts absent from the corpus (Turin, v5) and CRL revocation can be exercised. Public in
- * the test-jar: the CLI tests use it as a simulated (sim platform) root.
+ * signed with its VCEK, so that layouts absent from the corpus (Turin, v5) and CRL revocation can be exercised. The CLI
+ * tests use it as a simulated (sim platform) root. Certificates and reports are written through donjon-abi.
  */
 public final class TestAmd {
 
@@ -36,14 +38,14 @@ public final class TestAmd {
     public static final Instant NOW = Instant.parse("2025-01-01T00:00:00Z");
     private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
-    final ProductLine product;
-    final KeyPair arkKey = rsa();
-    final KeyPair askKey = rsa();
-    final KeyPair asvkKey = rsa();
+    public final ProductLine product;
+    public final KeyPair arkKey = rsa();
+    public final KeyPair askKey = rsa();
+    public final KeyPair asvkKey = rsa();
     final KeyPair leafKey = ec();
     public final X509CertificateHolder ark;
     public final X509CertificateHolder ask;
-    final X509CertificateHolder asvk;
+    public final X509CertificateHolder asvk;
 
     public TestAmd(ProductLine product) {
         this.product = product;
@@ -55,16 +57,11 @@ public final class TestAmd {
 
     /** Reported/endorsed TCB levels; for Milan/Genoa {@code fmc} is ignored. */
     public record Tcb(int fmc, int bl, int tee, int snp, int ucode) {
-        long raw(ProductLine product) {
-            byte[] b = new byte[8];
-            if (product == ProductLine.TURIN) {
-                b[0] = (byte) fmc; b[1] = (byte) bl; b[2] = (byte) tee; b[3] = (byte) snp;
-            } else {
-                b[0] = (byte) bl; b[1] = (byte) tee; b[6] = (byte) snp;
-            }
-            b[7] = (byte) ucode;
-            return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        public TcbVersion in(ProductLine product) {
+            return TcbVersion.of(product, product == ProductLine.TURIN ? fmc : 0, bl, tee, snp, ucode);
         }
+
+        public long raw(ProductLine product) { return in(product).raw(); }
     }
 
     public static final Tcb TCB = new Tcb(1, 9, 0, 23, 72);
@@ -73,30 +70,23 @@ public final class TestAmd {
         return leaf("SEV-VCEK", ask, askKey.getPrivate(), tcb, hwId, NOT_BEFORE, NOT_AFTER);
     }
 
-    X509CertificateHolder vlek(Tcb tcb) {
+    public X509CertificateHolder vlek(Tcb tcb) {
         return leaf("SEV-VLEK", asvk, asvkKey.getPrivate(), tcb, null, NOT_BEFORE, NOT_AFTER);
     }
 
-    X509CertificateHolder leaf(String cn, X509CertificateHolder issuer, PrivateKey issuerKey, Tcb tcb, byte[] hwId,
+    public X509CertificateHolder leaf(String cn, X509CertificateHolder issuer, PrivateKey issuerKey, Tcb tcb, byte[] hwId,
                                Instant notBefore, Instant notAfter) {
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer.getSubject(), BigInteger.ZERO,
                     Date.from(notBefore), Date.from(notAfter), name(cn), leafKey.getPublic());
-            b.addExtension(KdsExtensions.PRODUCT_NAME, false, new DERIA5String(product.kdsName() + "-B0"));
-            b.addExtension(KdsExtensions.BL_SPL, false, new ASN1Integer(tcb.bl()));
-            b.addExtension(KdsExtensions.TEE_SPL, false, new ASN1Integer(tcb.tee()));
-            b.addExtension(KdsExtensions.SNP_SPL, false, new ASN1Integer(tcb.snp()));
-            b.addExtension(KdsExtensions.UCODE_SPL, false, new ASN1Integer(tcb.ucode()));
-            if (product == ProductLine.TURIN) b.addExtension(KdsExtensions.FMC_SPL, false, new ASN1Integer(tcb.fmc()));
-            // AMD's KDS puts the raw chip id in the extension value, not a DER OCTET STRING
-            if (hwId != null) b.addExtension(KdsExtensions.HW_ID, false, hwId);
+            KdsExtensions.write(b, product, tcb.in(product), java.util.Optional.ofNullable(hwId));
             return b.build(pss(issuerKey));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
-    X509CertificateHolder ca(String cn, String issuerCn, KeyPair key, PrivateKey signer, long serial) {
+    public X509CertificateHolder ca(String cn, String issuerCn, KeyPair key, PrivateKey signer, long serial) {
         try {
             return new JcaX509v3CertificateBuilder(name(issuerCn), BigInteger.valueOf(serial), Date.from(NOT_BEFORE),
                     Date.from(NOT_AFTER), name(cn), key.getPublic()).build(pss(signer));
@@ -105,7 +95,7 @@ public final class TestAmd {
         }
     }
 
-    X509CRLHolder crl(X509CertificateHolder issuer, PrivateKey key, Instant thisUpdate, Instant nextUpdate, BigInteger... revoked) {
+    public X509CRLHolder crl(X509CertificateHolder issuer, PrivateKey key, Instant thisUpdate, Instant nextUpdate, BigInteger... revoked) {
         try {
             X509v2CRLBuilder b = new X509v2CRLBuilder(issuer.getSubject(), Date.from(thisUpdate));
             b.setNextUpdate(Date.from(nextUpdate));
@@ -133,45 +123,40 @@ public final class TestAmd {
 
     /** A report of the given version for this product, signed with the leaf key. */
     public byte[] report(int version, SigningKey signingKey, Tcb reported, byte[] chipId, byte[] reportData) {
-        byte[] r = new byte[AttestationReport.SIZE];
-        ByteBuffer b = ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0x00, version);
-        b.putInt(0x04, 3); // guest SVN
-        b.putLong(0x08, 0x30000L); // policy: SMT allowed, reserved bit 17
-        b.putInt(0x34, 1);
-        b.putInt(0x48, signingKey == SigningKey.VLEK ? 1 << 2 : 0);
-        System.arraycopy(reportData, 0, r, 0x50, 64);
-        for (int i = 0; i < 48; i++) r[0x90 + i] = (byte) (0xA0 + i);
-        b.putLong(0x38, reported.raw(product));
-        b.putLong(0x180, reported.raw(product));
-        b.putLong(0x1E0, reported.raw(product));
-        b.putLong(0x1F0, reported.raw(product));
+        AttestationReport.Builder r = AttestationReport.builder()
+                .version(version)
+                .guestSvn(3)
+                .policy(0x30000L) // SMT allowed, reserved bit 17
+                .signingKey(signingKey)
+                .reportData(reportData)
+                .measurement(measurement())
+                .tcb(reported.raw(product))
+                .chipId(chipId);
         if (version >= 3) {
-            r[0x188] = (byte) (product == ProductLine.TURIN ? 0x1A : 0x19);
-            r[0x189] = (byte) (product == ProductLine.TURIN ? 0x02 : product == ProductLine.GENOA ? 0x11 : 0x01);
-            r[0x18A] = 1;
+            r.cpuid(new AttestationReport.Cpuid(product == ProductLine.TURIN ? 0x1A : 0x19,
+                    product == ProductLine.TURIN ? 0x02 : product == ProductLine.GENOA ? 0x11 : 0x01, 1));
         }
-        System.arraycopy(chipId, 0, r, 0x1A0, 64);
-        if (version >= 5) {
-            b.putLong(0x1F8, 0x5L);
-            b.putLong(0x200, 0x7L);
-        }
-        sign(r);
-        return r;
+        if (version >= 5) r.mitigationVectors(0x5L, 0x7L);
+        return r.sign(this::signP1363);
     }
 
-    /** (Re-)signs bytes 0x000-0x29F with the leaf key; r and s are stored little-endian in 72-byte fields. */
-    void sign(byte[] report) {
+    /** (Re-)signs bytes 0x000-0x29F of a (tampered) report with the leaf key. */
+    public void sign(byte[] report) {
+        AttestationReport.signInPlace(report, this::signP1363);
+    }
+
+    private static byte[] measurement() {
+        byte[] m = new byte[48];
+        for (int i = 0; i < m.length; i++) m[i] = (byte) (0xA0 + i);
+        return m;
+    }
+
+    private byte[] signP1363(byte[] signed) {
         try {
             Signature ecdsa = Signature.getInstance("SHA384withECDSAinP1363Format");
             ecdsa.initSign(leafKey.getPrivate());
-            ecdsa.update(report, 0, AttestationReport.SIGNED_LENGTH);
-            byte[] rs = ecdsa.sign();
-            java.util.Arrays.fill(report, 0x2A0, AttestationReport.SIZE, (byte) 0);
-            for (int i = 0; i < 48; i++) {
-                report[0x2A0 + i] = rs[47 - i];
-                report[0x2E8 + i] = rs[95 - i];
-            }
+            ecdsa.update(signed);
+            return ecdsa.sign();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -1,4 +1,4 @@
-package dev.donjon.attestation.snp;
+package dev.donjon.abi.snp;
 
 import java.util.Locale;
 import java.util.Optional;

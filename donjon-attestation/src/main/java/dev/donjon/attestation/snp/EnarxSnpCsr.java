@@ -1,5 +1,6 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.abi.snp.AttestationReport;
 import dev.donjon.attestation.MalformedEvidenceException;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -51,7 +52,7 @@ final class EnarxSnpCsr {
             List<X509CRLHolder> crls = new ArrayList<>();
             for (int i = 1; i < endorsements.size(); i++) collectCrls(endorsements.getObjectAt(i), crls, 0);
             byte[] report = ASN1OctetString.getInstance(evidence.getObjectAt(1)).getOctets();
-            return new SnpEvidence(AttestationReport.parse(report), Optional.of(vcek), List.of(), crls, Optional.of(csr));
+            return new SnpEvidence(SnpEvidence.report(report), Optional.of(vcek), List.of(), crls, Optional.of(csr));
         } catch (MalformedEvidenceException e) {
             throw e;
         } catch (Exception e) {

@@ -1,5 +1,10 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.abi.snp.KdsExtensions;
+import dev.donjon.abi.snp.AttestationReport;
+import dev.donjon.abi.snp.TcbVersion;
+import dev.donjon.abi.snp.SigningKey;
+import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.attestation.EvidenceInput;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.RejectReason;
@@ -83,7 +88,7 @@ public final class SnpVerifier implements TeeVerifier {
         byte[] bytes = input.evidence();
         if (bytes == null) throw new MalformedEvidenceException("no evidence bytes");
         return switch (input.container()) {
-            case SNP_REPORT -> SnpEvidence.bare(AttestationReport.parse(bytes));
+            case SNP_REPORT -> SnpEvidence.bare(SnpEvidence.report(bytes));
             case TSM_JSON -> TsmReport.read(bytes);
             case ENARX_CSR -> EnarxSnpCsr.read(bytes);
             case INTEL_QUOTE -> throw new MalformedEvidenceException("an Intel quote is not SEV-SNP evidence");

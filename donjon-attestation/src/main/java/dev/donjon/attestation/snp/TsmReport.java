@@ -1,5 +1,7 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.abi.snp.AttestationReport;
+import dev.donjon.abi.snp.SigningKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.donjon.attestation.MalformedEvidenceException;
@@ -43,7 +45,7 @@ final class TsmReport {
         if (provider != null && provider.isTextual() && !provider.asText().strip().equals("sev_guest")) {
             throw new MalformedEvidenceException("configfs-tsm provider is '" + provider.asText().strip() + "', not sev_guest");
         }
-        AttestationReport report = AttestationReport.parse(blob(root, "outblob"));
+        AttestationReport report = SnpEvidence.report(blob(root, "outblob"));
         if (!root.hasNonNull("auxblob")) return SnpEvidence.bare(report);
         byte[] table = blob(root, "auxblob");
         Optional<X509CertificateHolder> vcek = Optional.empty();
