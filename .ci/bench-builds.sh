@@ -9,12 +9,15 @@ declare -A seen=()
 for script in bench/*.sh; do
   line=$(grep -o '\./mvnw [^)]*' "$script" | head -n 1 || true)
   if [ -n "$line" ]; then
-    [ -n "${seen[$line]:-}" ] && { echo "bench build: $script: $line (already built)"; continue; }
-    seen[$line]=1
+    key=$(tr ' ' '\n' <<<"$line" | sort | tr '\n' ' ') # the same options in another order: the same build
+    [ -n "${seen[$key]:-}" ] && { echo "bench build: $script: $line (already built)"; continue; }
+    seen[$key]=1
     echo "bench build: $script: $line"
     eval "$line" || { echo "bench build: $script: its build step failed" >&2; status=1; }
   elif grep -q 'DONJON:-\./donjon' "$script"; then
     echo "bench build: $script: through ./donjon"
+    [ -n "${seen[launcher]:-}" ] && continue
+    seen[launcher]=1
     rm -f donjon-cli/target/.donjon-built
     ./donjon run examples/hello/hello.wasm >/dev/null || { echo "bench build: $script: ./donjon did not build" >&2; status=1; }
   else

@@ -1,5 +1,7 @@
 package dev.donjon.platform.linux;
 
+import dev.donjon.abi.FormatException;
+import dev.donjon.abi.snp.AttestationReport;
 import dev.donjon.platform.PlatformException;
 
 import java.nio.ByteBuffer;
@@ -16,10 +18,13 @@ final class ReportDataEcho {
 
     private ReportDataEcho() {}
 
-    /** SEV-SNP ATTESTATION_REPORT: REPORT_DATA at 0x50. */
+    /** SEV-SNP ATTESTATION_REPORT, read by donjon-abi. */
     static void snp(byte[] report, byte[] expected) throws PlatformException {
-        if (report.length != 0x4A0) throw new PlatformException("SEV-SNP report is " + report.length + " bytes, expected 1184");
-        check("SEV-SNP report", Arrays.copyOfRange(report, 0x50, 0x90), expected);
+        try {
+            check("SEV-SNP report", AttestationReport.parse(report).reportData(), expected);
+        } catch (FormatException e) {
+            throw new PlatformException(e);
+        }
     }
 
     /**
