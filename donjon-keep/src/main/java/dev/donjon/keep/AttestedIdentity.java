@@ -5,7 +5,7 @@ import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.identity.SelfSignedIdentity;
 import dev.donjon.platform.identity.TlsContexts;
-import dev.donjon.platform.identity.WorkloadExtension;
+import dev.donjon.abi.csr.WorkloadIdentity;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -91,11 +91,7 @@ public final class AttestedIdentity implements IdentityProvider {
     /** The CSR names the workload: the SHA-256 of the module bytes this Keep runs, and the slug when known. */
     @Override
     public KeepTls tls(Optional<URI> steward, Workload workload) {
-        try {
-            return tls(steward, steward.isPresent() ? new Extension[] {WorkloadExtension.forModule(slug, workload.module())} : new Extension[0]);
-        } catch (PlatformException e) {
-            throw new KeepException("cannot make the Keep's identity: " + e.getMessage(), e);
-        }
+        return tls(steward, steward.isPresent() ? new Extension[] {WorkloadIdentity.ofModule(slug, workload.module()).toExtension()} : new Extension[0]);
     }
 
     private KeepTls tls(Optional<URI> steward, Extension[] extra) {

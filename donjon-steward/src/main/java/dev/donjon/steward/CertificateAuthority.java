@@ -1,5 +1,8 @@
 package dev.donjon.steward;
 
+import dev.donjon.common.OneLine;
+import dev.donjon.abi.csr.ClaimsExtension;
+import dev.donjon.abi.csr.EvidenceOids;
 import dev.donjon.attestation.crypto.SignatureProviders;
 import java.io.IOException;
 import java.io.Reader;
@@ -76,7 +79,7 @@ public final class CertificateAuthority {
             this.authorityKeyId = new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate.getPublicKey());
             this.certificateHolder = new X509CertificateHolder(certificate.getEncoded());
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot read the CA certificate: " + KeepCsr.oneLine(e), e);
+            throw new IllegalStateException("cannot read the CA certificate: " + OneLine.of(e), e);
         }
         this.issuerName = certificateHolder.getSubject();
     }
@@ -112,7 +115,7 @@ public final class CertificateAuthority {
             v.update(probe);
             if (!v.verify(sig)) throw new IOException(keyPem + " is not the private key of " + certPem);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IOException(keyPem + " is not the private key of " + certPem + ": " + KeepCsr.oneLine(e));
+            throw new IOException(keyPem + " is not the private key of " + certPem + ": " + OneLine.of(e));
         }
         return new CertificateAuthority(key, cert, false);
     }
@@ -133,7 +136,7 @@ public final class CertificateAuthority {
             X509Certificate cert = CONVERTER.getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
             return new CertificateAuthority(kp.getPrivate(), cert, true);
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
-            throw new IllegalStateException("cannot generate a CA: " + KeepCsr.oneLine(e), e);
+            throw new IllegalStateException("cannot generate a CA: " + OneLine.of(e), e);
         }
     }
 
@@ -158,10 +161,10 @@ public final class CertificateAuthority {
                         new GeneralNames(dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
             }
             b.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId);
-            b.addExtension(DonjonOids.KEEP_CLAIMS, false, claims.toAsn1());
+            b.addExtension(EvidenceOids.KEEP_CLAIMS, false, claims.toAsn1());
             return b.build(signer());
         } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
-            throw new IllegalStateException("cannot issue a certificate: " + KeepCsr.oneLine(e), e);
+            throw new IllegalStateException("cannot issue a certificate: " + OneLine.of(e), e);
         }
     }
 
@@ -224,7 +227,7 @@ public final class CertificateAuthority {
                 if (o instanceof X509CertificateHolder h) return CONVERTER.getCertificate(h);
             }
         } catch (GeneralSecurityException e) {
-            throw new IOException(pem + ": unreadable certificate: " + KeepCsr.oneLine(e));
+            throw new IOException(pem + ": unreadable certificate: " + OneLine.of(e));
         }
         throw new IOException(pem + " holds no PEM certificate");
     }

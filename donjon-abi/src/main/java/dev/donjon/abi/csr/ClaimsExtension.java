@@ -1,4 +1,6 @@
-package dev.donjon.steward;
+package dev.donjon.abi.csr;
+
+import dev.donjon.common.OneLine;
 
 import java.io.IOException;
 import java.security.cert.X509Certificate;
@@ -44,12 +46,6 @@ public record ClaimsExtension(String tee, byte[] measurement, boolean debug, Opt
         advisories = List.copyOf(advisories);
     }
 
-    public static ClaimsExtension of(AttestedKeep keep) {
-        HexFormat hex = HexFormat.of();
-        return new ClaimsExtension(keep.tee(), hex.parseHex(keep.measurement()), keep.debug(), keep.signer().map(hex::parseHex),
-                keep.tcbStatus(), keep.advisories(), keep.workload());
-    }
-
     public String measurementHex() { return HexFormat.of().formatHex(measurement); }
 
     public ASN1Sequence toAsn1() {
@@ -69,13 +65,13 @@ public record ClaimsExtension(String tee, byte[] measurement, boolean debug, Opt
 
     /** Reads the extension from an issued certificate; empty when it has none. */
     public static Optional<ClaimsExtension> from(X509Certificate cert) {
-        byte[] wrapped = cert.getExtensionValue(DonjonOids.KEEP_CLAIMS.getId());
+        byte[] wrapped = cert.getExtensionValue(EvidenceOids.KEEP_CLAIMS.getId());
         if (wrapped == null) return Optional.empty();
         try {
             return Optional.of(fromAsn1(ASN1Sequence.getInstance(
                     ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(wrapped).getOctets()))));
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("Donjon claims extension does not parse: " + KeepCsr.oneLine(e), e);
+            throw new IllegalArgumentException("Donjon claims extension does not parse: " + OneLine.of(e), e);
         }
     }
 

@@ -1,5 +1,8 @@
-package dev.donjon.steward;
+package dev.donjon.abi.csr;
 
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import org.bouncycastle.asn1.ASN1EncodableVector;
@@ -11,6 +14,7 @@ import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.DERTaggedObject;
 import org.bouncycastle.asn1.DERUTF8String;
+import org.bouncycastle.asn1.x509.Extension;
 
 /**
  * The workload a Keep runs, as far as it is known: a registry package slug (e.g. {@code host/user/repo:1.0.0}) and a
@@ -51,6 +55,34 @@ public record WorkloadIdentity(Optional<String> slug, Optional<Digest> digest) {
                 throw new IllegalArgumentException("workload slug must be 1-" + MAX_SLUG + " printable ASCII characters");
             }
         });
+    }
+
+    /**
+     * What a Keep claims for the module it runs: the SHA-256 of its bytes, and the registry slug when it came from one.
+     */
+    public static WorkloadIdentity ofModule(Optional<String> slug, byte[] module) {
+        try {
+            return new WorkloadIdentity(slug, Optional.of(new Digest("sha-256", MessageDigest.getInstance("SHA-256").digest(module))));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    /**
+     * Only the slug: for a Keep that enrolls <em>before</em> it has fetched its module (it needs the certificate to
+     * fetch a private package), so no digest can be claimed yet.
+     */
+    public static WorkloadIdentity ofSlug(String slug) {
+        return new WorkloadIdentity(Optional.of(slug), Optional.empty());
+    }
+
+    /** The non-critical CSR extension {@link EvidenceOids#WORKLOAD_IDENTITY} with this value. */
+    public Extension toExtension() {
+        try {
+            return new Extension(EvidenceOids.WORKLOAD_IDENTITY, false, toAsn1().getEncoded("DER"));
+        } catch (IOException e) {
+            throw new IllegalStateException("DER encoding in memory failed", e);
+        }
     }
 
     public ASN1Sequence toAsn1() {

@@ -1,6 +1,6 @@
-package dev.donjon.attestation.intel;
+package dev.donjon.abi.intel;
 
-import dev.donjon.attestation.MalformedEvidenceException;
+import dev.donjon.abi.FormatException;
 
 import java.util.Arrays;
 
@@ -20,21 +20,21 @@ final class LittleEndianReader {
 
     int remaining() { return end - pos; }
 
-    private void need(int n, String field) throws MalformedEvidenceException {
+    private void need(int n, String field) throws FormatException {
         if (n < 0 || n > end - pos) {
-            throw new MalformedEvidenceException("truncated quote: " + field + " needs " + n + " bytes at offset " + pos
+            throw new FormatException("truncated quote: " + field + " needs " + n + " bytes at offset " + pos
                     + ", " + (end - pos) + " left");
         }
     }
 
-    int u16(String field) throws MalformedEvidenceException {
+    int u16(String field) throws FormatException {
         need(2, field);
         int v = (data[pos] & 0xff) | (data[pos + 1] & 0xff) << 8;
         pos += 2;
         return v;
     }
 
-    long u32(String field) throws MalformedEvidenceException {
+    long u32(String field) throws FormatException {
         need(4, field);
         long v = (data[pos] & 0xffL) | (data[pos + 1] & 0xffL) << 8 | (data[pos + 2] & 0xffL) << 16 | (data[pos + 3] & 0xffL) << 24;
         pos += 4;
@@ -42,15 +42,15 @@ final class LittleEndianReader {
     }
 
     /** A u32 length that must fit in what is left. */
-    int length32(String field) throws MalformedEvidenceException {
+    int length32(String field) throws FormatException {
         long v = u32(field);
         if (v > end - pos) {
-            throw new MalformedEvidenceException("quote " + field + " " + v + " exceeds the " + (end - pos) + " bytes left");
+            throw new FormatException("quote " + field + " " + v + " exceeds the " + (end - pos) + " bytes left");
         }
         return (int) v;
     }
 
-    byte[] bytes(int n, String field) throws MalformedEvidenceException {
+    byte[] bytes(int n, String field) throws FormatException {
         need(n, field);
         byte[] out = Arrays.copyOfRange(data, pos, pos + n);
         pos += n;

@@ -1,8 +1,11 @@
-package dev.donjon.attestation.intel;
+package dev.donjon.abi.intel;
 
 /** What a quote attests: an SGX enclave report or a TD report. */
-sealed interface QuoteBody permits SgxReportBody, TdReportBody {
+public sealed interface QuoteBody permits SgxReportBody, TdReportBody {
     byte[] reportData();
 
     boolean debug();
+
+    /** The body's bytes in the quote's layout. */
+    byte[] encode();
 }

@@ -1,36 +1,33 @@
-package dev.donjon.attestation.intel;
+package dev.donjon.abi.intel;
 
-import dev.donjon.attestation.MalformedEvidenceException;
+import dev.donjon.abi.FormatException;
 
 import java.util.Arrays;
 
 /**
- * Bytes to {@link IntelQuote}. Parses strictly by declared lengths and ignores whatever follows the signature data
- * (real quotes carry zero padding there).
+ * Bytes to {@link IntelQuote} (see {@link IntelQuote#parse}). Parses strictly by declared lengths and ignores whatever
+ * follows the signature data (real quotes carry zero padding there).
  */
 final class QuoteParser {
-    private static final int HEADER_SIZE = 48;
-    private static final int ATT_KEY_ECDSA_P256 = 2;
-    private static final int BODY_TD10 = 2;
-    private static final int BODY_TD15 = 3;
 
     private QuoteParser() {}
 
-    static IntelQuote parse(byte[] q) throws MalformedEvidenceException {
+    static IntelQuote parse(byte[] q) throws FormatException {
         LittleEndianReader r = new LittleEndianReader(q, 0, q.length);
         int version = r.u16("header version");
         int attKeyType = r.u16("header attestation key type");
         long teeType = r.u32("header TEE type");
         int qeSvn = r.u16("header QE SVN");
         int pceSvn = r.u16("header PCE SVN");
-        r.bytes(16 + 20, "header QE vendor id / user data");
-        if (version < 3 || version > 5) throw new MalformedEvidenceException("unsupported quote version " + version + " (expected 3, 4 or 5)");
-        if (attKeyType != ATT_KEY_ECDSA_P256) {
-            throw new MalformedEvidenceException("unsupported attestation key type " + attKeyType + " (expected 2 = ECDSA P-256)");
+        byte[] qeVendorId = r.bytes(16, "header QE vendor id");
+        byte[] userData = r.bytes(20, "header user data");
+        if (version < 3 || version > 5) throw new FormatException("unsupported quote version " + version + " (expected 3, 4 or 5)");
+        if (attKeyType != IntelQuote.ATT_KEY_ECDSA_P256) {
+            throw new FormatException("unsupported attestation key type " + attKeyType + " (expected 2 = ECDSA P-256)");
         }
-        if (version == 3 && teeType != 0) throw new MalformedEvidenceException("quote v3 with non-zero TEE type " + teeType);
+        if (version == 3 && teeType != 0) throw new FormatException("quote v3 with non-zero TEE type " + teeType);
         if (teeType != IntelQuote.TEE_TYPE_SGX && teeType != IntelQuote.TEE_TYPE_TDX) {
-            throw new MalformedEvidenceException(String.format("unknown TEE type 0x%x", teeType));
+            throw new FormatException(String.format("unknown TEE type 0x%x", teeType));
         }
         boolean tdx = teeType == IntelQuote.TEE_TYPE_TDX;
 
@@ -40,17 +37,17 @@ final class QuoteParser {
             int bodySize = r.length32("body size");
             byte[] raw = r.bytes(bodySize, "body");
             body = switch (bodyType) {
-                case 1 -> {
-                    if (tdx) throw new MalformedEvidenceException("quote v5 body type 1 (SGX) in a TDX quote");
+                case IntelQuote.BODY_SGX -> {
+                    if (tdx) throw new FormatException("quote v5 body type 1 (SGX) in a TDX quote");
                     yield SgxReportBody.parse(raw);
                 }
-                case BODY_TD10, BODY_TD15 -> {
-                    if (!tdx) throw new MalformedEvidenceException("quote v5 TD body in a quote whose TEE type is SGX");
-                    int want = bodyType == BODY_TD10 ? TdReportBody.SIZE_TD10 : TdReportBody.SIZE_TD15;
-                    if (bodySize != want) throw new MalformedEvidenceException("quote v5 body type " + bodyType + " has size " + bodySize + ", expected " + want);
+                case IntelQuote.BODY_TD10, IntelQuote.BODY_TD15 -> {
+                    if (!tdx) throw new FormatException("quote v5 TD body in a quote whose TEE type is SGX");
+                    int want = bodyType == IntelQuote.BODY_TD10 ? TdReportBody.SIZE_TD10 : TdReportBody.SIZE_TD15;
+                    if (bodySize != want) throw new FormatException("quote v5 body type " + bodyType + " has size " + bodySize + ", expected " + want);
                     yield TdReportBody.parse(raw);
                 }
-                default -> throw new MalformedEvidenceException("unknown quote v5 body type " + bodyType);
+                default -> throw new FormatException("unknown quote v5 body type " + bodyType);
             };
         } else {
             body = tdx ? TdReportBody.parse(r.bytes(TdReportBody.SIZE_TD10, "TD report body"))
@@ -67,7 +64,7 @@ final class QuoteParser {
             int type = s.u16("certification data type");
             int size = s.length32("certification data size");
             if (type != IntelQuote.CertificationData.QE_REPORT) {
-                throw new MalformedEvidenceException("quote v" + version + " certification data type " + type + ", expected 6 (QE report)");
+                throw new FormatException("quote v" + version + " certification data type " + type + ", expected 6 (QE report)");
             }
             qe = new LittleEndianReader(q, s.position(), s.position() + size);
         }
@@ -79,7 +76,7 @@ final class QuoteParser {
         int certType = qe.u16("certification data type");
         int certSize = qe.length32("certification data size");
         byte[] certData = qe.bytes(certSize, "certification data");
-        return new IntelQuote(version, (int) teeType, qeSvn, pceSvn, body, signedData, signature, attestationKey,
+        return new IntelQuote(version, (int) teeType, qeSvn, pceSvn, qeVendorId, userData, body, signedData, signature, attestationKey,
                 qeReport, qeReportSignature, authData, new IntelQuote.CertificationData(certType, certData));
     }
 }

@@ -1,5 +1,6 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.common.OneLine;
 import dev.donjon.abi.FormatException;
 import dev.donjon.abi.snp.KdsExtensions;
 import dev.donjon.abi.snp.SigningKey;
@@ -230,7 +231,7 @@ public final class AmdChainValidator {
             for (byte[] bytes : exactBytes) part(sha256, bytes);
             return java.util.HexFormat.of().formatHex(sha256.digest());
         } catch (NoSuchAlgorithmException e) {
-            throw new MalformedEvidenceException("cannot fingerprint the endorsements: " + CertificateFiles.oneLine(e));
+            throw new MalformedEvidenceException("cannot fingerprint the endorsements: " + OneLine.of(e));
         }
     }
 

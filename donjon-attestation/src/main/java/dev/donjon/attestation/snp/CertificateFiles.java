@@ -1,5 +1,6 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.common.OneLine;
 import dev.donjon.attestation.MalformedEvidenceException;
 import org.bouncycastle.asn1.ASN1InputStream;
 import org.bouncycastle.asn1.ASN1Primitive;
@@ -37,7 +38,7 @@ final class CertificateFiles {
                 for (ASN1Primitive p : derObjects(bytes)) out.add(new X509CertificateHolder(Certificate.getInstance(p)));
             }
         } catch (IOException | RuntimeException e) {
-            throw new MalformedEvidenceException(what + " is not a certificate: " + oneLine(e));
+            throw new MalformedEvidenceException(what + " is not a certificate: " + OneLine.of(e));
         }
         if (out.isEmpty()) throw new MalformedEvidenceException(what + " holds no certificate");
         return out;
@@ -51,7 +52,7 @@ final class CertificateFiles {
             if (p == null) throw new MalformedEvidenceException(what + " holds no certificate");
             return new X509CertificateHolder(Certificate.getInstance(p));
         } catch (IOException | RuntimeException e) {
-            throw new MalformedEvidenceException(what + " is not a certificate: " + oneLine(e));
+            throw new MalformedEvidenceException(what + " is not a certificate: " + OneLine.of(e));
         }
     }
 
@@ -68,7 +69,7 @@ final class CertificateFiles {
                 for (ASN1Primitive p : derObjects(bytes)) out.add(new X509CRLHolder(CertificateList.getInstance(p)));
             }
         } catch (IOException | RuntimeException e) {
-            throw new MalformedEvidenceException(what + " is not a CRL: " + oneLine(e));
+            throw new MalformedEvidenceException(what + " is not a CRL: " + OneLine.of(e));
         }
         if (out.isEmpty()) throw new MalformedEvidenceException(what + " holds no CRL");
         return out;
@@ -87,8 +88,4 @@ final class CertificateFiles {
         return head.contains("-----BEGIN ");
     }
 
-    static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replaceAll("\\s+", " ").trim();
-    }
 }

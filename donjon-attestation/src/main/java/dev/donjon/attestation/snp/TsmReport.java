@@ -1,5 +1,6 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.common.OneLine;
 import dev.donjon.abi.FormatException;
 import dev.donjon.abi.snp.AttestationReport;
 import dev.donjon.abi.snp.CertificateTable;
@@ -31,7 +32,7 @@ final class TsmReport {
         try {
             root = JSON.readTree(json);
         } catch (IOException | RuntimeException e) {
-            throw new MalformedEvidenceException("configfs-tsm JSON does not parse: " + CertificateFiles.oneLine(e));
+            throw new MalformedEvidenceException("configfs-tsm JSON does not parse: " + OneLine.of(e));
         }
         if (root == null || !root.isObject()) throw new MalformedEvidenceException("configfs-tsm JSON is not an object");
         JsonNode provider = root.get("provider");
@@ -69,7 +70,7 @@ final class TsmReport {
         try {
             return Base64.getUrlDecoder().decode(text);
         } catch (IllegalArgumentException e) {
-            throw new MalformedEvidenceException("configfs-tsm " + name + " is not base64url: " + CertificateFiles.oneLine(e));
+            throw new MalformedEvidenceException("configfs-tsm " + name + " is not base64url: " + OneLine.of(e));
         }
     }
 }

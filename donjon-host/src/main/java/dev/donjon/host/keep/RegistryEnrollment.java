@@ -8,7 +8,7 @@ import dev.donjon.keep.TrustAnchorFiles;
 import dev.donjon.platform.Platform;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.identity.KeepIdentity;
-import dev.donjon.platform.identity.WorkloadExtension;
+import dev.donjon.abi.csr.WorkloadIdentity;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.security.GeneralSecurityException;
@@ -33,7 +33,7 @@ final class RegistryEnrollment {
         if (ref.steward().isEmpty()) return KeepTlsIdentity.Source.NONE;
         URI steward = URI.create(ref.steward().get());
         try {
-            KeepIdentity identity = KeepRuntimeRunner.newIdentity(platform, WorkloadExtension.forSlug(ref.spec()));
+            KeepIdentity identity = KeepRuntimeRunner.newIdentity(platform, WorkloadIdentity.ofSlug(ref.spec()).toExtension());
             List<X509Certificate> anchors = TrustAnchorFiles.jdkDefaultsPlus(certificates(ref.stewardCas()));
             List<X509Certificate> issued = new StewardClient(TrustAnchorFiles.trustingOnly(Optional.of(anchors))).enroll(steward, identity.csr());
             return KeepTlsIdentity.Source.of(new KeepTlsIdentity(identity.keyPair().getPrivate(), AttestedIdentity.leafFirst(identity.keyPair(), issued)));

@@ -1,5 +1,6 @@
 package dev.donjon.host.agent;
 
+import dev.donjon.abi.csr.WorkloadIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -101,8 +102,8 @@ class RegistryStewardDeployTest {
     /** What the fetching Keep's CSR says about its workload, as the Steward reads it: the slug, and no digest yet. */
     @Test
     void theFetchEnrollmentNamesTheSlugAndClaimsNoDigest() throws Exception {
-        var ext = dev.donjon.platform.identity.WorkloadExtension.forSlug("localhost:1/alice/rot13:1.0.0");
-        var read = dev.donjon.steward.WorkloadIdentity.fromAsn1(org.bouncycastle.asn1.ASN1Sequence.getInstance(ext.getExtnValue().getOctets()));
+        var ext = WorkloadIdentity.ofSlug("localhost:1/alice/rot13:1.0.0").toExtension();
+        var read = dev.donjon.abi.csr.WorkloadIdentity.fromAsn1(org.bouncycastle.asn1.ASN1Sequence.getInstance(ext.getExtnValue().getOctets()));
         assertEquals(Optional.of("localhost:1/alice/rot13:1.0.0"), read.slug());
         assertEquals(Optional.empty(), read.digest());
     }

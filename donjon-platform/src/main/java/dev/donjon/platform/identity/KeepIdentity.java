@@ -1,5 +1,6 @@
 package dev.donjon.platform.identity;
 
+import dev.donjon.abi.csr.KeepCsr;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.Evidence;
 import dev.donjon.platform.Platform;
@@ -21,7 +22,12 @@ public record KeepIdentity(Backend backend, KeyPair keyPair, Evidence evidence, 
         Backend backend = platform.backend();
         KeyPair keys = newKeyPair(backend);
         Evidence evidence = platform.attest(ReportData.ofPublicKey(backend, keys.getPublic().getEncoded()));
-        byte[] csr = KeepCsr.build(keys, EvidenceExtension.encode(evidence, collateral), more);
+        byte[] csr;
+        try {
+            csr = KeepCsr.build(keys, collateral.evidenceExtension(evidence).toExtension(), more);
+        } catch (GeneralSecurityException e) {
+            throw new PlatformException(e.getMessage(), e);
+        }
         return new KeepIdentity(backend, keys, evidence, csr);
     }
 

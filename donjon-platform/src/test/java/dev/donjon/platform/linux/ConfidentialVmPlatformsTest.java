@@ -1,11 +1,11 @@
 package dev.donjon.platform.linux;
 
+import dev.donjon.abi.csr.EvidenceOids;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.Evidence;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.PlatformInfo;
 import dev.donjon.platform.identity.CachedCollateral;
-import dev.donjon.platform.identity.EvidenceOids;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.identity.ReportData;
 import com.fasterxml.jackson.databind.ObjectMapper;
