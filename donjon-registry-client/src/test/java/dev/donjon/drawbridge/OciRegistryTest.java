@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * free loopback port by {@link LocalOciRegistry} (which fails, never skips, when the binary cannot be installed).
  */
 class OciRegistryTest {
-    static final Path EXAMPLE = RegistryEndToEndTest.EXAMPLE;
+    static final Path EXAMPLE = Path.of(System.getProperty("donjon.shared", "../../shared"), "wasm", "wasm_example");
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir static Path dir;

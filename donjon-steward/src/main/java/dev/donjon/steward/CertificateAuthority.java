@@ -1,11 +1,11 @@
 package dev.donjon.steward;
 
+import dev.donjon.common.Pem;
 import dev.donjon.common.OneLine;
 import dev.donjon.abi.csr.ClaimsExtension;
 import dev.donjon.abi.csr.EvidenceOids;
 import dev.donjon.attestation.crypto.SignatureProviders;
 import java.io.IOException;
-import java.io.Reader;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +41,6 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -222,24 +218,10 @@ public final class CertificateAuthority {
     }
 
     static X509Certificate firstCertificate(Path pem) throws IOException {
-        try (Reader r = Files.newBufferedReader(pem); PEMParser p = new PEMParser(r)) {
-            for (Object o; (o = p.readObject()) != null; ) {
-                if (o instanceof X509CertificateHolder h) return CONVERTER.getCertificate(h);
-            }
-        } catch (GeneralSecurityException e) {
-            throw new IOException(pem + ": unreadable certificate: " + OneLine.of(e));
-        }
-        throw new IOException(pem + " holds no PEM certificate");
+        return Pem.certificates(pem).getFirst();
     }
 
     static PrivateKey privateKey(Path pem) throws IOException {
-        try (Reader r = Files.newBufferedReader(pem); PEMParser p = new PEMParser(r)) {
-            for (Object o; (o = p.readObject()) != null; ) {
-                JcaPEMKeyConverter c = new JcaPEMKeyConverter();
-                if (o instanceof PrivateKeyInfo k) return c.getPrivateKey(k);
-                if (o instanceof PEMKeyPair kp) return c.getPrivateKey(kp.getPrivateKeyInfo());
-            }
-        }
-        throw new IOException(pem + " holds no unencrypted PEM private key");
+        return Pem.privateKey(pem);
     }
 }

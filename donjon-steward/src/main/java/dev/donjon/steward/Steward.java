@@ -1,5 +1,6 @@
 package dev.donjon.steward;
 
+import dev.donjon.common.Pem;
 import dev.donjon.attestation.crypto.CsrSignature;
 import dev.donjon.abi.FormatException;
 import dev.donjon.common.OneLine;
@@ -13,6 +14,7 @@ import dev.donjon.attestation.Verifiers;
 import dev.donjon.attestation.snp.SnpTrustAnchors;
 import dev.donjon.attestation.snp.SnpVerifier;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.io.StringReader;
 import org.bouncycastle.cert.X509CertificateHolder;
 import java.time.Clock;
@@ -24,7 +26,6 @@ import java.util.Map;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.openssl.PEMParser;
 
 /**
  * The Steward's core, without HTTP: a Keep's DER CSR in, an {@link Enrollment} out. Checks, in order: the CSR's form
@@ -73,17 +74,14 @@ public final class Steward {
 
     /** AMD's ARKs plus the self-signed certificate(s) of the sim chain as simulated roots. */
     private static SnpTrustAnchors simAnchors(byte[] chainPem) {
-        StringBuilder arks = new StringBuilder();
-        try (PEMParser p = new PEMParser(new StringReader(new String(chainPem, java.nio.charset.StandardCharsets.US_ASCII)))) {
-            for (Object o; (o = p.readObject()) != null; ) {
-                if (o instanceof X509CertificateHolder h && h.getSubject().equals(h.getIssuer())) {
-                    arks.append("-----BEGIN CERTIFICATE-----\n")
-                            .append(java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(h.getEncoded()))
-                            .append("\n-----END CERTIFICATE-----\n");
-                }
+        List<byte[]> arks = new ArrayList<>();
+        try {
+            for (byte[] der : Pem.blocks(chainPem, "CERTIFICATE", "sim.chain")) {
+                X509CertificateHolder h = new X509CertificateHolder(der);
+                if (h.getSubject().equals(h.getIssuer())) arks.add(der);
             }
             if (arks.isEmpty()) throw new IllegalArgumentException("sim.chain holds no self-signed ARK");
-            return SnpTrustAnchors.amd().withSimulatedRoots(arks.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return SnpTrustAnchors.amd().withSimulatedRoots(Pem.certificates(arks));
         } catch (IOException | MalformedEvidenceException e) {
             throw new IllegalArgumentException("sim.chain: " + OneLine.of(e), e);
         }

@@ -23,7 +23,9 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
-import java.util.Base64;
+import java.util.ArrayList;
+import java.util.List;
+import dev.donjon.common.Pem;
 import java.util.Date;
 
 /**
@@ -108,17 +110,15 @@ public final class TestAmd {
 
     /** PEM bundle of the given certificates, like AMD's KDS cert_chain. */
     public static byte[] pem(X509CertificateHolder... certs) {
-        StringBuilder s = new StringBuilder();
+        List<byte[]> ders = new ArrayList<>();
         for (X509CertificateHolder c : certs) {
             try {
-                s.append("-----BEGIN CERTIFICATE-----\n")
-                        .append(Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(c.getEncoded()))
-                        .append("\n-----END CERTIFICATE-----\n");
+                ders.add(c.getEncoded());
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
         }
-        return s.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return Pem.certificates(ders);
     }
 
     /** A report of the given version for this product, signed with the leaf key. */

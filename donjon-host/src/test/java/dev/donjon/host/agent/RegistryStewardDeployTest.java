@@ -1,5 +1,6 @@
 package dev.donjon.host.agent;
 
+import dev.donjon.common.Tls;
 import dev.donjon.abi.csr.WorkloadIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +13,6 @@ import dev.donjon.host.protocol.PackageReference;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.identity.SelfSignedIdentity;
-import dev.donjon.platform.identity.TlsContexts;
 import dev.donjon.platform.sim.RuntimeMeasurement;
 import dev.donjon.platform.sim.SimAuthority;
 import dev.donjon.steward.CertificateAuthority;
@@ -67,7 +67,7 @@ class RegistryStewardDeployTest {
                 Duration.ofDays(1), List.of("localhost")));
         KeyPair serverKey = KeepIdentity.newKeyPair(Backend.NIL);
         stewardServerCert = SelfSignedIdentity.localhost(serverKey, clock);
-        SSLContext tls = TlsContexts.of(serverKey.getPrivate(), List.of(stewardServerCert), Optional.empty());
+        SSLContext tls = Tls.context(serverKey.getPrivate(), List.of(stewardServerCert), Optional.empty());
         steward = StewardServer.start(new StewardServer.Config(s, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls)));
         registry = new RegistryOnLoopback(dir, ca.certificate());
     }

@@ -1,5 +1,6 @@
 package dev.donjon.host.agent;
 
+import dev.donjon.common.Tls;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +13,6 @@ import dev.donjon.host.protocol.WorkloadPackage;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.identity.SelfSignedIdentity;
-import dev.donjon.platform.identity.TlsContexts;
 import dev.donjon.platform.sim.RuntimeMeasurement;
 import dev.donjon.platform.sim.SimAuthority;
 import dev.donjon.steward.CertificateAuthority;
@@ -84,7 +84,7 @@ class StewardDeployTest {
         X509Certificate serverCert = SelfSignedIdentity.localhost(serverKey, clock);
         stewardServerPem = ("-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(serverCert.getEncoded())
                 + "\n-----END CERTIFICATE-----\n").getBytes(StandardCharsets.US_ASCII);
-        SSLContext tls = TlsContexts.of(serverKey.getPrivate(), List.of(serverCert), Optional.empty());
+        SSLContext tls = Tls.context(serverKey.getPrivate(), List.of(serverCert), Optional.empty());
         steward = StewardServer.start(new StewardServer.Config(s, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls)));
     }
 

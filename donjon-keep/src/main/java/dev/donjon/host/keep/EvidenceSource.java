@@ -1,5 +1,6 @@
 package dev.donjon.host.keep;
 
+import dev.donjon.common.Pem;
 import dev.donjon.host.protocol.KeepEvidence;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.Evidence;
@@ -66,7 +67,7 @@ public interface EvidenceSource {
                 case Evidence.None n -> Optional.empty();
                 // the VCEK first (the verifier takes the first certificate as the signer), then any CA the host supplied
                 case Evidence.SnpReport r -> Optional.of(new KeepEvidence("snp", "snp-report", r.report(),
-                        pem(r.vcek().map(v -> prepend(v, r.caCerts())).orElse(r.caCerts()))));
+                        Pem.certificates(r.vcek().map(v -> prepend(v, r.caCerts())).orElse(r.caCerts()))));
                 case Evidence.IntelQuote q -> Optional.of(new KeepEvidence(q.backend().wireName(), "intel-quote", q.quote(), new byte[0]));
             };
         }
@@ -78,15 +79,5 @@ public interface EvidenceSource {
             return all;
         }
 
-        private static byte[] pem(java.util.List<byte[]> ders) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Base64.Encoder b64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
-            for (byte[] der : ders) {
-                out.writeBytes("-----BEGIN CERTIFICATE-----\n".getBytes(StandardCharsets.US_ASCII));
-                out.writeBytes(b64.encode(der));
-                out.writeBytes("\n-----END CERTIFICATE-----\n".getBytes(StandardCharsets.US_ASCII));
-            }
-            return out.toByteArray();
-        }
     }
 }

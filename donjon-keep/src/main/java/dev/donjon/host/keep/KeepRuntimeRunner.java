@@ -1,5 +1,6 @@
 package dev.donjon.host.keep;
 
+import dev.donjon.common.Tls;
 import dev.donjon.config.ConfigException;
 import dev.donjon.config.EnarxConfig;
 import dev.donjon.host.protocol.WorkloadPackage;
@@ -9,19 +10,13 @@ import dev.donjon.keep.KeepException;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.TrustAnchorFiles;
 import dev.donjon.keep.Workload;
-import dev.donjon.platform.Backend;
 import dev.donjon.platform.Platform;
-import dev.donjon.platform.PlatformException;
-import dev.donjon.platform.PlatformSettings;
-import dev.donjon.platform.identity.CachedCollateral;
-import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.wasi.CompiledModuleCache;
 import dev.donjon.wasi.WasiException;
 import dev.donjon.wasi.WasiLimits;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.security.cert.X509Certificate;
@@ -73,22 +68,7 @@ public final class KeepRuntimeRunner implements WorkloadRunner {
     /** Only asked for evidence when the Enarx.toml names a Steward; otherwise a self-signed certificate, as Enarx. */
     private AttestedIdentity identity(WorkloadPackage pkg) {
         Optional<List<X509Certificate>> stewardAnchors = pkg.stewardCa()
-                .map(pem -> TrustAnchorFiles.jdkDefaultsPlus(TrustAnchorFiles.parse(pem, "steward-ca.pem")));
-        Backend backend = platform.map(Platform::backend).orElse(Backend.NIL);
-        return new AttestedIdentity(extra -> enroll(extra),
-                new AttestedIdentity.Trust(stewardAnchors, Optional.empty(), Optional.empty()), backend, Clock.systemUTC());
-    }
-
-    private KeepIdentity enroll(org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
-        return newIdentity(platform, extra);
-    }
-
-    /** A fresh key with evidence binding it (and {@code extra} in its CSR), from this Keep's platform. */
-    static KeepIdentity newIdentity(Optional<Platform> platform, org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
-        Platform p = platform.orElseThrow(() -> new PlatformException(
-                "this Keep has no TEE platform (nil backend): it has no evidence to enroll with the Steward"));
-        PlatformSettings settings = PlatformSettings.fromEnvironment(System.getenv());
-        CachedCollateral collateral = p.backend().hardware() ? CachedCollateral.read(settings.amdCache(), settings.intelCache()) : CachedCollateral.none();
-        return KeepIdentity.create(p, collateral, extra);
+                .map(pem -> Tls.jdkAnchorsPlus(TrustAnchorFiles.parse(pem, "steward-ca.pem")));
+        return AttestedIdentity.on(platform, new AttestedIdentity.Trust(stewardAnchors, Optional.empty(), Optional.empty()));
     }
 }

@@ -9,11 +9,11 @@ import dev.donjon.platform.Platform;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.abi.csr.WorkloadIdentity;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
-import java.security.GeneralSecurityException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import dev.donjon.common.Pem;
+import dev.donjon.common.Tls;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,9 +33,9 @@ final class RegistryEnrollment {
         if (ref.steward().isEmpty()) return KeepTlsIdentity.Source.NONE;
         URI steward = URI.create(ref.steward().get());
         try {
-            KeepIdentity identity = KeepRuntimeRunner.newIdentity(platform, WorkloadIdentity.ofSlug(ref.spec()).toExtension());
-            List<X509Certificate> anchors = TrustAnchorFiles.jdkDefaultsPlus(certificates(ref.stewardCas()));
-            List<X509Certificate> issued = new StewardClient(TrustAnchorFiles.trustingOnly(Optional.of(anchors))).enroll(steward, identity.csr());
+            KeepIdentity identity = AttestedIdentity.enroll(platform, WorkloadIdentity.ofSlug(ref.spec()).toExtension());
+            List<X509Certificate> anchors = Tls.jdkAnchorsPlus(certificates(ref.stewardCas(), "a Steward CA"));
+            List<X509Certificate> issued = new StewardClient(Tls.trusting(Optional.of(anchors))).enroll(steward, identity.csr());
             return KeepTlsIdentity.Source.of(new KeepTlsIdentity(identity.keyPair().getPrivate(), AttestedIdentity.leafFirst(identity.keyPair(), issued)));
         } catch (PlatformException | KeepException e) {
             throw new WorkloadRunner.WorkloadFailedException("cannot enroll with the Steward at " + steward + " to fetch "
@@ -43,13 +43,15 @@ final class RegistryEnrollment {
         }
     }
 
-    private static List<X509Certificate> certificates(List<byte[]> ders) throws WorkloadRunner.WorkloadFailedException {
+    /** The DER certificates a package reference carries ({@code what}: "a Steward CA", "a registry CA"). */
+    static List<X509Certificate> certificates(List<byte[]> ders, String what) throws WorkloadRunner.WorkloadFailedException {
         List<X509Certificate> out = new ArrayList<>();
-        try {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            for (byte[] der : ders) out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der)));
-        } catch (GeneralSecurityException e) {
-            throw new WorkloadRunner.WorkloadFailedException("a Steward CA in the package reference is not a certificate: " + e.getMessage());
+        for (byte[] der : ders) {
+            try {
+                out.addAll(Pem.certificates(der, what + " in the package reference"));
+            } catch (IOException e) {
+                throw new WorkloadRunner.WorkloadFailedException(e.getMessage());
+            }
         }
         return out;
     }

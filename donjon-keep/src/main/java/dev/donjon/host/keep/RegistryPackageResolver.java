@@ -1,10 +1,10 @@
 package dev.donjon.host.keep;
 
+import dev.donjon.common.Tls;
 import dev.donjon.drawbridge.FetchedPackage;
 import dev.donjon.drawbridge.PackageFetcher;
 import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.SignedTag;
-import dev.donjon.drawbridge.TlsMaterial;
 import dev.donjon.host.protocol.PackageReference;
 import dev.donjon.host.protocol.ProtocolException;
 import dev.donjon.host.protocol.WorkloadPackage;
@@ -79,14 +79,7 @@ public final class RegistryPackageResolver {
 
     /** Trusts the owner's registry CAs (else the JDK's), and presents the Keep's certificate when it has one. */
     private SSLContext tlsContext(PackageReference ref) throws WorkloadRunner.WorkloadFailedException {
-        List<X509Certificate> trusted = new ArrayList<>();
-        try {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            for (byte[] der : ref.registryCas()) trusted.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der)));
-        } catch (GeneralSecurityException e) {
-            throw new WorkloadRunner.WorkloadFailedException("a registry CA in the package reference is not a certificate: " + e.getMessage());
-        }
-        Optional<KeepTlsIdentity> id = identity.get();
-        return TlsMaterial.context(id.map(KeepTlsIdentity::chain).orElse(null), id.map(KeepTlsIdentity::key).orElse(null), trusted);
+        List<X509Certificate> trusted = RegistryEnrollment.certificates(ref.registryCas(), "a registry CA");
+        return Tls.context(identity.get().map(id -> new Tls.Identity(id.key(), id.chain())), Tls.anchors(trusted));
     }
 }

@@ -1,5 +1,6 @@
 package dev.donjon.platform.identity;
 
+import dev.donjon.abi.ReportData;
 import dev.donjon.abi.csr.KeepCsr;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.Evidence;
@@ -21,7 +22,7 @@ public record KeepIdentity(Backend backend, KeyPair keyPair, Evidence evidence, 
             throws PlatformException {
         Backend backend = platform.backend();
         KeyPair keys = newKeyPair(backend);
-        Evidence evidence = platform.attest(ReportData.ofPublicKey(backend, keys.getPublic().getEncoded()));
+        Evidence evidence = platform.attest(ReportData.ofPublicKey(backend.reportDataHash(), keys.getPublic().getEncoded()));
         byte[] csr;
         try {
             csr = KeepCsr.build(keys, collateral.evidenceExtension(evidence).toExtension(), more);

@@ -1,5 +1,6 @@
 package dev.donjon.platform.linux;
 
+import dev.donjon.common.OneLine;
 import dev.donjon.abi.FormatException;
 import dev.donjon.abi.snp.AttestationReport;
 import dev.donjon.abi.snp.KdsExtensions;
@@ -66,7 +67,7 @@ public final class AmdKds {
             response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new PlatformException("cannot fetch the VCEK from " + uri + ": " + ConfigfsTsm.oneLine(e), e);
+            throw new PlatformException("cannot fetch the VCEK from " + uri + ": " + OneLine.of(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PlatformException("interrupted while fetching the VCEK from " + uri, e);
@@ -75,7 +76,7 @@ public final class AmdKds {
         try (InputStream in = response.body()) {
             der = in.readNBytes(MAX_CERTIFICATE + 1);
         } catch (IOException e) {
-            throw new PlatformException("cannot read the VCEK from " + uri + ": " + ConfigfsTsm.oneLine(e), e);
+            throw new PlatformException("cannot read the VCEK from " + uri + ": " + OneLine.of(e), e);
         }
         if (response.statusCode() != 200) throw new PlatformException("AMD KDS answered " + response.statusCode() + " for " + uri);
         if (der.length > MAX_CERTIFICATE) throw new PlatformException("AMD KDS sent more than " + MAX_CERTIFICATE + " bytes for a VCEK");

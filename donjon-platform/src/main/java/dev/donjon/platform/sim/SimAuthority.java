@@ -3,6 +3,7 @@ package dev.donjon.platform.sim;
 import dev.donjon.abi.snp.KdsExtensions;
 import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.abi.snp.TcbVersion;
+import dev.donjon.common.Pem;
 import dev.donjon.platform.OwnerOnlyFiles;
 import dev.donjon.platform.PlatformException;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -16,15 +17,10 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -48,6 +44,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -106,7 +103,7 @@ public final class SimAuthority {
 
     /** The PEM bundle (ASK, then ARK) a relying party configures to trust this sim, and only this one. */
     public byte[] chainPem() {
-        return (pem(ask) + pem(ark)).getBytes(StandardCharsets.US_ASCII);
+        return Pem.certificates(List.of(encoded(ask), encoded(ark)));
     }
 
     /** Whether a chain was already made in {@code dir}. */
@@ -139,11 +136,7 @@ public final class SimAuthority {
             X509CertificateHolder ark = certificate(dir.resolve(ARK_FILE));
             X509CertificateHolder ask = certificate(dir.resolve(ASK_FILE));
             X509CertificateHolder vcek = certificate(dir.resolve(VCEK_FILE));
-            PrivateKey key;
-            try (PEMParser p = new PEMParser(new StringReader(Files.readString(dir.resolve(VCEK_KEY_FILE), StandardCharsets.US_ASCII)))) {
-                if (!(p.readObject() instanceof PrivateKeyInfo info)) throw new IOException(VCEK_KEY_FILE + " holds no PKCS#8 private key");
-                key = java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(info.getEncoded()));
-            }
+            PrivateKey key = Pem.privateKey(Files.readAllBytes(dir.resolve(VCEK_KEY_FILE)), VCEK_KEY_FILE);
             if (!signedBy(ark, ark) || !signedBy(ask, ark) || !signedBy(vcek, ask)) {
                 throw new PlatformException("the sim chain in " + dir + " does not verify (ARK -> ASK -> VCEK); delete the directory to make a new one");
             }
@@ -204,12 +197,12 @@ public final class SimAuthority {
     }
 
     private void store(Path dir) throws IOException {
-        OwnerOnlyFiles.write(dir.resolve(ARK_FILE), pem(ark).getBytes(StandardCharsets.US_ASCII));
-        OwnerOnlyFiles.write(dir.resolve(ASK_FILE), pem(ask).getBytes(StandardCharsets.US_ASCII));
+        OwnerOnlyFiles.write(dir.resolve(ARK_FILE), Pem.encode("CERTIFICATE", encoded(ark)));
+        OwnerOnlyFiles.write(dir.resolve(ASK_FILE), Pem.encode("CERTIFICATE", encoded(ask)));
         OwnerOnlyFiles.write(dir.resolve(CHAIN_FILE), chainPem());
-        OwnerOnlyFiles.write(dir.resolve(VCEK_FILE), pem(vcek).getBytes(StandardCharsets.US_ASCII));
+        OwnerOnlyFiles.write(dir.resolve(VCEK_FILE), Pem.encode("CERTIFICATE", encoded(vcek)));
         // the key last: its presence is what marks the chain complete (see exists)
-        OwnerOnlyFiles.write(dir.resolve(VCEK_KEY_FILE), pem(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", vcekKey.getEncoded())).getBytes(StandardCharsets.US_ASCII));
+        OwnerOnlyFiles.write(dir.resolve(VCEK_KEY_FILE), Pem.encode("PRIVATE KEY", vcekKey.getEncoded()));
     }
 
     /** ECDSA P-384/SHA-384 over {@code signed}, as r || s big-endian (48 bytes each). */
@@ -268,20 +261,17 @@ public final class SimAuthority {
     }
 
     private static X509CertificateHolder certificate(Path file) throws IOException {
-        try (PEMParser p = new PEMParser(new StringReader(Files.readString(file, StandardCharsets.US_ASCII)))) {
-            if (p.readObject() instanceof X509CertificateHolder c) return c;
-            throw new IOException(file.getFileName() + " holds no PEM certificate");
-        }
+        List<byte[]> ders = Pem.blocks(Files.readAllBytes(file), "CERTIFICATE", file.getFileName().toString());
+        if (ders.isEmpty()) throw new IOException(file.getFileName() + " holds no PEM certificate");
+        return new X509CertificateHolder(ders.getFirst());
     }
 
-    static String pem(Object o) {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            w.writeObject(o);
+    private static byte[] encoded(X509CertificateHolder certificate) {
+        try {
+            return certificate.getEncoded();
         } catch (IOException e) {
-            throw new IllegalStateException("PEM encoding in memory failed", e);
+            throw new IllegalStateException("DER encoding in memory failed", e);
         }
-        return out.toString();
     }
 
     @Override

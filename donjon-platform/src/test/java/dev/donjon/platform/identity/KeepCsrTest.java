@@ -1,5 +1,6 @@
 package dev.donjon.platform.identity;
 
+import dev.donjon.abi.ReportData;
 import dev.donjon.abi.csr.EvidenceOids;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.Evidence;
@@ -180,7 +181,7 @@ class KeepCsrTest {
         byte[] otherNonce = nonce.clone();
         otherNonce[0] ^= 1;
         assertFalse(Arrays.equals(expected, ReportData.forDeployment(pk, otherNonce)));
-        assertFalse(Arrays.equals(ReportData.ofPublicKey(Backend.SIM, pk), expected));
+        assertFalse(Arrays.equals(ReportData.ofPublicKey(Backend.SIM.reportDataHash(), pk), expected));
         assertThrows(IllegalArgumentException.class, () -> ReportData.forDeployment(pk, new byte[8]));
 
         Evidence.SnpReport e = assertInstanceOf(Evidence.SnpReport.class, KeepIdentity.attestKeyForNonce(sim, pk, nonce));

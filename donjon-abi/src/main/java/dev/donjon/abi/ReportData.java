@@ -1,7 +1,4 @@
-package dev.donjon.platform.identity;
-
-import dev.donjon.platform.Backend;
-import dev.donjon.platform.Platform;
+package dev.donjon.abi;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,24 +6,26 @@ import java.util.Arrays;
 
 /**
  * The 64 bytes a Keep asks its TEE to sign, binding a public key (and, for a deployment, the client's nonce) to the
- * evidence. The hash is SHA-384 for snp and sim, SHA-256 otherwise ({@link Backend#reportDataHash}); the digest
+ * evidence: made by the Keep, checked by the Steward and the owner's client. For the Enarx CSR binding the hash is the
+ * backend's (SHA-384 for snp and sim, SHA-256 otherwise: donjon-platform's {@code Backend.reportDataHash}); the digest
  * fills the first bytes and the rest is zero, as Enarx.
  */
 public final class ReportData {
 
+    public static final int LENGTH = 64;
     public static final int MIN_NONCE = 16;
     public static final int MAX_NONCE = 64;
     private static final byte[] DEPLOY_LABEL = "donjon-deploy-binding-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private ReportData() {}
 
-    /** Enarx's binding: hash(DER SubjectPublicKeyInfo), zero-padded to 64 bytes. */
-    public static byte[] ofPublicKey(Backend backend, byte[] spkiDer) {
-        return padded(digest(backend).digest(spkiDer));
+    /** Enarx's binding: hash(DER SubjectPublicKeyInfo), zero-padded to 64 bytes; {@code hash} is a JCA name ("SHA-384"). */
+    public static byte[] ofPublicKey(String hash, byte[] spkiDer) {
+        return padded(digest(hash).digest(spkiDer));
     }
 
     /**
-     * The deployment binding (Keep key + client nonce, issue 5's protocol; same definition as donjon-host's
+     * The deployment binding (Keep key + client nonce, issue 5's protocol; same definition as donjon-protocol's
      * {@code KeepBinding}): SHA-512("donjon-deploy-binding-v1" || u16be(len pk) || pk || u16be(len nonce) || nonce),
      * all 64 bytes. The label keeps it apart from the Enarx CSR binding; the lengths make the key/nonce split
      * unambiguous for keys of any encoding (DER SPKI or raw HPKE keys). The same on every backend.
@@ -50,14 +49,14 @@ public final class ReportData {
     }
 
     private static byte[] padded(byte[] digest) {
-        return Arrays.copyOf(digest, Platform.REPORT_DATA_LENGTH);
+        return Arrays.copyOf(digest, LENGTH);
     }
 
-    private static MessageDigest digest(Backend backend) {
+    private static MessageDigest digest(String hash) {
         try {
-            return MessageDigest.getInstance(backend.reportDataHash());
+            return MessageDigest.getInstance(hash);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no " + backend.reportDataHash(), e);
+            throw new IllegalArgumentException("the JDK has no " + hash, e);
         }
     }
 }
