@@ -90,30 +90,32 @@ public final class Pem {
 
     /** The first unencrypted private key in PEM text: PKCS#8 ("PRIVATE KEY") or SEC1/PKCS#1 (which may omit the public key). */
     public static PrivateKey privateKey(byte[] text, String what) throws IOException {
-        try (PEMParser p = parser(text)) {
-            JcaPEMKeyConverter c = new JcaPEMKeyConverter();
-            for (Object o; (o = p.readObject()) != null; ) {
-                if (o instanceof PrivateKeyInfo k) return c.getPrivateKey(k);
-                if (o instanceof PEMKeyPair kp) return c.getPrivateKey(kp.getPrivateKeyInfo());
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(what + ": unreadable PEM (" + OneLine.of(e) + ")", e);
-        }
-        throw new IOException(what + " holds no unencrypted PEM private key");
+        return first(text, what, "unencrypted PEM private key", (o, c) -> o instanceof PrivateKeyInfo k ? c.getPrivateKey(k)
+                : o instanceof PEMKeyPair kp ? c.getPrivateKey(kp.getPrivateKeyInfo()) : null);
     }
 
     /** The first public key in PEM text: a SubjectPublicKeyInfo ("PUBLIC KEY") or a certificate's. */
     public static PublicKey publicKey(byte[] text, String what) throws IOException {
+        return first(text, what, "PEM public key or certificate", (o, c) -> o instanceof SubjectPublicKeyInfo k ? c.getPublicKey(k)
+                : o instanceof X509CertificateHolder h ? c.getPublicKey(h.getSubjectPublicKeyInfo()) : null);
+    }
+
+    /** What {@code convert} makes of the first PEM object it accepts (returns non-null for). */
+    private interface Conversion<T> {
+        T convert(Object pem, JcaPEMKeyConverter converter) throws IOException;
+    }
+
+    private static <T> T first(byte[] text, String what, String wanted, Conversion<T> convert) throws IOException {
         try (PEMParser p = parser(text)) {
             JcaPEMKeyConverter c = new JcaPEMKeyConverter();
             for (Object o; (o = p.readObject()) != null; ) {
-                if (o instanceof SubjectPublicKeyInfo k) return c.getPublicKey(k);
-                if (o instanceof X509CertificateHolder h) return c.getPublicKey(h.getSubjectPublicKeyInfo());
+                T t = convert.convert(o, c);
+                if (t != null) return t;
             }
         } catch (IOException | RuntimeException e) {
             throw new IOException(what + ": unreadable PEM (" + OneLine.of(e) + ")", e);
         }
-        throw new IOException(what + " holds no PEM public key or certificate");
+        throw new IOException(what + " holds no " + wanted);
     }
 
     /** {@link #certificates(byte[], String)} of a file, named in errors. */
