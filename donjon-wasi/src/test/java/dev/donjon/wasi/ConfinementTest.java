@@ -107,6 +107,11 @@ class ConfinementTest {
             out = run(resolver, List.of(new Preopen(data, "/data")), "race /data/d " + INSIDE + " 20000");
         } finally {
             flipper.stop();
+            try {
+                flipper.await();
+            } catch (GuestFailedException stopped) {
+                // stopped, as asked: it flips until then
+            }
         }
         assertRaced(out);
     }
