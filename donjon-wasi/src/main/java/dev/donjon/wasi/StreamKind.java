@@ -1,7 +1,9 @@
 package dev.donjon.wasi;
 
-import dev.donjon.wasi.linux.Linux;
-import dev.donjon.wasi.linux.LinuxException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * What a guest's stdin, stdout or stderr really is, so that {@code fd_fdstat_get} (and so {@code isatty}) tells the
@@ -20,19 +22,33 @@ public enum StreamKind {
     /** A stream inside the host (a test's buffer, a Keep's output relayed to its owner): no file at all. */
     STREAM;
 
-    /** What file descriptor {@code fd} of this process is; {@link #STREAM} when that cannot be found out. */
+    /** Linux's major number of the memory devices: /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom. */
+    private static final long MEMORY_DEVICES = 1;
+
+    /**
+     * What file descriptor {@code fd} of this process is, from the file it refers to ({@code /proc/self/fd/N}, or
+     * {@code /dev/fd/N} where there is no /proc); {@link #STREAM} when that cannot be found out. A character device is
+     * a terminal unless it is one of the memory devices (/dev/null, /dev/zero...): those are what stdio is otherwise
+     * given. No native call: this runs at every start of {@code donjon run}, where linking one would cost more.
+     */
     public static StreamKind ofProcessFd(int fd) {
-        if (!Linux.SUPPORTED) return STREAM;
-        try (Linux sys = new Linux()) {
-            return switch (sys.fstat(fd).type()) {
-                case Linux.S_IFCHR -> sys.isatty(fd) ? TERMINAL : CHARACTER_DEVICE;
-                case Linux.S_IFREG -> REGULAR_FILE;
-                case Linux.S_IFIFO -> PIPE;
-                case Linux.S_IFSOCK -> SOCKET;
+        Path link = Path.of(Files.isDirectory(Path.of("/proc/self/fd")) ? "/proc/self/fd" : "/dev/fd", Integer.toString(fd));
+        try {
+            Map<String, Object> a = Files.readAttributes(link, "unix:mode,rdev");
+            int type = (Integer) a.get("mode") & 0170000;
+            long rdev = (Long) a.get("rdev");
+            return switch (type) {
+                case 0020000 -> major(rdev) == MEMORY_DEVICES ? CHARACTER_DEVICE : TERMINAL;
+                case 0100000 -> REGULAR_FILE;
+                case 0010000 -> PIPE;
+                case 0140000 -> SOCKET;
                 default -> STREAM;
             };
-        } catch (LinuxException | UnsupportedOperationException | IllegalStateException e) {
-            return STREAM; // closed, or no native access: report no file rather than a guess
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return STREAM; // closed, or no such view of the process's descriptors: report no file rather than a guess
         }
     }
+
+    /** The major number of a Linux dev_t as glibc encodes it. */
+    private static long major(long dev) { return ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL); }
 }

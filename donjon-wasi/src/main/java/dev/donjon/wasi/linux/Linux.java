@@ -17,9 +17,10 @@ import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The Linux system calls behind the guest's files and directories, called through the Foreign Function &amp; Memory
- * API (no native library of Donjon's own). Every call works on file descriptors: the WASI host resolves guest paths
- * only relative to directory descriptors it holds, with the kernel keeping resolution beneath them ({@link Beneath}).
+ * The Linux system calls behind the guest's files and directories, made through libc's {@code syscall(2)} with the
+ * Foreign Function &amp; Memory API (no native library of Donjon's own). Every call works on file descriptors: the WASI
+ * host resolves guest paths only relative to directory descriptors it holds, with the kernel keeping resolution
+ * beneath them ({@link Beneath}).
  *
  * <p>One instance per guest thread (a WASI preview 1 guest has one): it owns the native scratch memory its calls use
  * (C strings, the errno slot, stat and I/O buffers), so a call allocates nothing. Not thread-safe. {@code errno} is
@@ -53,49 +54,35 @@ public final class Linux implements AutoCloseable {
 
     /** Longest path (with its NUL) the kernel takes. */
     private static final int PATH_MAX = 4096;
-    private static final int SYS_OPENAT2 = 437; // the same number on every architecture (added after the unification)
     private static final int STATX_BASIC_STATS = 0x7ff;
     private static final int IO_BUFFER = 1 << 20;
 
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    /** Linked on first use, so that a JVM that never preopens a directory never needs native access. */
+    /**
+     * Every call goes through libc's {@code syscall(2)} with one downcall handle: linking a handle costs tens of
+     * milliseconds the first time (a second JVM start-up cost per distinct signature), so one signature serves all.
+     * Linked on first use, so that a JVM that never preopens a directory never needs native access.
+     */
     private static final class H {
-        static final Linker L = Linker.nativeLinker();
-        static final MethodHandle OPENAT = h("openat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 3);
-        static final MethodHandle SYSCALL4 = h("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG), 1);
-        static final MethodHandle CLOSE = h("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
-        static final MethodHandle READ = h("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
-        static final MethodHandle WRITE = h("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
-        static final MethodHandle PREAD = h("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), -1);
-        static final MethodHandle PWRITE = h("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), -1);
-        static final MethodHandle LSEEK = h("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), -1);
-        static final MethodHandle STATX = h("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), -1);
-        static final MethodHandle MKDIRAT = h("mkdirat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), -1);
-        static final MethodHandle UNLINKAT = h("unlinkat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), -1);
-        static final MethodHandle RENAMEAT = h("renameat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), -1);
-        static final MethodHandle LINKAT = h("linkat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT), -1);
-        static final MethodHandle SYMLINKAT = h("symlinkat", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), -1);
-        static final MethodHandle READLINKAT = h("readlinkat", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), -1);
-        static final MethodHandle UTIMENSAT = h("utimensat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), -1);
-        static final MethodHandle FUTIMENS = h("futimens", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), -1);
-        static final MethodHandle FSYNC = h("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
-        static final MethodHandle FDATASYNC = h("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
-        static final MethodHandle FTRUNCATE = h("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1);
-        static final MethodHandle FCNTL = h("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
-        static final MethodHandle ISATTY = h("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
-        static final MethodHandle POLL = h("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), -1);
-        static final MethodHandle GETDENTS64 = h("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
-
-        private static MethodHandle h(String name, FunctionDescriptor fd, int firstVariadic) {
-            MemorySegment symbol = L.defaultLookup().find(name)
-                    .orElseThrow(() -> new UnsupportedOperationException("libc has no " + name + "()"));
-            Linker.Option capture = Linker.Option.captureCallState("errno");
-            return firstVariadic < 0 ? L.downcallHandle(symbol, fd, capture)
-                    : L.downcallHandle(symbol, fd, capture, Linker.Option.firstVariadicArg(firstVariadic));
+        static final MethodHandle SYSCALL;
+        static {
+            Linker l = Linker.nativeLinker();
+            MemorySegment symbol = l.defaultLookup().find("syscall").orElseThrow(() -> new UnsupportedOperationException("libc has no syscall()"));
+            SYSCALL = l.downcallHandle(symbol, FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                    Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
         }
     }
+
+    /** System call numbers: x86-64's, or arm64's (the generic table). */
+    private static final long NR_READ = ARM64 ? 63 : 0, NR_WRITE = ARM64 ? 64 : 1, NR_PREAD = ARM64 ? 67 : 17,
+            NR_PWRITE = ARM64 ? 68 : 18, NR_LSEEK = ARM64 ? 62 : 8, NR_CLOSE = ARM64 ? 57 : 3, NR_OPENAT = ARM64 ? 56 : 257,
+            NR_OPENAT2 = 437, NR_STATX = ARM64 ? 291 : 332, NR_MKDIRAT = ARM64 ? 34 : 258, NR_UNLINKAT = ARM64 ? 35 : 263,
+            NR_RENAMEAT2 = ARM64 ? 276 : 316, NR_LINKAT = ARM64 ? 37 : 265, NR_SYMLINKAT = ARM64 ? 36 : 266,
+            NR_READLINKAT = ARM64 ? 78 : 267, NR_UTIMENSAT = ARM64 ? 88 : 280, NR_FSYNC = ARM64 ? 82 : 74,
+            NR_FDATASYNC = ARM64 ? 83 : 75, NR_FTRUNCATE = ARM64 ? 46 : 77, NR_FCNTL = ARM64 ? 25 : 72,
+            NR_PPOLL = ARM64 ? 73 : 271, NR_GETDENTS64 = ARM64 ? 61 : 217;
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment state = arena.allocate(CALL_STATE);
@@ -125,36 +112,32 @@ public final class Linux implements AutoCloseable {
 
     private int errno() { return (int) ERRNO.get(state, 0L); }
 
-    private int check(int rc, String call) {
-        if (rc < 0) throw new LinuxException(errno(), call);
+    /** syscall(2); a failure throws with the errno the call captured. */
+    private long call(long nr, long a, long b, long c, long d, long e, String name) {
+        long rc;
+        try {
+            rc = (long) H.SYSCALL.invokeExact(state, nr, a, b, c, d, e);
+        } catch (RuntimeException | Error t) {
+            throw t;
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed: " + t, t);
+        }
+        if (rc < 0) throw new LinuxException(errno(), name);
         return rc;
     }
 
-    private long check(long rc, String call) {
-        if (rc < 0) throw new LinuxException(errno(), call);
-        return rc;
-    }
-
-    private static MemorySegment cString(MemorySegment into, String s) {
+    private static long cString(MemorySegment into, String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         if (b.length >= PATH_MAX) throw new LinuxException(ENAMETOOLONG, "path");
         MemorySegment.copy(b, 0, into, JAVA_BYTE, 0, b.length);
         into.set(JAVA_BYTE, b.length, (byte) 0);
-        return into;
-    }
-
-    private static RuntimeException linkage(Throwable t) {
-        return t instanceof RuntimeException r ? r : new IllegalStateException("native call failed: " + t, t);
+        return into.address();
     }
 
     // ---- opening and closing ----
 
     public int openat(int dirfd, String path, int flags, int mode) {
-        try {
-            return check((int) H.OPENAT.invokeExact(state, dirfd, cString(path1, path), flags, mode), "openat");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(NR_OPENAT, dirfd, cString(path1, path), flags, mode, 0, "openat");
     }
 
     /** openat2(2) with {@code resolve} flags; ENOSYS where the kernel (or a seccomp filter) does not have it. */
@@ -162,115 +145,68 @@ public final class Linux implements AutoCloseable {
         how.set(JAVA_LONG, 0, Integer.toUnsignedLong(flags));
         how.set(JAVA_LONG, 8, mode);
         how.set(JAVA_LONG, 16, resolve);
-        try {
-            return (int) check((long) H.SYSCALL4.invokeExact(state, (long) SYS_OPENAT2, (long) dirfd, cString(path1, path), how, 24L), "openat2");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(NR_OPENAT2, dirfd, cString(path1, path), how.address(), 24, 0, "openat2");
     }
 
     public void close(int fd) {
         try {
-            int ignored = (int) H.CLOSE.invokeExact(state, fd); // Linux frees the fd even when close reports an error
-        } catch (Throwable t) {
-            throw linkage(t);
+            call(NR_CLOSE, fd, 0, 0, 0, 0, "close");
+        } catch (LinuxException e) {
+            // Linux frees the descriptor even when close reports an error (EINTR, EIO of a delayed write)
         }
     }
 
     // ---- data ----
 
     public int read(int fd, MemorySegment buf, long len) {
-        try {
-            return (int) check((long) H.READ.invokeExact(state, fd, buf, len), "read");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(NR_READ, fd, buf.address(), Math.min(len, buf.byteSize()), 0, 0, "read");
     }
 
     public int write(int fd, MemorySegment buf, long len) {
-        try {
-            return (int) check((long) H.WRITE.invokeExact(state, fd, buf, len), "write");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(NR_WRITE, fd, buf.address(), Math.min(len, buf.byteSize()), 0, 0, "write");
     }
 
     public int pread(int fd, MemorySegment buf, long len, long offset) {
-        try {
-            return (int) check((long) H.PREAD.invokeExact(state, fd, buf, len, offset), "pread");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(NR_PREAD, fd, buf.address(), Math.min(len, buf.byteSize()), offset, 0, "pread");
     }
 
     public int pwrite(int fd, MemorySegment buf, long len, long offset) {
-        try {
-            return (int) check((long) H.PWRITE.invokeExact(state, fd, buf, len, offset), "pwrite");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(NR_PWRITE, fd, buf.address(), Math.min(len, buf.byteSize()), offset, 0, "pwrite");
     }
 
     public long lseek(int fd, long offset, int whence) {
-        try {
-            return check((long) H.LSEEK.invokeExact(state, fd, offset, whence), "lseek");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return call(NR_LSEEK, fd, offset, whence, 0, 0, "lseek");
     }
 
     public void fsync(int fd, boolean metadata) {
-        try {
-            check(metadata ? (int) H.FSYNC.invokeExact(state, fd) : (int) H.FDATASYNC.invokeExact(state, fd), "fsync");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        call(metadata ? NR_FSYNC : NR_FDATASYNC, fd, 0, 0, 0, 0, "fsync");
     }
 
     public void ftruncate(int fd, long size) {
-        try {
-            check((int) H.FTRUNCATE.invokeExact(state, fd, size), "ftruncate");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        call(NR_FTRUNCATE, fd, size, 0, 0, 0, "ftruncate");
     }
 
     public int getfl(int fd) {
-        try {
-            return check((int) H.FCNTL.invokeExact(state, fd, F_GETFL, 0), "fcntl");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(NR_FCNTL, fd, F_GETFL, 0, 0, 0, "fcntl");
     }
 
     public void setfl(int fd, int flags) {
-        try {
-            check((int) H.FCNTL.invokeExact(state, fd, F_SETFL, flags), "fcntl");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        call(NR_FCNTL, fd, F_SETFL, flags, 0, 0, "fcntl");
     }
 
-    /** poll(2) on one descriptor: the events that are ready (0 on timeout). */
+    /** poll on one descriptor (ppoll(2), which every architecture has): the events that are ready, 0 on timeout. */
     public int poll(int fd, short events, int timeoutMillis) {
         pollfd.set(JAVA_INT, 0, fd);
         pollfd.set(JAVA_SHORT, 4, events);
         pollfd.set(JAVA_SHORT, 6, (short) 0);
+        times.set(JAVA_LONG, 0, timeoutMillis / 1000);
+        times.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1_000_000L);
         try {
-            int n = (int) H.POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
-            if (n < 0 && errno() == EINTR) return 0;
-            check(n, "poll");
+            long n = call(NR_PPOLL, pollfd.address(), 1, times.address(), 0, 8, "ppoll");
             return n == 0 ? 0 : pollfd.get(JAVA_SHORT, 6);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
-    }
-
-    public boolean isatty(int fd) {
-        try {
-            return (int) H.ISATTY.invokeExact(state, fd) == 1;
-        } catch (Throwable t) {
-            throw linkage(t);
+        } catch (LinuxException e) {
+            if (e.errno == EINTR) return 0;
+            throw e;
         }
     }
 
@@ -292,11 +228,7 @@ public final class Linux implements AutoCloseable {
     public Stat lstatat(int dirfd, String name) { return statx(dirfd, name, AT_SYMLINK_NOFOLLOW); }
 
     private Stat statx(int dirfd, String path, int flags) {
-        try {
-            check((int) H.STATX.invokeExact(state, dirfd, cString(path1, path), flags, STATX_BASIC_STATS, statx), "statx");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        call(NR_STATX, dirfd, cString(path1, path), flags, STATX_BASIC_STATS, statx.address(), "statx");
         int major = statx.get(JAVA_INT, 136), minor = statx.get(JAVA_INT, 140);
         long dev = ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
         return new Stat(dev, statx.get(JAVA_LONG, 32), Short.toUnsignedInt(statx.get(JAVA_SHORT, 28)),
@@ -311,21 +243,13 @@ public final class Linux implements AutoCloseable {
     /** Sets the times of {@code fd} itself; {@link #UTIME_NOW} and {@link #UTIME_OMIT} as in utimensat(2). */
     public void futimens(int fd, long atimNanos, long mtimNanos) {
         setTimes(atimNanos, mtimNanos);
-        try {
-            check((int) H.FUTIMENS.invokeExact(state, fd, times), "futimens");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        call(NR_UTIMENSAT, fd, 0, times.address(), 0, 0, "futimens"); // a null path: the descriptor itself
     }
 
     /** Sets the times of {@code name} in {@code dirfd}, never following a final symlink. Only for a single plain name. */
     public void utimensatNofollow(int dirfd, String name, long atimNanos, long mtimNanos) {
         setTimes(atimNanos, mtimNanos);
-        try {
-            check((int) H.UTIMENSAT.invokeExact(state, dirfd, cString(path1, name), times, AT_SYMLINK_NOFOLLOW), "utimensat");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        call(NR_UTIMENSAT, dirfd, cString(path1, name), times.address(), AT_SYMLINK_NOFOLLOW, 0, "utimensat");
     }
 
     private void setTimes(long atim, long mtim) {
@@ -342,62 +266,34 @@ public final class Linux implements AutoCloseable {
     // ---- directory entries (each takes a single name in a directory the caller holds) ----
 
     public void mkdirat(int dirfd, String name, int mode) {
-        try {
-            check((int) H.MKDIRAT.invokeExact(state, dirfd, cString(path1, name), mode), "mkdirat");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        call(NR_MKDIRAT, dirfd, cString(path1, name), mode, 0, 0, "mkdirat");
     }
 
     public void unlinkat(int dirfd, String name, int flags) {
-        try {
-            check((int) H.UNLINKAT.invokeExact(state, dirfd, cString(path1, name), flags), "unlinkat");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        call(NR_UNLINKAT, dirfd, cString(path1, name), flags, 0, 0, "unlinkat");
     }
 
     public void renameat(int fromDir, String from, int toDir, String to) {
-        try {
-            check((int) H.RENAMEAT.invokeExact(state, fromDir, cString(path1, from), toDir, cString(path2, to)), "renameat");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        call(NR_RENAMEAT2, fromDir, cString(path1, from), toDir, cString(path2, to), 0, "renameat");
     }
 
     /** A hard link; never follows a symlink named by {@code from}. */
     public void linkat(int fromDir, String from, int toDir, String to) {
-        try {
-            check((int) H.LINKAT.invokeExact(state, fromDir, cString(path1, from), toDir, cString(path2, to), 0), "linkat");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        call(NR_LINKAT, fromDir, cString(path1, from), toDir, cString(path2, to), 0, "linkat");
     }
 
     public void symlinkat(String target, int dirfd, String name) {
-        try {
-            check((int) H.SYMLINKAT.invokeExact(state, cString(path1, target), dirfd, cString(path2, name)), "symlinkat");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        call(NR_SYMLINKAT, cString(path1, target), dirfd, cString(path2, name), 0, 0, "symlinkat");
     }
 
     /** The target of the symlink {@code name} in {@code dirfd} (or of {@code dirfd} itself, an O_PATH symlink, for ""). */
     public byte[] readlinkat(int dirfd, String name) {
-        try {
-            long n = check((long) H.READLINKAT.invokeExact(state, dirfd, cString(path1, name), path2, (long) PATH_MAX), "readlinkat");
-            return path2.asSlice(0, n).toArray(JAVA_BYTE);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        long n = call(NR_READLINKAT, dirfd, cString(path1, name), path2.address(), PATH_MAX, 0, "readlinkat");
+        return path2.asSlice(0, n).toArray(JAVA_BYTE);
     }
 
     /** One batch of linux_dirent64 records from a directory opened for reading into {@code buf}: bytes used, 0 at the end. */
     public int getdents(int fd, MemorySegment buf) {
-        try {
-            return (int) check((long) H.GETDENTS64.invokeExact(state, fd, buf, buf.byteSize()), "getdents64");
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(NR_GETDENTS64, fd, buf.address(), buf.byteSize(), 0, 0, "getdents64");
     }
 }
