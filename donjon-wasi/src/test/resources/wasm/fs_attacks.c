@@ -9,6 +9,7 @@
  *   unlinkat SLOT NAME           remove NAME through the held directory
  *   read PATH | write PATH TEXT | mkdir PATH | rename FROM TO | symlink TARGET PATH | link FROM TO
  *   unlink PATH | readlink PATH | stat PATH | lstat PATH
+ *   ls PATH                      the directory's entries as "name inode", in the order readdir gives them
  *   flip PATH TARGET N           N times: move the directory PATH aside, put a symlink to TARGET in its place,
  *                                then put the directory back (the other half of a race)
  *   race PATH INSIDE N           N times: read PATH/canary.txt and create PATH/new-<i>; prints how many reads saw
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <unistd.h>
 
 static int slots[26];
@@ -128,6 +130,12 @@ static void run(char **a, int n) {
         stat_result(c, stat(a[1], &st), &st);
     } else if (!strcmp(c, "lstat") && n == 2) {
         stat_result(c, lstat(a[1], &st), &st);
+    } else if (!strcmp(c, "ls") && n == 2) {
+        DIR *d = opendir(a[1]);
+        if (!d) { fail(c); return; }
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) printf("%s: %s %llu\n", c, e->d_name, (unsigned long long) e->d_ino);
+        closedir(d);
     } else if (!strcmp(c, "flip") && n == 4) {
         flip(a[1], a[2], atoi(a[3]));
     } else if (!strcmp(c, "race") && n == 4) {

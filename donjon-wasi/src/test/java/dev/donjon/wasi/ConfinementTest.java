@@ -193,6 +193,55 @@ class ConfinementTest {
         assertOutsideUntouched(out);
     }
 
+    /** fd_readdir of a preopen reports its ".." as itself: nothing of the host directory above reaches the guest. */
+    @org.junit.jupiter.api.Test
+    void readdirShowsNothingAboveThePreopen() throws Exception {
+        long dataIno = (Long) Files.getAttribute(data, "unix:ino");
+        String out = run("openat2", List.of(new Preopen(data, "/data")), "ls /data", "ls /data/sub");
+        List<String> lines = out.lines().toList();
+        assertEquals(List.of("ls: . " + dataIno, "ls: .. " + dataIno, "ls: sub " + Files.getAttribute(data.resolve("sub"), "unix:ino")),
+                lines.subList(0, 3), out);
+        assertTrue(lines.contains("ls: .. " + dataIno), "sub's parent is /data: " + out);
+    }
+
+    /** A FIFO is read as natively: the guest waits for its writer (on the host descriptor, without blocking the JVM). */
+    @org.junit.jupiter.api.Test
+    void aFifoIsReadWhenItsWriterComes() throws Exception {
+        Path fifo = mkfifo(data.resolve("fifo"));
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(300);
+                Files.writeString(fifo, "FIFO-DATA");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        String out = run("openat2", List.of(new Preopen(data, "/data")), "read /data/fifo");
+        writer.join();
+        assertEquals("read: FIFO-DATA\n", out);
+    }
+
+    /** A guest waiting on a FIFO nobody writes is still stopped by its time limit (no uninterruptible native read). */
+    @org.junit.jupiter.api.Test
+    void aGuestWaitingOnAFifoIsStoppedAtItsLimit() throws Exception {
+        mkfifo(data.resolve("fifo"));
+        WasiOptions options = options(List.of(new Preopen(data, "/data")), OutputStream.nullOutputStream(), "read /data/fifo");
+        options = new WasiOptions(options.args(), options.env(), options.fds(), options.preopens(),
+                WasiLimits.defaults().withMaxWallTime(Duration.ofMillis(500)));
+        long start = System.nanoTime();
+        WasiOptions limited = options;
+        GuestFailedException e = org.junit.jupiter.api.Assertions.assertThrows(GuestFailedException.class,
+                () -> TestModules.program("fs_attacks.wasm").run(limited));
+        assertEquals(GuestFailedException.Reason.TIME_LIMIT, e.reason());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos(), "stopped promptly");
+    }
+
+    private static Path mkfifo(Path path) throws Exception {
+        Process p = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
+        assertEquals(0, p.waitFor());
+        return path;
+    }
+
     // ---- helpers ----
 
     private void assertRaced(String out) throws IOException {

@@ -153,6 +153,8 @@ final class FileOps {
      * for non-blocking I/O waits here in short polls, and is stopped like any other blocked guest.
      */
     private int readSome(Descriptor.File f, MemorySegment io, int len) {
+        // a FIFO no writer has opened yet reads as end of file when non-blocking: wait for data or a hang-up first
+        if (!f.regular && !f.nonBlocking()) awaitReady(f.fd, Linux.POLLIN);
         while (true) {
             try {
                 return sys.read(f.fd, io, len);
@@ -610,7 +612,7 @@ final class FileOps {
                 | ((fdflags & (Wasi.FDFLAG_SYNC | Wasi.FDFLAG_RSYNC)) != 0 ? Linux.O_SYNC : 0);
         int osFd;
         try {
-            osFd = beneath.open(sys, dir.fd, path, flags, FILE_MODE);
+            osFd = openWaitingForReader(dir, path, flags, (fdflags & Wasi.FDFLAG_NONBLOCK) == 0);
         } catch (LinuxException e) {
             if (e.errno != Linux.EACCES || write || creat || trunc) throw e;
             // a directory the guest may search but not list: held without read access
@@ -644,6 +646,26 @@ final class FileOps {
             throw e;
         }
         return Errno.SUCCESS;
+    }
+
+    /**
+     * Opens with O_NONBLOCK (see {@link #readSome}); a FIFO opened for writing then fails with ENXIO while no reader
+     * has it open, where a blocking open waits: a guest that did not ask for non-blocking I/O waits here.
+     */
+    private int openWaitingForReader(Descriptor.Dir dir, String path, int flags, boolean blocking) {
+        while (true) {
+            try {
+                return beneath.open(sys, dir.fd, path, flags, FILE_MODE);
+            } catch (LinuxException e) {
+                if (e.errno != Linux.ENXIO || !blocking) throw e;
+            }
+            try {
+                Thread.sleep(POLL_SLICE_MILLIS / 4);
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+                throw new Readiness.GuestStopped();
+            }
+        }
     }
 
     // ---- resolution ----
