@@ -1,11 +1,11 @@
 package dev.donjon.cli;
 
-import dev.donjon.drawbridge.Authenticator;
-import dev.donjon.drawbridge.OidcVerifier;
+import dev.donjon.server.Authenticator;
+import dev.donjon.server.OidcVerifier;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
 import dev.donjon.drawbridge.TlsMaterial;
-import dev.donjon.drawbridge.TokenFile;
+import dev.donjon.server.TokenFile;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,8 @@
 package dev.donjon.drawbridge;
 
+import dev.donjon.server.Authenticator;
+import dev.donjon.server.OidcVerifier;
+import dev.donjon.server.TokenFile;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

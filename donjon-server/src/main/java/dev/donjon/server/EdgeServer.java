@@ -2,6 +2,7 @@ package dev.donjon.server;
 
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.common.tls.Tls;
+import io.helidon.common.tls.TlsClientAuth;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -140,7 +141,13 @@ public final class EdgeServer implements AutoCloseable {
                 .addProtocol(http1())
                 .directHandlers(directHandlers())
                 .routing(r -> routing(r, routes, config.adminListen().isEmpty()));
-        config.tls().ifPresent(t -> b.tls(Tls.builder().sslContext(t.context()).sslParameters(t.parameters()).build()));
+        config.tls().ifPresent(t -> b.tls(Tls.builder().sslContext(new EnforcedTlsContext(t.context(), t.parameters())).sslParameters(t.parameters())
+                .enabledProtocols(List.of("TLSv1.3"))
+                .clientAuth(switch (t.clientAuth()) {
+                    case NONE -> TlsClientAuth.NONE;
+                    case OPTIONAL -> TlsClientAuth.OPTIONAL;
+                    case REQUIRED -> TlsClientAuth.REQUIRED;
+                }).build()));
         config.adminListen().ifPresent(admin -> b.putSocket(ADMIN, s -> s
                 .address(admin.getAddress()).port(admin.getPort())
                 .useNio(false)
@@ -174,6 +181,13 @@ public final class EdgeServer implements AutoCloseable {
     private void routing(HttpRouting.Builder r, Routes routes, boolean healthHere) {
         r.addFilter(this::filter);
         r.error(Exception.class, (req, res, e) -> answer(req.context().get(Exchange.class).orElseThrow(), e));
+        // no Donjon API has dot segments; a path that has them is refused before any route could see it normalized
+        r.any((req, res) -> {
+            for (String segment : req.path().rawPath().split("/", -1)) {
+                if (segment.equals(".") || segment.equals("..")) throw ApiError.badRequest("path segment '" + segment + "' is not allowed");
+            }
+            res.next();
+        });
         if (healthHere) observability(r);
         for (Routes.Route route : routes.routes()) {
             Handler h = route.handler();

@@ -1,12 +1,12 @@
 package dev.donjon.host.agent;
 
-import dev.donjon.drawbridge.Authenticator;
+import dev.donjon.server.Authenticator;
 import dev.donjon.drawbridge.DrawbridgeClient;
 import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
 import dev.donjon.drawbridge.TlsMaterial;
-import dev.donjon.drawbridge.TokenFile;
+import dev.donjon.server.TokenFile;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
