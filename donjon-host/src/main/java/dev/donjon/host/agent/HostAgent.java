@@ -76,7 +76,8 @@ public final class HostAgent implements AutoCloseable {
     private final Deque<KeepProcess> spares = new ConcurrentLinkedDeque<>();
     private final AtomicInteger sparesStarting = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Thread shutdownHook = new Thread(this::stopAllKeeps, "donjon-agent-shutdown");
+    /** SIGTERM: the same graceful close (no new Keep, every Keep stopped, requests in flight finished within the grace). */
+    private final Thread shutdownHook = new Thread(this::close, "donjon-agent-shutdown");
 
     private HostAgent(Config config) {
         this.config = config;

@@ -15,7 +15,6 @@ import dev.donjon.server.probe.RealClient;
 import dev.donjon.server.probe.Slowloris;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -29,22 +28,11 @@ import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,11 +64,11 @@ class AgentAttackTest {
     private record Pki(KeyPair caKeys, X509Certificate ca, KeyPair serverKeys, X509Certificate server, KeyPair clientKeys, X509Certificate client) {
         static Pki make() throws Exception {
             KeyPair ca = RegistryOnLoopback.ecKeys();
-            X509Certificate caCert = cert("CN=Agent CA", ca, "CN=Agent CA", ca, true);
+            X509Certificate caCert = RegistryOnLoopback.certificate("CN=Agent CA", ca, "CN=Agent CA", ca, true);
             KeyPair server = RegistryOnLoopback.ecKeys();
             KeyPair client = RegistryOnLoopback.ecKeys();
-            return new Pki(ca, caCert, server, cert("CN=localhost", server, "CN=Agent CA", ca, false),
-                    client, cert("CN=owner-alice", client, "CN=Agent CA", ca, false));
+            return new Pki(ca, caCert, server, RegistryOnLoopback.certificate("CN=localhost", server, "CN=Agent CA", ca, false),
+                    client, RegistryOnLoopback.certificate("CN=owner-alice", client, "CN=Agent CA", ca, false));
         }
 
         SSLContext clientTls(boolean withCertificate) throws Exception {
@@ -102,15 +90,6 @@ class AgentAttackTest {
             return ctx;
         }
 
-        private static X509Certificate cert(String subject, KeyPair keys, String issuer, KeyPair issuerKeys, boolean isCa) throws Exception {
-            Instant now = Instant.now();
-            var b = new JcaX509v3CertificateBuilder(new X500Name(issuer), BigInteger.valueOf(System.nanoTime()),
-                    Date.from(now.minus(1, ChronoUnit.HOURS)), Date.from(now.plus(1, ChronoUnit.DAYS)), new X500Name(subject), keys.getPublic());
-            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
-            if (!isCa) b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                    new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress())}));
-            return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
-        }
     }
 
     private AgentSecurity tokens(Pki pki) throws IOException {

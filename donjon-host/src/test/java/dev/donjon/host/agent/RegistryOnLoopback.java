@@ -84,7 +84,7 @@ final class RegistryOnLoopback implements AutoCloseable {
         return g.generateKeyPair();
     }
 
-    private static X509Certificate certificate(String subject, KeyPair keys, String issuer, KeyPair issuerKeys, boolean ca) throws Exception {
+    static X509Certificate certificate(String subject, KeyPair keys, String issuer, KeyPair issuerKeys, boolean ca) throws Exception {
         Instant now = Instant.now();
         var b = new JcaX509v3CertificateBuilder(new X500Name(issuer), BigInteger.valueOf(now.toEpochMilli()),
                 Date.from(now.minus(1, ChronoUnit.HOURS)), Date.from(now.plus(1, ChronoUnit.DAYS)), new X500Name(subject), keys.getPublic());
