@@ -32,7 +32,11 @@ import java.util.logging.Logger;
  *                                  kind 1 = an encrypted output chunk, kind 2 = the agent's notice of how the Keep ended (last)
  * DELETE /v1/keeps/{id}            stops the Keep and forgets it
  * </pre>
- * Errors are {"error": "one line"} with 400 (bad request), 404, 409, 502 (the Keep failed), 503 (capacity).
+ * Errors are {"error": "one line"} with 400 (bad request), 404, 409, 429 (the principal's quota), 502 (the Keep failed),
+ * 503 (capacity).
+ *
+ * <p>Every request is made by a {@link Principal} ({@link HostAgent.Config#principals()}): the Keeps listed and reachable
+ * under {@code /v1/keeps/{id}} are that principal's own; another principal's Keep answers 404, as a missing one does.
  */
 final class AgentHandler implements HttpHandler {
     private static final Logger LOG = Logger.getLogger(AgentHandler.class.getName());
@@ -63,6 +67,7 @@ final class AgentHandler implements HttpHandler {
     }
 
     private void route(HttpExchange ex) throws IOException, RequestException {
+        Principal who = agent.config().principals().of(ex);
         String path = ex.getRequestURI().getPath();
         String method = ex.getRequestMethod();
         String[] parts = path.split("/", -1);
@@ -75,10 +80,10 @@ final class AgentHandler implements HttpHandler {
         if (parts.length < 3 || !parts[1].equals("v1") || !parts[2].equals("keeps")) throw new RequestException(404, "no such endpoint " + path);
         if (parts.length == 3) {
             switch (method) {
-                case "POST" -> create(ex);
+                case "POST" -> create(ex, who);
                 case "GET" -> {
                     ArrayNode a = JSON.createArrayNode();
-                    agent.list().forEach(k -> a.add(status(k)));
+                    agent.list(who).forEach(k -> a.add(status(k)));
                     json(ex, 200, a);
                 }
                 default -> throw new RequestException(405, method + " is not allowed on /v1/keeps");
@@ -88,9 +93,9 @@ final class AgentHandler implements HttpHandler {
         String id = parts[3];
         if (parts.length == 4) {
             switch (method) {
-                case "GET" -> json(ex, 200, status(keep(id)));
+                case "GET" -> json(ex, 200, status(keep(who, id)));
                 case "DELETE" -> {
-                    if (!agent.remove(id)) throw new RequestException(404, "no Keep " + id);
+                    if (!agent.remove(who, id)) throw new RequestException(404, "no Keep " + id);
                     json(ex, 200, JSON.createObjectNode().put("keepId", id).put("state", "stopped"));
                 }
                 default -> throw new RequestException(405, method + " is not allowed on a Keep");
@@ -98,19 +103,19 @@ final class AgentHandler implements HttpHandler {
             return;
         }
         if (parts.length == 5 && parts[4].equals("package") && method.equals("POST")) {
-            deliver(ex, keep(id));
+            deliver(ex, keep(who, id));
         } else if (parts.length == 5 && parts[4].equals("output") && method.equals("GET")) {
-            output(ex, keep(id));
+            output(ex, keep(who, id));
         } else {
             throw new RequestException(404, "no such endpoint " + method + " " + path);
         }
     }
 
-    private KeepProcess keep(String id) throws RequestException {
-        return agent.find(id).orElseThrow(() -> new RequestException(404, "no Keep " + id));
+    private KeepProcess keep(Principal who, String id) throws RequestException {
+        return agent.find(who, id).orElseThrow(() -> new RequestException(404, "no Keep " + id));
     }
 
-    private void create(HttpExchange ex) throws IOException, RequestException {
+    private void create(HttpExchange ex, Principal who) throws IOException, RequestException {
         JsonNode body;
         try {
             body = JSON.readTree(body(ex, MAX_CREATE_BODY));
@@ -132,15 +137,15 @@ final class AgentHandler implements HttpHandler {
         KeepLimits limits = limits(body.path("limits"));
         KeepProcess keep;
         try {
-            keep = agent.create(limits);
+            keep = agent.create(who, limits);
         } catch (HostAgent.CapacityException e) {
-            throw new RequestException(503, e.getMessage());
+            throw new RequestException(e.quota ? 429 : 503, e.getMessage());
         }
         byte[] offer;
         try {
             offer = keep.hello(nonce, agent.config().startTimeout());
         } catch (KeepProcess.KeepFailedException e) {
-            agent.remove(keep.id);
+            agent.remove(who, keep.id);
             throw new RequestException(502, e.getMessage());
         }
         ex.getResponseHeaders().set("Content-Type", "application/json");
@@ -169,6 +174,8 @@ final class AgentHandler implements HttpHandler {
             reply = keep.deliver(sealed, agent.config().startTimeout());
         } catch (KeepProcess.KeepFailedException e) {
             throw new RequestException(502, e.getMessage());
+        } catch (KeepProcess.NotReadyException e) {
+            throw new RequestException(409, e.getMessage());
         }
         if (!reply.accepted()) throw new RequestException(409, "the Keep refused the package: " + reply.reason());
         json(ex, 202, JSON.createObjectNode().put("keepId", keep.id).put("state", "running"));
@@ -186,6 +193,8 @@ final class AgentHandler implements HttpHandler {
                 seen += s.chunks().size();
                 if (s.endNotice().isPresent()) {
                     record(out, OUTPUT_NOTICE, s.endNotice().get().getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    keep.delivered(); // all of it reached this reader: the agent need not hold it any more
                     break;
                 }
                 out.flush();
@@ -205,7 +214,8 @@ final class AgentHandler implements HttpHandler {
     private static ObjectNode status(KeepProcess k) {
         ObjectNode o = JSON.createObjectNode().put("keepId", k.id).put("backend", k.backend)
                 .put("state", k.state().name().toLowerCase(java.util.Locale.ROOT)).put("pid", k.pid())
-                .put("created", k.created.toString()).put("memoryMiB", k.limits.maxMemoryBytes() >> 20);
+                .put("created", k.created.toString()).put("memoryMiB", k.limits.maxMemoryBytes() >> 20)
+                .put("processMiB", k.limits.processMemory().boundBytes() >> 20).put("outputBytes", k.bufferedBytes());
         k.endNotice().ifPresent(n -> o.put("ended", n));
         return o;
     }
