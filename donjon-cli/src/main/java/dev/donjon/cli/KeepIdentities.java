@@ -25,12 +25,12 @@ final class KeepIdentities {
         AttestedIdentity.Trust trust = new AttestedIdentity.Trust(
                 plusJdk(stewardCa, "--steward-ca"), plusJdk(tlsCa, "--tls-ca"),
                 Optional.ofNullable(tlsClientCa).map(f -> TrustAnchorFiles.read(f, "--tls-client-ca")));
-        return new AttestedIdentity(extra -> evidence(backend, PlatformSettings.fromEnvironment(System.getenv()), extra), trust,
+        return new AttestedIdentity((nonce, extra) -> evidence(backend, PlatformSettings.fromEnvironment(System.getenv()), nonce, extra), trust,
                 backend.platform().backend(), Clock.systemUTC());
     }
 
     /** The Keep key and CSR on the selected backend; only called when the workload has a steward. */
-    private static KeepIdentity evidence(PlatformSelector.Selection selection, PlatformSettings settings,
+    private static KeepIdentity evidence(PlatformSelector.Selection selection, PlatformSettings settings, Optional<byte[]> nonce,
                                          org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
         if (selection.insecure()) {
             LOG.warning(() -> "enrolling with " + selection.platform().backend() + " evidence ("
@@ -38,7 +38,7 @@ final class KeepIdentities {
         }
         CachedCollateral collateral = selection.platform().backend().hardware()
                 ? CachedCollateral.read(settings.amdCache(), settings.intelCache()) : CachedCollateral.none();
-        return KeepIdentity.create(selection.platform(), collateral, extra);
+        return KeepIdentity.create(selection.platform(), collateral, nonce, extra);
     }
 
     private static Optional<List<X509Certificate>> plusJdk(Path file, String option) {

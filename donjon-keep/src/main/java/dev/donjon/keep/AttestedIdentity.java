@@ -34,11 +34,13 @@ public final class AttestedIdentity implements IdentityProvider {
 
     /**
      * Makes the Keep's key pair and its CSR with the platform's evidence and the {@code extra} CSR extensions (the
-     * workload identity); called only when a Steward is configured.
+     * workload identity); called only when a Steward is configured. With the Steward's {@code nonce}, the evidence
+     * binds it beside the key and the CSR carries it ({@link KeepIdentity#create(dev.donjon.platform.Platform,
+     * dev.donjon.platform.identity.CachedCollateral, Optional, Extension...)}).
      */
     @FunctionalInterface
     public interface Source {
-        KeepIdentity create(Extension... extra) throws PlatformException;
+        KeepIdentity create(Optional<byte[]> nonce, Extension... extra) throws PlatformException;
     }
 
     /**
@@ -103,9 +105,11 @@ public final class AttestedIdentity implements IdentityProvider {
         List<X509Certificate> chain;
         try {
             if (steward.isPresent()) {
-                KeepIdentity identity = source.create(extra);
+                StewardClient client = new StewardClient(TrustAnchorFiles.trustingOnly(trust.steward()));
+                // fresh evidence where the Steward offers a nonce; Enarx's CSR where it does not
+                KeepIdentity identity = source.create(client.nonce(steward.get()), extra);
                 key = identity.keyPair();
-                chain = leafFirst(key, new StewardClient(TrustAnchorFiles.trustingOnly(trust.steward())).enroll(steward.get(), identity.csr()));
+                chain = leafFirst(key, client.enroll(steward.get(), identity.csr()));
                 X509Certificate leaf = chain.getFirst();
                 LOG.info(() -> "enrolled with the Steward at " + steward.get() + " (" + identity.backend() + " evidence): certificate "
                         + leaf.getSerialNumber().toString(16) + " from " + leaf.getIssuerX500Principal().getName() + ", valid until " + leaf.getNotAfter().toInstant());

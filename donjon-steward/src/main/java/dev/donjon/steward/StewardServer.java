@@ -14,7 +14,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
-/** The Steward over HTTP(S) (JDK server, one virtual thread per request); routes in {@link StewardHandler}. */
+/**
+ * The Steward over HTTP(S) (JDK server, one virtual thread per request); routes in {@link StewardHandler}, and
+ * {@code POST /nonce} in {@link NonceHandler}.
+ */
 public final class StewardServer implements AutoCloseable {
 
     /** @param tls the server's TLS context (TLS 1.3 only), or empty for plain HTTP */
@@ -60,6 +63,7 @@ public final class StewardServer implements AutoCloseable {
         StewardHandler handler = new StewardHandler(config.steward(), new StewardMetrics());
         StewardServer ss = new StewardServer(server, config.tls().isPresent(), handler);
         server.createContext("/", handler);
+        server.createContext(NonceHandler.PATH, new NonceHandler(config.steward(), handler.metrics()));
         server.setExecutor(ss.executor);
         server.start();
         return ss;

@@ -54,6 +54,10 @@ public final class HostAgent implements AutoCloseable {
     public record Config(InetSocketAddress listen, String backend, KeepLauncher launcher, Tap tap, int maxKeeps,
                          Duration startTimeout, Duration packageTimeout, int spareKeeps, long memoryBudgetBytes,
                          Admission.Quota quota, OutputBudget.Limits output, NetworkPolicy network, PrincipalSource principals) {
+        public Config {
+            new Admission.Limits(maxKeeps, memoryBudgetBytes, quota); // checks them now, not at start
+        }
+
         /**
          * 64 Keeps, 60 s to start, 10 min to receive the package, no spare Keeps, three quarters of the host's memory
          * as the budget, no per-principal quota, 64 MiB of output per Keep and 512 MiB in all, guests may connect

@@ -84,20 +84,17 @@ public final class KeepRuntimeRunner implements WorkloadRunner {
         Optional<List<X509Certificate>> stewardAnchors = pkg.stewardCa()
                 .map(pem -> TrustAnchorFiles.jdkDefaultsPlus(TrustAnchorFiles.parse(pem, "steward-ca.pem")));
         Backend backend = platform.map(Platform::backend).orElse(Backend.NIL);
-        return new AttestedIdentity(extra -> enroll(extra),
+        return new AttestedIdentity((nonce, extra) -> newIdentity(platform, nonce, extra),
                 new AttestedIdentity.Trust(stewardAnchors, Optional.empty(), Optional.empty()), backend, Clock.systemUTC());
     }
 
-    private KeepIdentity enroll(org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
-        return newIdentity(platform, extra);
-    }
-
-    /** A fresh key with evidence binding it (and {@code extra} in its CSR), from this Keep's platform. */
-    static KeepIdentity newIdentity(Optional<Platform> platform, org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
+    /** A fresh key with evidence binding it (and the Steward's nonce, if any; {@code extra} in its CSR), from this Keep's platform. */
+    static KeepIdentity newIdentity(Optional<Platform> platform, Optional<byte[]> nonce, org.bouncycastle.asn1.x509.Extension... extra)
+            throws PlatformException {
         Platform p = platform.orElseThrow(() -> new PlatformException(
                 "this Keep has no TEE platform (nil backend): it has no evidence to enroll with the Steward"));
         PlatformSettings settings = PlatformSettings.fromEnvironment(System.getenv());
         CachedCollateral collateral = p.backend().hardware() ? CachedCollateral.read(settings.amdCache(), settings.intelCache()) : CachedCollateral.none();
-        return KeepIdentity.create(p, collateral, extra);
+        return KeepIdentity.create(p, collateral, nonce, extra);
     }
 }

@@ -33,9 +33,10 @@ final class RegistryEnrollment {
         if (ref.steward().isEmpty()) return KeepTlsIdentity.Source.NONE;
         URI steward = URI.create(ref.steward().get());
         try {
-            KeepIdentity identity = KeepRuntimeRunner.newIdentity(platform, WorkloadExtension.forSlug(ref.spec()));
             List<X509Certificate> anchors = TrustAnchorFiles.jdkDefaultsPlus(certificates(ref.stewardCas()));
-            List<X509Certificate> issued = new StewardClient(TrustAnchorFiles.trustingOnly(Optional.of(anchors))).enroll(steward, identity.csr());
+            StewardClient client = new StewardClient(TrustAnchorFiles.trustingOnly(Optional.of(anchors)));
+            KeepIdentity identity = KeepRuntimeRunner.newIdentity(platform, client.nonce(steward), WorkloadExtension.forSlug(ref.spec()));
+            List<X509Certificate> issued = client.enroll(steward, identity.csr());
             return KeepTlsIdentity.Source.of(new KeepTlsIdentity(identity.keyPair().getPrivate(), AttestedIdentity.leafFirst(identity.keyPair(), issued)));
         } catch (PlatformException | KeepException e) {
             throw new WorkloadRunner.WorkloadFailedException("cannot enroll with the Steward at " + steward + " to fetch "

@@ -6,7 +6,7 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
  * The CSR extensions that carry a Keep's evidence. Enarx's (under Profian's private enterprise number 58270) are
  * kept byte for byte; the kinds Enarx never had live under Donjon's arc, a UUID-derived OID (ITU-T X.667,
  * {@code 2.25.<uuid>}), which needs no registration and cannot collide. The Steward uses the same arc for its
- * certificate extensions (.1 Keep claims, .2 workload identity); evidence takes .3 and .4. See README "Evidence OIDs".
+ * certificate extensions (.1 Keep claims, .2 workload identity); evidence takes .3 and .4, the Steward's nonce .5. See README "Evidence OIDs".
  */
 public final class EvidenceOids {
 
@@ -27,4 +27,9 @@ public final class EvidenceOids {
     public static final ASN1ObjectIdentifier TDX = DONJON.branch("3");
     /** Donjon: SIMULATED SEV-SNP-layout evidence from the sim backend; same encoding as {@link #SNP}. */
     public static final ASN1ObjectIdentifier SIM = DONJON.branch("4");
+    /**
+     * Donjon: the nonce a Steward issued for this enrollment (POST /nonce), which the evidence's report data binds
+     * beside the key (see {@link ReportData#ofPublicKey(String, byte[], java.util.Optional)}); see {@link NonceExtension}.
+     */
+    public static final ASN1ObjectIdentifier STEWARD_NONCE = DONJON.branch("5");
 }

@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
+import java.util.Optional;
 
 /**
  * A Keep's attested identity, made inside the Keep: a fresh key pair on the backend's curve, evidence whose report
@@ -18,10 +19,24 @@ public record KeepIdentity(Backend backend, KeyPair keyPair, Evidence evidence, 
 
     public static KeepIdentity create(Platform platform, CachedCollateral collateral, org.bouncycastle.asn1.x509.Extension... more)
             throws PlatformException {
+        return create(platform, collateral, Optional.empty(), more);
+    }
+
+    /**
+     * As above; with a Steward's nonce, the report data binds it beside the key and the CSR carries it
+     * ({@link NonceExtension}), so that the Steward can tell this evidence is fresh and certify it once.
+     */
+    public static KeepIdentity create(Platform platform, CachedCollateral collateral, Optional<byte[]> stewardNonce,
+                                      org.bouncycastle.asn1.x509.Extension... more) throws PlatformException {
         Backend backend = platform.backend();
         KeyPair keys = newKeyPair(backend);
-        Evidence evidence = platform.attest(ReportData.ofPublicKey(backend, keys.getPublic().getEncoded()));
-        byte[] csr = KeepCsr.build(keys, EvidenceExtension.encode(evidence, collateral), more);
+        Evidence evidence = platform.attest(ReportData.ofPublicKey(backend, keys.getPublic().getEncoded(), stewardNonce));
+        org.bouncycastle.asn1.x509.Extension[] all = more;
+        if (stewardNonce.isPresent()) {
+            all = java.util.Arrays.copyOf(more, more.length + 1);
+            all[more.length] = NonceExtension.encode(stewardNonce.get());
+        }
+        byte[] csr = KeepCsr.build(keys, EvidenceExtension.encode(evidence, collateral), all);
         return new KeepIdentity(backend, keys, evidence, csr);
     }
 

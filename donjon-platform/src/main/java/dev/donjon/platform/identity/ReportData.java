@@ -6,6 +6,7 @@ import dev.donjon.platform.Platform;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * The 64 bytes a Keep asks its TEE to sign, binding a public key (and, for a deployment, the client's nonce) to the
@@ -17,12 +18,41 @@ public final class ReportData {
     public static final int MIN_NONCE = 16;
     public static final int MAX_NONCE = 64;
     private static final byte[] DEPLOY_LABEL = "donjon-deploy-binding-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] STEWARD_NONCE_LABEL = "donjon-steward-nonce-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private ReportData() {}
 
     /** Enarx's binding: hash(DER SubjectPublicKeyInfo), zero-padded to 64 bytes. */
     public static byte[] ofPublicKey(Backend backend, byte[] spkiDer) {
-        return padded(digest(backend).digest(spkiDer));
+        return ofPublicKey(backend.reportDataHash(), spkiDer, Optional.empty());
+    }
+
+    /** The binding for an enrollment on {@code backend}, with the Steward's nonce if the Keep got one. */
+    public static byte[] ofPublicKey(Backend backend, byte[] spkiDer, Optional<byte[]> stewardNonce) {
+        return ofPublicKey(backend.reportDataHash(), spkiDer, stewardNonce);
+    }
+
+    /**
+     * A Keep key's binding for a Steward: {@code hashAlgorithm} (SHA-384 for snp and sim, SHA-256 otherwise) of the DER
+     * SubjectPublicKeyInfo fills the first bytes, exactly as Enarx. Without a nonce the rest is zero (Enarx's binding);
+     * with one (freshness), the rest is the first bytes of SHA-256("donjon-steward-nonce-v1" || u16be(len) || nonce),
+     * so that the key's half is untouched (verifiers that check only it, as Intel's quote verifier does, still see
+     * it) and the whole report, signed by the TEE, binds the key and the nonce together. The tail is 16 bytes (128
+     * bits) for SHA-384: a replay would need a second nonce, issued by the Steward, with the same tail.
+     */
+    public static byte[] ofPublicKey(String hashAlgorithm, byte[] spkiDer, Optional<byte[]> stewardNonce) {
+        byte[] out = padded(digest(hashAlgorithm).digest(spkiDer));
+        int keyLength = digest(hashAlgorithm).getDigestLength();
+        stewardNonce.ifPresent(nonce -> {
+            if (nonce.length < MIN_NONCE || nonce.length > MAX_NONCE) {
+                throw new IllegalArgumentException("nonce must be " + MIN_NONCE + " to " + MAX_NONCE + " bytes");
+            }
+            MessageDigest d = digest("SHA-256");
+            d.update(STEWARD_NONCE_LABEL);
+            d.update(new byte[] {0, (byte) nonce.length});
+            System.arraycopy(d.digest(nonce), 0, out, keyLength, Platform.REPORT_DATA_LENGTH - keyLength);
+        });
+        return out;
     }
 
     /**
@@ -53,11 +83,11 @@ public final class ReportData {
         return Arrays.copyOf(digest, Platform.REPORT_DATA_LENGTH);
     }
 
-    private static MessageDigest digest(Backend backend) {
+    private static MessageDigest digest(String algorithm) {
         try {
-            return MessageDigest.getInstance(backend.reportDataHash());
+            return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no " + backend.reportDataHash(), e);
+            throw new IllegalStateException("the JDK has no " + algorithm, e);
         }
     }
 }
