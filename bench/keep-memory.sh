@@ -43,8 +43,9 @@ for mib in "${limits[@]}"; do
       hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
       [ -n "$hwm" ] && [ "$hwm" -gt "$peak" ] && peak=$hwm
     done
-    if [ "$bound" = "?" ]; then
-      bound=$(curl -s "http://127.0.0.1:$PORT/v1/keeps" | grep -o '"processMiB":[0-9]*' | head -n 1 | cut -d: -f2 || true)
+    id=$(grep -o 'Keep k[0-9a-f]* created' "$work/err-$mib" 2>/dev/null | head -n 1 | cut -d' ' -f2 || true)
+    if [ "$bound" = "?" ] && [ -n "$id" ]; then
+      bound=$(curl -s "http://127.0.0.1:$PORT/v1/keeps/$id" | grep -o '"processMiB":[0-9]*' | cut -d: -f2 || true)
       [ -z "$bound" ] && bound=?
     fi
     sleep 0.02

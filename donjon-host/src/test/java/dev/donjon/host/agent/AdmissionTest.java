@@ -3,8 +3,6 @@ package dev.donjon.host.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -19,28 +17,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 12 §2-3: Keeps are admitted atomically against the Keep limit, the memory budget and per-principal quotas
  * (a limit of 3 once let 4 Keeps start; 30 Keeps of 4 GiB heap each were admitted on a 24 GB host).
  */
-class AdmissionTest {
+class AdmissionTest extends OneAgent {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long MIB = 1 << 20;
-    private HostAgent agent;
-
-    @AfterEach
-    void close() {
-        if (agent != null) agent.close();
-        DeployEndToEndTest.assertNoChildProcesses();
-    }
-
-    private static HostAgent.Config nil() {
-        return HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil");
-    }
-
     /** Fires {@code n} creates at once (as {@code tenants[i % tenants.length]}) and returns their status codes. */
     private static List<Integer> createAtOnce(int n, int memoryMiB, Tenant... tenants) throws Exception {
         CountDownLatch go = new CountDownLatch(1);
@@ -71,7 +56,7 @@ class AdmissionTest {
 
     @Test
     void concurrentCreatesNeverPassTheKeepLimit() throws Exception {
-        agent = HostAgent.start(nil().withMaxKeeps(3));
+        start(nil().withMaxKeeps(3));
         List<Integer> codes = createAtOnce(8, 32, Tenant.anonymous(agent));
         assertEquals(3, codes.stream().filter(c -> c == 201).count(), "created: " + codes);
         assertEquals(5, codes.stream().filter(c -> c == 503).count(), "refused: " + codes);
@@ -82,7 +67,7 @@ class AdmissionTest {
     void concurrentCreatesNeverPassTheMemoryBudget() throws Exception {
         long bound = new KeepProcessMemory(64 * MIB).boundBytes();
         long budget = 2 * bound + MIB;
-        agent = HostAgent.start(nil().withMemoryBudget(budget));
+        start(nil().withMemoryBudget(budget));
         List<Integer> codes = createAtOnce(6, 64, Tenant.anonymous(agent));
         assertEquals(2, codes.stream().filter(c -> c == 201).count(), "created: " + codes);
         assertEquals(2, alive());
@@ -95,7 +80,7 @@ class AdmissionTest {
 
     @Test
     void aPrincipalOverItsQuotaIsRefusedAndOthersAreNot() throws Exception {
-        agent = HostAgent.start(nil().withPrincipals(Tenant.byHeader()).withQuota(2, 100 * MIB));
+        start(nil().withPrincipals(Tenant.byHeader()).withQuota(2, 100 * MIB));
         Tenant alice = Tenant.named(agent, "alice");
         Tenant bob = Tenant.named(agent, "bob");
         Tenant.Created first = alice.create(64);

@@ -14,7 +14,6 @@ import dev.donjon.keep.NetworkPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -22,43 +21,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 12 §2, the attack: a deployed guest whose {@code connect} file names a service on the host's loopback (it read
  * Drawbridge's tag list). Refused by default; reachable only when the operator allows it.
  */
-class GuestNetworkTest {
-    private HostAgent agent;
-
-    @AfterEach
-    void close() {
-        if (agent != null) agent.close();
-        DeployEndToEndTest.assertNoChildProcesses();
-    }
-
-    private static HostAgent.Config nil() {
-        return HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil");
-    }
-
+class GuestNetworkTest extends OneAgent {
     private static WorkloadPackage connectTo(int port) throws Exception {
-        String toml = """
-                [[files]]
-                kind = "stdin"
-                [[files]]
-                kind = "stdout"
-                [[files]]
-                kind = "stderr"
+        byte[] toml = Workloads.withStdio("", """
                 [[files]]
                 kind = "connect"
                 prot = "tcp"
                 host = "127.0.0.1"
                 port = %d
                 name = "DRAWBRIDGE"
-                """.formatted(port);
+                """.formatted(port));
         return new WorkloadPackage(Workloads.file("donjon-keep/src/test/resources/wasm/connect_send.wasm"),
-                Optional.of(toml.getBytes(StandardCharsets.UTF_8)), Map.of());
+                Optional.of(toml), Map.of());
     }
 
     /** A loopback service that answers with its secret and counts its visitors. */
@@ -90,7 +70,7 @@ class GuestNetworkTest {
     void aGuestCannotReachTheHostsLoopbackByDefault() throws Exception {
         AtomicInteger visitors = new AtomicInteger();
         try (ServerSocket service = loopbackService(visitors)) {
-            agent = HostAgent.start(nil());
+            start(nil());
             DeployException e = assertThrows(DeployException.class, () -> deploy(connectTo(service.getLocalPort())));
             assertTrue(e.getMessage().contains("connect \"DRAWBRIDGE\": 127.0.0.1:" + service.getLocalPort()
                     + " is refused by this host's network policy"), e.getMessage());
@@ -102,7 +82,7 @@ class GuestNetworkTest {
     void theOperatorCanLetGuestsReachLoopback() throws Exception {
         AtomicInteger visitors = new AtomicInteger();
         try (ServerSocket service = loopbackService(visitors)) {
-            agent = HostAgent.start(nil().withNetwork(new NetworkPolicy(
+            start(nil().withNetwork(new NetworkPolicy(
                     new ConnectPolicy.Only(List.of(AddressRange.parse("127.0.0.0/8"))), Optional.empty())));
             assertEquals("tags: secret-1.0\n", deploy(connectTo(service.getLocalPort())));
             assertEquals(1, visitors.get());

@@ -6,47 +6,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.donjon.host.protocol.WorkloadPackage;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 12 §3: the output the agent holds for clients is bounded per Keep and in total; ended Keeps' output no longer
  * sits in the agent's heap uncounted (6 Keeps x 60 MiB once held 394 MB for 10 minutes).
  */
-class OutputBufferTest {
+class OutputBufferTest extends OneAgent {
     private static final long MIB = 1 << 20;
-    private HostAgent agent;
-
-    @AfterEach
-    void close() {
-        if (agent != null) agent.close();
-        DeployEndToEndTest.assertNoChildProcesses();
-    }
-
-    private static HostAgent.Config nil() {
-        return HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil");
-    }
-
     /** Writes {@code bytes} of 'x' to stdout in 64 KiB writes, then exits 0. */
     private static WorkloadPackage spew(long bytes) throws Exception { return spew(bytes, 0); }
 
     /** The same, then sleeps {@code holdMs} before it exits. */
     private static WorkloadPackage spew(long bytes, long holdMs) throws Exception {
-        String toml = "env = { SPEW_BYTES = \"" + bytes + "\", SPEW_HOLD_MS = \"" + holdMs + "\" }\n[[files]]\nkind = \"stdin\"\n[[files]]\nkind = \"stdout\"\n[[files]]\nkind = \"stderr\"\n";
-        return new WorkloadPackage(Workloads.file("donjon-keep/src/test/resources/wasm/spew.wasm"),
-                Optional.of(toml.getBytes(StandardCharsets.UTF_8)), Map.of());
+        byte[] toml = Workloads.withStdio("env = { SPEW_BYTES = \"" + bytes + "\", SPEW_HOLD_MS = \"" + holdMs + "\" }\n", "");
+        return new WorkloadPackage(Workloads.file("donjon-keep/src/test/resources/wasm/spew.wasm"), Optional.of(toml), Map.of());
     }
 
     @Test
     void endedKeepsOutputIsBoundedInTotalOldestDiscardedFirst() throws Exception {
-        agent = HostAgent.start(nil().withOutputBuffer(2 * MIB, 3 * MIB));
+        start(nil().withOutputBuffer(2 * MIB, 3 * MIB));
         Tenant owner = Tenant.anonymous(agent);
         List<Tenant.Created> keeps = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -76,7 +60,7 @@ class OutputBufferTest {
 
     @Test
     void aKeepPastItsOwnOutputBufferIsStopped() throws Exception {
-        agent = HostAgent.start(nil().withOutputBuffer(1 * MIB, 8 * MIB));
+        start(nil().withOutputBuffer(1 * MIB, 8 * MIB));
         Tenant owner = Tenant.anonymous(agent);
         Tenant.Created k = owner.create(32);
         assertEquals(202, owner.feed(k, spew(3 * MIB)));
@@ -91,7 +75,7 @@ class OutputBufferTest {
 
     @Test
     void runningKeepsThatFillTheTotalAreStoppedAndNothingIsHeldPastIt() throws Exception {
-        agent = HostAgent.start(nil().withOutputBuffer(2 * MIB, 2 * MIB));
+        start(nil().withOutputBuffer(2 * MIB, 2 * MIB));
         Tenant owner = Tenant.anonymous(agent);
         Tenant.Created a = owner.create(32);
         Tenant.Created b = owner.create(32);

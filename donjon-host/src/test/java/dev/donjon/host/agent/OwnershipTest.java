@@ -5,35 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 12 §2: a Keep belongs to the principal that created it. The attacks, as another tenant of the same agent would
  * make them: list, read, feed, stop someone else's Keep; and a package posted to a Keep before its offer.
  */
-class OwnershipTest {
-    private HostAgent agent;
-
-    @AfterEach
-    void close() {
-        if (agent != null) agent.close();
-        DeployEndToEndTest.assertNoChildProcesses();
-    }
-
-    private static HostAgent.Config nil() {
-        return HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil");
-    }
-
+class OwnershipTest extends OneAgent {
     @Test
     void anotherPrincipalCanNeitherSeeNorFeedNorReadNorStopAKeep() throws Exception {
-        agent = HostAgent.start(nil().withPrincipals(Tenant.byHeader()));
+        start(nil().withPrincipals(Tenant.byHeader()));
         Tenant alice = Tenant.named(agent, "alice");
         Tenant mallory = Tenant.named(agent, "mallory");
         Tenant.Created k = alice.create(64);
@@ -62,7 +47,7 @@ class OwnershipTest {
     @Test
     void aPackagePostedBeforeTheOfferIsNotRelayedAndTheKeepLives() throws Exception {
         // every request anonymous (plain HTTP today): the same principal, so only the agent's state check stands
-        agent = HostAgent.start(nil());
+        start(nil());
         Tenant victim = Tenant.anonymous(agent);
         Tenant attacker = Tenant.anonymous(agent);
         CompletableFuture<Tenant.Created> created = CompletableFuture.supplyAsync(() -> {
