@@ -38,6 +38,8 @@ public final class HostAgent implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration ENDED_RETENTION = Duration.ofMinutes(10);
     private static final Duration SPARE_REFILL_DELAY = Duration.ofSeconds(3);
+    /** How long a request that needs a starting spare's room waits for that spare to be up (and stoppable). */
+    private static final Duration SPARE_WAIT = Duration.ofSeconds(10);
 
     /**
      * @param backend           the backend every Keep of this agent runs on
@@ -220,21 +222,35 @@ public final class HostAgent implements AutoCloseable {
 
     /** Reserves room for the Keep; spares give theirs up when the memory budget has none left for a request. */
     private Admission.Reservation admit(Principal owner, KeepLimits limits) throws CapacityException {
+        long deadline = System.nanoTime() + SPARE_WAIT.toNanos();
         while (true) {
             try {
                 return admission.admit(owner, limits);
             } catch (Admission.Refused e) {
                 KeepProcess spare = e.memory ? spares.poll() : null;
+                if (spare == null && e.memory && sparesStarting.get() > 0 && System.nanoTime() < deadline) {
+                    sleepBriefly(); // a spare still starting holds room: it can give it up once it is there
+                    continue;
+                }
                 if (spare == null) throw new CapacityException(e.getMessage(), e.quota);
                 spare.stop("its memory was needed for a requested Keep");
                 try {
-                    spare.awaitExit(Duration.ofSeconds(10));
+                    // its room is free once its process is gone (a spare that will not die keeps holding it)
+                    if (spare.awaitExit(Duration.ofSeconds(10))) spare.reservation().release();
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new CapacityException("interrupted", false);
                 }
-                spare.reservation().release();
             }
+        }
+    }
+
+    private static void sleepBriefly() throws CapacityException {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CapacityException("interrupted", false);
         }
     }
 
@@ -262,9 +278,12 @@ public final class HostAgent implements AutoCloseable {
     /** Starts spare Keeps in the background until there are as many as configured (and the memory budget allows). */
     private void refillSpares() {
         while (!closed.get() && spares.size() + sparesStarting.get() < config.spareKeeps()) {
+            sparesStarting.incrementAndGet(); // before its room is taken: a request short of room waits for it
             Optional<Admission.Reservation> reserved = admission.admitSpare(KeepLimits.defaults());
-            if (reserved.isEmpty()) return; // the budget is for requested Keeps first
-            sparesStarting.incrementAndGet();
+            if (reserved.isEmpty()) { // the budget is for requested Keeps first
+                sparesStarting.decrementAndGet();
+                return;
+            }
             Thread.ofVirtual().name("spare-keep").start(() -> {
                 try {
                     KeepProcess k = launch(KeepLimits.defaults(), reserved.get(), true);

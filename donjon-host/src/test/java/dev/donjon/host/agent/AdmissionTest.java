@@ -79,6 +79,18 @@ class AdmissionTest extends OneAgent {
     }
 
     @Test
+    void aSpareKeepGivesItsMemoryToARequest() throws Exception {
+        long spareBound = KeepLimits.defaults().processMemory().boundBytes();
+        long budget = spareBound + 20 * MIB; // room for the spare, or for one 64 MiB Keep, not both
+        start(nil().withMemoryBudget(budget).withSpareKeeps(1));
+        for (int i = 0; i < 600 && ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive); i++) Thread.sleep(50);
+        assertEquals(spareBound, agent.committedMemory(), "the spare holds its bound");
+        Tenant.Created k = Tenant.anonymous(agent).create(64);
+        assertEquals(new KeepProcessMemory(64 * MIB).boundBytes(), agent.committedMemory(), "the spare made way; no new one fits");
+        assertEquals(202, Tenant.anonymous(agent).feed(k, Workloads.hello()));
+    }
+
+    @Test
     void aPrincipalOverItsQuotaIsRefusedAndOthersAreNot() throws Exception {
         start(nil().withPrincipals(Tenant.byHeader()).withQuota(2, 100 * MIB));
         Tenant alice = Tenant.named(agent, "alice");
