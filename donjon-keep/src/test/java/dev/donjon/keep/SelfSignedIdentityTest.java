@@ -80,7 +80,7 @@ class SelfSignedIdentityTest {
 
     /** A Keep's identity when no TEE platform gives evidence: self-signed unless asked to enroll, which it cannot. */
     static IdentityProvider selfSigned(Backend backend) {
-        return new AttestedIdentity(extra -> AttestedIdentity.enroll(Optional.empty(), extra), AttestedIdentity.Trust.jdkDefaults(),
+        return new AttestedIdentity((nonce, extra) -> AttestedIdentity.enroll(Optional.empty(), nonce, extra), AttestedIdentity.Trust.jdkDefaults(),
                 backend, java.time.Clock.systemUTC());
     }
 }
