@@ -9,6 +9,7 @@ import dev.donjon.keep.ConnectPolicy;
 import dev.donjon.keep.NetworkPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import java.time.Duration;

@@ -155,7 +155,7 @@ final class RegistryHandler {
     private void writable(Principal p, Repo r) {
         AccessPolicy.requireToken(p);
         UserRecord owner = owner(r.user(), r.hidden());
-        store.repository(r.user(), r.repo()).orElseThrow(r::hidden);
+        if (store.repository(r.user(), r.repo()).isEmpty()) throw r.hidden();
         AccessPolicy.requireOwner(p, owner, Scope.Level.WRITE, Scope.Context.TAGS, r.hidden());
     }
 

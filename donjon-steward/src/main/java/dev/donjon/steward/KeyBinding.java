@@ -1,6 +1,6 @@
 package dev.donjon.steward;
 
-import dev.donjon.platform.identity.ReportData;
+import dev.donjon.abi.ReportData;
 import java.security.MessageDigest;
 import java.util.Optional;
 

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.donjon.abi.ReportData;
+import dev.donjon.abi.csr.KeepCsr;
+import dev.donjon.abi.csr.NonceExtension;
 import dev.donjon.platform.identity.CachedCollateral;
-import dev.donjon.platform.identity.EvidenceExtension;
-import dev.donjon.platform.identity.KeepCsr;
 import dev.donjon.platform.identity.KeepIdentity;
-import dev.donjon.platform.identity.NonceExtension;
-import dev.donjon.platform.identity.ReportData;
 import dev.donjon.platform.sim.SimAuthority;
 import dev.donjon.platform.sim.SimPlatform;
 import java.net.InetSocketAddress;
@@ -128,8 +127,8 @@ class StewardFreshnessTest {
         byte[] named = steward.issueNonce();
         byte[] bound = steward.issueNonce();
         KeyPair keys = KeepIdentity.newKeyPair(sim.backend());
-        var evidence = sim.attest(ReportData.ofPublicKey(sim.backend(), keys.getPublic().getEncoded(), Optional.of(bound)));
-        byte[] swapped = KeepCsr.build(keys, EvidenceExtension.encode(evidence, CachedCollateral.none()), NonceExtension.encode(named));
+        var evidence = sim.attest(ReportData.ofPublicKey(sim.backend().reportDataHash(), keys.getPublic().getEncoded(), Optional.of(bound)));
+        byte[] swapped = KeepCsr.build(keys, CachedCollateral.none().evidenceExtension(evidence).toExtension(), NonceExtension.encode(named));
         assertEquals("binding", assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(swapped)).cause());
     }
 
@@ -137,8 +136,8 @@ class StewardFreshnessTest {
     void theKeyHalfOfTheReportDataIsStillEnarxs() throws Exception {
         // verifiers that check only hash(key) (Intel's, for SGX/TDX CSRs) still see the key they expect
         byte[] spki = KeepIdentity.newKeyPair(sim.backend()).getPublic().getEncoded();
-        byte[] plain = ReportData.ofPublicKey(sim.backend(), spki);
-        byte[] fresh = ReportData.ofPublicKey(sim.backend(), spki, Optional.of(new byte[32]));
+        byte[] plain = ReportData.ofPublicKey(sim.backend().reportDataHash(), spki);
+        byte[] fresh = ReportData.ofPublicKey(sim.backend().reportDataHash(), spki, Optional.of(new byte[32]));
         assertEquals(HexFormat.of().formatHex(plain, 0, 48), HexFormat.of().formatHex(fresh, 0, 48));
         assertTrue(!Arrays.equals(plain, fresh));
     }

@@ -216,7 +216,6 @@ public final class HostAgent implements AutoCloseable {
             }
         }
         String id = keep.id;
-        owners.put(id, owner);
         keeps.put(id, keep);
         if (fromSpare) {
             // the replacement's JVM start would compete for the CPU with this deployment's module compile: wait a little
