@@ -44,6 +44,9 @@ public final class AttestedIdentity implements IdentityProvider {
     @FunctionalInterface
     public interface Source {
         KeepIdentity create(Optional<byte[]> nonce, Extension... extra) throws PlatformException;
+
+        /** Refuses before anything is asked of the Steward when this source can never make evidence. */
+        default void requireEvidence() throws PlatformException {}
     }
 
     /**
@@ -82,7 +85,18 @@ public final class AttestedIdentity implements IdentityProvider {
      * serves self-signed and cannot enroll): with a Steward it enrolls through {@link #enroll}.
      */
     public static AttestedIdentity on(Optional<Platform> platform, Trust trust) {
-        return new AttestedIdentity((nonce, extra) -> enroll(platform, nonce, extra), trust, platform.map(Platform::backend).orElse(Backend.NIL),
+        Source source = new Source() {
+            @Override
+            public KeepIdentity create(Optional<byte[]> nonce, Extension... extra) throws PlatformException {
+                return enroll(platform, nonce, extra);
+            }
+
+            @Override
+            public void requireEvidence() throws PlatformException {
+                if (platform.isEmpty()) throw noPlatform();
+            }
+        };
+        return new AttestedIdentity(source, trust, platform.map(Platform::backend).orElse(Backend.NIL),
                 Clock.systemUTC());
     }
 
@@ -93,8 +107,7 @@ public final class AttestedIdentity implements IdentityProvider {
      * binds it beside the key (freshness); without one it is Enarx's CSR.
      */
     public static KeepIdentity enroll(Optional<Platform> platform, Optional<byte[]> nonce, Extension... extra) throws PlatformException {
-        Platform p = platform.orElseThrow(() -> new PlatformException(
-                "this Keep has no TEE platform (nil backend): it has no evidence to enroll with the Steward"));
+        Platform p = platform.orElseThrow(AttestedIdentity::noPlatform);
         PlatformSettings settings = PlatformSettings.fromEnvironment(System.getenv());
         CachedCollateral collateral = p.backend().hardware() ? CachedCollateral.read(settings.amdCache(), settings.intelCache())
                 : CachedCollateral.none();
@@ -128,6 +141,7 @@ public final class AttestedIdentity implements IdentityProvider {
         List<X509Certificate> chain;
         try {
             if (steward.isPresent()) {
+                source.requireEvidence();
                 StewardClient client = new StewardClient(Tls.trusting(trust.steward()));
                 // fresh evidence where the Steward offers a nonce; Enarx's CSR where it does not
                 KeepIdentity identity = source.create(client.nonce(steward.get()), extra);
@@ -146,6 +160,10 @@ public final class AttestedIdentity implements IdentityProvider {
         } catch (PlatformException e) {
             throw new KeepException("cannot make the Keep's identity: " + e.getMessage(), e);
         }
+    }
+
+    private static PlatformException noPlatform() {
+        return new PlatformException("this Keep has no TEE platform (nil backend): it has no evidence to enroll with the Steward");
     }
 
     /**
