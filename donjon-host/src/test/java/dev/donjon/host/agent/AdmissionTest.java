@@ -98,7 +98,7 @@ class AdmissionTest extends OneAgent {
         Tenant.Created first = alice.create(64);
         HttpResponse<byte[]> over = alice.createRaw(new byte[32], 64);
         assertEquals(429, over.statusCode());
-        assertTrue(new String(over.body(), StandardCharsets.UTF_8).contains("quota: test:alice's Keeps would have 128 MiB of guest memory"),
+        assertTrue(new String(over.body(), StandardCharsets.UTF_8).contains("quota: token:alice's Keeps would have 128 MiB of guest memory"),
                 new String(over.body(), StandardCharsets.UTF_8));
         bob.create(64);
         assertEquals(200, alice.send("DELETE", "/v1/keeps/" + first.id(), null).statusCode());
