@@ -13,6 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-26010}
+DONJON=${DONJON:-./donjon} # builds on first use
 limits=("$@")
 [ ${#limits[@]} -eq 0 ] && limits=(64 256 1024 2000)
 work=$(mktemp -d)
@@ -20,7 +21,7 @@ agent=
 cleanup() { [ -n "$agent" ] && kill "$agent" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-./donjon host serve --backend nil --listen "127.0.0.1:$PORT" --spare-keeps 0 --insecure-plain-http 2>"$work/agent.log" &
+$DONJON host serve --backend nil --listen "127.0.0.1:$PORT" --spare-keeps 0 --insecure-plain-http 2>"$work/agent.log" &
 agent=$!
 for _ in $(seq 1 300); do grep -q "listening" "$work/agent.log" 2>/dev/null && break; sleep 0.2; done
 grep -q "listening" "$work/agent.log" || { cat "$work/agent.log" >&2; exit 1; }
@@ -34,7 +35,7 @@ for mib in "${limits[@]}"; do
   # leave 4 MiB of the limit for the guest's stack and static data
   printf '[env]\nGROW_MIB = "%d"\n[[files]]\nkind = "stdin"\n[[files]]\nkind = "stdout"\n[[files]]\nkind = "stderr"\n' \
       $((mib - 4)) > "$pkg/Enarx.toml"
-  ./donjon deploy --host "http://127.0.0.1:$PORT" --allow-insecure-backend --max-memory "${mib}MiB" "$pkg" \
+  $DONJON deploy --host "http://127.0.0.1:$PORT" --allow-insecure-backend --max-memory "${mib}MiB" "$pkg" \
       >"$work/out-$mib" 2>"$work/err-$mib" &
   deploy=$!
   peak=0; bound=?
