@@ -1,6 +1,5 @@
 package dev.donjon.cli;
 
-import dev.donjon.attestation.policy.PolicyToml;
 import dev.donjon.host.client.Appraisal;
 import dev.donjon.host.client.DeployException;
 import dev.donjon.host.client.Deployer;
@@ -12,6 +11,7 @@ import dev.donjon.host.protocol.PackageReference;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.PlatformSettings;
 import dev.donjon.platform.sim.SimAuthority;
+import dev.donjon.steward.StewardPolicy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -39,7 +39,7 @@ final class DeployCommand implements Callable<Integer> {
     URI host;
 
     static final class Trust {
-        @Option(names = "--policy", paramLabel = "FILE", description = "Attestation policy TOML (Enarx steward.toml keys + [tdx], [sim]).")
+        @Option(names = "--policy", paramLabel = "FILE", description = "Attestation policy: the Steward's policy file (Enarx steward.toml keys, [tdx], and [sim] with its chain, trusted with --allow-insecure-backend).")
         Path policy;
 
         @Option(names = "--expect-measurement", paramLabel = "HEX", description = "The Keep runtime's launch measurement the owner trusts.")
@@ -89,12 +89,14 @@ final class DeployCommand implements Callable<Integer> {
         if (!host.getScheme().equals("http") && !host.getScheme().equals("https")) {
             throw new ExitCodeException(OneLineErrors.USAGE, "--host must be an http:// or https:// URL");
         }
+        // the Steward's policy file as it is: its [sim] chain is the simulated root to trust (one file for both)
+        Optional<StewardPolicy> policy = trust.policy == null ? Optional.empty() : Optional.of(StewardPolicy.read(trust.policy));
         TrustOptions options = new TrustOptions(
-                trust.policy == null ? Optional.empty() : Optional.of(PolicyToml.read(trust.policy)),
+                policy.map(StewardPolicy::policy),
                 Optional.ofNullable(trust.measurement).map(DeployCommand::measurement),
                 allowInsecure,
                 amdChain == null ? Optional.empty() : Optional.of(Files.readAllBytes(amdChain)),
-                simChain());
+                simChain(policy.flatMap(StewardPolicy::simChain)));
         Delivery pkg;
         try {
             Optional<PackageReference> ref = fromRegistry.reference(packageArg);
@@ -126,12 +128,14 @@ final class DeployCommand implements Callable<Integer> {
         }
     }
 
-    private Optional<byte[]> simChain() throws IOException {
+    /** --sim-chain, else the policy's [sim] chain, else this machine's sim chain; none without --allow-insecure-backend. */
+    private Optional<byte[]> simChain(Optional<byte[]> fromPolicy) throws IOException {
         if (simChain != null) {
             if (!allowInsecure) throw new ExitCodeException(OneLineErrors.USAGE, "--sim-chain needs --allow-insecure-backend");
             return Optional.of(Files.readAllBytes(simChain));
         }
         if (!allowInsecure) return Optional.empty();
+        if (fromPolicy.isPresent()) return fromPolicy;
         Path dir = PlatformSettings.fromEnvironment(System.getenv()).sim();
         if (!SimAuthority.exists(dir)) return Optional.empty();
         try {

@@ -1,5 +1,6 @@
 package dev.donjon.cli;
 
+import dev.donjon.drawbridge.DigestAlgorithm;
 import dev.donjon.drawbridge.DrawbridgeClient;
 import dev.donjon.drawbridge.Meta;
 import dev.donjon.drawbridge.PackageSpec;
@@ -10,6 +11,8 @@ import dev.donjon.drawbridge.TlsMaterial;
 import dev.donjon.drawbridge.TreePath;
 import java.nio.file.Path;
 import java.security.interfaces.ECPrivateKey;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,8 +48,10 @@ final class PackageCommand {
                 signer = Optional.of(ec);
             }
             new DrawbridgeClient(r.base(), registry.tls(), registry.token()).publish(r.user(), r.repo(), r.tag(), tree, signer);
-            System.out.println("published " + r.user() + "/" + r.repo() + ":" + r.tag() + " (" + tree.files().size() + " files"
-                    + (signer.isPresent() ? ", signed" : "") + ")");
+            System.out.println("published " + r.user() + "/" + r.repo() + ":" + r.tag() + " (" + String.join(", ", tree.files().keySet())
+                    + (signer.isPresent() ? "; signed" : "") + ")");
+            List<String> leftOut = PackageTree.leftOut(path);
+            if (!leftOut.isEmpty()) System.out.println("not part of the package, left out: " + String.join(", ", leftOut));
             return 0;
         }
     }
@@ -64,12 +69,17 @@ final class PackageCommand {
             boolean signed = tag.type().equals(Meta.JWS_TYPE);
             Meta root = signed ? SignedTag.entryOf(tag.body()) : RegistryJson.readEntry(tag.body());
             System.out.println(r.user() + "/" + r.repo() + ":" + r.tag() + (signed ? " (signed tag)" : ""));
-            System.out.println("tree " + root.digest().toHeader());
+            System.out.println("tree " + sha256(root));
             var dir = RegistryJson.readDirectory(client.node(r.user(), r.repo(), r.tag(), TreePath.ROOT, PackageTree.MAX_OTHER).body());
-            dir.forEach((name, m) -> System.out.printf("  %-20s %10d  %-28s sha-256=%s%n", name, m.length(), m.type(),
-                    java.util.Base64.getEncoder().encodeToString(m.digest().hashes().get(dev.donjon.drawbridge.DigestAlgorithm.SHA_256))));
+            dir.forEach((name, m) -> System.out.printf("  %-20s %10d  %-20s %s%n", name, m.length(), m.type(), sha256(m)));
             return 0;
         }
+    }
+
+    /** A node's SHA-256 as the rest of the CLI writes digests (--expect-wasm-sha256, oci://...@sha256:): sha256:hex. */
+    static String sha256(Meta m) {
+        byte[] h = m.digest().hashes().get(DigestAlgorithm.SHA_256);
+        return h == null ? m.digest().toHeader() : "sha256:" + HexFormat.of().formatHex(h); // a foreign registry may omit sha-256
     }
 
     @Command(name = "fetch", description = "Fetch a package, verify every file's digest and size, and write it to a directory.")

@@ -67,6 +67,29 @@ class DeployCommandTest {
     }
 
     @Test
+    void theStewardsPolicyFileWithItsSimChainServesDeployToo(@TempDir Path simDir, @TempDir Path dir) throws Exception {
+        var launcher = dev.donjon.host.agent.KeepLauncher.sameJvm().withEnvironment(java.util.Map.of("DONJON_SIM_DIR", simDir.toString()));
+        Files.write(dir.resolve("sim-chain.pem"),
+                dev.donjon.platform.sim.SimAuthority.loadOrCreate(simDir, java.time.Clock.systemUTC()).chainPem());
+        String measurement = java.util.HexFormat.of().formatHex(dev.donjon.platform.sim.RuntimeMeasurement.ofThisProcess());
+        // the Steward's policy as `steward init --sim` writes it: [sim] with the Steward's own key, chain
+        Path policy = Files.writeString(dir.resolve("policy.toml"), "[sim]\nchain = \"sim-chain.pem\"\nhash = [\"" + measurement + "\"]\n");
+        Path other = Files.writeString(dir.resolve("other.toml"), "[sim]\nchain = \"sim-chain.pem\"\nhash = [\"" + "ab".repeat(48) + "\"]\n");
+        try (HostAgent sim = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim")
+                .withLauncher(launcher))) {
+            String hello = ROOT.resolve("examples/hello").toString();
+            var ok = run("deploy", "--host", sim.baseUri().toString(), "--allow-insecure-backend", "--policy", policy.toString(), hello);
+            assertEquals(0, ok.code(), ok.err());
+            assertEquals("Hello, world!\n", ok.out());
+
+            var refused = run("deploy", "--host", sim.baseUri().toString(), "--allow-insecure-backend", "--policy", other.toString(), hello);
+            assertEquals(1, refused.code(), refused.err());
+            assertTrue(refused.err().contains("nothing was sent"), refused.err());
+            assertEquals("", refused.out());
+        }
+    }
+
+    @Test
     void deploysBySlugAndByFileUrlTheKeepFetchingThePackageItself(@TempDir Path dir) throws Exception {
         Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, RegistryCommandsTest.TOKEN + " dev-subject manage\n");

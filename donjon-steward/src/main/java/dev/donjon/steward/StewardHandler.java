@@ -28,7 +28,7 @@ import org.bouncycastle.asn1.DERSequence;
  *     {@code Output ::= SEQUENCE { chain SEQUENCE OF Certificate, issued SEQUENCE OF Certificate }}, one issued
  *     certificate per request in request order; the first request that fails fails the whole bundle.</li>
  * <li>{@code POST /token} with {@value #PKCS10}: an EAR-shaped JWT ({@link AttestationTokens}).</li>
- * <li>{@code GET /jwks}: the token signing key; {@code GET /metrics}: Prometheus text.</li>
+ * <li>{@code GET /jwks}: the token signing key; {@code GET /ca.pem}: the CA certificate (PEM); {@code GET /metrics}: Prometheus text.</li>
  * </ul>
  * 400 malformed, 401 no (valid) attestation, 403 refused by policy, each with a one-line reason as text/plain.
  */
@@ -74,7 +74,7 @@ final class StewardHandler implements HttpHandler {
     public void handle(HttpExchange ex) {
         String path = ex.getRequestURI().getRawPath();
         String endpoint = switch (path) {
-            case "/", "/token", "/jwks", "/metrics" -> path;
+            case "/", "/token", "/jwks", "/metrics", "/ca.pem" -> path;
             default -> "other";
         };
         int status;
@@ -116,11 +116,16 @@ final class StewardHandler implements HttpHandler {
                 if (tokens.isEmpty()) throw new HttpFailure(404, "tokens are disabled: the CA key cannot sign JWTs");
                 return send(ex, 200, "application/jwk-set+json", tokens.get().jwks().getBytes(StandardCharsets.UTF_8));
             }
+            case "/ca.pem" -> {
+                // what a registry (--client-ca) or a client of Keeps must trust to recognise the Keeps this Steward certified
+                requireMethod(method, "GET");
+                return send(ex, 200, "application/x-pem-file", steward.ca().certificatePem().getBytes(StandardCharsets.US_ASCII));
+            }
             case "/metrics" -> {
                 requireMethod(method, "GET");
                 return send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.exposition().getBytes(StandardCharsets.UTF_8));
             }
-            default -> throw new HttpFailure(404, "no such endpoint (POST / to enroll, POST /token, GET /metrics)");
+            default -> throw new HttpFailure(404, "no such endpoint (POST / to enroll, POST /token, GET /ca.pem, GET /jwks, GET /metrics)");
         }
     }
 

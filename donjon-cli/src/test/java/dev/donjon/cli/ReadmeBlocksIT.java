@@ -1,0 +1,103 @@
+package dev.donjon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every README's command blocks run as written, in order, on what looks like a fresh clone (see {@link ReadmeBlocks} for
+ * the conventions and {@link ReadmeSession} for the environment). Runs after {@code package}, with the launcher
+ * {@code ./donjon} and the jar this build made. Alone, from the clone:
+ * {@code ./mvnw -B -pl donjon-cli -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ReadmeBlocksIT}
+ * (add {@code -Dreadme=donjon-host} to run only the READMEs whose path contains that text).
+ */
+class ReadmeBlocksIT {
+
+    static final Duration PER_README = Duration.ofMinutes(20);
+
+    @TempDir Path scratch;
+
+    @TestFactory
+    Stream<DynamicTest> everyReadmeRunsAsWritten() throws IOException {
+        Path repo = Path.of(System.getProperty("donjon.root", "..")).toAbsolutePath().normalize();
+        Path shared = Path.of(System.getProperty("donjon.shared", "../../shared")).toAbsolutePath().normalize();
+        launcherUsesThisBuild(repo);
+        System.out.println("README blocks: " + ReadmeSession.NetworkNamespace.NOTE);
+        String only = System.getProperty("readme", "");
+        List<Path> readmes = readmes(repo).stream().filter(r -> repo.relativize(r).toString().contains(only)).toList();
+        assertTrue(!readmes.isEmpty(), "no README.md under " + repo + (only.isEmpty() ? "" : " matching " + only));
+        return readmes.stream().map(r -> {
+            String label = repo.relativize(r).toString();
+            return DynamicTest.dynamicTest(label, () -> runOne(r, label, repo, shared));
+        });
+    }
+
+    private void runOne(Path readme, String label, Path repo, Path shared) throws Exception {
+        ReadmeBlocks blocks = ReadmeBlocks.parse(readme);
+        if (!blocks.problems().isEmpty()) {
+            fail(label + ": " + String.join("; ", blocks.problems()));
+        }
+        String skipped = blocks.skipped().stream().map(s -> label + ":" + s.line() + " (" + s.what() + "): " + s.reason())
+                .collect(Collectors.joining("\n  "));
+        if (!blocks.runsAnything()) {
+            System.out.println(label + ": no command block to run" + (skipped.isEmpty() ? "" : "; not run:\n  " + skipped));
+            return;
+        }
+        Path dir = scratch.resolve(label.replace('/', '_'));
+        Instant start = Instant.now();
+        ReadmeSession.Result r = ReadmeSession.run(blocks, label, repo, shared, dir, PER_README);
+        long seconds = Duration.between(start, Instant.now()).toSeconds();
+        if (!r.passed()) {
+            String why = !r.finished() ? "did not finish within " + PER_README.toMinutes() + " min" : "failed (exit status " + r.exitCode() + ")";
+            fail(label + " " + why + "; the session's last lines:\n" + ReadmeSession.tail(r.log(), 60)
+                    + (r.serverLogs().isEmpty() ? "" : "\nservers started by the README:\n" + String.join("\n", r.serverLogs())));
+        }
+        long ran = blocks.blocks().stream().filter(b -> !(b instanceof ReadmeBlocks.Skipped)).count();
+        System.out.println(label + ": " + ran + " blocks ran as written (" + seconds + " s)"
+                + (skipped.isEmpty() ? "" : "; not run:\n  " + skipped));
+    }
+
+    /** Every README.md of the clone but those of build output and downloaded packages. */
+    static List<Path> readmes(Path repo) throws IOException {
+        try (Stream<Path> all = Files.walk(repo)) {
+            return all.filter(p -> p.getFileName().toString().equals("README.md"))
+                    .filter(p -> {
+                        for (Path part : repo.relativize(p)) {
+                            String n = part.toString();
+                            if (n.equals("target") || n.equals("node_modules") || n.startsWith(".")) return false;
+                        }
+                        return true;
+                    })
+                    .sorted((a, b) -> {
+                        // the repository README first: it is where a new user starts
+                        int da = repo.relativize(a).getNameCount(), db = repo.relativize(b).getNameCount();
+                        return da != db ? Integer.compare(da, db) : a.compareTo(b);
+                    })
+                    .toList();
+        }
+    }
+
+    /**
+     * The launcher rebuilds when a source is newer than its stamp; this build has just packaged the jar from these very
+     * sources, so the stamp is made current (a rebuild from inside the build would race with it).
+     */
+    private static void launcherUsesThisBuild(Path repo) throws IOException {
+        Path jar = repo.resolve("donjon-cli/target/donjon.jar");
+        assertTrue(Files.isRegularFile(jar), jar + " is missing: this test runs after `package`");
+        Path stamp = repo.resolve("donjon-cli/target/.donjon-built");
+        if (!Files.exists(stamp)) Files.createFile(stamp);
+        Files.setLastModifiedTime(stamp, FileTime.from(Instant.now()));
+    }
+}
