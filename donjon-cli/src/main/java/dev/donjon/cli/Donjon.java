@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
             DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
             StewardCommand.class,
             HostCommand.class, DeployCommand.class,
+            CompletionCommand.class,
         })
 public final class Donjon {
 

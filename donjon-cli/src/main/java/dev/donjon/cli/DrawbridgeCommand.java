@@ -54,7 +54,9 @@ final class DrawbridgeCommand {
                     tokens == null ? Optional.empty() : Optional.of(TokenFile.load(tokens)),
                     oidcGiven == 3 ? Optional.of(new OidcVerifier(oidcIssuer, oidcJwks, oidcAudience)) : Optional.empty(),
                     clientCa != null);
-            RegistryServer server = RegistryServer.start(new RegistryServer.Config(new RegistryStore(store, maxUpload), addr, tls, clientCa != null, auth));
+            Optional<SSLContext> https = tls;
+            RegistryServer server = Serving.listening(listen,
+                    () -> RegistryServer.start(new RegistryServer.Config(new RegistryStore(store, maxUpload), addr, https, clientCa != null, auth)));
             System.out.println("drawbridge: serving " + store + " on " + server.baseUri() + "/api/v0.1.0/");
             System.out.flush();
             Serving.untilStopped(server);

@@ -52,7 +52,7 @@ final class HostCommand {
             if (spareKeeps < 0) throw new ExitCodeException(OneLineErrors.USAGE, "--spare-keeps cannot be negative");
             HostAgent.Config config = HostAgent.Config.defaults(address(listen), backend)
                     .withMaxKeeps(maxKeeps).withPackageTimeout(packageTimeout).withSpareKeeps(spareKeeps);
-            try (HostAgent agent = HostAgent.start(config)) {
+            try (HostAgent agent = Serving.listening(listen, () -> HostAgent.start(config))) {
                 System.err.println("donjon host agent listening on " + agent.baseUri() + " (backend " + backend + ")");
                 if (backend.equals("nil") || backend.equals("sim")) {
                     System.err.println("WARNING: " + backend + " Keeps are not confidential; clients refuse them unless they pass --allow-insecure-backend");

@@ -1,6 +1,12 @@
 package dev.donjon.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -37,12 +43,30 @@ final class OneLineErrors implements IExecutionExceptionHandler, IParameterExcep
         return USAGE;
     }
 
-    /** The message of the exception, or of its first cause that has one, on one line. */
+    /**
+     * The message of the exception, or of its first cause that has one, on one line; a file-system exception (whose
+     * message is a bare path) says what happened to that path, in words.
+     */
     static String describe(Throwable ex) {
         for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof FileSystemException f) return fileProblem(f);
             String m = t.getMessage();
             if (m != null && !m.isBlank()) return m.replaceAll("\\s*\\R\\s*", " ").strip();
         }
         return ex.getClass().getSimpleName();
+    }
+
+    /** "PATH: no such file or directory", as the shell says it, rather than the exception's bare path. */
+    static String fileProblem(FileSystemException f) {
+        String what = switch (f) {
+            case NoSuchFileException e -> "no such file or directory";
+            case AccessDeniedException e -> "permission denied";
+            case FileAlreadyExistsException e -> "already exists";
+            case NotDirectoryException e -> "not a directory";
+            case DirectoryNotEmptyException e -> "directory not empty";
+            default -> f.getReason() != null ? f.getReason() : "cannot be used (" + f.getClass().getSimpleName() + ")";
+        };
+        String file = f.getFile() == null ? "" : f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": ";
+        return (file + what).replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }

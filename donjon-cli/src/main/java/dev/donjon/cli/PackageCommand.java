@@ -9,7 +9,18 @@ import dev.donjon.drawbridge.RegistryJson;
 import dev.donjon.drawbridge.SignedTag;
 import dev.donjon.drawbridge.TlsMaterial;
 import dev.donjon.drawbridge.TreePath;
+import dev.donjon.platform.OwnerOnlyFiles;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.util.io.pem.PemObject;
 import java.security.interfaces.ECPrivateKey;
 import java.util.HexFormat;
 import java.util.List;
@@ -21,11 +32,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "package", description = "Publish and inspect packages (main.wasm + Enarx.toml) on a Drawbridge registry.",
-        subcommands = {PackageCommand.Publish.class, PackageCommand.Info.class, PackageCommand.Fetch.class})
+        subcommands = {PackageCommand.Publish.class, PackageCommand.Info.class, PackageCommand.Fetch.class, PackageCommand.Keygen.class})
 final class PackageCommand {
 
-    static PackageSpec.Registry spec(String s, RegistryOptions registry) {
-        if (PackageSpec.parse(s, registry.defaultRegistry()) instanceof PackageSpec.Registry r) return r;
+    static PackageSpec.Registry spec(String s, RegistryOptions registry) throws IOException {
+        if (PackageSpec.parse(s, registry.defaultRegistry()) instanceof PackageSpec.Registry r) {
+            if (PackageSpec.SLUG.matcher(s).matches()) registry.requireHttpsWhereNamed(r.base(), s);
+            return r;
+        }
         throw new ExitCodeException(OneLineErrors.USAGE, "a Drawbridge package [host/]user/repo:tag is needed here, not " + s);
     }
 
@@ -52,6 +66,39 @@ final class PackageCommand {
                     + (signer.isPresent() ? "; signed" : "") + ")");
             List<String> leftOut = PackageTree.leftOut(path);
             if (!leftOut.isEmpty()) System.out.println("not part of the package, left out: " + String.join(", ", leftOut));
+            return 0;
+        }
+    }
+
+    @Command(name = "keygen", description = {"Make a publisher key pair for signed tags (EC P-256, ES256).",
+            "PREFIX.key: the private key, 0600, for package publish --sign-key. PREFIX.pub: the public key, for deploy --tag-key"
+                    + " and package fetch --verify-key. Never overwrites a file."})
+    static final class Keygen implements Callable<Integer> {
+        @Parameters(paramLabel = "PREFIX") Path prefix;
+
+        @Override
+        public Integer call() throws Exception {
+            Path key = Path.of(prefix + ".key"), pub = Path.of(prefix + ".pub");
+            for (Path p : List.of(key, pub)) {
+                if (Files.exists(p)) throw new ExitCodeException(OneLineErrors.FAILURE, "not overwriting " + p);
+            }
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair pair = g.generateKeyPair();
+            StringWriter privatePem = new StringWriter(), publicPem = new StringWriter();
+            try (JcaPEMWriter w = new JcaPEMWriter(privatePem)) {
+                w.writeObject(new PemObject("PRIVATE KEY", pair.getPrivate().getEncoded()));
+            }
+            try (JcaPEMWriter w = new JcaPEMWriter(publicPem)) {
+                w.writeObject(pair.getPublic());
+            }
+            try {
+                OwnerOnlyFiles.write(key, privatePem.toString().getBytes(StandardCharsets.US_ASCII));
+                Files.writeString(pub, publicPem.toString(), StandardOpenOption.CREATE_NEW);
+            } catch (IOException e) {
+                throw new ExitCodeException(OneLineErrors.FAILURE, "cannot write " + key + " and " + pub + ": " + OneLineErrors.describe(e));
+            }
+            System.out.println("wrote " + key + " (private: package publish --sign-key) and " + pub + " (public: deploy --tag-key)");
             return 0;
         }
     }
@@ -97,6 +144,9 @@ final class PackageCommand {
                 if (!(TlsMaterial.readPublicKey(verifyKey) instanceof java.security.interfaces.ECPublicKey ec))
                     throw new ExitCodeException(OneLineErrors.FAILURE, verifyKey + " is not an EC public key");
                 key = Optional.of(ec);
+            }
+            if (PackageSpec.SLUG.matcher(spec).matches() && PackageSpec.parse(spec, registry.defaultRegistry()) instanceof PackageSpec.Registry r) {
+                registry.requireHttpsWhereNamed(r.base(), spec);
             }
             var pkg = new dev.donjon.drawbridge.PackageFetcher(registry.tls(), registry.token(), key, registry.defaultRegistry()).fetch(spec);
             java.nio.file.Files.createDirectories(out);

@@ -143,7 +143,8 @@ final class StewardCommand {
             } else if (!addr.getAddress().isLoopbackAddress()) {
                 System.err.println("donjon: WARNING: serving plain HTTP beyond loopback: use --tls-cert/--tls-key");
             }
-            StewardServer server = StewardServer.start(new StewardServer.Config(steward, addr, tls));
+            Optional<SSLContext> https = tls;
+            StewardServer server = Serving.listening(listen, () -> StewardServer.start(new StewardServer.Config(steward, addr, https)));
             System.out.println("steward: signatures by " + SignatureProviders.current().name());
             System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
             System.out.flush();

@@ -22,6 +22,19 @@ class HelpTest {
         }
     }
 
+    @Test
+    void completionScriptKnowsEveryCommand() {
+        var r = RegistryCommandsTest.run("completion");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(true, r.out().contains("complete -F") && r.out().contains("--wasmcfgfile") && r.out().contains("--allow-insecure-backend"),
+                "a bash completion script with run's and deploy's options");
+        List<List<String>> paths = new ArrayList<>();
+        collect(new CommandLine(new Donjon()), new ArrayList<>(), paths);
+        for (List<String> path : paths) {
+            assertEquals(true, r.out().contains(path.getLast()), "completion for " + path);
+        }
+    }
+
     private static void collect(CommandLine cmd, List<String> path, List<List<String>> out) {
         for (var e : cmd.getSubcommands().entrySet()) {
             if (e.getKey().equals("help")) continue;

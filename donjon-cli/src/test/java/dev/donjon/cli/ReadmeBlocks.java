@@ -21,7 +21,8 @@ import org.commonmark.parser.Parser;
  * <ul>
  * <li>A fenced block labelled {@code sh}, {@code bash} or {@code shell} is run, in order, in one shell per README.</li>
  * <li>Its first line {@code # in another terminal ...} makes it a server: it is started in the background and the next
- *     block waits until every {@code --listen ADDR:PORT} in it accepts connections.</li>
+ *     block waits until every {@code --listen ADDR:PORT} in it, and the {@code (listens on ADDR:PORT)} of that first
+ *     line, accepts connections.</li>
  * <li>Its first line {@code # not run by the README test: REASON} skips it (real TEE hardware, a benchmark that takes
  *     minutes); the reason is listed in the test's output.</li>
  * <li>A line that runs {@code ./mvnw} is skipped: this test runs inside {@code ./mvnw verify}.</li>
@@ -48,9 +49,16 @@ record ReadmeBlocks(Path readme, List<Block> blocks, List<String> problems) {
     static final Pattern SKIP_MARKER = Pattern.compile("^#\\s*not run by the README test:\\s*(.+)$", Pattern.CASE_INSENSITIVE);
     static final Pattern SERVER_MARKER = Pattern.compile("^#\\s*in another terminal\\b.*$", Pattern.CASE_INSENSITIVE);
     private static final Pattern LISTEN = Pattern.compile("--listen[= ]+(\\S+)");
+    private static final Pattern LISTENS_ON = Pattern.compile("listens on ([^\\s),;]+)");
     /** What a command line starts with in these READMEs: the launcher, the wrapper, a script path, a program on PATH. */
-    private static final Pattern COMMAND_LIKE = Pattern.compile(
-            "^\\s*(\\$\\s+)?(\\./\\S+|donjon\\s|mvn\\s|export\\s|(\\S+/)?\\S+\\.sh(\\s|$)|openssl\\s|curl\\s)");
+    /**
+     * What a command line starts with in these READMEs, after an optional prompt and variable assignments: the launcher
+     * or a subcommand of {@code donjon}, the wrapper, a script or program given by a relative path, or a few programs
+     * the READMEs use. Output lines ({@code donjon (compiled-module cache)   692 ...}) do not match.
+     */
+    private static final Pattern COMMAND_LIKE = Pattern.compile("^\\s*(\\$\\s+)?(\\w+=\\S*\\s+)*("
+            + "\\./\\S+|[\\w.-]+/[\\w./-]+(\\s|$)|donjon(\\s+--?[a-z][a-z-]*(=\\S+)?)*\\s+[a-z][a-z-]+(\\s|$)"
+            + "|(mvn|java|export|openssl|curl)\\s+[-A-Za-z$\"])");
     private static final List<String> SHELLS = List.of("sh", "bash", "shell");
 
     static ReadmeBlocks parse(Path readme) throws IOException {
@@ -102,10 +110,13 @@ record ReadmeBlocks(Path readme, List<Block> blocks, List<String> problems) {
         }
         if (SERVER_MARKER.matcher(first).matches()) {
             List<String> listens = new ArrayList<>();
+            Matcher said = LISTENS_ON.matcher(first);
+            while (said.find()) listens.add(said.group(1));
             Matcher m = LISTEN.matcher(String.join("\n", lines));
             while (m.find()) listens.add(m.group(1));
             if (listens.isEmpty()) {
-                problems.add("line " + fence + ": a block run in another terminal must say where it listens (--listen ADDR:PORT),"
+                problems.add("line " + fence + ": a block run in another terminal must say where it listens (--listen ADDR:PORT, or"
+                        + " '(listens on ADDR:PORT)' on its first line),"
                         + " so that the blocks after it can wait for it");
                 return;
             }

@@ -14,20 +14,17 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every README's command blocks run as written, in order, on what looks like a fresh clone (see {@link ReadmeBlocks} for
  * the conventions and {@link ReadmeSession} for the environment). Runs after {@code package}, with the launcher
  * {@code ./donjon} and the jar this build made. Alone, from the clone:
  * {@code ./mvnw -B -pl donjon-cli -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ReadmeBlocksIT}
- * (add {@code -Dreadme=donjon-host} to run only the READMEs whose path contains that text).
+ * (add {@code -Dreadme=donjon-host} to run only the READMEs whose path starts with that text).
  */
 class ReadmeBlocksIT {
 
     static final Duration PER_README = Duration.ofMinutes(20);
-
-    @TempDir Path scratch;
 
     @TestFactory
     Stream<DynamicTest> everyReadmeRunsAsWritten() throws IOException {
@@ -36,7 +33,7 @@ class ReadmeBlocksIT {
         launcherUsesThisBuild(repo);
         System.out.println("README blocks: " + ReadmeSession.NetworkNamespace.NOTE);
         String only = System.getProperty("readme", "");
-        List<Path> readmes = readmes(repo).stream().filter(r -> repo.relativize(r).toString().contains(only)).toList();
+        List<Path> readmes = readmes(repo).stream().filter(r -> repo.relativize(r).toString().startsWith(only)).toList();
         assertTrue(!readmes.isEmpty(), "no README.md under " + repo + (only.isEmpty() ? "" : " matching " + only));
         return readmes.stream().map(r -> {
             String label = repo.relativize(r).toString();
@@ -55,18 +52,28 @@ class ReadmeBlocksIT {
             System.out.println(label + ": no command block to run" + (skipped.isEmpty() ? "" : "; not run:\n  " + skipped));
             return;
         }
-        Path dir = scratch.resolve(label.replace('/', '_'));
+        // outside the clone (the launcher looks for changed sources there); kept when the README fails, for a look at what
+        // its blocks left behind (logs/ holds the session's and each server's output)
+        Path dir = Files.createTempDirectory("donjon-readme-" + label.replace('/', '_') + "-");
         Instant start = Instant.now();
         ReadmeSession.Result r = ReadmeSession.run(blocks, label, repo, shared, dir, PER_README);
         long seconds = Duration.between(start, Instant.now()).toSeconds();
         if (!r.passed()) {
             String why = !r.finished() ? "did not finish within " + PER_README.toMinutes() + " min" : "failed (exit status " + r.exitCode() + ")";
-            fail(label + " " + why + "; the session's last lines:\n" + ReadmeSession.tail(r.log(), 60)
+            fail(label + " " + why + " (everything it left is in " + dir + "); the session's last lines:\n" + ReadmeSession.tail(r.log(), 60)
                     + (r.serverLogs().isEmpty() ? "" : "\nservers started by the README:\n" + String.join("\n", r.serverLogs())));
         }
+        deleteTree(dir);
         long ran = blocks.blocks().stream().filter(b -> !(b instanceof ReadmeBlocks.Skipped)).count();
         System.out.println(label + ": " + ran + " blocks ran as written (" + seconds + " s)"
                 + (skipped.isEmpty() ? "" : "; not run:\n  " + skipped));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        try (Stream<Path> all = Files.walk(dir)) { // walk does not follow links: a link is deleted, never its target
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 
     /** Every README.md of the clone but those of build output and downloaded packages. */

@@ -47,7 +47,7 @@ final class ReadmeSession {
         // line 1: everything the blocks run under; the README's line 1 is its title, never a block
         lines[0] = "echo $$ >'" + logs.resolve("pgid") + "'; set -e; PS4='+ " + q + ":$LINENO: '; "
                 + "trap 'echo \"readme-test: " + q + ":$LINENO: exit status $?: $BASH_COMMAND\" >&2' ERR; "
-                + "__ready() { local line=$1 pid=$2 a h deadline=$((SECONDS + 300)); shift 2; for a in \"$@\"; do "
+                + "__ready() { local -; set +x; local line=$1 pid=$2 a h deadline=$((SECONDS + 300)); shift 2; for a in \"$@\"; do "
                 + "h=${a%:*}; h=${h#[}; h=${h%]}; case $h in 0.0.0.0|''|::) h=127.0.0.1;; esac; "
                 + "until (exec 3<>\"/dev/tcp/$h/${a##*:}\") 2>/dev/null; do "
                 + "kill -0 \"$pid\" 2>/dev/null || { echo \"readme-test: " + q + ":$line: the block stopped before it listened on $a\" >&2; return 1; }; "
