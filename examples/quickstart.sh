@@ -76,6 +76,11 @@ start() {
   serve agent host serve --backend sim --listen "$AGENT"
 
   say "alice publishes: hello (public, tag signed), hello-private and rot13 (private: for certified Keeps and alice only)"
+  if [ -f "$Q/published" ]; then
+    echo "(done by an earlier start: they are in $Q/registry)"
+    echo; echo "quickstart: started; stop with: examples/quickstart.sh stop"
+    return
+  fi
   local reg=(--registry "https://$REGISTRY" --ca-cert "$Q/tls.pem" --token-file "$Q/alice.token")
   show user register "${reg[@]}" --subject alice alice
   show repo register "${reg[@]}" --public alice/hello
@@ -85,6 +90,7 @@ start() {
   show package publish "${reg[@]}" --sign-key "$Q/publisher.key" alice/hello:1.0.0 "$ex/hello"
   show package publish "${reg[@]}" alice/hello-private:1.0.0 "$ex/hello"
   show package publish "${reg[@]}" alice/rot13:1.0.0 "$ex/rot13"
+  touch "$Q/published"
   echo
   echo "quickstart: started; stop with: examples/quickstart.sh stop"
 }

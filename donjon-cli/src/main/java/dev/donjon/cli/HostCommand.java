@@ -3,7 +3,9 @@ package dev.donjon.cli;
 import dev.donjon.host.agent.HostAgent;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import dev.donjon.platform.Backend;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -45,8 +47,14 @@ final class HostCommand {
             if (backend == null || backend.isBlank()) {
                 throw new ExitCodeException(OneLineErrors.USAGE, "choose the Keeps' backend with --backend (nil, sim, snp, tdx or sgx)");
             }
-            if (!BACKENDS.contains(backend)) {
-                throw new ExitCodeException(OneLineErrors.USAGE, "unknown backend \"" + backend + "\" (expected nil, sim, snp, tdx or sgx)");
+            Optional<Backend> known = Backend.named(backend);
+            if (known.isEmpty() || !BACKENDS.contains(known.get().wireName())) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "unknown backend \"" + backend + "\" (expected nil, sim, snp, tdx or sgx;"
+                        + " or Enarx's sev, kvm)");
+            }
+            if (!known.get().wireName().equals(backend)) {
+                System.err.println("donjon: backend '" + backend + "' is Enarx's name for Donjon's " + known.get());
+                backend = known.get().wireName();
             }
             if (maxKeeps < 1) throw new ExitCodeException(OneLineErrors.USAGE, "--max-keeps must be at least 1");
             if (spareKeeps < 0) throw new ExitCodeException(OneLineErrors.USAGE, "--spare-keeps cannot be negative");

@@ -44,7 +44,7 @@ final class PlatformInfoCommand implements Callable<Integer> {
         List<Platform> all = Platforms.all(PlatformSettings.fromEnvironment(environment), Clock.systemUTC());
         List<Platform> shown = all;
         if (backend != null) {
-            Backend b = Backend.fromWireName(backend).orElseThrow(() -> new IllegalArgumentException(
+            Backend b = Backend.named(backend).orElseThrow(() -> new IllegalArgumentException(
                     "--backend: unknown backend '" + backend + "' (known: sgx, snp, tdx, sim, nil)"));
             shown = all.stream().filter(p -> p.backend() == b).toList();
         }

@@ -36,7 +36,7 @@ final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
 
     @Option(names = "--backend", paramLabel = "NAME",
-            description = "Keep backend: sgx, snp, tdx, sim or nil (env ENARX_BACKEND). Default: the first usable of sgx, snp, tdx, else nil (no TEE).")
+            description = "Keep backend: sgx, snp, tdx, sim or nil, or Enarx's sev (snp) and kvm (nil) (env ENARX_BACKEND). Default: the first usable of sgx, snp, tdx, else nil (no TEE, said on stderr).")
     String backend;
 
     @Option(names = "--steward-ca", paramLabel = "FILE", defaultValue = "${env:DONJON_STEWARD_CA}",
@@ -89,9 +89,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        WasiLimits limits = limits(); // usage errors first, before anything is said about the backend
         PlatformSelector.Selection selection = selectBackend(backend);
         Optional<EnarxConfig> config = configFile == null ? Optional.empty() : Optional.of(EnarxConfig.read(configFile));
-        WasiLimits limits = limits();
         // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
         List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
         Workload workload = new Workload(readModule(module), config, guestArgs, env, preopens(dirs));
@@ -113,11 +113,21 @@ final class RunCommand implements Callable<Integer> {
      */
     static PlatformSelector.Selection selectBackend(String name) {
         Map<String, String> env = System.getenv();
+        Optional<String> named = Optional.ofNullable(name).filter(n -> !n.isBlank())
+                .or(() -> Optional.ofNullable(env.get(PlatformSelector.ENVIRONMENT_VARIABLE)).filter(n -> !n.isBlank()));
         try {
             PlatformSelector.Selection s = Platforms.selector(PlatformSettings.fromEnvironment(env), Clock.systemUTC())
                     .select(Optional.ofNullable(name), env, PlatformSelector.Requirement.LOCAL_RUN);
+            named.filter(n -> Backend.fromWireName(n).isEmpty()).ifPresent(n -> System.err.println("donjon: backend '" + n.strip()
+                    + "' is Enarx's name for Donjon's " + s.platform().backend()
+                    + (s.platform().backend() == Backend.NIL ? " (a Keep without a TEE: nothing is protected)" : "")));
             if (s.platform().backend() == Backend.SIM) {
                 System.err.println("donjon: WARNING: backend sim is SIMULATED: the workload runs without any hardware protection");
+            }
+            if (s.platform().backend() == Backend.NIL && named.isEmpty()) {
+                // chosen for the user, who may believe the workload is protected: once, on stderr (stdout is the guest's)
+                System.err.println("donjon: no TEE: nothing is protected (no usable sgx, snp or tdx here, so the guest runs on the nil backend;"
+                        + " 'donjon platform info' says why; --backend nil runs without this notice)");
             }
             LOG.info(() -> "backend " + s.platform().backend() + (s.insecure() ? " (no hardware protection)" : "") + ": " + s.why());
             return s;

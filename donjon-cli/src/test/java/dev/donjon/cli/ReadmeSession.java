@@ -45,7 +45,7 @@ final class ReadmeSession {
         String[] lines = new String[last + 1];
         String q = label.replace("'", "");
         // line 1: everything the blocks run under; the README's line 1 is its title, never a block
-        lines[0] = "echo $$ >'" + logs.resolve("pgid") + "'; set -e; PS4='+ " + q + ":$LINENO: '; "
+        lines[0] = "echo $$ >'" + logs.resolve("pgid") + "'; set -e; PS4='+ " + q + ":$LINENO (${SECONDS}s): '; "
                 + "trap 'echo \"readme-test: " + q + ":$LINENO: exit status $?: $BASH_COMMAND\" >&2' ERR; "
                 + "__ready() { local -; set +x; local line=$1 pid=$2 a h deadline=$((SECONDS + 300)); shift 2; for a in \"$@\"; do "
                 + "h=${a%:*}; h=${h#[}; h=${h%]}; case $h in 0.0.0.0|''|::) h=127.0.0.1;; esac; "

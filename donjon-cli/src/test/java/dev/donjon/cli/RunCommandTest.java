@@ -35,6 +35,8 @@ class RunCommandTest {
         /** Bad input: one line on stderr starting "donjon: ", a non-zero exit, no stack trace. */
         void isOneLineError(String expectedStart) {
             assertNotEquals(0, exit, err);
+            // the guest ran on nil, chosen for the user: said first, on its own line (see helloExample)
+            String err = this.err.startsWith(NO_TEE) ? this.err.substring(this.err.indexOf('\n') + 1) : this.err;
             assertTrue(err.startsWith("donjon: " + expectedStart), err);
             assertEquals(1, err.lines().count(), "exactly one line: " + err);
             assertFalse(err.contains("Exception") || err.contains("\tat "), err);
@@ -72,10 +74,33 @@ class RunCommandTest {
 
     static String showEnv() { return path(ROOT.resolve("donjon-keep/src/test/resources/wasm/show_env.wasm")); }
 
+    /** What {@code run} says when it picked nil itself: nothing protects the guest, and the user may not know. */
+    static final String NO_TEE = "donjon: no TEE: nothing is protected (";
+
+    /** The environment of a machine without any TEE, whatever this one is: every backend looks where nothing exists. */
+    static Map<String, String> noTee(Path dir) {
+        return Map.of("DONJON_TSM_REPORT", dir.resolve("tsm").toString(), "DONJON_SEV_GUEST", dir.resolve("sev").toString(),
+                "DONJON_TDX_GUEST", dir.resolve("tdx").toString(), "DONJON_GRAMINE_ATTESTATION", dir.resolve("gramine").toString());
+    }
+
     @Test
-    void helloExample() throws Exception {
-        Result r = donjon("run", path(ROOT.resolve("examples/hello/hello.wasm")));
-        assertEquals(new Result(0, "Hello, world!\n", ""), r);
+    void helloExample(@TempDir Path dir) throws Exception {
+        Result r = donjonWith(noTee(dir), "run", path(ROOT.resolve("examples/hello/hello.wasm")));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("Hello, world!\n", r.out(), "the guest's stdout stays clean");
+        assertTrue(r.err().startsWith(NO_TEE) && r.err().endsWith(")\n") && r.err().lines().count() == 1, "one notice line: " + r.err());
+        assertEquals(new Result(0, "Hello, world!\n", ""), donjon("run", "--backend", "nil", path(ROOT.resolve("examples/hello/hello.wasm"))),
+                "nil named: no notice");
+    }
+
+    @Test
+    void enarxBackendNamesAreAcceptedAndSaidSo(@TempDir Path dir) throws Exception {
+        Result kvm = donjonWith(Map.of("ENARX_BACKEND", "kvm"), "run", showEnv());
+        assertEquals(0, kvm.exit(), kvm.err());
+        assertEquals("argv[0]=main.wasm\n", kvm.out());
+        assertEquals("donjon: backend 'kvm' is Enarx's name for Donjon's nil (a Keep without a TEE: nothing is protected)\n", kvm.err());
+        Map<String, String> env = new java.util.HashMap<>(noTee(dir));
+        donjonWith(env, "run", "--backend", "sev", showEnv()).isOneLineError("backend 'snp' (Enarx's 'sev') (from --backend) is not usable here: ");
     }
 
     @Test
@@ -108,9 +133,9 @@ class RunCommandTest {
     void preopenedDirectories(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("note.txt"), "from the host\n");
         String catFile = path(ROOT.resolve("donjon-keep/src/test/resources/wasm/cat_file.wasm"));
-        assertEquals(new Result(0, "from the host\n", ""), donjon("run", "--dir", dir + "::/data", catFile, "/data/note.txt"));
-        assertEquals(new Result(0, "from the host\n", ""), donjon("run", "--dir", dir.toString(), catFile, dir + "/note.txt"));
-        Result outside = donjon("run", "--dir", dir + "::/data", catFile, "/etc/hostname");
+        assertEquals(new Result(0, "from the host\n", ""), donjon("run", "--backend", "nil", "--dir", dir + "::/data", catFile, "/data/note.txt"));
+        assertEquals(new Result(0, "from the host\n", ""), donjon("run", "--backend", "nil", "--dir", dir.toString(), catFile, dir + "/note.txt"));
+        Result outside = donjon("run", "--backend", "nil", "--dir", dir + "::/data", catFile, "/etc/hostname");
         assertEquals(1, outside.exit());
         assertEquals("", outside.out());
         donjon("run", "--dir", dir.resolve("missing") + "::/data", catFile, "/data/x").isOneLineError("preopened directory ");
@@ -171,9 +196,7 @@ class RunCommandTest {
     void backendsAreChosenAsEnarxDoes(@TempDir Path dir) throws Exception {
         donjon("run", "--backend", "quantum", showEnv()).isOneLineError("unknown backend 'quantum' (from --backend)");
         assertEquals(new Result(0, "argv[0]=main.wasm\n", ""), donjon("run", "--backend", "nil", showEnv()));
-        // a machine without any TEE, whatever this one is: every backend looks where nothing exists
-        Map<String, String> noTee = Map.of("DONJON_TSM_REPORT", dir.resolve("tsm").toString(), "DONJON_SEV_GUEST", dir.resolve("sev").toString(),
-                "DONJON_TDX_GUEST", dir.resolve("tdx").toString(), "DONJON_GRAMINE_ATTESTATION", dir.resolve("gramine").toString());
+        Map<String, String> noTee = noTee(dir);
         donjonWith(noTee, "run", "--backend", "snp", showEnv()).isOneLineError("backend 'snp' (from --backend) is not usable here: ");
         donjonWith(Map.of("ENARX_BACKEND", "tdx", "DONJON_TSM_REPORT", dir.resolve("tsm").toString(), "DONJON_TDX_GUEST", dir.resolve("tdx").toString()), "run", showEnv())
                 .isOneLineError("backend 'tdx' (from ENARX_BACKEND) is not usable here: ");
@@ -204,7 +227,7 @@ class RunCommandTest {
     @Test
     void sleepingGuestIsNotStoppedByTheCpuTimeLimit() throws Exception {
         // asleep in poll_oneoff for 1.5 s, far past 200 ms of CPU time, well inside 30 s of wall time
-        Result r = donjon("run", "--max-cpu-time", "200ms", "--max-time", "30s",
+        Result r = donjon("run", "--backend", "nil", "--max-cpu-time", "200ms", "--max-time", "30s",
                 path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/sleeper.wasm")), "1500");
         assertEquals(new Result(0, "", ""), r);
     }
