@@ -1,5 +1,6 @@
 package dev.donjon.cli;
 
+import dev.donjon.wasi.GuestFailedException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -23,6 +24,22 @@ final class OneLineErrors implements IExecutionExceptionHandler, IParameterExcep
     static final int FAILURE = 1;
     /** Exit code for a malformed command line, as picocli and most CLIs use. */
     static final int USAGE = 2;
+    /** Exit code for a guest that trapped: wasmtime's, 128 + SIGABRT, a bug in the guest rather than a refusal. */
+    static final int TRAP = 134;
+    /** Exit code for a guest stopped at a limit (memory, time, CPU time): 128 + SIGKILL, as for a process killed for it. */
+    static final int LIMIT = 137;
+    /** Exit code for a guest stopped by Ctrl-C: 128 + SIGINT, as a shell reports it. */
+    static final int INTERRUPTED = 130;
+
+    /** The exit code for a guest that started and did not end with an exit code of its own. */
+    static int exitCode(GuestFailedException e) {
+        return switch (e.reason()) {
+            case TRAP -> TRAP;
+            case MEMORY_LIMIT, TIME_LIMIT, CPU_TIME_LIMIT -> LIMIT;
+            case STOPPED -> INTERRUPTED;
+            case HOST_ERROR -> FAILURE;
+        };
+    }
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parsed) {
@@ -30,7 +47,11 @@ final class OneLineErrors implements IExecutionExceptionHandler, IParameterExcep
         err.println("donjon: " + describe(ex));
         if (Donjon.debug()) ex.printStackTrace(err);
         err.flush();
-        return ex instanceof ExitCodeException e ? e.exitCode() : FAILURE;
+        return switch (ex) {
+            case ExitCodeException e -> e.exitCode();
+            case GuestFailedException g -> exitCode(g);
+            default -> FAILURE;
+        };
     }
 
     @Override

@@ -55,7 +55,8 @@ final class RunCommand implements Callable<Integer> {
             description = "The workload's Enarx.toml (env ENARX_WASMCFGFILE). Without it the guest gets stdin, stdout, stderr and exactly the --env variables.")
     Path configFile;
 
-    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Set a guest environment variable (repeatable; replaces a value from Enarx.toml).")
+    @Option(names = "--env", paramLabel = "KEY[=VALUE]",
+            description = "Set a guest environment variable (repeatable; replaces a value from Enarx.toml). A KEY alone passes this shell's value of KEY, as wasmtime's --env does.")
     List<String> env = new ArrayList<>();
 
     @Option(names = "--dir", paramLabel = "HOST[::GUEST]", description = "Give the guest a host directory, seen as GUEST (default: HOST as written). Repeatable.")
@@ -94,7 +95,7 @@ final class RunCommand implements Callable<Integer> {
         Optional<EnarxConfig> config = configFile == null ? Optional.empty() : Optional.of(EnarxConfig.read(configFile));
         // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
         List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
-        Workload workload = new Workload(readModule(module), config, guestArgs, env, preopens(dirs));
+        Workload workload = new Workload(readModule(module), config, guestArgs, guestEnvironment(env, System.getenv()), preopens(dirs));
         // Compiled code from the user's disk is as trustworthy as the jar only outside a TEE: inside one, the host owns
         // the disk, and code it could have swapped must never run in the Keep.
         boolean cacheable = !noModuleCache && !selection.platform().backend().hardware();
@@ -155,6 +156,21 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new ExitCodeException(OneLineErrors.FAILURE, module + ": cannot read: " + e.getMessage());
         }
+    }
+
+    /** {@code --env} entries as KEY=VALUE: a bare KEY takes the host's value (and must have one), nothing else leaks. */
+    static List<String> guestEnvironment(List<String> entries, Map<String, String> host) {
+        List<String> out = new ArrayList<>();
+        for (String e : entries) {
+            if (e.indexOf('=') >= 0) {
+                out.add(e);
+            } else if (host.containsKey(e)) {
+                out.add(e + "=" + host.get(e));
+            } else {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--env " + e + ": " + e + " is not set in this environment (give " + e + "=VALUE)");
+            }
+        }
+        return out;
     }
 
     static List<Preopen> preopens(List<String> dirs) {

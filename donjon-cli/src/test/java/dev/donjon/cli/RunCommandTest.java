@@ -209,12 +209,40 @@ class RunCommandTest {
     void runawayMemoryIsStopped() throws Exception {
         Result r = donjon("run", "--max-memory", "64MiB", path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/runaway_memory.wasm")));
         r.isOneLineError("guest exceeded its memory limit of 64 MiB");
+        assertEquals(OneLineErrors.LIMIT, r.exit());
+    }
+
+    @Test
+    void envWithoutAValueInheritsTheHostsAndOnlyThat() throws Exception {
+        Result r = donjonWith(Map.of("GREETING", "hi there", "OTHER", "secret"), "run", "--backend", "nil", "--env", "GREETING",
+                "--env", "A=1", showEnv());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("env=GREETING=hi there\n") && r.out().contains("env=A=1\n"), r.out());
+        assertFalse(r.out().contains("OTHER"), r.out());
+        donjon("run", "--backend", "nil", "--env", "DONJON_SURELY_UNSET", showEnv())
+                .isOneLineError("--env DONJON_SURELY_UNSET: DONJON_SURELY_UNSET is not set in this environment");
+    }
+
+    /** A guest that traps (here: {@code unreachable} in {@code _start}) exits as under wasmtime, not as a refusal does. */
+    @Test
+    void aTrapHasItsOwnExitCode(@TempDir Path dir) throws Exception {
+        byte[] trap = java.util.HexFormat.of().parseHex("0061736d01000000" // (module
+                + "010401600000" + "03020100" + "0503010001" // (type (func)) (func (type 0)) (memory 1)
+                + "0713" + "02" + "066d656d6f72790200" + "065f73746172740000" // (export "memory" (memory 0)) (export "_start" (func 0))
+                + "0a05010300000b"); // (func unreachable))
+        Path wasm = Files.write(dir.resolve("trap.wasm"), trap);
+        Result r = donjon("run", "--backend", "nil", wasm.toString());
+        r.isOneLineError("guest trapped: ");
+        assertEquals(OneLineErrors.TRAP, r.exit());
+        Result config = donjon("run", "--backend", "nil", "--wasmcfgfile", dir.resolve("none.toml").toString(), wasm.toString());
+        assertEquals(OneLineErrors.FAILURE, config.exit(), "a configuration error: " + config.err());
     }
 
     @Test
     void infiniteLoopIsStopped() throws Exception {
         Result r = donjon("run", "--max-time", "300ms", path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm")));
         r.isOneLineError("guest ran longer than 300 ms and was stopped");
+        assertEquals(OneLineErrors.LIMIT, r.exit());
     }
 
     @Test
