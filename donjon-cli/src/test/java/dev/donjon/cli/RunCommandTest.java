@@ -249,7 +249,7 @@ class RunCommandTest {
     void infiniteLoopIsStoppedByTheCpuTimeLimit() throws Exception {
         Result r = donjon("run", "--max-cpu-time", "300ms", path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm")));
         r.isOneLineError("guest used more than 300 ms of CPU time and was stopped");
-        assertEquals(OneLineErrors.FAILURE, r.exit(), "as --max-time reports");
+        assertEquals(OneLineErrors.LIMIT, r.exit(), "as --max-time reports");
     }
 
     @Test
