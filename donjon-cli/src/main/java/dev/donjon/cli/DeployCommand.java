@@ -30,8 +30,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code donjon deploy}: attest a Keep on a remote host, then send it the workload sealed to that Keep alone. */
 @Command(name = "deploy", sortOptions = false,
-        description = {"Deploy a workload to a Keep on a host running 'donjon host serve'. The Keep's evidence is verified",
-            "before anything is sent; the package is sealed (HPKE) to that one Keep; its output comes back encrypted.",
+        description = {"Deploy a workload to an attested Keep on a host running 'donjon host serve'.",
+            "The Keep's evidence is verified before anything is sent; the package is sealed (HPKE) to that one Keep; its output comes back encrypted.",
             "The exit code is the guest's."})
 final class DeployCommand implements Callable<Integer> {
 

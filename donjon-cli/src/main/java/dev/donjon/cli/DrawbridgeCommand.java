@@ -26,9 +26,15 @@ final class DrawbridgeCommand {
         @Option(names = "--tls-key", paramLabel = "PEM", description = "Server private key.") Path tlsKey;
         @Option(names = "--client-ca", paramLabel = "STEWARD_CA", description = "Steward CA: clients with a certificate it issued may read private repositories.") Path clientCa;
         @Option(names = "--tokens", paramLabel = "FILE", description = "Static bearer tokens: lines 'TOKEN SUBJECT SCOPE...'.") Path tokens;
-        @Option(names = "--oidc-issuer", paramLabel = "URL") String oidcIssuer;
-        @Option(names = "--oidc-jwks", paramLabel = "FILE_OR_URL") String oidcJwks;
-        @Option(names = "--oidc-audience", paramLabel = "AUD") String oidcAudience;
+        @Option(names = "--oidc-issuer", paramLabel = "URL",
+                description = "Accept OIDC (JWT) access tokens from this issuer: their 'iss' must be exactly URL. Needs --oidc-jwks and --oidc-audience.")
+        String oidcIssuer;
+        @Option(names = "--oidc-jwks", paramLabel = "FILE_OR_URL",
+                description = "The issuer's signing keys (a JWK Set file, or its https URL) that every token's signature (RS256, PS256, ES256, ES384) must verify with.")
+        String oidcJwks;
+        @Option(names = "--oidc-audience", paramLabel = "AUD",
+                description = "The 'aud' a token must carry; 'exp', 'nbf' and 'sub' are checked too, and scopes come from its 'scope' claim.")
+        String oidcAudience;
         @Option(names = "--max-upload", paramLabel = "BYTES", defaultValue = "268435456", description = "Largest accepted upload. Default: ${DEFAULT-VALUE}.") long maxUpload;
 
         @Override

@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 final class HostCommand {
 
     @Command(name = "serve", sortOptions = false,
-            description = {"Serve the host agent's HTTP API until interrupted. Every Keep is a separate OS process;",
-                "stopping the agent stops them all."})
+            description = {"Serve the host agent's HTTP API until interrupted.",
+                "Every Keep is a separate OS process; stopping the agent stops them all."})
     static final class Serve implements Callable<Integer> {
         private static final List<String> BACKENDS = List.of("nil", "sim", "snp", "tdx", "sgx");
 

@@ -133,7 +133,7 @@ final class PackageCommand {
     static final class Fetch implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "SPEC", description = "[host/]user/repo:tag, a tag URL, oci://host/name:tag or file://path.")
         String spec;
-        @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR") Path out;
+        @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Directory to write the package files into (made if missing).") Path out;
         @Option(names = "--verify-key", paramLabel = "PEM", description = "Accept only a tag signed by this EC public key.") Path verifyKey;
         @Mixin RegistryOptions registry;
 

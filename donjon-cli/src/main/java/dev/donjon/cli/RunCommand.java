@@ -30,8 +30,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code donjon run}: runs a WASI module in a local Keep, as {@code enarx run}. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a WebAssembly (WASI preview 1) module in a Keep. The exit code is the guest's.",
-            "Everything after MODULE is passed to the guest as its arguments (a '--' right after MODULE is dropped)."})
+        description = {"Run a WebAssembly (WASI preview 1) module in a Keep.",
+            "Everything after MODULE is passed to the guest as its arguments (a '--' right after MODULE is dropped).",
+            "Exit code: the guest's; 134 if it trapped, 137 if stopped at a limit, 130 if interrupted, 1 if Donjon refused or failed, 2 for usage errors."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
 

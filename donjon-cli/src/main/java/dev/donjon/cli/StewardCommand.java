@@ -66,8 +66,9 @@ final class StewardCommand {
         }
     }
 
-    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve the Steward: POST / enrolls a Keep (application/pkcs10, or Enarx's "
-            + "application/vnd.steward.pkcs10-bundle.v1), GET / health, POST /token an EAR JWT, GET /jwks, GET /metrics.")
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = {"Serve the Steward until interrupted.",
+            "POST / enrolls a Keep (application/pkcs10, or Enarx's application/vnd.steward.pkcs10-bundle.v1); GET / health; POST /token an EAR JWT;"
+                    + " GET /ca.pem the CA certificate; GET /jwks; GET /metrics."})
     static final class Serve implements Callable<Integer> {
         @Option(names = "--listen", paramLabel = "ADDR:PORT", defaultValue = "127.0.0.1:3000", description = "Default: ${DEFAULT-VALUE}.") String listen;
         @Option(names = "--policy", required = true, paramLabel = "FILE",
