@@ -1,6 +1,11 @@
 package dev.donjon.cli;
 
 import dev.donjon.config.EnarxConfig;
+import dev.donjon.drawbridge.FetchedPackage;
+import dev.donjon.drawbridge.PackageFetcher;
+import dev.donjon.drawbridge.PackageSpec;
+import dev.donjon.drawbridge.PackageTree;
+import dev.donjon.drawbridge.RegistryException;
 import dev.donjon.keep.Keep;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.Workload;
@@ -25,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -83,8 +89,14 @@ final class RunCommand implements Callable<Integer> {
             description = "Compile the module afresh and leave the compiled-module cache (~/.cache/donjon/compiled, or under $XDG_CACHE_HOME) alone. The cache is never used on sgx, snp or tdx.")
     boolean noModuleCache;
 
-    @Parameters(index = "0", paramLabel = "MODULE", description = "The .wasm file.")
-    Path module;
+    @Parameters(index = "0", paramLabel = "MODULE",
+            description = {"The .wasm file; or a package, as deploy takes it: a directory with main.wasm and an optional Enarx.toml (used unless"
+                    + " --wasmcfgfile is given), [host/]user/repo:tag or a tag URL (a Drawbridge registry), oci://host/name:tag, or file:///path.",
+                "A package from a registry is fetched first, every file's digest and size checked."})
+    String module;
+
+    @Mixin
+    RegistryOptions registry;
 
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Guest arguments (after argv[0], which is main.wasm).")
     List<String> args = new ArrayList<>();
@@ -92,11 +104,12 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WasiLimits limits = limits(); // usage errors first, before anything is said about the backend
+        Runnable runnable = runnable(module);
         PlatformSelector.Selection selection = selectBackend(backend);
-        Optional<EnarxConfig> config = configFile == null ? Optional.empty() : Optional.of(EnarxConfig.read(configFile));
+        Optional<EnarxConfig> config = configFile != null ? Optional.of(EnarxConfig.read(configFile)) : runnable.config();
         // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
         List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
-        Workload workload = new Workload(readModule(module), config, guestArgs, guestEnvironment(env, System.getenv()), preopens(dirs));
+        Workload workload = new Workload(runnable.wasm(), config, guestArgs, guestEnvironment(env, System.getenv()), preopens(dirs));
         // Compiled code from the user's disk is as trustworthy as the jar only outside a TEE: inside one, the host owns
         // the disk, and code it could have swapped must never run in the Keep.
         boolean cacheable = !noModuleCache && !selection.platform().backend().hardware();
@@ -146,6 +159,35 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ExitCodeException(OneLineErrors.USAGE, e.getMessage());
         }
+    }
+
+    /** What MODULE names, read or fetched: the module and the package's own Enarx.toml, if it has one. */
+    record Runnable(byte[] wasm, Optional<EnarxConfig> config) {}
+
+    private Runnable runnable(String arg) throws IOException {
+        Path path = Path.of(arg);
+        if (Files.isDirectory(path)) {
+            Path wasm = path.resolve(PackageTree.WASM), toml = path.resolve(PackageTree.CONFIG);
+            if (!Files.exists(wasm)) {
+                throw new ExitCodeException(OneLineErrors.FAILURE, arg + " is a directory without " + PackageTree.WASM
+                        + " (a package directory holds main.wasm and an optional Enarx.toml)");
+            }
+            return new Runnable(readModule(wasm), Files.exists(toml) ? Optional.of(EnarxConfig.read(toml)) : Optional.empty());
+        }
+        boolean fetched = arg.startsWith("file:") || arg.startsWith("oci://") || arg.startsWith("https://") || arg.startsWith("http://")
+                || (!Files.exists(path) && PackageSpec.SLUG.matcher(arg).matches());
+        if (!fetched) return new Runnable(readModule(path), Optional.empty());
+        FetchedPackage pkg;
+        try {
+            PackageSpec spec = PackageSpec.parse(arg, registry.defaultRegistry());
+            if (spec instanceof PackageSpec.Registry r && PackageSpec.SLUG.matcher(arg).matches()) registry.requireHttpsWhereNamed(r.base(), arg);
+            pkg = new PackageFetcher(registry.tls(), registry.token(), List.of(), registry.defaultRegistry()).fetch(spec);
+        } catch (RegistryException | IllegalArgumentException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, "cannot fetch " + arg + ": " + OneLineErrors.describe(e));
+        }
+        LOG.info(() -> "fetched " + pkg.source() + " (" + String.join(", ", pkg.files().keySet()) + (pkg.signed() ? ", signed tag" : "") + ")");
+        Optional<EnarxConfig> config = pkg.config().map(b -> EnarxConfig.parse(new String(b, java.nio.charset.StandardCharsets.UTF_8)));
+        return new Runnable(pkg.wasm(), config);
     }
 
     static byte[] readModule(Path module) {

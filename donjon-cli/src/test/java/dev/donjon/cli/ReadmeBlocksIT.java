@@ -31,6 +31,7 @@ class ReadmeBlocksIT {
         Path repo = Path.of(System.getProperty("donjon.root", "..")).toAbsolutePath().normalize();
         Path shared = Path.of(System.getProperty("donjon.shared", "../../shared")).toAbsolutePath().normalize();
         launcherUsesThisBuild(repo);
+        toolsInstalled(repo);
         System.out.println("README blocks: " + ReadmeSession.NetworkNamespace.NOTE);
         String only = System.getProperty("readme", "");
         List<Path> readmes = readmes(repo).stream().filter(r -> repo.relativize(r).toString().startsWith(only)).toList();
@@ -76,6 +77,18 @@ class ReadmeBlocksIT {
         }
     }
 
+    /** What the READMEs' commands use beyond the base image (openssl, curl, python3; ip for the namespace): as CI installs it. */
+    private static void toolsInstalled(Path repo) throws IOException {
+        try {
+            Process p = new ProcessBuilder("bash", repo.resolve(".ci/test-packages.sh").toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor() == 0, ".ci/test-packages.sh could not install what the READMEs use: " + out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
     /** Every README.md of the clone but those of build output and downloaded packages. */
     static List<Path> readmes(Path repo) throws IOException {
         try (Stream<Path> all = Files.walk(repo)) {
@@ -100,7 +113,7 @@ class ReadmeBlocksIT {
      * The launcher rebuilds when a source is newer than its stamp; this build has just packaged the jar from these very
      * sources, so the stamp is made current (a rebuild from inside the build would race with it).
      */
-    private static void launcherUsesThisBuild(Path repo) throws IOException {
+    static void launcherUsesThisBuild(Path repo) throws IOException {
         Path jar = repo.resolve("donjon-cli/target/donjon.jar");
         assertTrue(Files.isRegularFile(jar), jar + " is missing: this test runs after `package`");
         Path stamp = repo.resolve("donjon-cli/target/.donjon-built");

@@ -68,6 +68,23 @@ class RegistryCommandsTest {
             var pkg = new PackageFetcher(null, Optional.empty(), Optional.empty(), Optional.of(server.baseUri())).fetch("dev/hello:0.1.0");
             assertArrayEquals(Files.readAllBytes(EXAMPLE.resolve("main.wasm")), pkg.wasm());
 
+            // run takes what deploy takes: here a slug, fetched and checked, its Enarx.toml used
+            Path hello = Path.of(System.getProperty("donjon.root", "..")).resolve("examples/hello");
+            assertEquals(0, run("repo", "register", "dev/greeter", "--public", "--registry", reg, "--token", TOKEN).code());
+            Run greeter = run("package", "publish", "dev/greeter:1.0.0", hello.toString(), "--registry", reg, "--token", TOKEN);
+            assertEquals(0, greeter.code(), greeter.err());
+            assertTrue(greeter.out().contains("(Enarx.toml, main.wasm)") && greeter.out().contains("left out: README.md, hello.c, hello.wasm"),
+                    greeter.out());
+            Run fromRegistry = run("run", "--backend", "nil", "--registry", reg, "dev/greeter:1.0.0");
+            assertEquals(0, fromRegistry.code(), fromRegistry.err());
+            assertEquals("Hello, world!\n", fromRegistry.out());
+            Run missingTag = run("run", "--backend", "nil", "--registry", reg, "dev/greeter:9.0.0");
+            assertEquals(1, missingTag.code());
+            assertTrue(missingTag.err().startsWith("donjon: cannot fetch dev/greeter:9.0.0: ") && missingTag.err().contains("404"), missingTag.err());
+
+            Run info2 = run("package", "info", "dev/greeter:1.0.0", "--registry", reg);
+            assertTrue(info2.out().lines().anyMatch(l -> l.strip().startsWith("main.wasm") && l.matches(".* sha256:[0-9a-f]{64}$")), info2.out());
+
             Run bad = run("package", "publish", "dev/hello:latest", EXAMPLE.toString(), "--registry", reg, "--token", TOKEN);
             assertEquals(1, bad.code());
             assertEquals(1, bad.err().strip().lines().count(), bad.err());

@@ -213,6 +213,18 @@ class RunCommandTest {
     }
 
     @Test
+    void runsAPackageDirectoryWithItsEnarxToml(@TempDir Path dir) throws Exception {
+        assertEquals(new Result(0, "Hello, world!\n", ""), donjon("run", "--backend", "nil", path(ROOT.resolve("examples/hello"))));
+        Path pkg = Files.createDirectories(dir.resolve("pkg"));
+        Files.copy(Path.of(showEnv()), pkg.resolve("main.wasm"));
+        Files.writeString(pkg.resolve("Enarx.toml"), "env = { FROM_TOML = \"yes\" }\n");
+        Result r = donjon("run", "--backend", "nil", pkg.toString(), "one");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("env=FROM_TOML=yes\n") && r.out().contains("argv[1]=one\n"), r.out());
+        donjon("run", "--backend", "nil", dir.toString()).isOneLineError(dir + " is a directory without main.wasm");
+    }
+
+    @Test
     void envWithoutAValueInheritsTheHostsAndOnlyThat() throws Exception {
         Result r = donjonWith(Map.of("GREETING", "hi there", "OTHER", "secret"), "run", "--backend", "nil", "--env", "GREETING",
                 "--env", "A=1", showEnv());
