@@ -64,8 +64,8 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--backend", paramLabel = "NAME", description = "Ask for a Keep on this backend (the agent refuses if it runs another).")
     String backend;
 
-    @Option(names = "--max-memory", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "256MiB",
-            description = "Largest guest linear memory. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-memory", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "512MiB",
+            description = "Largest guest linear memory, as for run. Default: ${DEFAULT-VALUE}.")
     long maxMemory;
 
     @Option(names = "--max-time", paramLabel = "DURATION", converter = DurationConverter.class,

@@ -123,6 +123,16 @@ class DeployCommandTest {
         }
     }
 
+    /** deploy is a drop-in for run: the same default limits (a guest that runs under run runs when deployed). */
+    @Test
+    void defaultLimitsAreRuns() {
+        var run = new picocli.CommandLine(new RunCommand()).getCommandSpec();
+        var deploy = new picocli.CommandLine(new DeployCommand()).getCommandSpec();
+        for (String limit : java.util.List.of("--max-memory", "--max-time", "--max-cpu-time")) {
+            assertEquals(run.findOption(limit).defaultValue(), deploy.findOption(limit).defaultValue(), limit);
+        }
+    }
+
     @Test
     void refusesAnInsecureKeepWithoutTheFlag() {
         var r = run("deploy", "--host", agent.baseUri().toString(), ROOT.resolve("examples/hello/hello.wasm").toString());

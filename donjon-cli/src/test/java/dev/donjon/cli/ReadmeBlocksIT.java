@@ -24,7 +24,8 @@ import org.junit.jupiter.api.TestFactory;
  */
 class ReadmeBlocksIT {
 
-    static final Duration PER_README = Duration.ofMinutes(20);
+    /** A guard against a hang, not a speed target: the repository README takes about 16 min on 2 cores at load 30. */
+    static final Duration PER_README = Duration.ofMinutes(45);
 
     @TestFactory
     Stream<DynamicTest> everyReadmeRunsAsWritten() throws IOException {
@@ -36,6 +37,16 @@ class ReadmeBlocksIT {
         String only = System.getProperty("readme", "");
         List<Path> readmes = readmes(repo).stream().filter(r -> repo.relativize(r).toString().startsWith(only)).toList();
         assertTrue(!readmes.isEmpty(), "no README.md under " + repo + (only.isEmpty() ? "" : " matching " + only));
+        // a README without a single shell block has nothing to run or to list: no test for it, one line for all
+        List<Path> quiet = new java.util.ArrayList<>();
+        for (Path r : readmes) {
+            ReadmeBlocks b = ReadmeBlocks.parse(r);
+            if (b.blocks().isEmpty() && b.problems().isEmpty()) quiet.add(r);
+        }
+        if (!quiet.isEmpty()) {
+            System.out.println("README blocks: no shell block in " + quiet.stream().map(r -> repo.relativize(r).toString()).collect(Collectors.joining(", ")));
+        }
+        readmes = readmes.stream().filter(r -> !quiet.contains(r)).toList();
         return readmes.stream().map(r -> {
             String label = repo.relativize(r).toString();
             return DynamicTest.dynamicTest(label, () -> runOne(r, label, repo, shared));
@@ -50,7 +61,7 @@ class ReadmeBlocksIT {
         String skipped = blocks.skipped().stream().map(s -> label + ":" + s.line() + " (" + s.what() + "): " + s.reason())
                 .collect(Collectors.joining("\n  "));
         if (!blocks.runsAnything()) {
-            System.out.println(label + ": no command block to run" + (skipped.isEmpty() ? "" : "; not run:\n  " + skipped));
+            System.out.println(label + ": no command block to run; not run:\n  " + skipped);
             return;
         }
         // outside the clone (the launcher looks for changed sources there); kept when the README fails, for a look at what
