@@ -11,16 +11,11 @@ import dev.donjon.drawbridge.TlsMaterial;
 import dev.donjon.drawbridge.TreePath;
 import dev.donjon.platform.OwnerOnlyFiles;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.util.io.pem.PemObject;
 import java.security.interfaces.ECPrivateKey;
 import java.util.HexFormat;
 import java.util.List;
@@ -82,19 +77,10 @@ final class PackageCommand {
             for (Path p : List.of(key, pub)) {
                 if (Files.exists(p)) throw new ExitCodeException(OneLineErrors.FAILURE, "not overwriting " + p);
             }
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"));
-            KeyPair pair = g.generateKeyPair();
-            StringWriter privatePem = new StringWriter(), publicPem = new StringWriter();
-            try (JcaPEMWriter w = new JcaPEMWriter(privatePem)) {
-                w.writeObject(new PemObject("PRIVATE KEY", pair.getPrivate().getEncoded()));
-            }
-            try (JcaPEMWriter w = new JcaPEMWriter(publicPem)) {
-                w.writeObject(pair.getPublic());
-            }
+            KeyPair pair = NewKeys.p256();
             try {
-                OwnerOnlyFiles.write(key, privatePem.toString().getBytes(StandardCharsets.US_ASCII));
-                Files.writeString(pub, publicPem.toString(), StandardOpenOption.CREATE_NEW);
+                OwnerOnlyFiles.write(key, NewKeys.pkcs8(pair.getPrivate()).getBytes(StandardCharsets.US_ASCII));
+                Files.writeString(pub, NewKeys.pem(pair.getPublic()), StandardOpenOption.CREATE_NEW);
             } catch (IOException e) {
                 throw new ExitCodeException(OneLineErrors.FAILURE, "cannot write " + key + " and " + pub + ": " + OneLineErrors.describe(e));
             }

@@ -7,22 +7,16 @@ import dev.donjon.platform.sim.RuntimeMeasurement;
 import dev.donjon.platform.sim.SimPlatform;
 import dev.donjon.steward.CertificateAuthority;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.util.io.pem.PemObject;
 
 /** The files {@code donjon steward init} writes into one directory; private keys are created 0600, the directory 0700. */
 final class StewardFiles {
@@ -63,24 +57,9 @@ final class StewardFiles {
 
     /** A self-signed certificate for localhost, 127.0.0.1 and ::1 (P-256, one year), for the Steward's HTTPS. */
     void writeTls(Instant now) throws Exception {
-        KeyPair keys;
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"));
-            keys = g.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot make a P-256 key: " + e.getMessage(), e);
-        }
-        StringWriter cert = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(cert)) {
-            w.writeObject(SelfSignedIdentity.localhost(keys, Clock.fixed(now, ZoneOffset.UTC)));
-        }
-        StringWriter key = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(key)) {
-            w.writeObject(new PemObject("PRIVATE KEY", keys.getPrivate().getEncoded()));
-        }
-        publicFile(tlsCert(), cert.toString());
-        privateFile(tlsKey(), key.toString());
+        KeyPair keys = NewKeys.p256();
+        publicFile(tlsCert(), NewKeys.pem(SelfSignedIdentity.localhost(keys, Clock.fixed(now, ZoneOffset.UTC))));
+        privateFile(tlsKey(), NewKeys.pkcs8(keys.getPrivate()));
     }
 
     /** A [sim] policy pinning this build's runtime measurement, with this user's sim chain beside it. */

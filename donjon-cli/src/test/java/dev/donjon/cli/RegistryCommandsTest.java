@@ -82,6 +82,19 @@ class RegistryCommandsTest {
             assertEquals(1, missingTag.code());
             assertTrue(missingTag.err().startsWith("donjon: cannot fetch dev/greeter:9.0.0: ") && missingTag.err().contains("404"), missingTag.err());
 
+            // a publisher key from keygen signs a tag that fetch then checks; keygen never overwrites
+            Path publisher = dir.resolve("publisher");
+            Run keygen = run("package", "keygen", publisher.toString());
+            assertEquals(0, keygen.code(), keygen.err());
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("publisher.key"))));
+            assertEquals(1, run("package", "keygen", publisher.toString()).code());
+            assertEquals(0, run("package", "publish", "dev/greeter:1.0.1", hello.toString(), "--sign-key", dir.resolve("publisher.key").toString(),
+                    "--registry", reg, "--token", TOKEN).code());
+            Run verified = run("package", "fetch", "dev/greeter:1.0.1", "-o", dir.resolve("signed").toString(), "--verify-key",
+                    dir.resolve("publisher.pub").toString(), "--registry", reg);
+            assertEquals(0, verified.code(), verified.err());
+            assertTrue(verified.out().contains("tag signature verified"), verified.out());
+
             Run info2 = run("package", "info", "dev/greeter:1.0.0", "--registry", reg);
             assertTrue(info2.out().lines().anyMatch(l -> l.strip().startsWith("main.wasm") && l.matches(".* sha256:[0-9a-f]{64}$")), info2.out());
 
