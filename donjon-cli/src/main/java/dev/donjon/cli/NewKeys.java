@@ -1,17 +1,12 @@
 package dev.donjon.cli;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import dev.donjon.common.Pem;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
 import java.security.spec.ECGenParameterSpec;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.util.io.pem.PemObject;
 
-/** Fresh keys and their PEM text, for the commands that make key material ({@code steward init}, {@code package keygen}). */
+/** Fresh keys, for the commands that make key material ({@code steward init}, {@code package keygen}); their PEM is {@link Pem}'s. */
 final class NewKeys {
     private NewKeys() {}
 
@@ -24,21 +19,5 @@ final class NewKeys {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot make a P-256 key: " + e.getMessage(), e);
         }
-    }
-
-    /** The private key as unencrypted PKCS#8 PEM ({@code BEGIN PRIVATE KEY}), what every reader here accepts. */
-    static String pkcs8(PrivateKey key) {
-        return pem(new PemObject("PRIVATE KEY", key.getEncoded()));
-    }
-
-    /** A certificate or public key as PEM. */
-    static String pem(Object o) {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            w.writeObject(o);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
     }
 }

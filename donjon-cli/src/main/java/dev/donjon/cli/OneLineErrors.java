@@ -1,5 +1,6 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.OneLine;
 import dev.donjon.wasi.GuestFailedException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -72,9 +73,9 @@ final class OneLineErrors implements IExecutionExceptionHandler, IParameterExcep
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof FileSystemException f) return fileProblem(f);
             String m = t.getMessage();
-            if (m != null && !m.isBlank()) return m.replaceAll("\\s*\\R\\s*", " ").strip();
+            if (m != null && !m.isBlank()) return OneLine.of(m);
         }
-        return ex.getClass().getSimpleName();
+        return OneLine.of(ex);
     }
 
     /** "PATH: no such file or directory", as the shell says it, rather than the exception's bare path. */
@@ -88,6 +89,6 @@ final class OneLineErrors implements IExecutionExceptionHandler, IParameterExcep
             default -> f.getReason() != null ? f.getReason() : "cannot be used (" + f.getClass().getSimpleName() + ")";
         };
         String file = f.getFile() == null ? "" : f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": ";
-        return (file + what).replaceAll("\\s*\\R\\s*", " ").strip();
+        return OneLine.of(file + what);
     }
 }

@@ -1,5 +1,6 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Pem;
 import dev.donjon.drawbridge.DigestAlgorithm;
 import dev.donjon.drawbridge.DrawbridgeClient;
 import dev.donjon.drawbridge.Meta;
@@ -7,11 +8,9 @@ import dev.donjon.drawbridge.PackageSpec;
 import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.RegistryJson;
 import dev.donjon.drawbridge.SignedTag;
-import dev.donjon.drawbridge.TlsMaterial;
 import dev.donjon.drawbridge.TreePath;
 import dev.donjon.platform.OwnerOnlyFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -52,7 +51,7 @@ final class PackageCommand {
             PackageTree tree = PackageTree.read(path);
             Optional<ECPrivateKey> signer = Optional.empty();
             if (signKey != null) {
-                if (!(TlsMaterial.readPrivateKey(signKey) instanceof ECPrivateKey ec))
+                if (!(Pem.privateKey(signKey) instanceof ECPrivateKey ec))
                     throw new ExitCodeException(OneLineErrors.FAILURE, signKey + " is not an EC private key");
                 signer = Optional.of(ec);
             }
@@ -79,8 +78,8 @@ final class PackageCommand {
             }
             KeyPair pair = NewKeys.p256();
             try {
-                OwnerOnlyFiles.write(key, NewKeys.pkcs8(pair.getPrivate()).getBytes(StandardCharsets.US_ASCII));
-                Files.writeString(pub, NewKeys.pem(pair.getPublic()), StandardOpenOption.CREATE_NEW);
+                OwnerOnlyFiles.write(key, Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()));
+                Files.write(pub, Pem.encode("PUBLIC KEY", pair.getPublic().getEncoded()), StandardOpenOption.CREATE_NEW);
             } catch (IOException e) {
                 throw new ExitCodeException(OneLineErrors.FAILURE, "cannot write " + key + " and " + pub + ": " + OneLineErrors.describe(e));
             }
@@ -127,7 +126,7 @@ final class PackageCommand {
         public Integer call() throws Exception {
             Optional<java.security.interfaces.ECPublicKey> key = Optional.empty();
             if (verifyKey != null) {
-                if (!(TlsMaterial.readPublicKey(verifyKey) instanceof java.security.interfaces.ECPublicKey ec))
+                if (!(Pem.publicKey(verifyKey) instanceof java.security.interfaces.ECPublicKey ec))
                     throw new ExitCodeException(OneLineErrors.FAILURE, verifyKey + " is not an EC public key");
                 key = Optional.of(ec);
             }

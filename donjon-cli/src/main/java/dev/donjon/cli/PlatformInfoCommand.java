@@ -45,7 +45,7 @@ final class PlatformInfoCommand implements Callable<Integer> {
         List<Platform> shown = all;
         if (backend != null) {
             Backend b = Backend.named(backend).orElseThrow(() -> new IllegalArgumentException(
-                    "--backend: unknown backend '" + backend + "' (known: sgx, snp, tdx, sim, nil)"));
+                    "--backend: unknown backend '" + backend + "' (known: sgx, snp, tdx, sim, nil; Enarx's sev, kvm)"));
             shown = all.stream().filter(p -> p.backend() == b).toList();
         }
         List<PlatformInfo> infos = shown.stream().map(Platform::info).toList();

@@ -1,5 +1,6 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Pem;
 import dev.donjon.platform.OwnerOnlyFiles;
 import dev.donjon.platform.PlatformSettings;
 import dev.donjon.platform.identity.SelfSignedIdentity;
@@ -58,8 +59,8 @@ final class StewardFiles {
     /** A self-signed certificate for localhost, 127.0.0.1 and ::1 (P-256, one year), for the Steward's HTTPS. */
     void writeTls(Instant now) throws Exception {
         KeyPair keys = NewKeys.p256();
-        publicFile(tlsCert(), NewKeys.pem(SelfSignedIdentity.localhost(keys, Clock.fixed(now, ZoneOffset.UTC))));
-        privateFile(tlsKey(), NewKeys.pkcs8(keys.getPrivate()));
+        publicFile(tlsCert(), Pem.encode("CERTIFICATE", List.of(SelfSignedIdentity.localhost(keys, Clock.fixed(now, ZoneOffset.UTC)).getEncoded())));
+        privateFile(tlsKey(), Pem.encode("PRIVATE KEY", List.of(keys.getPrivate().getEncoded())));
     }
 
     /** A [sim] policy pinning this build's runtime measurement, with this user's sim chain beside it. */

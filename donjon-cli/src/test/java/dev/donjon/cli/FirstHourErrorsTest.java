@@ -1,5 +1,7 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Pem;
+import dev.donjon.common.Tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.donjon.drawbridge.Authenticator;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
-import dev.donjon.drawbridge.TlsMaterial;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -100,8 +101,8 @@ class FirstHourErrorsTest {
         assertEquals(0, run("steward", "init", tls.toString()).code());
         try (RegistryServer server = RegistryServer.start(new RegistryServer.Config(new RegistryStore(dir.resolve("store"), 1 << 20),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                Optional.of(TlsMaterial.context(TlsMaterial.readCertificates(tls.resolve("tls.pem")), TlsMaterial.readPrivateKey(tls.resolve("tls.key")),
-                        List.of())), false, new Authenticator(Optional.empty(), Optional.empty(), false)))) {
+                Optional.of(Tls.context(Pem.privateKey(tls.resolve("tls.key")), Pem.certificates(tls.resolve("tls.pem")),
+                        Optional.empty())), false, new Authenticator(Optional.empty(), Optional.empty(), false)))) {
             var r = run("package", "info", "--registry", server.baseUri().toString(), "alice/hello:1.0.0");
             assertEquals(1, r.code(), r.err());
             assertTrue(r.err().contains("its TLS certificate is not trusted") && r.err().contains("--ca-cert"), r.err());

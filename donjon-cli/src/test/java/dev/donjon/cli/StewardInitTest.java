@@ -1,9 +1,10 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Pem;
+import dev.donjon.common.Tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.donjon.drawbridge.TlsMaterial;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,11 +53,11 @@ class StewardInitTest {
             assertTrue(base.getScheme().equals("https"), base.toString());
             // a client that trusts tls.pem alone reaches it (host name 127.0.0.1 checked) and gets ca.pem back
             HttpClient client = HttpClient.newBuilder()
-                    .sslContext(TlsMaterial.context(null, null, TlsMaterial.readCertificates(steward.resolve("tls.pem")))).build();
+                    .sslContext(Tls.trusting(Optional.of(Pem.certificates(steward.resolve("tls.pem"))))).build();
             HttpResponse<String> ca = client.send(HttpRequest.newBuilder(base.resolve("/ca.pem")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, ca.statusCode());
             assertEquals(Files.readString(steward.resolve("ca.pem")), ca.body());
-            X509Certificate caCert = TlsMaterial.readCertificates(steward.resolve("ca.pem")).getFirst();
+            X509Certificate caCert = Pem.certificates(steward.resolve("ca.pem")).getFirst();
             assertTrue(caCert.getBasicConstraints() >= 0, "ca.pem is a CA");
         }
     }
