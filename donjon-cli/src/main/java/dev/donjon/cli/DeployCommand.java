@@ -18,6 +18,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
@@ -31,8 +33,10 @@ import picocli.CommandLine.Parameters;
 /** {@code donjon deploy}: attest a Keep on a remote host, then send it the workload sealed to that Keep alone. */
 @Command(name = "deploy", sortOptions = false,
         description = {"Deploy a workload to an attested Keep on a host running 'donjon host serve'.",
-            "The Keep's evidence is verified before anything is sent; the package is sealed (HPKE) to that one Keep; its output comes back encrypted.",
-            "The exit code is the guest's."})
+            "The Keep's evidence is verified before anything is sent; the package is sealed (HPKE) to that one Keep; this command's stdin"
+                + " goes to the guest and its output comes back, both encrypted.",
+            "Everything after PACKAGE is passed to the guest as its arguments (a '--' right after PACKAGE is dropped), as with run.",
+            "Exit code: the guest's; 1 if the deployment was refused or failed, 2 for usage errors."})
 final class DeployCommand implements Callable<Integer> {
 
     @Option(names = "--host", paramLabel = "URL", required = true, description = "The host agent, e.g. http://host:8700.")
@@ -69,11 +73,11 @@ final class DeployCommand implements Callable<Integer> {
     long maxMemory;
 
     @Option(names = "--max-time", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Stop the guest after this long. Default: no limit.")
+            description = "Stop the guest after this long (e.g. 500ms, 30s), as for run. Default: no limit.")
     Duration maxTime;
 
     @Option(names = "--max-cpu-time", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Stop the guest once it has used this much CPU time (whole seconds, at least 1s; waiting does not count). Default: no limit.")
+            description = "Stop the guest once it has used this much CPU time (waiting does not count), as for run. Default: no limit.")
     Duration maxCpuTime;
 
     @Mixin
@@ -83,6 +87,9 @@ final class DeployCommand implements Callable<Integer> {
             description = {"A .wasm file, or a directory with main.wasm, optional Enarx.toml and optional secrets/ (files -> guest environment variables);",
                 "or [host/]user/repo:tag, https://host/api/v0.1.0/user/repo/_tag/tag, file:///path or oci://host/name:tag, which the Keep fetches."})
     String packageArg;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Guest arguments (after argv[0], which is main.wasm), sealed with the package.")
+    List<String> args = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -97,10 +104,12 @@ final class DeployCommand implements Callable<Integer> {
                 allowInsecure,
                 amdChain == null ? Optional.empty() : Optional.of(Files.readAllBytes(amdChain)),
                 simChain(policy.flatMap(StewardPolicy::simChain)));
+        // `deploy PACKAGE -- ARGS`, as for run: the separator is not the guest's
+        List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
         Delivery pkg;
         try {
             Optional<PackageReference> ref = fromRegistry.reference(packageArg);
-            pkg = ref.isPresent() ? ref.get() : PackageLoader.load(Path.of(packageArg));
+            pkg = ref.isPresent() ? ref.get().withArgs(guestArgs) : PackageLoader.load(Path.of(packageArg)).withArgs(guestArgs);
             pkg.validate();
         } catch (ProtocolException e) {
             throw new ExitCodeException(OneLineErrors.FAILURE, packageArg + ": " + e.getMessage());
@@ -114,7 +123,7 @@ final class DeployCommand implements Callable<Integer> {
         OutputStream stdout = System.out;
         OutputStream stderr = System.err;
         try {
-            return deployer.deploy(pkg, stdout, stderr);
+            return deployer.deploy(pkg, System.in, stdout, stderr);
         } catch (DeployException e) {
             throw new ExitCodeException(OneLineErrors.FAILURE, e.getMessage());
         } catch (IOException e) {
@@ -177,6 +186,11 @@ final class DeployCommand implements Callable<Integer> {
         @Override
         public void sent(String keepId) {
             System.err.println("donjon: workload sealed to Keep " + keepId + " and delivered; its output follows");
+        }
+
+        @Override
+        public void inputLost(String reason) {
+            System.err.println("donjon: WARNING: the guest's stdin could not be delivered (it will not see its end): " + reason);
         }
     }
 }

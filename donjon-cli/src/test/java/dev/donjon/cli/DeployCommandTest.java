@@ -124,6 +124,51 @@ class DeployCommandTest {
     }
 
     /** deploy is a drop-in for run: the same default limits (a guest that runs under run runs when deployed). */
+    /** deploy as a drop-in for run: the same piped stdin and guest arguments give the same output. */
+    @Test
+    void pipedStdinAndGuestArgumentsReachTheGuestAsWithRun(@TempDir Path dir) throws Exception {
+        String text = "line one\nline two\n".repeat(5000);
+        Path input = Files.writeString(dir.resolve("in.txt"), text);
+        String copy = ROOT.resolve("donjon-keep/src/test/resources/wasm/copy_stdin.wasm").toString();
+        String host = agent.baseUri().toString();
+        var viaRun = piped(input, "run", "--backend", "nil", "--no-module-cache", copy);
+        var viaDeploy = piped(input, "deploy", "--host", host, "--allow-insecure-backend", copy);
+        assertEquals(0, viaRun.exit(), viaRun.err());
+        assertEquals(0, viaDeploy.exit(), viaDeploy.err());
+        assertEquals(text, viaDeploy.out());
+        assertTrue(viaRun.err().contains("eof after " + text.length() + " bytes") && viaDeploy.err().contains("eof after " + text.length() + " bytes"),
+                viaDeploy.err());
+        // everything after the package is the guest's, options included, as with run
+        for (String[] tail : new String[][] {{"-x", "a b"}, {"--", "-x", "a b"}}) {
+            var args = piped(Path.of("/dev/null"), concat(new String[] {"deploy", "--host", host, "--allow-insecure-backend", RunCommandTest.showEnv()}, tail));
+            assertEquals(0, args.exit(), args.err());
+            assertEquals("argv[0]=main.wasm\nargv[1]=-x\nargv[2]=a b\n", args.out());
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** {@code donjon ARGS < input} in a new JVM, as a shell pipes a file to it. */
+    private static RunCommandTest.Result piped(Path input, String... args) throws Exception {
+        java.util.List<String> cmd = RunCommandTest.javaDonjon();
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectInput(input.toFile()).start();
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+        return new RunCommandTest.Result(p.exitValue(), out, err.join());
+    }
+
     @Test
     void defaultLimitsAreRuns() {
         var run = new picocli.CommandLine(new RunCommand()).getCommandSpec();

@@ -1,5 +1,6 @@
 package dev.donjon.host.client;
 
+import dev.donjon.common.OneLine;
 import dev.donjon.host.protocol.ClientSession;
 import dev.donjon.host.protocol.DeployContext;
 import dev.donjon.host.protocol.KeepBinding;
@@ -20,8 +21,8 @@ import java.util.Optional;
 
 /**
  * {@code donjon deploy}: nonce -> create a Keep -> appraise its evidence -> (only if trusted) seal the package to its
- * key and send it -> stream the decrypted output -> the guest's exit code. Any failure before sealing sends nothing
- * but a request to stop the Keep.
+ * key and send it -> stream the guest's stdin to it (sealed) and its decrypted output back -> the guest's exit code.
+ * Any failure before sealing sends nothing but a request to stop the Keep.
  */
 public final class Deployer {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -33,7 +34,10 @@ public final class Deployer {
             this(host, backend, memoryMiB, maxTime, Optional.empty());
         }
 
-        public static Options to(URI host) { return new Options(host, Optional.empty(), 256, Optional.empty()); }
+        /** {@code donjon run}'s default guest memory, 512 MiB (the agent keeps spare Keeps for that size). */
+        public static final long DEFAULT_MEMORY_MIB = 512;
+
+        public static Options to(URI host) { return new Options(host, Optional.empty(), DEFAULT_MEMORY_MIB, Optional.empty()); }
     }
 
     /** What the user is told as the deployment progresses (on stderr, by the CLI). */
@@ -43,6 +47,9 @@ public final class Deployer {
         void trusted(Appraisal.Trusted appraisal);
 
         void sent(String keepId);
+
+        /** The guest's stdin could not be (fully) delivered while it ran: it will not read end-of-file. */
+        default void inputLost(String reason) {}
 
         Progress SILENT = new Progress() {
             public void keepCreated(String keepId, String backend) {}
@@ -71,12 +78,18 @@ public final class Deployer {
     /** The Keep being deployed to, once created. */
     public Optional<String> keepId() { return Optional.ofNullable(keepId); }
 
+    /** Deploys with an empty stdin and streams the guest's output until it ends; returns the guest's exit code. */
+    public int deploy(Delivery pkg, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
+        return deploy(pkg, InputStream.nullInputStream(), stdout, stderr);
+    }
+
     /**
-     * Deploys and streams the guest's output until it ends.
+     * Deploys, sends {@code stdin} to the guest as it comes (sealed to the Keep; its end is the guest's end-of-file),
+     * and streams the guest's output until it ends.
      *
      * @return the guest's exit code
      */
-    public int deploy(Delivery pkg, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
+    public int deploy(Delivery pkg, InputStream stdin, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
         byte[] nonce = new byte[KeepBinding.NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         try (AgentClient agent = new AgentClient(options.host())) {
@@ -107,7 +120,17 @@ public final class Deployer {
             }
             agent.sendPackage(offer.keepId(), sealed.encode());
             progress.sent(offer.keepId());
-            return stream(agent, offer.keepId(), session.output(), stdout, stderr);
+            var ended = new java.util.concurrent.atomic.AtomicBoolean();
+            agent.sendInput(offer.keepId(), new SealedInput(stdin, session.input())).whenComplete((ok, failure) -> {
+                // after the guest's end a refused or cut upload no longer matters
+                Throwable why = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure;
+                if (why != null && !ended.get()) progress.inputLost(OneLine.of(why));
+            });
+            try {
+                return stream(agent, offer.keepId(), session.output(), stdout, stderr);
+            } finally {
+                ended.set(true);
+            }
         } catch (AgentClient.AgentException e) {
             throw new DeployException(e.getMessage());
         }

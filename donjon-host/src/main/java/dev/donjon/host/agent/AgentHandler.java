@@ -8,7 +8,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.donjon.host.link.LinkFrame;
 import dev.donjon.host.protocol.KeepBinding;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,11 +25,14 @@ import java.util.logging.Logger;
  * The agent's HTTP API (JSON unless noted):
  * <pre>
  * GET    /                         health: backend, Keeps running
- * POST   /v1/keeps                 {"nonce": base64(32 bytes), "backend"?: name, "limits"?: {"memoryMiB", "timeSeconds", "cpuSeconds"}}
+ * POST   /v1/keeps                 {"nonce": base64(32 bytes), "backend"?: name,
+ *                                   "limits"?: {"memoryMiB", "timeMillis" | "timeSeconds", "cpuMillis" | "cpuSeconds"}}
  *                                  -> 201 the Keep's offer {keepId, backend, publicKey, evidence}
  * GET    /v1/keeps                 -> [{keepId, backend, state, pid, created, ended?}]
  * GET    /v1/keeps/{id}            -> one of those
  * POST   /v1/keeps/{id}/package    application/octet-stream sealed package -> 202 | 409 {"error": why the Keep refused it}
+ * POST   /v1/keeps/{id}/input      application/octet-stream, streamed: records [u32 length][sealed input chunk], relayed to
+ *                                  the Keep as they arrive (the guest's stdin); -> 204 at the end of the body
  * GET    /v1/keeps/{id}/output     application/octet-stream, streamed: records [u8 kind][u32 length][bytes],
  *                                  kind 1 = an encrypted output chunk, kind 2 = the agent's notice of how the Keep ended (last)
  * DELETE /v1/keeps/{id}            stops the Keep and forgets it
@@ -38,6 +43,8 @@ final class AgentHandler implements HttpHandler {
     private static final Logger LOG = Logger.getLogger(AgentHandler.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_CREATE_BODY = 64 << 10;
+    /** A sealed input chunk: one frame of at most 64 KiB of stdin, its type byte and the AEAD tag. */
+    private static final int MAX_INPUT_RECORD = (64 << 10) + 1024;
     static final int OUTPUT_CHUNK = 1;
     static final int OUTPUT_NOTICE = 2;
 
@@ -99,6 +106,8 @@ final class AgentHandler implements HttpHandler {
         }
         if (parts.length == 5 && parts[4].equals("package") && method.equals("POST")) {
             deliver(ex, keep(id));
+        } else if (parts.length == 5 && parts[4].equals("input") && method.equals("POST")) {
+            input(ex, keep(id));
         } else if (parts.length == 5 && parts[4].equals("output") && method.equals("GET")) {
             output(ex, keep(id));
         } else {
@@ -152,14 +161,24 @@ final class AgentHandler implements HttpHandler {
         if (l.isMissingNode() || l.isNull()) return KeepLimits.defaults();
         try {
             long memory = l.has("memoryMiB") ? l.get("memoryMiB").asLong() << 20 : KeepLimits.DEFAULT_MEMORY;
-            return new KeepLimits(memory, seconds(l, "timeSeconds"), seconds(l, "cpuSeconds"));
+            return new KeepLimits(memory, duration(l, "time"), duration(l, "cpu"));
         } catch (IllegalArgumentException e) {
             throw new RequestException(400, "limits: " + e.getMessage());
         }
     }
 
-    private static Optional<Duration> seconds(JsonNode limits, String field) {
-        return limits.has(field) ? Optional.of(Duration.ofSeconds(limits.get(field).asLong())) : Optional.empty();
+    /** {@code NAMEMillis} or {@code NAMESeconds} (the older form), not both. */
+    private static Optional<Duration> duration(JsonNode limits, String name) {
+        boolean millis = limits.has(name + "Millis"), seconds = limits.has(name + "Seconds");
+        if (millis && seconds) throw new IllegalArgumentException("give " + name + "Millis or " + name + "Seconds, not both");
+        if (millis) return Optional.of(Duration.ofMillis(number(limits, name + "Millis")));
+        return seconds ? Optional.of(Duration.ofSeconds(number(limits, name + "Seconds"))) : Optional.empty();
+    }
+
+    private static long number(JsonNode limits, String field) {
+        JsonNode n = limits.get(field);
+        if (!n.canConvertToLong()) throw new IllegalArgumentException(field + " must be a whole number");
+        return n.asLong();
     }
 
     private void deliver(HttpExchange ex, KeepProcess keep) throws IOException, RequestException {
@@ -172,6 +191,37 @@ final class AgentHandler implements HttpHandler {
         }
         if (!reply.accepted()) throw new RequestException(409, "the Keep refused the package: " + reply.reason());
         json(ex, 202, JSON.createObjectNode().put("keepId", keep.id).put("state", "running"));
+    }
+
+    /**
+     * Relays the client's sealed input chunks to the Keep as they arrive, with back-pressure (a Keep whose guest does not
+     * read stdin slows the upload down). The agent cannot read them; it only frames them.
+     */
+    private void input(HttpExchange ex, KeepProcess keep) throws IOException, RequestException {
+        if (!keep.claimInput()) throw new RequestException(409, "the Keep's input is already being sent, or the Keep is not running");
+        try (DataInputStream in = new DataInputStream(agent.config().tap().tap(Tap.Channel.CLIENT_IN, ex.getRequestBody()))) {
+            while (true) {
+                int length;
+                try {
+                    length = in.readInt();
+                } catch (EOFException e) {
+                    break;
+                }
+                if (length < 0 || length > MAX_INPUT_RECORD) throw new RequestException(400, "input record of " + Integer.toUnsignedString(length) + " bytes");
+                byte[] chunk = new byte[length];
+                try {
+                    in.readFully(chunk);
+                } catch (EOFException e) {
+                    throw new RequestException(400, "the input was cut in the middle of a record");
+                }
+                try {
+                    keep.sendInput(chunk);
+                } catch (KeepProcess.KeepFailedException e) {
+                    throw new RequestException(409, e.getMessage());
+                }
+            }
+        }
+        ex.sendResponseHeaders(204, -1);
     }
 
     private void output(HttpExchange ex, KeepProcess keep) throws IOException {

@@ -10,7 +10,8 @@ import java.util.Optional;
  */
 public record KeepLimits(long maxMemoryBytes, Optional<Duration> maxTime, Optional<Duration> maxCpuTime) {
 
-    public static final long DEFAULT_MEMORY = 256L << 20;
+    /** The same as {@code donjon run}'s, so that a deployment with the defaults on both sides gets a spare Keep. */
+    public static final long DEFAULT_MEMORY = WasiLimits.DEFAULT_MAX_MEMORY_BYTES;
     /** The JVM's own needs beside the guest's linear memory (compiled module, buffers). */
     static final long JVM_OVERHEAD = 160L << 20;
     /** The Keep process takes its time limits in milliseconds. */

@@ -53,6 +53,7 @@ final class KeepProcess {
     private State state = State.STARTING;
     private String endNotice;
     private volatile String stopReason;
+    private boolean inputClaimed;
 
     KeepProcess(String id, String backend, KeepLimits limits, Process process, Tap tap) {
         this.id = id;
@@ -94,6 +95,22 @@ final class KeepProcess {
         }
         return exchange(LinkFrame.of(LinkFrame.Type.PACKAGE, sealed), reply, timeout,
                 () -> "the Keep did not answer the package within " + timeout.toSeconds() + " s");
+    }
+
+    /** Takes the Keep's one input stream: only while it runs, and only once (a second sender could interleave). */
+    synchronized boolean claimInput() {
+        if (state != State.RUNNING || inputClaimed) return false;
+        inputClaimed = true;
+        return true;
+    }
+
+    /** Relays one sealed input chunk; blocks while the Keep's pipe is full (the guest is not reading). */
+    void sendInput(byte[] sealedChunk) throws KeepFailedException {
+        try {
+            send(LinkFrame.of(LinkFrame.Type.INPUT, sealedChunk));
+        } catch (IOException e) {
+            throw new KeepFailedException(endNoticeOr("the Keep process is gone"));
+        }
     }
 
     /** Sends a frame and waits for the Keep's answer to it; every way that fails is one line for the client. */
