@@ -213,6 +213,7 @@ class DeployCommandTest {
         var r = run("deploy", "--host", "http://127.0.0.1:1", "--allow-insecure-backend", ROOT.resolve("examples/hello/hello.wasm").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("donjon: ") && r.err().strip().lines().count() == 1, r.err());
-        assertTrue(r.err().contains("cannot connect to the host agent"), r.err());
+        assertTrue(r.err().contains("cannot connect to the host agent at http://127.0.0.1:1/: connection refused"), r.err());
+        assertFalse(r.err().contains("Exception"), "words, not class names: " + r.err());
     }
 }

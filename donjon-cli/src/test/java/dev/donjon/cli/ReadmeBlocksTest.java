@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -76,12 +77,44 @@ class ReadmeBlocksTest {
 
         // the script puts each line at its README line number, so that traces and failures name README lines
         List<String> script = ReadmeSession.script(r, "README.md", dir).lines().toList();
+        assertEquals("__block 3", script.get(2), "each block's fence line marks its start (timing, watchdog)");
         assertEquals("./donjon run examples/hello/hello.wasm", script.get(3));
         assertEquals(":", script.get(4));
-        assertEquals("(", script.get(7));
+        assertEquals("__block 8; (", script.get(7));
         assertEquals("./donjon host serve --listen 127.0.0.1:8700", script.get(9));
         assertTrue(script.get(10).startsWith(") >") && script.get(10).endsWith("& __ready 8 $! '127.0.0.1:8700'"), script.get(10));
         assertTrue(script.stream().noneMatch(l -> l.contains("--backend snp")), "the skipped block is not in the script");
+    }
+
+    /** Each block's time is measured, and a block that hangs stops its README at once, named (not at the README's guard). */
+    @Test
+    void blocksAreTimedAndAHungBlockStopsTheReadmeNamingIt() throws Exception {
+        Path readme = Files.writeString(dir.resolve("README.md"), """
+                # Title
+
+                ```sh
+                sleep 0.3
+                ```
+
+                ```sh
+                echo fine
+                ```
+                """);
+        Path repo = Files.createDirectories(dir.resolve("repo"));
+        Files.createDirectories(repo.resolve("examples"));
+        ReadmeSession.Result ok = ReadmeSession.run(ReadmeBlocks.parse(readme), "README.md", repo, dir, Files.createDirectories(dir.resolve("ok")),
+                Duration.ofMinutes(2), Duration.ofMinutes(1));
+        assertTrue(ok.passed(), ok.log());
+        assertEquals(List.of(3, 7), ok.times().stream().map(ReadmeSession.BlockTime::line).toList());
+        assertTrue(ok.times().getFirst().millis() >= 300, ok.times().toString());
+        assertEquals(3, ok.slowest(1).getFirst().line());
+
+        Files.writeString(readme, Files.readString(readme).replace("sleep 0.3", "sleep 600"));
+        ReadmeSession.Result hung = ReadmeSession.run(ReadmeBlocks.parse(readme), "README.md", repo, dir, Files.createDirectories(dir.resolve("hung")),
+                Duration.ofMinutes(5), Duration.ofSeconds(2));
+        // finished: the block's guard stopped it, not the README's (5 min)
+        assertTrue(hung.finished() && !hung.passed(), hung.log());
+        assertTrue(hung.log().contains("readme-test: README.md:3: the block fenced here still runs after 2 s: stopping the README"), hung.log());
     }
 
     @Test

@@ -23,17 +23,36 @@ import java.util.stream.Stream;
  */
 final class ReadmeSession {
 
-    /** What a README run left behind: how it ended and its output (shell trace included). */
-    record Result(boolean finished, int exitCode, String log, List<String> serverLogs) {
+    /** What a README run left behind: how it ended, its output (shell trace included), and each block's time. */
+    record Result(boolean finished, int exitCode, String log, List<String> serverLogs, List<BlockTime> times) {
         boolean passed() { return finished && exitCode == 0 && log.contains(DONE); }
+
+        /** The {@code n} slowest blocks, slowest first: where to look when the test gets slow. */
+        List<BlockTime> slowest(int n) {
+            return times.stream().sorted(java.util.Comparator.comparingLong(BlockTime::millis).reversed()).limit(n).toList();
+        }
     }
 
+    /** How long the block whose fence is at README line {@code line} ran (a server block: until it listened). */
+    record BlockTime(int line, long millis) {}
+
     static final String DONE = "readme-test: every block ran";
+
+    /**
+     * A guard against a hang, not a speed target: a block still running after this long stops the README at once, the
+     * block named (the slowest, the quick start, takes about 4 min at load 16 on 2 cores).
+     */
+    static final Duration PER_BLOCK = Duration.ofMinutes(15);
 
     private ReadmeSession() {}
 
     /** The bash script for these blocks; {@code label} names the README in traces. */
     static String script(ReadmeBlocks readme, String label, Path logs) {
+        return script(readme, label, logs, PER_BLOCK);
+    }
+
+    /** As above, with the time after which a block counts as hung. */
+    static String script(ReadmeBlocks readme, String label, Path logs, Duration perBlock) {
         int last = 1;
         for (ReadmeBlocks.Block b : readme.blocks()) {
             switch (b) {
@@ -47,6 +66,13 @@ final class ReadmeSession {
         // line 1: everything the blocks run under; the README's line 1 is its title, never a block
         lines[0] = "echo $$ >'" + logs.resolve("pgid") + "'; set -e; PS4='+ " + q + ":$LINENO (${SECONDS}s): '; "
                 + "trap 'echo \"readme-test: " + q + ":$LINENO: exit status $?: $BASH_COMMAND\" >&2' ERR; "
+                // __block LINE: the block fenced at LINE starts (its predecessor's time goes to logs/times); a watchdog
+                // stops the whole README, saying which block, when one runs longer than PER_BLOCK
+                + "__at=; __since=; __dog=; __block() { local -; set +x; local now=${EPOCHREALTIME/[.,]/}; "
+                + "[ -z \"$__at\" ] || echo \"$__at $(( (now - __since) / 1000 ))\" >>'" + logs.resolve("times") + "'; "
+                + "__at=$1; __since=$now; [ -z \"$__dog\" ] || kill \"$__dog\" 2>/dev/null || true; __dog=; [ \"$1\" != end ] || return 0; "
+                + "( sleep " + perBlock.toSeconds() + "; echo \"readme-test: " + q + ":$1: the block fenced here still runs after "
+                + perBlock.toSeconds() + " s: stopping the README\" >&2; kill -TERM -- -$$ ) & __dog=$!; }; "
                 + "__ready() { local -; set +x; local line=$1 pid=$2 a h deadline=$((SECONDS + 300)); shift 2; for a in \"$@\"; do "
                 + "h=${a%:*}; h=${h#[}; h=${h%]}; case $h in 0.0.0.0|''|::) h=127.0.0.1;; esac; "
                 + "until (exec 3<>\"/dev/tcp/$h/${a##*:}\") 2>/dev/null; do "
@@ -55,9 +81,12 @@ final class ReadmeSession {
                 + "sleep 0.2; done; done; }; set -x";
         for (ReadmeBlocks.Block b : readme.blocks()) {
             switch (b) {
-                case ReadmeBlocks.Run r -> place(lines, r.firstLine(), r.lines());
+                case ReadmeBlocks.Run r -> {
+                    lines[r.line() - 1] = "__block " + r.line();
+                    place(lines, r.firstLine(), r.lines());
+                }
                 case ReadmeBlocks.Server s -> {
-                    lines[s.line() - 1] = "(";
+                    lines[s.line() - 1] = "__block " + s.line() + "; (";
                     place(lines, s.firstLine(), s.lines());
                     lines[s.firstLine() + s.lines().size() - 1] = ") >'" + logs.resolve("server-" + s.line() + ".log") + "' 2>&1 & __ready "
                             + s.line() + " $! " + String.join(" ", s.listens().stream().map(a -> "'" + a + "'").toList());
@@ -67,7 +96,7 @@ final class ReadmeSession {
         }
         StringBuilder out = new StringBuilder();
         for (String l : lines) out.append(l == null ? "" : l).append('\n');
-        out.append("set +x; echo '").append(DONE).append("'\n");
+        out.append("__block end; set +x; echo '").append(DONE).append("'\n");
         return out.toString();
     }
 
@@ -83,6 +112,12 @@ final class ReadmeSession {
      */
     static Result run(ReadmeBlocks readme, String label, Path repo, Path shared, Path scratch, Duration timeout)
             throws IOException, InterruptedException {
+        return run(readme, label, repo, shared, scratch, timeout, PER_BLOCK);
+    }
+
+    /** As above, with the time after which a block counts as hung and stops the README. */
+    static Result run(ReadmeBlocks readme, String label, Path repo, Path shared, Path scratch, Duration timeout, Duration perBlock)
+            throws IOException, InterruptedException {
         Path clone = scratch.resolve("clone"), home = scratch.resolve("home"), logs = scratch.resolve("logs");
         Files.createDirectories(clone);
         Files.createDirectories(home);
@@ -97,7 +132,7 @@ final class ReadmeSession {
         }
         copyExamples(repo.resolve("examples"), clone.resolve("examples"));
         Path script = scratch.resolve("readme.sh");
-        Files.writeString(script, script(readme, label, logs));
+        Files.writeString(script, script(readme, label, logs, perBlock));
         Path log = logs.resolve("session.log");
 
         // setsid: the shell leads a process group of its own (its pid, written to logs/pgid), so that everything the blocks
@@ -127,7 +162,15 @@ final class ReadmeSession {
                 if (l.getFileName().toString().startsWith("server-")) serverLogs.add(l.getFileName() + ":\n" + tail(Files.readString(l), 30));
             }
         }
-        return new Result(finished, finished ? p.exitValue() : -1, Files.readString(log), serverLogs);
+        List<BlockTime> times = new ArrayList<>();
+        Path timesFile = logs.resolve("times");
+        if (Files.exists(timesFile)) {
+            for (String l : Files.readAllLines(timesFile)) {
+                String[] f = l.strip().split(" ");
+                if (f.length == 2) times.add(new BlockTime(Integer.parseInt(f[0]), Long.parseLong(f[1])));
+            }
+        }
+        return new Result(finished, finished ? p.exitValue() : -1, Files.readString(log), serverLogs, List.copyOf(times));
     }
 
     /** TERM to every process the session started (the shell is its process group's leader), then KILL what is left. */

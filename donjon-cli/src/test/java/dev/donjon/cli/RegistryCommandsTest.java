@@ -28,17 +28,24 @@ class RegistryCommandsTest {
 
     record Run(int code, String out, String err) {}
 
+    /**
+     * One CLI run in this JVM, its output captured and its stdin empty: deploy uploads its stdin to the guest, and this
+     * JVM's own stdin is the test runner's command channel.
+     */
     static synchronized Run run(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
+        java.io.InputStream oldIn = System.in;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true));
         System.setErr(new PrintStream(err, true));
+        System.setIn(java.io.InputStream.nullInputStream());
         try {
             int code = Donjon.execute(args);
             return new Run(code, out.toString(), err.toString());
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
+            System.setIn(oldIn);
         }
     }
 

@@ -30,7 +30,8 @@ public final class AgentClient implements AutoCloseable {
     }
 
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
 
     public AgentClient(URI base) {
         String s = base.toString();
@@ -144,8 +145,11 @@ public final class AgentClient implements AutoCloseable {
     private HttpResponse<byte[]> send(HttpRequest request) throws IOException {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.net.http.HttpConnectTimeoutException e) {
+            throw new IOException("cannot connect to the host agent at " + base + ": no answer within " + CONNECT_TIMEOUT.toSeconds() + " s");
         } catch (ConnectException e) {
-            throw new IOException("cannot connect to the host agent at " + base + " (" + e.getClass().getSimpleName() + ")");
+            // the JDK's message is often empty and its class name means nothing to a user
+            throw new IOException("cannot connect to the host agent at " + base + ": connection refused (is 'donjon host serve' running there?)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
