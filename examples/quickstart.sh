@@ -9,9 +9,11 @@
 # The services (ports fixed, loopback only):
 #   Drawbridge registry  https://127.0.0.1:8443  tokens, private repositories released to Keeps the Steward certified
 #   Steward              https://127.0.0.1:8444  certifies Keeps whose (simulated) attestation passes policy.toml
-#   host agent           http://127.0.0.1:8445   starts Keeps on the sim backend (a SIMULATED TEE: proves nothing)
+#   host agent           https://127.0.0.1:8445  starts Keeps on the sim backend (a SIMULATED TEE: proves nothing) for
+#                                                clients with a token
 # Files: ./quickstart (QUICKSTART_DIR to put them elsewhere): the Steward's CA and TLS material, the policy, alice's
-# token, the publisher key, the registry's store and every service's log.
+# tokens (alice.token for the registry, alice.agent-token for the agent), the publisher key, the registry's store and
+# every service's log.
 set -euo pipefail
 examples=$(cd "$(dirname "$0")" && pwd -P)
 Q=${QUICKSTART_DIR:-quickstart}
@@ -61,19 +63,22 @@ start() {
   cp "$Q/steward/tls.pem" "$Q/tls.pem"   # one localhost certificate for both HTTPS servers
   cp -p "$Q/steward/tls.key" "$Q/tls.key"
 
-  say "alice's registry token (the registry's --tokens file: TOKEN SUBJECT SCOPE...)"
-  if [ ! -f "$Q/alice.token" ]; then
+  say "alice's tokens for the registry and the host agent (their --tokens files: TOKEN SUBJECT SCOPE...)"
+  if [ ! -f "$Q/alice.agent-token" ]; then
     (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$Q/alice.token")
     (umask 077; echo "$(cat "$Q/alice.token") alice read write manage" >"$Q/tokens")
+    (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$Q/alice.agent-token")
+    (umask 077; echo "$(cat "$Q/alice.agent-token") alice deploy" >"$Q/agent-tokens")
   fi
   echo "$Q/tokens: <token> alice read write manage"
+  echo "$Q/agent-tokens: <token> alice deploy"
 
   say "The services"
   serve steward steward serve --policy "$Q/steward/policy.toml" --ca-cert "$Q/steward/ca.pem" --ca-key "$Q/steward/ca.key" \
     --tls-cert "$Q/tls.pem" --tls-key "$Q/tls.key" --listen "$STEWARD"
   serve registry drawbridge serve --store "$Q/registry" --listen "$REGISTRY" --tls-cert "$Q/tls.pem" --tls-key "$Q/tls.key" \
     --tokens "$Q/tokens" --client-ca "$Q/steward/ca.pem"
-  serve agent host serve --backend sim --listen "$AGENT"
+  serve agent host serve --backend sim --listen "$AGENT" --tls-cert "$Q/tls.pem" --tls-key "$Q/tls.key" --tokens "$Q/agent-tokens"
 
   say "alice publishes: hello (public, tag signed), hello-private and rot13 (private: for certified Keeps and alice only)"
   if [ -f "$Q/published" ]; then
@@ -100,8 +105,9 @@ demo() {
   start
   say "Deploy alice/rot13 to a Keep: the client checks the Keep's evidence against policy.toml, the Keep enrolls with the"
   echo "   Steward, presents its certificate to the registry, fetches the private package and checks every digest"
-  printf '$ donjon %s &\n' "deploy --host http://$AGENT --allow-insecure-backend --policy $Q/steward/policy.toml --steward https://$STEWARD --steward-ca $Q/tls.pem --ca-cert $Q/tls.pem $REGISTRY/alice/rot13:1.0.0"
-  "$launcher" deploy --host "http://$AGENT" --allow-insecure-backend --policy "$Q/steward/policy.toml" \
+  printf '$ donjon %s &\n' "deploy --host https://$AGENT --agent-ca $Q/tls.pem --agent-token-file $Q/alice.agent-token --allow-insecure-backend --policy $Q/steward/policy.toml --steward https://$STEWARD --steward-ca $Q/tls.pem --ca-cert $Q/tls.pem $REGISTRY/alice/rot13:1.0.0"
+  "$launcher" deploy --host "https://$AGENT" --agent-ca "$Q/tls.pem" --agent-token-file "$Q/alice.agent-token" \
+    --allow-insecure-backend --policy "$Q/steward/policy.toml" \
     --steward "https://$STEWARD" --steward-ca "$Q/tls.pem" --ca-cert "$Q/tls.pem" "$REGISTRY/alice/rot13:1.0.0" \
     >"$Q/logs/deploy.log" 2>&1 &
   local deploy=$! waited=0

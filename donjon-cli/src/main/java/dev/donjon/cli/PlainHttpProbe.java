@@ -13,10 +13,11 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A registry host written in a package name ({@code 127.0.0.1:8080/alice/app:1.0.0}) always means HTTPS. Against a
- * plain-HTTP server the TLS handshake gets no answer at all (the server waits for a request line), and the request
- * would only time out, after seconds, with nothing to say why. So before the first request: a TLS handshake that gets
- * no answer within {@link #HANDSHAKE_WAIT_MS} is followed by a plain {@code HEAD /}; a server that answers it in HTTP is
- * plain HTTP, and the command stops at once with a hint. A TLS server that answers in time is never sent plaintext.
+ * plain-HTTP server the TLS handshake gets no answer (the server waits for a request line), an HTTP error where a TLS
+ * record should be, or a closed connection, and the request would time out after seconds, or fail in the TLS library's
+ * words. So before the first request: a TLS handshake that does not complete within {@link #HANDSHAKE_WAIT_MS} is
+ * followed by a plain {@code HEAD /}; a server that answers it in HTTP is plain HTTP, and the command stops at once with
+ * a hint. A TLS server that completes the handshake is never sent plaintext (nor is anything secret, ever).
  */
 final class PlainHttpProbe {
     static final int HANDSHAKE_WAIT_MS = 700;
@@ -41,7 +42,11 @@ final class PlainHttpProbe {
                 + " the name" + (rest == null ? "" : ": " + rest));
     }
 
-    /** True when a TLS handshake got no answer in time; false when it completed or failed (nothing to add then). */
+    /**
+     * True when a TLS handshake got no answer in time or an answer that is no TLS (a plain-HTTP server either waits for
+     * a request it understands or answers the ClientHello with an HTTP error); false when it completed or nothing
+     * listens (nothing to add then: the real request says what is wrong).
+     */
     private static boolean handshakeUnanswered(String host, int port, SSLContext tls) {
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(host, port), CONNECT_MS);
@@ -51,9 +56,11 @@ final class PlainHttpProbe {
                 s.startHandshake();
                 return false;
             }
-        } catch (SocketTimeoutException e) {
+        } catch (SocketTimeoutException | SSLException e) {
+            // no answer, an answer that is no TLS record, or the connection closed on the ClientHello (a plain-HTTP server
+            // does any of these); a TLS server whose certificate is not trusted ends here too, and answers no plain HEAD
             return true;
-        } catch (SSLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return false;
         } catch (IOException | java.security.NoSuchAlgorithmException e) {
             return false;
@@ -64,7 +71,7 @@ final class PlainHttpProbe {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), CONNECT_MS);
             s.setSoTimeout(PLAIN_ANSWER_MS);
-            s.getOutputStream().write(("HEAD / HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(("HEAD / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             InputStream in = s.getInputStream();
             byte[] first = in.readNBytes(5);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.donjon.drawbridge.Authenticator;
+import dev.donjon.server.Authenticator;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
 import java.net.InetAddress;
@@ -68,7 +68,7 @@ class FirstHourErrorsTest {
             for (List<String> serve : List.of(
                     List.of("drawbridge", "serve", "--store", dir.resolve("store").toString(), "--listen", listen),
                     List.of("steward", "serve", "--policy", policy.toString(), "--insecure-generated-ca", "--crypto", "java", "--listen", listen),
-                    List.of("host", "serve", "--backend", "nil", "--spare-keeps", "0", "--listen", listen))) {
+                    List.of("host", "serve", "--backend", "nil", "--spare-keeps", "0", "--insecure-plain-http", "--listen", listen))) {
                 var r = run(serve.toArray(String[]::new));
                 assertEquals(1, r.code(), serve + ": " + r.err());
                 assertTrue(r.err().contains("donjon: cannot listen on " + listen + ": the address is already in use"), serve + ": " + r.err());

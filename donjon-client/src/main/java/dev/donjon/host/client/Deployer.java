@@ -18,6 +18,8 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code donjon deploy}: nonce -> create a Keep -> appraise its evidence -> (only if trusted) seal the package to its
@@ -26,9 +28,17 @@ import java.util.Optional;
  */
 public final class Deployer {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** How long a failed stdin upload waits for the guest's end before it is reported as lost. */
+    private static final Duration INPUT_GRACE = Duration.ofSeconds(2);
 
     /** Deployment settings beside the trust decision. */
-    public record Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime, Optional<Duration> maxCpuTime) {
+    public record Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime, Optional<Duration> maxCpuTime,
+                          AgentCredentials credentials) {
+        /** No credentials for the agent (one started with --insecure-plain-http). */
+        public Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime, Optional<Duration> maxCpuTime) {
+            this(host, backend, memoryMiB, maxTime, maxCpuTime, AgentCredentials.none());
+        }
+
         /** No CPU-time limit. */
         public Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime) {
             this(host, backend, memoryMiB, maxTime, Optional.empty());
@@ -38,6 +48,8 @@ public final class Deployer {
         public static final long DEFAULT_MEMORY_MIB = 512;
 
         public static Options to(URI host) { return new Options(host, Optional.empty(), DEFAULT_MEMORY_MIB, Optional.empty()); }
+
+        public Options withCredentials(AgentCredentials value) { return new Options(host, backend, memoryMiB, maxTime, maxCpuTime, value); }
     }
 
     /** What the user is told as the deployment progresses (on stderr, by the CLI). */
@@ -92,7 +104,7 @@ public final class Deployer {
     public int deploy(Delivery pkg, InputStream stdin, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
         byte[] nonce = new byte[KeepBinding.NONCE_BYTES];
         RANDOM.nextBytes(nonce);
-        try (AgentClient agent = new AgentClient(options.host())) {
+        try (AgentClient agent = new AgentClient(options.host(), options.credentials())) {
             KeepOffer offer;
             try {
                 offer = KeepOffer.parse(agent.createKeep(nonce, options.backend(), options.memoryMiB(), options.maxTime(), options.maxCpuTime()));
@@ -120,12 +132,10 @@ public final class Deployer {
             }
             agent.sendPackage(offer.keepId(), sealed.encode());
             progress.sent(offer.keepId());
-            var ended = new java.util.concurrent.atomic.AtomicBoolean();
-            agent.sendInput(offer.keepId(), new SealedInput(stdin, session.input())).whenComplete((ok, failure) -> {
-                // after the guest's end a refused or cut upload no longer matters
-                Throwable why = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure;
-                if (why != null && !ended.get()) progress.inputLost(OneLine.of(why));
-            });
+            AtomicBoolean ended = new AtomicBoolean();
+            SealedInput input = new SealedInput(stdin, session.input());
+            String id = offer.keepId();
+            Thread.ofPlatform().daemon().name("donjon-deploy-stdin").start(() -> upload(agent, id, input, ended));
             try {
                 return stream(agent, offer.keepId(), session.output(), stdout, stderr);
             } finally {
@@ -164,6 +174,23 @@ public final class Deployer {
         }
     }
 
+    /** Uploads the guest's stdin, one upload after another, until its end (or the deployment's). */
+    private void upload(AgentClient agent, String keepId, SealedInput input, AtomicBoolean ended) {
+        while (!input.ended()) {
+            try {
+                agent.sendInput(keepId, input.nextUpload()).join();
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                try {
+                    Thread.sleep(INPUT_GRACE.toMillis()); // the guest may have just ended: then its output says so first
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                }
+                if (!ended.get()) progress.inputLost(OneLine.of(e.getCause() != null ? e.getCause() : e));
+                return;
+            }
+        }
+    }
+
     private static void stopQuietly(AgentClient agent, String keepId) {
         try {
             agent.stopKeep(keepId);
@@ -176,7 +203,7 @@ public final class Deployer {
     public void stop() {
         String id = keepId;
         if (id == null) return;
-        try (AgentClient agent = new AgentClient(options.host())) {
+        try (AgentClient agent = new AgentClient(options.host(), options.credentials())) {
             stopQuietly(agent, id);
         }
     }

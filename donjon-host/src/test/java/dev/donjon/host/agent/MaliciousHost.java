@@ -71,8 +71,7 @@ final class MaliciousHost implements AutoCloseable {
                 ex.getResponseBody().write(offer);
                 return;
             }
-            ex.sendResponseHeaders(r.statusCode(), r.statusCode() == 204 ? -1 : 0);
-            if (r.statusCode() == 204) return;
+            ex.sendResponseHeaders(r.statusCode(), 0);
             try (InputStream in = r.body(); OutputStream out = ex.getResponseBody()) {
                 byte[] buf = new byte[8192];
                 for (int n; (n = in.read(buf)) > 0; ) {
