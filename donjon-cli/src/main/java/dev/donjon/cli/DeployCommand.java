@@ -171,7 +171,8 @@ final class DeployCommand implements Callable<Integer> {
                 : Tls.jdkAnchorsPlus(EdgeOptions.certificates(agentCa, "--agent-ca"));
         var chain = clientCert == null ? null : EdgeOptions.certificates(clientCert, "--client-cert");
         var key = clientKey == null ? null : EdgeOptions.privateKey(clientKey, "--client-key");
-        return new AgentCredentials(Optional.of(Tls.context(key, chain, Tls.anchors(anchors))), token);
+        // no client certificate: a context that only judges the agent (a token, if any, authenticates the client)
+        return new AgentCredentials(Optional.of(clientCert == null ? Tls.trusting(Tls.anchors(anchors)) : Tls.context(key, chain, Tls.anchors(anchors))), token);
     }
 
     /** --sim-chain, else the policy's [sim] chain, else this machine's sim chain; none without --allow-insecure-backend. */

@@ -74,7 +74,8 @@ class ReadmeBlocksIT {
         long seconds = Duration.between(start, Instant.now()).toSeconds();
         if (!r.passed()) {
             String why = !r.finished() ? "did not finish within " + PER_README.toMinutes() + " min" : "failed (exit status " + r.exitCode() + ")";
-            fail(label + " " + why + " (everything it left is in " + dir + "); the session's last lines:\n" + ReadmeSession.tail(r.log(), 60)
+            fail(label + " " + why + " (everything it left is in " + dir + ", the whole trace in logs/session.log); the failing block"
+                    + " (trace lines are README lines):\n" + ReadmeSession.lastBlock(r.log(), 80)
                     + (r.serverLogs().isEmpty() ? "" : "\nservers started by the README:\n" + String.join("\n", r.serverLogs())));
         }
         deleteTree(dir);

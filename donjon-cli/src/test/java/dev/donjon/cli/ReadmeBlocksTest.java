@@ -115,6 +115,16 @@ class ReadmeBlocksTest {
         // finished: the block's guard stopped it, not the README's (5 min)
         assertTrue(hung.finished() && !hung.passed(), hung.log());
         assertTrue(hung.log().contains("readme-test: README.md:3: the block fenced here still runs after 2 s: stopping the README"), hung.log());
+
+        // a failure is shown as the failing block's own lines, nested traces left out
+        Files.writeString(readme, Files.readString(readme).replace("sleep 600", "sleep 0.1").replace("echo fine",
+                "x=$(echo nested)\necho \"about to fail\"\nfalse"));
+        ReadmeSession.Result failed = ReadmeSession.run(ReadmeBlocks.parse(readme), "README.md", repo, dir, Files.createDirectories(dir.resolve("failed")),
+                Duration.ofMinutes(2), Duration.ofMinutes(1));
+        assertTrue(failed.finished() && !failed.passed(), failed.log());
+        String block = ReadmeSession.lastBlock(failed.log(), 80);
+        assertTrue(block.startsWith("+ README.md:7 ") && block.contains("about to fail") && block.contains("readme-test: README.md:10: exit status 1: false"), block);
+        assertTrue(block.lines().noneMatch(l -> l.startsWith("++") || l.contains("sleep 0.1")), block);
     }
 
     @Test

@@ -203,6 +203,26 @@ final class ReadmeSession {
         }
     }
 
+    /**
+     * What the last block that started printed, without the noise of nested traces (a sourced script, a command
+     * substitution: lines starting "++") and of the test's own helper: what to read first when a README fails. At most
+     * the last {@code lines} lines.
+     */
+    static String lastBlock(String log, int lines) {
+        List<String> all = log.lines().toList();
+        int start = 0;
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).matches("^\\+ \\S+:\\d+ \\(\\d+s\\): __block \\d+$")) start = i;
+        }
+        List<String> kept = new ArrayList<>();
+        for (String l : all.subList(start, all.size())) {
+            if (l.startsWith("++")) continue;
+            if (l.matches("^\\+ \\S+:1 \\(\\d+s\\): (local -|set \\+x)$")) continue;
+            kept.add(l);
+        }
+        return tail(String.join("\n", kept), lines);
+    }
+
     static String tail(String text, int lines) {
         List<String> all = text.lines().toList();
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
