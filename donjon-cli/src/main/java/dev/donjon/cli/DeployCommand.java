@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -171,8 +172,9 @@ final class DeployCommand implements Callable<Integer> {
                 : Tls.jdkAnchorsPlus(EdgeOptions.certificates(agentCa, "--agent-ca"));
         var chain = clientCert == null ? null : EdgeOptions.certificates(clientCert, "--client-cert");
         var key = clientKey == null ? null : EdgeOptions.privateKey(clientKey, "--client-key");
-        // no client certificate: a context that only judges the agent (a token, if any, authenticates the client)
-        return new AgentCredentials(Optional.of(clientCert == null ? Tls.trusting(Tls.anchors(anchors)) : Tls.context(key, chain, Tls.anchors(anchors))), token);
+        // without a client certificate the client shows none (a bearer token authenticates it)
+        SSLContext tls = chain == null ? Tls.trusting(Tls.anchors(anchors)) : Tls.context(key, chain, Tls.anchors(anchors));
+        return new AgentCredentials(Optional.of(tls), token);
     }
 
     /** --sim-chain, else the policy's [sim] chain, else this machine's sim chain; none without --allow-insecure-backend. */

@@ -120,7 +120,7 @@ final class HostCommand {
             if (maxKeeps < 1) throw new ExitCodeException(OneLineErrors.USAGE, "--max-keeps must be at least 1");
             if (spareKeeps < 0) throw new ExitCodeException(OneLineErrors.USAGE, "--spare-keeps cannot be negative");
             HostAgent.Config config = HostAgent.Config.defaults(address(listen), backend)
-                    .withMaxKeeps(maxKeeps).withPackageTimeout(packageTimeout).withSpareKeeps(spareKeeps).withSecurity(security()).withNetwork(network());
+                    .withMaxKeeps(maxKeeps).withPackageTimeout(packageTimeout).withSpareKeeps(spareKeeps).withNetwork(network());
             try {
                 if (memoryBudget != null) config = config.withMemoryBudget(memoryBudget);
                 if (quotaKeeps != null || quotaMemory != null) {
@@ -130,6 +130,7 @@ final class HostCommand {
             } catch (IllegalArgumentException e) {
                 throw new ExitCodeException(OneLineErrors.USAGE, e.getMessage());
             }
+            config = config.withSecurity(security()); // last: the insecure mode's warning only once every option is valid
             HostAgent.Config ready = config;
             try (HostAgent agent = Serving.listening(listen, () -> HostAgent.start(ready))) {
                 System.err.println("donjon host agent listening on " + agent.baseUri() + " (backend " + backend + ")");
