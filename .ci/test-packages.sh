@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Debian packages the tests start as real servers: docker-registry (the CNCF distribution registry) for
-# donjon-drawbridge's OCI tests. Called by .ci/run and, when the binary is missing, by the tests themselves,
-# so `./mvnw verify` works on a fresh machine too.
+# Debian packages the tests need beyond the base image: docker-registry (the CNCF distribution registry) for
+# donjon-drawbridge's OCI tests; openssl, curl, python3 (the READMEs' own commands) and iproute2 (a loopback in the
+# network namespace each README runs in) for donjon-cli's ReadmeBlocksIT. Called by .ci/run and, when something is
+# missing, by the tests themselves, so `./mvnw verify` works on a fresh machine too.
 set -euo pipefail
-if [ ! -x /usr/bin/docker-registry ]; then
+missing=()
+export PATH="$PATH:/usr/sbin:/sbin"
+for need in docker-registry:docker-registry openssl:openssl curl:curl python3:python3 ip:iproute2 unshare:util-linux; do
+  command -v "${need%%:*}" >/dev/null || missing+=("${need##*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
   SUDO=; [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
-  $SUDO apt-get install -y -q docker-registry >/dev/null 2>&1 \
-    || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q docker-registry >/dev/null; }
+  $SUDO apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 \
+    || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q "${missing[@]}" >/dev/null; }
 fi

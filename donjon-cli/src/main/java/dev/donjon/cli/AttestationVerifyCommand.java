@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code donjon attestation verify}: verify one piece of evidence, optionally against a policy. */
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Verify TEE evidence with its endorsements at a given instant; exit 0 when accepted, 1 when rejected.")
+        description = {"Verify TEE evidence with its endorsements at a given instant; exit 0 when accepted, 1 when rejected.",
+            "Without --policy, evidence from a TEE in debug mode (whose host can read its memory) is rejected unless --allow-debug."})
 final class AttestationVerifyCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -65,6 +66,8 @@ final class AttestationVerifyCommand implements Callable<Integer> {
     Path simRoot;
     @Option(names = "--policy", paramLabel = "FILE", description = "policy TOML ([snp]/[sgx]/[tdx], Enarx steward.toml keys)")
     Path policy;
+    @Option(names = "--allow-debug", description = "accept evidence from a TEE in debug mode (without --policy; a policy says allow_debug itself)")
+    boolean allowDebug;
     @Option(names = "--now", paramLabel = "RFC3339", description = "the instant to judge validity at (default: the current time)")
     String now;
     @Option(names = "--json", description = "print the result as JSON") boolean json;
@@ -73,6 +76,9 @@ final class AttestationVerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Tee t = Tee.fromWireName(tee);
         Instant at = instant();
+        if (allowDebug && policy != null) {
+            throw new ExitCodeException(OneLineErrors.USAGE, "--allow-debug applies without --policy (in a policy, allow_debug = true says it)");
+        }
         Optional<Policy> pol = policy == null ? Optional.empty() : Optional.of(PolicyToml.read(policy));
         byte[] bytes = Encoding.fromWireName(encoding).decode(read(evidence));
         Container c = container != null ? Container.fromWireName(container) : inferContainer(t, bytes);
@@ -81,13 +87,15 @@ final class AttestationVerifyCommand implements Callable<Integer> {
         VerificationResult result = verifier(t).verify(input, at);
         Optional<PolicyDecision> decision = pol.isPresent() && result instanceof VerificationResult.Accepted a
                 ? Optional.of(pol.get().evaluate(a)) : Optional.empty();
-        boolean accepted = result.accepted() && decision.map(PolicyDecision::accepted).orElse(true);
+        // without a policy, the default one: debug TEEs are refused (their host can read the Keep's memory) unless asked for
+        boolean debugRefused = pol.isEmpty() && !allowDebug && result instanceof VerificationResult.Accepted a && a.claims().debug();
+        boolean accepted = result.accepted() && decision.map(PolicyDecision::accepted).orElse(true) && !debugRefused;
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(result, decision, accepted, at)));
+            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(result, decision, debugRefused, accepted, at)));
         } else {
-            printReadable(out, result, decision, accepted, at);
+            printReadable(out, result, decision, debugRefused, accepted, at);
         }
         out.flush();
         return accepted ? 0 : OneLineErrors.FAILURE;
@@ -162,8 +170,10 @@ final class AttestationVerifyCommand implements Callable<Integer> {
         }
     }
 
+    static final String DEBUG_REFUSED = "the TEE runs in DEBUG mode: the host can read its memory (--allow-debug accepts it)";
+
     private static void printReadable(PrintWriter out, VerificationResult result, Optional<PolicyDecision> decision,
-                                      boolean accepted, Instant at) {
+                                      boolean debugRefused, boolean accepted, Instant at) {
         out.println("tee:      " + result.tee().wireName());
         out.println("at:       " + at);
         switch (result) {
@@ -177,7 +187,7 @@ final class AttestationVerifyCommand implements Callable<Integer> {
                 }
                 a.tcbStatus().ifPresent(s -> out.println("tcb:      " + s.wireName()));
                 if (!a.advisories().isEmpty()) out.println("advisories: " + String.join(", ", a.advisories()));
-                if (a.claims().debug()) out.println("WARNING:  the TEE runs in DEBUG mode: the host can read its memory");
+                if (a.claims().debug() && !debugRefused) out.println("WARNING:  the TEE runs in DEBUG mode: the host can read its memory");
                 out.println("claims:");
                 for (Map.Entry<String, String> e : a.claims().fields().entrySet()) {
                     out.println("  " + e.getKey() + ": " + e.getValue());
@@ -193,10 +203,12 @@ final class AttestationVerifyCommand implements Callable<Integer> {
                 case PolicyDecision.Reject no -> out.println("policy:   REJECTED (policy): " + no.message());
             }
         });
+        if (debugRefused) out.println("debug:    REJECTED: " + DEBUG_REFUSED);
         out.println("verdict:  " + (accepted ? "ACCEPTED" : "REJECTED") + (simulated(result) ? " (SIMULATED)" : ""));
     }
 
-    private static ObjectNode toJson(VerificationResult result, Optional<PolicyDecision> decision, boolean accepted, Instant at) {
+    private static ObjectNode toJson(VerificationResult result, Optional<PolicyDecision> decision, boolean debugRefused, boolean accepted,
+                                     Instant at) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("tee", result.tee().wireName());
@@ -216,6 +228,10 @@ final class AttestationVerifyCommand implements Callable<Integer> {
                 ObjectNode claims = root.putObject("claims");
                 a.claims().fields().forEach(claims::put);
             }
+        }
+        if (debugRefused) {
+            root.put("reason", dev.donjon.attestation.RejectReason.POLICY.wireName());
+            root.put("detail", "debug: " + DEBUG_REFUSED);
         }
         decision.ifPresent(d -> {
             ObjectNode p = root.putObject("policy");

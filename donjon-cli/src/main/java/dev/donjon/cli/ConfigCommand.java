@@ -29,7 +29,10 @@ final class ConfigCommand {
             } catch (FileAlreadyExistsException e) {
                 throw new ExitCodeException(OneLineErrors.FAILURE, path + " already exists; not overwriting it");
             } catch (IOException e) {
-                throw new ExitCodeException(OneLineErrors.FAILURE, "cannot write " + path + ": " + e.getMessage());
+                Path dir = path.toAbsolutePath().getParent();
+                String why = dir != null && !Files.isDirectory(dir) ? "the directory " + path.getParent() + " does not exist"
+                        : OneLineErrors.describe(e).replace(path + ": ", "");
+                throw new ExitCodeException(OneLineErrors.FAILURE, "cannot write " + path + ": " + why);
             }
             System.out.println("wrote " + path);
             return 0;

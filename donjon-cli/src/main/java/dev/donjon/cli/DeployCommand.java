@@ -1,6 +1,5 @@
 package dev.donjon.cli;
 
-import dev.donjon.attestation.policy.PolicyToml;
 import dev.donjon.common.Tls;
 import dev.donjon.host.client.AgentCredentials;
 import dev.donjon.host.client.Appraisal;
@@ -15,12 +14,15 @@ import dev.donjon.host.protocol.PackageReference;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.PlatformSettings;
 import dev.donjon.platform.sim.SimAuthority;
+import dev.donjon.steward.StewardPolicy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
@@ -34,9 +36,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code donjon deploy}: attest a Keep on a remote host, then send it the workload sealed to that Keep alone. */
 @Command(name = "deploy", sortOptions = false,
-        description = {"Deploy a workload to a Keep on a host running 'donjon host serve'. The Keep's evidence is verified",
-            "before anything is sent; the package is sealed (HPKE) to that one Keep; its output comes back encrypted.",
-            "The exit code is the guest's."})
+        description = {"Deploy a workload to an attested Keep on a host running 'donjon host serve'.",
+            "The Keep's evidence is verified before anything is sent; the package is sealed (HPKE) to that one Keep; this command's stdin"
+                + " goes to the guest and its output comes back, both encrypted.",
+            "Everything after PACKAGE is passed to the guest as its arguments (a '--' right after PACKAGE is dropped), as with run.",
+            "Exit code: the guest's; 1 if the deployment was refused or failed, 2 for usage errors."})
 final class DeployCommand implements Callable<Integer> {
 
     @Option(names = "--host", paramLabel = "URL", required = true, description = "The host agent, e.g. https://host:8700.")
@@ -55,7 +59,7 @@ final class DeployCommand implements Callable<Integer> {
     Path agentTokenFile;
 
     static final class Trust {
-        @Option(names = "--policy", paramLabel = "FILE", description = "Attestation policy TOML (Enarx steward.toml keys + [tdx], [sim]).")
+        @Option(names = "--policy", paramLabel = "FILE", description = "Attestation policy: the Steward's policy file (Enarx steward.toml keys, [tdx], and [sim] with its chain, trusted with --allow-insecure-backend).")
         Path policy;
 
         @Option(names = "--expect-measurement", paramLabel = "HEX", description = "The Keep runtime's launch measurement the owner trusts.")
@@ -80,16 +84,16 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--backend", paramLabel = "NAME", description = "Ask for a Keep on this backend (the agent refuses if it runs another).")
     String backend;
 
-    @Option(names = "--max-memory", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "256MiB",
-            description = "Largest guest linear memory. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-memory", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "512MiB",
+            description = "Largest guest linear memory, as for run. Default: ${DEFAULT-VALUE}.")
     long maxMemory;
 
     @Option(names = "--max-time", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Stop the guest after this long. Default: no limit.")
+            description = "Stop the guest after this long (e.g. 500ms, 30s), as for run. Default: no limit.")
     Duration maxTime;
 
     @Option(names = "--max-cpu-time", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Stop the guest once it has used this much CPU time (whole seconds, at least 1s; waiting does not count). Default: no limit.")
+            description = "Stop the guest once it has used this much CPU time (waiting does not count), as for run. Default: no limit.")
     Duration maxCpuTime;
 
     @Mixin
@@ -100,21 +104,28 @@ final class DeployCommand implements Callable<Integer> {
                 "or [host/]user/repo:tag, https://host/api/v0.1.0/user/repo/_tag/tag, file:///path or oci://host/name:tag, which the Keep fetches."})
     String packageArg;
 
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Guest arguments (after argv[0], which is main.wasm), sealed with the package.")
+    List<String> args = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         if (!host.getScheme().equals("http") && !host.getScheme().equals("https")) {
             throw new ExitCodeException(OneLineErrors.USAGE, "--host must be an http:// or https:// URL");
         }
+        // the Steward's policy file as it is: its [sim] chain is the simulated root to trust (one file for both)
+        Optional<StewardPolicy> policy = trust.policy == null ? Optional.empty() : Optional.of(StewardPolicy.read(trust.policy));
         TrustOptions options = new TrustOptions(
-                trust.policy == null ? Optional.empty() : Optional.of(PolicyToml.read(trust.policy)),
+                policy.map(StewardPolicy::policy),
                 Optional.ofNullable(trust.measurement).map(DeployCommand::measurement),
                 allowInsecure,
                 amdChain == null ? Optional.empty() : Optional.of(Files.readAllBytes(amdChain)),
-                simChain());
+                simChain(policy.flatMap(StewardPolicy::simChain)));
+        // `deploy PACKAGE -- ARGS`, as for run: the separator is not the guest's
+        List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
         Delivery pkg;
         try {
             Optional<PackageReference> ref = fromRegistry.reference(packageArg);
-            pkg = ref.isPresent() ? ref.get() : PackageLoader.load(Path.of(packageArg));
+            pkg = ref.isPresent() ? ref.get().withArgs(guestArgs) : PackageLoader.load(Path.of(packageArg)).withArgs(guestArgs);
             pkg.validate();
         } catch (ProtocolException e) {
             throw new ExitCodeException(OneLineErrors.FAILURE, packageArg + ": " + e.getMessage());
@@ -128,7 +139,7 @@ final class DeployCommand implements Callable<Integer> {
         OutputStream stdout = System.out;
         OutputStream stderr = System.err;
         try {
-            return deployer.deploy(pkg, stdout, stderr);
+            return deployer.deploy(pkg, System.in, stdout, stderr);
         } catch (DeployException e) {
             throw new ExitCodeException(OneLineErrors.FAILURE, e.getMessage());
         } catch (IOException e) {
@@ -152,7 +163,7 @@ final class DeployCommand implements Callable<Integer> {
                 if (t.isEmpty() || t.contains("\n")) throw new ExitCodeException(OneLineErrors.USAGE, "--agent-token-file " + agentTokenFile + ": expected one token on one line");
                 token = Optional.of(t);
             } catch (IOException e) {
-                throw new ExitCodeException(OneLineErrors.USAGE, "--agent-token-file " + agentTokenFile + ": cannot read it (" + e.getClass().getSimpleName() + ")");
+                throw new ExitCodeException(OneLineErrors.USAGE, "--agent-token-file " + agentTokenFile + ": " + OneLineErrors.describe(e));
             }
         }
         if (agentCa == null && clientCert == null) return new AgentCredentials(Optional.empty(), token);
@@ -166,12 +177,14 @@ final class DeployCommand implements Callable<Integer> {
         return new AgentCredentials(Optional.of(tls), token);
     }
 
-    private Optional<byte[]> simChain() throws IOException {
+    /** --sim-chain, else the policy's [sim] chain, else this machine's sim chain; none without --allow-insecure-backend. */
+    private Optional<byte[]> simChain(Optional<byte[]> fromPolicy) throws IOException {
         if (simChain != null) {
             if (!allowInsecure) throw new ExitCodeException(OneLineErrors.USAGE, "--sim-chain needs --allow-insecure-backend");
             return Optional.of(Files.readAllBytes(simChain));
         }
         if (!allowInsecure) return Optional.empty();
+        if (fromPolicy.isPresent()) return fromPolicy;
         Path dir = PlatformSettings.fromEnvironment(System.getenv()).sim();
         if (!SimAuthority.exists(dir)) return Optional.empty();
         try {
@@ -213,6 +226,11 @@ final class DeployCommand implements Callable<Integer> {
         @Override
         public void sent(String keepId) {
             System.err.println("donjon: workload sealed to Keep " + keepId + " and delivered; its output follows");
+        }
+
+        @Override
+        public void inputLost(String reason) {
+            System.err.println("donjon: WARNING: the guest's stdin could not be delivered (it will not see its end): " + reason);
         }
     }
 }

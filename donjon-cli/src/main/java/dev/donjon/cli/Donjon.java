@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
             DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
             StewardCommand.class,
             HostCommand.class, DeployCommand.class,
+            CompletionCommand.class,
         })
 public final class Donjon {
 
@@ -76,8 +77,9 @@ public final class Donjon {
     /** Runs the command line and returns its exit code; never prints a stack trace unless --log-level debug. */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(args.length > 0 && args[0].equals("run") ? new RunOnly() : new Donjon());
-        // `donjon run [OPTIONS] MODULE ARGS...`: everything after MODULE belongs to the guest, options included
+        // `donjon run|deploy [OPTIONS] MODULE ARGS...`: everything after MODULE belongs to the guest, options included
         cli.getSubcommands().get("run").setStopAtPositional(true);
+        if (cli.getSubcommands().containsKey("deploy")) cli.getSubcommands().get("deploy").setStopAtPositional(true);
         cli.setExecutionExceptionHandler(new OneLineErrors());
         cli.setParameterExceptionHandler(new OneLineErrors());
         return cli.execute(args);

@@ -44,8 +44,9 @@ final class DrawbridgeCommand {
             if (edge.tokens == null && !edge.oidcGiven())
                 System.err.println("donjon: WARNING: no --tokens and no --oidc-*: nobody can register or publish; the registry is read-only");
             Authenticator auth = edge.authenticator(clientCa != null);
-            RegistryServer server = RegistryServer.start(new RegistryServer.Config(new RegistryStore(store, maxUpload), addr, tls, clientCa != null, auth,
-                    edge.limits(), edge.admin()));
+            Optional<SSLContext> https = tls;
+            RegistryServer server = Serving.listening(listen, () -> RegistryServer.start(new RegistryServer.Config(new RegistryStore(store, maxUpload),
+                    addr, https, clientCa != null, auth, edge.limits(), edge.admin())));
             System.out.println("drawbridge: serving " + store + " on " + server.baseUri() + "/api/v0.1.0/");
             System.out.flush();
             Serving.untilStopped(server);

@@ -18,9 +18,15 @@ import picocli.CommandLine.Option;
  */
 final class EdgeOptions {
     @Option(names = "--tokens", paramLabel = "FILE", description = "Static bearer tokens: lines 'TOKEN SUBJECT SCOPE...'.") Path tokens;
-    @Option(names = "--oidc-issuer", paramLabel = "URL", description = "OIDC issuer whose JWT access tokens are accepted (with --oidc-jwks, --oidc-audience).") String oidcIssuer;
-    @Option(names = "--oidc-jwks", paramLabel = "FILE_OR_URL") String oidcJwks;
-    @Option(names = "--oidc-audience", paramLabel = "AUD") String oidcAudience;
+    @Option(names = "--oidc-issuer", paramLabel = "URL",
+            description = "Accept OIDC (JWT) access tokens from this issuer: their 'iss' must be exactly URL. Needs --oidc-jwks and --oidc-audience.")
+    String oidcIssuer;
+    @Option(names = "--oidc-jwks", paramLabel = "FILE_OR_URL",
+            description = "The issuer's signing keys (a JWK Set file, or its https URL) that every token's signature (RS256, PS256, ES256, ES384) must verify with.")
+    String oidcJwks;
+    @Option(names = "--oidc-audience", paramLabel = "AUD",
+            description = "The 'aud' a token must carry; 'exp', 'nbf' and 'sub' are checked too.")
+    String oidcAudience;
     @Option(names = "--admin-listen", paramLabel = "ADDR:PORT",
             description = "Serve /healthz, /readyz and /metrics here (plain HTTP, no authentication) instead of on --listen.") String adminListen;
     @Option(names = "--max-connections", paramLabel = "N", description = "Connections at once (lowered to fit the file-descriptor limit). Default: ${DEFAULT-VALUE}.",

@@ -24,9 +24,9 @@ import picocli.CommandLine.Option;
 final class HostCommand {
 
     @Command(name = "serve", sortOptions = false,
-            description = {"Serve the host agent's HTTPS API until interrupted. Every Keep is a separate OS process;",
-                "stopping the agent (SIGTERM) stops them all. Clients authenticate with a certificate from --client-ca",
-                "and/or a bearer token (--tokens, --oidc-*); plain HTTP only with --insecure-plain-http."})
+            description = {"Serve the host agent's HTTPS API until interrupted.",
+                "Every Keep is a separate OS process; stopping the agent (SIGTERM) stops them all.",
+                "Clients authenticate with a certificate from --client-ca and/or a bearer token (--tokens, --oidc-*); plain HTTP only with --insecure-plain-http."})
     static final class Serve implements Callable<Integer> {
 
         @Option(names = "--listen", paramLabel = "ADDR", defaultValue = "127.0.0.1:8700",
@@ -108,8 +108,14 @@ final class HostCommand {
             if (backend == null || backend.isBlank()) {
                 throw new ExitCodeException(OneLineErrors.USAGE, "choose the Keeps' backend with --backend (nil, sim, snp, tdx or sgx)");
             }
-            if (Backend.fromWireName(backend).isEmpty()) {
-                throw new ExitCodeException(OneLineErrors.USAGE, "unknown backend \"" + backend + "\" (expected nil, sim, snp, tdx or sgx)");
+            Optional<Backend> known = Backend.named(backend);
+            if (known.isEmpty()) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "unknown backend \"" + backend + "\" (expected nil, sim, snp, tdx or sgx;"
+                        + " or Enarx's sev, kvm)");
+            }
+            if (!known.get().wireName().equals(backend)) {
+                System.err.println("donjon: backend '" + backend + "' is Enarx's name for Donjon's " + known.get());
+                backend = known.get().wireName();
             }
             if (maxKeeps < 1) throw new ExitCodeException(OneLineErrors.USAGE, "--max-keeps must be at least 1");
             if (spareKeeps < 0) throw new ExitCodeException(OneLineErrors.USAGE, "--spare-keeps cannot be negative");
@@ -125,7 +131,8 @@ final class HostCommand {
                 throw new ExitCodeException(OneLineErrors.USAGE, e.getMessage());
             }
             config = config.withSecurity(security()); // last: the insecure mode's warning only once every option is valid
-            try (HostAgent agent = HostAgent.start(config)) {
+            HostAgent.Config ready = config;
+            try (HostAgent agent = Serving.listening(listen, () -> HostAgent.start(ready))) {
                 System.err.println("donjon host agent listening on " + agent.baseUri() + " (backend " + backend + ")");
                 if (!config.kind().hardware()) {
                     System.err.println("WARNING: " + backend + " Keeps are not confidential; clients refuse them unless they pass --allow-insecure-backend");

@@ -44,8 +44,8 @@ final class PlatformInfoCommand implements Callable<Integer> {
         List<Platform> all = Platforms.all(PlatformSettings.fromEnvironment(environment), Clock.systemUTC());
         List<Platform> shown = all;
         if (backend != null) {
-            Backend b = Backend.fromWireName(backend).orElseThrow(() -> new IllegalArgumentException(
-                    "--backend: unknown backend '" + backend + "' (known: sgx, snp, tdx, sim, nil)"));
+            Backend b = Backend.named(backend).orElseThrow(() -> new IllegalArgumentException(
+                    "--backend: unknown backend '" + backend + "' (known: sgx, snp, tdx, sim, nil; Enarx's sev, kvm)"));
             shown = all.stream().filter(p -> p.backend() == b).toList();
         }
         List<PlatformInfo> infos = shown.stream().map(Platform::info).toList();

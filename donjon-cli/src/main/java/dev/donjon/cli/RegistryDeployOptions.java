@@ -75,7 +75,7 @@ final class RegistryDeployOptions {
             case PackageSpec.Oci o -> packageArg;
         };
         List<byte[]> cas = derCertificates(caCert);
-        Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(Files.readString(tokenFile).strip());
+        Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(RegistryOptions.readToken(tokenFile));
         PackageReference ref = new PackageReference(canonical, Optional.ofNullable(wasmSha256).map(RegistryDeployOptions::sha256), token, cas);
         if (!tagKeys.isEmpty()) {
             if (!PackageReference.canCarryTagKeys(canonical))

@@ -37,17 +37,42 @@ final class RegistryOptions {
     Path clientKey;
 
     Optional<String> token() throws IOException {
-        if (tokenFile != null) return Optional.of(Files.readString(tokenFile).strip());
+        if (tokenFile != null) return Optional.of(readToken(tokenFile));
         return Optional.ofNullable(token).filter(t -> !t.isBlank());
+    }
+
+    /** A --token-file's token; a missing or empty file is said so, naming the option. */
+    static String readToken(Path file) {
+        String token;
+        try {
+            token = Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new ExitCodeException(OneLineErrors.USAGE, "--token-file " + OneLineErrors.describe(e));
+        }
+        if (token.isEmpty()) throw new ExitCodeException(OneLineErrors.USAGE, "--token-file " + file + " is empty");
+        return token;
     }
 
     Optional<URI> defaultRegistry() {
         return Optional.ofNullable(registry).filter(r -> !r.isBlank()).map(URI::create);
     }
 
+    /**
+     * A registry host written in a name means https: when it is not --registry's own, fail fast (with a hint) if it
+     * speaks plain HTTP ({@link PlainHttpProbe}) rather than time out.
+     */
+    void requireHttpsWhereNamed(URI base, String name) throws IOException {
+        if (defaultRegistry().filter(base::equals).isPresent()) return;
+        PlainHttpProbe.requireHttps(base, tls(), name);
+    }
+
     /** The registry for a name: its own host (https) if it has one, otherwise --registry. */
-    URI base(Optional<String> host) {
-        if (host.isPresent()) return URI.create("https://" + host.get());
+    URI base(Optional<String> host) throws IOException {
+        if (host.isPresent()) {
+            URI named = URI.create("https://" + host.get());
+            requireHttpsWhereNamed(named, null);
+            return named;
+        }
         return defaultRegistry().orElseThrow(() -> new ExitCodeException(OneLineErrors.USAGE,
                 "no registry: give host/... in the name, --registry URL or DONJON_REGISTRY"));
     }

@@ -1,6 +1,11 @@
 package dev.donjon.cli;
 
 import dev.donjon.config.EnarxConfig;
+import dev.donjon.drawbridge.FetchedPackage;
+import dev.donjon.drawbridge.PackageFetcher;
+import dev.donjon.drawbridge.PackageSpec;
+import dev.donjon.drawbridge.PackageTree;
+import dev.donjon.drawbridge.RegistryException;
 import dev.donjon.keep.Keep;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.Workload;
@@ -25,18 +30,20 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code donjon run}: runs a WASI module in a local Keep, as {@code enarx run}. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a WebAssembly (WASI preview 1) module in a Keep. The exit code is the guest's.",
-            "Everything after MODULE is passed to the guest as its arguments (a '--' right after MODULE is dropped)."})
+        description = {"Run a WebAssembly (WASI preview 1) module in a Keep.",
+            "Everything after MODULE is passed to the guest as its arguments (a '--' right after MODULE is dropped).",
+            "Exit code: the guest's; 134 if it trapped, 137 if stopped at a limit, 130 if interrupted, 1 if Donjon refused or failed, 2 for usage errors."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
 
     @Option(names = "--backend", paramLabel = "NAME",
-            description = "Keep backend: sgx, snp, tdx, sim or nil (env ENARX_BACKEND). Default: the first usable of sgx, snp, tdx, else nil (no TEE).")
+            description = "Keep backend: sgx, snp, tdx, sim or nil, or Enarx's sev (snp) and kvm (nil) (env ENARX_BACKEND). Default: the first usable of sgx, snp, tdx, else nil (no TEE, said on stderr).")
     String backend;
 
     @Option(names = "--steward-ca", paramLabel = "FILE", defaultValue = "${env:DONJON_STEWARD_CA}",
@@ -55,7 +62,8 @@ final class RunCommand implements Callable<Integer> {
             description = "The workload's Enarx.toml (env ENARX_WASMCFGFILE). Without it the guest gets stdin, stdout, stderr and exactly the --env variables.")
     Path configFile;
 
-    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Set a guest environment variable (repeatable; replaces a value from Enarx.toml).")
+    @Option(names = "--env", paramLabel = "KEY[=VALUE]",
+            description = "Set a guest environment variable (repeatable; replaces a value from Enarx.toml). A KEY alone passes this shell's value of KEY, as wasmtime's --env does.")
     List<String> env = new ArrayList<>();
 
     @Option(names = "--dir", paramLabel = "HOST[::GUEST]", description = "Give the guest a host directory, seen as GUEST (default: HOST as written). Repeatable.")
@@ -82,20 +90,27 @@ final class RunCommand implements Callable<Integer> {
             description = "Compile the module afresh and leave the compiled-module cache (~/.cache/donjon/compiled, or under $XDG_CACHE_HOME) alone. The cache is never used on sgx, snp or tdx.")
     boolean noModuleCache;
 
-    @Parameters(index = "0", paramLabel = "MODULE", description = "The .wasm file.")
-    Path module;
+    @Parameters(index = "0", paramLabel = "MODULE",
+            description = {"The .wasm file; or a package, as deploy takes it: a directory with main.wasm and an optional Enarx.toml (used unless"
+                    + " --wasmcfgfile is given), [host/]user/repo:tag or a tag URL (a Drawbridge registry), oci://host/name:tag, or file:///path.",
+                "A package from a registry is fetched first, every file's digest and size checked."})
+    String module;
+
+    @Mixin
+    RegistryOptions registry;
 
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Guest arguments (after argv[0], which is main.wasm).")
     List<String> args = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
+        WasiLimits limits = limits(); // usage errors first, before anything is said about the backend
+        Runnable runnable = runnable(module);
         PlatformSelector.Selection selection = selectBackend(backend);
-        Optional<EnarxConfig> config = configFile == null ? Optional.empty() : Optional.of(EnarxConfig.read(configFile));
-        WasiLimits limits = limits();
+        Optional<EnarxConfig> config = configFile != null ? Optional.of(EnarxConfig.read(configFile)) : runnable.config();
         // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
         List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
-        Workload workload = new Workload(readModule(module), config, guestArgs, env, preopens(dirs));
+        Workload workload = new Workload(runnable.wasm(), config, guestArgs, guestEnvironment(env, System.getenv()), preopens(dirs));
         // Compiled code from the user's disk is as trustworthy as the jar only outside a TEE: inside one, the host owns
         // the disk, and code it could have swapped must never run in the Keep.
         boolean cacheable = !noModuleCache && !selection.platform().backend().hardware();
@@ -114,11 +129,21 @@ final class RunCommand implements Callable<Integer> {
      */
     static PlatformSelector.Selection selectBackend(String name) {
         Map<String, String> env = System.getenv();
+        Optional<String> named = Optional.ofNullable(name).filter(n -> !n.isBlank())
+                .or(() -> Optional.ofNullable(env.get(PlatformSelector.ENVIRONMENT_VARIABLE)).filter(n -> !n.isBlank()));
         try {
             PlatformSelector.Selection s = Platforms.selector(PlatformSettings.fromEnvironment(env), Clock.systemUTC())
                     .select(Optional.ofNullable(name), env, PlatformSelector.Requirement.LOCAL_RUN);
+            named.filter(n -> Backend.fromWireName(n).isEmpty()).ifPresent(n -> System.err.println("donjon: backend '" + n.strip()
+                    + "' is Enarx's name for Donjon's " + s.platform().backend()
+                    + (s.platform().backend() == Backend.NIL ? " (a Keep without a TEE: nothing is protected)" : "")));
             if (s.platform().backend() == Backend.SIM) {
                 System.err.println("donjon: WARNING: backend sim is SIMULATED: the workload runs without any hardware protection");
+            }
+            if (s.platform().backend() == Backend.NIL && named.isEmpty()) {
+                // chosen for the user, who may believe the workload is protected: once, on stderr (stdout is the guest's)
+                System.err.println("donjon: no TEE: nothing is protected (no usable sgx, snp or tdx here, so the guest runs on the nil backend;"
+                        + " 'donjon platform info' says why; --backend nil runs without this notice)");
             }
             LOG.info(() -> "backend " + s.platform().backend() + (s.insecure() ? " (no hardware protection)" : "") + ": " + s.why());
             return s;
@@ -135,6 +160,35 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ExitCodeException(OneLineErrors.USAGE, e.getMessage());
         }
+    }
+
+    /** What MODULE names, read or fetched: the module and the package's own Enarx.toml, if it has one. */
+    record Runnable(byte[] wasm, Optional<EnarxConfig> config) {}
+
+    private Runnable runnable(String arg) throws IOException {
+        Path path = Path.of(arg);
+        if (Files.isDirectory(path)) {
+            Path wasm = path.resolve(PackageTree.WASM), toml = path.resolve(PackageTree.CONFIG);
+            if (!Files.exists(wasm)) {
+                throw new ExitCodeException(OneLineErrors.FAILURE, arg + " is a directory without " + PackageTree.WASM
+                        + " (a package directory holds main.wasm and an optional Enarx.toml)");
+            }
+            return new Runnable(readModule(wasm), Files.exists(toml) ? Optional.of(EnarxConfig.read(toml)) : Optional.empty());
+        }
+        boolean fetched = arg.startsWith("file:") || arg.startsWith("oci://") || arg.startsWith("https://") || arg.startsWith("http://")
+                || (!Files.exists(path) && PackageSpec.SLUG.matcher(arg).matches());
+        if (!fetched) return new Runnable(readModule(path), Optional.empty());
+        FetchedPackage pkg;
+        try {
+            PackageSpec spec = PackageSpec.parse(arg, registry.defaultRegistry());
+            if (spec instanceof PackageSpec.Registry r && PackageSpec.SLUG.matcher(arg).matches()) registry.requireHttpsWhereNamed(r.base(), arg);
+            pkg = new PackageFetcher(registry.tls(), registry.token(), List.of(), registry.defaultRegistry()).fetch(spec);
+        } catch (RegistryException | IllegalArgumentException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, "cannot fetch " + arg + ": " + OneLineErrors.describe(e));
+        }
+        LOG.info(() -> "fetched " + pkg.source() + " (" + String.join(", ", pkg.files().keySet()) + (pkg.signed() ? ", signed tag" : "") + ")");
+        Optional<EnarxConfig> config = pkg.config().map(b -> EnarxConfig.parse(new String(b, java.nio.charset.StandardCharsets.UTF_8)));
+        return new Runnable(pkg.wasm(), config);
     }
 
     /** The guest's fd limit: as asked if this process can hold that many, the default lowered to fit otherwise. */
@@ -164,6 +218,21 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new ExitCodeException(OneLineErrors.FAILURE, module + ": cannot read: " + e.getMessage());
         }
+    }
+
+    /** {@code --env} entries as KEY=VALUE: a bare KEY takes the host's value (and must have one), nothing else leaks. */
+    static List<String> guestEnvironment(List<String> entries, Map<String, String> host) {
+        List<String> out = new ArrayList<>();
+        for (String e : entries) {
+            if (e.indexOf('=') >= 0) {
+                out.add(e);
+            } else if (host.containsKey(e)) {
+                out.add(e + "=" + host.get(e));
+            } else {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--env " + e + ": " + e + " is not set in this environment (give " + e + "=VALUE)");
+            }
+        }
+        return out;
     }
 
     static List<Preopen> preopens(List<String> dirs) {

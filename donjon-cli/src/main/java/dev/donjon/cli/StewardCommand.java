@@ -24,11 +24,52 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "steward", mixinStandardHelpOptions = true, description = "The Steward: certifies Keeps whose attestation passes a policy.", subcommands = {StewardCommand.Serve.class})
+@Command(name = "steward", mixinStandardHelpOptions = true, description = "The Steward: certifies Keeps whose attestation passes a policy.", subcommands = {StewardCommand.Init.class, StewardCommand.Serve.class})
 final class StewardCommand {
 
-    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve the Steward: POST / enrolls a Keep (application/pkcs10, or Enarx's "
-            + "application/vnd.steward.pkcs10-bundle.v1), GET / health, POST /token an EAR JWT, GET /jwks, GET /metrics.")
+    /**
+     * {@code donjon steward init DIR}: what {@code steward serve} needs besides a policy, made once: the CA that certifies
+     * Keeps and a TLS certificate for HTTPS on this machine (Keeps refuse a Steward over plain HTTP); with {@code --sim}
+     * also a policy for this machine's simulated Keeps. Existing files are never overwritten.
+     */
+    @Command(name = "init", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Make a Steward's CA (ca.pem, ca.key) and a TLS certificate for localhost (tls.pem, tls.key) in DIR.",
+                "With --sim, also policy.toml and sim-chain.pem, which accept this machine's SIMULATED Keeps running this build of Donjon.",
+                "Prints the 'donjon steward serve' command that uses them. Never overwrites a file."})
+    static final class Init implements Callable<Integer> {
+        @picocli.CommandLine.Parameters(paramLabel = "DIR", description = "Directory for the files (made 0700 if missing).") Path dir;
+        @Option(names = "--sim", description = "Also write policy.toml and sim-chain.pem for the sim backend (demos and tests; proves nothing).")
+        boolean sim;
+        @Option(names = "--ca-name", paramLabel = "CN", defaultValue = "Donjon Steward CA", description = "Common name of the CA. Default: ${DEFAULT-VALUE}.")
+        String caName;
+        @Option(names = "--ca-validity", paramLabel = "DURATION", defaultValue = "1825d",
+                description = "Lifetime of the CA certificate: 1825d, 12h or ISO-8601. Default: ${DEFAULT-VALUE} (5 years).") String caValidity;
+
+        @Override
+        public Integer call() throws Exception {
+            Duration validity = Serve.duration(caValidity, "--ca-validity");
+            StewardFiles files = new StewardFiles(dir);
+            files.refuseExisting(sim);
+            Instant now = Instant.now();
+            CertificateAuthority ca = CertificateAuthority.create(caName, now, validity);
+            files.writeCa(ca);
+            files.writeTls(now);
+            if (sim) files.writeSimPolicy();
+            System.out.println("steward: wrote " + files.written());
+            if (sim) {
+                System.out.println("steward: WARNING: " + files.policy() + " accepts SIMULATED Keeps (no hardware TEE) running this build of Donjon");
+            }
+            System.out.println("steward: serve with: donjon steward serve --policy " + (sim ? files.policy() : "POLICY.toml")
+                    + " --ca-cert " + files.caCert() + " --ca-key " + files.caKey() + " --tls-cert " + files.tlsCert() + " --tls-key " + files.tlsKey());
+            System.out.println("steward: Keeps and clients trust its HTTPS with " + files.tlsCert() + " (e.g. donjon run --steward-ca "
+                    + files.tlsCert() + "); a registry that releases private packages to its Keeps takes --client-ca " + files.caCert());
+            return 0;
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = {"Serve the Steward until interrupted.",
+            "POST / enrolls a Keep (application/pkcs10, or Enarx's application/vnd.steward.pkcs10-bundle.v1); GET / health; POST /token an EAR JWT;"
+                    + " GET /ca.pem the CA certificate; GET /jwks; GET /metrics."})
     static final class Serve implements Callable<Integer> {
         @Option(names = "--listen", paramLabel = "ADDR:PORT", defaultValue = "127.0.0.1:3000", description = "Default: ${DEFAULT-VALUE}.") String listen;
         @Option(names = "--policy", required = true, paramLabel = "FILE",
@@ -116,9 +157,10 @@ final class StewardCommand {
                 System.err.println("donjon: WARNING: serving plain HTTP beyond loopback: use --tls-cert/--tls-key");
             }
             if (maxConnections < 1) throw new ExitCodeException(OneLineErrors.USAGE, "--max-connections must be at least 1");
-            StewardServer server = StewardServer.start(new StewardServer.Config(steward, addr, tls,
-                    StewardServer.Config.defaultLimits().withMaxConnections(maxConnections),
-                    adminListen == null ? Optional.empty() : Optional.of(address(adminListen))));
+            Optional<InetSocketAddress> admin = adminListen == null ? Optional.empty() : Optional.of(address(adminListen));
+            Optional<SSLContext> https = tls;
+            StewardServer server = Serving.listening(listen, () -> StewardServer.start(new StewardServer.Config(steward, addr, https,
+                    StewardServer.Config.defaultLimits().withMaxConnections(maxConnections), admin)));
             System.out.println("steward: signatures by " + SignatureProviders.current().name());
             System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
             if (!requireFresh) {

@@ -13,14 +13,15 @@ final class UserCommand {
     @Command(name = "register", description = "Register a user owned by the token's subject.")
     static final class Register implements Callable<Integer> {
         @Parameters(paramLabel = "[HOST/]USER") String spec;
-        @Option(names = "--subject", description = "Subject to own the user (default: the JWT token's 'sub').") String subject;
+        @Option(names = "--subject", description = "Subject to own the user: the SUBJECT of your token's line in the registry's --tokens file. Default: an OIDC (JWT) token's 'sub'.") String subject;
         @Mixin RegistryOptions registry;
 
         @Override
         public Integer call() throws Exception {
             var name = RegistryOptions.split(spec, 1);
             String sub = subject != null ? subject : registry.token().flatMap(RegistryOptions::jwtSubject)
-                    .orElseThrow(() -> new ExitCodeException(OneLineErrors.USAGE, "give --subject (the token is not a JWT with a subject)"));
+                    .orElseThrow(() -> new ExitCodeException(OneLineErrors.USAGE, "give --subject SUBJECT: who owns the user, the SUBJECT of your token's line in"
+                            + " the registry's --tokens file (only a JWT access token names its subject itself)"));
             registry.client(name.host()).registerUser(name.parts()[0], sub);
             System.out.println("registered user " + name.parts()[0]);
             return 0;

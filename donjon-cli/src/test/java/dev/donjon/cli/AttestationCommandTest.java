@@ -50,10 +50,26 @@ class AttestationCommandTest {
     }
 
     @Test
+    void aDebugTeeIsRefusedWithoutAPolicyUnlessAllowed() throws Exception {
+        // go-sev-guest's report comes from a guest with the SNP debug policy bit set: its host can read its memory
+        String[] debugReport = {"attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation.bin"),
+                "--vcek", v("snp/go-sev-guest/vcek.testcer"), "--chain", v("amd/milan/ask_ark.pem"), "--now", "2024-06-01T00:00:00Z"};
+        Run r = run(debugReport);
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("debug:    REJECTED: the TEE runs in DEBUG mode") && r.out().strip().endsWith("verdict:  REJECTED"), r.out());
+        JsonNode json = new ObjectMapper().readTree(run(concat(debugReport, "--json")).out());
+        assertEquals(false, json.get("accepted").asBoolean());
+        assertEquals("policy", json.get("reason").asText());
+        Run both = run(concat(debugReport, "--allow-debug", "--policy", v("enarx/steward/steward.toml")));
+        assertEquals(OneLineErrors.USAGE, both.exit(), both.err());
+    }
+
+    @Test
     void verifiesAnSnpReport() {
-        Run r = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation.bin"),
+        Run r = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation.bin"), "--allow-debug",
                 "--vcek", v("snp/go-sev-guest/vcek.testcer"), "--chain", v("amd/milan/ask_ark.pem"), "--now", "2024-06-01T00:00:00Z");
         assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("WARNING:  the TEE runs in DEBUG mode"), r.out());
         assertTrue(r.out().contains("measurement: b07af9620f3b839b47996422ddec6058338951d984e312115131ea82705eaf5b6bdf8a9ece31a5a608eb0cf2e4872b01"), r.out());
         assertTrue(r.out().strip().endsWith("verdict:  ACCEPTED"), r.out());
     }

@@ -67,6 +67,29 @@ class DeployCommandTest {
     }
 
     @Test
+    void theStewardsPolicyFileWithItsSimChainServesDeployToo(@TempDir Path simDir, @TempDir Path dir) throws Exception {
+        var launcher = dev.donjon.host.agent.KeepLauncher.sameJvm().withEnvironment(java.util.Map.of("DONJON_SIM_DIR", simDir.toString()));
+        Files.write(dir.resolve("sim-chain.pem"),
+                dev.donjon.platform.sim.SimAuthority.loadOrCreate(simDir, java.time.Clock.systemUTC()).chainPem());
+        String measurement = java.util.HexFormat.of().formatHex(dev.donjon.platform.sim.RuntimeMeasurement.ofThisProcess());
+        // the Steward's policy as `steward init --sim` writes it: [sim] with the Steward's own key, chain
+        Path policy = Files.writeString(dir.resolve("policy.toml"), "[sim]\nchain = \"sim-chain.pem\"\nhash = [\"" + measurement + "\"]\n");
+        Path other = Files.writeString(dir.resolve("other.toml"), "[sim]\nchain = \"sim-chain.pem\"\nhash = [\"" + "ab".repeat(48) + "\"]\n");
+        try (HostAgent sim = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim")
+                .withLauncher(launcher))) {
+            String hello = ROOT.resolve("examples/hello").toString();
+            var ok = run("deploy", "--host", sim.baseUri().toString(), "--allow-insecure-backend", "--policy", policy.toString(), hello);
+            assertEquals(0, ok.code(), ok.err());
+            assertEquals("Hello, world!\n", ok.out());
+
+            var refused = run("deploy", "--host", sim.baseUri().toString(), "--allow-insecure-backend", "--policy", other.toString(), hello);
+            assertEquals(1, refused.code(), refused.err());
+            assertTrue(refused.err().contains("nothing was sent"), refused.err());
+            assertEquals("", refused.out());
+        }
+    }
+
+    @Test
     void deploysBySlugAndByFileUrlTheKeepFetchingThePackageItself(@TempDir Path dir) throws Exception {
         Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, RegistryCommandsTest.TOKEN + " dev-subject manage\n");
@@ -97,6 +120,61 @@ class DeployCommandTest {
                     hello.toUri().toString());
             assertEquals(0, byFile.code(), byFile.err());
             assertEquals("Hello, world!\n", byFile.out());
+        }
+    }
+
+    /** deploy is a drop-in for run: the same default limits (a guest that runs under run runs when deployed). */
+    /** deploy as a drop-in for run: the same piped stdin and guest arguments give the same output. */
+    @Test
+    void pipedStdinAndGuestArgumentsReachTheGuestAsWithRun(@TempDir Path dir) throws Exception {
+        String text = "line one\nline two\n".repeat(5000);
+        Path input = Files.writeString(dir.resolve("in.txt"), text);
+        String copy = ROOT.resolve("donjon-keep/src/test/resources/wasm/copy_stdin.wasm").toString();
+        String host = agent.baseUri().toString();
+        var viaRun = piped(input, "run", "--backend", "nil", "--no-module-cache", copy);
+        var viaDeploy = piped(input, "deploy", "--host", host, "--allow-insecure-backend", copy);
+        assertEquals(0, viaRun.exit(), viaRun.err());
+        assertEquals(0, viaDeploy.exit(), viaDeploy.err());
+        assertEquals(text, viaDeploy.out());
+        assertTrue(viaRun.err().contains("eof after " + text.length() + " bytes") && viaDeploy.err().contains("eof after " + text.length() + " bytes"),
+                viaDeploy.err());
+        // everything after the package is the guest's, options included, as with run
+        for (String[] tail : new String[][] {{"-x", "a b"}, {"--", "-x", "a b"}}) {
+            var args = piped(Path.of("/dev/null"), concat(new String[] {"deploy", "--host", host, "--allow-insecure-backend", RunCommandTest.showEnv()}, tail));
+            assertEquals(0, args.exit(), args.err());
+            assertEquals("argv[0]=main.wasm\nargv[1]=-x\nargv[2]=a b\n", args.out());
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** {@code donjon ARGS < input} in a new JVM, as a shell pipes a file to it. */
+    private static RunCommandTest.Result piped(Path input, String... args) throws Exception {
+        java.util.List<String> cmd = RunCommandTest.javaDonjon();
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectInput(input.toFile()).start();
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+        return new RunCommandTest.Result(p.exitValue(), out, err.join());
+    }
+
+    @Test
+    void defaultLimitsAreRuns() {
+        var run = new picocli.CommandLine(new RunCommand()).getCommandSpec();
+        var deploy = new picocli.CommandLine(new DeployCommand()).getCommandSpec();
+        for (String limit : java.util.List.of("--max-memory", "--max-time", "--max-cpu-time")) {
+            assertEquals(run.findOption(limit).defaultValue(), deploy.findOption(limit).defaultValue(), limit);
         }
     }
 
@@ -135,6 +213,7 @@ class DeployCommandTest {
         var r = run("deploy", "--host", "http://127.0.0.1:1", "--allow-insecure-backend", ROOT.resolve("examples/hello/hello.wasm").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("donjon: ") && r.err().strip().lines().count() == 1, r.err());
-        assertTrue(r.err().contains("cannot connect to the host agent"), r.err());
+        assertTrue(r.err().contains("cannot connect to the host agent at http://127.0.0.1:1/: connection refused"), r.err());
+        assertFalse(r.err().contains("Exception"), "words, not class names: " + r.err());
     }
 }

@@ -28,17 +28,24 @@ class RegistryCommandsTest {
 
     record Run(int code, String out, String err) {}
 
+    /**
+     * One CLI run in this JVM, its output captured and its stdin empty: deploy uploads its stdin to the guest, and this
+     * JVM's own stdin is the test runner's command channel.
+     */
     static synchronized Run run(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
+        java.io.InputStream oldIn = System.in;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true));
         System.setErr(new PrintStream(err, true));
+        System.setIn(java.io.InputStream.nullInputStream());
         try {
             int code = Donjon.execute(args);
             return new Run(code, out.toString(), err.toString());
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
+            System.setIn(oldIn);
         }
     }
 
@@ -67,6 +74,36 @@ class RegistryCommandsTest {
 
             var pkg = new PackageFetcher(null, Optional.empty(), Optional.empty(), Optional.of(server.baseUri())).fetch("dev/hello:0.1.0");
             assertArrayEquals(Files.readAllBytes(EXAMPLE.resolve("main.wasm")), pkg.wasm());
+
+            // run takes what deploy takes: here a slug, fetched and checked, its Enarx.toml used
+            Path hello = Path.of(System.getProperty("donjon.root", "..")).resolve("examples/hello");
+            assertEquals(0, run("repo", "register", "dev/greeter", "--public", "--registry", reg, "--token", TOKEN).code());
+            Run greeter = run("package", "publish", "dev/greeter:1.0.0", hello.toString(), "--registry", reg, "--token", TOKEN);
+            assertEquals(0, greeter.code(), greeter.err());
+            assertTrue(greeter.out().contains("(Enarx.toml, main.wasm)") && greeter.out().contains("left out: README.md, hello.c, hello.wasm"),
+                    greeter.out());
+            Run fromRegistry = run("run", "--backend", "nil", "--registry", reg, "dev/greeter:1.0.0");
+            assertEquals(0, fromRegistry.code(), fromRegistry.err());
+            assertEquals("Hello, world!\n", fromRegistry.out());
+            Run missingTag = run("run", "--backend", "nil", "--registry", reg, "dev/greeter:9.0.0");
+            assertEquals(1, missingTag.code());
+            assertTrue(missingTag.err().startsWith("donjon: cannot fetch dev/greeter:9.0.0: ") && missingTag.err().contains("404"), missingTag.err());
+
+            // a publisher key from keygen signs a tag that fetch then checks; keygen never overwrites
+            Path publisher = dir.resolve("publisher");
+            Run keygen = run("package", "keygen", publisher.toString());
+            assertEquals(0, keygen.code(), keygen.err());
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("publisher.key"))));
+            assertEquals(1, run("package", "keygen", publisher.toString()).code());
+            assertEquals(0, run("package", "publish", "dev/greeter:1.0.1", hello.toString(), "--sign-key", dir.resolve("publisher.key").toString(),
+                    "--registry", reg, "--token", TOKEN).code());
+            Run verified = run("package", "fetch", "dev/greeter:1.0.1", "-o", dir.resolve("signed").toString(), "--verify-key",
+                    dir.resolve("publisher.pub").toString(), "--registry", reg);
+            assertEquals(0, verified.code(), verified.err());
+            assertTrue(verified.out().contains("tag signature verified"), verified.out());
+
+            Run info2 = run("package", "info", "dev/greeter:1.0.0", "--registry", reg);
+            assertTrue(info2.out().lines().anyMatch(l -> l.strip().startsWith("main.wasm") && l.matches(".* sha256:[0-9a-f]{64}$")), info2.out());
 
             Run bad = run("package", "publish", "dev/hello:latest", EXAMPLE.toString(), "--registry", reg, "--token", TOKEN);
             assertEquals(1, bad.code());

@@ -35,6 +35,8 @@ class RunCommandTest {
         /** Bad input: one line on stderr starting "donjon: ", a non-zero exit, no stack trace. */
         void isOneLineError(String expectedStart) {
             assertNotEquals(0, exit, err);
+            // the guest ran on nil, chosen for the user: said first, on its own line (see helloExample)
+            String err = this.err.startsWith(NO_TEE) ? this.err.substring(this.err.indexOf('\n') + 1) : this.err;
             assertTrue(err.startsWith("donjon: " + expectedStart), err);
             assertEquals(1, err.lines().count(), "exactly one line: " + err);
             assertFalse(err.contains("Exception") || err.contains("\tat "), err);
@@ -80,10 +82,33 @@ class RunCommandTest {
 
     static String showEnv() { return path(ROOT.resolve("donjon-keep/src/test/resources/wasm/show_env.wasm")); }
 
+    /** What {@code run} says when it picked nil itself: nothing protects the guest, and the user may not know. */
+    static final String NO_TEE = "donjon: no TEE: nothing is protected (";
+
+    /** The environment of a machine without any TEE, whatever this one is: every backend looks where nothing exists. */
+    static Map<String, String> noTee(Path dir) {
+        return Map.of("DONJON_TSM_REPORT", dir.resolve("tsm").toString(), "DONJON_SEV_GUEST", dir.resolve("sev").toString(),
+                "DONJON_TDX_GUEST", dir.resolve("tdx").toString(), "DONJON_GRAMINE_ATTESTATION", dir.resolve("gramine").toString());
+    }
+
     @Test
-    void helloExample() throws Exception {
-        Result r = donjon("run", path(ROOT.resolve("examples/hello/hello.wasm")));
-        assertEquals(new Result(0, "Hello, world!\n", ""), r);
+    void helloExample(@TempDir Path dir) throws Exception {
+        Result r = donjonWith(noTee(dir), "run", path(ROOT.resolve("examples/hello/hello.wasm")));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("Hello, world!\n", r.out(), "the guest's stdout stays clean");
+        assertTrue(r.err().startsWith(NO_TEE) && r.err().endsWith(")\n") && r.err().lines().count() == 1, "one notice line: " + r.err());
+        assertEquals(new Result(0, "Hello, world!\n", ""), donjon("run", "--backend", "nil", path(ROOT.resolve("examples/hello/hello.wasm"))),
+                "nil named: no notice");
+    }
+
+    @Test
+    void enarxBackendNamesAreAcceptedAndSaidSo(@TempDir Path dir) throws Exception {
+        Result kvm = donjonWith(Map.of("ENARX_BACKEND", "kvm"), "run", showEnv());
+        assertEquals(0, kvm.exit(), kvm.err());
+        assertEquals("argv[0]=main.wasm\n", kvm.out());
+        assertEquals("donjon: backend 'kvm' is Enarx's name for Donjon's nil (a Keep without a TEE: nothing is protected)\n", kvm.err());
+        Map<String, String> env = new java.util.HashMap<>(noTee(dir));
+        donjonWith(env, "run", "--backend", "sev", showEnv()).isOneLineError("backend 'snp' (Enarx's 'sev') (from --backend) is not usable here: ");
     }
 
     @Test
@@ -116,9 +141,9 @@ class RunCommandTest {
     void preopenedDirectories(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("note.txt"), "from the host\n");
         String catFile = path(ROOT.resolve("donjon-keep/src/test/resources/wasm/cat_file.wasm"));
-        assertEquals(new Result(0, "from the host\n", ""), donjon("run", "--dir", dir + "::/data", catFile, "/data/note.txt"));
-        assertEquals(new Result(0, "from the host\n", ""), donjon("run", "--dir", dir.toString(), catFile, dir + "/note.txt"));
-        Result outside = donjon("run", "--dir", dir + "::/data", catFile, "/etc/hostname");
+        assertEquals(new Result(0, "from the host\n", ""), donjon("run", "--backend", "nil", "--dir", dir + "::/data", catFile, "/data/note.txt"));
+        assertEquals(new Result(0, "from the host\n", ""), donjon("run", "--backend", "nil", "--dir", dir.toString(), catFile, dir + "/note.txt"));
+        Result outside = donjon("run", "--backend", "nil", "--dir", dir + "::/data", catFile, "/etc/hostname");
         assertEquals(1, outside.exit());
         assertEquals("", outside.out());
         donjon("run", "--dir", dir.resolve("missing") + "::/data", catFile, "/data/x").isOneLineError("preopened directory ");
@@ -179,9 +204,7 @@ class RunCommandTest {
     void backendsAreChosenAsEnarxDoes(@TempDir Path dir) throws Exception {
         donjon("run", "--backend", "quantum", showEnv()).isOneLineError("unknown backend 'quantum' (from --backend)");
         assertEquals(new Result(0, "argv[0]=main.wasm\n", ""), donjon("run", "--backend", "nil", showEnv()));
-        // a machine without any TEE, whatever this one is: every backend looks where nothing exists
-        Map<String, String> noTee = Map.of("DONJON_TSM_REPORT", dir.resolve("tsm").toString(), "DONJON_SEV_GUEST", dir.resolve("sev").toString(),
-                "DONJON_TDX_GUEST", dir.resolve("tdx").toString(), "DONJON_GRAMINE_ATTESTATION", dir.resolve("gramine").toString());
+        Map<String, String> noTee = noTee(dir);
         donjonWith(noTee, "run", "--backend", "snp", showEnv()).isOneLineError("backend 'snp' (from --backend) is not usable here: ");
         donjonWith(Map.of("ENARX_BACKEND", "tdx", "DONJON_TSM_REPORT", dir.resolve("tsm").toString(), "DONJON_TDX_GUEST", dir.resolve("tdx").toString()), "run", showEnv())
                 .isOneLineError("backend 'tdx' (from ENARX_BACKEND) is not usable here: ");
@@ -194,25 +217,65 @@ class RunCommandTest {
     void runawayMemoryIsStopped() throws Exception {
         Result r = donjon("run", "--max-memory", "64MiB", path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/runaway_memory.wasm")));
         r.isOneLineError("guest exceeded its memory limit of 64 MiB");
+        assertEquals(OneLineErrors.LIMIT, r.exit());
+    }
+
+    @Test
+    void runsAPackageDirectoryWithItsEnarxToml(@TempDir Path dir) throws Exception {
+        assertEquals(new Result(0, "Hello, world!\n", ""), donjon("run", "--backend", "nil", path(ROOT.resolve("examples/hello"))));
+        Path pkg = Files.createDirectories(dir.resolve("pkg"));
+        Files.copy(Path.of(showEnv()), pkg.resolve("main.wasm"));
+        Files.writeString(pkg.resolve("Enarx.toml"), "env = { FROM_TOML = \"yes\" }\n");
+        Result r = donjon("run", "--backend", "nil", pkg.toString(), "one");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("env=FROM_TOML=yes\n") && r.out().contains("argv[1]=one\n"), r.out());
+        donjon("run", "--backend", "nil", dir.toString()).isOneLineError(dir + " is a directory without main.wasm");
+    }
+
+    @Test
+    void envWithoutAValueInheritsTheHostsAndOnlyThat() throws Exception {
+        Result r = donjonWith(Map.of("GREETING", "hi there", "OTHER", "secret"), "run", "--backend", "nil", "--env", "GREETING",
+                "--env", "A=1", showEnv());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("env=GREETING=hi there\n") && r.out().contains("env=A=1\n"), r.out());
+        assertFalse(r.out().contains("OTHER"), r.out());
+        donjon("run", "--backend", "nil", "--env", "DONJON_SURELY_UNSET", showEnv())
+                .isOneLineError("--env DONJON_SURELY_UNSET: DONJON_SURELY_UNSET is not set in this environment");
+    }
+
+    /** A guest that traps (here: {@code unreachable} in {@code _start}) exits as under wasmtime, not as a refusal does. */
+    @Test
+    void aTrapHasItsOwnExitCode(@TempDir Path dir) throws Exception {
+        byte[] trap = java.util.HexFormat.of().parseHex("0061736d01000000" // (module
+                + "010401600000" + "03020100" + "0503010001" // (type (func)) (func (type 0)) (memory 1)
+                + "0713" + "02" + "066d656d6f72790200" + "065f73746172740000" // (export "memory" (memory 0)) (export "_start" (func 0))
+                + "0a05010300000b"); // (func unreachable))
+        Path wasm = Files.write(dir.resolve("trap.wasm"), trap);
+        Result r = donjon("run", "--backend", "nil", wasm.toString());
+        r.isOneLineError("guest trapped: ");
+        assertEquals(OneLineErrors.TRAP, r.exit());
+        Result config = donjon("run", "--backend", "nil", "--wasmcfgfile", dir.resolve("none.toml").toString(), wasm.toString());
+        assertEquals(OneLineErrors.FAILURE, config.exit(), "a configuration error: " + config.err());
     }
 
     @Test
     void infiniteLoopIsStopped() throws Exception {
         Result r = donjon("run", "--max-time", "300ms", path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm")));
         r.isOneLineError("guest ran longer than 300 ms and was stopped");
+        assertEquals(OneLineErrors.LIMIT, r.exit());
     }
 
     @Test
     void infiniteLoopIsStoppedByTheCpuTimeLimit() throws Exception {
         Result r = donjon("run", "--max-cpu-time", "300ms", path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm")));
         r.isOneLineError("guest used more than 300 ms of CPU time and was stopped");
-        assertEquals(OneLineErrors.FAILURE, r.exit(), "as --max-time reports");
+        assertEquals(OneLineErrors.LIMIT, r.exit(), "as --max-time reports");
     }
 
     @Test
     void sleepingGuestIsNotStoppedByTheCpuTimeLimit() throws Exception {
         // asleep in poll_oneoff for 1.5 s, far past 200 ms of CPU time, well inside 30 s of wall time
-        Result r = donjon("run", "--max-cpu-time", "200ms", "--max-time", "30s",
+        Result r = donjon("run", "--backend", "nil", "--max-cpu-time", "200ms", "--max-time", "30s",
                 path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/sleeper.wasm")), "1500");
         assertEquals(new Result(0, "", ""), r);
     }
@@ -243,7 +306,7 @@ class RunCommandTest {
         // a host whose soft and hard RLIMIT_NOFILE are 512: the default 16384 is lowered to fit, not an error
         List<String> cmd = new ArrayList<>(List.of("sh", "-c", "ulimit -n 512 && exec \"$@\"", "sh",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-                Donjon.class.getName(), "run", showEnv()));
+                Donjon.class.getName(), "run", "--backend", "nil", showEnv())); // named: no notice among the output
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectErrorStream(true);
         pb.environment().put("XDG_CACHE_HOME", cacheHome.toString());

@@ -98,7 +98,7 @@ class StdioTruthTest {
 
     private static List<String> command() {
         List<String> cmd = RunCommandTest.javaDonjon();
-        cmd.addAll(List.of("run", "--no-module-cache", PROBE.toAbsolutePath().toString()));
+        cmd.addAll(List.of("run", "--backend", "nil", "--no-module-cache", PROBE.toAbsolutePath().toString()));
         return cmd;
     }
 

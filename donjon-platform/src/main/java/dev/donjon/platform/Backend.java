@@ -48,6 +48,23 @@ public enum Backend {
         return Optional.empty();
     }
 
+    /**
+     * Enarx's names, accepted where Donjon's are ({@code --backend}, {@code ENARX_BACKEND}): {@code sev} is snp;
+     * {@code kvm}, a Keep in a plain KVM virtual machine (no TEE), is nil. Callers say which Donjon backend they map to.
+     */
+    public static Optional<Backend> fromEnarxName(String name) {
+        return switch (name.strip().toLowerCase(Locale.ROOT)) {
+            case "sev" -> Optional.of(SNP);
+            case "kvm" -> Optional.of(NIL);
+            default -> Optional.empty();
+        };
+    }
+
+    /** A backend by Donjon's name, or else by Enarx's ({@link #fromEnarxName}). */
+    public static Optional<Backend> named(String name) {
+        return fromWireName(name).or(() -> fromEnarxName(name));
+    }
+
     @Override
     public String toString() { return wireName; }
 }

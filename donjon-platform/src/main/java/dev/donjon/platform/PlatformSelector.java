@@ -49,19 +49,21 @@ public final class PlatformSelector {
     }
 
     private Selection named(String name, String source, Requirement requirement) throws PlatformException {
-        Backend backend = Backend.fromWireName(name).orElseThrow(() -> new PlatformException("unknown backend '" + name.strip()
-                + "' (from " + source + "); known: nil, sim, snp, tdx, sgx"));
+        Backend backend = Backend.named(name).orElseThrow(() -> new PlatformException("unknown backend '" + name.strip()
+                + "' (from " + source + "); known: nil, sim, snp, tdx, sgx, and Enarx's sev (snp) and kvm (nil)"));
+        boolean enarxName = Backend.fromWireName(name).isEmpty();
+        String label = "'" + backend + "'" + (enarxName ? " (Enarx's '" + name.strip() + "')" : "");
         if (!backend.hardware() && requirement == Requirement.TEE) {
-            throw new PlatformException("backend '" + backend + "' (from " + source + ") is not a hardware TEE"
+            throw new PlatformException("backend " + label + " (from " + source + ") is not a hardware TEE"
                     + (backend == Backend.SIM ? " (it is simulated)" : "") + " and this Keep must run in one");
         }
         Platform platform = platforms.get(backend);
-        if (platform == null) throw new PlatformException("backend '" + backend + "' is not available in this build");
+        if (platform == null) throw new PlatformException("backend " + label + " is not available in this build");
         PlatformInfo info = platform.info();
         if (!info.usable()) {
-            throw new PlatformException("backend '" + backend + "' (from " + source + ") is not usable here: " + firstFailure(info));
+            throw new PlatformException("backend " + label + " (from " + source + ") is not usable here: " + firstFailure(info));
         }
-        return new Selection(platform, !backend.hardware(), "named by " + source);
+        return new Selection(platform, !backend.hardware(), "named by " + source + (enarxName ? " as Enarx's '" + name.strip() + "'" : ""));
     }
 
     private Selection automatic(Requirement requirement) throws PlatformException {

@@ -61,8 +61,22 @@ class PlatformSelectorTest {
         PlatformException e = assertThrows(PlatformException.class,
                 () -> machine(Backend.SGX).select(Optional.of("snp"), NO_ENV, Requirement.LOCAL_RUN));
         assertEquals("backend 'snp' (from --backend) is not usable here: device: snp device absent", e.getMessage());
-        e = assertThrows(PlatformException.class, () -> machine().select(Optional.of("kvm"), NO_ENV, Requirement.LOCAL_RUN));
-        assertTrue(e.getMessage().startsWith("unknown backend 'kvm'"), e.getMessage());
+        e = assertThrows(PlatformException.class, () -> machine().select(Optional.of("quantum"), NO_ENV, Requirement.LOCAL_RUN));
+        assertTrue(e.getMessage().startsWith("unknown backend 'quantum'"), e.getMessage());
+    }
+
+    /** Enarx's names: kvm (a VM without a TEE) is nil, sev is snp; the selection says which name was used. */
+    @Test
+    void enarxNamesMapToDonjonsBackends() throws Exception {
+        var kvm = machine(Backend.SGX).select(Optional.of("kvm"), NO_ENV, Requirement.LOCAL_RUN);
+        assertEquals(Backend.NIL, kvm.platform().backend());
+        assertEquals("named by --backend as Enarx's 'kvm'", kvm.why());
+        assertEquals(Backend.SNP, machine(Backend.SNP).select(Optional.empty(), Map.of(PlatformSelector.ENVIRONMENT_VARIABLE, "sev"),
+                Requirement.TEE).platform().backend());
+        PlatformException e = assertThrows(PlatformException.class,
+                () -> machine(Backend.SGX).select(Optional.of("sev"), NO_ENV, Requirement.LOCAL_RUN));
+        assertEquals("backend 'snp' (Enarx's 'sev') (from --backend) is not usable here: device: snp device absent", e.getMessage());
+        assertThrows(PlatformException.class, () -> machine().select(Optional.of("kvm"), NO_ENV, Requirement.TEE));
     }
 
     @Test

@@ -21,6 +21,7 @@ public final class DrawbridgeClient {
     public static final String API = "/api/v0.1.0/";
 
     private final URI base;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private final HttpClient http;
     private final Optional<String> token;
 
@@ -31,7 +32,7 @@ public final class DrawbridgeClient {
      */
     public DrawbridgeClient(URI base, SSLContext tls, Optional<String> token) {
         this.base = base;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER);
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER);
         if (tls != null) b.sslContext(tls);
         this.http = b.build();
         this.token = token;
@@ -110,7 +111,7 @@ public final class DrawbridgeClient {
                 return new Fetched(body, r.headers().firstValue("Content-Type").orElse("application/octet-stream"), digest);
             }
         } catch (IOException e) {
-            throw new RegistryException(502, "cannot reach " + base + ": " + OneLine.of(e), e);
+            throw new RegistryException(502, "cannot reach " + base + ": " + unreachable(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException(503, "interrupted while fetching " + uri.getPath());
@@ -127,11 +128,31 @@ public final class DrawbridgeClient {
             HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200 && r.statusCode() != 201) throw refused("PUT", uri, r.statusCode(), r.body());
         } catch (IOException e) {
-            throw new RegistryException(502, "cannot reach " + base + ": " + OneLine.of(e), e);
+            throw new RegistryException(502, "cannot reach " + base + ": " + unreachable(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException(503, "interrupted while uploading " + uri.getPath());
         }
+    }
+
+    /** Why a request got no HTTP answer, in words (the JDK's texts name classes: "PKIX path building failed: sun.security..."). */
+    private String unreachable(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertPathBuilderException || t instanceof java.security.cert.CertPathValidatorException) {
+                return "its TLS certificate is not trusted (it does not chain to a trusted CA; give the registry's CA certificate with --ca-cert)";
+            }
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof java.security.cert.CertificateException && (m.contains("No subject alternative") || m.contains("No name matching"))) {
+                return "its TLS certificate is not for " + base.getHost() + " (" + OneLine.of(m) + ")";
+            }
+        }
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "no answer within " + CONNECT_TIMEOUT.toSeconds() + " s" + ("https".equals(base.getScheme())
+                    ? " (a plain-HTTP server never answers a TLS handshake: if this one speaks plain HTTP, name it http://" + base.getRawAuthority() + ")"
+                    : "");
+        }
+        if (e instanceof java.net.ConnectException) return "connection refused (nothing listens at " + base.getRawAuthority() + ")";
+        return OneLine.of(e);
     }
 
     private static RegistryException refused(String method, URI uri, int status, byte[] body) {

@@ -28,7 +28,8 @@ public final class Names {
 
     public static String tag(String name) {
         if (name == null || name.length() > 128 || !SEMVER.matcher(name).matches())
-            throw RegistryException.badRequest("invalid tag '" + printable(name) + "': tags are semantic versions such as 1.2.3");
+            throw RegistryException.badRequest("invalid tag '" + printable(name) + "': Drawbridge tags are semantic versions"
+                    + " such as 1.2.3 (as in Enarx's Drawbridge; an OCI registry's tags, oci://host/name:TAG, may be any name)");
         return name;
     }
 

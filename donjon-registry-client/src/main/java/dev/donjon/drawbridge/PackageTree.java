@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -29,19 +30,26 @@ public record PackageTree(SortedMap<String, PackageTree.File> files) {
         files = Collections.unmodifiableSortedMap(new TreeMap<>(files));
     }
 
+    /**
+     * The package at {@code path}: a directory's {@code main.wasm} and optional {@code Enarx.toml} (the only files a Keep
+     * accepts; anything else beside them, such as sources or a README, is not part of the package: see
+     * {@link #leftOut}), or a single {@code .wasm} file, published as {@code main.wasm}.
+     */
     public static PackageTree read(Path path) throws IOException {
         SortedMap<String, File> files = new TreeMap<>();
+        if (!Files.exists(path)) throw new IllegalArgumentException(path + ": no such file or directory");
         if (Files.isDirectory(path)) {
-            try (Stream<Path> s = Files.list(path)) {
-                for (Path p : s.sorted().toList()) {
-                    String name = p.getFileName().toString();
-                    if (Files.isDirectory(p)) throw new IllegalArgumentException(path + ": subdirectories in packages are not supported yet (" + name + ")");
-                    if (!Files.isRegularFile(p)) continue;
-                    checkSize(name, Files.size(p));
-                    files.put(name, new File(Files.readAllBytes(p), typeOf(name)));
-                }
+            for (String name : new String[] {WASM, CONFIG}) {
+                Path p = path.resolve(name);
+                if (!Files.exists(p)) continue;
+                if (!Files.isRegularFile(p)) throw new IllegalArgumentException(p + " is not a regular file");
+                checkSize(name, Files.size(p));
+                files.put(name, new File(Files.readAllBytes(p), typeOf(name)));
             }
-            if (!files.containsKey(WASM)) throw new IllegalArgumentException(path + " has no " + WASM);
+            if (!files.containsKey(WASM)) {
+                throw new IllegalArgumentException(path + " is not a package directory: it has no " + WASM + " (a package is "
+                        + WASM + " and an optional " + CONFIG + "; a single .wasm file is published as " + WASM + ")");
+            }
         } else if (path.getFileName().toString().endsWith(".wasm")) {
             checkSize(WASM, Files.size(path));
             files.put(WASM, new File(Files.readAllBytes(path), typeOf(WASM)));
@@ -49,6 +57,14 @@ public record PackageTree(SortedMap<String, PackageTree.File> files) {
             throw new IllegalArgumentException(path + " is neither a package directory nor a .wasm file");
         }
         return new PackageTree(files);
+    }
+
+    /** The names in a package directory that {@link #read} leaves out (sorted): everything but main.wasm and Enarx.toml. */
+    public static List<String> leftOut(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(WASM) && !n.equals(CONFIG)).sorted().toList();
+        }
     }
 
     public static String typeOf(String name) {

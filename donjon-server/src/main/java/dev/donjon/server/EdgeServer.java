@@ -55,6 +55,17 @@ public final class EdgeServer implements AutoCloseable {
 
     static {
         for (Logger l : QUIETENED) l.setLevel(Level.SEVERE);
+        // A listener that cannot start (a busy port) is logged by Helidon as SEVERE with a stack trace, and start() does
+        // not throw: start() reports it itself, in one line; Helidon's record goes to this class's log at FINE.
+        java.util.logging.Filter startFailures = r -> {
+            String m = r.getMessage();
+            if (r.getLevel() != Level.SEVERE || m == null || !m.toLowerCase(java.util.Locale.ROOT).contains("failed to start")) return true;
+            LOG.log(Level.FINE, "Helidon: " + m, r.getThrown());
+            return false;
+        };
+        for (String name : List.of("io.helidon.webserver.LoomServer", "io.helidon.webserver.ServerListener")) {
+            QUIETENED.stream().filter(l -> l.getName().equals(name)).forEach(l -> l.setFilter(startFailures));
+        }
     }
 
     /** Health and metrics paths, served by the edge itself. */
@@ -124,7 +135,28 @@ public final class EdgeServer implements AutoCloseable {
             while (cause.getCause() != null && !(cause instanceof IOException)) cause = cause.getCause();
             throw new BindException("cannot listen on " + config.listen() + ": " + (cause.getMessage() == null ? e.getMessage() : cause.getMessage()));
         }
+        if (!edge.server.isRunning()) { // Helidon logs a listener that failed to start and returns a stopped server
+            edge.guard.close();
+            if (edge.adminGuard != null) edge.adminGuard.close();
+            InetSocketAddress failed = config.listen();
+            String why = unbindable(failed);
+            if (why == null && config.adminListen().isPresent()) {
+                failed = config.adminListen().get();
+                why = unbindable(failed);
+            }
+            throw new BindException("cannot listen on " + failed + ": " + (why != null ? why : "the listener did not start (see --log-level debug)"));
+        }
         return edge;
+    }
+
+    /** Why {@code address} cannot be bound now (the kernel's words, e.g. "Address already in use"), or null if it can. */
+    private static String unbindable(InetSocketAddress address) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(address);
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
+        }
     }
 
     private WebServer build(Routes routes) {

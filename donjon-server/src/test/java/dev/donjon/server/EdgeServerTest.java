@@ -70,6 +70,17 @@ class EdgeServerTest {
         return http.send(HttpRequest.newBuilder(server.baseUri().resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Helidon returns a stopped server when its listener cannot bind; start() says so in one line naming the address. */
+    @Test
+    void aBusyAddressIsABindExceptionNamingIt() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            InetSocketAddress taken = new InetSocketAddress("127.0.0.1", busy.getLocalPort());
+            java.net.BindException e = org.junit.jupiter.api.Assertions.assertThrows(java.net.BindException.class,
+                    () -> EdgeServer.start(EdgeServer.Config.plain("test", taken), routes(), ERRORS));
+            assertTrue(e.getMessage().startsWith("cannot listen on " + taken + ": ") && e.getMessage().contains("in use"), e.getMessage());
+        }
+    }
+
     @Test
     void oneRouteTableAndOneErrorFormat() throws Exception {
         start(plain());

@@ -118,22 +118,48 @@ public final class CertificateAuthority {
 
     /** A throwaway P-256 CA for development; nothing outside this process trusts it. */
     public static CertificateAuthority generate(Instant now) {
+        return selfSigned("Donjon Steward DEBUG CA (generated, insecure)", now, Duration.ofDays(365), true);
+    }
+
+    /**
+     * A new P-256 CA to keep ({@code donjon steward init} writes it for {@code --ca-cert}/{@code --ca-key}): self-signed,
+     * valid from five minutes ago (clock skew) for {@code validity}, allowed to sign certificates only (pathLen 0).
+     */
+    public static CertificateAuthority create(String commonName, Instant now, Duration validity) {
+        return selfSigned(commonName, now, validity, false);
+    }
+
+    private static CertificateAuthority selfSigned(String commonName, Instant now, Duration validity, boolean generated) {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair kp = g.generateKeyPair();
-            X500Name name = new org.bouncycastle.asn1.x500.X500NameBuilder().addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, "Donjon Steward DEBUG CA (generated, insecure)").build();
+            X500Name name = new org.bouncycastle.asn1.x500.X500NameBuilder().addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, commonName).build();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minus(Duration.ofMinutes(5))),
-                    Date.from(now.plus(Duration.ofDays(365))), name, kp.getPublic());
+                    Date.from(now.plus(validity)), name, kp.getPublic());
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(kp.getPublic()));
             X509Certificate cert = CONVERTER.getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
-            return new CertificateAuthority(kp.getPrivate(), cert, true);
+            return new CertificateAuthority(kp.getPrivate(), cert, generated);
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot generate a CA: " + OneLine.of(e), e);
         }
+    }
+
+    /** The CA certificate as PEM: what clients, registries ({@code --client-ca}) and Keeps ({@code --tls-client-ca}) trust. */
+    public String certificatePem() {
+        try {
+            return Pem.encode("CERTIFICATE", List.of(certificate.getEncoded()));
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("cannot encode the CA certificate: " + OneLine.of(e), e);
+        }
+    }
+
+    /** The private key as unencrypted PKCS#8 PEM, the form {@link #load} reads. */
+    public String privateKeyPem() {
+        return Pem.encode("PRIVATE KEY", List.of(key.getEncoded())); // getEncoded(): PKCS#8 DER
     }
 
     /**

@@ -26,7 +26,8 @@ import org.bouncycastle.asn1.DERSequence;
  *     {@code Output ::= SEQUENCE { chain SEQUENCE OF Certificate, issued SEQUENCE OF Certificate }}, one issued
  *     certificate per request in request order; the first request that fails fails the whole bundle.</li>
  * <li>{@code POST /token} with {@value #PKCS10}: an EAR-shaped JWT ({@link AttestationTokens}).</li>
- * <li>{@code GET /jwks}: the token signing key. The edge adds {@code /metrics}, {@code /healthz}, {@code /readyz}.</li>
+ * <li>{@code GET /jwks}: the token signing key; {@code GET /ca.pem}: the CA certificate (PEM). The edge adds {@code /metrics},
+ *     {@code /healthz}, {@code /readyz}.</li>
  * </ul>
  * 400 malformed, 401 no (valid) attestation, 403 refused by policy, each with a one-line reason as text/plain.
  */
@@ -62,8 +63,9 @@ final class StewardHandler {
                 .post("/", this::attest)
                 .post("/token", this::token)
                 .get("/jwks", this::jwks)
+                .get("/ca.pem", this::caCertificate)
                 .post("/nonce", this::nonce)
-                .notFoundHint("(POST / to enroll, POST /nonce, POST /token, GET /jwks, GET /metrics)");
+                .notFoundHint("(POST / to enroll, POST /nonce, POST /token, GET /ca.pem, GET /jwks, GET /metrics)");
     }
 
     /** The Steward throws nothing of its own: verdicts are values. */
@@ -77,6 +79,11 @@ final class StewardHandler {
     private void nonce(Exchange ex) {
         ex.body(1024);
         ex.responseHeader("Cache-Control", "no-store").send(200, "application/octet-stream", steward.issueNonce());
+    }
+
+    /** What a registry (--client-ca) or a client of Keeps must trust to recognise the Keeps this Steward certified. */
+    private void caCertificate(Exchange ex) {
+        ex.send(200, "application/x-pem-file", steward.ca().certificatePem().getBytes(StandardCharsets.US_ASCII));
     }
 
     private void jwks(Exchange ex) {

@@ -179,6 +179,34 @@ class StewardHttpTest {
     }
 
     @Test
+    void servesItsCaCertificateAsPem() throws Exception {
+        StewardServer s = serve(TestCsrs.stewardToml(), TestCsrs.SNP_NOW);
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(s.baseUri().resolve("/ca.pem")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode());
+        assertEquals("application/x-pem-file", r.headers().firstValue("Content-Type").orElseThrow());
+        X509Certificate served = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(r.body()));
+        // the certificate the Keeps' certificates chain to: what a registry's --client-ca needs
+        var issued = certificates(ASN1Primitive.fromByteArray(post(s, "/", "application/pkcs10", TestCsrs.snpCsr()).body()));
+        assertEquals(served, issued.getFirst());
+        issued.getLast().verify(served.getPublicKey());
+        assertEquals(405, client.send(HttpRequest.newBuilder(s.baseUri().resolve("/ca.pem")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+
+    @Test
+    void aCreatedCaLoadsBackFromItsPemFiles(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        CertificateAuthority made = CertificateAuthority.create("Test Steward CA", Instant.now(), java.time.Duration.ofDays(30));
+        assertTrue(!made.generated());
+        java.nio.file.Path cert = Files.writeString(dir.resolve("ca.pem"), made.certificatePem());
+        java.nio.file.Path key = Files.writeString(dir.resolve("ca.key"), made.privateKeyPem());
+        assertTrue(made.privateKeyPem().startsWith("-----BEGIN PRIVATE KEY-----"), made.privateKeyPem());
+        CertificateAuthority loaded = CertificateAuthority.load(cert, key);
+        assertEquals(made.certificate(), loaded.certificate());
+        assertEquals("CN=Test Steward CA", loaded.certificate().getSubjectX500Principal().getName());
+        assertTrue(!loaded.generated());
+    }
+
+    @Test
     void servesHttpsWithTls13() throws Exception {
         // a throwaway server certificate for 127.0.0.1, issued by a generated CA the client trusts
         CertificateAuthority tlsCa = CertificateAuthority.generate(Instant.now());

@@ -44,8 +44,12 @@ public final class PolicyToml {
         } catch (CharacterCodingException e) {
             // the file was read; its content is wrong, like any other policy error
             throw new PolicyException(file + ": not UTF-8 text (a TOML file must be UTF-8)");
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("cannot read policy " + file + ": no such file", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("cannot read policy " + file + ": permission denied", e);
         } catch (IOException e) {
-            throw new IOException("cannot read policy " + file + ": " + e.getClass().getSimpleName(), e);
+            throw new IOException("cannot read policy " + file + ": " + (e.getMessage() == null ? "read error" : e.getMessage()), e);
         }
     }
 

@@ -15,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** Talks to a host agent's HTTP API (see the agent's handler for the endpoints). Everything it sends is public or sealed. */
 public final class AgentClient implements AutoCloseable {
@@ -28,6 +30,7 @@ public final class AgentClient implements AutoCloseable {
     }
 
     private final URI base;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private final HttpClient http;
     private final Optional<String> token;
 
@@ -37,7 +40,7 @@ public final class AgentClient implements AutoCloseable {
     public AgentClient(URI base, AgentCredentials credentials) {
         String s = base.toString();
         this.base = URI.create(s.endsWith("/") ? s : s + "/");
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
         credentials.tls().ifPresent(b::sslContext);
         this.http = b.build();
         this.token = credentials.token();
@@ -56,14 +59,14 @@ public final class AgentClient implements AutoCloseable {
         return createKeep(nonce, backend, memoryMiB, maxTime, Optional.empty());
     }
 
-    /** As above, and the guest is stopped once it has used {@code maxCpuTime} of CPU (whole seconds, at least 1). */
+    /** As above, and the guest is stopped once it has used {@code maxCpuTime} of CPU (both to the millisecond). */
     public byte[] createKeep(byte[] nonce, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime,
             Optional<Duration> maxCpuTime) throws IOException, AgentException {
         ObjectNode body = JSON.createObjectNode().put("nonce", Base64.getEncoder().encodeToString(nonce));
         backend.ifPresent(b -> body.put("backend", b));
         ObjectNode limits = body.putObject("limits").put("memoryMiB", memoryMiB);
-        maxTime.ifPresent(t -> limits.put("timeSeconds", Math.max(1, t.toSeconds())));
-        maxCpuTime.ifPresent(t -> limits.put("cpuSeconds", Math.max(1, t.toSeconds())));
+        maxTime.ifPresent(t -> limits.put("timeMillis", millis(t)));
+        maxCpuTime.ifPresent(t -> limits.put("cpuMillis", millis(t)));
         HttpResponse<byte[]> r = send(request(base.resolve("v1/keeps"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build());
         expect(r, 201, "create a Keep");
@@ -74,6 +77,24 @@ public final class AgentClient implements AutoCloseable {
         HttpResponse<byte[]> r = send(request(keepUri(keepId, "/package"))
                 .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(sealed)).build());
         expect(r, 202, "deliver the package");
+    }
+
+    /** A limit as the agent takes it: whole milliseconds, at least 1 (a positive limit below 1 ms cannot be meant as none). */
+    private static long millis(Duration d) {
+        return Math.max(1, d.toMillis());
+    }
+
+    /**
+     * One upload of the guest's stdin: {@code records} (sealed, framed) are read and sent as they come, until their end.
+     * Returns at once; the future fails with the agent's one-line reason.
+     */
+    public CompletableFuture<Void> sendInput(String keepId, InputStream records) {
+        HttpRequest request = request(keepUri(keepId, "/input")).version(HttpClient.Version.HTTP_1_1)
+                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofInputStream(() -> records)).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
+            if (r.statusCode() != 200) throw new CompletionException(new AgentException("the host agent could not relay stdin: " + errorOf(r.statusCode(), r.body())));
+            return null;
+        });
     }
 
     public void stopKeep(String keepId) throws IOException, AgentException {
@@ -143,8 +164,11 @@ public final class AgentClient implements AutoCloseable {
     private HttpResponse<byte[]> send(HttpRequest request) throws IOException {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.net.http.HttpConnectTimeoutException e) {
+            throw new IOException("cannot connect to the host agent at " + base + ": no answer within " + CONNECT_TIMEOUT.toSeconds() + " s");
         } catch (ConnectException e) {
-            throw new IOException("cannot connect to the host agent at " + base + " (" + e.getClass().getSimpleName() + ")");
+            // the JDK's message is often empty and its class name means nothing to a user
+            throw new IOException("cannot connect to the host agent at " + base + ": connection refused (is 'donjon host serve' running there?)");
         } catch (javax.net.ssl.SSLException e) {
             throw tlsFailure(e);
         } catch (InterruptedException e) {
@@ -182,8 +206,9 @@ public final class AgentClient implements AutoCloseable {
         return (text.isEmpty() ? "" : text + " ") + "(HTTP " + status + ")" + hint;
     }
 
+    /** Stops at once: an input upload may still be waiting for stdin (a terminal) when the deployment is over. */
     @Override
-    public void close() { http.close(); }
+    public void close() { http.shutdownNow(); }
 
     /** The agent answered with an error; the message is one line. */
     public static final class AgentException extends Exception {

@@ -1,5 +1,6 @@
 package dev.donjon.host.client;
 
+import dev.donjon.common.OneLine;
 import dev.donjon.host.protocol.ClientSession;
 import dev.donjon.host.protocol.DeployContext;
 import dev.donjon.host.protocol.KeepBinding;
@@ -17,14 +18,18 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code donjon deploy}: nonce -> create a Keep -> appraise its evidence -> (only if trusted) seal the package to its
- * key and send it -> stream the decrypted output -> the guest's exit code. Any failure before sealing sends nothing
- * but a request to stop the Keep.
+ * key and send it -> stream the guest's stdin to it (sealed) and its decrypted output back -> the guest's exit code.
+ * Any failure before sealing sends nothing but a request to stop the Keep.
  */
 public final class Deployer {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** How long a failed stdin upload waits for the guest's end before it is reported as lost. */
+    private static final Duration INPUT_GRACE = Duration.ofSeconds(2);
 
     /** Deployment settings beside the trust decision. */
     public record Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime, Optional<Duration> maxCpuTime,
@@ -39,7 +44,10 @@ public final class Deployer {
             this(host, backend, memoryMiB, maxTime, Optional.empty());
         }
 
-        public static Options to(URI host) { return new Options(host, Optional.empty(), 256, Optional.empty()); }
+        /** {@code donjon run}'s default guest memory, 512 MiB (the agent keeps spare Keeps for that size). */
+        public static final long DEFAULT_MEMORY_MIB = 512;
+
+        public static Options to(URI host) { return new Options(host, Optional.empty(), DEFAULT_MEMORY_MIB, Optional.empty()); }
 
         public Options withCredentials(AgentCredentials value) { return new Options(host, backend, memoryMiB, maxTime, maxCpuTime, value); }
     }
@@ -51,6 +59,9 @@ public final class Deployer {
         void trusted(Appraisal.Trusted appraisal);
 
         void sent(String keepId);
+
+        /** The guest's stdin could not be (fully) delivered while it ran: it will not read end-of-file. */
+        default void inputLost(String reason) {}
 
         Progress SILENT = new Progress() {
             public void keepCreated(String keepId, String backend) {}
@@ -79,12 +90,18 @@ public final class Deployer {
     /** The Keep being deployed to, once created. */
     public Optional<String> keepId() { return Optional.ofNullable(keepId); }
 
+    /** Deploys with an empty stdin and streams the guest's output until it ends; returns the guest's exit code. */
+    public int deploy(Delivery pkg, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
+        return deploy(pkg, InputStream.nullInputStream(), stdout, stderr);
+    }
+
     /**
-     * Deploys and streams the guest's output until it ends.
+     * Deploys, sends {@code stdin} to the guest as it comes (sealed to the Keep; its end is the guest's end-of-file),
+     * and streams the guest's output until it ends.
      *
      * @return the guest's exit code
      */
-    public int deploy(Delivery pkg, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
+    public int deploy(Delivery pkg, InputStream stdin, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
         byte[] nonce = new byte[KeepBinding.NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         try (AgentClient agent = new AgentClient(options.host(), options.credentials())) {
@@ -115,7 +132,15 @@ public final class Deployer {
             }
             agent.sendPackage(offer.keepId(), sealed.encode());
             progress.sent(offer.keepId());
-            return stream(agent, offer.keepId(), session.output(), stdout, stderr);
+            AtomicBoolean ended = new AtomicBoolean();
+            SealedInput input = new SealedInput(stdin, session.input());
+            String id = offer.keepId();
+            Thread.ofPlatform().daemon().name("donjon-deploy-stdin").start(() -> upload(agent, id, input, ended));
+            try {
+                return stream(agent, offer.keepId(), session.output(), stdout, stderr);
+            } finally {
+                ended.set(true);
+            }
         } catch (AgentClient.AgentException e) {
             throw new DeployException(e.getMessage());
         }
@@ -145,6 +170,23 @@ public final class Deployer {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** Uploads the guest's stdin, one upload after another, until its end (or the deployment's). */
+    private void upload(AgentClient agent, String keepId, SealedInput input, AtomicBoolean ended) {
+        while (!input.ended()) {
+            try {
+                agent.sendInput(keepId, input.nextUpload()).join();
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                try {
+                    Thread.sleep(INPUT_GRACE.toMillis()); // the guest may have just ended: then its output says so first
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                }
+                if (!ended.get()) progress.inputLost(OneLine.of(e.getCause() != null ? e.getCause() : e));
+                return;
             }
         }
     }

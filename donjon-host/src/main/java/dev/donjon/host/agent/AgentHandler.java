@@ -9,7 +9,9 @@ import dev.donjon.host.protocol.KeepBinding;
 import dev.donjon.server.ApiError;
 import dev.donjon.server.Exchange;
 import dev.donjon.server.Routes;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,11 +23,15 @@ import java.util.Optional;
  * The agent's HTTP API, one route table ({@link #routes}); JSON unless noted:
  * <pre>
  * GET    /                         health: backend, Keeps running
- * POST   /v1/keeps                 {"nonce": base64(32 bytes), "backend"?: name, "limits"?: {"memoryMiB", "timeSeconds", "cpuSeconds"}}
+ * POST   /v1/keeps                 {"nonce": base64(32 bytes), "backend"?: name,
+ *                                   "limits"?: {"memoryMiB", "timeMillis" | "timeSeconds", "cpuMillis" | "cpuSeconds"}}
  *                                  -> 201 the Keep's offer {keepId, backend, publicKey, evidence}
  * GET    /v1/keeps                 -> [{keepId, backend, state, pid, created, ended?}] (the caller's own Keeps)
  * GET    /v1/keeps/{id}            -> one of those
  * POST   /v1/keeps/{id}/package    application/octet-stream sealed package -> 202 | 409 (why the Keep refused it)
+ * POST   /v1/keeps/{id}/input      application/octet-stream, streamed: records [u32 length][sealed input chunk], relayed to
+ *                                  the Keep as they arrive (the guest's stdin; length 0: a keep-alive, not relayed)
+ *                                  -> 200 at the end of the body; one upload at a time, the next one continuing it
  * GET    /v1/keeps/{id}/output     application/octet-stream, streamed: records [u8 kind][u32 length][bytes],
  *                                  kind 1 = an encrypted output chunk, kind 2 = the agent's notice of how the Keep ended (last)
  * DELETE /v1/keeps/{id}            stops the Keep and forgets it
@@ -37,6 +43,8 @@ import java.util.Optional;
 final class AgentHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_CREATE_BODY = 64 << 10;
+    /** A sealed input chunk: one frame of at most 64 KiB of stdin, its type byte and the AEAD tag. */
+    private static final int MAX_INPUT_RECORD = (64 << 10) + 1024;
     static final int OUTPUT_CHUNK = 1;
     static final int OUTPUT_NOTICE = 2;
 
@@ -60,6 +68,7 @@ final class AgentHandler {
                     json(ex, 200, JSON.createObjectNode().put("keepId", id).put("state", "stopped"));
                 })
                 .post("/v1/keeps/{id}/package", ex -> deliver(ex, keep(ex)))
+                .post("/v1/keeps/{id}/input", ex -> input(ex, keep(ex)))
                 .get("/v1/keeps/{id}/output", ex -> output(ex, keep(ex)))
                 .notFoundHint("(the API is /v1/keeps)");
     }
@@ -140,14 +149,24 @@ final class AgentHandler {
         if (l.isMissingNode() || l.isNull()) return KeepLimits.defaults();
         try {
             long memory = l.has("memoryMiB") ? l.get("memoryMiB").asLong() << 20 : KeepLimits.DEFAULT_MEMORY;
-            return new KeepLimits(memory, seconds(l, "timeSeconds"), seconds(l, "cpuSeconds"));
+            return new KeepLimits(memory, duration(l, "time"), duration(l, "cpu"));
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest("limits: " + e.getMessage());
         }
     }
 
-    private static Optional<Duration> seconds(JsonNode limits, String field) {
-        return limits.has(field) ? Optional.of(Duration.ofSeconds(limits.get(field).asLong())) : Optional.empty();
+    /** {@code NAMEMillis} or {@code NAMESeconds} (the older form), not both. */
+    private static Optional<Duration> duration(JsonNode limits, String name) {
+        boolean millis = limits.has(name + "Millis"), seconds = limits.has(name + "Seconds");
+        if (millis && seconds) throw new IllegalArgumentException("give " + name + "Millis or " + name + "Seconds, not both");
+        if (millis) return Optional.of(Duration.ofMillis(number(limits, name + "Millis")));
+        return seconds ? Optional.of(Duration.ofSeconds(number(limits, name + "Seconds"))) : Optional.empty();
+    }
+
+    private static long number(JsonNode limits, String field) {
+        JsonNode n = limits.get(field);
+        if (!n.canConvertToLong()) throw new IllegalArgumentException(field + " must be a whole number");
+        return n.asLong();
     }
 
     private void deliver(Exchange ex, KeepProcess keep) throws IOException, KeepProcess.KeepFailedException, KeepProcess.NotReadyException {
@@ -155,6 +174,39 @@ final class AgentHandler {
         KeepProcess.PackageReply reply = keep.deliver(sealed, agent.config().startTimeout());
         if (!reply.accepted()) throw ApiError.conflict("the Keep refused the package: " + reply.reason());
         json(ex, 202, JSON.createObjectNode().put("keepId", keep.id).put("state", "running"));
+    }
+
+    /**
+     * Relays the client's sealed input chunks to the Keep as they arrive, with back-pressure (a Keep whose guest does not
+     * read stdin slows the upload down). The agent cannot read them; it only frames them. A client sends a long input as
+     * successive uploads (each within the edge's body limit); the Keep's chunk numbers keep them in order.
+     */
+    private void input(Exchange ex, KeepProcess keep) throws IOException, KeepProcess.KeepFailedException {
+        if (!keep.claimInput()) throw ApiError.conflict("the Keep is not running, or its input is being sent by another upload");
+        long records = 0;
+        try (DataInputStream in = new DataInputStream(agent.config().tap().tap(Tap.Channel.CLIENT_IN, ex.bodyStream()))) {
+            while (true) {
+                int length;
+                try {
+                    length = in.readInt();
+                } catch (EOFException e) {
+                    break;
+                }
+                if (length == 0) continue; // the client's keep-alive while its stdin is quiet (the edge times out silent reads)
+                if (length < 0 || length > MAX_INPUT_RECORD) throw ApiError.badRequest("input record of " + Integer.toUnsignedString(length) + " bytes");
+                byte[] chunk = new byte[length];
+                try {
+                    in.readFully(chunk);
+                } catch (EOFException e) {
+                    throw ApiError.badRequest("the input was cut in the middle of a record");
+                }
+                keep.sendInput(chunk);
+                records++;
+            }
+        } finally {
+            keep.releaseInput();
+        }
+        json(ex, 200, JSON.createObjectNode().put("keepId", keep.id).put("inputChunks", records));
     }
 
     private void output(Exchange ex, KeepProcess keep) throws IOException {

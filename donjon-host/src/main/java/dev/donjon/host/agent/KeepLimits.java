@@ -11,7 +11,8 @@ import java.util.Optional;
  */
 public record KeepLimits(long maxMemoryBytes, Optional<Duration> maxTime, Optional<Duration> maxCpuTime) {
 
-    public static final long DEFAULT_MEMORY = 256L << 20;
+    /** The same as {@code donjon run}'s, so that a deployment with the defaults on both sides gets a spare Keep. */
+    public static final long DEFAULT_MEMORY = WasiLimits.DEFAULT_MAX_MEMORY_BYTES;
     /** The Keep process takes its time limits in milliseconds. */
     private static final Duration LONGEST_TIME_LIMIT = Duration.ofMillis(Long.MAX_VALUE);
 

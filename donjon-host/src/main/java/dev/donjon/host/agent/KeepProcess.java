@@ -61,6 +61,7 @@ final class KeepProcess {
     private State state = State.STARTING;
     private String endNotice;
     private volatile String stopReason;
+    private boolean inputClaimed;
 
     KeepProcess(String id, String backend, KeepLimits limits, Process process, Admission.Reservation reservation,
                 OutputBudget output, Tap tap) {
@@ -116,6 +117,30 @@ final class KeepProcess {
         }
         return exchange(LinkFrame.of(LinkFrame.Type.PACKAGE, sealed), reply, timeout,
                 () -> "the Keep did not answer the package within " + timeout.toSeconds() + " s");
+    }
+
+    /**
+     * Takes the Keep's input for one upload: only while it runs, and one upload at a time (two at once would interleave;
+     * one after another continue each other, the Keep checking the chunks' order).
+     */
+    synchronized boolean claimInput() {
+        if (state != State.RUNNING || inputClaimed) return false;
+        inputClaimed = true;
+        return true;
+    }
+
+    /** The upload holding the input ended. */
+    synchronized void releaseInput() {
+        inputClaimed = false;
+    }
+
+    /** Relays one sealed input chunk; blocks while the Keep's pipe is full (the guest is not reading). */
+    void sendInput(byte[] sealedChunk) throws KeepFailedException {
+        try {
+            send(LinkFrame.of(LinkFrame.Type.INPUT, sealedChunk));
+        } catch (IOException e) {
+            throw new KeepFailedException(endNoticeOr("the Keep process is gone"));
+        }
     }
 
     /** Sends a frame and waits for the Keep's answer to it; every way that fails is one line for the client. */

@@ -205,6 +205,12 @@ class DeployFailuresTest {
         var hugeCpu = createWithLimits(http, "{\"cpuSeconds\":" + Long.MAX_VALUE + "}");
         assertEquals(400, hugeCpu.statusCode());
         assertTrue(hugeCpu.body().contains("limits: CPU-time limit is too large"), hugeCpu.body());
+        var noMillis = createWithLimits(http, "{\"cpuMillis\":0}");
+        assertTrue(noMillis.statusCode() == 400 && noMillis.body().contains("limits: CPU-time limit must be positive"), noMillis.body());
+        var both = createWithLimits(http, "{\"timeMillis\":500,\"timeSeconds\":1}");
+        assertTrue(both.statusCode() == 400 && both.body().contains("limits: give timeMillis or timeSeconds, not both"), both.body());
+        var text = createWithLimits(http, "{\"timeMillis\":\"soon\"}");
+        assertTrue(text.statusCode() == 400 && text.body().contains("limits: timeMillis must be a whole number"), text.body());
         assertTrue(agent.list(Principal.anonymous()).isEmpty());
     }
 

@@ -15,14 +15,16 @@ import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
 
 /**
- * An HTTP relay in front of a real agent that can rewrite the Keep offers it passes on: the untrusted host of the
- * threat model, tampering with evidence or replaying an old offer.
+ * An HTTP relay in front of a real agent that can rewrite the Keep offers and the guest input it passes on: the
+ * untrusted host of the threat model, tampering with evidence, replaying an old offer, or altering, dropping or
+ * reordering the sealed chunks of a guest's stdin.
  */
 final class MaliciousHost implements AutoCloseable {
     private final HttpServer server;
     private final URI agent;
     private final HttpClient http = HttpClient.newHttpClient();
     private volatile UnaryOperator<byte[]> offers = UnaryOperator.identity();
+    private volatile UnaryOperator<java.util.List<byte[]>> input = UnaryOperator.identity();
 
     MaliciousHost(URI agent) throws IOException {
         this.agent = agent;
@@ -36,9 +38,29 @@ final class MaliciousHost implements AutoCloseable {
 
     void rewriteOffers(UnaryOperator<byte[]> rewrite) { offers = rewrite; }
 
+    /** Rewrites the list of sealed input chunks (the records of an input upload) before relaying them. */
+    void rewriteInput(UnaryOperator<java.util.List<byte[]>> rewrite) { input = rewrite; }
+
+    private byte[] rewrittenInput(byte[] body) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(body);
+        java.util.List<byte[]> chunks = new java.util.ArrayList<>();
+        while (in.hasRemaining()) {
+            byte[] c = new byte[in.getInt()];
+            in.get(c);
+            chunks.add(c);
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] c : input.apply(chunks)) {
+            out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(c.length).array());
+            out.writeBytes(c);
+        }
+        return out.toByteArray();
+    }
+
     private void relay(HttpExchange ex) throws IOException {
         try (ex) {
             byte[] body = ex.getRequestBody().readAllBytes();
+            if (ex.getRequestURI().getPath().endsWith("/input")) body = rewrittenInput(body);
             HttpRequest.Builder req = HttpRequest.newBuilder(agent.resolve(ex.getRequestURI().toString()))
                     .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             HttpResponse<InputStream> r = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());

@@ -40,6 +40,11 @@ final class Workloads {
                 Optional.of(toml.getBytes(StandardCharsets.UTF_8)), s);
     }
 
+    /** Copies its stdin to stdout; at end-of-file says "eof after N bytes" on stderr; a failed read exits 3. */
+    static WorkloadPackage copyStdin() throws IOException {
+        return new WorkloadPackage(file("donjon-keep/src/test/resources/wasm/copy_stdin.wasm"), Optional.empty(), Map.of());
+    }
+
     /** An Enarx.toml: {@code head} (top-level keys), the standard streams as fds 0-2, then {@code moreFiles}. */
     static byte[] withStdio(String head, String moreFiles) {
         return (head + """

@@ -2,6 +2,8 @@ package dev.donjon.host.keep;
 
 import dev.donjon.host.link.LinkFrame;
 import dev.donjon.host.protocol.DeployContext;
+import dev.donjon.host.protocol.InputCipher;
+import dev.donjon.host.protocol.InputFrame;
 import dev.donjon.host.protocol.KeepOffer;
 import dev.donjon.host.protocol.KeepSession;
 import dev.donjon.host.protocol.OutputCipher;
@@ -30,7 +32,8 @@ import java.util.Arrays;
  * A Keep process, as the host agent launches it: {@code KeepMain --keep-id ID --backend B --max-memory BYTES
  * [--max-time-ms MS] [--max-cpu-time-ms MS] [--connect-policy anywhere|not-this-host|only:CIDR,...]
  * [--listen-address ADDR]} (without {@code --connect-policy}, guests may connect anywhere but this host). It talks to the agent over its stdin/stdout with {@link LinkFrame}s: HELLO (the client's
- * nonce) -> OFFER (key + evidence) -> PACKAGE (sealed) -> ACCEPTED | REFUSED -> OUTPUT... It exits when the guest
+ * nonce) -> OFFER (key + evidence) -> PACKAGE (sealed) -> ACCEPTED | REFUSED -> OUTPUT..., while INPUT frames (the
+ * guest's stdin, sealed by the client) come in. It exits when the guest
  * ends, when the package cannot be opened, and at once when its stdin closes (the agent is gone: no orphans).
  * Nothing secret is ever written to stdout or stderr in clear.
  */
@@ -97,11 +100,12 @@ public final class KeepMain {
             new KeepOffer("warm-up", "nil", keep.publicKey(), java.util.Optional.empty()).toBytes();
             var pkg = new dev.donjon.host.protocol.WorkloadPackage(EMPTY_COMMAND, java.util.Optional.of(
                     "[[files]]\nkind = \"stdin\"\n".getBytes(StandardCharsets.UTF_8)), java.util.Map.of());
-            var sealed = dev.donjon.host.protocol.ClientSession.start(keep.publicKey(), ctx).seal(pkg);
-            KeepSession.Opened opened = keep.open(SealedPackage.decode(sealed.encode()));
+            var client = dev.donjon.host.protocol.ClientSession.start(keep.publicKey(), ctx);
+            KeepSession.Opened opened = keep.open(SealedPackage.decode(client.seal(pkg).encode()));
             opened.output().seal(new OutputFrame.Stdout(new byte[1]));
-            new KeepRuntimeRunner().run(opened.workload(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream(),
-                    WasiLimits.defaults());
+            opened.input().open(client.input().seal(new InputFrame.Data(new byte[1])));
+            new KeepRuntimeRunner().run(opened.workload(), InputStream.nullInputStream(), OutputStream.nullOutputStream(),
+                    OutputStream.nullOutputStream(), WasiLimits.defaults());
         } catch (Exception e) {
             System.err.println("keep: warm-up incomplete: " + e.getMessage());
         }
@@ -170,8 +174,11 @@ public final class KeepMain {
                 return refuse(e.getMessage());
             }
             send(LinkFrame.of(LinkFrame.Type.ACCEPTED, new byte[0]));
-            Thread.ofPlatform().daemon().name("keep-link-watch").start(this::refuseLaterMessages); // blocks on the stdin pipe for the run
-            return run(opened, platform, runners.apply(platform), args.limits());
+            GuestInput stdin = new GuestInput(KeepMain::agentAlive);
+            InputCipher input = opened.input();
+            // blocks on the link for the whole run
+            Thread.ofPlatform().daemon().name("keep-link-watch").start(() -> watchLink(input, stdin));
+            return run(opened, stdin, platform, runners.apply(platform), args.limits());
         } catch (EOFException e) {
             return EXIT_AGENT_GONE;
         } catch (IOException e) {
@@ -180,7 +187,8 @@ public final class KeepMain {
         }
     }
 
-    private int run(KeepSession.Opened opened, EvidenceSource platform, WorkloadRunner runner, WasiLimits limits) throws IOException {
+    private int run(KeepSession.Opened opened, InputStream stdin, EvidenceSource platform, WorkloadRunner runner, WasiLimits limits)
+            throws IOException {
         OutputCipher cipher = opened.output();
         OutputStream stdout = new SealingStream(true, cipher);
         OutputStream stderr = new SealingStream(false, cipher);
@@ -189,9 +197,9 @@ public final class KeepMain {
             // a reference is fetched by the Keep itself and verified node by node before anything runs
             WorkloadPackage workload = switch (opened.delivery()) {
                 case WorkloadPackage p -> p;
-                case PackageReference r -> fetcherFor(r, platform).resolve(r);
+                case PackageReference r -> fetcherFor(r, platform).resolve(r).withArgs(r.args());
             };
-            end = new OutputFrame.Exit(runner.run(workload, stdout, stderr, limits));
+            end = new OutputFrame.Exit(runner.run(workload, stdin, stdout, stderr, limits));
         } catch (WorkloadRunner.WorkloadFailedException e) {
             end = new OutputFrame.Failed(e.getMessage());
         } catch (InterruptedException e) {
@@ -226,11 +234,19 @@ public final class KeepMain {
         }
     }
 
-    /** After the package: the key is spent; anything else the host sends (a replay) is refused, visibly. */
-    private void refuseLaterMessages() {
+    /**
+     * After the package: the client's input chunks go, decrypted, to the guest's stdin; the key is spent, so anything
+     * else the host sends (a second package: a replay) is refused, visibly. An input chunk that fails authentication
+     * (altered, reordered, dropped, or an output chunk passed off as input) ends the guest's input with an error.
+     */
+    private void watchLink(InputCipher input, GuestInput stdin) {
         try {
             while (true) {
                 LinkFrame f = LinkFrame.readFrom(in);
+                if (f.type() == LinkFrame.Type.INPUT) {
+                    if (!deliverInput(input, stdin, f.payload())) break;
+                    continue;
+                }
                 String why = f.type() == LinkFrame.Type.PACKAGE
                         ? "this Keep has already received its package; a second one (a replay) is refused"
                         : "unexpected " + f.type() + " while running";
@@ -238,8 +254,34 @@ public final class KeepMain {
             }
         } catch (IOException e) {
             // the agent is gone: nobody can receive the output any more, and no Keep may outlive its agent
-            Runtime.getRuntime().halt(EXIT_AGENT_GONE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        Runtime.getRuntime().halt(EXIT_AGENT_GONE);
+    }
+
+    /** @return false when the agent died while the guest's stdin was full */
+    private boolean deliverInput(InputCipher input, GuestInput stdin, byte[] chunk) throws IOException, InterruptedException {
+        InputFrame frame;
+        try {
+            frame = input.open(chunk);
+        } catch (ProtocolException e) {
+            stdin.fail("stdin: " + e.getMessage());
+            send(LinkFrame.of(LinkFrame.Type.REFUSED, ("input refused: " + e.getMessage()).getBytes(StandardCharsets.UTF_8)));
+            return true;
+        }
+        return switch (frame) {
+            case InputFrame.Data d -> stdin.offer(d.data());
+            case InputFrame.End e -> {
+                stdin.end();
+                yield true;
+            }
+        };
+    }
+
+    /** The agent is this process's parent: a Keep waiting on its guest checks it is still there. */
+    private static boolean agentAlive() {
+        return ProcessHandle.current().parent().map(ProcessHandle::isAlive).orElse(false);
     }
 
     private int refuse(String reason) {

@@ -23,7 +23,7 @@ import java.util.Optional;
  *
  * <p>Encoding (inside HPKE only): "DJRF", version byte 1, then UTF-8 JSON
  * {@code {"spec", "wasmSha256"?, "token"?, "registryCas"?: [base64 DER], "steward"?, "stewardCas"?: [base64 DER],
- * "tagKeys"?: [base64 DER SubjectPublicKeyInfo]}}. Absent optional fields mean what they meant before they existed
+ * "tagKeys"?: [base64 DER SubjectPublicKeyInfo], "args"?: [string]}}. Absent optional fields mean what they meant before they existed
  * (no tag key: no signature required), so older references decode unchanged; a Keep that predates a field refuses it
  * as unknown rather than ignoring a requirement.
  *
@@ -39,9 +39,10 @@ import java.util.Optional;
  * @param stewardCas  DER certificates the Keep trusts for the Steward's HTTPS, besides the JDK's
  * @param tagKeys     publisher keys (DER SubjectPublicKeyInfo, EC P-256/P-384): when any, the Keep runs the package only
  *                    if its Drawbridge tag is signed by one of them
+ * @param args        the guest's arguments from the command line, after argv[0] and the fetched Enarx.toml's {@code args}
  */
 public record PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas,
-                               Optional<String> steward, List<byte[]> stewardCas, List<byte[]> tagKeys)
+                               Optional<String> steward, List<byte[]> stewardCas, List<byte[]> tagKeys, List<String> args)
         implements Delivery {
 
     private static final byte[] MAGIC = {'D', 'J', 'R', 'F'};
@@ -56,6 +57,13 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         registryCas = registryCas.stream().map(byte[]::clone).toList();
         stewardCas = stewardCas.stream().map(byte[]::clone).toList();
         tagKeys = tagKeys.stream().map(byte[]::clone).toList();
+        args = List.copyOf(args);
+    }
+
+    /** A reference whose guest gets no arguments from the command line. */
+    public PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas,
+                            Optional<String> steward, List<byte[]> stewardCas, List<byte[]> tagKeys) {
+        this(spec, wasmSha256, token, registryCas, steward, stewardCas, tagKeys, List.of());
     }
 
     /** A reference without tag keys: the tag need not be signed. */
@@ -71,12 +79,17 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
 
     /** The same reference, fetched by a Keep that first enrolls with {@code stewardUrl} (trusting {@code cas} too). */
     public PackageReference withSteward(String stewardUrl, List<byte[]> cas) {
-        return new PackageReference(spec, wasmSha256, token, registryCas, Optional.of(stewardUrl), cas, tagKeys);
+        return new PackageReference(spec, wasmSha256, token, registryCas, Optional.of(stewardUrl), cas, tagKeys, args);
     }
 
     /** The same reference, run only if its tag is signed by one of {@code keys} (DER SubjectPublicKeyInfo). */
     public PackageReference withTagKeys(List<byte[]> keys) {
-        return new PackageReference(spec, wasmSha256, token, registryCas, steward, stewardCas, keys);
+        return new PackageReference(spec, wasmSha256, token, registryCas, steward, stewardCas, keys, args);
+    }
+
+    /** The same reference, its guest run with these arguments. */
+    public PackageReference withArgs(List<String> guestArgs) {
+        return new PackageReference(spec, wasmSha256, token, registryCas, steward, stewardCas, tagKeys, guestArgs);
     }
 
     /** Tag keys are checked by Drawbridge tag signatures, which only slugs and tag URLs have. */
@@ -106,6 +119,7 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         }
         if (!tagKeys.isEmpty() && !canCarryTagKeys(spec))
             throw new ProtocolException("package reference: tag keys apply to Drawbridge tags only, not to " + spec.substring(0, spec.indexOf(':') + 1) + " packages");
+        WorkloadPackage.checkArgs(args);
         if (tagKeys.size() > MAX_TAG_KEYS) throw new ProtocolException("package reference has more than " + MAX_TAG_KEYS + " tag keys");
         for (byte[] k : tagKeys) {
             try {
@@ -129,6 +143,7 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         steward.ifPresent(u -> n.put("steward", u));
         putDerList(n, "stewardCas", stewardCas);
         putDerList(n, "tagKeys", tagKeys);
+        if (!args.isEmpty()) args.forEach(n.putArray("args")::add);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(MAGIC);
         out.write(VERSION);
@@ -171,12 +186,24 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         if (n == null || !n.isObject() || !n.path("spec").isTextual()) throw new ProtocolException("package reference has no spec");
         for (var it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!List.of("spec", "wasmSha256", "token", "registryCas", "steward", "stewardCas", "tagKeys").contains(f)) throw new ProtocolException("package reference has an unknown field '" + f + "'");
+            if (!List.of("spec", "wasmSha256", "token", "registryCas", "steward", "stewardCas", "tagKeys", "args").contains(f)) throw new ProtocolException("package reference has an unknown field '" + f + "'");
         }
         PackageReference r = new PackageReference(n.get("spec").asText(), text(n, "wasmSha256"), text(n, "token"),
-                derList(n, "registryCas"), text(n, "steward"), derList(n, "stewardCas"), derList(n, "tagKeys"));
+                derList(n, "registryCas"), text(n, "steward"), derList(n, "stewardCas"), derList(n, "tagKeys"), strings(n, "args"));
         r.validate();
         return r;
+    }
+
+    private static List<String> strings(JsonNode n, String field) throws ProtocolException {
+        JsonNode a = n.path(field);
+        if (a.isMissingNode()) return List.of();
+        if (!a.isArray()) throw new ProtocolException("package reference: " + field + " is not an array");
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : a) {
+            if (!s.isTextual()) throw new ProtocolException("package reference: an entry in " + field + " is not a string");
+            out.add(s.asText());
+        }
+        return out;
     }
 
     private static Optional<String> text(JsonNode n, String field) {
@@ -188,7 +215,8 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
     public String toString() {
         return "PackageReference[" + spec + wasmSha256.map(h -> ", main.wasm sha-256 " + h).orElse("")
                 + (token.isPresent() ? ", with a token" : "") + ", " + registryCas.size() + " registry CAs"
-                + steward.map(u -> ", Steward " + u).orElse("") + (tagKeys.isEmpty() ? "" : ", tag signed by one of " + tagKeys.size() + " keys") + "]";
+                + steward.map(u -> ", Steward " + u).orElse("") + (tagKeys.isEmpty() ? "" : ", tag signed by one of " + tagKeys.size() + " keys")
+                + (args.isEmpty() ? "" : ", " + args.size() + " arguments") + "]";
     }
 
     /** SHA-256 of main.wasm as hex, the form {@link #wasmSha256} takes. */

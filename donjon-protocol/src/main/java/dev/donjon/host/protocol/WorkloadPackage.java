@@ -10,23 +10,27 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What the owner deploys: the module, its optional Enarx.toml, its secrets (name -> bytes) and, optionally, the CA
- * certificates (PEM) that the Keep trusts, besides the JDK's, for the HTTPS server of the Steward its Enarx.toml names.
- * This is the plaintext that only the client and the Keep ever see.
+ * What the owner deploys: the module, its optional Enarx.toml, its secrets (name -> bytes), optionally the CA
+ * certificates (PEM) that the Keep trusts, besides the JDK's, for the HTTPS server of the Steward its Enarx.toml names,
+ * and the guest's arguments from the command line (after argv[0] and the Enarx.toml's {@code args}, as {@code donjon
+ * run} passes them). This is the plaintext that only the client and the Keep ever see.
  *
  * <p>Archive format (big-endian): "DJPK", version byte 1, u32 entry count, then per entry u16 name length, UTF-8 name,
  * u32 data length, data. Names: {@code main.wasm} (required), {@code Enarx.toml}, {@code secrets/NAME},
- * {@code steward-ca.pem}. Strict: unknown
- * or repeated names, trailing bytes and oversize entries are refused.
+ * {@code steward-ca.pem}, {@code args} (each argument's UTF-8 bytes followed by a NUL byte; present only when there are
+ * arguments). Strict: unknown or repeated names, trailing bytes and oversize entries are refused.
  */
-public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa)
+public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa,
+                              List<String> args)
         implements Delivery {
 
     public static final long MAX_WASM_BYTES = 100L << 20;
@@ -42,6 +46,10 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     private static final String TOML = "Enarx.toml";
     private static final String SECRET_PREFIX = "secrets/";
     private static final String STEWARD_CA = "steward-ca.pem";
+    private static final String ARGS = "args";
+    /** Guest arguments: as many and as long as a Linux command line allows, about. */
+    public static final int MAX_ARGS = 4096;
+    public static final int MAX_ARGS_BYTES = 1 << 20;
 
     public WorkloadPackage {
         Objects.requireNonNull(wasm, "wasm");
@@ -50,6 +58,17 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         Map<String, byte[]> copy = new LinkedHashMap<>();
         secrets.forEach((k, v) -> copy.put(k, v.clone()));
         secrets = Collections.unmodifiableMap(copy);
+        args = List.copyOf(args);
+    }
+
+    /** A package without guest arguments. */
+    public WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa) {
+        this(wasm, enarxToml, secrets, stewardCa, List.of());
+    }
+
+    /** The same package, run with these guest arguments. */
+    public WorkloadPackage withArgs(List<String> guestArgs) {
+        return new WorkloadPackage(wasm, enarxToml, secrets, stewardCa, guestArgs);
     }
 
     /** A package without a Steward CA of its own. */
@@ -64,6 +83,7 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         if (enarxToml.isPresent() && enarxToml.get().length > MAX_TOML_BYTES) throw new ProtocolException("Enarx.toml is larger than 1 MiB");
         if (stewardCa.isPresent() && stewardCa.get().length > MAX_TOML_BYTES) throw new ProtocolException("steward-ca.pem is larger than 1 MiB");
         if (secrets.size() > MAX_SECRETS) throw new ProtocolException("more than " + MAX_SECRETS + " secrets");
+        checkArgs(args);
         for (var e : secrets.entrySet()) {
             if (!SECRET_NAME.matcher(e.getKey()).matches()) {
                 throw new ProtocolException("secret name '" + e.getKey() + "' is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
@@ -73,6 +93,17 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
                 throw new ProtocolException("secret " + e.getKey() + " is not UTF-8 text without NUL (secrets reach the guest as environment variables)");
             }
         }
+    }
+
+    /** Guest arguments as both deliveries carry them: no NUL (a C string could not hold it), within the caps. */
+    static void checkArgs(List<String> args) throws ProtocolException {
+        if (args.size() > MAX_ARGS) throw new ProtocolException("more than " + MAX_ARGS + " guest arguments");
+        long bytes = 0;
+        for (String a : args) {
+            if (a.indexOf('\0') >= 0) throw new ProtocolException("a guest argument holds a NUL character");
+            bytes += a.getBytes(StandardCharsets.UTF_8).length + 1;
+        }
+        if (bytes > MAX_ARGS_BYTES) throw new ProtocolException("the guest arguments are larger than 1 MiB");
     }
 
     /** A secret's value as the guest sees it, or empty when it cannot be an environment value. */
@@ -93,11 +124,12 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
             DataOutputStream out = new DataOutputStream(bytes);
             out.write(MAGIC);
             out.writeByte(VERSION);
-            out.writeInt(1 + (enarxToml.isPresent() ? 1 : 0) + secrets.size() + (stewardCa.isPresent() ? 1 : 0));
+            out.writeInt(1 + (enarxToml.isPresent() ? 1 : 0) + secrets.size() + (stewardCa.isPresent() ? 1 : 0) + (args.isEmpty() ? 0 : 1));
             entry(out, WASM, wasm);
             if (enarxToml.isPresent()) entry(out, TOML, enarxToml.get());
             for (var e : secrets.entrySet()) entry(out, SECRET_PREFIX + e.getKey(), e.getValue());
             if (stewardCa.isPresent()) entry(out, STEWARD_CA, stewardCa.get());
+            if (!args.isEmpty()) entry(out, ARGS, encodeArgs(args));
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -113,6 +145,34 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         out.write(data);
     }
 
+    private static byte[] encodeArgs(List<String> args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String a : args) {
+            out.writeBytes(a.getBytes(StandardCharsets.UTF_8));
+            out.write(0);
+        }
+        return out.toByteArray();
+    }
+
+    private static List<String> decodeArgs(byte[] data) throws ProtocolException {
+        if (data.length == 0 || data[data.length - 1] != 0) throw new ProtocolException("package archive's args entry is not NUL-terminated arguments");
+        if (data.length > MAX_ARGS_BYTES) throw new ProtocolException("the guest arguments are larger than 1 MiB");
+        List<String> args = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < data.length; i++) {
+            if (data[i] != 0) continue;
+            try {
+                args.add(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data, start, i - start)).toString());
+            } catch (CharacterCodingException e) {
+                throw new ProtocolException("guest argument " + args.size() + " is not UTF-8");
+            }
+            if (args.size() > MAX_ARGS) throw new ProtocolException("more than " + MAX_ARGS + " guest arguments");
+            start = i + 1;
+        }
+        return args;
+    }
+
     public static WorkloadPackage decode(byte[] archive) throws ProtocolException {
         ByteBuffer in = ByteBuffer.wrap(archive);
         if (in.remaining() < 9 || !Arrays.equals(Arrays.copyOf(archive, 4), MAGIC)) throw new ProtocolException("package archive has a bad magic");
@@ -120,10 +180,11 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         int version = in.get() & 0xFF;
         if (version != VERSION) throw new ProtocolException("package archive version " + version + " is not supported");
         long count = Integer.toUnsignedLong(in.getInt());
-        if (count > 3 + MAX_SECRETS) throw new ProtocolException("package archive has too many entries (" + count + ")");
+        if (count > 4 + MAX_SECRETS) throw new ProtocolException("package archive has too many entries (" + count + ")");
         byte[] wasm = null;
         byte[] toml = null;
         byte[] ca = null;
+        List<String> args = null;
         Map<String, byte[]> secrets = new LinkedHashMap<>();
         for (long i = 0; i < count; i++) {
             if (in.remaining() < 2) throw new ProtocolException("package archive is truncated");
@@ -145,6 +206,9 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
             } else if (name.equals(STEWARD_CA)) {
                 if (ca != null) throw new ProtocolException("package archive repeats steward-ca.pem");
                 ca = data;
+            } else if (name.equals(ARGS)) {
+                if (args != null) throw new ProtocolException("package archive repeats args");
+                args = decodeArgs(data);
             } else if (name.startsWith(SECRET_PREFIX)) {
                 if (secrets.put(name.substring(SECRET_PREFIX.length()), data) != null) {
                     throw new ProtocolException("package archive repeats " + name);
@@ -155,7 +219,7 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         }
         if (in.hasRemaining()) throw new ProtocolException("package archive has " + in.remaining() + " trailing bytes");
         if (wasm == null) throw new ProtocolException("package archive has no main.wasm");
-        WorkloadPackage p = new WorkloadPackage(wasm, Optional.ofNullable(toml), secrets, Optional.ofNullable(ca));
+        WorkloadPackage p = new WorkloadPackage(wasm, Optional.ofNullable(toml), secrets, Optional.ofNullable(ca), args == null ? List.of() : args);
         p.validate();
         return p;
     }
@@ -170,7 +234,7 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         if (stewardCa.isPresent() && !Arrays.equals(stewardCa.get(), p.stewardCa.get())) return false;
         if (!secrets.keySet().equals(p.secrets.keySet())) return false;
         for (var e : secrets.entrySet()) if (!Arrays.equals(e.getValue(), p.secrets.get(e.getKey()))) return false;
-        return true;
+        return args.equals(p.args);
     }
 
     @Override
@@ -181,6 +245,6 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     public String toString() {
         return "WorkloadPackage[main.wasm " + wasm.length + " bytes" + (enarxToml.isPresent() ? ", Enarx.toml" : "")
                 + (stewardCa.isPresent() ? ", steward-ca.pem" : "")
-                + ", " + secrets.size() + " secrets]";
+                + ", " + secrets.size() + " secrets" + (args.isEmpty() ? "" : ", " + args.size() + " arguments") + "]";
     }
 }

@@ -41,6 +41,15 @@ class PackageReferenceTest {
     }
 
     @Test
+    void guestArgumentsSurviveTheRoundTripAndMustBeStrings() throws Exception {
+        PackageReference r = (PackageReference) Delivery.decode(reference().withArgs(List.of("-v", "a b")).encode());
+        assertEquals(List.of("-v", "a b"), r.args());
+        assertFalse(new String(reference().encode(), StandardCharsets.UTF_8).contains("args"), "no field without arguments");
+        byte[] number = "DJRF\u0001{\"spec\":\"a/b:1.0.0\",\"args\":[1]}".getBytes(StandardCharsets.ISO_8859_1);
+        assertTrue(assertThrows(ProtocolException.class, () -> Delivery.decode(number)).getMessage().contains("not a string"));
+    }
+
+    @Test
     void malformedReferencesAreRefusedWithTheReason() {
         byte[] good = reference().encode();
         byte[] version = good.clone();

@@ -108,6 +108,43 @@ class SealingTest {
     }
 
     @Test
+    void inputChunksCannotBeReorderedDroppedPassedOffAsOutputOrReadByAnotherSession() throws Exception {
+        DeployContext ctx = new DeployContext("keep-1", nonce());
+        KeepSession keep = new KeepSession(ctx);
+        ClientSession client = ClientSession.start(keep.publicKey(), ctx);
+        KeepSession.Opened opened = keep.open(client.seal(workload()));
+        byte[] first = client.input().seal(new InputFrame.Data(new byte[] {1}));
+        byte[] second = client.input().seal(new InputFrame.Data(new byte[] {2}));
+        byte[] end = client.input().seal(new InputFrame.End());
+        assertThrows(ProtocolException.class, () -> opened.input().open(second), "reordered or dropped");
+        // the same key material, the other direction: an output chunk is no input chunk (and the other way round)
+        assertThrows(ProtocolException.class, () -> opened.input().open(opened.output().seal(new OutputFrame.Stdout(new byte[] {1}))));
+        assertThrows(ProtocolException.class, () -> client.output().open(first));
+        assertEquals(new InputFrame.Data(new byte[] {1}).encode().length, opened.input().open(first).encode().length);
+        assertInstanceOf(InputFrame.Data.class, opened.input().open(second));
+        assertInstanceOf(InputFrame.End.class, opened.input().open(end));
+        assertTrue(opened.input().ended());
+        assertThrows(ProtocolException.class, () -> opened.input().open(end), "nothing after the end");
+        assertThrows(IllegalStateException.class, () -> client.input().seal(new InputFrame.Data(new byte[] {3})));
+
+        DeployContext ctx2 = new DeployContext("keep-2", nonce());
+        KeepSession other = new KeepSession(ctx2);
+        ClientSession otherClient = ClientSession.start(other.publicKey(), ctx2);
+        KeepSession.Opened otherOpened = other.open(otherClient.seal(workload()));
+        assertThrows(ProtocolException.class, () -> otherOpened.input().open(first));
+    }
+
+    @Test
+    void inputFramesAreStrict() {
+        assertThrows(ProtocolException.class, () -> InputFrame.decode(new byte[0]));
+        assertThrows(ProtocolException.class, () -> InputFrame.decode(new byte[] {2, 0}));
+        assertThrows(ProtocolException.class, () -> InputFrame.decode(new byte[] {3}));
+        byte[] tooLarge = new byte[InputFrame.MAX_DATA + 2];
+        tooLarge[0] = 1;
+        assertThrows(ProtocolException.class, () -> InputFrame.decode(tooLarge));
+    }
+
+    @Test
     void nothingIsAcceptedAfterTheEndFrame() throws Exception {
         DeployContext ctx = new DeployContext("keep-1", nonce());
         KeepSession keep = new KeepSession(ctx);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,33 @@ class WorkloadPackageTest {
         assertMessage("not a valid environment variable name", badName::validate);
         WorkloadPackage binary = new WorkloadPackage(new byte[] {1}, Optional.empty(), Map.of("K", new byte[] {0, 1}));
         assertMessage("not UTF-8 text", binary::validate);
+    }
+
+    @Test
+    void guestArgumentsRoundTripAndAreAbsentWithoutThem() throws Exception {
+        WorkloadPackage bare = new WorkloadPackage(new byte[] {1}, Optional.empty(), Map.of());
+        WorkloadPackage withArgs = bare.withArgs(List.of("a b", "", "--x", "日本"));
+        WorkloadPackage back = WorkloadPackage.decode(withArgs.encode());
+        assertEquals(List.of("a b", "", "--x", "日本"), back.args());
+        assertTrue(!bare.equals(withArgs), "the arguments are part of the package");
+        assertEquals(bare.encode().length, bare.withArgs(List.of()).encode().length, "no entry without arguments");
+        assertMessage("NUL", () -> bare.withArgs(List.of("a\0b")).validate());
+    }
+
+    @Test
+    void refusesMalformedArgumentEntries() {
+        byte[] wasm = new WorkloadPackage(new byte[] {1}, Optional.empty(), Map.of()).encode();
+        assertMessage("not NUL-terminated", () -> WorkloadPackage.decode(withEntry(wasm, "args", "a\0b".getBytes(StandardCharsets.UTF_8))));
+        assertMessage("not NUL-terminated", () -> WorkloadPackage.decode(withEntry(wasm, "args", new byte[0])));
+        assertMessage("not UTF-8", () -> WorkloadPackage.decode(withEntry(wasm, "args", new byte[] {(byte) 0xff, 0})));
+    }
+
+    /** {@code archive} with one more entry (the count in its header raised by one). */
+    private static byte[] withEntry(byte[] archive, String name, byte[] data) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(archive.length + 6 + name.length() + data.length).put(archive);
+        b.putInt(5, b.getInt(5) + 1);
+        b.putShort((short) name.length()).put(name.getBytes(StandardCharsets.US_ASCII)).putInt(data.length).put(data);
+        return b.array();
     }
 
     @Test
