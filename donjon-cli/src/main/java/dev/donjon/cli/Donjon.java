@@ -1,5 +1,9 @@
 package dev.donjon.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -17,16 +21,34 @@ import picocli.CommandLine.ScopeType;
         scope = ScopeType.INHERIT, // every subcommand, however deep, answers --help
 
         versionProvider = DonjonVersion.class,
-        description = "Run WebAssembly (WASI) workloads in hardware Trusted Execution Environments (Keeps).",
-        subcommands = {
-            CommandLine.HelpCommand.class,
-            RunCommand.class, ConfigCommand.class, PlatformCommand.class,
-            AttestationCommand.class,
-            DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
-            StewardCommand.class,
-            HostCommand.class, DeployCommand.class,
-        })
+        description = "Run WebAssembly (WASI) workloads in hardware Trusted Execution Environments (Keeps).")
 public final class Donjon {
+
+    /**
+     * The subcommands, in the order help lists them. picocli reflects over a command's annotations (and its nested
+     * commands') when it is added, ≈0.5 s of CPU for the whole tree at every start: {@link #commandLine(String...)}
+     * adds only the one the command line names. Each key is the command's annotated name.
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("help", CommandLine.HelpCommand::new);
+        m.put("run", RunCommand::new);
+        m.put("config", ConfigCommand::new);
+        m.put("platform", PlatformCommand::new);
+        m.put("attestation", AttestationCommand::new);
+        m.put("drawbridge", DrawbridgeCommand::new);
+        m.put("user", UserCommand::new);
+        m.put("repo", RepoCommand::new);
+        m.put("package", PackageCommand::new);
+        m.put("steward", StewardCommand::new);
+        m.put("host", HostCommand::new);
+        m.put("deploy", DeployCommand::new);
+        return m;
+    }
+
+    private static final Set<String> VERSION_FLAGS = Set.of("-V", "--version");
 
     enum LogLevel { error, warn, info, debug }
 
@@ -54,16 +76,6 @@ public final class Donjon {
 
     @Mixin LogLevelOption logLevel;
 
-    /**
-     * The root command with {@code run} as its only subcommand. Building the full tree makes picocli inspect every
-     * subcommand's annotations (≈0.15-0.2 s CPU at start-up); {@code donjon run ...}, the command whose start-up
-     * users feel, takes this tree instead. Same name, options and help text for {@code run}.
-     */
-    @Command(name = "donjon", mixinStandardHelpOptions = true, versionProvider = DonjonVersion.class, subcommands = RunCommand.class)
-    static final class RunOnly {
-        @Mixin LogLevelOption logLevel;
-    }
-
     private static LogLevel level = LogLevel.warn;
 
     static boolean debug() { return level == LogLevel.debug; }
@@ -75,11 +87,50 @@ public final class Donjon {
 
     /** Runs the command line and returns its exit code; never prints a stack trace unless --log-level debug. */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(args.length > 0 && args[0].equals("run") ? new RunOnly() : new Donjon());
-        // `donjon run [OPTIONS] MODULE ARGS...`: everything after MODULE belongs to the guest, options included
-        cli.getSubcommands().get("run").setStopAtPositional(true);
+        CommandLine cli = commandLine(args);
         cli.setExecutionExceptionHandler(new OneLineErrors());
         cli.setParameterExceptionHandler(new OneLineErrors());
         return cli.execute(args);
+    }
+
+    /** The whole command tree (what {@code donjon --help} lists). */
+    static CommandLine commandLine() {
+        return tree(SUBCOMMANDS.keySet());
+    }
+
+    /**
+     * The tree {@code args} need: the root and the subcommand they name; the root alone for {@code --version}; the
+     * whole tree when they name none or an unknown one (help and picocli's suggestions list them all) or {@code help}.
+     */
+    static CommandLine commandLine(String... args) {
+        String named = null;
+        boolean version = false;
+        boolean versionOnly = true;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--log-level")) {
+                i++;
+            } else if (!a.startsWith("--log-level=")) {
+                if (!a.startsWith("-")) {
+                    named = a;
+                    break;
+                }
+                version |= VERSION_FLAGS.contains(a);
+                versionOnly &= VERSION_FLAGS.contains(a);
+            }
+        }
+        if (named != null && !named.equals("help") && SUBCOMMANDS.containsKey(named)) return tree(Set.of(named));
+        return named == null && version && versionOnly ? tree(Set.of()) : commandLine();
+    }
+
+    private static CommandLine tree(Set<String> names) {
+        CommandLine cli = new CommandLine(new Donjon());
+        SUBCOMMANDS.forEach((name, command) -> {
+            if (names.contains(name)) cli.addSubcommand(name, command.get());
+        });
+        // `donjon run [OPTIONS] MODULE ARGS...`: everything after MODULE belongs to the guest, options included
+        CommandLine run = cli.getSubcommands().get("run");
+        if (run != null) run.setStopAtPositional(true);
+        return cli;
     }
 }

@@ -25,8 +25,18 @@ final class KeepIdentities {
         AttestedIdentity.Trust trust = new AttestedIdentity.Trust(
                 plusJdk(stewardCa, "--steward-ca"), plusJdk(tlsCa, "--tls-ca"),
                 Optional.ofNullable(tlsClientCa).map(f -> TrustAnchorFiles.read(f, "--tls-client-ca")));
-        return new AttestedIdentity(extra -> evidence(backend, PlatformSettings.fromEnvironment(System.getenv()), extra), trust,
-                backend.platform().backend(), Clock.systemUTC());
+        return new AttestedIdentity(new Evidence(backend), trust, backend.platform().backend(), Clock.systemUTC());
+    }
+
+    /**
+     * A class, not a lambda: making a lambda resolves its method type, whose BouncyCastle parameter would load and
+     * verify the signed BouncyCastle jar (≈0.1-0.3 s of CPU) in every {@code run}, also those that never enroll.
+     */
+    private record Evidence(PlatformSelector.Selection backend) implements AttestedIdentity.Source {
+        @Override
+        public KeepIdentity create(org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
+            return evidence(backend, PlatformSettings.fromEnvironment(System.getenv()), extra);
+        }
     }
 
     /** The Keep key and CSR on the selected backend; only called when the workload has a steward. */

@@ -13,7 +13,7 @@ class HelpTest {
     @Test
     void everyCommandAnswersHelp() {
         List<List<String>> paths = new ArrayList<>();
-        collect(new CommandLine(new Donjon()), new ArrayList<>(), paths);
+        collect(Donjon.commandLine(), new ArrayList<>(), paths);
         assertEquals(true, paths.size() > 15, "commands found: " + paths);
         for (List<String> path : paths) {
             List<String> args = new ArrayList<>(path);
