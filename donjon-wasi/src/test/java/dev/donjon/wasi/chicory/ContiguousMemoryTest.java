@@ -75,6 +75,31 @@ class ContiguousMemoryTest {
     }
 
     @Test
+    void aGrownMemoryEndsAtItsSizeNotAtItsArray() {
+        Memory c = new ContiguousMemory(new MemoryLimits(1, 100));
+        for (int pages = 1; pages < 20; pages++) {
+            assertEquals(pages, c.grow(1));
+            int end = (pages + 1) * PAGE;
+            c.writeLong(end - 8, -1L);
+            List<Consumer<Integer>> accesses = List.of(c::read, c::readShort, c::readInt, c::readLong, c::readFloat, c::readDouble,
+                    a -> c.writeByte(a, (byte) 1), a -> c.writeShort(a, (short) 1), a -> c.writeI32(a, 1), a -> c.writeLong(a, 1),
+                    a -> c.writeF32(a, 1f), a -> c.writeF64(a, 1d));
+            for (var access : accesses) {
+                for (int addr : new int[] {end, end + 1, end + PAGE}) {
+                    assertThrows(WasmRuntimeException.class, () -> access.accept(addr), "address " + addr + " of " + end);
+                }
+            }
+            assertThrows(WasmRuntimeException.class, () -> c.readInt(end - 3));
+            assertThrows(WasmRuntimeException.class, () -> c.readBytes(end - 3, 4));
+            assertThrows(WasmRuntimeException.class, () -> c.fill((byte) 1, end - 1, end + 1));
+            assertThrows(WasmRuntimeException.class, () -> c.copy(end - 2, 0, 4));
+        }
+        assertEquals(20, c.grow(80));
+        for (int addr = 20 * PAGE; addr < 100 * PAGE; addr += 4096) assertEquals(0, c.readLong(addr), "grown memory is zero");
+        assertEquals(-1, c.grow(1));
+    }
+
+    @Test
     void growKeepsContentsAndStopsAtTheMaximum() {
         Memory c = new ContiguousMemory(new MemoryLimits(1, 3));
         c.writeLong(PAGE - 8, 0x1122334455667788L);
