@@ -109,6 +109,11 @@ public final class EchoConnections {
         row("then one line echoed on each (s)", donjon.get("concurrency"), baseline.get("concurrency"), "serve_s");
         row(small + " B requests/s (" + tconns + " conns)", donjon.get("small"), baseline.get("small"), "req_per_s");
         row(large + " B echo MB/s (" + tconns + " conns)", donjon.get("large"), baseline.get("large"), "mb_per_s");
+        // What the server process spent (its own CPU time, the client being another JVM): steadier than the wall-clock
+        // rows on a shared machine, and what the server's capacity is made of.
+        row("server CPU, connect + serve (s)", donjon.get("concurrency"), baseline.get("concurrency"), "server_cpu_s");
+        cpuRow("server CPU per " + small + " B request (us)", donjon.get("small"), baseline.get("small"));
+        cpuRow("server CPU per " + large + " B request (us)", donjon.get("large"), baseline.get("large"));
         System.out.println();
     }
 
@@ -167,6 +172,17 @@ public final class EchoConnections {
         return new TlsServer(TlsMaterial.context(List.of(cert), keys.getPrivate(), List.of()), file);
     }
 
+    private static void cpuRow(String label, Map<String, String> d, Map<String, String> n) {
+        double dv = perRequestMicros(d);
+        double nv = perRequestMicros(n);
+        System.out.printf("%-36s %12.1f %12.1f %7.2fx%n", label, dv, nv, nv == 0 ? 0 : dv / nv);
+    }
+
+    private static double perRequestMicros(Map<String, String> r) {
+        double requests = Double.parseDouble(r.get("requests"));
+        return requests == 0 ? 0 : Double.parseDouble(r.getOrDefault("server_cpu_s", "0")) * 1e6 / requests;
+    }
+
     private static void row(String label, Map<String, String> d, Map<String, String> n, String key) {
         double dv = Double.parseDouble(d.get(key));
         double nv = Double.parseDouble(n.get(key));
@@ -180,8 +196,17 @@ public final class EchoConnections {
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Map<String, String> result = new LinkedHashMap<>();
+        var cpu = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpuStart = 0;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
+                if (line.equals("MARK start")) {
+                    cpuStart = cpu.getProcessCpuTime();
+                    continue;
+                } else if (line.equals("MARK end")) {
+                    result.put("server_cpu_s", String.format("%.3f", (cpu.getProcessCpuTime() - cpuStart) / 1e9));
+                    continue;
+                }
                 System.out.println("  " + line);
                 if (line.startsWith("RESULT ")) {
                     for (String kv : line.substring(7).split(" ")) {

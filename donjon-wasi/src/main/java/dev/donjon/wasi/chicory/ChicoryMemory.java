@@ -2,6 +2,7 @@ package dev.donjon.wasi.chicory;
 
 import com.dylibso.chicory.runtime.Memory;
 import dev.donjon.wasi.host.GuestMemory;
+import java.nio.ByteBuffer;
 
 /** {@link GuestMemory} over a Chicory memory, with the bounds checks WASI needs (EFAULT, not a trap). */
 final class ChicoryMemory implements GuestMemory {
@@ -31,6 +32,17 @@ final class ChicoryMemory implements GuestMemory {
     }
     @Override public void write(int addr, byte[] src, int offset, int length) {
         memory.write(check(addr, length), src, offset, length);
+    }
+    // Sockets move bytes between guest memory and direct buffers: straight from or into the flat memory's array.
+    @Override public void read(int addr, int length, ByteBuffer dst) {
+        if (length < 0) throw new Fault("negative length");
+        if (memory instanceof ContiguousMemory flat) flat.copyOut(check(addr, length), length, dst);
+        else GuestMemory.super.read(addr, length, dst);
+    }
+    @Override public void write(int addr, ByteBuffer src, int length) {
+        if (length < 0) throw new Fault("negative length");
+        if (memory instanceof ContiguousMemory flat) flat.copyIn(check(addr, length), src, length);
+        else GuestMemory.super.write(addr, src, length);
     }
     @Override public long size() { return (long) memory.pages() * Memory.PAGE_SIZE; }
 }

@@ -12,6 +12,7 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.PassiveDataSegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
@@ -150,6 +151,18 @@ final class ContiguousMemory implements Memory {
     public byte[] readBytes(int addr, int length) {
         check(addr, length);
         return Arrays.copyOfRange(bytes, addr, addr + length);
+    }
+
+    /** Copies {@code length} bytes at {@code addr} into {@code dst} (its position advances). */
+    void copyOut(int addr, int length, ByteBuffer dst) {
+        check(addr, length);
+        dst.put(bytes, addr, length);
+    }
+
+    /** Copies {@code length} bytes of {@code src} (its position advances) to {@code addr}. */
+    void copyIn(int addr, ByteBuffer src, int length) {
+        check(addr, length);
+        src.get(bytes, addr, length);
     }
 
     @Override

@@ -21,6 +21,16 @@ public interface GuestMemory {
 
     default void write(int addr, byte[] src) { write(addr, src, 0, src.length); }
 
+    /** Copies {@code length} bytes at {@code addr} into {@code dst}, whose position advances (socket sends). */
+    default void read(int addr, int length, java.nio.ByteBuffer dst) { dst.put(read(addr, length)); }
+
+    /** Copies {@code length} bytes from {@code src}, whose position advances, to {@code addr} (socket receives). */
+    default void write(int addr, java.nio.ByteBuffer src, int length) {
+        byte[] b = new byte[length];
+        src.get(b);
+        write(addr, b);
+    }
+
     /** An access outside the guest's memory. */
     final class Fault extends RuntimeException {
         public Fault(String message) { super(message, null, false, false); }

@@ -16,10 +16,12 @@ final class SocketOps {
     private final FdTable fds;
     private final Readiness readiness;
     /**
-     * The receive buffer of every socket read. The guest has one thread, so one buffer serves all its sockets;
-     * a fresh array per call (servers ask for up to their whole free input space) cost more than the I/O.
+     * The buffers of every socket receive and send. The guest has one thread, so one pair serves all its sockets
+     * (a fresh array per call cost more than the I/O). Direct, so that the kernel reads into and writes from them
+     * without the JDK copying through a temporary direct buffer: one copy between guest memory and the socket.
      */
-    private ByteBuffer scratch = ByteBuffer.allocate(64 << 10);
+    private ByteBuffer in = ByteBuffer.allocateDirect(64 << 10);
+    private ByteBuffer out = ByteBuffer.allocateDirect(64 << 10);
 
     SocketOps(FdTable fds, Readiness readiness) {
         this.fds = fds;
@@ -38,7 +40,7 @@ final class SocketOps {
         SocketChannel ch;
         while ((ch = listener.channel.accept()) == null) {
             if (listener.nonBlocking()) throw Errno.fail(Errno.AGAIN);
-            readiness.awaitOne(listener.channel, SelectionKey.OP_ACCEPT);
+            readiness.awaitOne(readiness.slot(listener), SelectionKey.OP_ACCEPT);
         }
         ch.configureBlocking(false);
         ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
@@ -102,7 +104,7 @@ final class SocketOps {
         if ((s.rightsBase & Wasi.RIGHT_FD_READ) == 0) throw Errno.fail(Errno.NOTCAPABLE);
         long want = WasiPreview1.totalLength(m, iovs, iovsLen);
         if (want == 0) return 0;
-        ByteBuffer buf = scratch((int) Math.min(want, MAX_TRANSFER));
+        ByteBuffer buf = in = ready(in, (int) Math.min(want, MAX_TRANSFER));
         Connection c = s.connection;
         while (true) {
             int n = c.read(buf);
@@ -114,7 +116,7 @@ final class SocketOps {
                     throw Errno.fail(Errno.AGAIN);
                 }
                 c.beforeWait();
-                readiness.awaitOne(c.channel(), c.readInterest());
+                readiness.awaitOne(readiness.slot(s), c.readInterest());
             }
         }
         buf.flip();
@@ -122,16 +124,16 @@ final class SocketOps {
         for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
             int ptr = m.readI32(iovs + 8 * i);
             int len = Math.min(m.readI32(iovs + 8 * i + 4), buf.remaining());
-            m.write(ptr, buf.array(), buf.position(), len);
-            buf.position(buf.position() + len);
+            m.write(ptr, buf, len);
             done += len;
         }
         return done;
     }
 
-    private ByteBuffer scratch(int size) {
-        if (scratch.capacity() < size) scratch = ByteBuffer.allocate(Math.min(MAX_TRANSFER, Math.max(size, 2 * scratch.capacity())));
-        return scratch.clear().limit(size);
+    /** {@code buf} cleared with room for {@code size} bytes, or a larger one (at most {@link #MAX_TRANSFER}). */
+    private static ByteBuffer ready(ByteBuffer buf, int size) {
+        if (buf.capacity() < size) buf = ByteBuffer.allocateDirect(Math.min(MAX_TRANSFER, Math.max(size, 2 * buf.capacity())));
+        return buf.clear().limit(size);
     }
 
     /** Writes all the iovecs (blocking) or what fits now (O_NONBLOCK, EAGAIN if nothing fits). */
@@ -139,19 +141,13 @@ final class SocketOps {
         if ((s.rightsBase & Wasi.RIGHT_FD_WRITE) == 0) throw Errno.fail(Errno.NOTCAPABLE);
         long want = WasiPreview1.totalLength(m, iovs, iovsLen);
         if (want == 0) return 0;
-        int size = (int) Math.min(want, MAX_TRANSFER);
-        ByteBuffer buf;
-        if (iovsLen == 1) {
-            buf = ByteBuffer.wrap(m.read(m.readI32(iovs), size)); // the copy out of guest memory is the only one
-        } else {
-            buf = scratch(size);
-            for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
-                int ptr = m.readI32(iovs + 8 * i);
-                int len = Math.min(m.readI32(iovs + 8 * i + 4), buf.remaining());
-                buf.put(m.read(ptr, len));
-            }
-            buf.flip();
+        ByteBuffer buf = out = ready(out, (int) Math.min(want, MAX_TRANSFER));
+        for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
+            int ptr = m.readI32(iovs + 8 * i);
+            int len = Math.min(m.readI32(iovs + 8 * i + 4), buf.remaining());
+            m.read(ptr, len, buf);
         }
+        buf.flip();
         Connection c = s.connection;
         try {
             while (buf.hasRemaining()) {
@@ -162,7 +158,7 @@ final class SocketOps {
                         throw Errno.fail(Errno.AGAIN);
                     }
                     c.beforeWait();
-                    readiness.awaitOne(c.channel(), c.writeInterest());
+                    readiness.awaitOne(readiness.slot(s), c.writeInterest());
                 }
             }
         } catch (IOException e) {
