@@ -4,6 +4,7 @@ import dev.donjon.wasi.chicory.ChicoryModule;
 import dev.donjon.wasi.host.Descriptor;
 import dev.donjon.wasi.host.FdTable;
 import dev.donjon.wasi.host.HostFunction;
+import dev.donjon.wasi.host.Wasi;
 import dev.donjon.wasi.host.WasiPreview1;
 import java.io.ByteArrayInputStream;
 import java.lang.management.ManagementFactory;
@@ -35,9 +36,10 @@ public final class KernelCpuTime {
         List<String> argv = new ArrayList<>(List.of("main.wasm"));
         argv.addAll(List.of(args).subList(1, args.length));
         FdTable fds = new FdTable(16);
-        fds.append(new Descriptor.Input(new ByteArrayInputStream(new byte[0])));
-        fds.append(new Descriptor.Output(System.out));
-        fds.append(new Descriptor.Output(System.err));
+        // stdio as wasmtime reports host streams (unknown file type, not seekable): the kernels only print
+        fds.append(new Descriptor.Input(new ByteArrayInputStream(new byte[0]), Wasi.FILETYPE_UNKNOWN, false));
+        fds.append(new Descriptor.Output(System.out, Wasi.FILETYPE_UNKNOWN, false));
+        fds.append(new Descriptor.Output(System.err, Wasi.FILETYPE_UNKNOWN, false));
         WasiPreview1 wasi = new WasiPreview1(argv, List.of(), fds);
         List<HostFunction> functions = new ArrayList<>();
         var threads = ManagementFactory.getThreadMXBean();

@@ -2,7 +2,7 @@ package dev.donjon.wasi.chicory;
 
 import com.dylibso.chicory.runtime.Memory;
 import dev.donjon.wasi.host.GuestMemory;
-import java.nio.ByteBuffer;
+import java.lang.foreign.MemorySegment;
 
 /** {@link GuestMemory} over a Chicory memory, with the bounds checks WASI needs (EFAULT, not a trap). */
 final class ChicoryMemory implements GuestMemory {
@@ -33,16 +33,15 @@ final class ChicoryMemory implements GuestMemory {
     @Override public void write(int addr, byte[] src, int offset, int length) {
         memory.write(check(addr, length), src, offset, length);
     }
-    // Sockets move bytes between guest memory and direct buffers: straight from or into the flat memory's array.
-    @Override public void read(int addr, int length, ByteBuffer dst) {
-        if (length < 0) throw new Fault("negative length");
-        if (memory instanceof ContiguousMemory flat) flat.copyOut(check(addr, length), length, dst);
-        else GuestMemory.super.read(addr, length, dst);
-    }
-    @Override public void write(int addr, ByteBuffer src, int length) {
-        if (length < 0) throw new Fault("negative length");
-        if (memory instanceof ContiguousMemory flat) flat.copyIn(check(addr, length), src, length);
-        else GuestMemory.super.write(addr, src, length);
-    }
     @Override public long size() { return (long) memory.pages() * Memory.PAGE_SIZE; }
+
+    // file and socket data: straight between the guest's array and native memory, without an intermediate array
+    @Override public void copyTo(int addr, MemorySegment dst, int length) {
+        if (memory instanceof ContiguousMemory c) c.copyTo(check(addr, length), dst, length);
+        else GuestMemory.super.copyTo(addr, dst, length);
+    }
+    @Override public void copyFrom(MemorySegment src, int addr, int length) {
+        if (memory instanceof ContiguousMemory c) c.copyFrom(src, check(addr, length), length);
+        else GuestMemory.super.copyFrom(src, addr, length);
+    }
 }

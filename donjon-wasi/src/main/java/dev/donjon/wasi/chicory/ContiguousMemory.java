@@ -10,9 +10,10 @@ import com.dylibso.chicory.wasm.types.ActiveDataSegment;
 import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.PassiveDataSegment;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
@@ -147,22 +148,22 @@ final class ContiguousMemory implements Memory {
         System.arraycopy(data, offset, bytes, addr, size);
     }
 
+    /** {@code length} bytes at {@code addr} to the start of {@code dst}. */
+    void copyTo(int addr, MemorySegment dst, int length) {
+        check(addr, length);
+        MemorySegment.copy(bytes, addr, dst, ValueLayout.JAVA_BYTE, 0, length);
+    }
+
+    /** The first {@code length} bytes of {@code src} to {@code addr}. */
+    void copyFrom(MemorySegment src, int addr, int length) {
+        check(addr, length);
+        MemorySegment.copy(src, ValueLayout.JAVA_BYTE, 0, bytes, addr, length);
+    }
+
     @Override
     public byte[] readBytes(int addr, int length) {
         check(addr, length);
         return Arrays.copyOfRange(bytes, addr, addr + length);
-    }
-
-    /** Copies {@code length} bytes at {@code addr} into {@code dst} (its position advances). */
-    void copyOut(int addr, int length, ByteBuffer dst) {
-        check(addr, length);
-        dst.put(bytes, addr, length);
-    }
-
-    /** Copies {@code length} bytes of {@code src} (its position advances) to {@code addr}. */
-    void copyIn(int addr, ByteBuffer src, int length) {
-        check(addr, length);
-        src.get(bytes, addr, length);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.donjon.wasi.host;
 
-import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -27,6 +26,7 @@ final class PollOneoff {
     }
 
     private final FdTable fds;
+    private final FileOps files;
     private final Readiness readiness;
     private final Clocks clocks;
     // The current call's subscriptions: userdata, event type (or -errno for a clock that cannot be read), fd or deadline.
@@ -39,8 +39,9 @@ final class PollOneoff {
     private int out;
     private int events;
 
-    PollOneoff(FdTable fds, Readiness readiness, Clocks clocks) {
+    PollOneoff(FdTable fds, FileOps files, Readiness readiness, Clocks clocks) {
         this.fds = fds;
+        this.files = files;
         this.readiness = readiness;
         this.clocks = clocks;
     }
@@ -162,17 +163,7 @@ final class PollOneoff {
             }
             case Descriptor.Listener listener when read -> readiness.want(readiness.slot(listener), SelectionKey.OP_ACCEPT, i, true);
             case Descriptor.Listener ignored -> emit(userdata[i], Errno.NOTSUP, type[i], 0);
-            case Descriptor.File file -> {
-                long avail = 0;
-                if (read) {
-                    try {
-                        avail = Math.max(0, file.channel.size() - file.channel.position());
-                    } catch (IOException e) {
-                        avail = 0;
-                    }
-                }
-                emit(userdata[i], 0, type[i], avail);
-            }
+            case Descriptor.File file -> emit(userdata[i], 0, type[i], read ? files.available(file) : 0);
             case Descriptor.Dir ignored -> emit(userdata[i], Errno.BADF, type[i], 0);
             default -> emit(userdata[i], 0, type[i], 0);
         }

@@ -1,6 +1,7 @@
 package dev.donjon.wasi.host;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -124,7 +125,8 @@ final class SocketOps {
         for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
             int ptr = m.readI32(iovs + 8 * i);
             int len = Math.min(m.readI32(iovs + 8 * i + 4), buf.remaining());
-            m.write(ptr, buf, len);
+            m.copyFrom(MemorySegment.ofBuffer(buf), ptr, len); // the segment starts at the buffer's position
+            buf.position(buf.position() + len);
             done += len;
         }
         return done;
@@ -145,7 +147,8 @@ final class SocketOps {
         for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
             int ptr = m.readI32(iovs + 8 * i);
             int len = Math.min(m.readI32(iovs + 8 * i + 4), buf.remaining());
-            m.read(ptr, len, buf);
+            m.copyTo(ptr, MemorySegment.ofBuffer(buf), len);
+            buf.position(buf.position() + len);
         }
         buf.flip();
         Connection c = s.connection;
