@@ -4,10 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.logging.ConsoleHandler;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.logging.Formatter;
 import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
+import java.util.logging.StreamHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,13 +68,42 @@ public final class Donjon {
                 case info -> Level.INFO;
                 case debug -> Level.FINE;
             };
+            // reset() first: the JDK would otherwise build the handlers of its logging.properties (a ConsoleHandler
+            // whose SimpleFormatter loads the time-zone database) at every start, only for them to be removed here
+            LogManager.getLogManager().reset();
             Logger root = Logger.getLogger("");
             root.setLevel(jul);
-            for (var h : root.getHandlers()) root.removeHandler(h);
-            ConsoleHandler handler = new ConsoleHandler();
-            handler.setLevel(jul);
-            handler.setFormatter(new SimpleFormatter());
-            root.addHandler(handler);
+            root.addHandler(new LogLines(jul));
+        }
+    }
+
+    /** Log records on stderr as {@code LEVEL: message}, with the stack trace when one is attached (debug). */
+    private static final class LogLines extends StreamHandler {
+        LogLines(Level level) {
+            super(System.err, new Formatter() {
+                @Override
+                public String format(LogRecord r) {
+                    StringBuilder line = new StringBuilder(r.getLevel().getLocalizedName()).append(": ").append(formatMessage(r));
+                    if (r.getThrown() != null) {
+                        StringWriter trace = new StringWriter();
+                        r.getThrown().printStackTrace(new PrintWriter(trace));
+                        line.append(System.lineSeparator()).append(trace);
+                    }
+                    return line.append(System.lineSeparator()).toString();
+                }
+            });
+            setLevel(level);
+        }
+
+        @Override
+        public synchronized void publish(LogRecord r) {
+            super.publish(r);
+            flush(); // each line as it happens, as ConsoleHandler does
+        }
+
+        @Override
+        public synchronized void close() {
+            flush(); // never close System.err
         }
     }
 
@@ -81,12 +114,17 @@ public final class Donjon {
     static boolean debug() { return level == LogLevel.debug; }
 
     public static void main(String[] args) {
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
         System.exit(execute(args));
     }
 
     /** Runs the command line and returns its exit code; never prints a stack trace unless --log-level debug. */
     public static int execute(String... args) {
+        if (args.length == 1 && VERSION_FLAGS.contains(args[0])) {
+            // what picocli prints for it, without building a command tree (its reflection is most of a start-up)
+            for (String line : new DonjonVersion().getVersion()) System.out.println(line);
+            System.out.flush();
+            return 0;
+        }
         CommandLine cli = commandLine(args);
         cli.setExecutionExceptionHandler(new OneLineErrors());
         cli.setParameterExceptionHandler(new OneLineErrors());

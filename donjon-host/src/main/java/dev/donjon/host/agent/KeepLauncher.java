@@ -94,7 +94,10 @@ public final class KeepLauncher {
         cmd.add(KeepMain.class.getName());
         cmd.add("--warm-up");
         try {
-            if (run(cmd) && Files.size(training) > 0) Files.move(training, aotCache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            if (run(cmd) && Files.size(training) > 0) {
+                Files.move(training, aotCache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                removeOutdated(aotCache);
+            }
         } catch (IOException e) {
             // no cache: slower starts, nothing else
         } finally {
@@ -102,6 +105,22 @@ public final class KeepLauncher {
                 Files.deleteIfExists(training);
             } catch (IOException ignored) {
                 // a stray temporary file beside the jars: harmless
+            }
+        }
+    }
+
+    /**
+     * Removes the other Keep caches beside {@code current} that are older than the newest jar of the class path: made
+     * before that jar changed, no JVM would accept them (each is 30 MB, and every rebuild of the jars left one).
+     */
+    private void removeOutdated(Path current) throws IOException {
+        long newestJar = 0;
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            newestJar = Math.max(newestJar, Files.getLastModifiedTime(Path.of(entry)).toMillis());
+        }
+        try (var caches = Files.newDirectoryStream(current.getParent(), "donjon-keep-*.aot")) {
+            for (Path old : caches) {
+                if (!old.equals(current) && Files.getLastModifiedTime(old).toMillis() < newestJar) Files.deleteIfExists(old);
             }
         }
     }
