@@ -160,6 +160,12 @@ final class ContiguousMemory implements Memory {
         MemorySegment.copy(src, ValueLayout.JAVA_BYTE, 0, bytes, addr, length);
     }
 
+    /** {@code length} bytes at {@code addr} as a heap buffer over this memory's array (see GuestMemory.view). */
+    java.nio.ByteBuffer view(int addr, int length) {
+        check(addr, length);
+        return java.nio.ByteBuffer.wrap(bytes, addr, length).slice();
+    }
+
     @Override
     public byte[] readBytes(int addr, int length) {
         check(addr, length);

@@ -13,13 +13,15 @@ import java.nio.channels.SocketChannel;
 final class SocketOps {
     /** Most bytes one sock_recv / sock_send moves; more would only delay the guest's next look at its other fds. */
     private static final int MAX_TRANSFER = 1 << 20;
+    /** Most iovecs one call moves (Linux's IOV_MAX); the rest is a short read or write, as the kernel's would be. */
+    private static final int MAX_IOVECS = 1024;
 
     private final FdTable fds;
     private final Readiness readiness;
     /**
-     * The buffers of every socket receive and send. The guest has one thread, so one pair serves all its sockets
-     * (a fresh array per call cost more than the I/O). Direct, so that the kernel reads into and writes from them
-     * without the JDK copying through a temporary direct buffer: one copy between guest memory and the socket.
+     * Where socket data goes when guest memory has no in-place views (Chicory's paged memory, for memories too large
+     * for one array). The guest has one thread, so one pair serves all its sockets. Direct, so that the kernel reads
+     * into and writes from them without the JDK copying through a temporary direct buffer.
      */
     private ByteBuffer in = ByteBuffer.allocateDirect(64 << 10);
     private ByteBuffer out = ByteBuffer.allocateDirect(64 << 10);
@@ -105,22 +107,27 @@ final class SocketOps {
         if ((s.rightsBase & Wasi.RIGHT_FD_READ) == 0) throw Errno.fail(Errno.NOTCAPABLE);
         long want = WasiPreview1.totalLength(m, iovs, iovsLen);
         if (want == 0) return 0;
-        ByteBuffer buf = in = ready(in, (int) Math.min(want, MAX_TRANSFER));
+        ByteBuffer[] dsts = views(m, iovs, iovsLen);
+        boolean copy = dsts == null;
+        if (copy) dsts = new ByteBuffer[] {in = ready(in, (int) Math.min(want, MAX_TRANSFER))};
         Connection c = s.connection;
+        long got = 0;
         while (true) {
-            int n = c.read(buf);
+            long n = c.read(dsts);
             if (n < 0) break;
-            if (buf.position() > 0 && (!waitAll || !buf.hasRemaining())) break;
+            got += n;
+            if (got > 0 && (!waitAll || !hasRemaining(dsts))) break;
             if (n == 0) {
                 if (s.nonBlocking()) {
-                    if (buf.position() > 0) break;
+                    if (got > 0) break;
                     throw Errno.fail(Errno.AGAIN);
                 }
                 c.beforeWait();
                 readiness.awaitOne(readiness.slot(s), c.readInterest());
             }
         }
-        buf.flip();
+        if (!copy) return got;
+        ByteBuffer buf = in.flip();
         int done = 0;
         for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
             int ptr = m.readI32(iovs + 8 * i);
@@ -138,26 +145,57 @@ final class SocketOps {
         return buf.clear().limit(size);
     }
 
+    /**
+     * The iovecs as buffers over guest memory (at most {@link #MAX_TRANSFER} bytes in {@link #MAX_IOVECS} of them),
+     * so that the socket or the TLS engine reads and writes the guest's bytes in place; null when the memory has no
+     * such views (then the data goes through {@link #in} or {@link #out}).
+     */
+    private static ByteBuffer[] views(GuestMemory m, int iovs, int iovsLen) {
+        int n = Math.min(iovsLen, MAX_IOVECS);
+        ByteBuffer[] views = new ByteBuffer[n];
+        long room = MAX_TRANSFER;
+        for (int i = 0; i < n; i++) {
+            int len = (int) Math.min(room, Integer.toUnsignedLong(m.readI32(iovs + 8 * i + 4)));
+            ByteBuffer v = m.view(m.readI32(iovs + 8 * i), len);
+            if (v == null) return null;
+            views[i] = v;
+            room -= len;
+        }
+        return views;
+    }
+
+    private static boolean hasRemaining(ByteBuffer[] buffers) {
+        for (ByteBuffer b : buffers) {
+            if (b.hasRemaining()) return true;
+        }
+        return false;
+    }
+
     /** Writes all the iovecs (blocking) or what fits now (O_NONBLOCK, EAGAIN if nothing fits). */
     long write(GuestMemory m, Descriptor.Socket s, int iovs, int iovsLen) throws IOException {
         if ((s.rightsBase & Wasi.RIGHT_FD_WRITE) == 0) throw Errno.fail(Errno.NOTCAPABLE);
         long want = WasiPreview1.totalLength(m, iovs, iovsLen);
         if (want == 0) return 0;
-        ByteBuffer buf = out = ready(out, (int) Math.min(want, MAX_TRANSFER));
-        for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
-            int ptr = m.readI32(iovs + 8 * i);
-            int len = Math.min(m.readI32(iovs + 8 * i + 4), buf.remaining());
-            m.copyTo(ptr, MemorySegment.ofBuffer(buf), len);
-            buf.position(buf.position() + len);
+        ByteBuffer[] srcs = views(m, iovs, iovsLen);
+        if (srcs == null) {
+            ByteBuffer buf = out = ready(out, (int) Math.min(want, MAX_TRANSFER));
+            for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
+                int ptr = m.readI32(iovs + 8 * i);
+                int len = Math.min(m.readI32(iovs + 8 * i + 4), buf.remaining());
+                m.copyTo(ptr, MemorySegment.ofBuffer(buf), len);
+                buf.position(buf.position() + len);
+            }
+            srcs = new ByteBuffer[] {buf.flip()};
         }
-        buf.flip();
         Connection c = s.connection;
+        long sent = 0;
         try {
-            while (buf.hasRemaining()) {
-                int n = c.write(buf);
+            while (hasRemaining(srcs)) {
+                long n = c.write(srcs);
+                sent += n;
                 if (n == 0) {
                     if (s.nonBlocking()) {
-                        if (buf.position() > 0) break;
+                        if (sent > 0) break;
                         throw Errno.fail(Errno.AGAIN);
                     }
                     c.beforeWait();
@@ -165,9 +203,9 @@ final class SocketOps {
                 }
             }
         } catch (IOException e) {
-            if (buf.position() > 0) return buf.position();
+            if (sent > 0) return sent;
             throw e;
         }
-        return buf.position();
+        return sent;
     }
 }

@@ -126,4 +126,23 @@ class ContiguousMemoryTest {
         }
         assertArrayEquals(m.get(1).readBytes(0, 400), m.get(0).readBytes(0, 400));
     }
+
+    /** Sockets read and write guest memory in place through views: exactly the range asked for, never past the memory. */
+    @Test
+    void viewsReachOnlyTheGuestsBytesInRange() {
+        ContiguousMemory flat = new ContiguousMemory(new MemoryLimits(1, 4));
+        flat.grow(1); // the array now has room past the memory's size: a view must not reach it
+        ChicoryMemory guest = new ChicoryMemory(flat);
+        java.nio.ByteBuffer v = guest.view(2 * PAGE - 3, 3);
+        assertEquals(0, v.position());
+        assertEquals(3, v.remaining());
+        assertEquals(3, v.capacity());
+        v.put(new byte[] {7, 8, 9});
+        assertEquals(9, flat.read(2 * PAGE - 1));
+        assertThrows(dev.donjon.wasi.host.GuestMemory.Fault.class, () -> guest.view(2 * PAGE - 3, 4));
+        assertThrows(dev.donjon.wasi.host.GuestMemory.Fault.class, () -> guest.view(2 * PAGE, 1));
+        assertThrows(dev.donjon.wasi.host.GuestMemory.Fault.class, () -> guest.view(-1, 1));
+        assertThrows(dev.donjon.wasi.host.GuestMemory.Fault.class, () -> guest.view(0, -1));
+        assertEquals(0, guest.view(2 * PAGE, 0).capacity());
+    }
 }
