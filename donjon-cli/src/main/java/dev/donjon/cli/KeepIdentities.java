@@ -29,24 +29,24 @@ final class KeepIdentities {
     }
 
     /**
-     * A class, not a lambda: making a lambda resolves its method type, whose BouncyCastle parameter would load and
-     * verify the signed BouncyCastle jar (≈0.1-0.3 s of CPU) in every {@code run}, also those that never enroll.
+     * A class, not a lambda: making a lambda resolves its method type, whose BouncyCastle parameter would load
+     * BouncyCastle's classes in every {@code run}, also those that never enroll.
      */
     private record Evidence(PlatformSelector.Selection backend) implements AttestedIdentity.Source {
         @Override
-        public KeepIdentity create(org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
-            return enroll(backend, extra);
+        public KeepIdentity create(Optional<byte[]> nonce, org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
+            return enroll(backend, nonce, extra);
         }
     }
 
     /** The Keep key and CSR on the selected backend (said loudly when it proves nothing); only called when the workload has a steward. */
-    private static KeepIdentity enroll(PlatformSelector.Selection selection, org.bouncycastle.asn1.x509.Extension... extra)
+    private static KeepIdentity enroll(PlatformSelector.Selection selection, Optional<byte[]> nonce, org.bouncycastle.asn1.x509.Extension... extra)
             throws PlatformException {
         if (selection.insecure()) {
             LOG.warning(() -> "enrolling with " + selection.platform().backend() + " evidence ("
                     + (selection.platform().backend() == Backend.SIM ? "SIMULATED" : "none: no TEE") + "); the Steward's policy decides");
         }
-        return AttestedIdentity.enroll(Optional.of(selection.platform()), extra);
+        return AttestedIdentity.enroll(Optional.of(selection.platform()), nonce, extra);
     }
 
     private static Optional<List<X509Certificate>> plusJdk(Path file, String option) {
