@@ -3,6 +3,7 @@
 # against a Java NIO echo server in the same run. Options go to dev.donjon.bench.EchoConnections:
 #   bench/echo-connections.sh [--connections 10000] [--throughput-connections 64] [--seconds 10] [--warmup 3]
 #                             [--small 64] [--large 65536] [--echo examples/echo/echo.wasm] [--tls-connections 1000] [--tls-warmup 15]
+#                             [--server-warmup 10]
 # Server and client run in separate JVMs, each needing one fd per connection plus ~100: raise the soft limit.
 set -eu
 cd "$(dirname "$0")/.."

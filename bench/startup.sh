@@ -5,9 +5,11 @@
 #
 #   bench/startup.sh [MODULE.wasm]      # default examples/hello/hello.wasm
 #
-# Environment: RUNS (default 10), WARMUP (default 1: builds Donjon if needed, writes its class-data-sharing
-# archive and fills the compiled-module cache), DONJON (default ./donjon), NODE (default node),
-# EXPORT=file.json to keep hyperfine's raw figures.
+# Also `donjon --version` against a bare JVM (`java -version`, the floor of any Java command's start).
+#
+# Environment: RUNS (default 10), WARMUP (default 1: builds Donjon if needed, makes its start-up cache and fills the
+# compiled-module cache), DONJON (default ./donjon), BEFORE (another launcher, e.g. of main: its rows are added, to
+# compare two builds in the same run), NODE (default node), EXPORT=file.json to keep hyperfine's raw figures.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 MODULE=${1:-examples/hello/hello.wasm}
@@ -28,6 +30,13 @@ add() { # name command: kept only if it runs
 }
 add "donjon (compiled-module cache)" "$DONJON run $MODULE"
 add "donjon --no-module-cache" "$DONJON run --no-module-cache $MODULE"
+add "donjon --version" "$DONJON --version"
+if [ -n "${BEFORE:-}" ]; then
+  add "before (compiled-module cache)" "$BEFORE run $MODULE"
+  add "before --version" "$BEFORE --version"
+fi
+. ./.mvn/find-jdk.sh
+add "java -version (bare JVM)" "$JAVA_HOME/bin/java -Xshare:auto -version"
 command -v "$NODE" >/dev/null && add "node:wasi" "$NODE --no-warnings bench/compute/run-node.mjs $MODULE" || echo "node: not available"
 src=${MODULE%.wasm}.c
 if [ -f "$src" ] && command -v clang-19 >/dev/null && clang-19 -O2 -o "$OUT/native" "$src" 2>/dev/null; then

@@ -49,6 +49,8 @@ import java.util.Optional;
  */
 public final class EchoConnections {
     private static final int BACKLOG = 4096;
+    /** Seconds of load each server gets before its measured phases (0: measure them cold). */
+    private static String serverWarmup = "10";
 
     private EchoConnections() {}
 
@@ -60,6 +62,7 @@ public final class EchoConnections {
         String warmup = o.get("warmup");
         int small = Integer.parseInt(o.get("small"));
         int large = Integer.parseInt(o.get("large"));
+        serverWarmup = o.get("server-warmup");
 
         long c0 = System.nanoTime();
         WasiProgram echo = WasiProgram.load(Files.readAllBytes(Path.of(o.get("echo"))));
@@ -70,6 +73,7 @@ public final class EchoConnections {
         Map<String, Map<String, String>> nio = new LinkedHashMap<>();
         try (NioEcho baseline = NioEcho.start(BACKLOG)) {
             String port = Integer.toString(baseline.port());
+            warmUp("Java NIO echo", port, connections, List.of());
             System.out.println("== Java NIO echo (one thread, one selector): " + connections + " concurrent connections");
             nio.put("concurrency", load("concurrency", port, Integer.toString(connections)));
             System.out.println("== Java NIO echo: echo throughput, " + tconns + " connections");
@@ -87,6 +91,7 @@ public final class EchoConnections {
         try (TlsEcho baseline = TlsEcho.start(identity.context(), BACKLOG)) {
             String port = Integer.toString(baseline.port());
             String cert = identity.certificateFile().toString();
+            warmUp("JDK TLS echo", port, tlsConnections, List.of(cert));
             System.out.println("== JDK TLS echo (SSLServerSocket, a virtual thread per connection): " + tlsConnections + " concurrent connections");
             jdk.put("concurrency", load("concurrency", port, Integer.toString(tlsConnections), cert));
             System.out.println("== JDK TLS echo: echo throughput, " + tconns + " connections");
@@ -109,6 +114,11 @@ public final class EchoConnections {
         row("then one line echoed on each (s)", donjon.get("concurrency"), baseline.get("concurrency"), "serve_s");
         row(small + " B requests/s (" + tconns + " conns)", donjon.get("small"), baseline.get("small"), "req_per_s");
         row(large + " B echo MB/s (" + tconns + " conns)", donjon.get("large"), baseline.get("large"), "mb_per_s");
+        // What the server process spent (its own CPU time, the client being another JVM): steadier than the wall-clock
+        // rows on a shared machine, and what the server's capacity is made of.
+        row("server CPU, connect + serve (s)", donjon.get("concurrency"), baseline.get("concurrency"), "server_cpu_s");
+        cpuRow("server CPU per " + small + " B request (us)", donjon.get("small"), baseline.get("small"));
+        cpuRow("server CPU per " + large + " B request (us)", donjon.get("large"), baseline.get("large"));
         System.out.println();
     }
 
@@ -128,6 +138,7 @@ public final class EchoConnections {
                     .build());
             List<String> cert = tls == null ? List.of() : List.of(tls.certificateFile().toString());
             try {
+                warmUp(label, port, connections, cert);
                 System.out.println("== " + label + ": " + connections + " concurrent connections to echo.wasm");
                 results.put("concurrency", load(with(cert, "concurrency", port, Integer.toString(connections))));
                 System.out.println("== " + label + ": echo throughput, " + tconns + " connections");
@@ -139,6 +150,21 @@ public final class EchoConnections {
             }
         }
         return results;
+    }
+
+    /**
+     * The same unmeasured load for each server before its measured phases: the same number of concurrent connections
+     * once, then {@code serverWarmup} seconds of small echoes. Without it the first phase measured mostly what a server
+     * does once: the JIT compiling its code, and its memory growing into pages the kernel maps on first touch (for
+     * Donjon the guest's linear memory; the NIO server, in the same JVM after Donjon, found both its JDK code compiled
+     * and the heap's pages mapped by Donjon's phases). {@code --server-warmup 0} measures both servers cold.
+     */
+    private static void warmUp(String label, String port, int connections, List<String> cert) throws Exception {
+        int seconds = Integer.parseInt(serverWarmup);
+        if (seconds <= 0) return;
+        System.out.println("== " + label + ": warm-up (" + seconds + " s, not measured)");
+        load(with(cert, "concurrency", port, Integer.toString(connections)));
+        load(with(cert, "throughput", port, "64", Integer.toString(seconds), "1", "64"));
     }
 
     private static String[] with(List<String> tail, String... args) {
@@ -167,6 +193,17 @@ public final class EchoConnections {
         return new TlsServer(Tls.context(keys.getPrivate(), List.of(cert), Optional.empty()), file);
     }
 
+    private static void cpuRow(String label, Map<String, String> d, Map<String, String> n) {
+        double dv = perRequestMicros(d);
+        double nv = perRequestMicros(n);
+        System.out.printf("%-36s %12.1f %12.1f %7.2fx%n", label, dv, nv, nv == 0 ? 0 : dv / nv);
+    }
+
+    private static double perRequestMicros(Map<String, String> r) {
+        double requests = Double.parseDouble(r.get("requests"));
+        return requests == 0 ? 0 : Double.parseDouble(r.getOrDefault("server_cpu_s", "0")) * 1e6 / requests;
+    }
+
     private static void row(String label, Map<String, String> d, Map<String, String> n, String key) {
         double dv = Double.parseDouble(d.get(key));
         double nv = Double.parseDouble(n.get(key));
@@ -180,8 +217,20 @@ public final class EchoConnections {
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Map<String, String> result = new LinkedHashMap<>();
+        var cpu = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpuStart = 0;
+        Map<String, Long> threadsStart = Map.of();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
+                if (line.equals("MARK start")) {
+                    cpuStart = cpu.getProcessCpuTime();
+                    threadsStart = THREAD_CPU ? threadCpu() : Map.of();
+                    continue;
+                } else if (line.equals("MARK end")) {
+                    result.put("server_cpu_s", String.format("%.3f", (cpu.getProcessCpuTime() - cpuStart) / 1e9));
+                    if (THREAD_CPU) printThreadCpu(threadsStart, threadCpu());
+                    continue;
+                }
                 System.out.println("  " + line);
                 if (line.startsWith("RESULT ")) {
                     for (String kv : line.substring(7).split(" ")) {
@@ -195,10 +244,42 @@ public final class EchoConnections {
         return result;
     }
 
+    /** ECHO_THREAD_CPU=1: also print which of this process's threads spent the measured CPU (JIT, GC, server). */
+    private static final boolean THREAD_CPU = "1".equals(System.getenv("ECHO_THREAD_CPU"));
+
+    /** CPU milliseconds per thread name (numbered names merged), from /proc/self/task. */
+    private static Map<String, Long> threadCpu() throws IOException {
+        Map<String, Long> byName = new java.util.TreeMap<>();
+        long tick = 10; // ms per clock tick (USER_HZ 100)
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(t.resolve("comm")).strip().replaceAll("[#0-9]+$", "").strip();
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    byName.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * tick, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return byName;
+    }
+
+    private static void printThreadCpu(Map<String, Long> before, Map<String, Long> after) {
+        StringBuilder line = new StringBuilder("  server threads' CPU ms:");
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() >= 20)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> line.append(' ').append(e.getKey().replace(' ', '_')).append('=').append(e.getValue()));
+        System.out.println(line);
+    }
+
     private static Map<String, String> options(String[] args) {
         Map<String, String> o = new LinkedHashMap<>(Map.of("connections", "10000", "throughput-connections", "64",
                 "seconds", "10", "warmup", "3", "small", "64", "large", "65536", "echo", "examples/echo/echo.wasm",
-                "tls-connections", "1000", "tls-warmup", "15"));
+                "tls-connections", "1000", "tls-warmup", "15", "server-warmup", "10"));
         for (int i = 0; i < args.length; i++) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : "";
             if (!o.containsKey(name) || i + 1 >= args.length) {

@@ -104,6 +104,7 @@ public final class EchoLoad {
         AtomicInteger connected = new AtomicInteger();
         AtomicInteger served = new AtomicInteger();
         Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+        mark("start");
         long t0 = System.nanoTime();
         AtomicLong lastServed = new AtomicLong();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -151,6 +152,7 @@ public final class EchoLoad {
             go.countDown();
             servedOrFailed.await(10, TimeUnit.MINUTES);
             long tServed = System.nanoTime();
+            mark("end");
             closeAll.countDown();
             double connectS = (tConnected - t0) / 1e9;
             double serveS = (Math.max(lastServed.get(), tConnected) - tConnected) / 1e9;
@@ -160,12 +162,37 @@ public final class EchoLoad {
         }
     }
 
+    /**
+     * Tells the server's process when the measured part starts and ends ({@code MARK start}, {@code MARK end} on
+     * stdout), so that it can read its own CPU time then (EchoConnections' "server CPU" rows).
+     */
+    private static synchronized void mark(String what) {
+        System.out.println("MARK " + what);
+        System.out.flush();
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        for (long left; (left = nanoTime - System.nanoTime()) > 0; ) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
     private static void throughput(InetSocketAddress server, int conns, int warmupS, int seconds, int size) throws Exception {
         AtomicLong requests = new AtomicLong();
         AtomicInteger errors = new AtomicInteger();
         long start = System.nanoTime();
         long measureFrom = start + TimeUnit.SECONDS.toNanos(warmupS);
         long until = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
+        Thread.ofPlatform().daemon().start(() -> {
+            sleepUntil(measureFrom);
+            mark("start");
+            sleepUntil(until);
+            mark("end");
+        });
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < conns; i++) {
                 int id = i;

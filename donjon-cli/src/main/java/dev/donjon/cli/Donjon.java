@@ -1,9 +1,18 @@
 package dev.donjon.cli;
 
-import java.util.logging.ConsoleHandler;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.logging.Formatter;
 import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
+import java.util.logging.StreamHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,17 +26,35 @@ import picocli.CommandLine.ScopeType;
         scope = ScopeType.INHERIT, // every subcommand, however deep, answers --help
 
         versionProvider = DonjonVersion.class,
-        description = "Run WebAssembly (WASI) workloads in hardware Trusted Execution Environments (Keeps).",
-        subcommands = {
-            CommandLine.HelpCommand.class,
-            RunCommand.class, ConfigCommand.class, PlatformCommand.class,
-            AttestationCommand.class,
-            DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
-            StewardCommand.class,
-            HostCommand.class, DeployCommand.class,
-            CompletionCommand.class,
-        })
+        description = "Run WebAssembly (WASI) workloads in hardware Trusted Execution Environments (Keeps).")
 public final class Donjon {
+
+    /**
+     * The subcommands, in the order help lists them. picocli reflects over a command's annotations (and its nested
+     * commands') when it is added, ≈0.5 s of CPU for the whole tree at every start: {@link #commandLine(String...)}
+     * adds only the one the command line names. Each key is the command's annotated name.
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("help", CommandLine.HelpCommand::new);
+        m.put("run", RunCommand::new);
+        m.put("config", ConfigCommand::new);
+        m.put("platform", PlatformCommand::new);
+        m.put("attestation", AttestationCommand::new);
+        m.put("drawbridge", DrawbridgeCommand::new);
+        m.put("user", UserCommand::new);
+        m.put("repo", RepoCommand::new);
+        m.put("package", PackageCommand::new);
+        m.put("steward", StewardCommand::new);
+        m.put("host", HostCommand::new);
+        m.put("deploy", DeployCommand::new);
+        m.put("completion", CompletionCommand::new);
+        return m;
+    }
+
+    private static final Set<String> VERSION_FLAGS = Set.of("-V", "--version");
 
     enum LogLevel { error, warn, info, debug }
 
@@ -43,45 +70,112 @@ public final class Donjon {
                 case info -> Level.INFO;
                 case debug -> Level.FINE;
             };
+            // reset() first: the JDK would otherwise build the handlers of its logging.properties (a ConsoleHandler
+            // whose SimpleFormatter loads the time-zone database) at every start, only for them to be removed here
+            LogManager.getLogManager().reset();
             Logger root = Logger.getLogger("");
             root.setLevel(jul);
-            for (var h : root.getHandlers()) root.removeHandler(h);
-            ConsoleHandler handler = new ConsoleHandler();
-            handler.setLevel(jul);
-            handler.setFormatter(new SimpleFormatter());
-            root.addHandler(handler);
+            root.addHandler(new LogLines(jul));
+        }
+    }
+
+    /** Log records on stderr as {@code LEVEL: message}, with the stack trace when one is attached (debug). */
+    private static final class LogLines extends StreamHandler {
+        LogLines(Level level) {
+            super(System.err, new Formatter() {
+                @Override
+                public String format(LogRecord r) {
+                    StringBuilder line = new StringBuilder(r.getLevel().getLocalizedName()).append(": ").append(formatMessage(r));
+                    if (r.getThrown() != null) {
+                        StringWriter trace = new StringWriter();
+                        r.getThrown().printStackTrace(new PrintWriter(trace));
+                        line.append(System.lineSeparator()).append(trace);
+                    }
+                    return line.append(System.lineSeparator()).toString();
+                }
+            });
+            setLevel(level);
+        }
+
+        @Override
+        public synchronized void publish(LogRecord r) {
+            super.publish(r);
+            flush(); // each line as it happens, as ConsoleHandler does
+        }
+
+        @Override
+        public synchronized void close() {
+            flush(); // never close System.err
         }
     }
 
     @Mixin LogLevelOption logLevel;
-
-    /**
-     * The root command with {@code run} as its only subcommand. Building the full tree makes picocli inspect every
-     * subcommand's annotations (≈0.15-0.2 s CPU at start-up); {@code donjon run ...}, the command whose start-up
-     * users feel, takes this tree instead. Same name, options and help text for {@code run}.
-     */
-    @Command(name = "donjon", mixinStandardHelpOptions = true, versionProvider = DonjonVersion.class, subcommands = RunCommand.class)
-    static final class RunOnly {
-        @Mixin LogLevelOption logLevel;
-    }
 
     private static LogLevel level = LogLevel.warn;
 
     static boolean debug() { return level == LogLevel.debug; }
 
     public static void main(String[] args) {
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
         System.exit(execute(args));
     }
 
     /** Runs the command line and returns its exit code; never prints a stack trace unless --log-level debug. */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(args.length > 0 && args[0].equals("run") ? new RunOnly() : new Donjon());
-        // `donjon run|deploy [OPTIONS] MODULE ARGS...`: everything after MODULE belongs to the guest, options included
-        cli.getSubcommands().get("run").setStopAtPositional(true);
-        if (cli.getSubcommands().containsKey("deploy")) cli.getSubcommands().get("deploy").setStopAtPositional(true);
+        if (args.length == 1 && VERSION_FLAGS.contains(args[0])) {
+            // what picocli prints for it, without building a command tree (its reflection is most of a start-up)
+            for (String line : new DonjonVersion().getVersion()) System.out.println(line);
+            System.out.flush();
+            return 0;
+        }
+        CommandLine cli = commandLine(args);
         cli.setExecutionExceptionHandler(new OneLineErrors());
         cli.setParameterExceptionHandler(new OneLineErrors());
         return cli.execute(args);
+    }
+
+    /** The whole command tree (what {@code donjon --help} lists). */
+    static CommandLine commandLine() {
+        return tree(SUBCOMMANDS.keySet());
+    }
+
+    /**
+     * The tree {@code args} need: the root and the subcommand they name; the root alone for {@code --version}; the
+     * whole tree when they name none or an unknown one (help and picocli's suggestions list them all) or {@code help}.
+     */
+    static CommandLine commandLine(String... args) {
+        String named = null;
+        boolean version = false;
+        boolean versionOnly = true;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--log-level")) {
+                i++;
+            } else if (!a.startsWith("--log-level=")) {
+                if (!a.startsWith("-")) {
+                    named = a;
+                    break;
+                }
+                version |= VERSION_FLAGS.contains(a);
+                versionOnly &= VERSION_FLAGS.contains(a);
+            }
+        }
+        // help and completion describe the whole tree
+        if (named != null && !named.equals("help") && !named.equals("completion") && SUBCOMMANDS.containsKey(named)) {
+            return tree(Set.of(named));
+        }
+        return named == null && version && versionOnly ? tree(Set.of()) : commandLine();
+    }
+
+    private static CommandLine tree(Set<String> names) {
+        CommandLine cli = new CommandLine(new Donjon());
+        SUBCOMMANDS.forEach((name, command) -> {
+            if (names.contains(name)) cli.addSubcommand(name, command.get());
+        });
+        // `donjon run|deploy [OPTIONS] PACKAGE ARGS...`: everything after PACKAGE belongs to the guest, options included
+        for (String guestArgs : List.of("run", "deploy")) {
+            CommandLine command = cli.getSubcommands().get(guestArgs);
+            if (command != null) command.setStopAtPositional(true);
+        }
+        return cli;
     }
 }

@@ -25,7 +25,18 @@ final class KeepIdentities {
         AttestedIdentity.Trust trust = new AttestedIdentity.Trust(
                 plusJdk(stewardCa, "--steward-ca"), plusJdk(tlsCa, "--tls-ca"),
                 Optional.ofNullable(tlsClientCa).map(f -> TrustAnchorFiles.read(f, "--tls-client-ca")));
-        return new AttestedIdentity((nonce, extra) -> enroll(backend, nonce, extra), trust, backend.platform().backend(), Clock.systemUTC());
+        return new AttestedIdentity(new Evidence(backend), trust, backend.platform().backend(), Clock.systemUTC());
+    }
+
+    /**
+     * A class, not a lambda: making a lambda resolves its method type, whose BouncyCastle parameter would load
+     * BouncyCastle's classes in every {@code run}, also those that never enroll.
+     */
+    private record Evidence(PlatformSelector.Selection backend) implements AttestedIdentity.Source {
+        @Override
+        public KeepIdentity create(Optional<byte[]> nonce, org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
+            return enroll(backend, nonce, extra);
+        }
     }
 
     /** The Keep key and CSR on the selected backend (said loudly when it proves nothing); only called when the workload has a steward. */

@@ -1,19 +1,31 @@
 package dev.donjon.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** Every command and subcommand answers {@code --help} with exit 0, even when it has required options. */
+/**
+ * Every command and subcommand answers {@code --help} with exit 0, even when it has required options; {@code --version}
+ * (answered without picocli) prints what picocli would; log lines read {@code LEVEL: message}.
+ */
 class HelpTest {
 
     @Test
     void everyCommandAnswersHelp() {
         List<List<String>> paths = new ArrayList<>();
-        collect(new CommandLine(new Donjon()), new ArrayList<>(), paths);
+        collect(Donjon.commandLine(), new ArrayList<>(), paths);
         assertEquals(true, paths.size() > 15, "commands found: " + paths);
         for (List<String> path : paths) {
             List<String> args = new ArrayList<>(path);
@@ -30,7 +42,7 @@ class HelpTest {
     void everyCommandSummaryIsASentenceAndEveryOptionIsDescribed() {
         List<String> problems = new ArrayList<>();
         List<CommandLine> all = new ArrayList<>();
-        walk(new CommandLine(new Donjon()), all);
+        walk(Donjon.commandLine(), all);
         for (CommandLine c : all) {
             String name = c.getCommandSpec().qualifiedName();
             String[] description = c.getCommandSpec().usageMessage().description();
@@ -58,10 +70,50 @@ class HelpTest {
         assertEquals(true, r.out().contains("complete -F") && r.out().contains("--wasmcfgfile") && r.out().contains("--allow-insecure-backend"),
                 "a bash completion script with run's and deploy's options");
         List<List<String>> paths = new ArrayList<>();
-        collect(new CommandLine(new Donjon()), new ArrayList<>(), paths);
+        collect(Donjon.commandLine(), new ArrayList<>(), paths);
         for (List<String> path : paths) {
             assertEquals(true, r.out().contains(path.getLast()), "completion for " + path);
         }
+    }
+
+
+    @Test
+    void versionIsWhatPicocliPrints() {
+        StringWriter picocli = new StringWriter();
+        Donjon.commandLine().printVersionHelp(new PrintWriter(picocli, true));
+        assertTrue(picocli.toString().startsWith("donjon "), picocli.toString());
+        for (String flag : List.of("--version", "-V")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream stdout = System.out;
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            try {
+                assertEquals(0, Donjon.execute(flag));
+            } finally {
+                System.setOut(stdout);
+            }
+            assertEquals(picocli.toString(), out.toString(StandardCharsets.UTF_8), flag);
+        }
+    }
+
+    @Test
+    void logLinesNameTheLevelAndCarryTheTraceOnlyWhenAttached() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, Donjon.execute("--log-level", "info", "--version")); // two arguments: through picocli
+            Logger log = Logger.getLogger("dev.donjon.cli.HelpTest");
+            log.info("one line");
+            log.fine("not at info");
+            log.log(Level.WARNING, "with a cause", new IOException("boom"));
+        } finally {
+            System.setErr(stderr);
+            Donjon.execute("--log-level", "warn", "--version");
+        }
+        String n = System.lineSeparator();
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("INFO: one line" + n + "WARNING: with a cause" + n + "java.io.IOException: boom" + n), text);
+        assertTrue(!text.contains("not at info"), text);
     }
 
     private static void collect(CommandLine cmd, List<String> path, List<List<String>> out) {

@@ -6,6 +6,7 @@ import dev.donjon.wasi.EngineJvmOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,8 @@ public final class KeepLauncher {
     private final Path javaBinary;
     private final String classPath;
     private final List<String> extraJvmOptions;
-    private final Path sharedArchive;
+    /** The Keeps' start-up cache, or null (see {@link #startupCache}). */
+    private final Path aotCache;
 
     private final java.util.Map<String, String> environment;
 
@@ -37,11 +39,24 @@ public final class KeepLauncher {
         this.javaBinary = javaBinary;
         this.classPath = classPath;
         this.extraJvmOptions = List.copyOf(extraJvmOptions);
-        // the JVM archives classes only from jars: with a directory on the class path (tests, IDEs) there is no archive
-        boolean jarsOnly = java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator)).allMatch(e -> e.endsWith(".jar"));
-        this.sharedArchive = jarsOnly
-                ? Path.of(System.getProperty("java.io.tmpdir"), "donjon-keep-" + Integer.toHexString(classPath.hashCode()) + ".jsa")
-                : null;
+        this.aotCache = startupCache(classPath, javaBinary);
+    }
+
+    /**
+     * Where the Keeps' start-up cache (JDK 25's AOT cache: the classes a Keep loads, parsed and linked, with their
+     * profiles) lives: beside the first jar of the class path, so it is exactly as trustworthy as the code it caches
+     * (whoever can write there can already replace the jars; it was a predictable name in the shared temporary
+     * directory, where any local user could have planted one first). Null when the class path has a directory (the
+     * JVM caches classes only from jars: tests, IDEs) or that directory is not writable (an installed, read-only
+     * copy): Keeps then start without it.
+     */
+    private static Path startupCache(String classPath, Path javaBinary) {
+        String[] entries = classPath.split(java.io.File.pathSeparator);
+        if (entries.length == 0 || !java.util.Arrays.stream(entries).allMatch(e -> e.endsWith(".jar"))) return null;
+        Path dir = Path.of(entries[0]).toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) return null;
+        String key = Integer.toHexString((classPath + "\n" + javaBinary + "\n" + Runtime.version()).hashCode());
+        return dir.resolve("donjon-keep-" + key + ".aot");
     }
 
     /** This JVM's binary and class path, plus the options in {@code DONJON_KEEP_JAVA_OPTS}. */
@@ -67,22 +82,73 @@ public final class KeepLauncher {
     }
 
     /**
-     * Makes the class-data-sharing archive once, with a warm-up Keep that exits normally (a real Keep is usually
-     * killed, and a killed JVM writes no archive). Best effort: without it Keeps just start slower.
+     * Makes the start-up cache when there is none the JVM would accept (none yet, or made for other jars or another
+     * JVM): a training Keep runs every step of a deployment on throw-away inputs ({@code KeepMain --warm-up}) and
+     * exits normally, which is when the JVM writes the cache (a real Keep is usually killed). Best effort: without it
+     * Keeps just start slower.
      */
     public void prepare() {
-        if (sharedArchive == null || Files.exists(sharedArchive)) return;
-        List<String> cmd = new ArrayList<>(jvmOptions(KeepLimits.defaults()));
+        if (aotCache == null || usable(aotCache)) return;
+        Path training = aotCache.resolveSibling(aotCache.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        List<String> cmd = new ArrayList<>(jvmOptions(KeepLimits.defaults(), null));
+        cmd.add(1, "-XX:AOTCacheOutput=" + training);
         cmd.add(KeepMain.class.getName());
         cmd.add("--warm-up");
         try {
+            if (run(cmd) && Files.size(training) > 0) {
+                Files.move(training, aotCache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                removeOutdated(aotCache);
+            }
+        } catch (IOException e) {
+            // no cache: slower starts, nothing else
+        } finally {
+            try {
+                Files.deleteIfExists(training);
+            } catch (IOException ignored) {
+                // a stray temporary file beside the jars: harmless
+            }
+        }
+    }
+
+    /**
+     * Removes the other Keep caches beside {@code current} that are older than the newest jar of the class path: made
+     * before that jar changed, no JVM would accept them (each is 30 MB, and every rebuild of the jars left one).
+     */
+    private void removeOutdated(Path current) throws IOException {
+        long newestJar = 0;
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            newestJar = Math.max(newestJar, Files.getLastModifiedTime(Path.of(entry)).toMillis());
+        }
+        try (var caches = Files.newDirectoryStream(current.getParent(), "donjon-keep-*.aot")) {
+            for (Path old : caches) {
+                if (!old.equals(current) && Files.getLastModifiedTime(old).toMillis() < newestJar) Files.deleteIfExists(old);
+            }
+        }
+    }
+
+    /** Whether the JVM accepts {@code cache} with the Keeps' options (it checks the jars and itself against it). */
+    private boolean usable(Path cache) {
+        if (!Files.isRegularFile(cache)) return false;
+        List<String> cmd = new ArrayList<>(jvmOptions(KeepLimits.defaults(), cache));
+        cmd.add(1, "-XX:AOTMode=on"); // refuse, rather than ignore, a cache that does not fit
+        cmd.add("-version");
+        return run(cmd);
+    }
+
+    private static boolean run(List<String> cmd) {
+        try {
             Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) p.destroyForcibly();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
         } catch (IOException e) {
-            // no archive: slower starts, nothing else
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -91,7 +157,7 @@ public final class KeepLauncher {
      * @param spare   the Keep is started ahead of demand: it loads what it will need while it waits for its nonce
      */
     Process launch(String keepId, String backend, KeepLimits limits, NetworkPolicy network, boolean spare) throws IOException {
-        List<String> cmd = new ArrayList<>(jvmOptions(limits));
+        List<String> cmd = new ArrayList<>(jvmOptions(limits, aotCache != null && Files.isRegularFile(aotCache) ? aotCache : null));
         cmd.add(KeepMain.class.getName());
         cmd.addAll(List.of("--keep-id", keepId, "--backend", backend, "--max-memory", Long.toString(limits.maxMemoryBytes())));
         limits.maxTime().ifPresent(t -> cmd.addAll(List.of("--max-time-ms", Long.toString(t.toMillis()))));
@@ -108,7 +174,7 @@ public final class KeepLauncher {
         return pb.start();
     }
 
-    private List<String> jvmOptions(KeepLimits limits) {
+    private List<String> jvmOptions(KeepLimits limits, Path startupCache) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary.toString());
         // heap, metaspace, code cache and direct memory capped from the guest's limit; see KeepProcessMemory
@@ -124,15 +190,12 @@ public final class KeepLauncher {
         // the snp backend reaches /dev/sev-guest through the FFM API (libc ioctl) where configfs-tsm is absent;
         // without this the JVM prints a restricted-method warning into the Keep's stderr (./donjon: jar manifest)
         cmd.add("--enable-native-access=ALL-UNNAMED");
-        // class data sharing: the first Keep archives the classes it loaded, later Keeps map them (faster start, and
-        // the archive's pages are shared between Keeps); the JVM re-creates it itself when the class path changes
-        if (sharedArchive != null) {
-            cmd.add("-XX:SharedArchiveFile=" + sharedArchive);
-            cmd.add("-XX:+AutoCreateSharedArchive");
-        }
-        // the Keep's stdout is the link to the agent: every JVM message goes to stderr, CDS chatter nowhere
+        // the start-up cache made by prepare(): classes loaded and linked ahead, and the cache's pages shared between
+        // Keeps (bench/README.md, Deploy); a cache the JVM finds stale is ignored
+        if (startupCache != null) cmd.add("-XX:AOTCache=" + startupCache);
+        // the Keep's stdout is the link to the agent: every JVM message goes to stderr, the cache's chatter nowhere
         cmd.add("-Xlog:disable");
-        cmd.add("-Xlog:all=warning,cds*=off:stderr");
+        cmd.add("-Xlog:all=warning,aot*=off,cds*=off:stderr");
         cmd.addAll(EngineJvmOptions.list());     // the same JIT settings as ./donjon run
         cmd.addAll(extraJvmOptions);
         cmd.add("-cp");

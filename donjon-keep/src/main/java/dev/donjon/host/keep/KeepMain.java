@@ -78,27 +78,31 @@ public final class KeepMain {
         }
         int code = new KeepMain(new FileInputStream(FileDescriptor.in), link).serve(parsed, source -> KeepRuntimeRunner.on(source, parsed.network()));
         System.out.flush();
-        System.exit(code); // not halt: the JVM writes its class-data-sharing archive at a normal exit
+        System.exit(code); // not halt: shutdown hooks and buffered output run at a normal exit
     }
 
-    /** The smallest WASI command: an empty {@code _start}. */
-    private static final byte[] EMPTY_COMMAND = {
-        0, 'a', 's', 'm', 1, 0, 0, 0,
-        1, 4, 1, 0x60, 0, 0,                                   // type section: () -> ()
-        3, 2, 1, 0,                                            // function section: one function of type 0
-        7, 10, 1, 6, '_', 's', 't', 'a', 'r', 't', 0, 0,       // export "_start"
-        10, 4, 1, 2, 0, 0x0b};                                 // code: no locals, end
+    /**
+     * A real WASI command to train on (examples/hello, put beside this class by the build): compiling it goes through
+     * Chicory's parser, validator and compiler as a deployed module does, and running it through WASI's stdio.
+     */
+    private static byte[] trainingModule() throws IOException {
+        try (InputStream in = KeepMain.class.getResourceAsStream("hello.wasm")) {
+            if (in == null) throw new IOException("hello.wasm is missing from the Keep's jar");
+            return in.readAllBytes();
+        }
+    }
 
     /**
-     * Runs every step of a deployment on throw-away inputs and exits normally, so that the JVM's class-data-sharing
-     * archive (see the agent's launcher) holds what a real Keep loads. Nothing of it is kept.
+     * Runs every step of a deployment on throw-away inputs and exits normally: the training run of the Keeps' start-up
+     * cache (JDK 25's AOT cache, made by the agent's launcher), which then holds what a real Keep loads, linked, with
+     * the profiles of what ran. Nothing of it is kept.
      */
     private static void warmUp() {
         try {
             DeployContext ctx = new DeployContext("warm-up", new byte[dev.donjon.host.protocol.KeepBinding.NONCE_BYTES]);
             KeepSession keep = new KeepSession(ctx);
             new KeepOffer("warm-up", "nil", keep.publicKey(), java.util.Optional.empty()).toBytes();
-            var pkg = new dev.donjon.host.protocol.WorkloadPackage(EMPTY_COMMAND, java.util.Optional.of(
+            var pkg = new WorkloadPackage(trainingModule(), java.util.Optional.of(
                     "[[files]]\nkind = \"stdin\"\n".getBytes(StandardCharsets.UTF_8)), java.util.Map.of());
             var client = dev.donjon.host.protocol.ClientSession.start(keep.publicKey(), ctx);
             KeepSession.Opened opened = keep.open(SealedPackage.decode(client.seal(pkg).encode()));
@@ -109,6 +113,17 @@ public final class KeepMain {
         } catch (Exception e) {
             System.err.println("keep: warm-up incomplete: " + e.getMessage());
         }
+    }
+
+    /**
+     * Compiles and runs the training module, output discarded. A Keep compiles its workload's module itself (it takes
+     * no compiled code from the host's disk), and that compile ran mostly in the JVM's interpreter: done once before,
+     * the JIT has compiled Chicory's compiler by the time the workload comes (a compile took half as long after one
+     * such run, bench/README.md, Deploy).
+     */
+    private static void runTrainingModule() throws Exception {
+        var pkg = new WorkloadPackage(trainingModule(), java.util.Optional.empty(), java.util.Map.of());
+        new KeepRuntimeRunner().run(pkg, OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), WasiLimits.defaults());
     }
 
     record Args(String keepId, String backend, WasiLimits limits, boolean spare, NetworkPolicy network) {
@@ -227,9 +242,10 @@ public final class KeepMain {
             new KeepOffer("spare", backend, warm.publicKey(), java.util.Optional.empty()).toBytes();
             EvidenceSource source = EvidenceSource.forBackend(backend);
             source.attest(new byte[64]);
+            runTrainingModule();
             System.gc(); // a spare may wait long: give back what the warm-up used
             return source;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             return null; // the real request meets the same problem and reports it
         }
     }

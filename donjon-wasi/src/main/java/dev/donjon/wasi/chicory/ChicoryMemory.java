@@ -33,6 +33,9 @@ final class ChicoryMemory implements GuestMemory {
     @Override public void write(int addr, byte[] src, int offset, int length) {
         memory.write(check(addr, length), src, offset, length);
     }
+    @Override public java.nio.ByteBuffer view(int addr, int length) {
+        return memory instanceof ContiguousMemory c ? c.view(check(addr, length), length) : null;
+    }
     @Override public long size() { return (long) memory.pages() * Memory.PAGE_SIZE; }
 
     // file and socket data: straight between the guest's array and native memory, without an intermediate array

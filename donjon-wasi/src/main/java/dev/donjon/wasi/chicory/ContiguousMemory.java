@@ -16,16 +16,25 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
- * A guest's linear memory as one Java array of exactly its current size (not shared between threads).
+ * A guest's linear memory as one Java array (not shared between threads), with room to grow.
  *
  * <p>Why not Chicory's {@code ByteArrayMemory}: that one keeps 64 KiB pages in an array of arrays, so every load and
  * store the guest makes costs a mask, a page-size check, a page lookup and the VarHandle's own index check. Here an
- * access is one VarHandle access, whose index check is the wasm bounds check (an out-of-range index, including a
- * negative one from an address of 2 GiB or more, becomes Chicory's "out of bounds memory access" trap). The price is a
- * copy of the whole memory at each {@code memory.grow} (guests grow rarely and in large steps), during which old and
- * new arrays both take heap; a grow the heap cannot hold fails as a wasm {@code memory.grow} does (-1).
+ * access is an index check against the memory's size (the wasm bounds check: an address past the end, or of 2 GiB or
+ * more, which arrives as a negative int, becomes Chicory's "out of bounds memory access" trap) and one VarHandle
+ * access into the array.
+ *
+ * <p>The array is larger than the memory after a grow: C's {@code malloc} grows memory a page at a time, and an array
+ * of exactly the memory's size had to be copied whole at each of those grows (a server holding 2,000 connections, with
+ * 32 MiB of buffers, spent minutes copying; bench/README.md). A grow that needs a new array asks for half again what
+ * the guest needs (at most its maximum), so copies add up to a few times the final size. The bytes past the memory's
+ * size are never readable or writable by the guest (the checks are against the size), and are zero when they become
+ * memory. The price: the explicit check, ≈0-10% on the compute kernels' steady state against an exact-size array
+ * whose own index check did the work (KernelCpuTime, bench/README.md). A grow the heap cannot hold fails as wasm's
+ * {@code memory.grow} does (-1).
  */
 final class ContiguousMemory implements Memory {
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
@@ -37,7 +46,12 @@ final class ContiguousMemory implements Memory {
     static final int MAX_PAGES = Integer.MAX_VALUE / PAGE_SIZE;
 
     private final MemoryLimits limits;
+    /** The backing array: the memory's bytes, then zeros up to its capacity (room for later grows). */
     private byte[] bytes;
+    /** The memory itself: the first {@link #size} bytes of {@link #bytes}; its bounds are the wasm bounds. */
+    private int size;
+    /** {@link #size} less 1, 3 and 7: the largest address a 2-, 4- and 8-byte access may start at, plus one. */
+    private int limit2, limit4, limit8;
     private DataSegment[] dataSegments = new DataSegment[0];
 
     ContiguousMemory(MemoryLimits limits) {
@@ -45,6 +59,14 @@ final class ContiguousMemory implements Memory {
         if (limits.initialPages() > MAX_PAGES) throw new UninstantiableException("memory of " + limits.initialPages() + " pages is over the host's limit");
         this.limits = limits;
         this.bytes = new byte[limits.initialPages() * PAGE_SIZE];
+        resize(bytes.length);
+    }
+
+    private void resize(int newSize) {
+        size = newSize;
+        limit2 = newSize - 1;
+        limit4 = newSize - 3;
+        limit8 = newSize - 7;
     }
 
     private static WasmRuntimeException outOfBounds() {
@@ -52,24 +74,38 @@ final class ContiguousMemory implements Memory {
     }
 
     private void check(int addr, int length) {
-        if (addr < 0 || length < 0 || addr > bytes.length - length) throw outOfBounds();
+        if (addr < 0 || length < 0 || addr > size - length) throw outOfBounds();
     }
 
-    @Override public int pages() { return bytes.length / PAGE_SIZE; }
+    @Override public int pages() { return size / PAGE_SIZE; }
     @Override public int initialPages() { return limits.initialPages(); }
     @Override public int maximumPages() { return Math.min(limits.maximumPages(), MAX_PAGES); }
     @Override public boolean shared() { return false; }
 
+    /**
+     * Grows within the backing array when it has room, else moves to one half again as large as needed (at most the
+     * maximum): C's malloc grows memory a page or a few at a time, and a copy of the whole memory at each of those
+     * grows made a server with 2,000 connections (32 MiB of buffers) spend minutes copying.
+     */
     @Override
     public int grow(int delta) {
         int old = pages();
         if (delta < 0 || (long) old + delta > maximumPages()) return -1;
         if (delta == 0) return old;
-        try {
-            bytes = Arrays.copyOf(bytes, (old + delta) * PAGE_SIZE);
-        } catch (OutOfMemoryError e) {
-            return -1; // the host's heap is the limit: memory.grow fails as the guest expects, not the host
+        int newSize = (old + delta) * PAGE_SIZE;
+        if (newSize > bytes.length) {
+            long roomy = Math.min((long) maximumPages() * PAGE_SIZE, (long) newSize + newSize / 2);
+            try {
+                bytes = Arrays.copyOf(bytes, (int) roomy);
+            } catch (OutOfMemoryError e) {
+                try {
+                    bytes = Arrays.copyOf(bytes, newSize); // no room to spare: exactly what was asked
+                } catch (OutOfMemoryError again) {
+                    return -1; // the host's heap is the limit: memory.grow fails as the guest expects, not the host
+                }
+            }
         }
+        resize(newSize);
         return old;
     }
 
@@ -87,7 +123,7 @@ final class ContiguousMemory implements Memory {
                 if (a.index() != 0) throw new ChicoryException("data segment for memory " + a.index() + ": only memory 0 exists");
                 int offset = (int) ConstantEvaluators.computeConstantValue(instance, a.offsetInstructions())[0];
                 byte[] data = a.data();
-                if (offset < 0 || offset > bytes.length - data.length) throw new UninstantiableException("out of bounds memory access");
+                if (offset < 0 || offset > size - data.length) throw new UninstantiableException("out of bounds memory access");
                 System.arraycopy(data, 0, bytes, offset, data.length);
             } else if (!(s instanceof PassiveDataSegment)) {
                 throw new ChicoryException("data segment not recognised: " + s);
@@ -124,6 +160,12 @@ final class ContiguousMemory implements Memory {
         MemorySegment.copy(src, ValueLayout.JAVA_BYTE, 0, bytes, addr, length);
     }
 
+    /** {@code length} bytes at {@code addr} as a heap buffer over this memory's array (see GuestMemory.view). */
+    java.nio.ByteBuffer view(int addr, int length) {
+        check(addr, length);
+        return java.nio.ByteBuffer.wrap(bytes, addr, length).slice();
+    }
+
     @Override
     public byte[] readBytes(int addr, int length) {
         check(addr, length);
@@ -143,12 +185,14 @@ final class ContiguousMemory implements Memory {
         Arrays.fill(bytes, fromIndex, toIndex, value);
     }
 
-    @Override public void zero() { Arrays.fill(bytes, (byte) 0); }
+    @Override public void zero() { Arrays.fill(bytes, 0, size, (byte) 0); }
 
-    // The hot path: one VarHandle access each; its IndexOutOfBoundsException is the trap.
+    // The hot path: the wasm bounds check (Objects.checkIndex against the memory's size, an intrinsic the JIT treats as
+    // a range check), then one array access; an IndexOutOfBoundsException from either is the trap.
     @Override
     public byte read(int addr) {
         try {
+            Objects.checkIndex(addr, size);
             return bytes[addr];
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds();
@@ -158,6 +202,7 @@ final class ContiguousMemory implements Memory {
     @Override
     public void writeByte(int addr, byte value) {
         try {
+            Objects.checkIndex(addr, size);
             bytes[addr] = value;
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds();
@@ -167,6 +212,7 @@ final class ContiguousMemory implements Memory {
     @Override
     public short readShort(int addr) {
         try {
+            Objects.checkIndex(addr, limit2);
             return (short) SHORT.get(bytes, addr);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds();
@@ -178,6 +224,7 @@ final class ContiguousMemory implements Memory {
     @Override
     public void writeShort(int addr, short value) {
         try {
+            Objects.checkIndex(addr, limit2);
             SHORT.set(bytes, addr, value);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds();
@@ -187,6 +234,7 @@ final class ContiguousMemory implements Memory {
     @Override
     public int readInt(int addr) {
         try {
+            Objects.checkIndex(addr, limit4);
             return (int) INT.get(bytes, addr);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds();
@@ -196,6 +244,7 @@ final class ContiguousMemory implements Memory {
     @Override
     public void writeI32(int addr, int value) {
         try {
+            Objects.checkIndex(addr, limit4);
             INT.set(bytes, addr, value);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds();
@@ -205,6 +254,7 @@ final class ContiguousMemory implements Memory {
     @Override
     public long readLong(int addr) {
         try {
+            Objects.checkIndex(addr, limit8);
             return (long) LONG.get(bytes, addr);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds();
@@ -214,6 +264,7 @@ final class ContiguousMemory implements Memory {
     @Override
     public void writeLong(int addr, long value) {
         try {
+            Objects.checkIndex(addr, limit8);
             LONG.set(bytes, addr, value);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds();
@@ -223,6 +274,7 @@ final class ContiguousMemory implements Memory {
     @Override
     public float readFloat(int addr) {
         try {
+            Objects.checkIndex(addr, limit4);
             return (float) FLOAT.get(bytes, addr);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds();
@@ -234,6 +286,7 @@ final class ContiguousMemory implements Memory {
     @Override
     public void writeF32(int addr, float value) {
         try {
+            Objects.checkIndex(addr, limit4);
             FLOAT.set(bytes, addr, value);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds();
@@ -243,6 +296,7 @@ final class ContiguousMemory implements Memory {
     @Override
     public double readDouble(int addr) {
         try {
+            Objects.checkIndex(addr, limit8);
             return (double) DOUBLE.get(bytes, addr);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds();
@@ -254,6 +308,7 @@ final class ContiguousMemory implements Memory {
     @Override
     public void writeF64(int addr, double value) {
         try {
+            Objects.checkIndex(addr, limit8);
             DOUBLE.set(bytes, addr, value);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds();

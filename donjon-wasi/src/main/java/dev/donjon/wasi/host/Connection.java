@@ -12,11 +12,11 @@ public sealed interface Connection permits Connection.Plain, TlsConnection {
 
     SocketChannel channel();
 
-    /** Reads what is available now: bytes read, 0 if none yet, -1 at end of stream. */
-    int read(ByteBuffer dst) throws IOException;
+    /** Reads what is available now into {@code dsts}, in order: bytes read, 0 if none yet, -1 at end of stream. */
+    long read(ByteBuffer[] dsts) throws IOException;
 
-    /** Writes what can be written now (possibly 0 bytes). */
-    int write(ByteBuffer src) throws IOException;
+    /** Writes what can be written now from {@code srcs}, in order (possibly 0 bytes). */
+    long write(ByteBuffer[] srcs) throws IOException;
 
     /** True if a read would return data, end of stream or an error without waiting for the network. */
     default boolean readReadyNow() { return false; }
@@ -51,8 +51,8 @@ public sealed interface Connection permits Connection.Plain, TlsConnection {
 
     /** A plain TCP connection. */
     record Plain(SocketChannel channel) implements Connection {
-        @Override public int read(ByteBuffer dst) throws IOException { return channel.read(dst); }
-        @Override public int write(ByteBuffer src) throws IOException { return channel.write(src); }
+        @Override public long read(ByteBuffer[] dsts) throws IOException { return channel.read(dsts); }
+        @Override public long write(ByteBuffer[] srcs) throws IOException { return channel.write(srcs); }
         @Override public void shutdownInput() throws IOException { channel.shutdownInput(); }
         @Override public void shutdownOutput() throws IOException { channel.shutdownOutput(); }
         @Override public void close() throws IOException { channel.close(); }

@@ -135,6 +135,8 @@ public abstract sealed class Descriptor {
         final ServerSocketChannel channel;
         final Optional<SSLContext> tls;
         final boolean requireClientCertificate;
+        /** Its registration with the run's selector, made when the guest first waits on it. */
+        Readiness.Slot pollSlot;
         public Listener(ServerSocketChannel channel, Optional<SSLContext> tls) { this(channel, tls, false); }
         /** With {@code tls} present, accepted connections are TLS 1.3 server ends (see {@link TlsConnection}). */
         public Listener(ServerSocketChannel channel, Optional<SSLContext> tls, boolean requireClientCertificate) {
@@ -149,6 +151,8 @@ public abstract sealed class Descriptor {
 
     public static final class Socket extends Descriptor {
         final Connection connection;
+        /** Its registration with the run's selector, made when the guest first waits on it. */
+        Readiness.Slot pollSlot;
         public Socket(Connection connection) {
             super(Wasi.RIGHTS_SOCKET, 0);
             this.connection = connection;

@@ -35,6 +35,14 @@ public interface GuestMemory {
         write(addr, src.asSlice(0, length).toArray(JAVA_BYTE));
     }
 
+    /**
+     * The guest's bytes {@code [addr, addr + length)} as a buffer that reads and writes them in place (position 0,
+     * limit {@code length}): sockets move data between the kernel or the TLS engine and guest memory without a copy
+     * of their own. Null where the memory is not one array (then callers copy). Valid during the current host call
+     * only: memory can move when the guest grows it.
+     */
+    default java.nio.ByteBuffer view(int addr, int length) { return null; }
+
     /** An access outside the guest's memory. */
     final class Fault extends RuntimeException {
         public Fault(String message) { super(message, null, false, false); }

@@ -10,28 +10,52 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One selector for all the guest's sockets: the guest has a single thread, so every blocking socket call
- * and every poll_oneoff waits here. A channel is registered once and keeps its key; only the interest
- * set changes, and interest the guest no longer asks for is dropped before the next wait so a socket
- * nobody polls cannot keep waking the selector.
+ * One selector for all the guest's sockets: the guest has a single thread, so every blocking socket call and every
+ * poll_oneoff waits here.
  *
- * <p>A wait is a round: {@link #beginRound}, {@link #want} per channel, {@link #await}, then
- * {@link #readyOps} per channel. The round's state lives in each key's attachment rather than in maps built
- * per call, because a server polling 10,000 sockets makes a round of 10,000 channels on every poll.
+ * <p>A socket is registered once, when it is first waited on, and keeps its {@link Slot} (held by its descriptor) for
+ * its life. A wait is a round: {@link #beginRound}, {@link #want} per socket, {@link #await}, then {@link #ready()}:
+ * only the slots the selector found ready. WASI preview 1 hands the host the whole subscription list at every
+ * poll_oneoff (a server with 10,000 connections polls 10,000 sockets each time), so a round touches no kernel state
+ * for a socket whose interest did not change, and interest the guest stopped asking for is dropped lazily, when the
+ * selector reports it (one change then, rather than a pass over every registered socket at every round).
  */
 final class Readiness implements AutoCloseable {
-    /** Per-key state; {@code round} stamps say which round a field belongs to. */
-    private static final class Interest {
-        long wantedIn = -1;
-        int ops;
-        long readyIn = -1;
-        int readyOps;
+    /** No subscription of this round asked for this socket (in this direction). */
+    static final int NONE = -1;
+    /** Several subscriptions of this round asked for the same socket in the same direction (the caller scans). */
+    static final int SEVERAL = -2;
+
+    /** A channel's registration, kept for the channel's life, and what the current round wants of it. */
+    static final class Slot {
+        final SelectionKey key;
+        /** The socket's connection (null for a listener): TLS decides whether a ready channel is ready plaintext. */
+        final Connection connection;
+        private long round = -1;
+        private int ops;
+        private int readSub = NONE;
+        private int writeSub = NONE;
+        private int readyOps;
+
+        private Slot(SelectionKey key, Connection connection) {
+            this.key = key;
+            this.connection = connection;
+        }
+
+        /** The subscription that asked for reading (or accepting) this round: an index, {@link #NONE} or {@link #SEVERAL}. */
+        int readSub() { return readSub; }
+
+        /** As {@link #readSub()}, for writing. */
+        int writeSub() { return writeSub; }
+
+        /** The ops {@link #await} found ready, among those wanted this round. */
+        int readyOps() { return readyOps; }
     }
 
     private Selector selector;
     private long round;
-    private List<SelectionKey> armed = new ArrayList<>();
-    private List<SelectionKey> next = new ArrayList<>();
+    private final List<Slot> wanted = new ArrayList<>();
+    private final List<Slot> ready = new ArrayList<>();
 
     private Selector selector() {
         if (selector == null) {
@@ -44,53 +68,71 @@ final class Readiness implements AutoCloseable {
         return selector;
     }
 
-    private SelectionKey key(SelectableChannel channel) {
-        SelectionKey key = channel.keyFor(selector());
-        if (key != null) return key;
+    /** The socket's slot, registered on first use. */
+    Slot slot(Descriptor.Socket socket) {
+        if (socket.pollSlot == null) socket.pollSlot = register(socket.connection.channel(), socket.connection);
+        return socket.pollSlot;
+    }
+
+    /** The listener's slot, registered on first use. */
+    Slot slot(Descriptor.Listener listener) {
+        if (listener.pollSlot == null) listener.pollSlot = register(listener.channel, null);
+        return listener.pollSlot;
+    }
+
+    /** Registers {@code channel} (non-blocking) with no interest yet. */
+    private Slot register(SelectableChannel channel, Connection connection) {
         try {
-            return channel.register(selector(), 0, new Interest());
+            SelectionKey key = channel.register(selector(), 0);
+            Slot slot = new Slot(key, connection);
+            key.attach(slot);
+            return slot;
         } catch (ClosedChannelException e) {
             throw Errno.fail(Errno.BADF);
         }
     }
 
-    /** Starts a new round: no interest yet, nothing ready. */
+    /** Starts a new round: nothing wanted, nothing ready. */
     void beginRound() {
         round++;
-        next.clear();
+        wanted.clear();
+        ready.clear();
     }
 
-    /** Adds {@code ops} to what this round waits for on {@code channel}. */
-    void want(SelectableChannel channel, int ops) {
-        SelectionKey key = key(channel);
-        Interest st = (Interest) key.attachment();
-        if (st.wantedIn != round) {
-            st.wantedIn = round;
-            st.ops = 0;
-            next.add(key);
+    /**
+     * Adds {@code ops} to what this round waits for on {@code slot}, on behalf of subscription {@code sub} (or
+     * {@link #NONE}) that reads ({@code read}) or writes.
+     */
+    void want(Slot slot, int ops, int sub, boolean read) {
+        if (slot.round != round) {
+            slot.round = round;
+            slot.ops = 0;
+            slot.readSub = NONE;
+            slot.writeSub = NONE;
+            slot.readyOps = 0;
+            wanted.add(slot);
         }
-        st.ops |= ops;
+        slot.ops |= ops;
+        if (sub == NONE) return;
+        if (read) slot.readSub = slot.readSub == NONE ? sub : SEVERAL;
+        else slot.writeSub = slot.writeSub == NONE ? sub : SEVERAL;
     }
+
+    /** True if something was wanted this round. */
+    boolean waits() { return !wanted.isEmpty(); }
 
     /**
      * Waits until at least one wanted interest is ready or the timeout passes.
      *
      * @param timeoutNs negative = wait forever, 0 = do not wait
-     * @return how many channels are ready (0 on timeout); ask {@link #readyOps} which
+     * @return how many slots are ready (0 on timeout); {@link #ready()} lists them
      */
     int await(long timeoutNs) {
         Selector sel = selector();
-        for (SelectionKey key : armed) {
-            if (((Interest) key.attachment()).wantedIn != round && key.isValid() && key.interestOps() != 0) key.interestOps(0);
+        for (Slot s : wanted) {
+            SelectionKey key = s.key;
+            if (key.isValid() && key.interestOps() != s.ops) key.interestOps(s.ops);
         }
-        for (SelectionKey key : next) {
-            int ops = ((Interest) key.attachment()).ops;
-            if (key.isValid() && key.interestOps() != ops) key.interestOps(ops);
-        }
-        List<SelectionKey> previous = armed;
-        armed = next;
-        next = previous;
-        next.clear();
         long deadline = timeoutNs > 0 ? System.nanoTime() + timeoutNs : 0;
         try {
             while (true) {
@@ -105,18 +147,20 @@ final class Readiness implements AutoCloseable {
                     else sel.select(Math.max(1, (left + 999_999) / 1_000_000));
                 }
                 if (Thread.currentThread().isInterrupted()) throw new GuestStopped();
-                int ready = 0;
                 for (SelectionKey key : sel.selectedKeys()) {
                     if (!key.isValid()) continue;
-                    int ops = key.readyOps() & key.interestOps();
+                    Slot s = (Slot) key.attachment();
+                    if (s.round != round) {
+                        key.interestOps(0); // left over from an earlier round: nobody waits for it now
+                        continue;
+                    }
+                    int ops = key.readyOps() & s.ops;
                     if (ops == 0) continue;
-                    Interest st = (Interest) key.attachment();
-                    st.readyIn = round;
-                    st.readyOps = ops;
-                    ready++;
+                    s.readyOps = ops;
+                    ready.add(s);
                 }
                 sel.selectedKeys().clear();
-                if (ready > 0 || timeoutNs == 0) return ready;
+                if (!ready.isEmpty() || timeoutNs == 0) return ready.size();
                 if (timeoutNs > 0 && deadline - System.nanoTime() <= 0) return 0;
             }
         } catch (IOException e) {
@@ -124,18 +168,13 @@ final class Readiness implements AutoCloseable {
         }
     }
 
-    /** The ops the last {@link #await} found ready on {@code channel}, 0 if none. */
-    int readyOps(SelectableChannel channel) {
-        SelectionKey key = selector == null ? null : channel.keyFor(selector);
-        if (key == null) return 0;
-        Interest st = (Interest) key.attachment();
-        return st.readyIn == round ? st.readyOps : 0;
-    }
+    /** The slots the last {@link #await} found ready. */
+    List<Slot> ready() { return ready; }
 
-    /** Blocks until {@code channel} is ready for {@code ops}. */
-    void awaitOne(SelectableChannel channel, int ops) {
+    /** Blocks until {@code slot}'s channel is ready for {@code ops}. */
+    void awaitOne(Slot slot, int ops) {
         beginRound();
-        want(channel, ops);
+        want(slot, ops, NONE, true);
         await(-1);
     }
 

@@ -1,6 +1,7 @@
 package dev.donjon.wasi.host;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -12,14 +13,18 @@ import java.nio.channels.SocketChannel;
 final class SocketOps {
     /** Most bytes one sock_recv / sock_send moves; more would only delay the guest's next look at its other fds. */
     private static final int MAX_TRANSFER = 1 << 20;
+    /** Most iovecs one call moves (Linux's IOV_MAX); the rest is a short read or write, as the kernel's would be. */
+    private static final int MAX_IOVECS = 1024;
 
     private final FdTable fds;
     private final Readiness readiness;
     /**
-     * The receive buffer of every socket read. The guest has one thread, so one buffer serves all its sockets;
-     * a fresh array per call (servers ask for up to their whole free input space) cost more than the I/O.
+     * Where socket data goes when guest memory has no in-place views (Chicory's paged memory, for memories too large
+     * for one array). The guest has one thread, so one pair serves all its sockets. Direct, so that the kernel reads
+     * into and writes from them without the JDK copying through a temporary direct buffer.
      */
-    private ByteBuffer scratch = ByteBuffer.allocate(64 << 10);
+    private ByteBuffer in = ByteBuffer.allocateDirect(64 << 10);
+    private ByteBuffer out = ByteBuffer.allocateDirect(64 << 10);
 
     SocketOps(FdTable fds, Readiness readiness) {
         this.fds = fds;
@@ -38,7 +43,7 @@ final class SocketOps {
         SocketChannel ch;
         while ((ch = listener.channel.accept()) == null) {
             if (listener.nonBlocking()) throw Errno.fail(Errno.AGAIN);
-            readiness.awaitOne(listener.channel, SelectionKey.OP_ACCEPT);
+            readiness.awaitOne(readiness.slot(listener), SelectionKey.OP_ACCEPT);
         }
         ch.configureBlocking(false);
         ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
@@ -102,36 +107,68 @@ final class SocketOps {
         if ((s.rightsBase & Wasi.RIGHT_FD_READ) == 0) throw Errno.fail(Errno.NOTCAPABLE);
         long want = WasiPreview1.totalLength(m, iovs, iovsLen);
         if (want == 0) return 0;
-        ByteBuffer buf = scratch((int) Math.min(want, MAX_TRANSFER));
+        ByteBuffer[] dsts = views(m, iovs, iovsLen);
+        boolean copy = dsts == null;
+        if (copy) dsts = new ByteBuffer[] {in = ready(in, (int) Math.min(want, MAX_TRANSFER))};
         Connection c = s.connection;
+        long got = 0;
         while (true) {
-            int n = c.read(buf);
+            long n = c.read(dsts);
             if (n < 0) break;
-            if (buf.position() > 0 && (!waitAll || !buf.hasRemaining())) break;
+            got += n;
+            if (got > 0 && (!waitAll || !hasRemaining(dsts))) break;
             if (n == 0) {
                 if (s.nonBlocking()) {
-                    if (buf.position() > 0) break;
+                    if (got > 0) break;
                     throw Errno.fail(Errno.AGAIN);
                 }
                 c.beforeWait();
-                readiness.awaitOne(c.channel(), c.readInterest());
+                readiness.awaitOne(readiness.slot(s), c.readInterest());
             }
         }
-        buf.flip();
+        if (!copy) return got;
+        ByteBuffer buf = in.flip();
         int done = 0;
         for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
             int ptr = m.readI32(iovs + 8 * i);
             int len = Math.min(m.readI32(iovs + 8 * i + 4), buf.remaining());
-            m.write(ptr, buf.array(), buf.position(), len);
+            m.copyFrom(MemorySegment.ofBuffer(buf), ptr, len); // the segment starts at the buffer's position
             buf.position(buf.position() + len);
             done += len;
         }
         return done;
     }
 
-    private ByteBuffer scratch(int size) {
-        if (scratch.capacity() < size) scratch = ByteBuffer.allocate(Math.min(MAX_TRANSFER, Math.max(size, 2 * scratch.capacity())));
-        return scratch.clear().limit(size);
+    /** {@code buf} cleared with room for {@code size} bytes, or a larger one (at most {@link #MAX_TRANSFER}). */
+    private static ByteBuffer ready(ByteBuffer buf, int size) {
+        if (buf.capacity() < size) buf = ByteBuffer.allocateDirect(Math.min(MAX_TRANSFER, Math.max(size, 2 * buf.capacity())));
+        return buf.clear().limit(size);
+    }
+
+    /**
+     * The iovecs as buffers over guest memory (at most {@link #MAX_TRANSFER} bytes in {@link #MAX_IOVECS} of them),
+     * so that the socket or the TLS engine reads and writes the guest's bytes in place; null when the memory has no
+     * such views (then the data goes through {@link #in} or {@link #out}).
+     */
+    private static ByteBuffer[] views(GuestMemory m, int iovs, int iovsLen) {
+        int n = Math.min(iovsLen, MAX_IOVECS);
+        ByteBuffer[] views = new ByteBuffer[n];
+        long room = MAX_TRANSFER;
+        for (int i = 0; i < n; i++) {
+            int len = (int) Math.min(room, Integer.toUnsignedLong(m.readI32(iovs + 8 * i + 4)));
+            ByteBuffer v = m.view(m.readI32(iovs + 8 * i), len);
+            if (v == null) return null;
+            views[i] = v;
+            room -= len;
+        }
+        return views;
+    }
+
+    private static boolean hasRemaining(ByteBuffer[] buffers) {
+        for (ByteBuffer b : buffers) {
+            if (b.hasRemaining()) return true;
+        }
+        return false;
     }
 
     /** Writes all the iovecs (blocking) or what fits now (O_NONBLOCK, EAGAIN if nothing fits). */
@@ -139,36 +176,36 @@ final class SocketOps {
         if ((s.rightsBase & Wasi.RIGHT_FD_WRITE) == 0) throw Errno.fail(Errno.NOTCAPABLE);
         long want = WasiPreview1.totalLength(m, iovs, iovsLen);
         if (want == 0) return 0;
-        int size = (int) Math.min(want, MAX_TRANSFER);
-        ByteBuffer buf;
-        if (iovsLen == 1) {
-            buf = ByteBuffer.wrap(m.read(m.readI32(iovs), size)); // the copy out of guest memory is the only one
-        } else {
-            buf = scratch(size);
+        ByteBuffer[] srcs = views(m, iovs, iovsLen);
+        if (srcs == null) {
+            ByteBuffer buf = out = ready(out, (int) Math.min(want, MAX_TRANSFER));
             for (int i = 0; i < iovsLen && buf.hasRemaining(); i++) {
                 int ptr = m.readI32(iovs + 8 * i);
                 int len = Math.min(m.readI32(iovs + 8 * i + 4), buf.remaining());
-                buf.put(m.read(ptr, len));
+                m.copyTo(ptr, MemorySegment.ofBuffer(buf), len);
+                buf.position(buf.position() + len);
             }
-            buf.flip();
+            srcs = new ByteBuffer[] {buf.flip()};
         }
         Connection c = s.connection;
+        long sent = 0;
         try {
-            while (buf.hasRemaining()) {
-                int n = c.write(buf);
+            while (hasRemaining(srcs)) {
+                long n = c.write(srcs);
+                sent += n;
                 if (n == 0) {
                     if (s.nonBlocking()) {
-                        if (buf.position() > 0) break;
+                        if (sent > 0) break;
                         throw Errno.fail(Errno.AGAIN);
                     }
                     c.beforeWait();
-                    readiness.awaitOne(c.channel(), c.writeInterest());
+                    readiness.awaitOne(readiness.slot(s), c.writeInterest());
                 }
             }
         } catch (IOException e) {
-            if (buf.position() > 0) return buf.position();
+            if (sent > 0) return sent;
             throw e;
         }
-        return buf.position();
+        return sent;
     }
 }

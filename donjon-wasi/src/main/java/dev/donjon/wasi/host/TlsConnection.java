@@ -43,6 +43,8 @@ public final class TlsConnection implements Connection {
     private boolean finShutdown; // the TCP output side has been shut down
     private IOException failure; // the connection is dead: later reads and writes fail with this
     private int waitsSinceMove; // how often the guest waited on this connection since plaintext last moved
+    private ByteBuffer[] direct; // during read(): where unwrap() decrypts while appIn is empty, null when it does not fit
+    private long directBytes;    // plaintext decrypted into direct during this read()
 
     private TlsConnection(SocketChannel channel, SSLEngine engine) throws IOException {
         this.channel = channel;
@@ -103,16 +105,26 @@ public final class TlsConnection implements Connection {
 
     @Override public SocketChannel channel() { return channel; }
 
+    /**
+     * Plaintext already decrypted first; then records are decrypted straight into {@code dsts} (the guest's memory)
+     * while they fit, and into {@code appIn} only when they do not (a record larger than what the guest asked for).
+     */
     @Override
-    public int read(ByteBuffer dst) throws IOException {
-        advance(true);
-        if (appIn.position() > 0) {
-            appIn.flip();
-            int n = Math.min(appIn.remaining(), dst.remaining());
-            dst.put(dst.position(), appIn, appIn.position(), n);
-            dst.position(dst.position() + n);
-            appIn.position(appIn.position() + n);
-            appIn.compact();
+    public long read(ByteBuffer[] dsts) throws IOException {
+        long n = drain(dsts);
+        if (n == 0 && failure == null && !peerClosed) {
+            direct = dsts;
+            directBytes = 0;
+            try {
+                advance(true);
+            } finally {
+                direct = null;
+            }
+            n = directBytes + drain(dsts);
+        } else {
+            advance(true); // a handshake message or alert behind the plaintext: keep the engine moving
+        }
+        if (n > 0) {
             waitsSinceMove = 0;
             return n;
         }
@@ -120,17 +132,35 @@ public final class TlsConnection implements Connection {
         return peerClosed ? -1 : 0;
     }
 
+    /** Moves buffered plaintext into {@code dsts}; returns how much. */
+    private long drain(ByteBuffer[] dsts) {
+        if (appIn.position() == 0) return 0;
+        appIn.flip();
+        long moved = 0;
+        for (ByteBuffer dst : dsts) {
+            int k = Math.min(appIn.remaining(), dst.remaining());
+            if (k == 0) continue;
+            dst.put(dst.position(), appIn, appIn.position(), k);
+            dst.position(dst.position() + k);
+            appIn.position(appIn.position() + k);
+            moved += k;
+            if (!appIn.hasRemaining()) break;
+        }
+        appIn.compact();
+        return moved;
+    }
+
     @Override
-    public int write(ByteBuffer src) throws IOException {
+    public long write(ByteBuffer[] srcs) throws IOException {
         advance(true);
         if (failure != null) throw failure;
         if (outputShut) throw new IOException("Broken pipe (TLS output already closed)");
         if (handshaking()) return 0;
-        int consumed = 0;
-        while (src.hasRemaining() && netOut.position() == 0) {
+        long consumed = 0;
+        while (hasRemaining(srcs) && netOut.position() == 0) {
             SSLEngineResult r;
             try {
-                r = engine.wrap(src, netOut);
+                r = engine.wrap(srcs, netOut);
             } catch (SSLException | RuntimeException e) {
                 fail(e instanceof SSLException ssl ? ssl : new SSLException("TLS engine failure: " + e.getMessage(), e));
                 if (consumed > 0) return consumed;
@@ -149,6 +179,13 @@ public final class TlsConnection implements Connection {
         }
         if (consumed > 0) waitsSinceMove = 0;
         return consumed;
+    }
+
+    private static boolean hasRemaining(ByteBuffer[] buffers) {
+        for (ByteBuffer b : buffers) {
+            if (b.hasRemaining()) return true;
+        }
+        return false;
     }
 
     /** True when plaintext is buffered, or the stream has ended or failed: a read would not wait. */
@@ -305,13 +342,15 @@ public final class TlsConnection implements Connection {
     }
 
     private boolean unwrap(boolean mayRead) throws IOException {
+        boolean toGuest = direct != null && appIn.position() == 0;
         netIn.flip();
         SSLEngineResult r;
         try {
-            r = engine.unwrap(netIn, appIn);
+            r = toGuest ? engine.unwrap(netIn, direct) : engine.unwrap(netIn, appIn);
         } finally {
             netIn.compact();
         }
+        if (toGuest) directBytes += r.bytesProduced();
         return switch (r.getStatus()) {
             case OK -> r.bytesConsumed() > 0 || r.bytesProduced() > 0;
             case CLOSED -> {
@@ -319,6 +358,10 @@ public final class TlsConnection implements Connection {
                 yield true;
             }
             case BUFFER_OVERFLOW -> {
+                if (toGuest) {
+                    direct = null; // the record is larger than what is left of the guest's buffers: through appIn
+                    yield true;
+                }
                 if (appIn.position() > 0) yield false; // the guest has to read first
                 appIn = grow(appIn, engine.getSession().getApplicationBufferSize());
                 yield true;

@@ -11,14 +11,10 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
-import java.nio.channels.SelectableChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * WASI preview 1 for one guest run, written against {@link GuestMemory} only. {@link #functions()} is the
@@ -32,6 +28,7 @@ public final class WasiPreview1 implements AutoCloseable {
     private final Readiness readiness = new Readiness();
     private final FileOps files;
     private final SocketOps sockets;
+    private final PollOneoff poll;
     private final SecureRandom random = new SecureRandom();
     private final long monotonicOrigin = System.nanoTime();
 
@@ -48,6 +45,7 @@ public final class WasiPreview1 implements AutoCloseable {
         this.sys = sys;
         this.files = new FileOps(fds, sys);
         this.sockets = new SocketOps(fds, readiness);
+        this.poll = new PollOneoff(fds, files, readiness, this::now);
     }
 
     public FdTable fds() { return fds; }
@@ -100,7 +98,7 @@ public final class WasiPreview1 implements AutoCloseable {
         fn(f, "path_rename", (m, a) -> files.rename(i(a[0]), str(m, a[1], a[2]), i(a[3]), str(m, a[4], a[5])), I32, I32, I32, I32, I32, I32);
         fn(f, "path_symlink", (m, a) -> files.symlink(str(m, a[0], a[1]), i(a[2]), str(m, a[3], a[4])), I32, I32, I32, I32, I32);
         fn(f, "path_unlink_file", (m, a) -> files.unlink(i(a[0]), str(m, a[1], a[2])), I32, I32, I32);
-        fn(f, "poll_oneoff", (m, a) -> pollOneoff(m, i(a[0]), i(a[1]), i(a[2]), i(a[3])), I32, I32, I32, I32);
+        fn(f, "poll_oneoff", (m, a) -> poll.poll(m, i(a[0]), i(a[1]), i(a[2]), i(a[3])), I32, I32, I32, I32);
         f.add(new HostFunction(Wasi.MODULE, "proc_exit", List.of(I32), List.of(), (m, a) -> {
             throw new ProcExit(i(a[0]));
         }));
@@ -355,155 +353,6 @@ public final class WasiPreview1 implements AutoCloseable {
         }
         out.out.flush();
         return total;
-    }
-
-    // ---- poll_oneoff ----
-
-    private record Subscription(long userdata, int type, int fd, long deadlineNs) {}
-
-    private int pollOneoff(GuestMemory m, int in, int out, int nsubs, int neventsPtr) {
-        if (nsubs == 0) throw Errno.fail(Errno.INVAL);
-        List<Subscription> subs = new ArrayList<>(nsubs);
-        long nowMono = now(Wasi.CLOCK_MONOTONIC);
-        long earliest = Long.MAX_VALUE;
-        for (int i = 0; i < nsubs; i++) {
-            int s = in + 48 * i;
-            long userdata = m.readI64(s);
-            int tag = m.readU8(s + 8) & 0xff;
-            if (tag == Wasi.EVENTTYPE_CLOCK) {
-                int clock = m.readI32(s + 16);
-                long timeout = m.readI64(s + 24);
-                int flags = m.readU16(s + 40) & 0xffff;
-                long delay;
-                try {
-                    delay = (flags & Wasi.SUBCLOCK_ABSTIME) != 0 ? timeout - now(clock) : timeout;
-                } catch (Errno.Failure e) {
-                    subs.add(new Subscription(userdata, -e.errno, 0, 0));
-                    continue;
-                }
-                long deadline = delay <= 0 ? nowMono : (nowMono + delay < nowMono ? Long.MAX_VALUE : nowMono + delay);
-                earliest = Math.min(earliest, deadline);
-                subs.add(new Subscription(userdata, tag, 0, deadline));
-            } else if (tag == Wasi.EVENTTYPE_FD_READ || tag == Wasi.EVENTTYPE_FD_WRITE) {
-                subs.add(new Subscription(userdata, tag, m.readI32(s + 16), 0));
-            } else {
-                throw Errno.fail(Errno.INVAL);
-            }
-        }
-        // Events that never wait (regular files, stdio, errors) are found once; sockets are checked again on
-        // every round, because a TLS socket can wake the selector with bytes that are not yet plaintext.
-        List<long[]> fixed = new ArrayList<>();
-        List<Subscription> sockets = new ArrayList<>();
-        for (Subscription sub : subs) {
-            if (sub.type < 0) {
-                fixed.add(event(sub.userdata, -sub.type, Wasi.EVENTTYPE_CLOCK, 0, 0));
-                continue;
-            }
-            if (sub.type == Wasi.EVENTTYPE_CLOCK) continue;
-            boolean read = sub.type == Wasi.EVENTTYPE_FD_READ;
-            switch (fds.at(sub.fd)) {
-                case null -> fixed.add(event(sub.userdata, Errno.BADF, sub.type, 0, 0));
-                case Descriptor.Socket ignored -> sockets.add(sub);
-                case Descriptor.Listener ignored when read -> sockets.add(sub);
-                case Descriptor.Listener ignored -> fixed.add(event(sub.userdata, Errno.NOTSUP, sub.type, 0, 0));
-                case Descriptor.File file -> fixed.add(event(sub.userdata, 0, sub.type, read ? files.available(file) : 0, 0));
-                case Descriptor.Dir ignored -> fixed.add(event(sub.userdata, Errno.BADF, sub.type, 0, 0));
-                default -> fixed.add(event(sub.userdata, 0, sub.type, 0, 0));
-            }
-        }
-        boolean hasClock = earliest != Long.MAX_VALUE;
-        List<long[]> events;
-        while (true) {
-            events = new ArrayList<>(fixed);
-            readiness.beginRound();
-            boolean waits = false;
-            boolean[] readyNow = new boolean[sockets.size()];
-            for (int i = 0; i < sockets.size(); i++) {
-                Subscription sub = sockets.get(i);
-                boolean read = sub.type == Wasi.EVENTTYPE_FD_READ;
-                if (fds.at(sub.fd) instanceof Descriptor.Socket socket) {
-                    Connection c = socket.connection;
-                    if (read ? c.readReadyNow() : c.writeReadyNow()) {
-                        events.add(event(sub.userdata, 0, sub.type, 1, 0));
-                        readyNow[i] = true;
-                    } else {
-                        c.beforeWait();
-                        readiness.want(c.channel(), read ? c.readInterest() : c.writeInterest());
-                        waits = true;
-                    }
-                } else {
-                    readiness.want(((Descriptor.Listener) fds.at(sub.fd)).channel, SelectionKey.OP_ACCEPT);
-                    waits = true;
-                }
-            }
-            long nowLoop = now(Wasi.CLOCK_MONOTONIC);
-            long timeout;
-            if (!events.isEmpty()) timeout = 0;
-            else if (!hasClock) timeout = -1;
-            else timeout = Math.max(0, earliest - nowLoop);
-            if (!waits) {
-                if (timeout > 0) sleep(timeout);
-            } else if (readiness.await(timeout) > 0) {
-                for (int i = 0; i < sockets.size(); i++) {
-                    if (readyNow[i]) continue; // reported above; not twice
-                    Subscription sub = sockets.get(i);
-                    Descriptor d = fds.at(sub.fd);
-                    SelectableChannel channel = d instanceof Descriptor.Socket s ? s.connection.channel() : ((Descriptor.Listener) d).channel;
-                    int ops = readiness.readyOps(channel);
-                    if (ops != 0 && readyAfter(sub, ops)) {
-                        events.add(event(sub.userdata, 0, sub.type, 1, 0));
-                    }
-                }
-            }
-            if (hasClock) {
-                long after = now(Wasi.CLOCK_MONOTONIC);
-                for (Subscription sub : subs) {
-                    if (sub.type == Wasi.EVENTTYPE_CLOCK && sub.deadlineNs <= after) {
-                        events.add(event(sub.userdata, 0, Wasi.EVENTTYPE_CLOCK, 0, 0));
-                    }
-                }
-            }
-            // Nothing yet only when TLS consumed what woke the selector (handshake, partial record): wait again.
-            if (!events.isEmpty() || timeout == 0) break;
-        }
-        for (int i = 0; i < events.size(); i++) {
-            long[] e = events.get(i);
-            int o = out + 32 * i;
-            m.writeI64(o, e[0]);
-            m.writeU16(o + 8, (int) e[1]);
-            m.writeU8(o + 10, (int) e[2]);
-            m.writeU8(o + 11, 0);
-            m.writeI32(o + 12, 0);
-            m.writeI64(o + 16, e[3]);
-            m.writeU16(o + 24, (int) e[4]);
-            m.writeU16(o + 26, 0);
-            m.writeI32(o + 28, 0);
-        }
-        m.writeI32(neventsPtr, events.size());
-        return Errno.SUCCESS;
-    }
-
-    /** After the selector reported {@code readyOps} on the subscription's channel: is its event due? */
-    private boolean readyAfter(Subscription sub, int readyOps) {
-        boolean read = sub.type == Wasi.EVENTTYPE_FD_READ;
-        return switch (fds.at(sub.fd)) {
-            case Descriptor.Socket s -> read ? s.connection.readableAfter(readyOps) : s.connection.writableAfter(readyOps);
-            case Descriptor.Listener ignored -> (readyOps & SelectionKey.OP_ACCEPT) != 0;
-            case null, default -> false;
-        };
-    }
-
-    private static long[] event(long userdata, int errno, int type, long nbytes, int flags) {
-        return new long[] {userdata, errno, type, nbytes, flags};
-    }
-
-    private static void sleep(long nanos) {
-        try {
-            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Readiness.GuestStopped();
-        }
     }
 
 }

@@ -75,6 +75,31 @@ class ContiguousMemoryTest {
     }
 
     @Test
+    void aGrownMemoryEndsAtItsSizeNotAtItsArray() {
+        Memory c = new ContiguousMemory(new MemoryLimits(1, 100));
+        for (int pages = 1; pages < 20; pages++) {
+            assertEquals(pages, c.grow(1));
+            int end = (pages + 1) * PAGE;
+            c.writeLong(end - 8, -1L);
+            List<Consumer<Integer>> accesses = List.of(c::read, c::readShort, c::readInt, c::readLong, c::readFloat, c::readDouble,
+                    a -> c.writeByte(a, (byte) 1), a -> c.writeShort(a, (short) 1), a -> c.writeI32(a, 1), a -> c.writeLong(a, 1),
+                    a -> c.writeF32(a, 1f), a -> c.writeF64(a, 1d));
+            for (var access : accesses) {
+                for (int addr : new int[] {end, end + 1, end + PAGE}) {
+                    assertThrows(WasmRuntimeException.class, () -> access.accept(addr), "address " + addr + " of " + end);
+                }
+            }
+            assertThrows(WasmRuntimeException.class, () -> c.readInt(end - 3));
+            assertThrows(WasmRuntimeException.class, () -> c.readBytes(end - 3, 4));
+            assertThrows(WasmRuntimeException.class, () -> c.fill((byte) 1, end - 1, end + 1));
+            assertThrows(WasmRuntimeException.class, () -> c.copy(end - 2, 0, 4));
+        }
+        assertEquals(20, c.grow(80));
+        for (int addr = 20 * PAGE; addr < 100 * PAGE; addr += 4096) assertEquals(0, c.readLong(addr), "grown memory is zero");
+        assertEquals(-1, c.grow(1));
+    }
+
+    @Test
     void growKeepsContentsAndStopsAtTheMaximum() {
         Memory c = new ContiguousMemory(new MemoryLimits(1, 3));
         c.writeLong(PAGE - 8, 0x1122334455667788L);
@@ -100,5 +125,24 @@ class ContiguousMemoryTest {
             x.fill((byte) 0x5a, 300, 340);
         }
         assertArrayEquals(m.get(1).readBytes(0, 400), m.get(0).readBytes(0, 400));
+    }
+
+    /** Sockets read and write guest memory in place through views: exactly the range asked for, never past the memory. */
+    @Test
+    void viewsReachOnlyTheGuestsBytesInRange() {
+        ContiguousMemory flat = new ContiguousMemory(new MemoryLimits(1, 4));
+        flat.grow(1); // the array now has room past the memory's size: a view must not reach it
+        ChicoryMemory guest = new ChicoryMemory(flat);
+        java.nio.ByteBuffer v = guest.view(2 * PAGE - 3, 3);
+        assertEquals(0, v.position());
+        assertEquals(3, v.remaining());
+        assertEquals(3, v.capacity());
+        v.put(new byte[] {7, 8, 9});
+        assertEquals(9, flat.read(2 * PAGE - 1));
+        assertThrows(dev.donjon.wasi.host.GuestMemory.Fault.class, () -> guest.view(2 * PAGE - 3, 4));
+        assertThrows(dev.donjon.wasi.host.GuestMemory.Fault.class, () -> guest.view(2 * PAGE, 1));
+        assertThrows(dev.donjon.wasi.host.GuestMemory.Fault.class, () -> guest.view(-1, 1));
+        assertThrows(dev.donjon.wasi.host.GuestMemory.Fault.class, () -> guest.view(0, -1));
+        assertEquals(0, guest.view(2 * PAGE, 0).capacity());
     }
 }
