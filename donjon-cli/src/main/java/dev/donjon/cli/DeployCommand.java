@@ -79,6 +79,9 @@ final class DeployCommand implements Callable<Integer> {
     @Mixin
     RegistryDeployOptions fromRegistry;
 
+    @Mixin
+    CollateralOptions collateral;
+
     @Parameters(index = "0", paramLabel = "PACKAGE",
             description = {"A .wasm file, or a directory with main.wasm, optional Enarx.toml and optional secrets/ (files -> guest environment variables);",
                 "or [host/]user/repo:tag, https://host/api/v0.1.0/user/repo/_tag/tag, file:///path or oci://host/name:tag, which the Keep fetches."})
@@ -94,7 +97,7 @@ final class DeployCommand implements Callable<Integer> {
                 Optional.ofNullable(trust.measurement).map(DeployCommand::measurement),
                 allowInsecure,
                 amdChain == null ? Optional.empty() : Optional.of(Files.readAllBytes(amdChain)),
-                simChain());
+                simChain()).withCollateral(collateral.service(java.time.Clock.systemUTC()));
         Delivery pkg;
         try {
             Optional<PackageReference> ref = fromRegistry.reference(packageArg);

@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             CommandLine.HelpCommand.class,
             RunCommand.class, ConfigCommand.class, PlatformCommand.class,
-            AttestationCommand.class,
+            AttestationCommand.class, CollateralCommand.class,
             DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
             StewardCommand.class,
             HostCommand.class, DeployCommand.class,

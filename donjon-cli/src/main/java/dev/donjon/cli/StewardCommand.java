@@ -55,6 +55,7 @@ final class StewardCommand {
                 description = "Pin the clock (tests, replayed evidence): every validity decision and certificate uses this instant.") String now;
         @Option(names = "--amd-chain", paramLabel = "PEM", description = "AMD ASK/ASVK + ARK bundle to trust instead of the bundled Milan/Genoa/Turin roots.") Path amdChain;
         @Option(names = "--intel-root", paramLabel = "FILE", description = "Intel SGX Root CA (DER or PEM) to trust instead of the bundled one.") Path intelRoot;
+        @picocli.CommandLine.Mixin CollateralOptions collateral;
         @Option(names = "--crypto", paramLabel = "ENGINE", defaultValue = "native",
                 description = "Who checks and makes ECDSA signatures: native (AWS-LC through the Amazon Corretto Crypto Provider, several "
                         + "times faster; BouncyCastle where it does not load) or java (BouncyCastle). Default: ${DEFAULT-VALUE}.") String crypto;
@@ -94,8 +95,13 @@ final class StewardCommand {
             TrustAnchors bundled = TrustAnchors.bundled();
             TrustAnchors anchors = new TrustAnchors(amdChain == null ? bundled.amdChains() : Files.readAllBytes(amdChain),
                     intelRoot == null ? bundled.intelRoot() : Files.readAllBytes(intelRoot));
+            // with any collateral option, SGX and TDX quotes are judged with the cache's TCB Info, QE Identity and CRLs
+            Optional<dev.donjon.collateral.QuoteCollateral> quoteCollateral = collateral.given()
+                    ? Optional.of(collateral.service(clock, intelRoot == null ? Optional.empty() : Optional.of(anchors.intelRoot()))) : Optional.empty();
+            quoteCollateral.ifPresent(c -> System.err.println("donjon: SGX and TDX collateral from the cache " + collateral.directory()
+                    + (collateral.offline ? " (offline)" : " and " + collateral.pcsUrl())));
             Steward steward = new Steward(new Steward.Config(authority, rules, anchors, clock, lifetime,
-                    sans == null ? List.of("localhost") : sans));
+                    sans == null ? List.of("localhost") : sans, quoteCollateral));
 
             Optional<SSLContext> tls = Optional.empty();
             if (tlsCert != null) {

@@ -185,6 +185,32 @@ public final class CollateralService implements QuoteCollateral {
         return out;
     }
 
+    /** A stored entry as judged now: verified (and whether inside its window) or the reason it does not verify. */
+    public record Status(CollateralEntry entry, Optional<CollateralEntry.Verified> verified, Optional<String> problem) {}
+
+    /** Every entry of the cache directory judged at the clock's instant, without fetching anything. */
+    public List<Status> inspect(List<String> unreadable) throws IOException {
+        Instant now = clock.instant();
+        List<Status> out = new ArrayList<>();
+        for (CollateralEntry e : store.all(unreadable)) {
+            try {
+                out.add(new Status(e, Optional.of(checks.check(e, now, this::storedChain)), Optional.empty()));
+            } catch (VerificationException | CollateralUnavailableException x) {
+                out.add(new Status(e, Optional.empty(), Optional.of(x.getMessage())));
+            }
+        }
+        return out;
+    }
+
+    private CollateralEntry.Verified storedChain(CollateralKey.AmdCertChain key) throws CollateralUnavailableException {
+        try {
+            CollateralEntry e = store.read(key).orElseThrow(() -> new CollateralUnavailableException("no " + key.describe() + " in the cache to check it under"));
+            return checks.check(e, clock.instant(), k -> { throw new CollateralUnavailableException("nested chain"); });
+        } catch (IOException | VerificationException x) {
+            throw new CollateralUnavailableException("the cached " + key.describe() + " is not usable: " + x.getMessage());
+        }
+    }
+
     /** Verifies and stores entries from an offline bundle; returns a line per entry, refusals included. */
     public List<String> importEntries(List<CollateralEntry> entries, List<String> refused) {
         List<String> done = new ArrayList<>();
