@@ -1,0 +1,82 @@
+package dev.donjon.secrets;
+
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.identity.KeepIdentity;
+import dev.donjon.platform.identity.SelfSignedIdentity;
+import dev.donjon.platform.identity.TlsContexts;
+import dev.donjon.steward.CertificateAuthority;
+import dev.donjon.steward.ClaimsExtension;
+import dev.donjon.steward.WorkloadIdentity;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+
+/** Steward CAs and the client identities they issue to (pretend) Keeps, as the broker's tests need them. */
+final class TestKeeps {
+
+    static final byte[] MODULE = "the module's bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    static final String MEASUREMENT = "ab".repeat(48);
+
+    private TestKeeps() {}
+
+    static String digestOf(byte[] module) {
+        try {
+            return "sha-256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(module));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Claims of a sim Keep running {@code module}, as the Steward would certify them. */
+    static ClaimsExtension claims(String tee, byte[] module, boolean debug) {
+        try {
+            WorkloadIdentity w = new WorkloadIdentity(Optional.empty(),
+                    Optional.of(new WorkloadIdentity.Digest("sha-256", MessageDigest.getInstance("SHA-256").digest(module))));
+            return new ClaimsExtension(tee, HexFormat.of().parseHex(MEASUREMENT), debug, Optional.empty(), Optional.empty(), List.of(), Optional.of(w));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A Keep's key with the chain {@code ca} issued it (leaf, CA), valid from {@code from} for {@code validity}. */
+    record Identity(KeyPair key, List<X509Certificate> chain) {
+        SSLContext client(X509Certificate brokerCert) throws Exception {
+            return TlsContexts.of(key.getPrivate(), chain, Optional.of(List.of(brokerCert)));
+        }
+    }
+
+    static Identity issued(CertificateAuthority ca, ClaimsExtension claims, Instant from, Duration validity) throws Exception {
+        KeyPair key = KeepIdentity.newKeyPair(Backend.SIM);
+        var holder = ca.issue(SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()), claims, List.of("localhost"), from, validity);
+        X509Certificate leaf = new JcaX509CertificateConverter().getCertificate(holder);
+        return new Identity(key, List.of(leaf, ca.certificate()));
+    }
+
+    /** A client that presents no certificate and trusts only the broker. */
+    static SSLContext anonymous(X509Certificate brokerCert) throws Exception {
+        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("broker", brokerCert);
+        tmf.init(ks);
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    /** The broker's own HTTPS identity: a self-signed localhost certificate. */
+    static Identity brokerIdentity() throws Exception {
+        KeyPair key = KeepIdentity.newKeyPair(Backend.NIL);
+        return new Identity(key, List.of(SelfSignedIdentity.localhost(key, Clock.systemUTC())));
+    }
+}
