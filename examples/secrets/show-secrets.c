@@ -1,7 +1,8 @@
 // A demo of how a Keep hands secrets to its guest (see README.md): it prints what it received.
 // A real workload uses its secrets and never prints them; this one exists for demos and tests.
 //
-//   show-secrets [NAME...]   prints each environment variable NAME, then every file of the secrets directory
+//   show-secrets [NAME...]   prints each environment variable NAME, then every file of the secrets directory, then
+//                            (by descriptor) each NAME that is no environment variable
 //
 // The directory is found by path (DONJON_SECRETS_DIR, a preopen that wasi-libc registers) and, for guests whose
 // Enarx.toml puts sockets before it (wasi-libc stops looking for preopens at the first fd that is not a
@@ -59,11 +60,14 @@ int main(int argc, char **argv) {
     printf("create %s: %s\n", added, w < 0 ? strerror(errno) : "allowed");
   }
   const char *fdText = getenv("DONJON_SECRETS_FD");
-  if (fdText != NULL && argc > 1) {
-    // by descriptor: the first argument names a file too
-    int fd = openat(atoi(fdText), argv[1], O_RDONLY);
-    if (fd < 0) printf("openat %s: %s\n", argv[1], strerror(errno));
-    else show("openat", argv[1], fd);
+  if (fdText != NULL) {
+    // by descriptor: every argument that is no environment variable names a file
+    for (int i = 1; i < argc; i++) {
+      if (getenv(argv[i]) != NULL) continue;
+      int fd = openat(atoi(fdText), argv[i], O_RDONLY);
+      if (fd < 0) printf("openat %s: %s\n", argv[i], strerror(errno));
+      else show("openat", argv[i], fd);
+    }
     int up = openat(atoi(fdText), "../escape", O_RDONLY);
     printf("openat ../escape: %s\n", up < 0 ? strerror(errno) : "allowed");
   }

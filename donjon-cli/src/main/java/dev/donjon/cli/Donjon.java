@@ -23,7 +23,7 @@ import picocli.CommandLine.ScopeType;
             RunCommand.class, ConfigCommand.class, PlatformCommand.class,
             AttestationCommand.class, CollateralCommand.class,
             DrawbridgeCommand.class, UserCommand.class, RepoCommand.class, PackageCommand.class,
-            StewardCommand.class,
+            StewardCommand.class, SecretsCommand.class,
             HostCommand.class, DeployCommand.class,
         })
 public final class Donjon {

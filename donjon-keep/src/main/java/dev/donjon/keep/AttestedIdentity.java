@@ -114,8 +114,17 @@ public final class AttestedIdentity implements IdentityProvider {
                 chain = List.of(SelfSignedIdentity.localhost(key, clock));
             }
             SSLContext connect = TlsContexts.of(key.getPrivate(), chain, trust.peers());
-            if (trust.clientCa().isEmpty()) return new KeepTls(connect, connect, false);
-            return new KeepTls(connect, TlsContexts.of(key.getPrivate(), chain, trust.clientCa()), true);
+            KeyPair keys = key;
+            List<X509Certificate> issued = chain;
+            Optional<KeepTls.Presenting> presenting = Optional.of(anchors -> {
+                try {
+                    return TlsContexts.of(keys.getPrivate(), issued, anchors);
+                } catch (PlatformException e) {
+                    throw new KeepException("cannot present the Keep's certificate: " + e.getMessage(), e);
+                }
+            });
+            if (trust.clientCa().isEmpty()) return new KeepTls(connect, connect, false, presenting);
+            return new KeepTls(connect, TlsContexts.of(key.getPrivate(), chain, trust.clientCa()), true, presenting);
         } catch (PlatformException e) {
             throw new KeepException("cannot make the Keep's identity: " + e.getMessage(), e);
         }
