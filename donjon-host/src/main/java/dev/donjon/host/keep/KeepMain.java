@@ -174,11 +174,13 @@ public final class KeepMain {
         OutputFrame end;
         try {
             // a reference is fetched by the Keep itself and verified node by node before anything runs
+            // a reference's own Donjon.toml, broker CAs and sealed secrets join the package it names
             WorkloadPackage workload = switch (opened.delivery()) {
                 case WorkloadPackage p -> p;
-                case PackageReference r -> fetcherFor(r, platform).resolve(r);
+                case PackageReference r -> r.carriedInto(fetcherFor(r, platform).resolve(r));
             };
-            end = new OutputFrame.Exit(runner.run(workload, stdout, stderr, limits));
+            WorkloadRunner forThis = opened.delivery() instanceof PackageReference r ? runner.forReference(r.spec()) : runner;
+            end = new OutputFrame.Exit(forThis.run(workload, stdout, stderr, limits));
         } catch (WorkloadRunner.WorkloadFailedException e) {
             end = new OutputFrame.Failed(e.getMessage());
         } catch (InterruptedException e) {

@@ -18,15 +18,18 @@ import java.util.regex.Pattern;
 
 /**
  * What the owner deploys: the module, its optional Enarx.toml, its secrets (name -> bytes) and, optionally, the CA
- * certificates (PEM) that the Keep trusts, besides the JDK's, for the HTTPS server of the Steward its Enarx.toml names.
- * This is the plaintext that only the client and the Keep ever see.
+ * certificates (PEM) that the Keep trusts, besides the JDK's, for the HTTPS server of the Steward its Enarx.toml names;
+ * and Donjon's additions beside Enarx.toml: a {@code Donjon.toml} (secrets the Keep fetches from a secret broker) and
+ * the broker's CA certificates ({@code secrets-ca.pem}). This is the plaintext that only the client and the Keep ever see.
  *
  * <p>Archive format (big-endian): "DJPK", version byte 1, u32 entry count, then per entry u16 name length, UTF-8 name,
  * u32 data length, data. Names: {@code main.wasm} (required), {@code Enarx.toml}, {@code secrets/NAME},
- * {@code steward-ca.pem}. Strict: unknown
- * or repeated names, trailing bytes and oversize entries are refused.
+ * {@code steward-ca.pem}, {@code Donjon.toml}, {@code secrets-ca.pem}. Strict: unknown
+ * or repeated names, trailing bytes and oversize entries are refused (so a Keep that predates Donjon.toml refuses a
+ * package that has one rather than running it without its secrets).
  */
-public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa)
+public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa,
+                              Optional<byte[]> donjonToml, Optional<byte[]> secretsCa)
         implements Delivery {
 
     public static final long MAX_WASM_BYTES = 100L << 20;
@@ -42,11 +45,15 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     private static final String TOML = "Enarx.toml";
     private static final String SECRET_PREFIX = "secrets/";
     private static final String STEWARD_CA = "steward-ca.pem";
+    private static final String DONJON_TOML = "Donjon.toml";
+    private static final String SECRETS_CA = "secrets-ca.pem";
 
     public WorkloadPackage {
         Objects.requireNonNull(wasm, "wasm");
         Objects.requireNonNull(enarxToml, "enarxToml");
         Objects.requireNonNull(stewardCa, "stewardCa");
+        Objects.requireNonNull(donjonToml, "donjonToml");
+        Objects.requireNonNull(secretsCa, "secretsCa");
         Map<String, byte[]> copy = new LinkedHashMap<>();
         secrets.forEach((k, v) -> copy.put(k, v.clone()));
         secrets = Collections.unmodifiableMap(copy);
@@ -57,12 +64,26 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         this(wasm, enarxToml, secrets, Optional.empty());
     }
 
+    /** A package without Donjon.toml (no secrets from a broker). */
+    public WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa) {
+        this(wasm, enarxToml, secrets, stewardCa, Optional.empty(), Optional.empty());
+    }
+
+    /** The same package with Donjon.toml and the broker's CA (PEM), e.g. from a reference that carries them. */
+    public WorkloadPackage withDonjon(Optional<byte[]> toml, Optional<byte[]> brokerCa, Map<String, byte[]> moreSecrets) {
+        Map<String, byte[]> all = new LinkedHashMap<>(secrets);
+        all.putAll(moreSecrets);
+        return new WorkloadPackage(wasm, enarxToml, all, stewardCa, toml.or(() -> donjonToml), brokerCa.or(() -> secretsCa));
+    }
+
     /** Checks the caps and names; the message names the offending part. */
     @Override
     public void validate() throws ProtocolException {
         if (wasm.length > MAX_WASM_BYTES) throw new ProtocolException("main.wasm is larger than 100 MiB");
         if (enarxToml.isPresent() && enarxToml.get().length > MAX_TOML_BYTES) throw new ProtocolException("Enarx.toml is larger than 1 MiB");
         if (stewardCa.isPresent() && stewardCa.get().length > MAX_TOML_BYTES) throw new ProtocolException("steward-ca.pem is larger than 1 MiB");
+        if (donjonToml.isPresent() && donjonToml.get().length > MAX_TOML_BYTES) throw new ProtocolException("Donjon.toml is larger than 1 MiB");
+        if (secretsCa.isPresent() && secretsCa.get().length > MAX_TOML_BYTES) throw new ProtocolException("secrets-ca.pem is larger than 1 MiB");
         if (secrets.size() > MAX_SECRETS) throw new ProtocolException("more than " + MAX_SECRETS + " secrets");
         for (var e : secrets.entrySet()) {
             if (!SECRET_NAME.matcher(e.getKey()).matches()) {
@@ -93,11 +114,14 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
             DataOutputStream out = new DataOutputStream(bytes);
             out.write(MAGIC);
             out.writeByte(VERSION);
-            out.writeInt(1 + (enarxToml.isPresent() ? 1 : 0) + secrets.size() + (stewardCa.isPresent() ? 1 : 0));
+            out.writeInt(1 + (enarxToml.isPresent() ? 1 : 0) + secrets.size() + (stewardCa.isPresent() ? 1 : 0)
+                    + (donjonToml.isPresent() ? 1 : 0) + (secretsCa.isPresent() ? 1 : 0));
             entry(out, WASM, wasm);
             if (enarxToml.isPresent()) entry(out, TOML, enarxToml.get());
             for (var e : secrets.entrySet()) entry(out, SECRET_PREFIX + e.getKey(), e.getValue());
             if (stewardCa.isPresent()) entry(out, STEWARD_CA, stewardCa.get());
+            if (donjonToml.isPresent()) entry(out, DONJON_TOML, donjonToml.get());
+            if (secretsCa.isPresent()) entry(out, SECRETS_CA, secretsCa.get());
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -120,10 +144,12 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         int version = in.get() & 0xFF;
         if (version != VERSION) throw new ProtocolException("package archive version " + version + " is not supported");
         long count = Integer.toUnsignedLong(in.getInt());
-        if (count > 3 + MAX_SECRETS) throw new ProtocolException("package archive has too many entries (" + count + ")");
+        if (count > 5 + MAX_SECRETS) throw new ProtocolException("package archive has too many entries (" + count + ")");
         byte[] wasm = null;
         byte[] toml = null;
         byte[] ca = null;
+        byte[] donjon = null;
+        byte[] brokerCa = null;
         Map<String, byte[]> secrets = new LinkedHashMap<>();
         for (long i = 0; i < count; i++) {
             if (in.remaining() < 2) throw new ProtocolException("package archive is truncated");
@@ -145,6 +171,12 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
             } else if (name.equals(STEWARD_CA)) {
                 if (ca != null) throw new ProtocolException("package archive repeats steward-ca.pem");
                 ca = data;
+            } else if (name.equals(DONJON_TOML)) {
+                if (donjon != null) throw new ProtocolException("package archive repeats Donjon.toml");
+                donjon = data;
+            } else if (name.equals(SECRETS_CA)) {
+                if (brokerCa != null) throw new ProtocolException("package archive repeats secrets-ca.pem");
+                brokerCa = data;
             } else if (name.startsWith(SECRET_PREFIX)) {
                 if (secrets.put(name.substring(SECRET_PREFIX.length()), data) != null) {
                     throw new ProtocolException("package archive repeats " + name);
@@ -155,7 +187,8 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         }
         if (in.hasRemaining()) throw new ProtocolException("package archive has " + in.remaining() + " trailing bytes");
         if (wasm == null) throw new ProtocolException("package archive has no main.wasm");
-        WorkloadPackage p = new WorkloadPackage(wasm, Optional.ofNullable(toml), secrets, Optional.ofNullable(ca));
+        WorkloadPackage p = new WorkloadPackage(wasm, Optional.ofNullable(toml), secrets, Optional.ofNullable(ca), Optional.ofNullable(donjon),
+                Optional.ofNullable(brokerCa));
         p.validate();
         return p;
     }
@@ -168,9 +201,14 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         if (enarxToml.isPresent() && !Arrays.equals(enarxToml.get(), p.enarxToml.get())) return false;
         if (stewardCa.isPresent() != p.stewardCa.isPresent()) return false;
         if (stewardCa.isPresent() && !Arrays.equals(stewardCa.get(), p.stewardCa.get())) return false;
+        if (!sameOptional(donjonToml, p.donjonToml) || !sameOptional(secretsCa, p.secretsCa)) return false;
         if (!secrets.keySet().equals(p.secrets.keySet())) return false;
         for (var e : secrets.entrySet()) if (!Arrays.equals(e.getValue(), p.secrets.get(e.getKey()))) return false;
         return true;
+    }
+
+    private static boolean sameOptional(Optional<byte[]> a, Optional<byte[]> b) {
+        return a.isPresent() == b.isPresent() && (a.isEmpty() || Arrays.equals(a.get(), b.get()));
     }
 
     @Override
@@ -180,7 +218,8 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     @Override
     public String toString() {
         return "WorkloadPackage[main.wasm " + wasm.length + " bytes" + (enarxToml.isPresent() ? ", Enarx.toml" : "")
-                + (stewardCa.isPresent() ? ", steward-ca.pem" : "")
+                + (stewardCa.isPresent() ? ", steward-ca.pem" : "") + (donjonToml.isPresent() ? ", Donjon.toml" : "")
+                + (secretsCa.isPresent() ? ", secrets-ca.pem" : "")
                 + ", " + secrets.size() + " secrets]";
     }
 }
