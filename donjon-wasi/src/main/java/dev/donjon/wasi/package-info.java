@@ -27,6 +27,11 @@
  * the guest (server mode with optional required client certificates; client mode with SNI and hostname
  * verification). A failed handshake fails that fd only (ECONNABORTED), never the run.
  *
+ * <p>A {@link dev.donjon.wasi.MemoryDirectory} is a read-only, flat directory whose files live only in memory (a Keep's
+ * secrets); its fd follows the preopens. It is a descriptor kind of its own ({@code Descriptor.MemoryDir},
+ * {@code Descriptor.MemoryFile}) answered by {@code MemoryFiles}, which sits on top of the import table and hands every
+ * call on another descriptor to the host file system code unchanged: that code never sees an in-memory descriptor.
+ *
  * <p>Layout: this package is the public API; {@code dev.donjon.wasi.host} implements WASI preview 1 against
  * an engine-neutral interface ({@code GuestMemory} + a table of {@code HostFunction}s);
  * {@code dev.donjon.wasi.chicory} binds that table to Chicory's compiled mode.
