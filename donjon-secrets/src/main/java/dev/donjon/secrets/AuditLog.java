@@ -25,6 +25,7 @@ import java.util.Optional;
  *  "claims":{"tee":"sim","measurement":"hex","debug":false,"tcbStatus":..., "workload":{"slug":...,"digest":"sha-256:hex"}},
  *  "remote":"127.0.0.1:53422"}
  * {"time":"...","event":"put"|"rotate"|"delete","secret":"db","version":4,"policy":{...},"remote":"..."}
+ * {"time":"...","event":"operator","decision":"refused","status":401,"request":"PUT /v1/admin/secrets/db","reason":"...","remote":"..."}
  * </pre>
  */
 public final class AuditLog implements AutoCloseable {
@@ -85,6 +86,11 @@ public final class AuditLog implements AutoCloseable {
         });
         n.put("remote", remote);
         write(n);
+    }
+
+    void operatorRefused(Instant time, String request, String remote) {
+        write(JSON.createObjectNode().put("time", time.toString()).put("event", "operator").put("decision", "refused").put("status", 401)
+                .put("request", request).put("reason", "operator token missing or wrong").put("remote", remote));
     }
 
     private static void claims(ObjectNode o, ClaimsExtension c) {

@@ -74,7 +74,7 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     public static BrokerServer start(Config c) throws BrokerException {
-        SSLContext keepsTls = context(c.tlsChain(), c.tlsKey(), new TrustManager[] {new ClientChainRecorder(c.stewardCas())});
+        SSLContext keepsTls = context(c.tlsChain(), c.tlsKey(), new TrustManager[] {new ClientChainRecorder()});
         SSLContext operatorTls = context(c.tlsChain(), c.tlsKey(), null);
         KeepRoutes keepRoutes = new KeepRoutes(c.broker());
         OperatorRoutes operatorRoutes = new OperatorRoutes(c.broker(), c.token());
@@ -174,13 +174,10 @@ public final class BrokerServer implements AutoCloseable {
     /**
      * The Keep listener's trust manager: it lets any client certificate through the handshake (which still proves the
      * client holds its key) so that the broker can judge the chain at its own clock and audit every refusal with its
-     * reason; {@link KeepCertificate} does that judging on every request. It names the Steward CAs as the issuers it
-     * asks for, so a client picks its Steward certificate.
+     * reason; {@link KeepCertificate} does that judging on every request. It names no issuers in its certificate
+     * request, so that a client with a certificate from another CA still sends it and is told why it is refused.
      */
     private static final class ClientChainRecorder extends X509ExtendedTrustManager {
-        private final X509Certificate[] issuers;
-
-        ClientChainRecorder(List<X509Certificate> stewardCas) { this.issuers = stewardCas.toArray(X509Certificate[]::new); }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
@@ -213,6 +210,6 @@ public final class BrokerServer implements AutoCloseable {
         }
 
         @Override
-        public X509Certificate[] getAcceptedIssuers() { return issuers.clone(); }
+        public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
     }
 }

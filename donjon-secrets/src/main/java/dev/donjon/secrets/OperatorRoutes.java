@@ -52,7 +52,7 @@ final class OperatorRoutes implements HttpService {
     private Handler authorized(Action action) {
         return (req, res) -> {
             if (!token.matches(req.headers().first(HeaderNames.AUTHORIZATION))) {
-                broker.metrics().operator(req.prologue().method().text().toLowerCase(java.util.Locale.ROOT), "unauthorized");
+                broker.operatorRefused(req.prologue().method().text() + " " + req.path().absolute().path(), BrokerServer.remote(req));
                 res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
                 BrokerServer.text(res, 401, "operator token missing or wrong");
                 return;

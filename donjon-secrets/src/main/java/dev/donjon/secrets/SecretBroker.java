@@ -169,4 +169,10 @@ public final class SecretBroker {
     }
 
     public List<SecretRecord> list() throws BrokerException { return store.list(); }
+
+    /** An operator request without the right token: audited (what was asked, from where) and counted. */
+    void operatorRefused(String request, String remote) {
+        audit.operatorRefused(clock.instant(), request, remote);
+        metrics.operator("any", "unauthorized");
+    }
 }

@@ -83,6 +83,12 @@ class BrokerRefusalsTest {
     }
 
     @Test
+    void aCertificateFromAnotherOrganisationsStewardIsRefusedWithItsIssuer() throws Exception {
+        HttpResponse<byte[]> r = b.get(client(keep(TestKeeps.otherCa(dir), "sim", TestKeeps.MODULE, false)), "v1/secrets/db");
+        refused(r, 401, "the client certificate (issuer CN=Someone Else's Steward CA) does not chain to the configured Steward CA");
+    }
+
+    @Test
     void anotherWorkloadIsRefused() throws Exception {
         byte[] other = "another module".getBytes(StandardCharsets.UTF_8);
         refused(b.get(client(keep(b.steward, "sim", other, false)), "v1/secrets/db"), 403,

@@ -75,6 +75,7 @@ class OperatorApiTest {
         BrokerException e = assertThrows(BrokerException.class, () -> wrong.put("x", new byte[1], policy()));
         assertEquals("cannot put secret x (HTTP 401): operator token missing or wrong", e.getMessage());
         assertTrue(b.broker.list().isEmpty());
+        assertTrue(b.auditLog().contains("\"event\":\"operator\",\"decision\":\"refused\",\"status\":401,\"request\":\"PUT /v1/admin/secrets/x\""), b.auditLog());
         // the Keep listener has no operator routes at all
         HttpResponse<byte[]> r = b.get(TestKeeps.anonymous(b.tls.chain().getFirst()), "v1/admin/secrets");
         assertEquals(404, r.statusCode());

@@ -74,6 +74,25 @@ final class TestKeeps {
         return ctx;
     }
 
+    /** A CA under another name than the generated one, as another organisation's Steward would have. */
+    static CertificateAuthority otherCa(java.nio.file.Path dir) throws Exception {
+        KeyPair kp = KeepIdentity.newKeyPair(Backend.NIL);
+        var name = new org.bouncycastle.asn1.x500.X500Name("CN=Someone Else's Steward CA");
+        var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.TEN,
+                java.util.Date.from(Instant.now().minusSeconds(3600)), java.util.Date.from(Instant.now().plus(Duration.ofDays(30))), name, kp.getPublic());
+        b.addExtension(org.bouncycastle.asn1.x509.Extension.basicConstraints, true, new org.bouncycastle.asn1.x509.BasicConstraints(0));
+        b.addExtension(org.bouncycastle.asn1.x509.Extension.keyUsage, true,
+                new org.bouncycastle.asn1.x509.KeyUsage(org.bouncycastle.asn1.x509.KeyUsage.keyCertSign));
+        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
+                b.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA384withECDSA").build(kp.getPrivate())));
+        java.util.Base64.Encoder mime = java.util.Base64.getMimeEncoder(64, "\n".getBytes());
+        var certFile = java.nio.file.Files.writeString(dir.resolve("other-ca.pem"),
+                "-----BEGIN CERTIFICATE-----\n" + mime.encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n");
+        var keyFile = java.nio.file.Files.writeString(dir.resolve("other-ca.key"),
+                "-----BEGIN PRIVATE KEY-----\n" + mime.encodeToString(kp.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        return CertificateAuthority.load(certFile, keyFile);
+    }
+
     /** The broker's own HTTPS identity: a self-signed localhost certificate. */
     static Identity brokerIdentity() throws Exception {
         KeyPair key = KeepIdentity.newKeyPair(Backend.NIL);
