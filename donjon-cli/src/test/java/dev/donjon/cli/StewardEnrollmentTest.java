@@ -300,8 +300,8 @@ class StewardEnrollmentTest {
 
     private RunCommandTest.Result run(Path config, String... options) throws Exception {
         Path hello = ROOT.resolve("examples/hello/hello.wasm");
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Donjon.class.getName(), "run"));
+        List<String> cmd = RunCommandTest.javaDonjon();
+        cmd.add("run");
         cmd.addAll(List.of(options));
         cmd.addAll(List.of("--wasmcfgfile", config.toString(), hello.toAbsolutePath().toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

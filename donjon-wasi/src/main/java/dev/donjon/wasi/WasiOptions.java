@@ -27,6 +27,11 @@ public record WasiOptions(List<String> args, List<String> env, List<FdSpec> fds,
         }
     }
 
+    /** Without in-memory directories. */
+    public WasiOptions(List<String> args, List<String> env, List<FdSpec> fds, List<Preopen> preopens, WasiLimits limits) {
+        this(args, env, fds, preopens, List.of(), limits);
+    }
+
     public static Builder builder() { return new Builder(); }
 
     /** Fluent builder; with no fd added, fds 0-2 default to an empty stdin and the JVM's stdout/stderr. */
