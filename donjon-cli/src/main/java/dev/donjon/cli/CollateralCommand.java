@@ -2,13 +2,13 @@ package dev.donjon.cli;
 
 import dev.donjon.attestation.Tee;
 import dev.donjon.attestation.intel.PcsCollateral;
-import dev.donjon.attestation.snp.ProductLine;
+import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.collateral.CollateralEntry;
 import dev.donjon.collateral.CollateralKey;
 import dev.donjon.collateral.CollateralService;
 import dev.donjon.collateral.CollateralUnavailableException;
 import dev.donjon.collateral.OfflineBundle;
-import dev.donjon.platform.OwnerOnlyFiles;
+import dev.donjon.common.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,5 +1,6 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Tls;
 import dev.donjon.collateral.CollateralChecks;
 import dev.donjon.collateral.CollateralService;
 import dev.donjon.collateral.CollateralSource;
@@ -62,7 +63,7 @@ final class CollateralOptions {
         List<CollateralSource> sources = new ArrayList<>();
         if (!offline) {
             Optional<SSLContext> tls = pcsCa == null ? Optional.empty()
-                    : Optional.of(TrustAnchorFiles.trustingOnly(Optional.of(TrustAnchorFiles.jdkDefaultsPlus(TrustAnchorFiles.read(pcsCa, "--pcs-ca")))));
+                    : Optional.of(Tls.trusting(Optional.of(Tls.jdkAnchorsPlus(TrustAnchorFiles.read(pcsCa, "--pcs-ca")))));
             try {
                 sources.add(PcsClient.of(pcsUrl(), tls));
             } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Tls;
 import dev.donjon.config.DonjonConfig;
 import dev.donjon.config.EnarxConfig;
 import dev.donjon.keep.Keep;
@@ -155,7 +156,7 @@ final class RunCommand implements Callable<Integer> {
             return Optional.empty();
         }
         Optional<List<java.security.cert.X509Certificate>> anchors = secretsCa == null ? Optional.empty()
-                : Optional.of(TrustAnchorFiles.jdkDefaultsPlus(TrustAnchorFiles.read(secretsCa, "--secrets-ca")));
+                : Optional.of(Tls.jdkAnchorsPlus(TrustAnchorFiles.read(secretsCa, "--secrets-ca")));
         return SecretsPlan.of(c, anchors);
     }
 

@@ -1,6 +1,7 @@
 package dev.donjon.cli;
 
-import dev.donjon.drawbridge.TlsMaterial;
+import dev.donjon.common.Tls;
+import dev.donjon.common.Pem;
 import dev.donjon.keep.TrustAnchorFiles;
 import dev.donjon.secrets.AuditLog;
 import dev.donjon.secrets.BrokerException;
@@ -112,8 +113,8 @@ final class SecretsCommand {
             SecretBroker broker = or(() -> new SecretBroker(s, key, stewardCas, audit, new BrokerMetrics(), Clock.systemUTC()));
             BrokerServer server;
             try {
-                var tls = TlsMaterial.readCertificates(tlsCert);
-                var tlsPrivate = TlsMaterial.readPrivateKey(tlsKey);
+                var tls = Pem.certificates(tlsCert);
+                var tlsPrivate = Pem.privateKey(tlsKey);
                 server = or(() -> BrokerServer.start(new BrokerServer.Config(broker, token, StewardCommand.Serve.address(listen),
                         StewardCommand.Serve.address(operatorListen), tls, tlsPrivate, stewardCas)));
             } catch (IOException e) {
@@ -144,8 +145,8 @@ final class SecretsCommand {
             if (tokenFile == null) throw new ExitCodeException(OneLineErrors.USAGE, "give the operator token: --token-file FILE (or DONJON_SECRETS_TOKEN_FILE)");
             String token = or(() -> OperatorToken.text(tokenFile));
             var anchors = caCert == null ? Optional.<List<java.security.cert.X509Certificate>>empty()
-                    : Optional.of(TrustAnchorFiles.jdkDefaultsPlus(TrustAnchorFiles.read(caCert, "--ca-cert")));
-            return new OperatorClient(broker, TrustAnchorFiles.trustingOnly(anchors), token);
+                    : Optional.of(Tls.jdkAnchorsPlus(TrustAnchorFiles.read(caCert, "--ca-cert")));
+            return new OperatorClient(broker, Tls.trusting(anchors), token);
         }
     }
 

@@ -3,8 +3,8 @@ package dev.donjon.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.donjon.attestation.intel.PcsVectors;
-import dev.donjon.collateral.FakePcs;
+import dev.donjon.testing.PcsVectors;
+import dev.donjon.testing.FakePcs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.identity.SelfSignedIdentity;
-import dev.donjon.platform.identity.TlsContexts;
+import dev.donjon.common.Tls;
 import dev.donjon.platform.sim.RuntimeMeasurement;
 import dev.donjon.platform.sim.SimPlatform;
 import dev.donjon.steward.CertificateAuthority;
@@ -72,7 +72,7 @@ class SecretsRunTest {
         KeyPair stewardKey = KeepIdentity.newKeyPair(Backend.NIL);
         X509Certificate stewardCert = SelfSignedIdentity.localhost(stewardKey, clock);
         stewardTls = StewardEnrollmentTest.pem(dir.resolve("steward-tls.pem"), stewardCert);
-        SSLContext tls = TlsContexts.of(stewardKey.getPrivate(), List.of(stewardCert), Optional.empty());
+        SSLContext tls = Tls.context(stewardKey.getPrivate(), List.of(stewardCert), Optional.empty());
         steward = StewardServer.start(new StewardServer.Config(s, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls)));
         Path stewardCa = StewardEnrollmentTest.pem(dir.resolve("steward-ca.pem"), ca.certificate());
 

@@ -2,7 +2,7 @@ package dev.donjon.collateral;
 
 import dev.donjon.attestation.Tee;
 import dev.donjon.attestation.intel.PcsCollateral.PckCa;
-import dev.donjon.attestation.snp.ProductLine;
+import dev.donjon.abi.snp.ProductLine;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

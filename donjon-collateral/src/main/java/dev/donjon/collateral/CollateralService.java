@@ -172,7 +172,7 @@ public final class CollateralService implements QuoteCollateral {
     /** The AMD CRLs in the cache that are valid now (no fetch): extra revocation data for SEV-SNP appraisal. */
     public List<byte[]> cachedAmdCrls() {
         List<byte[]> out = new ArrayList<>();
-        for (var p : dev.donjon.attestation.snp.ProductLine.values()) {
+        for (var p : dev.donjon.abi.snp.ProductLine.values()) {
             CollateralKey key = new CollateralKey.AmdCrl(p);
             try {
                 Optional<CollateralEntry.Verified> v = Optional.ofNullable(memory.get(key)).filter(x -> x.validAt(clock.instant()));

@@ -1,6 +1,6 @@
 package dev.donjon.collateral;
 
-import dev.donjon.platform.OwnerOnlyFiles;
+import dev.donjon.common.OwnerOnlyFiles;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.donjon.attestation.Tee;
 import dev.donjon.attestation.intel.PcsCollateral.PckCa;
-import dev.donjon.attestation.snp.ProductLine;
+import dev.donjon.abi.snp.ProductLine;
 
 import java.io.IOException;
 import java.time.Instant;

@@ -53,13 +53,24 @@ public final class KdsClient implements CollateralSource {
             default -> throw new FetchException(name() + " does not serve " + key.describe());
         };
         URI uri = URI.create(base + path);
-        pace();
-        HttpFetch.Answer a = http.get(uri, "*/*", MAX_BYTES, now);
+        HttpFetch.Answer a = paced(uri, now);
         return new CollateralEntry(key, a.body(), Optional.empty(), uri.toString(), now);
     }
 
-    /** Waits until {@code minInterval} has passed since the previous request to this KDS. */
-    private synchronized void pace() throws FetchException {
+    /**
+     * One request at a time, each sent at least {@code minInterval} after the previous one ended, so that AMD sees them
+     * spaced out however long each took.
+     */
+    private synchronized HttpFetch.Answer paced(URI uri, Instant now) throws FetchException {
+        pause();
+        try {
+            return http.get(uri, "*/*", MAX_BYTES, now);
+        } finally {
+            nextAllowedNanos = System.nanoTime() + minInterval.toNanos();
+        }
+    }
+
+    private void pause() throws FetchException {
         long wait = nextAllowedNanos - System.nanoTime();
         if (wait > 0) {
             try {
@@ -69,6 +80,5 @@ public final class KdsClient implements CollateralSource {
                 throw new FetchException(base + ": interrupted while pacing requests to AMD KDS");
             }
         }
-        nextAllowedNanos = System.nanoTime() + minInterval.toNanos();
     }
 }

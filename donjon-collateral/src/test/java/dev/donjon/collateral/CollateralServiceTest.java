@@ -2,7 +2,9 @@ package dev.donjon.collateral;
 
 import dev.donjon.attestation.IntelCollateral;
 import dev.donjon.attestation.Tee;
-import dev.donjon.attestation.intel.PcsVectors;
+import dev.donjon.testing.FakePcs;
+import dev.donjon.testing.PcsVectors;
+import dev.donjon.testing.SettableClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

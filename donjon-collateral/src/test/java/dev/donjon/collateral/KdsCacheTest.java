@@ -1,8 +1,10 @@
 package dev.donjon.collateral;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.donjon.attestation.intel.PcsVectors;
-import dev.donjon.attestation.snp.ProductLine;
+import dev.donjon.testing.FakePcs;
+import dev.donjon.testing.PcsVectors;
+import dev.donjon.testing.SettableClock;
+import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.platform.linux.AmdKds;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,7 +84,8 @@ class KdsCacheTest {
 
     @Test
     void theKeyIsTheVcekPathTheKeepRuntimeAsksFor() throws Exception {
-        byte[] report = new byte[0x4A0];
+        byte[] report = java.util.HexFormat.of().parseHex(new String(PcsVectors.read("snp/virtee/report_milan.hex"),
+                java.nio.charset.StandardCharsets.US_ASCII).replaceAll("\\s", ""));
         String path = AmdKds.vcekPath(report, Optional.of("Milan"));
         assertEquals("amd-milan-vcek-", new CollateralKey.AmdVcek(ProductLine.MILAN, path).id().substring(0, 15));
         assertThrows(IllegalArgumentException.class, () -> new CollateralKey.AmdVcek(ProductLine.GENOA, path));

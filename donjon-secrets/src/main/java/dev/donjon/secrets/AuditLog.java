@@ -2,7 +2,7 @@ package dev.donjon.secrets;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.donjon.steward.ClaimsExtension;
+import dev.donjon.abi.csr.ClaimsExtension;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.donjon.platform.OwnerOnlyFiles;
+import dev.donjon.common.OwnerOnlyFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

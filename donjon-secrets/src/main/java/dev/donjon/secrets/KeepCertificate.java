@@ -1,6 +1,6 @@
 package dev.donjon.secrets;
 
-import dev.donjon.steward.ClaimsExtension;
+import dev.donjon.abi.csr.ClaimsExtension;
 
 import java.security.InvalidAlgorithmParameterException;
 import java.security.NoSuchAlgorithmException;

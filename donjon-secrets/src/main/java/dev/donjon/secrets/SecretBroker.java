@@ -2,7 +2,7 @@ package dev.donjon.secrets;
 
 import dev.donjon.config.ConfigException;
 import dev.donjon.config.DonjonConfig;
-import dev.donjon.steward.ClaimsExtension;
+import dev.donjon.abi.csr.ClaimsExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;

@@ -1,24 +1,23 @@
 package dev.donjon.secrets;
 
-import dev.donjon.platform.Backend;
-import dev.donjon.platform.identity.KeepIdentity;
-import dev.donjon.platform.identity.SelfSignedIdentity;
-import dev.donjon.platform.identity.TlsContexts;
+import dev.donjon.common.Tls;
+import dev.donjon.testing.LocalhostTls;
 import dev.donjon.steward.CertificateAuthority;
-import dev.donjon.steward.ClaimsExtension;
-import dev.donjon.steward.WorkloadIdentity;
+import dev.donjon.abi.csr.ClaimsExtension;
+import dev.donjon.abi.csr.WorkloadIdentity;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.security.spec.ECGenParameterSpec;
 import javax.net.ssl.SSLContext;
 
 /** Steward CAs and the client identities they issue to (pretend) Keeps, as the broker's tests need them. */
@@ -51,32 +50,32 @@ final class TestKeeps {
     /** A Keep's key with the chain {@code ca} issued it (leaf, CA), valid from {@code from} for {@code validity}. */
     record Identity(KeyPair key, List<X509Certificate> chain) {
         SSLContext client(X509Certificate brokerCert) throws Exception {
-            return TlsContexts.of(key.getPrivate(), chain, Optional.of(List.of(brokerCert)));
+            return Tls.context(key.getPrivate(), chain, Optional.of(List.of(brokerCert)));
         }
     }
 
+    /** A Keep's key: EC P-384, as a sim or SNP Keep makes it. */
+    static KeyPair newKey() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp384r1"));
+        return g.generateKeyPair();
+    }
+
     static Identity issued(CertificateAuthority ca, ClaimsExtension claims, Instant from, Duration validity) throws Exception {
-        KeyPair key = KeepIdentity.newKeyPair(Backend.SIM);
+        KeyPair key = newKey();
         var holder = ca.issue(SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()), claims, List.of("localhost"), from, validity);
         X509Certificate leaf = new JcaX509CertificateConverter().getCertificate(holder);
         return new Identity(key, List.of(leaf, ca.certificate()));
     }
 
     /** A client that presents no certificate and trusts only the broker. */
-    static SSLContext anonymous(X509Certificate brokerCert) throws Exception {
-        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
-        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("broker", brokerCert);
-        tmf.init(ks);
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
+    static SSLContext anonymous(X509Certificate brokerCert) {
+        return Tls.trusting(Optional.of(List.of(brokerCert)));
     }
 
     /** A CA under another name than the generated one, as another organisation's Steward would have. */
     static CertificateAuthority otherCa(java.nio.file.Path dir) throws Exception {
-        KeyPair kp = KeepIdentity.newKeyPair(Backend.NIL);
+        KeyPair kp = newKey();
         var name = new org.bouncycastle.asn1.x500.X500Name("CN=Someone Else's Steward CA");
         var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.TEN,
                 java.util.Date.from(Instant.now().minusSeconds(3600)), java.util.Date.from(Instant.now().plus(Duration.ofDays(30))), name, kp.getPublic());
@@ -94,8 +93,8 @@ final class TestKeeps {
     }
 
     /** The broker's own HTTPS identity: a self-signed localhost certificate. */
-    static Identity brokerIdentity() throws Exception {
-        KeyPair key = KeepIdentity.newKeyPair(Backend.NIL);
-        return new Identity(key, List.of(SelfSignedIdentity.localhost(key, Clock.systemUTC())));
+    static Identity brokerIdentity() {
+        LocalhostTls tls = LocalhostTls.create();
+        return new Identity(tls.key(), List.of(tls.certificate()));
     }
 }

@@ -1,12 +1,13 @@
 package dev.donjon.steward;
 
-import dev.donjon.attestation.intel.PcsVectors;
+import dev.donjon.abi.csr.EvidenceOids;
+import dev.donjon.testing.PcsVectors;
 import dev.donjon.collateral.CollateralChecks;
 import dev.donjon.collateral.CollateralService;
 import dev.donjon.collateral.CollateralStore;
-import dev.donjon.collateral.FakePcs;
+import dev.donjon.testing.FakePcs;
 import dev.donjon.collateral.PcsClient;
-import dev.donjon.collateral.SettableClock;
+import dev.donjon.testing.SettableClock;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSequence;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +45,7 @@ class StewardCollateralTest {
 
     private static byte[] tdxCsr() throws Exception {
         byte[] ext = new DERSequence(new DEROctetString(PcsVectors.tdx().quote())).getEncoded("DER");
-        return TestCsrs.csr(TestCsrs.ext(DonjonOids.DONJON_TDX, ext));
+        return TestCsrs.csr(TestCsrs.ext(EvidenceOids.TDX, ext));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.donjon.attestation.intel;
 
+import dev.donjon.abi.intel.IntelQuote;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.Tee;
@@ -69,7 +70,7 @@ public final class PcsCollateral {
 
     /** Reads what collateral a quote (v3, v4 or v5) needs, from its PCK certificate; nothing is verified here. */
     public static Needs needs(byte[] quote) throws MalformedEvidenceException {
-        IntelQuote q = QuoteParser.parse(quote);
+        IntelQuote q = IntelQuoteVerifier.quote(quote);
         if (q.certification().type() != IntelQuote.CertificationData.PCK_CHAIN) {
             throw new MalformedEvidenceException("the quote carries no PCK certificate chain, so its FMSPC is unknown");
         }
@@ -79,7 +80,7 @@ public final class PcsCollateral {
         PckCa ca = null;
         for (PckCa c : PckCa.values()) if (c.commonName.equals(issuer)) ca = c;
         if (ca == null) throw new MalformedEvidenceException("the PCK certificate's issuer '" + issuer + "' is not a PCK CA");
-        return new Needs(q.tee(), HexFormat.of().formatHex(PckExtension.of(pck).fmspc()), ca);
+        return new Needs(q.tdx() ? Tee.TDX : Tee.SGX, HexFormat.of().formatHex(PckExtension.of(pck).fmspc()), ca);
     }
 
     /** A PCS TCB Info response ({@code {"tcbInfo": ..., "signature": ...}}) for {@code tee} and {@code fmspc}. */

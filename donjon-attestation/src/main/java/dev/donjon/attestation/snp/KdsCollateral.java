@@ -1,5 +1,6 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.VerificationException;

@@ -1,5 +1,7 @@
 package dev.donjon.attestation.intel;
 
+import dev.donjon.testing.PcsVectors;
+
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.Tee;
 import dev.donjon.attestation.VerificationException;
@@ -21,6 +23,12 @@ class PcsCollateralTest {
 
     PcsCollateralTest() throws Exception {}
 
+    private static Tee tee(PcsVectors v) { return Tee.fromWireName(v.tee()); }
+
+    private static PcsCollateral.PckCa pckCa(PcsVectors v) {
+        return Arrays.stream(PcsCollateral.PckCa.values()).filter(c -> c.parameter().equals(v.pckCa())).findFirst().orElseThrow();
+    }
+
     @Test
     void theRealQuotesNameTheirCollateral() throws Exception {
         assertEquals(new PcsCollateral.Needs(Tee.SGX, "00a067110000", PcsCollateral.PckCa.PROCESSOR), PcsCollateral.needs(PcsVectors.sgx().quote()));
@@ -31,11 +39,11 @@ class PcsCollateralTest {
     void everyRealPieceVerifiesInsideItsWindow() throws Exception {
         for (PcsVectors v : new PcsVectors[] {PcsVectors.sgx(), PcsVectors.tdx()}) {
             Instant now = v.validAt();
-            PcsCollateral.Checked tcb = check.tcbInfo(v.tee(), v.fmspc(), v.tcbInfo(), bytes(v.tcbInfoIssuerChain()), now);
-            assertEquals(v.tee().wireName().toUpperCase() + " TCB Info for FMSPC " + v.fmspc(), tcb.subject());
+            PcsCollateral.Checked tcb = check.tcbInfo(tee(v), v.fmspc(), v.tcbInfo(), bytes(v.tcbInfoIssuerChain()), now);
+            assertEquals(v.tee().toUpperCase() + " TCB Info for FMSPC " + v.fmspc(), tcb.subject());
             assertTrue(tcb.nextUpdate().isAfter(now));
-            check.qeIdentity(v.tee(), v.qeIdentity(), bytes(v.qeIdentityIssuerChain()), now);
-            check.pckCrl(v.pckCa(), v.pckCrl(), bytes(v.pckCrlIssuerChain()), now);
+            check.qeIdentity(tee(v), v.qeIdentity(), bytes(v.qeIdentityIssuerChain()), now);
+            check.pckCrl(pckCa(v), v.pckCrl(), bytes(v.pckCrlIssuerChain()), now);
             assertEquals("Intel SGX Root CA CRL", check.rootCrl(v.rootCrl(), now).subject());
         }
     }
@@ -60,9 +68,9 @@ class PcsCollateralTest {
         assertReason(RejectReason.EXPIRED, () -> check.tcbInfo(Tee.SGX, v.fmspc(), v.tcbInfo(), bytes(v.tcbInfoIssuerChain()), Instant.parse("2025-07-20T00:00:00Z")));
         byte[] crl = v.pckCrl().clone();
         crl[crl.length - 5] ^= 1; // inside the signature
-        assertReason(RejectReason.SIGNATURE, () -> check.pckCrl(v.pckCa(), crl, bytes(v.pckCrlIssuerChain()), v.validAt()));
+        assertReason(RejectReason.SIGNATURE, () -> check.pckCrl(pckCa(v), crl, bytes(v.pckCrlIssuerChain()), v.validAt()));
         // the TCB signing chain is not a PCK CRL chain
-        assertReason(RejectReason.BINDING, () -> check.pckCrl(v.pckCa(), v.pckCrl(), bytes(v.tcbInfoIssuerChain()), v.validAt()));
+        assertReason(RejectReason.BINDING, () -> check.pckCrl(pckCa(v), v.pckCrl(), bytes(v.tcbInfoIssuerChain()), v.validAt()));
     }
 
     @Test

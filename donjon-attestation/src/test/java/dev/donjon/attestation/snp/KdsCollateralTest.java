@@ -1,6 +1,8 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.attestation.RejectReason;
+import dev.donjon.testing.TestAmd;
 import dev.donjon.attestation.VerificationException;
 import org.junit.jupiter.api.Test;
 

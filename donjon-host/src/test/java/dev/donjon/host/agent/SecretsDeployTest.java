@@ -14,7 +14,7 @@ import dev.donjon.host.protocol.WorkloadPackage;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.identity.SelfSignedIdentity;
-import dev.donjon.platform.identity.TlsContexts;
+import dev.donjon.common.Tls;
 import dev.donjon.platform.sim.RuntimeMeasurement;
 import dev.donjon.platform.sim.SimAuthority;
 import dev.donjon.secrets.AuditLog;
@@ -87,7 +87,7 @@ class SecretsDeployTest {
         KeyPair stewardKey = KeepIdentity.newKeyPair(Backend.NIL);
         X509Certificate stewardCert = SelfSignedIdentity.localhost(stewardKey, clock);
         stewardTlsPem = pem(stewardCert);
-        SSLContext tls = TlsContexts.of(stewardKey.getPrivate(), List.of(stewardCert), Optional.empty());
+        SSLContext tls = Tls.context(stewardKey.getPrivate(), List.of(stewardCert), Optional.empty());
         steward = StewardServer.start(new StewardServer.Config(s, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls)));
 
         Path key = dir.resolve("master.key");
