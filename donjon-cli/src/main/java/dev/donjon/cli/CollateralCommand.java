@@ -9,6 +9,7 @@ import dev.donjon.collateral.CollateralService;
 import dev.donjon.collateral.CollateralUnavailableException;
 import dev.donjon.collateral.OfflineBundle;
 import dev.donjon.common.OwnerOnlyFiles;
+import dev.donjon.platform.PlatformSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,7 +34,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "collateral", mixinStandardHelpOptions = true,
         description = {"The collateral cache: Intel TCB Info, QE Identity and CRLs (PCS API v4 or a PCCS) and AMD KDS certificates and CRLs,",
             "verified against the pinned Intel root and AMD ARKs before they are kept, and kept until their nextUpdate."},
-        subcommands = {CollateralCommand.Fetch.class, CollateralCommand.Show.class, CollateralCommand.Export.class, CollateralCommand.Import.class})
+        subcommands = {CollateralCommand.Fetch.class, CollateralCommand.Show.class, CollateralCommand.Export.class, CollateralCommand.Import.class,
+            CollateralCommand.HostCache.class})
 final class CollateralCommand {
 
     static Clock clock(String now) {
@@ -62,14 +65,7 @@ final class CollateralCommand {
         public Integer call() throws Exception {
             Set<CollateralKey> keys = new LinkedHashSet<>();
             for (Path q : quotes) {
-                PcsCollateral.Needs n;
-                try {
-                    n = PcsCollateral.needs(Files.readAllBytes(q));
-                } catch (NoSuchFileException e) {
-                    throw new ExitCodeException(OneLineErrors.FAILURE, q + ": no such file");
-                } catch (dev.donjon.attestation.VerificationException e) {
-                    throw new ExitCodeException(OneLineErrors.FAILURE, q + ": " + e.getMessage());
-                }
+                PcsCollateral.Needs n = needs(q);
                 intel(keys, n.tee(), n.fmspc());
                 keys.add(new CollateralKey.IntelPckCrl(n.pckCa()));
             }
@@ -84,8 +80,7 @@ final class CollateralCommand {
             }
             if (keys.stream().anyMatch(k -> k instanceof CollateralKey.IntelPckCrl)) keys.add(new CollateralKey.IntelRootCrl());
             for (String p : amd) {
-                ProductLine product = ProductLine.fromName(p).filter(x -> x.kdsName().equalsIgnoreCase(p))
-                        .orElseThrow(() -> new ExitCodeException(OneLineErrors.USAGE, "--amd: '" + p + "' is not Milan, Genoa or Turin"));
+                ProductLine product = product(p);
                 keys.add(new CollateralKey.AmdCertChain(product));
                 keys.add(new CollateralKey.AmdCrl(product));
             }
@@ -173,5 +168,76 @@ final class CollateralCommand {
             refused.forEach(r -> System.err.println("donjon: refused " + r));
             return refused.isEmpty() ? 0 : OneLineErrors.FAILURE;
         }
+    }
+
+    @Command(name = "host-cache", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Write the collateral files a TEE host's Keeps put in their CSRs (Enarx's platform cache layout), from the verified cache:",
+                "Intel directory: crls.der (root and PCK CA CRLs), tcb.der (SGX TCB Info), tdx-tcb.der (TDX TCB Info);",
+                "AMD directory: crls.der (the ARK's CRL). Run it again before the printed expiry (e.g. daily, from cron)."})
+    static final class HostCache implements Callable<Integer> {
+        @Option(names = "--quote", paramLabel = "FILE", description = "A quote of this host (raw bytes): its TEE, FMSPC and PCK CA.") Path quote;
+        @Option(names = "--sgx", paramLabel = "FMSPC", description = "This host's SGX FMSPC (12 hex digits).") String sgx;
+        @Option(names = "--tdx", paramLabel = "FMSPC", description = "This host's TDX FMSPC (12 hex digits).") String tdx;
+        @Option(names = "--amd", paramLabel = "PRODUCT", description = "This host's AMD product: Milan, Genoa or Turin.") String amd;
+        @Option(names = "--intel-dir", paramLabel = "DIR", description = "Default: $DONJON_INTEL_CACHE, else /var/cache/intel-sgx (where Keeps read it).")
+        Path intelDir;
+        @Option(names = "--amd-dir", paramLabel = "DIR", description = "Default: $DONJON_AMD_CACHE, else /var/cache/amd-sev (where Keeps read it).")
+        Path amdDir;
+        @Option(names = "--now", paramLabel = "RFC3339", description = "Judge validity at this instant (replayed collateral).") String now;
+        @Mixin CollateralOptions options;
+
+        @Override
+        public Integer call() throws Exception {
+            Optional<String> sgxFmspc = Optional.ofNullable(sgx);
+            Optional<String> tdxFmspc = Optional.ofNullable(tdx);
+            Set<PcsCollateral.PckCa> cas = new LinkedHashSet<>();
+            if (quote != null) {
+                PcsCollateral.Needs n = needs(quote);
+                if (n.tee() == Tee.SGX ? sgxFmspc.isPresent() : tdxFmspc.isPresent()) {
+                    throw new ExitCodeException(OneLineErrors.USAGE, "--quote already names this host's " + n.tee().wireName() + " FMSPC (" + n.fmspc() + ")");
+                }
+                if (n.tee() == Tee.SGX) sgxFmspc = Optional.of(n.fmspc());
+                else tdxFmspc = Optional.of(n.fmspc());
+                cas.add(n.pckCa());
+            } else if (sgxFmspc.isPresent() || tdxFmspc.isPresent()) {
+                cas.addAll(List.of(PcsCollateral.PckCa.values())); // which CA issued this host's PCK is not known: both
+            }
+            if (cas.isEmpty() && amd == null) throw new ExitCodeException(OneLineErrors.USAGE, "name this host's platform: --quote, --sgx, --tdx or --amd");
+            Optional<ProductLine> product = amd == null ? Optional.empty() : Optional.of(product(amd));
+            PlatformSettings settings = PlatformSettings.fromEnvironment(System.getenv());
+            dev.donjon.collateral.HostCache cache = new dev.donjon.collateral.HostCache(options.service(clock(now)));
+            List<dev.donjon.collateral.HostCache.Written> written = new ArrayList<>();
+            try {
+                if (!cas.isEmpty()) {
+                    written.addAll(cache.writeIntel(intelDir != null ? intelDir : settings.intelCache(), sgxFmspc, tdxFmspc, cas));
+                }
+                if (product.isPresent()) written.add(cache.writeAmd(amdDir != null ? amdDir : settings.amdCache(), List.of(product.get())));
+            } catch (IllegalArgumentException e) {
+                throw new ExitCodeException(OneLineErrors.USAGE, e.getMessage());
+            } catch (CollateralUnavailableException e) {
+                throw new ExitCodeException(OneLineErrors.FAILURE, e.getMessage());
+            } catch (IOException e) {
+                throw new ExitCodeException(OneLineErrors.FAILURE, "cannot write the host's collateral: " + e.getMessage());
+            }
+            for (var w : written) System.out.println("wrote " + w.file() + ": " + String.join(", ", w.pieces()) + "; valid until " + w.validUntil());
+            return 0;
+        }
+    }
+
+    private static PcsCollateral.Needs needs(Path quote) {
+        try {
+            return PcsCollateral.needs(Files.readAllBytes(quote));
+        } catch (NoSuchFileException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, quote + ": no such file");
+        } catch (IOException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, quote + ": " + e.getMessage());
+        } catch (dev.donjon.attestation.VerificationException e) {
+            throw new ExitCodeException(OneLineErrors.FAILURE, quote + ": " + e.getMessage());
+        }
+    }
+
+    private static ProductLine product(String name) {
+        return ProductLine.fromName(name).filter(x -> x.kdsName().equalsIgnoreCase(name))
+                .orElseThrow(() -> new ExitCodeException(OneLineErrors.USAGE, "--amd: '" + name + "' is not Milan, Genoa or Turin"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.donjon.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,6 +71,39 @@ class CollateralCommandTest {
         var refused = AttestationCommandTest.run("collateral", "import", bad.toString(), "--collateral-cache", dir.resolve("other").toString(), "--now", NOW);
         assertEquals(1, refused.exit(), refused.out() + refused.err());
         assertTrue(refused.err().startsWith("donjon: refused "), refused.err());
+    }
+
+    @Test
+    void hostCacheWritesTheFilesKeepsPutInTheirCsrs() throws Exception {
+        Path cache = dir.resolve("cache");
+        Path intel = dir.resolve("intel-sgx");
+        var written = AttestationCommandTest.run("collateral", "host-cache", "--quote", PcsVectors.vectors().resolve("sgx/dcap-qvl/sgx_quote").toString(),
+                "--tdx", "B0C06F000000", "--intel-dir", intel.toString(), "--pcs", pcs.baseUri().toString(), "--pcs-ca", pcsCa().toString(),
+                "--collateral-cache", cache.toString(), "--now", NOW);
+        assertEquals(0, written.exit(), written.out() + written.err());
+        assertEquals(List.of(
+                "wrote " + intel.resolve("crls.der") + ": Intel SGX Root CA CRL, PCK CRL of 'Intel SGX PCK Processor CA'; valid until 2025-07-19T10:23:18Z",
+                "wrote " + intel.resolve("tcb.der") + ": SGX TCB Info for FMSPC 00a067110000; valid until 2025-07-19T10:56:11Z",
+                "wrote " + intel.resolve("tdx-tcb.der") + ": TDX TCB Info for FMSPC b0c06f000000; valid until 2025-07-19T10:16:03Z"),
+                written.out().strip().lines().toList());
+        // what a Keep of this host reads (donjon-platform's CachedCollateral) is the verified collateral, byte for byte
+        var files = dev.donjon.platform.identity.CachedCollateral.read(dir.resolve("no-amd"), intel);
+        var tcb = dev.donjon.abi.csr.EvidenceExtension.parseTcbPackage(files.sgxTcb().orElseThrow(), "SGX");
+        assertArrayEquals(PcsVectors.sgx().tcbInfo(), tcb.tcbInfo());
+        assertEquals(2, dev.donjon.abi.csr.EvidenceExtension.parseCrlList(files.intelCrls().orElseThrow()).size());
+
+        var offline = AttestationCommandTest.run("collateral", "host-cache", "--amd", "Milan", "--amd-dir", dir.resolve("amd").toString(),
+                "--offline-collateral", "--collateral-cache", cache.toString(), "--now", NOW);
+        assertEquals(1, offline.exit(), offline.out());
+        assertEquals("donjon: no AMD Milan CRL in the collateral cache " + cache
+                + " (offline: fetch it with `donjon collateral fetch` or import a bundle)", offline.err().strip());
+        var twice = AttestationCommandTest.run("collateral", "host-cache", "--quote", PcsVectors.vectors().resolve("sgx/dcap-qvl/sgx_quote").toString(),
+                "--sgx", "00A067110000", "--collateral-cache", cache.toString());
+        assertEquals(2, twice.exit());
+        assertEquals("donjon: --quote already names this host's sgx FMSPC (00a067110000)", twice.err().strip());
+        var nothing = AttestationCommandTest.run("collateral", "host-cache", "--collateral-cache", cache.toString());
+        assertEquals(2, nothing.exit());
+        assertEquals("donjon: name this host's platform: --quote, --sgx, --tdx or --amd", nothing.err().strip());
     }
 
     @Test
