@@ -97,12 +97,12 @@ final class StewardCommand {
             TrustAnchors anchors = new TrustAnchors(amdChain == null ? bundled.amdChains() : Files.readAllBytes(amdChain),
                     intelRoot == null ? bundled.intelRoot() : Files.readAllBytes(intelRoot));
             // with any collateral option, SGX and TDX quotes are judged with the cache's TCB Info, QE Identity and CRLs
-            Optional<dev.donjon.collateral.QuoteCollateral> quoteCollateral = collateral.given()
+            Optional<dev.donjon.collateral.CollateralService> cache = collateral.given()
                     ? Optional.of(collateral.service(clock, intelRoot == null ? Optional.empty() : Optional.of(anchors.intelRoot()))) : Optional.empty();
-            quoteCollateral.ifPresent(c -> System.err.println("donjon: SGX and TDX collateral from the cache " + collateral.directory()
-                    + (collateral.offline ? " (offline)" : " and " + collateral.pcsUrl())));
+            cache.ifPresent(c -> System.err.println("donjon: SGX and TDX collateral from the cache " + collateral.directory()
+                    + (collateral.offline ? " (offline)" : " and " + collateral.pcsUrl() + ", refreshed hourly when due")));
             Steward steward = new Steward(new Steward.Config(authority, rules, anchors, clock, lifetime,
-                    sans == null ? List.of("localhost") : sans, quoteCollateral));
+                    sans == null ? List.of("localhost") : sans, cache.<dev.donjon.collateral.QuoteCollateral>map(c -> c)));
 
             Optional<SSLContext> tls = Optional.empty();
             if (tlsCert != null) {
@@ -111,10 +111,16 @@ final class StewardCommand {
                 System.err.println("donjon: WARNING: serving plain HTTP beyond loopback: use --tls-cert/--tls-key");
             }
             StewardServer server = StewardServer.start(new StewardServer.Config(steward, addr, tls));
+            // an idle Steward keeps its collateral fresh, so the next Keep is not judged against a cache that just expired
+            Optional<dev.donjon.collateral.CollateralRefresher> refresher = collateral.offline ? Optional.empty()
+                    : cache.map(c -> dev.donjon.collateral.CollateralRefresher.start(c, dev.donjon.collateral.CollateralRefresher.DEFAULT_INTERVAL));
             System.out.println("steward: signatures by " + SignatureProviders.current().name());
             System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
             System.out.flush();
-            Serving.untilStopped(server);
+            Serving.untilStopped(() -> {
+                refresher.ifPresent(dev.donjon.collateral.CollateralRefresher::close);
+                server.close();
+            });
             return 0;
         }
 

@@ -169,6 +169,33 @@ public final class CollateralService implements QuoteCollateral {
                 Optional.of(pck.entry().body()), Optional.of(chain(pck)), Optional.of(root.entry().body()));
     }
 
+    /**
+     * Refreshes every cached piece older than {@link Settings#refreshAfter} (what {@link #get} does when a piece is
+     * used), so that a service that sees no quotes for a while still has fresh collateral when one comes, and a TCB
+     * recovery reaches it early. A piece that cannot be refreshed stays cached until its {@code nextUpdate}.
+     *
+     * @return one line per piece that is not usable now (refresh failed and the cached one expired, or unreadable)
+     */
+    public List<String> refreshDue() {
+        List<String> problems = new ArrayList<>();
+        List<CollateralEntry> cached;
+        try {
+            cached = store.all(problems);
+        } catch (IOException e) {
+            return List.of("the collateral cache " + store.directory() + " cannot be listed: " + e.getMessage());
+        }
+        Instant now = clock.instant();
+        for (CollateralEntry e : cached) {
+            if (e.fetched().plus(settings.refreshAfter()).isAfter(now)) continue;
+            try {
+                get(e.key());
+            } catch (CollateralUnavailableException x) {
+                problems.add(x.getMessage());
+            }
+        }
+        return problems;
+    }
+
     /** The AMD CRLs in the cache that are valid now (no fetch): extra revocation data for SEV-SNP appraisal. */
     public List<byte[]> cachedAmdCrls() {
         List<byte[]> out = new ArrayList<>();

@@ -104,6 +104,29 @@ class CollateralServiceTest {
     }
 
     @Test
+    void dueRefreshesKeepAnIdleCacheWarm() throws Exception {
+        String tcb = "/tdx/certification/v4/tcb?fmspc=B0C06F000000";
+        CollateralService s = service(dir);
+        s.forQuote(PcsVectors.tdx().quote());
+        int fetched = pcs.hits(tcb);
+        assertEquals(List.of(), s.refreshDue());
+        assertEquals(fetched, pcs.hits(tcb), "nothing is due within refreshAfter");
+        clock.set(PcsVectors.MID_JULY_2025.plus(Duration.ofDays(2)));
+        assertEquals(List.of(), s.refreshDue());
+        assertEquals(fetched + 1, pcs.hits(tcb), "a piece past refreshAfter is fetched again without any quote");
+        assertEquals(List.of(), s.refreshDue(), "and is not due again");
+        assertEquals(fetched + 1, pcs.hits(tcb));
+        // a failed refresh keeps the cached piece; once expired, it is reported
+        pcs.mode(FakePcs.Mode.DOWN_503);
+        clock.set(Instant.parse("2025-07-25T00:00:00Z"));
+        List<String> problems = service(dir).refreshDue();
+        assertEquals(3, problems.size(), problems.toString()); // the TCB Info, QE Identity and PCK CRL; the root CRL lasts until 2026
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("the cached TDX TCB Info for FMSPC b0c06f000000 in " + dir
+                + " is not usable (TDX TCB Info for FMSPC b0c06f000000 is valid 2025-06-19T10:16:03Z .. 2025-07-19T10:16:03Z, not at 2025-07-25T00:00:00Z)")),
+                problems.toString());
+    }
+
+    @Test
     void missingCollateralIsRefusedNamingThePiece() throws Exception {
         pcs.mode(FakePcs.Mode.RATE_LIMITED_429);
         CollateralService s = service(dir);
