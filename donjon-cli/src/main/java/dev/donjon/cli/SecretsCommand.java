@@ -2,6 +2,7 @@ package dev.donjon.cli;
 
 import dev.donjon.common.Tls;
 import dev.donjon.common.Pem;
+import dev.donjon.server.Limits;
 import dev.donjon.keep.TrustAnchorFiles;
 import dev.donjon.secrets.AuditLog;
 import dev.donjon.secrets.BrokerException;
@@ -58,7 +59,7 @@ final class SecretsCommand {
 
     @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Serve the broker: Keeps on --listen (GET /v1/secrets/NAME, mutual TLS 1.3), operators on --operator-listen",
-                "(/v1/admin/secrets, operator token; GET /metrics, GET /health)."})
+                "(/v1/admin/secrets, operator token; GET /metrics). Both answer GET /healthz and /readyz."})
     static final class Serve implements Callable<Integer> {
         @Option(names = "--master-key", required = true, paramLabel = "FILE", description = "The master key (owner-only file; make one with 'donjon secrets keygen').")
         Path masterKey;
@@ -72,6 +73,11 @@ final class SecretsCommand {
         String listen;
         @Option(names = "--operator-listen", paramLabel = "ADDR:PORT", defaultValue = "127.0.0.1:8601",
                 description = "Where operators connect (keep it private). Default: ${DEFAULT-VALUE}.") String operatorListen;
+
+        @Option(names = "--admin-listen", paramLabel = "ADDR:PORT",
+                description = "Serve the operator side's /healthz, /readyz and /metrics here (plain HTTP, no authentication) instead.") String adminListen;
+        @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
+                description = "Keep connections at once (lowered to fit the file-descriptor limit). Default: ${DEFAULT-VALUE}.") int maxConnections;
 
         @ArgGroup(exclusive = true) StoreChoice store = new StoreChoice();
 
@@ -115,13 +121,16 @@ final class SecretsCommand {
             try {
                 var tls = Pem.certificates(tlsCert);
                 var tlsPrivate = Pem.privateKey(tlsKey);
+                if (maxConnections < 1) throw new ExitCodeException(OneLineErrors.USAGE, "--max-connections must be at least 1");
                 server = or(() -> BrokerServer.start(new BrokerServer.Config(broker, token, StewardCommand.Serve.address(listen),
-                        StewardCommand.Serve.address(operatorListen), tls, tlsPrivate, stewardCas)));
+                        StewardCommand.Serve.address(operatorListen), tls, tlsPrivate, Limits.defaults().withMaxConnections(maxConnections),
+                        adminListen == null ? Optional.empty() : Optional.of(StewardCommand.Serve.address(adminListen)))));
             } catch (IOException e) {
                 throw new ExitCodeException(OneLineErrors.FAILURE, e.getMessage());
             }
             System.out.println("secrets: store " + s.describe() + ", audit log " + audit.where());
-            System.out.println("secrets: Keeps on " + server.keepsUri() + ", operators on " + server.operatorUri());
+            System.out.println("secrets: Keeps on " + server.keepsUri() + ", operators on " + server.operatorUri()
+                    + server.adminAddress().map(a -> ", health and metrics on http://" + a.getHostString() + ":" + a.getPort() + "/").orElse(""));
             System.out.flush();
             Serving.untilStopped(() -> {
                 server.close();

@@ -57,6 +57,16 @@ final class StewardCommand {
         @Option(names = "--amd-chain", paramLabel = "PEM", description = "AMD ASK/ASVK + ARK bundle to trust instead of the bundled Milan/Genoa/Turin roots.") Path amdChain;
         @Option(names = "--intel-root", paramLabel = "FILE", description = "Intel SGX Root CA (DER or PEM) to trust instead of the bundled one.") Path intelRoot;
         @picocli.CommandLine.Mixin CollateralOptions collateral;
+        @Option(names = "--admin-listen", paramLabel = "ADDR:PORT",
+                description = "Serve /healthz, /readyz and /metrics here (plain HTTP, no authentication) instead of on --listen.") String adminListen;
+        @Option(names = "--max-connections", paramLabel = "N", defaultValue = "30000",
+                description = "Connections at once (lowered to fit the file-descriptor limit). Default: ${DEFAULT-VALUE}.") int maxConnections;
+        @Option(names = "--require-fresh-evidence",
+                description = "Freshness mode: certify only CSRs whose evidence binds a nonce this Steward issued (POST /nonce), "
+                        + "unexpired and unused; replayed CSRs and Enarx Keeps (which send no nonce) are refused. Default: off "
+                        + "(Enarx-compatible: a CSR without a nonce is certified whenever it is sent).") boolean requireFresh;
+        @Option(names = "--nonce-lifetime", paramLabel = "DURATION", defaultValue = "2m",
+                description = "How long a nonce from POST /nonce may be used: 2m, 30s or ISO-8601. Default: ${DEFAULT-VALUE}.") String nonceLifetime;
         @Option(names = "--crypto", paramLabel = "ENGINE", defaultValue = "native",
                 description = "Who checks and makes ECDSA signatures: native (AWS-LC through the Amazon Corretto Crypto Provider, several "
                         + "times faster; BouncyCastle where it does not load) or java (BouncyCastle). Default: ${DEFAULT-VALUE}.") String crypto;
@@ -65,7 +75,8 @@ final class StewardCommand {
         public Integer call() throws Exception {
             if ((tlsCert == null) != (tlsKey == null)) throw new ExitCodeException(OneLineErrors.USAGE, "--tls-cert and --tls-key go together");
             InetSocketAddress addr = address(listen);
-            Duration lifetime = duration(validity);
+            Duration lifetime = duration(validity, "--validity");
+            Duration nonceTtl = duration(nonceLifetime, "--nonce-lifetime");
             Clock clock = Clock.systemUTC();
             if (now != null) {
                 try {
@@ -102,7 +113,8 @@ final class StewardCommand {
             cache.ifPresent(c -> System.err.println("donjon: SGX and TDX collateral from the cache " + collateral.directory()
                     + (collateral.offline ? " (offline)" : " and " + collateral.pcsUrl() + ", refreshed hourly when due")));
             Steward steward = new Steward(new Steward.Config(authority, rules, anchors, clock, lifetime,
-                    sans == null ? List.of("localhost") : sans, cache.<dev.donjon.collateral.QuoteCollateral>map(c -> c)));
+                    sans == null ? List.of("localhost") : sans, cache.<dev.donjon.collateral.QuoteCollateral>map(c -> c)),
+                    new Steward.Freshness(requireFresh, nonceTtl));
 
             Optional<SSLContext> tls = Optional.empty();
             if (tlsCert != null) {
@@ -110,12 +122,19 @@ final class StewardCommand {
             } else if (!addr.getAddress().isLoopbackAddress()) {
                 System.err.println("donjon: WARNING: serving plain HTTP beyond loopback: use --tls-cert/--tls-key");
             }
-            StewardServer server = StewardServer.start(new StewardServer.Config(steward, addr, tls));
+            if (maxConnections < 1) throw new ExitCodeException(OneLineErrors.USAGE, "--max-connections must be at least 1");
+            StewardServer server = StewardServer.start(new StewardServer.Config(steward, addr, tls,
+                    StewardServer.Config.defaultLimits().withMaxConnections(maxConnections),
+                    adminListen == null ? Optional.empty() : Optional.of(address(adminListen))));
             // an idle Steward keeps its collateral fresh, so the next Keep is not judged against a cache that just expired
             Optional<dev.donjon.collateral.CollateralRefresher> refresher = collateral.offline ? Optional.empty()
                     : cache.map(c -> dev.donjon.collateral.CollateralRefresher.start(c, dev.donjon.collateral.CollateralRefresher.DEFAULT_INTERVAL));
             System.out.println("steward: signatures by " + SignatureProviders.current().name());
             System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
+            if (!requireFresh) {
+                System.err.println("donjon: note: Enarx-compatible mode: CSRs without a nonce are certified whenever they are sent"
+                        + " (replays included); --require-fresh-evidence refuses them");
+            }
             System.out.flush();
             Serving.untilStopped(() -> {
                 refresher.ifPresent(dev.donjon.collateral.CollateralRefresher::close);
@@ -134,7 +153,7 @@ final class StewardCommand {
             }
         }
 
-        static Duration duration(String text) throws ExitCodeException {
+        static Duration duration(String text, String option) throws ExitCodeException {
             try {
                 Duration d;
                 if (text.matches("\\d+[dhms]")) {
@@ -148,10 +167,10 @@ final class StewardCommand {
                 } else {
                     d = Duration.parse(text);
                 }
-                if (d.isNegative() || d.isZero()) throw new ExitCodeException(OneLineErrors.USAGE, "--validity must be positive");
+                if (d.isNegative() || d.isZero()) throw new ExitCodeException(OneLineErrors.USAGE, option + " must be positive");
                 return d;
             } catch (DateTimeParseException | ArithmeticException e) {
-                throw new ExitCodeException(OneLineErrors.USAGE, "--validity: '" + text + "' is not a duration (28d, 12h, 30m or P28D)");
+                throw new ExitCodeException(OneLineErrors.USAGE, option + ": '" + text + "' is not a duration (28d, 12h, 30m or P28D)");
             }
         }
     }

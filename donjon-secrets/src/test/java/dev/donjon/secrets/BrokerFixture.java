@@ -31,8 +31,7 @@ final class BrokerFixture implements AutoCloseable {
         tls = TestKeeps.brokerIdentity();
         broker = new SecretBroker(store, key, List.of(steward.certificate()), AuditLog.to(audit, "memory"), new BrokerMetrics(), clock);
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        server = BrokerServer.start(new BrokerServer.Config(broker, OperatorToken.of(TOKEN), any, any, tls.chain(), tls.key().getPrivate(),
-                List.of(steward.certificate())));
+        server = BrokerServer.start(new BrokerServer.Config(broker, OperatorToken.of(TOKEN), any, any, tls.chain(), tls.key().getPrivate()));
     }
 
     String auditLog() { return audit.toString(StandardCharsets.UTF_8); }

@@ -103,8 +103,7 @@ class SecretsDeployTest {
         Path token = dir.resolve("operator.token");
         OperatorToken.generate(token);
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        broker = BrokerServer.start(new BrokerServer.Config(b, OperatorToken.read(token), any, any, List.of(brokerCert), brokerKey.getPrivate(),
-                List.of(ca.certificate())));
+        broker = BrokerServer.start(new BrokerServer.Config(b, OperatorToken.read(token), any, any, List.of(brokerCert), brokerKey.getPrivate()));
     }
 
     /** The broker's audit log, kept in memory for the assertions. */

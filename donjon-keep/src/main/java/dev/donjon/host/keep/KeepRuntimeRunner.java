@@ -9,6 +9,7 @@ import dev.donjon.keep.AttestedIdentity;
 import dev.donjon.keep.Keep;
 import dev.donjon.keep.KeepException;
 import dev.donjon.keep.SecretsPlan;
+import dev.donjon.keep.NetworkPolicy;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.TrustAnchorFiles;
 import dev.donjon.keep.Workload;
@@ -36,25 +37,31 @@ import java.util.Optional;
 public final class KeepRuntimeRunner implements WorkloadRunner {
 
     private final Optional<Platform> platform;
+    private final NetworkPolicy network;
     private final Optional<String> slug;
 
-    /** A runner without a TEE platform: a package that names a Steward is refused (there is no evidence to enroll with). */
-    public KeepRuntimeRunner() { this(Optional.empty()); }
+    /**
+     * A runner without a TEE platform (a package that names a Steward is refused: there is no evidence to enroll with),
+     * whose guests may connect anywhere but this host.
+     */
+    public KeepRuntimeRunner() { this(Optional.empty(), NetworkPolicy.notThisHost()); }
 
-    public KeepRuntimeRunner(Optional<Platform> platform) { this(platform, Optional.empty()); }
+    /** @param network the host's rules for the guest's sockets (the agent passes them on the Keep's command line) */
+    public KeepRuntimeRunner(Optional<Platform> platform, NetworkPolicy network) { this(platform, network, Optional.empty()); }
 
-    private KeepRuntimeRunner(Optional<Platform> platform, Optional<String> slug) {
+    private KeepRuntimeRunner(Optional<Platform> platform, NetworkPolicy network, Optional<String> slug) {
         this.platform = platform;
+        this.network = network;
         this.slug = slug;
     }
 
     /** The guest's certificate names the registry slug the package came from, beside the module's digest. */
     @Override
-    public WorkloadRunner forReference(String spec) { return new KeepRuntimeRunner(platform, Optional.of(spec)); }
+    public WorkloadRunner forReference(String spec) { return new KeepRuntimeRunner(platform, network, Optional.of(spec)); }
 
     /** The runner for a Keep whose evidence comes from {@code source}: the same platform enrolls with a Steward. */
-    public static KeepRuntimeRunner on(EvidenceSource source) {
-        return new KeepRuntimeRunner(source instanceof EvidenceSource.PlatformEvidence p ? Optional.of(p.platform()) : Optional.empty());
+    public static KeepRuntimeRunner on(EvidenceSource source, NetworkPolicy network) {
+        return new KeepRuntimeRunner(source instanceof EvidenceSource.PlatformEvidence p ? Optional.of(p.platform()) : Optional.empty(), network);
     }
 
     @Override
@@ -67,7 +74,7 @@ public final class KeepRuntimeRunner implements WorkloadRunner {
             Workload workload = new Workload(pkg.wasm(), config, List.of(), env, List.of(), secrets(pkg));
             // never the compiled-module cache of `donjon run`: it would put the workload, compiled, on the host's disk
             try (Keep keep = Keep.open(workload, new Stdio(InputStream.nullInputStream(), stdout, stderr), limits, identity(pkg),
-                    CompiledModuleCache.disabled())) {
+                    CompiledModuleCache.disabled(), network)) {
                 return keep.run();
             }
         } catch (DonjonTomlException e) {
