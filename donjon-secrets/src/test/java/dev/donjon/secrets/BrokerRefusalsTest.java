@@ -59,6 +59,17 @@ class BrokerRefusalsTest {
         assertFalse(new String(r.body(), StandardCharsets.UTF_8).contains(VALUE));
     }
 
+    /** A HEAD on the release route would be a release decision (audited as released, counted) whose value is never sent. */
+    @Test
+    void headIsNotAReleaseDecision() throws Exception {
+        var http = java.net.http.HttpClient.newBuilder().sslContext(client(keep(b.steward, "sim", TestKeeps.MODULE, false)))
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<byte[]> r = http.send(java.net.http.HttpRequest.newBuilder(b.keeps().resolve("v1/secrets/db"))
+                .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(405, r.statusCode());
+        assertFalse(b.auditLog().contains("\"event\":\"release\""), b.auditLog());
+    }
+
     @Test
     void aClientWithoutACertificateIsRefused() throws Exception {
         refused(b.get(TestKeeps.anonymous(b.tls.chain().getFirst()), "v1/secrets/db"), 401,

@@ -80,11 +80,6 @@ class OperatorApiTest {
         HttpResponse<byte[]> r = b.get(TestKeeps.anonymous(b.tls.chain().getFirst()), "v1/admin/secrets");
         assertEquals(404, r.statusCode());
         assertEquals("no such endpoint GET /v1/admin/secrets (Keeps ask GET /v1/secrets/NAME)", BrokerFixture.text(r));
-        // nor is a release answered to HEAD (it would be a decision whose value is never sent)
-        HttpClient http = HttpClient.newBuilder().sslContext(TestKeeps.anonymous(b.tls.chain().getFirst())).build();
-        HttpResponse<String> head = http.send(HttpRequest.newBuilder(b.keeps().resolve("v1/secrets/db")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(405, head.statusCode());
     }
 
     @Test
