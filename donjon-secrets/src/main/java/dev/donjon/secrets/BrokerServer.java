@@ -84,6 +84,9 @@ public final class BrokerServer implements AutoCloseable {
                     .withTls(Optional.of(operatorTls)).withLimits(c.limits().withMaxConnections(Math.min(OPERATOR_CONNECTIONS, c.limits().maxConnections()))).withMaxBody(OperatorRoutes.MAX_BODY).withAdminListen(c.adminListen()),
                     new OperatorRoutes(c.broker(), c.token()).routes(), OperatorRoutes.ERRORS);
             c.broker().metrics().registerIn(operatorEdge.metrics().registry());
+            // not ready while the store cannot serve (PostgreSQL away): a load balancer sends Keeps to another broker
+            keepEdge.readinessCheck(() -> c.broker().store().unavailable());
+            operatorEdge.readinessCheck(() -> c.broker().store().unavailable());
             return new BrokerServer(keepEdge, operatorEdge);
         } catch (IOException e) {
             if (keepEdge != null) keepEdge.close();

@@ -42,6 +42,8 @@ public final class PostgresStore implements SecretStore {
         c.setMaximumPoolSize(8);
         c.setPoolName("donjon-secrets");
         c.setInitializationFailTimeout(10_000);
+        // a request (or a readiness probe) waits at most this long for a connection when the database is away
+        c.setConnectionTimeout(5_000);
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(c);
@@ -160,6 +162,16 @@ public final class PostgresStore implements SecretStore {
         while (t.getCause() != null && t.getCause() != t) t = t.getCause();
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         return m.lines().findFirst().orElse(m);
+    }
+
+    /** The database answers a validity check within 2 s (HikariCP hands out a live connection). */
+    @Override
+    public Optional<String> unavailable() {
+        try (Connection db = pool.getConnection()) {
+            return db.isValid(2) ? Optional.empty() : Optional.of("the PostgreSQL store " + url + " does not answer");
+        } catch (SQLException e) {
+            return Optional.of("the PostgreSQL store " + url + " is unreachable: " + dev.donjon.common.OneLine.of(e));
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -93,6 +94,40 @@ class OperatorApiTest {
         assertTrue(m.body().contains("donjon_secrets_decisions_total{decision=\"refused\",reason=\"no_certificate\"} 1.0"), m.body());
         // the edge's metrics beside the broker's
         assertTrue(m.body().contains("# TYPE donjon_http_connections gauge"), m.body());
+    }
+
+    /** A store that can be taken away, as a PostgreSQL server can. */
+    private static final class FlakyStore implements SecretStore {
+        private final SecretStore inner;
+        volatile boolean away;
+
+        FlakyStore(SecretStore inner) { this.inner = inner; }
+
+        @Override public java.util.Optional<MasterKey.Sealed> keyCheck() throws BrokerException { return inner.keyCheck(); }
+        @Override public boolean initKeyCheck(MasterKey.Sealed check) throws BrokerException { return inner.initKeyCheck(check); }
+        @Override public java.util.Optional<SecretRecord> get(String name) throws BrokerException { return inner.get(name); }
+        @Override public java.util.List<SecretRecord> list() throws BrokerException { return inner.list(); }
+        @Override public boolean put(SecretRecord record) throws BrokerException { return inner.put(record); }
+        @Override public boolean delete(String name) throws BrokerException { return inner.delete(name); }
+        @Override public java.util.Optional<String> unavailable() { return away ? java.util.Optional.of("the test store is away") : java.util.Optional.empty(); }
+        @Override public String describe() { return inner.describe(); }
+        @Override public void close() { inner.close(); }
+    }
+
+    @Test
+    void notReadyWhileTheStoreIsAway() throws Exception {
+        b.close();
+        FlakyStore store = new FlakyStore(EmbeddedStore.open(dir.resolve("flaky")));
+        b = new BrokerFixture(store, MasterKey.of(new byte[32]), Clock.systemUTC());
+        HttpClient http = HttpClient.newBuilder().sslContext(TestKeeps.anonymous(b.tls.chain().getFirst())).build();
+        assertEquals(200, http.send(HttpRequest.newBuilder(b.server.operatorUri().resolve("readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        store.away = true;
+        for (URI base : new URI[] {b.keeps(), b.server.operatorUri()}) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("readyz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, r.statusCode());
+            assertEquals("not ready: the test store is away", r.body().strip());
+        }
+        assertEquals("ok", BrokerFixture.text(b.get(TestKeeps.anonymous(b.tls.chain().getFirst()), "healthz")), "alive all the same");
     }
 
     @Test

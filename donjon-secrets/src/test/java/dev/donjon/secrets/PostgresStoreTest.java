@@ -36,6 +36,7 @@ class PostgresStoreTest {
         SecretPolicy policy = SecretPolicy.of(List.of("sim"), List.of(), List.of(TestKeeps.digestOf(TestKeeps.MODULE)), List.of(), List.of());
         try (BrokerFixture first = new BrokerFixture(store(), MasterKey.of(raw), Clock.systemUTC());
              BrokerFixture second = new BrokerFixture(store(), MasterKey.of(raw), Clock.systemUTC())) {
+            assertEquals(java.util.Optional.empty(), first.broker.store().unavailable(), "ready: the database answers");
             assertEquals(1, first.broker.put("pg-secret", "v1".getBytes(StandardCharsets.UTF_8), policy, "test").version());
             assertEquals(2, second.broker.rotate("pg-secret", "v2".getBytes(StandardCharsets.UTF_8), "test").version());
             // a Keep the second broker's CA certified is judged by the second broker, reading what the first stored
