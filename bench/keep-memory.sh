@@ -20,7 +20,7 @@ agent=
 cleanup() { [ -n "$agent" ] && kill "$agent" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-./donjon host serve --backend nil --listen "127.0.0.1:$PORT" --spare-keeps 0 2>"$work/agent.log" &
+./donjon host serve --backend nil --listen "127.0.0.1:$PORT" --spare-keeps 0 --insecure-plain-http 2>"$work/agent.log" &
 agent=$!
 for _ in $(seq 1 300); do grep -q "listening" "$work/agent.log" 2>/dev/null && break; sleep 0.2; done
 grep -q "listening" "$work/agent.log" || { cat "$work/agent.log" >&2; exit 1; }

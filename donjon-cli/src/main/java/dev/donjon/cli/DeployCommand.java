@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -163,7 +164,9 @@ final class DeployCommand implements Callable<Integer> {
                 : Tls.jdkAnchorsPlus(EdgeOptions.certificates(agentCa, "--agent-ca"));
         var chain = clientCert == null ? null : EdgeOptions.certificates(clientCert, "--client-cert");
         var key = clientKey == null ? null : EdgeOptions.privateKey(clientKey, "--client-key");
-        return new AgentCredentials(Optional.of(Tls.context(key, chain, Tls.anchors(anchors))), token);
+        // without a client certificate the client shows none (a bearer token authenticates it)
+        SSLContext tls = chain == null ? Tls.trusting(Tls.anchors(anchors)) : Tls.context(key, chain, Tls.anchors(anchors));
+        return new AgentCredentials(Optional.of(tls), token);
     }
 
     private Optional<byte[]> simChain() throws IOException {

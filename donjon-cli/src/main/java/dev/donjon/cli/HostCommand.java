@@ -114,7 +114,7 @@ final class HostCommand {
             if (maxKeeps < 1) throw new ExitCodeException(OneLineErrors.USAGE, "--max-keeps must be at least 1");
             if (spareKeeps < 0) throw new ExitCodeException(OneLineErrors.USAGE, "--spare-keeps cannot be negative");
             HostAgent.Config config = HostAgent.Config.defaults(address(listen), backend)
-                    .withMaxKeeps(maxKeeps).withPackageTimeout(packageTimeout).withSpareKeeps(spareKeeps).withSecurity(security()).withNetwork(network());
+                    .withMaxKeeps(maxKeeps).withPackageTimeout(packageTimeout).withSpareKeeps(spareKeeps).withNetwork(network());
             try {
                 if (memoryBudget != null) config = config.withMemoryBudget(memoryBudget);
                 if (quotaKeeps != null || quotaMemory != null) {
@@ -124,6 +124,7 @@ final class HostCommand {
             } catch (IllegalArgumentException e) {
                 throw new ExitCodeException(OneLineErrors.USAGE, e.getMessage());
             }
+            config = config.withSecurity(security()); // last: the insecure mode's warning only once every option is valid
             try (HostAgent agent = HostAgent.start(config)) {
                 System.err.println("donjon host agent listening on " + agent.baseUri() + " (backend " + backend + ")");
                 if (!config.kind().hardware()) {
