@@ -1,6 +1,5 @@
 package dev.donjon.wasi.chicory;
 
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.HostFunction;
@@ -86,9 +85,10 @@ public final class ChicoryModule {
                 .orElse(null);
         boolean cached = cache.isEnabled() && ChicoryCache.ENGINE != null && module.digest() != null;
         Function<Instance, Machine> machines = null;
-        if (cached) {
+        byte[] entry = cached ? new ChicoryCache(cache, true).get(module.digest()) : null;
+        if (entry != null) {
             try {
-                machines = MachineFactoryCompiler.builder(module).withCache(new ChicoryCache(cache, true)).compile();
+                machines = ModuleCompiler.load(module, entry);
             } catch (RuntimeException | LinkageError e) {
                 // an entry that passed its integrity check (so ours) but does not load: compile anew, overwrite it
                 LOG.fine(() -> "compiled-module cache entry unusable, compiling: " + oneLine(e));
@@ -96,8 +96,9 @@ public final class ChicoryModule {
         }
         try {
             if (machines == null) {
-                machines = cached ? MachineFactoryCompiler.builder(module).withCache(new ChicoryCache(cache, false)).compile()
-                        : MachineFactoryCompiler.compile(module);
+                byte[] classes = ModuleCompiler.compile(module);
+                if (cached) new ChicoryCache(cache, false).putIfAbsent(module.digest(), classes);
+                machines = ModuleCompiler.load(module, classes);
             }
         } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {
             throw new ModuleRejectedException("module could not be compiled: " + oneLine(e), e);

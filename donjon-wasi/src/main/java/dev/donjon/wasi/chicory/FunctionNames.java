@@ -1,0 +1,19 @@
+package dev.donjon.wasi.chicory;
+
+import com.dylibso.chicory.wasm.WasmModule;
+import java.util.Collection;
+import java.util.stream.Collectors;
+
+/** How log lines name a module's functions: by index, and by the name section's name when the module has one. */
+final class FunctionNames {
+    private FunctionNames() {}
+
+    static String describe(WasmModule module, int index) {
+        String name = module.nameSection() == null ? null : module.nameSection().nameOfFunction(index);
+        return name == null ? "function " + index : "function " + index + " (" + name + ")";
+    }
+
+    static String describe(WasmModule module, Collection<Integer> indexes) {
+        return indexes.stream().map(i -> describe(module, i)).collect(Collectors.joining(", "));
+    }
+}
