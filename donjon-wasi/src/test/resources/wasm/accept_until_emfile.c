@@ -10,8 +10,9 @@ int main(void) {
     for (;;) {
         int c = accept(3, NULL, NULL);
         if (c < 0) {
-            printf("held %d, accept failed: %s\n", held, errno == EMFILE ? "EMFILE" : strerror(errno));
-            return errno == EMFILE ? 0 : 1;
+            int e = errno; /* printf may set errno (stdout's isatty check sets ENOTTY when it is no terminal) */
+            printf("held %d, accept failed: %s\n", held, e == EMFILE ? "EMFILE" : strerror(e));
+            return e == EMFILE ? 0 : 1;
         }
         held++;
     }

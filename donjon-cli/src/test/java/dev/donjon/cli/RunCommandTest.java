@@ -45,10 +45,18 @@ class RunCommandTest {
         return donjonWith(Map.of(), args);
     }
 
+    /**
+     * The command line of {@code donjon} in a new JVM, as the launcher starts it: native access allowed (the jar's
+     * manifest says {@code Enable-Native-Access: ALL-UNNAMED}; the WASI host calls libc through the FFM API).
+     */
+    static List<String> javaDonjon() {
+        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Donjon.class.getName()));
+    }
+
     /** Runs {@code donjon ARGS} in a new JVM whose environment has {@code env} added; stdin is empty. */
     static Result donjonWith(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Donjon.class.getName()));
+        List<String> cmd = javaDonjon();
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("XDG_CACHE_HOME", cacheHome.toString());

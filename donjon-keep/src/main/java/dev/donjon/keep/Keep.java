@@ -70,7 +70,9 @@ public final class Keep implements Closeable {
         WasiProgram program = WasiProgram.load(workload.module(), compiled);
         EnarxConfig config = GuestEnvironment.configOrDefault(workload);
         Supplier<KeepTls> tls = tlsContext(config, identity, workload);
-        if (config.steward().isPresent()) tls.get(); // a Keep with a steward enrolls even without a TLS file, as in Enarx
+        if (config.steward().isPresent()) {
+            var _ = tls.get(); // a Keep with a steward enrolls even without a TLS file, as in Enarx
+        }
 
         List<FdSpec> fds = new ArrayList<>();
         List<Listening> listening = new ArrayList<>();
@@ -79,9 +81,9 @@ public final class Keep implements Closeable {
             for (WorkloadFile f : config.files()) {
                 fds.add(switch (f) {
                     case WorkloadFile.Null n -> new FdSpec.NullDevice(n.fdName());
-                    case WorkloadFile.Stdin in -> new FdSpec.Stdin(stdio.in(), in.fdName());
-                    case WorkloadFile.Stdout out -> new FdSpec.Stdout(stdio.out(), out.fdName());
-                    case WorkloadFile.Stderr err -> new FdSpec.Stderr(stdio.err(), err.fdName());
+                    case WorkloadFile.Stdin in -> new FdSpec.Stdin(stdio.in(), in.fdName(), stdio.inKind());
+                    case WorkloadFile.Stdout out -> new FdSpec.Stdout(stdio.out(), out.fdName(), stdio.outKind());
+                    case WorkloadFile.Stderr err -> new FdSpec.Stderr(stdio.err(), err.fdName(), stdio.errKind());
                     case WorkloadFile.Listen l -> {
                         Optional<KeepTls> ctx = l.prot() == Protocol.TLS ? Optional.of(tls.get()) : Optional.empty();
                         ServerSocketChannel ch = SocketOpener.listen(l);

@@ -14,23 +14,27 @@ public sealed interface FdSpec {
     /** The name shown in FD_NAMES; stdio entries use their conventional names. */
     String name();
 
-    /** Reads give end-of-file, writes are discarded. */
+    /** Reads give end-of-file, writes are discarded; the guest sees a character device, as /dev/null. */
     record NullDevice(String name) implements FdSpec {
         public NullDevice() { this("null"); }
     }
 
-    record Stdin(InputStream in, String name) implements FdSpec {
-        public Stdin { Objects.requireNonNull(in, "in"); }
+    /** {@code kind}: what the stream really is, as the guest is told ({@link StreamKind#STREAM} unless given). */
+    record Stdin(InputStream in, String name, StreamKind kind) implements FdSpec {
+        public Stdin { Objects.requireNonNull(in, "in"); Objects.requireNonNull(kind, "kind"); }
+        public Stdin(InputStream in, String name) { this(in, name, StreamKind.STREAM); }
         public Stdin(InputStream in) { this(in, "stdin"); }
     }
 
-    record Stdout(OutputStream out, String name) implements FdSpec {
-        public Stdout { Objects.requireNonNull(out, "out"); }
+    record Stdout(OutputStream out, String name, StreamKind kind) implements FdSpec {
+        public Stdout { Objects.requireNonNull(out, "out"); Objects.requireNonNull(kind, "kind"); }
+        public Stdout(OutputStream out, String name) { this(out, name, StreamKind.STREAM); }
         public Stdout(OutputStream out) { this(out, "stdout"); }
     }
 
-    record Stderr(OutputStream out, String name) implements FdSpec {
-        public Stderr { Objects.requireNonNull(out, "out"); }
+    record Stderr(OutputStream out, String name, StreamKind kind) implements FdSpec {
+        public Stderr { Objects.requireNonNull(out, "out"); Objects.requireNonNull(kind, "kind"); }
+        public Stderr(OutputStream out, String name) { this(out, name, StreamKind.STREAM); }
         public Stderr(OutputStream out) { this(out, "stderr"); }
     }
 

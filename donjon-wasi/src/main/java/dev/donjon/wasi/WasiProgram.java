@@ -8,10 +8,10 @@ import dev.donjon.wasi.host.HostFunction;
 import dev.donjon.wasi.host.TlsConnection;
 import dev.donjon.wasi.host.Wasi;
 import dev.donjon.wasi.host.WasiPreview1;
+import dev.donjon.wasi.linux.Linux;
+import dev.donjon.wasi.linux.LinuxException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -62,8 +62,15 @@ public final class WasiProgram {
 
     /** Starts the guest on its own thread; the returned handle waits for it or stops it. */
     public GuestRun start(WasiOptions options) {
-        FdTable fds = fdTable(options);
-        WasiPreview1 wasi = new WasiPreview1(options.args(), options.env(), fds);
+        Linux sys = options.preopens().isEmpty() ? null : linux();
+        FdTable fds;
+        try {
+            fds = fdTable(options, sys);
+        } catch (RuntimeException e) {
+            if (sys != null) sys.close();
+            throw e;
+        }
+        WasiPreview1 wasi = new WasiPreview1(options.args(), options.env(), fds, sys);
         return GuestRun.start(() -> {
             try {
                 return module.run(wasi.functions(), options.limits().maxMemoryPages());
@@ -73,7 +80,15 @@ public final class WasiProgram {
         }, options.limits());
     }
 
-    private static FdTable fdTable(WasiOptions options) {
+    private static Linux linux() {
+        try {
+            return new Linux();
+        } catch (UnsupportedOperationException e) {
+            throw new WasiException(e.getMessage());
+        }
+    }
+
+    private static FdTable fdTable(WasiOptions options, Linux sys) {
         FdTable fds = new FdTable(options.limits().maxOpenFds());
         try {
             if (options.fds().size() + options.preopens().size() > options.limits().maxOpenFds()) {
@@ -82,14 +97,16 @@ public final class WasiProgram {
             }
             for (FdSpec spec : options.fds()) fds.append(descriptor(spec));
             for (Preopen p : options.preopens()) {
-                Path dir;
                 try {
-                    dir = p.hostDir().toRealPath();
-                } catch (IOException e) {
-                    throw new WasiException("preopened directory " + p.hostDir() + " does not exist");
+                    fds.append(Descriptor.Dir.preopen(sys, p.hostDir(), p.guestPath()));
+                } catch (LinuxException e) {
+                    throw new WasiException(switch (e.errno) {
+                        case Linux.ENOENT -> "preopened directory " + p.hostDir() + " does not exist";
+                        case Linux.ENOTDIR -> "preopened path " + p.hostDir() + " is not a directory";
+                        case Linux.EACCES -> "preopened directory " + p.hostDir() + " is not accessible (permission denied)";
+                        default -> "cannot open preopened directory " + p.hostDir() + " (errno " + e.errno + ")";
+                    });
                 }
-                if (!Files.isDirectory(dir)) throw new WasiException("preopened path " + p.hostDir() + " is not a directory");
-                fds.append(new Descriptor.Dir(dir, dir, p.guestPath(), Wasi.RIGHTS_DIR, Wasi.RIGHTS_ALL));
             }
             return fds;
         } catch (RuntimeException e) {
@@ -101,9 +118,9 @@ public final class WasiProgram {
     private static Descriptor descriptor(FdSpec spec) {
         return switch (spec) {
             case FdSpec.NullDevice n -> new Descriptor.Null();
-            case FdSpec.Stdin in -> new Descriptor.Input(in.in());
-            case FdSpec.Stdout out -> new Descriptor.Output(out.out());
-            case FdSpec.Stderr err -> new Descriptor.Output(err.out());
+            case FdSpec.Stdin in -> new Descriptor.Input(in.in(), filetype(in.kind()), in.kind() == StreamKind.CHARACTER_DEVICE);
+            case FdSpec.Stdout out -> new Descriptor.Output(out.out(), filetype(out.kind()), out.kind() == StreamKind.CHARACTER_DEVICE);
+            case FdSpec.Stderr err -> new Descriptor.Output(err.out(), filetype(err.kind()), err.kind() == StreamKind.CHARACTER_DEVICE);
             case FdSpec.Listener l -> {
                 l.tls().ifPresent(context -> checkTls(l.name(), () -> TlsConnection.serverEngine(context, l.requireClientCertificate())));
                 nonBlocking(l.channel());
@@ -125,10 +142,19 @@ public final class WasiProgram {
         };
     }
 
+    /** The WASI file type a guest is told for a stdio stream: what wasmtime says (a pipe, a socket: unknown). */
+    private static int filetype(StreamKind kind) {
+        return switch (kind) {
+            case TERMINAL, CHARACTER_DEVICE -> Wasi.FILETYPE_CHARACTER_DEVICE;
+            case REGULAR_FILE -> Wasi.FILETYPE_REGULAR_FILE;
+            case PIPE, SOCKET, STREAM -> Wasi.FILETYPE_UNKNOWN;
+        };
+    }
+
     /** A context that cannot do TLS 1.3 (or is not initialised) is refused before the guest starts. */
     private static void checkTls(String name, java.util.function.Supplier<javax.net.ssl.SSLEngine> engine) {
         try {
-            engine.get();
+            var _ = engine.get(); // made only to see that it can be
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new WasiException("fd " + name + ": the TLS context cannot serve " + TlsConnection.PROTOCOL + ": " + e.getMessage());
         }

@@ -27,8 +27,12 @@
  * the guest (server mode with optional required client certificates; client mode with SNI and hostname
  * verification). A failed handshake fails that fd only (ECONNABORTED), never the run.
  *
+ * <p>Preopened directories are descriptors, and every guest path is resolved by the kernel beneath one (see
+ * {@code README.md}): the guest cannot leave them by renames, symlinks or races.
+ *
  * <p>Layout: this package is the public API; {@code dev.donjon.wasi.host} implements WASI preview 1 against
  * an engine-neutral interface ({@code GuestMemory} + a table of {@code HostFunction}s);
- * {@code dev.donjon.wasi.chicory} binds that table to Chicory's compiled mode.
+ * {@code dev.donjon.wasi.linux} holds the Linux system calls behind files and directories and the resolution beneath
+ * a directory; {@code dev.donjon.wasi.chicory} binds that table to Chicory's compiled mode.
  */
 package dev.donjon.wasi;

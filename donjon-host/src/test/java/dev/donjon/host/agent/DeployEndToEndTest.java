@@ -59,6 +59,21 @@ class DeployEndToEndTest {
         awaitNoKeepRunning();
     }
 
+    /**
+     * A Keep's stdio are streams the Keep relays (sealed) to its owner, not a terminal: the guest is told so, as
+     * wasmtime tells a guest whose stdio are not a terminal (file type unknown, isatty false).
+     */
+    @Test
+    void theGuestIsToldItsStdioAreNoTerminal() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, deployer().deploy(Workloads.stdioProbe(), OutputStream.nullOutputStream(), err));
+        assertEquals("""
+                fd 0: type 0 isatty 0 seek 0
+                fd 1: type 0 isatty 0 seek 0
+                fd 2: type 0 isatty 0 seek 0
+                """, err.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void exitCodeConfigAndSecretsReachTheGuest() throws Exception {
         WorkloadPackage pkg = Workloads.showEnv("""

@@ -23,6 +23,11 @@ final class Workloads {
         return new WorkloadPackage(file("examples/hello/hello.wasm"), Optional.empty(), Map.of());
     }
 
+    /** Reports on stderr what it is told its fds 0-2 are (WASI file type, isatty, seekable); see stdio_probe.c. */
+    static WorkloadPackage stdioProbe() throws IOException {
+        return new WorkloadPackage(file("donjon-wasi/src/test/resources/wasm/stdio_probe.wasm"), Optional.empty(), Map.of());
+    }
+
     static WorkloadPackage rot13(int port) throws IOException {
         return new WorkloadPackage(file("examples/rot13/rot13.wasm"), Optional.of(listen("ROT13", port)), Map.of());
     }

@@ -2,6 +2,7 @@ package dev.donjon.wasi.chicory;
 
 import com.dylibso.chicory.runtime.Memory;
 import dev.donjon.wasi.host.GuestMemory;
+import java.lang.foreign.MemorySegment;
 
 /** {@link GuestMemory} over a Chicory memory, with the bounds checks WASI needs (EFAULT, not a trap). */
 final class ChicoryMemory implements GuestMemory {
@@ -33,4 +34,14 @@ final class ChicoryMemory implements GuestMemory {
         memory.write(check(addr, length), src, offset, length);
     }
     @Override public long size() { return (long) memory.pages() * Memory.PAGE_SIZE; }
+
+    // file and socket data: straight between the guest's array and native memory, without an intermediate array
+    @Override public void copyTo(int addr, MemorySegment dst, int length) {
+        if (memory instanceof ContiguousMemory c) c.copyTo(check(addr, length), dst, length);
+        else GuestMemory.super.copyTo(addr, dst, length);
+    }
+    @Override public void copyFrom(MemorySegment src, int addr, int length) {
+        if (memory instanceof ContiguousMemory c) c.copyFrom(src, check(addr, length), length);
+        else GuestMemory.super.copyFrom(src, addr, length);
+    }
 }

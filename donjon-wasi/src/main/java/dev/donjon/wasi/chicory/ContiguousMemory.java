@@ -10,6 +10,8 @@ import com.dylibso.chicory.wasm.types.ActiveDataSegment;
 import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.PassiveDataSegment;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -108,6 +110,18 @@ final class ContiguousMemory implements Memory {
     public void write(int addr, byte[] data, int offset, int size) {
         check(addr, size);
         System.arraycopy(data, offset, bytes, addr, size);
+    }
+
+    /** {@code length} bytes at {@code addr} to the start of {@code dst}. */
+    void copyTo(int addr, MemorySegment dst, int length) {
+        check(addr, length);
+        MemorySegment.copy(bytes, addr, dst, ValueLayout.JAVA_BYTE, 0, length);
+    }
+
+    /** The first {@code length} bytes of {@code src} to {@code addr}. */
+    void copyFrom(MemorySegment src, int addr, int length) {
+        check(addr, length);
+        MemorySegment.copy(src, ValueLayout.JAVA_BYTE, 0, bytes, addr, length);
     }
 
     @Override

@@ -1,9 +1,10 @@
 package dev.donjon.wasi.host;
 
+import dev.donjon.wasi.linux.Linux;
+import dev.donjon.wasi.linux.LinuxException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -26,48 +27,108 @@ public abstract sealed class Descriptor {
 
     public boolean nonBlocking() { return (fdflags & Wasi.FDFLAG_NONBLOCK) != 0; }
 
+    /** Like /dev/null: a character device (seekable, so not a terminal) that reads empty and swallows writes. */
     public static final class Null extends Descriptor {
-        public Null() { super(Wasi.RIGHTS_STDIO, 0); }
+        public Null() { super(Wasi.RIGHTS_STDIO | Wasi.RIGHT_FD_SEEK | Wasi.RIGHT_FD_TELL, 0); }
         @Override public int filetype() { return Wasi.FILETYPE_CHARACTER_DEVICE; }
     }
 
+    /**
+     * A stream the guest reads (its stdin). {@code filetype} is what the stream really is (see StreamKind);
+     * {@code seekable} gives it the seek and tell rights, which tell wasi-libc's isatty that it is no terminal.
+     */
     public static final class Input extends Descriptor {
         final InputStream in;
-        public Input(InputStream in) { super(Wasi.RIGHTS_STDIO, 0); this.in = in; }
-        @Override public int filetype() { return Wasi.FILETYPE_CHARACTER_DEVICE; }
+        private final int filetype;
+        public Input(InputStream in, int filetype, boolean seekable) {
+            super(Wasi.RIGHTS_STDIN | (seekable ? Wasi.RIGHT_FD_SEEK | Wasi.RIGHT_FD_TELL : 0), 0);
+            this.in = in;
+            this.filetype = filetype;
+        }
+        @Override public int filetype() { return filetype; }
     }
 
+    /** A stream the guest writes (stdout, stderr); {@code filetype} and {@code seekable} as for {@link Input}. */
     public static final class Output extends Descriptor {
         final OutputStream out;
-        public Output(OutputStream out) { super(Wasi.RIGHTS_STDIO, 0); this.out = out; }
-        @Override public int filetype() { return Wasi.FILETYPE_CHARACTER_DEVICE; }
-    }
-
-    public static final class File extends Descriptor {
-        final FileChannel channel;
-        final Path hostPath;
-        File(FileChannel channel, Path hostPath, long rightsBase, long rightsInheriting) {
-            super(rightsBase, rightsInheriting);
-            this.channel = channel;
-            this.hostPath = hostPath;
+        private final int filetype;
+        public Output(OutputStream out, int filetype, boolean seekable) {
+            super(Wasi.RIGHTS_STDOUT | (seekable ? Wasi.RIGHT_FD_SEEK | Wasi.RIGHT_FD_TELL : 0), 0);
+            this.out = out;
+            this.filetype = filetype;
         }
-        @Override public int filetype() { return Wasi.FILETYPE_REGULAR_FILE; }
-        @Override public void close() throws IOException { channel.close(); }
+        @Override public int filetype() { return filetype; }
     }
 
-    /** A directory: {@code hostPath} always lies inside {@code root}, the preopened directory it came from. */
+    /**
+     * A file the guest opened beneath a preopened directory: {@code fd} is the host's own descriptor of it, and every
+     * read, write and stat goes through that descriptor (never through a path).
+     */
+    public static final class File extends Descriptor {
+        final Linux sys;
+        final int fd;
+        private final int filetype;
+        /** A regular file; anything else (a FIFO, a device) is read and written without blocking the host thread. */
+        final boolean regular;
+        private boolean closed;
+        File(Linux sys, int fd, int filetype, long rightsBase, long rightsInheriting) {
+            super(rightsBase, rightsInheriting);
+            this.sys = sys;
+            this.fd = fd;
+            this.filetype = filetype;
+            this.regular = filetype == Wasi.FILETYPE_REGULAR_FILE;
+        }
+        @Override public int filetype() { return filetype; }
+        @Override public void close() {
+            if (closed) return; // the number may already belong to another descriptor
+            closed = true;
+            sys.close(fd);
+        }
+    }
+
+    /** The preopened directory a {@link Dir} descends from, by identity: for the symlink rule and readdir's "..". */
+    public record Root(long dev, long ino) {
+        boolean is(Linux.Stat s) { return s.dev() == dev && s.ino() == ino; }
+    }
+
+    /**
+     * A directory: {@code fd} is the host's descriptor of it, and every path the guest gives relative to it is
+     * resolved by the kernel beneath that descriptor ({@link dev.donjon.wasi.linux.Beneath}).
+     */
     public static final class Dir extends Descriptor {
-        final Path hostPath;
-        final Path root;
+        final Linux sys;
+        final int fd;
+        final Root root;
         /** The guest path of a preopen (fd_prestat_get), null for directories the guest opened. */
         final String preopenName;
-        public Dir(Path hostPath, Path root, String preopenName, long rightsBase, long rightsInheriting) {
+        private boolean closed;
+        Dir(Linux sys, int fd, Root root, String preopenName, long rightsBase, long rightsInheriting) {
             super(rightsBase, rightsInheriting);
-            this.hostPath = hostPath;
+            this.sys = sys;
+            this.fd = fd;
             this.root = root;
             this.preopenName = preopenName;
         }
+
+        /** Opens the host directory {@code hostDir} (the host's own, trusted, path) for the guest as {@code guestPath}. */
+        public static Dir preopen(Linux sys, Path hostDir, String guestPath) {
+            int fd;
+            try {
+                fd = sys.openat(Linux.AT_FDCWD, hostDir.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0);
+            } catch (LinuxException e) {
+                if (e.errno != Linux.EACCES) throw e;
+                fd = sys.openat(Linux.AT_FDCWD, hostDir.toString(), Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0);
+            }
+            Linux.Stat st = sys.fstat(fd);
+            return new Dir(sys, fd, new Root(st.dev(), st.ino()), guestPath, Wasi.RIGHTS_DIR, Wasi.RIGHTS_ALL);
+        }
+
         @Override public int filetype() { return Wasi.FILETYPE_DIRECTORY; }
+        @Override public void close() {
+            if (closed) return;
+            closed = true;
+            sys.close(fd);
+        }
     }
 
     public static final class Listener extends Descriptor {

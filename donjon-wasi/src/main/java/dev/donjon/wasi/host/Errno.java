@@ -17,11 +17,11 @@ public final class Errno {
     private Errno() {}
 
     public static final int SUCCESS = 0, TOOBIG = 1, ACCES = 2, ADDRINUSE = 3, AGAIN = 6, BADF = 8, BUSY = 10,
-            CONNABORTED = 13, CONNREFUSED = 14, CONNRESET = 15, EXIST = 20, FAULT = 21, FBIG = 22, ILSEQ = 25,
-            INTR = 27, INVAL = 28, IO = 29, ISDIR = 31, LOOP = 32, MFILE = 33, MLINK = 34, NAMETOOLONG = 37,
-            NFILE = 41, NOENT = 44, NOMEM = 48, NOSPC = 51, NOSYS = 52, NOTCONN = 53, NOTDIR = 54,
-            NOTEMPTY = 55, NOTSOCK = 57, NOTSUP = 58, NOTTY = 59, OVERFLOW = 61, PERM = 63, PIPE = 64,
-            ROFS = 69, SPIPE = 70, TIMEDOUT = 73, XDEV = 75, NOTCAPABLE = 76;
+            CONNABORTED = 13, CONNREFUSED = 14, CONNRESET = 15, DQUOT = 19, EXIST = 20, FAULT = 21, FBIG = 22,
+            ILSEQ = 25, INTR = 27, INVAL = 28, IO = 29, ISDIR = 31, LOOP = 32, MFILE = 33, MLINK = 34,
+            NAMETOOLONG = 37, NFILE = 41, NODEV = 43, NOENT = 44, NOMEM = 48, NOSPC = 51, NOSYS = 52, NOTCONN = 53,
+            NOTDIR = 54, NOTEMPTY = 55, NOTSOCK = 57, NOTSUP = 58, NOTTY = 59, NXIO = 60, OVERFLOW = 61, PERM = 63,
+            PIPE = 64, ROFS = 69, SPIPE = 70, STALE = 72, TIMEDOUT = 73, TXTBSY = 74, XDEV = 75, NOTCAPABLE = 76;
 
     /** A WASI call failing with an errno; cheap (no stack trace), it is control flow. */
     public static final class Failure extends RuntimeException {
@@ -49,6 +49,47 @@ public final class Errno {
             case javax.net.ssl.SSLException x -> CONNABORTED;
             case FileSystemException x -> ofReason(x.getReason());
             default -> ofReason(e.getMessage());
+        };
+    }
+
+    /** A Linux errno (x86-64 and arm64 share them) as WASI's; {@link #IO} for the few WASI has no name for. */
+    public static int ofLinux(int errno) {
+        return switch (errno) {
+            case 1 -> PERM;
+            case 2 -> NOENT;
+            case 4 -> INTR;
+            case 6 -> NXIO;
+            case 7 -> TOOBIG;
+            case 9 -> BADF;
+            case 11 -> AGAIN;
+            case 12 -> NOMEM;
+            case 13 -> ACCES;
+            case 16 -> BUSY;
+            case 17 -> EXIST;
+            case 18 -> XDEV;
+            case 19 -> NODEV;
+            case 20 -> NOTDIR;
+            case 21 -> ISDIR;
+            case 22 -> INVAL;
+            case 23 -> NFILE;
+            case 24 -> MFILE;
+            case 25 -> NOTTY;
+            case 26 -> TXTBSY;
+            case 27 -> FBIG;
+            case 28 -> NOSPC;
+            case 29 -> SPIPE;
+            case 30 -> ROFS;
+            case 31 -> MLINK;
+            case 32 -> PIPE;
+            case 36 -> NAMETOOLONG;
+            case 38 -> NOSYS;
+            case 39 -> NOTEMPTY;
+            case 40 -> LOOP;
+            case 75 -> OVERFLOW;
+            case 95 -> NOTSUP;
+            case 116 -> STALE;
+            case 122 -> DQUOT;
+            default -> IO;
         };
     }
 

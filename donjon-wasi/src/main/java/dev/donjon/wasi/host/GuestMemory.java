@@ -1,5 +1,9 @@
 package dev.donjon.wasi.host;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import java.lang.foreign.MemorySegment;
+
 /**
  * The guest's linear memory as the WASI functions see it. Addresses are unsigned 32-bit offsets carried in
  * ints; every access outside the memory throws {@link Fault}, which a WASI call reports as EFAULT.
@@ -20,6 +24,16 @@ public interface GuestMemory {
     long size();
 
     default void write(int addr, byte[] src) { write(addr, src, 0, src.length); }
+
+    /** Copies {@code length} guest bytes at {@code addr} to the start of {@code dst} (native memory a system call reads). */
+    default void copyTo(int addr, MemorySegment dst, int length) {
+        MemorySegment.copy(read(addr, length), 0, dst, JAVA_BYTE, 0, length);
+    }
+
+    /** Copies the first {@code length} bytes of {@code src} (native memory a system call filled) to {@code addr}. */
+    default void copyFrom(MemorySegment src, int addr, int length) {
+        write(addr, src.asSlice(0, length).toArray(JAVA_BYTE));
+    }
 
     /** An access outside the guest's memory. */
     final class Fault extends RuntimeException {

@@ -3,6 +3,8 @@ package dev.donjon.wasi.host;
 import static dev.donjon.wasi.host.ValueType.I32;
 import static dev.donjon.wasi.host.ValueType.I64;
 
+import dev.donjon.wasi.linux.Linux;
+import dev.donjon.wasi.linux.LinuxException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -26,17 +28,25 @@ public final class WasiPreview1 implements AutoCloseable {
     private final List<byte[]> args;
     private final List<byte[]> env;
     private final FdTable fds;
+    private final Linux sys;
     private final Readiness readiness = new Readiness();
     private final FileOps files;
     private final SocketOps sockets;
     private final SecureRandom random = new SecureRandom();
     private final long monotonicOrigin = System.nanoTime();
 
-    public WasiPreview1(List<String> args, List<String> env, FdTable fds) {
+    public WasiPreview1(List<String> args, List<String> env, FdTable fds) { this(args, env, fds, null); }
+
+    /**
+     * {@code sys}: the system calls of this guest's file and directory descriptors (those in {@code fds} and those it
+     * opens); null when it has no preopened directory. Closed with this object.
+     */
+    public WasiPreview1(List<String> args, List<String> env, FdTable fds, Linux sys) {
         this.args = args.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
         this.env = env.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
         this.fds = fds;
-        this.files = new FileOps(fds);
+        this.sys = sys;
+        this.files = new FileOps(fds, sys);
         this.sockets = new SocketOps(fds, readiness);
     }
 
@@ -46,6 +56,7 @@ public final class WasiPreview1 implements AutoCloseable {
     public void close() {
         fds.closeAll();
         readiness.close();
+        if (sys != null) sys.close();
     }
 
     // ---- the import table ----
@@ -115,6 +126,8 @@ public final class WasiPreview1 implements AutoCloseable {
                 return body.call(m, a);
             } catch (Errno.Failure e) {
                 return e.errno;
+            } catch (LinuxException e) {
+                return Errno.ofLinux(e.errno);
             } catch (GuestMemory.Fault e) {
                 return Errno.FAULT;
             } catch (InterruptedIOException e) {
@@ -236,7 +249,10 @@ public final class WasiPreview1 implements AutoCloseable {
         int allowed = Wasi.FDFLAG_APPEND | Wasi.FDFLAG_NONBLOCK | Wasi.FDFLAG_DSYNC | Wasi.FDFLAG_RSYNC | Wasi.FDFLAG_SYNC;
         if ((flags & ~allowed) != 0) throw Errno.fail(Errno.INVAL);
         switch (d) {
-            case Descriptor.File file -> file.fdflags = flags;
+            case Descriptor.File file -> {
+                files.setAppend(file, (flags & Wasi.FDFLAG_APPEND) != 0);
+                file.fdflags = flags;
+            }
             case Descriptor.Dir dir -> {
                 if ((flags & ~Wasi.FDFLAG_NONBLOCK) != 0) throw Errno.fail(Errno.INVAL);
                 dir.fdflags = flags;
@@ -390,17 +406,7 @@ public final class WasiPreview1 implements AutoCloseable {
                 case Descriptor.Socket ignored -> sockets.add(sub);
                 case Descriptor.Listener ignored when read -> sockets.add(sub);
                 case Descriptor.Listener ignored -> fixed.add(event(sub.userdata, Errno.NOTSUP, sub.type, 0, 0));
-                case Descriptor.File file -> {
-                    long avail = 0;
-                    if (read) {
-                        try {
-                            avail = Math.max(0, file.channel.size() - file.channel.position());
-                        } catch (IOException e) {
-                            avail = 0;
-                        }
-                    }
-                    fixed.add(event(sub.userdata, 0, sub.type, avail, 0));
-                }
+                case Descriptor.File file -> fixed.add(event(sub.userdata, 0, sub.type, read ? files.available(file) : 0, 0));
                 case Descriptor.Dir ignored -> fixed.add(event(sub.userdata, Errno.BADF, sub.type, 0, 0));
                 default -> fixed.add(event(sub.userdata, 0, sub.type, 0, 0));
             }
