@@ -12,17 +12,23 @@ import dev.donjon.wasi.chicory.split.LargeFunctionSplitter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeSet;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.logging.Logger;
+import org.objectweb.asm.tree.MethodNode;
 
 /**
- * Compiles a module with Chicory, then splits the methods of its very large functions
- * ({@link LargeFunctionSplitter}) before the classes are loaded.
+ * Compiles a module with Chicory, then makes its very large functions fit HotSpot's JIT compilers: methods over the
+ * splitter's limit are split ({@link LargeFunctionSplitter}), and functions too large for one JVM method at all,
+ * which Chicory leaves to its interpreter, are compiled into several ({@link OversizedFunctions}).
  *
  * <p>The classes travel as Chicory's own cache entry (a jar with {@code wasm-module.properties} naming the main
  * class), handed to {@link MachineFactoryCompiler} through its {@link Cache} interface: that is the public way to
@@ -30,8 +36,14 @@ import java.util.logging.Logger;
  */
 final class ModuleCompiler {
     private static final Logger LOG = Logger.getLogger(ModuleCompiler.class.getName());
+
+    /**
+     * The splitter guests run with; system properties {@code donjon.split=false} (Chicory's code as it is, for
+     * comparison), {@code donjon.split.limit} and {@code donjon.split.minimum} (bytes) exist for measuring.
+     */
     static final LargeFunctionSplitter SPLITTER = Boolean.parseBoolean(System.getProperty("donjon.split", "true"))
-            ? LargeFunctionSplitter.DEFAULT : null;
+            ? new LargeFunctionSplitter(Integer.getInteger("donjon.split.limit", 3000), Integer.getInteger("donjon.split.minimum", 300))
+            : null;
 
     private ModuleCompiler() {}
 
@@ -42,25 +54,60 @@ final class ModuleCompiler {
 
     /** The module's classes, as a Chicory cache entry. */
     static byte[] compile(WasmModule module) {
-        var result = Compiler.builder(module)
+        return compile(module, SPLITTER);
+    }
+
+    /** As {@link #compile(WasmModule)}, with {@code splitter} (null: Chicory's classes as they are). */
+    static byte[] compile(WasmModule module, LargeFunctionSplitter splitter) {
+        Compiler compiler = Compiler.builder(module)
                 .withClassCollectorFactory(ByteClassCollector::new)
                 .withInterpreterFallback(InterpreterFallback.SILENT)
-                .build()
-                .compile();
-        if (!result.interpretedFunctions().isEmpty()) {
-            LOG.info(() -> "functions too large for JVM methods run in Chicory's interpreter (much slower): "
-                    + FunctionNames.describe(module, new TreeSet<>(result.interpretedFunctions())));
-        }
+                .build();
+        var result = compiler.compile();
+        String mainClass = result.collector().mainClassName();
         Map<String, byte[]> classes = result.classBytes();
-        if (SPLITTER != null) {
-            var report = SPLITTER.transform(classes);
+        Set<Integer> interpreted = new HashSet<>(result.interpretedFunctions());
+        if (splitter != null) {
+            Map<Integer, MethodNode> code = OversizedFunctions.emit(compiler, module, mainClass,
+                    StubDescriptors.of(classes, interpreted));
+            Map<String, MethodNode> replacements = new TreeMap<>();
+            code.forEach((index, method) -> replacements.put(method.name, method));
+            var report = splitter.transform(classes, replacements);
             classes = report.classes();
-            if (!report.splitMethods().isEmpty()) {
-                LOG.fine(() -> "split " + report.splitMethods().size() + " large functions into " + report.parts()
-                        + " more methods: " + report.splitMethods());
+            Set<Integer> compiled = new HashSet<>();
+            for (var o : report.outcomes()) {
+                if (o.split() && code.containsKey(FunctionNames.index(o.method()))) compiled.add(FunctionNames.index(o.method()));
+            }
+            if (!compiled.isEmpty()) {
+                classes.put(mainClass, StubDescriptors.callCompiled(classes.get(mainClass), compiled));
+                interpreted.removeAll(compiled);
+            }
+            log(module, report.outcomes(), compiled);
+        }
+        if (!interpreted.isEmpty()) {
+            LOG.info(() -> "too large for JVM methods, run in Chicory's interpreter (much slower): "
+                    + FunctionNames.describe(module, new java.util.TreeSet<>(interpreted)));
+        }
+        return jar(mainClass, classes);
+    }
+
+    private static void log(WasmModule module, List<LargeFunctionSplitter.Outcome> outcomes, Set<Integer> oversized) {
+        List<String> split = new ArrayList<>();
+        List<String> whole = new ArrayList<>();
+        for (var o : outcomes) {
+            int index = FunctionNames.index(o.method());
+            String what = FunctionNames.describe(module, index) + ", " + String.format("%,d", o.bytes()) + " bytes";
+            if (o.split()) {
+                split.add(what + (oversized.contains(index) ? " (over the JVM's 64 KiB)" : "") + " -> " + (o.parts() + 1) + " methods");
+            } else {
+                whole.add(what + ": " + o.reason());
             }
         }
-        return jar(result.collector().mainClassName(), classes);
+        if (!split.isEmpty()) LOG.info(() -> "split for the JIT: " + String.join("; ", split));
+        if (!whole.isEmpty()) {
+            LOG.info(() -> "over the JIT's " + LargeFunctionSplitter.HUGE_METHOD_LIMIT + "-byte limit and left whole "
+                    + "(C1/C2 may refuse them): " + String.join("; ", whole));
+        }
     }
 
     /** Loads classes made by {@link #compile} (or read back from the compiled-module cache). */

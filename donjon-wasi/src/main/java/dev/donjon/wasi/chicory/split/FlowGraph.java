@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.IincInsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
@@ -76,7 +77,7 @@ final class FlowGraph {
     /** @throws AnalyzerException if the method does not verify (then it is left alone) */
     static FlowGraph of(String owner, MethodNode method) throws AnalyzerException {
         AbstractInsnNode[] insns = method.instructions.toArray();
-        Frame<BasicValue>[] frames = new Analyzer<>(new BasicInterpreter()).analyze(owner, method);
+        Frame<BasicValue>[] frames = analyze(owner, method);
         Set<LabelNode> targets = new HashSet<>();
         for (AbstractInsnNode insn : insns) targets.addAll(jumpTargets(insn));
         // A block starts at the first instruction, at a jump target (a run of labels starts one block) and after a
@@ -118,6 +119,36 @@ final class FlowGraph {
             successors[b] = s.stream().mapToInt(Integer::intValue).toArray();
         }
         return new FlowGraph(insns, frames, blockStart, successors);
+    }
+
+    /**
+     * ASM's analysis of the method. A method that was never written to a class file (the code of a function too large
+     * for one) has no max locals and stack yet: the locals are counted, the stack found by trying.
+     */
+    private static Frame<BasicValue>[] analyze(String owner, MethodNode method) throws AnalyzerException {
+        if (method.maxLocals == 0 && method.maxStack == 0) {
+            int locals = (Type.getArgumentsAndReturnSizes(method.desc) >> 2) - ((method.access & Opcodes.ACC_STATIC) != 0 ? 1 : 0);
+            for (AbstractInsnNode insn : method.instructions) {
+                if (insn instanceof VarInsnNode v) {
+                    int size = v.getOpcode() == Opcodes.LLOAD || v.getOpcode() == Opcodes.LSTORE || v.getOpcode() == Opcodes.DLOAD
+                            || v.getOpcode() == Opcodes.DSTORE ? 2 : 1;
+                    locals = Math.max(locals, v.var + size);
+                } else if (insn instanceof IincInsnNode v) {
+                    locals = Math.max(locals, v.var + 1);
+                }
+            }
+            method.maxLocals = locals;
+            for (int stack = 32; ; stack *= 2) {
+                method.maxStack = stack;
+                try {
+                    return new Analyzer<>(new BasicInterpreter()).analyze(owner, method);
+                } catch (AnalyzerException e) {
+                    // ASM says "Insufficient maximum stack size." when the guess was too small
+                    if (stack >= 4096 || e.getMessage() == null || !e.getMessage().contains("maximum stack size")) throw e;
+                }
+            }
+        }
+        return new Analyzer<>(new BasicInterpreter()).analyze(owner, method);
     }
 
     /** Whether the method uses instructions this graph does not model (subroutines). */

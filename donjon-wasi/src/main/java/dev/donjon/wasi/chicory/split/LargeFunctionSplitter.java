@@ -4,16 +4,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Logger;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.analysis.Analyzer;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
+import org.objectweb.asm.tree.analysis.BasicVerifier;
 
 /**
  * Splits the JVM methods that Chicory generates for very large wasm functions into methods small enough for
@@ -21,23 +23,25 @@ import org.objectweb.asm.tree.analysis.AnalyzerException;
  *
  * <p>Why: Chicory compiles each wasm function to one static method. A large C function (an interpreter's dispatch
  * loop, SQLite's {@code sqlite3VdbeExec}) becomes tens of kilobytes of bytecode; C1 gives up on it ("out of virtual
- * registers"), C2 too ("out of nodes"), and it runs in the JVM's bytecode interpreter forever, 20-60x slower than
- * compiled. Here each such method is cut along its control flow (see {@link RegionPlan} and {@link Splitter}) into
- * methods of at most {@link #limit} bytes, which both compilers take.
+ * registers"), C2 too ("out of nodes") or compiles it again and again, and it runs in the JVM's bytecode
+ * interpreter, 20-60x slower than compiled. Here each such method is cut along its control flow (see
+ * {@link RegionPlan} and {@link Splitter}) into methods of at most {@link #limit} bytes where the flow allows, which
+ * both compilers take.
  *
- * <p>It works on Chicory's output, not on Chicory: the classes are rewritten after Chicory generates them and
- * before they are loaded. It relies only on the shape of a generated function: a static method
- * {@code func_N(wasm params..., Memory, Instance)} without exception handlers. (The same pass would fit in
- * Chicory's compiler, after a function's method is generated, as an option.)
+ * <p>It works on Chicory's output, not on Chicory: the classes are rewritten after Chicory generates them and before
+ * they are loaded. It relies only on the shape of a generated function: a static method
+ * {@code func_N(wasm params..., Memory, Instance)} returning a primitive or nothing. Methods with exception handlers
+ * (wasm exception handling) are left whole. Upstream, the same pass would run in Chicory's compiler on each
+ * function's method before it is written ({@code Compiler.emitFunctionGroup}), as an option.
  */
 public final class LargeFunctionSplitter {
-    private static final Logger LOG = Logger.getLogger(LargeFunctionSplitter.class.getName());
     private static final String MEMORY = "com/dylibso/chicory/runtime/Memory";
     private static final String INSTANCE = "com/dylibso/chicory/runtime/Instance";
+    /** HotSpot compiles no method over this many bytes of bytecode unless -XX:-DontCompileHugeMethods. */
+    public static final int HUGE_METHOD_LIMIT = 8000;
 
     /** Default: methods over 3,000 bytes are split into parts of at most about that, none under 300 bytes. */
-    public static final LargeFunctionSplitter DEFAULT = new LargeFunctionSplitter(
-            Integer.getInteger("donjon.split.limit", 3000), Integer.getInteger("donjon.split.minimum", 300));
+    public static final LargeFunctionSplitter DEFAULT = new LargeFunctionSplitter(3000, 300);
 
     private final int limit;
     private final int minimum;
@@ -55,36 +59,45 @@ public final class LargeFunctionSplitter {
 
     /** A version string for caches of transformed classes: a change here must not reuse old entries. */
     public String version() {
-        return "split-1-" + limit + "-" + minimum;
+        return "split-2-" + limit + "-" + minimum;
     }
 
-    /** What one call of {@link #transform(Map)} did. */
-    public record Report(Map<String, byte[]> classes, List<String> splitMethods, int parts) {}
+    /** One method this pass split, or could not split though it is over {@link #HUGE_METHOD_LIMIT}. */
+    public record Outcome(String method, int bytes, int parts, String reason) {
+        /** Whether the method was split (into {@code parts} methods besides itself). */
+        public boolean split() {
+            return parts > 0;
+        }
+    }
+
+    /** What one call of {@link #transform} did. */
+    public record Report(Map<String, byte[]> classes, List<Outcome> outcomes) {}
 
     /** Transforms every class of a compiled module (class name -> bytes); classes without large functions stay as they are. */
     public Report transform(Map<String, byte[]> classes) {
+        return transform(classes, Map.of());
+    }
+
+    /**
+     * As {@link #transform(Map)}, also putting in the code of {@code replacements} (by method name) in place of the
+     * methods of the same name and descriptor, split to fit: the code of functions too large for one method. A
+     * replacement that cannot be split to fit is dropped and the method it was for stays as it is.
+     */
+    public Report transform(Map<String, byte[]> classes, Map<String, MethodNode> replacements) {
         Map<String, byte[]> out = new LinkedHashMap<>();
-        List<String> split = new ArrayList<>();
-        int[] parts = {0};
+        List<Outcome> outcomes = new ArrayList<>();
         for (var e : classes.entrySet()) {
-            out.put(e.getKey(), transformClass(e.getValue(), (m, n) -> {
-                split.add(e.getKey() + "." + m);
-                parts[0] += n;
-            }));
+            out.put(e.getKey(), transformClass(e.getValue(), replacements, outcomes));
         }
-        return new Report(out, List.copyOf(split), parts[0]);
+        return new Report(out, List.copyOf(outcomes));
     }
 
-    interface SplitListener {
-        void split(String method, int parts);
-    }
-
-    byte[] transformClass(byte[] bytes, SplitListener listener) {
+    byte[] transformClass(byte[] bytes, Map<String, MethodNode> replacements, List<Outcome> outcomes) {
         ClassReader reader = new ClassReader(bytes);
         ClassWriter writer = new ClassWriter(reader, 0);
         List<MethodNode> added = new ArrayList<>();
         boolean[] changed = {false};
-        String[] header = new String[3];
+        String[] header = new String[2];
         int[] version = new int[2];
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
             @Override
@@ -100,28 +113,42 @@ public final class LargeFunctionSplitter {
             public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
                 MethodVisitor next = super.visitMethod(access, name, desc, signature, exceptions);
                 if (!candidate(access, name, desc)) return next; // copied through unchanged
+                MethodNode replacement = replacements.get(name);
+                boolean replacing = replacement != null && replacement.desc.equals(desc);
                 return new MethodNode(Opcodes.ASM9, access, name, desc, signature, exceptions) {
                     @Override
                     public void visitEnd() {
-                        List<MethodNode> result = trySplit(header[0], this);
+                        MethodNode source = replacing ? replacement : this;
+                        int size = size(source);
+                        List<MethodNode> result = null;
+                        String reason = null;
+                        if (size > limit || replacing) {
+                            try {
+                                result = split(header[0], source);
+                                if (result == null) reason = "its control flow offers no region to move out";
+                                else result = checked(version[0], version[1], header[0], header[1], result);
+                            } catch (AnalyzerException | RuntimeException e) {
+                                // Leaving a method whole is always correct; it only runs slower.
+                                result = null;
+                                reason = e instanceof MethodTooLargeException ? "a part would be over 64 KiB" : e.toString();
+                            }
+                        }
                         if (result == null) {
-                            accept(next);
+                            accept(next); // as Chicory made it (for a replacement: the interpreter stub)
+                            if (size > HUGE_METHOD_LIMIT) outcomes.add(new Outcome(header[0] + "." + name, size, 0, reason));
                             return;
                         }
-                        List<MethodNode> framed = withFrames(version[0], version[1], header[0], header[1], result);
-                        framed.getFirst().accept(next);
-                        added.addAll(framed.subList(1, framed.size()));
+                        result.getFirst().accept(next);
+                        added.addAll(result.subList(1, result.size()));
                         changed[0] = true;
-                        listener.split(name, framed.size() - 1);
+                        outcomes.add(new Outcome(header[0] + "." + name, size, result.size() - 1, null));
                     }
                 };
             }
 
             @Override
             public void visitEnd() {
-                for (MethodNode m : added) {
-                    m.accept(cv);
-                }
+                for (MethodNode m : added) m.accept(cv);
                 super.visitEnd();
             }
         }, 0);
@@ -137,36 +164,32 @@ public final class LargeFunctionSplitter {
                 && (ret.getSort() == Type.VOID || FrameSlot.of(ret) != null);
     }
 
-    /** The rewritten method and its parts, or null to leave it as it is. */
-    private List<MethodNode> trySplit(String owner, MethodNode method) {
-        int size = 0;
-        for (var insn : method.instructions) size += BytecodeSize.of(insn);
-        if (size <= limit || FlowGraph.unsupported(method)) return null;
-        String only = System.getProperty("donjon.split.only");
-        if (only != null && !java.util.Arrays.asList(only.split(",")).contains(method.name)) return null;
-        try {
-            Type[] args = Type.getArgumentTypes(method.desc);
-            int memorySlot = 0;
-            for (int i = 0; i < args.length - 2; i++) memorySlot += args[i].getSize();
-            FlowGraph graph = FlowGraph.of(owner, method);
-            RegionPlan plan = RegionPlan.of(graph, limit, minimum, memorySlot, memorySlot + 1);
-            if (plan.outlined().isEmpty()) return null;
-            return new Splitter(owner, method, graph, plan, memorySlot, memorySlot + 1).split();
-        } catch (AnalyzerException | RuntimeException e) {
-            // Leaving a method whole is always correct; it only runs slower.
-            LOG.warning(() -> "cannot split " + owner + "." + method.name + " (" + size(method) + " bytes): " + e);
-            return null;
-        }
+    /** The rewritten method and its parts, or null when nothing can be moved out. */
+    private List<MethodNode> split(String owner, MethodNode method) throws AnalyzerException {
+        if (FlowGraph.unsupported(method)) throw new IllegalStateException("it has exception handlers");
+        Type[] args = Type.getArgumentTypes(method.desc);
+        int memorySlot = 0;
+        for (int i = 0; i < args.length - 2; i++) memorySlot += args[i].getSize();
+        FlowGraph graph = FlowGraph.of(owner, method);
+        RegionPlan plan = RegionPlan.of(graph, limit, minimum, memorySlot, memorySlot + 1);
+        if (plan.outlined().isEmpty()) return null;
+        return new Splitter(owner, method, graph, plan, memorySlot, memorySlot + 1).split();
     }
 
-    private static int size(MethodNode m) {
+    static int size(MethodNode m) {
         int size = 0;
         for (var insn : m.instructions) size += BytecodeSize.of(insn);
         return size;
     }
 
-    /** Computes stack map frames (and max stack/locals) for new methods, in a scratch class. */
-    private static List<MethodNode> withFrames(int version, int access, String owner, String superName, List<MethodNode> methods) {
+    /**
+     * The methods with stack map frames (and max stack/locals) computed, in a scratch class, each checked by ASM's
+     * verifier: a mistake here must leave a method whole, never load code the JVM would reject at its first call.
+     *
+     * @throws MethodTooLargeException when one of them is still over the JVM's limit
+     */
+    private static List<MethodNode> checked(int version, int access, String owner, String superName, List<MethodNode> methods)
+            throws AnalyzerException {
         ClassWriter scratch = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
             @Override
             protected String getCommonSuperClass(String a, String b) {
@@ -179,6 +202,7 @@ public final class LargeFunctionSplitter {
         scratch.visitEnd();
         ClassNode framed = new ClassNode();
         new ClassReader(scratch.toByteArray()).accept(framed, 0);
+        for (MethodNode m : framed.methods) new Analyzer<>(new BasicVerifier()).analyze(owner, m);
         return framed.methods;
     }
 }
