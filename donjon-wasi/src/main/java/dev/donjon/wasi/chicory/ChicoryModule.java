@@ -22,6 +22,7 @@ import dev.donjon.wasi.CompiledModuleCache;
 import dev.donjon.wasi.GuestFailedException;
 import dev.donjon.wasi.GuestFailedException.Reason;
 import dev.donjon.wasi.ModuleRejectedException;
+import dev.donjon.wasi.chicory.split.LargeFunctionSplitter;
 import dev.donjon.wasi.host.GuestMemory;
 import dev.donjon.wasi.host.ProcExit;
 import dev.donjon.wasi.host.ValueType;
@@ -66,6 +67,20 @@ public final class ChicoryModule {
      */
     public static ChicoryModule compile(byte[] wasm, Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
                                         CompiledModuleCache cache) {
+        return compile(wasm, wasiSignatures, cache, ModuleCompiler.SPLITTER);
+    }
+
+    /**
+     * As {@link #compile(byte[], Map)}, with large functions split by {@code splitter} (null: not at all) instead of
+     * the default: for tests and measurements.
+     */
+    public static ChicoryModule compile(byte[] wasm, Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
+                                        LargeFunctionSplitter splitter) {
+        return compile(wasm, wasiSignatures, CompiledModuleCache.disabled(), splitter);
+    }
+
+    private static ChicoryModule compile(byte[] wasm, Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
+                                         CompiledModuleCache cache, LargeFunctionSplitter splitter) {
         if (wasm.length < 8 || !Arrays.equals(wasm, 0, 4, MAGIC, 0, 4)) {
             throw new ModuleRejectedException("not a WebAssembly module (bad magic)");
         }
@@ -84,7 +99,9 @@ public final class ChicoryModule {
                 .filter(s -> s.memoryCount() > 0)
                 .map(s -> s.getMemory(0).limits())
                 .orElse(null);
-        boolean cached = cache.isEnabled() && ChicoryCache.ENGINE != null && module.digest() != null;
+        // (the cache keeps only what the default splitter made: its version is in the entries' key)
+        boolean cached = cache.isEnabled() && splitter == ModuleCompiler.SPLITTER && ChicoryCache.ENGINE != null
+                && module.digest() != null;
         Function<Instance, Machine> machines = null;
         byte[] entry = cached ? new ChicoryCache(cache, true).get(module.digest()) : null;
         if (entry != null) {
@@ -97,7 +114,7 @@ public final class ChicoryModule {
         }
         try {
             if (machines == null) {
-                byte[] classes = ModuleCompiler.compile(module);
+                byte[] classes = ModuleCompiler.compile(module, splitter).jar();
                 if (cached) new ChicoryCache(cache, false).putIfAbsent(module.digest(), classes);
                 machines = ModuleCompiler.load(module, classes);
             }

@@ -52,13 +52,17 @@ final class ModuleCompiler {
         return SPLITTER == null ? "unsplit" : SPLITTER.version();
     }
 
-    /** The module's classes, as a Chicory cache entry. */
-    static byte[] compile(WasmModule module) {
-        return compile(module, SPLITTER);
-    }
+    /**
+     * A compiled module.
+     *
+     * @param jar         its classes, as a Chicory cache entry
+     * @param outcomes    the methods split, and those over the JIT's limit left whole
+     * @param interpreted the functions left to Chicory's interpreter
+     */
+    record Compiled(byte[] jar, List<LargeFunctionSplitter.Outcome> outcomes, Set<Integer> interpreted) {}
 
-    /** As {@link #compile(WasmModule)}, with {@code splitter} (null: Chicory's classes as they are). */
-    static byte[] compile(WasmModule module, LargeFunctionSplitter splitter) {
+    /** Compiles with {@code splitter} (null: Chicory's classes as they are). */
+    static Compiled compile(WasmModule module, LargeFunctionSplitter splitter) {
         Compiler compiler = Compiler.builder(module)
                 .withClassCollectorFactory(ByteClassCollector::new)
                 .withInterpreterFallback(InterpreterFallback.SILENT)
@@ -67,6 +71,7 @@ final class ModuleCompiler {
         String mainClass = result.collector().mainClassName();
         Map<String, byte[]> classes = result.classBytes();
         Set<Integer> interpreted = new HashSet<>(result.interpretedFunctions());
+        List<LargeFunctionSplitter.Outcome> outcomes = List.of();
         if (splitter != null) {
             Map<Integer, MethodNode> code = OversizedFunctions.emit(compiler, module, mainClass,
                     StubDescriptors.of(classes, interpreted));
@@ -83,12 +88,13 @@ final class ModuleCompiler {
                 interpreted.removeAll(compiled);
             }
             log(module, report.outcomes(), compiled);
+            outcomes = report.outcomes();
         }
         if (!interpreted.isEmpty()) {
             LOG.info(() -> "too large for JVM methods, run in Chicory's interpreter (much slower): "
                     + FunctionNames.describe(module, new java.util.TreeSet<>(interpreted)));
         }
-        return jar(mainClass, classes);
+        return new Compiled(jar(mainClass, classes), outcomes, Set.copyOf(interpreted));
     }
 
     private static void log(WasmModule module, List<LargeFunctionSplitter.Outcome> outcomes, Set<Integer> oversized) {
