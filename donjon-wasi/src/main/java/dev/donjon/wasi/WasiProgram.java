@@ -44,7 +44,7 @@ public final class WasiProgram {
     }
 
     /** As {@link #load(byte[])}, with large functions split by {@code splitter} (null: not at all): for tests. */
-    static WasiProgram load(byte[] wasm, LargeFunctionSplitter splitter) {
+    static WasiProgram loadSplitting(byte[] wasm, LargeFunctionSplitter splitter) {
         return new WasiProgram(ChicoryModule.compile(wasm, WASI, splitter));
     }
 

@@ -171,7 +171,7 @@ class WasiTestsuiteTest {
             int code;
             try {
                 byte[] bytes = Files.readAllBytes(wasm);
-                code = (split ? WasiProgram.load(bytes, FINE) : WasiProgram.load(bytes)).run(options.build());
+                code = (split ? WasiProgram.loadSplitting(bytes, FINE) : WasiProgram.load(bytes)).run(options.build());
             } catch (GuestFailedException e) {
                 throw new AssertionError(e.getMessage() + "; guest stderr: " + err.toString(StandardCharsets.UTF_8).strip(), e);
             }

@@ -185,6 +185,7 @@ public final class ChicoryModule {
         if (initial > maxMemoryPages) {
             throw new GuestFailedException(Reason.MEMORY_LIMIT, "guest needs " + mib(initial) + " of memory at start, over its memory limit of " + mib(maxMemoryPages));
         }
+        JitRefusals.watch(module);
         MemoryHolder holder = new MemoryHolder();
         HostFunction[] bound = functions.stream().map(f -> bind(f, holder)).toArray(HostFunction[]::new);
         Instance instance;
