@@ -1,6 +1,7 @@
 package dev.donjon.wasi;
 
 import dev.donjon.wasi.chicory.ChicoryModule;
+import dev.donjon.wasi.chicory.split.LargeFunctionSplitter;
 import dev.donjon.wasi.host.Connection;
 import dev.donjon.wasi.host.Descriptor;
 import dev.donjon.wasi.host.MemoryFiles;
@@ -41,6 +42,11 @@ public final class WasiProgram {
     /** As {@link #load(byte[])}, skipping the compile when {@code cache} holds this module's compiled form. */
     public static WasiProgram load(byte[] wasm, CompiledModuleCache cache) {
         return new WasiProgram(ChicoryModule.compile(wasm, WASI, cache));
+    }
+
+    /** As {@link #load(byte[])}, with large functions split by {@code splitter} (null: not at all): for tests. */
+    static WasiProgram loadSplitting(byte[] wasm, LargeFunctionSplitter splitter) {
+        return new WasiProgram(ChicoryModule.compile(wasm, WASI, splitter));
     }
 
     /**
