@@ -42,7 +42,7 @@ final class ModuleCompiler {
      * comparison), {@code donjon.split.limit} and {@code donjon.split.minimum} (bytes) exist for measuring.
      */
     static final LargeFunctionSplitter SPLITTER = Boolean.parseBoolean(System.getProperty("donjon.split", "true"))
-            ? new LargeFunctionSplitter(Integer.getInteger("donjon.split.limit", 3000), Integer.getInteger("donjon.split.minimum", 300))
+            ? new LargeFunctionSplitter(Integer.getInteger("donjon.split.limit", 1000), Integer.getInteger("donjon.split.minimum", 300))
             : null;
 
     private ModuleCompiler() {}

@@ -40,8 +40,13 @@ public final class LargeFunctionSplitter {
     /** HotSpot compiles no method over this many bytes of bytecode unless -XX:-DontCompileHugeMethods. */
     public static final int HUGE_METHOD_LIMIT = 8000;
 
-    /** Default: methods over 3,000 bytes are split into parts of at most about that, none under 300 bytes. */
-    public static final LargeFunctionSplitter DEFAULT = new LargeFunctionSplitter(3000, 300);
+    /**
+     * Default: methods over 1,000 bytes are split into parts of at most about that, none under 300 bytes. Smaller
+     * parts likely leave C2 inlining budget for the memory accessors and tier up sooner: against 3,000 (the first
+     * default), each same-run pair of the real-programs benchmark and the json kernel used 0-15% less CPU; 8,000 was
+     * slower than both (bench/README.md, "Real programs").
+     */
+    public static final LargeFunctionSplitter DEFAULT = new LargeFunctionSplitter(1000, 300);
 
     private final int limit;
     private final int minimum;
