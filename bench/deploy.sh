@@ -5,6 +5,6 @@
 set -eu
 cd "$(dirname "$0")/.."
 . ./.mvn/find-jdk.sh
-./mvnw -q -B -ntp -pl bench -am package -DskipTests
+./mvnw -q -B -ntp -pl bench -am package -Dmaven.test.skip=true
 exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" \
     dev.donjon.bench.DeployBench "$@"

@@ -8,6 +8,6 @@ set -eu
 cd "$(dirname "$0")/.."
 . ./.mvn/find-jdk.sh
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-./mvnw -q -B -ntp -pl bench -am package -DskipTests
+./mvnw -q -B -ntp -pl bench -am package -Dmaven.test.skip=true
 exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
     dev.donjon.bench.EchoConnections "$@"

@@ -30,7 +30,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' /proc/$1/stat; }
 sims=
 sim_csrs() {
   sims=$(mktemp -d)
-  (cd "$ROOT" && ./mvnw -B -ntp -q -pl bench -am package -DskipTests)
+  (cd "$ROOT" && ./mvnw -B -ntp -q -pl bench -am package -Dmaven.test.skip=true)
   java=${JAVA_HOME:-$(ls -d /usr/lib/jvm/*25* | head -n 1)}/bin/java
   "$java" -cp "$ROOT/bench/target/classes:$(cat "$ROOT/bench/target/classpath.txt")" dev.donjon.bench.StewardSimCsrs "$sims" "$SIM_CSRS" >/dev/null
 }

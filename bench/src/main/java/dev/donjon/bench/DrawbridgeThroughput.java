@@ -1,5 +1,6 @@
 package dev.donjon.bench;
 
+import dev.donjon.common.Tls;
 import dev.donjon.drawbridge.Authenticator;
 import dev.donjon.drawbridge.DrawbridgeClient;
 import dev.donjon.drawbridge.PackageFetcher;
@@ -7,7 +8,6 @@ import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
 import dev.donjon.drawbridge.TokenFile;
-import dev.donjon.drawbridge.TlsMaterial;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.KeyPair;
@@ -53,8 +53,8 @@ public final class DrawbridgeThroughput {
                     new Date(System.currentTimeMillis() + 86_400_000L), new X500Name("CN=bench"), k.getPublic());
             b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(k.getPrivate())));
-            serverTls = TlsMaterial.context(List.of(cert), k.getPrivate(), List.of());
-            clientTls = TlsMaterial.context(null, null, List.of(cert));
+            serverTls = Tls.context(k.getPrivate(), List.of(cert), Optional.empty());
+            clientTls = Tls.trusting(Tls.anchors(List.of(cert)));
         }
         Path dir = Files.createTempDirectory("drawbridge-bench");
         String token = "bench-token-0123456789abcdef";

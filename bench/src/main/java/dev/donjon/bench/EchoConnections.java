@@ -1,6 +1,6 @@
 package dev.donjon.bench;
 
-import dev.donjon.drawbridge.TlsMaterial;
+import dev.donjon.common.Tls;
 import dev.donjon.wasi.FdSpec;
 import dev.donjon.wasi.GuestRun;
 import dev.donjon.wasi.WasiOptions;
@@ -164,7 +164,7 @@ public final class EchoConnections {
         Path file = Files.createTempFile("echo-connections", ".der");
         file.toFile().deleteOnExit();
         Files.write(file, cert.getEncoded());
-        return new TlsServer(TlsMaterial.context(List.of(cert), keys.getPrivate(), List.of()), file);
+        return new TlsServer(Tls.context(keys.getPrivate(), List.of(cert), Optional.empty()), file);
     }
 
     private static void row(String label, Map<String, String> d, Map<String, String> n, String key) {

@@ -4,7 +4,7 @@ import dev.donjon.config.EnarxConfig;
 import dev.donjon.config.Protocol;
 import dev.donjon.config.WorkloadFile;
 import dev.donjon.keep.Keep;
-import dev.donjon.keep.SelfSignedIdentity;
+import dev.donjon.keep.AttestedIdentity;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.Workload;
 import dev.donjon.wasi.GuestRun;
@@ -48,7 +48,7 @@ public final class EchoThroughput {
         files.add(new WorkloadFile.Listen("ECHO", "127.0.0.1", 0, Protocol.TCP));
         EnarxConfig config = new EnarxConfig(Optional.empty(), List.of(), Map.of(), files);
         Stdio quiet = new Stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
-        Keep keep = Keep.open(Workload.of(echo).withConfig(config), quiet, WasiLimits.defaults(), new SelfSignedIdentity());
+        Keep keep = Keep.open(Workload.of(echo).withConfig(config), quiet, WasiLimits.defaults(), AttestedIdentity.on(java.util.Optional.empty(), AttestedIdentity.Trust.jdkDefaults()));
         InetSocketAddress keepAddr = keep.listening().getFirst().address();
         GuestRun guest = keep.start();
         NioEcho nio = NioEcho.start();

@@ -1,10 +1,11 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Pem;
+import dev.donjon.common.Tls;
 import dev.donjon.drawbridge.Authenticator;
 import dev.donjon.drawbridge.OidcVerifier;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
-import dev.donjon.drawbridge.TlsMaterial;
 import dev.donjon.drawbridge.TokenFile;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -43,8 +44,7 @@ final class DrawbridgeCommand {
 
             Optional<SSLContext> tls = Optional.empty();
             if (tlsCert != null) {
-                tls = Optional.of(TlsMaterial.context(TlsMaterial.readCertificates(tlsCert), TlsMaterial.readPrivateKey(tlsKey),
-                        clientCa == null ? List.of() : TlsMaterial.readCertificates(clientCa)));
+                tls = Optional.of(Tls.context(Pem.privateKey(tlsKey), Pem.certificates(tlsCert), Tls.anchors(clientCa == null ? List.of() : Pem.certificates(clientCa))));
             } else {
                 System.err.println("donjon: WARNING: serving plain HTTP: tokens and workloads cross the network in clear; use --tls-cert/--tls-key beyond loopback");
             }

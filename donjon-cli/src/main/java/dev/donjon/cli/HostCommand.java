@@ -1,9 +1,9 @@
 package dev.donjon.cli;
 
+import dev.donjon.platform.Backend;
 import dev.donjon.host.agent.HostAgent;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -18,7 +18,6 @@ final class HostCommand {
             description = {"Serve the host agent's HTTP API until interrupted. Every Keep is a separate OS process;",
                 "stopping the agent stops them all."})
     static final class Serve implements Callable<Integer> {
-        private static final List<String> BACKENDS = List.of("nil", "sim", "snp", "tdx", "sgx");
 
         @Option(names = "--listen", paramLabel = "ADDR", defaultValue = "127.0.0.1:8700",
                 description = "HOST:PORT to listen on (plain HTTP: everything it carries is public or sealed). Default: ${DEFAULT-VALUE}.")
@@ -45,7 +44,7 @@ final class HostCommand {
             if (backend == null || backend.isBlank()) {
                 throw new ExitCodeException(OneLineErrors.USAGE, "choose the Keeps' backend with --backend (nil, sim, snp, tdx or sgx)");
             }
-            if (!BACKENDS.contains(backend)) {
+            if (Backend.fromWireName(backend).isEmpty()) {
                 throw new ExitCodeException(OneLineErrors.USAGE, "unknown backend \"" + backend + "\" (expected nil, sim, snp, tdx or sgx)");
             }
             if (maxKeeps < 1) throw new ExitCodeException(OneLineErrors.USAGE, "--max-keeps must be at least 1");
@@ -54,7 +53,7 @@ final class HostCommand {
                     .withMaxKeeps(maxKeeps).withPackageTimeout(packageTimeout).withSpareKeeps(spareKeeps);
             try (HostAgent agent = HostAgent.start(config)) {
                 System.err.println("donjon host agent listening on " + agent.baseUri() + " (backend " + backend + ")");
-                if (backend.equals("nil") || backend.equals("sim")) {
+                if (!config.kind().hardware()) {
                     System.err.println("WARNING: " + backend + " Keeps are not confidential; clients refuse them unless they pass --allow-insecure-backend");
                 }
                 new CountDownLatch(1).await(); // until interrupted; the shutdown hook stops every Keep

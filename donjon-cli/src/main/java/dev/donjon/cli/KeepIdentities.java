@@ -1,11 +1,11 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Tls;
 import dev.donjon.keep.AttestedIdentity;
 import dev.donjon.keep.TrustAnchorFiles;
+import dev.donjon.platform.Backend;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.PlatformSelector;
-import dev.donjon.platform.PlatformSettings;
-import dev.donjon.platform.identity.CachedCollateral;
 import dev.donjon.platform.identity.KeepIdentity;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -25,23 +25,20 @@ final class KeepIdentities {
         AttestedIdentity.Trust trust = new AttestedIdentity.Trust(
                 plusJdk(stewardCa, "--steward-ca"), plusJdk(tlsCa, "--tls-ca"),
                 Optional.ofNullable(tlsClientCa).map(f -> TrustAnchorFiles.read(f, "--tls-client-ca")));
-        return new AttestedIdentity(extra -> evidence(backend, PlatformSettings.fromEnvironment(System.getenv()), extra), trust,
-                backend.platform().backend(), Clock.systemUTC());
+        return new AttestedIdentity(extra -> enroll(backend, extra), trust, backend.platform().backend(), Clock.systemUTC());
     }
 
-    /** The Keep key and CSR on the selected backend; only called when the workload has a steward. */
-    private static KeepIdentity evidence(PlatformSelector.Selection selection, PlatformSettings settings,
-                                         org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
+    /** The Keep key and CSR on the selected backend (said loudly when it proves nothing); only called when the workload has a steward. */
+    private static KeepIdentity enroll(PlatformSelector.Selection selection, org.bouncycastle.asn1.x509.Extension... extra)
+            throws PlatformException {
         if (selection.insecure()) {
             LOG.warning(() -> "enrolling with " + selection.platform().backend() + " evidence ("
-                    + (selection.platform().backend().wireName().equals("sim") ? "SIMULATED" : "none: no TEE") + "); the Steward's policy decides");
+                    + (selection.platform().backend() == Backend.SIM ? "SIMULATED" : "none: no TEE") + "); the Steward's policy decides");
         }
-        CachedCollateral collateral = selection.platform().backend().hardware()
-                ? CachedCollateral.read(settings.amdCache(), settings.intelCache()) : CachedCollateral.none();
-        return KeepIdentity.create(selection.platform(), collateral, extra);
+        return AttestedIdentity.enroll(Optional.of(selection.platform()), extra);
     }
 
     private static Optional<List<X509Certificate>> plusJdk(Path file, String option) {
-        return Optional.ofNullable(file).map(f -> TrustAnchorFiles.jdkDefaultsPlus(TrustAnchorFiles.read(f, option)));
+        return Optional.ofNullable(file).map(f -> Tls.jdkAnchorsPlus(TrustAnchorFiles.read(f, option)));
     }
 }

@@ -1,5 +1,6 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.OneLine;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -39,10 +40,6 @@ final class OneLineErrors implements IExecutionExceptionHandler, IParameterExcep
 
     /** The message of the exception, or of its first cause that has one, on one line. */
     static String describe(Throwable ex) {
-        for (Throwable t = ex; t != null; t = t.getCause()) {
-            String m = t.getMessage();
-            if (m != null && !m.isBlank()) return m.replaceAll("\\s*\\R\\s*", " ").strip();
-        }
-        return ex.getClass().getSimpleName();
+        return OneLine.of(ex);
     }
 }

@@ -1,12 +1,12 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Pem;
 import dev.donjon.drawbridge.DrawbridgeClient;
 import dev.donjon.drawbridge.Meta;
 import dev.donjon.drawbridge.PackageSpec;
 import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.RegistryJson;
 import dev.donjon.drawbridge.SignedTag;
-import dev.donjon.drawbridge.TlsMaterial;
 import dev.donjon.drawbridge.TreePath;
 import java.nio.file.Path;
 import java.security.interfaces.ECPrivateKey;
@@ -40,7 +40,7 @@ final class PackageCommand {
             PackageTree tree = PackageTree.read(path);
             Optional<ECPrivateKey> signer = Optional.empty();
             if (signKey != null) {
-                if (!(TlsMaterial.readPrivateKey(signKey) instanceof ECPrivateKey ec))
+                if (!(Pem.privateKey(signKey) instanceof ECPrivateKey ec))
                     throw new ExitCodeException(OneLineErrors.FAILURE, signKey + " is not an EC private key");
                 signer = Optional.of(ec);
             }
@@ -84,7 +84,7 @@ final class PackageCommand {
         public Integer call() throws Exception {
             Optional<java.security.interfaces.ECPublicKey> key = Optional.empty();
             if (verifyKey != null) {
-                if (!(TlsMaterial.readPublicKey(verifyKey) instanceof java.security.interfaces.ECPublicKey ec))
+                if (!(Pem.publicKey(verifyKey) instanceof java.security.interfaces.ECPublicKey ec))
                     throw new ExitCodeException(OneLineErrors.FAILURE, verifyKey + " is not an EC public key");
                 key = Optional.of(ec);
             }

@@ -1,9 +1,9 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Pem;
 import dev.donjon.drawbridge.PackageSpec;
 import dev.donjon.drawbridge.RegistryException;
 import dev.donjon.drawbridge.SignedTag;
-import dev.donjon.drawbridge.TlsMaterial;
 import dev.donjon.host.protocol.PackageReference;
 import java.io.IOException;
 import java.net.URI;
@@ -98,7 +98,7 @@ final class RegistryDeployOptions {
         for (Path pem : tagKeys) {
             byte[] der;
             try {
-                der = TlsMaterial.readPublicKey(pem).getEncoded();
+                der = Pem.publicKey(pem).getEncoded();
             } catch (NoSuchFileException e) {
                 throw new ExitCodeException(OneLineErrors.USAGE, "--tag-key " + pem + ": no such file");
             } catch (IOException | RuntimeException e) {
@@ -117,7 +117,7 @@ final class RegistryDeployOptions {
     private static List<byte[]> derCertificates(Path pem) throws IOException {
         List<byte[]> cas = new ArrayList<>();
         if (pem == null) return cas;
-        for (X509Certificate c : TlsMaterial.readCertificates(pem)) {
+        for (X509Certificate c : Pem.certificates(pem)) {
             try {
                 cas.add(c.getEncoded());
             } catch (CertificateEncodingException e) {

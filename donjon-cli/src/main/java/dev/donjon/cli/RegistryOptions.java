@@ -1,7 +1,8 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Pem;
+import dev.donjon.common.Tls;
 import dev.donjon.drawbridge.DrawbridgeClient;
-import dev.donjon.drawbridge.TlsMaterial;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -54,9 +55,9 @@ final class RegistryOptions {
     SSLContext tls() throws IOException {
         if (caCert == null && clientCert == null) return null;
         if ((clientCert == null) != (clientKey == null)) throw new ExitCodeException(OneLineErrors.USAGE, "--client-cert and --client-key go together");
-        List<X509Certificate> trusted = caCert == null ? List.of() : TlsMaterial.readCertificates(caCert);
-        if (clientCert == null) return TlsMaterial.context(null, null, trusted);
-        return TlsMaterial.context(TlsMaterial.readCertificates(clientCert), TlsMaterial.readPrivateKey(clientKey), trusted);
+        List<X509Certificate> trusted = caCert == null ? List.of() : Pem.certificates(caCert);
+        if (clientCert == null) return Tls.trusting(Tls.anchors(trusted));
+        return Tls.context(Pem.privateKey(clientKey), Pem.certificates(clientCert), Tls.anchors(trusted));
     }
 
     DrawbridgeClient client(Optional<String> host) throws IOException {

@@ -1,6 +1,7 @@
 package dev.donjon.cli;
 
-import dev.donjon.drawbridge.TlsMaterial;
+import dev.donjon.common.Pem;
+import dev.donjon.common.Tls;
 import dev.donjon.steward.CertificateAuthority;
 import dev.donjon.steward.Steward;
 import dev.donjon.steward.StewardPolicy;
@@ -99,7 +100,7 @@ final class StewardCommand {
 
             Optional<SSLContext> tls = Optional.empty();
             if (tlsCert != null) {
-                tls = Optional.of(TlsMaterial.context(TlsMaterial.readCertificates(tlsCert), TlsMaterial.readPrivateKey(tlsKey), List.of()));
+                tls = Optional.of(Tls.context(Pem.privateKey(tlsKey), Pem.certificates(tlsCert), Optional.empty()));
             } else if (!addr.getAddress().isLoopbackAddress()) {
                 System.err.println("donjon: WARNING: serving plain HTTP beyond loopback: use --tls-cert/--tls-key");
             }

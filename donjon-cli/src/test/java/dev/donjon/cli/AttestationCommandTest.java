@@ -1,5 +1,8 @@
 package dev.donjon.cli;
 
+import dev.donjon.testing.TestAmd;
+import dev.donjon.abi.snp.SigningKey;
+import dev.donjon.abi.snp.ProductLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,9 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import dev.donjon.attestation.snp.ProductLine;
-import dev.donjon.attestation.snp.SigningKey;
-import dev.donjon.attestation.snp.TestAmd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

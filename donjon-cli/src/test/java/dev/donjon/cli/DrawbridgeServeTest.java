@@ -1,5 +1,6 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Tls;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,7 +10,6 @@ import dev.donjon.drawbridge.DrawbridgeClient;
 import dev.donjon.drawbridge.PackageFetcher;
 import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.RegistryException;
-import dev.donjon.drawbridge.TlsMaterial;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.URI;
@@ -81,7 +81,7 @@ class DrawbridgeServeTest {
             String line = served.line();
             assertTrue(line != null, "serve did not start: " + served.err());
             URI base = URI.create(line.substring(line.indexOf("https://"), line.indexOf("/api/")));
-            var anonTls = TlsMaterial.context(null, null, List.of(tlsCa.cert()));
+            var anonTls = Tls.trusting(Tls.anchors(List.of(tlsCa.cert())));
             var owner = new DrawbridgeClient(base, anonTls, Optional.of("serve-test-token-0123456789"));
             owner.registerUser("owner", "owner-sub");
             owner.registerRepository("owner", "app", false);
@@ -90,7 +90,7 @@ class DrawbridgeServeTest {
 
             var anonymous = new PackageFetcher(anonTls, Optional.empty(), Optional.empty(), Optional.of(base));
             assertEquals(401, assertThrows(RegistryException.class, () -> anonymous.fetch("owner/app:1.0.0")).status());
-            var keepTls = TlsMaterial.context(List.of(keep.cert(), steward.cert()), keep.keys().getPrivate(), List.of(tlsCa.cert()));
+            var keepTls = Tls.context(keep.keys().getPrivate(), List.of(keep.cert(), steward.cert()), Tls.anchors(List.of(tlsCa.cert())));
             var attested = new PackageFetcher(keepTls, Optional.empty(), Optional.empty(), Optional.of(base));
             assertArrayEquals(Files.readAllBytes(example.resolve("main.wasm")), attested.fetch("owner/app:1.0.0").wasm());
         }

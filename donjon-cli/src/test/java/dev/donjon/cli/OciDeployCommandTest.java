@@ -1,9 +1,9 @@
 package dev.donjon.cli;
 
+import dev.donjon.testing.LocalOciRegistry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.donjon.drawbridge.LocalOciRegistry;
 import dev.donjon.host.agent.HostAgent;
 import dev.donjon.host.protocol.PackageReference;
 import java.net.InetAddress;

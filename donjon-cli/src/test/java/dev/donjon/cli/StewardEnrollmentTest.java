@@ -1,5 +1,6 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Tls;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,16 +18,15 @@ import dev.donjon.platform.Backend;
 import dev.donjon.platform.identity.CachedCollateral;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.identity.SelfSignedIdentity;
-import dev.donjon.platform.identity.TlsContexts;
 import dev.donjon.platform.sim.RuntimeMeasurement;
 import dev.donjon.platform.sim.SimPlatform;
 import dev.donjon.steward.CertificateAuthority;
-import dev.donjon.steward.ClaimsExtension;
+import dev.donjon.abi.csr.ClaimsExtension;
 import dev.donjon.steward.Steward;
 import dev.donjon.steward.StewardPolicy;
 import dev.donjon.steward.StewardServer;
 import dev.donjon.steward.TrustAnchors;
-import dev.donjon.steward.WorkloadIdentity;
+import dev.donjon.abi.csr.WorkloadIdentity;
 import dev.donjon.wasi.GuestRun;
 import dev.donjon.wasi.WasiLimits;
 import java.io.ByteArrayOutputStream;
@@ -109,7 +109,7 @@ class StewardEnrollmentTest {
         KeyPair serverKey = KeepIdentity.newKeyPair(Backend.NIL);
         stewardServerCert = SelfSignedIdentity.localhost(serverKey, clock);
         stewardServerCertFile = pem(dir.resolve("steward-server.pem"), stewardServerCert);
-        SSLContext tls = TlsContexts.of(serverKey.getPrivate(), List.of(stewardServerCert), Optional.empty());
+        SSLContext tls = Tls.context(serverKey.getPrivate(), List.of(stewardServerCert), Optional.empty());
         server = StewardServer.start(new StewardServer.Config(steward, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls)));
         return server.baseUri();
     }
@@ -229,7 +229,7 @@ class StewardEnrollmentTest {
                 X509Certificate issued = CONVERTER.getCertificate(ca.issue(org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(keep2.getPublic().getEncoded()),
                         new ClaimsExtension("sim", new byte[48], false, Optional.empty(), Optional.empty(), List.of(), Optional.empty()),
                         List.of("localhost"), clock.instant(), Duration.ofHours(1)));
-                SSLContext withCert = TlsContexts.of(keep2.getPrivate(), List.of(issued, ca.certificate()), Optional.of(List.of(ca.certificate())));
+                SSLContext withCert = Tls.context(keep2.getPrivate(), List.of(issued, ca.certificate()), Optional.of(List.of(ca.certificate())));
                 try (SSLSocket s = client(port, ca.certificate(), Optional.of(withCert))) {
                     s.getOutputStream().write("mutual\n".getBytes(StandardCharsets.US_ASCII));
                     assertEquals("mutual\n", new String(s.getInputStream().readNBytes(7), StandardCharsets.US_ASCII));
@@ -252,7 +252,7 @@ class StewardEnrollmentTest {
         X509Certificate serverCert = CONVERTER.getCertificate(ca.issue(org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(serverKey.getPublic().getEncoded()),
                 new ClaimsExtension("sim", new byte[48], false, Optional.empty(), Optional.empty(), List.of(), Optional.empty()),
                 List.of("localhost"), clock.instant(), Duration.ofHours(1)));
-        SSLContext serverTls = TlsContexts.of(serverKey.getPrivate(), List.of(serverCert, ca.certificate()), Optional.of(List.of(ca.certificate())));
+        SSLContext serverTls = Tls.context(serverKey.getPrivate(), List.of(serverCert, ca.certificate()), Optional.of(List.of(ca.certificate())));
         try (javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) serverTls.getServerSocketFactory()
                 .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             listener.setNeedClientAuth(true);

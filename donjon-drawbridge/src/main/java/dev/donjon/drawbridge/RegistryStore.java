@@ -1,5 +1,6 @@
 package dev.donjon.drawbridge;
 
+import dev.donjon.common.OneLine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

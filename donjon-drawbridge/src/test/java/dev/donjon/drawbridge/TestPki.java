@@ -1,5 +1,6 @@
 package dev.donjon.drawbridge;
 
+import dev.donjon.common.Tls;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -34,7 +35,7 @@ final class TestPki {
 
     record Issued(KeyPair keys, X509Certificate cert, List<X509Certificate> chain) {
         SSLContext clientContext(X509Certificate trustAnchor) {
-            return TlsMaterial.context(chain, keys.getPrivate(), List.of(trustAnchor));
+            return Tls.context(keys.getPrivate(), chain, Tls.anchors(List.of(trustAnchor)));
         }
     }
 

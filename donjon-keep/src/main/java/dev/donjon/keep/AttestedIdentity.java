@@ -1,11 +1,14 @@
 package dev.donjon.keep;
 
+import dev.donjon.common.Tls;
 import dev.donjon.platform.Backend;
+import dev.donjon.platform.Platform;
 import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.PlatformSettings;
+import dev.donjon.platform.identity.CachedCollateral;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.identity.SelfSignedIdentity;
-import dev.donjon.platform.identity.TlsContexts;
-import dev.donjon.platform.identity.WorkloadExtension;
+import dev.donjon.abi.csr.WorkloadIdentity;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -72,6 +75,29 @@ public final class AttestedIdentity implements IdentityProvider {
         this.slug = slug;
     }
 
+    /**
+     * The identity of a Keep whose evidence comes from {@code platform} (empty: a Keep without a TEE platform, which
+     * serves self-signed and cannot enroll): with a Steward it enrolls through {@link #enroll}.
+     */
+    public static AttestedIdentity on(Optional<Platform> platform, Trust trust) {
+        return new AttestedIdentity(extra -> enroll(platform, extra), trust, platform.map(Platform::backend).orElse(Backend.NIL),
+                Clock.systemUTC());
+    }
+
+    /**
+     * The one place a Keep's enrollment identity is made: a fresh key on the backend's curve, evidence from
+     * {@code platform} binding it, and a CSR carrying both (and {@code extra}); hardware evidence goes with the
+     * collateral the host cached (PlatformSettings from the environment).
+     */
+    public static KeepIdentity enroll(Optional<Platform> platform, Extension... extra) throws PlatformException {
+        Platform p = platform.orElseThrow(() -> new PlatformException(
+                "this Keep has no TEE platform (nil backend): it has no evidence to enroll with the Steward"));
+        PlatformSettings settings = PlatformSettings.fromEnvironment(System.getenv());
+        CachedCollateral collateral = p.backend().hardware() ? CachedCollateral.read(settings.amdCache(), settings.intelCache())
+                : CachedCollateral.none();
+        return KeepIdentity.create(p, collateral, extra);
+    }
+
     /** The same identity for a workload that came from a registry as {@code slug}: the CSR names it. */
     public AttestedIdentity withSlug(Optional<String> slug) {
         return new AttestedIdentity(source, trust, backend, clock, slug);
@@ -91,11 +117,7 @@ public final class AttestedIdentity implements IdentityProvider {
     /** The CSR names the workload: the SHA-256 of the module bytes this Keep runs, and the slug when known. */
     @Override
     public KeepTls tls(Optional<URI> steward, Workload workload) {
-        try {
-            return tls(steward, steward.isPresent() ? new Extension[] {WorkloadExtension.forModule(slug, workload.module())} : new Extension[0]);
-        } catch (PlatformException e) {
-            throw new KeepException("cannot make the Keep's identity: " + e.getMessage(), e);
-        }
+        return tls(steward, steward.isPresent() ? new Extension[] {WorkloadIdentity.ofModule(slug, workload.module()).toExtension()} : new Extension[0]);
     }
 
     private KeepTls tls(Optional<URI> steward, Extension[] extra) {
@@ -105,7 +127,7 @@ public final class AttestedIdentity implements IdentityProvider {
             if (steward.isPresent()) {
                 KeepIdentity identity = source.create(extra);
                 key = identity.keyPair();
-                chain = leafFirst(key, new StewardClient(TrustAnchorFiles.trustingOnly(trust.steward())).enroll(steward.get(), identity.csr()));
+                chain = leafFirst(key, new StewardClient(Tls.trusting(trust.steward())).enroll(steward.get(), identity.csr()));
                 X509Certificate leaf = chain.getFirst();
                 LOG.info(() -> "enrolled with the Steward at " + steward.get() + " (" + identity.backend() + " evidence): certificate "
                         + leaf.getSerialNumber().toString(16) + " from " + leaf.getIssuerX500Principal().getName() + ", valid until " + leaf.getNotAfter().toInstant());
@@ -113,9 +135,9 @@ public final class AttestedIdentity implements IdentityProvider {
                 key = KeepIdentity.newKeyPair(backend);
                 chain = List.of(SelfSignedIdentity.localhost(key, clock));
             }
-            SSLContext connect = TlsContexts.of(key.getPrivate(), chain, trust.peers());
+            SSLContext connect = Tls.context(key.getPrivate(), chain, trust.peers());
             if (trust.clientCa().isEmpty()) return new KeepTls(connect, connect, false);
-            return new KeepTls(connect, TlsContexts.of(key.getPrivate(), chain, trust.clientCa()), true);
+            return new KeepTls(connect, Tls.context(key.getPrivate(), chain, trust.clientCa()), true);
         } catch (PlatformException e) {
             throw new KeepException("cannot make the Keep's identity: " + e.getMessage(), e);
         }

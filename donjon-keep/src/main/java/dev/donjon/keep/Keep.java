@@ -70,7 +70,9 @@ public final class Keep implements Closeable {
         WasiProgram program = WasiProgram.load(workload.module(), compiled);
         EnarxConfig config = GuestEnvironment.configOrDefault(workload);
         Supplier<KeepTls> tls = tlsContext(config, identity, workload);
-        if (config.steward().isPresent()) tls.get(); // a Keep with a steward enrolls even without a TLS file, as in Enarx
+        if (config.steward().isPresent()) {
+            var _ = tls.get(); // a Keep with a steward enrolls even without a TLS file, as in Enarx
+        }
 
         List<FdSpec> fds = new ArrayList<>();
         List<Listening> listening = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.donjon.keep;
 
+import dev.donjon.common.Tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,7 +47,7 @@ class AttestedIdentityTest {
             var err = new ByteArrayOutputStream();
             try (Keep keep = Keep.open(Workload.of(TestKeeps.testModule("connect_send.wasm")).withConfig(peer.connectConfig()),
                     new Stdio(InputStream.nullInputStream(), out, err), WasiLimits.defaults(),
-                    withPeers(Optional.of(TrustAnchorFiles.jdkDefaultsPlus(List.of(peer.cert())))))) {
+                    withPeers(Optional.of(Tls.jdkAnchorsPlus(List.of(peer.cert())))))) {
                 assertEquals(0, keep.run(), err.toString());
             }
             assertEquals("ping\n", peer.received().get());
@@ -104,6 +105,6 @@ class AttestedIdentityTest {
         Path junk = Files.writeString(dir.resolve("junk.pem"), "not a certificate");
         var bad = assertThrows(KeepException.class, () -> TrustAnchorFiles.read(junk, "--tls-client-ca"));
         assertTrue(bad.getMessage().startsWith("--tls-client-ca " + junk + ": "), bad.getMessage());
-        assertFalse(TrustAnchorFiles.jdkDefaults().isEmpty(), "the JDK ships trust anchors");
+        assertFalse(Tls.jdkAnchors().isEmpty(), "the JDK ships trust anchors");
     }
 }

@@ -134,10 +134,10 @@ class KeepTest {
     }
 
     @Test
-    void stewardIsRefusedUntilEnrollmentExistsAndNothingIsOpened() {
+    void aStewardWithoutTeeEvidenceIsRefusedAndNothingIsOpened() {
         EnarxConfig config = EnarxConfig.parse("steward = \"https://steward.example.com\"");
         KeepException e = assertThrows(KeepException.class, () -> TestKeeps.open(SHOW_ENV, Optional.of(config), List.of(), List.of()));
-        assertTrue(e.getMessage().startsWith("steward enrollment is not implemented yet"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("cannot make the Keep's identity: this Keep has no TEE platform"), e.getMessage());
     }
 
     @Test
@@ -189,7 +189,7 @@ class KeepTest {
         AtomicInteger calls = new AtomicInteger();
         IdentityProvider counting = steward -> {
             calls.incrementAndGet();
-            return new SelfSignedIdentity().identify(steward);
+            return SelfSignedIdentityTest.selfSigned(dev.donjon.platform.Backend.NIL).identify(steward);
         };
         EnarxConfig twoTls = EnarxConfig.parse(TestKeeps.listen("A", "tls", 0) + TestKeeps.listen("B", "tls", 0));
         var streams = new Stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());

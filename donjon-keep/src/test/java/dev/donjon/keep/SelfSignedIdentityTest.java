@@ -18,7 +18,7 @@ import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
-/** The identity a Keep without a Steward serves, seen from a TLS client. */
+/** The identity a Keep without a Steward serves (self-signed CN=localhost, as Enarx), seen from a TLS client. */
 class SelfSignedIdentityTest {
 
     /** Serves one TLS 1.3 connection with the identity and returns the certificate the client saw. */
@@ -44,7 +44,7 @@ class SelfSignedIdentityTest {
 
     @Test
     void localhostCertificateServerAndClientOneYearSelfSigned() throws Exception {
-        X509Certificate cert = served(new SelfSignedIdentity().identify(Optional.empty()));
+        X509Certificate cert = served(selfSigned(Backend.NIL).identify(Optional.empty()));
         assertEquals("CN=localhost", cert.getSubjectX500Principal().getName());
         assertEquals(cert.getSubjectX500Principal(), cert.getIssuerX500Principal());
         cert.verify(cert.getPublicKey()); // self-signed by the Keep's own key
@@ -57,8 +57,8 @@ class SelfSignedIdentityTest {
 
     @Test
     void keyCurveFollowsTheBackend() throws Exception {
-        assertEquals(256, curveBits(served(new SelfSignedIdentity().identify(Optional.empty()))), "nil: P-256");
-        assertEquals(384, curveBits(served(new SelfSignedIdentity(Backend.SNP).identify(Optional.empty()))), "snp: P-384, as Enarx");
+        assertEquals(256, curveBits(served(selfSigned(Backend.NIL).identify(Optional.empty()))), "nil: P-256");
+        assertEquals(384, curveBits(served(selfSigned(Backend.SNP).identify(Optional.empty()))), "snp: P-384, as Enarx");
     }
 
     private static int curveBits(X509Certificate cert) {
@@ -67,13 +67,20 @@ class SelfSignedIdentityTest {
 
     @Test
     void eachKeepGetsItsOwnKey() {
-        SelfSignedIdentity provider = new SelfSignedIdentity();
+        IdentityProvider provider = selfSigned(Backend.NIL);
         assertTrue(provider.identify(Optional.empty()) != provider.identify(Optional.empty()));
     }
 
     @Test
-    void stewardIsRefusedNamingIt() {
-        var e = assertThrows(KeepException.class, () -> new SelfSignedIdentity().identify(Optional.of(URI.create("https://s.example"))));
-        assertTrue(e.getMessage().startsWith("steward enrollment is not implemented yet (steward = \"https://s.example\")"), e.getMessage());
+    void aKeepWithoutATeePlatformCannotEnroll() {
+        var e = assertThrows(KeepException.class, () -> selfSigned(Backend.NIL).identify(Optional.of(URI.create("https://s.example"))));
+        assertEquals("cannot make the Keep's identity: this Keep has no TEE platform (nil backend): it has no evidence to enroll with "
+                + "the Steward", e.getMessage());
+    }
+
+    /** A Keep's identity when no TEE platform gives evidence: self-signed unless asked to enroll, which it cannot. */
+    static IdentityProvider selfSigned(Backend backend) {
+        return new AttestedIdentity(extra -> AttestedIdentity.enroll(Optional.empty(), extra), AttestedIdentity.Trust.jdkDefaults(),
+                backend, java.time.Clock.systemUTC());
     }
 }

@@ -74,7 +74,7 @@ final class TestKeeps {
     static Captured open(Workload workload, WasiLimits limits) {
         ByteArrayOutputStream out = new SyncedBuffer();
         ByteArrayOutputStream err = new SyncedBuffer();
-        Keep keep = Keep.open(workload, new Stdio(InputStream.nullInputStream(), out, err), limits, new SelfSignedIdentity());
+        Keep keep = Keep.open(workload, new Stdio(InputStream.nullInputStream(), out, err), limits, SelfSignedIdentityTest.selfSigned(dev.donjon.platform.Backend.NIL));
         return new Captured(keep, out, err);
     }
 

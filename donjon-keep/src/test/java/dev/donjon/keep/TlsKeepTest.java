@@ -1,5 +1,6 @@
 package dev.donjon.keep;
 
+import dev.donjon.common.Tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,7 +10,6 @@ import dev.donjon.config.EnarxConfig;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.identity.KeepIdentity;
-import dev.donjon.platform.identity.TlsContexts;
 import dev.donjon.wasi.GuestFailedException;
 import dev.donjon.wasi.WasiLimits;
 import java.io.IOException;
@@ -106,7 +106,7 @@ class TlsKeepTest {
         static Peer start() throws Exception {
             KeyPair key = KeepIdentity.newKeyPair(Backend.NIL);
             X509Certificate cert = dev.donjon.platform.identity.SelfSignedIdentity.localhost(key, Clock.systemUTC());
-            SSLContext ctx = TlsContexts.of(key.getPrivate(), List.of(cert), Optional.empty());
+            SSLContext ctx = Tls.context(key.getPrivate(), List.of(cert), Optional.empty());
             SSLServerSocket socket = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress());
             CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
                 try (SSLSocket s = (SSLSocket) socket.accept()) {
@@ -136,7 +136,7 @@ class TlsKeepTest {
             IdentityProvider trustingPeer = steward -> {
                 try {
                     X509Certificate keepCert = dev.donjon.platform.identity.SelfSignedIdentity.localhost(keepKey, Clock.systemUTC());
-                    return TlsContexts.of(keepKey.getPrivate(), List.of(keepCert), Optional.of(List.of(peer.cert())));
+                    return Tls.context(keepKey.getPrivate(), List.of(keepCert), Optional.of(List.of(peer.cert())));
                 } catch (PlatformException e) {
                     throw new KeepException(e.getMessage(), e);
                 }

@@ -1,5 +1,8 @@
 package dev.donjon.steward;
 
+import dev.donjon.abi.csr.ClaimsExtension;
+import dev.donjon.abi.csr.WorkloadIdentity;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +25,12 @@ public record AttestedKeep(String tee, String measurement, Optional<String> sign
         advisories = List.copyOf(advisories);
         fields = Map.copyOf(fields);
         notes = List.copyOf(notes);
+    }
+
+    /** The certificate extension that says this to a relying party. */
+    public ClaimsExtension claims() {
+        HexFormat hex = HexFormat.of();
+        return new ClaimsExtension(tee, hex.parseHex(measurement), debug, signer.map(hex::parseHex), tcbStatus, advisories, workload);
     }
 
     AttestedKeep withWorkload(Optional<WorkloadIdentity> w) {

@@ -1,8 +1,11 @@
 package dev.donjon.steward;
 
+import dev.donjon.common.Pem;
+import dev.donjon.common.OneLine;
+import dev.donjon.abi.csr.ClaimsExtension;
+import dev.donjon.abi.csr.EvidenceOids;
 import dev.donjon.attestation.crypto.SignatureProviders;
 import java.io.IOException;
-import java.io.Reader;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +41,6 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -76,7 +75,7 @@ public final class CertificateAuthority {
             this.authorityKeyId = new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate.getPublicKey());
             this.certificateHolder = new X509CertificateHolder(certificate.getEncoded());
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot read the CA certificate: " + KeepCsr.oneLine(e), e);
+            throw new IllegalStateException("cannot read the CA certificate: " + OneLine.of(e), e);
         }
         this.issuerName = certificateHolder.getSubject();
     }
@@ -112,7 +111,7 @@ public final class CertificateAuthority {
             v.update(probe);
             if (!v.verify(sig)) throw new IOException(keyPem + " is not the private key of " + certPem);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IOException(keyPem + " is not the private key of " + certPem + ": " + KeepCsr.oneLine(e));
+            throw new IOException(keyPem + " is not the private key of " + certPem + ": " + OneLine.of(e));
         }
         return new CertificateAuthority(key, cert, false);
     }
@@ -133,7 +132,7 @@ public final class CertificateAuthority {
             X509Certificate cert = CONVERTER.getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
             return new CertificateAuthority(kp.getPrivate(), cert, true);
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
-            throw new IllegalStateException("cannot generate a CA: " + KeepCsr.oneLine(e), e);
+            throw new IllegalStateException("cannot generate a CA: " + OneLine.of(e), e);
         }
     }
 
@@ -158,10 +157,10 @@ public final class CertificateAuthority {
                         new GeneralNames(dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
             }
             b.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId);
-            b.addExtension(DonjonOids.KEEP_CLAIMS, false, claims.toAsn1());
+            b.addExtension(EvidenceOids.KEEP_CLAIMS, false, claims.toAsn1());
             return b.build(signer());
         } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
-            throw new IllegalStateException("cannot issue a certificate: " + KeepCsr.oneLine(e), e);
+            throw new IllegalStateException("cannot issue a certificate: " + OneLine.of(e), e);
         }
     }
 
@@ -219,24 +218,10 @@ public final class CertificateAuthority {
     }
 
     static X509Certificate firstCertificate(Path pem) throws IOException {
-        try (Reader r = Files.newBufferedReader(pem); PEMParser p = new PEMParser(r)) {
-            for (Object o; (o = p.readObject()) != null; ) {
-                if (o instanceof X509CertificateHolder h) return CONVERTER.getCertificate(h);
-            }
-        } catch (GeneralSecurityException e) {
-            throw new IOException(pem + ": unreadable certificate: " + KeepCsr.oneLine(e));
-        }
-        throw new IOException(pem + " holds no PEM certificate");
+        return Pem.certificates(pem).getFirst();
     }
 
     static PrivateKey privateKey(Path pem) throws IOException {
-        try (Reader r = Files.newBufferedReader(pem); PEMParser p = new PEMParser(r)) {
-            for (Object o; (o = p.readObject()) != null; ) {
-                JcaPEMKeyConverter c = new JcaPEMKeyConverter();
-                if (o instanceof PrivateKeyInfo k) return c.getPrivateKey(k);
-                if (o instanceof PEMKeyPair kp) return c.getPrivateKey(kp.getPrivateKeyInfo());
-            }
-        }
-        throw new IOException(pem + " holds no unencrypted PEM private key");
+        return Pem.privateKey(pem);
     }
 }

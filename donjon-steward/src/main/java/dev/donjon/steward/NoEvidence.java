@@ -1,5 +1,6 @@
 package dev.donjon.steward;
 
+import dev.donjon.abi.csr.KeepCsr;
 import java.time.Instant;
 import org.bouncycastle.asn1.x509.Extension;
 

@@ -1,5 +1,11 @@
 package dev.donjon.steward;
 
+import dev.donjon.common.Pem;
+import dev.donjon.attestation.crypto.CsrSignature;
+import dev.donjon.abi.FormatException;
+import dev.donjon.common.OneLine;
+import dev.donjon.abi.csr.KeepCsr;
+import dev.donjon.abi.csr.EvidenceOids;
 import dev.donjon.attestation.Container;
 import dev.donjon.attestation.EvidenceInput;
 import dev.donjon.attestation.MalformedEvidenceException;
@@ -8,6 +14,7 @@ import dev.donjon.attestation.Verifiers;
 import dev.donjon.attestation.snp.SnpTrustAnchors;
 import dev.donjon.attestation.snp.SnpVerifier;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.io.StringReader;
 import org.bouncycastle.cert.X509CertificateHolder;
 import java.time.Clock;
@@ -19,7 +26,6 @@ import java.util.Map;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.openssl.PEMParser;
 
 /**
  * The Steward's core, without HTTP: a Keep's DER CSR in, an {@link Enrollment} out. Checks, in order: the CSR's form
@@ -53,14 +59,14 @@ public final class Steward {
         Verifiers verifiers = Verifiers.load();
         // One line per kind of evidence: the OID a Keep puts in its CSR, how its extension is read, who verifies it.
         Map<ASN1ObjectIdentifier, EvidenceCheck> c = new LinkedHashMap<>();
-        c.put(DonjonOids.ENARX_KVM, new NoEvidence("kvm"));
-        c.put(DonjonOids.ENARX_SNP, new VerifiedEvidence("snp", (csr, ext) -> EvidenceAsn1.snp(ext, amd),
+        c.put(EvidenceOids.KVM, new NoEvidence("kvm"));
+        c.put(EvidenceOids.SNP, new VerifiedEvidence("snp", (csr, ext) -> EvidenceAsn1.snp(ext, amd),
                 new SnpVerifier(SnpTrustAnchors.amd()), KeyBinding.SHA_384, policy));
-        c.put(DonjonOids.ENARX_SGX, new VerifiedEvidence("sgx", (csr, ext) -> EvidenceAsn1.sgx(ext, intel),
+        c.put(EvidenceOids.SGX, new VerifiedEvidence("sgx", (csr, ext) -> EvidenceAsn1.sgx(ext, intel),
                 verifiers.forTee(Tee.SGX), KeyBinding.SHA_256, policy));
-        c.put(DonjonOids.DONJON_TDX, new VerifiedEvidence("tdx", (csr, ext) -> EvidenceAsn1.tdx(ext, intel),
+        c.put(EvidenceOids.TDX, new VerifiedEvidence("tdx", (csr, ext) -> EvidenceAsn1.tdx(ext, intel),
                 verifiers.forTee(Tee.TDX), KeyBinding.SHA_256, policy));
-        c.put(DonjonOids.DONJON_SIM, config.policy().simChain().<EvidenceCheck>map(chain -> new VerifiedEvidence("sim",
+        c.put(EvidenceOids.SIM, config.policy().simChain().<EvidenceCheck>map(chain -> new VerifiedEvidence("sim",
                         (csr, ext) -> EvidenceAsn1.snp(ext, chain), new SnpVerifier(simAnchors(chain)), KeyBinding.SHA_384, policy))
                 .orElseGet(() -> new Refusal("sim", "SIMULATED evidence is not accepted: the policy has no [sim] section")));
         this.checks = Map.copyOf(c);
@@ -68,19 +74,16 @@ public final class Steward {
 
     /** AMD's ARKs plus the self-signed certificate(s) of the sim chain as simulated roots. */
     private static SnpTrustAnchors simAnchors(byte[] chainPem) {
-        StringBuilder arks = new StringBuilder();
-        try (PEMParser p = new PEMParser(new StringReader(new String(chainPem, java.nio.charset.StandardCharsets.US_ASCII)))) {
-            for (Object o; (o = p.readObject()) != null; ) {
-                if (o instanceof X509CertificateHolder h && h.getSubject().equals(h.getIssuer())) {
-                    arks.append("-----BEGIN CERTIFICATE-----\n")
-                            .append(java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(h.getEncoded()))
-                            .append("\n-----END CERTIFICATE-----\n");
-                }
+        List<byte[]> arks = new ArrayList<>();
+        try {
+            for (byte[] der : Pem.blocks(chainPem, "CERTIFICATE", "sim.chain")) {
+                X509CertificateHolder h = new X509CertificateHolder(der);
+                if (h.getSubject().equals(h.getIssuer())) arks.add(der);
             }
             if (arks.isEmpty()) throw new IllegalArgumentException("sim.chain holds no self-signed ARK");
-            return SnpTrustAnchors.amd().withSimulatedRoots(arks.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return SnpTrustAnchors.amd().withSimulatedRoots(Pem.certificates(arks));
         } catch (IOException | MalformedEvidenceException e) {
-            throw new IllegalArgumentException("sim.chain: " + KeepCsr.oneLine(e), e);
+            throw new IllegalArgumentException("sim.chain: " + OneLine.of(e), e);
         }
     }
 
@@ -101,9 +104,14 @@ public final class Steward {
 
     /** Everything but issuing: what a certificate or a token would say about the Keep that made {@code der}. */
     public AttestedCsr attest(byte[] der) throws Denial {
-        KeepCsr csr = KeepCsr.parse(der, checks.keySet());
+        KeepCsr csr;
+        try {
+            csr = KeepCsr.parse(der, checks.keySet(), CsrSignature::verifies);
+        } catch (FormatException e) {
+            throw Denial.malformed(e.getMessage());
+        }
         Extension evidence = csr.attestation().orElseThrow(() -> Denial.noAttestation("missing",
-                "the CSR carries no attestation extension (" + DonjonOids.ENARX_SNP + ", " + DonjonOids.ENARX_SGX + ", ...)"));
+                "the CSR carries no attestation extension (" + EvidenceOids.SNP + ", " + EvidenceOids.SGX + ", ...)"));
         AttestedKeep keep = checks.get(evidence.getExtnId()).check(csr, evidence, now()).withWorkload(csr.workload());
         return new AttestedCsr(csr, keep);
     }
@@ -112,7 +120,7 @@ public final class Steward {
     public record AttestedCsr(KeepCsr csr, AttestedKeep keep) {}
 
     Enrollment.Issued issue(AttestedCsr attested) {
-        X509CertificateHolder cert = config.ca().issue(attested.csr().publicKey(), ClaimsExtension.of(attested.keep()), config.dnsNames(),
+        X509CertificateHolder cert = config.ca().issue(attested.csr().publicKey(), attested.keep().claims(), config.dnsNames(),
                 now(), config.validity());
         return new Enrollment.Issued(List.of(config.ca().certificateHolder(), cert), attested.keep());
     }

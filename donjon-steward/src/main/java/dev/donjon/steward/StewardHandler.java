@@ -1,5 +1,6 @@
 package dev.donjon.steward;
 
+import dev.donjon.abi.csr.KeepCsr;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.donjon.steward;
 
+import dev.donjon.common.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
@@ -56,7 +57,7 @@ public record StewardPolicy(Policy policy, Optional<byte[]> simChain) {
         } catch (PolicyException e) {
             throw e;
         } catch (IOException e) {
-            throw new PolicyException(KeepCsr.oneLine(e));
+            throw new PolicyException(OneLine.of(e));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.donjon.steward;
 
+import dev.donjon.abi.csr.KeepCsr;
 import dev.donjon.attestation.TcbStatus;
 import dev.donjon.attestation.TeeVerifier;
 import dev.donjon.attestation.VerificationResult;

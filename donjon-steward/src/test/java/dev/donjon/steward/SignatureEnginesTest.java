@@ -1,5 +1,6 @@
 package dev.donjon.steward;
 
+import dev.donjon.abi.csr.ClaimsExtension;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

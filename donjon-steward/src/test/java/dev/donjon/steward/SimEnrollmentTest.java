@@ -1,5 +1,8 @@
 package dev.donjon.steward;
 
+import dev.donjon.abi.csr.ClaimsExtension;
+import dev.donjon.abi.csr.WorkloadIdentity;
+import dev.donjon.abi.csr.EvidenceOids;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,12 +86,12 @@ class SimEnrollmentTest {
     void simEvidenceCannotPassForSnp() throws Exception {
         // the sim extension's content under the real SNP OID: the SNP verifier trusts AMD's ARKs only
         SimPlatform sim = sim("sim", MEASUREMENT);
-        byte[] evidence = TestCsrs.evidenceOf(csr(sim), DonjonOids.DONJON_SIM);
+        byte[] evidence = TestCsrs.evidenceOf(csr(sim), EvidenceOids.SIM);
         String toml = Files.readString(TestCsrs.STEWARD.resolve("steward.toml"));
         StewardPolicy both = StewardPolicy.parse(toml + "\n[sim]\nhash = [\"" + HexFormat.of().formatHex(MEASUREMENT) + "\"]\nchain = \"sim/"
                 + SimAuthority.CHAIN_FILE + "\"\n", dir);
         var kp = dev.donjon.platform.identity.KeepIdentity.newKeyPair(dev.donjon.platform.Backend.SIM);
-        byte[] asSnp = dev.donjon.platform.identity.KeepCsr.build(kp, TestCsrs.ext(DonjonOids.ENARX_SNP, evidence));
+        byte[] asSnp = dev.donjon.abi.csr.KeepCsr.build(kp, TestCsrs.ext(EvidenceOids.SNP, evidence));
         var r = assertInstanceOf(Enrollment.NoAttestation.class, TestCsrs.steward(both, NOW).enroll(asSnp));
         assertEquals("chain", r.cause(), r.reason());
     }
@@ -118,7 +121,7 @@ class SimEnrollmentTest {
     void theWorkloadTheKeepNamesIsInTheCertificate() throws Exception {
         var workload = new WorkloadIdentity(Optional.of("127.0.0.1:8443/alice/rot13:1.0.0"),
                 Optional.of(new WorkloadIdentity.Digest("sha-256", new byte[32])));
-        var ext = new org.bouncycastle.asn1.x509.Extension(DonjonOids.WORKLOAD_IDENTITY, false, workload.toAsn1().getEncoded("DER"));
+        var ext = new org.bouncycastle.asn1.x509.Extension(EvidenceOids.WORKLOAD_IDENTITY, false, workload.toAsn1().getEncoded("DER"));
         byte[] csr = KeepIdentity.create(sim("sim", MEASUREMENT), CachedCollateral.none(), ext).csr();
         var issued = assertInstanceOf(Enrollment.Issued.class, TestCsrs.steward(simPolicy("sim", MEASUREMENT), NOW).enroll(csr));
         WorkloadIdentity got = ClaimsExtension.from(issued.certificate()).orElseThrow().workload().orElseThrow();

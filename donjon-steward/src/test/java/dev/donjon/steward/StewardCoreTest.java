@@ -1,5 +1,8 @@
 package dev.donjon.steward;
 
+import dev.donjon.abi.csr.ClaimsExtension;
+import dev.donjon.abi.csr.WorkloadIdentity;
+import dev.donjon.abi.csr.EvidenceOids;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -94,13 +97,13 @@ class StewardCoreTest {
     @Test
     void evidenceOfAnotherKeyIsABindingFailure() throws Exception {
         // the real SNP evidence, moved into a CSR signed by a different key
-        byte[] evidence = TestCsrs.evidenceOf(TestCsrs.snpCsr(), DonjonOids.ENARX_SNP);
-        byte[] csr = TestCsrs.csr(TestCsrs.ext(DonjonOids.ENARX_SNP, evidence));
+        byte[] evidence = TestCsrs.evidenceOf(TestCsrs.snpCsr(), EvidenceOids.SNP);
+        byte[] csr = TestCsrs.csr(TestCsrs.ext(EvidenceOids.SNP, evidence));
         var r = assertInstanceOf(Enrollment.NoAttestation.class, TestCsrs.steward(TestCsrs.stewardToml(), TestCsrs.SNP_NOW).enroll(csr));
         assertEquals("binding", r.cause());
-        byte[] sgxEvidence = TestCsrs.evidenceOf(TestCsrs.sgxCsr(), DonjonOids.ENARX_SGX);
+        byte[] sgxEvidence = TestCsrs.evidenceOf(TestCsrs.sgxCsr(), EvidenceOids.SGX);
         var s = assertInstanceOf(Enrollment.NoAttestation.class,
-                TestCsrs.steward(TestCsrs.stewardToml(), TestCsrs.SGX_NOW).enroll(TestCsrs.csr(TestCsrs.ext(DonjonOids.ENARX_SGX, sgxEvidence))));
+                TestCsrs.steward(TestCsrs.stewardToml(), TestCsrs.SGX_NOW).enroll(TestCsrs.csr(TestCsrs.ext(EvidenceOids.SGX, sgxEvidence))));
         assertEquals("binding", s.cause());
     }
 
@@ -109,7 +112,7 @@ class StewardCoreTest {
         Steward steward = TestCsrs.steward(TestCsrs.stewardToml(), TestCsrs.SNP_NOW);
         assertEquals("missing", assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(TestCsrs.csr())).cause());
         assertEquals("kvm", assertInstanceOf(Enrollment.NoAttestation.class,
-                steward.enroll(TestCsrs.csr(TestCsrs.ext(DonjonOids.ENARX_KVM, new byte[] {5, 0})))).cause());
+                steward.enroll(TestCsrs.csr(TestCsrs.ext(EvidenceOids.KVM, new byte[] {5, 0})))).cause());
     }
 
     @Test
@@ -120,14 +123,14 @@ class StewardCoreTest {
         byte[] good = TestCsrs.snpCsr();
         assertInstanceOf(Enrollment.Malformed.class, steward.enroll(Arrays.copyOf(good, good.length + 1)));
         assertInstanceOf(Enrollment.Malformed.class, steward.enroll(Arrays.copyOf(good, good.length - 1)));
-        byte[] evidence = TestCsrs.evidenceOf(good, DonjonOids.ENARX_SNP);
-        var two = steward.enroll(TestCsrs.csr(TestCsrs.ext(DonjonOids.ENARX_SNP, evidence), TestCsrs.ext(DonjonOids.ENARX_KVM, new byte[] {5, 0})));
+        byte[] evidence = TestCsrs.evidenceOf(good, EvidenceOids.SNP);
+        var two = steward.enroll(TestCsrs.csr(TestCsrs.ext(EvidenceOids.SNP, evidence), TestCsrs.ext(EvidenceOids.KVM, new byte[] {5, 0})));
         assertTrue(assertInstanceOf(Enrollment.Malformed.class, two).reason().contains("exactly one"));
         var critical = steward.enroll(TestCsrs.csr(new Extension(new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.2.3.4"), true,
                 new org.bouncycastle.asn1.DEROctetString(new byte[] {5, 0}))));
         assertInstanceOf(Enrollment.Malformed.class, critical);
         // garbage evidence under the SNP OID, correctly signed CSR
-        var garbage = steward.enroll(TestCsrs.csr(TestCsrs.ext(DonjonOids.ENARX_SNP, new byte[] {4, 1, 0})));
+        var garbage = steward.enroll(TestCsrs.csr(TestCsrs.ext(EvidenceOids.SNP, new byte[] {4, 1, 0})));
         assertInstanceOf(Enrollment.Malformed.class, garbage);
     }
 
@@ -153,21 +156,21 @@ class StewardCoreTest {
         Steward steward = new Steward(new Steward.Config(CertificateAuthority.generate(at), TestCsrs.stewardToml(), anchors,
                 TestCsrs.at(at), Steward.Config.DEFAULT_VALIDITY, List.of()));
         // the quote verifies (signature, QE, PCK chain); its REPORT_DATA is not this CSR key's hash
-        var r = assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(TestCsrs.csr(TestCsrs.ext(DonjonOids.DONJON_TDX, ext))));
+        var r = assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(TestCsrs.csr(TestCsrs.ext(EvidenceOids.TDX, ext))));
         assertEquals("binding", r.cause(), r.reason());
         byte[] flipped = java.nio.file.Files.readAllBytes(TestCsrs.VECTORS.resolve("tdx/go-tdx-guest/tdx_prod_quote_SPR_E4-flip184.dat"));
         byte[] flippedExt = new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.DEROctetString(flipped)).getEncoded("DER");
         assertEquals("signature", assertInstanceOf(Enrollment.NoAttestation.class,
-                steward.enroll(TestCsrs.csr(TestCsrs.ext(DonjonOids.DONJON_TDX, flippedExt)))).cause());
-        assertInstanceOf(Enrollment.Malformed.class, steward.enroll(TestCsrs.csr(TestCsrs.ext(DonjonOids.DONJON_TDX, new byte[] {5, 0}))));
+                steward.enroll(TestCsrs.csr(TestCsrs.ext(EvidenceOids.TDX, flippedExt)))).cause());
+        assertInstanceOf(Enrollment.Malformed.class, steward.enroll(TestCsrs.csr(TestCsrs.ext(EvidenceOids.TDX, new byte[] {5, 0}))));
     }
 
     @Test
     void simEvidenceIsRefusedWithoutASimSection() throws Exception {
         // the real SNP evidence under the sim OID: without [sim] the Steward refuses before looking at it
-        byte[] evidence = TestCsrs.evidenceOf(TestCsrs.snpCsr(), DonjonOids.ENARX_SNP);
+        byte[] evidence = TestCsrs.evidenceOf(TestCsrs.snpCsr(), EvidenceOids.SNP);
         var r = assertInstanceOf(Enrollment.Refused.class, TestCsrs.steward(TestCsrs.stewardToml(), TestCsrs.SNP_NOW)
-                .enroll(TestCsrs.csr(TestCsrs.ext(DonjonOids.DONJON_SIM, evidence))));
+                .enroll(TestCsrs.csr(TestCsrs.ext(EvidenceOids.SIM, evidence))));
         assertEquals("sim", r.rule());
         assertTrue(r.reason().contains("no [sim] section"), r.reason());
     }

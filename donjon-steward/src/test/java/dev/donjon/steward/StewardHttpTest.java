@@ -1,5 +1,8 @@
 package dev.donjon.steward;
 
+import dev.donjon.abi.csr.ClaimsExtension;
+import dev.donjon.abi.csr.KeepCsr;
+import dev.donjon.abi.csr.EvidenceOids;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -122,7 +125,7 @@ class StewardHttpTest {
         assertEquals(403, refused.statusCode());
         assertTrue(new String(refused.body()).contains("snp.hash"), new String(refused.body()));
 
-        byte[] stolen = TestCsrs.csr(TestCsrs.ext(DonjonOids.ENARX_SNP, TestCsrs.evidenceOf(TestCsrs.snpCsr(), DonjonOids.ENARX_SNP)));
+        byte[] stolen = TestCsrs.csr(TestCsrs.ext(EvidenceOids.SNP, TestCsrs.evidenceOf(TestCsrs.snpCsr(), EvidenceOids.SNP)));
         var binding = post(s, "/", "application/pkcs10", stolen);
         assertEquals(401, binding.statusCode());
         assertTrue(new String(binding.body()).contains("CSR public key"), new String(binding.body()));

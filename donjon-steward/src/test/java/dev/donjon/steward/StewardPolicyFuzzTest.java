@@ -1,9 +1,10 @@
 package dev.donjon.steward;
 
-import static dev.donjon.attestation.policy.PolicyReads.policyOrOneLineError;
+import static dev.donjon.testing.PolicyReads.policyOrOneLineError;
 
 import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.donjon.attestation.policy.PolicyToml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,11 +30,11 @@ class StewardPolicyFuzzTest {
     }
 
     @MethodSource("policies")
-    @DictionaryFile(resourcePath = "/dev/donjon/attestation/policy/policy-toml.dict")
+    @DictionaryFile(resourcePath = "/dev/donjon/testing/policy-toml.dict")
     @FuzzTest
     void stewardPolicy(byte[] data) throws IOException {
         Files.write(FILE, data);
-        policyOrOneLineError(() -> StewardPolicy.read(FILE));
+        policyOrOneLineError(PolicyToml.PolicyException.class, () -> StewardPolicy.read(FILE));
     }
 
     private static Path policyFile() {

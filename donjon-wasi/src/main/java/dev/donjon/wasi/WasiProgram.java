@@ -154,7 +154,7 @@ public final class WasiProgram {
     /** A context that cannot do TLS 1.3 (or is not initialised) is refused before the guest starts. */
     private static void checkTls(String name, java.util.function.Supplier<javax.net.ssl.SSLEngine> engine) {
         try {
-            engine.get();
+            var _ = engine.get(); // made only to see that it can be
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new WasiException("fd " + name + ": the TLS context cannot serve " + TlsConnection.PROTOCOL + ": " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.donjon.attestation.intel;
 
+import dev.donjon.common.OneLine;
 import dev.donjon.attestation.MalformedEvidenceException;
 
 import java.io.ByteArrayInputStream;
@@ -51,7 +52,7 @@ final class Certificates {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
         } catch (CertificateException | RuntimeException e) {
-            throw new MalformedEvidenceException("certificate cannot be parsed: " + oneLine(e));
+            throw new MalformedEvidenceException("certificate cannot be parsed: " + OneLine.of(e));
         }
     }
 
@@ -124,12 +125,8 @@ final class Certificates {
         try {
             return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(der));
         } catch (CRLException | CertificateException | RuntimeException e) {
-            throw new MalformedEvidenceException("CRL cannot be parsed: " + oneLine(e));
+            throw new MalformedEvidenceException("CRL cannot be parsed: " + OneLine.of(e));
         }
     }
 
-    static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replace('\n', ' ');
-    }
 }

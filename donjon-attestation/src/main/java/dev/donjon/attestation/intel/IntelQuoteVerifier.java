@@ -1,5 +1,10 @@
 package dev.donjon.attestation.intel;
 
+import dev.donjon.common.OneLine;
+import dev.donjon.abi.intel.TdReportBody;
+import dev.donjon.abi.intel.SgxReportBody;
+import dev.donjon.abi.intel.IntelQuote;
+import dev.donjon.abi.FormatException;
 import dev.donjon.attestation.Claims;
 import dev.donjon.attestation.Container;
 import dev.donjon.attestation.Endorsements;
@@ -38,7 +43,7 @@ final class IntelQuoteVerifier {
             return new VerificationResult.Rejected(tee, e.reason(), e.getMessage());
         } catch (RuntimeException e) {
             // A parser bug must still end as a refusal, never as an exception escaping to the caller.
-            return new VerificationResult.Rejected(tee, RejectReason.MALFORMED, "evidence could not be processed: " + Certificates.oneLine(e));
+            return new VerificationResult.Rejected(tee, RejectReason.MALFORMED, "evidence could not be processed: " + OneLine.of(e));
         }
     }
 
@@ -65,8 +70,9 @@ final class IntelQuoteVerifier {
             throw new MalformedEvidenceException("container " + input.container().wireName() + " is not supported for " + tee.wireName() + " evidence");
         }
         collateral.ifPresent(b -> crls.addAll(b.crls()));
-        IntelQuote quote = QuoteParser.parse(quoteBytes);
-        if (quote.tee() != tee) throw new MalformedEvidenceException("quote is a " + quote.tee().wireName() + " quote, expected " + tee.wireName());
+        IntelQuote quote = quote(quoteBytes);
+        Tee quoted = quote.tdx() ? Tee.TDX : Tee.SGX;
+        if (quoted != tee) throw new MalformedEvidenceException("quote is a " + quoted.wireName() + " quote, expected " + tee.wireName());
         byte[] rootDer = end.rootCa().isPresent() ? Certificates.oneDer(end.rootCa().get(), "pinned root CA") : IntelRoot.der();
 
         // PCK chain first: the QE report is only worth checking under a trusted PCK key.
@@ -185,4 +191,13 @@ final class IntelQuoteVerifier {
     }
 
     private static String hex(byte[] b) { return java.util.HexFormat.of().formatHex(b); }
+
+    /** The quote, read through donjon-abi; a malformed one is malformed evidence. */
+    static IntelQuote quote(byte[] bytes) throws MalformedEvidenceException {
+        try {
+            return IntelQuote.parse(bytes);
+        } catch (FormatException e) {
+            throw new MalformedEvidenceException(e);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.donjon.attestation.intel;
 
+import dev.donjon.common.OneLine;
 import dev.donjon.attestation.MalformedEvidenceException;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Integer;
@@ -57,7 +58,7 @@ record PckExtension(byte[] fmspc, byte[] pceId, int[] tcbComponents, int pceSvn)
             for (int c : comps) if (c < 0) throw new MalformedEvidenceException("PCK SGX extension lacks a TCB component SVN");
             return new PckExtension(fmspc, pceId, comps, pceSvn);
         } catch (IllegalArgumentException | IllegalStateException | ClassCastException | IndexOutOfBoundsException e) {
-            throw new MalformedEvidenceException("PCK SGX extension cannot be parsed: " + Certificates.oneLine(e));
+            throw new MalformedEvidenceException("PCK SGX extension cannot be parsed: " + OneLine.of(e));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.donjon.attestation.intel;
 
+import dev.donjon.common.OneLine;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -39,7 +40,7 @@ final class StrictJson {
             if (p.nextToken() != null) throw new MalformedEvidenceException(what + " has trailing content after the JSON value");
             return n;
         } catch (IOException e) {
-            throw new MalformedEvidenceException(what + " is not valid JSON: " + Certificates.oneLine(e).split(" at \\[")[0]);
+            throw new MalformedEvidenceException(what + " is not valid JSON: " + OneLine.of(e).split(" at \\[")[0]);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.donjon.attestation.intel;
 
+import dev.donjon.abi.intel.TdReportBody;
+import dev.donjon.abi.intel.QuoteBody;
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.TcbStatus;
 import dev.donjon.attestation.VerificationException;

@@ -1,5 +1,10 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.common.OneLine;
+import dev.donjon.abi.FormatException;
+import dev.donjon.abi.snp.KdsExtensions;
+import dev.donjon.abi.snp.SigningKey;
+import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.VerificationException;
@@ -153,7 +158,7 @@ public final class AmdChainValidator {
         }
         boolean simulated = trust.kindOf(root).orElseThrow() == SnpTrustAnchors.Kind.SIMULATED;
         return new ValidatedChain(ReportSignature.p384Key(leaf.getSubjectPublicKeyInfo(), leafName), signingKey,
-                KdsExtensions.of(leaf), ProductLine.fromName(cn(root)), windows, simulated);
+                kdsExtensions(leaf), ProductLine.fromName(cn(root)), windows, simulated);
     }
 
     /** A VLEK is issued only by an ASVK ("SEV-VLEK-Milan"), a VCEK only by an ASK ("SEV-Milan"). */
@@ -226,7 +231,7 @@ public final class AmdChainValidator {
             for (byte[] bytes : exactBytes) part(sha256, bytes);
             return java.util.HexFormat.of().formatHex(sha256.digest());
         } catch (NoSuchAlgorithmException e) {
-            throw new MalformedEvidenceException("cannot fingerprint the endorsements: " + CertificateFiles.oneLine(e));
+            throw new MalformedEvidenceException("cannot fingerprint the endorsements: " + OneLine.of(e));
         }
     }
 
@@ -245,5 +250,13 @@ public final class AmdChainValidator {
         int n = bytes.length;
         md.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
         md.update(bytes);
+    }
+
+    static KdsExtensions kdsExtensions(X509CertificateHolder leaf) throws MalformedEvidenceException {
+        try {
+            return KdsExtensions.of(leaf);
+        } catch (FormatException e) {
+            throw new MalformedEvidenceException(e);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.common.Pem;
+import dev.donjon.common.OneLine;
 import dev.donjon.attestation.MalformedEvidenceException;
 import org.bouncycastle.asn1.ASN1InputStream;
 import org.bouncycastle.asn1.ASN1Primitive;
@@ -7,12 +9,8 @@ import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.asn1.x509.CertificateList;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.openssl.PEMParser;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,17 +25,13 @@ final class CertificateFiles {
     static List<X509CertificateHolder> certificates(byte[] bytes, String what) throws MalformedEvidenceException {
         List<X509CertificateHolder> out = new ArrayList<>();
         try {
-            if (isPem(bytes)) {
-                try (PEMParser pem = new PEMParser(new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.US_ASCII))) {
-                    for (Object o; (o = pem.readObject()) != null; ) {
-                        if (o instanceof X509CertificateHolder c) out.add(c);
-                    }
-                }
+            if (Pem.isPem(bytes)) {
+                for (byte[] der : Pem.blocks(bytes, "CERTIFICATE", what)) out.add(new X509CertificateHolder(der));
             } else {
                 for (ASN1Primitive p : derObjects(bytes)) out.add(new X509CertificateHolder(Certificate.getInstance(p)));
             }
         } catch (IOException | RuntimeException e) {
-            throw new MalformedEvidenceException(what + " is not a certificate: " + oneLine(e));
+            throw new MalformedEvidenceException(what + " is not a certificate: " + OneLine.of(e));
         }
         if (out.isEmpty()) throw new MalformedEvidenceException(what + " holds no certificate");
         return out;
@@ -45,30 +39,26 @@ final class CertificateFiles {
 
     /** The first certificate; for DER, bytes after it (padding in a GHCB table entry) are not read. */
     static X509CertificateHolder firstCertificate(byte[] bytes, String what) throws MalformedEvidenceException {
-        if (isPem(bytes)) return certificates(bytes, what).getFirst();
+        if (Pem.isPem(bytes)) return certificates(bytes, what).getFirst();
         try (ASN1InputStream in = new ASN1InputStream(bytes)) {
             ASN1Primitive p = in.readObject();
             if (p == null) throw new MalformedEvidenceException(what + " holds no certificate");
             return new X509CertificateHolder(Certificate.getInstance(p));
         } catch (IOException | RuntimeException e) {
-            throw new MalformedEvidenceException(what + " is not a certificate: " + oneLine(e));
+            throw new MalformedEvidenceException(what + " is not a certificate: " + OneLine.of(e));
         }
     }
 
     static List<X509CRLHolder> crls(byte[] bytes, String what) throws MalformedEvidenceException {
         List<X509CRLHolder> out = new ArrayList<>();
         try {
-            if (isPem(bytes)) {
-                try (PEMParser pem = new PEMParser(new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.US_ASCII))) {
-                    for (Object o; (o = pem.readObject()) != null; ) {
-                        if (o instanceof X509CRLHolder c) out.add(c);
-                    }
-                }
+            if (Pem.isPem(bytes)) {
+                for (byte[] der : Pem.blocks(bytes, "X509 CRL", what)) out.add(new X509CRLHolder(der));
             } else {
                 for (ASN1Primitive p : derObjects(bytes)) out.add(new X509CRLHolder(CertificateList.getInstance(p)));
             }
         } catch (IOException | RuntimeException e) {
-            throw new MalformedEvidenceException(what + " is not a CRL: " + oneLine(e));
+            throw new MalformedEvidenceException(what + " is not a CRL: " + OneLine.of(e));
         }
         if (out.isEmpty()) throw new MalformedEvidenceException(what + " holds no CRL");
         return out;
@@ -82,13 +72,5 @@ final class CertificateFiles {
         return out;
     }
 
-    private static boolean isPem(byte[] bytes) {
-        String head = new String(bytes, 0, Math.min(bytes.length, 4096), StandardCharsets.ISO_8859_1);
-        return head.contains("-----BEGIN ");
-    }
 
-    static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replaceAll("\\s+", " ").trim();
-    }
 }

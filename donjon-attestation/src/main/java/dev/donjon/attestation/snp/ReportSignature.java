@@ -1,5 +1,7 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.common.OneLine;
+import dev.donjon.abi.snp.AttestationReport;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.VerificationException;
@@ -37,7 +39,7 @@ final class ReportSignature {
         try {
             return KeyFactory.getInstance("EC", SignatureProviders.current().provider()).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
         } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new MalformedEvidenceException(what + " key does not decode: " + CertificateFiles.oneLine(e));
+            throw new MalformedEvidenceException(what + " key does not decode: " + OneLine.of(e));
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.abi.snp.AttestationReport;
+import dev.donjon.abi.snp.TcbVersion;
+import dev.donjon.abi.snp.SigningKey;
+import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.attestation.Claims;
 import dev.donjon.attestation.Tee;
 

@@ -1,5 +1,8 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.abi.FormatException;
+import dev.donjon.abi.snp.AttestationReport;
+import dev.donjon.attestation.MalformedEvidenceException;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
@@ -26,5 +29,14 @@ public record SnpEvidence(AttestationReport report, Optional<X509CertificateHold
 
     static SnpEvidence bare(AttestationReport report) {
         return new SnpEvidence(report, Optional.empty(), List.of(), List.of(), Optional.empty());
+    }
+
+    /** The report, read through donjon-abi; a malformed one is malformed evidence. */
+    static AttestationReport report(byte[] bytes) throws MalformedEvidenceException {
+        try {
+            return AttestationReport.parse(bytes);
+        } catch (FormatException e) {
+            throw new MalformedEvidenceException(e);
+        }
     }
 }

@@ -1,5 +1,11 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.common.OneLine;
+import dev.donjon.abi.snp.KdsExtensions;
+import dev.donjon.abi.snp.AttestationReport;
+import dev.donjon.abi.snp.TcbVersion;
+import dev.donjon.abi.snp.SigningKey;
+import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.attestation.EvidenceInput;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.RejectReason;
@@ -51,7 +57,7 @@ public final class SnpVerifier implements TeeVerifier {
         } catch (RuntimeException | StackOverflowError e) {
             // a parser bug must still refuse, never accept nor escape
             return new VerificationResult.Rejected(Tee.SNP, RejectReason.MALFORMED,
-                    "evidence could not be processed: " + CertificateFiles.oneLine(e));
+                    "evidence could not be processed: " + OneLine.of(e));
         }
     }
 
@@ -83,7 +89,7 @@ public final class SnpVerifier implements TeeVerifier {
         byte[] bytes = input.evidence();
         if (bytes == null) throw new MalformedEvidenceException("no evidence bytes");
         return switch (input.container()) {
-            case SNP_REPORT -> SnpEvidence.bare(AttestationReport.parse(bytes));
+            case SNP_REPORT -> SnpEvidence.bare(SnpEvidence.report(bytes));
             case TSM_JSON -> TsmReport.read(bytes);
             case ENARX_CSR -> EnarxSnpCsr.read(bytes);
             case INTEL_QUOTE -> throw new MalformedEvidenceException("an Intel quote is not SEV-SNP evidence");
@@ -122,7 +128,7 @@ public final class SnpVerifier implements TeeVerifier {
             bytes.add(new byte[] {4});
             bytes.addAll(input.endorsements().crls());
         } catch (java.io.IOException e) {
-            throw new MalformedEvidenceException("carried endorsements do not re-encode: " + CertificateFiles.oneLine(e));
+            throw new MalformedEvidenceException("carried endorsements do not re-encode: " + OneLine.of(e));
         }
         return bytes;
     }
@@ -135,7 +141,7 @@ public final class SnpVerifier implements TeeVerifier {
             byte[] digest = MessageDigest.getInstance("SHA-384").digest(csr.getSubjectPublicKeyInfo().getEncoded());
             System.arraycopy(digest, 0, expected, 0, digest.length);
         } catch (Exception e) {
-            throw new MalformedEvidenceException("CSR public key does not encode: " + CertificateFiles.oneLine(e));
+            throw new MalformedEvidenceException("CSR public key does not encode: " + OneLine.of(e));
         }
         if (!MessageDigest.isEqual(expected, report.reportData())) {
             throw new VerificationException(RejectReason.BINDING, "REPORT_DATA is not SHA-384 of the CSR public key");

@@ -1,5 +1,8 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.abi.snp.KdsExtensions;
+import dev.donjon.abi.snp.SigningKey;
+import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.VerificationException;
 

@@ -1,5 +1,6 @@
 package dev.donjon.attestation.intel;
 
+import dev.donjon.abi.intel.IntelQuote;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import static dev.donjon.attestation.Refusals.allowRefusal;
 import dev.donjon.attestation.Container;
@@ -71,7 +72,7 @@ class IntelFuzzTest {
     @MethodSource("quotes")
     @FuzzTest
     void intelQuote(byte[] data) {
-        allowRefusal(() -> QuoteParser.parse(data));
+        allowRefusal(() -> IntelQuoteVerifier.quote(data));
         boolean tdx = data.length > 4 && (data[4] & 0xFF) == IntelQuote.TEE_TYPE_TDX;
         Tee tee = tdx ? Tee.TDX : Tee.SGX;
         verify(tee, Container.INTEL_QUOTE, data, collateral(tdx ? TDX_COLLATERAL : SGX_COLLATERAL, List.of()), tdx ? TDX_NOW : SGX_NOW);

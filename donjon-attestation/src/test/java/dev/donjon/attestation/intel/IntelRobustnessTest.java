@@ -1,5 +1,7 @@
 package dev.donjon.attestation.intel;
 
+import dev.donjon.abi.intel.SgxReportBody;
+import dev.donjon.abi.intel.IntelQuote;
 import dev.donjon.attestation.Container;
 import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;
@@ -58,7 +60,7 @@ class IntelRobustnessTest {
     /** The byte ranges of a parsed quote, located from the parse and checked against the bytes. */
     record Layout(int signedEnd, int signatureAt, int keyAt, int qeReportAt, int qeSignatureAt, int authAt, int authEnd) {
         static Layout of(byte[] quote) throws Exception {
-            IntelQuote q = QuoteParser.parse(quote);
+            IntelQuote q = IntelQuoteVerifier.quote(quote);
             int signedEnd = q.signedData().length;
             int signatureAt = signedEnd + 4;
             int keyAt = signatureAt + 64;
@@ -93,7 +95,7 @@ class IntelRobustnessTest {
         VerificationResult control = verifier.verify(input(tee, original, collateral), now);
         assertTrue(control.accepted(), () -> "control: the unmodified quote verifies: " + control);
         Layout l = Layout.of(original);
-        int version = QuoteParser.parse(original).version();
+        int version = IntelQuoteVerifier.quote(original).version();
         assertEquals(wantVersion, version);
 
         List<int[]> regions = List.of(new int[] {0, l.signedEnd()}, new int[] {l.signatureAt(), l.keyAt() + 64},

@@ -1,6 +1,6 @@
 package dev.donjon.attestation.policy;
 
-import static dev.donjon.attestation.policy.PolicyReads.policyOrOneLineError;
+import static dev.donjon.testing.PolicyReads.policyOrOneLineError;
 
 import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -30,11 +30,11 @@ class PolicyFuzzTest {
     }
 
     @MethodSource("policies")
-    @DictionaryFile(resourcePath = "/dev/donjon/attestation/policy/policy-toml.dict")
+    @DictionaryFile(resourcePath = "/dev/donjon/testing/policy-toml.dict")
     @FuzzTest
     void policyToml(byte[] data) throws IOException {
         Files.write(FILE, data);
-        policyOrOneLineError(() -> PolicyToml.read(FILE));
+        policyOrOneLineError(PolicyToml.PolicyException.class, () -> PolicyToml.read(FILE));
     }
 
     private static Path tempFile() {

@@ -1,5 +1,7 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.abi.csr.KeepCsr;
+import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.attestation.Container;
 import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;
@@ -10,8 +12,6 @@ import dev.donjon.attestation.policy.PolicyDecision;
 import dev.donjon.attestation.policy.PolicyToml;
 import dev.donjon.platform.Evidence;
 import dev.donjon.platform.identity.CachedCollateral;
-import dev.donjon.platform.identity.EvidenceExtension;
-import dev.donjon.platform.identity.KeepCsr;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.sim.SimAuthority;
 import dev.donjon.platform.sim.SimPlatform;
@@ -100,7 +100,7 @@ class SimPlatformEvidenceTest {
     void evidenceForAnotherKeyIsABindingFailure() throws Exception {
         KeepIdentity a = KeepIdentity.create(sim, CachedCollateral.none());
         var otherKeys = KeepIdentity.newKeyPair(dev.donjon.platform.Backend.SIM);
-        byte[] swapped = KeepCsr.build(otherKeys, EvidenceExtension.encode(a.evidence(), CachedCollateral.none()));
+        byte[] swapped = KeepCsr.build(otherKeys, CachedCollateral.none().evidenceExtension(a.evidence()).toExtension());
         VerificationResult r = trustingSim().verify(csr(swapped), NOW);
         assertEquals(RejectReason.BINDING, assertInstanceOf(VerificationResult.Rejected.class, r).reason());
     }

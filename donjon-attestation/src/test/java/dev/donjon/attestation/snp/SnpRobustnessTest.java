@@ -1,5 +1,7 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.abi.snp.KdsExtensions;
+import dev.donjon.abi.snp.AttestationReport;
 import dev.donjon.attestation.Container;
 import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;

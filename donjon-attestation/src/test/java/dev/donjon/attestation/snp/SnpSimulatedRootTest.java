@@ -1,5 +1,8 @@
 package dev.donjon.attestation.snp;
 
+import dev.donjon.testing.TestAmd;
+import dev.donjon.abi.snp.SigningKey;
+import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.attestation.Container;
 import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;

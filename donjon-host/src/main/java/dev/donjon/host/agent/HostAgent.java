@@ -1,6 +1,7 @@
 package dev.donjon.host.agent;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.donjon.platform.Backend;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.sim.SimAuthority;
 import java.io.IOException;
@@ -34,13 +35,21 @@ public final class HostAgent implements AutoCloseable {
     private static final Duration SPARE_REFILL_DELAY = Duration.ofSeconds(3);
 
     /**
-     * @param backend        the backend every Keep of this agent runs on
+     * @param backend        the wire name of the backend every Keep of this agent runs on (as the API and the Keep's
+     *                       command line spell it); must name a {@link Backend}
      * @param maxKeeps       Keeps alive at once; more are refused (503)
      * @param startTimeout   how long a new Keep may take to make its key and evidence
      * @param packageTimeout how long a Keep waits for its package before it is stopped
      */
     public record Config(InetSocketAddress listen, String backend, KeepLauncher launcher, Tap tap, int maxKeeps,
                          Duration startTimeout, Duration packageTimeout, int spareKeeps) {
+        public Config {
+            if (Backend.fromWireName(backend).isEmpty()) throw new IllegalArgumentException("unknown backend '" + backend + "'");
+        }
+
+        /** The backend itself. */
+        public Backend kind() { return Backend.fromWireName(backend).orElseThrow(); }
+
         /** 64 Keeps, 60 s to start, 10 min to receive the package, no spare Keeps. */
         public static Config defaults(InetSocketAddress listen, String backend) {
             return new Config(listen, backend, KeepLauncher.sameJvm(), Tap.NONE, 64, Duration.ofSeconds(60), Duration.ofMinutes(10), 0);
@@ -84,7 +93,7 @@ public final class HostAgent implements AutoCloseable {
      * @throws IOException the port cannot be bound or the sim chain cannot be made
      */
     public static HostAgent start(Config config) throws IOException {
-        if (config.backend().equals("sim")) {
+        if (config.kind() == Backend.SIM) {
             try {
                 SimAuthority.loadOrCreate(config.launcher().platformSettings().sim(), java.time.Clock.systemUTC());
             } catch (PlatformException e) {

@@ -1,11 +1,11 @@
 package dev.donjon.host.agent;
 
+import dev.donjon.common.Tls;
 import dev.donjon.drawbridge.Authenticator;
 import dev.donjon.drawbridge.DrawbridgeClient;
 import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
-import dev.donjon.drawbridge.TlsMaterial;
 import dev.donjon.drawbridge.TokenFile;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -53,7 +53,7 @@ final class RegistryOnLoopback implements AutoCloseable {
         storeDir = dir.resolve("store");
         Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, ALICE_TOKEN + " alice-subject manage\n");
-        SSLContext tls = TlsMaterial.context(List.of(serverCert, tlsCa), serverKeys.getPrivate(), List.of(keepCa));
+        SSLContext tls = Tls.context(serverKeys.getPrivate(), List.of(serverCert, tlsCa), Tls.anchors(List.of(keepCa)));
         server = RegistryServer.start(new RegistryServer.Config(new RegistryStore(storeDir, 256L << 20),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls), true,
                 new Authenticator(Optional.of(TokenFile.load(tokens)), Optional.empty(), true)));
@@ -62,7 +62,7 @@ final class RegistryOnLoopback implements AutoCloseable {
     }
 
     DrawbridgeClient publisher() {
-        return new DrawbridgeClient(server.baseUri(), TlsMaterial.context(null, null, List.of(tlsCa)), Optional.of(ALICE_TOKEN));
+        return new DrawbridgeClient(server.baseUri(), Tls.trusting(Tls.anchors(List.of(tlsCa))), Optional.of(ALICE_TOKEN));
     }
 
     /** Publishes a directory as {@code alice/REPO:TAG} and returns its slug with this registry as host. */

@@ -1,5 +1,7 @@
 package dev.donjon.host.agent;
 
+import dev.donjon.common.Tls;
+import dev.donjon.abi.csr.WorkloadIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +13,6 @@ import dev.donjon.host.protocol.PackageReference;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.identity.SelfSignedIdentity;
-import dev.donjon.platform.identity.TlsContexts;
 import dev.donjon.platform.sim.RuntimeMeasurement;
 import dev.donjon.platform.sim.SimAuthority;
 import dev.donjon.steward.CertificateAuthority;
@@ -66,7 +67,7 @@ class RegistryStewardDeployTest {
                 Duration.ofDays(1), List.of("localhost")));
         KeyPair serverKey = KeepIdentity.newKeyPair(Backend.NIL);
         stewardServerCert = SelfSignedIdentity.localhost(serverKey, clock);
-        SSLContext tls = TlsContexts.of(serverKey.getPrivate(), List.of(stewardServerCert), Optional.empty());
+        SSLContext tls = Tls.context(serverKey.getPrivate(), List.of(stewardServerCert), Optional.empty());
         steward = StewardServer.start(new StewardServer.Config(s, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls)));
         registry = new RegistryOnLoopback(dir, ca.certificate());
     }
@@ -101,8 +102,8 @@ class RegistryStewardDeployTest {
     /** What the fetching Keep's CSR says about its workload, as the Steward reads it: the slug, and no digest yet. */
     @Test
     void theFetchEnrollmentNamesTheSlugAndClaimsNoDigest() throws Exception {
-        var ext = dev.donjon.platform.identity.WorkloadExtension.forSlug("localhost:1/alice/rot13:1.0.0");
-        var read = dev.donjon.steward.WorkloadIdentity.fromAsn1(org.bouncycastle.asn1.ASN1Sequence.getInstance(ext.getExtnValue().getOctets()));
+        var ext = WorkloadIdentity.ofSlug("localhost:1/alice/rot13:1.0.0").toExtension();
+        var read = dev.donjon.abi.csr.WorkloadIdentity.fromAsn1(org.bouncycastle.asn1.ASN1Sequence.getInstance(ext.getExtnValue().getOctets()));
         assertEquals(Optional.of("localhost:1/alice/rot13:1.0.0"), read.slug());
         assertEquals(Optional.empty(), read.digest());
     }

@@ -1,5 +1,6 @@
 package dev.donjon.host.agent;
 
+import dev.donjon.common.Tls;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,16 +13,15 @@ import dev.donjon.host.protocol.WorkloadPackage;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.identity.SelfSignedIdentity;
-import dev.donjon.platform.identity.TlsContexts;
 import dev.donjon.platform.sim.RuntimeMeasurement;
 import dev.donjon.platform.sim.SimAuthority;
 import dev.donjon.steward.CertificateAuthority;
-import dev.donjon.steward.ClaimsExtension;
+import dev.donjon.abi.csr.ClaimsExtension;
 import dev.donjon.steward.Steward;
 import dev.donjon.steward.StewardPolicy;
 import dev.donjon.steward.StewardServer;
 import dev.donjon.steward.TrustAnchors;
-import dev.donjon.steward.WorkloadIdentity;
+import dev.donjon.abi.csr.WorkloadIdentity;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -84,7 +84,7 @@ class StewardDeployTest {
         X509Certificate serverCert = SelfSignedIdentity.localhost(serverKey, clock);
         stewardServerPem = ("-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(serverCert.getEncoded())
                 + "\n-----END CERTIFICATE-----\n").getBytes(StandardCharsets.US_ASCII);
-        SSLContext tls = TlsContexts.of(serverKey.getPrivate(), List.of(serverCert), Optional.empty());
+        SSLContext tls = Tls.context(serverKey.getPrivate(), List.of(serverCert), Optional.empty());
         steward = StewardServer.start(new StewardServer.Config(s, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls)));
     }
 

@@ -1,5 +1,10 @@
 package dev.donjon.platform.identity;
 
+import dev.donjon.abi.FormatException;
+import dev.donjon.abi.csr.EvidenceExtension;
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.Evidence;
+
 import dev.donjon.platform.PlatformException;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
@@ -7,6 +12,7 @@ import org.bouncycastle.asn1.ASN1Sequence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,6 +40,46 @@ public record CachedCollateral(Optional<byte[]> amdCrls, Optional<byte[]> amdVce
     /** The same collateral with this VCEK (DER), e.g. one fetched from AMD KDS because the host supplied none. */
     public CachedCollateral withAmdVcek(byte[] vcekDer) {
         return new CachedCollateral(amdCrls, Optional.of(vcekDer.clone()), intelCrls, sgxTcb, tdxTcb);
+    }
+
+    /**
+     * The CSR extension that carries {@code evidence} with the collateral it needs (donjon-abi writes it): the VCEK the
+     * host supplied (else the cached one) and the cached AMD CRLs for snp (none for sim: a verifier pins the sim's
+     * chain), the cached Intel CRLs and TCB package for sgx (required by Enarx's Steward) and tdx (optional).
+     */
+    public EvidenceExtension evidenceExtension(Evidence evidence) throws PlatformException {
+        return switch (evidence) {
+            case Evidence.None ignored -> new EvidenceExtension.Kvm();
+            case Evidence.SnpReport snp -> new EvidenceExtension.Snp(snp.simulated(), snp.vcek().or(this::amdVcek).orElseThrow(
+                    () -> new PlatformException("the host supplied no VCEK (configfs auxblob has none and there is no vcek.der in the "
+                            + "AMD cache directory); a Steward cannot verify SNP evidence without it")),
+                    snp.simulated() ? List.of() : crls(amdCrls), snp.report());
+            case Evidence.IntelQuote q when q.backend() == Backend.SGX -> new EvidenceExtension.Sgx(q.quote(),
+                    crls(Optional.of(intelCrls.orElseThrow(() -> new PlatformException(
+                            "no Intel CRLs cached (crls.der in the Intel cache directory): an Enarx-compatible SGX CSR must carry them")))),
+                    tcb(sgxTcb.orElseThrow(() -> new PlatformException(
+                            "no SGX TCB package cached (tcb.der in the Intel cache directory): an Enarx-compatible SGX CSR must carry it")), "SGX"));
+            case Evidence.IntelQuote q -> new EvidenceExtension.Tdx(q.quote(),
+                    intelCrls.isPresent() ? Optional.of(crls(intelCrls)) : Optional.empty(),
+                    tdxTcb.isPresent() ? Optional.of(tcb(tdxTcb.get(), "TDX")) : Optional.empty());
+        };
+    }
+
+    private static List<EvidenceExtension.Crl> crls(Optional<byte[]> crlList) throws PlatformException {
+        if (crlList.isEmpty()) return List.of();
+        try {
+            return EvidenceExtension.parseCrlList(crlList.get());
+        } catch (FormatException e) {
+            throw new PlatformException(e);
+        }
+    }
+
+    private static EvidenceExtension.TcbPackage tcb(byte[] der, String tee) throws PlatformException {
+        try {
+            return EvidenceExtension.parseTcbPackage(der, tee);
+        } catch (FormatException e) {
+            throw new PlatformException(e);
+        }
     }
 
     /** Reads whichever files exist; a file that exists but is not one DER SEQUENCE is an error naming it. */

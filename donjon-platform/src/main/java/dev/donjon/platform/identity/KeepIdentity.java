@@ -1,5 +1,7 @@
 package dev.donjon.platform.identity;
 
+import dev.donjon.abi.ReportData;
+import dev.donjon.abi.csr.KeepCsr;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.Evidence;
 import dev.donjon.platform.Platform;
@@ -20,8 +22,13 @@ public record KeepIdentity(Backend backend, KeyPair keyPair, Evidence evidence, 
             throws PlatformException {
         Backend backend = platform.backend();
         KeyPair keys = newKeyPair(backend);
-        Evidence evidence = platform.attest(ReportData.ofPublicKey(backend, keys.getPublic().getEncoded()));
-        byte[] csr = KeepCsr.build(keys, EvidenceExtension.encode(evidence, collateral), more);
+        Evidence evidence = platform.attest(ReportData.ofPublicKey(backend.reportDataHash(), keys.getPublic().getEncoded()));
+        byte[] csr;
+        try {
+            csr = KeepCsr.build(keys, collateral.evidenceExtension(evidence).toExtension(), more);
+        } catch (GeneralSecurityException e) {
+            throw new PlatformException(e.getMessage(), e);
+        }
         return new KeepIdentity(backend, keys, evidence, csr);
     }
 

@@ -1,5 +1,6 @@
 package dev.donjon.platform.identity;
 
+import dev.donjon.abi.csr.KeepCsr;
 import dev.donjon.platform.PlatformException;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -16,9 +17,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import java.math.BigInteger;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.SecureRandom;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +54,7 @@ public final class SelfSignedIdentity {
                             new GeneralName(GeneralName.iPAddress, "::1")}));
             String algorithm = KeepCsr.signatureAlgorithm(keys.getPublic());
             return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder(algorithm).build(keys.getPrivate())));
-        } catch (CertIOException | OperatorCreationException | CertificateException e) {
+        } catch (CertIOException | OperatorCreationException | GeneralSecurityException e) {
             throw new PlatformException("cannot make the self-signed localhost certificate: " + e.getMessage(), e);
         }
     }

@@ -1,8 +1,12 @@
 package dev.donjon.platform.linux;
 
+import dev.donjon.common.OneLine;
+import dev.donjon.abi.FormatException;
+import dev.donjon.abi.snp.AttestationReport;
+import dev.donjon.abi.snp.KdsExtensions;
+import dev.donjon.abi.snp.ProductLine;
+import dev.donjon.abi.snp.TcbVersion;
 import dev.donjon.platform.PlatformException;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.X509CertificateHolder;
 
 import java.io.IOException;
@@ -11,8 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -30,7 +32,6 @@ public final class AmdKds {
 
     public static final URI AMD = URI.create("https://kdsintf.amd.com");
     private static final int MAX_CERTIFICATE = 16 * 1024;
-    private static final ASN1ObjectIdentifier HW_ID = new ASN1ObjectIdentifier("1.3.6.1.4.1.3704.1.4");
 
     private final URI base;
     private final HttpClient http;
@@ -45,18 +46,17 @@ public final class AmdKds {
      *                    a v3+ report's CPUID wins over the hint
      */
     public static String vcekPath(byte[] report, Optional<String> productHint) throws PlatformException {
-        if (report.length != 0x4A0) throw new PlatformException("SEV-SNP report is " + report.length + " bytes, expected 1184");
-        ByteBuffer b = ByteBuffer.wrap(report).order(ByteOrder.LITTLE_ENDIAN);
-        Optional<String> fromCpuid = product(b.getInt(0) >= 3 ? report[0x188] & 0xFF : -1, report[0x189] & 0xFF);
-        String product = fromCpuid.isPresent() ? fromCpuid.get() : hinted(productHint);
-        long tcb = b.getLong(0x180);
-        byte[] chip = Arrays.copyOfRange(report, 0x1A0, 0x1E0);
-        if (product.equals("Turin")) {
-            return "/vcek/v1/Turin/" + HexFormat.of().formatHex(chip, 0, 8) + "?fmcSPL=" + spl(tcb, 0) + "&blSPL=" + spl(tcb, 1)
-                    + "&teeSPL=" + spl(tcb, 2) + "&snpSPL=" + spl(tcb, 3) + "&ucodeSPL=" + spl(tcb, 7);
+        AttestationReport r = parsed(report);
+        Optional<ProductLine> fromCpuid = r.cpuid().flatMap(c -> ProductLine.fromCpuid(c.family(), c.model()));
+        ProductLine product = fromCpuid.isPresent() ? fromCpuid.get() : hinted(productHint);
+        TcbVersion tcb = TcbVersion.decode(r.reportedTcb(), product);
+        HexFormat hex = HexFormat.of();
+        if (product == ProductLine.TURIN) {
+            return "/vcek/v1/Turin/" + hex.formatHex(r.chipId(), 0, 8) + "?fmcSPL=" + tcb.fmc() + "&blSPL=" + tcb.bootloader()
+                    + "&teeSPL=" + tcb.tee() + "&snpSPL=" + tcb.snp() + "&ucodeSPL=" + tcb.microcode();
         }
-        return "/vcek/v1/" + product + "/" + HexFormat.of().formatHex(chip) + "?blSPL=" + spl(tcb, 0) + "&teeSPL=" + spl(tcb, 1)
-                + "&snpSPL=" + spl(tcb, 6) + "&ucodeSPL=" + spl(tcb, 7);
+        return "/vcek/v1/" + product.kdsName() + "/" + hex.formatHex(r.chipId()) + "?blSPL=" + tcb.bootloader() + "&teeSPL=" + tcb.tee()
+                + "&snpSPL=" + tcb.snp() + "&ucodeSPL=" + tcb.microcode();
     }
 
     /** Fetches the VCEK (DER) for {@code report} and checks it is a certificate for this chip's hwID. */
@@ -67,7 +67,7 @@ public final class AmdKds {
             response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new PlatformException("cannot fetch the VCEK from " + uri + ": " + ConfigfsTsm.oneLine(e), e);
+            throw new PlatformException("cannot fetch the VCEK from " + uri + ": " + OneLine.of(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PlatformException("interrupted while fetching the VCEK from " + uri, e);
@@ -76,7 +76,7 @@ public final class AmdKds {
         try (InputStream in = response.body()) {
             der = in.readNBytes(MAX_CERTIFICATE + 1);
         } catch (IOException e) {
-            throw new PlatformException("cannot read the VCEK from " + uri + ": " + ConfigfsTsm.oneLine(e), e);
+            throw new PlatformException("cannot read the VCEK from " + uri + ": " + OneLine.of(e), e);
         }
         if (response.statusCode() != 200) throw new PlatformException("AMD KDS answered " + response.statusCode() + " for " + uri);
         if (der.length > MAX_CERTIFICATE) throw new PlatformException("AMD KDS sent more than " + MAX_CERTIFICATE + " bytes for a VCEK");
@@ -86,9 +86,9 @@ public final class AmdKds {
         } catch (IOException | RuntimeException e) {
             throw new PlatformException("AMD KDS sent no DER certificate for " + uri);
         }
-        Extension hwId = vcek.getExtension(HW_ID);
-        byte[] chip = Arrays.copyOfRange(report, 0x1A0, 0x1E0);
-        if (hwId == null || !hwIdMatches(hwId.getExtnValue().getOctets(), chip)) {
+        Optional<byte[]> hwId = KdsExtensions.hwIdOf(vcek);
+        byte[] chip = parsed(report).chipId();
+        if (hwId.isEmpty() || !hwIdMatches(hwId.get(), chip)) {
             throw new PlatformException("the certificate from AMD KDS is not this chip's VCEK (hwID differs from CHIP_ID)");
         }
         return der;
@@ -98,24 +98,21 @@ public final class AmdKds {
         return Arrays.equals(hwId, chip) || (hwId.length == 8 && Arrays.equals(hwId, Arrays.copyOf(chip, 8)));
     }
 
-    private static Optional<String> product(int family, int model) {
-        if (family == 0x19 && model <= 0x0F) return Optional.of("Milan");
-        if (family == 0x19 && (model <= 0x1F || (model >= 0xA0 && model <= 0xAF))) return Optional.of("Genoa");
-        if (family == 0x1A && model <= 0x1F) return Optional.of("Turin");
-        return Optional.empty();
+    private static AttestationReport parsed(byte[] report) throws PlatformException {
+        try {
+            return AttestationReport.parse(report);
+        } catch (FormatException e) {
+            throw new PlatformException(e);
+        }
     }
 
-    private static String hinted(Optional<String> hint) throws PlatformException {
+    private static ProductLine hinted(Optional<String> hint) throws PlatformException {
         if (hint.isEmpty()) {
             throw new PlatformException("the report does not name its AMD product (version 2, no CPUID): give Milan, Genoa or Turin");
         }
-        for (String p : new String[] {"Milan", "Genoa", "Turin"}) {
-            if (p.toLowerCase(Locale.ROOT).equals(hint.get().strip().toLowerCase(Locale.ROOT))) return p;
+        for (ProductLine p : ProductLine.values()) {
+            if (p.kdsName().toLowerCase(Locale.ROOT).equals(hint.get().strip().toLowerCase(Locale.ROOT))) return p;
         }
         throw new PlatformException("unknown AMD product '" + hint.get() + "' (expected Milan, Genoa or Turin)");
-    }
-
-    private static int spl(long tcb, int octet) {
-        return (int) (tcb >>> (8 * octet)) & 0xFF;
     }
 }

@@ -1,5 +1,6 @@
 package dev.donjon.platform.linux;
 
+import dev.donjon.common.OneLine;
 import dev.donjon.platform.Check;
 import dev.donjon.platform.PlatformException;
 
@@ -45,7 +46,7 @@ final class ConfigfsTsm {
             provider = p.equals(expectedProvider) ? Check.pass("provider", p)
                     : Check.fail("provider", p.isEmpty() ? "none" : p + ", not " + expectedProvider);
         } catch (IOException e) {
-            provider = Check.fail("provider", "cannot create a report entry under " + root + ": " + oneLine(e));
+            provider = Check.fail("provider", "cannot create a report entry under " + root + ": " + OneLine.of(e));
         }
         return Check.pass("configfs-tsm", root.toString(), provider);
     }
@@ -66,7 +67,7 @@ final class ConfigfsTsm {
         try {
             entry = newEntry();
         } catch (IOException e) {
-            throw new PlatformException("cannot create a configfs-tsm report entry under " + root + ": " + oneLine(e), e);
+            throw new PlatformException("cannot create a configfs-tsm report entry under " + root + ": " + OneLine.of(e), e);
         }
         try {
             String provider = text(files.read(entry.resolve("provider")));
@@ -83,7 +84,7 @@ final class ConfigfsTsm {
             if (outblob.length == 0) throw new PlatformException("configfs-tsm returned an empty outblob");
             return new Report(outblob, auxblob.filter(a -> a.length > 0), provider);
         } catch (IOException e) {
-            throw new PlatformException("configfs-tsm report failed in " + entry + ": " + oneLine(e), e);
+            throw new PlatformException("configfs-tsm report failed in " + entry + ": " + OneLine.of(e), e);
         } finally {
             try {
                 files.removeEntry(entry);
@@ -117,8 +118,4 @@ final class ConfigfsTsm {
         return new String(value, StandardCharsets.US_ASCII).strip();
     }
 
-    static String oneLine(Exception e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m.replaceAll("\\s+", " ").strip());
-    }
 }

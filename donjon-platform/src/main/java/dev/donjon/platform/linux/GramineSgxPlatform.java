@@ -1,5 +1,6 @@
 package dev.donjon.platform.linux;
 
+import dev.donjon.common.OneLine;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.Check;
 import dev.donjon.platform.Evidence;
@@ -55,7 +56,7 @@ public final class GramineSgxPlatform implements Platform {
                 default -> Check.fail("attestation_type", "'" + type + "' is unknown");
             };
         } catch (IOException e) {
-            return Check.fail("attestation_type", "cannot read " + root.resolve("attestation_type") + ": " + ConfigfsTsm.oneLine(e));
+            return Check.fail("attestation_type", "cannot read " + root.resolve("attestation_type") + ": " + OneLine.of(e));
         }
     }
 
@@ -72,7 +73,7 @@ public final class GramineSgxPlatform implements Platform {
                 files.write(root.resolve("user_report_data"), reportData);
                 quote = files.read(root.resolve("quote"));
             } catch (IOException e) {
-                throw new PlatformException("Gramine quote request failed under " + root + ": " + ConfigfsTsm.oneLine(e), e);
+                throw new PlatformException("Gramine quote request failed under " + root + ": " + OneLine.of(e), e);
             }
         }
         ReportDataEcho.intel(quote, reportData, false);

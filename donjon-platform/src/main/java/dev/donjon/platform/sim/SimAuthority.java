@@ -1,10 +1,11 @@
 package dev.donjon.platform.sim;
 
+import dev.donjon.abi.snp.KdsExtensions;
+import dev.donjon.abi.snp.ProductLine;
+import dev.donjon.abi.snp.TcbVersion;
+import dev.donjon.common.Pem;
 import dev.donjon.platform.OwnerOnlyFiles;
 import dev.donjon.platform.PlatformException;
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.DERIA5String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -16,18 +17,11 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +44,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The simulated AMD key hierarchy of the {@code sim} backend: ARK -> ASK -> VCEK, made once per user and kept in a
@@ -69,14 +65,13 @@ public final class SimAuthority {
     public static final String CHAIN_FILE = "sim-chain.pem";
 
     /** The product the sim imitates (a Milan report layout: version 3, CPUID family 0x19 model 0x01). */
-    public static final String PRODUCT = "Milan";
+    public static final ProductLine PRODUCT = ProductLine.MILAN;
     public static final String ARK_NAME = "ARK-Milan-Donjon-Sim";
     public static final String ASK_NAME = "SEV-Milan-Donjon-Sim";
     public static final String VCEK_NAME = "SEV-VCEK-Donjon-Sim";
     /** Security patch levels endorsed by the sim VCEK and reported by the sim firmware (Milan TCB_VERSION layout). */
-    public static final SimTcb TCB = new SimTcb(4, 0, 22, 213);
+    public static final TcbVersion TCB = TcbVersion.of(PRODUCT, 0, 4, 0, 22, 213);
 
-    private static final String KDS = "1.3.6.1.4.1.3704.1.";
     private static final BouncyCastleProvider BC = new BouncyCastleProvider();
     private static final int RSA_BITS = 4096;
 
@@ -85,18 +80,6 @@ public final class SimAuthority {
     private final X509CertificateHolder vcek;
     private final PrivateKey vcekKey;
     private final byte[] chipId;
-
-    /** Bootloader, TEE, SNP firmware and microcode SPLs; {@link #raw} packs them as a Milan TCB_VERSION. */
-    public record SimTcb(int bootloader, int tee, int snp, int microcode) {
-        public long raw() {
-            byte[] b = new byte[8];
-            b[0] = (byte) bootloader;
-            b[1] = (byte) tee;
-            b[6] = (byte) snp;
-            b[7] = (byte) microcode;
-            return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        }
-    }
 
     private SimAuthority(X509CertificateHolder ark, X509CertificateHolder ask, X509CertificateHolder vcek, PrivateKey vcekKey,
                          byte[] chipId) {
@@ -120,7 +103,7 @@ public final class SimAuthority {
 
     /** The PEM bundle (ASK, then ARK) a relying party configures to trust this sim, and only this one. */
     public byte[] chainPem() {
-        return (pem(ask) + pem(ark)).getBytes(StandardCharsets.US_ASCII);
+        return Pem.certificates(List.of(encoded(ask), encoded(ark)));
     }
 
     /** Whether a chain was already made in {@code dir}. */
@@ -153,11 +136,7 @@ public final class SimAuthority {
             X509CertificateHolder ark = certificate(dir.resolve(ARK_FILE));
             X509CertificateHolder ask = certificate(dir.resolve(ASK_FILE));
             X509CertificateHolder vcek = certificate(dir.resolve(VCEK_FILE));
-            PrivateKey key;
-            try (PEMParser p = new PEMParser(new StringReader(Files.readString(dir.resolve(VCEK_KEY_FILE), StandardCharsets.US_ASCII)))) {
-                if (!(p.readObject() instanceof PrivateKeyInfo info)) throw new IOException(VCEK_KEY_FILE + " holds no PKCS#8 private key");
-                key = java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(info.getEncoded()));
-            }
+            PrivateKey key = Pem.privateKey(Files.readAllBytes(dir.resolve(VCEK_KEY_FILE)), VCEK_KEY_FILE);
             if (!signedBy(ark, ark) || !signedBy(ask, ark) || !signedBy(vcek, ask)) {
                 throw new PlatformException("the sim chain in " + dir + " does not verify (ARK -> ASK -> VCEK); delete the directory to make a new one");
             }
@@ -165,11 +144,9 @@ public final class SimAuthority {
             if (!keyMatches(key, vcekPublic)) {
                 throw new PlatformException("the sim VCEK key in " + dir + " does not match " + VCEK_FILE + "; delete the directory to make a new one");
             }
-            Extension hwId = vcek.getExtension(new ASN1ObjectIdentifier(KDS + "4"));
-            if (hwId == null || hwId.getExtnValue().getOctets().length != 64) {
-                throw new PlatformException("the sim VCEK in " + dir + " has no 64-byte hwID extension");
-            }
-            return new SimAuthority(ark, ask, vcek, key, hwId.getExtnValue().getOctets());
+            byte[] hwId = KdsExtensions.hwIdOf(vcek).filter(id -> id.length == 64).orElseThrow(
+                    () -> new PlatformException("the sim VCEK in " + dir + " has no 64-byte hwID extension"));
+            return new SimAuthority(ark, ask, vcek, key, hwId);
         } catch (NoSuchFileException e) {
             throw new PlatformException("the sim chain in " + dir + " is incomplete: " + e.getFile() + " is missing; delete the directory to make a new one");
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
@@ -210,19 +187,8 @@ public final class SimAuthority {
             X509CertificateHolder ask = askB.build(pss(arkKeys.getPrivate()));
 
             X509v3CertificateBuilder vcekB = new JcaX509v3CertificateBuilder(askName, serial(random), Date.from(from),
-                    Date.from(from.plus(Duration.ofDays(7 * 365 + 2))), name(VCEK_NAME), vcekKeys.getPublic())
-                    .addExtension(new ASN1ObjectIdentifier(KDS + "1"), false, new ASN1Integer(0)) // structVersion
-                    .addExtension(new ASN1ObjectIdentifier(KDS + "2"), false, new DERIA5String(PRODUCT + "-B0"))
-                    .addExtension(new ASN1ObjectIdentifier(KDS + "3.1"), false, new ASN1Integer(TCB.bootloader()))
-                    .addExtension(new ASN1ObjectIdentifier(KDS + "3.2"), false, new ASN1Integer(TCB.tee()))
-                    .addExtension(new ASN1ObjectIdentifier(KDS + "3.4"), false, new ASN1Integer(0))
-                    .addExtension(new ASN1ObjectIdentifier(KDS + "3.5"), false, new ASN1Integer(0))
-                    .addExtension(new ASN1ObjectIdentifier(KDS + "3.6"), false, new ASN1Integer(0))
-                    .addExtension(new ASN1ObjectIdentifier(KDS + "3.7"), false, new ASN1Integer(0))
-                    .addExtension(new ASN1ObjectIdentifier(KDS + "3.3"), false, new ASN1Integer(TCB.snp()))
-                    .addExtension(new ASN1ObjectIdentifier(KDS + "3.8"), false, new ASN1Integer(TCB.microcode()))
-                    // hwID: the 64 raw bytes as the extension value, as AMD's KDS writes it
-                    .addExtension(new ASN1ObjectIdentifier(KDS + "4"), false, chipId);
+                    Date.from(from.plus(Duration.ofDays(7 * 365 + 2))), name(VCEK_NAME), vcekKeys.getPublic());
+            KdsExtensions.write(vcekB, PRODUCT, TCB, Optional.of(chipId));
             X509CertificateHolder vcek = vcekB.build(pss(askKeys.getPrivate()));
             return new SimAuthority(ark, ask, vcek, vcekKeys.getPrivate(), chipId);
         } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException | IOException e) {
@@ -231,12 +197,12 @@ public final class SimAuthority {
     }
 
     private void store(Path dir) throws IOException {
-        OwnerOnlyFiles.write(dir.resolve(ARK_FILE), pem(ark).getBytes(StandardCharsets.US_ASCII));
-        OwnerOnlyFiles.write(dir.resolve(ASK_FILE), pem(ask).getBytes(StandardCharsets.US_ASCII));
+        OwnerOnlyFiles.write(dir.resolve(ARK_FILE), Pem.encode("CERTIFICATE", encoded(ark)));
+        OwnerOnlyFiles.write(dir.resolve(ASK_FILE), Pem.encode("CERTIFICATE", encoded(ask)));
         OwnerOnlyFiles.write(dir.resolve(CHAIN_FILE), chainPem());
-        OwnerOnlyFiles.write(dir.resolve(VCEK_FILE), pem(vcek).getBytes(StandardCharsets.US_ASCII));
+        OwnerOnlyFiles.write(dir.resolve(VCEK_FILE), Pem.encode("CERTIFICATE", encoded(vcek)));
         // the key last: its presence is what marks the chain complete (see exists)
-        OwnerOnlyFiles.write(dir.resolve(VCEK_KEY_FILE), pem(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", vcekKey.getEncoded())).getBytes(StandardCharsets.US_ASCII));
+        OwnerOnlyFiles.write(dir.resolve(VCEK_KEY_FILE), Pem.encode("PRIVATE KEY", vcekKey.getEncoded()));
     }
 
     /** ECDSA P-384/SHA-384 over {@code signed}, as r || s big-endian (48 bytes each). */
@@ -295,20 +261,17 @@ public final class SimAuthority {
     }
 
     private static X509CertificateHolder certificate(Path file) throws IOException {
-        try (PEMParser p = new PEMParser(new StringReader(Files.readString(file, StandardCharsets.US_ASCII)))) {
-            if (p.readObject() instanceof X509CertificateHolder c) return c;
-            throw new IOException(file.getFileName() + " holds no PEM certificate");
-        }
+        List<byte[]> ders = Pem.blocks(Files.readAllBytes(file), "CERTIFICATE", file.getFileName().toString());
+        if (ders.isEmpty()) throw new IOException(file.getFileName() + " holds no PEM certificate");
+        return new X509CertificateHolder(ders.getFirst());
     }
 
-    static String pem(Object o) {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            w.writeObject(o);
+    private static byte[] encoded(X509CertificateHolder certificate) {
+        try {
+            return certificate.getEncoded();
         } catch (IOException e) {
-            throw new IllegalStateException("PEM encoding in memory failed", e);
+            throw new IllegalStateException("DER encoding in memory failed", e);
         }
-        return out.toString();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.donjon.platform.identity;
 
+import dev.donjon.abi.ReportData;
+import dev.donjon.abi.csr.EvidenceOids;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.Evidence;
 import dev.donjon.platform.NilPlatform;
@@ -112,7 +114,7 @@ class KeepCsrTest {
         byte[] crls = endorsements.getObjectAt(1).toASN1Primitive().getEncoded("DER");
         byte[] report = ASN1OctetString.getInstance(v.getObjectAt(1)).getOctets();
         CachedCollateral cached = new CachedCollateral(Optional.of(crls), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
-        Extension ours = EvidenceExtension.encode(new Evidence.SnpReport(Backend.SNP, report, Optional.of(vcek), java.util.List.of()), cached);
+        Extension ours = cached.evidenceExtension(new Evidence.SnpReport(Backend.SNP, report, Optional.of(vcek), java.util.List.of())).toExtension();
         assertEquals(theirs, ours);
         assertArrayEquals(theirs.getEncoded("DER"), ours.getEncoded("DER"));
     }
@@ -128,27 +130,26 @@ class KeepCsrTest {
         CachedCollateral cached = new CachedCollateral(Optional.empty(), Optional.empty(),
                 Optional.of(v.getObjectAt(1).toASN1Primitive().getEncoded("DER")), Optional.of(v.getObjectAt(2).toASN1Primitive().getEncoded("DER")),
                 Optional.empty());
-        Extension ours = EvidenceExtension.encode(new Evidence.IntelQuote(Backend.SGX, quote), cached);
+        Extension ours = cached.evidenceExtension(new Evidence.IntelQuote(Backend.SGX, quote)).toExtension();
         assertArrayEquals(theirs.getEncoded("DER"), ours.getEncoded("DER"));
         assertEquals(X9ObjectIdentifiers.ecdsa_with_SHA256, enarx.getSignatureAlgorithm().getAlgorithm());
         // and without the cached collateral an Enarx-compatible SGX CSR cannot be made: said, not faked
         var e = assertThrows(dev.donjon.platform.PlatformException.class,
-                () -> EvidenceExtension.encode(new Evidence.IntelQuote(Backend.SGX, quote), CachedCollateral.none()));
+                () -> CachedCollateral.none().evidenceExtension(new Evidence.IntelQuote(Backend.SGX, quote)).toExtension());
         assertTrue(e.getMessage().contains("no Intel CRLs cached"), e.getMessage());
     }
 
     @Test
     void tdxEncodingTagsOptionalCollateral() throws Exception {
         byte[] quote = {4, 0, 2, 0};
-        Extension bare = EvidenceExtension.encode(new Evidence.IntelQuote(Backend.TDX, quote), CachedCollateral.none());
+        Extension bare = CachedCollateral.none().evidenceExtension(new Evidence.IntelQuote(Backend.TDX, quote)).toExtension();
         assertEquals(EvidenceOids.TDX, bare.getExtnId());
         ASN1Sequence v = ASN1Sequence.getInstance(bare.getExtnValue().getOctets());
         assertEquals(1, v.size());
         assertArrayEquals(quote, ASN1OctetString.getInstance(v.getObjectAt(0)).getOctets());
         byte[] tcb = new org.bouncycastle.asn1.DERSequence(new ASN1Encodable[] {
                 new org.bouncycastle.asn1.DERSequence(), new org.bouncycastle.asn1.DEROctetString("{}".getBytes())}).getEncoded();
-        Extension withTcb = EvidenceExtension.encode(new Evidence.IntelQuote(Backend.TDX, quote),
-                new CachedCollateral(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(tcb)));
+        Extension withTcb = new CachedCollateral(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(tcb)).evidenceExtension(new Evidence.IntelQuote(Backend.TDX, quote)).toExtension();
         ASN1Sequence w = ASN1Sequence.getInstance(withTcb.getExtnValue().getOctets());
         assertEquals(2, w.size());
         ASN1TaggedObject tagged = ASN1TaggedObject.getInstance(w.getObjectAt(1));
@@ -158,8 +159,7 @@ class KeepCsrTest {
 
     @Test
     void snpWithoutAnyVcekIsRefusedWithTheReason() {
-        var e = assertThrows(dev.donjon.platform.PlatformException.class, () -> EvidenceExtension.encode(
-                new Evidence.SnpReport(Backend.SNP, new byte[0x4A0], Optional.empty(), java.util.List.of()), CachedCollateral.none()));
+        var e = assertThrows(dev.donjon.platform.PlatformException.class, () -> CachedCollateral.none().evidenceExtension(new Evidence.SnpReport(Backend.SNP, new byte[0x4A0], Optional.empty(), java.util.List.of())).toExtension());
         assertTrue(e.getMessage().startsWith("the host supplied no VCEK"), e.getMessage());
     }
 
@@ -181,7 +181,7 @@ class KeepCsrTest {
         byte[] otherNonce = nonce.clone();
         otherNonce[0] ^= 1;
         assertFalse(Arrays.equals(expected, ReportData.forDeployment(pk, otherNonce)));
-        assertFalse(Arrays.equals(ReportData.ofPublicKey(Backend.SIM, pk), expected));
+        assertFalse(Arrays.equals(ReportData.ofPublicKey(Backend.SIM.reportDataHash(), pk), expected));
         assertThrows(IllegalArgumentException.class, () -> ReportData.forDeployment(pk, new byte[8]));
 
         Evidence.SnpReport e = assertInstanceOf(Evidence.SnpReport.class, KeepIdentity.attestKeyForNonce(sim, pk, nonce));

@@ -1,5 +1,6 @@
 package dev.donjon.platform.identity;
 
+import dev.donjon.common.Tls;
 import dev.donjon.platform.Backend;
 import org.junit.jupiter.api.Test;
 
@@ -46,10 +47,10 @@ class SelfSignedIdentityTest {
     void tls13HandshakeWithAClientThatTrustsOnlyThisCertificate() throws Exception {
         KeyPair keys = KeepIdentity.newKeyPair(Backend.NIL);
         X509Certificate cert = SelfSignedIdentity.localhost(keys, Clock.systemUTC());
-        SSLContext server = TlsContexts.of(keys.getPrivate(), List.of(cert), Optional.of(List.of(cert)));
+        SSLContext server = Tls.context(keys.getPrivate(), List.of(cert), Optional.of(List.of(cert)));
         KeyPair clientKeys = KeepIdentity.newKeyPair(Backend.NIL);
         X509Certificate clientCert = SelfSignedIdentity.localhost(clientKeys, Clock.systemUTC());
-        SSLContext client = TlsContexts.of(clientKeys.getPrivate(), List.of(clientCert), Optional.of(List.of(cert)));
+        SSLContext client = Tls.context(clientKeys.getPrivate(), List.of(clientCert), Optional.of(List.of(cert)));
         try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<String> served = CompletableFuture.supplyAsync(() -> {
                 try (SSLSocket s = (SSLSocket) listener.accept(); OutputStream out = s.getOutputStream()) {
@@ -75,10 +76,10 @@ class SelfSignedIdentityTest {
     void aClientWithOtherAnchorsRefusesTheSelfSignedCertificate() throws Exception {
         KeyPair keys = KeepIdentity.newKeyPair(Backend.NIL);
         X509Certificate cert = SelfSignedIdentity.localhost(keys, Clock.systemUTC());
-        SSLContext server = TlsContexts.of(keys.getPrivate(), List.of(cert), Optional.empty());
+        SSLContext server = Tls.context(keys.getPrivate(), List.of(cert), Optional.empty());
         KeyPair other = KeepIdentity.newKeyPair(Backend.NIL);
         X509Certificate otherCert = SelfSignedIdentity.localhost(other, Clock.systemUTC());
-        SSLContext client = TlsContexts.of(other.getPrivate(), List.of(otherCert), Optional.of(List.of(otherCert)));
+        SSLContext client = Tls.context(other.getPrivate(), List.of(otherCert), Optional.of(List.of(otherCert)));
         try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture.runAsync(() -> {
                 try (SSLSocket s = (SSLSocket) listener.accept()) {

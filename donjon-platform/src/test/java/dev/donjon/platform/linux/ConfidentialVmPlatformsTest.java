@@ -1,13 +1,13 @@
 package dev.donjon.platform.linux;
 
+import dev.donjon.abi.ReportData;
+import dev.donjon.abi.csr.EvidenceOids;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.Evidence;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.PlatformInfo;
 import dev.donjon.platform.identity.CachedCollateral;
-import dev.donjon.platform.identity.EvidenceOids;
 import dev.donjon.platform.identity.KeepIdentity;
-import dev.donjon.platform.identity.ReportData;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -91,7 +91,7 @@ class ConfidentialVmPlatformsTest {
         ASN1Sequence endorsements = ASN1Sequence.getInstance(ASN1Sequence.getInstance(ext.getExtnValue().getOctets()).getObjectAt(0));
         assertArrayEquals(Files.readAllBytes(VECTORS.resolve("snp/go-sev-guest/vcek.testcer")), endorsements.getObjectAt(0).toASN1Primitive().getEncoded());
         byte[] report = ((Evidence.SnpReport) id.evidence()).report();
-        assertArrayEquals(ReportData.ofPublicKey(Backend.SNP, csr.getSubjectPublicKeyInfo().getEncoded()), Arrays.copyOfRange(report, 0x50, 0x90));
+        assertArrayEquals(ReportData.ofPublicKey(Backend.SNP.reportDataHash(), csr.getSubjectPublicKeyInfo().getEncoded()), Arrays.copyOfRange(report, 0x50, 0x90));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.donjon.wasi.chicory;
 
+import dev.donjon.common.OneLine;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
@@ -76,7 +77,7 @@ public final class ChicoryModule {
         try {
             module = Parser.parse(wasm);
         } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw new ModuleRejectedException("malformed WebAssembly module: " + oneLine(e), e);
+            throw new ModuleRejectedException("malformed WebAssembly module: " + OneLine.of(e), e);
         }
         checkImports(module, wasiSignatures);
         checkStart(module);
@@ -91,7 +92,7 @@ public final class ChicoryModule {
                 machines = MachineFactoryCompiler.builder(module).withCache(new ChicoryCache(cache, true)).compile();
             } catch (RuntimeException | LinkageError e) {
                 // an entry that passed its integrity check (so ours) but does not load: compile anew, overwrite it
-                LOG.fine(() -> "compiled-module cache entry unusable, compiling: " + oneLine(e));
+                LOG.fine(() -> "compiled-module cache entry unusable, compiling: " + OneLine.of(e));
             }
         }
         try {
@@ -100,7 +101,7 @@ public final class ChicoryModule {
                         : MachineFactoryCompiler.compile(module);
             }
         } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {
-            throw new ModuleRejectedException("module could not be compiled: " + oneLine(e), e);
+            throw new ModuleRejectedException("module could not be compiled: " + OneLine.of(e), e);
         }
         return new ChicoryModule(module, machines, declared);
     }
@@ -180,7 +181,7 @@ public final class ChicoryModule {
         } catch (ProcExit e) {
             return e.code();
         } catch (ChicoryException e) {
-            throw new GuestFailedException(Reason.TRAP, "guest could not be instantiated: " + oneLine(e), e);
+            throw new GuestFailedException(Reason.TRAP, "guest could not be instantiated: " + OneLine.of(e), e);
         }
         holder.memory = instance.memory() == null ? null : new ChicoryMemory(instance.memory());
         try {
@@ -201,9 +202,9 @@ public final class ChicoryModule {
             boolean ourCeiling = declaredMemory != null && declaredMemory.maximumPages() > maxMemoryPages;
             if (mem != null && ourCeiling && mem.pages() >= maxMemoryPages - Math.max(16, maxMemoryPages / 10)) {
                 throw new GuestFailedException(Reason.MEMORY_LIMIT, "guest exceeded its memory limit of " + mib(maxMemoryPages)
-                        + " (it trapped with " + mib(mem.pages()) + " in use: " + oneLine(e) + ")", e);
+                        + " (it trapped with " + mib(mem.pages()) + " in use: " + OneLine.of(e) + ")", e);
             }
-            throw new GuestFailedException(Reason.TRAP, "guest trapped: " + oneLine(e), e);
+            throw new GuestFailedException(Reason.TRAP, "guest trapped: " + OneLine.of(e), e);
         }
     }
 
@@ -255,12 +256,6 @@ public final class ChicoryModule {
         return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";
     }
 
-    static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m.strip() : m.substring(0, nl).strip();
-    }
 
     /** Names of the map for {@link #compile}: the host functions by name. */
     public static Map<String, dev.donjon.wasi.host.HostFunction> byName(List<dev.donjon.wasi.host.HostFunction> fns) {

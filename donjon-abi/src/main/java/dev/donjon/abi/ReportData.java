@@ -1,0 +1,62 @@
+package dev.donjon.abi;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
+/**
+ * The 64 bytes a Keep asks its TEE to sign, binding a public key (and, for a deployment, the client's nonce) to the
+ * evidence: made by the Keep, checked by the Steward and the owner's client. For the Enarx CSR binding the hash is the
+ * backend's (SHA-384 for snp and sim, SHA-256 otherwise: donjon-platform's {@code Backend.reportDataHash}); the digest
+ * fills the first bytes and the rest is zero, as Enarx.
+ */
+public final class ReportData {
+
+    public static final int LENGTH = 64;
+    public static final int MIN_NONCE = 16;
+    public static final int MAX_NONCE = 64;
+    private static final byte[] DEPLOY_LABEL = "donjon-deploy-binding-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private ReportData() {}
+
+    /** Enarx's binding: hash(DER SubjectPublicKeyInfo), zero-padded to 64 bytes; {@code hash} is a JCA name ("SHA-384"). */
+    public static byte[] ofPublicKey(String hash, byte[] spkiDer) {
+        return padded(digest(hash).digest(spkiDer));
+    }
+
+    /**
+     * The deployment binding (Keep key + client nonce, issue 5's protocol; same definition as donjon-protocol's
+     * {@code KeepBinding}): SHA-512("donjon-deploy-binding-v1" || u16be(len pk) || pk || u16be(len nonce) || nonce),
+     * all 64 bytes. The label keeps it apart from the Enarx CSR binding; the lengths make the key/nonce split
+     * unambiguous for keys of any encoding (DER SPKI or raw HPKE keys). The same on every backend.
+     */
+    public static byte[] forDeployment(byte[] publicKey, byte[] nonce) {
+        if (nonce == null || nonce.length < MIN_NONCE || nonce.length > MAX_NONCE) {
+            throw new IllegalArgumentException("nonce must be " + MIN_NONCE + " to " + MAX_NONCE + " bytes");
+        }
+        if (publicKey.length > 0xFFFF) throw new IllegalArgumentException("public key longer than 65535 bytes");
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-512");
+            d.update(DEPLOY_LABEL);
+            d.update(new byte[] {(byte) (publicKey.length >>> 8), (byte) publicKey.length});
+            d.update(publicKey);
+            d.update(new byte[] {0, (byte) nonce.length});
+            d.update(nonce);
+            return d.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-512", e);
+        }
+    }
+
+    private static byte[] padded(byte[] digest) {
+        return Arrays.copyOf(digest, LENGTH);
+    }
+
+    private static MessageDigest digest(String hash) {
+        try {
+            return MessageDigest.getInstance(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalArgumentException("the JDK has no " + hash, e);
+        }
+    }
+}

@@ -1,6 +1,0 @@
-package dev.donjon.attestation.snp;
-
-/** Which AMD key signed a report (KEY_INFO bits 2-4): the chip-unique VCEK or the cloud-provider VLEK. */
-public enum SigningKey {
-    VCEK, VLEK
-}

@@ -1,0 +1,74 @@
+package dev.donjon.host.keep;
+
+import dev.donjon.common.Tls;
+import dev.donjon.config.ConfigException;
+import dev.donjon.config.EnarxConfig;
+import dev.donjon.host.protocol.WorkloadPackage;
+import dev.donjon.keep.AttestedIdentity;
+import dev.donjon.keep.Keep;
+import dev.donjon.keep.KeepException;
+import dev.donjon.keep.Stdio;
+import dev.donjon.keep.TrustAnchorFiles;
+import dev.donjon.keep.Workload;
+import dev.donjon.platform.Platform;
+import dev.donjon.wasi.CompiledModuleCache;
+import dev.donjon.wasi.WasiException;
+import dev.donjon.wasi.WasiLimits;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+
+/**
+ * Runs a deployed package on Donjon's Keep runtime (donjon-keep), exactly as {@code donjon run} would with the
+ * package's Enarx.toml. Secrets become environment variables after the config's own (see {@link WorkloadPackage}):
+ * they stay in the Keep's memory and never touch the host's disk. The guest's stdin is empty.
+ *
+ * <p>When the Enarx.toml names a {@code steward}, the Keep enrolls with it using the platform it attested the
+ * deployment with (a fresh key, new evidence binding it, the CSR naming the module's digest); the Steward's HTTPS
+ * certificate must chain to the JDK's anchors or to the package's {@code steward-ca.pem}.
+ */
+public final class KeepRuntimeRunner implements WorkloadRunner {
+
+    private final Optional<Platform> platform;
+
+    /** A runner without a TEE platform: a package that names a Steward is refused (there is no evidence to enroll with). */
+    public KeepRuntimeRunner() { this(Optional.empty()); }
+
+    public KeepRuntimeRunner(Optional<Platform> platform) { this.platform = platform; }
+
+    /** The runner for a Keep whose evidence comes from {@code source}: the same platform enrolls with a Steward. */
+    public static KeepRuntimeRunner on(EvidenceSource source) {
+        return new KeepRuntimeRunner(source instanceof EvidenceSource.PlatformEvidence p ? Optional.of(p.platform()) : Optional.empty());
+    }
+
+    @Override
+    public int run(WorkloadPackage pkg, OutputStream stdout, OutputStream stderr, WasiLimits limits)
+            throws WorkloadFailedException, InterruptedException {
+        try {
+            Optional<EnarxConfig> config = pkg.enarxToml().map(t -> EnarxConfig.parse(new String(t, StandardCharsets.UTF_8)));
+            List<String> env = new ArrayList<>();
+            pkg.secrets().forEach((name, value) -> env.add(name + "=" + WorkloadPackage.secretText(value).orElseThrow()));
+            Workload workload = new Workload(pkg.wasm(), config, List.of(), env, List.of());
+            // never the compiled-module cache of `donjon run`: it would put the workload, compiled, on the host's disk
+            try (Keep keep = Keep.open(workload, new Stdio(InputStream.nullInputStream(), stdout, stderr), limits, identity(pkg),
+                    CompiledModuleCache.disabled())) {
+                return keep.run();
+            }
+        } catch (ConfigException e) {
+            throw new WorkloadFailedException("Enarx.toml: " + e.getMessage());
+        } catch (KeepException | WasiException e) {
+            throw new WorkloadFailedException(e.getMessage());
+        }
+    }
+
+    /** Only asked for evidence when the Enarx.toml names a Steward; otherwise a self-signed certificate, as Enarx. */
+    private AttestedIdentity identity(WorkloadPackage pkg) {
+        Optional<List<X509Certificate>> stewardAnchors = pkg.stewardCa()
+                .map(pem -> Tls.jdkAnchorsPlus(TrustAnchorFiles.parse(pem, "steward-ca.pem")));
+        return AttestedIdentity.on(platform, new AttestedIdentity.Trust(stewardAnchors, Optional.empty(), Optional.empty()));
+    }
+}
