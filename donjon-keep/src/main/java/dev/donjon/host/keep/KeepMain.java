@@ -2,6 +2,8 @@ package dev.donjon.host.keep;
 
 import dev.donjon.host.link.LinkFrame;
 import dev.donjon.host.protocol.DeployContext;
+import dev.donjon.host.protocol.InputCipher;
+import dev.donjon.host.protocol.InputFrame;
 import dev.donjon.host.protocol.KeepOffer;
 import dev.donjon.host.protocol.KeepSession;
 import dev.donjon.host.protocol.OutputCipher;
@@ -22,12 +24,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A Keep process, as the host agent launches it: {@code KeepMain --keep-id ID --backend B --max-memory BYTES
  * [--max-time-ms MS] [--max-cpu-time-ms MS]}. It talks to the agent over its stdin/stdout with {@link LinkFrame}s: HELLO (the client's
- * nonce) -> OFFER (key + evidence) -> PACKAGE (sealed) -> ACCEPTED | REFUSED -> OUTPUT... It exits when the guest
- * ends, when the package cannot be opened, and at once when its stdin closes (the agent is gone: no orphans).
+ * nonce) -> OFFER (key + evidence) -> PACKAGE (sealed) -> ACCEPTED | REFUSED -> OUTPUT..., with INPUT (the guest's
+ * stdin, sealed by the client) flowing the other way while the guest runs. It exits when the guest ends, when the
+ * package cannot be opened, and at once when its stdin closes or its parent is gone (the agent is gone: no orphans).
  * Nothing secret is ever written to stdout or stderr in clear.
  */
 public final class KeepMain {
@@ -41,6 +45,10 @@ public final class KeepMain {
     private final OutputStream link;
     private final InputStream in;
     private final RegistryPackageResolver resolver;
+    /** The agent that started this Keep: when it is gone, so is everyone who could read the output. */
+    private final java.util.Optional<ProcessHandle> agent = ProcessHandle.current().parent();
+    /** Why the link reader stopped the guest (the input failed), if it did. */
+    private volatile String abortReason;
 
     private KeepMain(InputStream in, OutputStream link) {
         // a reference without a Steward is fetched anonymously or with the owner's token; one naming a Steward, see run()
@@ -96,8 +104,8 @@ public final class KeepMain {
             var sealed = dev.donjon.host.protocol.ClientSession.start(keep.publicKey(), ctx).seal(pkg);
             KeepSession.Opened opened = keep.open(SealedPackage.decode(sealed.encode()));
             opened.output().seal(new OutputFrame.Stdout(new byte[1]));
-            new KeepRuntimeRunner().run(opened.workload(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream(),
-                    WasiLimits.defaults());
+            new KeepRuntimeRunner().run(opened.workload(), InputStream.nullInputStream(), OutputStream.nullOutputStream(),
+                    OutputStream.nullOutputStream(), WasiLimits.defaults());
         } catch (Exception e) {
             System.err.println("keep: warm-up incomplete: " + e.getMessage());
         }
@@ -157,8 +165,11 @@ public final class KeepMain {
                 return refuse(e.getMessage());
             }
             send(LinkFrame.of(LinkFrame.Type.ACCEPTED, new byte[0]));
-            Thread.ofPlatform().daemon().name("keep-link-watch").start(this::refuseLaterMessages); // blocks on the stdin pipe for the run
-            return run(opened, platform, runners.apply(platform), args.limits());
+            GuestInput stdin = new GuestInput();
+            Thread running = Thread.currentThread();
+            // blocks on the stdin pipe for the run
+            Thread.ofPlatform().daemon().name("keep-link-watch").start(() -> readWhileRunning(opened.input(), stdin, running));
+            return run(opened, stdin, platform, runners.apply(platform), args.limits());
         } catch (EOFException e) {
             return EXIT_AGENT_GONE;
         } catch (IOException e) {
@@ -167,7 +178,7 @@ public final class KeepMain {
         }
     }
 
-    private int run(KeepSession.Opened opened, EvidenceSource platform, WorkloadRunner runner, WasiLimits limits) throws IOException {
+    private int run(KeepSession.Opened opened, InputStream stdin, EvidenceSource platform, WorkloadRunner runner, WasiLimits limits) throws IOException {
         OutputCipher cipher = opened.output();
         OutputStream stdout = new SealingStream(true, cipher);
         OutputStream stderr = new SealingStream(false, cipher);
@@ -178,11 +189,11 @@ public final class KeepMain {
                 case WorkloadPackage p -> p;
                 case PackageReference r -> fetcherFor(r, platform).resolve(r);
             };
-            end = new OutputFrame.Exit(runner.run(workload, stdout, stderr, limits));
+            end = new OutputFrame.Exit(runner.run(workload, stdin, stdout, stderr, limits));
         } catch (WorkloadRunner.WorkloadFailedException e) {
             end = new OutputFrame.Failed(e.getMessage());
         } catch (InterruptedException e) {
-            end = new OutputFrame.Failed("the Keep was interrupted");
+            end = new OutputFrame.Failed(abortReason != null ? abortReason : "the Keep was interrupted");
         }
         sealAndSend(cipher, end);
         return EXIT_DONE;
@@ -213,20 +224,50 @@ public final class KeepMain {
         }
     }
 
-    /** After the package: the key is spent; anything else the host sends (a replay) is refused, visibly. */
-    private void refuseLaterMessages() {
+    /**
+     * After the package: the guest's stdin arrives as INPUT frames, opened here and queued for the guest. The key is
+     * spent, so anything else the host sends (a replay) is refused, visibly. Input that fails to open (tampered,
+     * reordered, dropped or replayed by the host) stops the guest: the client learns it from the Failed frame.
+     */
+    private void readWhileRunning(InputCipher cipher, GuestInput stdin, Thread running) {
         try {
             while (true) {
                 LinkFrame f = LinkFrame.readFrom(in);
+                if (f.type() == LinkFrame.Type.INPUT) {
+                    if (abortReason == null) take(cipher, f.payload(), stdin, running);
+                    continue;
+                }
                 String why = f.type() == LinkFrame.Type.PACKAGE
                         ? "this Keep has already received its package; a second one (a replay) is refused"
                         : "unexpected " + f.type() + " while running";
                 send(LinkFrame.of(LinkFrame.Type.REFUSED, why.getBytes(StandardCharsets.UTF_8)));
             }
         } catch (IOException e) {
-            // the agent is gone: nobody can receive the output any more, and no Keep may outlive its agent
-            Runtime.getRuntime().halt(EXIT_AGENT_GONE);
+            agentGone();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+    }
+
+    private void take(InputCipher cipher, byte[] chunk, GuestInput stdin, Thread running) throws InterruptedException {
+        InputFrame frame;
+        try {
+            frame = cipher.open(chunk);
+        } catch (ProtocolException e) {
+            abortReason = "the guest's stdin was refused in transit: " + e.getMessage();
+            stdin.breakOff(abortReason);
+            running.interrupt();
+            return;
+        }
+        // the guest may not read for a long time; meanwhile, check once a second that someone is still there
+        while (!(frame instanceof InputFrame.Data d ? stdin.offer(d.data(), 1, TimeUnit.SECONDS) : stdin.offerEnd(1, TimeUnit.SECONDS))) {
+            if (agent.isEmpty() || !agent.get().isAlive()) agentGone();
+        }
+    }
+
+    /** The agent is gone: nobody can receive the output any more, and no Keep may outlive its agent. */
+    private static void agentGone() {
+        Runtime.getRuntime().halt(EXIT_AGENT_GONE);
     }
 
     private int refuse(String reason) {

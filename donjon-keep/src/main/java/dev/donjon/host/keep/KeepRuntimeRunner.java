@@ -25,7 +25,8 @@ import java.util.Optional;
 /**
  * Runs a deployed package on Donjon's Keep runtime (donjon-keep), exactly as {@code donjon run} would with the
  * package's Enarx.toml. Secrets become environment variables after the config's own (see {@link WorkloadPackage}):
- * they stay in the Keep's memory and never touch the host's disk. The guest's stdin is empty.
+ * they stay in the Keep's memory and never touch the host's disk. The guest's stdin is what the client streams (see
+ * {@link GuestInput}).
  *
  * <p>When the Enarx.toml names a {@code steward}, the Keep enrolls with it using the platform it attested the
  * deployment with (a fresh key, new evidence binding it, the CSR naming the module's digest); the Steward's HTTPS
@@ -46,7 +47,7 @@ public final class KeepRuntimeRunner implements WorkloadRunner {
     }
 
     @Override
-    public int run(WorkloadPackage pkg, OutputStream stdout, OutputStream stderr, WasiLimits limits)
+    public int run(WorkloadPackage pkg, InputStream stdin, OutputStream stdout, OutputStream stderr, WasiLimits limits)
             throws WorkloadFailedException, InterruptedException {
         try {
             Optional<EnarxConfig> config = pkg.enarxToml().map(t -> EnarxConfig.parse(new String(t, StandardCharsets.UTF_8)));
@@ -54,7 +55,7 @@ public final class KeepRuntimeRunner implements WorkloadRunner {
             pkg.secrets().forEach((name, value) -> env.add(name + "=" + WorkloadPackage.secretText(value).orElseThrow()));
             Workload workload = new Workload(pkg.wasm(), config, List.of(), env, List.of());
             // never the compiled-module cache of `donjon run`: it would put the workload, compiled, on the host's disk
-            try (Keep keep = Keep.open(workload, new Stdio(InputStream.nullInputStream(), stdout, stderr), limits, identity(pkg),
+            try (Keep keep = Keep.open(workload, new Stdio(stdin, stdout, stderr), limits, identity(pkg),
                     CompiledModuleCache.disabled())) {
                 return keep.run();
             }

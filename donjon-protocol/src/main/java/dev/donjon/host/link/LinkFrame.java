@@ -29,7 +29,9 @@ public record LinkFrame(Type type, byte[] payload) {
         /** Keep -> agent: a message was refused; the payload is a one-line, non-secret reason. */
         REFUSED(5),
         /** Keep -> agent: one encrypted output chunk, for the client. */
-        OUTPUT(6);
+        OUTPUT(6),
+        /** agent -> Keep: one encrypted chunk of the guest's stdin, from the client. */
+        INPUT(7);
 
         final int code;
 

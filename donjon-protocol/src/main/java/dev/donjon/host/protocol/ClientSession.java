@@ -4,18 +4,20 @@ import org.bouncycastle.crypto.InvalidCipherTextException;
 import org.bouncycastle.crypto.hpke.HPKEContextWithEncapsulation;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 
-/** The client's half of one deployment: seals the package to the attested Keep key, then reads its output. */
+/** The client's half of one deployment: seals the package to the attested Keep key, then reads its output and seals its input. */
 public final class ClientSession {
 
     private final DeployContext context;
     private final HPKEContextWithEncapsulation hpke;
     private final OutputCipher output;
+    private final InputCipher input;
     private boolean sealed;
 
     private ClientSession(DeployContext context, HPKEContextWithEncapsulation hpke) {
         this.context = context;
         this.hpke = hpke;
         this.output = new OutputCipher(hpke);
+        this.input = new InputCipher(hpke);
     }
 
     /** Sets up HPKE to {@code keepPublicKey}, which the caller must already have checked against the Keep's evidence. */
@@ -38,6 +40,9 @@ public final class ClientSession {
 
     /** The decrypting end of the Keep's output stream. */
     public OutputCipher output() { return output; }
+
+    /** The encrypting end of the guest's stdin. */
+    public InputCipher input() { return input; }
 
     public DeployContext context() { return context; }
 }

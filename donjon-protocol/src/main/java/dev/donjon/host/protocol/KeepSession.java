@@ -13,8 +13,11 @@ import org.bouncycastle.crypto.hpke.HPKEContext;
  */
 public final class KeepSession {
 
-    /** What opening yields: the workload (or a reference to fetch it), and the channel to encrypt its output back to the client. */
-    public record Opened(Delivery delivery, OutputCipher output) {
+    /**
+     * What opening yields: the workload (or a reference to fetch it), the channel to encrypt its output back to the
+     * client, and the channel to open the guest's stdin with.
+     */
+    public record Opened(Delivery delivery, OutputCipher output, InputCipher input) {
         /** The workload when it was delivered itself (not by reference). */
         public WorkloadPackage workload() {
             if (delivery instanceof WorkloadPackage p) return p;
@@ -55,7 +58,7 @@ public final class KeepSession {
             throw new ProtocolException("the package was not sealed for this Keep (HPKE open failed: wrong key, Keep id or nonce, or tampered)");
         }
         try {
-            return new Opened(Delivery.decode(plain), new OutputCipher(hpke));
+            return new Opened(Delivery.decode(plain), new OutputCipher(hpke), new InputCipher(hpke));
         } finally {
             Arrays.fill(plain, (byte) 0);
         }

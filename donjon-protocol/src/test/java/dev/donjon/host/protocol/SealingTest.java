@@ -142,4 +142,60 @@ class SealingTest {
         assertInstanceOf(ProtocolException.class, assertThrows(ProtocolException.class, () -> KeepOffer.parse("[]".getBytes())));
         assertThrows(ProtocolException.class, () -> KeepOffer.parse("{\"keepId\":\"x\"}".getBytes()));
     }
+
+    @Test
+    void stdinFlowsToTheKeepInOrderAndEndsOnlyWhenTheClientSaysSo() throws Exception {
+        DeployContext ctx = new DeployContext("keep-1", nonce());
+        KeepSession keep = new KeepSession(ctx);
+        ClientSession client = ClientSession.start(keep.publicKey(), ctx);
+        InputCipher in = keep.open(client.seal(workload())).input();
+        byte[] a = client.input().seal(new InputFrame.Data("line 1\n".getBytes(StandardCharsets.UTF_8)));
+        byte[] b = client.input().seal(new InputFrame.Data(new byte[0]));
+        byte[] end = client.input().seal(new InputFrame.End());
+        assertArrayEquals("line 1\n".getBytes(StandardCharsets.UTF_8), ((InputFrame.Data) in.open(a)).data());
+        assertArrayEquals(new byte[0], ((InputFrame.Data) in.open(b)).data());
+        assertInstanceOf(InputFrame.End.class, in.open(end));
+        assertThrows(ProtocolException.class, () -> in.open(a));
+        assertThrows(IllegalStateException.class, () -> client.input().seal(new InputFrame.Data(new byte[1])));
+    }
+
+    @Test
+    void theHostCannotReorderDropReplayOrForgeStdin() throws Exception {
+        DeployContext ctx = new DeployContext("keep-1", nonce());
+        KeepSession keep = new KeepSession(ctx);
+        ClientSession client = ClientSession.start(keep.publicKey(), ctx);
+        KeepSession.Opened opened = keep.open(client.seal(workload()));
+        byte[] first = client.input().seal(new InputFrame.Data(new byte[] {1}));
+        byte[] second = client.input().seal(new InputFrame.Data(new byte[] {2}));
+        // dropped (or reordered): the second chunk is not the next one
+        assertThrows(ProtocolException.class, () -> opened.input().open(second));
+        // and once a chunk was refused, the stream is dead, even for the right next chunk
+        assertThrows(ProtocolException.class, () -> opened.input().open(first));
+
+        // the output direction's chunks, replayed as input, are refused: the two directions have their own keys
+        KeepSession keep2 = new KeepSession(ctx);
+        ClientSession client2 = ClientSession.start(keep2.publicKey(), ctx);
+        KeepSession.Opened opened2 = keep2.open(client2.seal(workload()));
+        byte[] outputChunk = opened2.output().seal(new OutputFrame.Stdout(new byte[] {1}));
+        assertThrows(ProtocolException.class, () -> opened2.input().open(outputChunk));
+
+        // a flipped bit
+        KeepSession keep3 = new KeepSession(ctx);
+        ClientSession client3 = ClientSession.start(keep3.publicKey(), ctx);
+        KeepSession.Opened opened3 = keep3.open(client3.seal(workload()));
+        byte[] chunk = client3.input().seal(new InputFrame.End());
+        chunk[0] ^= 1;
+        assertThrows(ProtocolException.class, () -> opened3.input().open(chunk));
+    }
+
+    @Test
+    void oversizedOrUnknownInputFramesAreRefused() {
+        assertThrows(ProtocolException.class, () -> InputFrame.decode(new byte[0]));
+        assertThrows(ProtocolException.class, () -> InputFrame.decode(new byte[] {9}));
+        assertThrows(ProtocolException.class, () -> InputFrame.decode(new byte[] {2, 0}));
+        byte[] oversized = new byte[InputFrame.MAX_DATA + 2];
+        oversized[0] = 1;
+        ProtocolException e = assertThrows(ProtocolException.class, () -> InputFrame.decode(oversized));
+        assertTrue(e.getMessage().contains("exceeds"), e.getMessage());
+    }
 }
