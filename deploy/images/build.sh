@@ -69,7 +69,9 @@ base_args=(--variant=minbase --include=netbase --format=tar
   --customize-hook='chroot "$1" groupadd --gid 10001 donjon'
   --customize-hook='chroot "$1" useradd --uid 10001 --gid 10001 --home-dir /home/donjon --create-home --shell /usr/sbin/nologin donjon'
   --customize-hook='install -d -o 10001 -g 10001 -m 0750 "$1/var/lib/donjon" && install -d -m 0755 "$1/etc/donjon"'
-  --customize-hook='rm -rf "$1"/var/log/* "$1"/var/cache/ldconfig/aux-cache "$1"/var/lib/apt/lists/*')
+  --customize-hook='rm -rf "$1"/var/log/* "$1"/var/cache/ldconfig/aux-cache "$1"/var/lib/apt/lists/*'
+  # no shell and no script interpreter at run time (an intruder gets no sh, bash or perl); nothing here runs a script
+  --customize-hook='rm -f "$1"/usr/bin/sh "$1"/usr/bin/bash "$1"/usr/bin/rbash "$1"/usr/bin/dash "$1"/usr/bin/perl "$1"/usr/bin/perl5.* "$1"/bin/sh "$1"/bin/bash "$1"/bin/dash')
 base_key=$(printf '%s\n' "$suite" "$mirror" "$security" "${base_args[@]}" | sha)
 base_tar=$cache/base-$base_key.tar
 if [ $refresh = 1 ] || [ ! -s "$base_tar" ]; then
