@@ -1,13 +1,13 @@
 package dev.donjon.bench;
 
 import dev.donjon.common.Tls;
-import dev.donjon.drawbridge.Authenticator;
+import dev.donjon.server.Authenticator;
 import dev.donjon.drawbridge.DrawbridgeClient;
 import dev.donjon.drawbridge.PackageFetcher;
 import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
-import dev.donjon.drawbridge.TokenFile;
+import dev.donjon.server.TokenFile;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.KeyPair;

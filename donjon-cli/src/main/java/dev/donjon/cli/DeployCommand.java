@@ -1,7 +1,10 @@
 package dev.donjon.cli;
 
 import dev.donjon.attestation.policy.PolicyToml;
+import dev.donjon.common.Tls;
+import dev.donjon.host.client.AgentCredentials;
 import dev.donjon.host.client.Appraisal;
+import dev.donjon.keep.TrustAnchorFiles;
 import dev.donjon.host.client.DeployException;
 import dev.donjon.host.client.Deployer;
 import dev.donjon.host.client.PackageLoader;
@@ -35,8 +38,20 @@ import picocli.CommandLine.Parameters;
             "The exit code is the guest's."})
 final class DeployCommand implements Callable<Integer> {
 
-    @Option(names = "--host", paramLabel = "URL", required = true, description = "The host agent, e.g. http://host:8700.")
+    @Option(names = "--host", paramLabel = "URL", required = true, description = "The host agent, e.g. https://host:8700.")
     URI host;
+
+    @Option(names = "--agent-ca", paramLabel = "PEM", description = "CA certificate(s) to trust for the agent's TLS, besides the JDK's.")
+    Path agentCa;
+
+    @Option(names = "--client-cert", paramLabel = "PEM", description = "Client certificate chain for an agent that asks for one (mutual TLS).")
+    Path clientCert;
+
+    @Option(names = "--client-key", paramLabel = "PEM", description = "Private key of --client-cert.")
+    Path clientKey;
+
+    @Option(names = "--agent-token-file", paramLabel = "FILE", description = "Bearer token for the agent (its --tokens file or OIDC issuer).")
+    Path agentTokenFile;
 
     static final class Trust {
         @Option(names = "--policy", paramLabel = "FILE", description = "Attestation policy TOML (Enarx steward.toml keys + [tdx], [sim]).")
@@ -105,7 +120,7 @@ final class DeployCommand implements Callable<Integer> {
         }
         Deployer deployer = new Deployer(
                 new Deployer.Options(host, Optional.ofNullable(backend), Math.max(1, maxMemory >> 20), Optional.ofNullable(maxTime),
-                        Optional.ofNullable(maxCpuTime)),
+                        Optional.ofNullable(maxCpuTime), credentials()),
                 options, new Notices());
         Thread stopOnInterrupt = new Thread(deployer::stop, "donjon-deploy-stop");
         Runtime.getRuntime().addShutdownHook(stopOnInterrupt);
@@ -124,6 +139,28 @@ final class DeployCommand implements Callable<Integer> {
                 // shutting down: the hook stops the Keep
             }
         }
+    }
+
+    /** The agent's CA, the client certificate and the token, each read now with a one-line error naming its option. */
+    private AgentCredentials credentials() {
+        if ((clientCert == null) != (clientKey == null)) throw new ExitCodeException(OneLineErrors.USAGE, "--client-cert and --client-key go together");
+        Optional<String> token = Optional.empty();
+        if (agentTokenFile != null) {
+            try {
+                String t = Files.readString(agentTokenFile).strip();
+                if (t.isEmpty() || t.contains("\n")) throw new ExitCodeException(OneLineErrors.USAGE, "--agent-token-file " + agentTokenFile + ": expected one token on one line");
+                token = Optional.of(t);
+            } catch (IOException e) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--agent-token-file " + agentTokenFile + ": cannot read it (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        if (agentCa == null && clientCert == null) return new AgentCredentials(Optional.empty(), token);
+        if (host.getScheme().equals("http")) throw new ExitCodeException(OneLineErrors.USAGE, "--agent-ca and --client-cert need an https:// --host");
+        var anchors = agentCa == null ? TrustAnchorFiles.jdkDefaults()
+                : TrustAnchorFiles.jdkDefaultsPlus(EdgeOptions.certificates(agentCa, "--agent-ca"));
+        var chain = clientCert == null ? null : EdgeOptions.certificates(clientCert, "--client-cert");
+        var key = clientKey == null ? null : EdgeOptions.privateKey(clientKey, "--client-key");
+        return new AgentCredentials(Optional.of(Tls.context(key, chain, Tls.anchors(anchors))), token);
     }
 
     private Optional<byte[]> simChain() throws IOException {

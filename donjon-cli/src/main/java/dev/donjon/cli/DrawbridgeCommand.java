@@ -2,11 +2,9 @@ package dev.donjon.cli;
 
 import dev.donjon.common.Pem;
 import dev.donjon.common.Tls;
-import dev.donjon.drawbridge.Authenticator;
-import dev.donjon.drawbridge.OidcVerifier;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
-import dev.donjon.drawbridge.TokenFile;
+import dev.donjon.server.Authenticator;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,18 +24,13 @@ final class DrawbridgeCommand {
         @Option(names = "--tls-cert", paramLabel = "PEM", description = "Server certificate chain.") Path tlsCert;
         @Option(names = "--tls-key", paramLabel = "PEM", description = "Server private key.") Path tlsKey;
         @Option(names = "--client-ca", paramLabel = "STEWARD_CA", description = "Steward CA: clients with a certificate it issued may read private repositories.") Path clientCa;
-        @Option(names = "--tokens", paramLabel = "FILE", description = "Static bearer tokens: lines 'TOKEN SUBJECT SCOPE...'.") Path tokens;
-        @Option(names = "--oidc-issuer", paramLabel = "URL") String oidcIssuer;
-        @Option(names = "--oidc-jwks", paramLabel = "FILE_OR_URL") String oidcJwks;
-        @Option(names = "--oidc-audience", paramLabel = "AUD") String oidcAudience;
+        @picocli.CommandLine.Mixin EdgeOptions edge;
         @Option(names = "--max-upload", paramLabel = "BYTES", defaultValue = "268435456", description = "Largest accepted upload. Default: ${DEFAULT-VALUE}.") long maxUpload;
 
         @Override
         public Integer call() throws Exception {
             if ((tlsCert == null) != (tlsKey == null)) throw new ExitCodeException(OneLineErrors.USAGE, "--tls-cert and --tls-key go together");
             if (clientCa != null && tlsCert == null) throw new ExitCodeException(OneLineErrors.USAGE, "--client-ca needs TLS (--tls-cert, --tls-key)");
-            int oidcGiven = (oidcIssuer != null ? 1 : 0) + (oidcJwks != null ? 1 : 0) + (oidcAudience != null ? 1 : 0);
-            if (oidcGiven != 0 && oidcGiven != 3) throw new ExitCodeException(OneLineErrors.USAGE, "--oidc-issuer, --oidc-jwks and --oidc-audience go together");
             int colon = listen.lastIndexOf(':');
             if (colon < 0) throw new ExitCodeException(OneLineErrors.USAGE, "--listen must be ADDR:PORT");
             InetSocketAddress addr = new InetSocketAddress(listen.substring(0, colon).replaceAll("^\\[|]$", ""), Integer.parseInt(listen.substring(colon + 1)));
@@ -48,13 +41,11 @@ final class DrawbridgeCommand {
             } else {
                 System.err.println("donjon: WARNING: serving plain HTTP: tokens and workloads cross the network in clear; use --tls-cert/--tls-key beyond loopback");
             }
-            if (tokens == null && oidcGiven == 0)
+            if (edge.tokens == null && !edge.oidcGiven())
                 System.err.println("donjon: WARNING: no --tokens and no --oidc-*: nobody can register or publish; the registry is read-only");
-            Authenticator auth = new Authenticator(
-                    tokens == null ? Optional.empty() : Optional.of(TokenFile.load(tokens)),
-                    oidcGiven == 3 ? Optional.of(new OidcVerifier(oidcIssuer, oidcJwks, oidcAudience)) : Optional.empty(),
-                    clientCa != null);
-            RegistryServer server = RegistryServer.start(new RegistryServer.Config(new RegistryStore(store, maxUpload), addr, tls, clientCa != null, auth));
+            Authenticator auth = edge.authenticator(clientCa != null);
+            RegistryServer server = RegistryServer.start(new RegistryServer.Config(new RegistryStore(store, maxUpload), addr, tls, clientCa != null, auth,
+                    edge.limits(), edge.admin()));
             System.out.println("drawbridge: serving " + store + " on " + server.baseUri() + "/api/v0.1.0/");
             System.out.flush();
             Serving.untilStopped(server);

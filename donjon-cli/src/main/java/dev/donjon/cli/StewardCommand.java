@@ -56,6 +56,10 @@ final class StewardCommand {
                 description = "Pin the clock (tests, replayed evidence): every validity decision and certificate uses this instant.") String now;
         @Option(names = "--amd-chain", paramLabel = "PEM", description = "AMD ASK/ASVK + ARK bundle to trust instead of the bundled Milan/Genoa/Turin roots.") Path amdChain;
         @Option(names = "--intel-root", paramLabel = "FILE", description = "Intel SGX Root CA (DER or PEM) to trust instead of the bundled one.") Path intelRoot;
+        @Option(names = "--admin-listen", paramLabel = "ADDR:PORT",
+                description = "Serve /healthz, /readyz and /metrics here (plain HTTP, no authentication) instead of on --listen.") String adminListen;
+        @Option(names = "--max-connections", paramLabel = "N", defaultValue = "30000",
+                description = "Connections at once (lowered to fit the file-descriptor limit). Default: ${DEFAULT-VALUE}.") int maxConnections;
         @Option(names = "--crypto", paramLabel = "ENGINE", defaultValue = "native",
                 description = "Who checks and makes ECDSA signatures: native (AWS-LC through the Amazon Corretto Crypto Provider, several "
                         + "times faster; BouncyCastle where it does not load) or java (BouncyCastle). Default: ${DEFAULT-VALUE}.") String crypto;
@@ -104,7 +108,10 @@ final class StewardCommand {
             } else if (!addr.getAddress().isLoopbackAddress()) {
                 System.err.println("donjon: WARNING: serving plain HTTP beyond loopback: use --tls-cert/--tls-key");
             }
-            StewardServer server = StewardServer.start(new StewardServer.Config(steward, addr, tls));
+            if (maxConnections < 1) throw new ExitCodeException(OneLineErrors.USAGE, "--max-connections must be at least 1");
+            StewardServer server = StewardServer.start(new StewardServer.Config(steward, addr, tls,
+                    StewardServer.Config.defaultLimits().withMaxConnections(maxConnections),
+                    adminListen == null ? Optional.empty() : Optional.of(address(adminListen))));
             System.out.println("steward: signatures by " + SignatureProviders.current().name());
             System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
             System.out.flush();

@@ -73,8 +73,8 @@ class DeployCommandTest {
         Path hello = ROOT.resolve("examples/hello/hello.wasm");
         try (var server = dev.donjon.drawbridge.RegistryServer.start(new dev.donjon.drawbridge.RegistryServer.Config(
                 new dev.donjon.drawbridge.RegistryStore(dir.resolve("store"), 1 << 30), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                java.util.Optional.empty(), false, new dev.donjon.drawbridge.Authenticator(
-                        java.util.Optional.of(dev.donjon.drawbridge.TokenFile.load(tokens)), java.util.Optional.empty(), false)))) {
+                java.util.Optional.empty(), false, new dev.donjon.server.Authenticator(
+                        java.util.Optional.of(dev.donjon.server.TokenFile.load(tokens)), java.util.Optional.empty(), false)))) {
             String reg = server.baseUri().toString();
             String token = RegistryCommandsTest.TOKEN;
             assertEquals(0, run("user", "register", "dev", "--subject", "dev-subject", "--registry", reg, "--token", token).code());

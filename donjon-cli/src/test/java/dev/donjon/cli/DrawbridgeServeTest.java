@@ -89,7 +89,7 @@ class DrawbridgeServeTest {
             owner.publish("owner", "app", "1.0.0", PackageTree.read(example), Optional.empty());
 
             var anonymous = new PackageFetcher(anonTls, Optional.empty(), Optional.empty(), Optional.of(base));
-            assertEquals(401, assertThrows(RegistryException.class, () -> anonymous.fetch("owner/app:1.0.0")).status());
+            assertEquals(404, assertThrows(RegistryException.class, () -> anonymous.fetch("owner/app:1.0.0")).status()); // private: as if missing
             var keepTls = Tls.context(keep.keys().getPrivate(), List.of(keep.cert(), steward.cert()), Tls.anchors(List.of(tlsCa.cert())));
             var attested = new PackageFetcher(keepTls, Optional.empty(), Optional.empty(), Optional.of(base));
             assertArrayEquals(Files.readAllBytes(example.resolve("main.wasm")), attested.fetch("owner/app:1.0.0").wasm());

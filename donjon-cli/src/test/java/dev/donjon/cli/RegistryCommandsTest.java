@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.donjon.drawbridge.Authenticator;
+import dev.donjon.server.Authenticator;
 import dev.donjon.drawbridge.PackageFetcher;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
-import dev.donjon.drawbridge.TokenFile;
+import dev.donjon.server.TokenFile;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;

@@ -3,11 +3,11 @@ package dev.donjon.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.donjon.drawbridge.Authenticator;
+import dev.donjon.server.Authenticator;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
 import dev.donjon.drawbridge.SignedTag;
-import dev.donjon.drawbridge.TokenFile;
+import dev.donjon.server.TokenFile;
 import dev.donjon.host.agent.HostAgent;
 import java.io.StringWriter;
 import java.net.InetAddress;

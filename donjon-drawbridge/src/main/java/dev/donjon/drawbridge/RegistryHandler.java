@@ -1,296 +1,253 @@
 package dev.donjon.drawbridge;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpsExchange;
+import dev.donjon.server.ApiError;
+import dev.donjon.server.Exchange;
+import dev.donjon.server.Principal;
+import dev.donjon.server.Routes;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.Optional;
 
 /**
- * Routes {@code /api/v0.1.0/...} as Drawbridge does: {@code /{user}}, {@code /{user}/{repo}},
- * {@code /{user}/{repo}/_tag}, {@code /{user}/{repo}/_tag/{tag}}, {@code /{user}/{repo}/_tag/{tag}/tree[/{path}]}.
- * Every failure becomes a status and a one-line text/plain reason; no stack trace ever leaves the server.
+ * Drawbridge's API, one route table ({@link #routes}): {@code /api/v{version}/} then {@code {user}},
+ * {@code {user}/{repo}}, {@code {user}/{repo}/_tag}, {@code {user}/{repo}/_tag/{tag}},
+ * {@code {user}/{repo}/_tag/{tag}/tree[/{path}]}; one error mapper ({@link #mapError}) from the store's and the
+ * formats' exceptions. Every failure is a status and a one-line text/plain reason; no stack trace leaves the server.
  */
-final class RegistryHandler implements HttpHandler {
-    private static final Logger LOG = Logger.getLogger(RegistryHandler.class.getName());
+final class RegistryHandler {
     /** Small JSON documents (user records, configs) are read whole; anything bigger is refused. */
-    private static final int MAX_SMALL_BODY = 64 * 1024;
+    static final int MAX_SMALL_BODY = 64 * 1024;
+    /** Objects up to this size are read once, checked and sent from memory: what was checked is what is sent. */
+    private static final long IN_MEMORY = 16L << 20;
+
+    private static final String API = "/api/{version}";
+    private static final String USER = API + "/{user}";
+    private static final String REPO = USER + "/{repo}";
+    private static final String TAGS = REPO + "/_tag";
+    private static final String TAG = TAGS + "/{tag}";
+    private static final String TREE = TAG + "/tree";
 
     private final RegistryStore store;
-    private final Authenticator authenticator;
 
-    RegistryHandler(RegistryStore store, Authenticator authenticator) {
-        this.store = store;
-        this.authenticator = authenticator;
+    RegistryHandler(RegistryStore store) { this.store = store; }
+
+    Routes routes() {
+        return new Routes()
+                .get(USER, ex -> getUser(ex, user(ex)))
+                .put(USER, ex -> putUser(ex, user(ex)))
+                .get(REPO, ex -> getRepository(ex, repo(ex)))
+                .put(REPO, ex -> putRepository(ex, repo(ex)))
+                .get(TAGS, ex -> tagList(ex, repo(ex)))
+                .get(TAG, ex -> getTag(ex, repo(ex), tag(ex)))
+                .put(TAG, ex -> putTag(ex, repo(ex), tag(ex)))
+                .get(TREE, ex -> getNode(ex, repo(ex), tag(ex), TreePath.ROOT))
+                .put(TREE, ex -> putNode(ex, repo(ex), tag(ex), TreePath.ROOT))
+                .get(TREE + "/{+path}", ex -> getNode(ex, repo(ex), tag(ex), TreePath.parse(ex.pathParam("path"))))
+                .put(TREE + "/{+path}", ex -> putNode(ex, repo(ex), tag(ex), TreePath.parse(ex.pathParam("path"))))
+                .get(REPO + "/{group}", RegistryHandler::groups)
+                .put(REPO + "/{group}", RegistryHandler::groups)
+                .notFoundHint("(the API is /api/v0.1.0/{user}[/{repo}[/_tag[/{tag}[/tree[/{path}]]]]])");
     }
 
-    private enum Method { GET, HEAD, PUT }
-
-    @Override
-    public void handle(HttpExchange ex) {
-        try {
-            route(ex);
-        } catch (RegistryException e) {
-            if (e.status() == 500) LOG.log(Level.WARNING, e.getMessage(), e.getCause());
-            sendText(ex, e.status(), e.getMessage());
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "connection failed", e);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "unexpected failure", e);
-            sendText(ex, 500, "internal error");
-        } finally {
-            ex.close();
-        }
+    /** The store's refusals and the wire formats' parse errors, as HTTP answers. */
+    Optional<ApiError> mapError(Throwable failure) {
+        return Optional.ofNullable(switch (failure) {
+            case StoreException.NotFound e -> ApiError.notFound(e.getMessage());
+            case StoreException.Conflict e -> ApiError.conflict(e.getMessage());
+            case StoreException.Rejected e -> ApiError.badRequest(e.getMessage());
+            case StoreException.TooLarge e -> new ApiError(413, e.getMessage());
+            case StoreException.LengthRequired e -> new ApiError(411, e.getMessage());
+            case StoreException.AlreadyRegistered e -> ApiError.forbidden(e.getMessage()
+                    + ": a subject registers one user name (scope " + Scope.ADMIN_USERS + " may register others)");
+            case StoreException.Damaged e -> new ApiError(500, e.getMessage(), e.getCause());
+            case RegistryException e -> new ApiError(e.status(), e.getMessage()); // a malformed name, header or document
+            default -> null;
+        });
     }
 
-    private void route(HttpExchange ex) throws IOException {
-        Method method = switch (ex.getRequestMethod()) {
-            case "GET" -> Method.GET;
-            case "HEAD" -> Method.HEAD;
-            case "PUT" -> Method.PUT;
-            default -> throw new RegistryException(405, "method " + Names.printable(ex.getRequestMethod()) + " not allowed");
-        };
-        String path = ex.getRequestURI().getRawPath();
-        if (path.contains("%")) throw RegistryException.badRequest("percent-encoded characters are not allowed in registry paths");
-        String rest = stripApiVersion(path);
-        int underscore = rest.indexOf("/_");
-        String head = underscore < 0 ? rest : rest.substring(0, underscore);
-        String tail = underscore < 0 ? "" : rest.substring(underscore + 1);
-        if (head.isEmpty()) throw new RegistryException(404, "route '" + Names.printable(path) + "' not found");
-        String[] ur = head.split("/", -1);
-        String user = Names.user(ur[0]);
-        if (ur.length == 1) {
-            if (!tail.isEmpty()) throw new RegistryException(404, "route not found on user");
-            user(ex, method, user);
-            return;
-        }
-        if (ur.length > 2) throw RegistryException.badRequest("repository groups (owner/group/name) are not supported yet");
-        String repo = Names.repository(ur[1]);
-        if (tail.isEmpty()) {
-            repository(ex, method, user, repo);
-            return;
-        }
-        String[] t = tail.split("/", 4);
-        if (!t[0].equals("_tag")) throw new RegistryException(404, "route '" + Names.printable(tail) + "' not found on repository");
-        if (t.length == 1) {
-            if (method == Method.PUT) throw new RegistryException(405, "method not allowed for the tag list");
-            tagList(ex, method, user, repo);
-            return;
-        }
-        String tag = Names.tag(t[1]);
-        if (t.length == 2) {
-            tag(ex, method, user, repo, tag);
-            return;
-        }
-        if (!t[2].equals("tree")) throw new RegistryException(404, "route '" + Names.printable(t[2]) + "' not found on tag");
-        tree(ex, method, user, repo, tag, TreePath.parse(t.length == 4 ? t[3] : ""));
+    // ---- the path's parts ----
+
+    private record Repo(String user, String repo) {
+        ApiError hidden() { return ApiError.notFound("repository '" + user + "/" + repo + "' not found"); }
     }
 
-    /** Accepts {@code /api/v<semver>/} up to this server's API version 0.1.x; returns the rest of the path. */
-    private static String stripApiVersion(String path) {
-        String p = path.startsWith("/") ? path.substring(1) : path;
-        if (!p.startsWith("api/v")) throw new RegistryException(404, "route '" + Names.printable(path) + "' not found");
-        int slash = p.indexOf('/', 5);
-        String version = slash < 0 ? p.substring(5) : p.substring(5, slash);
-        String[] v = Names.tag(version).split("[.+-]");
+    /** Checks the raw path and the API version; returns the user name. */
+    private static String user(Exchange ex) {
+        if (ex.rawPath().contains("%")) throw ApiError.badRequest("percent-encoded characters are not allowed in registry paths");
+        String version = ex.pathParam("version");
+        if (!version.startsWith("v")) throw ApiError.notFound("route '" + printable(ex.rawPath()) + "' not found");
+        String[] v = Names.tag(version.substring(1)).split("[.+-]");
         // semver has no leading zeros: a minor of two or more digits is above 1
-        if (!v[0].equals("0") || v[1].length() > 1 || v[1].charAt(0) > '1') throw new RegistryException(501, "unsupported API version " + version);
-        return slash < 0 ? "" : p.substring(slash + 1);
+        if (!v[0].equals("0") || v[1].length() > 1 || v[1].charAt(0) > '1') throw new ApiError(501, "unsupported API version " + version.substring(1));
+        return Names.user(ex.pathParam("user"));
     }
 
-    private Principal principal(HttpExchange ex) {
-        var session = ex instanceof HttpsExchange hs ? hs.getSSLSession() : null;
-        return authenticator.authenticate(ex.getRequestHeaders().getFirst("Authorization"), session);
+    private static Repo repo(Exchange ex) { return new Repo(user(ex), Names.repository(ex.pathParam("repo"))); }
+
+    private static String tag(Exchange ex) { return Names.tag(ex.pathParam("tag")); }
+
+    private static void groups(Exchange ex) {
+        user(ex);
+        throw ApiError.badRequest("repository groups (owner/group/name) are not supported yet");
     }
 
-    private UserRecord owner(String user) {
-        return store.user(user).orElseThrow(() -> new RegistryException(404, "user '" + user + "' not found"));
+    private static String printable(String s) { return Names.printable(s); }
+
+    private UserRecord owner(String user, ApiError hidden) {
+        return store.user(user).orElseThrow(() -> hidden);
     }
 
-    private RepositoryConfig config(String user, String repo) {
-        return store.repository(user, repo).orElseThrow(() -> new RegistryException(404, "repository '" + user + "/" + repo + "' not found"));
+    private static ApiError hiddenUser(String user) { return ApiError.notFound("user '" + user + "' not found"); }
+
+    // ---- users ----
+
+    private void getUser(Exchange ex, String user) {
+        Principal p = ex.principal();
+        ApiError hidden = hiddenUser(user);
+        UserRecord record = owner(user, hidden);
+        AccessPolicy.requireOwner(p, record, Scope.Level.READ, Scope.Context.USERS, hidden);
+        sendBytes(ex, record.toJson(), "application/json");
     }
 
-    private void user(HttpExchange ex, Method method, String user) throws IOException {
-        Principal p = principal(ex);
-        if (method == Method.PUT) {
-            requireJson(ex);
-            UserRecord record = UserRecord.parse(readSmallBody(ex));
-            Principal.TokenHolder t = AccessPolicy.requireToken(p);
-            if (!t.subject().equals(record.subject()))
-                throw new RegistryException(403, "user record subject must be the token's own subject");
-            if (!t.has(Scope.Level.WRITE, Scope.Context.USERS))
-                throw new RegistryException(403, "token lacks scope write:drawbridge_users");
-            store.createUser(user, record);
-            sendText(ex, 201, "created");
-            return;
-        }
-        UserRecord record = owner(user);
-        AccessPolicy.requireOwner(p, record, user, Scope.Level.READ, Scope.Context.USERS);
-        sendBytes(ex, method, record.toJson(), "application/json", null);
+    private void putUser(Exchange ex, String user) {
+        Principal.Bearer t = AccessPolicy.requireToken(ex.principal());
+        requireJson(ex);
+        UserRecord record = UserRecord.parse(readSmallBody(ex));
+        boolean admin = t.scopes().contains(Scope.ADMIN_USERS);
+        if (!admin && !t.subject().equals(record.subject()))
+            throw ApiError.forbidden("user record subject must be the token's own subject");
+        if (!admin && !Scope.has(t, Scope.Level.WRITE, Scope.Context.USERS))
+            throw ApiError.forbidden("token lacks scope write:drawbridge_users");
+        store.createUser(user, record);
+        ex.text(201, "created");
     }
 
-    private void repository(HttpExchange ex, Method method, String user, String repo) throws IOException {
-        Principal p = principal(ex);
-        UserRecord owner = owner(user);
-        if (method == Method.PUT) {
-            requireJson(ex);
-            RepositoryConfig config = RepositoryConfig.parse(readSmallBody(ex));
-            AccessPolicy.requireOwner(p, owner, user, Scope.Level.WRITE, Scope.Context.REPOSITORIES);
-            store.createRepository(user, repo, config);
-            sendText(ex, 201, "created");
-            return;
-        }
-        RepositoryConfig config = config(user, repo);
-        AccessPolicy.requireRead(p, owner, user, config, Scope.Context.REPOSITORIES);
-        sendBytes(ex, method, config.toJson(), "application/json", null);
+    // ---- repositories ----
+
+    private void getRepository(Exchange ex, Repo r) {
+        Principal p = ex.principal();
+        UserRecord owner = owner(r.user(), r.hidden());
+        RepositoryConfig config = store.repository(r.user(), r.repo()).orElseThrow(r::hidden);
+        AccessPolicy.requireRead(p, owner, config, Scope.Context.REPOSITORIES, r.hidden());
+        sendBytes(ex, config.toJson(), "application/json");
     }
 
-    private void tagList(HttpExchange ex, Method method, String user, String repo) throws IOException {
-        Principal p = principal(ex);
-        UserRecord owner = owner(user);
-        AccessPolicy.requireRead(p, owner, user, config(user, repo), Scope.Context.REPOSITORIES);
+    private void putRepository(Exchange ex, Repo r) {
+        Principal p = ex.principal();
+        AccessPolicy.requireToken(p);
+        UserRecord owner = owner(r.user(), hiddenUser(r.user()));
+        AccessPolicy.requireOwner(p, owner, Scope.Level.WRITE, Scope.Context.REPOSITORIES, hiddenUser(r.user()));
+        requireJson(ex);
+        RepositoryConfig config = RepositoryConfig.parse(readSmallBody(ex));
+        store.createRepository(r.user(), r.repo(), config);
+        ex.text(201, "created");
+    }
+
+    /** The repository's owner and config, if {@code p} may read it; otherwise what a missing repository answers. */
+    private RepositoryConfig readable(Principal p, Repo r) {
+        UserRecord owner = owner(r.user(), r.hidden());
+        RepositoryConfig config = store.repository(r.user(), r.repo()).orElseThrow(r::hidden);
+        AccessPolicy.requireRead(p, owner, config, Scope.Context.REPOSITORIES, r.hidden());
+        return config;
+    }
+
+    private void writable(Principal p, Repo r) {
+        AccessPolicy.requireToken(p);
+        UserRecord owner = owner(r.user(), r.hidden());
+        store.repository(r.user(), r.repo()).orElseThrow(r::hidden);
+        AccessPolicy.requireOwner(p, owner, Scope.Level.WRITE, Scope.Context.TAGS, r.hidden());
+    }
+
+    // ---- tags and trees ----
+
+    private void tagList(Exchange ex, Repo r) {
+        readable(ex.principal(), r);
         ArrayNode arr = RegistryJson.MAPPER.createArrayNode();
-        store.tags(user, repo).forEach(arr::add);
-        sendBytes(ex, method, RegistryJson.write(arr), "application/json", null);
+        store.tags(r.user(), r.repo()).forEach(arr::add);
+        sendBytes(ex, RegistryJson.write(arr), "application/json");
     }
 
-    private void tag(HttpExchange ex, Method method, String user, String repo, String tag) throws IOException {
-        Principal p = principal(ex);
-        UserRecord owner = owner(user);
-        RepositoryConfig config = config(user, repo);
-        if (method == Method.PUT) {
-            AccessPolicy.requireOwner(p, owner, user, Scope.Level.WRITE, Scope.Context.TAGS);
-            boolean created = store.createTag(user, repo, tag, requiredDigest(ex), contentType(ex), contentLength(ex), ex.getRequestBody());
-            sendText(ex, created ? 201 : 200, created ? "created" : "already present");
-            return;
-        }
-        AccessPolicy.requireRead(p, owner, user, config, Scope.Context.REPOSITORIES);
-        StoredObject obj = store.tag(user, repo, tag).orElseThrow(() -> new RegistryException(404, "tag " + tag + " not found"));
-        sendObject(ex, method, obj);
+    private void getTag(Exchange ex, Repo r, String tag) throws IOException {
+        readable(ex.principal(), r);
+        StoredObject obj = store.tag(r.user(), r.repo(), tag).orElseThrow(() -> ApiError.notFound("tag " + tag + " not found"));
+        sendObject(ex, obj);
     }
 
-    private void tree(HttpExchange ex, Method method, String user, String repo, String tag, TreePath path) throws IOException {
-        Principal p = principal(ex);
-        UserRecord owner = owner(user);
-        RepositoryConfig config = config(user, repo);
-        if (method == Method.PUT) {
-            AccessPolicy.requireOwner(p, owner, user, Scope.Level.WRITE, Scope.Context.TAGS);
-            boolean created = store.createNode(user, repo, tag, path, requiredDigest(ex), contentType(ex), contentLength(ex), ex.getRequestBody());
-            sendText(ex, created ? 201 : 200, created ? "created" : "already present");
-            return;
-        }
-        AccessPolicy.requireRead(p, owner, user, config, Scope.Context.REPOSITORIES);
-        StoredObject obj = store.node(user, repo, tag, path)
-                .orElseThrow(() -> new RegistryException(404, "tree node '/" + path + "' not found in tag " + tag));
-        sendObject(ex, method, obj);
+    private void putTag(Exchange ex, Repo r, String tag) {
+        writable(ex.principal(), r);
+        boolean created = store.createTag(r.user(), r.repo(), tag, requiredDigest(ex), contentType(ex), contentLength(ex), ex.bodyStream());
+        ex.text(created ? 201 : 200, created ? "created" : "already present");
+    }
+
+    private void getNode(Exchange ex, Repo r, String tag, TreePath path) throws IOException {
+        readable(ex.principal(), r);
+        StoredObject obj = store.node(r.user(), r.repo(), tag, path)
+                .orElseThrow(() -> ApiError.notFound("tree node '/" + path + "' not found in tag " + tag));
+        sendObject(ex, obj);
+    }
+
+    private void putNode(Exchange ex, Repo r, String tag, TreePath path) {
+        writable(ex.principal(), r);
+        boolean created = store.createNode(r.user(), r.repo(), tag, path, requiredDigest(ex), contentType(ex), contentLength(ex), ex.bodyStream());
+        ex.text(created ? 201 : 200, created ? "created" : "already present");
     }
 
     // ---- request helpers ----
 
-    private static ContentDigest requiredDigest(HttpExchange ex) {
-        var values = ex.getRequestHeaders().get("Content-Digest");
-        if (values == null || values.isEmpty()) throw RegistryException.badRequest("Content-Digest header is required");
+    private static ContentDigest requiredDigest(Exchange ex) {
+        var values = ex.headers("Content-Digest");
+        if (values.isEmpty()) throw ApiError.badRequest("Content-Digest header is required");
         return ContentDigest.parseHeader(String.join(",", values));
     }
 
-    private static String contentType(HttpExchange ex) {
-        String t = ex.getRequestHeaders().getFirst("Content-Type");
-        if (t == null || t.isBlank()) throw RegistryException.badRequest("Content-Type header is required");
+    private static String contentType(Exchange ex) {
+        String t = ex.header("Content-Type").orElse("");
+        if (t.isBlank()) throw ApiError.badRequest("Content-Type header is required");
         return t.strip();
     }
 
-    private static long contentLength(HttpExchange ex) {
-        String l = ex.getRequestHeaders().getFirst("Content-Length");
-        if (l == null) throw new RegistryException(411, "Content-Length is required");
-        try {
-            long n = Long.parseLong(l.strip());
-            if (n < 0) throw new NumberFormatException();
-            return n;
-        } catch (NumberFormatException e) {
-            throw RegistryException.badRequest("Content-Length '" + Names.printable(l) + "' is not a length");
-        }
+    private static long contentLength(Exchange ex) {
+        if (ex.contentLength().isEmpty()) throw new ApiError(411, "Content-Length is required");
+        return ex.contentLength().getAsLong();
     }
 
-    private static void requireJson(HttpExchange ex) {
-        String t = contentType(ex);
-        if (!t.startsWith("application/json")) throw RegistryException.badRequest("Content-Type must be application/json");
+    private static void requireJson(Exchange ex) {
+        if (!contentType(ex).startsWith("application/json")) throw ApiError.badRequest("Content-Type must be application/json");
     }
 
-    private static byte[] readSmallBody(HttpExchange ex) throws IOException {
+    private static byte[] readSmallBody(Exchange ex) {
         long length = contentLength(ex);
-        if (length > MAX_SMALL_BODY) throw new RegistryException(413, "body larger than " + MAX_SMALL_BODY + " bytes");
-        try (InputStream in = ex.getRequestBody()) {
-            byte[] body = in.readNBytes((int) length);
-            if (body.length != length) throw RegistryException.badRequest("body shorter than its Content-Length");
-            ContentDigest claimed = ex.getRequestHeaders().containsKey("Content-Digest") ? requiredDigest(ex) : null;
-            if (claimed != null && !claimed.isSatisfiedBy(ContentDigest.of(body)))
-                throw RegistryException.badRequest("Content-Digest does not match the body");
-            return body;
-        }
+        byte[] body = ex.body(MAX_SMALL_BODY);
+        if (body.length != length) throw ApiError.badRequest("body shorter than its Content-Length");
+        ContentDigest claimed = ex.headers("Content-Digest").isEmpty() ? null : requiredDigest(ex);
+        if (claimed != null && !claimed.isSatisfiedBy(ContentDigest.of(body)))
+            throw ApiError.badRequest("Content-Digest does not match the body");
+        return body;
     }
 
     // ---- responses ----
 
-    /** Objects up to this size are read once, verified and sent from memory: what was checked is what is sent. */
-    private static final long IN_MEMORY = 16L << 20;
-
-    private void sendObject(HttpExchange ex, Method method, StoredObject obj) throws IOException {
-        // verified before any header goes out: a modified blob is an error, never content
-        byte[] small = obj.meta().length() <= IN_MEMORY ? store.readVerified(obj) : null;
-        if (small == null) store.verify(obj);
-        var h = ex.getResponseHeaders();
-        h.set("Content-Type", obj.meta().type());
-        h.set("Content-Digest", obj.meta().digest().toHeader());
-        if (method == Method.HEAD) {
-            h.set("Content-Length", Long.toString(obj.meta().length()));
-            ex.sendResponseHeaders(200, -1);
+    private void sendObject(Exchange ex, StoredObject obj) throws IOException {
+        ex.responseHeader("Content-Digest", obj.meta().digest().toHeader());
+        if (ex.isHead()) { // no bytes leave the server: the recorded entry is the answer, nothing to hash
+            ex.responseHeader("Content-Type", obj.meta().type());
+            ex.sendHead(obj.meta().length());
             return;
         }
-        ex.sendResponseHeaders(200, obj.meta().length() == 0 ? -1 : obj.meta().length());
-        try (OutputStream out = ex.getResponseBody()) {
-            // a large blob changed between the check and the copy is still caught by the client's digest check
-            if (small != null) out.write(small);
-            else store.copy(obj, out);
+        // checked before any header goes out: a changed blob is an error, never content
+        if (obj.meta().length() <= IN_MEMORY) {
+            ex.send(200, obj.meta().type(), store.readVerified(obj));
+            return;
+        }
+        store.verify(obj);
+        try (OutputStream out = ex.stream(200, obj.meta().type(), obj.meta().length())) {
+            store.copy(obj, out);
         }
     }
 
-    private static void sendBytes(HttpExchange ex, Method method, byte[] body, String type, String digest) throws IOException {
-        var h = ex.getResponseHeaders();
-        h.set("Content-Type", type);
-        h.set("Content-Digest", digest != null ? digest : ContentDigest.of(body).toHeader());
-        if (method == Method.HEAD) {
-            h.set("Content-Length", Integer.toString(body.length));
-            ex.sendResponseHeaders(200, -1);
-            return;
-        }
-        ex.sendResponseHeaders(200, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
-        }
-    }
-
-    private static void sendText(HttpExchange ex, int status, String message) {
-        try {
-            // a refused or repeated upload's body may be unread: never let the client reuse this connection
-            if (status != 201 && ex.getRequestMethod().equals("PUT")) ex.getResponseHeaders().set("Connection", "close");
-            byte[] body = (message.replaceAll("\\s*\\R\\s*", " ") + "\n").getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-            if (ex.getRequestMethod().equals("HEAD")) {
-                ex.sendResponseHeaders(status, -1);
-                return;
-            }
-            ex.sendResponseHeaders(status, body.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.log(Level.FINE, "could not send the error response", e);
-        }
+    private static void sendBytes(Exchange ex, byte[] body, String type) {
+        ex.responseHeader("Content-Digest", ContentDigest.of(body).toHeader());
+        ex.send(200, type, body);
     }
 }

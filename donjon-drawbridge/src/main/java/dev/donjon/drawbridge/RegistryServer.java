@@ -1,79 +1,66 @@
 package dev.donjon.drawbridge;
 
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
+import dev.donjon.server.Authenticator;
+import dev.donjon.server.EdgeServer;
+import dev.donjon.server.Limits;
+import dev.donjon.server.ServerTls;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 
-/** The Drawbridge registry over HTTP(S), one virtual thread per request. */
+/** The Drawbridge registry over HTTP(S), behind the shared edge (donjon-server); routes in {@link RegistryHandler}. */
 public final class RegistryServer implements AutoCloseable {
 
     /**
-     * @param tls        the server's TLS context, or empty for plain HTTP (local use only)
-     * @param clientAuth whether {@code tls} trusts a Steward CA and should ask clients for their certificate
+     * @param tls         the server's TLS context, or empty for plain HTTP (local use only)
+     * @param clientAuth  whether {@code tls} trusts a Steward CA and should ask clients for their certificate
+     * @param limits      connection limits (slow clients, the cap, shutdown grace)
+     * @param adminListen where {@code /healthz}, {@code /readyz} and {@code /metrics} are served instead, if anywhere
      */
     public record Config(RegistryStore store, InetSocketAddress listen, Optional<SSLContext> tls, boolean clientAuth,
-                         Authenticator authenticator) {}
-
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final boolean https;
-
-    private RegistryServer(HttpServer server, boolean https) {
-        this.server = server;
-        this.https = https;
+                         Authenticator authenticator, Limits limits, Optional<InetSocketAddress> adminListen) {
+        public Config(RegistryStore store, InetSocketAddress listen, Optional<SSLContext> tls, boolean clientAuth, Authenticator authenticator) {
+            this(store, listen, tls, clientAuth, authenticator, Limits.defaults(), Optional.empty());
+        }
     }
+
+    private final EdgeServer edge;
+
+    private RegistryServer(EdgeServer edge) { this.edge = edge; }
 
     public static RegistryServer start(Config config) throws IOException {
-        HttpServer server;
-        if (config.tls().isPresent()) {
-            HttpsServer s = HttpsServer.create(config.listen(), 64);
-            SSLContext ctx = config.tls().get();
-            s.setHttpsConfigurator(new HttpsConfigurator(ctx) {
-                @Override
-                public void configure(HttpsParameters params) {
-                    SSLParameters p = ctx.getDefaultSSLParameters();
-                    p.setProtocols(new String[] {"TLSv1.3"}); // as Drawbridge: TLS 1.3 only
-                    // "want", not "need": public repositories stay readable without a certificate
-                    p.setWantClientAuth(config.clientAuth());
-                    params.setSSLParameters(p);
-                }
-            });
-            server = s;
-        } else {
-            server = HttpServer.create(config.listen(), 64);
-        }
-        RegistryServer rs = new RegistryServer(server, config.tls().isPresent());
-        server.createContext("/", new RegistryHandler(config.store(), config.authenticator()));
-        server.setExecutor(rs.executor);
-        server.start();
-        return rs;
+        // "optional", not "required": public repositories stay readable without a certificate
+        Optional<ServerTls> tls = config.tls().map(ctx -> new ServerTls(ctx, config.clientAuth() ? ServerTls.ClientAuth.OPTIONAL : ServerTls.ClientAuth.NONE));
+        EdgeServer.Config edge = EdgeServer.Config.plain("drawbridge", config.listen())
+                .withTls(tls)
+                .withLimits(config.limits())
+                .withAuthenticator(config.authenticator())
+                .withMaxBody(Math.max(config.store().maxUpload(), RegistryHandler.MAX_SMALL_BODY))
+                .withAdminListen(config.adminListen());
+        RegistryHandler handler = new RegistryHandler(config.store());
+        EdgeServer server = EdgeServer.start(edge, handler.routes(), handler::mapError);
+        RegistryStore store = config.store();
+        server.readinessCheck(() -> Files.isWritable(store.root()) ? Optional.empty() : Optional.of("the store " + store.root() + " is not writable"));
+        CounterWithCallback.builder().name("donjon_drawbridge_blob_rehashes")
+                .help("Stored blobs hashed again before serving because their file was not known unchanged since it was verified")
+                .callback(cb -> cb.call(store.rehashes()))
+                .register(server.metrics().registry());
+        return new RegistryServer(server);
     }
 
-    public InetSocketAddress address() { return server.getAddress(); }
+    public InetSocketAddress address() { return edge.address(); }
+
+    /** The edge: health, metrics, connection limits. */
+    public EdgeServer edge() { return edge; }
 
     /** The base URL clients use, e.g. {@code https://127.0.0.1:8443}. */
-    public URI baseUri() {
-        InetSocketAddress a = address();
-        String host = a.getAddress().getHostAddress();
-        if (host.contains(":")) host = "[" + host + "]";
-        return URI.create((https ? "https" : "http") + "://" + host + ":" + a.getPort());
-    }
+    public URI baseUri() { return edge.baseUri(); }
 
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-
+    /** Stops accepting, lets requests in flight finish (bounded by the limits' shutdown grace). */
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) return;
-        server.stop(0);
-        executor.shutdownNow();
-    }
+    public void close() { edge.close(); }
 }

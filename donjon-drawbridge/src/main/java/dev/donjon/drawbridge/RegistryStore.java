@@ -14,7 +14,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -28,22 +32,32 @@ import java.util.stream.Stream;
  *   users/&lt;user&gt;/repos/&lt;repo&gt;/config.json            the repository config
  *   users/&lt;user&gt;/repos/&lt;repo&gt;/tags/&lt;tag&gt;/tag.json     entry JSON (digest, length, type) of the tag's body
  *   users/&lt;user&gt;/repos/&lt;repo&gt;/tags/&lt;tag&gt;/nodes/&lt;hex of path&gt;.json   entry JSON of each tree node
+ *   subjects/&lt;sha-256 hex of the subject&gt;              the one user name a subject owns
  *   tmp/                                                uploads in progress (emptied at start)
  * </pre>
- * Every object is verified before it is stored and re-verified (sha-256 and length) before it is served.
+ * Every object is verified (all four digests and its length) before it is stored. Before it is served, its blob must
+ * still be the file that was verified: same inode, size, modification and change times (a write to the file, even one
+ * that restores its mtime, moves its ctime). A blob that is not is hashed again and refused if it no longer matches;
+ * so a GET or HEAD costs a stat, not a hash of the whole file, and changed bytes are never served.
  */
 public final class RegistryStore {
     private final Path root;
     private final Path tmp;
     private final Path blobs;
     private final long maxUpload;
+    private final Path subjects;
+    /** Blob name (sha-256 hex) to the identity of the file whose bytes were last hashed and matched. */
+    private final Map<String, FileIdentity> verified = new ConcurrentHashMap<>();
+    private final LongAdder rehashes = new LongAdder();
 
     public RegistryStore(Path root, long maxUpload) throws IOException {
         this.root = root.toAbsolutePath();
         this.tmp = this.root.resolve("tmp");
         this.blobs = this.root.resolve("blobs");
         this.maxUpload = maxUpload;
+        this.subjects = this.root.resolve("subjects");
         Files.createDirectories(this.root.resolve("users"));
+        if (!Files.isDirectory(subjects)) indexSubjects();
         Files.createDirectories(blobs);
         Files.createDirectories(tmp);
         try (Stream<Path> leftovers = Files.list(tmp)) { // uploads a crash interrupted: never visible, now gone
@@ -53,10 +67,61 @@ public final class RegistryStore {
 
     public Path root() { return root; }
 
+    /** The largest upload accepted. */
+    public long maxUpload() { return maxUpload; }
+
     // ---- users and repositories ----
 
+    /**
+     * Registers {@code user} for {@code record}'s subject. A subject owns one user name: a second one is refused
+     * ({@link StoreException.AlreadyRegistered}), so a token holder cannot take other names.
+     */
     public void createUser(String user, UserRecord record) {
-        createJson(userDir(user).resolve("user.json"), record.toJson(), "user '" + user + "'");
+        Path index = subjects.resolve(subjectKey(record.subject()));
+        boolean indexed = false;
+        try {
+            AtomicFiles.createNew(tmp, index, user.getBytes(StandardCharsets.UTF_8));
+            indexed = true;
+        } catch (IOException e) {
+            if (!AtomicFiles.isAlreadyExists(e)) throw storageFailure("indexing a subject", e);
+            String owned = readSmall(index).map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
+            // the same name again (a retry, or a crash between the index and the record) goes on to the record
+            if (!owned.equals(user)) throw new StoreException.AlreadyRegistered("subject '" + record.subject() + "' already owns user '" + owned + "'");
+        }
+        try {
+            createJson(userDir(user).resolve("user.json"), record.toJson(), "user '" + user + "'");
+        } catch (StoreException.Conflict taken) {
+            if (indexed) {
+                try {
+                    Files.deleteIfExists(index);
+                } catch (IOException ignored) {
+                    // the subject keeps a dangling index entry: it can still register this same name, which is taken
+                }
+            }
+            throw taken;
+        }
+    }
+
+    /** The index of subjects for a store written before it existed: every user record, once. */
+    private void indexSubjects() throws IOException {
+        Files.createDirectories(tmp);
+        try (Stream<Path> users = Files.list(root.resolve("users"))) {
+            for (Path dir : users.toList()) {
+                Optional<byte[]> json = readSmall(dir.resolve("user.json"));
+                if (json.isEmpty()) continue;
+                Path index = subjects.resolve(subjectKey(UserRecord.parse(json.get()).subject()));
+                try {
+                    AtomicFiles.createNew(tmp, index, dir.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    if (!AtomicFiles.isAlreadyExists(e)) throw e;
+                }
+            }
+        }
+        Files.createDirectories(subjects);
+    }
+
+    private static String subjectKey(String subject) {
+        return HexFormat.of().formatHex(sha256(subject.getBytes(StandardCharsets.UTF_8)));
     }
 
     public Optional<UserRecord> user(String user) {
@@ -64,7 +129,7 @@ public final class RegistryStore {
     }
 
     public void createRepository(String user, String repo, RepositoryConfig config) {
-        if (user(user).isEmpty()) throw new RegistryException(404, "user '" + user + "' does not exist");
+        if (user(user).isEmpty()) throw new StoreException.NotFound("user '" + user + "' does not exist");
         createJson(repoDir(user, repo).resolve("config.json"), config.toJson(), "repository '" + user + "/" + repo + "'");
     }
 
@@ -100,14 +165,14 @@ public final class RegistryStore {
         Optional<StoredObject> existing = tag(user, repo, tag);
         if (existing.isPresent()) {
             if (sameAs(existing.get().meta(), claimed, type, length)) return false;
-            throw new RegistryException(409, "tag " + tag + " already exists with a different entry");
+            throw new StoreException.Conflict("tag " + tag + " already exists with a different entry");
         }
         if (!type.equals(Meta.ENTRY_TYPE) && !type.equals(Meta.JWS_TYPE))
-            throw RegistryException.badRequest("tag content type must be " + Meta.ENTRY_TYPE + " or " + Meta.JWS_TYPE);
+            throw new StoreException.Rejected("tag content type must be " + Meta.ENTRY_TYPE + " or " + Meta.JWS_TYPE);
         Upload up = receive(body, length, Math.min(maxUpload, 1 << 20));
         try {
             Meta actual = new Meta(up.digest, up.length, type);
-            if (!claimed.isSatisfiedBy(up.digest)) throw RegistryException.badRequest("Content-Digest does not match the uploaded tag entry");
+            if (!claimed.isSatisfiedBy(up.digest)) throw new StoreException.Rejected("Content-Digest does not match the uploaded tag entry");
             byte[] bytes = Files.readAllBytes(up.file);
             if (type.equals(Meta.JWS_TYPE)) SignedTag.entryOf(bytes); else RegistryJson.readEntry(bytes); // well-formed
             commitBlob(up);
@@ -138,23 +203,23 @@ public final class RegistryStore {
      * @return true if created, false if the identical node was already there
      */
     public boolean createNode(String user, String repo, String tag, TreePath path, ContentDigest claimed, String type, long length, InputStream body) {
-        StoredObject tagObject = tag(user, repo, tag).orElseThrow(() -> new RegistryException(404, "tag " + tag + " does not exist"));
+        StoredObject tagObject = tag(user, repo, tag).orElseThrow(() -> new StoreException.NotFound("tag " + tag + " does not exist"));
         Meta expected = expectedNode(user, repo, tag, tagObject, path);
         Path nodeFile = nodeFile(user, repo, tag, path);
         Optional<StoredObject> existing = node(user, repo, tag, path);
         if (existing.isPresent()) {
             if (sameAs(existing.get().meta(), claimed, type, length)) return false;
-            throw new RegistryException(409, "tree node '/" + path + "' already exists with different content");
+            throw new StoreException.Conflict("tree node '/" + path + "' already exists with different content");
         }
         if (!expected.type().equals(type))
-            throw RegistryException.badRequest("Content-Type " + type + " differs from the type " + expected.type() + " its parent announced for '/" + path + "'");
+            throw new StoreException.Rejected("Content-Type " + type + " differs from the type " + expected.type() + " its parent announced for '/" + path + "'");
         if (length != expected.length())
-            throw RegistryException.badRequest("Content-Length " + length + " differs from the length " + expected.length() + " its parent announced for '/" + path + "'");
+            throw new StoreException.Rejected("Content-Length " + length + " differs from the length " + expected.length() + " its parent announced for '/" + path + "'");
         Upload up = receive(body, length, maxUpload);
         try {
             Meta actual = new Meta(up.digest, up.length, type);
-            if (!claimed.isSatisfiedBy(up.digest)) throw RegistryException.badRequest("Content-Digest does not match the uploaded content of '/" + path + "'");
-            if (!expected.isSatisfiedBy(actual)) throw RegistryException.badRequest("content of '/" + path + "' does not match the digest its parent announced");
+            if (!claimed.isSatisfiedBy(up.digest)) throw new StoreException.Rejected("Content-Digest does not match the uploaded content of '/" + path + "'");
+            if (!expected.isSatisfiedBy(actual)) throw new StoreException.Rejected("content of '/" + path + "' does not match the digest its parent announced");
             if (actual.isDirectory()) RegistryJson.readDirectory(Files.readAllBytes(up.file));
             commitBlob(up);
             createJson(nodeFile, RegistryJson.writeEntry(actual), "tree node '/" + path + "'");
@@ -178,27 +243,40 @@ public final class RegistryStore {
     private Meta expectedNode(String user, String repo, String tag, StoredObject tagObject, TreePath path) {
         if (path.isRoot()) return rootEntry(tagObject);
         StoredObject parent = node(user, repo, tag, path.parent())
-                .orElseThrow(() -> new RegistryException(409, "parent directory of '/" + path + "' must be uploaded first"));
-        if (!parent.meta().isDirectory()) throw new RegistryException(409, "parent of '/" + path + "' is not a directory");
+                .orElseThrow(() -> new StoreException.Conflict("parent directory of '/" + path + "' must be uploaded first"));
+        if (!parent.meta().isDirectory()) throw new StoreException.Conflict("parent of '/" + path + "' is not a directory");
         SortedMap<String, Meta> dir = RegistryJson.readDirectory(readVerified(parent));
         Meta expected = dir.get(path.name());
-        if (expected == null) throw new RegistryException(409, "parent directory does not list '" + path.name() + "'");
+        if (expected == null) throw new StoreException.Conflict("parent directory does not list '" + path.name() + "'");
         return expected;
     }
 
     // ---- reading with verification ----
 
-    /** Copies the object's bytes to {@code out} as they are on disk; callers {@link #verify} first. */
+    /**
+     * Copies the object's bytes to {@code out}; callers {@link #verify} first. If the file changed while it was being
+     * copied, this throws after the copy: the answer is cut short of its announced length, and the client (which
+     * checks length and digest) refuses it.
+     */
     void copy(StoredObject object, OutputStream out) throws IOException {
         try (InputStream in = Files.newInputStream(object.blob())) {
             in.transferTo(out);
         }
+        FileIdentity now = FileIdentity.of(object.blob());
+        if (!now.equals(verified.get(object.meta().digest().sha256Hex()))) throw tampered(object, "changed while it was served");
     }
 
+    /** The object's bytes, checked: unchanged since they were verified, or hashed again now. */
     public byte[] readVerified(StoredObject object) {
         try {
+            FileIdentity before = FileIdentity.of(object.blob());
             byte[] bytes = Files.readAllBytes(object.blob());
+            FileIdentity after = FileIdentity.of(object.blob());
+            String name = object.meta().digest().sha256Hex();
+            if (before.equals(after) && after.equals(verified.get(name)) && bytes.length == object.meta().length()) return bytes;
+            rehashes.increment();
             checkBlob(object, bytes.length, sha256(bytes));
+            if (before.equals(after)) verified.put(name, after);
             return bytes;
         } catch (NoSuchFileException e) {
             throw tampered(object, "is missing");
@@ -207,20 +285,35 @@ public final class RegistryStore {
         }
     }
 
-    /** Re-hashes the stored blob: a blob changed on disk is reported, never served. */
+    /** Checks that the stored blob still holds the verified bytes (a stat; a hash only if the file changed). */
     public void verify(StoredObject object) {
-        MessageDigest md = DigestAlgorithm.SHA_256.newDigest();
-        long n = 0;
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(object.blob())) {
-            for (int r; (r = in.read(buf)) > 0; n += r) md.update(buf, 0, r);
+        String name = object.meta().digest().sha256Hex();
+        FileIdentity before;
+        try {
+            before = FileIdentity.of(object.blob());
         } catch (NoSuchFileException e) {
             throw tampered(object, "is missing");
         } catch (IOException e) {
             throw storageFailure("reading a blob", e);
         }
-        checkBlob(object, n, md.digest());
+        if (before.equals(verified.get(name))) return;
+        rehashes.increment();
+        MessageDigest md = DigestAlgorithm.SHA_256.newDigest();
+        long n = 0;
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(object.blob())) {
+            for (int r; (r = in.read(buf)) > 0; n += r) md.update(buf, 0, r);
+            checkBlob(object, n, md.digest());
+            if (before.equals(FileIdentity.of(object.blob()))) verified.put(name, before);
+        } catch (NoSuchFileException e) {
+            throw tampered(object, "is missing");
+        } catch (IOException e) {
+            throw storageFailure("reading a blob", e);
+        }
     }
+
+    /** How many times a stored blob was hashed again because it was not known unchanged (a test and metric hook). */
+    public long rehashes() { return rehashes.sum(); }
 
     private void checkBlob(StoredObject object, long length, byte[] sha256) {
         byte[] expected = object.meta().digest().hashes().get(DigestAlgorithm.SHA_256);
@@ -228,8 +321,8 @@ public final class RegistryStore {
             throw tampered(object, "no longer matches its digest (modified on disk)");
     }
 
-    private static RegistryException tampered(StoredObject object, String what) {
-        return new RegistryException(500, "stored blob " + object.meta().digest().sha256Hex() + " " + what + "; refusing to serve it");
+    private static StoreException tampered(StoredObject object, String what) {
+        return new StoreException.Damaged("stored blob " + object.meta().digest().sha256Hex() + " " + what + "; refusing to serve it", null);
     }
 
     private static byte[] sha256(byte[] bytes) { return DigestAlgorithm.SHA_256.newDigest().digest(bytes); }
@@ -248,8 +341,8 @@ public final class RegistryStore {
 
     /** Streams the body to a temporary file, hashing it, refusing more or fewer bytes than announced. */
     private Upload receive(InputStream body, long length, long max) {
-        if (length < 0) throw new RegistryException(411, "Content-Length is required");
-        if (length > max) throw new RegistryException(413, "upload of " + length + " bytes exceeds the limit of " + max);
+        if (length < 0) throw new StoreException.LengthRequired("Content-Length is required");
+        if (length > max) throw new StoreException.TooLarge("upload of " + length + " bytes exceeds the limit of " + max);
         Path file;
         try {
             file = Files.createTempFile(tmp, "upload-", ".tmp");
@@ -272,7 +365,7 @@ public final class RegistryStore {
         }
         if (hasher.length() != length) {
             new Upload(file, null, 0).discard();
-            throw RegistryException.badRequest("Content-Length " + length + " but " + (hasher.length() > length ? "more" : hasher.length()) + " bytes received");
+            throw new StoreException.Rejected("Content-Length " + length + " but " + (hasher.length() > length ? "more" : hasher.length()) + " bytes received");
         }
         return new Upload(file, hasher.digest(), hasher.length());
     }
@@ -283,14 +376,20 @@ public final class RegistryStore {
             return body.read(buf);
         } catch (IOException e) {
             new Upload(file, null, 0).discard();
-            throw RegistryException.badRequest("upload interrupted: " + OneLine.of(e));
+            throw new StoreException.Rejected("upload interrupted: " + OneLine.of(e));
         }
     }
 
     private void commitBlob(Upload up) throws IOException {
         Path target = blobs.resolve(up.digest.sha256Hex());
         if (Files.exists(target)) return; // same name, same bytes; a later modification is caught at read
+        try {
+            Files.setPosixFilePermissions(up.file, PosixFilePermissions.fromString("r--r-----"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: the identity check below still guards the bytes
+        }
         AtomicFiles.publish(up.file, target);
+        verified.put(up.digest.sha256Hex(), FileIdentity.of(target)); // hashed while it was received
     }
 
     // ---- paths and small files ----
@@ -312,7 +411,7 @@ public final class RegistryStore {
         try {
             AtomicFiles.createNew(tmp, file, json);
         } catch (IOException e) {
-            if (AtomicFiles.isAlreadyExists(e)) throw new RegistryException(409, what + " already exists");
+            if (AtomicFiles.isAlreadyExists(e)) throw new StoreException.Conflict(what + " already exists");
             throw storageFailure("writing " + what, e);
         }
     }
@@ -327,7 +426,21 @@ public final class RegistryStore {
         }
     }
 
-    private static RegistryException storageFailure(String doing, IOException e) {
-        return new RegistryException(500, "storage failure while " + doing, new UncheckedIOException(e));
+    private static StoreException storageFailure(String doing, IOException e) {
+        return new StoreException.Damaged("storage failure while " + doing, new UncheckedIOException(e));
+    }
+
+    /** What identifies a file's content without reading it: a write changes at least the change time. */
+    private record FileIdentity(Object key, long size, long modifiedNanos, long changedNanos) {
+        static FileIdentity of(Path file) throws IOException {
+            Map<String, Object> a = Files.readAttributes(file, "unix:ino,dev,size,lastModifiedTime,ctime");
+            return new FileIdentity(a.get("dev") + ":" + a.get("ino"), (Long) a.get("size"),
+                    nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")));
+        }
+
+        private static long nanos(Object time) {
+            java.time.Instant i = ((java.nio.file.attribute.FileTime) time).toInstant();
+            return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+        }
     }
 }

@@ -30,6 +30,20 @@ public final class Scope {
         public String wireName() { return wireName; }
     }
 
+    /**
+     * Drawbridge's rule: "read" is granted by read or manage, "write" by write or manage, each on the context or, as the
+     * shorthands read, write and manage, on every context.
+     */
+    public static boolean has(dev.donjon.server.Principal.Bearer token, Level level, Context context) {
+        for (String l : level.sufficient()) {
+            if (token.scopes().contains(l + ":" + context.wireName()) || token.scopes().contains(l)) return true;
+        }
+        return false;
+    }
+
+    /** Registers user names for any subject (beyond Drawbridge: without it, a subject registers only its own one name). */
+    public static final String ADMIN_USERS = "admin:drawbridge_users";
+
     /** Expands the shorthands "read", "write", "manage" to that level on every context; full scopes pass through. */
     public static Set<String> expand(Iterable<String> scopes) {
         Set<String> out = new TreeSet<>();

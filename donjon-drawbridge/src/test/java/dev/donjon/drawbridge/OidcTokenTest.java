@@ -1,5 +1,8 @@
 package dev.donjon.drawbridge;
 
+import dev.donjon.server.Authenticator;
+import dev.donjon.server.OidcVerifier;
+import dev.donjon.server.TokenFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

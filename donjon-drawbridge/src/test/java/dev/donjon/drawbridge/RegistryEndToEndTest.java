@@ -85,12 +85,13 @@ class RegistryEndToEndTest {
     void privateRepositoryOnlyForOwnerAndAttestedKeeps() throws IOException {
         alice.publish("alice", "secret", "1.0.0", PackageTree.read(EXAMPLE), Optional.empty());
 
+        // a private repository answers as a missing one (no existence oracle)
         RegistryException anon = assertThrows(RegistryException.class, () -> fetcher(reg.anonymousTls()).fetch("alice/secret:1.0.0"));
-        assertEquals(401, anon.status(), anon.getMessage());
+        assertEquals(404, anon.status(), anon.getMessage());
 
         // another user's token is not the owner's
         var bob = new PackageFetcher(reg.anonymousTls(), Optional.of(RegistryFixture.BOB_TOKEN), Optional.empty(), Optional.of(reg.server.baseUri()));
-        assertEquals(403, assertThrows(RegistryException.class, () -> bob.fetch("alice/secret:1.0.0")).status());
+        assertEquals(404, assertThrows(RegistryException.class, () -> bob.fetch("alice/secret:1.0.0")).status());
 
         // the owner with a read scope may
         var owner = new PackageFetcher(reg.anonymousTls(), Optional.of(RegistryFixture.READONLY_TOKEN), Optional.empty(), Optional.of(reg.server.baseUri()));
@@ -263,7 +264,8 @@ class RegistryEndToEndTest {
         assertEquals(401, assertThrows(RegistryException.class, () -> reg.client("not-a-token").registerUser("bob", "bob-subject")).status());
         bob.registerUser("bob", "bob-subject");
         assertEquals(409, assertThrows(RegistryException.class, () -> bob.registerUser("bob", "bob-subject")).status());
-        assertEquals(403, assertThrows(RegistryException.class, () -> bob.registerRepository("alice", "mine", true)).status());
+        // another owner's user answers as a missing one would (no existence oracle)
+        assertEquals(404, assertThrows(RegistryException.class, () -> bob.registerRepository("alice", "mine", true)).status());
         assertEquals("bob-subject", bob.userInfo("bob").subject());
     }
 

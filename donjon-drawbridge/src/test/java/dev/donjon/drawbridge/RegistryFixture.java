@@ -1,6 +1,9 @@
 package dev.donjon.drawbridge;
 
 import dev.donjon.common.Tls;
+import dev.donjon.server.Authenticator;
+import dev.donjon.server.OidcVerifier;
+import dev.donjon.server.TokenFile;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,86 +1,66 @@
 package dev.donjon.steward;
 
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
+import dev.donjon.abi.csr.KeepCsr;
+import dev.donjon.server.EdgeServer;
+import dev.donjon.server.Limits;
+import dev.donjon.server.ServerTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 
-/** The Steward over HTTP(S) (JDK server, one virtual thread per request); routes in {@link StewardHandler}. */
+/** The Steward over HTTP(S), behind the shared edge (donjon-server); routes in {@link StewardHandler}. */
 public final class StewardServer implements AutoCloseable {
 
-    /** @param tls the server's TLS context (TLS 1.3 only), or empty for plain HTTP */
-    public record Config(Steward steward, InetSocketAddress listen, Optional<SSLContext> tls) {}
+    /**
+     * @param tls         the server's TLS context (served as TLS 1.3 only), or empty for plain HTTP
+     * @param limits      connection limits (slow clients, the cap, shutdown grace)
+     * @param adminListen where {@code /healthz}, {@code /readyz} and {@code /metrics} are served instead, if anywhere
+     */
+    public record Config(Steward steward, InetSocketAddress listen, Optional<SSLContext> tls, Limits limits, Optional<InetSocketAddress> adminListen) {
+        public Config(Steward steward, InetSocketAddress listen, Optional<SSLContext> tls) {
+            this(steward, listen, tls, defaultLimits(), Optional.empty());
+        }
 
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final boolean https;
-    private final StewardHandler handler;
-    private final AtomicBoolean closed = new AtomicBoolean();
+        /** Enrollment is short and CPU-bound: many connections are cheap, and a request head has 10 s. */
+        public static Limits defaultLimits() { return Limits.defaults().withMaxConnections(30_000); }
+    }
 
-    private StewardServer(HttpServer server, boolean https, StewardHandler handler) {
-        this.server = server;
-        this.https = https;
-        this.handler = handler;
+    private final EdgeServer edge;
+    private final StewardMetrics metrics;
+
+    private StewardServer(EdgeServer edge, StewardMetrics metrics) {
+        this.edge = edge;
+        this.metrics = metrics;
     }
 
     public static StewardServer start(Config config) throws IOException {
-        try {
-            return bind(config);
-        } catch (java.net.BindException e) {
-            throw new java.net.BindException("cannot listen on " + config.listen() + ": " + e.getMessage());
-        }
+        // a bundle carries up to MAX_BUNDLE CSRs; nothing else the Steward reads is larger
+        long maxBody = (long) KeepCsr.MAX_BYTES * StewardHandler.MAX_BUNDLE;
+        EdgeServer.Config edge = EdgeServer.Config.plain("steward", config.listen())
+                .withTls(config.tls().map(ServerTls::of))
+                .withLimits(config.limits())
+                .withMaxBody(maxBody)
+                .withAdminListen(config.adminListen());
+        StewardMetrics metrics = new StewardMetrics();
+        StewardHandler handler = new StewardHandler(config.steward(), metrics);
+        EdgeServer server = EdgeServer.start(edge, handler.routes(), handler::mapError);
+        metrics.register(server.metrics().registry());
+        return new StewardServer(server, metrics);
     }
 
-    private static StewardServer bind(Config config) throws IOException {
-        HttpServer server;
-        if (config.tls().isPresent()) {
-            HttpsServer s = HttpsServer.create(config.listen(), 1024);
-            SSLContext ctx = config.tls().get();
-            s.setHttpsConfigurator(new HttpsConfigurator(ctx) {
-                @Override
-                public void configure(HttpsParameters params) {
-                    SSLParameters p = ctx.getDefaultSSLParameters();
-                    p.setProtocols(new String[] {"TLSv1.3"});
-                    params.setSSLParameters(p);
-                }
-            });
-            server = s;
-        } else {
-            server = HttpServer.create(config.listen(), 1024);
-        }
-        StewardHandler handler = new StewardHandler(config.steward(), new StewardMetrics());
-        StewardServer ss = new StewardServer(server, config.tls().isPresent(), handler);
-        server.createContext("/", handler);
-        server.setExecutor(ss.executor);
-        server.start();
-        return ss;
-    }
+    public InetSocketAddress address() { return edge.address(); }
 
-    public InetSocketAddress address() { return server.getAddress(); }
+    public StewardMetrics metrics() { return metrics; }
 
-    public StewardMetrics metrics() { return handler.metrics(); }
+    /** The edge: health, metrics, connection limits. */
+    public EdgeServer edge() { return edge; }
 
     /** The URL Keeps enroll at, e.g. {@code https://127.0.0.1:3000/}. */
-    public URI baseUri() {
-        InetSocketAddress a = address();
-        String host = a.getAddress().getHostAddress();
-        if (host.contains(":")) host = "[" + host + "]";
-        return URI.create((https ? "https" : "http") + "://" + host + ":" + a.getPort() + "/");
-    }
+    public URI baseUri() { return URI.create(edge.baseUri() + "/"); }
 
+    /** Stops accepting, lets enrollments in flight finish (bounded by the limits' shutdown grace). */
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) return;
-        server.stop(0);
-        executor.shutdownNow();
-    }
+    public void close() { edge.close(); }
 }

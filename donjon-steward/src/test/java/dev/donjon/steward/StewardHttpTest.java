@@ -139,11 +139,15 @@ class StewardHttpTest {
         assertTrue(health.body().contains("DEBUG MODE"), "a generated CA says so");
 
         String metrics = client.send(HttpRequest.newBuilder(s.baseUri().resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertTrue(metrics.contains("donjon_steward_verdicts_total{verdict=\"refused\",reason=\"snp.hash\"} 1"), metrics);
-        assertTrue(metrics.contains("donjon_steward_verdicts_total{verdict=\"no_attestation\",reason=\"binding\"} 1"), metrics);
-        assertTrue(metrics.contains("donjon_steward_verdicts_total{verdict=\"malformed\",reason=\"malformed\"} 1"), metrics);
-        assertTrue(metrics.contains("donjon_steward_requests_total{endpoint=\"/\",code=\"403\"} 1"), metrics);
+        // the Prometheus client writes labels in name order
+        assertTrue(metrics.contains("donjon_steward_verdicts_total{reason=\"snp.hash\",verdict=\"refused\"} 1"), metrics);
+        assertTrue(metrics.contains("donjon_steward_verdicts_total{reason=\"binding\",verdict=\"no_attestation\"} 1"), metrics);
+        assertTrue(metrics.contains("donjon_steward_verdicts_total{reason=\"malformed\",verdict=\"malformed\"} 1"), metrics);
+        assertTrue(metrics.contains("donjon_http_request_seconds_count{method=\"POST\",route=\"/\",status=\"403\"} 1"), metrics);
         assertTrue(metrics.contains("donjon_steward_attestation_seconds_count 4"), metrics);
+        assertTrue(metrics.contains("jvm_memory_used_bytes"), "JVM metrics");
+        assertEquals(200, client.send(HttpRequest.newBuilder(s.baseUri().resolve("/healthz")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        assertEquals(200, client.send(HttpRequest.newBuilder(s.baseUri().resolve("/readyz")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
     }
 
     @Test

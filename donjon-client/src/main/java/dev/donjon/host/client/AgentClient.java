@@ -28,11 +28,26 @@ public final class AgentClient implements AutoCloseable {
     }
 
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http;
+    private final Optional<String> token;
 
-    public AgentClient(URI base) {
+    /** An agent reached with the JDK's trust anchors and no credentials (an agent started with --insecure-plain-http). */
+    public AgentClient(URI base) { this(base, AgentCredentials.none()); }
+
+    public AgentClient(URI base, AgentCredentials credentials) {
         String s = base.toString();
         this.base = URI.create(s.endsWith("/") ? s : s + "/");
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        credentials.tls().ifPresent(b::sslContext);
+        this.http = b.build();
+        this.token = credentials.token();
+    }
+
+    /** Every request carries the bearer token, when there is one. */
+    private HttpRequest.Builder request(URI uri) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+        token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+        return b;
     }
 
     /** Asks for a Keep bound to {@code nonce}; returns the offer bytes (JSON) as the agent relayed them. */
@@ -49,31 +64,31 @@ public final class AgentClient implements AutoCloseable {
         ObjectNode limits = body.putObject("limits").put("memoryMiB", memoryMiB);
         maxTime.ifPresent(t -> limits.put("timeSeconds", Math.max(1, t.toSeconds())));
         maxCpuTime.ifPresent(t -> limits.put("cpuSeconds", Math.max(1, t.toSeconds())));
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(base.resolve("v1/keeps"))
+        HttpResponse<byte[]> r = send(request(base.resolve("v1/keeps"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build());
         expect(r, 201, "create a Keep");
         return r.body();
     }
 
     public void sendPackage(String keepId, byte[] sealed) throws IOException, AgentException {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(keepUri(keepId, "/package"))
+        HttpResponse<byte[]> r = send(request(keepUri(keepId, "/package"))
                 .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(sealed)).build());
         expect(r, 202, "deliver the package");
     }
 
     public void stopKeep(String keepId) throws IOException, AgentException {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(keepUri(keepId, "")).DELETE().build());
+        HttpResponse<byte[]> r = send(request(keepUri(keepId, "")).DELETE().build());
         if (r.statusCode() != 404) expect(r, 200, "stop the Keep");
     }
 
     public JsonNode status(String keepId) throws IOException, AgentException {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(keepUri(keepId, "")).GET().build());
+        HttpResponse<byte[]> r = send(request(keepUri(keepId, "")).GET().build());
         expect(r, 200, "read the Keep's status");
         return JSON.readTree(r.body());
     }
 
     public JsonNode list() throws IOException, AgentException {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(base.resolve("v1/keeps")).GET().build());
+        HttpResponse<byte[]> r = send(request(base.resolve("v1/keeps")).GET().build());
         expect(r, 200, "list Keeps");
         return JSON.readTree(r.body());
     }
@@ -82,7 +97,11 @@ public final class AgentClient implements AutoCloseable {
     public InputStream openOutput(String keepId) throws IOException, AgentException {
         HttpResponse<InputStream> r;
         try {
-            r = http.send(HttpRequest.newBuilder(keepUri(keepId, "/output")).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            r = http.send(request(keepUri(keepId, "/output")).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (ConnectException e) {
+            throw new IOException("cannot connect to the host agent at " + base + " (" + e.getClass().getSimpleName() + ")");
+        } catch (javax.net.ssl.SSLException e) {
+            throw tlsFailure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
@@ -126,24 +145,41 @@ public final class AgentClient implements AutoCloseable {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException e) {
             throw new IOException("cannot connect to the host agent at " + base + " (" + e.getClass().getSimpleName() + ")");
+        } catch (javax.net.ssl.SSLException e) {
+            throw tlsFailure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
         }
     }
 
+    private IOException tlsFailure(javax.net.ssl.SSLException e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s*\\R\\s*", " ");
+        String hint = why.contains("certification path") || why.contains("trust")
+                ? " (is its CA trusted? add it with --agent-ca)"
+                : " (does the agent require a client certificate? give --client-cert and --client-key)";
+        return new IOException("TLS with the host agent at " + base + " failed: " + why + hint);
+    }
+
     private static void expect(HttpResponse<byte[]> r, int status, String what) throws AgentException {
         if (r.statusCode() != status) throw new AgentException("the host agent could not " + what + ": " + errorOf(r.statusCode(), r.body()));
     }
 
+    /** The agent's one-line reason (text/plain; agents before the shared edge sent {"error": "..."}). */
     private static String errorOf(int status, byte[] body) {
-        try {
-            JsonNode n = JSON.readTree(body);
-            if (n != null && n.hasNonNull("error")) return n.get("error").asText() + " (HTTP " + status + ")";
-        } catch (IOException ignored) {
-            // not JSON: fall through
+        String text = new String(body, java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (text.startsWith("{")) {
+            try {
+                JsonNode n = JSON.readTree(body);
+                if (n != null && n.hasNonNull("error")) text = n.get("error").asText();
+            } catch (IOException ignored) {
+                // not JSON after all: the text as it is
+            }
         }
-        return "HTTP " + status;
+        text = text.lines().findFirst().orElse("").replaceAll("\\p{Cntrl}", "?");
+        if (text.length() > 300) text = text.substring(0, 300) + "...";
+        String hint = status == 401 ? " (give --agent-token-file, or --client-cert and --client-key)" : "";
+        return (text.isEmpty() ? "" : text + " ") + "(HTTP " + status + ")" + hint;
     }
 
     @Override

@@ -27,13 +27,21 @@ public final class Deployer {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Deployment settings beside the trust decision. */
-    public record Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime, Optional<Duration> maxCpuTime) {
+    public record Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime, Optional<Duration> maxCpuTime,
+                          AgentCredentials credentials) {
+        /** No credentials for the agent (one started with --insecure-plain-http). */
+        public Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime, Optional<Duration> maxCpuTime) {
+            this(host, backend, memoryMiB, maxTime, maxCpuTime, AgentCredentials.none());
+        }
+
         /** No CPU-time limit. */
         public Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime) {
             this(host, backend, memoryMiB, maxTime, Optional.empty());
         }
 
         public static Options to(URI host) { return new Options(host, Optional.empty(), 256, Optional.empty()); }
+
+        public Options withCredentials(AgentCredentials value) { return new Options(host, backend, memoryMiB, maxTime, maxCpuTime, value); }
     }
 
     /** What the user is told as the deployment progresses (on stderr, by the CLI). */
@@ -79,7 +87,7 @@ public final class Deployer {
     public int deploy(Delivery pkg, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
         byte[] nonce = new byte[KeepBinding.NONCE_BYTES];
         RANDOM.nextBytes(nonce);
-        try (AgentClient agent = new AgentClient(options.host())) {
+        try (AgentClient agent = new AgentClient(options.host(), options.credentials())) {
             KeepOffer offer;
             try {
                 offer = KeepOffer.parse(agent.createKeep(nonce, options.backend(), options.memoryMiB(), options.maxTime(), options.maxCpuTime()));
@@ -153,7 +161,7 @@ public final class Deployer {
     public void stop() {
         String id = keepId;
         if (id == null) return;
-        try (AgentClient agent = new AgentClient(options.host())) {
+        try (AgentClient agent = new AgentClient(options.host(), options.credentials())) {
             stopQuietly(agent, id);
         }
     }

@@ -4,38 +4,37 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.donjon.host.link.LinkFrame;
 import dev.donjon.host.protocol.KeepBinding;
+import dev.donjon.server.ApiError;
+import dev.donjon.server.Exchange;
+import dev.donjon.server.Routes;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
- * The agent's HTTP API (JSON unless noted):
+ * The agent's HTTP API, one route table ({@link #routes}); JSON unless noted:
  * <pre>
  * GET    /                         health: backend, Keeps running
  * POST   /v1/keeps                 {"nonce": base64(32 bytes), "backend"?: name, "limits"?: {"memoryMiB", "timeSeconds", "cpuSeconds"}}
  *                                  -> 201 the Keep's offer {keepId, backend, publicKey, evidence}
- * GET    /v1/keeps                 -> [{keepId, backend, state, pid, created, ended?}]
+ * GET    /v1/keeps                 -> [{keepId, backend, state, pid, created, ended?}] (the caller's own Keeps)
  * GET    /v1/keeps/{id}            -> one of those
- * POST   /v1/keeps/{id}/package    application/octet-stream sealed package -> 202 | 409 {"error": why the Keep refused it}
+ * POST   /v1/keeps/{id}/package    application/octet-stream sealed package -> 202 | 409 (why the Keep refused it)
  * GET    /v1/keeps/{id}/output     application/octet-stream, streamed: records [u8 kind][u32 length][bytes],
  *                                  kind 1 = an encrypted output chunk, kind 2 = the agent's notice of how the Keep ended (last)
  * DELETE /v1/keeps/{id}            stops the Keep and forgets it
  * </pre>
- * Errors are {"error": "one line"} with 400 (bad request), 404, 409, 502 (the Keep failed), 503 (capacity).
+ * Errors are the edge's: a status and one line of text/plain — 400, 401 (not authenticated), 404 (no such Keep, or
+ * another principal's), 409, 413, 502 (the Keep failed), 503 (capacity). The handler only translates: the principal the
+ * edge authenticated goes to the agent's core ({@link HostAgent}), which decides what it may see and do.
  */
-final class AgentHandler implements HttpHandler {
-    private static final Logger LOG = Logger.getLogger(AgentHandler.class.getName());
+final class AgentHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_CREATE_BODY = 64 << 10;
     static final int OUTPUT_CHUNK = 1;
@@ -45,116 +44,104 @@ final class AgentHandler implements HttpHandler {
 
     AgentHandler(HostAgent agent) { this.agent = agent; }
 
-    @Override
-    public void handle(HttpExchange ex) throws IOException {
-        // not try-with-resources: that would close the exchange before the catch clauses could answer
-        try {
-            route(ex);
-        } catch (RequestException e) {
-            error(ex, e.status, e.getMessage());
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "client connection failed", e);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "agent request failed", e);
-            error(ex, 500, "internal error: " + e.getClass().getSimpleName());
-        } finally {
-            ex.close();
-        }
-    }
-
-    private void route(HttpExchange ex) throws IOException, RequestException {
-        String path = ex.getRequestURI().getPath();
-        String method = ex.getRequestMethod();
-        String[] parts = path.split("/", -1);
-        if (path.equals("/") && method.equals("GET")) {
-            ObjectNode o = JSON.createObjectNode().put("service", "donjon host agent")
-                    .put("backend", agent.config().backend()).put("running", agent.running());
-            json(ex, 200, o);
-            return;
-        }
-        if (parts.length < 3 || !parts[1].equals("v1") || !parts[2].equals("keeps")) throw new RequestException(404, "no such endpoint " + path);
-        if (parts.length == 3) {
-            switch (method) {
-                case "POST" -> create(ex);
-                case "GET" -> {
+    Routes routes() {
+        return new Routes()
+                .get("/", this::health)
+                .post("/v1/keeps", this::create)
+                .get("/v1/keeps", ex -> {
                     ArrayNode a = JSON.createArrayNode();
-                    agent.list().forEach(k -> a.add(status(k)));
+                    agent.list(who(ex)).forEach(k -> a.add(status(k)));
                     json(ex, 200, a);
-                }
-                default -> throw new RequestException(405, method + " is not allowed on /v1/keeps");
-            }
-            return;
-        }
-        String id = parts[3];
-        if (parts.length == 4) {
-            switch (method) {
-                case "GET" -> json(ex, 200, status(keep(id)));
-                case "DELETE" -> {
-                    if (!agent.remove(id)) throw new RequestException(404, "no Keep " + id);
+                })
+                .get("/v1/keeps/{id}", ex -> json(ex, 200, status(keep(ex))))
+                .delete("/v1/keeps/{id}", ex -> {
+                    String id = ex.pathParam("id");
+                    if (!agent.remove(who(ex), id)) throw ApiError.notFound("no Keep " + id);
                     json(ex, 200, JSON.createObjectNode().put("keepId", id).put("state", "stopped"));
-                }
-                default -> throw new RequestException(405, method + " is not allowed on a Keep");
+                })
+                .post("/v1/keeps/{id}/package", ex -> deliver(ex, keep(ex)))
+                .get("/v1/keeps/{id}/output", ex -> output(ex, keep(ex)))
+                .notFoundHint("(the API is /v1/keeps)");
+    }
+
+    /** The agent's own refusals. */
+    Optional<ApiError> mapError(Throwable failure) {
+        return Optional.ofNullable(switch (failure) {
+            case HostAgent.CapacityException e -> new ApiError(503, e.getMessage());
+            case KeepProcess.KeepFailedException e -> new ApiError(502, e.getMessage());
+            default -> null;
+        });
+    }
+
+    /**
+     * The edge's principal as the agent's core knows it. Without authentication (only with --insecure-plain-http)
+     * everyone is the one anonymous principal; otherwise an unauthenticated request is refused here.
+     */
+    private Principal who(Exchange ex) {
+        return switch (ex.principal()) {
+            case dev.donjon.server.Principal.Bearer t -> t.issuer().isPresent()
+                    ? new Principal.Authenticated("oidc", t.issuer().get() + "|" + t.subject())
+                    : new Principal.Authenticated("token", t.subject());
+            case dev.donjon.server.Principal.ClientCertificate c -> new Principal.Authenticated("mtls", c.subject());
+            case dev.donjon.server.Principal.Anonymous a -> {
+                if (!agent.config().security().insecure())
+                    throw ApiError.unauthorized("authenticate: a client certificate from the operator's CA or a bearer token");
+                yield Principal.anonymous();
             }
-            return;
-        }
-        if (parts.length == 5 && parts[4].equals("package") && method.equals("POST")) {
-            deliver(ex, keep(id));
-        } else if (parts.length == 5 && parts[4].equals("output") && method.equals("GET")) {
-            output(ex, keep(id));
-        } else {
-            throw new RequestException(404, "no such endpoint " + method + " " + path);
-        }
+        };
     }
 
-    private KeepProcess keep(String id) throws RequestException {
-        return agent.find(id).orElseThrow(() -> new RequestException(404, "no Keep " + id));
+    private void health(Exchange ex) throws IOException {
+        ObjectNode o = JSON.createObjectNode().put("service", "donjon host agent")
+                .put("backend", agent.config().backend()).put("running", agent.running());
+        json(ex, 200, o);
     }
 
-    private void create(HttpExchange ex) throws IOException, RequestException {
+    private KeepProcess keep(Exchange ex) {
+        String id = ex.pathParam("id");
+        return agent.find(who(ex), id).orElseThrow(() -> ApiError.notFound("no Keep " + id));
+    }
+
+    private void create(Exchange ex) throws IOException, HostAgent.CapacityException {
+        Principal who = who(ex);
         JsonNode body;
         try {
             body = JSON.readTree(body(ex, MAX_CREATE_BODY));
         } catch (IOException e) {
-            throw new RequestException(400, "request body is not JSON");
+            throw ApiError.badRequest("request body is not JSON");
         }
-        if (body == null || !body.isObject()) throw new RequestException(400, "request body must be a JSON object");
+        if (body == null || !body.isObject()) throw ApiError.badRequest("request body must be a JSON object");
         byte[] nonce;
         try {
             nonce = Base64.getDecoder().decode(body.path("nonce").asText(""));
         } catch (IllegalArgumentException e) {
-            throw new RequestException(400, "nonce is not base64");
+            throw ApiError.badRequest("nonce is not base64");
         }
-        if (nonce.length != KeepBinding.NONCE_BYTES) throw new RequestException(400, "nonce must be " + KeepBinding.NONCE_BYTES + " bytes");
+        if (nonce.length != KeepBinding.NONCE_BYTES) throw ApiError.badRequest("nonce must be " + KeepBinding.NONCE_BYTES + " bytes");
         String backend = body.path("backend").asText(agent.config().backend());
         if (!backend.equals(agent.config().backend())) {
-            throw new RequestException(400, "this agent runs " + agent.config().backend() + " Keeps, not " + backend);
+            throw ApiError.badRequest("this agent runs " + agent.config().backend() + " Keeps, not " + backend);
         }
         KeepLimits limits = limits(body.path("limits"));
-        KeepProcess keep;
-        try {
-            keep = agent.create(limits);
-        } catch (HostAgent.CapacityException e) {
-            throw new RequestException(503, e.getMessage());
-        }
+        KeepProcess keep = agent.create(who, limits);
         byte[] offer;
         try {
             offer = keep.hello(nonce, agent.config().startTimeout());
         } catch (KeepProcess.KeepFailedException e) {
-            agent.remove(keep.id);
-            throw new RequestException(502, e.getMessage());
+            agent.remove(who, keep.id);
+            throw new ApiError(502, e.getMessage());
         }
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.getResponseHeaders().set("Location", "/v1/keeps/" + keep.id);
-        send(ex, 201, offer);
+        ex.responseHeader("Location", "/v1/keeps/" + keep.id);
+        ex.send(201, "application/json", tapped(offer));
     }
 
-    private static KeepLimits limits(JsonNode l) throws RequestException {
+    private static KeepLimits limits(JsonNode l) {
         if (l.isMissingNode() || l.isNull()) return KeepLimits.defaults();
         try {
             long memory = l.has("memoryMiB") ? l.get("memoryMiB").asLong() << 20 : KeepLimits.DEFAULT_MEMORY;
             return new KeepLimits(memory, seconds(l, "timeSeconds"), seconds(l, "cpuSeconds"));
         } catch (IllegalArgumentException e) {
-            throw new RequestException(400, "limits: " + e.getMessage());
+            throw ApiError.badRequest("limits: " + e.getMessage());
         }
     }
 
@@ -162,24 +149,17 @@ final class AgentHandler implements HttpHandler {
         return limits.has(field) ? Optional.of(Duration.ofSeconds(limits.get(field).asLong())) : Optional.empty();
     }
 
-    private void deliver(HttpExchange ex, KeepProcess keep) throws IOException, RequestException {
+    private void deliver(Exchange ex, KeepProcess keep) throws IOException, KeepProcess.KeepFailedException {
         byte[] sealed = body(ex, LinkFrame.MAX_PAYLOAD);
-        KeepProcess.PackageReply reply;
-        try {
-            reply = keep.deliver(sealed, agent.config().startTimeout());
-        } catch (KeepProcess.KeepFailedException e) {
-            throw new RequestException(502, e.getMessage());
-        }
-        if (!reply.accepted()) throw new RequestException(409, "the Keep refused the package: " + reply.reason());
+        KeepProcess.PackageReply reply = keep.deliver(sealed, agent.config().startTimeout());
+        if (!reply.accepted()) throw ApiError.conflict("the Keep refused the package: " + reply.reason());
         json(ex, 202, JSON.createObjectNode().put("keepId", keep.id).put("state", "running"));
     }
 
-    private void output(HttpExchange ex, KeepProcess keep) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
-        ex.sendResponseHeaders(200, 0);
-        DataOutputStream out = new DataOutputStream(agent.config().tap().tap(Tap.Channel.CLIENT_OUT, ex.getResponseBody()));
-        int seen = 0;
-        try {
+    private void output(Exchange ex, KeepProcess keep) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(agent.config().tap().tap(Tap.Channel.CLIENT_OUT,
+                ex.stream(200, "application/octet-stream", -1)))) {
+            int seen = 0;
             while (true) {
                 KeepProcess.Snapshot s = keep.awaitOutput(seen, Duration.ofSeconds(15));
                 for (byte[] chunk : s.chunks()) record(out, OUTPUT_CHUNK, chunk);
@@ -193,7 +173,6 @@ final class AgentHandler implements HttpHandler {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        out.flush();
     }
 
     private static void record(DataOutputStream out, int kind, byte[] data) throws IOException {
@@ -210,40 +189,25 @@ final class AgentHandler implements HttpHandler {
         return o;
     }
 
-    private byte[] body(HttpExchange ex, int max) throws IOException, RequestException {
-        try (InputStream in = agent.config().tap().tap(Tap.Channel.CLIENT_IN, ex.getRequestBody())) {
+    /** The body through the tap (tests record what the host sees), refused with 413 past {@code max} bytes. */
+    private byte[] body(Exchange ex, int max) throws IOException {
+        if (ex.contentLength().isPresent() && ex.contentLength().getAsLong() > max) throw new ApiError(413, "request body is larger than " + max + " bytes");
+        try (InputStream in = agent.config().tap().tap(Tap.Channel.CLIENT_IN, ex.bodyStream())) {
             byte[] b = in.readNBytes(max + 1);
-            if (b.length > max) throw new RequestException(413, "request body is larger than " + max + " bytes");
+            if (b.length > max) throw new ApiError(413, "request body is larger than " + max + " bytes");
             return b;
         }
     }
 
-    private void json(HttpExchange ex, int status, JsonNode body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        send(ex, status, JSON.writeValueAsBytes(body));
-    }
-
-    private void error(HttpExchange ex, int status, String message) {
-        try {
-            json(ex, status, JSON.createObjectNode().put("error", message));
-        } catch (IOException ignored) {
-            // the client went away
-        }
-    }
-
-    private void send(HttpExchange ex, int status, byte[] body) throws IOException {
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = agent.config().tap().tap(Tap.Channel.CLIENT_OUT, ex.getResponseBody())) {
+    private byte[] tapped(byte[] body) throws IOException {
+        var sink = new java.io.ByteArrayOutputStream();
+        try (var out = agent.config().tap().tap(Tap.Channel.CLIENT_OUT, sink)) {
             out.write(body);
         }
+        return sink.toByteArray();
     }
 
-    static final class RequestException extends Exception {
-        final int status;
-
-        RequestException(int status, String message) {
-            super(message);
-            this.status = status;
-        }
+    private void json(Exchange ex, int status, JsonNode body) throws IOException {
+        ex.send(status, "application/json", tapped(JSON.writeValueAsBytes(body)));
     }
 }

@@ -1,7 +1,8 @@
 package dev.donjon.host.agent;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.donjon.platform.Backend;
+import dev.donjon.server.EdgeServer;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.sim.SimAuthority;
 import java.io.IOException;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.Deque;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,7 +41,7 @@ public final class HostAgent implements AutoCloseable {
      * @param packageTimeout how long a Keep waits for its package before it is stopped
      */
     public record Config(InetSocketAddress listen, String backend, KeepLauncher launcher, Tap tap, int maxKeeps,
-                         Duration startTimeout, Duration packageTimeout, int spareKeeps) {
+                         Duration startTimeout, Duration packageTimeout, int spareKeeps, AgentSecurity security) {
         public Config {
             if (Backend.fromWireName(backend).isEmpty()) throw new IllegalArgumentException("unknown backend '" + backend + "'");
         }
@@ -50,40 +49,47 @@ public final class HostAgent implements AutoCloseable {
         /** The backend itself. */
         public Backend kind() { return Backend.fromWireName(backend).orElseThrow(); }
 
-        /** 64 Keeps, 60 s to start, 10 min to receive the package, no spare Keeps. */
+        /**
+         * 64 Keeps, 60 s to start, 10 min to receive the package, no spare Keeps, and plain HTTP without
+         * authentication ({@link AgentSecurity#insecurePlainHttp()}: tests and local use; give real security with
+         * {@link #withSecurity}).
+         */
         public static Config defaults(InetSocketAddress listen, String backend) {
-            return new Config(listen, backend, KeepLauncher.sameJvm(), Tap.NONE, 64, Duration.ofSeconds(60), Duration.ofMinutes(10), 0);
+            return new Config(listen, backend, KeepLauncher.sameJvm(), Tap.NONE, 64, Duration.ofSeconds(60), Duration.ofMinutes(10), 0,
+                    AgentSecurity.insecurePlainHttp());
         }
 
-        public Config withTap(Tap value) { return new Config(listen, backend, launcher, value, maxKeeps, startTimeout, packageTimeout, spareKeeps); }
+        public Config withTap(Tap value) { return new Config(listen, backend, launcher, value, maxKeeps, startTimeout, packageTimeout, spareKeeps, security); }
 
-        public Config withPackageTimeout(Duration value) { return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, value, spareKeeps); }
+        public Config withPackageTimeout(Duration value) { return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, value, spareKeeps, security); }
 
-        public Config withLauncher(KeepLauncher value) { return new Config(listen, backend, value, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps); }
+        public Config withLauncher(KeepLauncher value) { return new Config(listen, backend, value, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, security); }
 
-        public Config withMaxKeeps(int value) { return new Config(listen, backend, launcher, tap, value, startTimeout, packageTimeout, spareKeeps); }
+        public Config withMaxKeeps(int value) { return new Config(listen, backend, launcher, tap, value, startTimeout, packageTimeout, spareKeeps, security); }
 
         /**
          * Keep processes started ahead of demand (JVM up, classes loaded, no key yet): a request with the default limits
          * takes one and only waits for its key and evidence. Each costs an idle Keep's memory.
          */
-        public Config withSpareKeeps(int value) { return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, value); }
+        public Config withSpareKeeps(int value) { return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, value, security); }
+
+        /** TLS, client authentication, connection limits. */
+        public Config withSecurity(AgentSecurity value) { return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, value); }
     }
 
     private final Config config;
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private EdgeServer server;
     private final Map<String, KeepProcess> keeps = new ConcurrentHashMap<>();
+    /** Who created each Keep: only that principal sees, feeds, reads or stops it (another's Keep answers as a missing one). */
+    private final Map<String, Principal> owners = new ConcurrentHashMap<>();
     private final Deque<KeepProcess> spares = new ConcurrentLinkedDeque<>();
     private final AtomicInteger sparesStarting = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Thread shutdownHook = new Thread(this::stopAllKeeps, "donjon-agent-shutdown");
+    /** SIGTERM: the same graceful close (no new Keep, every Keep stopped, requests in flight finished within the grace). */
+    private final Thread shutdownHook = new Thread(this::close, "donjon-agent-shutdown");
 
-    private HostAgent(Config config) throws IOException {
+    private HostAgent(Config config) {
         this.config = config;
-        this.server = HttpServer.create(config.listen(), 64);
-        server.createContext("/", new AgentHandler(this));
-        server.setExecutor(executor);
     }
 
     /**
@@ -102,23 +108,37 @@ public final class HostAgent implements AutoCloseable {
         }
         config.launcher().prepare();
         HostAgent agent = new HostAgent(config);
+        AgentSecurity security = config.security();
+        EdgeServer.Config edge = EdgeServer.Config.plain("host agent", config.listen())
+                .withTls(security.tls())
+                .withLimits(security.limits())
+                .withAuthenticator(security.authenticator())
+                .withMaxBody(dev.donjon.host.link.LinkFrame.MAX_PAYLOAD)
+                .withAdminListen(security.adminListen());
+        AgentHandler handler = new AgentHandler(agent);
+        agent.server = EdgeServer.start(edge, handler.routes(), handler::mapError);
+        GaugeWithCallback.builder().name("donjon_agent_keeps").help("Keeps by state (spares not included)").labelNames("state")
+                .callback(cb -> {
+                    Map<KeepProcess.State, Long> byState = new java.util.EnumMap<>(KeepProcess.State.class);
+                    for (KeepProcess.State st : KeepProcess.State.values()) byState.put(st, 0L);
+                    for (KeepProcess k : agent.keeps.values()) byState.merge(k.state(), 1L, Long::sum);
+                    byState.forEach((st, n) -> cb.call(n, st.name().toLowerCase(java.util.Locale.ROOT)));
+                })
+                .register(agent.server.metrics().registry());
         Runtime.getRuntime().addShutdownHook(agent.shutdownHook);
-        agent.server.start();
         agent.refillSpares();
         return agent;
     }
 
-    public URI baseUri() {
-        InetSocketAddress a = server.getAddress();
-        String host = a.getAddress().getHostAddress();
-        if (host.contains(":")) host = "[" + host + "]";
-        return URI.create("http://" + host + ":" + a.getPort());
-    }
+    public URI baseUri() { return server.baseUri(); }
+
+    /** The agent's HTTP edge (health, metrics, limits). */
+    public EdgeServer edge() { return server; }
 
     Config config() { return config; }
 
-    /** Starts a Keep process and waits for its offer. */
-    KeepProcess create(KeepLimits limits) throws IOException, CapacityException {
+    /** Starts a Keep process for {@code owner} and waits for its offer. */
+    KeepProcess create(Principal owner, KeepLimits limits) throws IOException, CapacityException {
         if (closed.get()) throw new CapacityException("the agent is shutting down");
         if (keeps.values().stream().filter(k -> k.state() != KeepProcess.State.ENDED).count() >= config.maxKeeps()) {
             throw new CapacityException("the agent already runs " + config.maxKeeps() + " Keeps");
@@ -128,6 +148,7 @@ public final class HostAgent implements AutoCloseable {
         boolean fromSpare = keep != null;
         if (keep == null) keep = launch(limits, false);
         String id = keep.id;
+        owners.put(id, owner);
         keeps.put(id, keep);
         if (fromSpare) {
             // the replacement's JVM start would compete for the CPU with this deployment's module compile: wait a little
@@ -184,7 +205,11 @@ public final class HostAgent implements AutoCloseable {
     /** Ended Keeps stay listed (with why they ended) for a while, then are forgotten. */
     private void pruneEnded() {
         java.time.Instant cutoff = java.time.Instant.now().minus(ENDED_RETENTION);
-        keeps.values().removeIf(k -> k.state() == KeepProcess.State.ENDED && k.created.isBefore(cutoff));
+        keeps.values().removeIf(k -> {
+            boolean old = k.state() == KeepProcess.State.ENDED && k.created.isBefore(cutoff);
+            if (old) owners.remove(k.id);
+            return old;
+        });
     }
 
     private static byte[] randomBytes(int n) {
@@ -205,15 +230,21 @@ public final class HostAgent implements AutoCloseable {
         }
     }
 
-    Optional<KeepProcess> find(String id) { return Optional.ofNullable(keeps.get(id)); }
-
-    List<KeepProcess> list() {
-        return keeps.values().stream().sorted((a, b) -> a.created.compareTo(b.created)).toList();
+    /** The Keep, if it exists and {@code who} created it. */
+    Optional<KeepProcess> find(Principal who, String id) {
+        return who.equals(owners.get(id)) ? Optional.ofNullable(keeps.get(id)) : Optional.empty();
     }
 
-    /** Stops a Keep and forgets it. */
-    boolean remove(String id) {
+    /** {@code who}'s Keeps, oldest first. */
+    List<KeepProcess> list(Principal who) {
+        return keeps.values().stream().filter(k -> who.equals(owners.get(k.id))).sorted((a, b) -> a.created.compareTo(b.created)).toList();
+    }
+
+    /** Stops {@code who}'s Keep and forgets it; false if there is none (or it is another principal's). */
+    boolean remove(Principal who, String id) {
+        if (!who.equals(owners.get(id))) return false;
         KeepProcess k = keeps.remove(id);
+        owners.remove(id);
         if (k == null) return false;
         k.stop("stopped on request");
         return true;
@@ -236,14 +267,17 @@ public final class HostAgent implements AutoCloseable {
         }
     }
 
-    /** Stops serving, then stops every Keep and waits for their processes to exit. */
+    /**
+     * Graceful stop (SIGTERM): no new Keep is admitted (readiness turns false), every Keep is stopped (its output stream
+     * ends with the agent's notice), requests still in flight get the edge's shutdown grace, and the listener closes.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         // spares still starting see `closed` and stop themselves
-        server.stop(0);
+        server.drain();
         stopAllKeeps();
-        executor.shutdownNow();
+        server.close();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException ignored) {

@@ -36,7 +36,7 @@ class DeployEndToEndTest {
 
     @AfterEach
     void stopAgent() throws Exception {
-        var pids = agent.list().stream().map(KeepProcess::pid).toList();
+        var pids = agent.list(Principal.anonymous()).stream().map(KeepProcess::pid).toList();
         agent.close();
         for (long pid : pids) {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "Keep process " + pid + " outlived the agent");

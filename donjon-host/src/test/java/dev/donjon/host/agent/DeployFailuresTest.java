@@ -51,7 +51,7 @@ class DeployFailuresTest {
     @AfterEach
     void noKeepOutlivesTheAgent() {
         if (agent == null) return;
-        var pids = agent.list().stream().map(KeepProcess::pid).toList();
+        var pids = agent.list(Principal.anonymous()).stream().map(KeepProcess::pid).toList();
         agent.close();
         for (long pid : pids) {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "Keep process " + pid + " outlived the agent");
@@ -69,7 +69,7 @@ class DeployFailuresTest {
                         .deploy(Workloads.hello(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
         assertTrue(e.getMessage().contains("nil backend") && e.getMessage().contains("nothing was sent"), e.getMessage());
         assertEquals(0, tap.bytes(Tap.Channel.KEEP_IN).length - 1 - 4 - KeepBinding.NONCE_BYTES, "only the HELLO went to the Keep");
-        assertTrue(agent.list().isEmpty(), "the refused Keep was stopped and forgotten");
+        assertTrue(agent.list(Principal.anonymous()).isEmpty(), "the refused Keep was stopped and forgotten");
     }
 
     @Test
@@ -114,7 +114,7 @@ class DeployFailuresTest {
         DeployEndToEndTest.connectWhenListening(portA, a).close();
         DeployEndToEndTest.connectWhenListening(portB, b).close();
 
-        long pid = agent.find(first.keepId().orElseThrow()).orElseThrow().pid();
+        long pid = agent.find(Principal.anonymous(), first.keepId().orElseThrow()).orElseThrow().pid();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
         ExecutionException e = assertThrows(ExecutionException.class, () -> a.get(30, TimeUnit.SECONDS));
@@ -205,7 +205,7 @@ class DeployFailuresTest {
         var hugeCpu = createWithLimits(http, "{\"cpuSeconds\":" + Long.MAX_VALUE + "}");
         assertEquals(400, hugeCpu.statusCode());
         assertTrue(hugeCpu.body().contains("limits: CPU-time limit is too large"), hugeCpu.body());
-        assertTrue(agent.list().isEmpty());
+        assertTrue(agent.list(Principal.anonymous()).isEmpty());
     }
 
     private java.net.http.HttpResponse<String> createWithLimits(java.net.http.HttpClient http, String limits) throws Exception {

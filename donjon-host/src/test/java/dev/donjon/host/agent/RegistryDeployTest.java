@@ -141,7 +141,7 @@ class RegistryDeployTest {
         String slug = registry.publish("private-anon", false, "1.0.0", rot13Package("private-anon", Workloads.freePort()));
         DeployException e = assertThrows(DeployException.class,
                 () -> deployer().deploy(reference(slug), OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
-        assertTrue(e.getMessage().contains("cannot fetch package " + slug) && e.getMessage().contains("(401)"), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot fetch package " + slug) && e.getMessage().contains("(404)"), e.getMessage());
     }
 
     @Test
@@ -155,7 +155,7 @@ class RegistryDeployTest {
         // the same Keep without its certificate is refused
         var anon = assertThrows(WorkloadRunner.WorkloadFailedException.class,
                 () -> new RegistryPackageResolver(KeepTlsIdentity.Source.NONE).resolve(reference(slug)));
-        assertTrue(anon.getMessage().contains("(401)"), anon.getMessage());
+        assertTrue(anon.getMessage().contains("(404)"), anon.getMessage());
     }
 
     @Test

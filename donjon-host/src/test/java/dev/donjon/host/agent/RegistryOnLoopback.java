@@ -1,12 +1,12 @@
 package dev.donjon.host.agent;
 
 import dev.donjon.common.Tls;
-import dev.donjon.drawbridge.Authenticator;
+import dev.donjon.server.Authenticator;
 import dev.donjon.drawbridge.DrawbridgeClient;
 import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
-import dev.donjon.drawbridge.TokenFile;
+import dev.donjon.server.TokenFile;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -84,7 +84,7 @@ final class RegistryOnLoopback implements AutoCloseable {
         return g.generateKeyPair();
     }
 
-    private static X509Certificate certificate(String subject, KeyPair keys, String issuer, KeyPair issuerKeys, boolean ca) throws Exception {
+    static X509Certificate certificate(String subject, KeyPair keys, String issuer, KeyPair issuerKeys, boolean ca) throws Exception {
         Instant now = Instant.now();
         var b = new JcaX509v3CertificateBuilder(new X500Name(issuer), BigInteger.valueOf(now.toEpochMilli()),
                 Date.from(now.minus(1, ChronoUnit.HOURS)), Date.from(now.plus(1, ChronoUnit.DAYS)), new X500Name(subject), keys.getPublic());

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 6 end to end: a private registry package deployed through the host agent to a sim Keep. The sealed reference
  * names the Steward; the Keep enrolls ([sim] policy, in-process Steward over HTTPS) and presents the issued certificate
- * to the registry, which accepts only client certificates from that Steward's CA. Without the Steward: 401.
+ * to the registry, which accepts only client certificates from that Steward's CA. Without the Steward: 404, as if the private repository did not exist.
  */
 class RegistryStewardDeployTest {
     @TempDir static Path simDir;
@@ -114,7 +114,7 @@ class RegistryStewardDeployTest {
         PackageReference ref = new PackageReference(slug, Optional.empty(), Optional.empty(), List.of(registry.tlsCa.getEncoded()));
         DeployException e = assertThrows(DeployException.class,
                 () -> deployer().deploy(ref, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
-        assertTrue(e.getMessage().contains("cannot fetch package " + slug) && e.getMessage().contains("(401)"), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot fetch package " + slug) && e.getMessage().contains("(404)"), e.getMessage());
     }
 
     @Test

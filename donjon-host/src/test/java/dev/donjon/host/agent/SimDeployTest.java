@@ -59,7 +59,7 @@ class SimDeployTest {
 
     @AfterAll
     static void stop() {
-        var pids = agent.list().stream().map(KeepProcess::pid).toList();
+        var pids = agent.list(Principal.anonymous()).stream().map(KeepProcess::pid).toList();
         agent.close();
         for (long pid : pids) assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "Keep " + pid + " outlived the agent");
         DeployEndToEndTest.assertNoChildProcesses();
@@ -192,7 +192,7 @@ class SimDeployTest {
                 d.deploy(Workloads.hello(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
         assertTrue(e.getMessage().contains(reason) && e.getMessage().contains("nothing was sent"), e.getMessage());
         String keepId = d.keepId().orElseThrow();
-        assertTrue(agent.find(keepId).isEmpty() || agent.find(keepId).get().state() == KeepProcess.State.ENDED,
+        assertTrue(agent.find(Principal.anonymous(), keepId).isEmpty() || agent.find(Principal.anonymous(), keepId).get().state() == KeepProcess.State.ENDED,
                 "the refused Keep " + keepId + " was stopped");
     }
 }

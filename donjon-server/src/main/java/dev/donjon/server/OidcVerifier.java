@@ -1,4 +1,4 @@
-package dev.donjon.drawbridge;
+package dev.donjon.server;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -22,7 +22,7 @@ import java.util.Set;
 /**
  * Validates OIDC access tokens (JWTs) against one issuer's JWKS: signature (RS256, PS256, ES256, ES384),
  * exact {@code iss}, {@code aud} containing the configured audience, {@code exp} and {@code nbf}, a subject.
- * Drawbridge's scopes come from the space-separated {@code scope} claim.
+ * Scopes come from the space-separated {@code scope} claim.
  */
 public final class OidcVerifier {
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
@@ -46,17 +46,17 @@ public final class OidcVerifier {
                 audience, new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp")));
     }
 
-    /** The token's subject and scopes, or a 401 naming why the token was refused. */
-    public Principal.TokenHolder verify(String token) {
+    /** The token's subject, scopes and issuer, or a 401 naming why the token was refused. */
+    public Principal.Bearer verify(String token) {
         try {
             JWTClaimsSet claims = processor.process(token, null);
             Object scope = claims.getClaim("scope");
             Set<String> scopes = scope instanceof String s ? Set.copyOf(Arrays.asList(s.trim().split("\\s+"))) : Set.of();
-            return new Principal.TokenHolder(claims.getSubject(), scopes);
+            return new Principal.Bearer(claims.getSubject(), scopes, java.util.Optional.ofNullable(claims.getIssuer()));
         } catch (ParseException e) {
-            throw new RegistryException(401, "bearer token is not a JWT");
+            throw ApiError.unauthorized("bearer token is not a JWT");
         } catch (BadJOSEException | JOSEException e) {
-            throw new RegistryException(401, "bearer token refused: " + e.getMessage());
+            throw ApiError.unauthorized("bearer token refused: " + e.getMessage());
         }
     }
 }
