@@ -156,8 +156,8 @@ final class DeployCommand implements Callable<Integer> {
         }
         if (agentCa == null && clientCert == null) return new AgentCredentials(Optional.empty(), token);
         if (host.getScheme().equals("http")) throw new ExitCodeException(OneLineErrors.USAGE, "--agent-ca and --client-cert need an https:// --host");
-        var anchors = agentCa == null ? TrustAnchorFiles.jdkDefaults()
-                : TrustAnchorFiles.jdkDefaultsPlus(EdgeOptions.certificates(agentCa, "--agent-ca"));
+        var anchors = agentCa == null ? Tls.jdkAnchors()
+                : Tls.jdkAnchorsPlus(EdgeOptions.certificates(agentCa, "--agent-ca"));
         var chain = clientCert == null ? null : EdgeOptions.certificates(clientCert, "--client-cert");
         var key = clientKey == null ? null : EdgeOptions.privateKey(clientKey, "--client-key");
         return new AgentCredentials(Optional.of(Tls.context(key, chain, Tls.anchors(anchors))), token);

@@ -77,6 +77,7 @@ final class HostCommand {
                     .withMaxKeeps(maxKeeps).withPackageTimeout(packageTimeout).withSpareKeeps(spareKeeps).withSecurity(security());
             try (HostAgent agent = HostAgent.start(config)) {
                 System.err.println("donjon host agent listening on " + agent.baseUri() + " (backend " + backend + ")");
+                EdgeOptions.announceAdmin("agent", agent.edge());
                 if (!config.kind().hardware()) {
                     System.err.println("WARNING: " + backend + " Keeps are not confidential; clients refuse them unless they pass --allow-insecure-backend");
                 }

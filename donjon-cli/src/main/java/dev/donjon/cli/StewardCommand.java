@@ -114,6 +114,7 @@ final class StewardCommand {
                     adminListen == null ? Optional.empty() : Optional.of(address(adminListen))));
             System.out.println("steward: signatures by " + SignatureProviders.current().name());
             System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
+            EdgeOptions.announceAdmin("steward", server.edge());
             System.out.flush();
             Serving.untilStopped(server);
             return 0;

@@ -61,6 +61,7 @@ final class RegistryHandler {
             case StoreException.AlreadyRegistered e -> ApiError.forbidden(e.getMessage()
                     + ": a subject registers one user name (scope " + Scope.ADMIN_USERS + " may register others)");
             case StoreException.Damaged e -> new ApiError(500, e.getMessage(), e.getCause());
+            case StoreException.Unavailable e -> new ApiError(503, e.getMessage(), e.getCause());
             case RegistryException e -> new ApiError(e.status(), e.getMessage()); // a malformed name, header or document
             default -> null;
         });
@@ -155,7 +156,7 @@ final class RegistryHandler {
     private void writable(Principal p, Repo r) {
         AccessPolicy.requireToken(p);
         UserRecord owner = owner(r.user(), r.hidden());
-        store.repository(r.user(), r.repo()).orElseThrow(r::hidden);
+        if (store.repository(r.user(), r.repo()).isEmpty()) throw r.hidden();
         AccessPolicy.requireOwner(p, owner, Scope.Level.WRITE, Scope.Context.TAGS, r.hidden());
     }
 
