@@ -4,7 +4,6 @@ import dev.donjon.attestation.policy.PolicyToml;
 import dev.donjon.common.Tls;
 import dev.donjon.host.client.AgentCredentials;
 import dev.donjon.host.client.Appraisal;
-import dev.donjon.keep.TrustAnchorFiles;
 import dev.donjon.host.client.DeployException;
 import dev.donjon.host.client.Deployer;
 import dev.donjon.host.client.PackageLoader;
@@ -91,6 +90,10 @@ final class DeployCommand implements Callable<Integer> {
             description = "Stop the guest once it has used this much CPU time (whole seconds, at least 1s; waiting does not count). Default: no limit.")
     Duration maxCpuTime;
 
+    @Option(names = {"-n", "--no-stdin"},
+            description = "Give the guest an empty stdin instead of this command's (as ssh -n; for a deployment run in the background).")
+    boolean noStdin;
+
     @Mixin
     RegistryDeployOptions fromRegistry;
 
@@ -127,7 +130,8 @@ final class DeployCommand implements Callable<Integer> {
         OutputStream stdout = System.out;
         OutputStream stderr = System.err;
         try {
-            return deployer.deploy(pkg, stdout, stderr);
+            // the guest reads what this command reads, sealed to the Keep on the way
+            return deployer.deploy(pkg, noStdin ? java.io.InputStream.nullInputStream() : System.in, stdout, stderr);
         } catch (DeployException e) {
             throw new ExitCodeException(OneLineErrors.FAILURE, e.getMessage());
         } catch (IOException e) {
@@ -210,6 +214,11 @@ final class DeployCommand implements Callable<Integer> {
         @Override
         public void sent(String keepId) {
             System.err.println("donjon: workload sealed to Keep " + keepId + " and delivered; its output follows");
+        }
+
+        @Override
+        public void inputFailed(String reason) {
+            System.err.println("donjon: the guest's stdin could not be relayed to its end: " + reason);
         }
     }
 }

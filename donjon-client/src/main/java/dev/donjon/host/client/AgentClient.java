@@ -93,6 +93,25 @@ public final class AgentClient implements AutoCloseable {
         return JSON.readTree(r.body());
     }
 
+    /**
+     * Sends sealed chunks of the guest's stdin, in order; returns once the agent has relayed them into the Keep.
+     *
+     * @return false if the Keep takes no more input (it has ended)
+     */
+    public boolean sendInput(String keepId, java.util.List<byte[]> sealedChunks) throws IOException, AgentException {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream records = new java.io.DataOutputStream(body);
+        for (byte[] chunk : sealedChunks) {
+            records.writeInt(chunk.length);
+            records.write(chunk);
+        }
+        HttpResponse<byte[]> r = send(request(keepUri(keepId, "/input"))
+                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
+        if (r.statusCode() == 409) return false;
+        expect(r, 204, "relay stdin");
+        return true;
+    }
+
     /** Opens the Keep's output stream; read it with {@link #next}. */
     public InputStream openOutput(String keepId) throws IOException, AgentException {
         HttpResponse<InputStream> r;

@@ -52,6 +52,9 @@ public final class Deployer {
 
         void sent(String keepId);
 
+        /** The guest's stdin could not be relayed to the end (the guest then waits for more, or ends without it). */
+        default void inputFailed(String reason) {}
+
         Progress SILENT = new Progress() {
             public void keepCreated(String keepId, String backend) {}
 
@@ -80,11 +83,21 @@ public final class Deployer {
     public Optional<String> keepId() { return Optional.ofNullable(keepId); }
 
     /**
-     * Deploys and streams the guest's output until it ends.
+     * Deploys and streams the guest's output until it ends; the guest's stdin is empty.
      *
      * @return the guest's exit code
      */
     public int deploy(Delivery pkg, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
+        return deploy(pkg, InputStream.nullInputStream(), stdout, stderr);
+    }
+
+    /**
+     * Deploys, streams {@code stdin} sealed to the guest (see {@link StdinRelay}) and the guest's output back until it
+     * ends. {@code stdin} is read on a thread of its own, which is left blocked in its read if the guest ends first.
+     *
+     * @return the guest's exit code
+     */
+    public int deploy(Delivery pkg, InputStream stdin, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
         byte[] nonce = new byte[KeepBinding.NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         try (AgentClient agent = new AgentClient(options.host(), options.credentials())) {
@@ -115,7 +128,21 @@ public final class Deployer {
             }
             agent.sendPackage(offer.keepId(), sealed.encode());
             progress.sent(offer.keepId());
-            return stream(agent, offer.keepId(), session.output(), stdout, stderr);
+            String id = offer.keepId();
+            java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+            StdinRelay relay = new StdinRelay(stdin, session.input(), chunks -> agent.sendInput(id, chunks));
+            Thread.ofVirtual().name("stdin-to-" + id).start(() -> {
+                try {
+                    relay.run();
+                } catch (IOException | AgentClient.AgentException | RuntimeException e) {
+                    if (!over.get()) progress.inputFailed(e.getMessage());
+                }
+            });
+            try {
+                return stream(agent, id, session.output(), stdout, stderr);
+            } finally {
+                over.set(true);
+            }
         } catch (AgentClient.AgentException e) {
             throw new DeployException(e.getMessage());
         }

@@ -9,7 +9,9 @@ import dev.donjon.host.protocol.KeepBinding;
 import dev.donjon.server.ApiError;
 import dev.donjon.server.Exchange;
 import dev.donjon.server.Routes;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +28,8 @@ import java.util.Optional;
  * GET    /v1/keeps                 -> [{keepId, backend, state, pid, created, ended?}] (the caller's own Keeps)
  * GET    /v1/keeps/{id}            -> one of those
  * POST   /v1/keeps/{id}/package    application/octet-stream sealed package -> 202 | 409 (why the Keep refused it)
+ * POST   /v1/keeps/{id}/input      application/octet-stream: records [u32 length][sealed input chunk], relayed to the Keep
+ *                                  in order as they arrive -> 204 | 409 (the Keep takes no more input: it has ended)
  * GET    /v1/keeps/{id}/output     application/octet-stream, streamed: records [u8 kind][u32 length][bytes],
  *                                  kind 1 = an encrypted output chunk, kind 2 = the agent's notice of how the Keep ended (last)
  * DELETE /v1/keeps/{id}            stops the Keep and forgets it
@@ -37,6 +41,10 @@ import java.util.Optional;
 final class AgentHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_CREATE_BODY = 64 << 10;
+    /** One sealed input chunk: 64 KiB of data, its frame type byte and the AEAD tag, with room to spare. */
+    static final int MAX_INPUT_CHUNK = (64 << 10) + 64;
+    /** One input request: what a client reads at once (1 MiB) in chunks, with their record headers. */
+    static final int MAX_INPUT_BODY = 2 << 20;
     static final int OUTPUT_CHUNK = 1;
     static final int OUTPUT_NOTICE = 2;
 
@@ -60,6 +68,7 @@ final class AgentHandler {
                     json(ex, 200, JSON.createObjectNode().put("keepId", id).put("state", "stopped"));
                 })
                 .post("/v1/keeps/{id}/package", ex -> deliver(ex, keep(ex)))
+                .post("/v1/keeps/{id}/input", ex -> input(ex, keep(ex)))
                 .get("/v1/keeps/{id}/output", ex -> output(ex, keep(ex)))
                 .notFoundHint("(the API is /v1/keeps)");
     }
@@ -154,6 +163,37 @@ final class AgentHandler {
         KeepProcess.PackageReply reply = keep.deliver(sealed, agent.config().startTimeout());
         if (!reply.accepted()) throw ApiError.conflict("the Keep refused the package: " + reply.reason());
         json(ex, 202, JSON.createObjectNode().put("keepId", keep.id).put("state", "running"));
+    }
+
+    /**
+     * The guest's stdin: sealed chunks the agent cannot read, relayed one by one into the Keep's pipe as they arrive.
+     * The answer comes once the Keep's pipe took them all, so a guest that does not read slows its client down.
+     */
+    private void input(Exchange ex, KeepProcess keep) throws IOException, KeepProcess.KeepFailedException {
+        if (ex.contentLength().isPresent() && ex.contentLength().getAsLong() > MAX_INPUT_BODY)
+            throw new ApiError(413, "request body is larger than " + MAX_INPUT_BODY + " bytes");
+        try (DataInputStream in = new DataInputStream(agent.config().tap().tap(Tap.Channel.CLIENT_IN, ex.bodyStream()))) {
+            long total = 0;
+            while (true) {
+                int length;
+                try {
+                    length = in.readInt();
+                } catch (EOFException end) {
+                    break;
+                }
+                if (length < 0 || length > MAX_INPUT_CHUNK) throw ApiError.badRequest("input record of " + Integer.toUnsignedString(length) + " bytes (at most " + MAX_INPUT_CHUNK + ")");
+                total += 4L + length;
+                if (total > MAX_INPUT_BODY) throw new ApiError(413, "request body is larger than " + MAX_INPUT_BODY + " bytes");
+                byte[] chunk = new byte[length];
+                try {
+                    in.readFully(chunk);
+                } catch (EOFException cut) {
+                    throw ApiError.badRequest("the input ended inside a record");
+                }
+                if (!keep.relayInput(chunk)) throw ApiError.conflict("the Keep takes no more input: " + keep.endNotice().orElse("it is not running"));
+            }
+        }
+        ex.send(204, "text/plain", new byte[0]);
     }
 
     private void output(Exchange ex, KeepProcess keep) throws IOException {

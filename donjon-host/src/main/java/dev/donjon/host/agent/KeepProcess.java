@@ -96,6 +96,20 @@ final class KeepProcess {
                 () -> "the Keep did not answer the package within " + timeout.toSeconds() + " s");
     }
 
+    /**
+     * Relays one sealed chunk of the guest's stdin into the Keep's pipe (blocking while the pipe is full: the guest's
+     * pace). False if the Keep is not running (not yet given its package, or ended): its input is then refused.
+     */
+    boolean relayInput(byte[] sealedChunk) {
+        if (state() != State.RUNNING) return false;
+        try {
+            send(LinkFrame.of(LinkFrame.Type.INPUT, sealedChunk));
+            return true;
+        } catch (IOException e) {
+            return false; // the Keep's pipe closed: it has ended
+        }
+    }
+
     /** Sends a frame and waits for the Keep's answer to it; every way that fails is one line for the client. */
     private <T> T exchange(LinkFrame frame, CompletableFuture<T> answer, Duration timeout, java.util.function.Supplier<String> onTimeout)
             throws KeepFailedException {

@@ -28,6 +28,11 @@ final class Workloads {
         return new WorkloadPackage(file("donjon-wasi/src/test/resources/wasm/stdio_probe.wasm"), Optional.empty(), Map.of());
     }
 
+    /** A ROT13 filter from stdin to stdout; says on stderr how many bytes it read (see stdin_rot13.c). */
+    static WorkloadPackage stdinRot13() throws IOException {
+        return new WorkloadPackage(file("donjon-keep/src/test/resources/wasm/stdin_rot13.wasm"), Optional.empty(), Map.of());
+    }
+
     static WorkloadPackage rot13(int port) throws IOException {
         return new WorkloadPackage(file("examples/rot13/rot13.wasm"), Optional.of(listen("ROT13", port)), Map.of());
     }
