@@ -3,6 +3,7 @@ package dev.donjon.abi;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * The 64 bytes a Keep asks its TEE to sign, binding a public key (and, for a deployment, the client's nonce) to the
@@ -16,12 +17,36 @@ public final class ReportData {
     public static final int MIN_NONCE = 16;
     public static final int MAX_NONCE = 64;
     private static final byte[] DEPLOY_LABEL = "donjon-deploy-binding-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] STEWARD_NONCE_LABEL = "donjon-steward-nonce-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private ReportData() {}
 
     /** Enarx's binding: hash(DER SubjectPublicKeyInfo), zero-padded to 64 bytes; {@code hash} is a JCA name ("SHA-384"). */
     public static byte[] ofPublicKey(String hash, byte[] spkiDer) {
-        return padded(digest(hash).digest(spkiDer));
+        return ofPublicKey(hash, spkiDer, Optional.empty());
+    }
+
+    /**
+     * A Keep key's binding for a Steward: {@code hashAlgorithm} (SHA-384 for snp and sim, SHA-256 otherwise) of the DER
+     * SubjectPublicKeyInfo fills the first bytes, exactly as Enarx. Without a nonce the rest is zero (Enarx's binding);
+     * with one (freshness), the rest is the first bytes of SHA-256("donjon-steward-nonce-v1" || u16be(len) || nonce),
+     * so that the key's half is untouched (verifiers that check only it, as Intel's quote verifier does, still see
+     * it) and the whole report, signed by the TEE, binds the key and the nonce together. The tail is 16 bytes (128
+     * bits) for SHA-384: a replay would need a second nonce, issued by the Steward, with the same tail.
+     */
+    public static byte[] ofPublicKey(String hashAlgorithm, byte[] spkiDer, Optional<byte[]> stewardNonce) {
+        byte[] out = padded(digest(hashAlgorithm).digest(spkiDer));
+        int keyLength = digest(hashAlgorithm).getDigestLength();
+        stewardNonce.ifPresent(nonce -> {
+            if (nonce.length < MIN_NONCE || nonce.length > MAX_NONCE) {
+                throw new IllegalArgumentException("nonce must be " + MIN_NONCE + " to " + MAX_NONCE + " bytes");
+            }
+            MessageDigest d = digest("SHA-256");
+            d.update(STEWARD_NONCE_LABEL);
+            d.update(new byte[] {0, (byte) nonce.length});
+            System.arraycopy(d.digest(nonce), 0, out, keyLength, LENGTH - keyLength);
+        });
+        return out;
     }
 
     /**

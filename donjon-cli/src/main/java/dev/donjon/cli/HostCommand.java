@@ -4,8 +4,12 @@ import dev.donjon.host.agent.AgentSecurity;
 import dev.donjon.platform.Backend;
 import dev.donjon.host.agent.HostAgent;
 import dev.donjon.server.ServerTls;
+import dev.donjon.keep.AddressRange;
+import dev.donjon.keep.ConnectPolicy;
+import dev.donjon.keep.NetworkPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import java.time.Duration;
@@ -63,6 +67,42 @@ final class HostCommand {
                 description = "Stop a Keep that has not received its package after this long. Default: ${DEFAULT-VALUE}.")
         Duration packageTimeout;
 
+        @Option(names = "--memory-budget", paramLabel = "SIZE", converter = SizeConverter.class,
+                description = "Memory all Keep processes together may hold, each counted at its bound (guest limit x 2 + 768 MiB; see "
+                        + "donjon-host/README.md); a Keep that does not fit is refused (503). Default: three quarters of this host's memory.")
+        Long memoryBudget;
+
+        @Option(names = "--quota-keeps", paramLabel = "N",
+                description = "Keeps one client (principal) may have alive at once; past it, 429. Default: no per-client limit.")
+        Integer quotaKeeps;
+
+        @Option(names = "--quota-memory", paramLabel = "SIZE", converter = SizeConverter.class,
+                description = "Guest memory (the sum of memory limits) one client's Keeps may have; past it, 429. Default: no per-client limit.")
+        Long quotaMemory;
+
+        @Option(names = "--max-output-per-keep", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "64MiB",
+                description = "Encrypted output the agent holds for one Keep until its client reads it; past it the Keep is stopped. Default: ${DEFAULT-VALUE}.")
+        long outputPerKeep;
+
+        @Option(names = "--max-output", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "512MiB",
+                description = "Encrypted output the agent holds for all Keeps; ended Keeps' output is discarded (oldest first) to make room, "
+                        + "and a running Keep whose output does not fit is stopped. Default: ${DEFAULT-VALUE}.")
+        long outputTotal;
+
+        @Option(names = "--keep-connect-allow", paramLabel = "CIDR",
+                description = "Guests' connect files may reach only these addresses (repeatable; e.g. 10.0.0.0/8, 2001:db8::/32, 127.0.0.1). "
+                        + "Default: anywhere but this host (loopback, link-local, this host's own addresses are refused).")
+        List<String> connectAllow = new java.util.ArrayList<>();
+
+        @Option(names = "--keep-connect-anywhere",
+                description = "Let guests' connect files reach any address, this host's loopback and link-local services included (UNSAFE).")
+        boolean connectAnywhere;
+
+        @Option(names = "--keep-listen-address", paramLabel = "ADDR",
+                description = "Keeps' listen files bind only this address (a listener on the wildcard binds it instead; another address is "
+                        + "refused). Default: the address each workload's Enarx.toml names (all interfaces if none).")
+        String listenAddress;
+
         @Override
         public Integer call() throws Exception {
             if (backend == null || backend.isBlank()) {
@@ -74,12 +114,24 @@ final class HostCommand {
             if (maxKeeps < 1) throw new ExitCodeException(OneLineErrors.USAGE, "--max-keeps must be at least 1");
             if (spareKeeps < 0) throw new ExitCodeException(OneLineErrors.USAGE, "--spare-keeps cannot be negative");
             HostAgent.Config config = HostAgent.Config.defaults(address(listen), backend)
-                    .withMaxKeeps(maxKeeps).withPackageTimeout(packageTimeout).withSpareKeeps(spareKeeps).withSecurity(security());
+                    .withMaxKeeps(maxKeeps).withPackageTimeout(packageTimeout).withSpareKeeps(spareKeeps).withSecurity(security()).withNetwork(network());
+            try {
+                if (memoryBudget != null) config = config.withMemoryBudget(memoryBudget);
+                if (quotaKeeps != null || quotaMemory != null) {
+                    config = config.withQuota(quotaKeeps == null ? Integer.MAX_VALUE : quotaKeeps, quotaMemory == null ? Long.MAX_VALUE : quotaMemory);
+                }
+                config = config.withOutputBuffer(outputPerKeep, outputTotal);
+            } catch (IllegalArgumentException e) {
+                throw new ExitCodeException(OneLineErrors.USAGE, e.getMessage());
+            }
             try (HostAgent agent = HostAgent.start(config)) {
                 System.err.println("donjon host agent listening on " + agent.baseUri() + " (backend " + backend + ")");
                 EdgeOptions.announceAdmin("agent", agent.edge());
                 if (!config.kind().hardware()) {
                     System.err.println("WARNING: " + backend + " Keeps are not confidential; clients refuse them unless they pass --allow-insecure-backend");
+                }
+                if (connectAnywhere) {
+                    System.err.println("WARNING: --keep-connect-anywhere: guests may reach this host's loopback and link-local services");
                 }
                 new CountDownLatch(1).await(); // until interrupted; the shutdown hook stops every Keep
             }
@@ -107,6 +159,32 @@ final class HostCommand {
             ServerTls tls = ServerTls.of(EdgeOptions.certificates(tlsCert, "--tls-cert"), EdgeOptions.privateKey(tlsKey, "--tls-key"),
                     clientCa == null ? Optional.empty() : Optional.of(EdgeOptions.certificates(clientCa, "--client-ca")), mode);
             return new AgentSecurity(Optional.of(tls), edge.authenticator(clientCa != null), false, edge.limits(), edge.admin());
+        }
+
+        /** What guests' sockets may reach and where they listen, from the --keep-* options. */
+        private NetworkPolicy network() {
+            if (connectAnywhere && !connectAllow.isEmpty()) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--keep-connect-anywhere and --keep-connect-allow exclude each other");
+            }
+            ConnectPolicy connect;
+            try {
+                connect = connectAnywhere ? new ConnectPolicy.Anywhere()
+                        : connectAllow.isEmpty() ? new ConnectPolicy.NotThisHost()
+                        : new ConnectPolicy.Only(connectAllow.stream().map(AddressRange::parse).toList());
+            } catch (IllegalArgumentException e) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--keep-connect-allow: " + e.getMessage());
+            }
+            NetworkPolicy policy = new NetworkPolicy(connect, java.util.Optional.empty());
+            if (listenAddress == null) return policy;
+            try {
+                AddressRange one = AddressRange.parse(listenAddress);
+                if (one.prefixLength() != one.network().getAddress().length * 8) {
+                    throw new IllegalArgumentException("\"" + listenAddress + "\" is a block, not one address");
+                }
+                return policy.withListenAddress(one.network());
+            } catch (IllegalArgumentException e) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--keep-listen-address: " + e.getMessage());
+            }
         }
 
         static InetSocketAddress address(String value) {

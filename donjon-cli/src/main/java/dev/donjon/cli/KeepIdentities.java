@@ -25,17 +25,17 @@ final class KeepIdentities {
         AttestedIdentity.Trust trust = new AttestedIdentity.Trust(
                 plusJdk(stewardCa, "--steward-ca"), plusJdk(tlsCa, "--tls-ca"),
                 Optional.ofNullable(tlsClientCa).map(f -> TrustAnchorFiles.read(f, "--tls-client-ca")));
-        return new AttestedIdentity(extra -> enroll(backend, extra), trust, backend.platform().backend(), Clock.systemUTC());
+        return new AttestedIdentity((nonce, extra) -> enroll(backend, nonce, extra), trust, backend.platform().backend(), Clock.systemUTC());
     }
 
     /** The Keep key and CSR on the selected backend (said loudly when it proves nothing); only called when the workload has a steward. */
-    private static KeepIdentity enroll(PlatformSelector.Selection selection, org.bouncycastle.asn1.x509.Extension... extra)
+    private static KeepIdentity enroll(PlatformSelector.Selection selection, Optional<byte[]> nonce, org.bouncycastle.asn1.x509.Extension... extra)
             throws PlatformException {
         if (selection.insecure()) {
             LOG.warning(() -> "enrolling with " + selection.platform().backend() + " evidence ("
                     + (selection.platform().backend() == Backend.SIM ? "SIMULATED" : "none: no TEE") + "); the Steward's policy decides");
         }
-        return AttestedIdentity.enroll(Optional.of(selection.platform()), extra);
+        return AttestedIdentity.enroll(Optional.of(selection.platform()), nonce, extra);
     }
 
     private static Optional<List<X509Certificate>> plusJdk(Path file, String option) {

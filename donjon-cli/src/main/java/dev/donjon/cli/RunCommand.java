@@ -73,9 +73,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Stop the guest once it has used this much CPU time, e.g. 500ms, 30s, 5m. Time it spends waiting (sleep, poll, accept) does not count. Default: no limit.")
     Duration maxCpuTime;
 
-    @Option(names = "--max-fds", paramLabel = "N", defaultValue = "" + WasiLimits.DEFAULT_MAX_OPEN_FDS,
-            description = "Most file descriptors the guest may hold (files, directories, connections). Default: ${DEFAULT-VALUE}.")
-    int maxFds;
+    @Option(names = "--max-fds", paramLabel = "N",
+            description = "Most file descriptors the guest may hold (files, directories, connections); at most what this process can open "
+                    + "(RLIMIT_NOFILE). Default: " + WasiLimits.DEFAULT_MAX_OPEN_FDS + ", or less where RLIMIT_NOFILE is lower.")
+    Integer maxFds;
 
     @Option(names = "--no-module-cache",
             description = "Compile the module afresh and leave the compiled-module cache (~/.cache/donjon/compiled, or under $XDG_CACHE_HOME) alone. The cache is never used on sgx, snp or tdx.")
@@ -128,12 +129,30 @@ final class RunCommand implements Callable<Integer> {
 
     private WasiLimits limits() {
         try {
-            WasiLimits limits = WasiLimits.defaults().withMaxMemoryBytes(maxMemory).withMaxOpenFds(maxFds);
+            WasiLimits limits = WasiLimits.defaults().withMaxMemoryBytes(maxMemory).withMaxOpenFds(fds());
             if (maxTime != null) limits = limits.withMaxWallTime(maxTime);
             return maxCpuTime == null ? limits : limits.withMaxCpuTime(maxCpuTime);
         } catch (IllegalArgumentException e) {
             throw new ExitCodeException(OneLineErrors.USAGE, e.getMessage());
         }
+    }
+
+    /** The guest's fd limit: as asked if this process can hold that many, the default lowered to fit otherwise. */
+    private int fds() {
+        java.util.Optional<FdCapacity> capacity = FdCapacity.ofThisProcess();
+        if (maxFds != null) {
+            if (capacity.isPresent() && capacity.get().excess(maxFds).isPresent()) {
+                throw new ExitCodeException(OneLineErrors.USAGE, capacity.get().explain(maxFds));
+            }
+            return maxFds;
+        }
+        int fallback = WasiLimits.DEFAULT_MAX_OPEN_FDS;
+        if (capacity.isPresent() && capacity.get().forGuest() < fallback) {
+            long fit = capacity.get().forGuest();
+            LOG.info(() -> "the guest may hold " + fit + " fds: RLIMIT_NOFILE is " + capacity.get().processLimit());
+            return (int) fit;
+        }
+        return fallback;
     }
 
     static byte[] readModule(Path module) {

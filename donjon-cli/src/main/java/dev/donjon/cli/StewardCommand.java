@@ -60,6 +60,12 @@ final class StewardCommand {
                 description = "Serve /healthz, /readyz and /metrics here (plain HTTP, no authentication) instead of on --listen.") String adminListen;
         @Option(names = "--max-connections", paramLabel = "N", defaultValue = "30000",
                 description = "Connections at once (lowered to fit the file-descriptor limit). Default: ${DEFAULT-VALUE}.") int maxConnections;
+        @Option(names = "--require-fresh-evidence",
+                description = "Freshness mode: certify only CSRs whose evidence binds a nonce this Steward issued (POST /nonce), "
+                        + "unexpired and unused; replayed CSRs and Enarx Keeps (which send no nonce) are refused. Default: off "
+                        + "(Enarx-compatible: a CSR without a nonce is certified whenever it is sent).") boolean requireFresh;
+        @Option(names = "--nonce-lifetime", paramLabel = "DURATION", defaultValue = "2m",
+                description = "How long a nonce from POST /nonce may be used: 2m, 30s or ISO-8601. Default: ${DEFAULT-VALUE}.") String nonceLifetime;
         @Option(names = "--crypto", paramLabel = "ENGINE", defaultValue = "native",
                 description = "Who checks and makes ECDSA signatures: native (AWS-LC through the Amazon Corretto Crypto Provider, several "
                         + "times faster; BouncyCastle where it does not load) or java (BouncyCastle). Default: ${DEFAULT-VALUE}.") String crypto;
@@ -68,7 +74,8 @@ final class StewardCommand {
         public Integer call() throws Exception {
             if ((tlsCert == null) != (tlsKey == null)) throw new ExitCodeException(OneLineErrors.USAGE, "--tls-cert and --tls-key go together");
             InetSocketAddress addr = address(listen);
-            Duration lifetime = duration(validity);
+            Duration lifetime = duration(validity, "--validity");
+            Duration nonceTtl = duration(nonceLifetime, "--nonce-lifetime");
             Clock clock = Clock.systemUTC();
             if (now != null) {
                 try {
@@ -100,7 +107,7 @@ final class StewardCommand {
             TrustAnchors anchors = new TrustAnchors(amdChain == null ? bundled.amdChains() : Files.readAllBytes(amdChain),
                     intelRoot == null ? bundled.intelRoot() : Files.readAllBytes(intelRoot));
             Steward steward = new Steward(new Steward.Config(authority, rules, anchors, clock, lifetime,
-                    sans == null ? List.of("localhost") : sans));
+                    sans == null ? List.of("localhost") : sans), new Steward.Freshness(requireFresh, nonceTtl));
 
             Optional<SSLContext> tls = Optional.empty();
             if (tlsCert != null) {
@@ -115,6 +122,10 @@ final class StewardCommand {
             System.out.println("steward: signatures by " + SignatureProviders.current().name());
             System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
             EdgeOptions.announceAdmin("steward", server.edge());
+            if (!requireFresh) {
+                System.err.println("donjon: note: Enarx-compatible mode: CSRs without a nonce are certified whenever they are sent"
+                        + " (replays included); --require-fresh-evidence refuses them");
+            }
             System.out.flush();
             Serving.untilStopped(server);
             return 0;
@@ -130,7 +141,7 @@ final class StewardCommand {
             }
         }
 
-        static Duration duration(String text) throws ExitCodeException {
+        static Duration duration(String text, String option) throws ExitCodeException {
             try {
                 Duration d;
                 if (text.matches("\\d+[dhms]")) {
@@ -144,10 +155,10 @@ final class StewardCommand {
                 } else {
                     d = Duration.parse(text);
                 }
-                if (d.isNegative() || d.isZero()) throw new ExitCodeException(OneLineErrors.USAGE, "--validity must be positive");
+                if (d.isNegative() || d.isZero()) throw new ExitCodeException(OneLineErrors.USAGE, option + " must be positive");
                 return d;
             } catch (DateTimeParseException | ArithmeticException e) {
-                throw new ExitCodeException(OneLineErrors.USAGE, "--validity: '" + text + "' is not a duration (28d, 12h, 30m or P28D)");
+                throw new ExitCodeException(OneLineErrors.USAGE, option + ": '" + text + "' is not a duration (28d, 12h, 30m or P28D)");
             }
         }
     }

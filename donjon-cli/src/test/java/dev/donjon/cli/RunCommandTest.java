@@ -228,6 +228,33 @@ class RunCommandTest {
     }
 
     @Test
+    void moreFdsThanTheProcessCanOpenIsAUsageError() throws Exception {
+        // issue 12 §4: accepted before; the guest's fds are the process's, so past RLIMIT_NOFILE they cannot exist
+        Result huge = donjon("run", "--max-fds", "100000000", showEnv());
+        assertEquals(OneLineErrors.USAGE, huge.exit(), huge.err());
+        huge.isOneLineError("--max-fds 100000000 is more than this process can open (");
+        assertTrue(huge.err().contains("RLIMIT_NOFILE"), huge.err());
+        Result few = donjon("run", "--max-fds", "64", showEnv());
+        assertEquals(0, few.exit(), few.err());
+    }
+
+    @Test
+    void theDefaultFdLimitFitsAProcessWithFewFds() throws Exception {
+        // a host whose soft and hard RLIMIT_NOFILE are 512: the default 16384 is lowered to fit, not an error
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "ulimit -n 512 && exec \"$@\"", "sh",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                Donjon.class.getName(), "run", showEnv()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true);
+        pb.environment().put("XDG_CACHE_HOME", cacheHome.toString());
+        Process p = pb.start();
+        String out = readAll(p.getInputStream());
+        assertTrue(p.waitFor(50, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertEquals("argv[0]=main.wasm\n", out);
+    }
+
+    @Test
     void badLimitValuesAreUsageErrors() throws Exception {
         Result r = donjon("run", "--max-memory", "lots", showEnv());
         assertEquals(OneLineErrors.USAGE, r.exit());

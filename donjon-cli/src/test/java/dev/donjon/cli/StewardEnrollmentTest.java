@@ -101,11 +101,13 @@ class StewardEnrollmentTest {
     }
 
     /** Starts the Steward over HTTPS on loopback with {@code policy} (TOML); its server certificate is self-signed for localhost. */
-    private URI steward(String policy) throws Exception {
+    private URI steward(String policy) throws Exception { return steward(policy, Steward.Freshness.ENARX_COMPATIBLE); }
+
+    private URI steward(String policy, Steward.Freshness freshness) throws Exception {
         Instant now = clock.instant();
         ca = CertificateAuthority.generate(now);
         Steward steward = new Steward(new Steward.Config(ca, StewardPolicy.parse(policy, dir), TrustAnchors.bundled(), clock,
-                Duration.ofDays(1), List.of("localhost")));
+                Duration.ofDays(1), List.of("localhost")), freshness);
         KeyPair serverKey = KeepIdentity.newKeyPair(Backend.NIL);
         stewardServerCert = SelfSignedIdentity.localhost(serverKey, clock);
         stewardServerCertFile = pem(dir.resolve("steward-server.pem"), stewardServerCert);
@@ -131,7 +133,7 @@ class StewardEnrollmentTest {
     }
 
     private AttestedIdentity simIdentity(Optional<List<X509Certificate>> clientCa) {
-        return new AttestedIdentity(extra -> KeepIdentity.create(sim, CachedCollateral.none(), extra),
+        return new AttestedIdentity((nonce, extra) -> KeepIdentity.create(sim, CachedCollateral.none(), nonce, extra),
                 new AttestedIdentity.Trust(Optional.of(List.of(stewardServerCert)), Optional.empty(), clientCa), Backend.SIM, clock);
     }
 
@@ -185,6 +187,17 @@ class StewardEnrollmentTest {
             }
         }
         assertTrue(server.metrics().verdicts("issued") > 0, "an issued verdict is counted");
+    }
+
+    @Test
+    void aKeepAsksForANonceAndEnrollsWhereFreshEvidenceIsRequired() throws Exception {
+        URI url = steward(simPolicy(RuntimeMeasurement.ofThisProcess()), new Steward.Freshness(true, Duration.ofMinutes(1)));
+        try (Keep keep = Keep.open(Workload.of(echoModule()).withConfig(echoConfig(url)),
+                new Stdio(InputStream.nullInputStream(), new ByteArrayOutputStream(), new ByteArrayOutputStream()), WasiLimits.defaults(),
+                simIdentity(Optional.empty()))) {
+            assertEquals(1, keep.listening().size());
+        }
+        assertTrue(server.metrics().verdicts("issued") > 0, "the fresh CSR was certified");
     }
 
     @Test
@@ -269,7 +282,7 @@ class StewardEnrollmentTest {
             EnarxConfig config = EnarxConfig.parse("steward = \"" + url + "\"\n"
                     + "[[files]]\nkind = \"stdin\"\n[[files]]\nkind = \"stdout\"\n[[files]]\nkind = \"stderr\"\n"
                     + "[[files]]\nkind = \"connect\"\nprot = \"tls\"\nhost = \"localhost\"\nport = " + listener.getLocalPort() + "\n");
-            AttestedIdentity identity = new AttestedIdentity(extra -> KeepIdentity.create(sim, CachedCollateral.none(), extra),
+            AttestedIdentity identity = new AttestedIdentity((nonce, extra) -> KeepIdentity.create(sim, CachedCollateral.none(), nonce, extra),
                     new AttestedIdentity.Trust(Optional.of(List.of(stewardServerCert)), Optional.of(List.of(ca.certificate())), Optional.empty()),
                     Backend.SIM, clock);
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -37,11 +37,16 @@ public final class AttestedIdentity implements IdentityProvider {
 
     /**
      * Makes the Keep's key pair and its CSR with the platform's evidence and the {@code extra} CSR extensions (the
-     * workload identity); called only when a Steward is configured.
+     * workload identity); called only when a Steward is configured. With the Steward's {@code nonce}, the evidence
+     * binds it beside the key and the CSR carries it ({@link KeepIdentity#create(dev.donjon.platform.Platform,
+     * dev.donjon.platform.identity.CachedCollateral, Optional, Extension...)}).
      */
     @FunctionalInterface
     public interface Source {
-        KeepIdentity create(Extension... extra) throws PlatformException;
+        KeepIdentity create(Optional<byte[]> nonce, Extension... extra) throws PlatformException;
+
+        /** Refuses before anything is asked of the Steward when this source can never make evidence. */
+        default void requireEvidence() throws PlatformException {}
     }
 
     /**
@@ -80,22 +85,33 @@ public final class AttestedIdentity implements IdentityProvider {
      * serves self-signed and cannot enroll): with a Steward it enrolls through {@link #enroll}.
      */
     public static AttestedIdentity on(Optional<Platform> platform, Trust trust) {
-        return new AttestedIdentity(extra -> enroll(platform, extra), trust, platform.map(Platform::backend).orElse(Backend.NIL),
+        Source source = new Source() {
+            @Override
+            public KeepIdentity create(Optional<byte[]> nonce, Extension... extra) throws PlatformException {
+                return enroll(platform, nonce, extra);
+            }
+
+            @Override
+            public void requireEvidence() throws PlatformException {
+                if (platform.isEmpty()) throw noPlatform();
+            }
+        };
+        return new AttestedIdentity(source, trust, platform.map(Platform::backend).orElse(Backend.NIL),
                 Clock.systemUTC());
     }
 
     /**
      * The one place a Keep's enrollment identity is made: a fresh key on the backend's curve, evidence from
      * {@code platform} binding it, and a CSR carrying both (and {@code extra}); hardware evidence goes with the
-     * collateral the host cached (PlatformSettings from the environment).
+     * collateral the host cached (PlatformSettings from the environment). With the Steward's {@code nonce} the evidence
+     * binds it beside the key (freshness); without one it is Enarx's CSR.
      */
-    public static KeepIdentity enroll(Optional<Platform> platform, Extension... extra) throws PlatformException {
-        Platform p = platform.orElseThrow(() -> new PlatformException(
-                "this Keep has no TEE platform (nil backend): it has no evidence to enroll with the Steward"));
+    public static KeepIdentity enroll(Optional<Platform> platform, Optional<byte[]> nonce, Extension... extra) throws PlatformException {
+        Platform p = platform.orElseThrow(AttestedIdentity::noPlatform);
         PlatformSettings settings = PlatformSettings.fromEnvironment(System.getenv());
         CachedCollateral collateral = p.backend().hardware() ? CachedCollateral.read(settings.amdCache(), settings.intelCache())
                 : CachedCollateral.none();
-        return KeepIdentity.create(p, collateral, extra);
+        return KeepIdentity.create(p, collateral, nonce, extra);
     }
 
     /** The same identity for a workload that came from a registry as {@code slug}: the CSR names it. */
@@ -125,9 +141,12 @@ public final class AttestedIdentity implements IdentityProvider {
         List<X509Certificate> chain;
         try {
             if (steward.isPresent()) {
-                KeepIdentity identity = source.create(extra);
+                source.requireEvidence();
+                StewardClient client = new StewardClient(Tls.trusting(trust.steward()));
+                // fresh evidence where the Steward offers a nonce; Enarx's CSR where it does not
+                KeepIdentity identity = source.create(client.nonce(steward.get()), extra);
                 key = identity.keyPair();
-                chain = leafFirst(key, new StewardClient(Tls.trusting(trust.steward())).enroll(steward.get(), identity.csr()));
+                chain = leafFirst(key, client.enroll(steward.get(), identity.csr()));
                 X509Certificate leaf = chain.getFirst();
                 LOG.info(() -> "enrolled with the Steward at " + steward.get() + " (" + identity.backend() + " evidence): certificate "
                         + leaf.getSerialNumber().toString(16) + " from " + leaf.getIssuerX500Principal().getName() + ", valid until " + leaf.getNotAfter().toInstant());
@@ -141,6 +160,10 @@ public final class AttestedIdentity implements IdentityProvider {
         } catch (PlatformException e) {
             throw new KeepException("cannot make the Keep's identity: " + e.getMessage(), e);
         }
+    }
+
+    private static PlatformException noPlatform() {
+        return new PlatformException("this Keep has no TEE platform (nil backend): it has no evidence to enroll with the Steward");
     }
 
     /**

@@ -67,6 +67,16 @@ public final class Keep implements Closeable {
      * put in) {@code compiled}: only for a Keep outside a TEE, whose code need not be measured.
      */
     public static Keep open(Workload workload, Stdio stdio, WasiLimits limits, IdentityProvider identity, CompiledModuleCache compiled) {
+        return open(workload, stdio, limits, identity, compiled, NetworkPolicy.unrestricted());
+    }
+
+    /**
+     * As {@link #open(Workload, Stdio, WasiLimits, IdentityProvider, CompiledModuleCache)}, with the host's rules for
+     * what the sockets may reach and where they listen (a refused {@code connect} or {@code listen} stops the Keep
+     * before the guest runs, as a closed port would).
+     */
+    public static Keep open(Workload workload, Stdio stdio, WasiLimits limits, IdentityProvider identity, CompiledModuleCache compiled,
+                            NetworkPolicy network) {
         WasiProgram program = WasiProgram.load(workload.module(), compiled);
         EnarxConfig config = GuestEnvironment.configOrDefault(workload);
         Supplier<KeepTls> tls = tlsContext(config, identity, workload);
@@ -86,7 +96,7 @@ public final class Keep implements Closeable {
                     case WorkloadFile.Stderr err -> new FdSpec.Stderr(stdio.err(), err.fdName(), stdio.errKind());
                     case WorkloadFile.Listen l -> {
                         Optional<KeepTls> ctx = l.prot() == Protocol.TLS ? Optional.of(tls.get()) : Optional.empty();
-                        ServerSocketChannel ch = SocketOpener.listen(l);
+                        ServerSocketChannel ch = SocketOpener.listen(l, network);
                         sockets.add(ch);
                         listening.add(new Listening(l.name(), localAddress(ch), l.prot()));
                         yield new FdSpec.Listener(ch, l.name(), ctx.map(KeepTls::listen),
@@ -94,7 +104,7 @@ public final class Keep implements Closeable {
                     }
                     case WorkloadFile.Connect c -> {
                         Optional<SSLContext> ctx = c.prot() == Protocol.TLS ? Optional.of(tls.get().connect()) : Optional.empty();
-                        SocketChannel ch = SocketOpener.connect(c);
+                        SocketChannel ch = SocketOpener.connect(c, network);
                         sockets.add(ch);
                         yield new FdSpec.Stream(ch, c.name(), ctx, c.host());
                     }

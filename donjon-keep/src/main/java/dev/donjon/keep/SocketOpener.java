@@ -10,10 +10,12 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 
-/** Opens the sockets a workload's config declares. The guest never opens a socket itself (Enarx's model). */
+/**
+ * Opens the sockets a workload's config declares. The guest never opens a socket itself (Enarx's model), so this is
+ * where the host's {@link NetworkPolicy} is enforced.
+ */
 final class SocketOpener {
     /** Many clients may arrive before the guest first accepts; the kernel caps this at somaxconn anyway. */
     static final int BACKLOG = 4096;
@@ -21,10 +23,10 @@ final class SocketOpener {
 
     private SocketOpener() {}
 
-    static ServerSocketChannel listen(WorkloadFile.Listen f) {
+    static ServerSocketChannel listen(WorkloadFile.Listen f, NetworkPolicy policy) {
         InetSocketAddress addr;
         try {
-            addr = new InetSocketAddress(InetAddress.getByName(f.addr()), f.port());
+            addr = new InetSocketAddress(listenAddress(f, InetAddress.getByName(f.addr()), policy), f.port());
         } catch (UnknownHostException e) {
             throw new KeepException("listen \"" + f.name() + "\": cannot resolve addr \"" + f.addr() + "\"");
         }
@@ -53,17 +55,30 @@ final class SocketOpener {
         }
     }
 
-    static SocketChannel connect(WorkloadFile.Connect f) {
+    /** The wildcard becomes the host's listen address; any other address must be it. */
+    private static InetAddress listenAddress(WorkloadFile.Listen f, InetAddress wanted, NetworkPolicy policy) {
+        if (policy.listenAddress().isEmpty()) return wanted;
+        InetAddress only = policy.listenAddress().get();
+        if (wanted.isAnyLocalAddress() || wanted.equals(only)) return only;
+        throw new KeepException("listen \"" + f.name() + "\": addr " + f.addr() + " is not allowed on this host, whose Keeps listen on "
+                + only.getHostAddress() + " (leave addr out, or set it to that address)");
+    }
+
+    static SocketChannel connect(WorkloadFile.Connect f, NetworkPolicy policy) {
         String where = hostPort(f.host(), f.port());
+        InetAddress target = permittedAddress(f, policy.connect());
         SocketChannel ch = null;
         try {
             ch = SocketChannel.open();
-            ch.socket().connect(new InetSocketAddress(f.host(), f.port()), (int) CONNECT_TIMEOUT.toMillis());
+            // the checked address itself, never the name again: a second lookup could answer something else
+            ch.socket().connect(new InetSocketAddress(target, f.port()), (int) CONNECT_TIMEOUT.toMillis());
+            InetAddress peer = ((InetSocketAddress) ch.getRemoteAddress()).getAddress();
+            if (!policy.connect().permits(peer)) throw new KeepException(refusal(f, peer));
             ch.socket().setTcpNoDelay(true);
             return ch;
-        } catch (UnresolvedAddressException e) {
+        } catch (KeepException e) {
             close(ch);
-            throw new KeepException("connect \"" + f.name() + "\": unknown host " + f.host());
+            throw e;
         } catch (ConnectException e) {
             close(ch);
             throw new KeepException("connect \"" + f.name() + "\": cannot connect to " + where + ": " + e.getMessage(), e);
@@ -74,6 +89,27 @@ final class SocketOpener {
             close(ch);
             throw new KeepException("connect \"" + f.name() + "\": cannot connect to " + where + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Resolves the host once and picks its first address the policy permits. */
+    private static InetAddress permittedAddress(WorkloadFile.Connect f, ConnectPolicy policy) {
+        InetAddress[] all;
+        try {
+            all = InetAddress.getAllByName(f.host());
+        } catch (UnknownHostException e) {
+            throw new KeepException("connect \"" + f.name() + "\": unknown host " + f.host());
+        }
+        for (InetAddress a : all) {
+            if (policy.permits(a)) return a;
+        }
+        throw new KeepException(refusal(f, all[0]));
+    }
+
+    private static String refusal(WorkloadFile.Connect f, InetAddress address) {
+        String resolved = f.host().equals(address.getHostAddress()) ? "" : " (" + address.getHostAddress() + ")";
+        return "connect \"" + f.name() + "\": " + hostPort(f.host(), f.port()) + resolved
+                + " is refused by this host's network policy (Keeps may not reach " + (address.isLoopbackAddress() ? "loopback"
+                : address.isLinkLocalAddress() ? "link-local addresses" : "this address") + ")";
     }
 
     static String hostPort(String host, int port) {

@@ -24,7 +24,8 @@ import org.bouncycastle.asn1.ASN1Sequence;
 
 /**
  * Enrolls a Keep with a Steward, as Enarx Keeps do: {@code POST} the DER CSR as {@code application/pkcs10}, get back a
- * DER {@code SEQUENCE OF Certificate}. The Steward's server certificate is checked by the given context (its trust
+ * DER {@code SEQUENCE OF Certificate}. Before that the Keep asks for a nonce ({@link #nonce}), which a Donjon Steward
+ * hands out and an Enarx Steward does not know (its CSR is then exactly Enarx's). The Steward's server certificate is checked by the given context (its trust
  * anchors) and its host name by the HTTP client. A refusal becomes a {@link KeepException} carrying the Steward's
  * one-line reason; so does a Steward that cannot be reached.
  */
@@ -44,6 +45,30 @@ public final class StewardClient {
     }
 
     /**
+     * Asks the Steward for a freshness nonce: {@code POST <steward>/nonce}.
+     *
+     * @return the nonce, or empty when the Steward has no such endpoint (404, 405: an Enarx Steward, which takes CSRs
+     *     without one)
+     * @throws KeepException unreachable, or any other answer (a Steward that fails here would fail the enrollment too)
+     */
+    public java.util.Optional<byte[]> nonce(URI steward) {
+        String base = steward.toString();
+        URI uri = URI.create(base.endsWith("/") ? base + "nonce" : base + "/nonce");
+        HttpResponse<byte[]> response = send(steward, HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        int status = response.statusCode();
+        if (status == 404 || status == 405) return java.util.Optional.empty();
+        if (status != 200) {
+            throw new KeepException("the Steward at " + steward + " refused a nonce (HTTP " + status + "): " + reason(response.body()));
+        }
+        byte[] nonce = response.body();
+        if (nonce.length < 16 || nonce.length > 64) {
+            throw new KeepException("the Steward at " + steward + " answered a nonce of " + nonce.length + " bytes (16 to 64 expected)");
+        }
+        return java.util.Optional.of(nonce);
+    }
+
+    /**
      * @return the certificates the Steward issued, in the order it sent them (Enarx and Donjon: CA first)
      * @throws KeepException refused (with the Steward's reason), unreachable, or an answer that is not a chain
      */
@@ -51,9 +76,18 @@ public final class StewardClient {
         HttpRequest request = HttpRequest.newBuilder(steward).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/pkcs10")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(csr)).build();
-        HttpResponse<byte[]> response;
+        HttpResponse<byte[]> response = send(steward, request);
+        int status = response.statusCode();
+        if (status != 200) {
+            throw new KeepException("the Steward at " + steward + " refused enrollment (HTTP " + status + "): " + reason(response.body()));
+        }
+        return chain(steward, response.body());
+    }
+
+    /** One request to the Steward; every way it cannot be made is one line naming the Steward. */
+    private HttpResponse<byte[]> send(URI steward, HttpRequest request) {
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpConnectTimeoutException e) {
             throw new KeepException("cannot reach the Steward at " + steward + ": no connection within " + CONNECT_TIMEOUT.toSeconds() + " s", e);
         } catch (HttpTimeoutException e) {
@@ -69,11 +103,6 @@ public final class StewardClient {
             Thread.currentThread().interrupt();
             throw new KeepException("enrollment with the Steward at " + steward + " was interrupted", e);
         }
-        int status = response.statusCode();
-        if (status != 200) {
-            throw new KeepException("the Steward at " + steward + " refused enrollment (HTTP " + status + "): " + reason(response.body()));
-        }
-        return chain(steward, response.body());
     }
 
     /** The Steward's text reason, first line only and without control characters (it reaches the user's terminal). */

@@ -36,7 +36,7 @@ class AttestedIdentityTest {
     }
 
     private static AttestedIdentity withPeers(Optional<List<X509Certificate>> peers) {
-        return new AttestedIdentity(extra -> { throw new AssertionError("no steward: no evidence is made"); },
+        return new AttestedIdentity((nonce, extra) -> { throw new AssertionError("no steward: no evidence is made"); },
                 new AttestedIdentity.Trust(Optional.empty(), peers, Optional.empty()), Backend.NIL, Clock.systemUTC());
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.donjon.platform.Backend;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.identity.KeepIdentity;
 import java.net.InetAddress;
 import java.net.URI;
 import java.security.cert.X509Certificate;
@@ -80,7 +82,17 @@ class SelfSignedIdentityTest {
 
     /** A Keep's identity when no TEE platform gives evidence: self-signed unless asked to enroll, which it cannot. */
     static IdentityProvider selfSigned(Backend backend) {
-        return new AttestedIdentity(extra -> AttestedIdentity.enroll(Optional.empty(), extra), AttestedIdentity.Trust.jdkDefaults(),
-                backend, java.time.Clock.systemUTC());
+        AttestedIdentity.Source none = new AttestedIdentity.Source() {
+            @Override
+            public KeepIdentity create(Optional<byte[]> nonce, org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
+                return AttestedIdentity.enroll(Optional.empty(), nonce, extra);
+            }
+
+            @Override
+            public void requireEvidence() throws PlatformException {
+                AttestedIdentity.enroll(Optional.empty(), Optional.empty());
+            }
+        };
+        return new AttestedIdentity(none, AttestedIdentity.Trust.jdkDefaults(), backend, java.time.Clock.systemUTC());
     }
 }

@@ -49,11 +49,35 @@ public final class Steward {
         }
     }
 
+    /**
+     * Whether evidence must be fresh. Either way the Steward hands out nonces ({@link #issueNonce}) and a CSR that
+     * carries one must bind it and may use it once.
+     *
+     * @param required      refuse CSRs without a nonce (freshness mode); false: Enarx's CSRs, which carry none, are
+     *                      accepted as Enarx's Steward accepts them (see README, "Freshness")
+     * @param nonceLifetime how long an issued nonce may be used
+     */
+    public record Freshness(boolean required, Duration nonceLifetime) {
+        public static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(2);
+        public static final Freshness ENARX_COMPATIBLE = new Freshness(false, DEFAULT_LIFETIME);
+
+        public Freshness {
+            if (!nonceLifetime.isPositive()) throw new IllegalArgumentException("the nonce lifetime must be positive");
+        }
+    }
+
     private final Config config;
+    private final Freshness freshness;
+    private final EnrollmentNonces nonces;
     private final Map<ASN1ObjectIdentifier, EvidenceCheck> checks;
 
-    public Steward(Config config) {
+    /** A Steward in Enarx-compatible mode: CSRs without a nonce are accepted. */
+    public Steward(Config config) { this(config, Freshness.ENARX_COMPATIBLE); }
+
+    public Steward(Config config, Freshness freshness) {
         this.config = config;
+        this.freshness = freshness;
+        this.nonces = new EnrollmentNonces(freshness.nonceLifetime(), config.clock());
         var policy = config.policy().policy();
         byte[] amd = config.anchors().amdChains(), intel = config.anchors().intelRoot();
         Verifiers verifiers = Verifiers.load();
@@ -89,6 +113,14 @@ public final class Steward {
 
     public Config config() { return config; }
 
+    public Freshness freshness() { return freshness; }
+
+    /**
+     * A nonce for one fresh enrollment ({@code POST /nonce}): the Keep binds it, with its key, in its evidence's report
+     * data and names it in its CSR; it is good for {@link Freshness#nonceLifetime()}, once.
+     */
+    public byte[] issueNonce() { return nonces.issue(); }
+
     public CertificateAuthority ca() { return config.ca(); }
 
     public Instant now() { return config.clock().instant(); }
@@ -112,7 +144,16 @@ public final class Steward {
         }
         Extension evidence = csr.attestation().orElseThrow(() -> Denial.noAttestation("missing",
                 "the CSR carries no attestation extension (" + EvidenceOids.SNP + ", " + EvidenceOids.SGX + ", ...)"));
+        if (csr.nonce().isEmpty() && freshness.required()) {
+            throw Denial.noAttestation("freshness", "this Steward requires fresh evidence: get a nonce with POST /nonce and bind it "
+                    + "with the key in the report data (the CSR carries none)");
+        }
+        if (csr.nonce().isPresent()) nonces.checkIssued(csr.nonce().get());
+        // the evidence check binds the nonce (with the key) to the evidence; only then is it spent
         AttestedKeep keep = checks.get(evidence.getExtnId()).check(csr, evidence, now()).withWorkload(csr.workload());
+        if (csr.nonce().isPresent() && !nonces.use(csr.nonce().get())) {
+            throw Denial.noAttestation("freshness", "the CSR's nonce was already used: this CSR (or its evidence) is a replay");
+        }
         return new AttestedCsr(csr, keep);
     }
 

@@ -62,7 +62,8 @@ final class StewardHandler {
                 .post("/", this::attest)
                 .post("/token", this::token)
                 .get("/jwks", this::jwks)
-                .notFoundHint("(POST / to enroll, POST /token, GET /jwks, GET /metrics)");
+                .post("/nonce", this::nonce)
+                .notFoundHint("(POST / to enroll, POST /nonce, POST /token, GET /jwks, GET /metrics)");
     }
 
     /** The Steward throws nothing of its own: verdicts are values. */
@@ -70,6 +71,12 @@ final class StewardHandler {
 
     private void health(Exchange ex) {
         ex.text(200, steward.ca().generated() ? "ok (DEBUG MODE: generated CA, certificates are worthless outside tests)" : "ok");
+    }
+
+    /** A fresh enrollment nonce ({@link Steward#issueNonce}): 32 bytes, never cached. Nothing is read but a small body. */
+    private void nonce(Exchange ex) {
+        ex.body(1024);
+        ex.responseHeader("Cache-Control", "no-store").send(200, "application/octet-stream", steward.issueNonce());
     }
 
     private void jwks(Exchange ex) {

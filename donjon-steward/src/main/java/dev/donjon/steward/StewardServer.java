@@ -10,7 +10,7 @@ import java.net.URI;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 
-/** The Steward over HTTP(S), behind the shared edge (donjon-server); routes in {@link StewardHandler}. */
+/** The Steward over HTTP(S), behind the shared edge (donjon-server); routes (POST /nonce too) in {@link StewardHandler}. */
 public final class StewardServer implements AutoCloseable {
 
     /**

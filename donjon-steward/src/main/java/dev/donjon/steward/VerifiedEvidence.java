@@ -34,7 +34,7 @@ record VerifiedEvidence(String name, EvidenceReader reader, TeeVerifier verifier
                 default -> Denial.noAttestation(r.reason().wireName(), name + " evidence does not verify: " + r.detail());
             };
         };
-        binding.check(csr.spkiDer(), accepted.claims().reportData());
+        binding.check(csr.spkiDer(), csr.nonce(), accepted.claims().reportData());
         PolicyDecision decision = policy.evaluate(accepted);
         if (decision instanceof PolicyDecision.Reject reject) throw Denial.refused(reject.rule(), reject.message());
         return keep(accepted, ((PolicyDecision.Accept) decision).notes());

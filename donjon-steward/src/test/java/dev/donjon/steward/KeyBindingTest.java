@@ -25,9 +25,9 @@ class KeyBindingTest {
     void anyOtherReportDataIsABindingDenial() throws Exception {
         byte[] key = new PKCS10CertificationRequest(TestCsrs.snpCsr()).getSubjectPublicKeyInfo().getEncoded("DER");
         byte[] reportData = KeyBinding.SHA_384.expectedReportData(key);
-        KeyBinding.SHA_384.check(key, reportData);
+        KeyBinding.SHA_384.check(key, java.util.Optional.empty(), reportData);
         reportData[63] = 1; // the padding must be zero too
-        Denial d = assertThrows(Denial.class, () -> KeyBinding.SHA_384.check(key, reportData));
+        Denial d = assertThrows(Denial.class, () -> KeyBinding.SHA_384.check(key, java.util.Optional.empty(), reportData));
         assertEquals("binding", assertInstanceOf(Enrollment.NoAttestation.class, d.verdict()).cause());
     }
 }

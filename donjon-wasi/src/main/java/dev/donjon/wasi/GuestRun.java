@@ -12,8 +12,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** A guest running on its own thread. */
 public final class GuestRun {
-    /** Compiled guests recurse on the JVM stack: give them a deep one (reserved, not committed). */
-    private static final long GUEST_STACK_BYTES = 256L << 20;
+    /**
+     * Compiled guests recurse on the JVM stack: give them a deep one (reserved, committed only as deep as the guest
+     * recurses; the host agent counts all of it in a Keep process's memory bound).
+     */
+    public static final long GUEST_STACK_BYTES = 256L << 20;
     /** The CPU-time watchdog never samples more often than this, even when the guest is just under its limit. */
     private static final long MIN_CPU_SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 

@@ -6,7 +6,8 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
  * Every object identifier of Donjon's and Enarx's CSRs and certificates, once. Enarx's evidence extensions (under
  * Profian's private enterprise number 58270) are kept byte for byte; what Enarx never had lives under Donjon's arc, a
  * UUID-derived OID (ITU-T X.667, {@code 2.25.<uuid>}), which needs no registration and cannot collide: .1 the Keep
- * claims the Steward writes into a certificate, .2 the workload identity a Keep puts in its CSR, .3 and .4 evidence.
+ * claims the Steward writes into a certificate, .2 the workload identity a Keep puts in its CSR, .3 and .4 evidence, .5
+ * the Steward's freshness nonce.
  * (AMD's KDS certificate extensions are in {@link dev.donjon.abi.snp.KdsExtensions}.)
  */
 public final class EvidenceOids {
@@ -30,4 +31,9 @@ public final class EvidenceOids {
     public static final ASN1ObjectIdentifier TDX = DONJON.branch("3");
     /** Donjon: SIMULATED SEV-SNP-layout evidence from the sim backend; same encoding as {@link #SNP}. */
     public static final ASN1ObjectIdentifier SIM = DONJON.branch("4");
+    /**
+     * Donjon: the nonce a Steward issued for this enrollment (POST /nonce), which the evidence's report data binds
+     * beside the key (see {@link ReportData#ofPublicKey(String, byte[], java.util.Optional)}); see {@link NonceExtension}.
+     */
+    public static final ASN1ObjectIdentifier STEWARD_NONCE = DONJON.branch("5");
 }

@@ -38,9 +38,10 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  * @param der         the request as received (verifiers re-read the evidence from it)
  * @param attestation the one extension whose OID is in {@code attestationOids}, if any
  * @param workload    the Donjon workload-identity extension, if the Keep sent one
+ * @param nonce       the Steward nonce the Keep's evidence binds (freshness), if it asked for one
  */
 public record KeepCsr(byte[] der, PKCS10CertificationRequest request, byte[] spkiDer, Optional<Extension> attestation,
-                      Optional<WorkloadIdentity> workload) {
+                      Optional<WorkloadIdentity> workload, Optional<byte[]> nonce) {
 
     /** Largest request the Steward reads (an SGX CSR with its TCB package is ~15 KB). */
     public static final int MAX_BYTES = 256 * 1024;
@@ -74,6 +75,7 @@ public record KeepCsr(byte[] der, PKCS10CertificationRequest request, byte[] spk
         if (!selfSignatureVerifies.test(csr)) throw new FormatException("CSR signature does not verify with its own public key");
         List<Extension> attestation = new ArrayList<>();
         Optional<WorkloadIdentity> workload = Optional.empty();
+        Optional<byte[]> nonce = Optional.empty();
         for (Attribute a : csr.getAttributes()) {
             if (!a.getAttrType().equals(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
                 throw new FormatException("CSR attribute " + a.getAttrType() + " is not supported (only extensionRequest)");
@@ -92,6 +94,13 @@ public record KeepCsr(byte[] der, PKCS10CertificationRequest request, byte[] spk
                     } else if (oid.equals(EvidenceOids.WORKLOAD_IDENTITY)) {
                         if (workload.isPresent()) throw new FormatException("CSR carries two workload identities");
                         workload = Optional.of(workload(ext));
+                    } else if (oid.equals(EvidenceOids.STEWARD_NONCE)) {
+                        if (nonce.isPresent()) throw new FormatException("CSR carries two Steward nonces");
+                        try {
+                            nonce = NonceExtension.decode(ext);
+                        } catch (IllegalArgumentException e) {
+                            throw new FormatException(e.getMessage());
+                        }
                     } else if (ext.isCritical()) {
                         throw new FormatException("CSR requests unsupported critical extension " + oid);
                     }
@@ -102,7 +111,7 @@ public record KeepCsr(byte[] der, PKCS10CertificationRequest request, byte[] spk
         if (attestation.size() > 1) {
             throw new FormatException("CSR carries " + attestation.size() + " attestation extensions; exactly one is allowed");
         }
-        return new KeepCsr(der, csr, spki, attestation.stream().findFirst(), workload);
+        return new KeepCsr(der, csr, spki, attestation.stream().findFirst(), workload, nonce);
     }
 
     private static WorkloadIdentity workload(Extension ext) throws FormatException {

@@ -35,7 +35,7 @@ import java.util.Optional;
  * DELETE /v1/keeps/{id}            stops the Keep and forgets it
  * </pre>
  * Errors are the edge's: a status and one line of text/plain — 400, 401 (not authenticated), 404 (no such Keep, or
- * another principal's), 409, 413, 502 (the Keep failed), 503 (capacity). The handler only translates: the principal the
+ * another principal's), 409, 413, 429 (the principal's quota), 502 (the Keep failed), 503 (capacity). The handler only translates: the principal the
  * edge authenticated goes to the agent's core ({@link HostAgent}), which decides what it may see and do.
  */
 final class AgentHandler {
@@ -76,7 +76,8 @@ final class AgentHandler {
     /** The agent's own refusals. */
     Optional<ApiError> mapError(Throwable failure) {
         return Optional.ofNullable(switch (failure) {
-            case HostAgent.CapacityException e -> new ApiError(503, e.getMessage());
+            case HostAgent.CapacityException e -> new ApiError(e.quota ? 429 : 503, e.getMessage());
+            case KeepProcess.NotReadyException e -> new ApiError(409, e.getMessage());
             case KeepProcess.KeepFailedException e -> new ApiError(502, e.getMessage());
             default -> null;
         });
@@ -158,7 +159,7 @@ final class AgentHandler {
         return limits.has(field) ? Optional.of(Duration.ofSeconds(limits.get(field).asLong())) : Optional.empty();
     }
 
-    private void deliver(Exchange ex, KeepProcess keep) throws IOException, KeepProcess.KeepFailedException {
+    private void deliver(Exchange ex, KeepProcess keep) throws IOException, KeepProcess.KeepFailedException, KeepProcess.NotReadyException {
         byte[] sealed = body(ex, LinkFrame.MAX_PAYLOAD);
         KeepProcess.PackageReply reply = keep.deliver(sealed, agent.config().startTimeout());
         if (!reply.accepted()) throw ApiError.conflict("the Keep refused the package: " + reply.reason());
@@ -206,6 +207,8 @@ final class AgentHandler {
                 seen += s.chunks().size();
                 if (s.endNotice().isPresent()) {
                     record(out, OUTPUT_NOTICE, s.endNotice().get().getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    keep.delivered(); // all of it reached this reader: the agent need not hold it any more
                     break;
                 }
                 out.flush();
@@ -224,7 +227,8 @@ final class AgentHandler {
     private static ObjectNode status(KeepProcess k) {
         ObjectNode o = JSON.createObjectNode().put("keepId", k.id).put("backend", k.backend)
                 .put("state", k.state().name().toLowerCase(java.util.Locale.ROOT)).put("pid", k.pid())
-                .put("created", k.created.toString()).put("memoryMiB", k.limits.maxMemoryBytes() >> 20);
+                .put("created", k.created.toString()).put("memoryMiB", k.limits.maxMemoryBytes() >> 20)
+                .put("processMiB", k.limits.processMemory().boundBytes() >> 20).put("outputBytes", k.bufferedBytes());
         k.endNotice().ifPresent(n -> o.put("ended", n));
         return o;
     }

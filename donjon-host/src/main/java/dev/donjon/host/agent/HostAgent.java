@@ -3,6 +3,7 @@ package dev.donjon.host.agent;
 import dev.donjon.platform.Backend;
 import dev.donjon.server.EdgeServer;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import dev.donjon.keep.NetworkPolicy;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.sim.SimAuthority;
 import java.io.IOException;
@@ -26,62 +27,118 @@ import java.util.logging.Logger;
  * client's sealed package and the Keep's encrypted output, lists and stops Keeps, and never leaves one behind: Keeps
  * that get no package in time are stopped, and closing the agent (or its JVM exiting) stops them all. A Keep also
  * exits by itself when the agent's end of its pipe closes, so even a killed agent leaves no Keep running.
+ *
+ * <p>Every operation takes the {@link Principal} the request came from: a Keep belongs to the principal that created
+ * it, and any other principal is told it does not exist. Keeps are admitted atomically against the Keep limit, the
+ * memory budget and the per-principal quotas ({@link Admission}); their output is held within an
+ * {@link OutputBudget}.
  */
 public final class HostAgent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HostAgent.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration ENDED_RETENTION = Duration.ofMinutes(10);
     private static final Duration SPARE_REFILL_DELAY = Duration.ofSeconds(3);
+    /** How long a request that needs a starting spare's room waits for that spare to be up (and stoppable). */
+    private static final Duration SPARE_WAIT = Duration.ofSeconds(10);
 
     /**
-     * @param backend        the wire name of the backend every Keep of this agent runs on (as the API and the Keep's
-     *                       command line spell it); must name a {@link Backend}
-     * @param maxKeeps       Keeps alive at once; more are refused (503)
-     * @param startTimeout   how long a new Keep may take to make its key and evidence
-     * @param packageTimeout how long a Keep waits for its package before it is stopped
+     * @param backend           the wire name of the backend every Keep of this agent runs on (as the API and the
+     *                          Keep's command line spell it); must name a {@link Backend}
+     * @param maxKeeps          Keeps alive at once; more are refused (503)
+     * @param startTimeout      how long a new Keep may take to make its key and evidence
+     * @param packageTimeout    how long a Keep waits for its package before it is stopped
+     * @param memoryBudgetBytes what all Keep processes together may hold, each counted at its
+     *                          {@link KeepProcessMemory} bound; a Keep that does not fit is refused (503)
+     * @param quota             what one principal may hold (Keeps, guest memory); past it, 429
+     * @param output            the bounds on the encrypted output the agent holds for clients
+     * @param network           what the Keeps' sockets may reach and where they listen
+     * @param security          TLS, client authentication and connection limits of the agent's HTTP edge
      */
     public record Config(InetSocketAddress listen, String backend, KeepLauncher launcher, Tap tap, int maxKeeps,
-                         Duration startTimeout, Duration packageTimeout, int spareKeeps, AgentSecurity security) {
+                         Duration startTimeout, Duration packageTimeout, int spareKeeps, long memoryBudgetBytes,
+                         Admission.Quota quota, OutputBudget.Limits output, NetworkPolicy network, AgentSecurity security) {
         public Config {
             if (Backend.fromWireName(backend).isEmpty()) throw new IllegalArgumentException("unknown backend '" + backend + "'");
+            new Admission.Limits(maxKeeps, memoryBudgetBytes, quota); // checks them now, not at start
         }
 
         /** The backend itself. */
         public Backend kind() { return Backend.fromWireName(backend).orElseThrow(); }
 
         /**
-         * 64 Keeps, 60 s to start, 10 min to receive the package, no spare Keeps, and plain HTTP without
-         * authentication ({@link AgentSecurity#insecurePlainHttp()}: tests and local use; give real security with
-         * {@link #withSecurity}).
+         * 64 Keeps, 60 s to start, 10 min to receive the package, no spare Keeps, three quarters of the host's memory
+         * as the budget, no per-principal quota, 64 MiB of output per Keep and 512 MiB in all, guests may connect
+         * anywhere but this host, and plain HTTP without authentication ({@link AgentSecurity#insecurePlainHttp()}: tests
+         * and local use; give real security with {@link #withSecurity}).
          */
         public static Config defaults(InetSocketAddress listen, String backend) {
             return new Config(listen, backend, KeepLauncher.sameJvm(), Tap.NONE, 64, Duration.ofSeconds(60), Duration.ofMinutes(10), 0,
+                    defaultMemoryBudget(), Admission.Quota.unlimited(), OutputBudget.Limits.DEFAULT, NetworkPolicy.notThisHost(),
                     AgentSecurity.insecurePlainHttp());
         }
 
-        public Config withTap(Tap value) { return new Config(listen, backend, launcher, value, maxKeeps, startTimeout, packageTimeout, spareKeeps, security); }
+        public Config withTap(Tap value) {
+            return new Config(listen, backend, launcher, value, maxKeeps, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes, quota, output, network, security);
+        }
 
-        public Config withPackageTimeout(Duration value) { return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, value, spareKeeps, security); }
+        public Config withPackageTimeout(Duration value) {
+            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, value, spareKeeps, memoryBudgetBytes, quota, output, network, security);
+        }
 
-        public Config withLauncher(KeepLauncher value) { return new Config(listen, backend, value, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, security); }
+        public Config withLauncher(KeepLauncher value) {
+            return new Config(listen, backend, value, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes, quota, output, network, security);
+        }
 
-        public Config withMaxKeeps(int value) { return new Config(listen, backend, launcher, tap, value, startTimeout, packageTimeout, spareKeeps, security); }
+        public Config withMaxKeeps(int value) {
+            return new Config(listen, backend, launcher, tap, value, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes, quota, output, network, security);
+        }
 
         /**
          * Keep processes started ahead of demand (JVM up, classes loaded, no key yet): a request with the default limits
-         * takes one and only waits for its key and evidence. Each costs an idle Keep's memory.
+         * takes one and only waits for its key and evidence. Each costs an idle Keep's memory, and counts against the
+         * memory budget at its bound until a request takes it (a request that needs the room stops a spare).
          */
-        public Config withSpareKeeps(int value) { return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, value, security); }
+        public Config withSpareKeeps(int value) {
+            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, value, memoryBudgetBytes, quota, output, network, security);
+        }
+
+        public Config withMemoryBudget(long bytes) {
+            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, bytes, quota, output, network, security);
+        }
+
+        /** Per principal: Keeps alive at once, and the sum of their guests' memory limits. */
+        public Config withQuota(int keeps, long guestMemoryBytes) {
+            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes,
+                    new Admission.Quota(keeps, guestMemoryBytes), output, network, security);
+        }
+
+        /** Output held for clients: per Keep (past it the Keep is stopped) and for all Keeps together. */
+        public Config withOutputBuffer(long perKeepBytes, long totalBytes) {
+            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes, quota,
+                    new OutputBudget.Limits(perKeepBytes, totalBytes), network, security);
+        }
+
+        public Config withNetwork(NetworkPolicy value) {
+            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes, quota, output, value, security);
+        }
 
         /** TLS, client authentication, connection limits. */
-        public Config withSecurity(AgentSecurity value) { return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, value); }
+        public Config withSecurity(AgentSecurity value) {
+            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes, quota, output, network, value);
+        }
+
+        /** Three quarters of the memory this host (or its container) has. */
+        public static long defaultMemoryBudget() {
+            long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+            return total / 4 * 3;
+        }
     }
 
     private final Config config;
     private EdgeServer server;
     private final Map<String, KeepProcess> keeps = new ConcurrentHashMap<>();
-    /** Who created each Keep: only that principal sees, feeds, reads or stops it (another's Keep answers as a missing one). */
-    private final Map<String, Principal> owners = new ConcurrentHashMap<>();
+    private final Admission admission;
+    private final OutputBudget output;
     private final Deque<KeepProcess> spares = new ConcurrentLinkedDeque<>();
     private final AtomicInteger sparesStarting = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -90,6 +147,8 @@ public final class HostAgent implements AutoCloseable {
 
     private HostAgent(Config config) {
         this.config = config;
+        this.admission = new Admission(new Admission.Limits(config.maxKeeps(), config.memoryBudgetBytes(), config.quota()));
+        this.output = new OutputBudget(config.output());
     }
 
     /**
@@ -137,18 +196,26 @@ public final class HostAgent implements AutoCloseable {
 
     Config config() { return config; }
 
-    /** Starts a Keep process for {@code owner} and waits for its offer. */
+    /**
+     * Admits and starts a Keep for {@code owner} (its offer follows with {@link KeepProcess#hello}).
+     *
+     * @throws CapacityException the agent is full, or {@code owner} is over its quota
+     */
     KeepProcess create(Principal owner, KeepLimits limits) throws IOException, CapacityException {
-        if (closed.get()) throw new CapacityException("the agent is shutting down");
-        if (keeps.values().stream().filter(k -> k.state() != KeepProcess.State.ENDED).count() >= config.maxKeeps()) {
-            throw new CapacityException("the agent already runs " + config.maxKeeps() + " Keeps");
-        }
+        if (closed.get()) throw new CapacityException("the agent is shutting down", false);
         pruneEnded();
-        KeepProcess keep = limits.equals(KeepLimits.defaults()) ? takeSpare() : null;
+        KeepProcess keep = limits.equals(KeepLimits.defaults()) ? takeSpare(owner) : null;
         boolean fromSpare = keep != null;
-        if (keep == null) keep = launch(limits, false);
+        if (keep == null) {
+            Admission.Reservation reserved = admit(owner, limits);
+            try {
+                keep = launch(limits, reserved, false);
+            } catch (IOException | RuntimeException e) {
+                reserved.release();
+                throw e;
+            }
+        }
         String id = keep.id;
-        owners.put(id, owner);
         keeps.put(id, keep);
         if (fromSpare) {
             // the replacement's JVM start would compete for the CPU with this deployment's module compile: wait a little
@@ -171,29 +238,77 @@ public final class HostAgent implements AutoCloseable {
         return keep;
     }
 
-    private KeepProcess launch(KeepLimits limits, boolean spare) throws IOException {
-        String id = "k" + HexFormat.of().formatHex(randomBytes(10));
-        Process p = config.launcher().launch(id, config.backend(), limits, spare);
-        return new KeepProcess(id, config.backend(), limits, p, config.tap());
+    /** Reserves room for the Keep; spares give theirs up when the memory budget has none left for a request. */
+    private Admission.Reservation admit(Principal owner, KeepLimits limits) throws CapacityException {
+        long deadline = System.nanoTime() + SPARE_WAIT.toNanos();
+        while (true) {
+            try {
+                return admission.admit(owner, limits);
+            } catch (Admission.Refused e) {
+                KeepProcess spare = e.memory ? spares.poll() : null;
+                if (spare == null && e.memory && sparesStarting.get() > 0 && System.nanoTime() < deadline) {
+                    sleepBriefly(); // a spare still starting holds room: it can give it up once it is there
+                    continue;
+                }
+                if (spare == null) throw new CapacityException(e.getMessage(), e.quota);
+                spare.stop("its memory was needed for a requested Keep");
+                try {
+                    // its room is free once its process is gone (a spare that will not die keeps holding it)
+                    if (spare.awaitExit(Duration.ofSeconds(10))) spare.reservation().release();
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new CapacityException("interrupted", false);
+                }
+            }
+        }
     }
 
-    private KeepProcess takeSpare() {
+    private static void sleepBriefly() throws CapacityException {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CapacityException("interrupted", false);
+        }
+    }
+
+    private KeepProcess launch(KeepLimits limits, Admission.Reservation reserved, boolean spare) throws IOException {
+        String id = "k" + HexFormat.of().formatHex(randomBytes(10));
+        Process p = config.launcher().launch(id, config.backend(), limits, config.network(), spare);
+        return new KeepProcess(id, config.backend(), limits, p, reserved, output, config.tap());
+    }
+
+    /** A live spare, now {@code owner}'s; none if there is none or the owner may not have another Keep. */
+    private KeepProcess takeSpare(Principal owner) throws CapacityException {
         for (KeepProcess k; (k = spares.poll()) != null; ) {
-            if (k.alive()) return k;
+            if (!k.alive()) continue;
+            try {
+                admission.claim(k.reservation(), owner);
+                return k;
+            } catch (Admission.Refused e) {
+                spares.addFirst(k);
+                throw new CapacityException(e.getMessage(), e.quota);
+            }
         }
         return null;
     }
 
-    /** Starts spare Keeps in the background until there are as many as configured. */
+    /** Starts spare Keeps in the background until there are as many as configured (and the memory budget allows). */
     private void refillSpares() {
         while (!closed.get() && spares.size() + sparesStarting.get() < config.spareKeeps()) {
-            sparesStarting.incrementAndGet();
+            sparesStarting.incrementAndGet(); // before its room is taken: a request short of room waits for it
+            Optional<Admission.Reservation> reserved = admission.admitSpare(KeepLimits.defaults());
+            if (reserved.isEmpty()) { // the budget is for requested Keeps first
+                sparesStarting.decrementAndGet();
+                return;
+            }
             Thread.ofVirtual().name("spare-keep").start(() -> {
                 try {
-                    KeepProcess k = launch(KeepLimits.defaults(), true);
+                    KeepProcess k = launch(KeepLimits.defaults(), reserved.get(), true);
                     spares.add(k);
                     if (closed.get()) k.stop("the host agent is shutting down");
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
+                    reserved.get().release();
                     LOG.warning("cannot start a spare Keep: " + e.getMessage());
                 } finally {
                     sparesStarting.decrementAndGet();
@@ -202,12 +317,12 @@ public final class HostAgent implements AutoCloseable {
         }
     }
 
-    /** Ended Keeps stay listed (with why they ended) for a while, then are forgotten. */
+    /** Ended Keeps stay listed (with why they ended) for a while, then are forgotten with their output. */
     private void pruneEnded() {
         java.time.Instant cutoff = java.time.Instant.now().minus(ENDED_RETENTION);
         keeps.values().removeIf(k -> {
             boolean old = k.state() == KeepProcess.State.ENDED && k.created.isBefore(cutoff);
-            if (old) owners.remove(k.id);
+            if (old) k.forget();
             return old;
         });
     }
@@ -230,25 +345,39 @@ public final class HostAgent implements AutoCloseable {
         }
     }
 
-    /** The Keep, if it exists and {@code who} created it. */
+    /** {@code who}'s Keep {@code id}; another principal's is as absent as one that never existed. */
     Optional<KeepProcess> find(Principal who, String id) {
-        return who.equals(owners.get(id)) ? Optional.ofNullable(keeps.get(id)) : Optional.empty();
+        return Optional.ofNullable(keeps.get(id)).filter(k -> k.owner().filter(who::equals).isPresent());
     }
 
     /** {@code who}'s Keeps, oldest first. */
     List<KeepProcess> list(Principal who) {
-        return keeps.values().stream().filter(k -> who.equals(owners.get(k.id))).sorted((a, b) -> a.created.compareTo(b.created)).toList();
+        pruneEnded();
+        return list().stream().filter(k -> k.owner().filter(who::equals).isPresent()).toList();
     }
 
-    /** Stops {@code who}'s Keep and forgets it; false if there is none (or it is another principal's). */
+    /** Every Keep of every principal (for shutdown and tests; never for a request). */
+    List<KeepProcess> list() {
+        return keeps.values().stream().sorted((a, b) -> a.created.compareTo(b.created)).toList();
+    }
+
+    /** Any principal's Keep (tests only). */
+    Optional<KeepProcess> findAnyOwner(String id) { return Optional.ofNullable(keeps.get(id)); }
+
+    /** Stops {@code who}'s Keep and forgets it; false if {@code who} has no Keep {@code id}. */
     boolean remove(Principal who, String id) {
-        if (!who.equals(owners.get(id))) return false;
-        KeepProcess k = keeps.remove(id);
-        owners.remove(id);
-        if (k == null) return false;
+        KeepProcess k = keeps.get(id);
+        if (k == null || k.owner().filter(who::equals).isEmpty() || !keeps.remove(id, k)) return false;
         k.stop("stopped on request");
+        k.forget();
         return true;
     }
+
+    /** Encrypted output the agent holds for clients, in bytes (all Keeps). */
+    long bufferedOutput() { return output.used(); }
+
+    /** Memory held for Keep processes at their bounds (all Keeps, spares included). */
+    long committedMemory() { return admission.committedBytes(); }
 
     /** Live Keep processes (for tests and status). */
     public long running() { return keeps.values().stream().filter(k -> k.state() != KeepProcess.State.ENDED).count(); }
@@ -285,8 +414,13 @@ public final class HostAgent implements AutoCloseable {
         }
     }
 
-    /** The agent cannot take another Keep now. */
+    /** The agent cannot take another Keep now, or not for this principal ({@code quota}). */
     static final class CapacityException extends Exception {
-        CapacityException(String message) { super(message); }
+        final boolean quota;
+
+        CapacityException(String message, boolean quota) {
+            super(message);
+            this.quota = quota;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.donjon.host.agent;
 
 import dev.donjon.host.keep.KeepMain;
+import dev.donjon.keep.NetworkPolicy;
 import dev.donjon.wasi.EngineJvmOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,31 +86,41 @@ public final class KeepLauncher {
         }
     }
 
-    /** @param spare the Keep is started ahead of demand: it loads what it will need while it waits for its nonce */
-    Process launch(String keepId, String backend, KeepLimits limits, boolean spare) throws IOException {
+    /**
+     * @param network what the Keep's sockets may reach and where they listen (the Keep enforces it)
+     * @param spare   the Keep is started ahead of demand: it loads what it will need while it waits for its nonce
+     */
+    Process launch(String keepId, String backend, KeepLimits limits, NetworkPolicy network, boolean spare) throws IOException {
         List<String> cmd = new ArrayList<>(jvmOptions(limits));
         cmd.add(KeepMain.class.getName());
         cmd.addAll(List.of("--keep-id", keepId, "--backend", backend, "--max-memory", Long.toString(limits.maxMemoryBytes())));
         limits.maxTime().ifPresent(t -> cmd.addAll(List.of("--max-time-ms", Long.toString(t.toMillis()))));
         limits.maxCpuTime().ifPresent(t -> cmd.addAll(List.of("--max-cpu-time-ms", Long.toString(t.toMillis()))));
+        cmd.addAll(List.of("--connect-policy", network.connect().argument()));
+        network.listenAddress().ifPresent(a -> cmd.addAll(List.of("--listen-address", a.getHostAddress())));
         if (spare) cmd.addAll(List.of("--spare", "yes"));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         // the Keep gets nothing from the host's environment but where its platform lives
         pb.environment().keySet().removeIf(k -> !PLATFORM_VARIABLES.contains(k));
         pb.environment().putAll(environment);
+        // fewer malloc arenas: less native memory lost to fragmentation across the JVM's threads (KeepProcessMemory)
+        pb.environment().put("MALLOC_ARENA_MAX", "2");
         return pb.start();
     }
 
     private List<String> jvmOptions(KeepLimits limits) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary.toString());
-        cmd.add("-Xmx" + (limits.heapBytes() >> 20) + "m");
+        // heap, metaspace, code cache and direct memory capped from the guest's limit; see KeepProcessMemory
+        cmd.addAll(limits.processMemory().jvmOptions());
         cmd.add("-XX:+UseSerialGC");            // one small heap per Keep: the cheapest collector in memory and threads
         // start small and give memory back after a collection (an idle sim Keep: 213 -> 190 MiB RSS measured)
         cmd.add("-Xms8m");
         cmd.add("-XX:MinHeapFreeRatio=5");
         cmd.add("-XX:MaxHeapFreeRatio=20");
-        cmd.add("-XX:+ExitOnOutOfMemoryError"); // a guest that exhausts the heap ends its own Keep, cleanly
+        // a guest that exhausts a capped region ends its own Keep (ExitOnOutOfMemoryError, in the options above); the JVM
+        // says why on its "tty", stdout by default: that is the link, where the message once broke the frame protocol
+        cmd.add("-XX:+DisplayVMOutputToStderr");
         // the snp backend reaches /dev/sev-guest through the FFM API (libc ioctl) where configfs-tsm is absent;
         // without this the JVM prints a restricted-method warning into the Keep's stderr (./donjon: jar manifest)
         cmd.add("--enable-native-access=ALL-UNNAMED");

@@ -5,14 +5,13 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * What a client may ask for one Keep: guest memory and, optionally, a wall-clock and a CPU-time limit. The Keep's
- * JVM heap is sized from the memory limit, so a guest that hits it takes down only its own process.
+ * What a client may ask for one Keep: guest memory and, optionally, a wall-clock and a CPU-time limit. The Keep
+ * process is sized from the memory limit ({@link KeepProcessMemory}), so a guest that hits it takes down only its own
+ * process.
  */
 public record KeepLimits(long maxMemoryBytes, Optional<Duration> maxTime, Optional<Duration> maxCpuTime) {
 
     public static final long DEFAULT_MEMORY = 256L << 20;
-    /** The JVM's own needs beside the guest's linear memory (compiled module, buffers). */
-    static final long JVM_OVERHEAD = 160L << 20;
     /** The Keep process takes its time limits in milliseconds. */
     private static final Duration LONGEST_TIME_LIMIT = Duration.ofMillis(Long.MAX_VALUE);
 
@@ -32,6 +31,6 @@ public record KeepLimits(long maxMemoryBytes, Optional<Duration> maxTime, Option
 
     public static KeepLimits defaults() { return new KeepLimits(DEFAULT_MEMORY, Optional.empty(), Optional.empty()); }
 
-    /** Twice the guest's memory: growing a guest memory copies it, old and new side by side for a moment. */
-    long heapBytes() { return 2 * maxMemoryBytes + JVM_OVERHEAD; }
+    /** How the Keep process for these limits is sized, and the memory it stays within. */
+    KeepProcessMemory processMemory() { return new KeepProcessMemory(maxMemoryBytes); }
 }

@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The agent's view of one Keep process: relays frames, holds the (encrypted) output until the client reads it, and
- * knows why the process ended. Everything it handles is public or ciphertext.
+ * The agent's view of one Keep process: relays frames, holds the (encrypted) output until the client reads it (within
+ * the agent's {@link OutputBudget}), and knows why the process ended. Everything it handles is public or ciphertext.
+ * It holds its {@link Admission.Reservation} until the process has exited.
  */
 final class KeepProcess {
 
@@ -36,7 +37,6 @@ final class KeepProcess {
     /** The output as it stands: chunks so far, and, once ended, why. */
     record Snapshot(List<byte[]> chunks, Optional<String> endNotice) {}
 
-    static final long MAX_BUFFERED_OUTPUT = 64L << 20;
     private static final int STDERR_LINES = 20;
 
     final String id;
@@ -44,31 +44,47 @@ final class KeepProcess {
     final KeepLimits limits;
     final Instant created = Instant.now();
     private final Process process;
+    private final Admission.Reservation reservation;
+    private final OutputBudget output;
     private final OutputStream toKeep;
+    private final Thread errorReader;
     private final CompletableFuture<byte[]> offer = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<CompletableFuture<PackageReply>> pendingReplies = new ConcurrentLinkedQueue<>();
     private final List<byte[]> chunks = new ArrayList<>();
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private long bufferedBytes;
+    /** Once a chunk could not be buffered, none after it is (a gap would only make the client's decryption fail later). */
+    private boolean outputStopped;
+    /** Why the output buffered so far was dropped, if it was. */
+    private String discarded;
+    private boolean forgotten;
     private State state = State.STARTING;
     private String endNotice;
     private volatile String stopReason;
 
-    KeepProcess(String id, String backend, KeepLimits limits, Process process, Tap tap) {
+    KeepProcess(String id, String backend, KeepLimits limits, Process process, Admission.Reservation reservation,
+                OutputBudget output, Tap tap) {
         this.id = id;
         this.backend = backend;
         this.limits = limits;
         this.process = process;
+        this.reservation = reservation;
+        this.output = output;
         this.toKeep = tap.tap(Tap.Channel.KEEP_IN, process.getOutputStream());
         InputStream fromKeep = tap.tap(Tap.Channel.KEEP_OUT, process.getInputStream());
         InputStream errors = tap.tap(Tap.Channel.KEEP_ERR, process.getErrorStream());
         // Platform threads: a pipe read blocks in the kernel for the Keep's whole life, and on a virtual thread it can
         // hold one of the few carriers (2 on a 2-core host: two spare Keeps' readers once starved the agent's HTTP handler).
+        this.errorReader = Thread.ofPlatform().daemon().name("keep-" + id + "-err").start(() -> readErrors(errors));
         Thread.ofPlatform().daemon().name("keep-" + id + "-out").start(() -> readFrames(fromKeep));
-        Thread.ofPlatform().daemon().name("keep-" + id + "-err").start(() -> readErrors(errors));
     }
 
     long pid() { return process.pid(); }
+
+    /** Who created this Keep; empty while it is a spare nobody has taken yet. */
+    Optional<Principal> owner() { return reservation.owner(); }
+
+    Admission.Reservation reservation() { return reservation; }
 
     boolean alive() { return process.isAlive(); }
 
@@ -85,11 +101,17 @@ final class KeepProcess {
         });
     }
 
-    /** Relays a sealed package and waits for the Keep to accept or refuse it. */
-    PackageReply deliver(byte[] sealed, Duration timeout) throws KeepFailedException {
+    /**
+     * Relays a sealed package and waits for the Keep to accept or refuse it.
+     *
+     * @throws NotReadyException the Keep has not made its offer yet: nothing is relayed (a package before the offer
+     *     could only be someone else's, and would end the Keep)
+     */
+    PackageReply deliver(byte[] sealed, Duration timeout) throws KeepFailedException, NotReadyException {
         CompletableFuture<PackageReply> reply = new CompletableFuture<>();
         synchronized (this) {
             if (state == State.ENDED) throw new KeepFailedException(endNoticeOr("the Keep has ended"));
+            if (state == State.STARTING) throw new NotReadyException("the Keep has not made its offer yet: its package can only follow the offer");
             pendingReplies.add(reply);
         }
         return exchange(LinkFrame.of(LinkFrame.Type.PACKAGE, sealed), reply, timeout,
@@ -143,10 +165,47 @@ final class KeepProcess {
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
         return new Snapshot(List.copyOf(chunks.subList(Math.min(seen, chunks.size()), chunks.size())),
-                state == State.ENDED ? Optional.of(endNotice) : Optional.empty());
+                state == State.ENDED ? endNotice() : Optional.empty());
     }
 
-    synchronized Optional<String> endNotice() { return Optional.ofNullable(endNotice); }
+    /** How the Keep ended, and whether its output was dropped since. */
+    synchronized Optional<String> endNotice() {
+        if (endNotice == null) return Optional.empty();
+        return Optional.of(discarded == null ? endNotice : endNotice + " (" + discarded + ")");
+    }
+
+    /** Output held for the client, in bytes. */
+    synchronized long bufferedBytes() { return bufferedBytes; }
+
+    /** A reader received everything up to the end notice: an ended Keep's output need not be held any more. */
+    void delivered() {
+        synchronized (this) {
+            if (state != State.ENDED || bufferedBytes == 0) return;
+        }
+        discardOutput("its output was delivered to a reader, then released");
+    }
+
+    /** Drops the output buffered so far and gives its room back to the agent's budget. */
+    void discardOutput(String why) {
+        long freed;
+        synchronized (this) {
+            freed = bufferedBytes;
+            if (freed == 0 && discarded != null) return;
+            chunks.clear();
+            bufferedBytes = 0;
+            outputStopped = true;
+            if (discarded == null) discarded = why;
+            notifyAll();
+        }
+        output.forget(this);
+        if (freed > 0) output.release(freed);
+    }
+
+    /** The agent no longer lists this Keep: its output, now or when it ends, is dropped at once. */
+    void forget() {
+        synchronized (this) { forgotten = true; }
+        discardOutput("the Keep was removed");
+    }
 
     private synchronized String endNoticeOr(String fallback) { return endNotice != null ? endNotice : fallback; }
 
@@ -196,16 +255,28 @@ final class KeepProcess {
     }
 
     private void addChunk(byte[] chunk) {
-        boolean overflow;
+        OutputBudget.Limits l = output.limits();
+        String refused;
+        synchronized (this) {
+            if (outputStopped) return;
+            refused = bufferedBytes + chunk.length > l.perKeepBytes()
+                    ? "its output passed the agent's " + (l.perKeepBytes() >> 20) + " MiB buffer per Keep" : null;
+            if (refused != null) outputStopped = true;
+        }
+        // the budget's lock is never taken while this Keep's is held (it takes other Keeps' to discard their output)
+        if (refused == null && !output.take(chunk.length)) {
+            refused = "the agent's output buffer (" + (l.totalBytes() >> 20) + " MiB for all Keeps) is full";
+            synchronized (this) { outputStopped = true; }
+        }
+        if (refused != null) {
+            stop(refused);
+            return;
+        }
         synchronized (this) {
             bufferedBytes += chunk.length;
-            overflow = bufferedBytes > MAX_BUFFERED_OUTPUT;
-            if (!overflow) {
-                chunks.add(chunk);
-                notifyAll();
-            }
+            chunks.add(chunk);
+            notifyAll();
         }
-        if (overflow) stop("its output passed the agent's " + (MAX_BUFFERED_OUTPUT >> 20) + " MiB buffer");
     }
 
     private void ended() {
@@ -216,19 +287,34 @@ final class KeepProcess {
             process.destroyForcibly();
             code = -1;
         }
+        try {
+            errorReader.join(1000); // its last lines (say, the JVM's out-of-memory message) explain the end
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         String notice;
         if (stopReason != null) notice = "the Keep was stopped: " + stopReason;
         else if (code == KeepMain.EXIT_DONE) notice = "the Keep finished";
+        else if (ranOutOfMemory()) notice = "the Keep process ran out of memory" + lastError(); // its exit code is 3 too
         else if (code == KeepMain.EXIT_REFUSED) notice = "the Keep refused the deployment and exited";
         else notice = "the Keep process died (exit code " + code + ")" + lastError();
+        boolean holdsOutput;
         synchronized (this) {
             state = State.ENDED;
             endNotice = notice;
+            holdsOutput = bufferedBytes > 0 && !forgotten;
             notifyAll();
         }
+        reservation.release(); // the process has exited: its memory is the host's again
+        if (holdsOutput) output.ended(this);
         KeepFailedException gone = new KeepFailedException(notice);
         offer.completeExceptionally(gone);
         for (CompletableFuture<PackageReply> r; (r = pendingReplies.poll()) != null; ) r.completeExceptionally(gone);
+    }
+
+    /** {@code -XX:+ExitOnOutOfMemoryError} says so on stderr and exits with 3, the code of a refused deployment. */
+    private synchronized boolean ranOutOfMemory() {
+        return stderrTail.stream().anyMatch(l -> l.contains("java.lang.OutOfMemoryError"));
     }
 
     private synchronized String lastError() {
@@ -247,6 +333,11 @@ final class KeepProcess {
         } catch (IOException ignored) {
             // process gone
         }
+    }
+
+    /** The Keep cannot take this request in its present state; the message is one line for the client. */
+    static final class NotReadyException extends Exception {
+        NotReadyException(String message) { super(message); }
     }
 
     /** The Keep failed or ended; the message is one line for the client. */

@@ -114,7 +114,7 @@ class DeployFailuresTest {
         DeployEndToEndTest.connectWhenListening(portA, a).close();
         DeployEndToEndTest.connectWhenListening(portB, b).close();
 
-        long pid = agent.find(Principal.anonymous(), first.keepId().orElseThrow()).orElseThrow().pid();
+        long pid = agent.findAnyOwner(first.keepId().orElseThrow()).orElseThrow().pid();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
         ExecutionException e = assertThrows(ExecutionException.class, () -> a.get(30, TimeUnit.SECONDS));

@@ -192,7 +192,7 @@ class SimDeployTest {
                 d.deploy(Workloads.hello(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
         assertTrue(e.getMessage().contains(reason) && e.getMessage().contains("nothing was sent"), e.getMessage());
         String keepId = d.keepId().orElseThrow();
-        assertTrue(agent.find(Principal.anonymous(), keepId).isEmpty() || agent.find(Principal.anonymous(), keepId).get().state() == KeepProcess.State.ENDED,
+        assertTrue(agent.findAnyOwner(keepId).isEmpty() || agent.findAnyOwner(keepId).get().state() == KeepProcess.State.ENDED,
                 "the refused Keep " + keepId + " was stopped");
     }
 }

@@ -45,21 +45,27 @@ final class Workloads {
                 Optional.of(toml.getBytes(StandardCharsets.UTF_8)), s);
     }
 
-    static byte[] listen(String name, int port) {
-        return ("""
+    /** An Enarx.toml: {@code head} (top-level keys), the standard streams as fds 0-2, then {@code moreFiles}. */
+    static byte[] withStdio(String head, String moreFiles) {
+        return (head + """
                 [[files]]
                 kind = "stdin"
                 [[files]]
                 kind = "stdout"
                 [[files]]
                 kind = "stderr"
+                """ + moreFiles).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] listen(String name, int port) {
+        return withStdio("", """
                 [[files]]
                 kind = "listen"
                 prot = "tcp"
                 name = "%s"
                 addr = "127.0.0.1"
                 port = %d
-                """.formatted(name, port)).getBytes(StandardCharsets.UTF_8);
+                """.formatted(name, port));
     }
 
     static int freePort() throws IOException {

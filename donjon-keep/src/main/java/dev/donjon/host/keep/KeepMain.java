@@ -12,6 +12,9 @@ import dev.donjon.host.protocol.PackageReference;
 import dev.donjon.host.protocol.WorkloadPackage;
 import dev.donjon.host.protocol.ProtocolException;
 import dev.donjon.host.protocol.SealedPackage;
+import dev.donjon.keep.AddressRange;
+import dev.donjon.keep.ConnectPolicy;
+import dev.donjon.keep.NetworkPolicy;
 import dev.donjon.wasi.WasiLimits;
 import java.io.EOFException;
 import java.io.FileDescriptor;
@@ -28,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Keep process, as the host agent launches it: {@code KeepMain --keep-id ID --backend B --max-memory BYTES
- * [--max-time-ms MS] [--max-cpu-time-ms MS]}. It talks to the agent over its stdin/stdout with {@link LinkFrame}s: HELLO (the client's
+ * [--max-time-ms MS] [--max-cpu-time-ms MS] [--connect-policy anywhere|not-this-host|only:CIDR,...]
+ * [--listen-address ADDR]} (without {@code --connect-policy}, guests may connect anywhere but this host). It talks to the agent over its stdin/stdout with {@link LinkFrame}s: HELLO (the client's
  * nonce) -> OFFER (key + evidence) -> PACKAGE (sealed) -> ACCEPTED | REFUSED -> OUTPUT..., with INPUT (the guest's
  * stdin, sealed by the client) flowing the other way while the guest runs. It exits when the guest ends, when the
  * package cannot be opened, and at once when its stdin closes or its parent is gone (the agent is gone: no orphans).
@@ -77,7 +81,7 @@ public final class KeepMain {
             System.exit(EXIT_BAD_ARGS);
             return;
         }
-        int code = new KeepMain(new FileInputStream(FileDescriptor.in), link).serve(parsed, KeepRuntimeRunner::on);
+        int code = new KeepMain(new FileInputStream(FileDescriptor.in), link).serve(parsed, source -> KeepRuntimeRunner.on(source, parsed.network()));
         System.out.flush();
         System.exit(code); // not halt: the JVM writes its class-data-sharing archive at a normal exit
     }
@@ -111,11 +115,12 @@ public final class KeepMain {
         }
     }
 
-    record Args(String keepId, String backend, WasiLimits limits, boolean spare) {
+    record Args(String keepId, String backend, WasiLimits limits, boolean spare, NetworkPolicy network) {
         static Args parse(String[] a) {
             String id = null, backend = null;
             boolean spare = false;
             WasiLimits limits = WasiLimits.defaults();
+            NetworkPolicy network = NetworkPolicy.notThisHost();
             for (int i = 0; i + 1 < a.length; i += 2) {
                 switch (a[i]) {
                     case "--keep-id" -> id = a[i + 1];
@@ -124,12 +129,20 @@ public final class KeepMain {
                     case "--max-memory" -> limits = limits.withMaxMemoryBytes(Long.parseLong(a[i + 1]));
                     case "--max-time-ms" -> limits = limits.withMaxWallTime(Duration.ofMillis(Long.parseLong(a[i + 1])));
                     case "--max-cpu-time-ms" -> limits = limits.withMaxCpuTime(Duration.ofMillis(Long.parseLong(a[i + 1])));
+                    case "--connect-policy" -> network = new NetworkPolicy(ConnectPolicy.parse(a[i + 1]), network.listenAddress());
+                    case "--listen-address" -> network = network.withListenAddress(literalAddress(a[i + 1]));
                     default -> throw new IllegalArgumentException("unknown option " + a[i]);
                 }
             }
             if (a.length % 2 != 0) throw new IllegalArgumentException("options come in pairs");
             if (id == null || backend == null) throw new IllegalArgumentException("--keep-id and --backend are required");
-            return new Args(id, backend, limits, spare);
+            return new Args(id, backend, limits, spare, network);
+        }
+
+        private static java.net.InetAddress literalAddress(String text) {
+            AddressRange one = AddressRange.parse(text);
+            if (one.prefixLength() != one.network().getAddress().length * 8) throw new IllegalArgumentException("--listen-address takes one address");
+            return one.network();
         }
     }
 

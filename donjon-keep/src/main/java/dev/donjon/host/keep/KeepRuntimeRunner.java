@@ -7,6 +7,7 @@ import dev.donjon.host.protocol.WorkloadPackage;
 import dev.donjon.keep.AttestedIdentity;
 import dev.donjon.keep.Keep;
 import dev.donjon.keep.KeepException;
+import dev.donjon.keep.NetworkPolicy;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.TrustAnchorFiles;
 import dev.donjon.keep.Workload;
@@ -35,15 +36,23 @@ import java.util.Optional;
 public final class KeepRuntimeRunner implements WorkloadRunner {
 
     private final Optional<Platform> platform;
+    private final NetworkPolicy network;
 
-    /** A runner without a TEE platform: a package that names a Steward is refused (there is no evidence to enroll with). */
-    public KeepRuntimeRunner() { this(Optional.empty()); }
+    /**
+     * A runner without a TEE platform (a package that names a Steward is refused: there is no evidence to enroll with),
+     * whose guests may connect anywhere but this host.
+     */
+    public KeepRuntimeRunner() { this(Optional.empty(), NetworkPolicy.notThisHost()); }
 
-    public KeepRuntimeRunner(Optional<Platform> platform) { this.platform = platform; }
+    /** @param network the host's rules for the guest's sockets (the agent passes them on the Keep's command line) */
+    public KeepRuntimeRunner(Optional<Platform> platform, NetworkPolicy network) {
+        this.platform = platform;
+        this.network = network;
+    }
 
     /** The runner for a Keep whose evidence comes from {@code source}: the same platform enrolls with a Steward. */
-    public static KeepRuntimeRunner on(EvidenceSource source) {
-        return new KeepRuntimeRunner(source instanceof EvidenceSource.PlatformEvidence p ? Optional.of(p.platform()) : Optional.empty());
+    public static KeepRuntimeRunner on(EvidenceSource source, NetworkPolicy network) {
+        return new KeepRuntimeRunner(source instanceof EvidenceSource.PlatformEvidence p ? Optional.of(p.platform()) : Optional.empty(), network);
     }
 
     @Override
@@ -56,7 +65,7 @@ public final class KeepRuntimeRunner implements WorkloadRunner {
             Workload workload = new Workload(pkg.wasm(), config, List.of(), env, List.of());
             // never the compiled-module cache of `donjon run`: it would put the workload, compiled, on the host's disk
             try (Keep keep = Keep.open(workload, new Stdio(stdin, stdout, stderr), limits, identity(pkg),
-                    CompiledModuleCache.disabled())) {
+                    CompiledModuleCache.disabled(), network)) {
                 return keep.run();
             }
         } catch (ConfigException e) {

@@ -33,9 +33,10 @@ final class RegistryEnrollment {
         if (ref.steward().isEmpty()) return KeepTlsIdentity.Source.NONE;
         URI steward = URI.create(ref.steward().get());
         try {
-            KeepIdentity identity = AttestedIdentity.enroll(platform, WorkloadIdentity.ofSlug(ref.spec()).toExtension());
             List<X509Certificate> anchors = Tls.jdkAnchorsPlus(certificates(ref.stewardCas(), "a Steward CA"));
-            List<X509Certificate> issued = new StewardClient(Tls.trusting(Optional.of(anchors))).enroll(steward, identity.csr());
+            StewardClient client = new StewardClient(Tls.trusting(Optional.of(anchors)));
+            KeepIdentity identity = AttestedIdentity.enroll(platform, client.nonce(steward), WorkloadIdentity.ofSlug(ref.spec()).toExtension());
+            List<X509Certificate> issued = client.enroll(steward, identity.csr());
             return KeepTlsIdentity.Source.of(new KeepTlsIdentity(identity.keyPair().getPrivate(), AttestedIdentity.leafFirst(identity.keyPair(), issued)));
         } catch (PlatformException | KeepException e) {
             throw new WorkloadRunner.WorkloadFailedException("cannot enroll with the Steward at " + steward + " to fetch "

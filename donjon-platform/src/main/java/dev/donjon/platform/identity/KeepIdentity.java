@@ -2,6 +2,7 @@ package dev.donjon.platform.identity;
 
 import dev.donjon.abi.ReportData;
 import dev.donjon.abi.csr.KeepCsr;
+import dev.donjon.abi.csr.NonceExtension;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.Evidence;
 import dev.donjon.platform.Platform;
@@ -11,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
+import java.util.Optional;
 
 /**
  * A Keep's attested identity, made inside the Keep: a fresh key pair on the backend's curve, evidence whose report
@@ -20,12 +22,26 @@ public record KeepIdentity(Backend backend, KeyPair keyPair, Evidence evidence, 
 
     public static KeepIdentity create(Platform platform, CachedCollateral collateral, org.bouncycastle.asn1.x509.Extension... more)
             throws PlatformException {
+        return create(platform, collateral, Optional.empty(), more);
+    }
+
+    /**
+     * As above; with a Steward's nonce, the report data binds it beside the key and the CSR carries it
+     * ({@link NonceExtension}), so that the Steward can tell this evidence is fresh and certify it once.
+     */
+    public static KeepIdentity create(Platform platform, CachedCollateral collateral, Optional<byte[]> stewardNonce,
+                                      org.bouncycastle.asn1.x509.Extension... more) throws PlatformException {
         Backend backend = platform.backend();
         KeyPair keys = newKeyPair(backend);
-        Evidence evidence = platform.attest(ReportData.ofPublicKey(backend.reportDataHash(), keys.getPublic().getEncoded()));
+        Evidence evidence = platform.attest(ReportData.ofPublicKey(backend.reportDataHash(), keys.getPublic().getEncoded(), stewardNonce));
+        org.bouncycastle.asn1.x509.Extension[] all = more;
+        if (stewardNonce.isPresent()) {
+            all = java.util.Arrays.copyOf(more, more.length + 1);
+            all[more.length] = NonceExtension.encode(stewardNonce.get());
+        }
         byte[] csr;
         try {
-            csr = KeepCsr.build(keys, collateral.evidenceExtension(evidence).toExtension(), more);
+            csr = KeepCsr.build(keys, collateral.evidenceExtension(evidence).toExtension(), all);
         } catch (GeneralSecurityException e) {
             throw new PlatformException(e.getMessage(), e);
         }
