@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Debian's HAProxy in front of replicas started by a test: one TCP frontend per service on a free loopback port
  * (TLS passes through, so client certificates reach the replicas), round robin over its replicas, each checked with
- * {@code GET /readyz} on its plain-HTTP admin port every 500 ms (down after 2 failures), and a connection that cannot
+ * {@code GET /readyz} (HTTP/1.1: Donjon's edge answers no HTTP/1.0) on its plain-HTTP admin port every 500 ms (down after 2 failures), and a connection that cannot
  * reach a replica retried on another ({@code retries} + {@code option redispatch}). When the binary is missing this
  * runs the project's .ci/test-packages.sh; if that cannot install it, {@link #start} fails the test: it never skips.
  */
@@ -71,7 +71,8 @@ public final class LocalHaproxy implements AutoCloseable {
                       default_backend %1$s
                     backend %1$s
                       balance roundrobin
-                      option httpchk GET /readyz
+                      option httpchk
+                      http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host localhost
                       http-check expect status 200
                       default-server inter 500ms fall 2 rise 2
                     """.formatted(e.getKey(), port));

@@ -26,6 +26,7 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
@@ -42,7 +43,7 @@ public final class TestPki {
         /** Writes the chain to {@code certFile} and the private key (PKCS#8) to {@code keyFile}. */
         public void write(Path certFile, Path keyFile) throws IOException {
             writePem(certFile, chain.toArray());
-            writePem(keyFile, keys.getPrivate());
+            writePem(keyFile, new JcaPKCS8Generator(keys.getPrivate(), null)); // PKCS#8, as every service reads
         }
     }
 
