@@ -112,7 +112,7 @@ class ImagesContainerIT {
                 "--sim-chain", "/sim/sim-chain.pem", "--registry", reg, "--ca-cert", "/etc/donjon/tls-ca.pem",
                 "--steward", "https://127.0.0.1:" + steward, "--steward-ca", "/etc/donjon/tls-ca.pem", "--no-stdin",
                 "alice/rot13:1.0.0"))).ok("deploy (detached)");
-        try (Socket s = connectWithin(rot13, Duration.ofMinutes(3))) {
+        try (Socket s = connectWithin(rot13, Duration.ofMinutes(3), deployer)) {
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
             out.write("Hello, Donjon!\n".getBytes(StandardCharsets.UTF_8));
@@ -122,8 +122,8 @@ class ImagesContainerIT {
             assertEquals("Uryyb, Qbawba!", in.readLine());
         }
         String metrics = get(stewardAdmin, "/metrics").body();
-        assertTrue(metrics.lines().anyMatch(l -> l.contains("attestation") && l.contains("accepted") && !l.startsWith("#") && !l.endsWith(" 0.0")),
-                "the Steward counted the Keep's attestation:\n" + metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("donjon_steward_verdicts_total{") && l.contains("verdict=\"issued\"")
+                && l.contains("reason=\"sim\"") && !l.endsWith(" 0.0")), "the Steward counted the Keep's enrollment:\n" + metrics);
 
         // a guest's stdin, streamed by `donjon deploy` through the agent container, sealed all the way to the Keep
         byte[] text = "stdin crosses the host sealed\n".repeat(2000).getBytes(StandardCharsets.UTF_8);
@@ -173,7 +173,10 @@ class ImagesContainerIT {
 
     private String logs() throws Exception {
         StringBuilder b = new StringBuilder();
-        for (String c : containers) b.append("\n--- ").append(c).append(":\n").append(podman.run("logs", c).out()).append(podman.run("logs", c).err());
+        for (String c : containers) {
+            Podman.Result r = podman.run("logs", c);
+            b.append("\n--- ").append(c).append(":\n").append(r.out()).append(r.err());
+        }
         return b.toString();
     }
 
@@ -182,9 +185,11 @@ class ImagesContainerIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private Socket connectWithin(int port, Duration max) throws Exception {
+    private Socket connectWithin(int port, Duration max, String deployer) throws Exception {
         long deadline = System.nanoTime() + max.toNanos();
         while (System.nanoTime() < deadline) {
+            if (podman.run("inspect", "--format", "{{.State.Running}}", deployer).out().strip().equals("false"))
+                fail("the deployment ended before ROT13 listened: " + logs());
             try {
                 return new Socket(InetAddress.getLoopbackAddress(), port);
             } catch (IOException e) {

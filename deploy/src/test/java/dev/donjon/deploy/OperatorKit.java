@@ -46,7 +46,7 @@ final class OperatorKit {
         Files.writeString(this.dir.resolve("tokens"), TOKEN + " alice write:drawbridge_users write:drawbridge_repositories "
                 + "write:drawbridge_tags read:drawbridge_users read:drawbridge_repositories read:drawbridge_tags\n");
         Files.writeString(this.dir.resolve("token"), TOKEN + "\n");
-        Files.writeString(this.dir.resolve("agent-tokens"), AGENT_TOKEN + " owner\n");
+        Files.writeString(this.dir.resolve("agent-tokens"), AGENT_TOKEN + " owner deploy\n");
         Files.writeString(this.dir.resolve("agent-token"), AGENT_TOKEN + "\n");
         Files.copy(Images.root().resolve("examples/rot13/rot13.wasm"), this.dir.resolve("pkg/main.wasm"));
         Files.copy(Images.root().resolve("donjon-keep/src/test/resources/wasm/stdin_rot13.wasm"), this.dir.resolve("stdin_rot13.wasm"));

@@ -162,9 +162,10 @@ final class DeployCommand implements Callable<Integer> {
         if (host.getScheme().equals("http")) throw new ExitCodeException(OneLineErrors.USAGE, "--agent-ca and --client-cert need an https:// --host");
         var anchors = agentCa == null ? Tls.jdkAnchors()
                 : Tls.jdkAnchorsPlus(EdgeOptions.certificates(agentCa, "--agent-ca"));
-        var chain = clientCert == null ? null : EdgeOptions.certificates(clientCert, "--client-cert");
-        var key = clientKey == null ? null : EdgeOptions.privateKey(clientKey, "--client-key");
-        return new AgentCredentials(Optional.of(Tls.context(key, chain, Tls.anchors(anchors))), token);
+        // no --client-cert: a client that shows no certificate (a null key here once failed every --agent-ca deployment)
+        Optional<Tls.Identity> identity = clientCert == null ? Optional.empty() : Optional.of(new Tls.Identity(
+                EdgeOptions.privateKey(clientKey, "--client-key"), EdgeOptions.certificates(clientCert, "--client-cert")));
+        return new AgentCredentials(Optional.of(Tls.context(identity, Tls.anchors(anchors))), token);
     }
 
     private Optional<byte[]> simChain() throws IOException {
