@@ -3,24 +3,17 @@ package dev.donjon.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,9 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * container. Also what the images are: non-root, no shell, labelled. Run with -Pcontainers (.ci/containers.sh).
  */
 class ImagesContainerIT {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<String> containers = new ArrayList<>();
-    private Podman podman;
 
     @BeforeAll
     static void images() throws Exception {
@@ -43,14 +33,9 @@ class ImagesContainerIT {
         Images.build();
     }
 
-    @AfterEach
-    void removeContainers() {
-        if (podman != null) podman.remove(containers.toArray(String[]::new));
-    }
-
     @Test
     void theImagesRunAsTheirOwnUserWithNoShellAndSayWhatTheyAre(@TempDir Path dir) throws Exception {
-        podman = new Podman(dir);
+        Podman podman = new Podman(dir);
         for (String name : List.of("cli", "steward", "drawbridge", "agent")) {
             String image = Images.image(name);
             String inspect = podman.run("image", "inspect", "--format",
@@ -72,7 +57,6 @@ class ImagesContainerIT {
 
     @Test
     void publishEnrollDeployAndUseRot13(@TempDir Path dir) throws Exception {
-        podman = new Podman(dir);
         OperatorKit kit = new OperatorKit(dir, List.of());
         int registry = OperatorKit.freePort(), registryAdmin = OperatorKit.freePort();
         int steward = OperatorKit.freePort(), stewardAdmin = OperatorKit.freePort();
@@ -81,38 +65,52 @@ class ImagesContainerIT {
         kit.rot13Listens(rot13);
         kit.openToContainers();
         String id = Long.toHexString(System.nanoTime());
+        try (Containers c = new Containers(new Podman(dir), kit)) {
+            // the sim chain the agent's Keeps sign with, the Steward's policy names, and the client trusts (made once, shared)
+            c.cli("platform", "sim-chain", "--out", "/sim/sim-chain.pem").ok("platform sim-chain");
+            kit.simPolicy(c.cli("platform", "info", "--backend", "sim").ok("platform info").out());
 
-        // the sim chain the agent's Keeps sign with, the Steward's policy names, and the client trusts (made once, shared)
-        cli(kit, "platform", "sim-chain", "--out", "/sim/sim-chain.pem").ok("platform sim-chain");
-        kit.simPolicy(cli(kit, "platform", "info", "--backend", "sim").ok("platform info").out());
+            service(c, "drawbridge-" + id, "drawbridge", "--store=/var/lib/donjon", "--listen=127.0.0.1:" + registry,
+                    "--admin-listen=127.0.0.1:" + registryAdmin, "--tls-cert=/etc/donjon/drawbridge.pem", "--tls-key=/etc/donjon/drawbridge.key",
+                    "--client-ca=/etc/donjon/steward-ca.pem", "--tokens=/etc/donjon/tokens");
+            service(c, "steward-" + id, "steward", "--listen=127.0.0.1:" + steward, "--admin-listen=127.0.0.1:" + stewardAdmin,
+                    "--policy=/etc/donjon/policy.toml", "--ca-cert=/etc/donjon/steward-ca.pem", "--ca-key=/etc/donjon/steward-ca.key",
+                    "--tls-cert=/etc/donjon/steward.pem", "--tls-key=/etc/donjon/steward.key");
+            service(c, "agent-" + id, "agent", "--backend=sim", "--listen=127.0.0.1:" + agent, "--admin-listen=127.0.0.1:" + agentAdmin,
+                    "--tls-cert=/etc/donjon/agent.pem", "--tls-key=/etc/donjon/agent.key", "--tokens=/etc/donjon/agent-tokens");
+            for (int admin : List.of(registryAdmin, stewardAdmin, agentAdmin)) c.awaitOk(URI.create("http://127.0.0.1:" + admin + "/readyz"), Duration.ofMinutes(3));
 
-        service(kit, "drawbridge-" + id, "drawbridge", "--store=/var/lib/donjon", "--listen=127.0.0.1:" + registry,
-                "--admin-listen=127.0.0.1:" + registryAdmin, "--tls-cert=/etc/donjon/drawbridge.pem", "--tls-key=/etc/donjon/drawbridge.key",
-                "--client-ca=/etc/donjon/steward-ca.pem", "--tokens=/etc/donjon/tokens");
-        service(kit, "steward-" + id, "steward", "--listen=127.0.0.1:" + steward, "--admin-listen=127.0.0.1:" + stewardAdmin,
-                "--policy=/etc/donjon/policy.toml", "--ca-cert=/etc/donjon/steward-ca.pem", "--ca-key=/etc/donjon/steward-ca.key",
-                "--tls-cert=/etc/donjon/steward.pem", "--tls-key=/etc/donjon/steward.key");
-        service(kit, "agent-" + id, "agent", "--backend=sim", "--listen=127.0.0.1:" + agent, "--admin-listen=127.0.0.1:" + agentAdmin,
-                "--tls-cert=/etc/donjon/agent.pem", "--tls-key=/etc/donjon/agent.key", "--tokens=/etc/donjon/agent-tokens");
-        for (int admin : List.of(registryAdmin, stewardAdmin, agentAdmin)) awaitReady(admin);
+            String reg = "https://127.0.0.1:" + registry;
+            List<String> registryOptions = List.of("--registry", reg, "--ca-cert", "/etc/donjon/tls-ca.pem", "--token-file", "/etc/donjon/token");
+            c.cli(concat(List.of("user", "register"), registryOptions, List.of("--subject", "alice", "alice"))).ok("user register");
+            c.cli(concat(List.of("repo", "register"), registryOptions, List.of("alice/rot13"))).ok("repo register (private)");
+            c.cli(concat(List.of("package", "publish"), registryOptions, List.of("alice/rot13:1.0.0", "/etc/donjon/pkg"))).ok("package publish");
 
-        String reg = "https://127.0.0.1:" + registry;
-        cli(kit, "user", "register", "--registry", reg, "--ca-cert", "/etc/donjon/tls-ca.pem", "--token-file", "/etc/donjon/token",
-                "--subject", "alice", "alice").ok("user register");
-        cli(kit, "repo", "register", "--registry", reg, "--ca-cert", "/etc/donjon/tls-ca.pem", "--token-file", "/etc/donjon/token",
-                "alice/rot13").ok("repo register (private)");
-        cli(kit, "package", "publish", "--registry", reg, "--ca-cert", "/etc/donjon/tls-ca.pem", "--token-file", "/etc/donjon/token",
-                "alice/rot13:1.0.0", "/etc/donjon/pkg").ok("package publish");
+            // the Keep enrolls with the Steward container, then reads the private repository with the certificate it got
+            String deployer = "deploy-" + id;
+            c.started(deployer);
+            List<String> toAgent = List.of("deploy", "--host", "https://127.0.0.1:" + agent, "--agent-ca", "/etc/donjon/tls-ca.pem",
+                    "--agent-token-file", "/etc/donjon/agent-token", "--allow-insecure-backend", "--sim-chain", "/sim/sim-chain.pem");
+            c.podman.run(c.cliRun(List.of("-d", "--name", deployer), List.of(concat(toAgent, List.of("--registry", reg, "--ca-cert",
+                    "/etc/donjon/tls-ca.pem", "--steward", "https://127.0.0.1:" + steward, "--steward-ca", "/etc/donjon/tls-ca.pem",
+                    "--no-stdin", "alice/rot13:1.0.0"))))).ok("deploy (detached)");
+            useRot13(c, rot13, deployer);
+            String metrics = Containers.get(URI.create("http://127.0.0.1:" + stewardAdmin + "/metrics"));
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("donjon_steward_verdicts_total{") && l.contains("verdict=\"issued\"")
+                    && l.contains("reason=\"sim\"") && !l.endsWith(" 0.0")), "the Steward counted the Keep's enrollment:\n" + metrics);
 
-        // the Keep enrolls with the Steward container, then reads the private repository with the certificate it got
-        String deployer = "deploy-" + id;
-        containers.add(deployer);
-        podman.run(cliRun(kit, List.of("-d", "--name", deployer), List.of("deploy", "--host", "https://127.0.0.1:" + agent,
-                "--agent-ca", "/etc/donjon/tls-ca.pem", "--agent-token-file", "/etc/donjon/agent-token", "--allow-insecure-backend",
-                "--sim-chain", "/sim/sim-chain.pem", "--registry", reg, "--ca-cert", "/etc/donjon/tls-ca.pem",
-                "--steward", "https://127.0.0.1:" + steward, "--steward-ca", "/etc/donjon/tls-ca.pem", "--no-stdin",
-                "alice/rot13:1.0.0"))).ok("deploy (detached)");
-        try (Socket s = connectWithin(rot13, Duration.ofMinutes(3), deployer)) {
+            // a guest's stdin, streamed by `donjon deploy` through the agent container, sealed all the way to the Keep
+            byte[] text = "stdin crosses the host sealed\n".repeat(2000).getBytes(StandardCharsets.UTF_8);
+            Podman.Result filtered = c.podman.run(c.cliRun(List.of("--rm", "-i"), List.of(concat(toAgent, List.of("/etc/donjon/stdin_rot13.wasm")))),
+                    text, 300).ok("deploy with stdin");
+            assertEquals("fgqva pebffrf gur ubfg frnyrq\n".repeat(2000), filtered.out());
+            assertTrue(filtered.err().contains("stdin_rot13: " + text.length + " bytes"), filtered.err());
+        }
+    }
+
+    /** Talks ROT13 to the deployed workload on this host's {@code port}. */
+    static void useRot13(Containers c, int port, String deployer) throws Exception {
+        try (Socket s = c.connectWithin(port, Duration.ofMinutes(3), deployer)) {
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
             out.write("Hello, Donjon!\n".getBytes(StandardCharsets.UTF_8));
@@ -121,82 +119,22 @@ class ImagesContainerIT {
             assertEquals("Hello, Donjon!", in.readLine());
             assertEquals("Uryyb, Qbawba!", in.readLine());
         }
-        String metrics = get(stewardAdmin, "/metrics").body();
-        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("donjon_steward_verdicts_total{") && l.contains("verdict=\"issued\"")
-                && l.contains("reason=\"sim\"") && !l.endsWith(" 0.0")), "the Steward counted the Keep's enrollment:\n" + metrics);
-
-        // a guest's stdin, streamed by `donjon deploy` through the agent container, sealed all the way to the Keep
-        byte[] text = "stdin crosses the host sealed\n".repeat(2000).getBytes(StandardCharsets.UTF_8);
-        Podman.Result filtered = podman.run(cliRun(kit, List.of("--rm", "-i"), List.of("deploy", "--host", "https://127.0.0.1:" + agent,
-                "--agent-ca", "/etc/donjon/tls-ca.pem", "--agent-token-file", "/etc/donjon/agent-token", "--allow-insecure-backend",
-                "--sim-chain", "/sim/sim-chain.pem", "/etc/donjon/stdin_rot13.wasm")), text, 300).ok("deploy with stdin");
-        assertEquals("fgqva pebffrf gur ubfg frnyrq\n".repeat(2000), filtered.out());
-        assertTrue(filtered.err().contains("stdin_rot13: " + text.length + " bytes"), filtered.err());
     }
 
-    private void service(OperatorKit kit, String name, String image, String... args) throws Exception {
-        containers.add(name);
+    private static void service(Containers c, String name, String image, String... args) throws Exception {
+        c.started(name);
         List<String> cmd = new ArrayList<>(List.of("run", "-d", "--name", name, "--network", "host", "--read-only", "--tmpfs", "/tmp",
-                "-v", kit.dir + ":/etc/donjon:ro", "-v", kit.sim + ":/sim", "-e", "DONJON_SIM_DIR=/sim"));
-        if (image.equals("drawbridge")) cmd.addAll(List.of("-v", kit.store + ":/var/lib/donjon"));
+                "-v", c.kit.dir + ":/etc/donjon:ro", "-v", c.kit.sim + ":/sim", "-e", "DONJON_SIM_DIR=/sim"));
+        if (image.equals("drawbridge")) cmd.addAll(List.of("-v", c.kit.store + ":/var/lib/donjon"));
         cmd.add(Images.image(image));
         cmd.addAll(List.of(args));
-        podman.run(cmd).ok("start " + name);
+        c.podman.run(cmd).ok("start " + name);
     }
 
-    private Podman.Result cli(OperatorKit kit, String... args) throws Exception {
-        return podman.run(cliRun(kit, List.of("--rm"), List.of(args)));
-    }
-
-    /** {@code podman run} of the CLI image as a user runs it: host network, read-only, the kit mounted. */
-    private static List<String> cliRun(OperatorKit kit, List<String> options, List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of("run", "--network", "host", "--read-only", "--tmpfs", "/tmp",
-                "-v", kit.dir + ":/etc/donjon:ro", "-v", kit.sim + ":/sim", "-e", "DONJON_SIM_DIR=/sim"));
-        cmd.addAll(options);
-        cmd.add(Images.image("cli"));
-        cmd.addAll(args);
-        return cmd;
-    }
-
-    private void awaitReady(int adminPort) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (get(adminPort, "/readyz").statusCode() == 200) return;
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        fail("no service became ready on admin port " + adminPort + ": " + logs());
-    }
-
-    private String logs() throws Exception {
-        StringBuilder b = new StringBuilder();
-        for (String c : containers) {
-            Podman.Result r = podman.run("logs", c);
-            b.append("\n--- ").append(c).append(":\n").append(r.out()).append(r.err());
-        }
-        return b.toString();
-    }
-
-    private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private Socket connectWithin(int port, Duration max, String deployer) throws Exception {
-        long deadline = System.nanoTime() + max.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (podman.run("inspect", "--format", "{{.State.Running}}", deployer).out().strip().equals("false"))
-                fail("the deployment ended before ROT13 listened: " + logs());
-            try {
-                return new Socket(InetAddress.getLoopbackAddress(), port);
-            } catch (IOException e) {
-                Thread.sleep(250);
-            }
-        }
-        fail("ROT13 never listened on " + port + ": " + logs());
-        return null;
+    @SafeVarargs
+    static String[] concat(List<String>... parts) {
+        List<String> all = new ArrayList<>();
+        for (List<String> p : parts) all.addAll(p);
+        return all.toArray(String[]::new);
     }
 }

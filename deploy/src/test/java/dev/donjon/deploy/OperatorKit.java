@@ -41,6 +41,9 @@ final class OperatorKit {
         TestPki.writePem(this.dir.resolve("tls-ca.pem"), tlsCa.cert());
         for (String service : List.of("steward", "drawbridge", "agent"))
             TestPki.server(tlsCa, service, serverNames).write(this.dir.resolve(service + ".pem"), this.dir.resolve(service + ".key"));
+        TestPki.Issued clientsCa = TestPki.ca("Donjon test operator CA"); // the agent's clients: certificates it issues
+        TestPki.writePem(this.dir.resolve("clients-ca.pem"), clientsCa.cert());
+        TestPki.client(clientsCa, "owner").write(this.dir.resolve("client.pem"), this.dir.resolve("client.key"));
         TestPki.Issued stewardCa = TestPki.ca("Donjon test Steward CA");
         stewardCa.write(this.dir.resolve("steward-ca.pem"), this.dir.resolve("steward-ca.key"));
         Files.writeString(this.dir.resolve("tokens"), TOKEN + " alice write:drawbridge_users write:drawbridge_repositories "
@@ -70,14 +73,18 @@ final class OperatorKit {
     }
 
     /** The Steward's policy: sim Keeps of this exact runtime (its measurement, as the image reports it), under the sim chain. */
-    void simPolicy(String platformInfo) throws IOException {
+    void simPolicy(String platformInfo) throws IOException { simPolicy(platformInfo, "/sim/sim-chain.pem"); }
+
+    /** policy.toml, naming the sim chain where the Steward will find it. */
+    void simPolicy(String platformInfo, String chain) throws IOException {
         Matcher m = Pattern.compile("measurement: ([0-9a-f]{96})").matcher(platformInfo);
         assertTrue(m.find(), "no measurement in: " + platformInfo);
-        Files.writeString(dir.resolve("policy.toml"), """
+        String policy = """
                 [sim]
-                chain = "/sim/sim-chain.pem"
+                chain = "%s"
                 hash = ["%s"]
-                """.formatted(m.group(1)));
+                """.formatted(chain, m.group(1));
+        Files.writeString(dir.resolve("policy.toml"), policy);
     }
 
     /** Everything readable by the containers' user; the sim and store directories writable. */

@@ -39,6 +39,7 @@ public final class LocalPostgres implements AutoCloseable {
     private final Process server;
     private final Path dir;
     private final int port;
+    private String password = "";
 
     private LocalPostgres(Process server, Path dir, int port) {
         this.server = server;
@@ -46,8 +47,23 @@ public final class LocalPostgres implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts a new cluster; returns once it takes connections. */
-    public static LocalPostgres start() throws Exception {
+    /** Starts a new cluster reachable on loopback only; returns once it takes connections. */
+    public static LocalPostgres start() throws Exception { return start(null); }
+
+    /**
+     * Starts a new cluster that also takes connections from {@code network} (a CIDR, e.g. the containers' bridge) on
+     * every address, with a password (scram-sha-256, {@link #password()}); loopback stays password-less.
+     */
+    public static LocalPostgres reachableFrom(String network) throws Exception {
+        LocalPostgres pg = start(network);
+        pg.password = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getInstanceStrong().generateSeed(12));
+        try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("ALTER ROLE " + SUPERUSER + " PASSWORD '" + pg.password + "'");
+        }
+        return pg;
+    }
+
+    private static LocalPostgres start(String network) throws Exception {
         Path bin = binaries();
         if (bin == null) {
             TestPackages.install();
@@ -74,8 +90,10 @@ public final class LocalPostgres implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
+        if (network != null) Files.writeString(data.resolve("pg_hba.conf"), "host all all " + network + " scram-sha-256\n",
+                java.nio.file.StandardOpenOption.APPEND);
         Process server = new ProcessBuilder(command(root, bin.resolve("postgres").toString(), "-D", data.toString(),
-                "-k", dir.toString(), "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1",
+                "-k", dir.toString(), "-p", Integer.toString(port), "-c", "listen_addresses=" + (network == null ? "127.0.0.1" : "*"),
                 "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=200", "-c", "shared_buffers=32MB"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         LocalPostgres started = new LocalPostgres(server, dir, port);
@@ -135,8 +153,11 @@ public final class LocalPostgres implements AutoCloseable {
 
     public String jdbcUrl(String database) { return "jdbc:postgresql://127.0.0.1:" + port + "/" + database; }
 
-    /** The user to connect as (a superuser, with no password). */
+    /** The user to connect as (a superuser; no password on loopback). */
     public String user() { return SUPERUSER; }
+
+    /** The user's password from other addresses ({@link #reachableFrom}); empty otherwise. */
+    public String password() { return password; }
 
     public int port() { return port; }
 
