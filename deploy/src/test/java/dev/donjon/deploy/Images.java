@@ -21,6 +21,7 @@ final class Images {
 
     /** Builds the images, unless -Ddonjon.images.prebuilt=true says they were built from this tree already (iterating on a test). */
     static synchronized void build() throws Exception {
+        if (!Podman.installed()) fail("podman is missing: .ci/containers.sh installs it (apt-get install podman runc mmdebstrap)");
         if (built || Boolean.getBoolean("donjon.images.prebuilt")) return;
         Process p = new ProcessBuilder("bash", root().resolve("deploy/images/build.sh").toString(), "--no-build", "--tag", TAG)
                 .redirectErrorStream(true).start();

@@ -36,7 +36,6 @@ class KubeContainerIT {
 
     @BeforeAll
     static void images() throws Exception {
-        assertTrue(Podman.installed(), "podman is missing: .ci/containers.sh installs it (apt-get install podman runc)");
         Images.build();
     }
 
@@ -183,17 +182,12 @@ class KubeContainerIT {
             for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
                 JsonNode get = container.path(probe).path("httpGet");
                 if (get.isMissingNode()) continue;
-                int port = get.path("port").isInt() ? get.path("port").asInt() : namedPort(container, get.path("port").asText());
+                int port = get.path("port").isInt() ? get.path("port").asInt() : KubeManifests.namedPort(container, get.path("port").asText());
                 c.awaitOk(URI.create("http://" + address + ":" + port + get.path("path").asText()), Duration.ofMinutes(4));
                 made++;
             }
         }
         assertEquals(3, made, "startup, liveness and readiness probes in " + pod.path("metadata").path("name").asText());
-    }
-
-    private static int namedPort(JsonNode container, String name) {
-        for (JsonNode p : container.path("ports")) if (p.path("name").asText().equals(name)) return p.path("containerPort").asInt();
-        throw new AssertionError("no port named " + name);
     }
 
     private static void volume(Map<String, Path> volumes, OperatorKit kit, String name, Map<String, String> files) throws Exception {

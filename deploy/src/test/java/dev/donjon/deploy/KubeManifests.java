@@ -23,7 +23,9 @@ import java.util.Map;
  *       4.3 mounts neither Secrets nor ConfigMaps; a shared host directory stands for the ReadWriteMany volume);</li>
  *   <li>environment variables from Secrets and ConfigMaps get their values inline;</li>
  *   <li>images get the test's tag; Services and PodDisruptionBudgets are not run (no cluster network: the test talks to
- *       the pods' addresses).</li>
+ *       the pods' addresses);</li>
+ *   <li>a pod on the pods' network lists no container ports (podman 4.3 would also bind each on the host, where every
+ *       replica's 8443 collides); probes naming a port get its number.</li>
  * </ul>
  * Everything else (arguments, ports, probes, security contexts, resources, host network) is the manifest's own.
  */
@@ -65,9 +67,18 @@ final class KubeManifests {
         meta.put("name", workload.path("metadata").path("name").asText() + "-" + index);
         meta.set("labels", template.path("metadata").path("labels"));
         ObjectNode spec = (ObjectNode) template.path("spec");
+        pod.set("spec", spec);
         spec.put("restartPolicy", "Always");
+        boolean hostNetwork = spec.path("hostNetwork").asBoolean();
         for (JsonNode c : spec.withArray("containers")) {
             ((ObjectNode) c).put("image", image);
+            if (!hostNetwork) {
+                for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+                    JsonNode get = c.path(probe).path("httpGet");
+                    if (get.path("port").isTextual()) ((ObjectNode) get).put("port", namedPort(c, get.path("port").asText()));
+                }
+                ((ObjectNode) c).remove("ports");
+            }
             for (JsonNode e : c.path("env")) {
                 JsonNode from = e.path("valueFrom");
                 if (from.isMissingNode()) continue;
@@ -91,6 +102,11 @@ final class KubeManifests {
             volume.putObject("hostPath").put("path", dir.toString()).put("type", "Directory");
         }
         return pod;
+    }
+
+    static int namedPort(JsonNode container, String name) {
+        for (JsonNode p : container.path("ports")) if (p.path("name").asText().equals(name)) return p.path("containerPort").asInt();
+        throw new AssertionError("no port named " + name);
     }
 
     static void write(Path file, List<ObjectNode> docs) throws IOException {

@@ -1,5 +1,6 @@
 package dev.donjon.testing;
 
+import dev.donjon.common.Tls;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -44,6 +46,11 @@ public final class TestPki {
         public void write(Path certFile, Path keyFile) throws IOException {
             writePem(certFile, chain.toArray());
             writePem(keyFile, new JcaPKCS8Generator(keys.getPrivate(), null)); // PKCS#8, as every service reads
+        }
+
+        /** A client presenting this certificate and trusting {@code trustAnchor} only. */
+        public SSLContext clientContext(X509Certificate trustAnchor) {
+            return Tls.context(keys.getPrivate(), chain, Tls.anchors(List.of(trustAnchor)));
         }
     }
 
