@@ -163,6 +163,7 @@ final class StewardCommand {
                     StewardServer.Config.defaultLimits().withMaxConnections(maxConnections), admin)));
             System.out.println("steward: signatures by " + SignatureProviders.current().name());
             System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
+            EdgeOptions.announceAdmin("steward", server.edge());
             if (!requireFresh) {
                 System.err.println("donjon: note: Enarx-compatible mode: CSRs without a nonce are certified whenever they are sent"
                         + " (replays included); --require-fresh-evidence refuses them");

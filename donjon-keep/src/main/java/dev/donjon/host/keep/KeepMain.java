@@ -123,7 +123,7 @@ public final class KeepMain {
      */
     private static void runTrainingModule() throws Exception {
         var pkg = new WorkloadPackage(trainingModule(), java.util.Optional.empty(), java.util.Map.of());
-        new KeepRuntimeRunner().run(pkg, OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), WasiLimits.defaults());
+        new KeepRuntimeRunner().run(pkg, InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), WasiLimits.defaults());
     }
 
     record Args(String keepId, String backend, WasiLimits limits, boolean spare, NetworkPolicy network) {
