@@ -114,5 +114,5 @@ final class DrawbridgeCommand {
                 return problems.isEmpty() ? 0 : 1;
             }
         }
-        }
+    }
 }
