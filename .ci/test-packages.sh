@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the tests need beyond the base image: docker-registry (the CNCF distribution registry) for
 # donjon-drawbridge's OCI tests; openssl, curl, python3 (the READMEs' own commands) and iproute2 (a loopback in the
-# network namespace each README runs in) for donjon-cli's ReadmeBlocksIT; postgresql for Drawbridge's shared state
-# and haproxy in front of the replicas of the failover test. Called by .ci/run and, when something is missing, by the
-# tests themselves, so `./mvnw verify` works on a fresh machine too.
+# network namespace each README runs in) for donjon-cli's ReadmeBlocksIT; postgresql for Drawbridge's shared catalog
+# and donjon-secrets' PostgreSQL store (the tests run their own clusters: donjon-testing's LocalPostgres), haproxy in
+# front of the replicas of the failover test. Called by .ci/run and, when something is missing, by the tests
+# themselves, so `./mvnw verify` works on a fresh machine too.
 set -euo pipefail
 missing=()
 export PATH="$PATH:/usr/sbin:/sbin"

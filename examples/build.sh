@@ -40,6 +40,7 @@ c_example echo echo "$SERVER_LDFLAGS"
 c_example rot13 rot13 "$SERVER_LDFLAGS"
 c_example http http "$SERVER_LDFLAGS"
 c_example chat chat "$SERVER_LDFLAGS"
+c_example secrets show-secrets
 
 # AssemblyScript: the compiler version is pinned in package.json / package-lock.json.
 if [ ! -x node_modules/.bin/asc ]; then

@@ -20,6 +20,7 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +100,9 @@ final class DeployCommand implements Callable<Integer> {
     @Mixin
     RegistryDeployOptions fromRegistry;
 
+    @Mixin
+    CollateralOptions collateral;
+
     @Parameters(index = "0", paramLabel = "PACKAGE",
             description = {"A .wasm file, or a directory with main.wasm, optional Enarx.toml and optional secrets/ (files -> guest environment variables);",
                 "or [host/]user/repo:tag, https://host/api/v0.1.0/user/repo/_tag/tag, file:///path or oci://host/name:tag, which the Keep fetches."})
@@ -119,7 +123,7 @@ final class DeployCommand implements Callable<Integer> {
                 Optional.ofNullable(trust.measurement).map(DeployCommand::measurement),
                 allowInsecure,
                 amdChain == null ? Optional.empty() : Optional.of(Files.readAllBytes(amdChain)),
-                simChain(policy.flatMap(StewardPolicy::simChain)));
+                simChain(policy.flatMap(StewardPolicy::simChain))).withCollateral(collateral.service(Clock.systemUTC()));
         // `deploy PACKAGE -- ARGS`, as for run: the separator is not the guest's
         List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
         Delivery pkg;

@@ -43,11 +43,13 @@ public final class Donjon {
         m.put("config", ConfigCommand::new);
         m.put("platform", PlatformCommand::new);
         m.put("attestation", AttestationCommand::new);
+        m.put("collateral", CollateralCommand::new);
         m.put("drawbridge", DrawbridgeCommand::new);
         m.put("user", UserCommand::new);
         m.put("repo", RepoCommand::new);
         m.put("package", PackageCommand::new);
         m.put("steward", StewardCommand::new);
+        m.put("secrets", SecretsCommand::new);
         m.put("host", HostCommand::new);
         m.put("deploy", DeployCommand::new);
         m.put("completion", CompletionCommand::new);

@@ -9,7 +9,7 @@ import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.RegistryJson;
 import dev.donjon.drawbridge.SignedTag;
 import dev.donjon.drawbridge.TreePath;
-import dev.donjon.platform.OwnerOnlyFiles;
+import dev.donjon.common.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

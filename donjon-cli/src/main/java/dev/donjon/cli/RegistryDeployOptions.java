@@ -16,7 +16,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import dev.donjon.config.ConfigException;
+import dev.donjon.config.DonjonConfig;
 import picocli.CommandLine.Option;
 
 /**
@@ -51,14 +55,27 @@ final class RegistryDeployOptions {
                     + "signed by this key. Repeat to accept any of several publishers. Slugs and tag URLs only.")
     List<Path> tagKeys = new ArrayList<>();
 
+    @Option(names = "--donjon-config", paramLabel = "FILE",
+            description = "Donjon.toml for the fetched workload: secrets the Keep fetches from a secret broker (a package directory carries its own Donjon.toml).")
+    Path donjonConfig;
+
+    @Option(names = "--secrets-ca", paramLabel = "PEM",
+            description = "CA certificates the Keep trusts for the secret broker's HTTPS, besides the JDK's (a package directory carries secrets-ca.pem).")
+    Path secretsCa;
+
+    @Option(names = "--sealed-secret", paramLabel = "NAME=FILE",
+            description = "Seal FILE's contents into the reference; the guest gets it as environment variable NAME (a package directory carries secrets/NAME). Repeatable.")
+    List<String> sealedSecrets = new ArrayList<>();
+
     /** A registry reference, or empty when PACKAGE names a local file or directory (sent in the sealed package itself). */
     Optional<PackageReference> reference(String packageArg) throws IOException {
         boolean url = packageArg.startsWith("file:") || packageArg.startsWith("https://") || packageArg.startsWith("http://")
                 || packageArg.startsWith("oci://");
         if (!url && (Files.exists(Path.of(packageArg)) || !PackageSpec.SLUG.matcher(packageArg).matches())) {
-            if (caCert != null || tokenFile != null || wasmSha256 != null || steward != null || stewardCa != null || !tagKeys.isEmpty()) {
-                throw new ExitCodeException(OneLineErrors.USAGE,
-                        "--ca-cert, --token-file, --steward, --steward-ca, --expect-wasm-sha256 and --tag-key apply to a registry PACKAGE only");
+            if (caCert != null || tokenFile != null || wasmSha256 != null || steward != null || stewardCa != null || !tagKeys.isEmpty()
+                    || donjonConfig != null || secretsCa != null || !sealedSecrets.isEmpty()) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--ca-cert, --token-file, --steward, --steward-ca, --expect-wasm-sha256, --donjon-config, "
+                        + "--secrets-ca, --sealed-secret and --tag-key apply to a registry PACKAGE only (a package directory carries its own files)");
             }
             return Optional.empty();
         }
@@ -83,12 +100,45 @@ final class RegistryDeployOptions {
                         + (spec instanceof PackageSpec.Oci ? "oci://" : "file://") + " packages, which carry no tag signature");
             ref = ref.withTagKeys(publisherKeys());
         }
-        if (stewardCa != null && steward == null) throw new ExitCodeException(OneLineErrors.USAGE, "--steward-ca needs --steward");
         if (steward != null) {
             if (!steward.startsWith("https://")) throw new ExitCodeException(OneLineErrors.USAGE, "--steward must be an https:// URL");
             ref = ref.withSteward(steward, derCertificates(stewardCa));
+        } else if (stewardCa != null) {
+            // no fetch enrollment: the CAs serve the guest's own enrollment (its Enarx.toml's steward)
+            ref = new PackageReference(ref.spec(), ref.wasmSha256(), ref.token(), ref.registryCas(), Optional.empty(), derCertificates(stewardCa),
+                    ref.tagKeys());
+        }
+        if (donjonConfig != null || secretsCa != null || !sealedSecrets.isEmpty()) {
+            Optional<String> toml = Optional.empty();
+            if (donjonConfig != null) {
+                try {
+                    toml = Optional.of(Files.readString(donjonConfig));
+                    DonjonConfig.parse(toml.get());
+                } catch (NoSuchFileException e) {
+                    throw new ExitCodeException(OneLineErrors.USAGE, "--donjon-config " + donjonConfig + ": no such file");
+                } catch (ConfigException e) {
+                    throw new ExitCodeException(OneLineErrors.FAILURE, donjonConfig + ": " + e.getMessage());
+                }
+            }
+            ref = ref.withDonjon(toml, derCertificates(secretsCa), sealed());
         }
         return Optional.of(ref);
+    }
+
+    /** Each --sealed-secret NAME=FILE, read now: the value travels inside the sealed reference only. */
+    private Map<String, byte[]> sealed() throws IOException {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        for (String s : sealedSecrets) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) throw new ExitCodeException(OneLineErrors.USAGE, "--sealed-secret must be NAME=FILE, not \"" + s + "\"");
+            Path file = Path.of(s.substring(eq + 1));
+            try {
+                out.put(s.substring(0, eq), Files.readAllBytes(file));
+            } catch (NoSuchFileException e) {
+                throw new ExitCodeException(OneLineErrors.USAGE, "--sealed-secret " + s.substring(0, eq) + ": " + file + ": no such file");
+            }
+        }
+        return out;
     }
 
     /** Each --tag-key as DER SubjectPublicKeyInfo, refused here (not in the Keep) when it is no P-256/P-384 key. */

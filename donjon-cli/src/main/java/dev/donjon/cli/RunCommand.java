@@ -1,5 +1,7 @@
 package dev.donjon.cli;
 
+import dev.donjon.common.Tls;
+import dev.donjon.config.DonjonConfig;
 import dev.donjon.config.EnarxConfig;
 import dev.donjon.drawbridge.FetchedPackage;
 import dev.donjon.drawbridge.PackageFetcher;
@@ -7,6 +9,8 @@ import dev.donjon.drawbridge.PackageSpec;
 import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.RegistryException;
 import dev.donjon.keep.Keep;
+import dev.donjon.keep.SecretsPlan;
+import dev.donjon.keep.TrustAnchorFiles;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.Workload;
 import dev.donjon.platform.Backend;
@@ -66,6 +70,22 @@ final class RunCommand implements Callable<Integer> {
             description = "Set a guest environment variable (repeatable; replaces a value from Enarx.toml). A KEY alone passes this shell's value of KEY, as wasmtime's --env does.")
     List<String> env = new ArrayList<>();
 
+    @Option(names = "--donjon-config", paramLabel = "FILE", defaultValue = "${env:DONJON_CONFIG}",
+            description = "The workload's Donjon.toml (env DONJON_CONFIG): what Donjon adds to Enarx.toml, which stays Enarx 0.7's (secrets from a broker).")
+    Path donjonConfig;
+
+    @Option(names = "--secret", paramLabel = "NAME=env:VAR|NAME=file:FILE",
+            description = "Before the guest starts, fetch secret NAME from the secret broker with the Keep's Steward certificate; the guest gets it as "
+                    + "environment variable VAR or as FILE in an in-memory directory (Donjon.toml's secrets.dir, default /run/secrets). Repeatable.")
+    List<String> secrets = new ArrayList<>();
+
+    @Option(names = "--secrets-broker", paramLabel = "URL", description = "The secret broker (https://...), instead of Donjon.toml's secrets.broker.")
+    String secretsBroker;
+
+    @Option(names = "--secrets-ca", paramLabel = "FILE", defaultValue = "${env:DONJON_SECRETS_CA}",
+            description = "Also trust the CA certificate(s) in FILE for the secret broker's HTTPS (env DONJON_SECRETS_CA). Default: the JDK's trust anchors only.")
+    Path secretsCa;
+
     @Option(names = "--dir", paramLabel = "HOST[::GUEST]", description = "Give the guest a host directory, seen as GUEST (default: HOST as written). Repeatable.")
     List<String> dirs = new ArrayList<>();
 
@@ -110,7 +130,7 @@ final class RunCommand implements Callable<Integer> {
         Optional<EnarxConfig> config = configFile != null ? Optional.of(EnarxConfig.read(configFile)) : runnable.config();
         // `run MODULE -- ARGS`, as wasmtime and the benchmarks write it: the separator is not the guest's
         List<String> guestArgs = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
-        Workload workload = new Workload(runnable.wasm(), config, guestArgs, guestEnvironment(env, System.getenv()), preopens(dirs));
+        Workload workload = new Workload(runnable.wasm(), config, guestArgs, guestEnvironment(env, System.getenv()), preopens(dirs), secretsPlan());
         // Compiled code from the user's disk is as trustworthy as the jar only outside a TEE: inside one, the host owns
         // the disk, and code it could have swapped must never run in the Keep.
         boolean cacheable = !noModuleCache && !selection.platform().backend().hardware();
@@ -150,6 +170,20 @@ final class RunCommand implements Callable<Integer> {
         } catch (PlatformException e) {
             throw new ExitCodeException(OneLineErrors.FAILURE, e.getMessage());
         }
+    }
+
+    /** Donjon.toml's secrets plus the command line's; none: the Keep asks no broker. */
+    private Optional<SecretsPlan> secretsPlan() {
+        DonjonConfig c = donjonConfig == null ? DonjonConfig.none() : DonjonConfig.read(donjonConfig);
+        List<DonjonConfig.SecretRequest> more = secrets.stream().map(DonjonConfig::request).toList();
+        c = c.with(Optional.ofNullable(secretsBroker).map(DonjonConfig::broker), more);
+        if (c.secrets().isEmpty()) {
+            if (secretsBroker != null || secretsCa != null) throw new ExitCodeException(OneLineErrors.USAGE, "--secrets-broker and --secrets-ca need secrets (--secret or Donjon.toml)");
+            return Optional.empty();
+        }
+        Optional<List<java.security.cert.X509Certificate>> anchors = secretsCa == null ? Optional.empty()
+                : Optional.of(Tls.jdkAnchorsPlus(TrustAnchorFiles.read(secretsCa, "--secrets-ca")));
+        return SecretsPlan.of(c, anchors);
     }
 
     private WasiLimits limits() {

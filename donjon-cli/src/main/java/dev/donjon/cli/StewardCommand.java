@@ -1,5 +1,6 @@
 package dev.donjon.cli;
 
+import dev.donjon.collateral.CollateralRefresher;
 import dev.donjon.common.Pem;
 import dev.donjon.common.Tls;
 import dev.donjon.steward.CertificateAuthority;
@@ -97,6 +98,7 @@ final class StewardCommand {
                 description = "Pin the clock (tests, replayed evidence): every validity decision and certificate uses this instant.") String now;
         @Option(names = "--amd-chain", paramLabel = "PEM", description = "AMD ASK/ASVK + ARK bundle to trust instead of the bundled Milan/Genoa/Turin roots.") Path amdChain;
         @Option(names = "--intel-root", paramLabel = "FILE", description = "Intel SGX Root CA (DER or PEM) to trust instead of the bundled one.") Path intelRoot;
+        @picocli.CommandLine.Mixin CollateralOptions collateral;
         @Option(names = "--admin-listen", paramLabel = "ADDR:PORT",
                 description = "Serve /healthz, /readyz and /metrics here (plain HTTP, no authentication) instead of on --listen.") String adminListen;
         @Option(names = "--max-connections", paramLabel = "N", defaultValue = "30000",
@@ -147,8 +149,14 @@ final class StewardCommand {
             TrustAnchors bundled = TrustAnchors.bundled();
             TrustAnchors anchors = new TrustAnchors(amdChain == null ? bundled.amdChains() : Files.readAllBytes(amdChain),
                     intelRoot == null ? bundled.intelRoot() : Files.readAllBytes(intelRoot));
+            // with any collateral option, SGX and TDX quotes are judged with the cache's TCB Info, QE Identity and CRLs
+            Optional<dev.donjon.collateral.CollateralService> cache = collateral.given()
+                    ? Optional.of(collateral.service(clock, intelRoot == null ? Optional.empty() : Optional.of(anchors.intelRoot()))) : Optional.empty();
+            cache.ifPresent(c -> System.err.println("donjon: SGX and TDX collateral from the cache " + collateral.directory()
+                    + (collateral.offline ? " (offline)" : " and " + collateral.pcsUrl() + ", refreshed hourly when due")));
             Steward steward = new Steward(new Steward.Config(authority, rules, anchors, clock, lifetime,
-                    sans == null ? List.of("localhost") : sans), new Steward.Freshness(requireFresh, nonceTtl));
+                    sans == null ? List.of("localhost") : sans, cache.<dev.donjon.collateral.QuoteCollateral>map(c -> c)),
+                    new Steward.Freshness(requireFresh, nonceTtl));
 
             Optional<SSLContext> tls = Optional.empty();
             if (tlsCert != null) {
@@ -161,6 +169,9 @@ final class StewardCommand {
             Optional<SSLContext> https = tls;
             StewardServer server = Serving.listening(listen, () -> StewardServer.start(new StewardServer.Config(steward, addr, https,
                     StewardServer.Config.defaultLimits().withMaxConnections(maxConnections), admin)));
+            // an idle Steward keeps its collateral fresh, so the next Keep is not judged against a cache that just expired
+            Optional<CollateralRefresher> refresher = collateral.offline ? Optional.empty()
+                    : cache.map(c -> CollateralRefresher.start(c, CollateralRefresher.DEFAULT_INTERVAL));
             System.out.println("steward: signatures by " + SignatureProviders.current().name());
             System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
             EdgeOptions.announceAdmin("steward", server.edge());
@@ -169,7 +180,10 @@ final class StewardCommand {
                         + " (replays included); --require-fresh-evidence refuses them");
             }
             System.out.flush();
-            Serving.untilStopped(server);
+            Serving.untilStopped(() -> {
+                refresher.ifPresent(CollateralRefresher::close);
+                server.close();
+            });
             return 0;
         }
 

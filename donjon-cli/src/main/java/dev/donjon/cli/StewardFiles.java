@@ -1,7 +1,7 @@
 package dev.donjon.cli;
 
 import dev.donjon.common.Pem;
-import dev.donjon.platform.OwnerOnlyFiles;
+import dev.donjon.common.OwnerOnlyFiles;
 import dev.donjon.platform.PlatformSettings;
 import dev.donjon.platform.identity.SelfSignedIdentity;
 import dev.donjon.platform.sim.RuntimeMeasurement;

@@ -16,6 +16,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -45,25 +46,42 @@ public final class Tls {
      */
     public static SSLContext context(Optional<Identity> identity, Optional<List<X509Certificate>> anchors) {
         try {
-            SecureRandom random = new SecureRandom();
-            KeyManager[] keyManagers = null;
-            if (identity.isPresent()) {
-                char[] password = new char[32];
-                for (int i = 0; i < password.length; i++) password[i] = (char) ('!' + random.nextInt(94));
-                KeyStore keys = KeyStore.getInstance("PKCS12");
-                keys.load(null, null);
-                keys.setKeyEntry("key", identity.get().key(), password, identity.get().chain().toArray(X509Certificate[]::new));
-                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(keys, password);
-                Arrays.fill(password, '\0');
-                keyManagers = kmf.getKeyManagers();
-            }
-            SSLContext tls = SSLContext.getInstance(PROTOCOL);
-            tls.init(keyManagers, trustManagers(anchors), random);
-            return tls;
+            return context(identity, trustManagers(anchors));
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException("cannot set up TLS: " + OneLine.of(e), e);
         }
+    }
+
+    /**
+     * A server context presenting {@code identity} whose {@code clientJudge} alone decides which client certificate
+     * chains pass the handshake: for a service that lets chains through to judge them itself, per request, at its own
+     * clock (and answer and audit each refusal with its reason). The handshake still proves the client holds its key.
+     */
+    public static SSLContext context(Identity identity, X509ExtendedTrustManager clientJudge) {
+        try {
+            return context(Optional.of(identity), new TrustManager[] {clientJudge});
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("cannot set up TLS: " + OneLine.of(e), e);
+        }
+    }
+
+    private static SSLContext context(Optional<Identity> identity, TrustManager[] trust) throws GeneralSecurityException, IOException {
+        SecureRandom random = new SecureRandom();
+        KeyManager[] keyManagers = null;
+        if (identity.isPresent()) {
+            char[] password = new char[32];
+            for (int i = 0; i < password.length; i++) password[i] = (char) ('!' + random.nextInt(94));
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("key", identity.get().key(), password, identity.get().chain().toArray(X509Certificate[]::new));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, password);
+            Arrays.fill(password, '\0');
+            keyManagers = kmf.getKeyManagers();
+        }
+        SSLContext tls = SSLContext.getInstance(PROTOCOL);
+        tls.init(keyManagers, trust, random);
+        return tls;
     }
 
     /** A context presenting {@code chain} with {@code key}. */

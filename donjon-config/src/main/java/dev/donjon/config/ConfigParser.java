@@ -167,13 +167,13 @@ final class ConfigParser {
         return s;
     }
 
-    private static String string(JsonNode node, String path) {
+    static String string(JsonNode node, String path) {
         if (!node.isTextual()) throw new ConfigException(path + ": expected a string, got " + describe(node));
         return node.textValue();
     }
 
     /** Rejects the first key not in {@code allowed}, as Enarx's serde(deny_unknown_fields) does. */
-    private static void onlyKeys(ObjectNode t, List<String> allowed, String path) {
+    static void onlyKeys(ObjectNode t, List<String> allowed, String path) {
         Set<String> known = Set.copyOf(allowed);
         for (Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
             String key = it.next();
@@ -188,7 +188,7 @@ final class ConfigParser {
         return node.isValueNode() ? type(node) + " " + node : type(node);
     }
 
-    private static String type(JsonNode node) {
+    static String type(JsonNode node) {
         if (node.isTextual()) return "a string";
         if (node.isBoolean()) return "a boolean";
         if (node.isIntegralNumber()) return "an integer";
@@ -198,12 +198,12 @@ final class ConfigParser {
         return node.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
-    private static String where(JsonLocation loc) {
+    static String where(JsonLocation loc) {
         if (loc == null || loc.getLineNr() < 1) return "";
         return " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
     }
 
-    private static String firstLine(String message) {
+    static String firstLine(String message) {
         if (message == null) return "syntax error";
         int nl = message.indexOf('\n');
         String line = (nl < 0 ? message : message.substring(0, nl)).strip();

@@ -155,8 +155,11 @@ public final class AttestedIdentity implements IdentityProvider {
                 chain = List.of(SelfSignedIdentity.localhost(key, clock));
             }
             SSLContext connect = Tls.context(key.getPrivate(), chain, trust.peers());
-            if (trust.clientCa().isEmpty()) return new KeepTls(connect, connect, false);
-            return new KeepTls(connect, Tls.context(key.getPrivate(), chain, trust.clientCa()), true);
+            KeyPair keys = key;
+            List<X509Certificate> issued = chain;
+            Optional<KeepTls.Presenting> presenting = Optional.of(anchors -> Tls.context(keys.getPrivate(), issued, anchors));
+            if (trust.clientCa().isEmpty()) return new KeepTls(connect, connect, false, presenting);
+            return new KeepTls(connect, Tls.context(key.getPrivate(), chain, trust.clientCa()), true, presenting);
         } catch (PlatformException e) {
             throw new KeepException("cannot make the Keep's identity: " + e.getMessage(), e);
         }

@@ -26,7 +26,13 @@ final class GuestEnvironment {
      * With a config: {@code FD_COUNT}, {@code FD_NAMES} (':'-joined), the config's env in file order, then the
      * extra entries (replacing a key already set, in place). Without: exactly the extra entries.
      */
-    static List<String> env(Workload w) {
+    static List<String> env(Workload w) { return env(w, Map.of()); }
+
+    /**
+     * As {@link #env(Workload)}, then the secrets' variables (and, with a secrets directory, {@code DONJON_SECRETS_DIR} and
+     * {@code DONJON_SECRETS_FD}): a secret never silently replaces a variable the config or the command line set.
+     */
+    static List<String> env(Workload w, Map<String, String> secrets) {
         Map<String, String> env = new LinkedHashMap<>();
         w.config().ifPresent(c -> {
             env.put("FD_COUNT", Integer.toString(c.files().size()));
@@ -36,6 +42,12 @@ final class GuestEnvironment {
         for (String e : w.env()) {
             int eq = e.indexOf('=');
             env.put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        for (var s : secrets.entrySet()) {
+            if (env.containsKey(s.getKey())) {
+                throw new KeepException("secret variable " + s.getKey() + " would replace the environment variable of that name (set by Enarx.toml or --env)");
+            }
+            env.put(s.getKey(), s.getValue());
         }
         List<String> out = new ArrayList<>(env.size());
         env.forEach((k, v) -> out.add(k + "=" + v));

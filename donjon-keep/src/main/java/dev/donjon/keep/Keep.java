@@ -6,6 +6,7 @@ import dev.donjon.config.WorkloadFile;
 import dev.donjon.wasi.CompiledModuleCache;
 import dev.donjon.wasi.FdSpec;
 import dev.donjon.wasi.GuestRun;
+import dev.donjon.wasi.MemoryDirectory;
 import dev.donjon.wasi.WasiLimits;
 import dev.donjon.wasi.WasiOptions;
 import dev.donjon.wasi.WasiProgram;
@@ -16,7 +17,9 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
@@ -43,13 +46,16 @@ public final class Keep implements Closeable {
     private final WasiOptions options;
     private final List<Listening> listening;
     private final List<Closeable> sockets;
+    /** The in-memory secrets directory, wiped once the guest is done with it. */
+    private final Optional<MemoryDirectory> secrets;
     private boolean handedOver;
 
-    private Keep(WasiProgram program, WasiOptions options, List<Listening> listening, List<Closeable> sockets) {
+    private Keep(WasiProgram program, WasiOptions options, List<Listening> listening, List<Closeable> sockets, Optional<MemoryDirectory> secrets) {
         this.program = program;
         this.options = options;
         this.listening = List.copyOf(listening);
         this.sockets = sockets;
+        this.secrets = secrets;
     }
 
     /**
@@ -83,6 +89,14 @@ public final class Keep implements Closeable {
         if (config.steward().isPresent()) {
             var _ = tls.get(); // a Keep with a steward enrolls even without a TLS file, as in Enarx
         }
+        Optional<GuestSecrets> secrets = Optional.empty();
+        if (workload.secrets().isPresent()) {
+            if (config.steward().isEmpty()) {
+                throw new KeepException("the workload names secrets, but its Enarx.toml has no steward: the Keep has no certificate to present to the secret broker");
+            }
+            // before any socket opens: a Keep refused a secret does not start
+            secrets = Optional.of(GuestSecrets.fetch(workload.secrets().get(), tls.get()));
+        }
 
         List<FdSpec> fds = new ArrayList<>();
         List<Listening> listening = new ArrayList<>();
@@ -110,15 +124,24 @@ public final class Keep implements Closeable {
                     }
                 });
             }
+            Map<String, String> secretEnv = new LinkedHashMap<>(secrets.map(GuestSecrets::env).orElse(Map.of()));
+            Optional<MemoryDirectory> secretDir = secrets.flatMap(GuestSecrets::dir);
+            secretDir.ifPresent(d -> {
+                // its fd comes after the configured files and the preopened host directories
+                secretEnv.put(GuestSecrets.DIR_VARIABLE, d.guestPath());
+                secretEnv.put(GuestSecrets.FD_VARIABLE, Integer.toString(fds.size() + workload.preopens().size()));
+            });
             WasiOptions.Builder options = WasiOptions.builder()
                     .args(GuestEnvironment.argv(workload))
-                    .env(GuestEnvironment.env(workload))
+                    .env(GuestEnvironment.env(workload, secretEnv))
                     .fds(fds)
                     .limits(limits);
             workload.preopens().forEach(p -> options.preopen(p.hostDir(), p.guestPath()));
-            return new Keep(program, options.build(), listening, sockets);
+            secretDir.ifPresent(options::memoryDirectory);
+            return new Keep(program, options.build(), listening, sockets, secretDir);
         } catch (RuntimeException e) {
             sockets.forEach(SocketOpener::close);
+            secrets.flatMap(GuestSecrets::dir).ifPresent(MemoryDirectory::wipe);
             throw e;
         }
     }
@@ -176,6 +199,8 @@ public final class Keep implements Closeable {
         } catch (InterruptedException e) {
             run.stop();
             throw e;
+        } finally {
+            secrets.ifPresent(MemoryDirectory::wipe);
         }
     }
 
@@ -185,5 +210,6 @@ public final class Keep implements Closeable {
         if (handedOver) return;
         handedOver = true;
         sockets.forEach(SocketOpener::close);
+        secrets.ifPresent(MemoryDirectory::wipe);
     }
 }

@@ -2,13 +2,10 @@ package dev.donjon.keep;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -17,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
@@ -31,8 +27,7 @@ import org.bouncycastle.asn1.ASN1Sequence;
  */
 public final class StewardClient {
 
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration REQUEST_TIMEOUT = ServiceCall.REQUEST_TIMEOUT;
     /** An answer larger than this is not a certificate chain. */
     static final int MAX_ANSWER = 256 * 1024;
 
@@ -40,8 +35,7 @@ public final class StewardClient {
 
     /** @param tls judges the Steward's server certificate (trust managers only; no client certificate is sent) */
     public StewardClient(SSLContext tls) {
-        this.http = HttpClient.newBuilder().sslContext(tls).connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+        this.http = ServiceCall.client(tls);
     }
 
     /**
@@ -86,23 +80,7 @@ public final class StewardClient {
 
     /** One request to the Steward; every way it cannot be made is one line naming the Steward. */
     private HttpResponse<byte[]> send(URI steward, HttpRequest request) {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpConnectTimeoutException e) {
-            throw new KeepException("cannot reach the Steward at " + steward + ": no connection within " + CONNECT_TIMEOUT.toSeconds() + " s", e);
-        } catch (HttpTimeoutException e) {
-            throw new KeepException("the Steward at " + steward + " did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s", e);
-        } catch (ConnectException e) {
-            throw new KeepException("cannot reach the Steward at " + steward + ": connection refused", e);
-        } catch (SSLException e) {
-            throw new KeepException("TLS with the Steward at " + steward + " failed: " + rootMessage(e)
-                    + " (is its CA trusted? add it with --steward-ca)", e);
-        } catch (IOException e) {
-            throw new KeepException("cannot reach the Steward at " + steward + ": " + rootMessage(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KeepException("enrollment with the Steward at " + steward + " was interrupted", e);
-        }
+        return ServiceCall.send(http, request, HttpResponse.BodyHandlers.ofByteArray(), "the Steward at " + steward, "--steward-ca");
     }
 
     /** The Steward's text reason, first line only and without control characters (it reaches the user's terminal). */
@@ -124,14 +102,7 @@ public final class StewardClient {
             if (out.isEmpty()) throw new KeepException("the Steward at " + steward + " issued no certificate");
             return List.copyOf(out);
         } catch (IOException | CertificateException | IllegalArgumentException | ClassCastException e) {
-            throw new KeepException("the Steward at " + steward + " answered something that is not a DER SEQUENCE OF Certificate: " + rootMessage(e), e);
+            throw new KeepException("the Steward at " + steward + " answered something that is not a DER SEQUENCE OF Certificate: " + ServiceCall.rootMessage(e), e);
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        String m = t.getMessage();
-        return m == null ? t.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
     }
 }

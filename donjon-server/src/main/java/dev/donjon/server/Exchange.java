@@ -67,6 +67,16 @@ public final class Exchange {
         return principal;
     }
 
+    /**
+     * The certificate chain the TLS client presented (leaf first), or empty. The listener's trust manager accepted it:
+     * with a client CA ({@link ServerTls#of(List, java.security.PrivateKey, Optional, ServerTls.ClientAuth)}) it chains
+     * there; a service whose own trust manager lets every chain through must judge it before trusting it.
+     */
+    public Optional<java.security.cert.Certificate[]> peerCertificates() { return request.remotePeer().tlsCertificates(); }
+
+    /** The client's address and port ({@code host:port}), for logs and audit records. */
+    public String remote() { return request.remotePeer().host() + ":" + request.remotePeer().port(); }
+
     /** The whole body, refused with 413 when larger than {@code max} bytes (checked on the declared length first). */
     public byte[] body(int max) {
         OptionalLong declared = contentLength();

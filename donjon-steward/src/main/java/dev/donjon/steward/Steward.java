@@ -7,6 +7,10 @@ import dev.donjon.common.OneLine;
 import dev.donjon.abi.csr.KeepCsr;
 import dev.donjon.abi.csr.EvidenceOids;
 import dev.donjon.attestation.Container;
+import dev.donjon.attestation.Endorsements;
+import dev.donjon.attestation.IntelCollateral;
+import dev.donjon.collateral.CollateralUnavailableException;
+import dev.donjon.collateral.QuoteCollateral;
 import dev.donjon.attestation.EvidenceInput;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.Tee;
@@ -23,6 +27,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -40,12 +45,21 @@ public final class Steward {
      * @param dnsNames subjectAltName DNS names put in every issued certificate
      */
     public record Config(CertificateAuthority ca, StewardPolicy policy, TrustAnchors anchors, Clock clock, Duration validity,
-                         List<String> dnsNames) {
+                         List<String> dnsNames, Optional<QuoteCollateral> collateral) {
         public static final Duration DEFAULT_VALIDITY = Duration.ofDays(28);
 
+        /**
+         * @param collateral where SGX and TDX quotes get their TCB Info, QE Identity and CRLs (the collateral cache); empty:
+         *                   only what the CSR carries (Enarx's TCB package, no QE Identity)
+         */
         public Config {
             dnsNames = List.copyOf(dnsNames);
             if (validity.isNegative() || validity.isZero()) throw new IllegalArgumentException("certificate validity must be positive");
+        }
+
+        /** Without a collateral cache: SGX and TDX are judged with what their CSR carries. */
+        public Config(CertificateAuthority ca, StewardPolicy policy, TrustAnchors anchors, Clock clock, Duration validity, List<String> dnsNames) {
+            this(ca, policy, anchors, clock, validity, dnsNames, Optional.empty());
         }
     }
 
@@ -86,14 +100,31 @@ public final class Steward {
         c.put(EvidenceOids.KVM, new NoEvidence("kvm"));
         c.put(EvidenceOids.SNP, new VerifiedEvidence("snp", (csr, ext) -> EvidenceAsn1.snp(ext, amd),
                 new SnpVerifier(SnpTrustAnchors.amd()), KeyBinding.SHA_384, policy));
-        c.put(EvidenceOids.SGX, new VerifiedEvidence("sgx", (csr, ext) -> EvidenceAsn1.sgx(ext, intel),
+        c.put(EvidenceOids.SGX, new VerifiedEvidence("sgx", (csr, ext) -> withCollateral("sgx", EvidenceAsn1.sgx(ext, intel)),
                 verifiers.forTee(Tee.SGX), KeyBinding.SHA_256, policy));
-        c.put(EvidenceOids.TDX, new VerifiedEvidence("tdx", (csr, ext) -> EvidenceAsn1.tdx(ext, intel),
+        c.put(EvidenceOids.TDX, new VerifiedEvidence("tdx", (csr, ext) -> withCollateral("tdx", EvidenceAsn1.tdx(ext, intel)),
                 verifiers.forTee(Tee.TDX), KeyBinding.SHA_256, policy));
         c.put(EvidenceOids.SIM, config.policy().simChain().<EvidenceCheck>map(chain -> new VerifiedEvidence("sim",
                         (csr, ext) -> EvidenceAsn1.snp(ext, chain), new SnpVerifier(simAnchors(chain)), KeyBinding.SHA_384, policy))
                 .orElseGet(() -> new Refusal("sim", "SIMULATED evidence is not accepted: the policy has no [sim] section")));
         this.checks = Map.copyOf(c);
+    }
+
+    /**
+     * With a collateral cache, an SGX or TDX quote is judged with the cache's TCB Info, QE Identity, PCK CRL and root CRL
+     * (fetched from Intel's PCS or the operator's PCCS, verified against the pinned root) instead of the TCB package the
+     * CSR may carry; the CSR's CRLs still apply. Missing or stale collateral refuses the CSR, naming the piece.
+     */
+    private EvidenceInput withCollateral(String kind, EvidenceInput in) throws Denial {
+        if (config.collateral().isEmpty()) return in;
+        try {
+            IntelCollateral fetched = config.collateral().get().forQuote(in.evidence());
+            Endorsements e = in.endorsements();
+            return new EvidenceInput(in.tee(), in.container(), in.evidence(),
+                    new Endorsements(e.vcek(), e.vlek(), e.amdChain(), e.crls(), Optional.of(fetched), e.rootCa()));
+        } catch (CollateralUnavailableException e) {
+            throw Denial.noAttestation("collateral", kind + " evidence cannot be judged: " + e.getMessage());
+        }
     }
 
     /** AMD's ARKs plus the self-signed certificate(s) of the sim chain as simulated roots. */

@@ -9,21 +9,27 @@ import java.util.Objects;
 
 /**
  * How to run a guest: its argv (argv[0] included), its complete environment (nothing is taken from the host),
- * its fd table in order (fd i = {@code fds.get(i)}), then the preopened directories (fds after those), and
- * its limits.
+ * its fd table in order (fd i = {@code fds.get(i)}), then the preopened directories (fds after those), then the
+ * in-memory directories (fds after the preopens), and its limits.
  */
 public record WasiOptions(List<String> args, List<String> env, List<FdSpec> fds, List<Preopen> preopens,
-                          WasiLimits limits) {
+                          List<MemoryDirectory> memoryDirectories, WasiLimits limits) {
 
     public WasiOptions {
         args = List.copyOf(args);
         env = List.copyOf(env);
         fds = List.copyOf(fds);
         preopens = List.copyOf(preopens);
+        memoryDirectories = List.copyOf(memoryDirectories);
         Objects.requireNonNull(limits, "limits");
         for (String e : env) {
             if (e.indexOf('=') < 0) throw new IllegalArgumentException("environment entry without '=': " + e);
         }
+    }
+
+    /** Without in-memory directories. */
+    public WasiOptions(List<String> args, List<String> env, List<FdSpec> fds, List<Preopen> preopens, WasiLimits limits) {
+        this(args, env, fds, preopens, List.of(), limits);
     }
 
     public static Builder builder() { return new Builder(); }
@@ -34,6 +40,7 @@ public record WasiOptions(List<String> args, List<String> env, List<FdSpec> fds,
         private final List<String> env = new ArrayList<>();
         private final List<FdSpec> fds = new ArrayList<>();
         private final List<Preopen> preopens = new ArrayList<>();
+        private final List<MemoryDirectory> memoryDirectories = new ArrayList<>();
         private WasiLimits limits = WasiLimits.defaults();
 
         private Builder() {}
@@ -51,13 +58,15 @@ public record WasiOptions(List<String> args, List<String> env, List<FdSpec> fds,
             return fd(new FdSpec.Stdin(in)).fd(new FdSpec.Stdout(out)).fd(new FdSpec.Stderr(err));
         }
         public Builder preopen(Path hostDir, String guestPath) { preopens.add(new Preopen(hostDir, guestPath)); return this; }
+        /** A read-only directory held in memory (never on the host's disk); its fd follows the preopens. */
+        public Builder memoryDirectory(MemoryDirectory dir) { memoryDirectories.add(Objects.requireNonNull(dir)); return this; }
         public Builder limits(WasiLimits value) { limits = Objects.requireNonNull(value); return this; }
 
         public WasiOptions build() {
             List<FdSpec> table = fds.isEmpty()
                     ? List.of(new FdSpec.Stdin(InputStream.nullInputStream()), new FdSpec.Stdout(System.out), new FdSpec.Stderr(System.err))
                     : fds;
-            return new WasiOptions(args, env, table, preopens, limits);
+            return new WasiOptions(args, env, table, preopens, memoryDirectories, limits);
         }
     }
 }

@@ -1,8 +1,10 @@
 package dev.donjon.wasi;
 
 import dev.donjon.wasi.chicory.ChicoryModule;
+import dev.donjon.wasi.chicory.split.LargeFunctionSplitter;
 import dev.donjon.wasi.host.Connection;
 import dev.donjon.wasi.host.Descriptor;
+import dev.donjon.wasi.host.MemoryFiles;
 import dev.donjon.wasi.host.FdTable;
 import dev.donjon.wasi.host.HostFunction;
 import dev.donjon.wasi.host.TlsConnection;
@@ -40,6 +42,11 @@ public final class WasiProgram {
     /** As {@link #load(byte[])}, skipping the compile when {@code cache} holds this module's compiled form. */
     public static WasiProgram load(byte[] wasm, CompiledModuleCache cache) {
         return new WasiProgram(ChicoryModule.compile(wasm, WASI, cache));
+    }
+
+    /** As {@link #load(byte[])}, with large functions split by {@code splitter} (null: not at all): for tests. */
+    static WasiProgram loadSplitting(byte[] wasm, LargeFunctionSplitter splitter) {
+        return new WasiProgram(ChicoryModule.compile(wasm, WASI, splitter));
     }
 
     /**
@@ -91,9 +98,9 @@ public final class WasiProgram {
     private static FdTable fdTable(WasiOptions options, Linux sys) {
         FdTable fds = new FdTable(options.limits().maxOpenFds());
         try {
-            if (options.fds().size() + options.preopens().size() > options.limits().maxOpenFds()) {
-                throw new WasiException("the configuration opens " + (options.fds().size() + options.preopens().size())
-                        + " fds, over the fd limit of " + options.limits().maxOpenFds());
+            int configured = options.fds().size() + options.preopens().size() + options.memoryDirectories().size();
+            if (configured > options.limits().maxOpenFds()) {
+                throw new WasiException("the configuration opens " + configured + " fds, over the fd limit of " + options.limits().maxOpenFds());
             }
             for (FdSpec spec : options.fds()) fds.append(descriptor(spec));
             for (Preopen p : options.preopens()) {
@@ -108,6 +115,7 @@ public final class WasiProgram {
                     });
                 }
             }
+            for (MemoryDirectory m : options.memoryDirectories()) fds.append(MemoryFiles.preopen(m));
             return fds;
         } catch (RuntimeException e) {
             fds.closeAll();

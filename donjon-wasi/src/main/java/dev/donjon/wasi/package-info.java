@@ -30,6 +30,11 @@
  * <p>Preopened directories are descriptors, and every guest path is resolved by the kernel beneath one (see
  * {@code README.md}): the guest cannot leave them by renames, symlinks or races.
  *
+ * <p>A {@link dev.donjon.wasi.MemoryDirectory} is a read-only, flat directory whose files live only in memory (a Keep's
+ * secrets); its fd follows the preopens. It is a descriptor kind of its own ({@code Descriptor.MemoryDir},
+ * {@code Descriptor.MemoryFile}) answered by {@code MemoryFiles}, which sits on top of the import table and hands every
+ * call on another descriptor to the host file system code unchanged: that code never sees an in-memory descriptor.
+ *
  * <p>Layout: this package is the public API; {@code dev.donjon.wasi.host} implements WASI preview 1 against
  * an engine-neutral interface ({@code GuestMemory} + a table of {@code HostFunction}s);
  * {@code dev.donjon.wasi.linux} holds the Linux system calls behind files and directories and the resolution beneath

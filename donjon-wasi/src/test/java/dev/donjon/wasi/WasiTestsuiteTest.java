@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.donjon.wasi.chicory.split.LargeFunctionSplitter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,12 +30,16 @@ import org.junit.jupiter.api.TestFactory;
  * doc/specification.md: argv/env exactly as given, a fresh copy of the test's root preopened as "/",
  * the exit code compared, and stdout/stderr compared exactly whenever the test's spec gives them.
  * The tests that preopen a directory run a second time ("walk/...") with paths resolved by the component walk that
- * hosts without openat2 use, so both ways of confining a guest behave the same.
+ * hosts without openat2 use, so both ways of confining a guest behave the same. Every test runs once more ("split/...")
+ * with the guest's functions split into methods as finely as the splitter can (dev.donjon.wasi.chicory.split), which
+ * must not change what any of them does.
  */
 class WasiTestsuiteTest {
     private static final Path SUITE = Path.of(System.getProperty("donjon.shared", "../../shared"), "wasi-testsuite", "tests");
     private static final List<String> SUITES = List.of("c", "rust");
     private static final Map<String, AtomicInteger[]> COUNTS = new LinkedHashMap<>();
+    /** Every region over 24 bytes of bytecode becomes a method of its own. */
+    private static final LargeFunctionSplitter FINE = new LargeFunctionSplitter(24, 1);
 
     @TestFactory
     Stream<DynamicTest> wasiTestsuite() throws IOException {
@@ -49,16 +54,23 @@ class WasiTestsuiteTest {
         for (String suite : SUITES) {
             tests.addAll(cases(suite, "walk", skips, unpinned));
         }
+        for (String suite : SUITES) {
+            tests.addAll(cases(suite, "split", skips, unpinned));
+        }
         return tests.stream();
     }
 
-    /** The suite's cases; with a {@code resolver} ("walk"), only those that preopen a directory, run with it forced. */
-    private static List<DynamicTest> cases(String suite, String resolver, Map<String, String> skips, Map<String, String> unpinned)
+    /**
+     * The suite's cases; in {@code mode} "walk" only those that preopen a directory, with the walk forced; in "split"
+     * all of them, split finely.
+     */
+    private static List<DynamicTest> cases(String suite, String mode, Map<String, String> skips, Map<String, String> unpinned)
             throws IOException {
+        String resolver = mode.equals("walk") ? mode : "";
         List<DynamicTest> tests = new ArrayList<>();
         {
             AtomicInteger[] counts = {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
-            COUNTS.put(resolver.isEmpty() ? suite : resolver + "/" + suite, counts);
+            COUNTS.put(mode.isEmpty() ? suite : mode + "/" + suite, counts);
             Path dir = SUITE.resolve(suite).resolve("testsuite").resolve("wasm32-wasip1");
             List<Path> wasms;
             try (Stream<Path> s = Files.list(dir)) {
@@ -68,7 +80,7 @@ class WasiTestsuiteTest {
                 String id = suite + "/" + wasm.getFileName();
                 String skip = skips.get(id);
                 if (!resolver.isEmpty() && !preopens(wasm)) continue;
-                tests.add(DynamicTest.dynamicTest(resolver.isEmpty() ? id : resolver + "/" + id, () -> {
+                tests.add(DynamicTest.dynamicTest(mode.isEmpty() ? id : mode + "/" + id, () -> {
                     if (skip != null) {
                         counts[2].incrementAndGet();
                         System.out.println("wasi-testsuite: SKIP " + id + ": " + skip);
@@ -76,11 +88,11 @@ class WasiTestsuiteTest {
                     }
                     String old = resolver.isEmpty() ? null : System.setProperty("donjon.wasi.resolve", resolver);
                     try {
-                        runCase(wasm, unpinned.containsKey(id));
+                        runCase(wasm, unpinned.containsKey(id), mode.equals("split"));
                         counts[0].incrementAndGet();
                     } catch (Throwable t) {
                         counts[1].incrementAndGet();
-                        System.out.println("wasi-testsuite: FAIL " + resolver + id + ": " + t.getMessage());
+                        System.out.println("wasi-testsuite: FAIL " + (mode.isEmpty() ? "" : mode + "/") + id + ": " + t.getMessage());
                         throw t;
                     } finally {
                         if (!resolver.isEmpty()) {
@@ -104,7 +116,7 @@ class WasiTestsuiteTest {
         for (var e : COUNTS.entrySet()) {
             AtomicInteger[] c = e.getValue();
             System.out.printf("wasi-testsuite %s: %d passed, %d failed, %d skipped%n", e.getKey(), c[0].get(), c[1].get(), c[2].get());
-            if (e.getKey().contains("/")) continue; // the second runs with the walk are not more conformance
+            if (e.getKey().contains("/")) continue; // the runs with the walk or split are not more conformance
             p += c[0].get();
             f += c[1].get();
             k += c[2].get();
@@ -128,7 +140,7 @@ class WasiTestsuiteTest {
         }
     }
 
-    private static void runCase(Path wasm, boolean unpinned) throws Exception {
+    private static void runCase(Path wasm, boolean unpinned, boolean split) throws Exception {
         String base = wasm.getFileName().toString().replaceFirst("\\.wasm$", "");
         Path specFile = wasm.resolveSibling(base + ".json");
         JsonNode spec = Files.exists(specFile) ? new ObjectMapper().readTree(specFile.toFile()) : new ObjectMapper().createObjectNode();
@@ -158,7 +170,8 @@ class WasiTestsuiteTest {
             }
             int code;
             try {
-                code = WasiProgram.load(Files.readAllBytes(wasm)).run(options.build());
+                byte[] bytes = Files.readAllBytes(wasm);
+                code = (split ? WasiProgram.loadSplitting(bytes, FINE) : WasiProgram.load(bytes)).run(options.build());
             } catch (GuestFailedException e) {
                 throw new AssertionError(e.getMessage() + "; guest stderr: " + err.toString(StandardCharsets.UTF_8).strip(), e);
             }

@@ -128,7 +128,7 @@ public sealed interface EvidenceExtension {
         throw new FormatException("extension " + oid + " is not an evidence extension");
     }
 
-    /** A CrlList as a host caches it for its Keeps (Enarx's {@code crls.der}). */
+    /** A CrlList as a host caches it for its Keeps (Enarx's {@code crls.der}, {@link HostCollateralFiles#CRLS}). */
     static List<Crl> parseCrlList(byte[] der) throws FormatException {
         try {
             List<Crl> out = new ArrayList<>();
@@ -139,13 +139,23 @@ public sealed interface EvidenceExtension {
         }
     }
 
-    /** A TcbPackage as a host caches it for its Keeps (Enarx's {@code tcb.der}). */
+    /** A TcbPackage as a host caches it for its Keeps (Enarx's {@code tcb.der}, {@link HostCollateralFiles#SGX_TCB}). */
     static TcbPackage parseTcbPackage(byte[] der, String tee) throws FormatException {
         try {
             return Reader.tcbPackage(Reader.sequence(der, tee + " TCB package"), tee);
         } catch (IOException | RuntimeException e) {
             throw new FormatException(tee + " TCB package does not parse: " + OneLine.of(e));
         }
+    }
+
+    /** The DER of a CrlList, as a host caches it for its Keeps ({@link HostCollateralFiles#CRLS}) and a CSR carries it. */
+    static byte[] encodeCrlList(List<Crl> crls) {
+        return der(crlList(crls));
+    }
+
+    /** The DER of a TcbPackage, as a host caches it for its Keeps ({@link HostCollateralFiles#SGX_TCB}, {@code TDX_TCB}). */
+    static byte[] encodeTcbPackage(TcbPackage tcb) {
+        return der(tcbPackage(tcb));
     }
 
     private static ASN1Encodable crlList(List<Crl> crls) {

@@ -111,4 +111,35 @@ class EvidenceExtensionTest {
         assertEquals(claims.advisories(), back.advisories());
         assertEquals(claims.workload().orElseThrow().slug(), back.workload().orElseThrow().slug());
     }
+
+    /** A host's cache files (crls.der, tcb.der) are the pieces of the CSR, byte for byte: written from Enarx's own SGX CSR, read back. */
+    @Test
+    void hostCollateralFilesAreThePiecesOfTheCsr() throws Exception {
+        Extension ext = KeepCsr.parse(Vectors.read("enarx/steward/icelake.signed.tcb.crl.single.i5.csr"), Set.of(EvidenceOids.SGX), any -> true)
+                .attestation().orElseThrow();
+        EvidenceExtension.Sgx sgx = (EvidenceExtension.Sgx) EvidenceExtension.parse(ext);
+        byte[] crls = EvidenceExtension.encodeCrlList(sgx.crls());
+        byte[] tcb = EvidenceExtension.encodeTcbPackage(sgx.tcb());
+        byte[] value = ext.getExtnValue().getOctets();
+        assertTrue(contains(value, crls) && contains(value, tcb), "the files are the CSR's own DER");
+        List<EvidenceExtension.Crl> crlsBack = EvidenceExtension.parseCrlList(crls);
+        assertEquals(sgx.crls().size(), crlsBack.size());
+        for (int i = 0; i < crlsBack.size(); i++) {
+            assertEquals(sgx.crls().get(i).url(), crlsBack.get(i).url());
+            assertArrayEquals(sgx.crls().get(i).der(), crlsBack.get(i).der());
+        }
+        EvidenceExtension.TcbPackage tcbBack = EvidenceExtension.parseTcbPackage(tcb, "SGX");
+        assertArrayEquals(sgx.tcb().tcbInfo(), tcbBack.tcbInfo());
+        assertEquals(sgx.tcb().issuerChain().size(), tcbBack.issuerChain().size());
+        assertArrayEquals(value, new EvidenceExtension.Sgx(sgx.quote(), crlsBack, tcbBack).value());
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+            return true;
+        }
+        return false;
+    }
 }

@@ -142,8 +142,10 @@ final class ChainValidator {
         return true;
     }
 
-    static String cn(X509Certificate c) {
-        String dn = c.getSubjectX500Principal().getName();
+    static String cn(X509Certificate c) { return cn(c.getSubjectX500Principal().getName()); }
+
+    /** The CN of an RFC 2253 name, or the whole name when it has none. */
+    static String cn(String dn) {
         for (String part : dn.split(",")) if (part.startsWith("CN=")) return part.substring(3);
         return dn;
     }

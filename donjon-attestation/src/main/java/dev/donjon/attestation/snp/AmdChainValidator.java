@@ -167,7 +167,7 @@ public final class AmdChainValidator {
         return asvk == (signingKey == SigningKey.VLEK);
     }
 
-    private static boolean signedBy(X509CertificateHolder cert, X509CertificateHolder issuer) {
+    static boolean signedBy(X509CertificateHolder cert, X509CertificateHolder issuer) {
         if (!isPssSha384(cert.getSignatureAlgorithm())) return false;
         try {
             return cert.isSignatureValid(verifier(issuer));
@@ -176,7 +176,7 @@ public final class AmdChainValidator {
         }
     }
 
-    private static boolean crlSignedBy(X509CRLHolder crl, X509CertificateHolder issuer) {
+    static boolean crlSignedBy(X509CRLHolder crl, X509CertificateHolder issuer) {
         try {
             return crl.isSignatureValid(verifier(issuer));
         } catch (Exception e) {

@@ -14,6 +14,8 @@ import dev.donjon.attestation.Tee;
 import dev.donjon.attestation.VerificationResult;
 import dev.donjon.attestation.Verifiers;
 import dev.donjon.attestation.policy.PolicyDecision;
+import dev.donjon.collateral.CollateralService;
+import dev.donjon.collateral.CollateralUnavailableException;
 import dev.donjon.host.protocol.KeepBinding;
 import dev.donjon.host.protocol.KeepEvidence;
 import dev.donjon.host.protocol.KeepOffer;
@@ -84,28 +86,68 @@ public final class KeepAppraiser {
         return appraiseEvidence(offer, evidence.get(), nonce, warnings);
     }
 
-    private Appraisal appraiseEvidence(KeepOffer offer, KeepEvidence ev, byte[] nonce, List<String> warnings) {
+    /** What the evidence alone establishes, before the nonce binding, debug mode and the owner's pins are judged. */
+    private sealed interface Verdict {
+        record Verified(Tee tee, VerificationResult.Accepted accepted) implements Verdict {}
+
+        record Refused(String reason) implements Verdict {}
+    }
+
+    /**
+     * The evidence alone: genuine (signatures, chains to the pinned roots, CRLs, and for SGX and TDX the TCB Info and QE
+     * Identity from the collateral cache). The nonce binding, debug mode and the owner's measurement or policy are
+     * judged by {@link #appraise}, which calls this first.
+     */
+    public Appraisal verifyEvidence(KeepEvidence ev) {
+        return switch (verdict(ev)) {
+            case Verdict.Refused r -> new Appraisal.Refused(r.reason());
+            case Verdict.Verified v -> new Appraisal.Trusted(v.tee().wireName() + " evidence verified"
+                    + v.accepted().tcbStatus().map(st -> ", TCB " + st.wireName()).orElse(""), List.of());
+        };
+    }
+
+    private Verdict verdict(KeepEvidence ev) {
         Tee tee;
         Container container;
         try {
             tee = Tee.fromWireName(ev.tee());
             container = Container.fromWireName(ev.container());
         } catch (IllegalArgumentException e) {
-            return new Appraisal.Refused("the Keep's evidence is of an unknown kind: " + e.getMessage());
+            return new Verdict.Refused("the Keep's evidence is of an unknown kind: " + e.getMessage());
         }
         TeeVerifier verifier;
         try {
             if (tee == Tee.SNP) verifier = snpVerifier();
             else if (verifiers.has(tee)) verifier = verifiers.forTee(tee);
-            else return new Appraisal.Refused("no verifier for " + tee.wireName() + " evidence is available");
+            else return new Verdict.Refused("no verifier for " + tee.wireName() + " evidence is available");
         } catch (MalformedEvidenceException e) {
-            return new Appraisal.Refused("the sim chain given to trust is unusable: " + e.getMessage());
+            return new Verdict.Refused("the sim chain given to trust is unusable: " + e.getMessage());
         }
-        VerificationResult result = verifier.verify(new EvidenceInput(tee, container, ev.evidence(), endorsements(tee, ev)), clock.instant());
+        Endorsements endorsements;
+        try {
+            endorsements = endorsements(tee, container, ev);
+        } catch (CollateralUnavailableException e) {
+            return new Verdict.Refused("cannot appraise the Keep's " + tee.wireName() + " evidence: " + e.getMessage());
+        }
+        VerificationResult result = verifier.verify(new EvidenceInput(tee, container, ev.evidence(), endorsements), clock.instant());
         if (result instanceof VerificationResult.Rejected r) {
-            return new Appraisal.Refused("the Keep's " + tee.wireName() + " evidence was rejected (" + r.reason().wireName() + "): " + r.detail());
+            return new Verdict.Refused("the Keep's " + tee.wireName() + " evidence was rejected (" + r.reason().wireName() + "): " + r.detail());
         }
-        VerificationResult.Accepted accepted = (VerificationResult.Accepted) result;
+        return new Verdict.Verified(tee, (VerificationResult.Accepted) result);
+    }
+
+    private Appraisal appraiseEvidence(KeepOffer offer, KeepEvidence ev, byte[] nonce, List<String> warnings) {
+        Tee tee;
+        VerificationResult.Accepted accepted;
+        switch (verdict(ev)) {
+            case Verdict.Refused r -> {
+                return new Appraisal.Refused(r.reason());
+            }
+            case Verdict.Verified v -> {
+                tee = v.tee();
+                accepted = v.accepted();
+            }
+        }
         byte[] expected = KeepBinding.reportData(offer.publicKey(), nonce);
         if (!MessageDigest.isEqual(expected, accepted.claims().reportData())) {
             return new Appraisal.Refused("the evidence does not bind this Keep's public key to this deployment's nonce "
@@ -144,17 +186,25 @@ public final class KeepAppraiser {
             }
         }
         return new Appraisal.Trusted(tee.wireName() + (simulated ? " (SIMULATED)" : "") + " evidence verified, key bound to our nonce, measurement "
-                + measurement + accepted.tcbStatus().map(st -> ", TCB " + st).orElse(""), warnings);
+                + measurement + accepted.tcbStatus().map(st -> ", TCB " + st.wireName()).orElse(""), warnings);
     }
 
-    /** Certificates the Keep sent are candidates only; the root that makes them trusted is the client's own. */
-    private Endorsements endorsements(Tee tee, KeepEvidence ev) {
+    /**
+     * Certificates the Keep sent are candidates only; the root that makes them trusted is the client's own. SGX and TDX
+     * quotes are judged with collateral from the cache (never from the host), and without a cache they are refused.
+     */
+    private Endorsements endorsements(Tee tee, Container container, KeepEvidence ev) throws CollateralUnavailableException {
         Optional<byte[]> carried = ev.endorsements().length == 0 ? Optional.empty() : Optional.of(ev.endorsements());
         if (tee == Tee.SNP) {
             // candidate CAs: the owner's AMD chain, else the sim chain (only an anchor if trusted), else what the Keep sent
             Optional<byte[]> chain = trust.amdChain().or(() -> trust.allowInsecure() ? trust.simChain() : Optional.empty()).or(() -> carried);
-            return new Endorsements(carried, Optional.empty(), chain, List.of(), Optional.empty(), Optional.empty());
+            List<byte[]> crls = trust.collateral().map(CollateralService::cachedAmdCrls).orElse(List.of());
+            return new Endorsements(carried, Optional.empty(), chain, crls, Optional.empty(), Optional.empty());
         }
-        return Endorsements.none();
+        if (container != Container.INTEL_QUOTE) return Endorsements.none();
+        CollateralService cache = trust.collateral().orElseThrow(() -> new CollateralUnavailableException(
+                "no Intel collateral source is configured (TCB Info, QE Identity and CRLs come from the collateral cache)"));
+        return new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.of(cache.forQuote(ev.evidence())),
+                Optional.empty());
     }
 }

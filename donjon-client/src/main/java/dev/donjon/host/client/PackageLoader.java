@@ -1,5 +1,7 @@
 package dev.donjon.host.client;
 
+import dev.donjon.config.ConfigException;
+import dev.donjon.config.DonjonConfig;
 import dev.donjon.host.protocol.ProtocolException;
 import dev.donjon.host.protocol.WorkloadPackage;
 import java.io.IOException;
@@ -16,7 +18,9 @@ import java.util.stream.Stream;
  * Reads what {@code donjon deploy PACKAGE} names: a {@code .wasm} file, or a directory holding {@code main.wasm}, an
  * optional {@code Enarx.toml}, an optional {@code secrets/} directory whose regular files become the guest's
  * environment variables (file name = variable name), and an optional {@code steward-ca.pem}: CA certificates the Keep
- * trusts, besides the JDK's, for the HTTPS server of the Steward its Enarx.toml names.
+ * trusts, besides the JDK's, for the HTTPS server of the Steward its Enarx.toml names; an optional {@code Donjon.toml}
+ * (secrets the Keep fetches from a secret broker, checked here before anything is sent) and {@code secrets-ca.pem}
+ * (the broker's CA certificates).
  */
 public final class PackageLoader {
     private PackageLoader() {}
@@ -44,9 +48,20 @@ public final class PackageLoader {
                 secrets.put(f.getFileName().toString(), Files.readAllBytes(f));
             }
         }
-        Path ca = path.resolve("steward-ca.pem");
-        Optional<byte[]> stewardCa = Files.isRegularFile(ca) ? Optional.of(Files.readAllBytes(ca)) : Optional.empty();
-        return checked(new WorkloadPackage(Files.readAllBytes(wasm), config, secrets, stewardCa));
+        Optional<byte[]> stewardCa = optional(path.resolve("steward-ca.pem"));
+        Optional<byte[]> donjon = optional(path.resolve(DonjonConfig.FILE_NAME));
+        if (donjon.isPresent()) {
+            try {
+                DonjonConfig.parse(new String(donjon.get(), java.nio.charset.StandardCharsets.UTF_8));
+            } catch (ConfigException e) {
+                throw new ProtocolException(DonjonConfig.FILE_NAME + ": " + e.getMessage());
+            }
+        }
+        return checked(new WorkloadPackage(Files.readAllBytes(wasm), config, secrets, stewardCa, donjon, optional(path.resolve("secrets-ca.pem")), List.of()));
+    }
+
+    private static Optional<byte[]> optional(Path file) throws IOException {
+        return Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
     }
 
     private static WorkloadPackage checked(WorkloadPackage p) throws ProtocolException {

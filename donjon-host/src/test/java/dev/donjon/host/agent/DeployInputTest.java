@@ -14,6 +14,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -24,6 +26,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,6 +104,30 @@ class DeployInputTest {
         assertEquals("Hello, world!\n", out.toString(StandardCharsets.UTF_8));
     }
 
+    /** Typed at a terminal: a line reaches the guest, and its answer comes back, before the next line is typed. */
+    @Test
+    void aLineReachesTheGuestBeforeTheNextIsTyped() throws Exception {
+        PipedOutputStream typing = new PipedOutputStream();
+        PipedInputStream stdin = new PipedInputStream(typing, 1 << 16);
+        Echoes out = new Echoes();
+        CompletableFuture<Integer> deployment = CompletableFuture.supplyAsync(() -> {
+            try {
+                return deployer().deploy(Workloads.copyStdin(), stdin, out, OutputStream.nullOutputStream());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        StringBuilder typed = new StringBuilder();
+        for (String line : List.of("Hello, Keep!\n", "Second line\n", "Third\n")) {
+            typing.write(line.getBytes(StandardCharsets.UTF_8));
+            typing.flush();
+            typed.append(line);
+            out.await(typed.toString(), deployment); // the guest answered before anything more was written
+        }
+        typing.close();
+        assertEquals(0, deployment.get(60, TimeUnit.SECONDS));
+    }
+
     @Test
     void argumentsFollowTheConfigsAsWithRun() throws Exception {
         var pkg = Workloads.showEnv("args = [\"from-toml\"]\n", Map.of()).withArgs(List.of("a b", "--flag", ""));
@@ -172,6 +199,46 @@ class DeployInputTest {
         }
     }
 
+    /** An authentic chunk sent twice: the guest gets its data once, then a read error (no second copy, no end). */
+    @Test
+    void aReplayedInputChunkIsAReadError() throws Exception {
+        try (MaliciousHost host = new MaliciousHost(agent.baseUri())) {
+            host.rewriteInput(chunks -> {
+                List<byte[]> replayed = new ArrayList<>(chunks);
+                replayed.add(1, chunks.getFirst().clone());
+                return replayed;
+            });
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = deployer(host.uri(), Deployer.Options.to(host.uri())).deploy(Workloads.copyStdin(),
+                    new ByteArrayInputStream("pay 100\n".getBytes(StandardCharsets.UTF_8)), out, err);
+            assertEquals(3, code, err.toString(StandardCharsets.UTF_8));
+            assertEquals("pay 100\n", out.toString(StandardCharsets.UTF_8), "the replayed chunk reached the guest");
+            assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("stdin: "), err.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Input the host makes up (a chunk of its own before the client's): a read error, and none of it reaches the guest. */
+    @Test
+    void inputTheHostMakesUpNeverReachesTheGuest() throws Exception {
+        try (MaliciousHost host = new MaliciousHost(agent.baseUri())) {
+            host.rewriteInput(chunks -> {
+                List<byte[]> forged = new ArrayList<>(chunks);
+                byte[] madeUp = new byte[chunks.getFirst().length];
+                java.util.Arrays.fill(madeUp, (byte) 'x');
+                madeUp[0] = 1; // the type byte of a data frame, under no valid tag
+                forged.addFirst(madeUp);
+                return forged;
+            });
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = deployer(host.uri(), Deployer.Options.to(host.uri())).deploy(Workloads.copyStdin(),
+                    new ByteArrayInputStream("genuine\n".getBytes(StandardCharsets.UTF_8)), out, err);
+            assertEquals(3, code, err.toString(StandardCharsets.UTF_8));
+            assertEquals(0, out.size(), "the guest read input the host made up: " + out);
+        }
+    }
+
     /** Cutting the stream before its sealed end is no end-of-file: the guest waits (here until its time limit). */
     @Test
     void aTruncatedInputIsNeverEndOfFile() throws Exception {
@@ -200,5 +267,32 @@ class DeployInputTest {
         http.close();
         agent.remove(Principal.anonymous(), id);
         for (int i = 0; i < 100 && agent.running() > 0; i++) TimeUnit.MILLISECONDS.sleep(50);
+    }
+
+    /** The guest's stdout, for a test waiting to see an answer. */
+    private static final class Echoes extends OutputStream {
+        private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
+
+        @Override
+        public synchronized void write(int b) {
+            seen.write(b);
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            seen.write(b, off, len);
+            notifyAll();
+        }
+
+        synchronized void await(String all, CompletableFuture<?> deployment) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!seen.toString(StandardCharsets.UTF_8).equals(all)) {
+                if (deployment.isDone()) deployment.get();
+                long left = deadline - System.nanoTime();
+                if (left <= 0) throw new AssertionError("the guest did not answer '" + all.strip() + "'; it wrote: " + seen);
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+            }
+        }
     }
 }

@@ -123,7 +123,8 @@ public final class KeepMain {
      */
     private static void runTrainingModule() throws Exception {
         var pkg = new WorkloadPackage(trainingModule(), java.util.Optional.empty(), java.util.Map.of());
-        new KeepRuntimeRunner().run(pkg, InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), WasiLimits.defaults());
+        new KeepRuntimeRunner().run(pkg, InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream(),
+                WasiLimits.defaults());
     }
 
     record Args(String keepId, String backend, WasiLimits limits, boolean spare, NetworkPolicy network) {
@@ -210,11 +211,13 @@ public final class KeepMain {
         OutputFrame end;
         try {
             // a reference is fetched by the Keep itself and verified node by node before anything runs
+            // a reference's own Donjon.toml, broker CAs and sealed secrets join the package it names
             WorkloadPackage workload = switch (opened.delivery()) {
                 case WorkloadPackage p -> p;
-                case PackageReference r -> fetcherFor(r, platform).resolve(r).withArgs(r.args());
+                case PackageReference r -> r.carriedInto(fetcherFor(r, platform).resolve(r)).withArgs(r.args());
             };
-            end = new OutputFrame.Exit(runner.run(workload, stdin, stdout, stderr, limits));
+            WorkloadRunner forThis = opened.delivery() instanceof PackageReference r ? runner.forReference(r.spec()) : runner;
+            end = new OutputFrame.Exit(forThis.run(workload, stdin, stdout, stderr, limits));
         } catch (WorkloadRunner.WorkloadFailedException e) {
             end = new OutputFrame.Failed(e.getMessage());
         } catch (InterruptedException e) {

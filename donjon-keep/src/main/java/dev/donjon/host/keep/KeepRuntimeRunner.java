@@ -2,11 +2,13 @@ package dev.donjon.host.keep;
 
 import dev.donjon.common.Tls;
 import dev.donjon.config.ConfigException;
+import dev.donjon.config.DonjonConfig;
 import dev.donjon.config.EnarxConfig;
 import dev.donjon.host.protocol.WorkloadPackage;
 import dev.donjon.keep.AttestedIdentity;
 import dev.donjon.keep.Keep;
 import dev.donjon.keep.KeepException;
+import dev.donjon.keep.SecretsPlan;
 import dev.donjon.keep.NetworkPolicy;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.TrustAnchorFiles;
@@ -37,6 +39,7 @@ public final class KeepRuntimeRunner implements WorkloadRunner {
 
     private final Optional<Platform> platform;
     private final NetworkPolicy network;
+    private final Optional<String> slug;
 
     /**
      * A runner without a TEE platform (a package that names a Steward is refused: there is no evidence to enroll with),
@@ -45,10 +48,17 @@ public final class KeepRuntimeRunner implements WorkloadRunner {
     public KeepRuntimeRunner() { this(Optional.empty(), NetworkPolicy.notThisHost()); }
 
     /** @param network the host's rules for the guest's sockets (the agent passes them on the Keep's command line) */
-    public KeepRuntimeRunner(Optional<Platform> platform, NetworkPolicy network) {
+    public KeepRuntimeRunner(Optional<Platform> platform, NetworkPolicy network) { this(platform, network, Optional.empty()); }
+
+    private KeepRuntimeRunner(Optional<Platform> platform, NetworkPolicy network, Optional<String> slug) {
         this.platform = platform;
         this.network = network;
+        this.slug = slug;
     }
+
+    /** The guest's certificate names the registry slug the package came from, beside the module's digest. */
+    @Override
+    public WorkloadRunner forReference(String spec) { return new KeepRuntimeRunner(platform, network, Optional.of(spec)); }
 
     /** The runner for a Keep whose evidence comes from {@code source}: the same platform enrolls with a Steward. */
     public static KeepRuntimeRunner on(EvidenceSource source, NetworkPolicy network) {
@@ -62,12 +72,14 @@ public final class KeepRuntimeRunner implements WorkloadRunner {
             Optional<EnarxConfig> config = pkg.enarxToml().map(t -> EnarxConfig.parse(new String(t, StandardCharsets.UTF_8)));
             List<String> env = new ArrayList<>();
             pkg.secrets().forEach((name, value) -> env.add(name + "=" + WorkloadPackage.secretText(value).orElseThrow()));
-            Workload workload = new Workload(pkg.wasm(), config, pkg.args(), env, List.of());
+            Workload workload = new Workload(pkg.wasm(), config, pkg.args(), env, List.of(), secrets(pkg));
             // never the compiled-module cache of `donjon run`: it would put the workload, compiled, on the host's disk
             try (Keep keep = Keep.open(workload, new Stdio(stdin, stdout, stderr), limits, identity(pkg),
                     CompiledModuleCache.disabled(), network)) {
                 return keep.run();
             }
+        } catch (DonjonTomlException e) {
+            throw new WorkloadFailedException("Donjon.toml: " + e.getMessage());
         } catch (ConfigException e) {
             throw new WorkloadFailedException("Enarx.toml: " + e.getMessage());
         } catch (KeepException | WasiException e) {
@@ -75,10 +87,27 @@ public final class KeepRuntimeRunner implements WorkloadRunner {
         }
     }
 
+    /** A Donjon.toml that does not parse: named apart from Enarx.toml's errors. */
+    private static final class DonjonTomlException extends RuntimeException {
+        DonjonTomlException(ConfigException e) { super(e.getMessage(), e); }
+    }
+
+    /** Donjon.toml's secrets, fetched by the Keep from the broker with its Steward certificate (secrets-ca.pem: the broker's CA). */
+    private static Optional<SecretsPlan> secrets(WorkloadPackage pkg) {
+        if (pkg.donjonToml().isEmpty()) return Optional.empty();
+        DonjonConfig c;
+        try {
+            c = DonjonConfig.parse(new String(pkg.donjonToml().get(), StandardCharsets.UTF_8));
+        } catch (ConfigException e) {
+            throw new DonjonTomlException(e);
+        }
+        return SecretsPlan.of(c, pkg.secretsCa().map(pem -> Tls.jdkAnchorsPlus(TrustAnchorFiles.parse(pem, "secrets-ca.pem"))));
+    }
+
     /** Only asked for evidence when the Enarx.toml names a Steward; otherwise a self-signed certificate, as Enarx. */
     private AttestedIdentity identity(WorkloadPackage pkg) {
         Optional<List<X509Certificate>> stewardAnchors = pkg.stewardCa()
                 .map(pem -> Tls.jdkAnchorsPlus(TrustAnchorFiles.parse(pem, "steward-ca.pem")));
-        return AttestedIdentity.on(platform, new AttestedIdentity.Trust(stewardAnchors, Optional.empty(), Optional.empty()));
+        return AttestedIdentity.on(platform, new AttestedIdentity.Trust(stewardAnchors, Optional.empty(), Optional.empty())).withSlug(slug);
     }
 }

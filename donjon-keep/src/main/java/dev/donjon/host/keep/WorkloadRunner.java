@@ -19,6 +19,9 @@ public interface WorkloadRunner {
     int run(WorkloadPackage workload, InputStream stdin, OutputStream stdout, OutputStream stderr, WasiLimits limits)
             throws WorkloadFailedException, InterruptedException;
 
+    /** The runner for a package fetched from {@code spec}: an attested runner names it (the slug) in its CSR. */
+    default WorkloadRunner forReference(String spec) { return this; }
+
     final class WorkloadFailedException extends Exception {
         public WorkloadFailedException(String message) { super(message); }
     }

@@ -2,6 +2,7 @@ package dev.donjon.platform.identity;
 
 import dev.donjon.abi.FormatException;
 import dev.donjon.abi.csr.EvidenceExtension;
+import dev.donjon.abi.csr.HostCollateralFiles;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.Evidence;
 
@@ -17,7 +18,8 @@ import java.util.Optional;
 
 /**
  * Endorsements the host fetched ahead of time, which a Keep copies into its CSR so that the Steward can verify
- * offline (Enarx's {@code enarx platform ... cache} files). Each is kept as DER exactly as it goes into the CSR:
+ * offline (Enarx's {@code enarx platform ... cache} files, donjon-abi {@link HostCollateralFiles}; {@code donjon collateral
+ * host-cache} writes them from the verified collateral cache). Each is kept as DER exactly as it goes into the CSR:
  * <ul>
  *   <li>{@code crls.der}: {@code SEQUENCE { SEQUENCE OF SEQUENCE { url UTF8String, crl CertificateList } }}</li>
  *   <li>{@code tcb.der} (SGX) / {@code tdx-tcb.der} (TDX): {@code SEQUENCE { SEQUENCE OF Certificate (signing cert,
@@ -84,8 +86,9 @@ public record CachedCollateral(Optional<byte[]> amdCrls, Optional<byte[]> amdVce
 
     /** Reads whichever files exist; a file that exists but is not one DER SEQUENCE is an error naming it. */
     public static CachedCollateral read(Path amdDirectory, Path intelDirectory) throws PlatformException {
-        return new CachedCollateral(der(amdDirectory.resolve("crls.der")), der(amdDirectory.resolve("vcek.der")),
-                der(intelDirectory.resolve("crls.der")), der(intelDirectory.resolve("tcb.der")), der(intelDirectory.resolve("tdx-tcb.der")));
+        return new CachedCollateral(der(amdDirectory.resolve(HostCollateralFiles.CRLS)), der(amdDirectory.resolve(HostCollateralFiles.VCEK)),
+                der(intelDirectory.resolve(HostCollateralFiles.CRLS)), der(intelDirectory.resolve(HostCollateralFiles.SGX_TCB)),
+                der(intelDirectory.resolve(HostCollateralFiles.TDX_TCB)));
     }
 
     private static Optional<byte[]> der(Path file) throws PlatformException {

@@ -80,8 +80,8 @@ public final class RuntimeMeasurement {
         }
         byte[] m = of(entries);
         try {
-            dev.donjon.platform.OwnerOnlyFiles.createDirectories(cacheDirectory);
-            dev.donjon.platform.OwnerOnlyFiles.write(cache, (key.get() + "\n" + HEX.formatHex(m) + "\n").getBytes(StandardCharsets.US_ASCII));
+            dev.donjon.common.OwnerOnlyFiles.createDirectories(cacheDirectory);
+            dev.donjon.common.OwnerOnlyFiles.write(cache, (key.get() + "\n" + HEX.formatHex(m) + "\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException notCached) {
             // the next Keep measures again; nothing is wrong with this one
         }

@@ -4,7 +4,7 @@ import dev.donjon.abi.snp.KdsExtensions;
 import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.abi.snp.TcbVersion;
 import dev.donjon.common.Pem;
-import dev.donjon.platform.OwnerOnlyFiles;
+import dev.donjon.common.OwnerOnlyFiles;
 import dev.donjon.platform.PlatformException;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.donjon.config.ConfigException;
+import dev.donjon.config.DonjonConfig;
 import dev.donjon.drawbridge.SignedTag;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,7 +15,11 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -23,7 +29,8 @@ import java.util.Optional;
  *
  * <p>Encoding (inside HPKE only): "DJRF", version byte 1, then UTF-8 JSON
  * {@code {"spec", "wasmSha256"?, "token"?, "registryCas"?: [base64 DER], "steward"?, "stewardCas"?: [base64 DER],
- * "tagKeys"?: [base64 DER SubjectPublicKeyInfo], "args"?: [string]}}. Absent optional fields mean what they meant before they existed
+ * "tagKeys"?: [base64 DER SubjectPublicKeyInfo], "donjonToml"?: text, "secretsCas"?: [base64 DER],
+ * "secrets"?: {NAME: base64}, "args"?: [string]}}. Absent optional fields mean what they meant before they existed
  * (no tag key: no signature required), so older references decode unchanged; a Keep that predates a field refuses it
  * as unknown rather than ignoring a requirement.
  *
@@ -39,10 +46,17 @@ import java.util.Optional;
  * @param stewardCas  DER certificates the Keep trusts for the Steward's HTTPS, besides the JDK's
  * @param tagKeys     publisher keys (DER SubjectPublicKeyInfo, EC P-256/P-384): when any, the Keep runs the package only
  *                    if its Drawbridge tag is signed by one of them
+ * @param donjonToml  the Donjon.toml the owner gives the fetched workload (secrets from a broker); a registry package
+ *                    carries none of its own, since the owner, not the publisher, chooses where secrets come from
+ * @param secretsCas  DER certificates the Keep trusts for the secret broker's HTTPS, besides the JDK's
+ * @param secrets     secrets sealed in the reference itself (name -> value), given to the guest as environment variables
+ *                    like a package's {@code secrets/} files: for a registry package, which holds none
  * @param args        the guest's arguments from the command line, after argv[0] and the fetched Enarx.toml's {@code args}
  */
 public record PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas,
-                               Optional<String> steward, List<byte[]> stewardCas, List<byte[]> tagKeys, List<String> args)
+                               Optional<String> steward, List<byte[]> stewardCas, List<byte[]> tagKeys,
+                               Optional<String> donjonToml, List<byte[]> secretsCas, Map<String, byte[]> secrets,
+                               List<String> args)
         implements Delivery {
 
     private static final byte[] MAGIC = {'D', 'J', 'R', 'F'};
@@ -57,13 +71,18 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         registryCas = registryCas.stream().map(byte[]::clone).toList();
         stewardCas = stewardCas.stream().map(byte[]::clone).toList();
         tagKeys = tagKeys.stream().map(byte[]::clone).toList();
+        Objects.requireNonNull(donjonToml, "donjonToml");
+        secretsCas = secretsCas.stream().map(byte[]::clone).toList();
+        Map<String, byte[]> copy = new LinkedHashMap<>();
+        secrets.forEach((k, v) -> copy.put(k, v.clone()));
+        secrets = Collections.unmodifiableMap(copy);
         args = List.copyOf(args);
     }
 
-    /** A reference whose guest gets no arguments from the command line. */
+    /** A reference without Donjon.toml or secrets of its own. */
     public PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas,
                             Optional<String> steward, List<byte[]> stewardCas, List<byte[]> tagKeys) {
-        this(spec, wasmSha256, token, registryCas, steward, stewardCas, tagKeys, List.of());
+        this(spec, wasmSha256, token, registryCas, steward, stewardCas, tagKeys, Optional.empty(), List.of(), Map.of(), List.of());
     }
 
     /** A reference without tag keys: the tag need not be signed. */
@@ -79,17 +98,44 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
 
     /** The same reference, fetched by a Keep that first enrolls with {@code stewardUrl} (trusting {@code cas} too). */
     public PackageReference withSteward(String stewardUrl, List<byte[]> cas) {
-        return new PackageReference(spec, wasmSha256, token, registryCas, Optional.of(stewardUrl), cas, tagKeys, args);
+        return new PackageReference(spec, wasmSha256, token, registryCas, Optional.of(stewardUrl), cas, tagKeys, donjonToml, secretsCas, secrets, args);
     }
 
     /** The same reference, run only if its tag is signed by one of {@code keys} (DER SubjectPublicKeyInfo). */
     public PackageReference withTagKeys(List<byte[]> keys) {
-        return new PackageReference(spec, wasmSha256, token, registryCas, steward, stewardCas, keys, args);
+        return new PackageReference(spec, wasmSha256, token, registryCas, steward, stewardCas, keys, donjonToml, secretsCas, secrets, args);
     }
 
     /** The same reference, its guest run with these arguments. */
     public PackageReference withArgs(List<String> guestArgs) {
-        return new PackageReference(spec, wasmSha256, token, registryCas, steward, stewardCas, tagKeys, guestArgs);
+        return new PackageReference(spec, wasmSha256, token, registryCas, steward, stewardCas, tagKeys, donjonToml, secretsCas, secrets, guestArgs);
+    }
+
+    /** The same reference with the owner's Donjon.toml, the broker's CAs (DER) and secrets sealed in it. */
+    public PackageReference withDonjon(Optional<String> toml, List<byte[]> brokerCas, Map<String, byte[]> sealedSecrets) {
+        return new PackageReference(spec, wasmSha256, token, registryCas, steward, stewardCas, tagKeys, toml, brokerCas, sealedSecrets, args);
+    }
+
+    /**
+     * The fetched package with what this reference carries for it: Donjon.toml, the broker's CAs and secrets; and the
+     * Steward CAs, which the guest's own enrollment (its Enarx.toml's steward) trusts too when the package brings none.
+     */
+    public WorkloadPackage carriedInto(WorkloadPackage fetched) {
+        WorkloadPackage p = fetched;
+        if (p.stewardCa().isEmpty() && !stewardCas.isEmpty()) {
+            p = new WorkloadPackage(p.wasm(), p.enarxToml(), p.secrets(), Optional.of(pem(stewardCas)), p.donjonToml(), p.secretsCa(), p.args());
+        }
+        Optional<byte[]> brokerPem = secretsCas.isEmpty() ? Optional.empty() : Optional.of(pem(secretsCas));
+        return p.withDonjon(donjonToml.map(t -> t.getBytes(StandardCharsets.UTF_8)), brokerPem, secrets);
+    }
+
+    private static byte[] pem(List<byte[]> ders) {
+        StringBuilder s = new StringBuilder();
+        for (byte[] d : ders) {
+            s.append("-----BEGIN CERTIFICATE-----\n").append(Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(d))
+                    .append("\n-----END CERTIFICATE-----\n");
+        }
+        return s.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Tag keys are checked by Drawbridge tag signatures, which only slugs and tag URLs have. */
@@ -128,6 +174,16 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
                 throw new ProtocolException("package reference: a tag key is " + e.getMessage());
             }
         }
+        if (donjonToml.isPresent()) {
+            if (donjonToml.get().length() > WorkloadPackage.MAX_TOML_BYTES) throw new ProtocolException("package reference: Donjon.toml is larger than 1 MiB");
+            try {
+                DonjonConfig.parse(donjonToml.get());
+            } catch (ConfigException e) {
+                throw new ProtocolException("package reference: Donjon.toml: " + e.getMessage());
+            }
+        }
+        // the same rules as a package's secrets/ files: they become environment variables
+        new WorkloadPackage(new byte[0], Optional.empty(), secrets).validate();
     }
 
     static boolean hasMagic(byte[] plaintext) {
@@ -143,6 +199,12 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         steward.ifPresent(u -> n.put("steward", u));
         putDerList(n, "stewardCas", stewardCas);
         putDerList(n, "tagKeys", tagKeys);
+        donjonToml.ifPresent(t -> n.put("donjonToml", t));
+        putDerList(n, "secretsCas", secretsCas);
+        if (!secrets.isEmpty()) {
+            ObjectNode s = n.putObject("secrets");
+            secrets.forEach((k, v) -> s.put(k, Base64.getEncoder().encodeToString(v)));
+        }
         if (!args.isEmpty()) args.forEach(n.putArray("args")::add);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(MAGIC);
@@ -186,10 +248,22 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         if (n == null || !n.isObject() || !n.path("spec").isTextual()) throw new ProtocolException("package reference has no spec");
         for (var it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!List.of("spec", "wasmSha256", "token", "registryCas", "steward", "stewardCas", "tagKeys", "args").contains(f)) throw new ProtocolException("package reference has an unknown field '" + f + "'");
+            if (!List.of("spec", "wasmSha256", "token", "registryCas", "steward", "stewardCas", "tagKeys", "donjonToml", "secretsCas", "secrets", "args").contains(f)) {
+                throw new ProtocolException("package reference has an unknown field '" + f + "'");
+            }
+        }
+        Map<String, byte[]> secrets = new LinkedHashMap<>();
+        for (var it = n.path("secrets").fields(); it.hasNext(); ) {
+            var e = it.next();
+            try {
+                secrets.put(e.getKey(), Base64.getDecoder().decode(e.getValue().asText()));
+            } catch (IllegalArgumentException x) {
+                throw new ProtocolException("package reference: secret " + e.getKey() + " is not base64");
+            }
         }
         PackageReference r = new PackageReference(n.get("spec").asText(), text(n, "wasmSha256"), text(n, "token"),
-                derList(n, "registryCas"), text(n, "steward"), derList(n, "stewardCas"), derList(n, "tagKeys"), strings(n, "args"));
+                derList(n, "registryCas"), text(n, "steward"), derList(n, "stewardCas"), derList(n, "tagKeys"),
+                text(n, "donjonToml"), derList(n, "secretsCas"), secrets, strings(n, "args"));
         r.validate();
         return r;
     }
@@ -216,6 +290,7 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         return "PackageReference[" + spec + wasmSha256.map(h -> ", main.wasm sha-256 " + h).orElse("")
                 + (token.isPresent() ? ", with a token" : "") + ", " + registryCas.size() + " registry CAs"
                 + steward.map(u -> ", Steward " + u).orElse("") + (tagKeys.isEmpty() ? "" : ", tag signed by one of " + tagKeys.size() + " keys")
+                + (donjonToml.isPresent() ? ", Donjon.toml" : "") + (secrets.isEmpty() ? "" : ", " + secrets.size() + " sealed secrets")
                 + (args.isEmpty() ? "" : ", " + args.size() + " arguments") + "]";
     }
 

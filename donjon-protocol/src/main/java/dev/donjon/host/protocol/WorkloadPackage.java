@@ -19,18 +19,21 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What the owner deploys: the module, its optional Enarx.toml, its secrets (name -> bytes), optionally the CA
- * certificates (PEM) that the Keep trusts, besides the JDK's, for the HTTPS server of the Steward its Enarx.toml names,
- * and the guest's arguments from the command line (after argv[0] and the Enarx.toml's {@code args}, as {@code donjon
- * run} passes them). This is the plaintext that only the client and the Keep ever see.
+ * What the owner deploys: the module, its optional Enarx.toml, its secrets (name -> bytes) and, optionally, the CA
+ * certificates (PEM) that the Keep trusts, besides the JDK's, for the HTTPS server of the Steward its Enarx.toml names;
+ * and Donjon's additions beside Enarx.toml: a {@code Donjon.toml} (secrets the Keep fetches from a secret broker) and
+ * the broker's CA certificates ({@code secrets-ca.pem}); and the guest's arguments from the command line (after argv[0]
+ * and the Enarx.toml's {@code args}, as {@code donjon run} passes them). This is the plaintext that only the client and the Keep ever see.
  *
  * <p>Archive format (big-endian): "DJPK", version byte 1, u32 entry count, then per entry u16 name length, UTF-8 name,
  * u32 data length, data. Names: {@code main.wasm} (required), {@code Enarx.toml}, {@code secrets/NAME},
- * {@code steward-ca.pem}, {@code args} (each argument's UTF-8 bytes followed by a NUL byte; present only when there are
- * arguments). Strict: unknown or repeated names, trailing bytes and oversize entries are refused.
+ * {@code steward-ca.pem}, {@code Donjon.toml}, {@code secrets-ca.pem}, {@code args} (each argument's UTF-8 bytes
+ * followed by a NUL byte; present only when there are arguments). Strict: unknown
+ * or repeated names, trailing bytes and oversize entries are refused (so a Keep that predates Donjon.toml refuses a
+ * package that has one rather than running it without its secrets).
  */
 public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa,
-                              List<String> args)
+                              Optional<byte[]> donjonToml, Optional<byte[]> secretsCa, List<String> args)
         implements Delivery {
 
     public static final long MAX_WASM_BYTES = 100L << 20;
@@ -46,6 +49,8 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     private static final String TOML = "Enarx.toml";
     private static final String SECRET_PREFIX = "secrets/";
     private static final String STEWARD_CA = "steward-ca.pem";
+    private static final String DONJON_TOML = "Donjon.toml";
+    private static final String SECRETS_CA = "secrets-ca.pem";
     private static final String ARGS = "args";
     /** Guest arguments: as many and as long as a Linux command line allows, about. */
     public static final int MAX_ARGS = 4096;
@@ -55,25 +60,34 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         Objects.requireNonNull(wasm, "wasm");
         Objects.requireNonNull(enarxToml, "enarxToml");
         Objects.requireNonNull(stewardCa, "stewardCa");
+        Objects.requireNonNull(donjonToml, "donjonToml");
+        Objects.requireNonNull(secretsCa, "secretsCa");
         Map<String, byte[]> copy = new LinkedHashMap<>();
         secrets.forEach((k, v) -> copy.put(k, v.clone()));
         secrets = Collections.unmodifiableMap(copy);
         args = List.copyOf(args);
     }
 
-    /** A package without guest arguments. */
+    /** A package without a Steward CA of its own. */
+    public WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets) {
+        this(wasm, enarxToml, secrets, Optional.empty());
+    }
+
+    /** A package without Donjon.toml (no secrets from a broker) and without guest arguments. */
     public WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa) {
-        this(wasm, enarxToml, secrets, stewardCa, List.of());
+        this(wasm, enarxToml, secrets, stewardCa, Optional.empty(), Optional.empty(), List.of());
     }
 
     /** The same package, run with these guest arguments. */
     public WorkloadPackage withArgs(List<String> guestArgs) {
-        return new WorkloadPackage(wasm, enarxToml, secrets, stewardCa, guestArgs);
+        return new WorkloadPackage(wasm, enarxToml, secrets, stewardCa, donjonToml, secretsCa, guestArgs);
     }
 
-    /** A package without a Steward CA of its own. */
-    public WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets) {
-        this(wasm, enarxToml, secrets, Optional.empty());
+    /** The same package with Donjon.toml and the broker's CA (PEM), e.g. from a reference that carries them. */
+    public WorkloadPackage withDonjon(Optional<byte[]> toml, Optional<byte[]> brokerCa, Map<String, byte[]> moreSecrets) {
+        Map<String, byte[]> all = new LinkedHashMap<>(secrets);
+        all.putAll(moreSecrets);
+        return new WorkloadPackage(wasm, enarxToml, all, stewardCa, toml.or(() -> donjonToml), brokerCa.or(() -> secretsCa), args);
     }
 
     /** Checks the caps and names; the message names the offending part. */
@@ -82,6 +96,8 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         if (wasm.length > MAX_WASM_BYTES) throw new ProtocolException("main.wasm is larger than 100 MiB");
         if (enarxToml.isPresent() && enarxToml.get().length > MAX_TOML_BYTES) throw new ProtocolException("Enarx.toml is larger than 1 MiB");
         if (stewardCa.isPresent() && stewardCa.get().length > MAX_TOML_BYTES) throw new ProtocolException("steward-ca.pem is larger than 1 MiB");
+        if (donjonToml.isPresent() && donjonToml.get().length > MAX_TOML_BYTES) throw new ProtocolException("Donjon.toml is larger than 1 MiB");
+        if (secretsCa.isPresent() && secretsCa.get().length > MAX_TOML_BYTES) throw new ProtocolException("secrets-ca.pem is larger than 1 MiB");
         if (secrets.size() > MAX_SECRETS) throw new ProtocolException("more than " + MAX_SECRETS + " secrets");
         checkArgs(args);
         for (var e : secrets.entrySet()) {
@@ -125,11 +141,15 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
             out.write(MAGIC);
             out.writeByte(VERSION);
             out.writeInt(1 + (enarxToml.isPresent() ? 1 : 0) + secrets.size() + (stewardCa.isPresent() ? 1 : 0) + (args.isEmpty() ? 0 : 1));
+            out.writeInt(1 + (enarxToml.isPresent() ? 1 : 0) + secrets.size() + (stewardCa.isPresent() ? 1 : 0)
+                    + (donjonToml.isPresent() ? 1 : 0) + (secretsCa.isPresent() ? 1 : 0) + (args.isEmpty() ? 0 : 1));
             entry(out, WASM, wasm);
             if (enarxToml.isPresent()) entry(out, TOML, enarxToml.get());
             for (var e : secrets.entrySet()) entry(out, SECRET_PREFIX + e.getKey(), e.getValue());
             if (stewardCa.isPresent()) entry(out, STEWARD_CA, stewardCa.get());
             if (!args.isEmpty()) entry(out, ARGS, encodeArgs(args));
+            if (donjonToml.isPresent()) entry(out, DONJON_TOML, donjonToml.get());
+            if (secretsCa.isPresent()) entry(out, SECRETS_CA, secretsCa.get());
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -180,10 +200,12 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         int version = in.get() & 0xFF;
         if (version != VERSION) throw new ProtocolException("package archive version " + version + " is not supported");
         long count = Integer.toUnsignedLong(in.getInt());
-        if (count > 4 + MAX_SECRETS) throw new ProtocolException("package archive has too many entries (" + count + ")");
+        if (count > 6 + MAX_SECRETS) throw new ProtocolException("package archive has too many entries (" + count + ")");
         byte[] wasm = null;
         byte[] toml = null;
         byte[] ca = null;
+        byte[] donjon = null;
+        byte[] brokerCa = null;
         List<String> args = null;
         Map<String, byte[]> secrets = new LinkedHashMap<>();
         for (long i = 0; i < count; i++) {
@@ -209,6 +231,12 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
             } else if (name.equals(ARGS)) {
                 if (args != null) throw new ProtocolException("package archive repeats args");
                 args = decodeArgs(data);
+            } else if (name.equals(DONJON_TOML)) {
+                if (donjon != null) throw new ProtocolException("package archive repeats Donjon.toml");
+                donjon = data;
+            } else if (name.equals(SECRETS_CA)) {
+                if (brokerCa != null) throw new ProtocolException("package archive repeats secrets-ca.pem");
+                brokerCa = data;
             } else if (name.startsWith(SECRET_PREFIX)) {
                 if (secrets.put(name.substring(SECRET_PREFIX.length()), data) != null) {
                     throw new ProtocolException("package archive repeats " + name);
@@ -219,7 +247,8 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         }
         if (in.hasRemaining()) throw new ProtocolException("package archive has " + in.remaining() + " trailing bytes");
         if (wasm == null) throw new ProtocolException("package archive has no main.wasm");
-        WorkloadPackage p = new WorkloadPackage(wasm, Optional.ofNullable(toml), secrets, Optional.ofNullable(ca), args == null ? List.of() : args);
+        WorkloadPackage p = new WorkloadPackage(wasm, Optional.ofNullable(toml), secrets, Optional.ofNullable(ca), Optional.ofNullable(donjon),
+                Optional.ofNullable(brokerCa), args == null ? List.of() : args);
         p.validate();
         return p;
     }
@@ -232,9 +261,14 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         if (enarxToml.isPresent() && !Arrays.equals(enarxToml.get(), p.enarxToml.get())) return false;
         if (stewardCa.isPresent() != p.stewardCa.isPresent()) return false;
         if (stewardCa.isPresent() && !Arrays.equals(stewardCa.get(), p.stewardCa.get())) return false;
+        if (!sameOptional(donjonToml, p.donjonToml) || !sameOptional(secretsCa, p.secretsCa)) return false;
         if (!secrets.keySet().equals(p.secrets.keySet())) return false;
         for (var e : secrets.entrySet()) if (!Arrays.equals(e.getValue(), p.secrets.get(e.getKey()))) return false;
         return args.equals(p.args);
+    }
+
+    private static boolean sameOptional(Optional<byte[]> a, Optional<byte[]> b) {
+        return a.isPresent() == b.isPresent() && (a.isEmpty() || Arrays.equals(a.get(), b.get()));
     }
 
     @Override
@@ -244,7 +278,8 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     @Override
     public String toString() {
         return "WorkloadPackage[main.wasm " + wasm.length + " bytes" + (enarxToml.isPresent() ? ", Enarx.toml" : "")
-                + (stewardCa.isPresent() ? ", steward-ca.pem" : "")
+                + (stewardCa.isPresent() ? ", steward-ca.pem" : "") + (donjonToml.isPresent() ? ", Donjon.toml" : "")
+                + (secretsCa.isPresent() ? ", secrets-ca.pem" : "")
                 + ", " + secrets.size() + " secrets" + (args.isEmpty() ? "" : ", " + args.size() + " arguments") + "]";
     }
 }

@@ -110,4 +110,31 @@ class PackageReferenceTest {
                 () -> reference().withTagKeys(java.util.Collections.nCopies(PackageReference.MAX_TAG_KEYS + 1, key)).validate());
         assertTrue(many.getMessage().contains("more than 16 tag keys"), many.getMessage());
     }
+
+    @Test
+    void donjonTomlBrokerCasAndSealedSecretsSurviveTheRoundTripAndJoinTheFetchedPackage() throws Exception {
+        String toml = "[secrets]\nbroker = \"https://broker.example:8600\"\n[[secret]]\nname = \"db\"\nenv = \"DB\"\n";
+        PackageReference r = reference().withDonjon(Optional.of(toml), List.of(new byte[] {0x30, 3}),
+                java.util.Map.of("API_TOKEN", "sealed-value".getBytes(StandardCharsets.UTF_8)));
+        PackageReference back = assertInstanceOf(PackageReference.class, Delivery.decode(r.encode()));
+        assertEquals(Optional.of(toml), back.donjonToml());
+        assertArrayEquals(new byte[] {0x30, 3}, back.secretsCas().getFirst());
+        assertArrayEquals("sealed-value".getBytes(StandardCharsets.UTF_8), back.secrets().get("API_TOKEN"));
+        assertFalse(back.toString().contains("sealed-value"), back.toString());
+        WorkloadPackage fetched = new WorkloadPackage(new byte[] {0, 'a', 's', 'm'}, Optional.empty(), java.util.Map.of());
+        WorkloadPackage joined = back.carriedInto(fetched);
+        assertEquals(toml, new String(joined.donjonToml().orElseThrow(), StandardCharsets.UTF_8));
+        assertTrue(new String(joined.secretsCa().orElseThrow(), StandardCharsets.US_ASCII).startsWith("-----BEGIN CERTIFICATE-----\n"));
+        assertArrayEquals("sealed-value".getBytes(StandardCharsets.UTF_8), joined.secrets().get("API_TOKEN"));
+        // the package archive carries Donjon.toml and secrets-ca.pem both ways
+        assertEquals(joined, WorkloadPackage.decode(joined.encode()));
+    }
+
+    @Test
+    void aBadDonjonTomlOrSecretNameIsRefused() {
+        byte[] badToml = "DJRF\u0001{\"spec\":\"a/b:1.0.0\",\"donjonToml\":\"[secrets]\\nbrokr = 1\"}".getBytes(StandardCharsets.ISO_8859_1);
+        assertTrue(assertThrows(ProtocolException.class, () -> Delivery.decode(badToml)).getMessage().contains("Donjon.toml: unknown key secrets.brokr"));
+        byte[] badName = "DJRF\u0001{\"spec\":\"a/b:1.0.0\",\"secrets\":{\"1BAD\":\"eA==\"}}".getBytes(StandardCharsets.ISO_8859_1);
+        assertTrue(assertThrows(ProtocolException.class, () -> Delivery.decode(badName)).getMessage().contains("not a valid environment variable name"));
+    }
 }

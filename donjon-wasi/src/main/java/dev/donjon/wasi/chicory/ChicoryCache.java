@@ -10,11 +10,14 @@ import java.util.Properties;
 /**
  * Chicory's compiled-class cache on a {@link CompiledModuleCache}. Chicory names an entry by the module's digest
  * ({@code sha-256:...}); the entry's key adds Chicory's version, because generated classes call into the runtime
- * that generated them and must never be loaded by another.
+ * that generated them and must never be loaded by another, and the version of Donjon's rewriting of them.
  */
 final class ChicoryCache implements Cache {
-    /** Null when Chicory's version cannot be told: then nothing is cached. */
-    static final String ENGINE = chicoryVersion();
+    /**
+     * Chicory's version and that of Donjon's rewriting of its classes ({@link ModuleCompiler}); null when Chicory's
+     * version cannot be told: then nothing is cached.
+     */
+    static final String ENGINE = chicoryVersion() == null ? null : chicoryVersion() + "+" + ModuleCompiler.version();
 
     private final CompiledModuleCache cache;
     private final boolean read;

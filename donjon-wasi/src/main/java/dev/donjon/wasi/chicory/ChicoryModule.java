@@ -1,7 +1,6 @@
 package dev.donjon.wasi.chicory;
 
 import dev.donjon.common.OneLine;
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.HostFunction;
@@ -23,6 +22,7 @@ import dev.donjon.wasi.CompiledModuleCache;
 import dev.donjon.wasi.GuestFailedException;
 import dev.donjon.wasi.GuestFailedException.Reason;
 import dev.donjon.wasi.ModuleRejectedException;
+import dev.donjon.wasi.chicory.split.LargeFunctionSplitter;
 import dev.donjon.wasi.host.GuestMemory;
 import dev.donjon.wasi.host.ProcExit;
 import dev.donjon.wasi.host.ValueType;
@@ -67,6 +67,20 @@ public final class ChicoryModule {
      */
     public static ChicoryModule compile(byte[] wasm, Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
                                         CompiledModuleCache cache) {
+        return compile(wasm, wasiSignatures, cache, ModuleCompiler.SPLITTER);
+    }
+
+    /**
+     * As {@link #compile(byte[], Map)}, with large functions split by {@code splitter} (null: not at all) instead of
+     * the default: for tests and measurements.
+     */
+    public static ChicoryModule compile(byte[] wasm, Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
+                                        LargeFunctionSplitter splitter) {
+        return compile(wasm, wasiSignatures, CompiledModuleCache.disabled(), splitter);
+    }
+
+    private static ChicoryModule compile(byte[] wasm, Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
+                                         CompiledModuleCache cache, LargeFunctionSplitter splitter) {
         if (wasm.length < 8 || !Arrays.equals(wasm, 0, 4, MAGIC, 0, 4)) {
             throw new ModuleRejectedException("not a WebAssembly module (bad magic)");
         }
@@ -85,11 +99,14 @@ public final class ChicoryModule {
                 .filter(s -> s.memoryCount() > 0)
                 .map(s -> s.getMemory(0).limits())
                 .orElse(null);
-        boolean cached = cache.isEnabled() && ChicoryCache.ENGINE != null && module.digest() != null;
+        // (the cache keeps only what the default splitter made: its version is in the entries' key)
+        boolean cached = cache.isEnabled() && splitter == ModuleCompiler.SPLITTER && ChicoryCache.ENGINE != null
+                && module.digest() != null;
         Function<Instance, Machine> machines = null;
-        if (cached) {
+        byte[] entry = cached ? new ChicoryCache(cache, true).get(module.digest()) : null;
+        if (entry != null) {
             try {
-                machines = MachineFactoryCompiler.builder(module).withCache(new ChicoryCache(cache, true)).compile();
+                machines = ModuleCompiler.load(module, entry);
             } catch (RuntimeException | LinkageError e) {
                 // an entry that passed its integrity check (so ours) but does not load: compile anew, overwrite it
                 LOG.fine(() -> "compiled-module cache entry unusable, compiling: " + OneLine.of(e));
@@ -97,8 +114,9 @@ public final class ChicoryModule {
         }
         try {
             if (machines == null) {
-                machines = cached ? MachineFactoryCompiler.builder(module).withCache(new ChicoryCache(cache, false)).compile()
-                        : MachineFactoryCompiler.compile(module);
+                byte[] classes = ModuleCompiler.compile(module, splitter).jar();
+                if (cached) new ChicoryCache(cache, false).putIfAbsent(module.digest(), classes);
+                machines = ModuleCompiler.load(module, classes);
             }
         } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {
             throw new ModuleRejectedException("module could not be compiled: " + OneLine.of(e), e);
@@ -167,6 +185,7 @@ public final class ChicoryModule {
         if (initial > maxMemoryPages) {
             throw new GuestFailedException(Reason.MEMORY_LIMIT, "guest needs " + mib(initial) + " of memory at start, over its memory limit of " + mib(maxMemoryPages));
         }
+        JitRefusals.watch(module);
         MemoryHolder holder = new MemoryHolder();
         HostFunction[] bound = functions.stream().map(f -> bind(f, holder)).toArray(HostFunction[]::new);
         Instance instance;

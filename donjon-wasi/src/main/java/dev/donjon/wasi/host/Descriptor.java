@@ -160,4 +160,31 @@ public abstract sealed class Descriptor {
         @Override public int filetype() { return Wasi.FILETYPE_SOCKET_STREAM; }
         @Override public void close() throws IOException { connection.close(); }
     }
+
+    /**
+     * A read-only directory held in memory ({@link dev.donjon.wasi.MemoryDirectory}), never on the host's disk. A kind
+     * of its own, apart from {@link Dir}: no host path, nothing to confine; {@link MemoryFiles} implements its calls.
+     */
+    public static final class MemoryDir extends Descriptor {
+        final dev.donjon.wasi.MemoryDirectory contents;
+        /** The guest path of the preopen, null for the same directory opened again with path_open("."). */
+        final String preopenName;
+        MemoryDir(dev.donjon.wasi.MemoryDirectory contents, String preopenName, long rightsBase, long rightsInheriting) {
+            super(rightsBase, rightsInheriting);
+            this.contents = contents;
+            this.preopenName = preopenName;
+        }
+        @Override public int filetype() { return Wasi.FILETYPE_DIRECTORY; }
+    }
+
+    /** A file of a {@link MemoryDir}, open for reading; its bytes are read in place. */
+    public static final class MemoryFile extends Descriptor {
+        final byte[] data;
+        long position;
+        MemoryFile(byte[] data, long rightsBase) {
+            super(rightsBase, 0);
+            this.data = data;
+        }
+        @Override public int filetype() { return Wasi.FILETYPE_REGULAR_FILE; }
+    }
 }

@@ -109,6 +109,7 @@ public final class WasiPreview1 implements AutoCloseable {
         fn(f, "sock_recv", (m, a) -> sockets.recv(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]), i(a[5])), I32, I32, I32, I32, I32, I32);
         fn(f, "sock_send", (m, a) -> sockets.send(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4])), I32, I32, I32, I32, I32);
         fn(f, "sock_shutdown", (m, a) -> sockets.shutdown(i(a[0]), i(a[1])), I32, I32);
+        MemoryFiles.overlay(f, fds);
         return f;
     }
 
@@ -300,6 +301,8 @@ public final class WasiPreview1 implements AutoCloseable {
             case Descriptor.Dir ignored -> throw Errno.fail(Errno.ISDIR);
             case Descriptor.Output ignored -> throw Errno.fail(Errno.BADF);
             case Descriptor.Listener ignored -> throw Errno.fail(Errno.NOTCONN);
+            case Descriptor.MemoryFile file -> MemoryFiles.read(m, file, iovs, iovsLen);
+            case Descriptor.MemoryDir ignored -> throw Errno.fail(Errno.ISDIR);
         };
         m.writeI32(nreadPtr, (int) n);
         return Errno.SUCCESS;
@@ -330,6 +333,8 @@ public final class WasiPreview1 implements AutoCloseable {
             case Descriptor.Dir ignored -> throw Errno.fail(Errno.ISDIR);
             case Descriptor.Input ignored -> throw Errno.fail(Errno.BADF);
             case Descriptor.Listener ignored -> throw Errno.fail(Errno.NOTCONN);
+            case Descriptor.MemoryFile ignored -> throw Errno.fail(Errno.BADF); // opened read-only
+            case Descriptor.MemoryDir ignored -> throw Errno.fail(Errno.ISDIR);
         };
         m.writeI32(nwrittenPtr, (int) n);
         return Errno.SUCCESS;

@@ -1,0 +1,154 @@
+package dev.donjon.wasi.chicory;
+
+import com.dylibso.chicory.compiler.Cache;
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.compiler.internal.ByteClassCollector;
+import com.dylibso.chicory.compiler.internal.Compiler;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.WasmModule;
+import dev.donjon.wasi.chicory.split.LargeFunctionSplitter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.logging.Logger;
+import org.objectweb.asm.tree.MethodNode;
+
+/**
+ * Compiles a module with Chicory, then makes its very large functions fit HotSpot's JIT compilers: methods over the
+ * splitter's limit are split ({@link LargeFunctionSplitter}), and functions too large for one JVM method at all,
+ * which Chicory leaves to its interpreter, are compiled into several ({@link OversizedFunctions}).
+ *
+ * <p>The classes travel as Chicory's own cache entry (a jar with {@code wasm-module.properties} naming the main
+ * class), handed to {@link MachineFactoryCompiler} through its {@link Cache} interface: that is the public way to
+ * load classes Chicory did not just generate itself, and the same bytes are what the compiled-module cache keeps.
+ */
+final class ModuleCompiler {
+    private static final Logger LOG = Logger.getLogger(ModuleCompiler.class.getName());
+
+    /**
+     * The splitter guests run with; system properties {@code donjon.split=false} (Chicory's code as it is, for
+     * comparison), {@code donjon.split.limit} and {@code donjon.split.minimum} (bytes) exist for measuring.
+     */
+    static final LargeFunctionSplitter SPLITTER = Boolean.parseBoolean(System.getProperty("donjon.split", "true"))
+            ? new LargeFunctionSplitter(Integer.getInteger("donjon.split.limit", 3000), Integer.getInteger("donjon.split.minimum", 300))
+            : null;
+
+    private ModuleCompiler() {}
+
+    /** Version of the transformation, for cache keys. */
+    static String version() {
+        return SPLITTER == null ? "unsplit" : SPLITTER.version();
+    }
+
+    /**
+     * A compiled module.
+     *
+     * @param jar         its classes, as a Chicory cache entry
+     * @param outcomes    the methods split, and those over the JIT's limit left whole
+     * @param interpreted the functions left to Chicory's interpreter
+     */
+    record Compiled(byte[] jar, List<LargeFunctionSplitter.Outcome> outcomes, Set<Integer> interpreted) {}
+
+    /** Compiles with {@code splitter} (null: Chicory's classes as they are). */
+    static Compiled compile(WasmModule module, LargeFunctionSplitter splitter) {
+        Compiler compiler = Compiler.builder(module)
+                .withClassCollectorFactory(ByteClassCollector::new)
+                .withInterpreterFallback(InterpreterFallback.SILENT)
+                .build();
+        var result = compiler.compile();
+        String mainClass = result.collector().mainClassName();
+        Map<String, byte[]> classes = result.classBytes();
+        Set<Integer> interpreted = new HashSet<>(result.interpretedFunctions());
+        List<LargeFunctionSplitter.Outcome> outcomes = List.of();
+        if (splitter != null) {
+            Map<Integer, MethodNode> code = OversizedFunctions.emit(compiler, module, mainClass,
+                    StubDescriptors.of(classes, interpreted));
+            Map<String, MethodNode> replacements = new TreeMap<>();
+            code.forEach((index, method) -> replacements.put(method.name, method));
+            var report = splitter.transform(classes, replacements);
+            classes = report.classes();
+            Set<Integer> compiled = new HashSet<>();
+            for (var o : report.outcomes()) {
+                if (o.split() && code.containsKey(FunctionNames.index(o.method()))) compiled.add(FunctionNames.index(o.method()));
+            }
+            if (!compiled.isEmpty()) {
+                classes.put(mainClass, StubDescriptors.callCompiled(classes.get(mainClass), compiled));
+                interpreted.removeAll(compiled);
+            }
+            log(module, report.outcomes(), compiled);
+            outcomes = report.outcomes();
+        }
+        if (!interpreted.isEmpty()) {
+            LOG.info(() -> "too large for JVM methods, run in Chicory's interpreter (much slower): "
+                    + FunctionNames.describe(module, new java.util.TreeSet<>(interpreted)));
+        }
+        return new Compiled(jar(mainClass, classes), outcomes, Set.copyOf(interpreted));
+    }
+
+    private static void log(WasmModule module, List<LargeFunctionSplitter.Outcome> outcomes, Set<Integer> oversized) {
+        List<String> split = new ArrayList<>();
+        List<String> whole = new ArrayList<>();
+        for (var o : outcomes) {
+            int index = FunctionNames.index(o.method());
+            String what = FunctionNames.describe(module, index) + ", " + String.format("%,d", o.bytes()) + " bytes";
+            if (o.split()) {
+                split.add(what + (oversized.contains(index) ? " (over the JVM's 64 KiB)" : "") + " -> " + (o.parts() + 1) + " methods");
+            } else {
+                whole.add(what + ": " + o.reason());
+            }
+        }
+        if (!split.isEmpty()) LOG.info(() -> "split for the JIT: " + String.join("; ", split));
+        if (!whole.isEmpty()) {
+            LOG.info(() -> "over the JIT's " + LargeFunctionSplitter.HUGE_METHOD_LIMIT + "-byte limit and left whole "
+                    + "(C1/C2 may refuse them): " + String.join("; ", whole));
+        }
+    }
+
+    /** Loads classes made by {@link #compile} (or read back from the compiled-module cache). */
+    static Function<Instance, Machine> load(WasmModule module, byte[] jar) {
+        return MachineFactoryCompiler.builder(module).withCache(new Cache() {
+            @Override
+            public byte[] get(String key) {
+                return jar;
+            }
+
+            @Override
+            public void putIfAbsent(String key, byte[] data) {
+                // nothing: these classes came from here
+            }
+        }).compile();
+    }
+
+    private static byte[] jar(String mainClass, Map<String, byte[]> classes) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (JarOutputStream jar = new JarOutputStream(bytes)) {
+                Properties p = new Properties();
+                p.setProperty("mainClass", mainClass);
+                jar.putNextEntry(new JarEntry("wasm-module.properties"));
+                p.store(jar, null);
+                jar.closeEntry();
+                for (var e : classes.entrySet()) {
+                    jar.putNextEntry(new JarEntry(e.getKey().replace('.', '/') + ".class"));
+                    jar.write(e.getValue());
+                    jar.closeEntry();
+                }
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
