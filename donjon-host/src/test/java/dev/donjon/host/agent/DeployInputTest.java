@@ -14,8 +14,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -26,7 +24,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,30 +101,6 @@ class DeployInputTest {
         assertEquals("Hello, world!\n", out.toString(StandardCharsets.UTF_8));
     }
 
-    /** Typed at a terminal: a line reaches the guest, and its answer comes back, before the next line is typed. */
-    @Test
-    void aLineReachesTheGuestBeforeTheNextIsTyped() throws Exception {
-        PipedOutputStream typing = new PipedOutputStream();
-        PipedInputStream stdin = new PipedInputStream(typing, 1 << 16);
-        Echoes out = new Echoes();
-        CompletableFuture<Integer> deployment = CompletableFuture.supplyAsync(() -> {
-            try {
-                return deployer().deploy(Workloads.copyStdin(), stdin, out, OutputStream.nullOutputStream());
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        StringBuilder typed = new StringBuilder();
-        for (String line : List.of("Hello, Keep!\n", "Second line\n", "Third\n")) {
-            typing.write(line.getBytes(StandardCharsets.UTF_8));
-            typing.flush();
-            typed.append(line);
-            out.await(typed.toString(), deployment); // the guest answered before anything more was written
-        }
-        typing.close();
-        assertEquals(0, deployment.get(60, TimeUnit.SECONDS));
-    }
-
     @Test
     void argumentsFollowTheConfigsAsWithRun() throws Exception {
         var pkg = Workloads.showEnv("args = [\"from-toml\"]\n", Map.of()).withArgs(List.of("a b", "--flag", ""));
@@ -157,7 +130,12 @@ class DeployInputTest {
     // --- what the host may try on the input channel ---
 
     private static String attack(MaliciousHost host, Deployer.Options options, byte[] stdin, int expectedExit) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        return attack(host, options, stdin, expectedExit, new ByteArrayOutputStream());
+    }
+
+    /** Deploys copy_stdin through {@code host}; {@code out} gets what the guest wrote, that is what it took for input. */
+    private static String attack(MaliciousHost host, Deployer.Options options, byte[] stdin, int expectedExit, ByteArrayOutputStream out)
+            throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = deployer(host.uri(), options).deploy(Workloads.copyStdin(), new ByteArrayInputStream(stdin), out, err);
         String said = err.toString(StandardCharsets.UTF_8);
@@ -199,7 +177,10 @@ class DeployInputTest {
         }
     }
 
-    /** An authentic chunk sent twice: the guest gets its data once, then a read error (no second copy, no end). */
+    /**
+     * An authentic chunk sent twice is never data twice: the guest reads a failure (and the Keep drops what it held,
+     * so the first copy may not be read either).
+     */
     @Test
     void aReplayedInputChunkIsAReadError() throws Exception {
         try (MaliciousHost host = new MaliciousHost(agent.baseUri())) {
@@ -209,12 +190,10 @@ class DeployInputTest {
                 return replayed;
             });
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int code = deployer(host.uri(), Deployer.Options.to(host.uri())).deploy(Workloads.copyStdin(),
-                    new ByteArrayInputStream("pay 100\n".getBytes(StandardCharsets.UTF_8)), out, err);
-            assertEquals(3, code, err.toString(StandardCharsets.UTF_8));
-            assertEquals("pay 100\n", out.toString(StandardCharsets.UTF_8), "the replayed chunk reached the guest");
-            assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("stdin: "), err.toString(StandardCharsets.UTF_8));
+            String said = attack(host, Deployer.Options.to(host.uri()), "pay 100\n".getBytes(StandardCharsets.UTF_8), 3, out);
+            assertTrue(said.startsWith("stdin: "), said);
+            String read = out.toString(StandardCharsets.UTF_8);
+            assertTrue(read.isEmpty() || read.equals("pay 100\n"), "the guest read the replayed chunk: " + read);
         }
     }
 
@@ -231,10 +210,8 @@ class DeployInputTest {
                 return forged;
             });
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int code = deployer(host.uri(), Deployer.Options.to(host.uri())).deploy(Workloads.copyStdin(),
-                    new ByteArrayInputStream("genuine\n".getBytes(StandardCharsets.UTF_8)), out, err);
-            assertEquals(3, code, err.toString(StandardCharsets.UTF_8));
+            String said = attack(host, Deployer.Options.to(host.uri()), "genuine\n".getBytes(StandardCharsets.UTF_8), 3, out);
+            assertTrue(said.startsWith("stdin: "), said);
             assertEquals(0, out.size(), "the guest read input the host made up: " + out);
         }
     }
@@ -267,32 +244,5 @@ class DeployInputTest {
         http.close();
         agent.remove(Principal.anonymous(), id);
         for (int i = 0; i < 100 && agent.running() > 0; i++) TimeUnit.MILLISECONDS.sleep(50);
-    }
-
-    /** The guest's stdout, for a test waiting to see an answer. */
-    private static final class Echoes extends OutputStream {
-        private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
-
-        @Override
-        public synchronized void write(int b) {
-            seen.write(b);
-            notifyAll();
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            seen.write(b, off, len);
-            notifyAll();
-        }
-
-        synchronized void await(String all, CompletableFuture<?> deployment) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!seen.toString(StandardCharsets.UTF_8).equals(all)) {
-                if (deployment.isDone()) deployment.get();
-                long left = deadline - System.nanoTime();
-                if (left <= 0) throw new AssertionError("the guest did not answer '" + all.strip() + "'; it wrote: " + seen);
-                TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
-            }
-        }
     }
 }
