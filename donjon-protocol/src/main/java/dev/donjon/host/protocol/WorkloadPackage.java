@@ -140,7 +140,6 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
             DataOutputStream out = new DataOutputStream(bytes);
             out.write(MAGIC);
             out.writeByte(VERSION);
-            out.writeInt(1 + (enarxToml.isPresent() ? 1 : 0) + secrets.size() + (stewardCa.isPresent() ? 1 : 0) + (args.isEmpty() ? 0 : 1));
             out.writeInt(1 + (enarxToml.isPresent() ? 1 : 0) + secrets.size() + (stewardCa.isPresent() ? 1 : 0)
                     + (donjonToml.isPresent() ? 1 : 0) + (secretsCa.isPresent() ? 1 : 0) + (args.isEmpty() ? 0 : 1));
             entry(out, WASM, wasm);
