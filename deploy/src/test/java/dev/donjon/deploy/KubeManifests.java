@@ -24,8 +24,9 @@ import java.util.Map;
  *   <li>environment variables from Secrets and ConfigMaps get their values inline;</li>
  *   <li>images get the test's tag; Services and PodDisruptionBudgets are not run (no cluster network: the test talks to
  *       the pods' addresses);</li>
- *   <li>a pod on the pods' network lists no container ports (podman 4.3 would also bind each on the host, where every
- *       replica's 8443 collides); probes naming a port get its number.</li>
+ *   <li>no pod lists container ports (on the pods' network podman 4.3 would also bind each on the host, where every
+ *       replica's 8443 collides; with the host's network it refuses port mappings); probes naming a port get its
+ *       number.</li>
  * </ul>
  * Everything else (arguments, ports, probes, security contexts, resources, host network) is the manifest's own.
  */
@@ -69,16 +70,13 @@ final class KubeManifests {
         ObjectNode spec = (ObjectNode) template.path("spec");
         pod.set("spec", spec);
         spec.put("restartPolicy", "Always");
-        boolean hostNetwork = spec.path("hostNetwork").asBoolean();
         for (JsonNode c : spec.withArray("containers")) {
             ((ObjectNode) c).put("image", image);
-            if (!hostNetwork) {
-                for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
-                    JsonNode get = c.path(probe).path("httpGet");
-                    if (get.path("port").isTextual()) ((ObjectNode) get).put("port", namedPort(c, get.path("port").asText()));
-                }
-                ((ObjectNode) c).remove("ports");
+            for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+                JsonNode get = c.path(probe).path("httpGet");
+                if (get.path("port").isTextual()) ((ObjectNode) get).put("port", namedPort(c, get.path("port").asText()));
             }
+            ((ObjectNode) c).remove("ports");
             for (JsonNode e : c.path("env")) {
                 JsonNode from = e.path("valueFrom");
                 if (from.isMissingNode()) continue;
