@@ -75,11 +75,22 @@ public final class TestPki {
      * and "localhost" are always included.
      */
     public static Issued server(Issued ca, String subject, List<String> names) {
+        return issue(ca, subject, serverNames(names));
+    }
+
+    private static List<GeneralName> serverNames(List<String> names) {
         List<GeneralName> sans = new ArrayList<>(List.of(new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
                 new GeneralName(GeneralName.dNSName, "localhost")));
         for (String n : names)
             sans.add(n.matches("[0-9.]+|.*:.*") ? new GeneralName(GeneralName.iPAddress, n) : new GeneralName(GeneralName.dNSName, n));
-        return issue(ca, subject, sans);
+        return sans;
+    }
+
+    /** A self-signed server certificate (not a CA) for {@code names}, loopback and "localhost" always included. */
+    public static Issued selfSigned(String subject, List<String> names) {
+        KeyPair k = ecKeys();
+        X509Certificate c = build(subject, k, "CN=" + subject, k, false, serverNames(names));
+        return new Issued(k, c, List.of(c));
     }
 
     /** A client certificate (no names). */
