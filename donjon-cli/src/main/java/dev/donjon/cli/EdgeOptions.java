@@ -2,6 +2,7 @@ package dev.donjon.cli;
 
 import dev.donjon.common.Pem;
 import dev.donjon.server.Authenticator;
+import dev.donjon.server.EdgeServer;
 import dev.donjon.server.Limits;
 import dev.donjon.server.OidcVerifier;
 import dev.donjon.server.TokenFile;
@@ -37,6 +38,12 @@ final class EdgeOptions {
             description = "Time an idle connection, or a stalled read, is kept. Default: ${DEFAULT-VALUE}.") Duration idleTimeout;
     @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
             description = "On SIGTERM, how long requests in flight may take to finish. Default: ${DEFAULT-VALUE}.") Duration shutdownGrace;
+
+    /** Says where health and metrics are served, when they have a listener of their own (its port may have been 0). */
+    static void announceAdmin(String service, EdgeServer server) {
+        server.adminAddress().ifPresent(a -> System.out.println(service + ": health and metrics on http://"
+                + a.getAddress().getHostAddress() + ":" + a.getPort() + "/ (/healthz, /readyz, /metrics)"));
+    }
 
     boolean oidcGiven() { return oidcIssuer != null || oidcJwks != null || oidcAudience != null; }
 

@@ -134,6 +134,7 @@ final class HostCommand {
             HostAgent.Config ready = config;
             try (HostAgent agent = Serving.listening(listen, () -> HostAgent.start(ready))) {
                 System.err.println("donjon host agent listening on " + agent.baseUri() + " (backend " + backend + ")");
+                EdgeOptions.announceAdmin("agent", agent.edge());
                 if (!config.kind().hardware()) {
                     System.err.println("WARNING: " + backend + " Keeps are not confidential; clients refuse them unless they pass --allow-insecure-backend");
                 }

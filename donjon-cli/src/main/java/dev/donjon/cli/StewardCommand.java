@@ -174,6 +174,7 @@ final class StewardCommand {
                     : cache.map(c -> CollateralRefresher.start(c, CollateralRefresher.DEFAULT_INTERVAL));
             System.out.println("steward: signatures by " + SignatureProviders.current().name());
             System.out.println("steward: serving on " + server.baseUri() + (authority.generated() ? " (DEBUG MODE: generated CA)" : ""));
+            EdgeOptions.announceAdmin("steward", server.edge());
             if (!requireFresh) {
                 System.err.println("donjon: note: Enarx-compatible mode: CSRs without a nonce are certified whenever they are sent"
                         + " (replays included); --require-fresh-evidence refuses them");

@@ -61,6 +61,7 @@ final class RegistryHandler {
             case StoreException.AlreadyRegistered e -> ApiError.forbidden(e.getMessage()
                     + ": a subject registers one user name (scope " + Scope.ADMIN_USERS + " may register others)");
             case StoreException.Damaged e -> new ApiError(500, e.getMessage(), e.getCause());
+            case StoreException.Unavailable e -> new ApiError(503, e.getMessage(), e.getCause());
             case RegistryException e -> new ApiError(e.status(), e.getMessage()); // a malformed name, header or document
             default -> null;
         });

@@ -8,7 +8,6 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 
@@ -29,8 +28,12 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     private final EdgeServer edge;
+    private final RegistryStore store;
 
-    private RegistryServer(EdgeServer edge) { this.edge = edge; }
+    private RegistryServer(EdgeServer edge, RegistryStore store) {
+        this.edge = edge;
+        this.store = store;
+    }
 
     public static RegistryServer start(Config config) throws IOException {
         // "optional", not "required": public repositories stay readable without a certificate
@@ -44,12 +47,12 @@ public final class RegistryServer implements AutoCloseable {
         RegistryHandler handler = new RegistryHandler(config.store());
         EdgeServer server = EdgeServer.start(edge, handler.routes(), handler::mapError);
         RegistryStore store = config.store();
-        server.readinessCheck(() -> Files.isWritable(store.root()) ? Optional.empty() : Optional.of("the store " + store.root() + " is not writable"));
+        server.readinessCheck(store::notReady);
         CounterWithCallback.builder().name("donjon_drawbridge_blob_rehashes")
                 .help("Stored blobs hashed again before serving because their file was not known unchanged since it was verified")
                 .callback(cb -> cb.call(store.rehashes()))
                 .register(server.metrics().registry());
-        return new RegistryServer(server);
+        return new RegistryServer(server, store);
     }
 
     public InetSocketAddress address() { return edge.address(); }
@@ -60,7 +63,13 @@ public final class RegistryServer implements AutoCloseable {
     /** The base URL clients use, e.g. {@code https://127.0.0.1:8443}. */
     public URI baseUri() { return edge.baseUri(); }
 
-    /** Stops accepting, lets requests in flight finish (bounded by the limits' shutdown grace). */
+    /** Stops accepting, lets requests in flight finish (bounded by the limits' shutdown grace), then closes the store. */
     @Override
-    public void close() { edge.close(); }
+    public void close() {
+        try {
+            edge.close();
+        } finally {
+            store.close();
+        }
+    }
 }

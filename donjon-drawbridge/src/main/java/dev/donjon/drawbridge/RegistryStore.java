@@ -19,50 +19,74 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.stream.Stream;
 
 /**
- * The registry's file-system store. Layout under the root:
- * <pre>
- *   blobs/&lt;sha-256 hex&gt;                               content-addressed bytes of every tag entry and tree node
- *   users/&lt;user&gt;/user.json                            the user record
- *   users/&lt;user&gt;/repos/&lt;repo&gt;/config.json            the repository config
- *   users/&lt;user&gt;/repos/&lt;repo&gt;/tags/&lt;tag&gt;/tag.json     entry JSON (digest, length, type) of the tag's body
- *   users/&lt;user&gt;/repos/&lt;repo&gt;/tags/&lt;tag&gt;/nodes/&lt;hex of path&gt;.json   entry JSON of each tree node
- *   subjects/&lt;sha-256 hex of the subject&gt;              the one user name a subject owns
- *   tmp/                                                uploads in progress (emptied at start)
- * </pre>
- * Every object is verified (all four digests and its length) before it is stored. Before it is served, its blob must
- * still be the file that was verified: same inode, size, modification and change times (a write to the file, even one
- * that restores its mtime, moves its ctime). A blob that is not is hashed again and refused if it no longer matches;
- * so a GET or HEAD costs a stat, not a hash of the whole file, and changed bytes are never served.
+ * The registry's store: names in a {@link Catalog} (files under the root, or PostgreSQL for replicas), content in
+ * {@code blobs/<sha-256 hex>} under the root (a directory every replica mounts when there are several), uploads in
+ * progress in {@code tmp/}. Every object is verified (all four digests and its length) and its blob forced to disk
+ * before the catalog names it, so no tag or node ever points at content that is not stored, whichever process dies
+ * when. Before an object is served, its blob must still be the file that was verified: same inode, size, modification
+ * and change times (a write to the file, even one that restores its mtime, moves its ctime). A blob that is not is
+ * hashed again and refused if it no longer matches; so a GET or HEAD costs a stat, not a hash of the whole file, and
+ * changed bytes are never served.
  */
-public final class RegistryStore {
+public final class RegistryStore implements AutoCloseable {
+    /** Uploads a replica that died left in a shared tmp/: removed by the next replica to start, once surely abandoned. */
+    private static final Duration ABANDONED_UPLOAD = Duration.ofHours(6);
+
     private final Path root;
     private final Path tmp;
     private final Path blobs;
     private final long maxUpload;
-    private final Path subjects;
+    private final Catalog catalog;
     /** Blob name (sha-256 hex) to the identity of the file whose bytes were last hashed and matched. */
     private final Map<String, FileIdentity> verified = new ConcurrentHashMap<>();
     private final LongAdder rehashes = new LongAdder();
 
+    /** The zero-setup store: catalog and blobs under {@code root}, for one server. */
     public RegistryStore(Path root, long maxUpload) throws IOException {
+        this(root, maxUpload, null);
+    }
+
+    /**
+     * A store that several replicas share: the catalog in PostgreSQL at {@code database} (JDBC URL; the schema is
+     * created or brought up to date at start), the blobs under {@code root}, which every replica mounts.
+     */
+    public static RegistryStore shared(Path root, long maxUpload, String database, String user, Optional<String> password) throws IOException {
+        SqlCatalog catalog = SqlCatalog.open(SqlCatalog.Settings.of(database, user, password));
+        try {
+            return new RegistryStore(root, maxUpload, catalog);
+        } catch (IOException | RuntimeException e) {
+            catalog.close();
+            throw e;
+        }
+    }
+
+    private RegistryStore(Path root, long maxUpload, SqlCatalog shared) throws IOException {
         this.root = root.toAbsolutePath();
         this.tmp = this.root.resolve("tmp");
         this.blobs = this.root.resolve("blobs");
         this.maxUpload = maxUpload;
-        this.subjects = this.root.resolve("subjects");
-        Files.createDirectories(this.root.resolve("users"));
-        if (!Files.isDirectory(subjects)) indexSubjects();
         Files.createDirectories(blobs);
         Files.createDirectories(tmp);
-        try (Stream<Path> leftovers = Files.list(tmp)) { // uploads a crash interrupted: never visible, now gone
-            for (Path p : leftovers.toList()) Files.deleteIfExists(p);
+        // uploads a crash interrupted are never visible; alone, all of them are gone now, shared, those surely abandoned
+        Instant abandoned = Instant.now().minus(ABANDONED_UPLOAD);
+        try (Stream<Path> leftovers = Files.list(tmp)) {
+            for (Path p : leftovers.toList()) {
+                try {
+                    if (shared == null || Files.getLastModifiedTime(p).toInstant().isBefore(abandoned)) Files.deleteIfExists(p);
+                } catch (NoSuchFileException gone) {
+                    // another replica finished or removed it
+                }
+            }
         }
+        this.catalog = shared != null ? shared : new FileCatalog(this.root, tmp);
     }
 
     public Path root() { return root; }
@@ -70,86 +94,38 @@ public final class RegistryStore {
     /** The largest upload accepted. */
     public long maxUpload() { return maxUpload; }
 
+    /** Where the names are kept: the store directory, or the database (never its password). */
+    public String describe() { return catalog instanceof SqlCatalog ? catalog.describe() + ", blobs in " + blobs : root.toString(); }
+
+    /** Empty when requests can be served; else why not (the database does not answer, the store is not writable). */
+    public Optional<String> notReady() {
+        if (!Files.isWritable(blobs) || !Files.isWritable(tmp)) return Optional.of("the store " + root + " is not writable");
+        if (!catalog.ready()) return Optional.of("the catalog (" + catalog.describe() + ") does not answer");
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() { catalog.close(); }
+
     // ---- users and repositories ----
 
     /**
      * Registers {@code user} for {@code record}'s subject. A subject owns one user name: a second one is refused
      * ({@link StoreException.AlreadyRegistered}), so a token holder cannot take other names.
      */
-    public void createUser(String user, UserRecord record) {
-        Path index = subjects.resolve(subjectKey(record.subject()));
-        boolean indexed = false;
-        try {
-            AtomicFiles.createNew(tmp, index, user.getBytes(StandardCharsets.UTF_8));
-            indexed = true;
-        } catch (IOException e) {
-            if (!AtomicFiles.isAlreadyExists(e)) throw storageFailure("indexing a subject", e);
-            String owned = readSmall(index).map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
-            // the same name again (a retry, or a crash between the index and the record) goes on to the record
-            if (!owned.equals(user)) throw new StoreException.AlreadyRegistered("subject '" + record.subject() + "' already owns user '" + owned + "'");
-        }
-        try {
-            createJson(userDir(user).resolve("user.json"), record.toJson(), "user '" + user + "'");
-        } catch (StoreException.Conflict taken) {
-            if (indexed) {
-                try {
-                    Files.deleteIfExists(index);
-                } catch (IOException ignored) {
-                    // the subject keeps a dangling index entry: it can still register this same name, which is taken
-                }
-            }
-            throw taken;
-        }
-    }
+    public void createUser(String user, UserRecord record) { catalog.createUser(Names.user(user), record); }
 
-    /** The index of subjects for a store written before it existed: every user record, once. */
-    private void indexSubjects() throws IOException {
-        Files.createDirectories(tmp);
-        try (Stream<Path> users = Files.list(root.resolve("users"))) {
-            for (Path dir : users.toList()) {
-                Optional<byte[]> json = readSmall(dir.resolve("user.json"));
-                if (json.isEmpty()) continue;
-                Path index = subjects.resolve(subjectKey(UserRecord.parse(json.get()).subject()));
-                try {
-                    AtomicFiles.createNew(tmp, index, dir.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    if (!AtomicFiles.isAlreadyExists(e)) throw e;
-                }
-            }
-        }
-        Files.createDirectories(subjects);
-    }
-
-    private static String subjectKey(String subject) {
-        return HexFormat.of().formatHex(sha256(subject.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    public Optional<UserRecord> user(String user) {
-        return readSmall(userDir(user).resolve("user.json")).map(UserRecord::parse);
-    }
+    public Optional<UserRecord> user(String user) { return catalog.user(Names.user(user)); }
 
     public void createRepository(String user, String repo, RepositoryConfig config) {
-        if (user(user).isEmpty()) throw new StoreException.NotFound("user '" + user + "' does not exist");
-        createJson(repoDir(user, repo).resolve("config.json"), config.toJson(), "repository '" + user + "/" + repo + "'");
+        catalog.createRepository(Names.user(user), Names.repository(repo), config);
     }
 
     public Optional<RepositoryConfig> repository(String user, String repo) {
-        return readSmall(repoDir(user, repo).resolve("config.json")).map(RepositoryConfig::parse);
+        return catalog.repository(Names.user(user), Names.repository(repo));
     }
 
-    public List<String> tags(String user, String repo) {
-        Path dir = repoDir(user, repo).resolve("tags");
-        List<String> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.toList()) if (Files.exists(p.resolve("tag.json"))) out.add(p.getFileName().toString());
-        } catch (NoSuchFileException e) {
-            return out;
-        } catch (IOException e) {
-            throw storageFailure("listing tags", e);
-        }
-        out.sort(null);
-        return out;
-    }
+    public List<String> tags(String user, String repo) { return catalog.tags(Names.user(user), Names.repository(repo)); }
 
     // ---- tags and trees ----
 
@@ -161,7 +137,8 @@ public final class RegistryStore {
      * @return true if created, false if the identical tag was already there
      */
     public boolean createTag(String user, String repo, String tag, ContentDigest claimed, String type, long length, InputStream body) {
-        Path tagFile = tagDir(user, repo, tag).resolve("tag.json");
+        Names.tag(tag);
+        if (repository(user, repo).isEmpty()) throw new StoreException.NotFound("repository '" + user + "/" + repo + "' does not exist");
         Optional<StoredObject> existing = tag(user, repo, tag);
         if (existing.isPresent()) {
             if (sameAs(existing.get().meta(), claimed, type, length)) return false;
@@ -176,7 +153,12 @@ public final class RegistryStore {
             byte[] bytes = Files.readAllBytes(up.file);
             if (type.equals(Meta.JWS_TYPE)) SignedTag.entryOf(bytes); else RegistryJson.readEntry(bytes); // well-formed
             commitBlob(up);
-            createJson(tagFile, RegistryJson.writeEntry(actual), "tag " + tag);
+            try {
+                catalog.createTag(user, repo, tag, actual);
+            } catch (StoreException.Conflict raced) { // another request (on another replica?) stored it meanwhile
+                if (tag(user, repo, tag).filter(t -> sameAs(t.meta(), claimed, type, length)).isPresent()) return false;
+                throw new StoreException.Conflict("tag " + tag + " already exists with a different entry");
+            }
             return true;
         } catch (IOException e) {
             throw storageFailure("storing a tag", e);
@@ -186,8 +168,7 @@ public final class RegistryStore {
     }
 
     public Optional<StoredObject> tag(String user, String repo, String tag) {
-        return readSmall(tagDir(user, repo, tag).resolve("tag.json"))
-                .map(json -> object(RegistryJson.readEntry(json)));
+        return catalog.tag(Names.user(user), Names.repository(repo), Names.tag(tag)).map(this::object);
     }
 
     /** The entry the tag points to: the expected digest, length and type of the tree's root. */
@@ -205,7 +186,6 @@ public final class RegistryStore {
     public boolean createNode(String user, String repo, String tag, TreePath path, ContentDigest claimed, String type, long length, InputStream body) {
         StoredObject tagObject = tag(user, repo, tag).orElseThrow(() -> new StoreException.NotFound("tag " + tag + " does not exist"));
         Meta expected = expectedNode(user, repo, tag, tagObject, path);
-        Path nodeFile = nodeFile(user, repo, tag, path);
         Optional<StoredObject> existing = node(user, repo, tag, path);
         if (existing.isPresent()) {
             if (sameAs(existing.get().meta(), claimed, type, length)) return false;
@@ -222,7 +202,12 @@ public final class RegistryStore {
             if (!expected.isSatisfiedBy(actual)) throw new StoreException.Rejected("content of '/" + path + "' does not match the digest its parent announced");
             if (actual.isDirectory()) RegistryJson.readDirectory(Files.readAllBytes(up.file));
             commitBlob(up);
-            createJson(nodeFile, RegistryJson.writeEntry(actual), "tree node '/" + path + "'");
+            try {
+                catalog.createNode(user, repo, tag, path, actual);
+            } catch (StoreException.Conflict raced) {
+                if (node(user, repo, tag, path).filter(n -> sameAs(n.meta(), claimed, type, length)).isPresent()) return false;
+                throw new StoreException.Conflict("tree node '/" + path + "' already exists with different content");
+            }
             return true;
         } catch (IOException e) {
             throw storageFailure("storing a tree node", e);
@@ -237,7 +222,7 @@ public final class RegistryStore {
     }
 
     public Optional<StoredObject> node(String user, String repo, String tag, TreePath path) {
-        return readSmall(nodeFile(user, repo, tag, path)).map(json -> object(RegistryJson.readEntry(json)));
+        return catalog.node(Names.user(user), Names.repository(repo), Names.tag(tag), path).map(this::object);
     }
 
     private Meta expectedNode(String user, String repo, String tag, StoredObject tagObject, TreePath path) {
@@ -392,42 +377,33 @@ public final class RegistryStore {
         verified.put(up.digest.sha256Hex(), FileIdentity.of(target)); // hashed while it was received
     }
 
-    // ---- paths and small files ----
-
-    private Path userDir(String user) { return root.resolve("users").resolve(Names.user(user)); }
-
-    private Path repoDir(String user, String repo) { return userDir(user).resolve("repos").resolve(Names.repository(repo)); }
-
-    private Path tagDir(String user, String repo, String tag) { return repoDir(user, repo).resolve("tags").resolve(Names.tag(tag)); }
-
-    private Path nodeFile(String user, String repo, String tag, TreePath path) {
-        String name = path.isRoot() ? "root" : HexFormat.of().formatHex(path.toString().getBytes(StandardCharsets.UTF_8));
-        return tagDir(user, repo, tag).resolve("nodes").resolve(name + ".json");
-    }
-
     private StoredObject object(Meta meta) { return new StoredObject(meta, blobs.resolve(meta.digest().sha256Hex())); }
 
-    private void createJson(Path file, byte[] json, String what) {
-        try {
-            AtomicFiles.createNew(tmp, file, json);
-        } catch (IOException e) {
-            if (AtomicFiles.isAlreadyExists(e)) throw new StoreException.Conflict(what + " already exists");
-            throw storageFailure("writing " + what, e);
-        }
-    }
+    private static StoreException storageFailure(String doing, IOException e) { return FileCatalog.storageFailure(doing, e); }
 
-    private static Optional<byte[]> readSmall(Path file) {
-        try {
-            return Optional.of(Files.readAllBytes(file));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw storageFailure("reading " + file.getFileName(), e);
-        }
-    }
+    // ---- consistency ----
 
-    private static StoreException storageFailure(String doing, IOException e) {
-        return new StoreException.Damaged("storage failure while " + doing, new UncheckedIOException(e));
+    /**
+     * Checks that every blob the catalog names is stored and still matches its digest (each is hashed: this reads the
+     * whole store). Empty when the store is consistent; else one line per problem. What an operator runs after
+     * restoring a backup ({@code donjon drawbridge check}), and what the failover test asserts.
+     */
+    public List<String> check() {
+        List<String> problems = new ArrayList<>();
+        for (String name : catalog.blobs()) {
+            Path blob = blobs.resolve(name);
+            MessageDigest md = DigestAlgorithm.SHA_256.newDigest();
+            try (InputStream in = Files.newInputStream(blob)) {
+                byte[] buf = new byte[1 << 16];
+                for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);
+                if (!HexFormat.of().formatHex(md.digest()).equals(name)) problems.add("blob " + name + " does not match its digest");
+            } catch (NoSuchFileException e) {
+                problems.add("blob " + name + " is named by the catalog but missing");
+            } catch (IOException e) {
+                problems.add("blob " + name + " cannot be read: " + OneLine.of(e));
+            }
+        }
+        return problems;
     }
 
     /** What identifies a file's content without reading it: a write changes at least the change time. */

@@ -38,6 +38,11 @@ public abstract sealed class StoreException extends RuntimeException {
         Damaged(String message, Throwable cause) { super(message, cause); }
     }
 
+    /** The database cannot be reached or failed; nothing was half-written, and the request may be retried. */
+    public static final class Unavailable extends StoreException {
+        Unavailable(String message, Throwable cause) { super(message, cause); }
+    }
+
     /** The subject already owns a user name (a subject registers itself once). */
     public static final class AlreadyRegistered extends StoreException {
         AlreadyRegistered(String message) { super(message, null); }

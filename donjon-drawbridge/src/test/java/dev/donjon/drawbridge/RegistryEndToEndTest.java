@@ -1,5 +1,7 @@
 package dev.donjon.drawbridge;
 
+import dev.donjon.testing.TestPki;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -98,12 +100,12 @@ class RegistryEndToEndTest {
         assertArrayEquals(Files.readAllBytes(EXAMPLE.resolve("main.wasm")), owner.fetch("alice/secret:1.0.0").wasm());
 
         // a Keep whose certificate the Steward CA issued may
-        TestPki.Issued keep = TestPki.leaf(reg.stewardCa, "keep-1", false);
+        TestPki.Issued keep = TestPki.client(reg.stewardCa, "keep-1");
         FetchedPackage pkg = fetcher(keep.clientContext(reg.tlsCa.cert())).fetch("alice/secret:1.0.0");
         assertArrayEquals(Files.readAllBytes(EXAMPLE.resolve("main.wasm")), pkg.wasm());
 
         // a certificate from any other CA is refused
-        TestPki.Issued rogue = TestPki.leaf(TestPki.ca("Rogue CA"), "keep-2", false);
+        TestPki.Issued rogue = TestPki.client(TestPki.ca("Rogue CA"), "keep-2");
         assertThrows(RegistryException.class, () -> fetcher(rogue.clientContext(reg.tlsCa.cert())).fetch("alice/secret:1.0.0"));
 
         // and the read-only token cannot publish

@@ -1,5 +1,7 @@
 package dev.donjon.drawbridge;
 
+import dev.donjon.testing.TestPki;
+
 import dev.donjon.common.Tls;
 import dev.donjon.server.Authenticator;
 import dev.donjon.server.OidcVerifier;
@@ -20,7 +22,7 @@ final class RegistryFixture implements AutoCloseable {
     static final String READONLY_TOKEN = "alice-readonly-token-0123";
 
     final TestPki.Issued tlsCa = TestPki.ca("Test Registry CA");
-    final TestPki.Issued serverCert = TestPki.leaf(tlsCa, "localhost", true);
+    final TestPki.Issued serverCert = TestPki.server(tlsCa, "localhost", List.of());
     final TestPki.Issued stewardCa = TestPki.ca("Test Steward CA");
     final Path storeDir;
     final RegistryStore store;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.donjon.testing.LocalPostgres;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -20,14 +21,18 @@ import org.junit.jupiter.api.Test;
 class PostgresStoreTest {
 
     private static LocalPostgres pg;
+    private static String database;
 
     @BeforeAll
-    static void start() throws Exception { pg = LocalPostgres.start(); }
+    static void start() throws Exception {
+        pg = LocalPostgres.start();
+        database = pg.createDatabase();
+    }
 
     @AfterAll
     static void stop() throws Exception { pg.close(); }
 
-    private static PostgresStore store() throws BrokerException { return PostgresStore.open(pg.jdbcUrl(), LocalPostgres.USER, new char[0]); }
+    private static PostgresStore store() throws BrokerException { return PostgresStore.open(database, pg.user(), new char[0]); }
 
     @Test
     void twoBrokersShareTheDatabaseAndTheKeyCheckRefusesAnotherKey() throws Exception {
@@ -58,7 +63,7 @@ class PostgresStoreTest {
             BrokerException e = assertThrows(BrokerException.class,
                     () -> new SecretBroker(s, MasterKey.of(other), List.of(dev.donjon.steward.CertificateAuthority.generate(Instant.now()).certificate()),
                             AuditLog.to(java.io.OutputStream.nullOutputStream(), "null"), new BrokerMetrics(), Clock.systemUTC()));
-            assertEquals("the master key is not the one the secret store " + pg.jdbcUrl() + " was made with", e.getMessage());
+            assertEquals("the master key is not the one the secret store " + database + " was made with", e.getMessage());
         }
     }
 

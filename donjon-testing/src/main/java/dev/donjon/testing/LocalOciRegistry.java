@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's docker-registry (the CNCF distribution registry) started on a free loopback port with its storage in a
@@ -47,7 +46,7 @@ public final class LocalOciRegistry implements AutoCloseable {
 
     /** Starts the registry with its configuration, log and storage under {@code dir}; returns once it answers {@code /v2/}. */
     public static LocalOciRegistry start(Path dir) throws Exception {
-        if (!Files.isExecutable(BINARY)) installTestPackages();
+        if (!Files.isExecutable(BINARY)) TestPackages.install();
         if (!Files.isExecutable(BINARY))
             fail(BINARY + " is missing: install Debian's docker-registry package (apt-get install docker-registry) to run the OCI tests");
         int port;
@@ -84,14 +83,6 @@ public final class LocalOciRegistry implements AutoCloseable {
         registry.destroy();
         fail("docker-registry did not answer on " + started.base + " within 10 s");
         return started;
-    }
-
-    /** The project's own installer (also run by .ci/run), so a fresh machine needs no manual step. */
-    private static void installTestPackages() throws Exception {
-        Path script = Path.of(System.getProperty("donjon.root", "..")).resolve(".ci/test-packages.sh");
-        if (!Files.isRegularFile(script)) return;
-        Process p = new ProcessBuilder("bash", script.toString()).inheritIO().start();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) p.destroyForcibly();
     }
 
     /** {@code http://127.0.0.1:PORT}. */

@@ -130,7 +130,12 @@ class DeployInputTest {
     // --- what the host may try on the input channel ---
 
     private static String attack(MaliciousHost host, Deployer.Options options, byte[] stdin, int expectedExit) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        return attack(host, options, stdin, expectedExit, new ByteArrayOutputStream());
+    }
+
+    /** Deploys copy_stdin through {@code host}; {@code out} gets what the guest wrote, that is what it took for input. */
+    private static String attack(MaliciousHost host, Deployer.Options options, byte[] stdin, int expectedExit, ByteArrayOutputStream out)
+            throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = deployer(host.uri(), options).deploy(Workloads.copyStdin(), new ByteArrayInputStream(stdin), out, err);
         String said = err.toString(StandardCharsets.UTF_8);
@@ -169,6 +174,45 @@ class DeployInputTest {
         try (MaliciousHost host = new MaliciousHost(agent.baseUri())) {
             host.rewriteInput(chunks -> new ArrayList<>(chunks.subList(1, chunks.size())));
             attack(host, Deployer.Options.to(host.uri()), new byte[200_000], 3);
+        }
+    }
+
+    /**
+     * An authentic chunk sent twice is never data twice: the guest reads a failure (and the Keep drops what it held,
+     * so the first copy may not be read either).
+     */
+    @Test
+    void aReplayedInputChunkIsAReadError() throws Exception {
+        try (MaliciousHost host = new MaliciousHost(agent.baseUri())) {
+            host.rewriteInput(chunks -> {
+                List<byte[]> replayed = new ArrayList<>(chunks);
+                replayed.add(1, chunks.getFirst().clone());
+                return replayed;
+            });
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            String said = attack(host, Deployer.Options.to(host.uri()), "pay 100\n".getBytes(StandardCharsets.UTF_8), 3, out);
+            assertTrue(said.startsWith("stdin: "), said);
+            String read = out.toString(StandardCharsets.UTF_8);
+            assertTrue(read.isEmpty() || read.equals("pay 100\n"), "the guest read the replayed chunk: " + read);
+        }
+    }
+
+    /** Input the host makes up (a chunk of its own before the client's): a read error, and none of it reaches the guest. */
+    @Test
+    void inputTheHostMakesUpNeverReachesTheGuest() throws Exception {
+        try (MaliciousHost host = new MaliciousHost(agent.baseUri())) {
+            host.rewriteInput(chunks -> {
+                List<byte[]> forged = new ArrayList<>(chunks);
+                byte[] madeUp = new byte[chunks.getFirst().length];
+                java.util.Arrays.fill(madeUp, (byte) 'x');
+                madeUp[0] = 1; // the type byte of a data frame, under no valid tag
+                forged.addFirst(madeUp);
+                return forged;
+            });
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            String said = attack(host, Deployer.Options.to(host.uri()), "genuine\n".getBytes(StandardCharsets.UTF_8), 3, out);
+            assertTrue(said.startsWith("stdin: "), said);
+            assertEquals(0, out.size(), "the guest read input the host made up: " + out);
         }
     }
 
