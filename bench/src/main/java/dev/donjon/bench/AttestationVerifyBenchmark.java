@@ -5,22 +5,12 @@ import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;
 import dev.donjon.attestation.IntelCollateral;
 import dev.donjon.attestation.Tee;
-import dev.donjon.attestation.crypto.SignatureProviders;
 import dev.donjon.attestation.TeeVerifier;
 import dev.donjon.attestation.VerificationResult;
+import dev.donjon.attestation.crypto.SignatureProviders;
 import dev.donjon.attestation.intel.SgxVerifier;
 import dev.donjon.attestation.intel.TdxVerifier;
 import dev.donjon.attestation.snp.SnpVerifier;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,6 +20,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
 
 /**
  * Verifications per second of real evidence from ../shared/vectors, per TEE:
@@ -64,7 +63,9 @@ public class AttestationVerifyBenchmark {
     @Setup
     public void setUp() {
         if (engine.equals("native")) {
-            SignatureProviders.useNative().ifPresent(why -> { throw new IllegalStateException(why); });
+            SignatureProviders.useNative().ifPresent(why -> {
+                throw new IllegalStateException(why);
+            });
         } else {
             SignatureProviders.useJava();
         }
@@ -72,19 +73,35 @@ public class AttestationVerifyBenchmark {
         byte[] intelRoot = read(vectors, "intel/Intel_SGX_Root_CA.der");
         switch (Tee.fromWireName(tee)) {
             case SNP -> {
-                input = new EvidenceInput(Tee.SNP, Container.SNP_REPORT, read(vectors, "snp/go-sev-guest/attestation.bin"),
-                        new Endorsements(Optional.of(read(vectors, "snp/go-sev-guest/vcek.testcer")), Optional.empty(),
-                                Optional.of(read(vectors, "amd/milan/ask_ark.pem")), List.of(), Optional.empty(), Optional.empty()));
+                input = new EvidenceInput(
+                        Tee.SNP,
+                        Container.SNP_REPORT,
+                        read(vectors, "snp/go-sev-guest/attestation.bin"),
+                        new Endorsements(
+                                Optional.of(read(vectors, "snp/go-sev-guest/vcek.testcer")),
+                                Optional.empty(),
+                                Optional.of(read(vectors, "amd/milan/ask_ark.pem")),
+                                List.of(),
+                                Optional.empty(),
+                                Optional.empty()));
                 now = Instant.parse("2024-06-01T00:00:00Z");
                 fresh = SnpVerifier::new;
             }
             case SGX -> {
-                input = intel(Tee.SGX, read(vectors, "sgx/dcap-qvl/sgx_quote"), read(vectors, "sgx/dcap-qvl/sgx_quote_collateral.json"), intelRoot);
+                input = intel(
+                        Tee.SGX,
+                        read(vectors, "sgx/dcap-qvl/sgx_quote"),
+                        read(vectors, "sgx/dcap-qvl/sgx_quote_collateral.json"),
+                        intelRoot);
                 now = Instant.parse("2025-07-19T10:01:17Z");
                 fresh = SgxVerifier::new;
             }
             case TDX -> {
-                input = intel(Tee.TDX, read(vectors, "tdx/dcap-qvl/tdx_quote"), read(vectors, "tdx/dcap-qvl/tdx_quote_collateral.json"), intelRoot);
+                input = intel(
+                        Tee.TDX,
+                        read(vectors, "tdx/dcap-qvl/tdx_quote"),
+                        read(vectors, "tdx/dcap-qvl/tdx_quote_collateral.json"),
+                        intelRoot);
                 now = Instant.parse("2025-07-19T10:00:34Z");
                 fresh = TdxVerifier::new;
             }
@@ -112,20 +129,23 @@ public class AttestationVerifyBenchmark {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 10;
         var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         System.out.printf("%-4s %-6s %-5s %10s %12s %14s%n", "tee", "engine", "mode", "ops", "ops/wall-s", "ops/cpu-s");
-        for (String t : new String[] {"snp", "sgx", "tdx"}) for (String e : new String[] {"java", "native"}) {
-            AttestationVerifyBenchmark b = new AttestationVerifyBenchmark();
-            b.tee = t;
-            b.engine = e;
-            b.setUp();
-            for (String mode : new String[] {"cold", "warm"}) {
-                Runnable op = mode.equals("cold") ? b::cold : b::warm;
-                for (long end = System.nanoTime() + (long) (seconds / 3 * 1e9); System.nanoTime() < end; ) op.run(); // warm-up
-                long ops = 0, wall0 = System.nanoTime(), cpu0 = threads.getCurrentThreadCpuTime();
-                for (long end = wall0 + (long) (seconds * 1e9); System.nanoTime() < end; ops++) op.run();
-                double wall = (System.nanoTime() - wall0) / 1e9, cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
-                System.out.printf("%-4s %-6s %-5s %10d %12.1f %14.1f%n", t, e, mode, ops, ops / wall, ops / cpu);
+        for (String t : new String[] {"snp", "sgx", "tdx"})
+            for (String e : new String[] {"java", "native"}) {
+                AttestationVerifyBenchmark b = new AttestationVerifyBenchmark();
+                b.tee = t;
+                b.engine = e;
+                b.setUp();
+                for (String mode : new String[] {"cold", "warm"}) {
+                    Runnable op = mode.equals("cold") ? b::cold : b::warm;
+                    for (long end = System.nanoTime() + (long) (seconds / 3 * 1e9); System.nanoTime() < end; )
+                        op.run(); // warm-up
+                    long ops = 0, wall0 = System.nanoTime(), cpu0 = threads.getCurrentThreadCpuTime();
+                    for (long end = wall0 + (long) (seconds * 1e9); System.nanoTime() < end; ops++) op.run();
+                    double wall = (System.nanoTime() - wall0) / 1e9,
+                            cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
+                    System.out.printf("%-4s %-6s %-5s %10d %12.1f %14.1f%n", t, e, mode, ops, ops / wall, ops / cpu);
+                }
             }
-        }
     }
 
     private static VerificationResult mustAccept(VerificationResult r) {
@@ -134,15 +154,25 @@ public class AttestationVerifyBenchmark {
     }
 
     private static EvidenceInput intel(Tee tee, byte[] quote, byte[] collateral, byte[] root) {
-        return new EvidenceInput(tee, Container.INTEL_QUOTE, quote, new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(),
-                List.of(), Optional.of(new IntelCollateral.DcapQvlJson(collateral)), Optional.of(root)));
+        return new EvidenceInput(
+                tee,
+                Container.INTEL_QUOTE,
+                quote,
+                new Endorsements(
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        List.of(),
+                        Optional.of(new IntelCollateral.DcapQvlJson(collateral)),
+                        Optional.of(root)));
     }
 
     private static byte[] read(Path dir, String relative) {
         try {
             return Files.readAllBytes(dir.resolve(relative));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the vector " + relative + " (set -Ddonjon.shared=PATH/TO/shared)", e);
+            throw new UncheckedIOException(
+                    "cannot read the vector " + relative + " (set -Ddonjon.shared=PATH/TO/shared)", e);
         }
     }
 }

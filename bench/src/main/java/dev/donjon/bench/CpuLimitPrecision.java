@@ -30,11 +30,17 @@ public final class CpuLimitPrecision {
         for (int i = 0; i < runs; i++) {
             AtomicLong lastSeenCpu = new AtomicLong();
             AtomicLong passedAt = new AtomicLong();
-            Thread sampler = Thread.ofPlatform().daemon().start(() -> sample(cpu, limitMs * 1_000_000, lastSeenCpu, passedAt));
+            Thread sampler =
+                    Thread.ofPlatform().daemon().start(() -> sample(cpu, limitMs * 1_000_000, lastSeenCpu, passedAt));
             String why;
             try {
-                program.run(WasiOptions.builder().stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream())
-                        .limits(WasiLimits.defaults().withMaxCpuTime(Duration.ofMillis(limitMs))).build());
+                program.run(WasiOptions.builder()
+                        .stdio(
+                                InputStream.nullInputStream(),
+                                OutputStream.nullOutputStream(),
+                                OutputStream.nullOutputStream())
+                        .limits(WasiLimits.defaults().withMaxCpuTime(Duration.ofMillis(limitMs)))
+                        .build());
                 why = "the guest ended by itself (unexpected)";
             } catch (GuestFailedException e) {
                 why = e.getMessage();
@@ -42,8 +48,12 @@ public final class CpuLimitPrecision {
             long ended = System.nanoTime();
             sampler.interrupt();
             sampler.join();
-            System.out.printf("limit %d ms: guest thread CPU last seen %.2f ms; ran on %.2f ms (wall) after passing the limit; %s%n",
-                    limitMs, lastSeenCpu.get() / 1e6, passedAt.get() == 0 ? Double.NaN : (ended - passedAt.get()) / 1e6, why);
+            System.out.printf(
+                    "limit %d ms: guest thread CPU last seen %.2f ms; ran on %.2f ms (wall) after passing the limit; %s%n",
+                    limitMs,
+                    lastSeenCpu.get() / 1e6,
+                    passedAt.get() == 0 ? Double.NaN : (ended - passedAt.get()) / 1e6,
+                    why);
         }
     }
 
@@ -52,7 +62,10 @@ public final class CpuLimitPrecision {
         Thread guest = null;
         while (!Thread.currentThread().isInterrupted()) {
             if (guest == null) {
-                guest = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("wasi-guest")).findFirst().orElse(null);
+                guest = Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.getName().equals("wasi-guest"))
+                        .findFirst()
+                        .orElse(null);
                 continue;
             }
             long used = cpu.getThreadCpuTime(guest.threadId());

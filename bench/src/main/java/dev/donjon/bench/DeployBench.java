@@ -63,21 +63,33 @@ public final class DeployBench {
             }
         }
         byte[] rot13 = Files.readAllBytes(Path.of("examples/rot13/rot13.wasm"));
-        System.out.printf("donjon deploy benchmark: backend %s, %d spare Keeps, %d CPUs, JDK %s, load average %s%n", backend, spares,
-                Runtime.getRuntime().availableProcessors(), Runtime.version(), Files.readString(Path.of("/proc/loadavg")).strip());
-        HostAgent.Config config = HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), backend)
-                .withMaxKeeps(1000).withSpareKeeps(spares);
+        System.out.printf(
+                "donjon deploy benchmark: backend %s, %d spare Keeps, %d CPUs, JDK %s, load average %s%n",
+                backend,
+                spares,
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.version(),
+                Files.readString(Path.of("/proc/loadavg")).strip());
+        HostAgent.Config config = HostAgent.Config.defaults(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), backend)
+                .withMaxKeeps(1000)
+                .withSpareKeeps(spares);
         try (HostAgent agent = HostAgent.start(config)) {
-            // a sim agent has made its chain by now; the client trusts it (insecure backends allowed: this is a benchmark)
+            // a sim agent has made its chain by now; the client trusts it (insecure backends allowed: this is a
+            // benchmark)
             Path simDir = PlatformSettings.fromEnvironment(System.getenv()).sim();
-            trust = TrustOptions.insecure(backend.equals("sim") ? Optional.of(SimAuthority.load(simDir).chainPem()) : Optional.empty());
+            trust = TrustOptions.insecure(
+                    backend.equals("sim")
+                            ? Optional.of(SimAuthority.load(simDir).chainPem())
+                            : Optional.empty());
             deployToFirstConnection(agent, rot13, rounds, spares);
             keepsPerMinute(agent, createSeconds, concurrency);
             idleMemory(agent, rot13, idle);
         }
     }
 
-    private static void deployToFirstConnection(HostAgent agent, byte[] rot13, int rounds, int spares) throws Exception {
+    private static void deployToFirstConnection(HostAgent agent, byte[] rot13, int rounds, int spares)
+            throws Exception {
         List<Double> total = new ArrayList<>(), create = new ArrayList<>(), start = new ArrayList<>();
         for (int r = 0; r <= rounds; r++) { // round 0 warms the agent's JVM (HTTP, HPKE, Jackson)
             int port = freePort();
@@ -86,7 +98,9 @@ public final class DeployBench {
             Deployer d = new Deployer(Deployer.Options.to(agent.baseUri()), trust, new Deployer.Progress() {
                 public void keepCreated(String keepId, String backend) {}
 
-                public void trusted(Appraisal.Trusted appraisal) { trustedAt.set(System.nanoTime()); }
+                public void trusted(Appraisal.Trusted appraisal) {
+                    trustedAt.set(System.nanoTime());
+                }
 
                 public void sent(String keepId) {}
             });
@@ -95,7 +109,8 @@ public final class DeployBench {
                 try {
                     return d.deploy(pkg, OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
                 } catch (Exception e) {
-                    if (!String.valueOf(e.getMessage()).contains("stopped on request")) System.out.println("  deployment failed: " + e.getMessage());
+                    if (!String.valueOf(e.getMessage()).contains("stopped on request"))
+                        System.out.println("  deployment failed: " + e.getMessage());
                     return -1;
                 }
             });
@@ -111,11 +126,16 @@ public final class DeployBench {
             }
             d.stop();
             run.join();
-            Thread.sleep(spares > 0 ? 5000 : 500); // lets the agent start the next spare, as it would between real deployments
+            Thread.sleep(
+                    spares > 0
+                            ? 5000
+                            : 500); // lets the agent start the next spare, as it would between real deployments
         }
-        System.out.printf("deploy -> first accepted connection (ROT13, %d rounds): median %.0f ms (min %.0f, max %.0f)%n",
+        System.out.printf(
+                "deploy -> first accepted connection (ROT13, %d rounds): median %.0f ms (min %.0f, max %.0f)%n",
                 rounds, median(total), Collections.min(total), Collections.max(total));
-        System.out.printf("  of which create Keep + evidence appraised: median %.0f ms; seal + deliver + module start + accept: median %.0f ms%n",
+        System.out.printf(
+                "  of which create Keep + evidence appraised: median %.0f ms; seal + deliver + module start + accept: median %.0f ms%n",
                 median(create), median(start));
     }
 
@@ -125,13 +145,16 @@ public final class DeployBench {
         AtomicLong keepCpuTicks = new AtomicLong();
         long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         long t0 = System.nanoTime();
-        try (AgentClient client = new AgentClient(agent.baseUri()); var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (AgentClient client = new AgentClient(agent.baseUri());
+                var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int w = 0; w < concurrency; w++) {
                 pool.submit(() -> {
                     while (System.nanoTime() < deadline) {
                         try {
-                            KeepOffer offer = KeepOffer.parse(client.createKeep(nonce(), Optional.empty(), 64, Optional.empty()));
-                            keepCpuTicks.addAndGet(cpuTicks(client.status(offer.keepId()).get("pid").asLong()));
+                            KeepOffer offer =
+                                    KeepOffer.parse(client.createKeep(nonce(), Optional.empty(), 64, Optional.empty()));
+                            keepCpuTicks.addAndGet(cpuTicks(
+                                    client.status(offer.keepId()).get("pid").asLong()));
                             client.stopKeep(offer.keepId());
                             created.incrementAndGet();
                         } catch (Exception e) {
@@ -144,17 +167,23 @@ public final class DeployBench {
         }
         double elapsed = (System.nanoTime() - t0) / 1e9;
         double cpuPerKeep = created.get() == 0 ? Double.NaN : keepCpuTicks.get() / 100.0 / created.get();
-        System.out.printf("Keeps created (process start -> key + evidence offer -> stop), %d concurrent clients, %.0f s: %d, i.e. %.0f Keeps/minute (%d failed)%n",
+        System.out.printf(
+                "Keeps created (process start -> key + evidence offer -> stop), %d concurrent clients, %.0f s: %d, i.e. %.0f Keeps/minute (%d failed)%n",
                 concurrency, elapsed, created.get(), created.get() * 60 / elapsed, failed.get());
-        System.out.printf("  CPU per Keep from process start to its offer (user+sys of the Keep process): %.2f s, i.e. at most %.0f Keeps/minute"
-                + " on %d otherwise idle cores%n", cpuPerKeep, Runtime.getRuntime().availableProcessors() * 60 / cpuPerKeep,
+        System.out.printf(
+                "  CPU per Keep from process start to its offer (user+sys of the Keep process): %.2f s, i.e. at most %.0f Keeps/minute"
+                        + " on %d otherwise idle cores%n",
+                cpuPerKeep,
+                Runtime.getRuntime().availableProcessors() * 60 / cpuPerKeep,
                 Runtime.getRuntime().availableProcessors());
     }
 
     private static void idleMemory(HostAgent agent, byte[] rot13, int count) throws Exception {
         try (AgentClient client = new AgentClient(agent.baseUri())) {
             List<String> waiting = new ArrayList<>();
-            for (int i = 0; i < count; i++) waiting.add(KeepOffer.parse(client.createKeep(nonce(), Optional.empty(), 64, Optional.empty())).keepId());
+            for (int i = 0; i < count; i++)
+                waiting.add(KeepOffer.parse(client.createKeep(nonce(), Optional.empty(), 64, Optional.empty()))
+                        .keepId());
             Thread.sleep(2000);
             report("waiting for its package", client, waiting);
             for (String id : waiting) client.stopKeep(id);
@@ -163,7 +192,8 @@ public final class DeployBench {
             for (int i = 0; i < count; i++) {
                 byte[] nonce = nonce();
                 KeepOffer offer = KeepOffer.parse(client.createKeep(nonce, Optional.empty(), 64, Optional.empty()));
-                ClientSession session = ClientSession.start(offer.publicKey(), new DeployContext(offer.keepId(), nonce));
+                ClientSession session =
+                        ClientSession.start(offer.publicKey(), new DeployContext(offer.keepId(), nonce));
                 WorkloadPackage pkg = new WorkloadPackage(rot13, Optional.of(listen(freePort())), Map.of());
                 client.sendPackage(offer.keepId(), session.seal(pkg).encode());
                 serving.add(offer.keepId());
@@ -180,7 +210,8 @@ public final class DeployBench {
             JsonNode s = client.status(id);
             rss.add(rssMiB(s.get("pid").asLong()));
         }
-        System.out.printf("RSS per idle Keep, %s (%d Keeps): median %.1f MiB (min %.1f, max %.1f)%n",
+        System.out.printf(
+                "RSS per idle Keep, %s (%d Keeps): median %.1f MiB (min %.1f, max %.1f)%n",
                 what, ids.size(), median(rss), Collections.min(rss), Collections.max(rss));
     }
 
@@ -213,7 +244,8 @@ public final class DeployBench {
 
     private static byte[] listen(int port) {
         return ("[[files]]\nkind = \"stdin\"\n[[files]]\nkind = \"stdout\"\n[[files]]\nkind = \"stderr\"\n"
-                + "[[files]]\nkind = \"listen\"\nprot = \"tcp\"\nname = \"ROT13\"\naddr = \"127.0.0.1\"\nport = " + port + "\n")
+                        + "[[files]]\nkind = \"listen\"\nprot = \"tcp\"\nname = \"ROT13\"\naddr = \"127.0.0.1\"\nport = "
+                        + port + "\n")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -229,7 +261,9 @@ public final class DeployBench {
         }
     }
 
-    private static double ms(long nanos) { return nanos / 1e6; }
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
 
     private static double median(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);

@@ -43,9 +43,14 @@ public final class DrawbridgeHeadFlood {
         new Random(42).nextBytes(wasm);
         SortedMap<String, PackageTree.File> files = new TreeMap<>();
         files.put(PackageTree.WASM, new PackageTree.File(wasm, "application/wasm"));
-        files.put(PackageTree.CONFIG, new PackageTree.File("[[files]]\nkind = \"stdout\"\n".getBytes(), "application/toml"));
-        try (RegistryServer server = RegistryServer.start(new RegistryServer.Config(new RegistryStore(dir.resolve("store"), 1L << 30),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.empty(), false,
+        files.put(
+                PackageTree.CONFIG,
+                new PackageTree.File("[[files]]\nkind = \"stdout\"\n".getBytes(), "application/toml"));
+        try (RegistryServer server = RegistryServer.start(new RegistryServer.Config(
+                new RegistryStore(dir.resolve("store"), 1L << 30),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                Optional.empty(),
+                false,
                 new Authenticator(Optional.of(TokenFile.load(dir.resolve("tokens"))), Optional.empty(), false)))) {
             DrawbridgeClient client = new DrawbridgeClient(server.baseUri(), null, Optional.of(token));
             client.registerUser("bench", "bench");
@@ -54,7 +59,8 @@ public final class DrawbridgeHeadFlood {
             URI big = URI.create(server.baseUri() + "/api/v0.1.0/bench/big/_tag/1.0.0/tree/main.wasm");
             URI small = URI.create(server.baseUri() + "/api/v0.1.0/bench/big/_tag/1.0.0/tree/Enarx.toml");
             HttpClient http = HttpClient.newHttpClient();
-            for (int i = 0; i < 100; i++) http.send(HttpRequest.newBuilder(small).build(), HttpResponse.BodyHandlers.discarding()); // warm-up
+            for (int i = 0; i < 100; i++)
+                http.send(HttpRequest.newBuilder(small).build(), HttpResponse.BodyHandlers.discarding()); // warm-up
             List<Long> quiet = sample(http, small, samples);
             AtomicBoolean flooding = new AtomicBoolean(true);
             AtomicLong heads = new AtomicLong();
@@ -64,7 +70,11 @@ public final class DrawbridgeHeadFlood {
                     HttpClient h = HttpClient.newHttpClient();
                     while (flooding.get()) {
                         try {
-                            h.send(HttpRequest.newBuilder(big).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+                            h.send(
+                                    HttpRequest.newBuilder(big)
+                                            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding());
                             heads.incrementAndGet();
                         } catch (Exception e) {
                             return;
@@ -78,7 +88,8 @@ public final class DrawbridgeHeadFlood {
             double headsPerSecond = (heads.get() - h0) / ((System.nanoTime() - t0) / 1e9);
             flooding.set(false);
             for (Thread t : threads) t.join();
-            System.out.printf("small GET ms quiet p50 %.2f p99 %.2f | during a HEAD flood on %d MiB (%d threads, %.0f HEAD/s) p50 %.2f p99 %.2f%n",
+            System.out.printf(
+                    "small GET ms quiet p50 %.2f p99 %.2f | during a HEAD flood on %d MiB (%d threads, %.0f HEAD/s) p50 %.2f p99 %.2f%n",
                     ms(quiet, 0.5), ms(quiet, 0.99), mb, flooders, headsPerSecond, ms(flooded, 0.5), ms(flooded, 0.99));
         } finally {
             try (var walk = Files.walk(dir)) {

@@ -10,14 +10,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
@@ -26,15 +35,6 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * Connections one Keep serves: the echo example ({@code examples/echo/echo.wasm}, unchanged) runs in-process on
@@ -66,19 +66,26 @@ public final class EchoConnections {
 
         long c0 = System.nanoTime();
         WasiProgram echo = WasiProgram.load(Files.readAllBytes(Path.of(o.get("echo"))));
-        System.out.printf("echo.wasm compiled in %.2f s; %d cores; client JVM separate (fd limit per process)%n",
+        System.out.printf(
+                "echo.wasm compiled in %.2f s; %d cores; client JVM separate (fd limit per process)%n",
                 (System.nanoTime() - c0) / 1e9, Runtime.getRuntime().availableProcessors());
 
-        Map<String, Map<String, String>> donjon = donjon(echo, null, connections, tconns, warmup, seconds, small, large);
+        Map<String, Map<String, String>> donjon =
+                donjon(echo, null, connections, tconns, warmup, seconds, small, large);
         Map<String, Map<String, String>> nio = new LinkedHashMap<>();
         try (NioEcho baseline = NioEcho.start(BACKLOG)) {
             String port = Integer.toString(baseline.port());
             warmUp("Java NIO echo", port, connections, List.of());
-            System.out.println("== Java NIO echo (one thread, one selector): " + connections + " concurrent connections");
+            System.out.println(
+                    "== Java NIO echo (one thread, one selector): " + connections + " concurrent connections");
             nio.put("concurrency", load("concurrency", port, Integer.toString(connections)));
             System.out.println("== Java NIO echo: echo throughput, " + tconns + " connections");
-            nio.put("small", load("throughput", port, Integer.toString(tconns), warmup, seconds, Integer.toString(small)));
-            nio.put("large", load("throughput", port, Integer.toString(tconns), warmup, seconds, Integer.toString(large)));
+            nio.put(
+                    "small",
+                    load("throughput", port, Integer.toString(tconns), warmup, seconds, Integer.toString(small)));
+            nio.put(
+                    "large",
+                    load("throughput", port, Integer.toString(tconns), warmup, seconds, Integer.toString(large)));
         }
         int tlsConnections = Integer.parseInt(o.get("tls-connections"));
         summary("plain TCP", connections, tconns, small, large, donjon, "Java NIO", nio);
@@ -86,29 +93,60 @@ public final class EchoConnections {
         TlsServer identity = selfSigned();
         // TLS needs its crypto JIT-compiled in both JVMs first; on a loaded machine that takes many seconds.
         String tlsWarmup = o.get("tls-warmup");
-        Map<String, Map<String, String>> tls = donjon(echo, identity, tlsConnections, tconns, tlsWarmup, seconds, small, large);
+        Map<String, Map<String, String>> tls =
+                donjon(echo, identity, tlsConnections, tconns, tlsWarmup, seconds, small, large);
         Map<String, Map<String, String>> jdk = new LinkedHashMap<>();
         try (TlsEcho baseline = TlsEcho.start(identity.context(), BACKLOG)) {
             String port = Integer.toString(baseline.port());
             String cert = identity.certificateFile().toString();
             warmUp("JDK TLS echo", port, tlsConnections, List.of(cert));
-            System.out.println("== JDK TLS echo (SSLServerSocket, a virtual thread per connection): " + tlsConnections + " concurrent connections");
+            System.out.println("== JDK TLS echo (SSLServerSocket, a virtual thread per connection): " + tlsConnections
+                    + " concurrent connections");
             jdk.put("concurrency", load("concurrency", port, Integer.toString(tlsConnections), cert));
             System.out.println("== JDK TLS echo: echo throughput, " + tconns + " connections");
-            jdk.put("small", load("throughput", port, Integer.toString(tconns), tlsWarmup, seconds, Integer.toString(small), cert));
-            jdk.put("large", load("throughput", port, Integer.toString(tconns), tlsWarmup, seconds, Integer.toString(large), cert));
+            jdk.put(
+                    "small",
+                    load(
+                            "throughput",
+                            port,
+                            Integer.toString(tconns),
+                            tlsWarmup,
+                            seconds,
+                            Integer.toString(small),
+                            cert));
+            jdk.put(
+                    "large",
+                    load(
+                            "throughput",
+                            port,
+                            Integer.toString(tconns),
+                            tlsWarmup,
+                            seconds,
+                            Integer.toString(large),
+                            cert));
         }
         summary("TLS 1.3", tlsConnections, tconns, small, large, tls, "JDK TLS", jdk);
     }
 
-    private static void summary(String what, int connections, int tconns, int small, int large,
-                                Map<String, Map<String, String>> donjon, String baselineName, Map<String, Map<String, String>> baseline) {
+    private static void summary(
+            String what,
+            int connections,
+            int tconns,
+            int small,
+            int large,
+            Map<String, Map<String, String>> donjon,
+            String baselineName,
+            Map<String, Map<String, String>> baseline) {
         System.out.println();
         System.out.println("== Summary, " + what + " (ratio = Donjon / " + baselineName + ")");
         System.out.printf("%-36s %12s %12s %8s%n", "", "Donjon", baselineName, "ratio");
         System.out.printf("%-36s %12s %12s%n", "concurrent connections", connections, connections);
         for (String key : List.of("connected", "served")) {
-            System.out.printf("%-36s %12s %12s%n", key, donjon.get("concurrency").get(key), baseline.get("concurrency").get(key));
+            System.out.printf(
+                    "%-36s %12s %12s%n",
+                    key,
+                    donjon.get("concurrency").get(key),
+                    baseline.get("concurrency").get(key));
         }
         row("connect all (s)", donjon.get("concurrency"), baseline.get("concurrency"), "connect_s");
         row("then one line echoed on each (s)", donjon.get("concurrency"), baseline.get("concurrency"), "serve_s");
@@ -123,27 +161,56 @@ public final class EchoConnections {
     }
 
     /** The echo guest on a fresh listener (TLS-terminated by the host when {@code tls} is given), under load. */
-    private static Map<String, Map<String, String>> donjon(WasiProgram echo, TlsServer tls, int connections, int tconns,
-                                                           String warmup, String seconds, int small, int large) throws Exception {
+    private static Map<String, Map<String, String>> donjon(
+            WasiProgram echo,
+            TlsServer tls,
+            int connections,
+            int tconns,
+            String warmup,
+            String seconds,
+            int small,
+            int large)
+            throws Exception {
         Map<String, Map<String, String>> results = new LinkedHashMap<>();
         String label = tls == null ? "Donjon" : "Donjon, TLS 1.3 terminated by the host";
-        try (ServerSocketChannel listener = ServerSocketChannel.open()
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG)) {
+        try (ServerSocketChannel listener =
+                ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG)) {
             String port = Integer.toString(((InetSocketAddress) listener.getLocalAddress()).getPort());
             GuestRun run = echo.start(WasiOptions.builder()
                     .args("echo.wasm")
-                    .env("FD_COUNT", "4").env("FD_NAMES", "stdin:stdout:stderr:ECHO")
+                    .env("FD_COUNT", "4")
+                    .env("FD_NAMES", "stdin:stdout:stderr:ECHO")
                     .stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), System.err)
-                    .fd(new FdSpec.Listener(listener, "ECHO", Optional.ofNullable(tls).map(TlsServer::context)))
+                    .fd(new FdSpec.Listener(
+                            listener, "ECHO", Optional.ofNullable(tls).map(TlsServer::context)))
                     .build());
-            List<String> cert = tls == null ? List.of() : List.of(tls.certificateFile().toString());
+            List<String> cert =
+                    tls == null ? List.of() : List.of(tls.certificateFile().toString());
             try {
                 warmUp(label, port, connections, cert);
                 System.out.println("== " + label + ": " + connections + " concurrent connections to echo.wasm");
                 results.put("concurrency", load(with(cert, "concurrency", port, Integer.toString(connections))));
                 System.out.println("== " + label + ": echo throughput, " + tconns + " connections");
-                results.put("small", load(with(cert, "throughput", port, Integer.toString(tconns), warmup, seconds, Integer.toString(small))));
-                results.put("large", load(with(cert, "throughput", port, Integer.toString(tconns), warmup, seconds, Integer.toString(large))));
+                results.put(
+                        "small",
+                        load(with(
+                                cert,
+                                "throughput",
+                                port,
+                                Integer.toString(tconns),
+                                warmup,
+                                seconds,
+                                Integer.toString(small))));
+                results.put(
+                        "large",
+                        load(with(
+                                cert,
+                                "throughput",
+                                port,
+                                Integer.toString(tconns),
+                                warmup,
+                                seconds,
+                                Integer.toString(large))));
                 if (run.isDone()) throw new IllegalStateException("the echo guest ended during the benchmark");
             } finally {
                 run.stop();
@@ -182,9 +249,17 @@ public final class EchoConnections {
         KeyPair keys = g.generateKeyPair();
         X500Name subject = new X500Name("CN=echo-connections");
         long now = System.currentTimeMillis();
-        var builder = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(now), new Date(now - 60_000), new Date(now + 86_400_000L),
-                subject, keys.getPublic());
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, "localhost")));
+        var builder = new JcaX509v3CertificateBuilder(
+                subject,
+                BigInteger.valueOf(now),
+                new Date(now - 60_000),
+                new Date(now + 86_400_000L),
+                subject,
+                keys.getPublic());
+        builder.addExtension(
+                Extension.subjectAlternativeName,
+                false,
+                new GeneralNames(new GeneralName(GeneralName.dNSName, "localhost")));
         X509Certificate cert = new JcaX509CertificateConverter()
                 .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
         Path file = Files.createTempFile("echo-connections", ".der");
@@ -212,15 +287,22 @@ public final class EchoConnections {
 
     /** Runs {@link EchoLoad} in a child JVM, echoes its output, returns its RESULT fields. */
     private static Map<String, String> load(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), EchoLoad.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                EchoLoad.class.getName()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         Map<String, String> result = new LinkedHashMap<>();
-        var cpu = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        var cpu = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpuStart = 0;
         Map<String, Long> threadsStart = Map.of();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
                 if (line.equals("MARK start")) {
                     cpuStart = cpu.getProcessCpuTime();
@@ -240,7 +322,8 @@ public final class EchoConnections {
                 }
             }
         }
-        if (p.waitFor() != 0 || result.isEmpty()) throw new IllegalStateException("load client failed: " + String.join(" ", args));
+        if (p.waitFor() != 0 || result.isEmpty())
+            throw new IllegalStateException("load client failed: " + String.join(" ", args));
         return result;
     }
 
@@ -254,7 +337,10 @@ public final class EchoConnections {
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : (Iterable<Path>) tasks::iterator) {
                 try {
-                    String name = Files.readString(t.resolve("comm")).strip().replaceAll("[#0-9]+$", "").strip();
+                    String name = Files.readString(t.resolve("comm"))
+                            .strip()
+                            .replaceAll("[#0-9]+$", "")
+                            .strip();
                     String stat = Files.readString(t.resolve("stat"));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     byName.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * tick, Long::sum);
@@ -272,18 +358,40 @@ public final class EchoConnections {
                 .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
                 .filter(e -> e.getValue() >= 20)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .forEach(e -> line.append(' ').append(e.getKey().replace(' ', '_')).append('=').append(e.getValue()));
+                .forEach(e -> line.append(' ')
+                        .append(e.getKey().replace(' ', '_'))
+                        .append('=')
+                        .append(e.getValue()));
         System.out.println(line);
     }
 
     private static Map<String, String> options(String[] args) {
-        Map<String, String> o = new LinkedHashMap<>(Map.of("connections", "10000", "throughput-connections", "64",
-                "seconds", "10", "warmup", "3", "small", "64", "large", "65536", "echo", "examples/echo/echo.wasm",
-                "tls-connections", "1000", "tls-warmup", "15", "server-warmup", "10"));
+        Map<String, String> o = new LinkedHashMap<>(Map.of(
+                "connections",
+                "10000",
+                "throughput-connections",
+                "64",
+                "seconds",
+                "10",
+                "warmup",
+                "3",
+                "small",
+                "64",
+                "large",
+                "65536",
+                "echo",
+                "examples/echo/echo.wasm",
+                "tls-connections",
+                "1000",
+                "tls-warmup",
+                "15",
+                "server-warmup",
+                "10"));
         for (int i = 0; i < args.length; i++) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : "";
             if (!o.containsKey(name) || i + 1 >= args.length) {
-                throw new IllegalArgumentException("usage: EchoConnections [--" + String.join(" N] [--", o.keySet()) + " N]");
+                throw new IllegalArgumentException(
+                        "usage: EchoConnections [--" + String.join(" N] [--", o.keySet()) + " N]");
             }
             o.put(name, args[++i]);
         }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +21,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -51,8 +51,13 @@ public final class EchoLoad {
         if (args.length > certArg) tls = trusting(Path.of(args[certArg]));
         switch (args[0]) {
             case "concurrency" -> concurrency(server, Integer.parseInt(args[2]));
-            case "throughput" -> throughput(server, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+            case "throughput" ->
+                throughput(
+                        server,
+                        Integer.parseInt(args[2]),
+                        Integer.parseInt(args[3]),
+                        Integer.parseInt(args[4]),
+                        Integer.parseInt(args[5]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -61,7 +66,8 @@ public final class EchoLoad {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(certificate)) {
-            trust.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            trust.setCertificateEntry(
+                    "server", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
@@ -132,17 +138,24 @@ public final class EchoLoad {
                             served.incrementAndGet();
                             lastServed.accumulateAndGet(System.nanoTime(), Math::max);
                         } else {
-                            failures.computeIfAbsent("wrong or short echo", k -> new AtomicInteger()).incrementAndGet();
+                            failures.computeIfAbsent("wrong or short echo", k -> new AtomicInteger())
+                                    .incrementAndGet();
                         }
                         finished = true;
                         servedOrFailed.countDown();
                         closeAll.await();
                     } catch (Exception e) {
-                        failures.computeIfAbsent(e.getClass().getSimpleName() + ": " + e.getMessage(), k -> new AtomicInteger()).incrementAndGet();
+                        failures.computeIfAbsent(
+                                        e.getClass().getSimpleName() + ": " + e.getMessage(), k -> new AtomicInteger())
+                                .incrementAndGet();
                     } finally {
                         if (!counted) connectedOrFailed.countDown();
                         if (!finished) servedOrFailed.countDown();
-                        try { if (s != null) s.close(); } catch (IOException ignored) { /* closing */ }
+                        try {
+                            if (s != null) s.close();
+                        } catch (IOException ignored) {
+                            /* closing */
+                        }
                     }
                     return null;
                 });
@@ -156,7 +169,8 @@ public final class EchoLoad {
             closeAll.countDown();
             double connectS = (tConnected - t0) / 1e9;
             double serveS = (Math.max(lastServed.get(), tConnected) - tConnected) / 1e9;
-            System.out.printf("RESULT mode=concurrency connections=%d connected=%d served=%d failed=%d connect_s=%.3f serve_s=%.3f total_s=%.3f%n",
+            System.out.printf(
+                    "RESULT mode=concurrency connections=%d connected=%d served=%d failed=%d connect_s=%.3f serve_s=%.3f total_s=%.3f%n",
                     n, connected.get(), served.get(), n - served.get(), connectS, serveS, (tServed - t0) / 1e9);
             new TreeMap<>(failures).forEach((why, count) -> System.out.println("FAILURE " + count + " x " + why));
         }
@@ -181,7 +195,8 @@ public final class EchoLoad {
         }
     }
 
-    private static void throughput(InetSocketAddress server, int conns, int warmupS, int seconds, int size) throws Exception {
+    private static void throughput(InetSocketAddress server, int conns, int warmupS, int seconds, int size)
+            throws Exception {
         AtomicLong requests = new AtomicLong();
         AtomicInteger errors = new AtomicInteger();
         long start = System.nanoTime();
@@ -224,7 +239,8 @@ public final class EchoLoad {
             }
         }
         double reqPerS = requests.get() / (double) seconds;
-        System.out.printf("RESULT mode=throughput connections=%d size=%d seconds=%d requests=%d errors=%d req_per_s=%.0f mb_per_s=%.2f%n",
+        System.out.printf(
+                "RESULT mode=throughput connections=%d size=%d seconds=%d requests=%d errors=%d req_per_s=%.0f mb_per_s=%.2f%n",
                 conns, size, seconds, requests.get(), errors.get(), reqPerS, reqPerS * size / 1e6);
     }
 }

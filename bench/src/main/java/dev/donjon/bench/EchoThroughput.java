@@ -3,8 +3,8 @@ package dev.donjon.bench;
 import dev.donjon.config.EnarxConfig;
 import dev.donjon.config.Protocol;
 import dev.donjon.config.WorkloadFile;
-import dev.donjon.keep.Keep;
 import dev.donjon.keep.AttestedIdentity;
+import dev.donjon.keep.Keep;
 import dev.donjon.keep.Stdio;
 import dev.donjon.keep.Workload;
 import dev.donjon.wasi.GuestRun;
@@ -47,14 +47,20 @@ public final class EchoThroughput {
         List<WorkloadFile> files = new ArrayList<>(EnarxConfig.defaultFiles());
         files.add(new WorkloadFile.Listen("ECHO", "127.0.0.1", 0, Protocol.TCP));
         EnarxConfig config = new EnarxConfig(Optional.empty(), List.of(), Map.of(), files);
-        Stdio quiet = new Stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
-        Keep keep = Keep.open(Workload.of(echo).withConfig(config), quiet, WasiLimits.defaults(), AttestedIdentity.on(java.util.Optional.empty(), AttestedIdentity.Trust.jdkDefaults()));
+        Stdio quiet = new Stdio(
+                InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
+        Keep keep = Keep.open(
+                Workload.of(echo).withConfig(config),
+                quiet,
+                WasiLimits.defaults(),
+                AttestedIdentity.on(java.util.Optional.empty(), AttestedIdentity.Trust.jdkDefaults()));
         InetSocketAddress keepAddr = keep.listening().getFirst().address();
         GuestRun guest = keep.start();
         NioEcho nio = NioEcho.start();
 
-        System.out.printf("echo: %d connections, %d s per load, JDK %s, %d cores%n", connections, seconds,
-                Runtime.version(), Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "echo: %d connections, %d s per load, JDK %s, %d cores%n",
+                connections, seconds, Runtime.version(), Runtime.getRuntime().availableProcessors());
         System.out.printf("%-14s %-8s %14s %12s%n", "load", "server", "result", "vs NIO");
         for (String load : List.of("roundtrip64", "bulk64k")) {
             boolean bulk = load.startsWith("bulk");
@@ -70,7 +76,9 @@ public final class EchoThroughput {
         nio.close();
     }
 
-    private static String fmt(double v, String unit) { return String.format("%,.0f %s", v, unit); }
+    private static String fmt(double v, String unit) {
+        return String.format("%,.0f %s", v, unit);
+    }
 
     /** Messages per second (round trips of 64 bytes) or MB/s echoed (64 KiB writes), over all connections. */
     static double run(InetSocketAddress server, int connections, int seconds, boolean bulk) throws Exception {
@@ -78,7 +86,8 @@ public final class EchoThroughput {
         long start = System.nanoTime();
         List<Future<Long>> done = new ArrayList<>();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < connections; i++) done.add(threads.submit(() -> bulk ? bulk(server, end) : roundTrips(server, end)));
+            for (int i = 0; i < connections; i++)
+                done.add(threads.submit(() -> bulk ? bulk(server, end) : roundTrips(server, end)));
             long total = 0;
             for (Future<Long> f : done) total += f.get();
             double secs = (System.nanoTime() - start) / 1e9;
@@ -135,7 +144,8 @@ public final class EchoThroughput {
     /** The baseline: a plain non-blocking Java echo server on one selector thread. */
     record NioEcho(ServerSocketChannel server, Selector selector, Thread thread) implements AutoCloseable {
         static NioEcho start() throws IOException {
-            ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+            ServerSocketChannel server =
+                    ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
             server.configureBlocking(false);
             Selector selector = Selector.open();
             server.register(selector, SelectionKey.OP_ACCEPT);
@@ -180,7 +190,10 @@ public final class EchoThroughput {
             ByteBuffer buf = (ByteBuffer) key.attachment();
             try {
                 if (key.isReadable() && buf.position() == 0) {
-                    if (c.read(buf) < 0) { c.close(); return; }
+                    if (c.read(buf) < 0) {
+                        c.close();
+                        return;
+                    }
                 }
                 buf.flip();
                 c.write(buf);

@@ -44,11 +44,13 @@ public final class KernelCpuTime {
         List<HostFunction> functions = new ArrayList<>();
         var threads = ManagementFactory.getThreadMXBean();
         for (HostFunction f : wasi.functions()) {
-            functions.add(!f.name().equals("clock_time_get") ? f : new HostFunction(f.module(), f.name(), f.params(), f.results(),
-                    (memory, a) -> {
-                        memory.writeI64((int) a[2], threads.getCurrentThreadCpuTime());
-                        return 0;
-                    }));
+            functions.add(
+                    !f.name().equals("clock_time_get")
+                            ? f
+                            : new HostFunction(f.module(), f.name(), f.params(), f.results(), (memory, a) -> {
+                                memory.writeI64((int) a[2], threads.getCurrentThreadCpuTime());
+                                return 0;
+                            }));
         }
         ChicoryModule module = ChicoryModule.compile(wasm, ChicoryModule.byName(functions));
         AtomicInteger exit = new AtomicInteger();

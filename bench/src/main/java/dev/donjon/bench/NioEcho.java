@@ -27,14 +27,17 @@ final class NioEcho implements AutoCloseable {
     }
 
     static NioEcho start(int backlog) throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), backlog);
+        ServerSocketChannel server =
+                ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), backlog);
         server.configureBlocking(false);
         Selector selector = Selector.open();
         server.register(selector, SelectionKey.OP_ACCEPT);
         return new NioEcho(server, selector);
     }
 
-    int port() throws IOException { return ((InetSocketAddress) server.getLocalAddress()).getPort(); }
+    int port() throws IOException {
+        return ((InetSocketAddress) server.getLocalAddress()).getPort();
+    }
 
     private void loop() {
         try {
@@ -78,7 +81,11 @@ final class NioEcho implements AutoCloseable {
             buf.compact();
             key.interestOps(pending ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
         } catch (IOException e) {
-            try { ch.close(); } catch (IOException ignored) { /* already failing */ }
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                /* already failing */
+            }
         }
     }
 

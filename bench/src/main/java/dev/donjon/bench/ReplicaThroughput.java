@@ -44,20 +44,35 @@ public final class ReplicaThroughput {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         Path vectors = Path.of(System.getProperty("donjon.shared", "../shared")).resolve("vectors");
-        System.out.printf("replicas behind HAProxy, %d clients per phase, %d s per phase after %d s of warm-up; %d cores; JDK %s%n",
+        System.out.printf(
+                "replicas behind HAProxy, %d clients per phase, %d s per phase after %d s of warm-up; %d cores; JDK %s%n",
                 concurrency, seconds, seconds / 2, Runtime.getRuntime().availableProcessors(), Runtime.version());
         for (int replicas : List.of(1, 2)) {
             Path dir = Files.createTempDirectory("replicas-bench");
-            try (ReplicaCluster cluster = ReplicaCluster.start(dir, Donjon.class.getName(), replicas, replicas, vectors)) {
+            try (ReplicaCluster cluster =
+                    ReplicaCluster.start(dir, Donjon.class.getName(), replicas, replicas, vectors)) {
                 SSLContext plain = Tls.trusting(Optional.empty());
-                DrawbridgeClient admin = new DrawbridgeClient(cluster.registry(), plain, Optional.of(ReplicaCluster.TOKEN));
+                DrawbridgeClient admin =
+                        new DrawbridgeClient(cluster.registry(), plain, Optional.of(ReplicaCluster.TOKEN));
                 admin.registerUser("bench", "cluster");
                 admin.registerRepository("bench", "pkgs", true);
                 ConcurrentLinkedQueue<String> tags = new ConcurrentLinkedQueue<>();
                 byte[] csr = cluster.csr();
-                report(replicas, "publish", measure(seconds, concurrency, worker -> publisher(cluster.registry(), worker, tags)));
-                report(replicas, "fetch", measure(seconds, concurrency, worker -> fetcher(cluster.registry(), worker, List.copyOf(tags))));
-                report(replicas, "attest", measure(seconds, concurrency, worker -> () -> attest(cluster.steward(), csr)));
+                report(
+                        replicas,
+                        "publish",
+                        measure(seconds, concurrency, worker -> publisher(cluster.registry(), worker, tags)));
+                report(
+                        replicas,
+                        "fetch",
+                        measure(
+                                seconds,
+                                concurrency,
+                                worker -> fetcher(cluster.registry(), worker, List.copyOf(tags))));
+                report(
+                        replicas,
+                        "attest",
+                        measure(seconds, concurrency, worker -> () -> attest(cluster.steward(), csr)));
             } finally {
                 try (Stream<Path> s = Files.walk(dir)) {
                     s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -108,34 +123,47 @@ public final class ReplicaThroughput {
     }
 
     private static void report(int replicas, String phase, Result r) {
-        System.out.printf("replicas=%d %-8s %8.1f /s  (%d in %.1f s, %d failed; load average %s)%n",
+        System.out.printf(
+                "replicas=%d %-8s %8.1f /s  (%d in %.1f s, %d failed; load average %s)%n",
                 replicas, phase, r.ops() / r.seconds(), r.ops(), r.seconds(), r.failures(), r.load());
     }
 
     private static Operation publisher(URI registry, int worker, ConcurrentLinkedQueue<String> tags) {
-        DrawbridgeClient client = new DrawbridgeClient(registry, Tls.trusting(Optional.empty()), Optional.of(ReplicaCluster.TOKEN));
+        DrawbridgeClient client =
+                new DrawbridgeClient(registry, Tls.trusting(Optional.empty()), Optional.of(ReplicaCluster.TOKEN));
         Random random = new Random(worker);
         AtomicLong n = new AtomicLong();
         return () -> {
             String tag = "1." + worker + "." + n.getAndIncrement();
             byte[] wasm = new byte[64 << 10];
             random.nextBytes(wasm);
-            client.publish("bench", "pkgs", tag, new PackageTree(new TreeMap<>(Map.of(
-                    PackageTree.WASM, new PackageTree.File(wasm, "application/wasm"),
-                    PackageTree.CONFIG, new PackageTree.File(("# " + tag + "\n").getBytes(), "application/toml")))), Optional.empty());
+            client.publish(
+                    "bench",
+                    "pkgs",
+                    tag,
+                    new PackageTree(new TreeMap<>(Map.of(
+                            PackageTree.WASM, new PackageTree.File(wasm, "application/wasm"),
+                            PackageTree.CONFIG,
+                                    new PackageTree.File(("# " + tag + "\n").getBytes(), "application/toml")))),
+                    Optional.empty());
             tags.add(tag);
         };
     }
 
     private static Operation fetcher(URI registry, int worker, List<String> tags) {
-        PackageFetcher fetcher = new PackageFetcher(Tls.trusting(Optional.empty()), Optional.empty(), List.of(), Optional.of(registry));
+        PackageFetcher fetcher =
+                new PackageFetcher(Tls.trusting(Optional.empty()), Optional.empty(), List.of(), Optional.of(registry));
         Random random = new Random(100 + worker);
         return () -> fetcher.fetch("bench/pkgs:" + tags.get(random.nextInt(tags.size())));
     }
 
     private static void attest(URI steward, byte[] csr) throws Exception {
-        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(steward.resolve("/")).header("Content-Type", "application/pkcs10")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(csr)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = HTTP.send(
+                HttpRequest.newBuilder(steward.resolve("/"))
+                        .header("Content-Type", "application/pkcs10")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(csr))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) throw new IllegalStateException("HTTP " + r.statusCode());
     }
 }

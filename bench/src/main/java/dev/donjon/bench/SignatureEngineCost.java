@@ -37,7 +37,9 @@ public final class SignatureEngineCost {
 
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
-        SignatureProviders.useNative().ifPresent(why -> { throw new IllegalStateException(why); });
+        SignatureProviders.useNative().ifPresent(why -> {
+            throw new IllegalStateException(why);
+        });
         Provider awsLc = SignatureProviders.current().provider();
         SignatureProviders.useJava();
         Provider bouncyCastle = SignatureProviders.bouncyCastle();
@@ -46,8 +48,9 @@ public final class SignatureEngineCost {
         for (String curve : new String[] {"P-384", "P-256"}) {
             for (Provider p : new Provider[] {null, bouncyCastle, awsLc}) {
                 double[] costs = ecdsa(p, curve, seconds);
-                System.out.printf("%-13s %-6s %16.1f %13.1f%n", p == null ? "JDK (SunEC)" : p == awsLc ? "AWS-LC" : "BouncyCastle",
-                        curve, costs[0], costs[1]);
+                System.out.printf(
+                        "%-13s %-6s %16.1f %13.1f%n",
+                        p == null ? "JDK (SunEC)" : p == awsLc ? "AWS-LC" : "BouncyCastle", curve, costs[0], costs[1]);
             }
         }
 
@@ -58,10 +61,16 @@ public final class SignatureEngineCost {
         for (String engine : new String[] {"java", "native"}) {
             if (engine.equals("native")) SignatureProviders.useNative();
             else SignatureProviders.useJava();
-            Steward s = new Steward(new Steward.Config(CertificateAuthority.generate(clock.instant()), StewardPolicy.read(steward.resolve("steward.toml")),
-                    TrustAnchors.bundled(), clock, Steward.Config.DEFAULT_VALIDITY, List.of("localhost")));
+            Steward s = new Steward(new Steward.Config(
+                    CertificateAuthority.generate(clock.instant()),
+                    StewardPolicy.read(steward.resolve("steward.toml")),
+                    TrustAnchors.bundled(),
+                    clock,
+                    Steward.Config.DEFAULT_VALIDITY,
+                    List.of("localhost")));
             double us = cpuMicrosPerCall(seconds, () -> {
-                if (!(s.enroll(csr) instanceof Enrollment.Issued)) throw new IllegalStateException("the Milan CSR was not issued");
+                if (!(s.enroll(csr) instanceof Enrollment.Issued))
+                    throw new IllegalStateException("the Milan CSR was not issued");
             });
             System.out.printf("%-13s %22.1f%n", engine, us);
         }
@@ -88,7 +97,8 @@ public final class SignatureEngineCost {
         double verify = cpuMicrosPerCall(seconds, () -> {
             int k = i[0]++ % n;
             KeyFactory f = provider == null ? KeyFactory.getInstance("EC") : KeyFactory.getInstance("EC", provider);
-            PublicKey fresh = f.generatePublic(new X509EncodedKeySpec(keys[k].getPublic().getEncoded()));
+            PublicKey fresh =
+                    f.generatePublic(new X509EncodedKeySpec(keys[k].getPublic().getEncoded()));
             Signature v = signature(alg, provider);
             v.initVerify(fresh);
             v.update(message);

@@ -33,14 +33,20 @@ public final class SimAttestationRate {
             System.out.printf("sim chain made (2 x RSA-4096 + P-384):    %8.0f ms%n", (System.nanoTime() - t0) / 1e6);
             t0 = System.nanoTime();
             byte[] m = RuntimeMeasurement.ofThisProcess();
-            System.out.printf("runtime measurement (%d class-path entries): %5.0f ms  %s%n",
-                    System.getProperty("java.class.path").split(java.io.File.pathSeparator).length, (System.nanoTime() - t0) / 1e6,
+            System.out.printf(
+                    "runtime measurement (%d class-path entries): %5.0f ms  %s%n",
+                    System.getProperty("java.class.path").split(java.io.File.pathSeparator).length,
+                    (System.nanoTime() - t0) / 1e6,
                     java.util.HexFormat.of().formatHex(m).substring(0, 16) + "...");
             byte[] reportData = new byte[64];
             int cores = Runtime.getRuntime().availableProcessors();
             for (int threads : new int[] {1, cores}) {
                 rate("sim reports/s", threads, seconds, () -> sim.attest(reportData));
-                rate("Keep identities (key+report+CSR)/s", threads, seconds, () -> KeepIdentity.create(sim, CachedCollateral.none()));
+                rate(
+                        "Keep identities (key+report+CSR)/s",
+                        threads,
+                        seconds,
+                        () -> KeepIdentity.create(sim, CachedCollateral.none()));
             }
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
@@ -49,7 +55,9 @@ public final class SimAttestationRate {
         }
     }
 
-    interface Work { Object run() throws Exception; }
+    interface Work {
+        Object run() throws Exception;
+    }
 
     private static void rate(String what, int threads, double seconds, Work work) throws Exception {
         for (long end = System.nanoTime() + 1_000_000_000L; System.nanoTime() < end; ) work.run(); // warm-up

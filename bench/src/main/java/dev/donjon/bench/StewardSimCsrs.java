@@ -30,8 +30,10 @@ public final class StewardSimCsrs {
             list.append(csr.toAbsolutePath()).append('\n');
         }
         Files.writeString(dir.resolve("csrs.txt"), list);
-        Files.writeString(dir.resolve("policy.toml"), "[sim]\nhash = [\"" + HexFormat.of().formatHex(measurement) + "\"]\nchain = \"sim/"
-                + SimAuthority.CHAIN_FILE + "\"\n");
+        Files.writeString(
+                dir.resolve("policy.toml"),
+                "[sim]\nhash = [\"" + HexFormat.of().formatHex(measurement) + "\"]\nchain = \"sim/"
+                        + SimAuthority.CHAIN_FILE + "\"\n");
         System.out.println("wrote " + n + " sim CSRs, csrs.txt and policy.toml to " + dir);
     }
 }

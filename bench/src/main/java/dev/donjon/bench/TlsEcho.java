@@ -21,12 +21,15 @@ final class TlsEcho implements AutoCloseable {
     }
 
     static TlsEcho start(SSLContext context, int backlog) throws IOException {
-        SSLServerSocket server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, backlog, InetAddress.getLoopbackAddress());
+        SSLServerSocket server = (SSLServerSocket)
+                context.getServerSocketFactory().createServerSocket(0, backlog, InetAddress.getLoopbackAddress());
         server.setEnabledProtocols(new String[] {"TLSv1.3"});
         return new TlsEcho(server);
     }
 
-    int port() { return server.getLocalPort(); }
+    int port() {
+        return server.getLocalPort();
+    }
 
     private void acceptLoop() {
         try {
@@ -52,5 +55,7 @@ final class TlsEcho implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException { server.close(); }
+    public void close() throws IOException {
+        server.close();
+    }
 }

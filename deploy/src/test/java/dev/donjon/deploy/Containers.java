@@ -19,7 +19,8 @@ import java.util.List;
  * something fails. {@link #close} removes them all.
  */
 final class Containers implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     final Podman podman;
     final OperatorKit kit;
@@ -31,17 +32,34 @@ final class Containers implements AutoCloseable {
         this.kit = kit;
     }
 
-    void started(String container) { containers.add(container); }
+    void started(String container) {
+        containers.add(container);
+    }
 
-    void startedPod(String pod) { pods.add(pod); }
+    void startedPod(String pod) {
+        pods.add(pod);
+    }
 
     /** The donjon command in the CLI image, to its end. */
-    Podman.Result cli(String... args) throws Exception { return podman.run(cliRun(List.of("--rm"), List.of(args))); }
+    Podman.Result cli(String... args) throws Exception {
+        return podman.run(cliRun(List.of("--rm"), List.of(args)));
+    }
 
     /** {@code podman run} of the CLI image with {@code options} (say, -d --name N, --add-host, -i) and the command's {@code args}. */
     List<String> cliRun(List<String> options, List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of("run", "--network", "host", "--read-only", "--tmpfs", "/tmp",
-                "-v", kit.dir + ":/etc/donjon:ro", "-v", kit.sim + ":/sim", "-e", "DONJON_SIM_DIR=/sim"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "run",
+                "--network",
+                "host",
+                "--read-only",
+                "--tmpfs",
+                "/tmp",
+                "-v",
+                kit.dir + ":/etc/donjon:ro",
+                "-v",
+                kit.sim + ":/sim",
+                "-e",
+                "DONJON_SIM_DIR=/sim"));
         cmd.addAll(options);
         cmd.add(Images.image("cli"));
         cmd.addAll(args);
@@ -54,7 +72,12 @@ final class Containers implements AutoCloseable {
         int last = -1;
         while (System.nanoTime() < deadline) {
             try {
-                last = HTTP.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                last = HTTP.send(
+                                HttpRequest.newBuilder(url)
+                                        .timeout(Duration.ofSeconds(5))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
                 if (last == 200) return;
             } catch (IOException e) {
                 // not listening yet
@@ -65,15 +88,22 @@ final class Containers implements AutoCloseable {
     }
 
     static String get(URI url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(
+                        HttpRequest.newBuilder(url)
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     /** Connects to a workload on this host's {@code port} once it listens; fails at once if {@code deployer} has exited. */
     Socket connectWithin(int port, Duration max, String deployer) throws Exception {
         long deadline = System.nanoTime() + max.toNanos();
         while (System.nanoTime() < deadline) {
-            if (podman.run("inspect", "--format", "{{.State.Running}}", deployer).out().strip().equals("false"))
-                fail("the deployment ended before the workload listened: " + logs());
+            if (podman.run("inspect", "--format", "{{.State.Running}}", deployer)
+                    .out()
+                    .strip()
+                    .equals("false")) fail("the deployment ended before the workload listened: " + logs());
             try {
                 return new Socket(InetAddress.getLoopbackAddress(), port);
             } catch (IOException e) {
@@ -86,8 +116,11 @@ final class Containers implements AutoCloseable {
 
     /** The address of a container on the pods' network. */
     String address(String container) throws Exception {
-        String ip = podman.run("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", container)
-                .ok("inspect " + container).out().strip();
+        String ip = podman.run(
+                        "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", container)
+                .ok("inspect " + container)
+                .out()
+                .strip();
         if (ip.isEmpty()) fail(container + " has no address: " + logs());
         return ip;
     }
@@ -96,7 +129,8 @@ final class Containers implements AutoCloseable {
         StringBuilder b = new StringBuilder();
         List<String> all = new ArrayList<>(containers);
         for (String pod : pods) {
-            String members = podman.run("ps", "-a", "--filter", "pod=" + pod, "--format", "{{.Names}}").out();
+            String members = podman.run("ps", "-a", "--filter", "pod=" + pod, "--format", "{{.Names}}")
+                    .out();
             members.lines().filter(n -> !n.endsWith("-infra")).forEach(all::add);
         }
         for (String c : all) {

@@ -48,14 +48,20 @@ class FailoverIT {
     private static final Duration AFTER_KILL = Duration.ofSeconds(12);
     /** How long after the kill a client may still see failures: HAProxy marks a replica down after 2 checks 500 ms apart. */
     private static final Duration DISRUPTION = Duration.ofSeconds(10);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** What the clients saw: when each operation finally succeeded or failed, and what was acknowledged. */
     private static final class Outcomes {
         final Map<String, byte[]> published = new ConcurrentHashMap<>();
         final ConcurrentLinkedQueue<Long> failures = new ConcurrentLinkedQueue<>();
-        final AtomicInteger publishes = new AtomicInteger(), fetches = new AtomicInteger(), attestations = new AtomicInteger();
-        final AtomicLong lastPublishNanos = new AtomicLong(), lastFetchNanos = new AtomicLong(), lastAttestationNanos = new AtomicLong();
+        final AtomicInteger publishes = new AtomicInteger(),
+                fetches = new AtomicInteger(),
+                attestations = new AtomicInteger();
+        final AtomicLong lastPublishNanos = new AtomicLong(),
+                lastFetchNanos = new AtomicLong(),
+                lastAttestationNanos = new AtomicLong();
         final ConcurrentLinkedQueue<String> failureReasons = new ConcurrentLinkedQueue<>();
 
         void failed(String what, Exception e) {
@@ -66,7 +72,8 @@ class FailoverIT {
 
     @Test
     void killingOneReplicaOfEachLosesNothingAndClientsRecover(@TempDir Path dir) throws Exception {
-        Path vectors = Path.of(System.getProperty("donjon.shared", "../../shared")).resolve("vectors");
+        Path vectors =
+                Path.of(System.getProperty("donjon.shared", "../../shared")).resolve("vectors");
         try (ReplicaCluster cluster = ReplicaCluster.start(dir, Donjon.class.getName(), 2, 2, vectors)) {
             SSLContext noTls = Tls.trusting(Optional.empty());
             DrawbridgeClient admin = new DrawbridgeClient(cluster.registry(), noTls, Optional.of(ReplicaCluster.TOKEN));
@@ -77,13 +84,17 @@ class FailoverIT {
             Outcomes o = new Outcomes();
             AtomicBoolean running = new AtomicBoolean(true);
             List<Thread> clients = new ArrayList<>();
-            for (int w = 0; w < 3; w++) clients.add(Thread.ofVirtual().start(publisher(cluster.registry(), w, running, o)));
-            for (int w = 0; w < 2; w++) clients.add(Thread.ofVirtual().start(fetcher(cluster.registry(), w, running, o)));
-            for (int w = 0; w < 3; w++) clients.add(Thread.ofVirtual().start(attester(cluster.steward(), csr, running, o)));
+            for (int w = 0; w < 3; w++)
+                clients.add(Thread.ofVirtual().start(publisher(cluster.registry(), w, running, o)));
+            for (int w = 0; w < 2; w++)
+                clients.add(Thread.ofVirtual().start(fetcher(cluster.registry(), w, running, o)));
+            for (int w = 0; w < 3; w++)
+                clients.add(Thread.ofVirtual().start(attester(cluster.steward(), csr, running, o)));
 
             // every kind of client is under way (the first attestation on a cold JVM takes seconds on a busy machine)
             long warm = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while ((o.publishes.get() < 3 || o.fetches.get() < 3 || o.attestations.get() < 3) && System.nanoTime() < warm) Thread.sleep(200);
+            while ((o.publishes.get() < 3 || o.fetches.get() < 3 || o.attestations.get() < 3)
+                    && System.nanoTime() < warm) Thread.sleep(200);
             Thread.sleep(BEFORE_KILL.toMillis());
             int publishedBeforeKill = o.publishes.get(), attestedBeforeKill = o.attestations.get();
             long killed = System.nanoTime();
@@ -91,48 +102,69 @@ class FailoverIT {
             cluster.stewards().get(0).kill();
             Thread.sleep(AFTER_KILL.toMillis());
             running.set(false);
-            for (Thread t : clients) t.join(TimeUnit.MINUTES.toMillis(3)); // each finishes (and retries) what it started
+            for (Thread t : clients)
+                t.join(TimeUnit.MINUTES.toMillis(3)); // each finishes (and retries) what it started
 
-            String seen = "publishes %d (%d before the kill), fetches %d, attestations %d (%d before), failed attempts %d: %s".formatted(
-                    o.publishes.get(), publishedBeforeKill, o.fetches.get(), o.attestations.get(), attestedBeforeKill,
-                    o.failures.size(), o.failureReasons);
+            String seen =
+                    "publishes %d (%d before the kill), fetches %d, attestations %d (%d before), failed attempts %d: %s"
+                            .formatted(
+                                    o.publishes.get(),
+                                    publishedBeforeKill,
+                                    o.fetches.get(),
+                                    o.attestations.get(),
+                                    attestedBeforeKill,
+                                    o.failures.size(),
+                                    o.failureReasons);
             System.out.println("FailoverIT: " + seen);
             assertTrue(publishedBeforeKill > 0 && attestedBeforeKill > 0, "load ran before the kill: " + seen);
             long recovered = killed + DISRUPTION.toNanos();
             assertTrue(o.lastPublishNanos.get() > recovered, "publishes succeed after the kill: " + seen);
             assertTrue(o.lastFetchNanos.get() > recovered, "fetches succeed after the kill: " + seen);
             assertTrue(o.lastAttestationNanos.get() > recovered, "attestations succeed after the kill: " + seen);
-            assertTrue(o.failures.stream().allMatch(t -> t < recovered), "no failure later than " + DISRUPTION + " after the kill: " + seen);
+            assertTrue(
+                    o.failures.stream().allMatch(t -> t < recovered),
+                    "no failure later than " + DISRUPTION + " after the kill: " + seen);
 
-            // nothing acknowledged was lost: every publish a client saw succeed is there, whole, on the surviving replica
-            PackageFetcher fetcher = new PackageFetcher(noTls, Optional.empty(), List.of(), Optional.of(cluster.registry()));
+            // nothing acknowledged was lost: every publish a client saw succeed is there, whole, on the surviving
+            // replica
+            PackageFetcher fetcher =
+                    new PackageFetcher(noTls, Optional.empty(), List.of(), Optional.of(cluster.registry()));
             for (var e : o.published.entrySet())
-                assertArrayEquals(e.getValue(), fetcher.fetch("load/pkgs:" + e.getKey()).wasm(), "tag " + e.getKey());
+                assertArrayEquals(
+                        e.getValue(), fetcher.fetch("load/pkgs:" + e.getKey()).wasm(), "tag " + e.getKey());
             // every tag is one a client finished publishing, and no tag or node names content the store lacks
-            assertEquals(new TreeMap<>(o.published).keySet().stream().sorted().toList(),
+            assertEquals(
+                    new TreeMap<>(o.published).keySet().stream().sorted().toList(),
                     admin.tags("load", "pkgs").stream().sorted().toList());
             assertEquals("", check(cluster));
 
             // the killed replica, started again, serves what was published while it was down (shared state)
             cluster.restartDrawbridge(0);
             cluster.haproxy().awaitState("drawbridge", "drawbridge-0", "UP", 60, TimeUnit.SECONDS);
-            PackageFetcher direct = new PackageFetcher(noTls, Optional.empty(), List.of(), Optional.of(cluster.drawbridgeReplica(0)));
+            PackageFetcher direct =
+                    new PackageFetcher(noTls, Optional.empty(), List.of(), Optional.of(cluster.drawbridgeReplica(0)));
             String last = o.published.keySet().stream().max(String::compareTo).orElseThrow();
-            assertArrayEquals(o.published.get(last), direct.fetch("load/pkgs:" + last).wasm());
+            assertArrayEquals(
+                    o.published.get(last), direct.fetch("load/pkgs:" + last).wasm());
         }
     }
 
     /** Publishes tags 1.W.N in turn; an attempt that fails is retried (publishing is idempotent) until it succeeds. */
     private static Runnable publisher(URI registry, int worker, AtomicBoolean running, Outcomes o) {
         return () -> {
-            DrawbridgeClient client = new DrawbridgeClient(registry, Tls.trusting(Optional.empty()), Optional.of(ReplicaCluster.TOKEN));
+            DrawbridgeClient client =
+                    new DrawbridgeClient(registry, Tls.trusting(Optional.empty()), Optional.of(ReplicaCluster.TOKEN));
             Random random = new Random(worker);
             for (int n = 0; running.get(); n++) {
                 String tag = "1." + worker + "." + n;
                 byte[] wasm = new byte[16 << 10];
                 random.nextBytes(wasm);
-                PackageTree tree = new PackageTree(new TreeMap<>(Map.of(PackageTree.WASM, new PackageTree.File(wasm, "application/wasm"),
-                        PackageTree.CONFIG, new PackageTree.File(("# " + tag + "\n").getBytes(StandardCharsets.UTF_8), "application/toml"))));
+                PackageTree tree = new PackageTree(new TreeMap<>(Map.of(
+                        PackageTree.WASM,
+                        new PackageTree.File(wasm, "application/wasm"),
+                        PackageTree.CONFIG,
+                        new PackageTree.File(
+                                ("# " + tag + "\n").getBytes(StandardCharsets.UTF_8), "application/toml"))));
                 while (true) {
                     try {
                         client.publish("load", "pkgs", tag, tree, Optional.empty());
@@ -152,7 +184,8 @@ class FailoverIT {
     /** Fetches (and verifies, node by node) a random acknowledged tag, again and again. */
     private static Runnable fetcher(URI registry, int worker, AtomicBoolean running, Outcomes o) {
         return () -> {
-            PackageFetcher fetcher = new PackageFetcher(Tls.trusting(Optional.empty()), Optional.empty(), List.of(), Optional.of(registry));
+            PackageFetcher fetcher = new PackageFetcher(
+                    Tls.trusting(Optional.empty()), Optional.empty(), List.of(), Optional.of(registry));
             Random random = new Random(100 + worker);
             while (running.get()) {
                 List<String> tags = new ArrayList<>(o.published.keySet());
@@ -163,7 +196,8 @@ class FailoverIT {
                 String tag = tags.get(random.nextInt(tags.size()));
                 try {
                     byte[] wasm = fetcher.fetch("load/pkgs:" + tag).wasm();
-                    if (!java.util.Arrays.equals(wasm, o.published.get(tag))) throw new IllegalStateException("tag " + tag + " came back different");
+                    if (!java.util.Arrays.equals(wasm, o.published.get(tag)))
+                        throw new IllegalStateException("tag " + tag + " came back different");
                     o.fetches.incrementAndGet();
                     o.lastFetchNanos.set(System.nanoTime());
                 } catch (Exception e) {
@@ -179,10 +213,16 @@ class FailoverIT {
         return () -> {
             while (running.get()) {
                 try {
-                    HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(steward.resolve("/")).timeout(Duration.ofSeconds(30))
-                            .header("Content-Type", "application/pkcs10").POST(HttpRequest.BodyPublishers.ofByteArray(csr)).build(),
+                    HttpResponse<byte[]> r = HTTP.send(
+                            HttpRequest.newBuilder(steward.resolve("/"))
+                                    .timeout(Duration.ofSeconds(30))
+                                    .header("Content-Type", "application/pkcs10")
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(csr))
+                                    .build(),
                             HttpResponse.BodyHandlers.ofByteArray());
-                    if (r.statusCode() != 200) throw new IllegalStateException("HTTP " + r.statusCode() + ": " + new String(r.body(), StandardCharsets.UTF_8));
+                    if (r.statusCode() != 200)
+                        throw new IllegalStateException(
+                                "HTTP " + r.statusCode() + ": " + new String(r.body(), StandardCharsets.UTF_8));
                     o.attestations.incrementAndGet();
                     o.lastAttestationNanos.set(System.nanoTime());
                 } catch (Exception e) {

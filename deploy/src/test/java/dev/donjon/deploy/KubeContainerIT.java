@@ -46,9 +46,14 @@ class KubeContainerIT {
     @Test
     void theManifestsRunAndServeOneRegistryFromTwoPods(@TempDir Path dir) throws Exception {
         Podman podman = new Podman(dir);
-        if (podman.run("network", "exists", NETWORK).exit() != 0) podman.run("network", "create", NETWORK).ok("network create");
-        String[] net = podman.run("network", "inspect", "--format", "{{range .Subnets}}{{.Gateway}} {{.Subnet}}{{end}}", NETWORK)
-                .ok("network inspect").out().strip().split(" ");
+        if (podman.run("network", "exists", NETWORK).exit() != 0)
+            podman.run("network", "create", NETWORK).ok("network create");
+        String[] net = podman.run(
+                        "network", "inspect", "--format", "{{range .Subnets}}{{.Gateway}} {{.Subnet}}{{end}}", NETWORK)
+                .ok("network inspect")
+                .out()
+                .strip()
+                .split(" ");
         String gateway = net[0], subnet = net[1];
         OperatorKit kit = new OperatorKit(dir, List.of("steward", "drawbridge", "agent"));
         int agentPort = OperatorKit.freePort(), agentAdmin = OperatorKit.freePort();
@@ -56,17 +61,24 @@ class KubeContainerIT {
         String id = Long.toHexString(System.nanoTime()).substring(4);
 
         kit.openToContainers();
-        try (LocalPostgres postgres = LocalPostgres.reachableFrom(subnet); Containers c = new Containers(podman, kit)) {
+        try (LocalPostgres postgres = LocalPostgres.reachableFrom(subnet);
+                Containers c = new Containers(podman, kit)) {
             String database = postgres.createDatabase().replace("127.0.0.1", gateway);
             c.cli("platform", "sim-chain", "--out", "/sim/sim-chain.pem").ok("platform sim-chain");
-            kit.simPolicy(c.cli("platform", "info", "--backend", "sim").ok("platform info").out(), "/etc/donjon/policy/sim-chain.pem");
+            kit.simPolicy(
+                    c.cli("platform", "info", "--backend", "sim")
+                            .ok("platform info")
+                            .out(),
+                    "/etc/donjon/policy/sim-chain.pem");
 
             // what the Secrets, ConfigMaps and the volume claim hold, as directories
             Map<String, Path> volumes = new HashMap<>();
             volume(volumes, kit, "steward-ca", Map.of("ca.pem", "steward-ca.pem", "ca.key", "steward-ca.key"));
             volume(volumes, kit, "steward-tls", Map.of("tls.crt", "steward.pem", "tls.key", "steward.key"));
             volume(volumes, kit, "steward-policy", Map.of("policy.toml", "policy.toml"));
-            Files.copy(kit.sim.resolve("sim-chain.pem"), volumes.get("steward-policy").resolve("sim-chain.pem"));
+            Files.copy(
+                    kit.sim.resolve("sim-chain.pem"),
+                    volumes.get("steward-policy").resolve("sim-chain.pem"));
             volume(volumes, kit, "drawbridge-tls", Map.of("tls.crt", "drawbridge.pem", "tls.key", "drawbridge.key"));
             volume(volumes, kit, "drawbridge-tokens", Map.of("tokens", "tokens"));
             volume(volumes, kit, "steward-ca-cert", Map.of("ca.pem", "steward-ca.pem"));
@@ -75,7 +87,13 @@ class KubeContainerIT {
             volume(volumes, kit, "agent-tls", Map.of("tls.crt", "agent.pem", "tls.key", "agent.key"));
             volume(volumes, kit, "agent-clients", Map.of("ca.pem", "clients-ca.pem"));
             volumes.put("drawbridge-blobs", kit.store);
-            Map<String, String> values = Map.of("drawbridge-db/url", database, "drawbridge-db/user", postgres.user(), "agent-config/backend", "sim");
+            Map<String, String> values = Map.of(
+                    "drawbridge-db/url",
+                    database,
+                    "drawbridge-db/user",
+                    postgres.user(),
+                    "agent-config/backend",
+                    "sim");
             kit.openToContainers();
 
             // the Steward and Drawbridge Deployments, each replica a pod on the pods' network
@@ -86,24 +104,36 @@ class KubeContainerIT {
             assertEquals(2, stewards.path("spec").path("replicas").asInt());
             assertEquals(2, drawbridges.path("spec").path("replicas").asInt());
             List<ObjectNode> pods = new ArrayList<>();
-            for (int i = 0; i < 2; i++) pods.add(named(KubeManifests.pod(stewards, i, volumes, values, Images.image("steward")), id));
-            for (int i = 0; i < 2; i++) pods.add(named(KubeManifests.pod(drawbridges, i, volumes, values, Images.image("drawbridge")), id));
+            for (int i = 0; i < 2; i++)
+                pods.add(named(KubeManifests.pod(stewards, i, volumes, values, Images.image("steward")), id));
+            for (int i = 0; i < 2; i++)
+                pods.add(named(KubeManifests.pod(drawbridges, i, volumes, values, Images.image("drawbridge")), id));
             Path services = dir.resolve("services.yaml");
             KubeManifests.write(services, pods);
-            for (ObjectNode p : pods) c.startedPod(p.path("metadata").path("name").asText());
-            podman.run(List.of("kube", "play", "--network", NETWORK, services.toString()), null, 600).ok("kube play steward and drawbridge");
+            for (ObjectNode p : pods)
+                c.startedPod(p.path("metadata").path("name").asText());
+            podman.run(List.of("kube", "play", "--network", NETWORK, services.toString()), null, 600)
+                    .ok("kube play steward and drawbridge");
             Map<String, String> address = new LinkedHashMap<>();
             for (ObjectNode p : pods) {
                 String pod = p.path("metadata").path("name").asText();
-                String container = pod + "-" + p.path("spec").path("containers").get(0).path("name").asText();
+                String container = pod + "-"
+                        + p.path("spec").path("containers").get(0).path("name").asText();
                 address.put(pod, c.address(container));
                 probes(c, p, address.get(pod));
             }
-            String steward0 = address.get("steward-0-" + id), drawbridge0 = address.get("drawbridge-0-" + id), drawbridge1 = address.get("drawbridge-1-" + id);
+            String steward0 = address.get("steward-0-" + id),
+                    drawbridge0 = address.get("drawbridge-0-" + id),
+                    drawbridge1 = address.get("drawbridge-1-" + id);
 
-            // the agent DaemonSet's pod on this node, on its network; hostAliases as a cluster's DNS would name the services (podman 4.3 does not apply them there)
-            ObjectNode agent = KubeManifests.pod(KubeManifests.find(KubeManifests.read(K8S.resolve("agent.yaml")), "DaemonSet", "donjon-agent"),
-                    0, volumes, values, Images.image("agent"));
+            // the agent DaemonSet's pod on this node, on its network; hostAliases as a cluster's DNS would name the
+            // services (podman 4.3 does not apply them there)
+            ObjectNode agent = KubeManifests.pod(
+                    KubeManifests.find(KubeManifests.read(K8S.resolve("agent.yaml")), "DaemonSet", "donjon-agent"),
+                    0,
+                    volumes,
+                    values,
+                    Images.image("agent"));
             named(agent, id);
             ObjectNode spec = (ObjectNode) agent.path("spec");
             assertTrue(spec.path("hostNetwork").asBoolean(), "the agent runs on the node's network");
@@ -119,12 +149,27 @@ class KubeContainerIT {
 
             // publish to one Drawbridge pod, read from the other: one catalog, one blob volume
             List<String> to0 = List.of("--add-host", "drawbridge:" + drawbridge0, "--add-host", "steward:" + steward0);
-            List<String> reg = List.of("--registry", "https://drawbridge:8443", "--ca-cert", "/etc/donjon/tls-ca.pem", "--token-file", "/etc/donjon/token");
-            run(c, to0, ImagesContainerIT.concat(List.of("user", "register"), reg, List.of("--subject", "alice", "alice")));
+            List<String> reg = List.of(
+                    "--registry",
+                    "https://drawbridge:8443",
+                    "--ca-cert",
+                    "/etc/donjon/tls-ca.pem",
+                    "--token-file",
+                    "/etc/donjon/token");
+            run(
+                    c,
+                    to0,
+                    ImagesContainerIT.concat(List.of("user", "register"), reg, List.of("--subject", "alice", "alice")));
             run(c, to0, ImagesContainerIT.concat(List.of("repo", "register"), reg, List.of("alice/rot13")));
-            run(c, to0, ImagesContainerIT.concat(List.of("package", "publish"), reg, List.of("alice/rot13:1.0.0", "/etc/donjon/pkg")));
-            String info = run(c, List.of("--add-host", "drawbridge:" + drawbridge1), ImagesContainerIT.concat(List.of("package", "info"), reg,
-                    List.of("alice/rot13:1.0.0")));
+            run(
+                    c,
+                    to0,
+                    ImagesContainerIT.concat(
+                            List.of("package", "publish"), reg, List.of("alice/rot13:1.0.0", "/etc/donjon/pkg")));
+            String info = run(
+                    c,
+                    List.of("--add-host", "drawbridge:" + drawbridge1),
+                    ImagesContainerIT.concat(List.of("package", "info"), reg, List.of("alice/rot13:1.0.0")));
             assertTrue(info.contains("main.wasm"), info);
         }
     }
@@ -156,13 +201,19 @@ class KubeContainerIT {
             container.withArray("volumeMounts").addObject().put("name", "sim").put("mountPath", "/sim");
             if (!Files.isDirectory(Path.of("/sys/kernel/config"))) {
                 ArrayNode mounts = container.withArray("volumeMounts");
-                for (int i = mounts.size() - 1; i >= 0; i--) if (mounts.get(i).path("name").asText().equals("tsm")) mounts.remove(i);
+                for (int i = mounts.size() - 1; i >= 0; i--)
+                    if (mounts.get(i).path("name").asText().equals("tsm")) mounts.remove(i);
             }
         }
         ArrayNode volumes = spec.withArray("volumes");
         if (!Files.isDirectory(Path.of("/sys/kernel/config")))
-            for (int i = volumes.size() - 1; i >= 0; i--) if (volumes.get(i).path("name").asText().equals("tsm")) volumes.remove(i);
-        volumes.addObject().put("name", "sim").putObject("hostPath").put("path", kit.sim.toString()).put("type", "Directory");
+            for (int i = volumes.size() - 1; i >= 0; i--)
+                if (volumes.get(i).path("name").asText().equals("tsm")) volumes.remove(i);
+        volumes.addObject()
+                .put("name", "sim")
+                .putObject("hostPath")
+                .put("path", kit.sim.toString())
+                .put("type", "Directory");
     }
 
     /** Every probe of the pod's containers, made as the kubelet makes it, must answer 200. */
@@ -172,15 +223,25 @@ class KubeContainerIT {
             for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
                 JsonNode get = container.path(probe).path("httpGet");
                 if (get.isMissingNode()) continue;
-                int port = get.path("port").isInt() ? get.path("port").asInt() : KubeManifests.namedPort(container, get.path("port").asText());
-                c.awaitOk(URI.create("http://" + address + ":" + port + get.path("path").asText()), Duration.ofMinutes(4));
+                int port = get.path("port").isInt()
+                        ? get.path("port").asInt()
+                        : KubeManifests.namedPort(container, get.path("port").asText());
+                c.awaitOk(
+                        URI.create("http://" + address + ":" + port
+                                + get.path("path").asText()),
+                        Duration.ofMinutes(4));
                 made++;
             }
         }
-        assertEquals(3, made, "startup, liveness and readiness probes in " + pod.path("metadata").path("name").asText());
+        assertEquals(
+                3,
+                made,
+                "startup, liveness and readiness probes in "
+                        + pod.path("metadata").path("name").asText());
     }
 
-    private static void volume(Map<String, Path> volumes, OperatorKit kit, String name, Map<String, String> files) throws Exception {
+    private static void volume(Map<String, Path> volumes, OperatorKit kit, String name, Map<String, String> files)
+            throws Exception {
         Path d = kit.dir.resolve("k8s").resolve(name);
         Files.createDirectories(d);
         for (var f : files.entrySet()) Files.copy(kit.dir.resolve(f.getValue()), d.resolve(f.getKey()));
@@ -188,7 +249,10 @@ class KubeContainerIT {
     }
 
     private static String run(Containers c, List<String> hosts, String... args) throws Exception {
-        return c.podman.run(c.cliRun(concatOptions(hosts), List.of(args))).ok(String.join(" ", List.of(args).subList(0, 2))).out();
+        return c.podman
+                .run(c.cliRun(concatOptions(hosts), List.of(args)))
+                .ok(String.join(" ", List.of(args).subList(0, 2)))
+                .out();
     }
 
     private static List<String> concatOptions(List<String> hosts) {

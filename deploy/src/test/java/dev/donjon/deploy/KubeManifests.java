@@ -48,8 +48,11 @@ final class KubeManifests {
     }
 
     static ObjectNode find(List<ObjectNode> docs, String kind, String name) {
-        return docs.stream().filter(d -> d.path("kind").asText().equals(kind) && d.path("metadata").path("name").asText().equals(name))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in the manifests"));
+        return docs.stream()
+                .filter(d -> d.path("kind").asText().equals(kind)
+                        && d.path("metadata").path("name").asText().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in the manifests"));
     }
 
     /**
@@ -59,7 +62,8 @@ final class KubeManifests {
      * @param values      for each "secret-or-configmap/key", its value
      * @param image       the image to run
      */
-    static ObjectNode pod(ObjectNode workload, int index, Map<String, Path> volumes, Map<String, String> values, String image) {
+    static ObjectNode pod(
+            ObjectNode workload, int index, Map<String, Path> volumes, Map<String, String> values, String image) {
         ObjectNode template = workload.path("spec").path("template").deepCopy();
         ObjectNode pod = YAML.createObjectNode();
         pod.put("apiVersion", "v1");
@@ -74,7 +78,8 @@ final class KubeManifests {
             ((ObjectNode) c).put("image", image);
             for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
                 JsonNode get = c.path(probe).path("httpGet");
-                if (get.path("port").isTextual()) ((ObjectNode) get).put("port", namedPort(c, get.path("port").asText()));
+                if (get.path("port").isTextual())
+                    ((ObjectNode) get).put("port", namedPort(c, get.path("port").asText()));
             }
             ((ObjectNode) c).remove("ports");
             for (JsonNode e : c.path("env")) {
@@ -90,9 +95,15 @@ final class KubeManifests {
         ArrayNode vols = spec.withArray("volumes");
         for (JsonNode v : vols) {
             ObjectNode volume = (ObjectNode) v;
-            String source = volume.has("secret") ? volume.get("secret").path("secretName").asText()
-                    : volume.has("configMap") ? volume.get("configMap").path("name").asText()
-                    : volume.has("persistentVolumeClaim") ? volume.get("persistentVolumeClaim").path("claimName").asText() : null;
+            String source = volume.has("secret")
+                    ? volume.get("secret").path("secretName").asText()
+                    : volume.has("configMap")
+                            ? volume.get("configMap").path("name").asText()
+                            : volume.has("persistentVolumeClaim")
+                                    ? volume.get("persistentVolumeClaim")
+                                            .path("claimName")
+                                            .asText()
+                                    : null;
             if (source == null) continue;
             Path dir = volumes.get(source);
             if (dir == null) throw new AssertionError("the test has no directory for " + source);
@@ -103,7 +114,9 @@ final class KubeManifests {
     }
 
     static int namedPort(JsonNode container, String name) {
-        for (JsonNode p : container.path("ports")) if (p.path("name").asText().equals(name)) return p.path("containerPort").asInt();
+        for (JsonNode p : container.path("ports"))
+            if (p.path("name").asText().equals(name))
+                return p.path("containerPort").asInt();
         throw new AssertionError("no port named " + name);
     }
 

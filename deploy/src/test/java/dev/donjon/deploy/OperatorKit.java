@@ -40,19 +40,24 @@ final class OperatorKit {
         tlsCa = TestPki.ca("Donjon test TLS CA");
         TestPki.writePem(this.dir.resolve("tls-ca.pem"), tlsCa.cert());
         for (String service : List.of("steward", "drawbridge", "agent"))
-            TestPki.server(tlsCa, service, serverNames).write(this.dir.resolve(service + ".pem"), this.dir.resolve(service + ".key"));
+            TestPki.server(tlsCa, service, serverNames)
+                    .write(this.dir.resolve(service + ".pem"), this.dir.resolve(service + ".key"));
         TestPki.Issued clientsCa = TestPki.ca("Donjon test operator CA"); // the agent's clients: certificates it issues
         TestPki.writePem(this.dir.resolve("clients-ca.pem"), clientsCa.cert());
         TestPki.client(clientsCa, "owner").write(this.dir.resolve("client.pem"), this.dir.resolve("client.key"));
         TestPki.Issued stewardCa = TestPki.ca("Donjon test Steward CA");
         stewardCa.write(this.dir.resolve("steward-ca.pem"), this.dir.resolve("steward-ca.key"));
-        Files.writeString(this.dir.resolve("tokens"), TOKEN + " alice write:drawbridge_users write:drawbridge_repositories "
-                + "write:drawbridge_tags read:drawbridge_users read:drawbridge_repositories read:drawbridge_tags\n");
+        Files.writeString(
+                this.dir.resolve("tokens"),
+                TOKEN + " alice write:drawbridge_users write:drawbridge_repositories "
+                        + "write:drawbridge_tags read:drawbridge_users read:drawbridge_repositories read:drawbridge_tags\n");
         Files.writeString(this.dir.resolve("token"), TOKEN + "\n");
         Files.writeString(this.dir.resolve("agent-tokens"), AGENT_TOKEN + " owner deploy\n");
         Files.writeString(this.dir.resolve("agent-token"), AGENT_TOKEN + "\n");
         Files.copy(Images.root().resolve("examples/rot13/rot13.wasm"), this.dir.resolve("pkg/main.wasm"));
-        Files.copy(Images.root().resolve("donjon-keep/src/test/resources/wasm/copy_stdin.wasm"), this.dir.resolve("copy_stdin.wasm"));
+        Files.copy(
+                Images.root().resolve("donjon-keep/src/test/resources/wasm/copy_stdin.wasm"),
+                this.dir.resolve("copy_stdin.wasm"));
     }
 
     /** The ROT13 package listens on {@code port} (all addresses); its Enarx.toml is written here. */
@@ -73,7 +78,9 @@ final class OperatorKit {
     }
 
     /** The Steward's policy: sim Keeps of this exact runtime (its measurement, as the image reports it), under the sim chain. */
-    void simPolicy(String platformInfo) throws IOException { simPolicy(platformInfo, "/sim/sim-chain.pem"); }
+    void simPolicy(String platformInfo) throws IOException {
+        simPolicy(platformInfo, "/sim/sim-chain.pem");
+    }
 
     /** policy.toml, naming the sim chain where the Steward will find it. */
     void simPolicy(String platformInfo, String chain) throws IOException {
@@ -92,11 +99,15 @@ final class OperatorKit {
         for (Path top : List.of(dir, sim, store)) {
             try (Stream<Path> all = Files.walk(top)) {
                 for (Path p : all.toList())
-                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxrwxrwx" : "rw-rw-rw-"));
+                    Files.setPosixFilePermissions(
+                            p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxrwxrwx" : "rw-rw-rw-"));
             }
         }
-        for (Path up = dir.getParent(); up != null && up.startsWith(Path.of(System.getProperty("java.io.tmpdir"))) && !up.equals(Path.of(System.getProperty("java.io.tmpdir"))); up = up.getParent())
-            Files.setPosixFilePermissions(up, PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (Path up = dir.getParent();
+                up != null
+                        && up.startsWith(Path.of(System.getProperty("java.io.tmpdir")))
+                        && !up.equals(Path.of(System.getProperty("java.io.tmpdir")));
+                up = up.getParent()) Files.setPosixFilePermissions(up, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     static int freePort() throws IOException {

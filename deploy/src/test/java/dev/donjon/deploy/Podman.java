@@ -21,7 +21,8 @@ final class Podman {
 
     record Result(int exit, String out, String err) {
         Result ok(String what) {
-            if (exit != 0) fail(what + " failed (exit " + exit + "): " + err.strip() + (out.isBlank() ? "" : "\n" + out.strip()));
+            if (exit != 0)
+                fail(what + " failed (exit " + exit + "): " + err.strip() + (out.isBlank() ? "" : "\n" + out.strip()));
             return this;
         }
     }
@@ -40,9 +41,13 @@ final class Podman {
     }
 
     /** Whether podman is installed here at all. */
-    static boolean installed() { return Files.isExecutable(Path.of("/usr/bin/podman")); }
+    static boolean installed() {
+        return Files.isExecutable(Path.of("/usr/bin/podman"));
+    }
 
-    Result run(List<String> args) throws IOException, InterruptedException { return run(args, null, 300); }
+    Result run(List<String> args) throws IOException, InterruptedException {
+        return run(args, null, 300);
+    }
 
     /** {@code podman ARGS}, with {@code stdin} (or nothing) as its input; fails the test after {@code seconds}. */
     Result run(List<String> args, byte[] stdin, long seconds) throws IOException, InterruptedException {
@@ -66,16 +71,20 @@ final class Podman {
         return new Result(p.exitValue(), out.join(), err.join());
     }
 
-    Result run(String... args) throws IOException, InterruptedException { return run(List.of(args)); }
+    Result run(String... args) throws IOException, InterruptedException {
+        return run(List.of(args));
+    }
 
     private static CompletableFuture<String> drain(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (in) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        }, r -> Thread.ofVirtual().start(r));
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try (in) {
+                        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        return "";
+                    }
+                },
+                r -> Thread.ofVirtual().start(r));
     }
 
     /** Removes containers (and their anonymous volumes) whatever their state; never fails. */

@@ -7,7 +7,11 @@ package dev.donjon.abi;
  */
 public class FormatException extends Exception {
 
-    public FormatException(String message) { super(message); }
+    public FormatException(String message) {
+        super(message);
+    }
 
-    public FormatException(String message, Throwable cause) { super(message, cause); }
+    public FormatException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

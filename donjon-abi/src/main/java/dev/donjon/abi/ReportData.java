@@ -16,8 +16,10 @@ public final class ReportData {
     public static final int LENGTH = 64;
     public static final int MIN_NONCE = 16;
     public static final int MAX_NONCE = 64;
-    private static final byte[] DEPLOY_LABEL = "donjon-deploy-binding-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] STEWARD_NONCE_LABEL = "donjon-steward-nonce-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] DEPLOY_LABEL =
+            "donjon-deploy-binding-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] STEWARD_NONCE_LABEL =
+            "donjon-steward-nonce-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private ReportData() {}
 

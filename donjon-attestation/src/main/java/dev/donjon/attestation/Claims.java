@@ -21,7 +21,9 @@ public interface Claims {
      * True when the evidence was signed under a simulated root (Donjon's {@code sim} platform) that the verifier was
      * explicitly configured to trust: it proves nothing about hardware. Shown as SIMULATED wherever claims are shown.
      */
-    default boolean simulated() { return false; }
+    default boolean simulated() {
+        return false;
+    }
 
     Map<String, String> fields();
 }

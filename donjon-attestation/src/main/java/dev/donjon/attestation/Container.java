@@ -13,9 +13,13 @@ public enum Container {
 
     private final String wireName;
 
-    Container(String wireName) { this.wireName = wireName; }
+    Container(String wireName) {
+        this.wireName = wireName;
+    }
 
-    public String wireName() { return wireName; }
+    public String wireName() {
+        return wireName;
+    }
 
     public static Container fromWireName(String name) {
         for (Container c : values()) if (c.wireName.equals(name)) return c;

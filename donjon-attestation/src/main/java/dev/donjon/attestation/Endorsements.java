@@ -28,6 +28,7 @@ public record Endorsements(
     }
 
     public static Endorsements none() {
-        return new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty());
+        return new Endorsements(
+                Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty());
     }
 }

@@ -16,5 +16,6 @@ public sealed interface IntelCollateral {
             Optional<byte[]> qeIdentityIssuerChain,
             Optional<byte[]> pckCrl,
             Optional<byte[]> pckCrlIssuerChain,
-            Optional<byte[]> rootCaCrl) implements IntelCollateral {}
+            Optional<byte[]> rootCaCrl)
+            implements IntelCollateral {}
 }

@@ -24,9 +24,13 @@ public enum RejectReason {
 
     private final String wireName;
 
-    RejectReason(String wireName) { this.wireName = wireName; }
+    RejectReason(String wireName) {
+        this.wireName = wireName;
+    }
 
-    public String wireName() { return wireName; }
+    public String wireName() {
+        return wireName;
+    }
 
     public static RejectReason fromWireName(String name) {
         for (RejectReason r : values()) if (r.wireName.equals(name)) return r;

@@ -14,9 +14,13 @@ public enum TcbStatus {
 
     private final String wireName;
 
-    TcbStatus(String wireName) { this.wireName = wireName; }
+    TcbStatus(String wireName) {
+        this.wireName = wireName;
+    }
 
-    public String wireName() { return wireName; }
+    public String wireName() {
+        return wireName;
+    }
 
     public static TcbStatus fromWireName(String name) {
         for (TcbStatus s : values()) if (s.wireName.equals(name)) return s;

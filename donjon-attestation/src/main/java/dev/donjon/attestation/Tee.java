@@ -2,14 +2,20 @@ package dev.donjon.attestation;
 
 /** The hardware TEE families Donjon verifies evidence from. */
 public enum Tee {
-    SNP("snp"), SGX("sgx"), TDX("tdx");
+    SNP("snp"),
+    SGX("sgx"),
+    TDX("tdx");
 
     private final String wireName;
 
-    Tee(String wireName) { this.wireName = wireName; }
+    Tee(String wireName) {
+        this.wireName = wireName;
+    }
 
     /** The lower-case name used on the command line, in manifests and in JSON output. */
-    public String wireName() { return wireName; }
+    public String wireName() {
+        return wireName;
+    }
 
     public static Tee fromWireName(String name) {
         for (Tee t : values()) if (t.wireName.equalsIgnoreCase(name)) return t;

@@ -17,5 +17,7 @@ public class VerificationException extends Exception {
         this.reason = reason;
     }
 
-    public RejectReason reason() { return reason; }
+    public RejectReason reason() {
+        return reason;
+    }
 }

@@ -16,18 +16,23 @@ public sealed interface VerificationResult {
      * @param tcbStatus  Intel TCB status when collateral was evaluated; empty otherwise
      * @param advisories advisory IDs of the matched levels (empty when none or not known)
      */
-    record Accepted(Tee tee, Claims claims, Optional<TcbStatus> tcbStatus, List<String> advisories) implements VerificationResult {
+    record Accepted(Tee tee, Claims claims, Optional<TcbStatus> tcbStatus, List<String> advisories)
+            implements VerificationResult {
         public Accepted {
             advisories = List.copyOf(advisories);
         }
 
         @Override
-        public boolean accepted() { return true; }
+        public boolean accepted() {
+            return true;
+        }
     }
 
     /** Rejected for a precise reason; detail is one line naming the problem. */
     record Rejected(Tee tee, RejectReason reason, String detail) implements VerificationResult {
         @Override
-        public boolean accepted() { return false; }
+        public boolean accepted() {
+            return false;
+        }
     }
 }

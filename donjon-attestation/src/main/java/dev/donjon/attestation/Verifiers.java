@@ -12,7 +12,9 @@ public final class Verifiers {
 
     private final Map<Tee, TeeVerifier> byTee;
 
-    private Verifiers(Map<Tee, TeeVerifier> byTee) { this.byTee = byTee; }
+    private Verifiers(Map<Tee, TeeVerifier> byTee) {
+        this.byTee = byTee;
+    }
 
     /** Loads a fresh instance of every registered verifier (fresh: nothing cached from earlier verifications). */
     public static Verifiers load() {
@@ -27,11 +29,13 @@ public final class Verifiers {
     public TeeVerifier forTee(Tee tee) {
         TeeVerifier v = byTee.get(tee);
         if (v == null) {
-            throw new IllegalStateException("no " + tee.wireName() + " verifier is registered (no TeeVerifier provider for "
-                    + tee.wireName() + " on the class path)");
+            throw new IllegalStateException("no " + tee.wireName()
+                    + " verifier is registered (no TeeVerifier provider for " + tee.wireName() + " on the class path)");
         }
         return v;
     }
 
-    public boolean has(Tee tee) { return byTee.containsKey(tee); }
+    public boolean has(Tee tee) {
+        return byTee.containsKey(tee);
+    }
 }

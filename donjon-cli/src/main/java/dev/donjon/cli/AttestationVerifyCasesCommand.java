@@ -19,12 +19,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code donjon attestation verify-cases MANIFEST.json}: run a test-vector manifest (../shared/vectors/README.md schema). */
-@Command(name = "verify-cases", mixinStandardHelpOptions = true,
-        description = "Run every case of an attestation test-vector manifest; one line per case, then 'N passed, M failed'. "
-                + "Exit 1 if any case failed.")
+@Command(
+        name = "verify-cases",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run every case of an attestation test-vector manifest; one line per case, then 'N passed, M failed'. "
+                        + "Exit 1 if any case failed.")
 final class AttestationVerifyCasesCommand implements Callable<Integer> {
 
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Parameters(paramLabel = "MANIFEST.json", description = "the manifest; paths in it are relative to its directory")
     Path manifest;

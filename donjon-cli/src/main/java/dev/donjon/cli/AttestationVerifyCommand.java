@@ -34,50 +34,118 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code donjon attestation verify}: verify one piece of evidence, optionally against a policy. */
-@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Verify TEE evidence with its endorsements at a given instant; exit 0 when accepted, 1 when rejected.",
-            "Without --policy, evidence from a TEE in debug mode (whose host can read its memory) is rejected unless --allow-debug."})
+@Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Verify TEE evidence with its endorsements at a given instant; exit 0 when accepted, 1 when rejected.",
+            "Without --policy, evidence from a TEE in debug mode (whose host can read its memory) is rejected unless --allow-debug."
+        })
 final class AttestationVerifyCommand implements Callable<Integer> {
 
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--tee", required = true, description = "snp, sgx or tdx") String tee;
-    @Option(names = "--evidence", required = true, paramLabel = "FILE", description = "the evidence file") Path evidence;
-    @Option(names = "--encoding", defaultValue = "raw", description = "raw, hex, base64 or base64url (default: ${DEFAULT-VALUE})")
+    @Option(names = "--tee", required = true, description = "snp, sgx or tdx")
+    String tee;
+
+    @Option(names = "--evidence", required = true, paramLabel = "FILE", description = "the evidence file")
+    Path evidence;
+
+    @Option(
+            names = "--encoding",
+            defaultValue = "raw",
+            description = "raw, hex, base64 or base64url (default: ${DEFAULT-VALUE})")
     String encoding;
-    @Option(names = "--container", description = "snp-report, intel-quote, tsm-json or enarx-csr (default: inferred from the content)")
+
+    @Option(
+            names = "--container",
+            description = "snp-report, intel-quote, tsm-json or enarx-csr (default: inferred from the content)")
     String container;
-    @Option(names = "--vcek", paramLabel = "FILE", description = "AMD VCEK certificate (DER or PEM)") Path vcek;
-    @Option(names = "--vlek", paramLabel = "FILE", description = "AMD VLEK certificate (DER or PEM)") Path vlek;
-    @Option(names = "--chain", paramLabel = "FILE", description = "AMD PEM bundle: ASK/ASVK then ARK (the ARK is the trust anchor)")
+
+    @Option(names = "--vcek", paramLabel = "FILE", description = "AMD VCEK certificate (DER or PEM)")
+    Path vcek;
+
+    @Option(names = "--vlek", paramLabel = "FILE", description = "AMD VLEK certificate (DER or PEM)")
+    Path vlek;
+
+    @Option(
+            names = "--chain",
+            paramLabel = "FILE",
+            description = "AMD PEM bundle: ASK/ASVK then ARK (the ARK is the trust anchor)")
     Path chain;
-    @Option(names = "--crl", paramLabel = "FILE", description = "an extra CRL (DER or PEM); repeatable") List<Path> crls = new ArrayList<>();
-    @Option(names = "--collateral", paramLabel = "FILE", description = "Intel collateral as dcap-qvl JSON") Path collateral;
-    @Option(names = "--tcb-info", paramLabel = "FILE", description = "Intel TCB Info JSON, exact bytes as served") Path tcbInfo;
-    @Option(names = "--tcb-info-chain", paramLabel = "FILE", description = "TCB Info issuer chain (PEM)") Path tcbInfoChain;
-    @Option(names = "--qe-identity", paramLabel = "FILE", description = "Intel QE Identity JSON") Path qeIdentity;
-    @Option(names = "--qe-identity-chain", paramLabel = "FILE", description = "QE Identity issuer chain (PEM)") Path qeIdentityChain;
-    @Option(names = "--pck-crl", paramLabel = "FILE", description = "PCK CRL (DER)") Path pckCrl;
-    @Option(names = "--pck-crl-chain", paramLabel = "FILE", description = "PCK CRL issuer chain (PEM)") Path pckCrlChain;
-    @Option(names = "--root-ca-crl", paramLabel = "FILE", description = "Intel root CA CRL (DER)") Path rootCaCrl;
-    @Option(names = "--root-ca", paramLabel = "FILE", description = "the Intel SGX Root CA to pin (DER or PEM; default: Intel's production root, built in)") Path rootCa;
-    @Option(names = "--sim-root", paramLabel = "FILE", description = "ALSO TRUST this simulated SEV-SNP root (the sim platform's"
-            + " locally generated ARK, PEM or DER). Evidence under it is reported as SIMULATED: it proves nothing about hardware.")
+
+    @Option(names = "--crl", paramLabel = "FILE", description = "an extra CRL (DER or PEM); repeatable")
+    List<Path> crls = new ArrayList<>();
+
+    @Option(names = "--collateral", paramLabel = "FILE", description = "Intel collateral as dcap-qvl JSON")
+    Path collateral;
+
+    @Option(names = "--tcb-info", paramLabel = "FILE", description = "Intel TCB Info JSON, exact bytes as served")
+    Path tcbInfo;
+
+    @Option(names = "--tcb-info-chain", paramLabel = "FILE", description = "TCB Info issuer chain (PEM)")
+    Path tcbInfoChain;
+
+    @Option(names = "--qe-identity", paramLabel = "FILE", description = "Intel QE Identity JSON")
+    Path qeIdentity;
+
+    @Option(names = "--qe-identity-chain", paramLabel = "FILE", description = "QE Identity issuer chain (PEM)")
+    Path qeIdentityChain;
+
+    @Option(names = "--pck-crl", paramLabel = "FILE", description = "PCK CRL (DER)")
+    Path pckCrl;
+
+    @Option(names = "--pck-crl-chain", paramLabel = "FILE", description = "PCK CRL issuer chain (PEM)")
+    Path pckCrlChain;
+
+    @Option(names = "--root-ca-crl", paramLabel = "FILE", description = "Intel root CA CRL (DER)")
+    Path rootCaCrl;
+
+    @Option(
+            names = "--root-ca",
+            paramLabel = "FILE",
+            description = "the Intel SGX Root CA to pin (DER or PEM; default: Intel's production root, built in)")
+    Path rootCa;
+
+    @Option(
+            names = "--sim-root",
+            paramLabel = "FILE",
+            description =
+                    "ALSO TRUST this simulated SEV-SNP root (the sim platform's"
+                            + " locally generated ARK, PEM or DER). Evidence under it is reported as SIMULATED: it proves nothing about hardware.")
     Path simRoot;
-    @Option(names = "--policy", paramLabel = "FILE", description = "policy TOML ([snp]/[sgx]/[tdx], Enarx steward.toml keys)")
+
+    @Option(
+            names = "--policy",
+            paramLabel = "FILE",
+            description = "policy TOML ([snp]/[sgx]/[tdx], Enarx steward.toml keys)")
     Path policy;
-    @Option(names = "--allow-debug", description = "accept evidence from a TEE in debug mode (without --policy; a policy says allow_debug itself)")
+
+    @Option(
+            names = "--allow-debug",
+            description =
+                    "accept evidence from a TEE in debug mode (without --policy; a policy says allow_debug itself)")
     boolean allowDebug;
-    @Option(names = "--now", paramLabel = "RFC3339", description = "the instant to judge validity at (default: the current time)")
+
+    @Option(
+            names = "--now",
+            paramLabel = "RFC3339",
+            description = "the instant to judge validity at (default: the current time)")
     String now;
-    @Option(names = "--json", description = "print the result as JSON") boolean json;
+
+    @Option(names = "--json", description = "print the result as JSON")
+    boolean json;
 
     @Override
     public Integer call() throws Exception {
         Tee t = Tee.fromWireName(tee);
         Instant at = instant();
         if (allowDebug && policy != null) {
-            throw new ExitCodeException(OneLineErrors.USAGE, "--allow-debug applies without --policy (in a policy, allow_debug = true says it)");
+            throw new ExitCodeException(
+                    OneLineErrors.USAGE,
+                    "--allow-debug applies without --policy (in a policy, allow_debug = true says it)");
         }
         Optional<Policy> pol = policy == null ? Optional.empty() : Optional.of(PolicyToml.read(policy));
         byte[] bytes = Encoding.fromWireName(encoding).decode(read(evidence));
@@ -86,14 +154,22 @@ final class AttestationVerifyCommand implements Callable<Integer> {
 
         VerificationResult result = verifier(t).verify(input, at);
         Optional<PolicyDecision> decision = pol.isPresent() && result instanceof VerificationResult.Accepted a
-                ? Optional.of(pol.get().evaluate(a)) : Optional.empty();
-        // without a policy, the default one: debug TEEs are refused (their host can read the Keep's memory) unless asked for
-        boolean debugRefused = pol.isEmpty() && !allowDebug && result instanceof VerificationResult.Accepted a && a.claims().debug();
-        boolean accepted = result.accepted() && decision.map(PolicyDecision::accepted).orElse(true) && !debugRefused;
+                ? Optional.of(pol.get().evaluate(a))
+                : Optional.empty();
+        // without a policy, the default one: debug TEEs are refused (their host can read the Keep's memory) unless
+        // asked for
+        boolean debugRefused = pol.isEmpty()
+                && !allowDebug
+                && result instanceof VerificationResult.Accepted a
+                && a.claims().debug();
+        boolean accepted =
+                result.accepted() && decision.map(PolicyDecision::accepted).orElse(true) && !debugRefused;
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(result, decision, debugRefused, accepted, at)));
+            out.println(new ObjectMapper()
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(toJson(result, decision, debugRefused, accepted, at)));
         } else {
             printReadable(out, result, decision, debugRefused, accepted, at);
         }
@@ -104,7 +180,9 @@ final class AttestationVerifyCommand implements Callable<Integer> {
     /** The registered verifier (AMD/Intel roots only), or an SNP verifier that also trusts the --sim-root. */
     private TeeVerifier verifier(Tee t) throws IOException {
         if (simRoot == null) return Verifiers.load().forTee(t);
-        if (t != Tee.SNP) throw new IllegalArgumentException("--sim-root applies to --tee snp only (the sim platform's evidence is in the SEV-SNP layout)");
+        if (t != Tee.SNP)
+            throw new IllegalArgumentException(
+                    "--sim-root applies to --tee snp only (the sim platform's evidence is in the SEV-SNP layout)");
         try {
             return new SnpVerifier(SnpTrustAnchors.amd().withSimulatedRoots(read(simRoot)));
         } catch (dev.donjon.attestation.MalformedEvidenceException e) {
@@ -124,7 +202,8 @@ final class AttestationVerifyCommand implements Callable<Integer> {
         try {
             return Instant.parse(now);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("--now: '" + now + "' is not an RFC 3339 UTC instant (e.g. 2024-06-01T00:00:00Z)");
+            throw new IllegalArgumentException(
+                    "--now: '" + now + "' is not an RFC 3339 UTC instant (e.g. 2024-06-01T00:00:00Z)");
         }
     }
 
@@ -142,14 +221,21 @@ final class AttestationVerifyCommand implements Callable<Integer> {
         for (Path p : crls) crlBytes.add(read(p));
         Optional<IntelCollateral> intel = Optional.empty();
         if (collateral != null && tcbInfo != null) {
-            throw new IllegalArgumentException("give either --collateral (dcap-qvl JSON) or --tcb-info and friends, not both");
+            throw new IllegalArgumentException(
+                    "give either --collateral (dcap-qvl JSON) or --tcb-info and friends, not both");
         }
         if (collateral != null) {
             intel = Optional.of(new IntelCollateral.DcapQvlJson(read(collateral)));
         } else if (tcbInfo != null) {
             if (tcbInfoChain == null) throw new IllegalArgumentException("--tcb-info needs --tcb-info-chain");
-            intel = Optional.of(new IntelCollateral.Files(read(tcbInfo), read(tcbInfoChain), optional(qeIdentity),
-                    optional(qeIdentityChain), optional(pckCrl), optional(pckCrlChain), optional(rootCaCrl)));
+            intel = Optional.of(new IntelCollateral.Files(
+                    read(tcbInfo),
+                    read(tcbInfoChain),
+                    optional(qeIdentity),
+                    optional(qeIdentityChain),
+                    optional(pckCrl),
+                    optional(pckCrlChain),
+                    optional(rootCaCrl)));
         } else if (qeIdentity != null || pckCrl != null || rootCaCrl != null) {
             throw new IllegalArgumentException("--qe-identity, --pck-crl and --root-ca-crl need --tcb-info");
         }
@@ -170,14 +256,21 @@ final class AttestationVerifyCommand implements Callable<Integer> {
         }
     }
 
-    static final String DEBUG_REFUSED = "the TEE runs in DEBUG mode: the host can read its memory (--allow-debug accepts it)";
+    static final String DEBUG_REFUSED =
+            "the TEE runs in DEBUG mode: the host can read its memory (--allow-debug accepts it)";
 
-    private static void printReadable(PrintWriter out, VerificationResult result, Optional<PolicyDecision> decision,
-                                      boolean debugRefused, boolean accepted, Instant at) {
+    private static void printReadable(
+            PrintWriter out,
+            VerificationResult result,
+            Optional<PolicyDecision> decision,
+            boolean debugRefused,
+            boolean accepted,
+            Instant at) {
         out.println("tee:      " + result.tee().wireName());
         out.println("at:       " + at);
         switch (result) {
-            case VerificationResult.Rejected r -> out.println("evidence: REJECTED (" + r.reason().wireName() + "): " + r.detail());
+            case VerificationResult.Rejected r ->
+                out.println("evidence: REJECTED (" + r.reason().wireName() + "): " + r.detail());
             case VerificationResult.Accepted a -> {
                 if (a.claims().simulated()) {
                     out.println("evidence: SIMULATED (authentic under the configured simulated root, NOT under AMD's)");
@@ -187,7 +280,8 @@ final class AttestationVerifyCommand implements Callable<Integer> {
                 }
                 a.tcbStatus().ifPresent(s -> out.println("tcb:      " + s.wireName()));
                 if (!a.advisories().isEmpty()) out.println("advisories: " + String.join(", ", a.advisories()));
-                if (a.claims().debug() && !debugRefused) out.println("WARNING:  the TEE runs in DEBUG mode: the host can read its memory");
+                if (a.claims().debug() && !debugRefused)
+                    out.println("WARNING:  the TEE runs in DEBUG mode: the host can read its memory");
                 out.println("claims:");
                 for (Map.Entry<String, String> e : a.claims().fields().entrySet()) {
                     out.println("  " + e.getKey() + ": " + e.getValue());
@@ -207,8 +301,12 @@ final class AttestationVerifyCommand implements Callable<Integer> {
         out.println("verdict:  " + (accepted ? "ACCEPTED" : "REJECTED") + (simulated(result) ? " (SIMULATED)" : ""));
     }
 
-    private static ObjectNode toJson(VerificationResult result, Optional<PolicyDecision> decision, boolean debugRefused, boolean accepted,
-                                     Instant at) {
+    private static ObjectNode toJson(
+            VerificationResult result,
+            Optional<PolicyDecision> decision,
+            boolean debugRefused,
+            boolean accepted,
+            Instant at) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("tee", result.tee().wireName());

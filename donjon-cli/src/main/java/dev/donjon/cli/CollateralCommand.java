@@ -1,8 +1,8 @@
 package dev.donjon.cli;
 
+import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.attestation.Tee;
 import dev.donjon.attestation.intel.PcsCollateral;
-import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.collateral.CollateralEntry;
 import dev.donjon.collateral.CollateralKey;
 import dev.donjon.collateral.CollateralService;
@@ -31,11 +31,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code donjon collateral ...}: the Intel and AMD collateral cache that SGX, TDX and SEV-SNP appraisal uses. */
-@Command(name = "collateral", mixinStandardHelpOptions = true,
-        description = {"The collateral cache: Intel TCB Info, QE Identity and CRLs (PCS API v4 or a PCCS) and AMD KDS certificates and CRLs,",
-            "verified against the pinned Intel root and AMD ARKs before they are kept, and kept until their nextUpdate."},
-        subcommands = {CollateralCommand.Fetch.class, CollateralCommand.Show.class, CollateralCommand.Export.class, CollateralCommand.Import.class,
-            CollateralCommand.HostCache.class})
+@Command(
+        name = "collateral",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The collateral cache: Intel TCB Info, QE Identity and CRLs (PCS API v4 or a PCCS) and AMD KDS certificates and CRLs,",
+            "verified against the pinned Intel root and AMD ARKs before they are kept, and kept until their nextUpdate."
+        },
+        subcommands = {
+            CollateralCommand.Fetch.class,
+            CollateralCommand.Show.class,
+            CollateralCommand.Export.class,
+            CollateralCommand.Import.class,
+            CollateralCommand.HostCache.class
+        })
 final class CollateralCommand {
 
     static Clock clock(String now) {
@@ -43,23 +52,51 @@ final class CollateralCommand {
         try {
             return Clock.fixed(Instant.parse(now), ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            throw new ExitCodeException(OneLineErrors.USAGE, "--now: '" + now + "' is not an RFC 3339 UTC instant (e.g. 2025-07-10T00:00:00Z)");
+            throw new ExitCodeException(
+                    OneLineErrors.USAGE,
+                    "--now: '" + now + "' is not an RFC 3339 UTC instant (e.g. 2025-07-10T00:00:00Z)");
         }
     }
 
-    @Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Fetch (or confirm in the cache) the collateral of platforms: what a quote needs, FMSPCs, AMD products.")
+    @Command(
+            name = "fetch",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description =
+                    "Fetch (or confirm in the cache) the collateral of platforms: what a quote needs, FMSPCs, AMD products.")
     static final class Fetch implements Callable<Integer> {
-        @Option(names = "--quote", paramLabel = "FILE", description = "An SGX or TDX quote (raw bytes): its TCB Info, QE Identity and CRLs.")
+        @Option(
+                names = "--quote",
+                paramLabel = "FILE",
+                description = "An SGX or TDX quote (raw bytes): its TCB Info, QE Identity and CRLs.")
         List<Path> quotes = new ArrayList<>();
-        @Option(names = "--sgx", paramLabel = "FMSPC", description = "SGX TCB Info of this FMSPC (12 hex digits), with the SGX QE Identity.")
+
+        @Option(
+                names = "--sgx",
+                paramLabel = "FMSPC",
+                description = "SGX TCB Info of this FMSPC (12 hex digits), with the SGX QE Identity.")
         List<String> sgx = new ArrayList<>();
-        @Option(names = "--tdx", paramLabel = "FMSPC", description = "TDX TCB Info of this FMSPC, with the TDX QE Identity.")
+
+        @Option(
+                names = "--tdx",
+                paramLabel = "FMSPC",
+                description = "TDX TCB Info of this FMSPC, with the TDX QE Identity.")
         List<String> tdx = new ArrayList<>();
-        @Option(names = "--amd", paramLabel = "PRODUCT", description = "AMD KDS cert_chain and CRL of Milan, Genoa or Turin.")
+
+        @Option(
+                names = "--amd",
+                paramLabel = "PRODUCT",
+                description = "AMD KDS cert_chain and CRL of Milan, Genoa or Turin.")
         List<String> amd = new ArrayList<>();
-        @Option(names = "--now", paramLabel = "RFC3339", description = "Judge validity at this instant (replayed collateral).") String now;
-        @Mixin CollateralOptions options;
+
+        @Option(
+                names = "--now",
+                paramLabel = "RFC3339",
+                description = "Judge validity at this instant (replayed collateral).")
+        String now;
+
+        @Mixin
+        CollateralOptions options;
 
         @Override
         public Integer call() throws Exception {
@@ -78,19 +115,22 @@ final class CollateralCommand {
             if (!sgx.isEmpty() || !tdx.isEmpty()) {
                 for (PcsCollateral.PckCa ca : PcsCollateral.PckCa.values()) keys.add(new CollateralKey.IntelPckCrl(ca));
             }
-            if (keys.stream().anyMatch(k -> k instanceof CollateralKey.IntelPckCrl)) keys.add(new CollateralKey.IntelRootCrl());
+            if (keys.stream().anyMatch(k -> k instanceof CollateralKey.IntelPckCrl))
+                keys.add(new CollateralKey.IntelRootCrl());
             for (String p : amd) {
                 ProductLine product = product(p);
                 keys.add(new CollateralKey.AmdCertChain(product));
                 keys.add(new CollateralKey.AmdCrl(product));
             }
-            if (keys.isEmpty()) throw new ExitCodeException(OneLineErrors.USAGE, "name what to fetch: --quote, --sgx, --tdx or --amd");
+            if (keys.isEmpty())
+                throw new ExitCodeException(OneLineErrors.USAGE, "name what to fetch: --quote, --sgx, --tdx or --amd");
             CollateralService service = options.service(clock(now));
             int failed = 0;
             for (CollateralKey k : keys) {
                 try {
                     CollateralEntry.Verified v = service.get(k);
-                    System.out.println(v.subject() + ": valid until " + v.nextUpdate() + " (from " + v.entry().source() + ")");
+                    System.out.println(v.subject() + ": valid until " + v.nextUpdate() + " (from "
+                            + v.entry().source() + ")");
                 } catch (CollateralUnavailableException e) {
                     System.err.println("donjon: " + e.getMessage());
                     failed++;
@@ -105,38 +145,59 @@ final class CollateralCommand {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "List the cached collateral, each piece verified now.")
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
+            description = "List the cached collateral, each piece verified now.")
     static final class Show implements Callable<Integer> {
-        @Option(names = "--now", paramLabel = "RFC3339", description = "Judge validity at this instant.") String now;
-        @Mixin CollateralOptions options;
+        @Option(names = "--now", paramLabel = "RFC3339", description = "Judge validity at this instant.")
+        String now;
+
+        @Mixin
+        CollateralOptions options;
 
         @Override
         public Integer call() throws Exception {
             List<String> unreadable = new ArrayList<>();
             CollateralService service = options.service(clock(now));
             List<CollateralService.Status> all = service.inspect(unreadable);
-            if (all.isEmpty() && unreadable.isEmpty()) System.out.println("the collateral cache " + options.directory() + " is empty");
+            if (all.isEmpty() && unreadable.isEmpty())
+                System.out.println("the collateral cache " + options.directory() + " is empty");
             for (CollateralService.Status s : all) {
-                String state = s.verified().map(v -> "valid " + v.issued() + " .. " + v.nextUpdate())
+                String state = s.verified()
+                        .map(v -> "valid " + v.issued() + " .. " + v.nextUpdate())
                         .orElseGet(() -> "NOT USABLE: " + s.problem().orElse("?"));
-                System.out.println(s.entry().key().id() + "  " + s.entry().key().describe() + "  " + state + "  (fetched " + s.entry().fetched()
-                        + " from " + s.entry().source() + ")");
+                System.out.println(
+                        s.entry().key().id() + "  " + s.entry().key().describe() + "  " + state + "  (fetched "
+                                + s.entry().fetched() + " from " + s.entry().source() + ")");
             }
             unreadable.forEach(u -> System.out.println("unreadable: " + u));
-            return all.stream().allMatch(s -> s.verified().isPresent()) && unreadable.isEmpty() ? 0 : OneLineErrors.FAILURE;
+            return all.stream().allMatch(s -> s.verified().isPresent()) && unreadable.isEmpty()
+                    ? 0
+                    : OneLineErrors.FAILURE;
         }
     }
 
-    @Command(name = "export", mixinStandardHelpOptions = true, description = "Write every cached piece to one offline bundle (JSON).")
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
+            description = "Write every cached piece to one offline bundle (JSON).")
     static final class Export implements Callable<Integer> {
-        @Option(names = "--out", required = true, paramLabel = "FILE", description = "The bundle to write.") Path out;
-        @Mixin CollateralOptions options;
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "The bundle to write.")
+        Path out;
+
+        @Mixin
+        CollateralOptions options;
 
         @Override
         public Integer call() throws Exception {
             List<String> unreadable = new ArrayList<>();
-            List<CollateralEntry> entries = new dev.donjon.collateral.CollateralStore(options.directory()).all(unreadable);
-            if (entries.isEmpty()) throw new ExitCodeException(OneLineErrors.FAILURE, "the collateral cache " + options.directory() + " is empty: nothing to export");
+            List<CollateralEntry> entries =
+                    new dev.donjon.collateral.CollateralStore(options.directory()).all(unreadable);
+            if (entries.isEmpty())
+                throw new ExitCodeException(
+                        OneLineErrors.FAILURE,
+                        "the collateral cache " + options.directory() + " is empty: nothing to export");
             unreadable.forEach(u -> System.err.println("donjon: skipped unreadable " + u));
             Files.write(out, OfflineBundle.encode(entries));
             System.out.println("exported " + entries.size() + " pieces to " + out);
@@ -144,11 +205,19 @@ final class CollateralCommand {
         }
     }
 
-    @Command(name = "import", mixinStandardHelpOptions = true, description = "Verify the pieces of an offline bundle and add them to the cache.")
+    @Command(
+            name = "import",
+            mixinStandardHelpOptions = true,
+            description = "Verify the pieces of an offline bundle and add them to the cache.")
     static final class Import implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "BUNDLE") Path bundle;
-        @Option(names = "--now", paramLabel = "RFC3339", description = "Judge validity at this instant.") String now;
-        @Mixin CollateralOptions options;
+        @Parameters(index = "0", paramLabel = "BUNDLE")
+        Path bundle;
+
+        @Option(names = "--now", paramLabel = "RFC3339", description = "Judge validity at this instant.")
+        String now;
+
+        @Mixin
+        CollateralOptions options;
 
         @Override
         public Integer call() throws Exception {
@@ -170,21 +239,54 @@ final class CollateralCommand {
         }
     }
 
-    @Command(name = "host-cache", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Write the collateral files a TEE host's Keeps put in their CSRs (Enarx's platform cache layout), from the verified cache:",
+    @Command(
+            name = "host-cache",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "Write the collateral files a TEE host's Keeps put in their CSRs (Enarx's platform cache layout), from the verified cache:",
                 "Intel directory: crls.der (root and PCK CA CRLs), tcb.der (SGX TCB Info), tdx-tcb.der (TDX TCB Info);",
-                "AMD directory: crls.der (the ARK's CRL). Run it again before the printed expiry (e.g. daily, from cron)."})
+                "AMD directory: crls.der (the ARK's CRL). Run it again before the printed expiry (e.g. daily, from cron)."
+            })
     static final class HostCache implements Callable<Integer> {
-        @Option(names = "--quote", paramLabel = "FILE", description = "A quote of this host (raw bytes): its TEE, FMSPC and PCK CA.") Path quote;
-        @Option(names = "--sgx", paramLabel = "FMSPC", description = "This host's SGX FMSPC (12 hex digits).") String sgx;
-        @Option(names = "--tdx", paramLabel = "FMSPC", description = "This host's TDX FMSPC (12 hex digits).") String tdx;
-        @Option(names = "--amd", paramLabel = "PRODUCT", description = "This host's AMD product: Milan, Genoa or Turin.") String amd;
-        @Option(names = "--intel-dir", paramLabel = "DIR", description = "Default: $DONJON_INTEL_CACHE, else /var/cache/intel-sgx (where Keeps read it).")
+        @Option(
+                names = "--quote",
+                paramLabel = "FILE",
+                description = "A quote of this host (raw bytes): its TEE, FMSPC and PCK CA.")
+        Path quote;
+
+        @Option(names = "--sgx", paramLabel = "FMSPC", description = "This host's SGX FMSPC (12 hex digits).")
+        String sgx;
+
+        @Option(names = "--tdx", paramLabel = "FMSPC", description = "This host's TDX FMSPC (12 hex digits).")
+        String tdx;
+
+        @Option(
+                names = "--amd",
+                paramLabel = "PRODUCT",
+                description = "This host's AMD product: Milan, Genoa or Turin.")
+        String amd;
+
+        @Option(
+                names = "--intel-dir",
+                paramLabel = "DIR",
+                description = "Default: $DONJON_INTEL_CACHE, else /var/cache/intel-sgx (where Keeps read it).")
         Path intelDir;
-        @Option(names = "--amd-dir", paramLabel = "DIR", description = "Default: $DONJON_AMD_CACHE, else /var/cache/amd-sev (where Keeps read it).")
+
+        @Option(
+                names = "--amd-dir",
+                paramLabel = "DIR",
+                description = "Default: $DONJON_AMD_CACHE, else /var/cache/amd-sev (where Keeps read it).")
         Path amdDir;
-        @Option(names = "--now", paramLabel = "RFC3339", description = "Judge validity at this instant (replayed collateral).") String now;
-        @Mixin CollateralOptions options;
+
+        @Option(
+                names = "--now",
+                paramLabel = "RFC3339",
+                description = "Judge validity at this instant (replayed collateral).")
+        String now;
+
+        @Mixin
+        CollateralOptions options;
 
         @Override
         public Integer call() throws Exception {
@@ -194,7 +296,9 @@ final class CollateralCommand {
             if (quote != null) {
                 PcsCollateral.Needs n = needs(quote);
                 if (n.tee() == Tee.SGX ? sgxFmspc.isPresent() : tdxFmspc.isPresent()) {
-                    throw new ExitCodeException(OneLineErrors.USAGE, "--quote already names this host's " + n.tee().wireName() + " FMSPC (" + n.fmspc() + ")");
+                    throw new ExitCodeException(
+                            OneLineErrors.USAGE,
+                            "--quote already names this host's " + n.tee().wireName() + " FMSPC (" + n.fmspc() + ")");
                 }
                 if (n.tee() == Tee.SGX) sgxFmspc = Optional.of(n.fmspc());
                 else tdxFmspc = Optional.of(n.fmspc());
@@ -202,24 +306,31 @@ final class CollateralCommand {
             } else if (sgxFmspc.isPresent() || tdxFmspc.isPresent()) {
                 cas.addAll(List.of(PcsCollateral.PckCa.values())); // which CA issued this host's PCK is not known: both
             }
-            if (cas.isEmpty() && amd == null) throw new ExitCodeException(OneLineErrors.USAGE, "name this host's platform: --quote, --sgx, --tdx or --amd");
+            if (cas.isEmpty() && amd == null)
+                throw new ExitCodeException(
+                        OneLineErrors.USAGE, "name this host's platform: --quote, --sgx, --tdx or --amd");
             Optional<ProductLine> product = amd == null ? Optional.empty() : Optional.of(product(amd));
             PlatformSettings settings = PlatformSettings.fromEnvironment(System.getenv());
             dev.donjon.collateral.HostCache cache = new dev.donjon.collateral.HostCache(options.service(clock(now)));
             List<dev.donjon.collateral.HostCache.Written> written = new ArrayList<>();
             try {
                 if (!cas.isEmpty()) {
-                    written.addAll(cache.writeIntel(intelDir != null ? intelDir : settings.intelCache(), sgxFmspc, tdxFmspc, cas));
+                    written.addAll(cache.writeIntel(
+                            intelDir != null ? intelDir : settings.intelCache(), sgxFmspc, tdxFmspc, cas));
                 }
-                if (product.isPresent()) written.add(cache.writeAmd(amdDir != null ? amdDir : settings.amdCache(), List.of(product.get())));
+                if (product.isPresent())
+                    written.add(cache.writeAmd(amdDir != null ? amdDir : settings.amdCache(), List.of(product.get())));
             } catch (IllegalArgumentException e) {
                 throw new ExitCodeException(OneLineErrors.USAGE, e.getMessage());
             } catch (CollateralUnavailableException e) {
                 throw new ExitCodeException(OneLineErrors.FAILURE, e.getMessage());
             } catch (IOException e) {
-                throw new ExitCodeException(OneLineErrors.FAILURE, "cannot write the host's collateral: " + e.getMessage());
+                throw new ExitCodeException(
+                        OneLineErrors.FAILURE, "cannot write the host's collateral: " + e.getMessage());
             }
-            for (var w : written) System.out.println("wrote " + w.file() + ": " + String.join(", ", w.pieces()) + "; valid until " + w.validUntil());
+            for (var w : written)
+                System.out.println(
+                        "wrote " + w.file() + ": " + String.join(", ", w.pieces()) + "; valid until " + w.validUntil());
             return 0;
         }
     }
@@ -237,7 +348,9 @@ final class CollateralCommand {
     }
 
     private static ProductLine product(String name) {
-        return ProductLine.fromName(name).filter(x -> x.kdsName().equalsIgnoreCase(name))
-                .orElseThrow(() -> new ExitCodeException(OneLineErrors.USAGE, "--amd: '" + name + "' is not Milan, Genoa or Turin"));
+        return ProductLine.fromName(name)
+                .filter(x -> x.kdsName().equalsIgnoreCase(name))
+                .orElseThrow(() -> new ExitCodeException(
+                        OneLineErrors.USAGE, "--amd: '" + name + "' is not Milan, Genoa or Turin"));
     }
 }

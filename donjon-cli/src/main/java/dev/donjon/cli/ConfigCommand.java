@@ -13,24 +13,41 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "config", mixinStandardHelpOptions = true, description = "Workload configuration (Enarx.toml).",
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
+        description = "Workload configuration (Enarx.toml).",
         subcommands = {ConfigCommand.Init.class, ConfigCommand.Check.class})
 final class ConfigCommand {
 
-    @Command(name = "init", mixinStandardHelpOptions = true, description = "Write a commented template Enarx.toml (never overwrites a file).")
+    @Command(
+            name = "init",
+            mixinStandardHelpOptions = true,
+            description = "Write a commented template Enarx.toml (never overwrites a file).")
     static final class Init implements Callable<Integer> {
-        @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", defaultValue = "Enarx.toml", description = "Default: ${DEFAULT-VALUE}.")
+        @Parameters(
+                index = "0",
+                arity = "0..1",
+                paramLabel = "PATH",
+                defaultValue = "Enarx.toml",
+                description = "Default: ${DEFAULT-VALUE}.")
         Path path;
 
         @Override
         public Integer call() {
             try {
-                Files.writeString(path, ConfigTemplate.text(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                Files.writeString(
+                        path,
+                        ConfigTemplate.text(),
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE);
             } catch (FileAlreadyExistsException e) {
                 throw new ExitCodeException(OneLineErrors.FAILURE, path + " already exists; not overwriting it");
             } catch (IOException e) {
                 Path dir = path.toAbsolutePath().getParent();
-                String why = dir != null && !Files.isDirectory(dir) ? "the directory " + path.getParent() + " does not exist"
+                String why = dir != null && !Files.isDirectory(dir)
+                        ? "the directory " + path.getParent() + " does not exist"
                         : OneLineErrors.describe(e).replace(path + ": ", "");
                 throw new ExitCodeException(OneLineErrors.FAILURE, "cannot write " + path + ": " + why);
             }
@@ -39,9 +56,17 @@ final class ConfigCommand {
         }
     }
 
-    @Command(name = "check", mixinStandardHelpOptions = true, description = "Check an Enarx.toml and print the guest's files as fds.")
+    @Command(
+            name = "check",
+            mixinStandardHelpOptions = true,
+            description = "Check an Enarx.toml and print the guest's files as fds.")
     static final class Check implements Callable<Integer> {
-        @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", defaultValue = "Enarx.toml", description = "Default: ${DEFAULT-VALUE}.")
+        @Parameters(
+                index = "0",
+                arity = "0..1",
+                paramLabel = "PATH",
+                defaultValue = "Enarx.toml",
+                description = "Default: ${DEFAULT-VALUE}.")
         Path path;
 
         @Override
@@ -61,8 +86,10 @@ final class ConfigCommand {
                 case WorkloadFile.Stdin in -> "stdin " + in.fdName();
                 case WorkloadFile.Stdout out -> "stdout " + out.fdName();
                 case WorkloadFile.Stderr err -> "stderr " + err.fdName();
-                case WorkloadFile.Listen l -> "listen " + l.prot().key() + " " + hostPort(l.addr(), l.port()) + " " + l.name();
-                case WorkloadFile.Connect c -> "connect " + c.prot().key() + " " + hostPort(c.host(), c.port()) + " " + c.name();
+                case WorkloadFile.Listen l ->
+                    "listen " + l.prot().key() + " " + hostPort(l.addr(), l.port()) + " " + l.name();
+                case WorkloadFile.Connect c ->
+                    "connect " + c.prot().key() + " " + hostPort(c.host(), c.port()) + " " + c.name();
             };
         }
 

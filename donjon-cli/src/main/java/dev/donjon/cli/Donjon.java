@@ -1,12 +1,12 @@
 package dev.donjon.cli;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
@@ -24,7 +24,6 @@ import picocli.CommandLine.ScopeType;
         name = "donjon",
         mixinStandardHelpOptions = true,
         scope = ScopeType.INHERIT, // every subcommand, however deep, answers --help
-
         versionProvider = DonjonVersion.class,
         description = "Run WebAssembly (WASI) workloads in hardware Trusted Execution Environments (Keeps).")
 public final class Donjon {
@@ -58,11 +57,19 @@ public final class Donjon {
 
     private static final Set<String> VERSION_FLAGS = Set.of("-V", "--version");
 
-    enum LogLevel { error, warn, info, debug }
+    enum LogLevel {
+        error,
+        warn,
+        info,
+        debug
+    }
 
     /** {@code --log-level}, on the root command and (inherited) every subcommand. */
     static final class LogLevelOption {
-        @Option(names = "--log-level", scope = ScopeType.INHERIT, defaultValue = "${env:DONJON_LOG:-warn}",
+        @Option(
+                names = "--log-level",
+                scope = ScopeType.INHERIT,
+                defaultValue = "${env:DONJON_LOG:-warn}",
                 description = "error, warn, info or debug (debug also prints stack traces). Default: ${DEFAULT-VALUE}.")
         void setLogLevel(LogLevel level) {
             Donjon.level = level;
@@ -87,7 +94,9 @@ public final class Donjon {
             super(System.err, new Formatter() {
                 @Override
                 public String format(LogRecord r) {
-                    StringBuilder line = new StringBuilder(r.getLevel().getLocalizedName()).append(": ").append(formatMessage(r));
+                    StringBuilder line = new StringBuilder(r.getLevel().getLocalizedName())
+                            .append(": ")
+                            .append(formatMessage(r));
                     if (r.getThrown() != null) {
                         StringWriter trace = new StringWriter();
                         r.getThrown().printStackTrace(new PrintWriter(trace));
@@ -111,11 +120,14 @@ public final class Donjon {
         }
     }
 
-    @Mixin LogLevelOption logLevel;
+    @Mixin
+    LogLevelOption logLevel;
 
     private static LogLevel level = LogLevel.warn;
 
-    static boolean debug() { return level == LogLevel.debug; }
+    static boolean debug() {
+        return level == LogLevel.debug;
+    }
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -173,7 +185,8 @@ public final class Donjon {
         SUBCOMMANDS.forEach((name, command) -> {
             if (names.contains(name)) cli.addSubcommand(name, command.get());
         });
-        // `donjon run|deploy [OPTIONS] PACKAGE ARGS...`: everything after PACKAGE belongs to the guest, options included
+        // `donjon run|deploy [OPTIONS] PACKAGE ARGS...`: everything after PACKAGE belongs to the guest, options
+        // included
         for (String guestArgs : List.of("run", "deploy")) {
             CommandLine command = cli.getSubcommands().get(guestArgs);
             if (command != null) command.setStopAtPositional(true);

@@ -9,5 +9,7 @@ public class ExitCodeException extends RuntimeException {
         this.exitCode = exitCode;
     }
 
-    public int exitCode() { return exitCode; }
+    public int exitCode() {
+        return exitCode;
+    }
 }

@@ -15,18 +15,24 @@ record FdCapacity(long processLimit, long open) {
 
     /** This process's figures; empty where the JVM cannot tell (not a Unix). */
     static java.util.Optional<FdCapacity> ofThisProcess() {
-        if (!(ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix)) return java.util.Optional.empty();
-        return java.util.Optional.of(new FdCapacity(unix.getMaxFileDescriptorCount(), unix.getOpenFileDescriptorCount()));
+        if (!(ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix))
+            return java.util.Optional.empty();
+        return java.util.Optional.of(
+                new FdCapacity(unix.getMaxFileDescriptorCount(), unix.getOpenFileDescriptorCount()));
     }
 
     /** The most fds a guest can be given. */
-    long forGuest() { return Math.max(3, processLimit - open - MARGIN); }
+    long forGuest() {
+        return Math.max(3, processLimit - open - MARGIN);
+    }
 
     /** Why {@code requested} cannot be honoured, if it cannot. */
-    OptionalLong excess(long requested) { return requested > forGuest() ? OptionalLong.of(requested - forGuest()) : OptionalLong.empty(); }
+    OptionalLong excess(long requested) {
+        return requested > forGuest() ? OptionalLong.of(requested - forGuest()) : OptionalLong.empty();
+    }
 
     String explain(long requested) {
-        return "--max-fds " + requested + " is more than this process can open (RLIMIT_NOFILE is " + processLimit + ", " + open
-                + " already open, " + MARGIN + " kept for the Keep itself: at most " + forGuest() + ")";
+        return "--max-fds " + requested + " is more than this process can open (RLIMIT_NOFILE is " + processLimit + ", "
+                + open + " already open, " + MARGIN + " kept for the Keep itself: at most " + forGuest() + ")";
     }
 }

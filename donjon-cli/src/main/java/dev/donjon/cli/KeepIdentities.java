@@ -23,9 +23,11 @@ final class KeepIdentities {
     static AttestedIdentity forRun(PlatformSelector.Selection backend, Path stewardCa, Path tlsCa, Path tlsClientCa) {
         // files are read now, so that a bad path is reported before anything else happens
         AttestedIdentity.Trust trust = new AttestedIdentity.Trust(
-                plusJdk(stewardCa, "--steward-ca"), plusJdk(tlsCa, "--tls-ca"),
+                plusJdk(stewardCa, "--steward-ca"),
+                plusJdk(tlsCa, "--tls-ca"),
                 Optional.ofNullable(tlsClientCa).map(f -> TrustAnchorFiles.read(f, "--tls-client-ca")));
-        return new AttestedIdentity(new Evidence(backend), trust, backend.platform().backend(), Clock.systemUTC());
+        return new AttestedIdentity(
+                new Evidence(backend), trust, backend.platform().backend(), Clock.systemUTC());
     }
 
     /**
@@ -34,17 +36,20 @@ final class KeepIdentities {
      */
     private record Evidence(PlatformSelector.Selection backend) implements AttestedIdentity.Source {
         @Override
-        public KeepIdentity create(Optional<byte[]> nonce, org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
+        public KeepIdentity create(Optional<byte[]> nonce, org.bouncycastle.asn1.x509.Extension... extra)
+                throws PlatformException {
             return enroll(backend, nonce, extra);
         }
     }
 
     /** The Keep key and CSR on the selected backend (said loudly when it proves nothing); only called when the workload has a steward. */
-    private static KeepIdentity enroll(PlatformSelector.Selection selection, Optional<byte[]> nonce, org.bouncycastle.asn1.x509.Extension... extra)
+    private static KeepIdentity enroll(
+            PlatformSelector.Selection selection, Optional<byte[]> nonce, org.bouncycastle.asn1.x509.Extension... extra)
             throws PlatformException {
         if (selection.insecure()) {
             LOG.warning(() -> "enrolling with " + selection.platform().backend() + " evidence ("
-                    + (selection.platform().backend() == Backend.SIM ? "SIMULATED" : "none: no TEE") + "); the Steward's policy decides");
+                    + (selection.platform().backend() == Backend.SIM ? "SIMULATED" : "none: no TEE")
+                    + "); the Steward's policy decides");
         }
         return AttestedIdentity.enroll(Optional.of(selection.platform()), nonce, extra);
     }

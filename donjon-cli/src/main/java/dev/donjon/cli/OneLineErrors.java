@@ -86,9 +86,14 @@ final class OneLineErrors implements IExecutionExceptionHandler, IParameterExcep
             case FileAlreadyExistsException e -> "already exists";
             case NotDirectoryException e -> "not a directory";
             case DirectoryNotEmptyException e -> "directory not empty";
-            default -> f.getReason() != null ? f.getReason() : "cannot be used (" + f.getClass().getSimpleName() + ")";
+            default ->
+                f.getReason() != null
+                        ? f.getReason()
+                        : "cannot be used (" + f.getClass().getSimpleName() + ")";
         };
-        String file = f.getFile() == null ? "" : f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": ";
+        String file = f.getFile() == null
+                ? ""
+                : f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": ";
         return OneLine.of(file + what);
     }
 }

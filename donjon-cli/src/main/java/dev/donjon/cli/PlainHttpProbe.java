@@ -37,9 +37,12 @@ final class PlainHttpProbe {
         if (!handshakeUnanswered(base.getHost(), port, tls) || !answersPlainHttp(base.getHost(), port)) return;
         String hostPort = base.getHost() + (base.getPort() < 0 ? "" : ":" + base.getPort());
         String rest = name != null && name.startsWith(hostPort + "/") ? name.substring(hostPort.length() + 1) : null;
-        throw new ExitCodeException(OneLineErrors.FAILURE, hostPort + " speaks plain HTTP, not HTTPS (a registry host in a name always means"
-                + " https://): for a plain-HTTP registry give --registry http://" + hostPort + " (or DONJON_REGISTRY) and leave the host out of"
-                + " the name" + (rest == null ? "" : ": " + rest));
+        throw new ExitCodeException(
+                OneLineErrors.FAILURE,
+                hostPort + " speaks plain HTTP, not HTTPS (a registry host in a name always means"
+                        + " https://): for a plain-HTTP registry give --registry http://" + hostPort
+                        + " (or DONJON_REGISTRY) and leave the host out of"
+                        + " the name" + (rest == null ? "" : ": " + rest));
     }
 
     /**
@@ -57,8 +60,10 @@ final class PlainHttpProbe {
                 return false;
             }
         } catch (SocketTimeoutException | SSLException e) {
-            // no answer, an answer that is no TLS record, or the connection closed on the ClientHello (a plain-HTTP server
-            // does any of these); a TLS server whose certificate is not trusted ends here too, and answers no plain HEAD
+            // no answer, an answer that is no TLS record, or the connection closed on the ClientHello (a plain-HTTP
+            // server
+            // does any of these); a TLS server whose certificate is not trusted ends here too, and answers no plain
+            // HEAD
             return true;
         } catch (RuntimeException e) {
             return false;
@@ -71,7 +76,9 @@ final class PlainHttpProbe {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), CONNECT_MS);
             s.setSoTimeout(PLAIN_ANSWER_MS);
-            s.getOutputStream().write(("HEAD / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("HEAD / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             InputStream in = s.getInputStream();
             byte[] first = in.readNBytes(5);

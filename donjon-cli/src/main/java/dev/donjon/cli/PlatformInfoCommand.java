@@ -27,14 +27,21 @@ import picocli.CommandLine.Spec;
  * what auto-selection would pick for a local run and for a Keep that must run in a TEE. Exit 1 when a backend named
  * with {@code --backend} is not usable here.
  */
-@Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Show what each backend finds on this machine; exit 1 if the backend named with --backend is not usable.")
+@Command(
+        name = "info",
+        mixinStandardHelpOptions = true,
+        description =
+                "Show what each backend finds on this machine; exit 1 if the backend named with --backend is not usable.")
 final class PlatformInfoCommand implements Callable<Integer> {
 
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--backend", paramLabel = "B", description = "only this backend: sgx, snp, tdx, sim or nil") String backend;
-    @Option(names = "--json", description = "print JSON instead of the tree") boolean json;
+    @Option(names = "--backend", paramLabel = "B", description = "only this backend: sgx, snp, tdx, sim or nil")
+    String backend;
+
+    @Option(names = "--json", description = "print JSON instead of the tree")
+    boolean json;
 
     /** The environment the backends are configured from; tests replace it. */
     static Map<String, String> environment = System.getenv();
@@ -44,8 +51,9 @@ final class PlatformInfoCommand implements Callable<Integer> {
         List<Platform> all = Platforms.all(PlatformSettings.fromEnvironment(environment), Clock.systemUTC());
         List<Platform> shown = all;
         if (backend != null) {
-            Backend b = Backend.named(backend).orElseThrow(() -> new IllegalArgumentException(
-                    "--backend: unknown backend '" + backend + "' (known: sgx, snp, tdx, sim, nil; Enarx's sev, kvm)"));
+            Backend b = Backend.named(backend)
+                    .orElseThrow(() -> new IllegalArgumentException("--backend: unknown backend '" + backend
+                            + "' (known: sgx, snp, tdx, sim, nil; Enarx's sev, kvm)"));
             shown = all.stream().filter(p -> p.backend() == b).toList();
         }
         List<PlatformInfo> infos = shown.stream().map(Platform::info).toList();
@@ -55,7 +63,9 @@ final class PlatformInfoCommand implements Callable<Integer> {
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(infos, forRun, forTee)));
+            out.println(new ObjectMapper()
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(toJson(infos, forRun, forTee)));
         } else {
             for (PlatformInfo info : infos) print(out, info);
             if (backend == null) {
@@ -72,14 +82,16 @@ final class PlatformInfoCommand implements Callable<Integer> {
     private String selection(PlatformSelector selector, PlatformSelector.Requirement requirement) {
         try {
             PlatformSelector.Selection s = selector.select(Optional.empty(), environment, requirement);
-            return s.platform().backend() + (s.insecure() ? " (INSECURE: no hardware protection)" : "") + " - " + s.why();
+            return s.platform().backend() + (s.insecure() ? " (INSECURE: no hardware protection)" : "") + " - "
+                    + s.why();
         } catch (PlatformException e) {
             return "none - " + e.getMessage();
         }
     }
 
     private static void print(PrintWriter out, PlatformInfo info) {
-        String note = info.simulated() ? "  SIMULATED: proves nothing about hardware"
+        String note = info.simulated()
+                ? "  SIMULATED: proves nothing about hardware"
                 : info.backend() == Backend.NIL ? "  no TEE: no protection" : "";
         out.println(mark(info.usable()) + " " + info.backend() + (info.usable() ? ": usable" : ": not usable") + note);
         for (Check c : info.checks()) print(out, c, "    ");
@@ -90,7 +102,9 @@ final class PlatformInfoCommand implements Callable<Integer> {
         for (Check child : c.children()) print(out, child, indent + "    ");
     }
 
-    private static String mark(boolean ok) { return ok ? "✔" : "✗"; }
+    private static String mark(boolean ok) {
+        return ok ? "✔" : "✗";
+    }
 
     private static ObjectNode toJson(List<PlatformInfo> infos, String forRun, String forTee) {
         ObjectMapper m = new ObjectMapper();

@@ -17,18 +17,25 @@ import picocli.CommandLine.Spec;
  * {@code donjon platform sim-chain}: the sim backend's ASK + ARK (PEM), made first if this user has none, for a
  * Steward's {@code [sim] root} or a verifier's {@code --chain}. Trusting it means trusting simulated evidence.
  */
-@Command(name = "sim-chain", mixinStandardHelpOptions = true,
+@Command(
+        name = "sim-chain",
+        mixinStandardHelpOptions = true,
         description = "Print (or write) the sim backend's ASK + ARK PEM bundle, making the sim chain first if needed. "
                 + "Only for tests and demos: whoever trusts it accepts SIMULATED evidence.")
 final class PlatformSimChainCommand implements Callable<Integer> {
 
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "write the PEM bundle here instead of standard output") Path out;
+    @Option(names = "--out", paramLabel = "FILE", description = "write the PEM bundle here instead of standard output")
+    Path out;
 
     @Override
     public Integer call() throws Exception {
-        SimPlatform sim = new SimPlatform(PlatformSettings.fromEnvironment(PlatformInfoCommand.environment).sim(), Clock.systemUTC());
+        SimPlatform sim = new SimPlatform(
+                PlatformSettings.fromEnvironment(PlatformInfoCommand.environment)
+                        .sim(),
+                Clock.systemUTC());
         byte[] pem = sim.authority().chainPem();
         if (out == null) {
             spec.commandLine().getOut().print(new String(pem, java.nio.charset.StandardCharsets.US_ASCII));
@@ -37,11 +44,14 @@ final class PlatformSimChainCommand implements Callable<Integer> {
             try {
                 Files.write(out, pem);
             } catch (IOException e) {
-                throw new IOException("cannot write " + out + ": " + e.getClass().getSimpleName(), e);
+                throw new IOException(
+                        "cannot write " + out + ": " + e.getClass().getSimpleName(), e);
             }
         }
-        spec.commandLine().getErr().println("donjon: SIMULATED root " + SimAuthority.ARK_NAME + " from " + sim.directory()
-                + ": trusting it accepts evidence that proves nothing about hardware");
+        spec.commandLine()
+                .getErr()
+                .println("donjon: SIMULATED root " + SimAuthority.ARK_NAME + " from " + sim.directory()
+                        + ": trusting it accepts evidence that proves nothing about hardware");
         spec.commandLine().getErr().flush();
         return 0;
     }

@@ -16,21 +16,34 @@ import picocli.CommandLine.Option;
 
 /** How the client commands reach a Drawbridge registry: where, with which token, trusting which CA. */
 final class RegistryOptions {
-    @Option(names = "--registry", paramLabel = "URL", defaultValue = "${env:DONJON_REGISTRY}",
-            description = "Registry base URL for names without a host, e.g. https://registry.example:8443 (env DONJON_REGISTRY).")
+    @Option(
+            names = "--registry",
+            paramLabel = "URL",
+            defaultValue = "${env:DONJON_REGISTRY}",
+            description =
+                    "Registry base URL for names without a host, e.g. https://registry.example:8443 (env DONJON_REGISTRY).")
     String registry;
 
-    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:DONJON_TOKEN}",
+    @Option(
+            names = "--token",
+            paramLabel = "TOKEN",
+            defaultValue = "${env:DONJON_TOKEN}",
             description = "Bearer token (static or OIDC access token; env DONJON_TOKEN).")
     String token;
 
     @Option(names = "--token-file", paramLabel = "FILE", description = "Read the bearer token from FILE.")
     Path tokenFile;
 
-    @Option(names = "--ca-cert", paramLabel = "PEM", description = "Trust only these CA certificates for the registry's TLS.")
+    @Option(
+            names = "--ca-cert",
+            paramLabel = "PEM",
+            description = "Trust only these CA certificates for the registry's TLS.")
     Path caCert;
 
-    @Option(names = "--client-cert", paramLabel = "PEM", description = "Client certificate chain (e.g. a Keep's Steward certificate).")
+    @Option(
+            names = "--client-cert",
+            paramLabel = "PEM",
+            description = "Client certificate chain (e.g. a Keep's Steward certificate).")
     Path clientCert;
 
     @Option(names = "--client-key", paramLabel = "PEM", description = "Private key of --client-cert.")
@@ -73,13 +86,16 @@ final class RegistryOptions {
             requireHttpsWhereNamed(named, null);
             return named;
         }
-        return defaultRegistry().orElseThrow(() -> new ExitCodeException(OneLineErrors.USAGE,
-                "no registry: give host/... in the name, --registry URL or DONJON_REGISTRY"));
+        return defaultRegistry()
+                .orElseThrow(() -> new ExitCodeException(
+                        OneLineErrors.USAGE,
+                        "no registry: give host/... in the name, --registry URL or DONJON_REGISTRY"));
     }
 
     SSLContext tls() throws IOException {
         if (caCert == null && clientCert == null) return null;
-        if ((clientCert == null) != (clientKey == null)) throw new ExitCodeException(OneLineErrors.USAGE, "--client-cert and --client-key go together");
+        if ((clientCert == null) != (clientKey == null))
+            throw new ExitCodeException(OneLineErrors.USAGE, "--client-cert and --client-key go together");
         List<X509Certificate> trusted = caCert == null ? List.of() : Pem.certificates(caCert);
         if (clientCert == null) return Tls.trusting(Tls.anchors(trusted));
         return Tls.context(Pem.privateKey(clientKey), Pem.certificates(clientCert), Tls.anchors(trusted));
@@ -94,7 +110,8 @@ final class RegistryOptions {
         String[] parts = token.split("\\.");
         if (parts.length != 3) return Optional.empty();
         try {
-            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Base64.getUrlDecoder().decode(parts[1]));
+            var node = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(Base64.getUrlDecoder().decode(parts[1]));
             return Optional.ofNullable(node.path("sub").textValue());
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
@@ -105,12 +122,16 @@ final class RegistryOptions {
     static Name split(String spec, int parts) {
         String[] s = spec.split("/", -1);
         if (s.length == parts) return new Name(Optional.empty(), s);
-        if (s.length == parts + 1 && !s[0].isEmpty()) return new Name(Optional.of(s[0]), java.util.Arrays.copyOfRange(s, 1, s.length));
-        throw new ExitCodeException(OneLineErrors.USAGE, "'" + spec + "' is not " + switch (parts) {
-            case 1 -> "[host/]user";
-            case 2 -> "[host/]user/repo";
-            default -> "[host/]user/repo:tag";
-        });
+        if (s.length == parts + 1 && !s[0].isEmpty())
+            return new Name(Optional.of(s[0]), java.util.Arrays.copyOfRange(s, 1, s.length));
+        throw new ExitCodeException(
+                OneLineErrors.USAGE,
+                "'" + spec + "' is not "
+                        + switch (parts) {
+                            case 1 -> "[host/]user";
+                            case 2 -> "[host/]user/repo";
+                            default -> "[host/]user/repo:tag";
+                        });
     }
 
     record Name(Optional<String> host, String[] parts) {}

@@ -26,7 +26,8 @@ final class Serving {
 
     private static String why(java.net.BindException e) {
         String m = String.valueOf(e.getMessage());
-        if (m.contains("already in use")) return "the address is already in use (another server listens there; choose another --listen)";
+        if (m.contains("already in use"))
+            return "the address is already in use (another server listens there; choose another --listen)";
         if (m.contains("assign requested address")) return "this machine has no such address";
         if (m.contains("Permission denied")) return "permission denied (ports below 1024 need privileges)";
         return OneLineErrors.describe(e);

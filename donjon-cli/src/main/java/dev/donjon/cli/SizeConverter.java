@@ -13,7 +13,8 @@ final class SizeConverter implements ITypeConverter<Long> {
     @Override
     public Long convert(String value) {
         Matcher m = SIZE.matcher(value.strip().toLowerCase(Locale.ROOT));
-        if (!m.matches()) throw new TypeConversionException("'" + value + "' is not a size (e.g. 65536, 64KiB, 512M, 1G)");
+        if (!m.matches())
+            throw new TypeConversionException("'" + value + "' is not a size (e.g. 65536, 64KiB, 512M, 1G)");
         int shift = switch (m.group(2)) {
             case "k" -> 10;
             case "m" -> 20;

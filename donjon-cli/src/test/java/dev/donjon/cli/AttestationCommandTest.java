@@ -1,13 +1,13 @@
 package dev.donjon.cli;
 
-import dev.donjon.testing.TestAmd;
-import dev.donjon.abi.snp.SigningKey;
-import dev.donjon.abi.snp.ProductLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.donjon.abi.snp.ProductLine;
+import dev.donjon.abi.snp.SigningKey;
+import dev.donjon.testing.TestAmd;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +38,9 @@ class AttestationCommandTest {
         }
     }
 
-    static String v(String relative) { return VECTORS.resolve(relative).toString(); }
+    static String v(String relative) {
+        return VECTORS.resolve(relative).toString();
+    }
 
     @Test
     void verifyCasesRunsTheWholeCorpus() {
@@ -52,12 +54,28 @@ class AttestationCommandTest {
     @Test
     void aDebugTeeIsRefusedWithoutAPolicyUnlessAllowed() throws Exception {
         // go-sev-guest's report comes from a guest with the SNP debug policy bit set: its host can read its memory
-        String[] debugReport = {"attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation.bin"),
-                "--vcek", v("snp/go-sev-guest/vcek.testcer"), "--chain", v("amd/milan/ask_ark.pem"), "--now", "2024-06-01T00:00:00Z"};
+        String[] debugReport = {
+            "attestation",
+            "verify",
+            "--tee",
+            "snp",
+            "--evidence",
+            v("snp/go-sev-guest/attestation.bin"),
+            "--vcek",
+            v("snp/go-sev-guest/vcek.testcer"),
+            "--chain",
+            v("amd/milan/ask_ark.pem"),
+            "--now",
+            "2024-06-01T00:00:00Z"
+        };
         Run r = run(debugReport);
         assertEquals(1, r.exit(), r.out() + r.err());
-        assertTrue(r.out().contains("debug:    REJECTED: the TEE runs in DEBUG mode") && r.out().strip().endsWith("verdict:  REJECTED"), r.out());
-        JsonNode json = new ObjectMapper().readTree(run(concat(debugReport, "--json")).out());
+        assertTrue(
+                r.out().contains("debug:    REJECTED: the TEE runs in DEBUG mode")
+                        && r.out().strip().endsWith("verdict:  REJECTED"),
+                r.out());
+        JsonNode json =
+                new ObjectMapper().readTree(run(concat(debugReport, "--json")).out());
         assertEquals(false, json.get("accepted").asBoolean());
         assertEquals("policy", json.get("reason").asText());
         Run both = run(concat(debugReport, "--allow-debug", "--policy", v("enarx/steward/steward.toml")));
@@ -66,18 +84,45 @@ class AttestationCommandTest {
 
     @Test
     void verifiesAnSnpReport() {
-        Run r = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation.bin"), "--allow-debug",
-                "--vcek", v("snp/go-sev-guest/vcek.testcer"), "--chain", v("amd/milan/ask_ark.pem"), "--now", "2024-06-01T00:00:00Z");
+        Run r = run(
+                "attestation",
+                "verify",
+                "--tee",
+                "snp",
+                "--evidence",
+                v("snp/go-sev-guest/attestation.bin"),
+                "--allow-debug",
+                "--vcek",
+                v("snp/go-sev-guest/vcek.testcer"),
+                "--chain",
+                v("amd/milan/ask_ark.pem"),
+                "--now",
+                "2024-06-01T00:00:00Z");
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("WARNING:  the TEE runs in DEBUG mode"), r.out());
-        assertTrue(r.out().contains("measurement: b07af9620f3b839b47996422ddec6058338951d984e312115131ea82705eaf5b6bdf8a9ece31a5a608eb0cf2e4872b01"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "measurement: b07af9620f3b839b47996422ddec6058338951d984e312115131ea82705eaf5b6bdf8a9ece31a5a608eb0cf2e4872b01"),
+                r.out());
         assertTrue(r.out().strip().endsWith("verdict:  ACCEPTED"), r.out());
     }
 
     @Test
     void rejectsAFlippedReportWithTheReason() throws Exception {
-        Run r = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation-flip80.bin"),
-                "--vcek", v("snp/go-sev-guest/vcek.testcer"), "--chain", v("amd/milan/ask_ark.pem"), "--now", "2024-06-01T00:00:00Z",
+        Run r = run(
+                "attestation",
+                "verify",
+                "--tee",
+                "snp",
+                "--evidence",
+                v("snp/go-sev-guest/attestation-flip80.bin"),
+                "--vcek",
+                v("snp/go-sev-guest/vcek.testcer"),
+                "--chain",
+                v("amd/milan/ask_ark.pem"),
+                "--now",
+                "2024-06-01T00:00:00Z",
                 "--json");
         assertEquals(1, r.exit(), r.out() + r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
@@ -87,27 +132,71 @@ class AttestationCommandTest {
 
     @Test
     void expiredAtTheGivenInstant() {
-        Run r = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation.bin"),
-                "--vcek", v("snp/go-sev-guest/vcek.testcer"), "--chain", v("amd/milan/ask_ark.pem"), "--now", "2029-10-01T00:00:00Z");
+        Run r = run(
+                "attestation",
+                "verify",
+                "--tee",
+                "snp",
+                "--evidence",
+                v("snp/go-sev-guest/attestation.bin"),
+                "--vcek",
+                v("snp/go-sev-guest/vcek.testcer"),
+                "--chain",
+                v("amd/milan/ask_ark.pem"),
+                "--now",
+                "2029-10-01T00:00:00Z");
         assertEquals(1, r.exit());
         assertTrue(r.out().contains("evidence: REJECTED (expired)"), r.out());
     }
 
     @Test
     void hexEncodingAndInferredCsrContainer() {
-        Run hex = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/virtee/report_milan.hex"), "--encoding", "hex",
-                "--vcek", v("snp/virtee/vcek_milan.der"), "--chain", v("amd/milan/ask_ark.pem"), "--now", "2024-06-01T00:00:00Z");
+        Run hex = run(
+                "attestation",
+                "verify",
+                "--tee",
+                "snp",
+                "--evidence",
+                v("snp/virtee/report_milan.hex"),
+                "--encoding",
+                "hex",
+                "--vcek",
+                v("snp/virtee/vcek_milan.der"),
+                "--chain",
+                v("amd/milan/ask_ark.pem"),
+                "--now",
+                "2024-06-01T00:00:00Z");
         assertEquals(0, hex.exit(), hex.out() + hex.err());
-        Run csr = run("attestation", "verify", "--tee", "snp", "--evidence", v("enarx/steward/milan.signed.crl.csr"),
-                "--chain", v("amd/milan/ask_ark.pem"), "--now", "2023-01-15T00:00:00Z", "--json");
+        Run csr = run(
+                "attestation",
+                "verify",
+                "--tee",
+                "snp",
+                "--evidence",
+                v("enarx/steward/milan.signed.crl.csr"),
+                "--chain",
+                v("amd/milan/ask_ark.pem"),
+                "--now",
+                "2023-01-15T00:00:00Z",
+                "--json");
         assertEquals(0, csr.exit(), csr.out() + csr.err());
     }
 
     @Test
     void policyDecidesAfterVerification(@TempDir Path tmp) throws Exception {
         String steward = v("enarx/steward/steward.toml");
-        String[] base = {"attestation", "verify", "--tee", "snp", "--evidence", v("enarx/steward/milan.signed.crl.csr"),
-                "--chain", v("amd/milan/ask_ark.pem"), "--now", "2023-01-15T00:00:00Z"};
+        String[] base = {
+            "attestation",
+            "verify",
+            "--tee",
+            "snp",
+            "--evidence",
+            v("enarx/steward/milan.signed.crl.csr"),
+            "--chain",
+            v("amd/milan/ask_ark.pem"),
+            "--now",
+            "2023-01-15T00:00:00Z"
+        };
         Run ok = run(concat(base, "--policy", steward));
         assertEquals(0, ok.exit(), ok.out() + ok.err());
         assertTrue(ok.out().contains("policy:   accepted"), ok.out());
@@ -123,18 +212,42 @@ class AttestationCommandTest {
 
     @Test
     void badInputIsOneLine(@TempDir Path tmp) throws Exception {
-        Run missing = run("attestation", "verify", "--tee", "snp", "--evidence", tmp.resolve("nope.bin").toString());
+        Run missing = run(
+                "attestation",
+                "verify",
+                "--tee",
+                "snp",
+                "--evidence",
+                tmp.resolve("nope.bin").toString());
         assertEquals(1, missing.exit());
-        assertEquals("donjon: no such file: " + tmp.resolve("nope.bin"), missing.err().strip());
-        Run now = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation.bin"), "--now", "June");
+        assertEquals(
+                "donjon: no such file: " + tmp.resolve("nope.bin"),
+                missing.err().strip());
+        Run now = run(
+                "attestation",
+                "verify",
+                "--tee",
+                "snp",
+                "--evidence",
+                v("snp/go-sev-guest/attestation.bin"),
+                "--now",
+                "June");
         assertEquals(1, now.exit());
         assertEquals(1, now.err().strip().lines().count(), now.err());
         Path badPolicy = Files.writeString(tmp.resolve("p.toml"), "[snp]\nhash = [\"00\"]\n");
-        Run policy = run("attestation", "verify", "--tee", "snp", "--evidence", v("snp/go-sev-guest/attestation.bin"),
-                "--policy", badPolicy.toString());
+        Run policy = run(
+                "attestation",
+                "verify",
+                "--tee",
+                "snp",
+                "--evidence",
+                v("snp/go-sev-guest/attestation.bin"),
+                "--policy",
+                badPolicy.toString());
         assertEquals(1, policy.exit());
         assertTrue(policy.err().startsWith("donjon: " + badPolicy + ": snp.hash: expected 48 bytes"), policy.err());
-        Run manifest = run("attestation", "verify-cases", tmp.resolve("none.json").toString());
+        Run manifest =
+                run("attestation", "verify-cases", tmp.resolve("none.json").toString());
         assertEquals(1, manifest.exit());
         assertEquals(1, manifest.err().strip().lines().count(), manifest.err());
     }
@@ -142,34 +255,82 @@ class AttestationCommandTest {
     @Test
     void truncatedEvidenceIsRejectedAsMalformed(@TempDir Path tmp) throws Exception {
         Path cut = tmp.resolve("cut.bin");
-        Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(Path.of(v("snp/go-sev-guest/attestation.bin"))), 100));
-        Run r = run("attestation", "verify", "--tee", "snp", "--evidence", cut.toString(), "--vcek", v("snp/go-sev-guest/vcek.testcer"),
-                "--chain", v("amd/milan/ask_ark.pem"), "--now", "2024-06-01T00:00:00Z");
+        Files.write(
+                cut, java.util.Arrays.copyOf(Files.readAllBytes(Path.of(v("snp/go-sev-guest/attestation.bin"))), 100));
+        Run r = run(
+                "attestation",
+                "verify",
+                "--tee",
+                "snp",
+                "--evidence",
+                cut.toString(),
+                "--vcek",
+                v("snp/go-sev-guest/vcek.testcer"),
+                "--chain",
+                v("amd/milan/ask_ark.pem"),
+                "--now",
+                "2024-06-01T00:00:00Z");
         assertEquals(1, r.exit());
         assertTrue(r.out().contains("REJECTED (malformed)"), r.out());
     }
 
     @Test
     void verifiesSgxAndTdxQuotesWithTheirCollateral() throws Exception {
-        Run sgx = run("attestation", "verify", "--tee", "sgx", "--evidence", v("sgx/dcap-qvl/sgx_quote"),
-                "--collateral", v("sgx/dcap-qvl/sgx_quote_collateral.json"), "--root-ca", v("intel/Intel_SGX_Root_CA.der"),
-                "--now", "2025-07-19T10:01:17Z", "--json");
+        Run sgx = run(
+                "attestation",
+                "verify",
+                "--tee",
+                "sgx",
+                "--evidence",
+                v("sgx/dcap-qvl/sgx_quote"),
+                "--collateral",
+                v("sgx/dcap-qvl/sgx_quote_collateral.json"),
+                "--root-ca",
+                v("intel/Intel_SGX_Root_CA.der"),
+                "--now",
+                "2025-07-19T10:01:17Z",
+                "--json");
         assertEquals(0, sgx.exit(), sgx.out() + sgx.err());
         JsonNode s = new ObjectMapper().readTree(sgx.out());
         assertEquals("sgx", s.get("tee").asText());
         assertEquals(false, s.get("simulated").asBoolean());
         assertTrue(s.get("claims").has("mr_enclave"), sgx.out());
 
-        Run tdx = run("attestation", "verify", "--tee", "tdx", "--evidence", v("tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat"),
-                "--tcb-info", v("tdx/go-tdx-guest/sample_tcbInfo_response"), "--tcb-info-chain", v("tdx/go-tdx-guest/tcbInfoIssuerChain.pem"),
-                "--qe-identity", v("tdx/go-tdx-guest/sample_qeIdentity_response"), "--qe-identity-chain", v("tdx/go-tdx-guest/qeIdentityIssuerChain.pem"),
-                "--root-ca", v("tdx/go-tdx-guest/trusted_root.pem"), "--now", "2023-07-01T00:00:00Z");
+        Run tdx = run(
+                "attestation",
+                "verify",
+                "--tee",
+                "tdx",
+                "--evidence",
+                v("tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat"),
+                "--tcb-info",
+                v("tdx/go-tdx-guest/sample_tcbInfo_response"),
+                "--tcb-info-chain",
+                v("tdx/go-tdx-guest/tcbInfoIssuerChain.pem"),
+                "--qe-identity",
+                v("tdx/go-tdx-guest/sample_qeIdentity_response"),
+                "--qe-identity-chain",
+                v("tdx/go-tdx-guest/qeIdentityIssuerChain.pem"),
+                "--root-ca",
+                v("tdx/go-tdx-guest/trusted_root.pem"),
+                "--now",
+                "2023-07-01T00:00:00Z");
         assertEquals(1, tdx.exit(), tdx.out() + tdx.err()); // the manifest's tdx-gtdx-spr-e4-tcb-not-supported
         assertTrue(tdx.out().contains("evidence: REJECTED (tcb-level)"), tdx.out());
 
-        Run v4 = run("attestation", "verify", "--tee", "tdx", "--evidence", v("tdx/dcap-qvl/tdx_quote"),
-                "--collateral", v("tdx/dcap-qvl/tdx_quote_collateral.json"), "--root-ca", v("intel/Intel_SGX_Root_CA.der"),
-                "--now", "2025-07-19T10:00:34Z");
+        Run v4 = run(
+                "attestation",
+                "verify",
+                "--tee",
+                "tdx",
+                "--evidence",
+                v("tdx/dcap-qvl/tdx_quote"),
+                "--collateral",
+                v("tdx/dcap-qvl/tdx_quote_collateral.json"),
+                "--root-ca",
+                v("intel/Intel_SGX_Root_CA.der"),
+                "--now",
+                "2025-07-19T10:00:34Z");
         assertEquals(0, v4.exit(), v4.out() + v4.err());
         assertTrue(v4.out().contains("mr_td: "), v4.out());
     }
@@ -178,10 +339,27 @@ class AttestationCommandTest {
     void malformedEvidenceOfEveryTeeIsOneRejectLine(@TempDir Path tmp) throws Exception {
         Path junk = Files.write(tmp.resolve("junk.bin"), new byte[] {3, 0, 2, 0, 0, 0, 0, 0, 1, 2, 3});
         for (String tee : new String[] {"snp", "sgx", "tdx"}) {
-            Run r = run("attestation", "verify", "--tee", tee, "--evidence", junk.toString(), "--root-ca", v("intel/Intel_SGX_Root_CA.der"),
-                    "--chain", v("amd/milan/ask_ark.pem"), "--now", "2025-01-01T00:00:00Z");
+            Run r = run(
+                    "attestation",
+                    "verify",
+                    "--tee",
+                    tee,
+                    "--evidence",
+                    junk.toString(),
+                    "--root-ca",
+                    v("intel/Intel_SGX_Root_CA.der"),
+                    "--chain",
+                    v("amd/milan/ask_ark.pem"),
+                    "--now",
+                    "2025-01-01T00:00:00Z");
             assertEquals(1, r.exit(), tee + ": " + r.out() + r.err());
-            assertEquals(1, r.out().lines().filter(l -> l.startsWith("evidence: REJECTED (malformed)")).count(), r.out());
+            assertEquals(
+                    1,
+                    r.out()
+                            .lines()
+                            .filter(l -> l.startsWith("evidence: REJECTED (malformed)"))
+                            .count(),
+                    r.out());
             assertTrue(r.err().isEmpty(), "no stack trace: " + r.err());
         }
     }
@@ -191,16 +369,33 @@ class AttestationCommandTest {
         // the sim platform's shape: a real SEV-SNP report under a locally generated ARK -> ASK -> VCEK (AMD's profile)
         TestAmd sim = new TestAmd(ProductLine.MILAN);
         byte[] chip = TestAmd.chipId(1);
-        Path report = Files.write(tmp.resolve("report.bin"), sim.report(3, SigningKey.VCEK, TestAmd.TCB, chip, TestAmd.chipId(0x40)));
-        Path vcek = Files.write(tmp.resolve("vcek.der"), sim.vcek(TestAmd.TCB, chip).getEncoded());
+        Path report = Files.write(
+                tmp.resolve("report.bin"), sim.report(3, SigningKey.VCEK, TestAmd.TCB, chip, TestAmd.chipId(0x40)));
+        Path vcek =
+                Files.write(tmp.resolve("vcek.der"), sim.vcek(TestAmd.TCB, chip).getEncoded());
         Path chain = Files.write(tmp.resolve("ask_ark.pem"), TestAmd.pem(sim.ask, sim.ark));
         Path ark = Files.write(tmp.resolve("sim_ark.pem"), TestAmd.pem(sim.ark));
-        String[] base = {"attestation", "verify", "--tee", "snp", "--evidence", report.toString(), "--vcek", vcek.toString(),
-                "--chain", chain.toString(), "--now", TestAmd.NOW.toString()};
+        String[] base = {
+            "attestation",
+            "verify",
+            "--tee",
+            "snp",
+            "--evidence",
+            report.toString(),
+            "--vcek",
+            vcek.toString(),
+            "--chain",
+            chain.toString(),
+            "--now",
+            TestAmd.NOW.toString()
+        };
 
         Run refused = run(base);
         assertEquals(1, refused.exit(), refused.out() + refused.err());
-        assertTrue(refused.out().contains("evidence: REJECTED (chain)") && refused.out().contains("not one of AMD's ARKs"), refused.out());
+        assertTrue(
+                refused.out().contains("evidence: REJECTED (chain)")
+                        && refused.out().contains("not one of AMD's ARKs"),
+                refused.out());
 
         Run simulated = run(concat(base, "--sim-root", ark.toString()));
         assertEquals(0, simulated.exit(), simulated.out() + simulated.err());
@@ -213,7 +408,8 @@ class AttestationCommandTest {
         assertTrue(j.get("warning").asText().startsWith("SIMULATED"), json.out());
         assertEquals("true", j.get("claims").get("simulated").asText());
 
-        Run wrongTee = run("attestation", "verify", "--tee", "sgx", "--evidence", report.toString(), "--sim-root", ark.toString());
+        Run wrongTee = run(
+                "attestation", "verify", "--tee", "sgx", "--evidence", report.toString(), "--sim-root", ark.toString());
         assertEquals(1, wrongTee.exit());
         assertEquals(1, wrongTee.err().strip().lines().count(), wrongTee.err());
     }
@@ -221,18 +417,35 @@ class AttestationCommandTest {
     @Test
     void theSimPlatformsEvidenceVerifiesOnlyUnderItsSimRoot(@TempDir Path tmp) throws Exception {
         // end to end with the real sim backend (donjon-platform): its report, its VCEK, its ASK+ARK bundle
-        java.time.Clock clock = java.time.Clock.fixed(java.time.Instant.parse("2026-01-01T00:00:00Z"), java.time.ZoneOffset.UTC);
+        java.time.Clock clock =
+                java.time.Clock.fixed(java.time.Instant.parse("2026-01-01T00:00:00Z"), java.time.ZoneOffset.UTC);
         var sim = new dev.donjon.platform.sim.SimPlatform(tmp.resolve("sim"), clock);
         var evidence = (dev.donjon.platform.Evidence.SnpReport) sim.attest(new byte[64]);
         Path report = Files.write(tmp.resolve("report.bin"), evidence.report());
         Path vcek = Files.write(tmp.resolve("vcek.der"), evidence.vcek().orElseThrow());
         Path chain = tmp.resolve("sim").resolve(dev.donjon.platform.sim.SimAuthority.CHAIN_FILE);
-        String[] base = {"attestation", "verify", "--tee", "snp", "--evidence", report.toString(), "--vcek", vcek.toString(),
-                "--chain", chain.toString(), "--now", "2026-06-01T00:00:00Z", "--json"};
+        String[] base = {
+            "attestation",
+            "verify",
+            "--tee",
+            "snp",
+            "--evidence",
+            report.toString(),
+            "--vcek",
+            vcek.toString(),
+            "--chain",
+            chain.toString(),
+            "--now",
+            "2026-06-01T00:00:00Z",
+            "--json"
+        };
 
         Run refused = run(base);
         assertEquals(1, refused.exit(), refused.out() + refused.err());
-        assertEquals("chain", new ObjectMapper().readTree(refused.out()).get("reason").asText(), refused.out());
+        assertEquals(
+                "chain",
+                new ObjectMapper().readTree(refused.out()).get("reason").asText(),
+                refused.out());
 
         Run accepted = run(concat(base, "--sim-root", chain.toString()));
         assertEquals(0, accepted.exit(), accepted.out() + accepted.err());

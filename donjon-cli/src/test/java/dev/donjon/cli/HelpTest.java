@@ -47,10 +47,12 @@ class HelpTest {
             String name = c.getCommandSpec().qualifiedName();
             String[] description = c.getCommandSpec().usageMessage().description();
             if (description.length == 0 || !description[0].strip().matches(".*[.)]$")) {
-                problems.add(name + ": summary " + (description.length == 0 ? "missing" : "'" + description[0] + "' is not a whole sentence"));
+                problems.add(name + ": summary "
+                        + (description.length == 0 ? "missing" : "'" + description[0] + "' is not a whole sentence"));
             }
             for (var option : c.getCommandSpec().options()) {
-                if (option.description().length == 0 || option.description()[0].isBlank()) problems.add(name + " " + option.longestName() + ": no description");
+                if (option.description().length == 0 || option.description()[0].isBlank())
+                    problems.add(name + " " + option.longestName() + ": no description");
             }
         }
         assertEquals(List.of(), problems);
@@ -67,7 +69,11 @@ class HelpTest {
     void completionScriptKnowsEveryCommand() {
         var r = RegistryCommandsTest.run("completion");
         assertEquals(0, r.code(), r.err());
-        assertEquals(true, r.out().contains("complete -F") && r.out().contains("--wasmcfgfile") && r.out().contains("--allow-insecure-backend"),
+        assertEquals(
+                true,
+                r.out().contains("complete -F")
+                        && r.out().contains("--wasmcfgfile")
+                        && r.out().contains("--allow-insecure-backend"),
                 "a bash completion script with run's and deploy's options");
         List<List<String>> paths = new ArrayList<>();
         collect(Donjon.commandLine(), new ArrayList<>(), paths);
@@ -75,7 +81,6 @@ class HelpTest {
             assertEquals(true, r.out().contains(path.getLast()), "completion for " + path);
         }
     }
-
 
     @Test
     void versionIsWhatPicocliPrints() {
@@ -112,7 +117,9 @@ class HelpTest {
         }
         String n = System.lineSeparator();
         String text = err.toString(StandardCharsets.UTF_8);
-        assertTrue(text.startsWith("INFO: one line" + n + "WARNING: with a cause" + n + "java.io.IOException: boom" + n), text);
+        assertTrue(
+                text.startsWith("INFO: one line" + n + "WARNING: with a cause" + n + "java.io.IOException: boom" + n),
+                text);
         assertTrue(!text.contains("not at info"), text);
     }
 

@@ -14,18 +14,22 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@code ./donjon} launcher put on PATH the way the README installs it: through symlinks, from any directory. */
 class LauncherIT {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void runsThroughAChainOfSymlinksFromAnotherDirectory() throws Exception {
-        Path repo = Path.of(System.getProperty("donjon.root", "..")).toAbsolutePath().normalize();
+        Path repo = Path.of(System.getProperty("donjon.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         ReadmeBlocksIT.launcherUsesThisBuild(repo);
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path links = Files.createDirectories(dir.resolve("links"));
         Files.createSymbolicLink(links.resolve("donjon"), repo.resolve("donjon"));
         Files.createSymbolicLink(bin.resolve("donjon"), Path.of("../links/donjon")); // relative, to a link
         Path work = Files.createDirectories(dir.resolve("elsewhere"));
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c", "donjon --version && donjon run --backend nil \"$HELLO\"").directory(work.toFile())
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", "donjon --version && donjon run --backend nil \"$HELLO\"")
+                .directory(work.toFile())
                 .redirectInput(new File("/dev/null"));
         pb.environment().put("PATH", bin + File.pathSeparator + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));

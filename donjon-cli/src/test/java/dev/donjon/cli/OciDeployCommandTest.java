@@ -1,11 +1,11 @@
 package dev.donjon.cli;
 
-import dev.donjon.testing.LocalOciRegistry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.donjon.host.agent.HostAgent;
 import dev.donjon.host.protocol.PackageReference;
+import dev.donjon.testing.LocalOciRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -24,9 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class OciDeployCommandTest {
-    private static final Path ROOT = Path.of(System.getProperty("donjon.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT =
+            Path.of(System.getProperty("donjon.root", "..")).toAbsolutePath().normalize();
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     private static LocalOciRegistry registry;
     private static HostAgent agent;
     private static byte[] showEnv;
@@ -34,10 +37,15 @@ class OciDeployCommandTest {
     @BeforeAll
     static void start() throws Exception {
         registry = LocalOciRegistry.start(dir);
-        agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil"));
+        agent = HostAgent.start(
+                HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil"));
         showEnv = Files.readAllBytes(ROOT.resolve("donjon-keep/src/test/resources/wasm/show_env.wasm"));
         // the Enarx.toml layer reaches the guest as its environment, and its exit code becomes deploy's
-        registry.push("donjon/show-env", "v1", showEnv, "env = { GREETING = \"pulled-from-oci\", EXIT_CODE = \"7\" }\n".getBytes());
+        registry.push(
+                "donjon/show-env",
+                "v1",
+                showEnv,
+                "env = { GREETING = \"pulled-from-oci\", EXIT_CODE = \"7\" }\n".getBytes());
     }
 
     @AfterAll
@@ -79,7 +87,11 @@ class OciDeployCommandTest {
         assertEquals(1, r.code(), r.err());
         assertEquals("", r.out());
         String line = errorLine(r);
-        assertTrue(line.startsWith("donjon: ") && line.contains("not the expected " + other) && line.contains("refusing to run it"), r.err());
+        assertTrue(
+                line.startsWith("donjon: ")
+                        && line.contains("not the expected " + other)
+                        && line.contains("refusing to run it"),
+                r.err());
     }
 
     @Test
@@ -89,7 +101,10 @@ class OciDeployCommandTest {
         assertEquals("", r.out());
         String line = errorLine(r);
         String ref = "oci://" + registry.authority() + "/donjon/show-env:v9";
-        assertTrue(line.startsWith("donjon: ") && line.contains("cannot fetch package " + ref + ": not found (404): no such tag in repository donjon/show-env"),
+        assertTrue(
+                line.startsWith("donjon: ")
+                        && line.contains("cannot fetch package " + ref
+                                + ": not found (404): no such tag in repository donjon/show-env"),
                 r.err());
         assertEquals(1, line.split(ref, -1).length - 1, "the reference is named once: " + line);
 
@@ -97,6 +112,10 @@ class OciDeployCommandTest {
         var untagged = deploy("oci://" + registry.authority() + "/donjon/show-env");
         assertEquals(1, untagged.code(), untagged.err());
         assertEquals("", untagged.out());
-        assertTrue(errorLine(untagged).contains("oci://" + registry.authority() + "/donjon/show-env:latest: not found (404): no such tag"), untagged.err());
+        assertTrue(
+                errorLine(untagged)
+                        .contains("oci://" + registry.authority()
+                                + "/donjon/show-env:latest: not found (404): no such tag"),
+                untagged.err());
     }
 }

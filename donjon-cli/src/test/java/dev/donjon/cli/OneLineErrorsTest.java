@@ -8,12 +8,16 @@ class OneLineErrorsTest {
 
     @Test
     void multiLineMessagesAreFoldedToOneLine() {
-        assertEquals("bad TOML: line 3 unexpected '='", OneLineErrors.describe(new IllegalStateException("bad TOML:\n  line 3 unexpected '='\n")));
+        assertEquals(
+                "bad TOML: line 3 unexpected '='",
+                OneLineErrors.describe(new IllegalStateException("bad TOML:\n  line 3 unexpected '='\n")));
     }
 
     @Test
     void causeMessageIsUsedWhenOuterHasNone() {
-        assertEquals("port 80 in use", OneLineErrors.describe(new RuntimeException((String) null, new java.io.IOException("port 80 in use"))));
+        assertEquals(
+                "port 80 in use",
+                OneLineErrors.describe(new RuntimeException((String) null, new java.io.IOException("port 80 in use"))));
     }
 
     @Test

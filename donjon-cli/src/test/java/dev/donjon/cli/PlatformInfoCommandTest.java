@@ -51,10 +51,23 @@ class PlatformInfoCommandTest {
         assertEquals(0, r.exit(), r.out() + r.err());
         List<String> heads = new ArrayList<>();
         for (String line : r.out().split("\n")) if (line.startsWith("✔ ") || line.startsWith("✗ ")) heads.add(line);
-        assertEquals(List.of("✗ sgx: not usable", "✗ snp: not usable", "✗ tdx: not usable",
-                "✔ sim: usable  SIMULATED: proves nothing about hardware", "✔ nil: usable  no TEE: no protection"), heads, r.out());
-        assertTrue(r.out().contains("    ✗ configfs-tsm: " + tmp.resolve("sys/kernel/config/tsm/report") + " absent"), r.out());
-        assertTrue(r.out().contains("selected for donjon run:       nil (INSECURE: no hardware protection) - no TEE found (sgx: "), r.out());
+        assertEquals(
+                List.of(
+                        "✗ sgx: not usable",
+                        "✗ snp: not usable",
+                        "✗ tdx: not usable",
+                        "✔ sim: usable  SIMULATED: proves nothing about hardware",
+                        "✔ nil: usable  no TEE: no protection"),
+                heads,
+                r.out());
+        assertTrue(
+                r.out().contains("    ✗ configfs-tsm: " + tmp.resolve("sys/kernel/config/tsm/report") + " absent"),
+                r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "selected for donjon run:       nil (INSECURE: no hardware protection) - no TEE found (sgx: "),
+                r.out());
         assertTrue(r.out().contains("selected when TEE required:    none - no TEE is usable on this machine"), r.out());
         assertFalse(Files.exists(tmp.resolve("share/donjon/sim")), "info does not make the sim chain");
     }
@@ -90,7 +103,9 @@ class PlatformInfoCommandTest {
         assertTrue(sim.out().contains("measurement: "), sim.out());
         Run bad = AttestationCommandTest.run("platform", "info", "--backend", "quantum");
         assertEquals(1, bad.exit());
-        assertEquals("donjon: --backend: unknown backend 'quantum' (known: sgx, snp, tdx, sim, nil; Enarx's sev, kvm)", bad.err().strip());
+        assertEquals(
+                "donjon: --backend: unknown backend 'quantum' (known: sgx, snp, tdx, sim, nil; Enarx's sev, kvm)",
+                bad.err().strip());
         // Enarx's kvm (a VM without a TEE) is Donjon's nil
         Run kvm = AttestationCommandTest.run("platform", "info", "--backend", "kvm");
         assertEquals(0, kvm.exit(), kvm.err());
@@ -99,11 +114,14 @@ class PlatformInfoCommandTest {
 
     @Test
     void withoutConfigfsTheSevGuestDeviceIsShownAsThePathInUse() throws Exception {
-        Path device = Files.createFile(Files.createDirectories(tmp.resolve("dev")).resolve("sev-guest"));
+        Path device =
+                Files.createFile(Files.createDirectories(tmp.resolve("dev")).resolve("sev-guest"));
         Run snp = AttestationCommandTest.run("platform", "info", "--backend", "snp");
         assertEquals(0, snp.exit(), snp.out() + snp.err());
         assertTrue(snp.out().startsWith("✔ snp: usable"), snp.out());
-        assertTrue(snp.out().contains("    ✔ " + device + ": in use: SNP_GET_EXT_REPORT ioctl (configfs-tsm absent)"), snp.out());
+        assertTrue(
+                snp.out().contains("    ✔ " + device + ": in use: SNP_GET_EXT_REPORT ioctl (configfs-tsm absent)"),
+                snp.out());
         Run all = AttestationCommandTest.run("platform", "info");
         assertTrue(all.out().contains("selected when TEE required:    snp - "), all.out());
     }
@@ -112,8 +130,16 @@ class PlatformInfoCommandTest {
     void enarxBackendVariableDrivesTheSelectionShown() {
         environment(Map.of("ENARX_BACKEND", "sim"));
         Run r = AttestationCommandTest.run("platform", "info");
-        assertTrue(r.out().contains("selected for donjon run:       sim (INSECURE: no hardware protection) - named by ENARX_BACKEND"), r.out());
-        assertTrue(r.out().contains("selected when TEE required:    none - backend 'sim' (from ENARX_BACKEND) is not a hardware TEE"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "selected for donjon run:       sim (INSECURE: no hardware protection) - named by ENARX_BACKEND"),
+                r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "selected when TEE required:    none - backend 'sim' (from ENARX_BACKEND) is not a hardware TEE"),
+                r.out());
     }
 
     @Test
@@ -127,6 +153,10 @@ class PlatformInfoCommandTest {
         assertEquals(0, second.exit(), second.err());
         assertEquals(first.out(), Files.readString(out), "the same chain, not a new one");
         Run info = AttestationCommandTest.run("platform", "info", "--backend", "sim");
-        assertTrue(info.out().contains("✔ sim chain: ARK-Milan-Donjon-Sim -> SEV-Milan-Donjon-Sim -> SEV-VCEK-Donjon-Sim, made "), info.out());
+        assertTrue(
+                info.out()
+                        .contains(
+                                "✔ sim chain: ARK-Milan-Donjon-Sim -> SEV-Milan-Donjon-Sim -> SEV-VCEK-Donjon-Sim, made "),
+                info.out());
     }
 }

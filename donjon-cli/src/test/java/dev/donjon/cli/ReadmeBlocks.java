@@ -46,7 +46,8 @@ record ReadmeBlocks(Path readme, List<Block> blocks, List<String> problems) {
     /** Not run, and why. */
     record Skipped(int line, String what, String reason) implements Block {}
 
-    static final Pattern SKIP_MARKER = Pattern.compile("^#\\s*not run by the README test:\\s*(.+)$", Pattern.CASE_INSENSITIVE);
+    static final Pattern SKIP_MARKER =
+            Pattern.compile("^#\\s*not run by the README test:\\s*(.+)$", Pattern.CASE_INSENSITIVE);
     static final Pattern SERVER_MARKER = Pattern.compile("^#\\s*in another terminal\\b.*$", Pattern.CASE_INSENSITIVE);
     private static final Pattern LISTEN = Pattern.compile("--listen[= ]+(\\S+)");
     private static final Pattern LISTENS_ON = Pattern.compile("listens on ([^\\s),;]+)");
@@ -59,23 +60,30 @@ record ReadmeBlocks(Path readme, List<Block> blocks, List<String> problems) {
     private static final Pattern COMMAND_LIKE = Pattern.compile("^\\s*(\\$\\s+)?(\\w+=\\S*\\s+)*("
             + "\\./\\S+|[\\w.-]+/[\\w./-]+(\\s|$)|donjon(\\s+--?[a-z][a-z-]*(=\\S+)?)*\\s+[a-z][a-z-]+(\\s|$)"
             + "|(mvn|java|export|openssl|curl)\\s+[-A-Za-z$\"])");
+
     private static final List<String> SHELLS = List.of("sh", "bash", "shell");
 
     static ReadmeBlocks parse(Path readme) throws IOException {
         String text = Files.readString(readme);
-        Node doc = Parser.builder().includeSourceSpans(IncludeSourceSpans.BLOCKS).build().parse(text);
+        Node doc = Parser.builder()
+                .includeSourceSpans(IncludeSourceSpans.BLOCKS)
+                .build()
+                .parse(text);
         List<Block> blocks = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         doc.accept(new AbstractVisitor() {
             @Override
             public void visit(FencedCodeBlock b) {
                 int fence = b.getSourceSpans().getFirst().getLineIndex() + 1;
-                String info = b.getInfo() == null ? "" : b.getInfo().strip().split("\\s+")[0].toLowerCase(Locale.ROOT);
+                String info = b.getInfo() == null
+                        ? ""
+                        : b.getInfo().strip().split("\\s+")[0].toLowerCase(Locale.ROOT);
                 List<String> lines = b.getLiteral().lines().toList();
                 if (SHELLS.contains(info)) {
                     shellBlock(fence, lines, blocks, problems);
                 } else if (info.isEmpty() && looksLikeCommands(lines)) {
-                    problems.add("line " + fence + ": a fenced block of commands without a label: label it ```sh to have it run"
+                    problems.add("line " + fence
+                            + ": a fenced block of commands without a label: label it ```sh to have it run"
                             + " (or ```text if it is a synopsis or an output)");
                 }
             }
@@ -83,8 +91,9 @@ record ReadmeBlocks(Path readme, List<Block> blocks, List<String> problems) {
             @Override
             public void visit(IndentedCodeBlock b) {
                 if (looksLikeCommands(b.getLiteral().lines().toList())) {
-                    problems.add("line " + (b.getSourceSpans().getFirst().getLineIndex() + 1)
-                            + ": an indented block of commands: fence it as ```sh to have it run (or ```text if it is a synopsis)");
+                    problems.add(
+                            "line " + (b.getSourceSpans().getFirst().getLineIndex() + 1)
+                                    + ": an indented block of commands: fence it as ```sh to have it run (or ```text if it is a synopsis)");
                 }
             }
         });
@@ -115,7 +124,8 @@ record ReadmeBlocks(Path readme, List<Block> blocks, List<String> problems) {
             Matcher m = LISTEN.matcher(String.join("\n", lines));
             while (m.find()) listens.add(m.group(1));
             if (listens.isEmpty()) {
-                problems.add("line " + fence + ": a block run in another terminal must say where it listens (--listen ADDR:PORT, or"
+                problems.add("line " + fence
+                        + ": a block run in another terminal must say where it listens (--listen ADDR:PORT, or"
                         + " '(listens on ADDR:PORT)' on its first line),"
                         + " so that the blocks after it can wait for it");
                 return;
@@ -131,7 +141,10 @@ record ReadmeBlocks(Path readme, List<Block> blocks, List<String> problems) {
     }
 
     List<Skipped> skipped() {
-        return blocks.stream().filter(b -> b instanceof Skipped).map(b -> (Skipped) b).toList();
+        return blocks.stream()
+                .filter(b -> b instanceof Skipped)
+                .map(b -> (Skipped) b)
+                .toList();
     }
 
     boolean runsAnything() {

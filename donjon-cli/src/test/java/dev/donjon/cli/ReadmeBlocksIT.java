@@ -33,13 +33,19 @@ class ReadmeBlocksIT {
 
     @TestFactory
     Stream<DynamicTest> everyReadmeRunsAsWritten() throws IOException {
-        Path repo = Path.of(System.getProperty("donjon.root", "..")).toAbsolutePath().normalize();
-        Path shared = Path.of(System.getProperty("donjon.shared", "../../shared")).toAbsolutePath().normalize();
+        Path repo = Path.of(System.getProperty("donjon.root", ".."))
+                .toAbsolutePath()
+                .normalize();
+        Path shared = Path.of(System.getProperty("donjon.shared", "../../shared"))
+                .toAbsolutePath()
+                .normalize();
         launcherUsesThisBuild(repo);
         toolsInstalled(repo);
         System.out.println("README blocks: " + ReadmeSession.NetworkNamespace.NOTE);
         String only = System.getProperty("readme", "");
-        List<Path> readmes = readmes(repo).stream().filter(r -> repo.relativize(r).toString().startsWith(only)).toList();
+        List<Path> readmes = readmes(repo).stream()
+                .filter(r -> repo.relativize(r).toString().startsWith(only))
+                .toList();
         assertTrue(!readmes.isEmpty(), "no README.md under " + repo + (only.isEmpty() ? "" : " matching " + only));
         // a README without a single shell block has nothing to run or to list: no test for it, one line for all
         List<Path> quiet = new java.util.ArrayList<>();
@@ -48,7 +54,8 @@ class ReadmeBlocksIT {
             if (b.blocks().isEmpty() && b.problems().isEmpty()) quiet.add(r);
         }
         if (!quiet.isEmpty()) {
-            System.out.println("README blocks: no shell block in " + quiet.stream().map(r -> repo.relativize(r).toString()).collect(Collectors.joining(", ")));
+            System.out.println("README blocks: no shell block in "
+                    + quiet.stream().map(r -> repo.relativize(r).toString()).collect(Collectors.joining(", ")));
         }
         readmes = readmes.stream().filter(r -> !quiet.contains(r)).toList();
         return readmes.stream().map(r -> {
@@ -62,25 +69,36 @@ class ReadmeBlocksIT {
         if (!blocks.problems().isEmpty()) {
             fail(label + ": " + String.join("; ", blocks.problems()));
         }
-        String skipped = blocks.skipped().stream().map(s -> label + ":" + s.line() + " (" + s.what() + "): " + s.reason())
+        String skipped = blocks.skipped().stream()
+                .map(s -> label + ":" + s.line() + " (" + s.what() + "): " + s.reason())
                 .collect(Collectors.joining("\n  "));
         // reported as skipped, not as passed: nothing of it was checked
-        Assumptions.assumeTrue(blocks.runsAnything(), label + ": every command block is marked not to run:\n  " + skipped);
-        // outside the clone (the launcher looks for changed sources there); kept when the README fails, for a look at what
+        Assumptions.assumeTrue(
+                blocks.runsAnything(), label + ": every command block is marked not to run:\n  " + skipped);
+        // outside the clone (the launcher looks for changed sources there); kept when the README fails, for a look at
+        // what
         // its blocks left behind (logs/ holds the session's and each server's output)
         Path dir = Files.createTempDirectory("donjon-readme-" + label.replace('/', '_') + "-");
         Instant start = Instant.now();
         ReadmeSession.Result r = ReadmeSession.run(blocks, label, repo, shared, dir, PER_README);
         long seconds = Duration.between(start, Instant.now()).toSeconds();
         if (!r.passed()) {
-            String why = !r.finished() ? "did not finish within " + PER_README.toMinutes() + " min" : "failed (exit status " + r.exitCode() + ")";
-            fail(label + " " + why + " (everything it left is in " + dir + ", the whole trace in logs/session.log); the failing block"
+            String why = !r.finished()
+                    ? "did not finish within " + PER_README.toMinutes() + " min"
+                    : "failed (exit status " + r.exitCode() + ")";
+            fail(label + " " + why + " (everything it left is in " + dir
+                    + ", the whole trace in logs/session.log); the failing block"
                     + " (trace lines are README lines):\n" + ReadmeSession.lastBlock(r.log(), 80)
-                    + (r.serverLogs().isEmpty() ? "" : "\nservers started by the README:\n" + String.join("\n", r.serverLogs())));
+                    + (r.serverLogs().isEmpty()
+                            ? ""
+                            : "\nservers started by the README:\n" + String.join("\n", r.serverLogs())));
         }
         deleteTree(dir);
-        long ran = blocks.blocks().stream().filter(b -> !(b instanceof ReadmeBlocks.Skipped)).count();
-        String slowest = r.slowest(3).stream().map(t -> label + ":" + t.line() + " " + (t.millis() + 500) / 1000 + " s")
+        long ran = blocks.blocks().stream()
+                .filter(b -> !(b instanceof ReadmeBlocks.Skipped))
+                .count();
+        String slowest = r.slowest(3).stream()
+                .map(t -> label + ":" + t.line() + " " + (t.millis() + 500) / 1000 + " s")
                 .collect(Collectors.joining(", "));
         System.out.println(label + ": " + ran + " blocks ran as written (" + seconds + " s; slowest: " + slowest + ")"
                 + (skipped.isEmpty() ? "" : "; not run:\n  " + skipped));
@@ -96,7 +114,10 @@ class ReadmeBlocksIT {
     /** What the READMEs' commands use beyond the base image (openssl, curl, python3; ip for the namespace): as CI installs it. */
     private static void toolsInstalled(Path repo) throws IOException {
         try {
-            Process p = new ProcessBuilder("bash", repo.resolve(".ci/test-packages.sh").toString()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            "bash", repo.resolve(".ci/test-packages.sh").toString())
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes());
             assertTrue(p.waitFor() == 0, ".ci/test-packages.sh could not install what the READMEs use: " + out);
         } catch (InterruptedException e) {
@@ -118,7 +139,8 @@ class ReadmeBlocksIT {
                     })
                     .sorted((a, b) -> {
                         // the repository README first: it is where a new user starts
-                        int da = repo.relativize(a).getNameCount(), db = repo.relativize(b).getNameCount();
+                        int da = repo.relativize(a).getNameCount(),
+                                db = repo.relativize(b).getNameCount();
                         return da != db ? Integer.compare(da, db) : a.compareTo(b);
                     })
                     .toList();

@@ -25,11 +25,17 @@ final class ReadmeSession {
 
     /** What a README run left behind: how it ended, its output (shell trace included), and each block's time. */
     record Result(boolean finished, int exitCode, String log, List<String> serverLogs, List<BlockTime> times) {
-        boolean passed() { return finished && exitCode == 0 && log.contains(DONE); }
+        boolean passed() {
+            return finished && exitCode == 0 && log.contains(DONE);
+        }
 
         /** The {@code n} slowest blocks, slowest first: where to look when the test gets slow. */
         List<BlockTime> slowest(int n) {
-            return times.stream().sorted(java.util.Comparator.comparingLong(BlockTime::millis).reversed()).limit(n).toList();
+            return times.stream()
+                    .sorted(java.util.Comparator.comparingLong(BlockTime::millis)
+                            .reversed())
+                    .limit(n)
+                    .toList();
         }
     }
 
@@ -56,9 +62,11 @@ final class ReadmeSession {
         int last = 1;
         for (ReadmeBlocks.Block b : readme.blocks()) {
             switch (b) {
-                case ReadmeBlocks.Run r -> last = Math.max(last, r.firstLine() + r.lines().size());
-                case ReadmeBlocks.Server s -> last = Math.max(last, s.firstLine() + s.lines().size());
-                case ReadmeBlocks.Skipped k -> { }
+                case ReadmeBlocks.Run r ->
+                    last = Math.max(last, r.firstLine() + r.lines().size());
+                case ReadmeBlocks.Server s ->
+                    last = Math.max(last, s.firstLine() + s.lines().size());
+                case ReadmeBlocks.Skipped k -> {}
             }
         }
         String[] lines = new String[last + 1];
@@ -71,13 +79,16 @@ final class ReadmeSession {
                 + "__at=; __since=; __dog=; __block() { local -; set +x; local now=${EPOCHREALTIME/[.,]/}; "
                 + "[ -z \"$__at\" ] || echo \"$__at $(( (now - __since) / 1000 ))\" >>'" + logs.resolve("times") + "'; "
                 + "__at=$1; __since=$now; [ -z \"$__dog\" ] || kill \"$__dog\" 2>/dev/null || true; __dog=; [ \"$1\" != end ] || return 0; "
-                + "( sleep " + perBlock.toSeconds() + "; echo \"readme-test: " + q + ":$1: the block fenced here still runs after "
+                + "( sleep " + perBlock.toSeconds() + "; echo \"readme-test: " + q
+                + ":$1: the block fenced here still runs after "
                 + perBlock.toSeconds() + " s: stopping the README\" >&2; kill -TERM -- -$$ ) & __dog=$!; }; "
                 + "__ready() { local -; set +x; local line=$1 pid=$2 a h deadline=$((SECONDS + 300)); shift 2; for a in \"$@\"; do "
                 + "h=${a%:*}; h=${h#[}; h=${h%]}; case $h in 0.0.0.0|''|::) h=127.0.0.1;; esac; "
                 + "until (exec 3<>\"/dev/tcp/$h/${a##*:}\") 2>/dev/null; do "
-                + "kill -0 \"$pid\" 2>/dev/null || { echo \"readme-test: " + q + ":$line: the block stopped before it listened on $a\" >&2; return 1; }; "
-                + "[ $SECONDS -lt $deadline ] || { echo \"readme-test: " + q + ":$line: nothing listens on $a after 300 s\" >&2; return 1; }; "
+                + "kill -0 \"$pid\" 2>/dev/null || { echo \"readme-test: " + q
+                + ":$line: the block stopped before it listened on $a\" >&2; return 1; }; "
+                + "[ $SECONDS -lt $deadline ] || { echo \"readme-test: " + q
+                + ":$line: nothing listens on $a after 300 s\" >&2; return 1; }; "
                 + "sleep 0.2; done; done; }; set -x";
         for (ReadmeBlocks.Block b : readme.blocks()) {
             switch (b) {
@@ -88,10 +99,13 @@ final class ReadmeSession {
                 case ReadmeBlocks.Server s -> {
                     lines[s.line() - 1] = "__block " + s.line() + "; (";
                     place(lines, s.firstLine(), s.lines());
-                    lines[s.firstLine() + s.lines().size() - 1] = ") >'" + logs.resolve("server-" + s.line() + ".log") + "' 2>&1 & __ready "
-                            + s.line() + " $! " + String.join(" ", s.listens().stream().map(a -> "'" + a + "'").toList());
+                    lines[s.firstLine() + s.lines().size() - 1] = ") >'" + logs.resolve("server-" + s.line() + ".log")
+                            + "' 2>&1 & __ready " + s.line() + " $! "
+                            + String.join(
+                                    " ",
+                                    s.listens().stream().map(a -> "'" + a + "'").toList());
                 }
-                case ReadmeBlocks.Skipped k -> { }
+                case ReadmeBlocks.Skipped k -> {}
             }
         }
         StringBuilder out = new StringBuilder();
@@ -116,7 +130,14 @@ final class ReadmeSession {
     }
 
     /** As above, with the time after which a block counts as hung and stops the README. */
-    static Result run(ReadmeBlocks readme, String label, Path repo, Path shared, Path scratch, Duration timeout, Duration perBlock)
+    static Result run(
+            ReadmeBlocks readme,
+            String label,
+            Path repo,
+            Path shared,
+            Path scratch,
+            Duration timeout,
+            Duration perBlock)
             throws IOException, InterruptedException {
         Path clone = scratch.resolve("clone"), home = scratch.resolve("home"), logs = scratch.resolve("logs");
         Files.createDirectories(clone);
@@ -135,17 +156,23 @@ final class ReadmeSession {
         Files.writeString(script, script(readme, label, logs, perBlock));
         Path log = logs.resolve("session.log");
 
-        // setsid: the shell leads a process group of its own (its pid, written to logs/pgid), so that everything the blocks
+        // setsid: the shell leads a process group of its own (its pid, written to logs/pgid), so that everything the
+        // blocks
         // start, servers and the Keeps they start included, can be stopped at the end
         List<String> command = new ArrayList<>(List.of("setsid", "--wait"));
         command.addAll(NetworkNamespace.PREFIX);
         command.addAll(List.of("bash", script.toString()));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(clone.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(new File("/dev/null"));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(clone.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(new File("/dev/null"));
         Map<String, String> env = pb.environment();
         env.clear();
         env.put("HOME", home.toString());
-        env.put("XDG_CACHE_HOME", home.resolve(".cache").toString()); // donjon's module cache follows user.home, not HOME
+        env.put(
+                "XDG_CACHE_HOME",
+                home.resolve(".cache").toString()); // donjon's module cache follows user.home, not HOME
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         env.put("JAVA_HOME", System.getProperty("java.home"));
         env.put("LANG", "C.UTF-8");
@@ -159,7 +186,8 @@ final class ReadmeSession {
         List<String> serverLogs = new ArrayList<>();
         try (Stream<Path> s = Files.list(logs)) {
             for (Path l : s.sorted().toList()) {
-                if (l.getFileName().toString().startsWith("server-")) serverLogs.add(l.getFileName() + ":\n" + tail(Files.readString(l), 30));
+                if (l.getFileName().toString().startsWith("server-"))
+                    serverLogs.add(l.getFileName() + ":\n" + tail(Files.readString(l), 30));
             }
         }
         List<BlockTime> times = new ArrayList<>();
@@ -170,7 +198,8 @@ final class ReadmeSession {
                 if (f.length == 2) times.add(new BlockTime(Integer.parseInt(f[0]), Long.parseLong(f[1])));
             }
         }
-        return new Result(finished, finished ? p.exitValue() : -1, Files.readString(log), serverLogs, List.copyOf(times));
+        return new Result(
+                finished, finished ? p.exitValue() : -1, Files.readString(log), serverLogs, List.copyOf(times));
     }
 
     /** TERM to every process the session started (the shell is its process group's leader), then KILL what is left. */
@@ -181,13 +210,20 @@ final class ReadmeSession {
     }
 
     private static void signal(String sig, long pgid) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", sig, "--", "-" + pgid).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        new ProcessBuilder("kill", sig, "--", "-" + pgid)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
     }
 
     private static boolean groupAlive(long pgid) throws IOException, InterruptedException {
-        return new ProcessBuilder("kill", "-0", "--", "-" + pgid).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
+        return new ProcessBuilder("kill", "-0", "--", "-" + pgid)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .waitFor()
+                == 0;
     }
 
     private static void copyExamples(Path from, Path to) throws IOException {
@@ -241,17 +277,20 @@ final class ReadmeSession {
             List<String> prefix = List.of();
             String note;
             try {
-                Process probe = new ProcessBuilder("unshare", "-rn", "sh", "-c", "ip link set lo up").redirectErrorStream(true).start();
+                Process probe = new ProcessBuilder("unshare", "-rn", "sh", "-c", "ip link set lo up")
+                        .redirectErrorStream(true)
+                        .start();
                 String out = new String(probe.getInputStream().readAllBytes()).strip();
                 if (probe.waitFor() == 0) {
                     prefix = List.of("unshare", "-rn", "sh", "-c", "ip link set lo up && exec \"$0\" \"$@\"");
                     note = "each README runs in a network namespace of its own (unshare -rn)";
                 } else {
-                    note = "README blocks run on this machine's network (unshare -rn is not allowed here: " + out.lines().findFirst().orElse("")
-                            + "): their fixed ports must be free";
+                    note = "README blocks run on this machine's network (unshare -rn is not allowed here: "
+                            + out.lines().findFirst().orElse("") + "): their fixed ports must be free";
                 }
             } catch (IOException | InterruptedException e) {
-                note = "README blocks run on this machine's network (no unshare: " + e.getMessage() + "): their fixed ports must be free";
+                note = "README blocks run on this machine's network (no unshare: " + e.getMessage()
+                        + "): their fixed ports must be free";
             }
             PREFIX = prefix;
             NOTE = note;

@@ -29,7 +29,8 @@ class RunCommandTest {
     static final Path ROOT = Path.of(System.getProperty("donjon.root", ".."));
     static final Path SHARED = Path.of(System.getProperty("donjon.shared", "../../shared"));
     /** The compiled-module cache of the commands run here: theirs, not the user's. */
-    @TempDir static Path cacheHome;
+    @TempDir
+    static Path cacheHome;
 
     record Result(int exit, String out, String err) {
         /** Bad input: one line on stderr starting "donjon: ", a non-zero exit, no stack trace. */
@@ -52,15 +53,20 @@ class RunCommandTest {
      * manifest says {@code Enable-Native-Access: ALL-UNNAMED}; the WASI host calls libc through the FFM API).
      */
     static List<String> javaDonjon() {
-        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Donjon.class.getName()));
+        return new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Donjon.class.getName()));
     }
 
     /** Runs {@code donjon ARGS} in a new JVM whose environment has {@code env} added; stdin is empty. */
     static Result donjonWith(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = javaDonjon();
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("XDG_CACHE_HOME", cacheHome.toString());
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -78,17 +84,28 @@ class RunCommandTest {
         }
     }
 
-    static String path(Path p) { return p.toAbsolutePath().toString(); }
+    static String path(Path p) {
+        return p.toAbsolutePath().toString();
+    }
 
-    static String showEnv() { return path(ROOT.resolve("donjon-keep/src/test/resources/wasm/show_env.wasm")); }
+    static String showEnv() {
+        return path(ROOT.resolve("donjon-keep/src/test/resources/wasm/show_env.wasm"));
+    }
 
     /** What {@code run} says when it picked nil itself: nothing protects the guest, and the user may not know. */
     static final String NO_TEE = "donjon: no TEE: nothing is protected (";
 
     /** The environment of a machine without any TEE, whatever this one is: every backend looks where nothing exists. */
     static Map<String, String> noTee(Path dir) {
-        return Map.of("DONJON_TSM_REPORT", dir.resolve("tsm").toString(), "DONJON_SEV_GUEST", dir.resolve("sev").toString(),
-                "DONJON_TDX_GUEST", dir.resolve("tdx").toString(), "DONJON_GRAMINE_ATTESTATION", dir.resolve("gramine").toString());
+        return Map.of(
+                "DONJON_TSM_REPORT",
+                dir.resolve("tsm").toString(),
+                "DONJON_SEV_GUEST",
+                dir.resolve("sev").toString(),
+                "DONJON_TDX_GUEST",
+                dir.resolve("tdx").toString(),
+                "DONJON_GRAMINE_ATTESTATION",
+                dir.resolve("gramine").toString());
     }
 
     @Test
@@ -96,8 +113,14 @@ class RunCommandTest {
         Result r = donjonWith(noTee(dir), "run", path(ROOT.resolve("examples/hello/hello.wasm")));
         assertEquals(0, r.exit(), r.err());
         assertEquals("Hello, world!\n", r.out(), "the guest's stdout stays clean");
-        assertTrue(r.err().startsWith(NO_TEE) && r.err().endsWith(")\n") && r.err().lines().count() == 1, "one notice line: " + r.err());
-        assertEquals(new Result(0, "Hello, world!\n", ""), donjon("run", "--backend", "nil", path(ROOT.resolve("examples/hello/hello.wasm"))),
+        assertTrue(
+                r.err().startsWith(NO_TEE)
+                        && r.err().endsWith(")\n")
+                        && r.err().lines().count() == 1,
+                "one notice line: " + r.err());
+        assertEquals(
+                new Result(0, "Hello, world!\n", ""),
+                donjon("run", "--backend", "nil", path(ROOT.resolve("examples/hello/hello.wasm"))),
                 "nil named: no notice");
     }
 
@@ -106,16 +129,20 @@ class RunCommandTest {
         Result kvm = donjonWith(Map.of("ENARX_BACKEND", "kvm"), "run", showEnv());
         assertEquals(0, kvm.exit(), kvm.err());
         assertEquals("argv[0]=main.wasm\n", kvm.out());
-        assertEquals("donjon: backend 'kvm' is Enarx's name for Donjon's nil (a Keep without a TEE: nothing is protected)\n", kvm.err());
+        assertEquals(
+                "donjon: backend 'kvm' is Enarx's name for Donjon's nil (a Keep without a TEE: nothing is protected)\n",
+                kvm.err());
         Map<String, String> env = new java.util.HashMap<>(noTee(dir));
-        donjonWith(env, "run", "--backend", "sev", showEnv()).isOneLineError("backend 'snp' (Enarx's 'sev') (from --backend) is not usable here: ");
+        donjonWith(env, "run", "--backend", "sev", showEnv())
+                .isOneLineError("backend 'snp' (Enarx's 'sev') (from --backend) is not usable here: ");
     }
 
     @Test
     void exitCodeArgumentsAndEnvironmentReachTheGuest() throws Exception {
         Result r = donjon("run", "--env", "EXIT_CODE=7", "--env", "X=a b", showEnv(), "one", "--env", "Y=z");
         assertEquals(7, r.exit(), r.err());
-        assertEquals("argv[0]=main.wasm\nargv[1]=one\nargv[2]=--env\nargv[3]=Y=z\nenv=EXIT_CODE=7\nenv=X=a b\n", r.out());
+        assertEquals(
+                "argv[0]=main.wasm\nargv[1]=one\nargv[2]=--env\nargv[3]=Y=z\nenv=EXIT_CODE=7\nenv=X=a b\n", r.out());
     }
 
     @Test
@@ -126,7 +153,9 @@ class RunCommandTest {
 
     @Test
     void separatorRightAfterTheModuleIsDropped() throws Exception {
-        assertEquals("argv[0]=main.wasm\nargv[1]=a\nargv[2]=--\n", donjon("run", showEnv(), "--", "a", "--").out());
+        assertEquals(
+                "argv[0]=main.wasm\nargv[1]=a\nargv[2]=--\n",
+                donjon("run", showEnv(), "--", "a", "--").out());
     }
 
     @Test
@@ -134,24 +163,34 @@ class RunCommandTest {
         Path toml = Files.writeString(dir.resolve("Enarx.toml"), "args = [\"cfg\"]\n[env]\nFROM = \"toml\"\n");
         Result r = donjonWith(Map.of("ENARX_WASMCFGFILE", toml.toString()), "run", showEnv());
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().startsWith("argv[0]=main.wasm\nargv[1]=cfg\nenv=FD_COUNT=3\nenv=FD_NAMES=stdin:stdout:stderr\nenv=FROM=toml\n"), r.out());
+        assertTrue(
+                r.out()
+                        .startsWith(
+                                "argv[0]=main.wasm\nargv[1]=cfg\nenv=FD_COUNT=3\nenv=FD_NAMES=stdin:stdout:stderr\nenv=FROM=toml\n"),
+                r.out());
     }
 
     @Test
     void preopenedDirectories(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("note.txt"), "from the host\n");
         String catFile = path(ROOT.resolve("donjon-keep/src/test/resources/wasm/cat_file.wasm"));
-        assertEquals(new Result(0, "from the host\n", ""), donjon("run", "--backend", "nil", "--dir", dir + "::/data", catFile, "/data/note.txt"));
-        assertEquals(new Result(0, "from the host\n", ""), donjon("run", "--backend", "nil", "--dir", dir.toString(), catFile, dir + "/note.txt"));
+        assertEquals(
+                new Result(0, "from the host\n", ""),
+                donjon("run", "--backend", "nil", "--dir", dir + "::/data", catFile, "/data/note.txt"));
+        assertEquals(
+                new Result(0, "from the host\n", ""),
+                donjon("run", "--backend", "nil", "--dir", dir.toString(), catFile, dir + "/note.txt"));
         Result outside = donjon("run", "--backend", "nil", "--dir", dir + "::/data", catFile, "/etc/hostname");
         assertEquals(1, outside.exit());
         assertEquals("", outside.out());
-        donjon("run", "--dir", dir.resolve("missing") + "::/data", catFile, "/data/x").isOneLineError("preopened directory ");
+        donjon("run", "--dir", dir.resolve("missing") + "::/data", catFile, "/data/x")
+                .isOneLineError("preopened directory ");
     }
 
     @Test
     void garbageModule(@TempDir Path dir) throws Exception {
-        Path bad = Files.write(dir.resolve("garbage.wasm"), "\0asm but not really a module".getBytes(StandardCharsets.UTF_8));
+        Path bad = Files.write(
+                dir.resolve("garbage.wasm"), "\0asm but not really a module".getBytes(StandardCharsets.UTF_8));
         donjon("run", bad.toString()).isOneLineError("");
         Path text = Files.writeString(dir.resolve("text.wasm"), "hello");
         donjon("run", text.toString()).isOneLineError("not a WebAssembly module (bad magic)");
@@ -159,7 +198,8 @@ class RunCommandTest {
 
     @Test
     void moduleWithoutStart() throws Exception {
-        donjon("run", path(SHARED.resolve("wasm/fixtures/no_export.wasm"))).isOneLineError("module has no _start export");
+        donjon("run", path(SHARED.resolve("wasm/fixtures/no_export.wasm")))
+                .isOneLineError("module has no _start export");
     }
 
     @Test
@@ -175,7 +215,8 @@ class RunCommandTest {
 
     @Test
     void unknownKey(@TempDir Path dir) throws Exception {
-        Path toml = Files.writeString(dir.resolve("Enarx.toml"),
+        Path toml = Files.writeString(
+                dir.resolve("Enarx.toml"),
                 "[[files]]\nkind = \"stdin\"\n[[files]]\nkind = \"stdout\"\n[[files]]\nkind = \"listen\"\nprto = \"tcp\"\n");
         donjon("run", "--wasmcfgfile", toml.toString(), showEnv()).isOneLineError(toml + ": unknown key files[2].prto");
     }
@@ -183,8 +224,10 @@ class RunCommandTest {
     @Test
     void portInUse(@TempDir Path dir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Path toml = Files.writeString(dir.resolve("Enarx.toml"), "[[files]]\nkind = \"listen\"\nprot = \"tcp\"\nname = \"ECHO\"\naddr = \"127.0.0.1\"\nport = "
-                    + taken.getLocalPort() + "\n");
+            Path toml = Files.writeString(
+                    dir.resolve("Enarx.toml"),
+                    "[[files]]\nkind = \"listen\"\nprot = \"tcp\"\nname = \"ECHO\"\naddr = \"127.0.0.1\"\nport = "
+                            + taken.getLocalPort() + "\n");
             donjon("run", "--wasmcfgfile", toml.toString(), path(ROOT.resolve("examples/echo/echo.wasm")))
                     .isOneLineError("listen \"ECHO\": port " + taken.getLocalPort() + " is already in use");
         }
@@ -197,7 +240,13 @@ class RunCommandTest {
         Result r = donjon("run", "--wasmcfgfile", toml.toString(), showEnv());
         assertEquals("", r.out());
         assertNotEquals(0, r.exit());
-        assertTrue(r.err().lines().toList().getLast().startsWith("donjon: cannot reach the Steward at https://steward.invalid"), r.err());
+        assertTrue(
+                r.err()
+                        .lines()
+                        .toList()
+                        .getLast()
+                        .startsWith("donjon: cannot reach the Steward at https://steward.invalid"),
+                r.err());
     }
 
     @Test
@@ -205,8 +254,18 @@ class RunCommandTest {
         donjon("run", "--backend", "quantum", showEnv()).isOneLineError("unknown backend 'quantum' (from --backend)");
         assertEquals(new Result(0, "argv[0]=main.wasm\n", ""), donjon("run", "--backend", "nil", showEnv()));
         Map<String, String> noTee = noTee(dir);
-        donjonWith(noTee, "run", "--backend", "snp", showEnv()).isOneLineError("backend 'snp' (from --backend) is not usable here: ");
-        donjonWith(Map.of("ENARX_BACKEND", "tdx", "DONJON_TSM_REPORT", dir.resolve("tsm").toString(), "DONJON_TDX_GUEST", dir.resolve("tdx").toString()), "run", showEnv())
+        donjonWith(noTee, "run", "--backend", "snp", showEnv())
+                .isOneLineError("backend 'snp' (from --backend) is not usable here: ");
+        donjonWith(
+                        Map.of(
+                                "ENARX_BACKEND",
+                                "tdx",
+                                "DONJON_TSM_REPORT",
+                                dir.resolve("tsm").toString(),
+                                "DONJON_TDX_GUEST",
+                                dir.resolve("tdx").toString()),
+                        "run",
+                        showEnv())
                 .isOneLineError("backend 'tdx' (from ENARX_BACKEND) is not usable here: ");
         Result auto = donjonWith(noTee, "--log-level", "info", "run", showEnv());
         assertEquals(0, auto.exit(), auto.err());
@@ -215,14 +274,20 @@ class RunCommandTest {
 
     @Test
     void runawayMemoryIsStopped() throws Exception {
-        Result r = donjon("run", "--max-memory", "64MiB", path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/runaway_memory.wasm")));
+        Result r = donjon(
+                "run",
+                "--max-memory",
+                "64MiB",
+                path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/runaway_memory.wasm")));
         r.isOneLineError("guest exceeded its memory limit of 64 MiB");
         assertEquals(OneLineErrors.LIMIT, r.exit());
     }
 
     @Test
     void runsAPackageDirectoryWithItsEnarxToml(@TempDir Path dir) throws Exception {
-        assertEquals(new Result(0, "Hello, world!\n", ""), donjon("run", "--backend", "nil", path(ROOT.resolve("examples/hello"))));
+        assertEquals(
+                new Result(0, "Hello, world!\n", ""),
+                donjon("run", "--backend", "nil", path(ROOT.resolve("examples/hello"))));
         Path pkg = Files.createDirectories(dir.resolve("pkg"));
         Files.copy(Path.of(showEnv()), pkg.resolve("main.wasm"));
         Files.writeString(pkg.resolve("Enarx.toml"), "env = { FROM_TOML = \"yes\" }\n");
@@ -234,8 +299,16 @@ class RunCommandTest {
 
     @Test
     void envWithoutAValueInheritsTheHostsAndOnlyThat() throws Exception {
-        Result r = donjonWith(Map.of("GREETING", "hi there", "OTHER", "secret"), "run", "--backend", "nil", "--env", "GREETING",
-                "--env", "A=1", showEnv());
+        Result r = donjonWith(
+                Map.of("GREETING", "hi there", "OTHER", "secret"),
+                "run",
+                "--backend",
+                "nil",
+                "--env",
+                "GREETING",
+                "--env",
+                "A=1",
+                showEnv());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("env=GREETING=hi there\n") && r.out().contains("env=A=1\n"), r.out());
         assertFalse(r.out().contains("OTHER"), r.out());
@@ -246,28 +319,45 @@ class RunCommandTest {
     /** A guest that traps (here: {@code unreachable} in {@code _start}) exits as under wasmtime, not as a refusal does. */
     @Test
     void aTrapHasItsOwnExitCode(@TempDir Path dir) throws Exception {
-        byte[] trap = java.util.HexFormat.of().parseHex("0061736d01000000" // (module
-                + "010401600000" + "03020100" + "0503010001" // (type (func)) (func (type 0)) (memory 1)
-                + "0713" + "02" + "066d656d6f72790200" + "065f73746172740000" // (export "memory" (memory 0)) (export "_start" (func 0))
-                + "0a05010300000b"); // (func unreachable))
+        byte[] trap = java.util.HexFormat.of()
+                .parseHex(
+                        "0061736d01000000" // (module
+                                + "010401600000" + "03020100" + "0503010001" // (type (func)) (func (type 0)) (memory 1)
+                                + "0713" + "02" + "066d656d6f72790200"
+                                + "065f73746172740000" // (export "memory" (memory 0)) (export "_start" (func 0))
+                                + "0a05010300000b"); // (func unreachable))
         Path wasm = Files.write(dir.resolve("trap.wasm"), trap);
         Result r = donjon("run", "--backend", "nil", wasm.toString());
         r.isOneLineError("guest trapped: ");
         assertEquals(OneLineErrors.TRAP, r.exit());
-        Result config = donjon("run", "--backend", "nil", "--wasmcfgfile", dir.resolve("none.toml").toString(), wasm.toString());
+        Result config = donjon(
+                "run",
+                "--backend",
+                "nil",
+                "--wasmcfgfile",
+                dir.resolve("none.toml").toString(),
+                wasm.toString());
         assertEquals(OneLineErrors.FAILURE, config.exit(), "a configuration error: " + config.err());
     }
 
     @Test
     void infiniteLoopIsStopped() throws Exception {
-        Result r = donjon("run", "--max-time", "300ms", path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm")));
+        Result r = donjon(
+                "run",
+                "--max-time",
+                "300ms",
+                path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm")));
         r.isOneLineError("guest ran longer than 300 ms and was stopped");
         assertEquals(OneLineErrors.LIMIT, r.exit());
     }
 
     @Test
     void infiniteLoopIsStoppedByTheCpuTimeLimit() throws Exception {
-        Result r = donjon("run", "--max-cpu-time", "300ms", path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm")));
+        Result r = donjon(
+                "run",
+                "--max-cpu-time",
+                "300ms",
+                path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm")));
         r.isOneLineError("guest used more than 300 ms of CPU time and was stopped");
         assertEquals(OneLineErrors.LIMIT, r.exit(), "as --max-time reports");
     }
@@ -275,8 +365,16 @@ class RunCommandTest {
     @Test
     void sleepingGuestIsNotStoppedByTheCpuTimeLimit() throws Exception {
         // asleep in poll_oneoff for 1.5 s, far past 200 ms of CPU time, well inside 30 s of wall time
-        Result r = donjon("run", "--backend", "nil", "--max-cpu-time", "200ms", "--max-time", "30s",
-                path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/sleeper.wasm")), "1500");
+        Result r = donjon(
+                "run",
+                "--backend",
+                "nil",
+                "--max-cpu-time",
+                "200ms",
+                "--max-time",
+                "30s",
+                path(ROOT.resolve("donjon-wasi/src/test/resources/wasm/sleeper.wasm")),
+                "1500");
         assertEquals(new Result(0, "", ""), r);
     }
 
@@ -284,7 +382,9 @@ class RunCommandTest {
     void badCpuTimeValuesAreUsageErrors() throws Exception {
         Result word = donjon("run", "--max-cpu-time", "soon", showEnv());
         assertEquals(OneLineErrors.USAGE, word.exit(), word.err());
-        assertTrue(word.err().startsWith("donjon: Invalid value for option '--max-cpu-time': 'soon' is not a duration"), word.err());
+        assertTrue(
+                word.err().startsWith("donjon: Invalid value for option '--max-cpu-time': 'soon' is not a duration"),
+                word.err());
         Result zero = donjon("run", "--max-cpu-time", "0ms", showEnv());
         assertEquals(OneLineErrors.USAGE, zero.exit(), zero.err());
         zero.isOneLineError("CPU-time limit must be positive");
@@ -304,10 +404,21 @@ class RunCommandTest {
     @Test
     void theDefaultFdLimitFitsAProcessWithFewFds() throws Exception {
         // a host whose soft and hard RLIMIT_NOFILE are 512: the default 16384 is lowered to fit, not an error
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "ulimit -n 512 && exec \"$@\"", "sh",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-                Donjon.class.getName(), "run", "--backend", "nil", showEnv())); // named: no notice among the output
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        List<String> cmd = new ArrayList<>(List.of(
+                "sh",
+                "-c",
+                "ulimit -n 512 && exec \"$@\"",
+                "sh",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Donjon.class.getName(),
+                "run",
+                "--backend",
+                "nil",
+                showEnv())); // named: no notice among the output
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectErrorStream(true);
         pb.environment().put("XDG_CACHE_HOME", cacheHome.toString());
         Process p = pb.start();

@@ -23,7 +23,11 @@ record Served(Thread thread, String line, String err) implements AutoCloseable {
             serve = Thread.ofPlatform().start(() -> Donjon.execute(args));
             for (int i = 0; i < 600 && serve.isAlive() && line == null; i++) {
                 Thread.sleep(50);
-                line = out.toString().lines().filter(l -> l.startsWith(marker)).findFirst().orElse(null);
+                line = out.toString()
+                        .lines()
+                        .filter(l -> l.startsWith(marker))
+                        .findFirst()
+                        .orElse(null);
             }
         } finally {
             System.setOut(oldOut);

@@ -26,9 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class StdioTruthTest {
-    private static final Path PROBE = RunCommandTest.ROOT.resolve("donjon-wasi/src/test/resources/wasm/stdio_probe.wasm");
+    private static final Path PROBE =
+            RunCommandTest.ROOT.resolve("donjon-wasi/src/test/resources/wasm/stdio_probe.wasm");
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void pipedInputAndAFileAsOutputAreNoTerminal() throws Exception {
@@ -53,7 +55,8 @@ class StdioTruthTest {
     void aFileAsInputDevNullAsErrorAndAPipeAsOutput() throws Exception {
         Path script = Files.writeString(dir.resolve("script.sql"), "SELECT 2;\n");
         Path err = dir.resolve("err.txt");
-        ProcessBuilder pb = new ProcessBuilder(command()).redirectInput(script.toFile()).redirectError(err.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command()).redirectInput(script.toFile()).redirectError(err.toFile());
         Process p = pb.start();
         String out = read(p.getInputStream());
         assertTrue(p.waitFor(100, TimeUnit.SECONDS));
@@ -68,7 +71,9 @@ class StdioTruthTest {
 
     @Test
     void devNullIsACharacterDeviceButNoTerminal() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command()).redirectInput(new File("/dev/null")).redirectOutput(new File("/dev/null"));
+        ProcessBuilder pb = new ProcessBuilder(command())
+                .redirectInput(new File("/dev/null"))
+                .redirectOutput(new File("/dev/null"));
         Process p = pb.start();
         String err = read(p.getErrorStream());
         assertTrue(p.waitFor(100, TimeUnit.SECONDS));
@@ -83,10 +88,15 @@ class StdioTruthTest {
     /** On a terminal (a pseudo-terminal from util-linux's script(1), part of every Debian system) it says so. */
     @Test
     void aTerminalIsATerminal() throws Exception {
-        assertTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script(1) from bsdutils is needed to give the guest a terminal");
-        String cmd = command().stream().map(a -> "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
+        assertTrue(
+                Files.isExecutable(Path.of("/usr/bin/script")),
+                "script(1) from bsdutils is needed to give the guest a terminal");
+        String cmd =
+                command().stream().map(a -> "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
         Process p = new ProcessBuilder("/usr/bin/script", "-qec", cmd + " report", "/dev/null")
-                .redirectInput(new File("/dev/null")).redirectErrorStream(true).start();
+                .redirectInput(new File("/dev/null"))
+                .redirectErrorStream(true)
+                .start();
         String all = read(p.getInputStream()).replace("\r", "");
         assertTrue(p.waitFor(100, TimeUnit.SECONDS));
         assertTrue(all.contains("""
@@ -98,7 +108,12 @@ class StdioTruthTest {
 
     private static List<String> command() {
         List<String> cmd = RunCommandTest.javaDonjon();
-        cmd.addAll(List.of("run", "--backend", "nil", "--no-module-cache", PROBE.toAbsolutePath().toString()));
+        cmd.addAll(List.of(
+                "run",
+                "--backend",
+                "nil",
+                "--no-module-cache",
+                PROBE.toAbsolutePath().toString()));
         return cmd;
     }
 

@@ -5,7 +5,6 @@ import dev.donjon.attestation.VerificationException;
 import dev.donjon.attestation.intel.PcsCollateral;
 import dev.donjon.attestation.snp.KdsCollateral;
 import dev.donjon.attestation.snp.SnpTrustAnchors;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
@@ -45,7 +44,8 @@ public final class CollateralChecks {
     }
 
     /** @throws VerificationException with a one-line reason naming the piece */
-    public CollateralEntry.Verified check(CollateralEntry e, Instant now, ChainLookup chains) throws VerificationException, CollateralUnavailableException {
+    public CollateralEntry.Verified check(CollateralEntry e, Instant now, ChainLookup chains)
+            throws VerificationException, CollateralUnavailableException {
         byte[] body = e.body();
         return switch (e.key()) {
             case CollateralKey.IntelTcbInfo k -> of(e, intel.tcbInfo(k.tee(), k.fmspc(), body, chain(e), now));
@@ -53,13 +53,33 @@ public final class CollateralChecks {
             case CollateralKey.IntelPckCrl k -> of(e, intel.pckCrl(k.ca(), body, chain(e), now));
             case CollateralKey.IntelRootCrl k -> of(e, intel.rootCrl(body, now));
             case CollateralKey.AmdCertChain k -> of(e, amd.certChain(k.product(), body, now));
-            case CollateralKey.AmdCrl k -> of(e, amd.crl(k.product(), body, chains.certChain(new CollateralKey.AmdCertChain(k.product())).entry().body(), now));
-            case CollateralKey.AmdVcek k -> of(e, amd.vcek(k.product(), body, chains.certChain(new CollateralKey.AmdCertChain(k.product())).entry().body(), now));
+            case CollateralKey.AmdCrl k ->
+                of(
+                        e,
+                        amd.crl(
+                                k.product(),
+                                body,
+                                chains.certChain(new CollateralKey.AmdCertChain(k.product()))
+                                        .entry()
+                                        .body(),
+                                now));
+            case CollateralKey.AmdVcek k ->
+                of(
+                        e,
+                        amd.vcek(
+                                k.product(),
+                                body,
+                                chains.certChain(new CollateralKey.AmdCertChain(k.product()))
+                                        .entry()
+                                        .body(),
+                                now));
         };
     }
 
     private static byte[] chain(CollateralEntry e) throws MalformedEvidenceException {
-        return e.issuerChain().orElseThrow(() -> new MalformedEvidenceException(e.key().describe() + " came without its issuer chain"))
+        return e.issuerChain()
+                .orElseThrow(
+                        () -> new MalformedEvidenceException(e.key().describe() + " came without its issuer chain"))
                 .getBytes(StandardCharsets.US_ASCII);
     }
 

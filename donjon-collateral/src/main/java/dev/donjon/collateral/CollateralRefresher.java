@@ -16,11 +16,14 @@ public final class CollateralRefresher implements AutoCloseable {
 
     private final Thread thread;
 
-    private CollateralRefresher(Thread thread) { this.thread = thread; }
+    private CollateralRefresher(Thread thread) {
+        this.thread = thread;
+    }
 
     /** Starts refreshing now, then every {@code interval}, until closed. */
     public static CollateralRefresher start(CollateralService service, Duration interval) {
-        if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("the refresh interval must be positive");
+        if (interval.isNegative() || interval.isZero())
+            throw new IllegalArgumentException("the refresh interval must be positive");
         Thread t = Thread.ofVirtual().name("collateral-refresh").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 service.refreshDue().forEach(problem -> LOG.warning(() -> "collateral cache: " + problem));

@@ -4,7 +4,6 @@ import dev.donjon.attestation.IntelCollateral;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.VerificationException;
 import dev.donjon.attestation.intel.PcsCollateral;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -36,7 +35,9 @@ public final class CollateralService implements QuoteCollateral {
      * @param backoffMax   the longest wait between attempts
      */
     public record Settings(Duration refreshAfter, Duration backoffBase, Duration backoffMax) {
-        public static Settings defaults() { return new Settings(Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofMinutes(30)); }
+        public static Settings defaults() {
+            return new Settings(Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofMinutes(30));
+        }
     }
 
     private record Failure(Instant at, String reason, Instant retryAt, int count) {}
@@ -51,7 +52,12 @@ public final class CollateralService implements QuoteCollateral {
     private final Map<CollateralKey, Object> locks = new ConcurrentHashMap<>();
 
     /** @param sources the services to fetch from; none: offline, the cache only (filled by import or fetch) */
-    public CollateralService(CollateralStore store, List<CollateralSource> sources, CollateralChecks checks, Clock clock, Settings settings) {
+    public CollateralService(
+            CollateralStore store,
+            List<CollateralSource> sources,
+            CollateralChecks checks,
+            Clock clock,
+            Settings settings) {
         this.store = store;
         this.sources = List.copyOf(sources);
         this.checks = checks;
@@ -59,9 +65,13 @@ public final class CollateralService implements QuoteCollateral {
         this.settings = settings;
     }
 
-    public CollateralStore store() { return store; }
+    public CollateralStore store() {
+        return store;
+    }
 
-    public Clock clock() { return clock; }
+    public Clock clock() {
+        return clock;
+    }
 
     /** A verified piece, usable now; fetched when needed. */
     public CollateralEntry.Verified get(CollateralKey key) throws CollateralUnavailableException {
@@ -78,16 +88,27 @@ public final class CollateralService implements QuoteCollateral {
             }
             boolean usable = known != null && known.validAt(now);
             if (usable && !known.entry().fetched().plus(settings.refreshAfter()).isBefore(now)) return known;
-            Optional<CollateralSource> source = sources.stream().filter(s -> s.serves(key)).findFirst();
+            Optional<CollateralSource> source =
+                    sources.stream().filter(s -> s.serves(key)).findFirst();
             if (source.isEmpty()) {
                 if (usable) return known;
-                throw unavailable(key, known, diskProblem, now, "(offline: fetch it with `donjon collateral fetch` or import a bundle)");
+                throw unavailable(
+                        key,
+                        known,
+                        diskProblem,
+                        now,
+                        "(offline: fetch it with `donjon collateral fetch` or import a bundle)");
             }
             Failure failed = failures.get(key);
             if (failed != null && now.isBefore(failed.retryAt())) {
                 if (usable) return known;
-                throw unavailable(key, known, diskProblem, now, "and " + source.get().name() + " failed at " + failed.at() + " (" + failed.reason()
-                        + "); next attempt after " + failed.retryAt());
+                throw unavailable(
+                        key,
+                        known,
+                        diskProblem,
+                        now,
+                        "and " + source.get().name() + " failed at " + failed.at() + " (" + failed.reason()
+                                + "); next attempt after " + failed.retryAt());
             }
             try {
                 CollateralEntry.Verified fresh = fetch(source.get(), key, now);
@@ -96,19 +117,34 @@ public final class CollateralService implements QuoteCollateral {
             } catch (CollateralSource.FetchException e) {
                 backOff(key, now, e.getMessage(), e.retryAfter());
                 if (usable) {
-                    LOG.warning(() -> "serving the cached " + key.describe() + " (valid until " + known(key).nextUpdate() + "): " + e.getMessage());
+                    LOG.warning(() -> "serving the cached " + key.describe() + " (valid until "
+                            + known(key).nextUpdate() + "): " + e.getMessage());
                     return known;
                 }
-                throw unavailable(key, known, diskProblem, now, "and " + source.get().name() + " cannot supply " + (known == null && diskProblem == null ? "it" : "a fresh one") + ": " + e.getMessage());
+                throw unavailable(
+                        key,
+                        known,
+                        diskProblem,
+                        now,
+                        "and " + source.get().name() + " cannot supply "
+                                + (known == null && diskProblem == null ? "it" : "a fresh one") + ": "
+                                + e.getMessage());
             } catch (VerificationException e) {
                 backOff(key, now, "it served one that does not verify: " + e.getMessage(), Optional.empty());
                 if (usable) return known;
-                throw unavailable(key, known, diskProblem, now, "and what " + source.get().name() + " served does not verify: " + e.getMessage());
+                throw unavailable(
+                        key,
+                        known,
+                        diskProblem,
+                        now,
+                        "and what " + source.get().name() + " served does not verify: " + e.getMessage());
             }
         }
     }
 
-    private CollateralEntry.Verified known(CollateralKey key) { return memory.get(key); }
+    private CollateralEntry.Verified known(CollateralKey key) {
+        return memory.get(key);
+    }
 
     private CollateralEntry.Verified fetch(CollateralSource source, CollateralKey key, Instant now)
             throws CollateralSource.FetchException, VerificationException, CollateralUnavailableException {
@@ -117,7 +153,8 @@ public final class CollateralService implements QuoteCollateral {
         try {
             store.write(entry);
         } catch (IOException e) {
-            LOG.warning(() -> "cannot write " + key.describe() + " to the collateral cache " + store.directory() + ": " + e.getMessage());
+            LOG.warning(() -> "cannot write " + key.describe() + " to the collateral cache " + store.directory() + ": "
+                    + e.getMessage());
         }
         memory.put(key, verified);
         return verified;
@@ -142,10 +179,12 @@ public final class CollateralService implements QuoteCollateral {
         failures.put(key, new Failure(now, reason, now.plus(wait), count));
     }
 
-    private CollateralUnavailableException unavailable(CollateralKey key, CollateralEntry.Verified known, String diskProblem, Instant now, String why) {
+    private CollateralUnavailableException unavailable(
+            CollateralKey key, CollateralEntry.Verified known, String diskProblem, Instant now, String why) {
         String what = key.describe();
         String head;
-        if (diskProblem != null) head = "the cached " + what + " in " + store.directory() + " is not usable (" + diskProblem + ")";
+        if (diskProblem != null)
+            head = "the cached " + what + " in " + store.directory() + " is not usable (" + diskProblem + ")";
         else if (known == null) head = "no " + what + " in the collateral cache " + store.directory();
         else if (now.isAfter(known.nextUpdate())) head = "the cached " + what + " expired at " + known.nextUpdate();
         else head = "the cached " + what + " is not valid before " + known.issued();
@@ -165,8 +204,14 @@ public final class CollateralService implements QuoteCollateral {
         CollateralEntry.Verified qe = get(new CollateralKey.IntelQeIdentity(needs.tee()));
         CollateralEntry.Verified pck = get(new CollateralKey.IntelPckCrl(needs.pckCa()));
         CollateralEntry.Verified root = get(new CollateralKey.IntelRootCrl());
-        return new IntelCollateral.Files(tcb.entry().body(), chain(tcb), Optional.of(qe.entry().body()), Optional.of(chain(qe)),
-                Optional.of(pck.entry().body()), Optional.of(chain(pck)), Optional.of(root.entry().body()));
+        return new IntelCollateral.Files(
+                tcb.entry().body(),
+                chain(tcb),
+                Optional.of(qe.entry().body()),
+                Optional.of(chain(qe)),
+                Optional.of(pck.entry().body()),
+                Optional.of(chain(pck)),
+                Optional.of(root.entry().body()));
     }
 
     /**
@@ -202,7 +247,8 @@ public final class CollateralService implements QuoteCollateral {
         for (var p : dev.donjon.abi.snp.ProductLine.values()) {
             CollateralKey key = new CollateralKey.AmdCrl(p);
             try {
-                Optional<CollateralEntry.Verified> v = Optional.ofNullable(memory.get(key)).filter(x -> x.validAt(clock.instant()));
+                Optional<CollateralEntry.Verified> v =
+                        Optional.ofNullable(memory.get(key)).filter(x -> x.validAt(clock.instant()));
                 if (v.isEmpty()) v = fromDisk(key, clock.instant()).filter(x -> x.validAt(clock.instant()));
                 v.ifPresent(x -> out.add(x.entry().body()));
             } catch (IOException | VerificationException | CollateralUnavailableException e) {
@@ -213,7 +259,8 @@ public final class CollateralService implements QuoteCollateral {
     }
 
     /** A stored entry as judged now: verified (and whether inside its window) or the reason it does not verify. */
-    public record Status(CollateralEntry entry, Optional<CollateralEntry.Verified> verified, Optional<String> problem) {}
+    public record Status(
+            CollateralEntry entry, Optional<CollateralEntry.Verified> verified, Optional<String> problem) {}
 
     /** Every entry of the cache directory judged at the clock's instant, without fetching anything. */
     public List<Status> inspect(List<String> unreadable) throws IOException {
@@ -231,10 +278,15 @@ public final class CollateralService implements QuoteCollateral {
 
     private CollateralEntry.Verified storedChain(CollateralKey.AmdCertChain key) throws CollateralUnavailableException {
         try {
-            CollateralEntry e = store.read(key).orElseThrow(() -> new CollateralUnavailableException("no " + key.describe() + " in the cache to check it under"));
-            return checks.check(e, clock.instant(), k -> { throw new CollateralUnavailableException("nested chain"); });
+            CollateralEntry e = store.read(key)
+                    .orElseThrow(() -> new CollateralUnavailableException(
+                            "no " + key.describe() + " in the cache to check it under"));
+            return checks.check(e, clock.instant(), k -> {
+                throw new CollateralUnavailableException("nested chain");
+            });
         } catch (IOException | VerificationException x) {
-            throw new CollateralUnavailableException("the cached " + key.describe() + " is not usable: " + x.getMessage());
+            throw new CollateralUnavailableException(
+                    "the cached " + key.describe() + " is not usable: " + x.getMessage());
         }
     }
 
@@ -244,7 +296,8 @@ public final class CollateralService implements QuoteCollateral {
         Instant now = clock.instant();
         // cert chains first: AMD CRLs and VCEKs are checked under them
         List<CollateralEntry> ordered = new ArrayList<>(entries);
-        ordered.sort((a, b) -> Boolean.compare(!(a.key() instanceof CollateralKey.AmdCertChain), !(b.key() instanceof CollateralKey.AmdCertChain)));
+        ordered.sort((a, b) -> Boolean.compare(
+                !(a.key() instanceof CollateralKey.AmdCertChain), !(b.key() instanceof CollateralKey.AmdCertChain)));
         for (CollateralEntry e : ordered) {
             try {
                 CollateralEntry.Verified v = checks.check(e, now, k -> importedChain(k, ordered, now));
@@ -258,14 +311,18 @@ public final class CollateralService implements QuoteCollateral {
         return done;
     }
 
-    private CollateralEntry.Verified importedChain(CollateralKey.AmdCertChain key, List<CollateralEntry> bundle, Instant now)
+    private CollateralEntry.Verified importedChain(
+            CollateralKey.AmdCertChain key, List<CollateralEntry> bundle, Instant now)
             throws CollateralUnavailableException {
         for (CollateralEntry e : bundle) {
             if (e.key().equals(key)) {
                 try {
-                    return checks.check(e, now, k -> { throw new CollateralUnavailableException("nested chain"); });
+                    return checks.check(e, now, k -> {
+                        throw new CollateralUnavailableException("nested chain");
+                    });
                 } catch (VerificationException x) {
-                    throw new CollateralUnavailableException(key.describe() + " in the bundle does not verify: " + x.getMessage());
+                    throw new CollateralUnavailableException(
+                            key.describe() + " in the bundle does not verify: " + x.getMessage());
                 }
             }
         }

@@ -24,8 +24,12 @@ public interface CollateralSource {
             this.retryAfter = retryAfter;
         }
 
-        public FetchException(String message) { this(message, Optional.empty()); }
+        public FetchException(String message) {
+            this(message, Optional.empty());
+        }
 
-        public Optional<Duration> retryAfter() { return retryAfter; }
+        public Optional<Duration> retryAfter() {
+            return retryAfter;
+        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.donjon.collateral;
 
 import dev.donjon.common.OwnerOnlyFiles;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -26,7 +25,9 @@ public final class CollateralStore {
 
     private final Path dir;
 
-    public CollateralStore(Path dir) { this.dir = dir; }
+    public CollateralStore(Path dir) {
+        this.dir = dir;
+    }
 
     /** The default cache directory for this user and environment. */
     public static Path defaultDirectory(Map<String, String> env) {
@@ -35,14 +36,17 @@ public final class CollateralStore {
         return base.resolve("donjon").resolve("collateral");
     }
 
-    public Path directory() { return dir; }
+    public Path directory() {
+        return dir;
+    }
 
     /** The stored entry for {@code key}; empty when there is none. A file that does not parse is an IOException naming it. */
     public Optional<CollateralEntry> read(CollateralKey key) throws IOException {
         Path file = dir.resolve(key.id() + SUFFIX);
         byte[] bytes;
         try {
-            if (Files.size(file) > MAX_ENTRY_BYTES) throw new IOException(file + " is larger than " + MAX_ENTRY_BYTES + " bytes");
+            if (Files.size(file) > MAX_ENTRY_BYTES)
+                throw new IOException(file + " is larger than " + MAX_ENTRY_BYTES + " bytes");
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return Optional.empty();
@@ -53,7 +57,8 @@ public final class CollateralStore {
         } catch (IllegalArgumentException bad) {
             throw new IOException(file + ": " + bad.getMessage());
         }
-        if (!e.key().equals(key)) throw new IOException(file + " holds " + e.key().id() + ", not " + key.id());
+        if (!e.key().equals(key))
+            throw new IOException(file + " holds " + e.key().id() + ", not " + key.id());
         return Optional.of(e);
     }
 
@@ -69,7 +74,8 @@ public final class CollateralStore {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path f : files) {
                 try {
-                    if (Files.size(f) > MAX_ENTRY_BYTES) throw new IllegalArgumentException("larger than " + MAX_ENTRY_BYTES + " bytes");
+                    if (Files.size(f) > MAX_ENTRY_BYTES)
+                        throw new IllegalArgumentException("larger than " + MAX_ENTRY_BYTES + " bytes");
                     out.add(EntryJson.entry(Files.readAllBytes(f)));
                 } catch (IllegalArgumentException | IOException e) {
                     problems.add(f.getFileName() + ": " + e.getMessage());

@@ -6,7 +6,11 @@ package dev.donjon.collateral;
  * 2025-07-19T10:56:11Z and https://pcs.example cannot supply a fresh one: connection refused}.
  */
 public class CollateralUnavailableException extends Exception {
-    public CollateralUnavailableException(String message) { super(message); }
+    public CollateralUnavailableException(String message) {
+        super(message);
+    }
 
-    public CollateralUnavailableException(String message, Throwable cause) { super(message, cause); }
+    public CollateralUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -5,10 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.attestation.Tee;
 import dev.donjon.attestation.intel.PcsCollateral.PckCa;
-import dev.donjon.abi.snp.ProductLine;
-
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -88,10 +87,12 @@ final class EntryJson {
     static List<CollateralEntry> bundle(byte[] json) {
         JsonNode n = tree(json);
         if (!n.isObject() || !BUNDLE_FORMAT.equals(n.path("format").asText())) {
-            throw new IllegalArgumentException("not a Donjon collateral bundle (no \"format\": \"" + BUNDLE_FORMAT + "\")");
+            throw new IllegalArgumentException(
+                    "not a Donjon collateral bundle (no \"format\": \"" + BUNDLE_FORMAT + "\")");
         }
         only(n, Set.of("format", "version", "entries"), "bundle");
-        if (n.path("version").asInt(-1) != BUNDLE_VERSION) throw new IllegalArgumentException("collateral bundle version " + n.path("version") + " is not supported");
+        if (n.path("version").asInt(-1) != BUNDLE_VERSION)
+            throw new IllegalArgumentException("collateral bundle version " + n.path("version") + " is not supported");
         JsonNode list = required(n, "entries");
         if (!list.isArray()) throw new IllegalArgumentException("bundle entries is not a list");
         List<CollateralEntry> out = new ArrayList<>();
@@ -102,13 +103,18 @@ final class EntryJson {
     static ObjectNode key(CollateralKey k) {
         ObjectNode n = JSON.createObjectNode();
         switch (k) {
-            case CollateralKey.IntelTcbInfo t -> n.put("kind", "intel-tcb").put("tee", t.tee().wireName()).put("fmspc", t.fmspc());
-            case CollateralKey.IntelQeIdentity q -> n.put("kind", "intel-qe").put("tee", q.tee().wireName());
+            case CollateralKey.IntelTcbInfo t ->
+                n.put("kind", "intel-tcb").put("tee", t.tee().wireName()).put("fmspc", t.fmspc());
+            case CollateralKey.IntelQeIdentity q ->
+                n.put("kind", "intel-qe").put("tee", q.tee().wireName());
             case CollateralKey.IntelPckCrl c -> n.put("kind", "intel-pckcrl").put("ca", c.ca().parameter());
             case CollateralKey.IntelRootCrl r -> n.put("kind", "intel-rootcrl");
-            case CollateralKey.AmdCertChain c -> n.put("kind", "amd-cert_chain").put("product", c.product().kdsName());
-            case CollateralKey.AmdCrl c -> n.put("kind", "amd-crl").put("product", c.product().kdsName());
-            case CollateralKey.AmdVcek v -> n.put("kind", "amd-vcek").put("product", v.product().kdsName()).put("path", v.path());
+            case CollateralKey.AmdCertChain c ->
+                n.put("kind", "amd-cert_chain").put("product", c.product().kdsName());
+            case CollateralKey.AmdCrl c ->
+                n.put("kind", "amd-crl").put("product", c.product().kdsName());
+            case CollateralKey.AmdVcek v ->
+                n.put("kind", "amd-vcek").put("product", v.product().kdsName()).put("path", v.path());
         }
         return n;
     }
@@ -151,7 +157,8 @@ final class EntryJson {
 
     private static ProductLine product(JsonNode n) {
         String p = text(n, "product");
-        return ProductLine.fromName(p).filter(x -> x.kdsName().equalsIgnoreCase(p))
+        return ProductLine.fromName(p)
+                .filter(x -> x.kdsName().equalsIgnoreCase(p))
                 .orElseThrow(() -> new IllegalArgumentException("unknown AMD product '" + p + "'"));
     }
 
@@ -190,7 +197,8 @@ final class EntryJson {
     private static void only(JsonNode n, Set<String> allowed, String what) {
         for (Iterator<String> names = n.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!allowed.contains(name)) throw new IllegalArgumentException(what + " has an unknown member \"" + name + "\"");
+            if (!allowed.contains(name))
+                throw new IllegalArgumentException(what + " has an unknown member \"" + name + "\"");
         }
     }
 }

@@ -33,13 +33,16 @@ public final class HostCache {
 
     private final CollateralService service;
 
-    public HostCache(CollateralService service) { this.service = service; }
+    public HostCache(CollateralService service) {
+        this.service = service;
+    }
 
     /**
      * The Intel directory: {@code crls.der} (the root CRL and the CRLs of {@code pckCas}), {@code tcb.der} for the SGX
      * FMSPC and {@code tdx-tcb.der} for the TDX FMSPC, each when asked for.
      */
-    public List<Written> writeIntel(Path dir, Optional<String> sgxFmspc, Optional<String> tdxFmspc, Collection<PckCa> pckCas)
+    public List<Written> writeIntel(
+            Path dir, Optional<String> sgxFmspc, Optional<String> tdxFmspc, Collection<PckCa> pckCas)
             throws CollateralUnavailableException, IOException {
         List<Written> out = new ArrayList<>();
         if (!pckCas.isEmpty()) {
@@ -48,13 +51,18 @@ public final class HostCache {
             for (PckCa ca : pckCas) keys.add(new CollateralKey.IntelPckCrl(ca));
             out.add(crls(dir, keys));
         }
-        if (sgxFmspc.isPresent()) out.add(tcb(dir.resolve(HostCollateralFiles.SGX_TCB), new CollateralKey.IntelTcbInfo(Tee.SGX, sgxFmspc.get())));
-        if (tdxFmspc.isPresent()) out.add(tcb(dir.resolve(HostCollateralFiles.TDX_TCB), new CollateralKey.IntelTcbInfo(Tee.TDX, tdxFmspc.get())));
+        if (sgxFmspc.isPresent())
+            out.add(tcb(
+                    dir.resolve(HostCollateralFiles.SGX_TCB), new CollateralKey.IntelTcbInfo(Tee.SGX, sgxFmspc.get())));
+        if (tdxFmspc.isPresent())
+            out.add(tcb(
+                    dir.resolve(HostCollateralFiles.TDX_TCB), new CollateralKey.IntelTcbInfo(Tee.TDX, tdxFmspc.get())));
         return out;
     }
 
     /** The AMD directory: {@code crls.der} with the ARK CRL of each product (a host has one; several are allowed). */
-    public Written writeAmd(Path dir, Collection<ProductLine> products) throws CollateralUnavailableException, IOException {
+    public Written writeAmd(Path dir, Collection<ProductLine> products)
+            throws CollateralUnavailableException, IOException {
         List<CollateralKey> keys = new ArrayList<>();
         for (ProductLine p : products) keys.add(new CollateralKey.AmdCrl(p));
         return crls(dir, keys);
@@ -66,7 +74,8 @@ public final class HostCache {
         Instant until = Instant.MAX;
         for (CollateralKey k : keys) {
             CollateralEntry.Verified v = service.get(k);
-            crls.add(new EvidenceExtension.Crl(Optional.of(v.entry().source()), v.entry().body()));
+            crls.add(new EvidenceExtension.Crl(
+                    Optional.of(v.entry().source()), v.entry().body()));
             pieces.add(v.subject());
             if (v.nextUpdate().isBefore(until)) until = v.nextUpdate();
         }
@@ -77,9 +86,16 @@ public final class HostCache {
 
     private Written tcb(Path file, CollateralKey.IntelTcbInfo key) throws CollateralUnavailableException, IOException {
         CollateralEntry.Verified v = service.get(key);
-        String pem = v.entry().issuerChain().orElseThrow(() -> new CollateralUnavailableException("the cached " + key.describe() + " has no issuer chain"));
-        List<byte[]> chain = Pem.blocks(pem.getBytes(StandardCharsets.US_ASCII), "CERTIFICATE", key.describe() + " issuer chain");
-        write(file, EvidenceExtension.encodeTcbPackage(new EvidenceExtension.TcbPackage(chain, v.entry().body())));
+        String pem = v.entry()
+                .issuerChain()
+                .orElseThrow(() ->
+                        new CollateralUnavailableException("the cached " + key.describe() + " has no issuer chain"));
+        List<byte[]> chain =
+                Pem.blocks(pem.getBytes(StandardCharsets.US_ASCII), "CERTIFICATE", key.describe() + " issuer chain");
+        write(
+                file,
+                EvidenceExtension.encodeTcbPackage(
+                        new EvidenceExtension.TcbPackage(chain, v.entry().body())));
         return new Written(file, List.of(v.subject()), v.nextUpdate());
     }
 

@@ -40,23 +40,32 @@ final class HttpFetch {
 
     private final HttpClient http;
 
-    HttpFetch(HttpClient http) { this.http = http; }
+    HttpFetch(HttpClient http) {
+        this.http = http;
+    }
 
     /** A client with the JDK's trust anchors (or {@code tls}'s), HTTP/1.1, no redirects. */
     static HttpClient client(Optional<javax.net.ssl.SSLContext> tls) {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1);
         tls.ifPresent(b::sslContext);
         return b.build();
     }
 
     Answer get(URI uri, String accept, int maxBytes, Instant now) throws CollateralSource.FetchException {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).header("Accept", accept).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .timeout(REQUEST_TIMEOUT)
+                .header("Accept", accept)
+                .GET()
+                .build();
         HttpResponse<InputStream> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException e) {
-            throw new CollateralSource.FetchException(uri + ": no connection within " + CONNECT_TIMEOUT.toSeconds() + " s");
+            throw new CollateralSource.FetchException(
+                    uri + ": no connection within " + CONNECT_TIMEOUT.toSeconds() + " s");
         } catch (HttpTimeoutException e) {
             throw new CollateralSource.FetchException(uri + ": no answer within " + REQUEST_TIMEOUT.toSeconds() + " s");
         } catch (ConnectException e) {
@@ -77,10 +86,16 @@ final class HttpFetch {
         }
         int status = response.statusCode();
         if (status != 200) {
-            Optional<Duration> retry = status == 429 || status == 503 ? retryAfter(response.headers().firstValue("Retry-After"), now) : Optional.empty();
-            throw new CollateralSource.FetchException(uri + " answered HTTP " + status + (status == 404 ? " (not found)" : status == 429 ? " (too many requests)" : ""), retry);
+            Optional<Duration> retry = status == 429 || status == 503
+                    ? retryAfter(response.headers().firstValue("Retry-After"), now)
+                    : Optional.empty();
+            throw new CollateralSource.FetchException(
+                    uri + " answered HTTP " + status
+                            + (status == 404 ? " (not found)" : status == 429 ? " (too many requests)" : ""),
+                    retry);
         }
-        if (body.length > maxBytes) throw new CollateralSource.FetchException(uri + " sent more than " + maxBytes + " bytes");
+        if (body.length > maxBytes)
+            throw new CollateralSource.FetchException(uri + " sent more than " + maxBytes + " bytes");
         return new Answer(body, response);
     }
 
@@ -93,7 +108,10 @@ final class HttpFetch {
             return s >= 0 ? Optional.of(Duration.ofSeconds(Math.min(s, 86_400))) : Optional.empty();
         } catch (NumberFormatException notSeconds) {
             try {
-                Duration d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                Duration d = Duration.between(
+                        now,
+                        ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME)
+                                .toInstant());
                 return d.isNegative() ? Optional.of(Duration.ZERO) : Optional.of(d);
             } catch (DateTimeParseException notDate) {
                 return Optional.empty();

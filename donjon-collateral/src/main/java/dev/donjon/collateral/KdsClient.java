@@ -17,6 +17,7 @@ public final class KdsClient implements CollateralSource {
     public static final URI AMD = URI.create("https://kdsintf.amd.com");
     /** One request every two seconds: the cache asks rarely (certificates last years, the CRL a week or more). */
     public static final Duration DEFAULT_MIN_INTERVAL = Duration.ofSeconds(2);
+
     private static final int MAX_BYTES = 64 << 10;
 
     private final URI base;
@@ -37,11 +38,15 @@ public final class KdsClient implements CollateralSource {
     }
 
     @Override
-    public String name() { return base.toString(); }
+    public String name() {
+        return base.toString();
+    }
 
     @Override
     public boolean serves(CollateralKey key) {
-        return key instanceof CollateralKey.AmdCertChain || key instanceof CollateralKey.AmdCrl || key instanceof CollateralKey.AmdVcek;
+        return key instanceof CollateralKey.AmdCertChain
+                || key instanceof CollateralKey.AmdCrl
+                || key instanceof CollateralKey.AmdVcek;
     }
 
     @Override

@@ -11,8 +11,12 @@ public final class OfflineBundle {
 
     private OfflineBundle() {}
 
-    public static byte[] encode(List<CollateralEntry> entries) { return EntryJson.bundle(entries); }
+    public static byte[] encode(List<CollateralEntry> entries) {
+        return EntryJson.bundle(entries);
+    }
 
     /** @throws IllegalArgumentException naming what is wrong with the file */
-    public static List<CollateralEntry> decode(byte[] json) { return EntryJson.bundle(json); }
+    public static List<CollateralEntry> decode(byte[] json) {
+        return EntryJson.bundle(json);
+    }
 }

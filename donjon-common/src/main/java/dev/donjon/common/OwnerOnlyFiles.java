@@ -19,8 +19,13 @@ import java.util.Set;
  */
 public final class OwnerOnlyFiles {
 
-    private static final Set<PosixFilePermission> NOT_OWNER = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+    private static final Set<PosixFilePermission> NOT_OWNER = EnumSet.of(
+            PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_EXECUTE);
 
     private OwnerOnlyFiles() {}
 
@@ -28,7 +33,9 @@ public final class OwnerOnlyFiles {
     public static final class RefusedFile extends IOException {
         private static final long serialVersionUID = 1L;
 
-        RefusedFile(String message) { super(message); }
+        RefusedFile(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -52,10 +59,15 @@ public final class OwnerOnlyFiles {
         extra.addAll(a.permissions());
         extra.retainAll(NOT_OWNER);
         if (!extra.isEmpty()) {
-            throw new RefusedFile(what + " " + file + " is accessible to others (" + PosixFilePermissions.toString(a.permissions()) + "): chmod 600 " + file);
+            throw new RefusedFile(what + " " + file + " is accessible to others ("
+                    + PosixFilePermissions.toString(a.permissions()) + "): chmod 600 " + file);
         }
-        UserPrincipal me = file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name"));
-        if (!a.owner().equals(me)) throw new RefusedFile(what + " " + file + " belongs to " + a.owner().getName() + ", not to " + me.getName());
+        UserPrincipal me = file.getFileSystem()
+                .getUserPrincipalLookupService()
+                .lookupPrincipalByName(System.getProperty("user.name"));
+        if (!a.owner().equals(me))
+            throw new RefusedFile(
+                    what + " " + file + " belongs to " + a.owner().getName() + ", not to " + me.getName());
         return Files.readAllBytes(file);
     }
 
@@ -68,7 +80,11 @@ public final class OwnerOnlyFiles {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = posix(dir)
-                ? Files.createTempFile(dir, ".new-", "", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                ? Files.createTempFile(
+                        dir,
+                        ".new-",
+                        "",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
                 : Files.createTempFile(dir, ".new-", "");
         try {
             Files.write(tmp, bytes);
@@ -84,7 +100,8 @@ public final class OwnerOnlyFiles {
         if (parent != null) Files.createDirectories(parent);
         try {
             if (posix(parent)) {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(
+                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } else {
                 Files.createDirectory(dir);
             }
@@ -97,7 +114,11 @@ public final class OwnerOnlyFiles {
     public static void write(Path target, byte[] bytes) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = posix(dir)
-                ? Files.createTempFile(dir, ".tmp-", "", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                ? Files.createTempFile(
+                        dir,
+                        ".tmp-",
+                        "",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
                 : Files.createTempFile(dir, ".tmp-", "");
         try {
             Files.write(tmp, bytes);
@@ -108,6 +129,7 @@ public final class OwnerOnlyFiles {
     }
 
     private static boolean posix(Path dir) {
-        return dir != null && Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class) != null;
+        return dir != null
+                && Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class) != null;
     }
 }

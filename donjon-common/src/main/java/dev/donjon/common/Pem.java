@@ -39,8 +39,13 @@ public final class Pem {
         Base64.Encoder b64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
         StringBuilder s = new StringBuilder();
         for (byte[] der : ders) {
-            s.append("-----BEGIN ").append(type).append("-----\n").append(b64.encodeToString(der))
-                    .append("\n-----END ").append(type).append("-----\n");
+            s.append("-----BEGIN ")
+                    .append(type)
+                    .append("-----\n")
+                    .append(b64.encodeToString(der))
+                    .append("\n-----END ")
+                    .append(type)
+                    .append("-----\n");
         }
         return s.toString();
     }
@@ -64,7 +69,8 @@ public final class Pem {
     /** The DER contents of every block of {@code type} in PEM text, in order; blocks of other types are skipped. */
     public static List<byte[]> blocks(byte[] text, String type, String what) throws IOException {
         List<byte[]> out = new ArrayList<>();
-        try (PemReader r = new PemReader(new InputStreamReader(new ByteArrayInputStream(text), StandardCharsets.US_ASCII))) {
+        try (PemReader r =
+                new PemReader(new InputStreamReader(new ByteArrayInputStream(text), StandardCharsets.US_ASCII))) {
             for (PemObject o; (o = r.readPemObject()) != null; ) {
                 if (o.getType().equals(type)) out.add(o.getContent());
             }
@@ -78,7 +84,8 @@ public final class Pem {
     public static List<X509Certificate> certificates(byte[] bytes, String what) throws IOException {
         try {
             List<X509Certificate> certs = new ArrayList<>();
-            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes))) {
+            for (var c :
+                    CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes))) {
                 certs.add((X509Certificate) c);
             }
             if (certs.isEmpty()) throw new IOException(what + ": holds no certificate");
@@ -90,14 +97,24 @@ public final class Pem {
 
     /** The first unencrypted private key in PEM text: PKCS#8 ("PRIVATE KEY") or SEC1/PKCS#1 (which may omit the public key). */
     public static PrivateKey privateKey(byte[] text, String what) throws IOException {
-        return first(text, what, "unencrypted PEM private key", (o, c) -> o instanceof PrivateKeyInfo k ? c.getPrivateKey(k)
-                : o instanceof PEMKeyPair kp ? c.getPrivateKey(kp.getPrivateKeyInfo()) : null);
+        return first(
+                text,
+                what,
+                "unencrypted PEM private key",
+                (o, c) -> o instanceof PrivateKeyInfo k
+                        ? c.getPrivateKey(k)
+                        : o instanceof PEMKeyPair kp ? c.getPrivateKey(kp.getPrivateKeyInfo()) : null);
     }
 
     /** The first public key in PEM text: a SubjectPublicKeyInfo ("PUBLIC KEY") or a certificate's. */
     public static PublicKey publicKey(byte[] text, String what) throws IOException {
-        return first(text, what, "PEM public key or certificate", (o, c) -> o instanceof SubjectPublicKeyInfo k ? c.getPublicKey(k)
-                : o instanceof X509CertificateHolder h ? c.getPublicKey(h.getSubjectPublicKeyInfo()) : null);
+        return first(
+                text,
+                what,
+                "PEM public key or certificate",
+                (o, c) -> o instanceof SubjectPublicKeyInfo k
+                        ? c.getPublicKey(k)
+                        : o instanceof X509CertificateHolder h ? c.getPublicKey(h.getSubjectPublicKeyInfo()) : null);
     }
 
     /** What {@code convert} makes of the first PEM object it accepts (returns non-null for). */

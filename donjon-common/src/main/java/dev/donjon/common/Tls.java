@@ -65,7 +65,8 @@ public final class Tls {
         }
     }
 
-    private static SSLContext context(Optional<Identity> identity, TrustManager[] trust) throws GeneralSecurityException, IOException {
+    private static SSLContext context(Optional<Identity> identity, TrustManager[] trust)
+            throws GeneralSecurityException, IOException {
         SecureRandom random = new SecureRandom();
         KeyManager[] keyManagers = null;
         if (identity.isPresent()) {
@@ -73,7 +74,11 @@ public final class Tls {
             for (int i = 0; i < password.length; i++) password[i] = (char) ('!' + random.nextInt(94));
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
-            keys.setKeyEntry("key", identity.get().key(), password, identity.get().chain().toArray(X509Certificate[]::new));
+            keys.setKeyEntry(
+                    "key",
+                    identity.get().key(),
+                    password,
+                    identity.get().chain().toArray(X509Certificate[]::new));
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(keys, password);
             Arrays.fill(password, '\0');
@@ -85,7 +90,8 @@ public final class Tls {
     }
 
     /** A context presenting {@code chain} with {@code key}. */
-    public static SSLContext context(PrivateKey key, List<X509Certificate> chain, Optional<List<X509Certificate>> anchors) {
+    public static SSLContext context(
+            PrivateKey key, List<X509Certificate> chain, Optional<List<X509Certificate>> anchors) {
         return context(Optional.of(new Identity(key, chain)), anchors);
     }
 
@@ -119,7 +125,8 @@ public final class Tls {
         return List.copyOf(all);
     }
 
-    private static TrustManager[] trustManagers(Optional<List<X509Certificate>> anchors) throws GeneralSecurityException, IOException {
+    private static TrustManager[] trustManagers(Optional<List<X509Certificate>> anchors)
+            throws GeneralSecurityException, IOException {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         if (anchors.isPresent()) {
             KeyStore trust = KeyStore.getInstance("PKCS12");

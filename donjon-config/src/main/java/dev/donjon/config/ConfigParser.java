@@ -36,7 +36,8 @@ final class ConfigParser {
         try {
             root = TOML.readTree(text);
         } catch (JacksonException e) {
-            throw new ConfigException("invalid TOML" + where(e.getLocation()) + ": " + firstLine(e.getOriginalMessage()));
+            throw new ConfigException(
+                    "invalid TOML" + where(e.getLocation()) + ": " + firstLine(e.getOriginalMessage()));
         }
         if (root == null || root.isMissingNode()) root = TOML.createObjectNode();
         ObjectNode table = (ObjectNode) root;
@@ -80,7 +81,8 @@ final class ConfigParser {
     }
 
     private static List<WorkloadFile> files(JsonNode node) {
-        if (!node.isArray()) throw new ConfigException("files: expected an array of tables ([[files]]), got " + type(node));
+        if (!node.isArray())
+            throw new ConfigException("files: expected an array of tables ([[files]]), got " + type(node));
         List<WorkloadFile> files = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) files.add(file(node.get(i), "files[" + i + "]"));
         return files;
@@ -89,18 +91,32 @@ final class ConfigParser {
     private static WorkloadFile file(JsonNode node, String path) {
         if (!node.isObject()) throw new ConfigException(path + ": expected a table, got " + type(node));
         ObjectNode t = (ObjectNode) node;
-        if (!t.has("kind")) throw new ConfigException(path + ": missing key \"kind\" (one of " + String.join(", ", KINDS) + ")");
+        if (!t.has("kind"))
+            throw new ConfigException(path + ": missing key \"kind\" (one of " + String.join(", ", KINDS) + ")");
         String kind = string(t.get("kind"), path + ".kind");
         return switch (kind) {
-            case "null" -> { onlyKeys(t, STDIO_KEYS, path); yield new WorkloadFile.Null(optionalName(t, path)); }
-            case "stdin" -> { onlyKeys(t, STDIO_KEYS, path); yield new WorkloadFile.Stdin(optionalName(t, path)); }
-            case "stdout" -> { onlyKeys(t, STDIO_KEYS, path); yield new WorkloadFile.Stdout(optionalName(t, path)); }
-            case "stderr" -> { onlyKeys(t, STDIO_KEYS, path); yield new WorkloadFile.Stderr(optionalName(t, path)); }
+            case "null" -> {
+                onlyKeys(t, STDIO_KEYS, path);
+                yield new WorkloadFile.Null(optionalName(t, path));
+            }
+            case "stdin" -> {
+                onlyKeys(t, STDIO_KEYS, path);
+                yield new WorkloadFile.Stdin(optionalName(t, path));
+            }
+            case "stdout" -> {
+                onlyKeys(t, STDIO_KEYS, path);
+                yield new WorkloadFile.Stdout(optionalName(t, path));
+            }
+            case "stderr" -> {
+                onlyKeys(t, STDIO_KEYS, path);
+                yield new WorkloadFile.Stderr(optionalName(t, path));
+            }
             case "listen" -> {
                 onlyKeys(t, LISTEN_KEYS, path);
                 Protocol prot = prot(t, path, kind);
                 String name = name(required(t, "name", path, kind), path + ".name");
-                String addr = t.has("addr") ? nonEmpty(t.get("addr"), path + ".addr") : WorkloadFile.Listen.DEFAULT_ADDR;
+                String addr =
+                        t.has("addr") ? nonEmpty(t.get("addr"), path + ".addr") : WorkloadFile.Listen.DEFAULT_ADDR;
                 int port = t.has("port") ? port(t.get("port"), path + ".port") : prot.defaultPort();
                 yield new WorkloadFile.Listen(name, addr, port, prot);
             }
@@ -111,12 +127,14 @@ final class ConfigParser {
                 int port = t.has("port") ? port(t.get("port"), path + ".port") : prot.defaultPort();
                 String name = optionalName(t, path).orElse(host);
                 if (name.indexOf(':') >= 0) {
-                    throw new ConfigException(path + ": the name defaults to the host, which contains ':'; set a name without ':'");
+                    throw new ConfigException(
+                            path + ": the name defaults to the host, which contains ':'; set a name without ':'");
                 }
                 yield new WorkloadFile.Connect(name, host, port, prot);
             }
-            default -> throw new ConfigException(path + ".kind: unknown kind \"" + kind + "\" (expected one of "
-                    + String.join(", ", KINDS) + ")");
+            default ->
+                throw new ConfigException(path + ".kind: unknown kind \"" + kind + "\" (expected one of "
+                        + String.join(", ", KINDS) + ")");
         };
     }
 
@@ -131,7 +149,8 @@ final class ConfigParser {
 
     private static JsonNode required(ObjectNode t, String key, String path, String kind) {
         JsonNode v = t.get(key);
-        if (v == null) throw new ConfigException(path + ": missing key \"" + key + "\" (required for kind = \"" + kind + "\")");
+        if (v == null)
+            throw new ConfigException(path + ": missing key \"" + key + "\" (required for kind = \"" + kind + "\")");
         return v;
     }
 
@@ -213,11 +232,40 @@ final class ConfigParser {
 
     /** The TOML parser's token names, as a user writes them (longest names first: some contain others). */
     private static final Map<String, String> TOKENS = tokens(
-            "ARRAY_WS_COMMENT_NEWLINE", "a newline", "ARRAY_TABLE_OPEN", "'[['", "ARRAY_TABLE_CLOSE", "']]'",
-            "INLINE_TABLE_OPEN", "'{'", "INLINE_TABLE_CLOSE", "'}'", "STD_TABLE_OPEN", "'['", "STD_TABLE_CLOSE", "']'",
-            "ARRAY_OPEN", "'['", "ARRAY_CLOSE", "']'", "KEY_VAL_SEP", "'='", "DOT_SEP", "'.'", "COMMA", "','",
-            "UNQUOTED_KEY", "a key", "OFFSET_DATE_TIME", "a date-time", "LOCAL_DATE_TIME", "a date-time",
-            "LOCAL_DATE", "a date", "LOCAL_TIME", "a time");
+            "ARRAY_WS_COMMENT_NEWLINE",
+            "a newline",
+            "ARRAY_TABLE_OPEN",
+            "'[['",
+            "ARRAY_TABLE_CLOSE",
+            "']]'",
+            "INLINE_TABLE_OPEN",
+            "'{'",
+            "INLINE_TABLE_CLOSE",
+            "'}'",
+            "STD_TABLE_OPEN",
+            "'['",
+            "STD_TABLE_CLOSE",
+            "']'",
+            "ARRAY_OPEN",
+            "'['",
+            "ARRAY_CLOSE",
+            "']'",
+            "KEY_VAL_SEP",
+            "'='",
+            "DOT_SEP",
+            "'.'",
+            "COMMA",
+            "','",
+            "UNQUOTED_KEY",
+            "a key",
+            "OFFSET_DATE_TIME",
+            "a date-time",
+            "LOCAL_DATE_TIME",
+            "a date-time",
+            "LOCAL_DATE",
+            "a date",
+            "LOCAL_TIME",
+            "a time");
 
     private static Map<String, String> tokens(String... pairs) {
         Map<String, String> m = new LinkedHashMap<>();

@@ -47,6 +47,7 @@ public record DonjonConfig(Optional<URI> broker, String dir, List<SecretRequest>
     public static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     /** Guest environment variable names a secret may take. */
     public static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+
     private static final Pattern FILE = Pattern.compile("[A-Za-z0-9._-]{1,255}");
     private static final int MAX_SECRETS = 256;
     private static final TomlMapper TOML = new TomlMapper();
@@ -62,35 +63,48 @@ public record DonjonConfig(Optional<URI> broker, String dir, List<SecretRequest>
         public SecretRequest {
             checkSecretName(name, "secret name");
             env.ifPresent(e -> {
-                if (!ENV_NAME.matcher(e).matches()) throw new ConfigException("secret " + name + ": env \"" + e + "\" is not an environment variable name");
+                if (!ENV_NAME.matcher(e).matches())
+                    throw new ConfigException(
+                            "secret " + name + ": env \"" + e + "\" is not an environment variable name");
             });
             file.ifPresent(f -> {
                 if (!FILE.matcher(f).matches() || f.equals(".") || f.equals("..")) {
-                    throw new ConfigException("secret " + name + ": file \"" + f + "\" is not a plain file name ([A-Za-z0-9._-], not . or ..)");
+                    throw new ConfigException("secret " + name + ": file \"" + f
+                            + "\" is not a plain file name ([A-Za-z0-9._-], not . or ..)");
                 }
             });
-            if (env.isEmpty() && file.isEmpty()) throw new ConfigException("secret " + name + ": give it an env, a file, or both");
+            if (env.isEmpty() && file.isEmpty())
+                throw new ConfigException("secret " + name + ": give it an env, a file, or both");
         }
     }
 
     public DonjonConfig {
         Objects.requireNonNull(broker, "broker");
         secrets = List.copyOf(secrets);
-        if (!dir.startsWith("/") || dir.length() > 255 || dir.indexOf('\0') >= 0 || dir.contains("/../") || dir.endsWith("/..")) {
+        if (!dir.startsWith("/")
+                || dir.length() > 255
+                || dir.indexOf('\0') >= 0
+                || dir.contains("/../")
+                || dir.endsWith("/..")) {
             throw new ConfigException("secrets.dir: \"" + dir + "\" must be an absolute guest path");
         }
         if (secrets.size() > MAX_SECRETS) throw new ConfigException("more than " + MAX_SECRETS + " secrets");
         Set<String> envs = new HashSet<>();
         Set<String> files = new HashSet<>();
         for (SecretRequest s : secrets) {
-            if (s.env().isPresent() && !envs.add(s.env().get())) throw new ConfigException("two secrets set env " + s.env().get());
-            if (s.file().isPresent() && !files.add(s.file().get())) throw new ConfigException("two secrets are file " + s.file().get());
+            if (s.env().isPresent() && !envs.add(s.env().get()))
+                throw new ConfigException("two secrets set env " + s.env().get());
+            if (s.file().isPresent() && !files.add(s.file().get()))
+                throw new ConfigException("two secrets are file " + s.file().get());
         }
-        if (!secrets.isEmpty() && broker.isEmpty()) throw new ConfigException("secrets.broker: the secrets need a broker (https://...)");
+        if (!secrets.isEmpty() && broker.isEmpty())
+            throw new ConfigException("secrets.broker: the secrets need a broker (https://...)");
     }
 
     /** No secrets. */
-    public static DonjonConfig none() { return new DonjonConfig(Optional.empty(), DEFAULT_DIR, List.of()); }
+    public static DonjonConfig none() {
+        return new DonjonConfig(Optional.empty(), DEFAULT_DIR, List.of());
+    }
 
     /** The same with more secrets (command-line additions); names of env variables and files must stay unique. */
     public DonjonConfig with(Optional<URI> newBroker, List<SecretRequest> more) {
@@ -101,7 +115,8 @@ public record DonjonConfig(Optional<URI> broker, String dir, List<SecretRequest>
 
     public static void checkSecretName(String name, String what) {
         if (!SECRET_NAME.matcher(name).matches()) {
-            throw new ConfigException(what + " \"" + name + "\" must be 1-128 of [A-Za-z0-9._-], starting with a letter or digit");
+            throw new ConfigException(
+                    what + " \"" + name + "\" must be 1-128 of [A-Za-z0-9._-], starting with a letter or digit");
         }
     }
 
@@ -120,7 +135,8 @@ public record DonjonConfig(Optional<URI> broker, String dir, List<SecretRequest>
         try {
             root = TOML.readTree(text);
         } catch (JacksonException e) {
-            throw new ConfigException("invalid TOML" + ConfigParser.where(e.getLocation()) + ": " + ConfigParser.firstLine(e.getOriginalMessage()));
+            throw new ConfigException("invalid TOML" + ConfigParser.where(e.getLocation()) + ": "
+                    + ConfigParser.firstLine(e.getOriginalMessage()));
         }
         if (root == null || root.isMissingNode()) return none();
         ObjectNode table = (ObjectNode) root;
@@ -137,16 +153,21 @@ public record DonjonConfig(Optional<URI> broker, String dir, List<SecretRequest>
         List<SecretRequest> secrets = new ArrayList<>();
         if (table.has("secret")) {
             JsonNode list = table.get("secret");
-            if (!list.isArray()) throw new ConfigException("secret: expected an array of tables ([[secret]]), got " + ConfigParser.type(list));
+            if (!list.isArray())
+                throw new ConfigException(
+                        "secret: expected an array of tables ([[secret]]), got " + ConfigParser.type(list));
             for (int i = 0; i < list.size(); i++) {
                 String path = "secret[" + i + "]";
                 JsonNode e = list.get(i);
                 if (!e.isObject()) throw new ConfigException(path + ": expected a table, got " + ConfigParser.type(e));
                 ConfigParser.onlyKeys((ObjectNode) e, List.of("name", "env", "file"), path);
                 if (!e.has("name")) throw new ConfigException(path + ": missing key name");
-                secrets.add(new SecretRequest(ConfigParser.string(e.get("name"), path + ".name"),
+                secrets.add(new SecretRequest(
+                        ConfigParser.string(e.get("name"), path + ".name"),
                         e.has("env") ? Optional.of(ConfigParser.string(e.get("env"), path + ".env")) : Optional.empty(),
-                        e.has("file") ? Optional.of(ConfigParser.string(e.get("file"), path + ".file")) : Optional.empty()));
+                        e.has("file")
+                                ? Optional.of(ConfigParser.string(e.get("file"), path + ".file"))
+                                : Optional.empty()));
             }
         }
         return new DonjonConfig(broker, dir, secrets);

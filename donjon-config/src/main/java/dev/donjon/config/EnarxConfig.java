@@ -33,7 +33,9 @@ public record EnarxConfig(Optional<URI> steward, List<String> args, Map<String, 
 
     /** The standard streams only: what Enarx uses when the file has no {@code files} key. */
     public static List<WorkloadFile> defaultFiles() {
-        return List.of(new WorkloadFile.Stdin(Optional.empty()), new WorkloadFile.Stdout(Optional.empty()),
+        return List.of(
+                new WorkloadFile.Stdin(Optional.empty()),
+                new WorkloadFile.Stdout(Optional.empty()),
                 new WorkloadFile.Stderr(Optional.empty()));
     }
 

@@ -14,26 +14,50 @@ public sealed interface WorkloadFile {
 
     /** Reads give end-of-file, writes are discarded. */
     record Null(Optional<String> name) implements WorkloadFile {
-        public Null { Names.check(name); }
-        @Override public String fdName() { return name.orElse("null"); }
+        public Null {
+            Names.check(name);
+        }
+
+        @Override
+        public String fdName() {
+            return name.orElse("null");
+        }
     }
 
     /** The Keep's standard input. */
     record Stdin(Optional<String> name) implements WorkloadFile {
-        public Stdin { Names.check(name); }
-        @Override public String fdName() { return name.orElse("stdin"); }
+        public Stdin {
+            Names.check(name);
+        }
+
+        @Override
+        public String fdName() {
+            return name.orElse("stdin");
+        }
     }
 
     /** The Keep's standard output. */
     record Stdout(Optional<String> name) implements WorkloadFile {
-        public Stdout { Names.check(name); }
-        @Override public String fdName() { return name.orElse("stdout"); }
+        public Stdout {
+            Names.check(name);
+        }
+
+        @Override
+        public String fdName() {
+            return name.orElse("stdout");
+        }
     }
 
     /** The Keep's standard error. */
     record Stderr(Optional<String> name) implements WorkloadFile {
-        public Stderr { Names.check(name); }
-        @Override public String fdName() { return name.orElse("stderr"); }
+        public Stderr {
+            Names.check(name);
+        }
+
+        @Override
+        public String fdName() {
+            return name.orElse("stderr");
+        }
     }
 
     /** A socket the Keep binds and listens on; the guest accepts connections from it. */
@@ -47,7 +71,10 @@ public sealed interface WorkloadFile {
             Names.checkPort(port);
         }
 
-        @Override public String fdName() { return name; }
+        @Override
+        public String fdName() {
+            return name;
+        }
     }
 
     /** A connection the Keep opens before the guest starts. */
@@ -59,7 +86,10 @@ public sealed interface WorkloadFile {
             Names.checkPort(port);
         }
 
-        @Override public String fdName() { return name; }
+        @Override
+        public String fdName() {
+            return name;
+        }
     }
 
     /** Rules every file name and port obeys, whoever builds the record. */
@@ -68,7 +98,8 @@ public sealed interface WorkloadFile {
 
         static void check(Optional<String> name) {
             name.ifPresent(n -> {
-                if (n.indexOf(':') >= 0) throw new IllegalArgumentException("name must not contain ':' (FD_NAMES is ':'-separated): " + n);
+                if (n.indexOf(':') >= 0)
+                    throw new IllegalArgumentException("name must not contain ':' (FD_NAMES is ':'-separated): " + n);
             });
         }
 

@@ -26,7 +26,9 @@ class MalformedConfigTest {
         try {
             EnarxConfig.parse(toml);
         } catch (ConfigException e) {
-            assertFalse(e.getMessage().isBlank() || e.getMessage().contains("\n"), () -> "message for " + toml + ": " + e.getMessage());
+            assertFalse(
+                    e.getMessage().isBlank() || e.getMessage().contains("\n"),
+                    () -> "message for " + toml + ": " + e.getMessage());
         } catch (RuntimeException | StackOverflowError e) {
             fail("escaped as " + e + " for input:\n" + toml, e);
         }
@@ -41,11 +43,13 @@ class MalformedConfigTest {
     void randomByteMutations() {
         Random random = new Random(20261123);
         byte[] seed = SEED.getBytes(StandardCharsets.UTF_8);
-        byte[] alphabet = "[]{}=\".,:#\n \\'0123456789-+eE_abcdefghijklmnopqrstuvwxyz\t\0\u00ff".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] alphabet = "[]{}=\".,:#\n \\'0123456789-+eE_abcdefghijklmnopqrstuvwxyz\t\0\u00ff"
+                .getBytes(StandardCharsets.ISO_8859_1);
         for (int round = 0; round < 5_000; round++) {
             byte[] b = seed.clone();
             for (int k = 1 + random.nextInt(4); k > 0; k--) {
-                b[random.nextInt(b.length)] = random.nextBoolean() ? alphabet[random.nextInt(alphabet.length)] : (byte) random.nextInt(256);
+                b[random.nextInt(b.length)] =
+                        random.nextBoolean() ? alphabet[random.nextInt(alphabet.length)] : (byte) random.nextInt(256);
             }
             parsesOrFailsCleanly(new String(b, StandardCharsets.UTF_8));
         }
@@ -53,8 +57,25 @@ class MalformedConfigTest {
 
     @Test
     void awkwardValues() {
-        for (String v : new String[] {"99999999999999999999999", "-0", "0x50", "0o17", "0b1", "1e3", "nan", "inf", "1979-05-27T07:32:00Z",
-                "07:32:00", "{}", "[]", "[[]]", "true", "\"\"", "'80'", "\"\"\"80\"\"\""}) {
+        for (String v : new String[] {
+            "99999999999999999999999",
+            "-0",
+            "0x50",
+            "0o17",
+            "0b1",
+            "1e3",
+            "nan",
+            "inf",
+            "1979-05-27T07:32:00Z",
+            "07:32:00",
+            "{}",
+            "[]",
+            "[[]]",
+            "true",
+            "\"\"",
+            "'80'",
+            "\"\"\"80\"\"\""
+        }) {
             parsesOrFailsCleanly("[[files]]\nkind = \"listen\"\nprot = \"tcp\"\nname = \"a\"\nport = " + v);
             parsesOrFailsCleanly("args = " + v);
             parsesOrFailsCleanly("steward = " + v);

@@ -32,10 +32,11 @@ final class AccessPolicy {
     }
 
     /** Public, or an attested Keep, or the owner with read scope; anyone else hears {@code hidden}. */
-    static void requireRead(Principal p, UserRecord owner, RepositoryConfig config, Scope.Context context, ApiError hidden) {
+    static void requireRead(
+            Principal p, UserRecord owner, RepositoryConfig config, Scope.Context context, ApiError hidden) {
         if (config.isPublic()) return;
         switch (p) {
-            case Principal.ClientCertificate k -> { }
+            case Principal.ClientCertificate k -> {}
             case Principal.Bearer t -> requireOwner(t, owner, Scope.Level.READ, context, hidden);
             case Principal.Anonymous a -> throw hidden;
         }

@@ -49,5 +49,7 @@ final class AtomicFiles {
         }
     }
 
-    static boolean isAlreadyExists(IOException e) { return e instanceof FileAlreadyExistsException; }
+    static boolean isAlreadyExists(IOException e) {
+        return e instanceof FileAlreadyExistsException;
+    }
 }

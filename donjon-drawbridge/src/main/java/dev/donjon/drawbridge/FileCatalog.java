@@ -50,9 +50,13 @@ final class FileCatalog implements Catalog {
             indexed = true;
         } catch (IOException e) {
             if (!AtomicFiles.isAlreadyExists(e)) throw storageFailure("indexing a subject", e);
-            String owned = readSmall(index).map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
+            String owned = readSmall(index)
+                    .map(b -> new String(b, StandardCharsets.UTF_8))
+                    .orElse("");
             // the same name again (a retry, or a crash between the index and the record) goes on to the record
-            if (!owned.equals(user)) throw new StoreException.AlreadyRegistered("subject '" + record.subject() + "' already owns user '" + owned + "'");
+            if (!owned.equals(user))
+                throw new StoreException.AlreadyRegistered(
+                        "subject '" + record.subject() + "' already owns user '" + owned + "'");
         }
         try {
             createJson(userDir(user).resolve("user.json"), record.toJson(), "user '" + user + "'");
@@ -74,9 +78,11 @@ final class FileCatalog implements Catalog {
             for (Path dir : users.toList()) {
                 Optional<byte[]> json = readSmall(dir.resolve("user.json"));
                 if (json.isEmpty()) continue;
-                Path index = subjects.resolve(subjectKey(UserRecord.parse(json.get()).subject()));
+                Path index =
+                        subjects.resolve(subjectKey(UserRecord.parse(json.get()).subject()));
                 try {
-                    AtomicFiles.createNew(tmp, index, dir.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+                    AtomicFiles.createNew(
+                            tmp, index, dir.getFileName().toString().getBytes(StandardCharsets.UTF_8));
                 } catch (IOException e) {
                     if (!AtomicFiles.isAlreadyExists(e)) throw e;
                 }
@@ -98,7 +104,8 @@ final class FileCatalog implements Catalog {
     @Override
     public void createRepository(String user, String repo, RepositoryConfig config) {
         if (user(user).isEmpty()) throw new StoreException.NotFound("user '" + user + "' does not exist");
-        createJson(repoDir(user, repo).resolve("config.json"), config.toJson(), "repository '" + user + "/" + repo + "'");
+        createJson(
+                repoDir(user, repo).resolve("config.json"), config.toJson(), "repository '" + user + "/" + repo + "'");
     }
 
     @Override
@@ -111,7 +118,8 @@ final class FileCatalog implements Catalog {
         Path dir = repoDir(user, repo).resolve("tags");
         List<String> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.toList()) if (Files.exists(p.resolve("tag.json"))) out.add(p.getFileName().toString());
+            for (Path p : s.toList())
+                if (Files.exists(p.resolve("tag.json"))) out.add(p.getFileName().toString());
         } catch (NoSuchFileException e) {
             return out;
         } catch (IOException e) {
@@ -146,37 +154,54 @@ final class FileCatalog implements Catalog {
         TreeSet<String> out = new TreeSet<>();
         try (Stream<Path> files = Files.walk(root.resolve("users"))) {
             for (Path f : files.filter(FileCatalog::isEntryFile).toList())
-                readSmall(f).ifPresent(json -> out.add(RegistryJson.readEntry(json).digest().sha256Hex()));
+                readSmall(f)
+                        .ifPresent(json ->
+                                out.add(RegistryJson.readEntry(json).digest().sha256Hex()));
         } catch (IOException | UncheckedIOException e) {
-            throw storageFailure("listing blobs", e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
+            throw storageFailure(
+                    "listing blobs", e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
         }
         return List.copyOf(out);
     }
 
     private static boolean isEntryFile(Path p) {
         String name = p.getFileName().toString();
-        return name.equals("tag.json") || (name.endsWith(".json") && p.getParent().getFileName().toString().equals("nodes"));
+        return name.equals("tag.json")
+                || (name.endsWith(".json")
+                        && p.getParent().getFileName().toString().equals("nodes"));
     }
 
     @Override
-    public boolean ready() { return Files.isDirectory(root.resolve("users")); }
+    public boolean ready() {
+        return Files.isDirectory(root.resolve("users"));
+    }
 
     @Override
-    public String describe() { return root.toString(); }
+    public String describe() {
+        return root.toString();
+    }
 
     @Override
     public void close() {}
 
     // ---- paths and small files ----
 
-    private Path userDir(String user) { return root.resolve("users").resolve(Names.user(user)); }
+    private Path userDir(String user) {
+        return root.resolve("users").resolve(Names.user(user));
+    }
 
-    private Path repoDir(String user, String repo) { return userDir(user).resolve("repos").resolve(Names.repository(repo)); }
+    private Path repoDir(String user, String repo) {
+        return userDir(user).resolve("repos").resolve(Names.repository(repo));
+    }
 
-    private Path tagDir(String user, String repo, String tag) { return repoDir(user, repo).resolve("tags").resolve(Names.tag(tag)); }
+    private Path tagDir(String user, String repo, String tag) {
+        return repoDir(user, repo).resolve("tags").resolve(Names.tag(tag));
+    }
 
     private Path nodeFile(String user, String repo, String tag, TreePath path) {
-        String name = path.isRoot() ? "root" : HexFormat.of().formatHex(path.toString().getBytes(StandardCharsets.UTF_8));
+        String name = path.isRoot()
+                ? "root"
+                : HexFormat.of().formatHex(path.toString().getBytes(StandardCharsets.UTF_8));
         return tagDir(user, repo, tag).resolve("nodes").resolve(name + ".json");
     }
 

@@ -30,7 +30,9 @@ final class RegistryHandler {
 
     private final RegistryStore store;
 
-    RegistryHandler(RegistryStore store) { this.store = store; }
+    RegistryHandler(RegistryStore store) {
+        this.store = store;
+    }
 
     Routes routes() {
         return new Routes()
@@ -52,54 +54,69 @@ final class RegistryHandler {
 
     /** The store's refusals and the wire formats' parse errors, as HTTP answers. */
     Optional<ApiError> mapError(Throwable failure) {
-        return Optional.ofNullable(switch (failure) {
-            case StoreException.NotFound e -> ApiError.notFound(e.getMessage());
-            case StoreException.Conflict e -> ApiError.conflict(e.getMessage());
-            case StoreException.Rejected e -> ApiError.badRequest(e.getMessage());
-            case StoreException.TooLarge e -> new ApiError(413, e.getMessage());
-            case StoreException.LengthRequired e -> new ApiError(411, e.getMessage());
-            case StoreException.AlreadyRegistered e -> ApiError.forbidden(e.getMessage()
-                    + ": a subject registers one user name (scope " + Scope.ADMIN_USERS + " may register others)");
-            case StoreException.Damaged e -> new ApiError(500, e.getMessage(), e.getCause());
-            case StoreException.Unavailable e -> new ApiError(503, e.getMessage(), e.getCause());
-            case RegistryException e -> new ApiError(e.status(), e.getMessage()); // a malformed name, header or document
-            default -> null;
-        });
+        return Optional.ofNullable(
+                switch (failure) {
+                    case StoreException.NotFound e -> ApiError.notFound(e.getMessage());
+                    case StoreException.Conflict e -> ApiError.conflict(e.getMessage());
+                    case StoreException.Rejected e -> ApiError.badRequest(e.getMessage());
+                    case StoreException.TooLarge e -> new ApiError(413, e.getMessage());
+                    case StoreException.LengthRequired e -> new ApiError(411, e.getMessage());
+                    case StoreException.AlreadyRegistered e ->
+                        ApiError.forbidden(e.getMessage() + ": a subject registers one user name (scope "
+                                + Scope.ADMIN_USERS + " may register others)");
+                    case StoreException.Damaged e -> new ApiError(500, e.getMessage(), e.getCause());
+                    case StoreException.Unavailable e -> new ApiError(503, e.getMessage(), e.getCause());
+                    case RegistryException e ->
+                        new ApiError(e.status(), e.getMessage()); // a malformed name, header or document
+                    default -> null;
+                });
     }
 
     // ---- the path's parts ----
 
     private record Repo(String user, String repo) {
-        ApiError hidden() { return ApiError.notFound("repository '" + user + "/" + repo + "' not found"); }
+        ApiError hidden() {
+            return ApiError.notFound("repository '" + user + "/" + repo + "' not found");
+        }
     }
 
     /** Checks the raw path and the API version; returns the user name. */
     private static String user(Exchange ex) {
-        if (ex.rawPath().contains("%")) throw ApiError.badRequest("percent-encoded characters are not allowed in registry paths");
+        if (ex.rawPath().contains("%"))
+            throw ApiError.badRequest("percent-encoded characters are not allowed in registry paths");
         String version = ex.pathParam("version");
         if (!version.startsWith("v")) throw ApiError.notFound("route '" + printable(ex.rawPath()) + "' not found");
         String[] v = Names.tag(version.substring(1)).split("[.+-]");
         // semver has no leading zeros: a minor of two or more digits is above 1
-        if (!v[0].equals("0") || v[1].length() > 1 || v[1].charAt(0) > '1') throw new ApiError(501, "unsupported API version " + version.substring(1));
+        if (!v[0].equals("0") || v[1].length() > 1 || v[1].charAt(0) > '1')
+            throw new ApiError(501, "unsupported API version " + version.substring(1));
         return Names.user(ex.pathParam("user"));
     }
 
-    private static Repo repo(Exchange ex) { return new Repo(user(ex), Names.repository(ex.pathParam("repo"))); }
+    private static Repo repo(Exchange ex) {
+        return new Repo(user(ex), Names.repository(ex.pathParam("repo")));
+    }
 
-    private static String tag(Exchange ex) { return Names.tag(ex.pathParam("tag")); }
+    private static String tag(Exchange ex) {
+        return Names.tag(ex.pathParam("tag"));
+    }
 
     private static void groups(Exchange ex) {
         user(ex);
         throw ApiError.badRequest("repository groups (owner/group/name) are not supported yet");
     }
 
-    private static String printable(String s) { return Names.printable(s); }
+    private static String printable(String s) {
+        return Names.printable(s);
+    }
 
     private UserRecord owner(String user, ApiError hidden) {
         return store.user(user).orElseThrow(() -> hidden);
     }
 
-    private static ApiError hiddenUser(String user) { return ApiError.notFound("user '" + user + "' not found"); }
+    private static ApiError hiddenUser(String user) {
+        return ApiError.notFound("user '" + user + "' not found");
+    }
 
     // ---- users ----
 
@@ -171,13 +188,15 @@ final class RegistryHandler {
 
     private void getTag(Exchange ex, Repo r, String tag) throws IOException {
         readable(ex.principal(), r);
-        StoredObject obj = store.tag(r.user(), r.repo(), tag).orElseThrow(() -> ApiError.notFound("tag " + tag + " not found"));
+        StoredObject obj =
+                store.tag(r.user(), r.repo(), tag).orElseThrow(() -> ApiError.notFound("tag " + tag + " not found"));
         sendObject(ex, obj);
     }
 
     private void putTag(Exchange ex, Repo r, String tag) {
         writable(ex.principal(), r);
-        boolean created = store.createTag(r.user(), r.repo(), tag, requiredDigest(ex), contentType(ex), contentLength(ex), ex.bodyStream());
+        boolean created = store.createTag(
+                r.user(), r.repo(), tag, requiredDigest(ex), contentType(ex), contentLength(ex), ex.bodyStream());
         ex.text(created ? 201 : 200, created ? "created" : "already present");
     }
 
@@ -190,7 +209,8 @@ final class RegistryHandler {
 
     private void putNode(Exchange ex, Repo r, String tag, TreePath path) {
         writable(ex.principal(), r);
-        boolean created = store.createNode(r.user(), r.repo(), tag, path, requiredDigest(ex), contentType(ex), contentLength(ex), ex.bodyStream());
+        boolean created = store.createNode(
+                r.user(), r.repo(), tag, path, requiredDigest(ex), contentType(ex), contentLength(ex), ex.bodyStream());
         ex.text(created ? 201 : 200, created ? "created" : "already present");
     }
 
@@ -214,7 +234,8 @@ final class RegistryHandler {
     }
 
     private static void requireJson(Exchange ex) {
-        if (!contentType(ex).startsWith("application/json")) throw ApiError.badRequest("Content-Type must be application/json");
+        if (!contentType(ex).startsWith("application/json"))
+            throw ApiError.badRequest("Content-Type must be application/json");
     }
 
     private static byte[] readSmallBody(Exchange ex) {

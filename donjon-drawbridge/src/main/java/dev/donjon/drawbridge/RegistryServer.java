@@ -20,9 +20,20 @@ public final class RegistryServer implements AutoCloseable {
      * @param limits      connection limits (slow clients, the cap, shutdown grace)
      * @param adminListen where {@code /healthz}, {@code /readyz} and {@code /metrics} are served instead, if anywhere
      */
-    public record Config(RegistryStore store, InetSocketAddress listen, Optional<SSLContext> tls, boolean clientAuth,
-                         Authenticator authenticator, Limits limits, Optional<InetSocketAddress> adminListen) {
-        public Config(RegistryStore store, InetSocketAddress listen, Optional<SSLContext> tls, boolean clientAuth, Authenticator authenticator) {
+    public record Config(
+            RegistryStore store,
+            InetSocketAddress listen,
+            Optional<SSLContext> tls,
+            boolean clientAuth,
+            Authenticator authenticator,
+            Limits limits,
+            Optional<InetSocketAddress> adminListen) {
+        public Config(
+                RegistryStore store,
+                InetSocketAddress listen,
+                Optional<SSLContext> tls,
+                boolean clientAuth,
+                Authenticator authenticator) {
             this(store, listen, tls, clientAuth, authenticator, Limits.defaults(), Optional.empty());
         }
     }
@@ -37,7 +48,9 @@ public final class RegistryServer implements AutoCloseable {
 
     public static RegistryServer start(Config config) throws IOException {
         // "optional", not "required": public repositories stay readable without a certificate
-        Optional<ServerTls> tls = config.tls().map(ctx -> new ServerTls(ctx, config.clientAuth() ? ServerTls.ClientAuth.OPTIONAL : ServerTls.ClientAuth.NONE));
+        Optional<ServerTls> tls = config.tls()
+                .map(ctx -> new ServerTls(
+                        ctx, config.clientAuth() ? ServerTls.ClientAuth.OPTIONAL : ServerTls.ClientAuth.NONE));
         EdgeServer.Config edge = EdgeServer.Config.plain("drawbridge", config.listen())
                 .withTls(tls)
                 .withLimits(config.limits())
@@ -48,20 +61,28 @@ public final class RegistryServer implements AutoCloseable {
         EdgeServer server = EdgeServer.start(edge, handler.routes(), handler::mapError);
         RegistryStore store = config.store();
         server.readinessCheck(store::notReady);
-        CounterWithCallback.builder().name("donjon_drawbridge_blob_rehashes")
-                .help("Stored blobs hashed again before serving because their file was not known unchanged since it was verified")
+        CounterWithCallback.builder()
+                .name("donjon_drawbridge_blob_rehashes")
+                .help(
+                        "Stored blobs hashed again before serving because their file was not known unchanged since it was verified")
                 .callback(cb -> cb.call(store.rehashes()))
                 .register(server.metrics().registry());
         return new RegistryServer(server, store);
     }
 
-    public InetSocketAddress address() { return edge.address(); }
+    public InetSocketAddress address() {
+        return edge.address();
+    }
 
     /** The edge: health, metrics, connection limits. */
-    public EdgeServer edge() { return edge; }
+    public EdgeServer edge() {
+        return edge;
+    }
 
     /** The base URL clients use, e.g. {@code https://127.0.0.1:8443}. */
-    public URI baseUri() { return edge.baseUri(); }
+    public URI baseUri() {
+        return edge.baseUri();
+    }
 
     /** Stops accepting, lets requests in flight finish (bounded by the limits' shutdown grace), then closes the store. */
     @Override

@@ -4,26 +4,24 @@ import dev.donjon.common.OneLine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HexFormat;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
@@ -47,6 +45,7 @@ public final class RegistryStore implements AutoCloseable {
     private final Catalog catalog;
     /** Blob name (sha-256 hex) to the identity of the file whose bytes were last hashed and matched. */
     private final Map<String, FileIdentity> verified = new ConcurrentHashMap<>();
+
     private final LongAdder rehashes = new LongAdder();
 
     /** The zero-setup store: catalog and blobs under {@code root}, for one server. */
@@ -58,7 +57,8 @@ public final class RegistryStore implements AutoCloseable {
      * A store that several replicas share: the catalog in PostgreSQL at {@code database} (JDBC URL; the schema is
      * created or brought up to date at start), the blobs under {@code root}, which every replica mounts.
      */
-    public static RegistryStore shared(Path root, long maxUpload, String database, String user, Optional<String> password) throws IOException {
+    public static RegistryStore shared(
+            Path root, long maxUpload, String database, String user, Optional<String> password) throws IOException {
         SqlCatalog catalog = SqlCatalog.open(SqlCatalog.Settings.of(database, user, password));
         try {
             return new RegistryStore(root, maxUpload, catalog);
@@ -75,12 +75,14 @@ public final class RegistryStore implements AutoCloseable {
         this.maxUpload = maxUpload;
         Files.createDirectories(blobs);
         Files.createDirectories(tmp);
-        // uploads a crash interrupted are never visible; alone, all of them are gone now, shared, those surely abandoned
+        // uploads a crash interrupted are never visible; alone, all of them are gone now, shared, those surely
+        // abandoned
         Instant abandoned = Instant.now().minus(ABANDONED_UPLOAD);
         try (Stream<Path> leftovers = Files.list(tmp)) {
             for (Path p : leftovers.toList()) {
                 try {
-                    if (shared == null || Files.getLastModifiedTime(p).toInstant().isBefore(abandoned)) Files.deleteIfExists(p);
+                    if (shared == null
+                            || Files.getLastModifiedTime(p).toInstant().isBefore(abandoned)) Files.deleteIfExists(p);
                 } catch (NoSuchFileException gone) {
                     // another replica finished or removed it
                 }
@@ -89,23 +91,32 @@ public final class RegistryStore implements AutoCloseable {
         this.catalog = shared != null ? shared : new FileCatalog(this.root, tmp);
     }
 
-    public Path root() { return root; }
+    public Path root() {
+        return root;
+    }
 
     /** The largest upload accepted. */
-    public long maxUpload() { return maxUpload; }
+    public long maxUpload() {
+        return maxUpload;
+    }
 
     /** Where the names are kept: the store directory, or the database (never its password). */
-    public String describe() { return catalog instanceof SqlCatalog ? catalog.describe() + ", blobs in " + blobs : root.toString(); }
+    public String describe() {
+        return catalog instanceof SqlCatalog ? catalog.describe() + ", blobs in " + blobs : root.toString();
+    }
 
     /** Empty when requests can be served; else why not (the database does not answer, the store is not writable). */
     public Optional<String> notReady() {
-        if (!Files.isWritable(blobs) || !Files.isWritable(tmp)) return Optional.of("the store " + root + " is not writable");
+        if (!Files.isWritable(blobs) || !Files.isWritable(tmp))
+            return Optional.of("the store " + root + " is not writable");
         if (!catalog.ready()) return Optional.of("the catalog (" + catalog.describe() + ") does not answer");
         return Optional.empty();
     }
 
     @Override
-    public void close() { catalog.close(); }
+    public void close() {
+        catalog.close();
+    }
 
     // ---- users and repositories ----
 
@@ -113,9 +124,13 @@ public final class RegistryStore implements AutoCloseable {
      * Registers {@code user} for {@code record}'s subject. A subject owns one user name: a second one is refused
      * ({@link StoreException.AlreadyRegistered}), so a token holder cannot take other names.
      */
-    public void createUser(String user, UserRecord record) { catalog.createUser(Names.user(user), record); }
+    public void createUser(String user, UserRecord record) {
+        catalog.createUser(Names.user(user), record);
+    }
 
-    public Optional<UserRecord> user(String user) { return catalog.user(Names.user(user)); }
+    public Optional<UserRecord> user(String user) {
+        return catalog.user(Names.user(user));
+    }
 
     public void createRepository(String user, String repo, RepositoryConfig config) {
         catalog.createRepository(Names.user(user), Names.repository(repo), config);
@@ -125,7 +140,9 @@ public final class RegistryStore implements AutoCloseable {
         return catalog.repository(Names.user(user), Names.repository(repo));
     }
 
-    public List<String> tags(String user, String repo) { return catalog.tags(Names.user(user), Names.repository(repo)); }
+    public List<String> tags(String user, String repo) {
+        return catalog.tags(Names.user(user), Names.repository(repo));
+    }
 
     // ---- tags and trees ----
 
@@ -136,9 +153,11 @@ public final class RegistryStore implements AutoCloseable {
      *
      * @return true if created, false if the identical tag was already there
      */
-    public boolean createTag(String user, String repo, String tag, ContentDigest claimed, String type, long length, InputStream body) {
+    public boolean createTag(
+            String user, String repo, String tag, ContentDigest claimed, String type, long length, InputStream body) {
         Names.tag(tag);
-        if (repository(user, repo).isEmpty()) throw new StoreException.NotFound("repository '" + user + "/" + repo + "' does not exist");
+        if (repository(user, repo).isEmpty())
+            throw new StoreException.NotFound("repository '" + user + "/" + repo + "' does not exist");
         Optional<StoredObject> existing = tag(user, repo, tag);
         if (existing.isPresent()) {
             if (sameAs(existing.get().meta(), claimed, type, length)) return false;
@@ -149,14 +168,18 @@ public final class RegistryStore implements AutoCloseable {
         Upload up = receive(body, length, Math.min(maxUpload, 1 << 20));
         try {
             Meta actual = new Meta(up.digest, up.length, type);
-            if (!claimed.isSatisfiedBy(up.digest)) throw new StoreException.Rejected("Content-Digest does not match the uploaded tag entry");
+            if (!claimed.isSatisfiedBy(up.digest))
+                throw new StoreException.Rejected("Content-Digest does not match the uploaded tag entry");
             byte[] bytes = Files.readAllBytes(up.file);
-            if (type.equals(Meta.JWS_TYPE)) SignedTag.entryOf(bytes); else RegistryJson.readEntry(bytes); // well-formed
+            if (type.equals(Meta.JWS_TYPE)) SignedTag.entryOf(bytes);
+            else RegistryJson.readEntry(bytes); // well-formed
             commitBlob(up);
             try {
                 catalog.createTag(user, repo, tag, actual);
             } catch (StoreException.Conflict raced) { // another request (on another replica?) stored it meanwhile
-                if (tag(user, repo, tag).filter(t -> sameAs(t.meta(), claimed, type, length)).isPresent()) return false;
+                if (tag(user, repo, tag)
+                        .filter(t -> sameAs(t.meta(), claimed, type, length))
+                        .isPresent()) return false;
                 throw new StoreException.Conflict("tag " + tag + " already exists with a different entry");
             }
             return true;
@@ -168,7 +191,8 @@ public final class RegistryStore implements AutoCloseable {
     }
 
     public Optional<StoredObject> tag(String user, String repo, String tag) {
-        return catalog.tag(Names.user(user), Names.repository(repo), Names.tag(tag)).map(this::object);
+        return catalog.tag(Names.user(user), Names.repository(repo), Names.tag(tag))
+                .map(this::object);
     }
 
     /** The entry the tag points to: the expected digest, length and type of the tree's root. */
@@ -183,8 +207,17 @@ public final class RegistryStore implements AutoCloseable {
      *
      * @return true if created, false if the identical node was already there
      */
-    public boolean createNode(String user, String repo, String tag, TreePath path, ContentDigest claimed, String type, long length, InputStream body) {
-        StoredObject tagObject = tag(user, repo, tag).orElseThrow(() -> new StoreException.NotFound("tag " + tag + " does not exist"));
+    public boolean createNode(
+            String user,
+            String repo,
+            String tag,
+            TreePath path,
+            ContentDigest claimed,
+            String type,
+            long length,
+            InputStream body) {
+        StoredObject tagObject =
+                tag(user, repo, tag).orElseThrow(() -> new StoreException.NotFound("tag " + tag + " does not exist"));
         Meta expected = expectedNode(user, repo, tag, tagObject, path);
         Optional<StoredObject> existing = node(user, repo, tag, path);
         if (existing.isPresent()) {
@@ -192,20 +225,28 @@ public final class RegistryStore implements AutoCloseable {
             throw new StoreException.Conflict("tree node '/" + path + "' already exists with different content");
         }
         if (!expected.type().equals(type))
-            throw new StoreException.Rejected("Content-Type " + type + " differs from the type " + expected.type() + " its parent announced for '/" + path + "'");
+            throw new StoreException.Rejected("Content-Type " + type + " differs from the type " + expected.type()
+                    + " its parent announced for '/" + path + "'");
         if (length != expected.length())
-            throw new StoreException.Rejected("Content-Length " + length + " differs from the length " + expected.length() + " its parent announced for '/" + path + "'");
+            throw new StoreException.Rejected("Content-Length " + length + " differs from the length "
+                    + expected.length() + " its parent announced for '/" + path + "'");
         Upload up = receive(body, length, maxUpload);
         try {
             Meta actual = new Meta(up.digest, up.length, type);
-            if (!claimed.isSatisfiedBy(up.digest)) throw new StoreException.Rejected("Content-Digest does not match the uploaded content of '/" + path + "'");
-            if (!expected.isSatisfiedBy(actual)) throw new StoreException.Rejected("content of '/" + path + "' does not match the digest its parent announced");
+            if (!claimed.isSatisfiedBy(up.digest))
+                throw new StoreException.Rejected(
+                        "Content-Digest does not match the uploaded content of '/" + path + "'");
+            if (!expected.isSatisfiedBy(actual))
+                throw new StoreException.Rejected(
+                        "content of '/" + path + "' does not match the digest its parent announced");
             if (actual.isDirectory()) RegistryJson.readDirectory(Files.readAllBytes(up.file));
             commitBlob(up);
             try {
                 catalog.createNode(user, repo, tag, path, actual);
             } catch (StoreException.Conflict raced) {
-                if (node(user, repo, tag, path).filter(n -> sameAs(n.meta(), claimed, type, length)).isPresent()) return false;
+                if (node(user, repo, tag, path)
+                        .filter(n -> sameAs(n.meta(), claimed, type, length))
+                        .isPresent()) return false;
                 throw new StoreException.Conflict("tree node '/" + path + "' already exists with different content");
             }
             return true;
@@ -222,14 +263,17 @@ public final class RegistryStore implements AutoCloseable {
     }
 
     public Optional<StoredObject> node(String user, String repo, String tag, TreePath path) {
-        return catalog.node(Names.user(user), Names.repository(repo), Names.tag(tag), path).map(this::object);
+        return catalog.node(Names.user(user), Names.repository(repo), Names.tag(tag), path)
+                .map(this::object);
     }
 
     private Meta expectedNode(String user, String repo, String tag, StoredObject tagObject, TreePath path) {
         if (path.isRoot()) return rootEntry(tagObject);
         StoredObject parent = node(user, repo, tag, path.parent())
-                .orElseThrow(() -> new StoreException.Conflict("parent directory of '/" + path + "' must be uploaded first"));
-        if (!parent.meta().isDirectory()) throw new StoreException.Conflict("parent of '/" + path + "' is not a directory");
+                .orElseThrow(() ->
+                        new StoreException.Conflict("parent directory of '/" + path + "' must be uploaded first"));
+        if (!parent.meta().isDirectory())
+            throw new StoreException.Conflict("parent of '/" + path + "' is not a directory");
         SortedMap<String, Meta> dir = RegistryJson.readDirectory(readVerified(parent));
         Meta expected = dir.get(path.name());
         if (expected == null) throw new StoreException.Conflict("parent directory does not list '" + path.name() + "'");
@@ -248,7 +292,8 @@ public final class RegistryStore implements AutoCloseable {
             in.transferTo(out);
         }
         FileIdentity now = FileIdentity.of(object.blob());
-        if (!now.equals(verified.get(object.meta().digest().sha256Hex()))) throw tampered(object, "changed while it was served");
+        if (!now.equals(verified.get(object.meta().digest().sha256Hex())))
+            throw tampered(object, "changed while it was served");
     }
 
     /** The object's bytes, checked: unchanged since they were verified, or hashed again now. */
@@ -258,7 +303,9 @@ public final class RegistryStore implements AutoCloseable {
             byte[] bytes = Files.readAllBytes(object.blob());
             FileIdentity after = FileIdentity.of(object.blob());
             String name = object.meta().digest().sha256Hex();
-            if (before.equals(after) && after.equals(verified.get(name)) && bytes.length == object.meta().length()) return bytes;
+            if (before.equals(after)
+                    && after.equals(verified.get(name))
+                    && bytes.length == object.meta().length()) return bytes;
             rehashes.increment();
             checkBlob(object, bytes.length, sha256(bytes));
             if (before.equals(after)) verified.put(name, after);
@@ -298,7 +345,9 @@ public final class RegistryStore implements AutoCloseable {
     }
 
     /** How many times a stored blob was hashed again because it was not known unchanged (a test and metric hook). */
-    public long rehashes() { return rehashes.sum(); }
+    public long rehashes() {
+        return rehashes.sum();
+    }
 
     private void checkBlob(StoredObject object, long length, byte[] sha256) {
         byte[] expected = object.meta().digest().hashes().get(DigestAlgorithm.SHA_256);
@@ -307,10 +356,13 @@ public final class RegistryStore implements AutoCloseable {
     }
 
     private static StoreException tampered(StoredObject object, String what) {
-        return new StoreException.Damaged("stored blob " + object.meta().digest().sha256Hex() + " " + what + "; refusing to serve it", null);
+        return new StoreException.Damaged(
+                "stored blob " + object.meta().digest().sha256Hex() + " " + what + "; refusing to serve it", null);
     }
 
-    private static byte[] sha256(byte[] bytes) { return DigestAlgorithm.SHA_256.newDigest().digest(bytes); }
+    private static byte[] sha256(byte[] bytes) {
+        return DigestAlgorithm.SHA_256.newDigest().digest(bytes);
+    }
 
     // ---- uploads ----
 
@@ -327,7 +379,8 @@ public final class RegistryStore implements AutoCloseable {
     /** Streams the body to a temporary file, hashing it, refusing more or fewer bytes than announced. */
     private Upload receive(InputStream body, long length, long max) {
         if (length < 0) throw new StoreException.LengthRequired("Content-Length is required");
-        if (length > max) throw new StoreException.TooLarge("upload of " + length + " bytes exceeds the limit of " + max);
+        if (length > max)
+            throw new StoreException.TooLarge("upload of " + length + " bytes exceeds the limit of " + max);
         Path file;
         try {
             file = Files.createTempFile(tmp, "upload-", ".tmp");
@@ -336,7 +389,7 @@ public final class RegistryStore implements AutoCloseable {
         }
         ContentDigest.Hasher hasher = new ContentDigest.Hasher();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
-             OutputStream out = Channels.newOutputStream(ch)) {
+                OutputStream out = Channels.newOutputStream(ch)) {
             byte[] buf = new byte[1 << 16];
             for (int r; (r = readBody(body, buf, file)) > 0; ) {
                 hasher.update(buf, 0, r);
@@ -350,7 +403,8 @@ public final class RegistryStore implements AutoCloseable {
         }
         if (hasher.length() != length) {
             new Upload(file, null, 0).discard();
-            throw new StoreException.Rejected("Content-Length " + length + " but " + (hasher.length() > length ? "more" : hasher.length()) + " bytes received");
+            throw new StoreException.Rejected("Content-Length " + length + " but "
+                    + (hasher.length() > length ? "more" : hasher.length()) + " bytes received");
         }
         return new Upload(file, hasher.digest(), hasher.length());
     }
@@ -377,9 +431,13 @@ public final class RegistryStore implements AutoCloseable {
         verified.put(up.digest.sha256Hex(), FileIdentity.of(target)); // hashed while it was received
     }
 
-    private StoredObject object(Meta meta) { return new StoredObject(meta, blobs.resolve(meta.digest().sha256Hex())); }
+    private StoredObject object(Meta meta) {
+        return new StoredObject(meta, blobs.resolve(meta.digest().sha256Hex()));
+    }
 
-    private static StoreException storageFailure(String doing, IOException e) { return FileCatalog.storageFailure(doing, e); }
+    private static StoreException storageFailure(String doing, IOException e) {
+        return FileCatalog.storageFailure(doing, e);
+    }
 
     // ---- consistency ----
 
@@ -396,7 +454,8 @@ public final class RegistryStore implements AutoCloseable {
             try (InputStream in = Files.newInputStream(blob)) {
                 byte[] buf = new byte[1 << 16];
                 for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);
-                if (!HexFormat.of().formatHex(md.digest()).equals(name)) problems.add("blob " + name + " does not match its digest");
+                if (!HexFormat.of().formatHex(md.digest()).equals(name))
+                    problems.add("blob " + name + " does not match its digest");
             } catch (NoSuchFileException e) {
                 problems.add("blob " + name + " is named by the catalog but missing");
             } catch (IOException e) {
@@ -410,8 +469,11 @@ public final class RegistryStore implements AutoCloseable {
     private record FileIdentity(Object key, long size, long modifiedNanos, long changedNanos) {
         static FileIdentity of(Path file) throws IOException {
             Map<String, Object> a = Files.readAttributes(file, "unix:ino,dev,size,lastModifiedTime,ctime");
-            return new FileIdentity(a.get("dev") + ":" + a.get("ino"), (Long) a.get("size"),
-                    nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")));
+            return new FileIdentity(
+                    a.get("dev") + ":" + a.get("ino"),
+                    (Long) a.get("size"),
+                    nanos(a.get("lastModifiedTime")),
+                    nanos(a.get("ctime")));
         }
 
         private static long nanos(Object time) {

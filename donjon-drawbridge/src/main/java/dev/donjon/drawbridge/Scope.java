@@ -9,25 +9,38 @@ public final class Scope {
     private Scope() {}
 
     public enum Level {
-        READ(List.of("read", "manage")), WRITE(List.of("write", "manage"));
+        READ(List.of("read", "manage")),
+        WRITE(List.of("write", "manage"));
 
         private final List<String> sufficient;
 
-        Level(List<String> sufficient) { this.sufficient = sufficient; }
+        Level(List<String> sufficient) {
+            this.sufficient = sufficient;
+        }
 
-        List<String> sufficient() { return sufficient; }
+        List<String> sufficient() {
+            return sufficient;
+        }
 
-        String wireName() { return name().toLowerCase(); }
+        String wireName() {
+            return name().toLowerCase();
+        }
     }
 
     public enum Context {
-        USERS("drawbridge_users"), REPOSITORIES("drawbridge_repositories"), TAGS("drawbridge_tags");
+        USERS("drawbridge_users"),
+        REPOSITORIES("drawbridge_repositories"),
+        TAGS("drawbridge_tags");
 
         private final String wireName;
 
-        Context(String wireName) { this.wireName = wireName; }
+        Context(String wireName) {
+            this.wireName = wireName;
+        }
 
-        public String wireName() { return wireName; }
+        public String wireName() {
+            return wireName;
+        }
     }
 
     /**
@@ -36,7 +49,8 @@ public final class Scope {
      */
     public static boolean has(dev.donjon.server.Principal.Bearer token, Level level, Context context) {
         for (String l : level.sufficient()) {
-            if (token.scopes().contains(l + ":" + context.wireName()) || token.scopes().contains(l)) return true;
+            if (token.scopes().contains(l + ":" + context.wireName())
+                    || token.scopes().contains(l)) return true;
         }
         return false;
     }

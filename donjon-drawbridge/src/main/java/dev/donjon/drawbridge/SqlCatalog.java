@@ -26,7 +26,8 @@ final class SqlCatalog implements Catalog {
     /** How to reach the database: a JDBC URL ({@code jdbc:postgresql://host:port/db}), a user and a password. */
     record Settings(String jdbcUrl, String user, Optional<String> password, int poolSize, Duration connectTimeout) {
         Settings {
-            if (!jdbcUrl.startsWith("jdbc:postgresql:")) throw new IllegalArgumentException("the database URL must be jdbc:postgresql://HOST[:PORT]/DATABASE");
+            if (!jdbcUrl.startsWith("jdbc:postgresql:"))
+                throw new IllegalArgumentException("the database URL must be jdbc:postgresql://HOST[:PORT]/DATABASE");
             if (poolSize < 1) throw new IllegalArgumentException("the pool size must be at least 1");
         }
 
@@ -40,7 +41,9 @@ final class SqlCatalog implements Catalog {
 
     private final HikariDataSource pool;
 
-    private SqlCatalog(HikariDataSource pool) { this.pool = pool; }
+    private SqlCatalog(HikariDataSource pool) {
+        this.pool = pool;
+    }
 
     /** Connects, brings the schema up to date, and returns the catalog; fails (one line) if the database cannot be used. */
     static SqlCatalog open(Settings settings) {
@@ -55,12 +58,16 @@ final class SqlCatalog implements Catalog {
         config.setInitializationFailTimeout(-1);
         HikariDataSource pool = new HikariDataSource(config);
         try {
-            Flyway.configure(SqlCatalog.class.getClassLoader()).dataSource(pool)
-                    .locations("classpath:dev/donjon/drawbridge/db").table("drawbridge_schema_history")
-                    .load().migrate();
+            Flyway.configure(SqlCatalog.class.getClassLoader())
+                    .dataSource(pool)
+                    .locations("classpath:dev/donjon/drawbridge/db")
+                    .table("drawbridge_schema_history")
+                    .load()
+                    .migrate();
         } catch (RuntimeException e) {
             pool.close();
-            throw new StoreException.Unavailable("cannot prepare the database " + settings.jdbcUrl() + ": " + OneLine.of(e), e);
+            throw new StoreException.Unavailable(
+                    "cannot prepare the database " + settings.jdbcUrl() + ": " + OneLine.of(e), e);
         }
         return new SqlCatalog(pool);
     }
@@ -68,16 +75,19 @@ final class SqlCatalog implements Catalog {
     @Override
     public void createUser(String user, UserRecord record) {
         write("registering user '" + user + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO users (name, subject, record) VALUES (?, ?, ?)")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO users (name, subject, record) VALUES (?, ?, ?)")) {
                 s.setString(1, user);
                 s.setString(2, record.subject());
                 s.setString(3, text(record.toJson()));
                 s.executeUpdate();
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) throw e;
-                Optional<String> owned = queryOne(c, "SELECT name FROM users WHERE subject = ?", r -> r.getString(1), record.subject());
+                Optional<String> owned =
+                        queryOne(c, "SELECT name FROM users WHERE subject = ?", r -> r.getString(1), record.subject());
                 if (owned.isPresent() && !owned.get().equals(user))
-                    throw new StoreException.AlreadyRegistered("subject '" + record.subject() + "' already owns user '" + owned.get() + "'");
+                    throw new StoreException.AlreadyRegistered(
+                            "subject '" + record.subject() + "' already owns user '" + owned.get() + "'");
                 throw new StoreException.Conflict("user '" + user + "' already exists");
             }
         });
@@ -85,21 +95,29 @@ final class SqlCatalog implements Catalog {
 
     @Override
     public Optional<UserRecord> user(String user) {
-        return read("reading user '" + user + "'", c -> queryOne(c, "SELECT record FROM users WHERE name = ?",
-                r -> UserRecord.parse(bytes(r.getString(1))), user));
+        return read(
+                "reading user '" + user + "'",
+                c -> queryOne(
+                        c,
+                        "SELECT record FROM users WHERE name = ?",
+                        r -> UserRecord.parse(bytes(r.getString(1))),
+                        user));
     }
 
     @Override
     public void createRepository(String user, String repo, RepositoryConfig config) {
         write("registering repository '" + user + "/" + repo + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO repositories (owner, name, config) VALUES (?, ?, ?)")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO repositories (owner, name, config) VALUES (?, ?, ?)")) {
                 s.setString(1, user);
                 s.setString(2, repo);
                 s.setString(3, text(config.toJson()));
                 s.executeUpdate();
             } catch (SQLException e) {
-                if (FOREIGN_KEY_VIOLATION.equals(e.getSQLState())) throw new StoreException.NotFound("user '" + user + "' does not exist");
-                if (UNIQUE_VIOLATION.equals(e.getSQLState())) throw new StoreException.Conflict("repository '" + user + "/" + repo + "' already exists");
+                if (FOREIGN_KEY_VIOLATION.equals(e.getSQLState()))
+                    throw new StoreException.NotFound("user '" + user + "' does not exist");
+                if (UNIQUE_VIOLATION.equals(e.getSQLState()))
+                    throw new StoreException.Conflict("repository '" + user + "/" + repo + "' already exists");
                 throw e;
             }
         });
@@ -107,14 +125,21 @@ final class SqlCatalog implements Catalog {
 
     @Override
     public Optional<RepositoryConfig> repository(String user, String repo) {
-        return read("reading repository '" + user + "/" + repo + "'", c -> queryOne(c,
-                "SELECT config FROM repositories WHERE owner = ? AND name = ?", r -> RepositoryConfig.parse(bytes(r.getString(1))), user, repo));
+        return read(
+                "reading repository '" + user + "/" + repo + "'",
+                c -> queryOne(
+                        c,
+                        "SELECT config FROM repositories WHERE owner = ? AND name = ?",
+                        r -> RepositoryConfig.parse(bytes(r.getString(1))),
+                        user,
+                        repo));
     }
 
     @Override
     public List<String> tags(String user, String repo) {
         return read("listing tags", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT name FROM tags WHERE owner = ? AND repo = ? ORDER BY name")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT name FROM tags WHERE owner = ? AND repo = ? ORDER BY name")) {
                 s.setString(1, user);
                 s.setString(2, repo);
                 List<String> out = new ArrayList<>();
@@ -129,7 +154,8 @@ final class SqlCatalog implements Catalog {
     @Override
     public void createTag(String user, String repo, String tag, Meta entry) {
         write("storing tag " + tag, c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO tags (owner, repo, name, entry, blob) VALUES (?, ?, ?, ?, ?)")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO tags (owner, repo, name, entry, blob) VALUES (?, ?, ?, ?, ?)")) {
                 s.setString(1, user);
                 s.setString(2, repo);
                 s.setString(3, tag);
@@ -137,8 +163,10 @@ final class SqlCatalog implements Catalog {
                 s.setString(5, entry.digest().sha256Hex());
                 s.executeUpdate();
             } catch (SQLException e) {
-                if (FOREIGN_KEY_VIOLATION.equals(e.getSQLState())) throw new StoreException.NotFound("repository '" + user + "/" + repo + "' does not exist");
-                if (UNIQUE_VIOLATION.equals(e.getSQLState())) throw new StoreException.Conflict("tag " + tag + " already exists");
+                if (FOREIGN_KEY_VIOLATION.equals(e.getSQLState()))
+                    throw new StoreException.NotFound("repository '" + user + "/" + repo + "' does not exist");
+                if (UNIQUE_VIOLATION.equals(e.getSQLState()))
+                    throw new StoreException.Conflict("tag " + tag + " already exists");
                 throw e;
             }
         });
@@ -146,14 +174,22 @@ final class SqlCatalog implements Catalog {
 
     @Override
     public Optional<Meta> tag(String user, String repo, String tag) {
-        return read("reading tag " + tag, c -> queryOne(c, "SELECT entry FROM tags WHERE owner = ? AND repo = ? AND name = ?",
-                r -> RegistryJson.readEntry(bytes(r.getString(1))), user, repo, tag));
+        return read(
+                "reading tag " + tag,
+                c -> queryOne(
+                        c,
+                        "SELECT entry FROM tags WHERE owner = ? AND repo = ? AND name = ?",
+                        r -> RegistryJson.readEntry(bytes(r.getString(1))),
+                        user,
+                        repo,
+                        tag));
     }
 
     @Override
     public void createNode(String user, String repo, String tag, TreePath path, Meta entry) {
         write("storing tree node '/" + path + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO nodes (owner, repo, tag, path, entry, blob) VALUES (?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO nodes (owner, repo, tag, path, entry, blob) VALUES (?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, user);
                 s.setString(2, repo);
                 s.setString(3, tag);
@@ -162,8 +198,10 @@ final class SqlCatalog implements Catalog {
                 s.setString(6, entry.digest().sha256Hex());
                 s.executeUpdate();
             } catch (SQLException e) {
-                if (FOREIGN_KEY_VIOLATION.equals(e.getSQLState())) throw new StoreException.NotFound("tag " + tag + " does not exist");
-                if (UNIQUE_VIOLATION.equals(e.getSQLState())) throw new StoreException.Conflict("tree node '/" + path + "' already exists");
+                if (FOREIGN_KEY_VIOLATION.equals(e.getSQLState()))
+                    throw new StoreException.NotFound("tag " + tag + " does not exist");
+                if (UNIQUE_VIOLATION.equals(e.getSQLState()))
+                    throw new StoreException.Conflict("tree node '/" + path + "' already exists");
                 throw e;
             }
         });
@@ -171,16 +209,24 @@ final class SqlCatalog implements Catalog {
 
     @Override
     public Optional<Meta> node(String user, String repo, String tag, TreePath path) {
-        return read("reading tree node '/" + path + "'", c -> queryOne(c,
-                "SELECT entry FROM nodes WHERE owner = ? AND repo = ? AND tag = ? AND path = ?",
-                r -> RegistryJson.readEntry(bytes(r.getString(1))), user, repo, tag, path.toString()));
+        return read(
+                "reading tree node '/" + path + "'",
+                c -> queryOne(
+                        c,
+                        "SELECT entry FROM nodes WHERE owner = ? AND repo = ? AND tag = ? AND path = ?",
+                        r -> RegistryJson.readEntry(bytes(r.getString(1))),
+                        user,
+                        repo,
+                        tag,
+                        path.toString()));
     }
 
     @Override
     public List<String> blobs() {
         return read("listing blobs", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT blob FROM tags UNION SELECT blob FROM nodes ORDER BY 1");
-                 ResultSet r = s.executeQuery()) {
+            try (PreparedStatement s =
+                            c.prepareStatement("SELECT blob FROM tags UNION SELECT blob FROM nodes ORDER BY 1");
+                    ResultSet r = s.executeQuery()) {
                 List<String> out = new ArrayList<>();
                 while (r.next()) out.add(r.getString(1));
                 return out;
@@ -198,10 +244,14 @@ final class SqlCatalog implements Catalog {
     }
 
     @Override
-    public String describe() { return "PostgreSQL " + pool.getJdbcUrl(); }
+    public String describe() {
+        return "PostgreSQL " + pool.getJdbcUrl();
+    }
 
     @Override
-    public void close() { pool.close(); }
+    public void close() {
+        pool.close();
+    }
 
     // ---- plumbing ----
 
@@ -247,7 +297,11 @@ final class SqlCatalog implements Catalog {
         return new StoreException.Unavailable("database failure while " + doing + ": " + OneLine.of(e), e);
     }
 
-    private static String text(byte[] json) { return new String(json, StandardCharsets.UTF_8); }
+    private static String text(byte[] json) {
+        return new String(json, StandardCharsets.UTF_8);
+    }
 
-    private static byte[] bytes(String json) { return json.getBytes(StandardCharsets.UTF_8); }
+    private static byte[] bytes(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
 }

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DrawbridgeAttackTest {
     static final int SLOW = Integer.getInteger("donjon.test.slowClients", 2000);
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     RegistryFixture reg;
     DrawbridgeClient alice;
 
@@ -36,7 +38,9 @@ class DrawbridgeAttackTest {
     }
 
     @AfterEach
-    void stop() { reg.close(); }
+    void stop() {
+        reg.close();
+    }
 
     @Test
     void realClientsAreServedWhileSlowClientsStallTheTlsHandshake() throws Exception {
@@ -44,7 +48,8 @@ class DrawbridgeAttackTest {
         for (Slowloris.Mode mode : Slowloris.Mode.values()) {
             try (Slowloris attack = Slowloris.start(reg.server.address(), SLOW, mode, Duration.ofSeconds(3))) {
                 attack.awaitOpen(SLOW * 9 / 10, Duration.ofSeconds(60));
-                RealClient.Result r = RealClient.measure(tags, reg.anonymousTls(), 10, Duration.ofMillis(100), Duration.ofSeconds(10));
+                RealClient.Result r = RealClient.measure(
+                        tags, reg.anonymousTls(), 10, Duration.ofMillis(100), Duration.ofSeconds(10));
                 assertEquals(0, r.failures(), mode + " slowloris of " + attack.open() + " connections: " + r);
             }
         }
@@ -71,7 +76,9 @@ class DrawbridgeAttackTest {
                 assertEquals(names(missing.body()), names(hidden.body()), pair + " as " + token);
             }
         }
-        assertEquals(200, get(http, base + "alice/secret", RegistryFixture.ALICE_TOKEN).statusCode());
+        assertEquals(
+                200,
+                get(http, base + "alice/secret", RegistryFixture.ALICE_TOKEN).statusCode());
     }
 
     @Test
@@ -86,9 +93,13 @@ class DrawbridgeAttackTest {
     @Test
     void anOverLimitBodyGetsA413TheClientCanRead() throws Exception {
         HttpClient http = HttpClient.newBuilder().sslContext(reg.anonymousTls()).build();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(reg.server.baseUri() + "/api/v0.1.0/dave"))
-                .header("Authorization", "Bearer " + RegistryFixture.ALICE_TOKEN).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[4 << 20])).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(reg.server.baseUri() + "/api/v0.1.0/dave"))
+                        .header("Authorization", "Bearer " + RegistryFixture.ALICE_TOKEN)
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[4 << 20]))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(413, r.statusCode(), r.body());
         assertTrue(r.body().contains("larger than"), r.body());
     }
@@ -112,14 +123,27 @@ class DrawbridgeAttackTest {
         URI wasm = URI.create(reg.server.baseUri() + "/api/v0.1.0/alice/hello/_tag/0.1.0/tree/main.wasm");
         long before = reg.store.rehashes();
         for (int i = 0; i < 200; i++) {
-            assertEquals(200, http.send(HttpRequest.newBuilder(wasm).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertEquals(
+                    200,
+                    http.send(
+                                    HttpRequest.newBuilder(wasm)
+                                            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode());
         }
-        for (int i = 0; i < 20; i++) assertEquals(200, http.send(HttpRequest.newBuilder(wasm).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        for (int i = 0; i < 20; i++)
+            assertEquals(
+                    200,
+                    http.send(HttpRequest.newBuilder(wasm).build(), HttpResponse.BodyHandlers.discarding())
+                            .statusCode());
         assertEquals(before, reg.store.rehashes(), "verified at write: no request re-hashes an unchanged blob");
 
         // a blob changed on disk is noticed by its file identity, hashed again and refused
-        Path blob = reg.storeDir.resolve("blobs").resolve(ContentDigest.of(java.nio.file.Files.readAllBytes(example.resolve("main.wasm"))).sha256Hex());
+        Path blob = reg.storeDir
+                .resolve("blobs")
+                .resolve(ContentDigest.of(java.nio.file.Files.readAllBytes(example.resolve("main.wasm")))
+                        .sha256Hex());
         byte[] bytes = java.nio.file.Files.readAllBytes(blob);
         bytes[bytes.length / 2] ^= 1;
         java.nio.file.attribute.FileTime mtime = java.nio.file.Files.getLastModifiedTime(blob);

@@ -1,11 +1,10 @@
 package dev.donjon.drawbridge;
 
-import dev.donjon.testing.TestPki;
-
 import dev.donjon.common.Tls;
 import dev.donjon.server.Authenticator;
 import dev.donjon.server.OidcVerifier;
 import dev.donjon.server.TokenFile;
+import dev.donjon.testing.TestPki;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -42,18 +41,27 @@ final class RegistryFixture implements AutoCloseable {
                 %s alice-subject read
                 """.formatted(ALICE_TOKEN, BOB_TOKEN, READONLY_TOKEN));
         store = new RegistryStore(storeDir, 256L << 20);
-        SSLContext tls = Tls.context(serverCert.keys().getPrivate(), serverCert.chain(), Tls.anchors(List.of(stewardCa.cert())));
-        server = RegistryServer.start(new RegistryServer.Config(store, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                Optional.of(tls), true, new Authenticator(Optional.of(TokenFile.load(tokens)), oidc, true)));
+        SSLContext tls =
+                Tls.context(serverCert.keys().getPrivate(), serverCert.chain(), Tls.anchors(List.of(stewardCa.cert())));
+        server = RegistryServer.start(new RegistryServer.Config(
+                store,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                Optional.of(tls),
+                true,
+                new Authenticator(Optional.of(TokenFile.load(tokens)), oidc, true)));
     }
 
     /** Trusts the registry's CA, presents no certificate. */
-    SSLContext anonymousTls() { return Tls.trusting(Tls.anchors(List.of(tlsCa.cert()))); }
+    SSLContext anonymousTls() {
+        return Tls.trusting(Tls.anchors(List.of(tlsCa.cert())));
+    }
 
     DrawbridgeClient client(String token) {
         return new DrawbridgeClient(server.baseUri(), anonymousTls(), Optional.ofNullable(token));
     }
 
     @Override
-    public void close() { server.close(); }
+    public void close() {
+        server.close();
+    }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RegistryStoreTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void interruptedUploadLeavesNothingVisible() throws Exception {
@@ -25,8 +26,16 @@ class RegistryStoreTest {
         store.createRepository("u", "r", new RepositoryConfig(true));
         byte[] entry = RegistryJson.writeEntry(Meta.of("{}".getBytes(StandardCharsets.UTF_8), Meta.DIRECTORY_TYPE));
         // the body ends early, as when a client dies mid-upload
-        assertThrows(StoreException.Rejected.class, () -> store.createTag("u", "r", "1.0.0",
-                ContentDigest.of(entry), Meta.ENTRY_TYPE, entry.length + 10, new ByteArrayInputStream(entry)));
+        assertThrows(
+                StoreException.Rejected.class,
+                () -> store.createTag(
+                        "u",
+                        "r",
+                        "1.0.0",
+                        ContentDigest.of(entry),
+                        Meta.ENTRY_TYPE,
+                        entry.length + 10,
+                        new ByteArrayInputStream(entry)));
         assertEquals(List.of(), store.tags("u", "r"));
         try (Stream<Path> s = Files.list(dir.resolve("blobs"))) {
             assertEquals(0, s.count());
@@ -45,21 +54,73 @@ class RegistryStoreTest {
         store.createUser("u", new UserRecord("s"));
         store.createRepository("u", "r", new RepositoryConfig(false));
         byte[] file = "hello".getBytes(StandardCharsets.UTF_8);
-        byte[] root = RegistryJson.writeDirectory(new TreeMap<>(java.util.Map.of("a.txt", Meta.of(file, "text/plain"))));
+        byte[] root =
+                RegistryJson.writeDirectory(new TreeMap<>(java.util.Map.of("a.txt", Meta.of(file, "text/plain"))));
         byte[] entry = RegistryJson.writeEntry(Meta.of(root, Meta.DIRECTORY_TYPE));
-        store.createTag("u", "r", "1.0.0", ContentDigest.of(entry), Meta.ENTRY_TYPE, entry.length, new ByteArrayInputStream(entry));
+        store.createTag(
+                "u",
+                "r",
+                "1.0.0",
+                ContentDigest.of(entry),
+                Meta.ENTRY_TYPE,
+                entry.length,
+                new ByteArrayInputStream(entry));
 
         // a child before its parent
-        assertThrows(StoreException.Conflict.class, () -> store.createNode("u", "r", "1.0.0", TreePath.parse("a.txt"),
-                ContentDigest.of(file), "text/plain", file.length, new ByteArrayInputStream(file)));
-        store.createNode("u", "r", "1.0.0", TreePath.ROOT, ContentDigest.of(root), Meta.DIRECTORY_TYPE, root.length, new ByteArrayInputStream(root));
+        assertThrows(
+                StoreException.Conflict.class,
+                () -> store.createNode(
+                        "u",
+                        "r",
+                        "1.0.0",
+                        TreePath.parse("a.txt"),
+                        ContentDigest.of(file),
+                        "text/plain",
+                        file.length,
+                        new ByteArrayInputStream(file)));
+        store.createNode(
+                "u",
+                "r",
+                "1.0.0",
+                TreePath.ROOT,
+                ContentDigest.of(root),
+                Meta.DIRECTORY_TYPE,
+                root.length,
+                new ByteArrayInputStream(root));
         byte[] other = "jello".getBytes(StandardCharsets.UTF_8);
-        assertThrows(StoreException.Rejected.class, () -> store.createNode("u", "r", "1.0.0", TreePath.parse("a.txt"),
-                ContentDigest.of(other), "text/plain", other.length, new ByteArrayInputStream(other)));
-        assertThrows(StoreException.Conflict.class, () -> store.createNode("u", "r", "1.0.0", TreePath.parse("b.txt"),
-                ContentDigest.of(file), "text/plain", file.length, new ByteArrayInputStream(file)));
-        store.createNode("u", "r", "1.0.0", TreePath.parse("a.txt"), ContentDigest.of(file), "text/plain", file.length, new ByteArrayInputStream(file));
-        StoredObject node = store.node("u", "r", "1.0.0", TreePath.parse("a.txt")).orElseThrow();
+        assertThrows(
+                StoreException.Rejected.class,
+                () -> store.createNode(
+                        "u",
+                        "r",
+                        "1.0.0",
+                        TreePath.parse("a.txt"),
+                        ContentDigest.of(other),
+                        "text/plain",
+                        other.length,
+                        new ByteArrayInputStream(other)));
+        assertThrows(
+                StoreException.Conflict.class,
+                () -> store.createNode(
+                        "u",
+                        "r",
+                        "1.0.0",
+                        TreePath.parse("b.txt"),
+                        ContentDigest.of(file),
+                        "text/plain",
+                        file.length,
+                        new ByteArrayInputStream(file)));
+        store.createNode(
+                "u",
+                "r",
+                "1.0.0",
+                TreePath.parse("a.txt"),
+                ContentDigest.of(file),
+                "text/plain",
+                file.length,
+                new ByteArrayInputStream(file));
+        StoredObject node =
+                store.node("u", "r", "1.0.0", TreePath.parse("a.txt")).orElseThrow();
         assertEquals("hello", new String(store.readVerified(node), StandardCharsets.UTF_8));
         assertTrue(store.node("u", "r", "1.0.0", TreePath.parse("b.txt")).isEmpty());
         assertEquals(Optional.of(new RepositoryConfig(false)), store.repository("u", "r"));

@@ -32,10 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SharedStoreTest {
     private static LocalPostgres postgres;
-    @TempDir Path dir;
+
+    @TempDir
+    Path dir;
 
     @BeforeAll
-    static void database() throws Exception { postgres = LocalPostgres.start(); }
+    static void database() throws Exception {
+        postgres = LocalPostgres.start();
+    }
 
     @AfterAll
     static void stop() {
@@ -55,33 +59,60 @@ class SharedStoreTest {
         }
 
         boolean tag(RegistryStore s, String tag) {
-            return s.createTag("u", "r", tag, ContentDigest.of(entry), Meta.ENTRY_TYPE, entry.length, new ByteArrayInputStream(entry));
+            return s.createTag(
+                    "u",
+                    "r",
+                    tag,
+                    ContentDigest.of(entry),
+                    Meta.ENTRY_TYPE,
+                    entry.length,
+                    new ByteArrayInputStream(entry));
         }
 
         void nodes(RegistryStore s, String tag) {
-            s.createNode("u", "r", tag, TreePath.ROOT, ContentDigest.of(root), Meta.DIRECTORY_TYPE, root.length, new ByteArrayInputStream(root));
-            s.createNode("u", "r", tag, TreePath.parse("a.txt"), ContentDigest.of(file), "text/plain", file.length, new ByteArrayInputStream(file));
+            s.createNode(
+                    "u",
+                    "r",
+                    tag,
+                    TreePath.ROOT,
+                    ContentDigest.of(root),
+                    Meta.DIRECTORY_TYPE,
+                    root.length,
+                    new ByteArrayInputStream(root));
+            s.createNode(
+                    "u",
+                    "r",
+                    tag,
+                    TreePath.parse("a.txt"),
+                    ContentDigest.of(file),
+                    "text/plain",
+                    file.length,
+                    new ByteArrayInputStream(file));
         }
     }
 
     @Test
     void whatOneReplicaWritesTheOtherServes() throws Exception {
         String url = postgres.createDatabase();
-        try (RegistryStore a = replica(url); RegistryStore b = replica(url)) {
+        try (RegistryStore a = replica(url);
+                RegistryStore b = replica(url)) {
             a.createUser("u", new UserRecord("subject-u"));
             assertEquals(Optional.of(new UserRecord("subject-u")), b.user("u"));
             // a subject owns one name, and a name one subject, whichever replica is asked
             assertThrows(StoreException.AlreadyRegistered.class, () -> b.createUser("v", new UserRecord("subject-u")));
             assertThrows(StoreException.Conflict.class, () -> b.createUser("u", new UserRecord("subject-x")));
-            assertThrows(StoreException.NotFound.class, () -> b.createRepository("nobody", "r", new RepositoryConfig(true)));
+            assertThrows(
+                    StoreException.NotFound.class, () -> b.createRepository("nobody", "r", new RepositoryConfig(true)));
             b.createRepository("u", "r", new RepositoryConfig(true));
-            assertThrows(StoreException.Conflict.class, () -> a.createRepository("u", "r", new RepositoryConfig(false)));
+            assertThrows(
+                    StoreException.Conflict.class, () -> a.createRepository("u", "r", new RepositoryConfig(false)));
             assertEquals(Optional.of(new RepositoryConfig(true)), a.repository("u", "r"));
 
             Tree t = Tree.of("hello");
             assertTrue(t.tag(a, "1.0.0"));
             t.nodes(b, "1.0.0"); // the tree goes to the other replica: it finds the tag, and verifies against it
-            StoredObject file = a.node("u", "r", "1.0.0", TreePath.parse("a.txt")).orElseThrow();
+            StoredObject file =
+                    a.node("u", "r", "1.0.0", TreePath.parse("a.txt")).orElseThrow();
             assertArrayEquals(t.file(), a.readVerified(file));
             assertFalse(Tree.of("hello").tag(b, "1.0.0"), "an identical retry on the other replica changes nothing");
             assertThrows(StoreException.Conflict.class, () -> Tree.of("other").tag(b, "1.0.0"));
@@ -95,7 +126,8 @@ class SharedStoreTest {
     @Test
     void identicalPublishesRacingOnTwoReplicasBothSucceed() throws Exception {
         String url = postgres.createDatabase();
-        try (RegistryStore a = replica(url); RegistryStore b = replica(url)) {
+        try (RegistryStore a = replica(url);
+                RegistryStore b = replica(url)) {
             a.createUser("u", new UserRecord("s"));
             a.createRepository("u", "r", new RepositoryConfig(true));
             ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -134,11 +166,14 @@ class SharedStoreTest {
             String fileBlob = Meta.of(t.file(), "text/plain").digest().sha256Hex();
             String rootBlob = Meta.of(t.root(), Meta.DIRECTORY_TYPE).digest().sha256Hex();
             Files.delete(blobs.resolve(fileBlob));
-            Files.setPosixFilePermissions(blobs.resolve(rootBlob), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(
+                    blobs.resolve(rootBlob), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             Files.writeString(blobs.resolve(rootBlob), "{}");
             List<String> problems = a.check();
             assertEquals(2, problems.size(), problems.toString());
-            assertTrue(problems.contains("blob " + fileBlob + " is named by the catalog but missing"), problems.toString());
+            assertTrue(
+                    problems.contains("blob " + fileBlob + " is named by the catalog but missing"),
+                    problems.toString());
             assertTrue(problems.contains("blob " + rootBlob + " does not match its digest"), problems.toString());
         }
     }
@@ -152,19 +187,23 @@ class SharedStoreTest {
         t.tag(a, "1.0.0");
         t.nodes(a, "1.0.0");
         assertEquals(List.of(), a.check());
-        Files.delete(dir.resolve("files/blobs").resolve(Meta.of(t.file(), "text/plain").digest().sha256Hex()));
+        Files.delete(dir.resolve("files/blobs")
+                .resolve(Meta.of(t.file(), "text/plain").digest().sha256Hex()));
         assertEquals(1, a.check().size());
     }
 
     @Test
     void aDatabaseThatGoesAwayMakesTheStoreUnreadyAndItsAnswersRetryable() throws Exception {
         LocalPostgres own = LocalPostgres.start();
-        RegistryStore a = RegistryStore.shared(dir.resolve("shared"), 1 << 20, own.createDatabase(), own.user(), Optional.empty());
+        RegistryStore a = RegistryStore.shared(
+                dir.resolve("shared"), 1 << 20, own.createDatabase(), own.user(), Optional.empty());
         try {
             a.createUser("u", new UserRecord("s"));
             assertEquals(Optional.empty(), a.notReady());
             own.close();
-            assertTrue(a.notReady().orElseThrow().contains("does not answer"), a.notReady().toString());
+            assertTrue(
+                    a.notReady().orElseThrow().contains("does not answer"),
+                    a.notReady().toString());
             StoreException.Unavailable e = assertThrows(StoreException.Unavailable.class, () -> a.user("u"));
             assertTrue(e.getMessage().startsWith("database failure while reading user 'u'"), e.getMessage());
             assertFalse(e.getMessage().contains("\n"));
@@ -176,9 +215,17 @@ class SharedStoreTest {
 
     @Test
     void anUnreachableDatabaseIsOneLineAtStart() {
-        StoreException.Unavailable e = assertThrows(StoreException.Unavailable.class, () -> RegistryStore.shared(dir.resolve("shared"),
-                1 << 20, "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2", "nobody", Optional.empty()));
-        assertTrue(e.getMessage().startsWith("cannot prepare the database jdbc:postgresql://127.0.0.1:1/none"), e.getMessage());
+        StoreException.Unavailable e = assertThrows(
+                StoreException.Unavailable.class,
+                () -> RegistryStore.shared(
+                        dir.resolve("shared"),
+                        1 << 20,
+                        "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2",
+                        "nobody",
+                        Optional.empty()));
+        assertTrue(
+                e.getMessage().startsWith("cannot prepare the database jdbc:postgresql://127.0.0.1:1/none"),
+                e.getMessage());
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
     }
 }

@@ -12,7 +12,8 @@ public record AddressRange(InetAddress network, int prefixLength) {
     public AddressRange {
         int bits = network.getAddress().length * 8;
         if (prefixLength < 0 || prefixLength > bits) {
-            throw new IllegalArgumentException("prefix length " + prefixLength + " is out of range for " + network.getHostAddress());
+            throw new IllegalArgumentException(
+                    "prefix length " + prefixLength + " is out of range for " + network.getHostAddress());
         }
     }
 
@@ -23,7 +24,8 @@ public record AddressRange(InetAddress network, int prefixLength) {
         String address = slash < 0 ? t : t.substring(0, slash);
         if (address.startsWith("[") && address.endsWith("]")) address = address.substring(1, address.length() - 1);
         if (!address.matches("[0-9.]+") && !address.contains(":")) {
-            throw new IllegalArgumentException("\"" + text + "\" is not an IP address or CIDR block (host names are not allowed)");
+            throw new IllegalArgumentException(
+                    "\"" + text + "\" is not an IP address or CIDR block (host names are not allowed)");
         }
         InetAddress a;
         try {
@@ -38,7 +40,8 @@ public record AddressRange(InetAddress network, int prefixLength) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("\"" + text + "\": the prefix length is not a number");
         }
-        if (prefix < 0 || prefix > bits) throw new IllegalArgumentException("\"" + text + "\": prefix length must be 0 to " + bits);
+        if (prefix < 0 || prefix > bits)
+            throw new IllegalArgumentException("\"" + text + "\": prefix length must be 0 to " + bits);
         return new AddressRange(a, prefix);
     }
 

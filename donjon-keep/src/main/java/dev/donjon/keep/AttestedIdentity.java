@@ -1,5 +1,6 @@
 package dev.donjon.keep;
 
+import dev.donjon.abi.csr.WorkloadIdentity;
 import dev.donjon.common.Tls;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.Platform;
@@ -8,7 +9,6 @@ import dev.donjon.platform.PlatformSettings;
 import dev.donjon.platform.identity.CachedCollateral;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.identity.SelfSignedIdentity;
-import dev.donjon.abi.csr.WorkloadIdentity;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -56,9 +56,13 @@ public final class AttestedIdentity implements IdentityProvider {
      * @param peers    anchors for the servers of {@code connect} + {@code tls} files
      * @param clientCa when present, TLS listeners require a client certificate chained to one of these
      */
-    public record Trust(Optional<List<X509Certificate>> steward, Optional<List<X509Certificate>> peers,
-                        Optional<List<X509Certificate>> clientCa) {
-        public static Trust jdkDefaults() { return new Trust(Optional.empty(), Optional.empty(), Optional.empty()); }
+    public record Trust(
+            Optional<List<X509Certificate>> steward,
+            Optional<List<X509Certificate>> peers,
+            Optional<List<X509Certificate>> clientCa) {
+        public static Trust jdkDefaults() {
+            return new Trust(Optional.empty(), Optional.empty(), Optional.empty());
+        }
     }
 
     private final Source source;
@@ -96,8 +100,8 @@ public final class AttestedIdentity implements IdentityProvider {
                 if (platform.isEmpty()) throw noPlatform();
             }
         };
-        return new AttestedIdentity(source, trust, platform.map(Platform::backend).orElse(Backend.NIL),
-                Clock.systemUTC());
+        return new AttestedIdentity(
+                source, trust, platform.map(Platform::backend).orElse(Backend.NIL), Clock.systemUTC());
     }
 
     /**
@@ -106,10 +110,12 @@ public final class AttestedIdentity implements IdentityProvider {
      * collateral the host cached (PlatformSettings from the environment). With the Steward's {@code nonce} the evidence
      * binds it beside the key (freshness); without one it is Enarx's CSR.
      */
-    public static KeepIdentity enroll(Optional<Platform> platform, Optional<byte[]> nonce, Extension... extra) throws PlatformException {
+    public static KeepIdentity enroll(Optional<Platform> platform, Optional<byte[]> nonce, Extension... extra)
+            throws PlatformException {
         Platform p = platform.orElseThrow(AttestedIdentity::noPlatform);
         PlatformSettings settings = PlatformSettings.fromEnvironment(System.getenv());
-        CachedCollateral collateral = p.backend().hardware() ? CachedCollateral.read(settings.amdCache(), settings.intelCache())
+        CachedCollateral collateral = p.backend().hardware()
+                ? CachedCollateral.read(settings.amdCache(), settings.intelCache())
                 : CachedCollateral.none();
         return KeepIdentity.create(p, collateral, nonce, extra);
     }
@@ -133,7 +139,13 @@ public final class AttestedIdentity implements IdentityProvider {
     /** The CSR names the workload: the SHA-256 of the module bytes this Keep runs, and the slug when known. */
     @Override
     public KeepTls tls(Optional<URI> steward, Workload workload) {
-        return tls(steward, steward.isPresent() ? new Extension[] {WorkloadIdentity.ofModule(slug, workload.module()).toExtension()} : new Extension[0]);
+        return tls(
+                steward,
+                steward.isPresent()
+                        ? new Extension[] {
+                            WorkloadIdentity.ofModule(slug, workload.module()).toExtension()
+                        }
+                        : new Extension[0]);
     }
 
     private KeepTls tls(Optional<URI> steward, Extension[] extra) {
@@ -148,8 +160,10 @@ public final class AttestedIdentity implements IdentityProvider {
                 key = identity.keyPair();
                 chain = leafFirst(key, client.enroll(steward.get(), identity.csr()));
                 X509Certificate leaf = chain.getFirst();
-                LOG.info(() -> "enrolled with the Steward at " + steward.get() + " (" + identity.backend() + " evidence): certificate "
-                        + leaf.getSerialNumber().toString(16) + " from " + leaf.getIssuerX500Principal().getName() + ", valid until " + leaf.getNotAfter().toInstant());
+                LOG.info(() -> "enrolled with the Steward at " + steward.get() + " (" + identity.backend()
+                        + " evidence): certificate " + leaf.getSerialNumber().toString(16) + " from "
+                        + leaf.getIssuerX500Principal().getName() + ", valid until "
+                        + leaf.getNotAfter().toInstant());
             } else {
                 key = KeepIdentity.newKeyPair(backend);
                 chain = List.of(SelfSignedIdentity.localhost(key, clock));
@@ -157,7 +171,8 @@ public final class AttestedIdentity implements IdentityProvider {
             SSLContext connect = Tls.context(key.getPrivate(), chain, trust.peers());
             KeyPair keys = key;
             List<X509Certificate> issued = chain;
-            Optional<KeepTls.Presenting> presenting = Optional.of(anchors -> Tls.context(keys.getPrivate(), issued, anchors));
+            Optional<KeepTls.Presenting> presenting =
+                    Optional.of(anchors -> Tls.context(keys.getPrivate(), issued, anchors));
             if (trust.clientCa().isEmpty()) return new KeepTls(connect, connect, false, presenting);
             return new KeepTls(connect, Tls.context(key.getPrivate(), chain, trust.clientCa()), true, presenting);
         } catch (PlatformException e) {
@@ -166,7 +181,8 @@ public final class AttestedIdentity implements IdentityProvider {
     }
 
     private static PlatformException noPlatform() {
-        return new PlatformException("this Keep has no TEE platform (nil backend): it has no evidence to enroll with the Steward");
+        return new PlatformException(
+                "this Keep has no TEE platform (nil backend): it has no evidence to enroll with the Steward");
     }
 
     /**
@@ -175,14 +191,19 @@ public final class AttestedIdentity implements IdentityProvider {
      */
     public static List<X509Certificate> leafFirst(KeyPair key, List<X509Certificate> issued) {
         List<X509Certificate> rest = new ArrayList<>(issued);
-        X509Certificate leaf = rest.stream().filter(c -> Arrays.equals(c.getPublicKey().getEncoded(), key.getPublic().getEncoded()))
-                .findFirst().orElseThrow(() -> new KeepException("the Steward issued no certificate for this Keep's key"));
+        X509Certificate leaf = rest.stream()
+                .filter(c -> Arrays.equals(
+                        c.getPublicKey().getEncoded(), key.getPublic().getEncoded()))
+                .findFirst()
+                .orElseThrow(() -> new KeepException("the Steward issued no certificate for this Keep's key"));
         rest.remove(leaf);
         List<X509Certificate> chain = new ArrayList<>(List.of(leaf));
         while (!rest.isEmpty()) {
             X509Certificate last = chain.getLast();
-            X509Certificate issuer = rest.stream().filter(c -> c.getSubjectX500Principal().equals(last.getIssuerX500Principal()))
-                    .findFirst().orElseThrow(() -> new KeepException("the Steward's chain has a certificate that does not issue "
+            X509Certificate issuer = rest.stream()
+                    .filter(c -> c.getSubjectX500Principal().equals(last.getIssuerX500Principal()))
+                    .findFirst()
+                    .orElseThrow(() -> new KeepException("the Steward's chain has a certificate that does not issue "
                             + last.getSubjectX500Principal().getName()));
             try {
                 last.verify(issuer.getPublicKey());

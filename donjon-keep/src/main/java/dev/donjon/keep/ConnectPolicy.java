@@ -21,9 +21,15 @@ public sealed interface ConnectPolicy {
 
     /** Any address: {@code donjon run}'s rule (the user runs their own workload on their own machine). */
     record Anywhere() implements ConnectPolicy {
-        @Override public boolean permits(InetAddress address) { return true; }
+        @Override
+        public boolean permits(InetAddress address) {
+            return true;
+        }
 
-        @Override public String argument() { return "anywhere"; }
+        @Override
+        public String argument() {
+            return "anywhere";
+        }
     }
 
     /**
@@ -36,15 +42,23 @@ public sealed interface ConnectPolicy {
 
         @Override
         public boolean permits(InetAddress address) {
-            return !(address.isLoopbackAddress() || address.isLinkLocalAddress() || address.isAnyLocalAddress()
-                    || address.isMulticastAddress() || THIS_NETWORK.contains(address) || isOwnAddress(address));
+            return !(address.isLoopbackAddress()
+                    || address.isLinkLocalAddress()
+                    || address.isAnyLocalAddress()
+                    || address.isMulticastAddress()
+                    || THIS_NETWORK.contains(address)
+                    || isOwnAddress(address));
         }
 
-        @Override public String argument() { return "not-this-host"; }
+        @Override
+        public String argument() {
+            return "not-this-host";
+        }
 
         private static boolean isOwnAddress(InetAddress address) {
             try {
-                return NetworkInterface.networkInterfaces().flatMap(NetworkInterface::inetAddresses)
+                return NetworkInterface.networkInterfaces()
+                        .flatMap(NetworkInterface::inetAddresses)
                         .anyMatch(own -> java.util.Arrays.equals(own.getAddress(), address.getAddress()));
             } catch (SocketException e) {
                 return true; // cannot tell which addresses are this host's: refuse rather than guess
@@ -60,10 +74,14 @@ public sealed interface ConnectPolicy {
         }
 
         @Override
-        public boolean permits(InetAddress address) { return ranges.stream().anyMatch(r -> r.contains(address)); }
+        public boolean permits(InetAddress address) {
+            return ranges.stream().anyMatch(r -> r.contains(address));
+        }
 
         @Override
-        public String argument() { return "only:" + ranges.stream().map(AddressRange::toString).collect(Collectors.joining(",")); }
+        public String argument() {
+            return "only:" + ranges.stream().map(AddressRange::toString).collect(Collectors.joining(","));
+        }
     }
 
     /** @throws IllegalArgumentException not {@code anywhere}, {@code not-this-host} or {@code only:CIDR[,CIDR...]} */
@@ -72,8 +90,11 @@ public sealed interface ConnectPolicy {
             case "anywhere" -> new Anywhere();
             case "not-this-host" -> new NotThisHost();
             default -> {
-                if (!argument.startsWith("only:")) throw new IllegalArgumentException("unknown connect policy \"" + argument + "\"");
-                yield new Only(java.util.Arrays.stream(argument.substring(5).split(",")).map(AddressRange::parse).toList());
+                if (!argument.startsWith("only:"))
+                    throw new IllegalArgumentException("unknown connect policy \"" + argument + "\"");
+                yield new Only(java.util.Arrays.stream(argument.substring(5).split(","))
+                        .map(AddressRange::parse)
+                        .toList());
             }
         };
     }

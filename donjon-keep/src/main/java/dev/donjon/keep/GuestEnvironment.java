@@ -26,7 +26,9 @@ final class GuestEnvironment {
      * With a config: {@code FD_COUNT}, {@code FD_NAMES} (':'-joined), the config's env in file order, then the
      * extra entries (replacing a key already set, in place). Without: exactly the extra entries.
      */
-    static List<String> env(Workload w) { return env(w, Map.of()); }
+    static List<String> env(Workload w) {
+        return env(w, Map.of());
+    }
 
     /**
      * As {@link #env(Workload)}, then the secrets' variables (and, with a secrets directory, {@code DONJON_SECRETS_DIR} and
@@ -45,7 +47,8 @@ final class GuestEnvironment {
         }
         for (var s : secrets.entrySet()) {
             if (env.containsKey(s.getKey())) {
-                throw new KeepException("secret variable " + s.getKey() + " would replace the environment variable of that name (set by Enarx.toml or --env)");
+                throw new KeepException("secret variable " + s.getKey()
+                        + " would replace the environment variable of that name (set by Enarx.toml or --env)");
             }
             env.put(s.getKey(), s.getValue());
         }

@@ -23,11 +23,13 @@ record GuestSecrets(Map<String, String> env, Optional<MemoryDirectory> dir) {
 
     /** Names the secrets' directory for the guest: its path, and its fd (for guests that cannot find it as a preopen). */
     static final String DIR_VARIABLE = "DONJON_SECRETS_DIR";
+
     static final String FD_VARIABLE = "DONJON_SECRETS_FD";
 
     static GuestSecrets fetch(SecretsPlan plan, KeepTls identity) {
-        KeepTls.Presenting presenting = identity.presenting().orElseThrow(() ->
-                new KeepException("this Keep's identity cannot present a certificate to the secret broker"));
+        KeepTls.Presenting presenting = identity.presenting()
+                .orElseThrow(() ->
+                        new KeepException("this Keep's identity cannot present a certificate to the secret broker"));
         DonjonConfig c = plan.config();
         SecretsClient client = new SecretsClient(c.broker().orElseThrow(), presenting.trusting(plan.brokerAnchors()));
         Map<String, String> env = new LinkedHashMap<>();
@@ -39,7 +41,8 @@ record GuestSecrets(Map<String, String> env, Optional<MemoryDirectory> dir) {
                 if (s.file().isPresent()) files.put(s.file().get(), value);
                 else Arrays.fill(value, (byte) 0);
             }
-            Optional<MemoryDirectory> dir = files.isEmpty() ? Optional.empty() : Optional.of(new MemoryDirectory(c.dir(), files));
+            Optional<MemoryDirectory> dir =
+                    files.isEmpty() ? Optional.empty() : Optional.of(new MemoryDirectory(c.dir(), files));
             return new GuestSecrets(env, dir);
         } finally {
             files.values().forEach(v -> Arrays.fill(v, (byte) 0)); // the directory holds its own copies
@@ -48,16 +51,24 @@ record GuestSecrets(Map<String, String> env, Optional<MemoryDirectory> dir) {
 
     private static String text(DonjonConfig.SecretRequest s, byte[] value) {
         try {
-            String t = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(value)).toString();
+            String t = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value))
+                    .toString();
             if (t.indexOf('\0') < 0) return t;
         } catch (CharacterCodingException e) {
             // below
         }
-        throw new KeepException("secret '" + s.name() + "' is not UTF-8 text without NUL, so it cannot be the environment variable "
-                + s.env().orElseThrow() + " (deliver it as a file)");
+        throw new KeepException(
+                "secret '" + s.name() + "' is not UTF-8 text without NUL, so it cannot be the environment variable "
+                        + s.env().orElseThrow() + " (deliver it as a file)");
     }
 
     @Override
-    public String toString() { return "GuestSecrets[" + env.size() + " variables, " + dir.map(MemoryDirectory::toString).orElse("no directory") + "]"; }
+    public String toString() {
+        return "GuestSecrets[" + env.size() + " variables, "
+                + dir.map(MemoryDirectory::toString).orElse("no directory") + "]";
+    }
 }

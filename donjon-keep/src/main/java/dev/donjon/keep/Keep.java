@@ -37,7 +37,9 @@ public final class Keep implements Closeable {
         @Override
         public String toString() {
             java.net.InetAddress a = address.getAddress();
-            String host = a.isAnyLocalAddress() ? (a instanceof java.net.Inet6Address ? "::" : "0.0.0.0") : a.getHostAddress();
+            String host = a.isAnyLocalAddress()
+                    ? (a instanceof java.net.Inet6Address ? "::" : "0.0.0.0")
+                    : a.getHostAddress();
             return name + ": " + prot.key() + " on " + SocketOpener.hostPort(host, address.getPort());
         }
     }
@@ -48,9 +50,15 @@ public final class Keep implements Closeable {
     private final List<Closeable> sockets;
     /** The in-memory secrets directory, wiped once the guest is done with it. */
     private final Optional<MemoryDirectory> secrets;
+
     private boolean handedOver;
 
-    private Keep(WasiProgram program, WasiOptions options, List<Listening> listening, List<Closeable> sockets, Optional<MemoryDirectory> secrets) {
+    private Keep(
+            WasiProgram program,
+            WasiOptions options,
+            List<Listening> listening,
+            List<Closeable> sockets,
+            Optional<MemoryDirectory> secrets) {
         this.program = program;
         this.options = options;
         this.listening = List.copyOf(listening);
@@ -72,7 +80,12 @@ public final class Keep implements Closeable {
      * As {@link #open(Workload, Stdio, WasiLimits, IdentityProvider)}, with the module's compiled form taken from (or
      * put in) {@code compiled}: only for a Keep outside a TEE, whose code need not be measured.
      */
-    public static Keep open(Workload workload, Stdio stdio, WasiLimits limits, IdentityProvider identity, CompiledModuleCache compiled) {
+    public static Keep open(
+            Workload workload,
+            Stdio stdio,
+            WasiLimits limits,
+            IdentityProvider identity,
+            CompiledModuleCache compiled) {
         return open(workload, stdio, limits, identity, compiled, NetworkPolicy.unrestricted());
     }
 
@@ -81,8 +94,13 @@ public final class Keep implements Closeable {
      * what the sockets may reach and where they listen (a refused {@code connect} or {@code listen} stops the Keep
      * before the guest runs, as a closed port would).
      */
-    public static Keep open(Workload workload, Stdio stdio, WasiLimits limits, IdentityProvider identity, CompiledModuleCache compiled,
-                            NetworkPolicy network) {
+    public static Keep open(
+            Workload workload,
+            Stdio stdio,
+            WasiLimits limits,
+            IdentityProvider identity,
+            CompiledModuleCache compiled,
+            NetworkPolicy network) {
         WasiProgram program = WasiProgram.load(workload.module(), compiled);
         EnarxConfig config = GuestEnvironment.configOrDefault(workload);
         Supplier<KeepTls> tls = tlsContext(config, identity, workload);
@@ -92,7 +110,8 @@ public final class Keep implements Closeable {
         Optional<GuestSecrets> secrets = Optional.empty();
         if (workload.secrets().isPresent()) {
             if (config.steward().isEmpty()) {
-                throw new KeepException("the workload names secrets, but its Enarx.toml has no steward: the Keep has no certificate to present to the secret broker");
+                throw new KeepException(
+                        "the workload names secrets, but its Enarx.toml has no steward: the Keep has no certificate to present to the secret broker");
             }
             // before any socket opens: a Keep refused a secret does not start
             secrets = Optional.of(GuestSecrets.fetch(workload.secrets().get(), tls.get()));
@@ -103,33 +122,46 @@ public final class Keep implements Closeable {
         List<Closeable> sockets = new ArrayList<>();
         try {
             for (WorkloadFile f : config.files()) {
-                fds.add(switch (f) {
-                    case WorkloadFile.Null n -> new FdSpec.NullDevice(n.fdName());
-                    case WorkloadFile.Stdin in -> new FdSpec.Stdin(stdio.in(), in.fdName(), stdio.inKind());
-                    case WorkloadFile.Stdout out -> new FdSpec.Stdout(stdio.out(), out.fdName(), stdio.outKind());
-                    case WorkloadFile.Stderr err -> new FdSpec.Stderr(stdio.err(), err.fdName(), stdio.errKind());
-                    case WorkloadFile.Listen l -> {
-                        Optional<KeepTls> ctx = l.prot() == Protocol.TLS ? Optional.of(tls.get()) : Optional.empty();
-                        ServerSocketChannel ch = SocketOpener.listen(l, network);
-                        sockets.add(ch);
-                        listening.add(new Listening(l.name(), localAddress(ch), l.prot()));
-                        yield new FdSpec.Listener(ch, l.name(), ctx.map(KeepTls::listen),
-                                ctx.map(KeepTls::requireClientCertificate).orElse(false));
-                    }
-                    case WorkloadFile.Connect c -> {
-                        Optional<SSLContext> ctx = c.prot() == Protocol.TLS ? Optional.of(tls.get().connect()) : Optional.empty();
-                        SocketChannel ch = SocketOpener.connect(c, network);
-                        sockets.add(ch);
-                        yield new FdSpec.Stream(ch, c.name(), ctx, c.host());
-                    }
-                });
+                fds.add(
+                        switch (f) {
+                            case WorkloadFile.Null n -> new FdSpec.NullDevice(n.fdName());
+                            case WorkloadFile.Stdin in -> new FdSpec.Stdin(stdio.in(), in.fdName(), stdio.inKind());
+                            case WorkloadFile.Stdout out ->
+                                new FdSpec.Stdout(stdio.out(), out.fdName(), stdio.outKind());
+                            case WorkloadFile.Stderr err ->
+                                new FdSpec.Stderr(stdio.err(), err.fdName(), stdio.errKind());
+                            case WorkloadFile.Listen l -> {
+                                Optional<KeepTls> ctx =
+                                        l.prot() == Protocol.TLS ? Optional.of(tls.get()) : Optional.empty();
+                                ServerSocketChannel ch = SocketOpener.listen(l, network);
+                                sockets.add(ch);
+                                listening.add(new Listening(l.name(), localAddress(ch), l.prot()));
+                                yield new FdSpec.Listener(
+                                        ch,
+                                        l.name(),
+                                        ctx.map(KeepTls::listen),
+                                        ctx.map(KeepTls::requireClientCertificate)
+                                                .orElse(false));
+                            }
+                            case WorkloadFile.Connect c -> {
+                                Optional<SSLContext> ctx = c.prot() == Protocol.TLS
+                                        ? Optional.of(tls.get().connect())
+                                        : Optional.empty();
+                                SocketChannel ch = SocketOpener.connect(c, network);
+                                sockets.add(ch);
+                                yield new FdSpec.Stream(ch, c.name(), ctx, c.host());
+                            }
+                        });
             }
-            Map<String, String> secretEnv = new LinkedHashMap<>(secrets.map(GuestSecrets::env).orElse(Map.of()));
+            Map<String, String> secretEnv =
+                    new LinkedHashMap<>(secrets.map(GuestSecrets::env).orElse(Map.of()));
             Optional<MemoryDirectory> secretDir = secrets.flatMap(GuestSecrets::dir);
             secretDir.ifPresent(d -> {
                 // its fd comes after the configured files and the preopened host directories
                 secretEnv.put(GuestSecrets.DIR_VARIABLE, d.guestPath());
-                secretEnv.put(GuestSecrets.FD_VARIABLE, Integer.toString(fds.size() + workload.preopens().size()));
+                secretEnv.put(
+                        GuestSecrets.FD_VARIABLE,
+                        Integer.toString(fds.size() + workload.preopens().size()));
             });
             WasiOptions.Builder options = WasiOptions.builder()
                     .args(GuestEnvironment.argv(workload))
@@ -168,10 +200,14 @@ public final class Keep implements Closeable {
     }
 
     /** The listening sockets in file order, with the address actually bound (port 0 in the config gets a free port). */
-    public List<Listening> listening() { return listening; }
+    public List<Listening> listening() {
+        return listening;
+    }
 
     /** The options the guest runs with (argv, environment, fds). */
-    public WasiOptions options() { return options; }
+    public WasiOptions options() {
+        return options;
+    }
 
     /** Starts the guest; from here on the WASI host owns the sockets and closes them when the guest ends. */
     public synchronized GuestRun start() {
@@ -180,7 +216,8 @@ public final class Keep implements Closeable {
         try {
             return program.start(options);
         } catch (RuntimeException e) {
-            // refused before the guest ran (a missing --dir, a TLS context that cannot serve): nothing owns the sockets yet
+            // refused before the guest ran (a missing --dir, a TLS context that cannot serve): nothing owns the sockets
+            // yet
             sockets.forEach(SocketOpener::close);
             throw e;
         }

@@ -16,7 +16,8 @@ import javax.net.ssl.SSLContext;
  * @param presenting               client contexts that present the Keep's certificate to other servers (the secret
  *                                 broker), trusting the anchors given; absent for an identity that cannot
  */
-public record KeepTls(SSLContext connect, SSLContext listen, boolean requireClientCertificate, Optional<Presenting> presenting) {
+public record KeepTls(
+        SSLContext connect, SSLContext listen, boolean requireClientCertificate, Optional<Presenting> presenting) {
 
     /** Makes client contexts with the Keep's key and certificate chain; the key never leaves the Keep's process. */
     @FunctionalInterface

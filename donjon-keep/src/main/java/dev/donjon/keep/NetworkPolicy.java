@@ -20,10 +20,16 @@ public record NetworkPolicy(ConnectPolicy connect, Optional<InetAddress> listenA
     }
 
     /** Connect anywhere, listen where the workload says: {@code donjon run}. */
-    public static NetworkPolicy unrestricted() { return new NetworkPolicy(new ConnectPolicy.Anywhere(), Optional.empty()); }
+    public static NetworkPolicy unrestricted() {
+        return new NetworkPolicy(new ConnectPolicy.Anywhere(), Optional.empty());
+    }
 
     /** Connect anywhere but this host, listen where the workload says: the host agent's default for its Keeps. */
-    public static NetworkPolicy notThisHost() { return new NetworkPolicy(new ConnectPolicy.NotThisHost(), Optional.empty()); }
+    public static NetworkPolicy notThisHost() {
+        return new NetworkPolicy(new ConnectPolicy.NotThisHost(), Optional.empty());
+    }
 
-    public NetworkPolicy withListenAddress(InetAddress address) { return new NetworkPolicy(connect, Optional.of(address)); }
+    public NetworkPolicy withListenAddress(InetAddress address) {
+        return new NetworkPolicy(connect, Optional.of(address));
+    }
 }

@@ -30,23 +30,33 @@ final class SecretsClient {
 
     byte[] fetch(String name) {
         URI uri = broker.resolve("v1/secrets/" + name);
-        HttpResponse<InputStream> r = ServiceCall.send(http, HttpRequest.newBuilder(uri).timeout(ServiceCall.REQUEST_TIMEOUT).GET().build(),
-                HttpResponse.BodyHandlers.ofInputStream(), "the secret broker at " + broker, "--secrets-ca");
+        HttpResponse<InputStream> r = ServiceCall.send(
+                http,
+                HttpRequest.newBuilder(uri)
+                        .timeout(ServiceCall.REQUEST_TIMEOUT)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream(),
+                "the secret broker at " + broker,
+                "--secrets-ca");
         byte[] body;
         try (InputStream in = r.body()) {
             body = in.readNBytes(MAX_VALUE + 1);
         } catch (IOException e) {
-            throw new KeepException("the secret broker at " + broker + " broke off its answer for secret '" + name + "'", e);
+            throw new KeepException(
+                    "the secret broker at " + broker + " broke off its answer for secret '" + name + "'", e);
         }
         if (r.statusCode() != 200) {
-            throw new KeepException("the secret broker at " + broker + " refused secret '" + name + "' (HTTP " + r.statusCode() + "): "
-                    + StewardClient.reason(body));
+            throw new KeepException("the secret broker at " + broker + " refused secret '" + name + "' (HTTP "
+                    + r.statusCode() + "): " + StewardClient.reason(body));
         }
-        if (body.length > MAX_VALUE) throw new KeepException("secret '" + name + "' is larger than " + MAX_VALUE + " bytes");
+        if (body.length > MAX_VALUE)
+            throw new KeepException("secret '" + name + "' is larger than " + MAX_VALUE + " bytes");
         return body;
     }
 
     @Override
-    public String toString() { return "SecretsClient[" + broker + "]"; }
-
+    public String toString() {
+        return "SecretsClient[" + broker + "]";
+    }
 }

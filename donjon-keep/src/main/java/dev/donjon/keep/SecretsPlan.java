@@ -19,7 +19,8 @@ public record SecretsPlan(DonjonConfig config, Optional<List<X509Certificate>> b
     public SecretsPlan {
         Objects.requireNonNull(config, "config");
         brokerAnchors = brokerAnchors.map(List::copyOf);
-        if (config.secrets().isEmpty() || config.broker().isEmpty()) throw new IllegalArgumentException("a secrets plan needs a broker and secrets");
+        if (config.secrets().isEmpty() || config.broker().isEmpty())
+            throw new IllegalArgumentException("a secrets plan needs a broker and secrets");
     }
 
     /** The plan for {@code config}, or none when it names no secrets. */

@@ -25,25 +25,35 @@ final class ServiceCall {
 
     /** A client whose TLS is {@code tls} (trust anchors for the service, and the Keep's certificate when it presents one). */
     static HttpClient client(SSLContext tls) {
-        return HttpClient.newBuilder().sslContext(tls).connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+        return HttpClient.newBuilder()
+                .sslContext(tls)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
     }
 
     /**
      * @param service  names the service in messages, e.g. {@code the Steward at https://steward.example/}
      * @param caOption the option that adds the service's CA, for a failed TLS handshake, e.g. {@code --steward-ca}
      */
-    static <T> HttpResponse<T> send(HttpClient http, HttpRequest request, HttpResponse.BodyHandler<T> body, String service, String caOption) {
+    static <T> HttpResponse<T> send(
+            HttpClient http, HttpRequest request, HttpResponse.BodyHandler<T> body, String service, String caOption) {
         try {
             return http.send(request, body);
         } catch (HttpConnectTimeoutException e) {
-            throw new KeepException("cannot reach " + service + ": no connection within " + CONNECT_TIMEOUT.toSeconds() + " s", e);
+            throw new KeepException(
+                    "cannot reach " + service + ": no connection within " + CONNECT_TIMEOUT.toSeconds() + " s", e);
         } catch (HttpTimeoutException e) {
-            throw new KeepException(capitalized(service) + " did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s", e);
+            throw new KeepException(
+                    capitalized(service) + " did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s", e);
         } catch (ConnectException e) {
             throw new KeepException("cannot reach " + service + ": connection refused", e);
         } catch (SSLException e) {
-            throw new KeepException("TLS with " + service + " failed: " + rootMessage(e) + " (is its CA trusted? add it with " + caOption + ")", e);
+            throw new KeepException(
+                    "TLS with " + service + " failed: " + rootMessage(e) + " (is its CA trusted? add it with "
+                            + caOption + ")",
+                    e);
         } catch (IOException e) {
             throw new KeepException("cannot reach " + service + ": " + rootMessage(e), e);
         } catch (InterruptedException e) {

@@ -19,6 +19,7 @@ import java.time.Duration;
 final class SocketOpener {
     /** Many clients may arrive before the guest first accepts; the kernel caps this at somaxconn anyway. */
     static final int BACKLOG = 4096;
+
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private SocketOpener() {}
@@ -37,7 +38,9 @@ final class SocketOpener {
                 ch.bind(addr, BACKLOG);
             } catch (java.net.SocketException | java.nio.channels.UnsupportedAddressTypeException e) {
                 // "::" (the default) on a host without IPv6: every IPv4 interface is what the user meant
-                if (e instanceof BindException || !addr.getAddress().isAnyLocalAddress() || !(addr.getAddress() instanceof java.net.Inet6Address)) throw e;
+                if (e instanceof BindException
+                        || !addr.getAddress().isAnyLocalAddress()
+                        || !(addr.getAddress() instanceof java.net.Inet6Address)) throw e;
                 close(ch);
                 ch = ServerSocketChannel.open();
                 ch.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), f.port()), BACKLOG);
@@ -51,7 +54,10 @@ final class SocketOpener {
             throw new KeepException("listen \"" + f.name() + "\": " + why, e);
         } catch (IOException e) {
             close(ch);
-            throw new KeepException("listen \"" + f.name() + "\": cannot listen on " + hostPort(f.addr(), f.port()) + ": " + e.getMessage(), e);
+            throw new KeepException(
+                    "listen \"" + f.name() + "\": cannot listen on " + hostPort(f.addr(), f.port()) + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -60,8 +66,9 @@ final class SocketOpener {
         if (policy.listenAddress().isEmpty()) return wanted;
         InetAddress only = policy.listenAddress().get();
         if (wanted.isAnyLocalAddress() || wanted.equals(only)) return only;
-        throw new KeepException("listen \"" + f.name() + "\": addr " + f.addr() + " is not allowed on this host, whose Keeps listen on "
-                + only.getHostAddress() + " (leave addr out, or set it to that address)");
+        throw new KeepException(
+                "listen \"" + f.name() + "\": addr " + f.addr() + " is not allowed on this host, whose Keeps listen on "
+                        + only.getHostAddress() + " (leave addr out, or set it to that address)");
     }
 
     static SocketChannel connect(WorkloadFile.Connect f, NetworkPolicy policy) {
@@ -81,13 +88,18 @@ final class SocketOpener {
             throw e;
         } catch (ConnectException e) {
             close(ch);
-            throw new KeepException("connect \"" + f.name() + "\": cannot connect to " + where + ": " + e.getMessage(), e);
+            throw new KeepException(
+                    "connect \"" + f.name() + "\": cannot connect to " + where + ": " + e.getMessage(), e);
         } catch (SocketTimeoutException e) {
             close(ch);
-            throw new KeepException("connect \"" + f.name() + "\": no answer from " + where + " within " + CONNECT_TIMEOUT.toSeconds() + " s", e);
+            throw new KeepException(
+                    "connect \"" + f.name() + "\": no answer from " + where + " within " + CONNECT_TIMEOUT.toSeconds()
+                            + " s",
+                    e);
         } catch (IOException e) {
             close(ch);
-            throw new KeepException("connect \"" + f.name() + "\": cannot connect to " + where + ": " + e.getMessage(), e);
+            throw new KeepException(
+                    "connect \"" + f.name() + "\": cannot connect to " + where + ": " + e.getMessage(), e);
         }
     }
 
@@ -108,8 +120,11 @@ final class SocketOpener {
     private static String refusal(WorkloadFile.Connect f, InetAddress address) {
         String resolved = f.host().equals(address.getHostAddress()) ? "" : " (" + address.getHostAddress() + ")";
         return "connect \"" + f.name() + "\": " + hostPort(f.host(), f.port()) + resolved
-                + " is refused by this host's network policy (Keeps may not reach " + (address.isLoopbackAddress() ? "loopback"
-                : address.isLinkLocalAddress() ? "link-local addresses" : "this address") + ")";
+                + " is refused by this host's network policy (Keeps may not reach "
+                + (address.isLoopbackAddress()
+                        ? "loopback"
+                        : address.isLinkLocalAddress() ? "link-local addresses" : "this address")
+                + ")";
     }
 
     static String hostPort(String host, int port) {

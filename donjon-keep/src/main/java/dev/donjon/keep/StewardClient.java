@@ -48,16 +48,22 @@ public final class StewardClient {
     public java.util.Optional<byte[]> nonce(URI steward) {
         String base = steward.toString();
         URI uri = URI.create(base.endsWith("/") ? base + "nonce" : base + "/nonce");
-        HttpResponse<byte[]> response = send(steward, HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        HttpResponse<byte[]> response = send(
+                steward,
+                HttpRequest.newBuilder(uri)
+                        .timeout(REQUEST_TIMEOUT)
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build());
         int status = response.statusCode();
         if (status == 404 || status == 405) return java.util.Optional.empty();
         if (status != 200) {
-            throw new KeepException("the Steward at " + steward + " refused a nonce (HTTP " + status + "): " + reason(response.body()));
+            throw new KeepException(
+                    "the Steward at " + steward + " refused a nonce (HTTP " + status + "): " + reason(response.body()));
         }
         byte[] nonce = response.body();
         if (nonce.length < 16 || nonce.length > 64) {
-            throw new KeepException("the Steward at " + steward + " answered a nonce of " + nonce.length + " bytes (16 to 64 expected)");
+            throw new KeepException("the Steward at " + steward + " answered a nonce of " + nonce.length
+                    + " bytes (16 to 64 expected)");
         }
         return java.util.Optional.of(nonce);
     }
@@ -67,20 +73,24 @@ public final class StewardClient {
      * @throws KeepException refused (with the Steward's reason), unreachable, or an answer that is not a chain
      */
     public List<X509Certificate> enroll(URI steward, byte[] csr) {
-        HttpRequest request = HttpRequest.newBuilder(steward).timeout(REQUEST_TIMEOUT)
+        HttpRequest request = HttpRequest.newBuilder(steward)
+                .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/pkcs10")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(csr)).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(csr))
+                .build();
         HttpResponse<byte[]> response = send(steward, request);
         int status = response.statusCode();
         if (status != 200) {
-            throw new KeepException("the Steward at " + steward + " refused enrollment (HTTP " + status + "): " + reason(response.body()));
+            throw new KeepException("the Steward at " + steward + " refused enrollment (HTTP " + status + "): "
+                    + reason(response.body()));
         }
         return chain(steward, response.body());
     }
 
     /** One request to the Steward; every way it cannot be made is one line naming the Steward. */
     private HttpResponse<byte[]> send(URI steward, HttpRequest request) {
-        return ServiceCall.send(http, request, HttpResponse.BodyHandlers.ofByteArray(), "the Steward at " + steward, "--steward-ca");
+        return ServiceCall.send(
+                http, request, HttpResponse.BodyHandlers.ofByteArray(), "the Steward at " + steward, "--steward-ca");
     }
 
     /** The Steward's text reason, first line only and without control characters (it reaches the user's terminal). */
@@ -91,18 +101,24 @@ public final class StewardClient {
     }
 
     static List<X509Certificate> chain(URI steward, byte[] der) {
-        if (der.length > MAX_ANSWER) throw new KeepException("the Steward at " + steward + " answered " + der.length + " bytes, not a certificate chain");
+        if (der.length > MAX_ANSWER)
+            throw new KeepException(
+                    "the Steward at " + steward + " answered " + der.length + " bytes, not a certificate chain");
         try {
             ASN1Sequence seq = ASN1Sequence.getInstance(ASN1Primitive.fromByteArray(der));
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
             List<X509Certificate> out = new ArrayList<>();
             for (ASN1Encodable c : seq) {
-                out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(c.toASN1Primitive().getEncoded("DER"))));
+                out.add((X509Certificate) cf.generateCertificate(
+                        new ByteArrayInputStream(c.toASN1Primitive().getEncoded("DER"))));
             }
             if (out.isEmpty()) throw new KeepException("the Steward at " + steward + " issued no certificate");
             return List.copyOf(out);
         } catch (IOException | CertificateException | IllegalArgumentException | ClassCastException e) {
-            throw new KeepException("the Steward at " + steward + " answered something that is not a DER SEQUENCE OF Certificate: " + ServiceCall.rootMessage(e), e);
+            throw new KeepException(
+                    "the Steward at " + steward + " answered something that is not a DER SEQUENCE OF Certificate: "
+                            + ServiceCall.rootMessage(e),
+                    e);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.donjon.keep;
 
-import dev.donjon.common.Tls;
 import dev.donjon.common.Pem;
 import java.io.IOException;
 import java.nio.file.Files;

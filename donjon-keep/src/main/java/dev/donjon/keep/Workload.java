@@ -17,8 +17,13 @@ import java.util.Optional;
  * @param preopens host directories the guest sees; their fds follow the configured files
  * @param secrets  secrets fetched from a broker before the guest starts (env variables, files of an in-memory directory)
  */
-public record Workload(byte[] module, Optional<EnarxConfig> config, List<String> args, List<String> env, List<Preopen> preopens,
-                       Optional<SecretsPlan> secrets) {
+public record Workload(
+        byte[] module,
+        Optional<EnarxConfig> config,
+        List<String> args,
+        List<String> env,
+        List<Preopen> preopens,
+        Optional<SecretsPlan> secrets) {
 
     public Workload {
         Objects.requireNonNull(module, "module");
@@ -34,7 +39,8 @@ public record Workload(byte[] module, Optional<EnarxConfig> config, List<String>
     }
 
     /** A workload without secrets from a broker. */
-    public Workload(byte[] module, Optional<EnarxConfig> config, List<String> args, List<String> env, List<Preopen> preopens) {
+    public Workload(
+            byte[] module, Optional<EnarxConfig> config, List<String> args, List<String> env, List<Preopen> preopens) {
         this(module, config, args, env, preopens, Optional.empty());
     }
 
@@ -43,7 +49,11 @@ public record Workload(byte[] module, Optional<EnarxConfig> config, List<String>
         return new Workload(module, Optional.empty(), List.of(), List.of(), List.of());
     }
 
-    public Workload withConfig(EnarxConfig value) { return new Workload(module, Optional.of(value), args, env, preopens, secrets); }
+    public Workload withConfig(EnarxConfig value) {
+        return new Workload(module, Optional.of(value), args, env, preopens, secrets);
+    }
 
-    public Workload withSecrets(Optional<SecretsPlan> plan) { return new Workload(module, config, args, env, preopens, plan); }
+    public Workload withSecrets(Optional<SecretsPlan> plan) {
+        return new Workload(module, config, args, env, preopens, plan);
+    }
 }

@@ -1,11 +1,11 @@
 package dev.donjon.keep;
 
-import dev.donjon.common.Tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.donjon.common.Tls;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.wasi.WasiLimits;
@@ -36,8 +36,13 @@ class AttestedIdentityTest {
     }
 
     private static AttestedIdentity withPeers(Optional<List<X509Certificate>> peers) {
-        return new AttestedIdentity((nonce, extra) -> { throw new AssertionError("no steward: no evidence is made"); },
-                new AttestedIdentity.Trust(Optional.empty(), peers, Optional.empty()), Backend.NIL, Clock.systemUTC());
+        return new AttestedIdentity(
+                (nonce, extra) -> {
+                    throw new AssertionError("no steward: no evidence is made");
+                },
+                new AttestedIdentity.Trust(Optional.empty(), peers, Optional.empty()),
+                Backend.NIL,
+                Clock.systemUTC());
     }
 
     @Test
@@ -45,8 +50,10 @@ class AttestedIdentityTest {
         try (TlsKeepTest.Peer peer = TlsKeepTest.Peer.start()) {
             var out = new ByteArrayOutputStream();
             var err = new ByteArrayOutputStream();
-            try (Keep keep = Keep.open(Workload.of(TestKeeps.testModule("connect_send.wasm")).withConfig(peer.connectConfig()),
-                    new Stdio(InputStream.nullInputStream(), out, err), WasiLimits.defaults(),
+            try (Keep keep = Keep.open(
+                    Workload.of(TestKeeps.testModule("connect_send.wasm")).withConfig(peer.connectConfig()),
+                    new Stdio(InputStream.nullInputStream(), out, err),
+                    WasiLimits.defaults(),
                     withPeers(Optional.of(Tls.jdkAnchorsPlus(List.of(peer.cert())))))) {
                 assertEquals(0, keep.run(), err.toString());
             }
@@ -78,16 +85,24 @@ class AttestedIdentityTest {
 
     @Test
     void anAnswerThatIsNotACertificateSequenceIsAOneLineError() {
-        var e = assertThrows(KeepException.class, () -> StewardClient.chain(STEWARD, "<html>hello</html>".getBytes(StandardCharsets.US_ASCII)));
-        assertTrue(e.getMessage().startsWith("the Steward at " + STEWARD + " answered something that is not a DER SEQUENCE OF Certificate"), e.getMessage());
+        var e = assertThrows(
+                KeepException.class,
+                () -> StewardClient.chain(STEWARD, "<html>hello</html>".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("the Steward at " + STEWARD
+                                + " answered something that is not a DER SEQUENCE OF Certificate"),
+                e.getMessage());
         assertEquals(1, e.getMessage().lines().count());
         assertThrows(KeepException.class, () -> StewardClient.chain(STEWARD, new byte[] {0x30, 0x00}));
     }
 
     @Test
     void theStewardsReasonReachesTheUserAsOneCleanLine() {
-        assertEquals("refused: sim.hash: measurement ab is not allowed",
-                StewardClient.reason("refused: sim.hash: measurement ab is not allowed\nsecond line\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(
+                "refused: sim.hash: measurement ab is not allowed",
+                StewardClient.reason("refused: sim.hash: measurement ab is not allowed\nsecond line\n"
+                        .getBytes(StandardCharsets.UTF_8)));
         assertEquals("a?[31mred", StewardClient.reason("a\u001b[31mred".getBytes(StandardCharsets.UTF_8)));
         assertEquals("no reason given", StewardClient.reason(new byte[0]));
     }
@@ -96,11 +111,14 @@ class AttestedIdentityTest {
     void caFilesArePemOrDerAndABadFileIsNamed(@TempDir Path dir) throws Exception {
         X509Certificate cert = localhost(KeepIdentity.newKeyPair(Backend.NIL));
         Path der = Files.write(dir.resolve("ca.der"), cert.getEncoded());
-        Path pem = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n"
-                + Base64.getMimeEncoder().encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n");
+        Path pem = Files.writeString(
+                dir.resolve("ca.pem"),
+                "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder().encodeToString(cert.getEncoded())
+                        + "\n-----END CERTIFICATE-----\n");
         assertEquals(List.of(cert), TrustAnchorFiles.read(der, "--tls-ca"));
         assertEquals(List.of(cert), TrustAnchorFiles.read(pem, "--tls-ca"));
-        var missing = assertThrows(KeepException.class, () -> TrustAnchorFiles.read(dir.resolve("nope.pem"), "--steward-ca"));
+        var missing =
+                assertThrows(KeepException.class, () -> TrustAnchorFiles.read(dir.resolve("nope.pem"), "--steward-ca"));
         assertEquals("--steward-ca " + dir.resolve("nope.pem") + ": no such file", missing.getMessage());
         Path junk = Files.writeString(dir.resolve("junk.pem"), "not a certificate");
         var bad = assertThrows(KeepException.class, () -> TrustAnchorFiles.read(junk, "--tls-client-ca"));

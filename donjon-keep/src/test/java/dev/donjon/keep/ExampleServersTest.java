@@ -42,7 +42,8 @@ class ExampleServersTest {
     @Test
     void rot13InCServesManyConcurrentClients() throws Exception {
         try (var server = Server.start(example("rot13", "rot13.wasm"), TestKeeps.listenerConfig("ROT13", "tcp"))) {
-            server.everyClientGets(CLIENTS, i -> "Hello, World! " + i + "\n", line -> line + "Uryyb, Jbeyq! " + line.substring(14));
+            server.everyClientGets(
+                    CLIENTS, i -> "Hello, World! " + i + "\n", line -> line + "Uryyb, Jbeyq! " + line.substring(14));
         }
     }
 
@@ -58,12 +59,16 @@ class ExampleServersTest {
     void enarxPrebuiltEchoServerRunsUnchanged() throws Exception {
         Path dir = TestKeeps.shared().resolve("wasm/echo_server");
         String toml = java.nio.file.Files.readString(dir.resolve("Enarx.toml"))
-                .replace("prot = \"tls\"", "prot = \"tcp\"\naddr = \"127.0.0.1\"").replace("port = 9000", "port = 0");
+                .replace("prot = \"tls\"", "prot = \"tcp\"\naddr = \"127.0.0.1\"")
+                .replace("port = 9000", "port = 0");
         try (var server = Server.start(TestKeeps.file(dir.resolve("main.wasm")), EnarxConfig.parse(toml))) {
             try (Socket s = server.connect()) {
-                assertEquals("Hello world!\n", new String(s.getInputStream().readNBytes(13), StandardCharsets.US_ASCII));
+                assertEquals(
+                        "Hello world!\n", new String(s.getInputStream().readNBytes(13), StandardCharsets.US_ASCII));
                 s.getOutputStream().write("ping from a client\n".getBytes(StandardCharsets.US_ASCII));
-                assertEquals("ping from a client\n", new String(s.getInputStream().readNBytes(19), StandardCharsets.US_ASCII));
+                assertEquals(
+                        "ping from a client\n",
+                        new String(s.getInputStream().readNBytes(19), StandardCharsets.US_ASCII));
             }
             server.awaitOutput("Received data: ping from a client");
             assertTrue(server.keep.stdout().startsWith("Using preopened socket FD 3\n"), server.keep.stdout());
@@ -73,7 +78,8 @@ class ExampleServersTest {
     /** accept() on an idle non-blocking listener is EAGAIN and poll() times out; a client then wakes it up. */
     @Test
     void nonBlockingAcceptAndPollOnTheListener() throws Exception {
-        byte[] module = TestKeeps.file(TestKeeps.root().resolve("donjon-wasi/src/test/resources/wasm/nonblock_accept.wasm"));
+        byte[] module =
+                TestKeeps.file(TestKeeps.root().resolve("donjon-wasi/src/test/resources/wasm/nonblock_accept.wasm"));
         try (var server = Server.start(module, TestKeeps.listenerConfig("L", "tcp"))) {
             server.awaitOutput("waiting\n");
             assertEquals("accept: EAGAIN\npoll: timeout\nwaiting\n", server.keep.stdout());
@@ -100,14 +106,20 @@ class ExampleServersTest {
 
         void awaitOutput(String text) throws InterruptedException {
             for (int i = 0; i < 500 && !keep.stdout().contains(text); i++) Thread.sleep(20);
-            assertTrue(keep.stdout().contains(text), "guest never printed " + text + "; stdout: " + keep.stdout() + " stderr: " + keep.stderr());
+            assertTrue(
+                    keep.stdout().contains(text),
+                    "guest never printed " + text + "; stdout: " + keep.stdout() + " stderr: " + keep.stderr());
         }
 
         /**
          * Connects every client first (so all are open at once), then has each send its line and check the
          * reply byte for byte.
          */
-        void everyClientGets(int clients, java.util.function.IntFunction<String> request, java.util.function.UnaryOperator<String> expected) throws Exception {
+        void everyClientGets(
+                int clients,
+                java.util.function.IntFunction<String> request,
+                java.util.function.UnaryOperator<String> expected)
+                throws Exception {
             List<Socket> sockets = new ArrayList<>();
             try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int i = 0; i < clients; i++) sockets.add(connect());
@@ -115,7 +127,8 @@ class ExampleServersTest {
                 for (int i = 0; i < clients; i++) {
                     Socket s = sockets.get(i);
                     String line = request.apply(i);
-                    replies.add(threads.submit(() -> exchange(s, line, expected.apply(line).length())));
+                    replies.add(threads.submit(
+                            () -> exchange(s, line, expected.apply(line).length())));
                 }
                 for (int i = 0; i < clients; i++) {
                     String line = request.apply(i);
@@ -147,5 +160,4 @@ class ExampleServersTest {
             }
         }
     }
-
 }

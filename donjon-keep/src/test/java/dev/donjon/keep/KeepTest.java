@@ -86,14 +86,19 @@ class KeepTest {
         var k = TestKeeps.open(SHOW_ENV, Optional.of(EnarxConfig.parse("")), List.of(), List.of());
         assertEquals(0, k.keep().run());
         // the Keep's streams here are the test's buffers, no terminal: the guest is told so (file type unknown)
-        assertTrue(k.stdout().contains("env=FD_COUNT=3\nenv=FD_NAMES=stdin:stdout:stderr\nfd 0: other\nfd 1: other\nfd 2: other\n"), k.stdout());
+        assertTrue(
+                k.stdout()
+                        .contains(
+                                "env=FD_COUNT=3\nenv=FD_NAMES=stdin:stdout:stderr\nfd 0: other\nfd 1: other\nfd 2: other\n"),
+                k.stdout());
     }
 
     @Test
     void portInUseIsNamed() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             EnarxConfig config = EnarxConfig.parse(TestKeeps.listen("WEB", "tcp", taken.getLocalPort()));
-            KeepException e = assertThrows(KeepException.class, () -> TestKeeps.open(SHOW_ENV, Optional.of(config), List.of(), List.of()));
+            KeepException e = assertThrows(
+                    KeepException.class, () -> TestKeeps.open(SHOW_ENV, Optional.of(config), List.of(), List.of()));
             assertEquals("listen \"WEB\": port " + taken.getLocalPort() + " is already in use", e.getMessage());
         }
     }
@@ -101,13 +106,18 @@ class KeepTest {
     @Test
     void socketsOpenedBeforeAFailureAreClosed() throws Exception {
         int free;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { free = probe.getLocalPort(); }
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            free = probe.getLocalPort();
+        }
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            EnarxConfig config = EnarxConfig.parse(TestKeeps.listen("FIRST", "tcp", free) + TestKeeps.listen("SECOND", "tcp", taken.getLocalPort()));
-            assertThrows(KeepException.class, () -> TestKeeps.open(SHOW_ENV, Optional.of(config), List.of(), List.of()));
+            EnarxConfig config = EnarxConfig.parse(
+                    TestKeeps.listen("FIRST", "tcp", free) + TestKeeps.listen("SECOND", "tcp", taken.getLocalPort()));
+            assertThrows(
+                    KeepException.class, () -> TestKeeps.open(SHOW_ENV, Optional.of(config), List.of(), List.of()));
         }
         try (ServerSocket again = new ServerSocket()) {
-            again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), free)); // would throw if FIRST had leaked
+            again.bind(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), free)); // would throw if FIRST had leaked
         }
     }
 
@@ -115,7 +125,9 @@ class KeepTest {
     @Test
     void socketsAreClosedWhenTheGuestCannotStart() throws Exception {
         int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { port = probe.getLocalPort(); }
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
         IdentityProvider uninitialised = steward -> {
             try {
                 return SSLContext.getInstance("TLS");
@@ -123,9 +135,15 @@ class KeepTest {
                 throw new KeepException(e.getMessage(), e);
             }
         };
-        EnarxConfig config = EnarxConfig.parse(TestKeeps.listen("BAD", "tls", 0) + TestKeeps.listen("WEB", "tcp", port));
-        var streams = new Stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
-        Keep keep = Keep.open(Workload.of(SHOW_ENV).withConfig(config), streams, dev.donjon.wasi.WasiLimits.defaults(), uninitialised);
+        EnarxConfig config =
+                EnarxConfig.parse(TestKeeps.listen("BAD", "tls", 0) + TestKeeps.listen("WEB", "tcp", port));
+        var streams = new Stdio(
+                InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
+        Keep keep = Keep.open(
+                Workload.of(SHOW_ENV).withConfig(config),
+                streams,
+                dev.donjon.wasi.WasiLimits.defaults(),
+                uninitialised);
         var e = assertThrows(dev.donjon.wasi.WasiException.class, keep::start);
         assertTrue(e.getMessage().startsWith("fd BAD: the TLS context cannot serve"), e.getMessage());
         try (ServerSocket again = new ServerSocket()) {
@@ -136,14 +154,22 @@ class KeepTest {
     @Test
     void aStewardWithoutTeeEvidenceIsRefusedAndNothingIsOpened() {
         EnarxConfig config = EnarxConfig.parse("steward = \"https://steward.example.com\"");
-        KeepException e = assertThrows(KeepException.class, () -> TestKeeps.open(SHOW_ENV, Optional.of(config), List.of(), List.of()));
-        assertTrue(e.getMessage().startsWith("cannot make the Keep's identity: this Keep has no TEE platform"), e.getMessage());
+        KeepException e = assertThrows(
+                KeepException.class, () -> TestKeeps.open(SHOW_ENV, Optional.of(config), List.of(), List.of()));
+        assertTrue(
+                e.getMessage().startsWith("cannot make the Keep's identity: this Keep has no TEE platform"),
+                e.getMessage());
     }
 
     @Test
     void badModuleIsRejectedBeforeAnySocketIsOpened() {
-        var e = assertThrows(ModuleRejectedException.class, () -> TestKeeps.open("not wasm".getBytes(StandardCharsets.UTF_8),
-                Optional.of(TestKeeps.listenerConfig("WEB", "tcp")), List.of(), List.of()));
+        var e = assertThrows(
+                ModuleRejectedException.class,
+                () -> TestKeeps.open(
+                        "not wasm".getBytes(StandardCharsets.UTF_8),
+                        Optional.of(TestKeeps.listenerConfig("WEB", "tcp")),
+                        List.of(),
+                        List.of()));
         assertEquals("not a WebAssembly module (bad magic)", e.getMessage());
     }
 
@@ -168,7 +194,8 @@ class KeepTest {
                     port = %d
                     name = "UPSTREAM"
                     """.formatted(peer.getLocalPort()));
-            var k = TestKeeps.open(TestKeeps.testModule("connect_send.wasm"), Optional.of(config), List.of(), List.of());
+            var k = TestKeeps.open(
+                    TestKeeps.testModule("connect_send.wasm"), Optional.of(config), List.of(), List.of());
             assertEquals(0, k.keep().run(), k.stderr());
             assertEquals("ping\n", received.get());
             assertEquals("pong\n", k.stdout());
@@ -178,10 +205,16 @@ class KeepTest {
     @Test
     void connectionRefusedIsNamed() throws Exception {
         int closed;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { closed = probe.getLocalPort(); }
-        EnarxConfig config = EnarxConfig.parse("[[files]]\nkind = \"connect\"\nprot = \"tcp\"\nhost = \"127.0.0.1\"\nport = " + closed);
-        KeepException e = assertThrows(KeepException.class, () -> TestKeeps.open(SHOW_ENV, Optional.of(config), List.of(), List.of()));
-        assertTrue(e.getMessage().startsWith("connect \"127.0.0.1\": cannot connect to 127.0.0.1:" + closed), e.getMessage());
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = probe.getLocalPort();
+        }
+        EnarxConfig config = EnarxConfig.parse(
+                "[[files]]\nkind = \"connect\"\nprot = \"tcp\"\nhost = \"127.0.0.1\"\nport = " + closed);
+        KeepException e = assertThrows(
+                KeepException.class, () -> TestKeeps.open(SHOW_ENV, Optional.of(config), List.of(), List.of()));
+        assertTrue(
+                e.getMessage().startsWith("connect \"127.0.0.1\": cannot connect to 127.0.0.1:" + closed),
+                e.getMessage());
     }
 
     @Test
@@ -189,27 +222,43 @@ class KeepTest {
         AtomicInteger calls = new AtomicInteger();
         IdentityProvider counting = steward -> {
             calls.incrementAndGet();
-            return SelfSignedIdentityTest.selfSigned(dev.donjon.platform.Backend.NIL).identify(steward);
+            return SelfSignedIdentityTest.selfSigned(dev.donjon.platform.Backend.NIL)
+                    .identify(steward);
         };
         EnarxConfig twoTls = EnarxConfig.parse(TestKeeps.listen("A", "tls", 0) + TestKeeps.listen("B", "tls", 0));
-        var streams = new Stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
-        try (Keep keep = Keep.open(Workload.of(SHOW_ENV).withConfig(twoTls), streams, dev.donjon.wasi.WasiLimits.defaults(), counting)) {
+        var streams = new Stdio(
+                InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
+        try (Keep keep = Keep.open(
+                Workload.of(SHOW_ENV).withConfig(twoTls), streams, dev.donjon.wasi.WasiLimits.defaults(), counting)) {
             assertEquals(1, calls.get());
-            assertEquals(List.of(Protocol.TLS, Protocol.TLS), keep.listening().stream().map(Keep.Listening::prot).toList());
+            assertEquals(
+                    List.of(Protocol.TLS, Protocol.TLS),
+                    keep.listening().stream().map(Keep.Listening::prot).toList());
             assertFalse(keep.listening().getFirst().address().getPort() == 0, "port 0 gets a real port");
         }
-        try (Keep keep = Keep.open(Workload.of(SHOW_ENV).withConfig(TestKeeps.listenerConfig("T", "tcp")), streams,
-                dev.donjon.wasi.WasiLimits.defaults(), counting)) {
+        try (Keep keep = Keep.open(
+                Workload.of(SHOW_ENV).withConfig(TestKeeps.listenerConfig("T", "tcp")),
+                streams,
+                dev.donjon.wasi.WasiLimits.defaults(),
+                counting)) {
             assertEquals(1, calls.get(), "a tcp-only workload needs no identity");
         }
     }
 
     @Test
     void providerFailureStopsTheKeep() {
-        IdentityProvider refusing = steward -> { throw new KeepException("enrollment refused: debug Keeps are not allowed"); };
-        var streams = new Stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
-        KeepException e = assertThrows(KeepException.class, () -> Keep.open(Workload.of(SHOW_ENV).withConfig(TestKeeps.listenerConfig("T", "tls")),
-                streams, dev.donjon.wasi.WasiLimits.defaults(), refusing));
+        IdentityProvider refusing = steward -> {
+            throw new KeepException("enrollment refused: debug Keeps are not allowed");
+        };
+        var streams = new Stdio(
+                InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
+        KeepException e = assertThrows(
+                KeepException.class,
+                () -> Keep.open(
+                        Workload.of(SHOW_ENV).withConfig(TestKeeps.listenerConfig("T", "tls")),
+                        streams,
+                        dev.donjon.wasi.WasiLimits.defaults(),
+                        refusing));
         assertEquals("enrollment refused: debug Keeps are not allowed", e.getMessage());
     }
 
@@ -222,7 +271,11 @@ class KeepTest {
 
     @Test
     void envEntriesMustHaveAKey() {
-        assertThrows(KeepException.class, () -> new Workload(SHOW_ENV, Optional.empty(), List.of(), List.of("=x"), List.of()));
-        assertThrows(KeepException.class, () -> new Workload(SHOW_ENV, Optional.empty(), List.of(), List.of("NOEQUALS"), List.of()));
+        assertThrows(
+                KeepException.class,
+                () -> new Workload(SHOW_ENV, Optional.empty(), List.of(), List.of("=x"), List.of()));
+        assertThrows(
+                KeepException.class,
+                () -> new Workload(SHOW_ENV, Optional.empty(), List.of(), List.of("NOEQUALS"), List.of()));
     }
 }

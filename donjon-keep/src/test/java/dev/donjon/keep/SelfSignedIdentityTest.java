@@ -25,7 +25,8 @@ class SelfSignedIdentityTest {
 
     /** Serves one TLS 1.3 connection with the identity and returns the certificate the client saw. */
     private static X509Certificate served(SSLContext server) throws Exception {
-        try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (SSLServerSocket listener = (SSLServerSocket)
+                server.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
                 try (SSLSocket s = (SSLSocket) listener.accept()) {
                     s.getOutputStream().write(s.getInputStream().read());
@@ -52,7 +53,9 @@ class SelfSignedIdentityTest {
         cert.verify(cert.getPublicKey()); // self-signed by the Keep's own key
         assertEquals(List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"), cert.getExtendedKeyUsage());
         assertEquals(-1, cert.getBasicConstraints(), "not a CA");
-        long days = Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()).toDays();
+        long days = Duration.between(
+                        cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant())
+                .toDays();
         assertTrue(days >= 365 && days <= 366, "validity " + days + " days");
         assertTrue(cert.getSubjectAlternativeNames().contains(List.of(2, "localhost")));
     }
@@ -60,11 +63,16 @@ class SelfSignedIdentityTest {
     @Test
     void keyCurveFollowsTheBackend() throws Exception {
         assertEquals(256, curveBits(served(selfSigned(Backend.NIL).identify(Optional.empty()))), "nil: P-256");
-        assertEquals(384, curveBits(served(selfSigned(Backend.SNP).identify(Optional.empty()))), "snp: P-384, as Enarx");
+        assertEquals(
+                384, curveBits(served(selfSigned(Backend.SNP).identify(Optional.empty()))), "snp: P-384, as Enarx");
     }
 
     private static int curveBits(X509Certificate cert) {
-        return ((ECPublicKey) cert.getPublicKey()).getParams().getCurve().getField().getFieldSize();
+        return ((ECPublicKey) cert.getPublicKey())
+                .getParams()
+                .getCurve()
+                .getField()
+                .getFieldSize();
     }
 
     @Test
@@ -75,16 +83,21 @@ class SelfSignedIdentityTest {
 
     @Test
     void aKeepWithoutATeePlatformCannotEnroll() {
-        var e = assertThrows(KeepException.class, () -> selfSigned(Backend.NIL).identify(Optional.of(URI.create("https://s.example"))));
-        assertEquals("cannot make the Keep's identity: this Keep has no TEE platform (nil backend): it has no evidence to enroll with "
-                + "the Steward", e.getMessage());
+        var e = assertThrows(
+                KeepException.class,
+                () -> selfSigned(Backend.NIL).identify(Optional.of(URI.create("https://s.example"))));
+        assertEquals(
+                "cannot make the Keep's identity: this Keep has no TEE platform (nil backend): it has no evidence to enroll with "
+                        + "the Steward",
+                e.getMessage());
     }
 
     /** A Keep's identity when no TEE platform gives evidence: self-signed unless asked to enroll, which it cannot. */
     static IdentityProvider selfSigned(Backend backend) {
         AttestedIdentity.Source none = new AttestedIdentity.Source() {
             @Override
-            public KeepIdentity create(Optional<byte[]> nonce, org.bouncycastle.asn1.x509.Extension... extra) throws PlatformException {
+            public KeepIdentity create(Optional<byte[]> nonce, org.bouncycastle.asn1.x509.Extension... extra)
+                    throws PlatformException {
                 return AttestedIdentity.enroll(Optional.empty(), nonce, extra);
             }
 

@@ -20,7 +20,8 @@ class StewardNonceTest {
         HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
         s.createContext("/", ex -> {
             ex.getRequestBody().readAllBytes();
-            boolean post = ex.getRequestMethod().equals("POST") && ex.getRequestURI().getPath().equals("/steward/nonce");
+            boolean post = ex.getRequestMethod().equals("POST")
+                    && ex.getRequestURI().getPath().equals("/steward/nonce");
             byte[] answer = post ? body : new byte[0];
             ex.sendResponseHeaders(post ? status : 500, answer.length == 0 ? -1 : answer.length);
             if (answer.length > 0) ex.getResponseBody().write(answer);

@@ -16,9 +16,13 @@ import java.util.Optional;
 final class TestKeeps {
     private TestKeeps() {}
 
-    static Path root() { return Path.of(System.getProperty("donjon.root", "..")); }
+    static Path root() {
+        return Path.of(System.getProperty("donjon.root", ".."));
+    }
 
-    static Path shared() { return Path.of(System.getProperty("donjon.shared", "../../shared")); }
+    static Path shared() {
+        return Path.of(System.getProperty("donjon.shared", "../../shared"));
+    }
 
     /** A module of src/test/resources/wasm (see build.sh there). */
     static byte[] testModule(String name) {
@@ -57,14 +61,23 @@ final class TestKeeps {
 
     /** The TOML of a {@code listen} file on 127.0.0.1. */
     static String listen(String name, String prot, int port) {
-        return "[[files]]\nkind = \"listen\"\nprot = \"%s\"\nname = \"%s\"\naddr = \"127.0.0.1\"\nport = %d\n".formatted(prot, name, port);
+        return "[[files]]\nkind = \"listen\"\nprot = \"%s\"\nname = \"%s\"\naddr = \"127.0.0.1\"\nport = %d\n"
+                .formatted(prot, name, port);
     }
 
     /** A Keep opened with captured output. */
     record Captured(Keep keep, ByteArrayOutputStream out, ByteArrayOutputStream err) {
-        String stdout() { return out.toString(StandardCharsets.UTF_8); }
-        String stderr() { return err.toString(StandardCharsets.UTF_8); }
-        int port() { return keep.listening().getFirst().address().getPort(); }
+        String stdout() {
+            return out.toString(StandardCharsets.UTF_8);
+        }
+
+        String stderr() {
+            return err.toString(StandardCharsets.UTF_8);
+        }
+
+        int port() {
+            return keep.listening().getFirst().address().getPort();
+        }
     }
 
     static Captured open(byte[] module, Optional<EnarxConfig> config, List<String> args, List<String> env) {
@@ -74,7 +87,11 @@ final class TestKeeps {
     static Captured open(Workload workload, WasiLimits limits) {
         ByteArrayOutputStream out = new SyncedBuffer();
         ByteArrayOutputStream err = new SyncedBuffer();
-        Keep keep = Keep.open(workload, new Stdio(InputStream.nullInputStream(), out, err), limits, SelfSignedIdentityTest.selfSigned(dev.donjon.platform.Backend.NIL));
+        Keep keep = Keep.open(
+                workload,
+                new Stdio(InputStream.nullInputStream(), out, err),
+                limits,
+                SelfSignedIdentityTest.selfSigned(dev.donjon.platform.Backend.NIL));
         return new Captured(keep, out, err);
     }
 

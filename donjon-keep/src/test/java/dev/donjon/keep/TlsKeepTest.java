@@ -1,11 +1,11 @@
 package dev.donjon.keep;
 
-import dev.donjon.common.Tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.donjon.common.Tls;
 import dev.donjon.config.EnarxConfig;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.PlatformException;
@@ -45,9 +45,19 @@ class TlsKeepTest {
     /** A client that accepts any server certificate and remembers it (the Keep's is self-signed: it proves nothing). */
     static final class Recording implements X509TrustManager {
         final ConcurrentLinkedQueue<X509Certificate> seen = new ConcurrentLinkedQueue<>();
-        @Override public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-        @Override public void checkServerTrusted(X509Certificate[] chain, String authType) { seen.add(chain[0]); }
-        @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            seen.add(chain[0]);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
 
         SSLSocket connect(int port) throws Exception {
             SSLContext ctx = SSLContext.getInstance("TLSv1.3");
@@ -63,7 +73,7 @@ class TlsKeepTest {
         byte[] echo = TestKeeps.file(TestKeeps.root().resolve("examples/echo/echo.wasm"));
         Recording client = new Recording();
         try (var server = ExampleServersTest.Server.start(echo, TestKeeps.listenerConfig("ECHO", "tls"));
-             var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> replies = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 String line = "secret line " + i + "\n";
@@ -75,20 +85,24 @@ class TlsKeepTest {
                     }
                 }));
             }
-            for (int i = 0; i < 40; i++) assertEquals("TLSv1.3 secret line " + i + "\n", replies.get(i).get());
+            for (int i = 0; i < 40; i++)
+                assertEquals("TLSv1.3 secret line " + i + "\n", replies.get(i).get());
         }
         assertEquals(1, client.seen.stream().distinct().count(), "one identity per Keep");
-        assertEquals("CN=localhost", client.seen.peek().getSubjectX500Principal().getName());
+        assertEquals(
+                "CN=localhost", client.seen.peek().getSubjectX500Principal().getName());
     }
 
     /** Enarx's prebuilt echo server with its own Enarx.toml (prot = "tls"), only moved to a free loopback port. */
     @Test
     void enarxEchoServerWithItsOwnTlsConfig() throws Exception {
         Path dir = TestKeeps.shared().resolve("wasm/echo_server");
-        String toml = Files.readString(dir.resolve("Enarx.toml")).replace("port = 9000", "port = 0\naddr = \"127.0.0.1\"");
+        String toml =
+                Files.readString(dir.resolve("Enarx.toml")).replace("port = 9000", "port = 0\naddr = \"127.0.0.1\"");
         assertTrue(toml.contains("prot = \"tls\""), toml);
         Recording client = new Recording();
-        try (var server = ExampleServersTest.Server.start(TestKeeps.file(dir.resolve("main.wasm")), EnarxConfig.parse(toml))) {
+        try (var server =
+                ExampleServersTest.Server.start(TestKeeps.file(dir.resolve("main.wasm")), EnarxConfig.parse(toml))) {
             for (String text : List.of("over tls", "again, after a clean close")) {
                 try (SSLSocket s = client.connect(server.keep().port())) {
                     InputStream in = s.getInputStream();
@@ -102,12 +116,14 @@ class TlsKeepTest {
     }
 
     /** A TLS server on loopback with a CN=localhost certificate of its own; records what the client sent. */
-    record Peer(SSLServerSocket socket, X509Certificate cert, CompletableFuture<String> received) implements AutoCloseable {
+    record Peer(SSLServerSocket socket, X509Certificate cert, CompletableFuture<String> received)
+            implements AutoCloseable {
         static Peer start() throws Exception {
             KeyPair key = KeepIdentity.newKeyPair(Backend.NIL);
             X509Certificate cert = dev.donjon.platform.identity.SelfSignedIdentity.localhost(key, Clock.systemUTC());
             SSLContext ctx = Tls.context(key.getPrivate(), List.of(cert), Optional.empty());
-            SSLServerSocket socket = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            SSLServerSocket socket = (SSLServerSocket)
+                    ctx.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress());
             CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
                 try (SSLSocket s = (SSLSocket) socket.accept()) {
                     s.setSoTimeout(30_000);
@@ -122,11 +138,14 @@ class TlsKeepTest {
         }
 
         EnarxConfig connectConfig() {
-            return TestKeeps.afterStdio("[[files]]\nkind = \"connect\"\nprot = \"tls\"\nhost = \"localhost\"\nport = " + socket.getLocalPort() + "\n");
+            return TestKeeps.afterStdio("[[files]]\nkind = \"connect\"\nprot = \"tls\"\nhost = \"localhost\"\nport = "
+                    + socket.getLocalPort() + "\n");
         }
 
         @Override
-        public void close() throws IOException { socket.close(); }
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     @Test
@@ -135,7 +154,8 @@ class TlsKeepTest {
             KeyPair keepKey = KeepIdentity.newKeyPair(Backend.NIL);
             IdentityProvider trustingPeer = steward -> {
                 try {
-                    X509Certificate keepCert = dev.donjon.platform.identity.SelfSignedIdentity.localhost(keepKey, Clock.systemUTC());
+                    X509Certificate keepCert =
+                            dev.donjon.platform.identity.SelfSignedIdentity.localhost(keepKey, Clock.systemUTC());
                     return Tls.context(keepKey.getPrivate(), List.of(keepCert), Optional.of(List.of(peer.cert())));
                 } catch (PlatformException e) {
                     throw new KeepException(e.getMessage(), e);
@@ -143,8 +163,11 @@ class TlsKeepTest {
             };
             var out = new java.io.ByteArrayOutputStream();
             var err = new java.io.ByteArrayOutputStream();
-            try (Keep keep = Keep.open(Workload.of(TestKeeps.testModule("connect_send.wasm")).withConfig(peer.connectConfig()),
-                    new Stdio(InputStream.nullInputStream(), out, err), WasiLimits.defaults(), trustingPeer)) {
+            try (Keep keep = Keep.open(
+                    Workload.of(TestKeeps.testModule("connect_send.wasm")).withConfig(peer.connectConfig()),
+                    new Stdio(InputStream.nullInputStream(), out, err),
+                    WasiLimits.defaults(),
+                    trustingPeer)) {
                 assertEquals(0, keep.run(), err.toString());
             }
             assertEquals("ping\n", peer.received().get());
@@ -156,7 +179,8 @@ class TlsKeepTest {
     @Test
     void tlsConnectRefusesAnUntrustedPeer() throws Exception {
         try (Peer peer = Peer.start()) {
-            var k = TestKeeps.open(TestKeeps.testModule("connect_send.wasm"), Optional.of(peer.connectConfig()), List.of(), List.of());
+            var k = TestKeeps.open(
+                    TestKeeps.testModule("connect_send.wasm"), Optional.of(peer.connectConfig()), List.of(), List.of());
             int exit;
             try {
                 exit = k.keep().start().await(Duration.ofSeconds(30)).orElseThrow();
@@ -165,9 +189,9 @@ class TlsKeepTest {
             }
             assertNotEquals(0, exit, k.stdout() + k.stderr());
             assertEquals("", k.stdout());
-            ExecutionException e = assertThrows(ExecutionException.class, () -> peer.received().get());
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> peer.received().get());
             assertTrue(e.getCause().getCause() instanceof javax.net.ssl.SSLException, String.valueOf(e.getCause()));
         }
     }
-
 }

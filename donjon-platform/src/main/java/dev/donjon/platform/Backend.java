@@ -31,16 +31,24 @@ public enum Backend {
     }
 
     /** The name used on the command line, in {@code ENARX_BACKEND} and in JSON. */
-    public String wireName() { return wireName; }
+    public String wireName() {
+        return wireName;
+    }
 
     /** True for a real TEE whose evidence a verifier can chain to a hardware vendor. */
-    public boolean hardware() { return hardware; }
+    public boolean hardware() {
+        return hardware;
+    }
 
     /** The JCA name of the curve of the Keep's identity key. */
-    public String curve() { return curve; }
+    public String curve() {
+        return curve;
+    }
 
     /** The JCA digest that binds a public key into the 64-byte report data. */
-    public String reportDataHash() { return reportDataHash; }
+    public String reportDataHash() {
+        return reportDataHash;
+    }
 
     public static Optional<Backend> fromWireName(String name) {
         String n = name.strip().toLowerCase(Locale.ROOT);
@@ -66,5 +74,7 @@ public enum Backend {
     }
 
     @Override
-    public String toString() { return wireName; }
+    public String toString() {
+        return wireName;
+    }
 }

@@ -9,12 +9,16 @@ public sealed interface Evidence {
     Backend backend();
 
     /** True when software, not a TEE, made it: it proves nothing about hardware. */
-    default boolean simulated() { return backend() == Backend.SIM; }
+    default boolean simulated() {
+        return backend() == Backend.SIM;
+    }
 
     /** The {@code nil} backend has no TEE and hence nothing to show. */
     record None() implements Evidence {
         @Override
-        public Backend backend() { return Backend.NIL; }
+        public Backend backend() {
+            return Backend.NIL;
+        }
     }
 
     /**
@@ -26,7 +30,8 @@ public sealed interface Evidence {
      */
     record SnpReport(Backend backend, byte[] report, Optional<byte[]> vcek, List<byte[]> caCerts) implements Evidence {
         public SnpReport {
-            if (backend != Backend.SNP && backend != Backend.SIM) throw new IllegalArgumentException("not an SNP-layout backend: " + backend);
+            if (backend != Backend.SNP && backend != Backend.SIM)
+                throw new IllegalArgumentException("not an SNP-layout backend: " + backend);
             caCerts = List.copyOf(caCerts);
         }
     }
@@ -34,7 +39,8 @@ public sealed interface Evidence {
     /** An Intel DCAP quote: v3 from SGX (Gramine), v4/v5 from TDX (configfs-tsm). */
     record IntelQuote(Backend backend, byte[] quote) implements Evidence {
         public IntelQuote {
-            if (backend != Backend.SGX && backend != Backend.TDX) throw new IllegalArgumentException("not an Intel backend: " + backend);
+            if (backend != Backend.SGX && backend != Backend.TDX)
+                throw new IllegalArgumentException("not an Intel backend: " + backend);
         }
     }
 }

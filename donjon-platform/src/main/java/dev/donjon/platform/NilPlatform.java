@@ -6,12 +6,19 @@ import java.util.List;
 public final class NilPlatform implements Platform {
 
     @Override
-    public Backend backend() { return Backend.NIL; }
+    public Backend backend() {
+        return Backend.NIL;
+    }
 
     @Override
     public PlatformInfo info() {
-        return new PlatformInfo(Backend.NIL, true, false, List.of(
-                Check.pass("nil backend", "always available: no TEE, no evidence, the host can read and change the workload")));
+        return new PlatformInfo(
+                Backend.NIL,
+                true,
+                false,
+                List.of(Check.pass(
+                        "nil backend",
+                        "always available: no TEE, no evidence, the host can read and change the workload")));
     }
 
     @Override

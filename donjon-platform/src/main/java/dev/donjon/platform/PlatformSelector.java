@@ -38,7 +38,8 @@ public final class PlatformSelector {
         for (Platform p : available) platforms.put(p.backend(), p);
     }
 
-    public Selection select(Optional<String> option, Map<String, String> environment, Requirement requirement) throws PlatformException {
+    public Selection select(Optional<String> option, Map<String, String> environment, Requirement requirement)
+            throws PlatformException {
         Optional<String> named = option.filter(s -> !s.isBlank());
         String source = "--backend";
         if (named.isEmpty()) {
@@ -49,8 +50,9 @@ public final class PlatformSelector {
     }
 
     private Selection named(String name, String source, Requirement requirement) throws PlatformException {
-        Backend backend = Backend.named(name).orElseThrow(() -> new PlatformException("unknown backend '" + name.strip()
-                + "' (from " + source + "); known: nil, sim, snp, tdx, sgx, and Enarx's sev (snp) and kvm (nil)"));
+        Backend backend = Backend.named(name)
+                .orElseThrow(() -> new PlatformException("unknown backend '" + name.strip() + "' (from " + source
+                        + "); known: nil, sim, snp, tdx, sgx, and Enarx's sev (snp) and kvm (nil)"));
         boolean enarxName = Backend.fromWireName(name).isEmpty();
         String label = "'" + backend + "'" + (enarxName ? " (Enarx's '" + name.strip() + "')" : "");
         if (!backend.hardware() && requirement == Requirement.TEE) {
@@ -61,9 +63,13 @@ public final class PlatformSelector {
         if (platform == null) throw new PlatformException("backend " + label + " is not available in this build");
         PlatformInfo info = platform.info();
         if (!info.usable()) {
-            throw new PlatformException("backend " + label + " (from " + source + ") is not usable here: " + firstFailure(info));
+            throw new PlatformException(
+                    "backend " + label + " (from " + source + ") is not usable here: " + firstFailure(info));
         }
-        return new Selection(platform, !backend.hardware(), "named by " + source + (enarxName ? " as Enarx's '" + name.strip() + "'" : ""));
+        return new Selection(
+                platform,
+                !backend.hardware(),
+                "named by " + source + (enarxName ? " as Enarx's '" + name.strip() + "'" : ""));
     }
 
     private Selection automatic(Requirement requirement) throws PlatformException {

@@ -18,8 +18,15 @@ import java.util.Optional;
  * @param amdCache       cached AMD collateral ({@code DONJON_AMD_CACHE}, default /var/cache/amd-sev)
  * @param intelCache     cached Intel collateral ({@code DONJON_INTEL_CACHE}, default /var/cache/intel-sgx)
  */
-public record PlatformSettings(Path tsmReport, Path sevGuest, Path tdxGuest, Path cpuinfo, Path gramine, Path sim,
-                               Path amdCache, Path intelCache) {
+public record PlatformSettings(
+        Path tsmReport,
+        Path sevGuest,
+        Path tdxGuest,
+        Path cpuinfo,
+        Path gramine,
+        Path sim,
+        Path amdCache,
+        Path intelCache) {
 
     public static PlatformSettings fromEnvironment(Map<String, String> env) {
         return new PlatformSettings(
@@ -28,7 +35,10 @@ public record PlatformSettings(Path tsmReport, Path sevGuest, Path tdxGuest, Pat
                 path(env, "DONJON_TDX_GUEST", "/dev/tdx_guest"),
                 path(env, "DONJON_CPUINFO", "/proc/cpuinfo"),
                 path(env, "DONJON_GRAMINE_ATTESTATION", "/dev/attestation"),
-                Optional.ofNullable(env.get("DONJON_SIM_DIR")).filter(s -> !s.isBlank()).map(Path::of).orElseGet(() -> dataHome(env).resolve("donjon/sim")),
+                Optional.ofNullable(env.get("DONJON_SIM_DIR"))
+                        .filter(s -> !s.isBlank())
+                        .map(Path::of)
+                        .orElseGet(() -> dataHome(env).resolve("donjon/sim")),
                 path(env, "DONJON_AMD_CACHE", "/var/cache/amd-sev"),
                 path(env, "DONJON_INTEL_CACHE", "/var/cache/intel-sgx"));
     }
@@ -37,7 +47,8 @@ public record PlatformSettings(Path tsmReport, Path sevGuest, Path tdxGuest, Pat
     static Path dataHome(Map<String, String> env) {
         String xdg = env.get("XDG_DATA_HOME");
         if (xdg != null && Path.of(xdg).isAbsolute()) return Path.of(xdg);
-        String home = Optional.ofNullable(env.get("HOME")).filter(h -> !h.isBlank()).orElse(System.getProperty("user.home"));
+        String home =
+                Optional.ofNullable(env.get("HOME")).filter(h -> !h.isBlank()).orElse(System.getProperty("user.home"));
         return Path.of(home, ".local", "share");
     }
 

@@ -5,7 +5,6 @@ import dev.donjon.platform.linux.GramineSgxPlatform;
 import dev.donjon.platform.linux.SnpPlatform;
 import dev.donjon.platform.linux.TdxPlatform;
 import dev.donjon.platform.sim.SimPlatform;
-
 import java.time.Clock;
 import java.util.List;
 

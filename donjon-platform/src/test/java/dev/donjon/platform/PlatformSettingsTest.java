@@ -1,11 +1,10 @@
 package dev.donjon.platform;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 class PlatformSettingsTest {
 
@@ -24,10 +23,27 @@ class PlatformSettingsTest {
 
     @Test
     void xdgDataHomeOnlyWhenAbsoluteAndEveryPathOverridable() {
-        assertEquals(Path.of("/data/donjon/sim"), PlatformSettings.fromEnvironment(Map.of("HOME", "/h", "XDG_DATA_HOME", "/data")).sim());
-        assertEquals(Path.of("/h/.local/share/donjon/sim"), PlatformSettings.fromEnvironment(Map.of("HOME", "/h", "XDG_DATA_HOME", "rel")).sim());
-        PlatformSettings s = PlatformSettings.fromEnvironment(Map.of("DONJON_SIM_DIR", "/s", "DONJON_TSM_REPORT", "/t",
-                "DONJON_GRAMINE_ATTESTATION", "/g", "DONJON_AMD_CACHE", "/a", "DONJON_INTEL_CACHE", "/i", "DONJON_TSM_REPORT_IGNORED", "x"));
+        assertEquals(
+                Path.of("/data/donjon/sim"),
+                PlatformSettings.fromEnvironment(Map.of("HOME", "/h", "XDG_DATA_HOME", "/data"))
+                        .sim());
+        assertEquals(
+                Path.of("/h/.local/share/donjon/sim"),
+                PlatformSettings.fromEnvironment(Map.of("HOME", "/h", "XDG_DATA_HOME", "rel"))
+                        .sim());
+        PlatformSettings s = PlatformSettings.fromEnvironment(Map.of(
+                "DONJON_SIM_DIR",
+                "/s",
+                "DONJON_TSM_REPORT",
+                "/t",
+                "DONJON_GRAMINE_ATTESTATION",
+                "/g",
+                "DONJON_AMD_CACHE",
+                "/a",
+                "DONJON_INTEL_CACHE",
+                "/i",
+                "DONJON_TSM_REPORT_IGNORED",
+                "x"));
         assertEquals(Path.of("/s"), s.sim());
         assertEquals(Path.of("/t"), s.tsmReport());
         assertEquals(Path.of("/g"), s.gramine());

@@ -21,7 +21,8 @@ public record ContentDigest(Map<DigestAlgorithm, byte[]> hashes) {
         EnumMap<DigestAlgorithm, byte[]> copy = new EnumMap<>(DigestAlgorithm.class);
         hashes.forEach((a, h) -> {
             if (h.length != a.newDigest().getDigestLength())
-                throw RegistryException.badRequest(a.wireName() + " hash has " + h.length + " bytes, expected " + a.newDigest().getDigestLength());
+                throw RegistryException.badRequest(a.wireName() + " hash has " + h.length + " bytes, expected "
+                        + a.newDigest().getDigestLength());
             copy.put(a, h.clone());
         });
         hashes = Collections.unmodifiableMap(copy);
@@ -42,10 +43,12 @@ public record ContentDigest(Map<DigestAlgorithm, byte[]> hashes) {
             String m = member.strip();
             int eq = m.indexOf('=');
             if (eq < 0) throw RegistryException.badRequest("Content-Digest member '" + m + "' has no '='");
-            DigestAlgorithm alg = DigestAlgorithm.fromWireName(m.substring(0, eq).strip());
+            DigestAlgorithm alg =
+                    DigestAlgorithm.fromWireName(m.substring(0, eq).strip());
             String val = m.substring(eq + 1).strip();
             if (val.length() < 2 || val.charAt(0) != ':' || val.charAt(val.length() - 1) != ':')
-                throw RegistryException.badRequest("Content-Digest value for " + alg.wireName() + " is not a :base64: byte sequence");
+                throw RegistryException.badRequest(
+                        "Content-Digest value for " + alg.wireName() + " is not a :base64: byte sequence");
             map.put(alg, decode(val.substring(1, val.length() - 1), alg));
         }
         return new ContentDigest(map);
@@ -106,10 +109,14 @@ public record ContentDigest(Map<DigestAlgorithm, byte[]> hashes) {
     }
 
     @Override
-    public int hashCode() { return hashes.keySet().hashCode(); }
+    public int hashCode() {
+        return hashes.keySet().hashCode();
+    }
 
     @Override
-    public String toString() { return toHeader(); }
+    public String toString() {
+        return toHeader();
+    }
 
     /** Computes all four hashes in one pass over a stream of bytes. */
     public static final class Hasher {
@@ -125,7 +132,9 @@ public record ContentDigest(Map<DigestAlgorithm, byte[]> hashes) {
             length += len;
         }
 
-        public long length() { return length; }
+        public long length() {
+            return length;
+        }
 
         public ContentDigest digest() {
             EnumMap<DigestAlgorithm, byte[]> out = new EnumMap<>(DigestAlgorithm.class);

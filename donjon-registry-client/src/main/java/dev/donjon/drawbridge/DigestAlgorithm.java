@@ -18,7 +18,9 @@ public enum DigestAlgorithm {
         this.jcaName = jcaName;
     }
 
-    public String wireName() { return wireName; }
+    public String wireName() {
+        return wireName;
+    }
 
     public MessageDigest newDigest() {
         try {
@@ -30,6 +32,7 @@ public enum DigestAlgorithm {
 
     public static DigestAlgorithm fromWireName(String name) {
         for (DigestAlgorithm a : values()) if (a.wireName.equals(name)) return a;
-        throw RegistryException.badRequest("unsupported digest algorithm '" + name + "' (expected sha-224, sha-256, sha-384 or sha-512)");
+        throw RegistryException.badRequest(
+                "unsupported digest algorithm '" + name + "' (expected sha-224, sha-256, sha-384 or sha-512)");
     }
 }

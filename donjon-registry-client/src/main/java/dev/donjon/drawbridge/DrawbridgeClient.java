@@ -1,7 +1,7 @@
 package dev.donjon.drawbridge;
 
-import dev.donjon.common.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.donjon.common.OneLine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -32,13 +32,16 @@ public final class DrawbridgeClient {
      */
     public DrawbridgeClient(URI base, SSLContext tls, Optional<String> token) {
         this.base = base;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER);
+        HttpClient.Builder b =
+                HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER);
         if (tls != null) b.sslContext(tls);
         this.http = b.build();
         this.token = token;
     }
 
-    public URI base() { return base; }
+    public URI base() {
+        return base;
+    }
 
     /** A response: body, media type and the Content-Digest the server sent (if any). */
     public record Fetched(byte[] body, String type, Optional<ContentDigest> digest) {}
@@ -54,15 +57,20 @@ public final class DrawbridgeClient {
     }
 
     public void registerRepository(String user, String repo, boolean isPublic) {
-        put(uri(Names.user(user) + "/" + Names.repository(repo)), new RepositoryConfig(isPublic).toJson(), "application/json");
+        put(
+                uri(Names.user(user) + "/" + Names.repository(repo)),
+                new RepositoryConfig(isPublic).toJson(),
+                "application/json");
     }
 
     public RepositoryConfig repositoryInfo(String user, String repo) {
-        return RepositoryConfig.parse(get(uri(Names.user(user) + "/" + Names.repository(repo)), 64 << 10).body());
+        return RepositoryConfig.parse(get(uri(Names.user(user) + "/" + Names.repository(repo)), 64 << 10)
+                .body());
     }
 
     public List<String> tags(String user, String repo) {
-        JsonNode n = RegistryJson.parse(get(uri(repoPath(user, repo) + "/_tag"), 1 << 20).body(), "tag list");
+        JsonNode n = RegistryJson.parse(
+                get(uri(repoPath(user, repo) + "/_tag"), 1 << 20).body(), "tag list");
         List<String> out = new ArrayList<>();
         if (!n.isArray()) throw new RegistryException(502, "registry's tag list is not a JSON array");
         n.forEach(t -> out.add(t.asText()));
@@ -97,18 +105,24 @@ public final class DrawbridgeClient {
     }
 
     Fetched get(URI uri, long maxBytes) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET();
         token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
         try {
             HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = r.body()) {
                 if (r.statusCode() != 200) throw refused("GET", uri, r.statusCode(), in.readNBytes(512));
                 long declared = r.headers().firstValueAsLong("Content-Length").orElse(-1);
-                if (declared > maxBytes) throw new RegistryException(413, uri.getPath() + " is " + declared + " bytes, over the cap of " + maxBytes);
+                if (declared > maxBytes)
+                    throw new RegistryException(
+                            413, uri.getPath() + " is " + declared + " bytes, over the cap of " + maxBytes);
                 byte[] body = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 16));
-                if (body.length > maxBytes) throw new RegistryException(413, uri.getPath() + " is over the cap of " + maxBytes + " bytes");
-                Optional<ContentDigest> digest = r.headers().firstValue("Content-Digest").map(ContentDigest::parseHeader);
-                return new Fetched(body, r.headers().firstValue("Content-Type").orElse("application/octet-stream"), digest);
+                if (body.length > maxBytes)
+                    throw new RegistryException(413, uri.getPath() + " is over the cap of " + maxBytes + " bytes");
+                Optional<ContentDigest> digest =
+                        r.headers().firstValue("Content-Digest").map(ContentDigest::parseHeader);
+                return new Fetched(
+                        body, r.headers().firstValue("Content-Type").orElse("application/octet-stream"), digest);
             }
         } catch (IOException e) {
             throw new RegistryException(502, "cannot reach " + base + ": " + unreachable(e), e);
@@ -119,7 +133,8 @@ public final class DrawbridgeClient {
     }
 
     private void put(URI uri, byte[] body, String type) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5))
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofMinutes(5))
                 .header("Content-Type", type)
                 .header("Content-Digest", ContentDigest.of(body).toHeader())
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
@@ -138,33 +153,46 @@ public final class DrawbridgeClient {
     /** Why a request got no HTTP answer, in words (the JDK's texts name classes: "PKIX path building failed: sun.security..."). */
     private String unreachable(IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.security.cert.CertPathBuilderException || t instanceof java.security.cert.CertPathValidatorException) {
+            if (t instanceof java.security.cert.CertPathBuilderException
+                    || t instanceof java.security.cert.CertPathValidatorException) {
                 return "its TLS certificate is not trusted (it does not chain to a trusted CA; give the registry's CA certificate with --ca-cert)";
             }
             String m = String.valueOf(t.getMessage());
-            if (t instanceof java.security.cert.CertificateException && (m.contains("No subject alternative") || m.contains("No name matching"))) {
+            if (t instanceof java.security.cert.CertificateException
+                    && (m.contains("No subject alternative") || m.contains("No name matching"))) {
                 return "its TLS certificate is not for " + base.getHost() + " (" + OneLine.of(m) + ")";
             }
         }
         if (e instanceof java.net.http.HttpConnectTimeoutException) {
-            return "no answer within " + CONNECT_TIMEOUT.toSeconds() + " s" + ("https".equals(base.getScheme())
-                    ? " (a plain-HTTP server never answers a TLS handshake: if this one speaks plain HTTP, name it http://" + base.getRawAuthority() + ")"
-                    : "");
+            return "no answer within " + CONNECT_TIMEOUT.toSeconds() + " s"
+                    + ("https".equals(base.getScheme())
+                            ? " (a plain-HTTP server never answers a TLS handshake: if this one speaks plain HTTP, name it http://"
+                                    + base.getRawAuthority() + ")"
+                            : "");
         }
-        if (e instanceof java.net.ConnectException) return "connection refused (nothing listens at " + base.getRawAuthority() + ")";
+        if (e instanceof java.net.ConnectException)
+            return "connection refused (nothing listens at " + base.getRawAuthority() + ")";
         return OneLine.of(e);
     }
 
     private static RegistryException refused(String method, URI uri, int status, byte[] body) {
         String reason = new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8).strip();
-        return new RegistryException(status, "registry refused " + method + " " + uri.getPath() + " (" + status + ")"
-                + (reason.isEmpty() ? "" : ": " + OneLine.of(reason)));
+        return new RegistryException(
+                status,
+                "registry refused " + method + " " + uri.getPath() + " (" + status + ")"
+                        + (reason.isEmpty() ? "" : ": " + OneLine.of(reason)));
     }
 
     /** {@code path} is built from validated names only, so it is always a valid URI path. */
-    private URI uri(String path) { return base.resolve(API + path); }
+    private URI uri(String path) {
+        return base.resolve(API + path);
+    }
 
-    private static String repoPath(String user, String repo) { return Names.user(user) + "/" + Names.repository(repo); }
+    private static String repoPath(String user, String repo) {
+        return Names.user(user) + "/" + Names.repository(repo);
+    }
 
-    private static String tagPath(String user, String repo, String tag) { return repoPath(user, repo) + "/_tag/" + Names.tag(tag); }
+    private static String tagPath(String user, String repo, String tag) {
+        return repoPath(user, repo) + "/_tag/" + Names.tag(tag);
+    }
 }

@@ -12,7 +12,11 @@ import java.util.SortedMap;
  */
 public record FetchedPackage(String source, SortedMap<String, byte[]> files, boolean signed) {
 
-    public byte[] wasm() { return files.get(PackageTree.WASM); }
+    public byte[] wasm() {
+        return files.get(PackageTree.WASM);
+    }
 
-    public Optional<byte[]> config() { return Optional.ofNullable(files.get(PackageTree.CONFIG)); }
+    public Optional<byte[]> config() {
+        return Optional.ofNullable(files.get(PackageTree.CONFIG));
+    }
 }

@@ -21,7 +21,9 @@ public record Meta(ContentDigest digest, long length, String type) {
         return new Meta(ContentDigest.of(bytes), bytes.length, type);
     }
 
-    public boolean isDirectory() { return DIRECTORY_TYPE.equals(type); }
+    public boolean isDirectory() {
+        return DIRECTORY_TYPE.equals(type);
+    }
 
     /** True when {@code actual} (computed from uploaded bytes) has this entry's hashes, length and type. */
     public boolean isSatisfiedBy(Meta actual) {

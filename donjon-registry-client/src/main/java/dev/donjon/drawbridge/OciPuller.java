@@ -1,7 +1,7 @@
 package dev.donjon.drawbridge;
 
-import dev.donjon.common.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.donjon.common.OneLine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -28,14 +28,17 @@ import javax.net.ssl.SSLContext;
 public final class OciPuller {
     public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     static final String TITLE = "org.opencontainers.image.title";
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
+    private static final Pattern NAME =
+            Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final Pattern DIGEST = Pattern.compile("(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})");
 
     private final HttpClient http;
 
     public OciPuller(SSLContext tls) {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL);
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL);
         if (tls != null) b.sslContext(tls);
         this.http = b.build();
     }
@@ -43,7 +46,8 @@ public final class OciPuller {
     /** An artifact reference: registry base URL, repository name, tag or digest. */
     public record Reference(URI base, String name, String reference) {
         public Reference {
-            if (!NAME.matcher(name).matches()) throw RegistryException.badRequest("invalid OCI repository name '" + Names.printable(name) + "'");
+            if (!NAME.matcher(name).matches())
+                throw RegistryException.badRequest("invalid OCI repository name '" + Names.printable(name) + "'");
             if (!TAG.matcher(reference).matches() && !DIGEST.matcher(reference).matches())
                 throw RegistryException.badRequest("invalid OCI tag or digest '" + Names.printable(reference) + "'");
         }
@@ -56,7 +60,8 @@ public final class OciPuller {
             if (!spec.startsWith("oci://")) throw RegistryException.badRequest("OCI reference must start with oci://");
             String rest = spec.substring(6);
             int slash = rest.indexOf('/');
-            if (slash <= 0) throw RegistryException.badRequest("OCI reference '" + Names.printable(spec) + "' has no repository");
+            if (slash <= 0)
+                throw RegistryException.badRequest("OCI reference '" + Names.printable(spec) + "' has no repository");
             String host = rest.substring(0, slash);
             String path = rest.substring(slash + 1);
             String ref;
@@ -75,12 +80,19 @@ public final class OciPuller {
         }
 
         @Override
-        public String toString() { return "oci://" + base.getAuthority() + "/" + name + (reference.contains(":") ? "@" : ":") + reference; }
+        public String toString() {
+            return "oci://" + base.getAuthority() + "/" + name + (reference.contains(":") ? "@" : ":") + reference;
+        }
     }
 
     public FetchedPackage pull(Reference ref) {
-        byte[] manifestBytes = get(ref, "/manifests/" + ref.reference(), PackageTree.MAX_OTHER,
-                OCI_MANIFEST + ", application/vnd.docker.distribution.manifest.v2+json", Optional.empty(), true);
+        byte[] manifestBytes = get(
+                ref,
+                "/manifests/" + ref.reference(),
+                PackageTree.MAX_OTHER,
+                OCI_MANIFEST + ", application/vnd.docker.distribution.manifest.v2+json",
+                Optional.empty(),
+                true);
         if (DIGEST.matcher(ref.reference()).matches()) checkDigest(ref.reference(), manifestBytes, "manifest");
         JsonNode manifest = RegistryJson.parse(manifestBytes, "OCI manifest");
         JsonNode layers = manifest.path("layers");
@@ -90,16 +102,21 @@ public final class OciPuller {
             String name = fileName(layer);
             if (name == null) continue;
             String digest = layer.path("digest").asText("");
-            if (!DIGEST.matcher(digest).matches()) throw new RegistryException(502, ref + ": layer " + name + " has no valid digest");
+            if (!DIGEST.matcher(digest).matches())
+                throw new RegistryException(502, ref + ": layer " + name + " has no valid digest");
             long size = layer.path("size").asLong(-1);
             long cap = PackageTree.capFor(name);
-            if (size < 0 || size > cap) throw new RegistryException(413, ref + ": layer " + name + " is " + size + " bytes; the cap is " + cap);
+            if (size < 0 || size > cap)
+                throw new RegistryException(413, ref + ": layer " + name + " is " + size + " bytes; the cap is " + cap);
             byte[] blob = get(ref, "/blobs/" + digest, size, "*/*", Optional.of(digest), false);
-            if (blob.length != size) throw new RegistryException(502, ref + ": layer " + name + " is " + blob.length + " bytes, the manifest says " + size);
+            if (blob.length != size)
+                throw new RegistryException(
+                        502, ref + ": layer " + name + " is " + blob.length + " bytes, the manifest says " + size);
             checkDigest(digest, blob, "layer " + name);
             if (files.put(name, blob) != null) throw new RegistryException(502, ref + ": two layers are named " + name);
         }
-        if (!files.containsKey(PackageTree.WASM)) throw new RegistryException(502, ref + ": no main.wasm layer in the artifact");
+        if (!files.containsKey(PackageTree.WASM))
+            throw new RegistryException(502, ref + ": no main.wasm layer in the artifact");
         return new FetchedPackage(ref.toString(), Collections.unmodifiableSortedMap(files), false);
     }
 
@@ -113,7 +130,10 @@ public final class OciPuller {
     }
 
     private HttpResponse<InputStream> send(URI uri, String accept) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).header("Accept", accept).GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofMinutes(5))
+                .header("Accept", accept)
+                .GET();
         if (bearer != null) b.header("Authorization", "Bearer " + bearer);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
     }
@@ -126,26 +146,45 @@ public final class OciPuller {
      */
     private String anonymousToken(Reference ref, String challenge) throws IOException, InterruptedException {
         if (!challenge.regionMatches(true, 0, "Bearer ", 0, 7))
-            throw new RegistryException(401, ref + ": the registry wants " + (challenge.isBlank() ? "authentication" : challenge.split(" ")[0] + " authentication") + ", which is not supported yet for OCI pulls");
+            throw new RegistryException(
+                    401,
+                    ref + ": the registry wants "
+                            + (challenge.isBlank()
+                                    ? "authentication"
+                                    : challenge.split(" ")[0] + " authentication")
+                            + ", which is not supported yet for OCI pulls");
         java.util.Map<String, String> params = new java.util.HashMap<>();
         var m = CHALLENGE_PARAM.matcher(challenge.substring(7));
         while (m.find()) params.put(m.group(1).toLowerCase(java.util.Locale.ROOT), m.group(2));
         String realm = params.get("realm");
         if (realm == null) throw new RegistryException(502, ref + ": Bearer challenge without a realm");
         URI realmUri = URI.create(realm);
-        boolean loopback = realmUri.getHost() != null && realmUri.getHost().matches("localhost|127\\.0\\.0\\.1|\\[::1]");
+        boolean loopback =
+                realmUri.getHost() != null && realmUri.getHost().matches("localhost|127\\.0\\.0\\.1|\\[::1]");
         if (!"https".equals(realmUri.getScheme()) && !("http".equals(realmUri.getScheme()) && loopback))
             throw new RegistryException(502, ref + ": token service " + realm + " is not https");
         StringBuilder q = new StringBuilder();
         for (String k : new String[] {"service", "scope"}) {
-            if (params.containsKey(k)) q.append(q.isEmpty() ? "" : "&").append(k).append('=').append(java.net.URLEncoder.encode(params.get(k), java.nio.charset.StandardCharsets.UTF_8));
+            if (params.containsKey(k))
+                q.append(q.isEmpty() ? "" : "&")
+                        .append(k)
+                        .append('=')
+                        .append(java.net.URLEncoder.encode(params.get(k), java.nio.charset.StandardCharsets.UTF_8));
         }
         URI tokenUri = URI.create(realm + (q.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + q));
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(tokenUri).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() != 200) throw new RegistryException(401, ref + ": token service answered " + r.statusCode() + " for an anonymous pull token");
+        HttpResponse<byte[]> r = http.send(
+                HttpRequest.newBuilder(tokenUri)
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200)
+            throw new RegistryException(
+                    401, ref + ": token service answered " + r.statusCode() + " for an anonymous pull token");
         JsonNode n = RegistryJson.parse(r.body(), "token response");
         String token = n.path("token").asText(n.path("access_token").asText(""));
-        if (token.isEmpty() || token.length() > 16384) throw new RegistryException(502, ref + ": token service returned no usable token");
+        if (token.isEmpty() || token.length() > 16384)
+            throw new RegistryException(502, ref + ": token service returned no usable token");
         return token;
     }
 
@@ -171,16 +210,32 @@ public final class OciPuller {
                 r = send(uri, accept);
             }
             try (InputStream in = r.body()) {
-                if (r.statusCode() == 401) throw new RegistryException(401, ref + ": the registry refused anonymous pulls (credentials are not supported yet for OCI)");
-                if (r.statusCode() == 404 && manifest) throw new RegistryException(404, ref + ": not found (404): no such "
-                        + (DIGEST.matcher(ref.reference()).matches() ? "manifest digest" : "tag") + " in repository " + ref.name());
-                if (r.statusCode() != 200) throw new RegistryException(r.statusCode(), ref + ": registry answered " + r.statusCode() + " for " + (manifest ? "the manifest" : digest.orElse(path)));
+                if (r.statusCode() == 401)
+                    throw new RegistryException(
+                            401,
+                            ref + ": the registry refused anonymous pulls (credentials are not supported yet for OCI)");
+                if (r.statusCode() == 404 && manifest)
+                    throw new RegistryException(
+                            404,
+                            ref + ": not found (404): no such "
+                                    + (DIGEST.matcher(ref.reference()).matches() ? "manifest digest" : "tag")
+                                    + " in repository " + ref.name());
+                if (r.statusCode() != 200)
+                    throw new RegistryException(
+                            r.statusCode(),
+                            ref + ": registry answered " + r.statusCode() + " for "
+                                    + (manifest ? "the manifest" : digest.orElse(path)));
                 long declared = r.headers().firstValueAsLong("Content-Length").orElse(-1);
-                if (declared > max) throw new RegistryException(413, ref + ": " + path + " is " + declared + " bytes, over " + max);
+                if (declared > max)
+                    throw new RegistryException(413, ref + ": " + path + " is " + declared + " bytes, over " + max);
                 byte[] body = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 16));
-                if (body.length > max) throw new RegistryException(413, ref + ": " + path + " is over " + max + " bytes");
-                if (manifest) r.headers().firstValue("Docker-Content-Digest").filter(d -> DIGEST.matcher(d).matches())
-                        .ifPresent(d -> checkDigest(d, body, "manifest"));
+                if (body.length > max)
+                    throw new RegistryException(413, ref + ": " + path + " is over " + max + " bytes");
+                if (manifest)
+                    r.headers()
+                            .firstValue("Docker-Content-Digest")
+                            .filter(d -> DIGEST.matcher(d).matches())
+                            .ifPresent(d -> checkDigest(d, body, "manifest"));
                 return body;
             }
         } catch (IOException e) {

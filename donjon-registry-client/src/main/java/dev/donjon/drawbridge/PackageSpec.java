@@ -18,7 +18,9 @@ public sealed interface PackageSpec {
         }
 
         @Override
-        public String toString() { return base + DrawbridgeClient.API + user + "/" + repo + "/_tag/" + tag; }
+        public String toString() {
+            return base + DrawbridgeClient.API + user + "/" + repo + "/_tag/" + tag;
+        }
     }
 
     /** An OCI artifact in a registry speaking the distribution spec ({@code oci://host/name:tag}). */
@@ -39,14 +41,20 @@ public sealed interface PackageSpec {
         if (spec.startsWith("oci://")) return new Oci(OciPuller.Reference.parse(spec));
         if (spec.startsWith("https://") || spec.startsWith("http://")) {
             Matcher m = TAG_URL.matcher(spec);
-            if (!m.matches()) throw RegistryException.badRequest("package URL must be <scheme>://host/api/v0.1.0/user/repo/_tag/tag, not " + Names.printable(spec));
+            if (!m.matches())
+                throw RegistryException.badRequest(
+                        "package URL must be <scheme>://host/api/v0.1.0/user/repo/_tag/tag, not "
+                                + Names.printable(spec));
             return new Registry(URI.create(m.group(1)), m.group(2), m.group(3), m.group(4));
         }
         Matcher m = SLUG.matcher(spec);
-        if (!m.matches()) throw RegistryException.badRequest("package '" + Names.printable(spec) + "' is not [host/]user/repo:tag");
+        if (!m.matches())
+            throw RegistryException.badRequest("package '" + Names.printable(spec) + "' is not [host/]user/repo:tag");
         URI base;
         if (m.group(1) != null) base = URI.create("https://" + m.group(1));
-        else base = defaultBase.orElseThrow(() -> RegistryException.badRequest("package '" + spec + "' names no registry host and no default is set"));
+        else
+            base = defaultBase.orElseThrow(() -> RegistryException.badRequest(
+                    "package '" + spec + "' names no registry host and no default is set"));
         return new Registry(base, m.group(2), m.group(3), m.group(4));
     }
 }

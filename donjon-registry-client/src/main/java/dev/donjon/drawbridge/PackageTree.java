@@ -20,7 +20,9 @@ public record PackageTree(SortedMap<String, PackageTree.File> files) {
     public static final long MAX_OTHER = 1L << 20;
 
     public record File(byte[] bytes, String type) {
-        public Meta meta() { return Meta.of(bytes, type); }
+        public Meta meta() {
+            return Meta.of(bytes, type);
+        }
     }
 
     public PackageTree {
@@ -47,8 +49,9 @@ public record PackageTree(SortedMap<String, PackageTree.File> files) {
                 files.put(name, new File(Files.readAllBytes(p), typeOf(name)));
             }
             if (!files.containsKey(WASM)) {
-                throw new IllegalArgumentException(path + " is not a package directory: it has no " + WASM + " (a package is "
-                        + WASM + " and an optional " + CONFIG + "; a single .wasm file is published as " + WASM + ")");
+                throw new IllegalArgumentException(
+                        path + " is not a package directory: it has no " + WASM + " (a package is " + WASM
+                                + " and an optional " + CONFIG + "; a single .wasm file is published as " + WASM + ")");
             }
         } else if (path.getFileName().toString().endsWith(".wasm")) {
             checkSize(WASM, Files.size(path));
@@ -63,7 +66,10 @@ public record PackageTree(SortedMap<String, PackageTree.File> files) {
     public static List<String> leftOut(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(WASM) && !n.equals(CONFIG)).sorted().toList();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals(WASM) && !n.equals(CONFIG))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -74,10 +80,13 @@ public record PackageTree(SortedMap<String, PackageTree.File> files) {
     }
 
     /** The size cap for a file of this name: 100 MiB for WebAssembly, 1 MiB for anything else. */
-    public static long capFor(String name) { return name.endsWith(".wasm") ? MAX_WASM : MAX_OTHER; }
+    public static long capFor(String name) {
+        return name.endsWith(".wasm") ? MAX_WASM : MAX_OTHER;
+    }
 
     static void checkSize(String name, long size) {
-        if (size > capFor(name)) throw new RegistryException(413, name + " is " + size + " bytes, over the cap of " + capFor(name));
+        if (size > capFor(name))
+            throw new RegistryException(413, name + " is " + size + " bytes, over the cap of " + capFor(name));
     }
 
     /** The root directory document listing every file. */
@@ -87,5 +96,7 @@ public record PackageTree(SortedMap<String, PackageTree.File> files) {
         return RegistryJson.writeDirectory(entries);
     }
 
-    public byte[] wasm() { return files.get(WASM).bytes(); }
+    public byte[] wasm() {
+        return files.get(WASM).bytes();
+    }
 }

@@ -18,7 +18,11 @@ public class RegistryException extends RuntimeException {
     }
 
     /** The HTTP status: 4xx for what the caller did wrong, 5xx for what the store found wrong. */
-    public int status() { return status; }
+    public int status() {
+        return status;
+    }
 
-    static RegistryException badRequest(String message) { return new RegistryException(400, message); }
+    static RegistryException badRequest(String message) {
+        return new RegistryException(400, message);
+    }
 }

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  */
 public final class RegistryJson {
     /** Duplicate keys refused: two readers must never see two different directories in the same bytes. */
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    static final ObjectMapper MAPPER =
+            new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private RegistryJson() {}
 
@@ -29,7 +30,9 @@ public final class RegistryJson {
         return n;
     }
 
-    public static byte[] writeEntry(Meta meta) { return write(entryNode(meta)); }
+    public static byte[] writeEntry(Meta meta) {
+        return write(entryNode(meta));
+    }
 
     /** A directory: its entries sorted by name (Drawbridge's BTreeMap order). */
     public static byte[] writeDirectory(SortedMap<String, Meta> entries) {
@@ -38,7 +41,9 @@ public final class RegistryJson {
         return write(n);
     }
 
-    public static Meta readEntry(byte[] json) { return readEntry(parse(json, "entry"), "entry"); }
+    public static Meta readEntry(byte[] json) {
+        return readEntry(parse(json, "entry"), "entry");
+    }
 
     static Meta readEntry(JsonNode n, String what) {
         if (!n.isObject()) throw RegistryException.badRequest(what + " is not a JSON object");
@@ -46,12 +51,14 @@ public final class RegistryJson {
         if (digest == null || !digest.isObject()) throw RegistryException.badRequest(what + " has no digest object");
         Map<String, String> hashes = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : digest.properties()) {
-            if (!e.getValue().isTextual()) throw RegistryException.badRequest(what + " digest " + e.getKey() + " is not a string");
+            if (!e.getValue().isTextual())
+                throw RegistryException.badRequest(what + " digest " + e.getKey() + " is not a string");
             hashes.put(e.getKey(), e.getValue().asText());
         }
         JsonNode length = n.get("length");
         JsonNode type = n.get("type");
-        if (length == null || !length.canConvertToLong()) throw RegistryException.badRequest(what + " has no integer length");
+        if (length == null || !length.canConvertToLong())
+            throw RegistryException.badRequest(what + " has no integer length");
         if (type == null || !type.isTextual()) throw RegistryException.badRequest(what + " has no type");
         return new Meta(ContentDigest.fromJson(hashes), length.asLong(), type.asText());
     }

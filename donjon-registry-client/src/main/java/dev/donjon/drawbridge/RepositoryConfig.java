@@ -7,7 +7,10 @@ public record RepositoryConfig(boolean isPublic) {
 
     public static RepositoryConfig parse(byte[] json) {
         JsonNode n = RegistryJson.parse(json, "repository config");
-        if (!n.isObject() || n.size() != 1 || !n.has("public") || !n.get("public").isBoolean())
+        if (!n.isObject()
+                || n.size() != 1
+                || !n.has("public")
+                || !n.get("public").isBoolean())
             throw RegistryException.badRequest("repository config must be exactly {\"public\": true|false}");
         return new RepositoryConfig(n.get("public").asBoolean());
     }

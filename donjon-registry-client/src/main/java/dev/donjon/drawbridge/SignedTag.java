@@ -13,9 +13,9 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.spec.X509EncodedKeySpec;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -42,11 +42,14 @@ public final class SignedTag {
         JWSAlgorithm alg = switch (bits) {
             case 256 -> JWSAlgorithm.ES256;
             case 384 -> JWSAlgorithm.ES384;
-            default -> throw new IllegalArgumentException("tag signing needs a P-256 or P-384 key, not a " + bits + "-bit curve");
+            default ->
+                throw new IllegalArgumentException(
+                        "tag signing needs a P-256 or P-384 key, not a " + bits + "-bit curve");
         };
         try {
             ECPublicKey publicKey = publicKeyOf(key);
-            JWSObject jws = new JWSObject(new JWSHeader.Builder(alg).keyID(keyId(publicKey)).build(), new Payload(entryJson));
+            JWSObject jws = new JWSObject(
+                    new JWSHeader.Builder(alg).keyID(keyId(publicKey)).build(), new Payload(entryJson));
             jws.sign(new ECDSASigner(key));
             String[] parts = jws.serialize().split("\\.");
             ObjectNode n = RegistryJson.MAPPER.createObjectNode();
@@ -97,21 +100,31 @@ public final class SignedTag {
             if (!ACCEPTED.contains(alg)) {
                 broken = "a signature uses " + alg + ", not ES256 or ES384";
             } else if (kid == null) {
-                for (ECPublicKey key : keys) if (verifies(jws, key)) return RegistryJson.readEntry(jws.getPayload().toBytes());
+                for (ECPublicKey key : keys)
+                    if (verifies(jws, key))
+                        return RegistryJson.readEntry(jws.getPayload().toBytes());
                 unnamedFailed = true;
             } else if (!ids.contains(kid)) {
                 otherKeys.add(kid);
             } else if (verifies(jws, keys.get(ids.indexOf(kid)))) {
                 return RegistryJson.readEntry(jws.getPayload().toBytes());
             } else {
-                broken = "the signature by required key " + kid + " does not verify (the tag was altered, or the signature is broken)";
+                broken = "the signature by required key " + kid
+                        + " does not verify (the tag was altered, or the signature is broken)";
             }
         }
-        String required = keys.size() == 1 ? "the required key " + ids.getFirst() : "any of the " + keys.size() + " required keys";
+        String required = keys.size() == 1
+                ? "the required key " + ids.getFirst()
+                : "any of the " + keys.size() + " required keys";
         if (broken != null) throw new RegistryException(403, what + " has a bad signature: " + broken);
-        if (!otherKeys.isEmpty()) throw new RegistryException(403, what + " is signed by another key (" + String.join(", ", otherKeys) + "), not by " + required);
-        if (unnamedFailed) throw new RegistryException(403, what + " signature does not verify with " + required
-                + " (its signature names no key: signed by another key, or altered)");
+        if (!otherKeys.isEmpty())
+            throw new RegistryException(
+                    403, what + " is signed by another key (" + String.join(", ", otherKeys) + "), not by " + required);
+        if (unnamedFailed)
+            throw new RegistryException(
+                    403,
+                    what + " signature does not verify with " + required
+                            + " (its signature names no key: signed by another key, or altered)");
         throw new RegistryException(403, what + " has a bad signature: none to check");
     }
 
@@ -147,7 +160,8 @@ public final class SignedTag {
         }
         if (!(k instanceof ECPublicKey ec)) throw new IllegalArgumentException("not an EC public key");
         Curve curve = Curve.forECParameterSpec(ec.getParams());
-        if (!Curve.P_256.equals(curve) && !Curve.P_384.equals(curve)) throw new IllegalArgumentException("an EC key on a curve other than P-256 or P-384");
+        if (!Curve.P_256.equals(curve) && !Curve.P_384.equals(curve))
+            throw new IllegalArgumentException("an EC key on a curve other than P-256 or P-384");
         return ec;
     }
 
@@ -157,8 +171,12 @@ public final class SignedTag {
                 key.getParams().getCurve().getField().getFieldSize() == 256 ? "P-256" : "P-384");
         var q = curve.getG().multiply(key.getS()).normalize();
         try {
-            return (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new java.security.spec.ECPublicKeySpec(
-                    new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()), key.getParams()));
+            return (ECPublicKey) KeyFactory.getInstance("EC")
+                    .generatePublic(new java.security.spec.ECPublicKeySpec(
+                            new java.security.spec.ECPoint(
+                                    q.getAffineXCoord().toBigInteger(),
+                                    q.getAffineYCoord().toBigInteger()),
+                            key.getParams()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot derive the public key of the tag signing key", e);
         }
@@ -168,7 +186,8 @@ public final class SignedTag {
 
     private static Parsed parse(byte[] jwsJson) {
         JsonNode n = RegistryJson.parse(jwsJson, "signed tag");
-        if (!n.isObject() || !n.path("payload").isTextual()) throw RegistryException.badRequest("signed tag is not a JWS with a payload");
+        if (!n.isObject() || !n.path("payload").isTextual())
+            throw RegistryException.badRequest("signed tag is not a JWS with a payload");
         List<String[]> sigs = new ArrayList<>();
         if (n.has("signatures")) {
             for (JsonNode s : n.get("signatures")) sigs.add(signature(s));
@@ -177,7 +196,8 @@ public final class SignedTag {
         }
         if (sigs.isEmpty()) throw RegistryException.badRequest("signed tag has no signatures");
         String payload = n.get("payload").asText();
-        if (!payload.matches("[A-Za-z0-9_-]*")) throw RegistryException.badRequest("signed tag payload is not base64url");
+        if (!payload.matches("[A-Za-z0-9_-]*"))
+            throw RegistryException.badRequest("signed tag payload is not base64url");
         return new Parsed(payload, sigs);
     }
 

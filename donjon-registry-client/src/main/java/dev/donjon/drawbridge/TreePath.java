@@ -13,7 +13,8 @@ public record TreePath(List<String> components) {
     public TreePath {
         components = List.copyOf(components);
         components.forEach(TreePath::checkName);
-        if (String.join("/", components).length() > MAX_LENGTH) throw RegistryException.badRequest("tree path is longer than " + MAX_LENGTH + " characters");
+        if (String.join("/", components).length() > MAX_LENGTH)
+            throw RegistryException.badRequest("tree path is longer than " + MAX_LENGTH + " characters");
     }
 
     public static TreePath parse(String path) {
@@ -26,18 +27,23 @@ public record TreePath(List<String> components) {
     /** Drawbridge's entry name rule, minus "." and "..", which would name other nodes on a file system. */
     public static String checkName(String name) {
         if (name == null || !NAME.matcher(name).matches() || name.equals(".") || name.equals(".."))
-            throw RegistryException.badRequest("invalid tree entry name '" + Names.printable(name) + "': use letters, digits, '.', '-' and '_'");
+            throw RegistryException.badRequest(
+                    "invalid tree entry name '" + Names.printable(name) + "': use letters, digits, '.', '-' and '_'");
         return name;
     }
 
-    public boolean isRoot() { return components.isEmpty(); }
+    public boolean isRoot() {
+        return components.isEmpty();
+    }
 
     public TreePath parent() {
         if (isRoot()) throw new IllegalStateException("the root has no parent");
         return new TreePath(components.subList(0, components.size() - 1));
     }
 
-    public String name() { return components.getLast(); }
+    public String name() {
+        return components.getLast();
+    }
 
     public TreePath child(String name) {
         var list = new java.util.ArrayList<>(components);
@@ -46,5 +52,7 @@ public record TreePath(List<String> components) {
     }
 
     @Override
-    public String toString() { return String.join("/", components); }
+    public String toString() {
+        return String.join("/", components);
+    }
 }

@@ -12,7 +12,10 @@ public record UserRecord(String subject) {
 
     public static UserRecord parse(byte[] json) {
         JsonNode n = RegistryJson.parse(json, "user record");
-        if (!n.isObject() || n.size() != 1 || !n.has("subject") || !n.get("subject").isTextual())
+        if (!n.isObject()
+                || n.size() != 1
+                || !n.has("subject")
+                || !n.get("subject").isTextual())
             throw RegistryException.badRequest("user record must be exactly {\"subject\": \"...\"}");
         return new UserRecord(n.get("subject").asText());
     }

@@ -1,11 +1,11 @@
 package dev.donjon.drawbridge;
 
-import dev.donjon.testing.LocalOciRegistry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.donjon.testing.LocalOciRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,9 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OciRegistryTest {
     static final Path EXAMPLE = Path.of(System.getProperty("donjon.shared", "../../shared"), "wasm", "wasm_example");
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static LocalOciRegistry registry;
     static URI base;
     static Path storage;
@@ -44,11 +47,17 @@ class OciRegistryTest {
         if (registry != null) registry.close();
     }
 
-    static String push(String name, String tag, byte[] wasm, byte[] toml) throws Exception { return registry.push(name, tag, wasm, toml); }
+    static String push(String name, String tag, byte[] wasm, byte[] toml) throws Exception {
+        return registry.push(name, tag, wasm, toml);
+    }
 
-    static String sha256(byte[] b) { return LocalOciRegistry.sha256(b); }
+    static String sha256(byte[] b) {
+        return LocalOciRegistry.sha256(b);
+    }
 
-    private static PackageFetcher fetcher() { return new PackageFetcher(null, Optional.empty(), Optional.empty(), Optional.empty()); }
+    private static PackageFetcher fetcher() {
+        return new PackageFetcher(null, Optional.empty(), Optional.empty(), Optional.empty());
+    }
 
     @Test
     void pullsAVerifiedPackageByTagAndByDigest() throws Exception {
@@ -63,7 +72,12 @@ class OciRegistryTest {
         FetchedPackage byDigest = fetcher().fetch("oci://" + authority + "/donjon/hello@" + manifestDigest);
         assertArrayEquals(wasm, byDigest.wasm());
 
-        assertEquals(404, assertThrows(RegistryException.class, () -> fetcher().fetch("oci://" + authority + "/donjon/nothing:v1")).status());
+        assertEquals(
+                404,
+                assertThrows(
+                                RegistryException.class,
+                                () -> fetcher().fetch("oci://" + authority + "/donjon/nothing:v1"))
+                        .status());
         assertThrows(RegistryException.class, () -> fetcher().fetch("oci://" + authority + "/Donjon/UPPER:v1"));
     }
 
@@ -73,12 +87,16 @@ class OciRegistryTest {
         wasm[wasm.length - 1] ^= 0x55; // a distinct blob, so the other test's layer stays intact
         push("donjon/tampered", "v1", wasm, "x = 1\n".getBytes());
         String hex = sha256(wasm).substring(7);
-        Path data = storage.resolve("docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
+        Path data = storage.resolve("docker/registry/v2/blobs/sha256")
+                .resolve(hex.substring(0, 2))
+                .resolve(hex)
+                .resolve("data");
         byte[] onDisk = Files.readAllBytes(data);
         onDisk[10] ^= 1;
         Files.write(data, onDisk);
 
-        RegistryException e = assertThrows(RegistryException.class, () -> fetcher().fetch("oci://" + base.getAuthority() + "/donjon/tampered:v1"));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> fetcher().fetch("oci://" + base.getAuthority() + "/donjon/tampered:v1"));
         assertTrue(e.getMessage().contains("does not match its digest"), e.getMessage());
     }
 
@@ -87,7 +105,8 @@ class OciRegistryTest {
         byte[] wasm = Files.readAllBytes(EXAMPLE.resolve("main.wasm"));
         push("donjon/guarded", "v2", wasm, "y = 2\n".getBytes());
         // a gate in front of the registry that wants the distribution spec's Bearer token, as public registries do
-        var gate = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 8);
+        var gate = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 8);
         String token = "anon-pull-token-42";
         var askedScope = new java.util.concurrent.atomic.AtomicReference<String>();
         gate.createContext("/token", ex -> {
@@ -101,14 +120,22 @@ class OciRegistryTest {
             try (ex) {
                 if (!("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                     int port = gate.getAddress().getPort();
-                    ex.getResponseHeaders().set("WWW-Authenticate",
-                            "Bearer realm=\"http://127.0.0.1:" + port + "/token\",service=\"gate\",scope=\"repository:donjon/guarded:pull\"");
+                    ex.getResponseHeaders()
+                            .set(
+                                    "WWW-Authenticate",
+                                    "Bearer realm=\"http://127.0.0.1:" + port
+                                            + "/token\",service=\"gate\",scope=\"repository:donjon/guarded:pull\"");
                     ex.sendResponseHeaders(401, -1);
                     return;
                 }
-                var r = HTTP.send(HttpRequest.newBuilder(base.resolve(ex.getRequestURI().toString()))
-                        .header("Accept", ex.getRequestHeaders().getFirst("Accept")).build(), HttpResponse.BodyHandlers.ofByteArray());
-                r.headers().firstValue("Docker-Content-Digest").ifPresent(d -> ex.getResponseHeaders().set("Docker-Content-Digest", d));
+                var r = HTTP.send(
+                        HttpRequest.newBuilder(base.resolve(ex.getRequestURI().toString()))
+                                .header("Accept", ex.getRequestHeaders().getFirst("Accept"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                r.headers()
+                        .firstValue("Docker-Content-Digest")
+                        .ifPresent(d -> ex.getResponseHeaders().set("Docker-Content-Digest", d));
                 ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
                 ex.getResponseBody().write(r.body());
             } catch (InterruptedException e) {
@@ -117,7 +144,8 @@ class OciRegistryTest {
         });
         gate.start();
         try {
-            FetchedPackage pkg = fetcher().fetch("oci://127.0.0.1:" + gate.getAddress().getPort() + "/donjon/guarded:v2");
+            FetchedPackage pkg =
+                    fetcher().fetch("oci://127.0.0.1:" + gate.getAddress().getPort() + "/donjon/guarded:v2");
             assertArrayEquals(wasm, pkg.wasm());
             assertEquals("service=gate&scope=repository%3Adonjon%2Fguarded%3Apull", askedScope.get());
         } finally {

@@ -3,7 +3,6 @@ package dev.donjon.secrets;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.donjon.abi.csr.ClaimsExtension;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +44,8 @@ public final class AuditLog implements AutoCloseable {
             if (!Files.exists(file)) {
                 Path dir = file.toAbsolutePath().getParent();
                 if (dir != null) Files.createDirectories(dir);
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(
+                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
             return new AuditLog(Files.newOutputStream(file, StandardOpenOption.APPEND), file.toString());
         } catch (IOException e) {
@@ -54,28 +54,55 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** To a stream the caller owns (standard error, a test's buffer). */
-    public static AuditLog to(OutputStream out, String where) { return new AuditLog(out, where); }
+    public static AuditLog to(OutputStream out, String where) {
+        return new AuditLog(out, where);
+    }
 
-    public String where() { return where; }
+    public String where() {
+        return where;
+    }
 
-    void release(Instant time, String secret, boolean released, int status, Optional<Long> version, String reason,
-                 Optional<X509Certificate> client, Optional<ClaimsExtension> claims, String remote) {
-        ObjectNode n = JSON.createObjectNode().put("time", time.toString()).put("event", "release")
-                .put("decision", released ? "released" : "refused").put("status", status).put("secret", secret);
+    void release(
+            Instant time,
+            String secret,
+            boolean released,
+            int status,
+            Optional<Long> version,
+            String reason,
+            Optional<X509Certificate> client,
+            Optional<ClaimsExtension> claims,
+            String remote) {
+        ObjectNode n = JSON.createObjectNode()
+                .put("time", time.toString())
+                .put("event", "release")
+                .put("decision", released ? "released" : "refused")
+                .put("status", status)
+                .put("secret", secret);
         version.ifPresent(v -> n.put("version", v));
         n.put("reason", reason);
         client.ifPresent(c -> {
             ObjectNode o = n.putObject("client");
-            o.put("subject", c.getSubjectX500Principal().getName()).put("issuer", c.getIssuerX500Principal().getName())
-                    .put("serial", c.getSerialNumber().toString(16)).put("notAfter", c.getNotAfter().toInstant().toString());
+            o.put("subject", c.getSubjectX500Principal().getName())
+                    .put("issuer", c.getIssuerX500Principal().getName())
+                    .put("serial", c.getSerialNumber().toString(16))
+                    .put("notAfter", c.getNotAfter().toInstant().toString());
         });
         claims.ifPresent(c -> claims(n.putObject("claims"), c));
         n.put("remote", remote);
         write(n);
     }
 
-    void change(Instant time, String event, String secret, Optional<Long> version, Optional<SecretPolicy> policy, String remote) {
-        ObjectNode n = JSON.createObjectNode().put("time", time.toString()).put("event", event).put("secret", secret);
+    void change(
+            Instant time,
+            String event,
+            String secret,
+            Optional<Long> version,
+            Optional<SecretPolicy> policy,
+            String remote) {
+        ObjectNode n = JSON.createObjectNode()
+                .put("time", time.toString())
+                .put("event", event)
+                .put("secret", secret);
         version.ifPresent(v -> n.put("version", v));
         policy.ifPresent(p -> {
             try {
@@ -89,8 +116,14 @@ public final class AuditLog implements AutoCloseable {
     }
 
     void operatorRefused(Instant time, String request, String remote) {
-        write(JSON.createObjectNode().put("time", time.toString()).put("event", "operator").put("decision", "refused").put("status", 401)
-                .put("request", request).put("reason", "operator token missing or wrong").put("remote", remote));
+        write(JSON.createObjectNode()
+                .put("time", time.toString())
+                .put("event", "operator")
+                .put("decision", "refused")
+                .put("status", 401)
+                .put("request", request)
+                .put("reason", "operator token missing or wrong")
+                .put("remote", remote));
     }
 
     private static void claims(ObjectNode o, ClaimsExtension c) {

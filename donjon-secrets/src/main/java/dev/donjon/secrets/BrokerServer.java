@@ -34,6 +34,7 @@ public final class BrokerServer implements AutoCloseable {
 
     /** A Keep sends a GET and no body. */
     private static final long KEEP_MAX_BODY = 16 << 10;
+
     private static final int OPERATOR_CONNECTIONS = 256;
 
     /**
@@ -43,15 +44,27 @@ public final class BrokerServer implements AutoCloseable {
      * @param limits      connection limits of each listener
      * @param adminListen where the operator side's health and metrics go instead (plain HTTP, no authentication)
      */
-    public record Config(SecretBroker broker, OperatorToken token, InetSocketAddress keeps, InetSocketAddress operator,
-                         List<X509Certificate> tlsChain, PrivateKey tlsKey, Limits limits, Optional<InetSocketAddress> adminListen) {
+    public record Config(
+            SecretBroker broker,
+            OperatorToken token,
+            InetSocketAddress keeps,
+            InetSocketAddress operator,
+            List<X509Certificate> tlsChain,
+            PrivateKey tlsKey,
+            Limits limits,
+            Optional<InetSocketAddress> adminListen) {
         public Config {
             tlsChain = List.copyOf(tlsChain);
         }
 
         /** Default limits, health and metrics on the listeners. */
-        public Config(SecretBroker broker, OperatorToken token, InetSocketAddress keeps, InetSocketAddress operator,
-                      List<X509Certificate> tlsChain, PrivateKey tlsKey) {
+        public Config(
+                SecretBroker broker,
+                OperatorToken token,
+                InetSocketAddress keeps,
+                InetSocketAddress operator,
+                List<X509Certificate> tlsChain,
+                PrivateKey tlsKey) {
             this(broker, token, keeps, operator, tlsChain, tlsKey, Limits.defaults(), Optional.empty());
         }
     }
@@ -77,12 +90,24 @@ public final class BrokerServer implements AutoCloseable {
         }
         EdgeServer keepEdge = null;
         try {
-            keepEdge = EdgeServer.start(EdgeServer.Config.plain("secret broker", c.keeps()).withTls(Optional.of(keepTls)).withLimits(c.limits())
-                    .withMaxBody(KEEP_MAX_BODY), new KeepRoutes(c.broker()).routes(), ErrorMapper.NONE);
+            keepEdge = EdgeServer.start(
+                    EdgeServer.Config.plain("secret broker", c.keeps())
+                            .withTls(Optional.of(keepTls))
+                            .withLimits(c.limits())
+                            .withMaxBody(KEEP_MAX_BODY),
+                    new KeepRoutes(c.broker()).routes(),
+                    ErrorMapper.NONE);
             // operators are few: their listener needs no more connections than that
-            EdgeServer operatorEdge = EdgeServer.start(EdgeServer.Config.plain("secret broker (operators)", c.operator())
-                    .withTls(Optional.of(operatorTls)).withLimits(c.limits().withMaxConnections(Math.min(OPERATOR_CONNECTIONS, c.limits().maxConnections()))).withMaxBody(OperatorRoutes.MAX_BODY).withAdminListen(c.adminListen()),
-                    new OperatorRoutes(c.broker(), c.token()).routes(), OperatorRoutes.ERRORS);
+            EdgeServer operatorEdge = EdgeServer.start(
+                    EdgeServer.Config.plain("secret broker (operators)", c.operator())
+                            .withTls(Optional.of(operatorTls))
+                            .withLimits(c.limits()
+                                    .withMaxConnections(Math.min(
+                                            OPERATOR_CONNECTIONS, c.limits().maxConnections())))
+                            .withMaxBody(OperatorRoutes.MAX_BODY)
+                            .withAdminListen(c.adminListen()),
+                    new OperatorRoutes(c.broker(), c.token()).routes(),
+                    OperatorRoutes.ERRORS);
             c.broker().metrics().registerIn(operatorEdge.metrics().registry());
             // not ready while the store cannot serve (PostgreSQL away): a load balancer sends Keeps to another broker
             keepEdge.readinessCheck(() -> c.broker().store().unavailable());
@@ -95,13 +120,19 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     /** The Keep listener's URL, with its trailing slash (what Donjon.toml's {@code broker} names). */
-    public URI keepsUri() { return URI.create(keeps.baseUri() + "/"); }
+    public URI keepsUri() {
+        return URI.create(keeps.baseUri() + "/");
+    }
 
     /** The operator listener's URL, with its trailing slash (what the CLI's {@code --broker} names). */
-    public URI operatorUri() { return URI.create(operators.baseUri() + "/"); }
+    public URI operatorUri() {
+        return URI.create(operators.baseUri() + "/");
+    }
 
     /** Where the operator side's health and metrics are served, when moved off the operator listener. */
-    public Optional<InetSocketAddress> adminAddress() { return operators.adminAddress(); }
+    public Optional<InetSocketAddress> adminAddress() {
+        return operators.adminAddress();
+    }
 
     /** Graceful: both listeners stop accepting, requests in flight finish within the edge's grace. */
     @Override
@@ -126,12 +157,14 @@ public final class BrokerServer implements AutoCloseable {
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
             checkClientTrusted(chain, authType);
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
             checkClientTrusted(chain, authType);
         }
 
@@ -141,16 +174,20 @@ public final class BrokerServer implements AutoCloseable {
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
             checkServerTrusted(chain, authType);
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
             checkServerTrusted(chain, authType);
         }
 
         @Override
-        public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 }

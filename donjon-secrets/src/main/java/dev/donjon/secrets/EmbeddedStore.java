@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.donjon.common.OwnerOnlyFiles;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,26 +47,36 @@ public final class EmbeddedStore implements SecretStore {
         } catch (IOException e) {
             throw new BrokerException("secret store " + s.file + ": " + e.getMessage());
         } catch (RuntimeException e) {
-            throw new BrokerException("secret store " + s.file + " is damaged: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            throw new BrokerException("secret store " + s.file + " is damaged: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
         return s;
     }
 
     private void load(byte[] bytes) throws IOException {
         JsonNode n = JSON.readTree(bytes);
-        if (n == null || !FORMAT.equals(n.path("format").asText()) || n.path("version").asInt() != 1) {
+        if (n == null
+                || !FORMAT.equals(n.path("format").asText())
+                || n.path("version").asInt() != 1) {
             throw new IllegalArgumentException("not a Donjon secret store (format " + FORMAT + ", version 1)");
         }
         if (n.has("keyCheck")) keyCheck = Optional.of(sealed(n.get("keyCheck")));
         for (JsonNode r : n.path("secrets")) {
-            SecretRecord rec = new SecretRecord(r.get("name").asText(), r.get("version").asLong(), SecretPolicy.fromJson(r.get("policy").toString()),
-                    sealed(r), Instant.parse(r.get("created").asText()), Instant.parse(r.get("updated").asText()));
+            SecretRecord rec = new SecretRecord(
+                    r.get("name").asText(),
+                    r.get("version").asLong(),
+                    SecretPolicy.fromJson(r.get("policy").toString()),
+                    sealed(r),
+                    Instant.parse(r.get("created").asText()),
+                    Instant.parse(r.get("updated").asText()));
             records.put(rec.name(), rec);
         }
     }
 
     private static MasterKey.Sealed sealed(JsonNode n) {
-        return new MasterKey.Sealed(Base64.getDecoder().decode(n.get("nonce").asText()), Base64.getDecoder().decode(n.get("ciphertext").asText()));
+        return new MasterKey.Sealed(
+                Base64.getDecoder().decode(n.get("nonce").asText()),
+                Base64.getDecoder().decode(n.get("ciphertext").asText()));
     }
 
     private static void sealed(ObjectNode n, MasterKey.Sealed s) {
@@ -97,7 +106,9 @@ public final class EmbeddedStore implements SecretStore {
     }
 
     @Override
-    public synchronized Optional<MasterKey.Sealed> keyCheck() { return keyCheck; }
+    public synchronized Optional<MasterKey.Sealed> keyCheck() {
+        return keyCheck;
+    }
 
     @Override
     public synchronized boolean initKeyCheck(MasterKey.Sealed check) throws BrokerException {
@@ -108,10 +119,14 @@ public final class EmbeddedStore implements SecretStore {
     }
 
     @Override
-    public synchronized Optional<SecretRecord> get(String name) { return Optional.ofNullable(records.get(name)); }
+    public synchronized Optional<SecretRecord> get(String name) {
+        return Optional.ofNullable(records.get(name));
+    }
 
     @Override
-    public synchronized List<SecretRecord> list() { return new ArrayList<>(records.values()); }
+    public synchronized List<SecretRecord> list() {
+        return new ArrayList<>(records.values());
+    }
 
     @Override
     public synchronized boolean put(SecretRecord record) throws BrokerException {
@@ -143,7 +158,9 @@ public final class EmbeddedStore implements SecretStore {
     }
 
     @Override
-    public String describe() { return file.toString(); }
+    public String describe() {
+        return file.toString();
+    }
 
     @Override
     public void close() {}

@@ -15,7 +15,9 @@ final class KeepRoutes {
 
     private final SecretBroker broker;
 
-    KeepRoutes(SecretBroker broker) { this.broker = broker; }
+    KeepRoutes(SecretBroker broker) {
+        this.broker = broker;
+    }
 
     Routes routes() {
         return new Routes().get("/v1/secrets/{name}", this::release).notFoundHint("(Keeps ask GET /v1/secrets/NAME)");
@@ -28,7 +30,8 @@ final class KeepRoutes {
             case SecretBroker.Decision.Released r -> {
                 byte[] value = r.value();
                 try {
-                    ex.responseHeader("Cache-Control", "no-store").responseHeader("Donjon-Secret-Version", Long.toString(r.version()))
+                    ex.responseHeader("Cache-Control", "no-store")
+                            .responseHeader("Donjon-Secret-Version", Long.toString(r.version()))
                             .send(200, "application/octet-stream", value);
                 } finally {
                     Arrays.fill(value, (byte) 0);

@@ -41,14 +41,25 @@ public final class MasterKey {
         public Sealed {
             nonce = nonce.clone();
             ciphertext = ciphertext.clone();
-            if (nonce.length != NONCE_BYTES) throw new IllegalArgumentException("a sealed value's nonce is " + nonce.length + " bytes, not " + NONCE_BYTES);
+            if (nonce.length != NONCE_BYTES)
+                throw new IllegalArgumentException(
+                        "a sealed value's nonce is " + nonce.length + " bytes, not " + NONCE_BYTES);
         }
 
-        @Override public byte[] nonce() { return nonce.clone(); }
+        @Override
+        public byte[] nonce() {
+            return nonce.clone();
+        }
 
-        @Override public byte[] ciphertext() { return ciphertext.clone(); }
+        @Override
+        public byte[] ciphertext() {
+            return ciphertext.clone();
+        }
 
-        @Override public String toString() { return "Sealed[" + ciphertext.length + " bytes]"; }
+        @Override
+        public String toString() {
+            return "Sealed[" + ciphertext.length + " bytes]";
+        }
     }
 
     /** @throws BrokerException the file is missing, not owner-only, or not a 32-byte key */
@@ -65,7 +76,8 @@ public final class MasterKey {
         if (bytes.length == BYTES) return bytes.clone();
         String text = new String(bytes, StandardCharsets.US_ASCII).strip();
         try {
-            if (text.length() == 2 * BYTES && text.chars().allMatch(c -> Character.digit(c, 16) >= 0)) return HexFormat.of().parseHex(text);
+            if (text.length() == 2 * BYTES && text.chars().allMatch(c -> Character.digit(c, 16) >= 0))
+                return HexFormat.of().parseHex(text);
             byte[] b = Base64.getDecoder().decode(text);
             if (b.length == BYTES) return b;
         } catch (IllegalArgumentException notBase64) {
@@ -115,12 +127,15 @@ public final class MasterKey {
             c.updateAAD(aad);
             return c.doFinal(sealed.ciphertext);
         } catch (AEADBadTagException e) {
-            throw new BrokerException(what + " does not open under the master key (another key, or altered in the store)");
+            throw new BrokerException(
+                    what + " does not open under the master key (another key, or altered in the store)");
         } catch (GeneralSecurityException e) {
             throw new BrokerException(what + " cannot be opened: " + e.getMessage());
         }
     }
 
     @Override
-    public String toString() { return "MasterKey[AES-256]"; }
+    public String toString() {
+        return "MasterKey[AES-256]";
+    }
 }

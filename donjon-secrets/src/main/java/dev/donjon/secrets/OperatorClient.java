@@ -3,7 +3,6 @@ package dev.donjon.secrets;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -35,8 +34,12 @@ public final class OperatorClient {
     public OperatorClient(URI operatorUrl, SSLContext tls, String token) {
         String s = operatorUrl.toString();
         this.base = URI.create(s.endsWith("/") ? s : s + "/");
-        this.http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1).build();
+        this.http = HttpClient.newBuilder()
+                .sslContext(tls)
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
         this.token = token;
     }
 
@@ -44,15 +47,20 @@ public final class OperatorClient {
         JsonNode a = json(send(request("v1/admin/secrets").GET(), "list the secrets"));
         List<Listed> out = new ArrayList<>();
         for (JsonNode n : a) {
-            out.add(new Listed(n.get("name").asText(), n.get("version").asLong(), SecretPolicy.fromJson(n.get("policy").toString()),
-                    Instant.parse(n.get("created").asText()), Instant.parse(n.get("updated").asText())));
+            out.add(new Listed(
+                    n.get("name").asText(),
+                    n.get("version").asLong(),
+                    SecretPolicy.fromJson(n.get("policy").toString()),
+                    Instant.parse(n.get("created").asText()),
+                    Instant.parse(n.get("updated").asText())));
         }
         return out;
     }
 
     /** @return the new version */
     public long put(String name, byte[] value, SecretPolicy policy) throws BrokerException {
-        ObjectNode body = JSON.createObjectNode().put("value", Base64.getEncoder().encodeToString(value));
+        ObjectNode body =
+                JSON.createObjectNode().put("value", Base64.getEncoder().encodeToString(value));
         try {
             body.set("policy", JSON.readTree(policy.toJson()));
         } catch (IOException e) {
@@ -63,8 +71,10 @@ public final class OperatorClient {
 
     /** @return the new version */
     public long rotate(String name, byte[] value) throws BrokerException {
-        ObjectNode body = JSON.createObjectNode().put("value", Base64.getEncoder().encodeToString(value));
-        return version(send(request("v1/admin/secrets/" + path(name) + "/rotate").POST(bytes(body)), "rotate secret " + name));
+        ObjectNode body =
+                JSON.createObjectNode().put("value", Base64.getEncoder().encodeToString(value));
+        return version(
+                send(request("v1/admin/secrets/" + path(name) + "/rotate").POST(bytes(body)), "rotate secret " + name));
     }
 
     /** @return false when there was no such secret */
@@ -74,7 +84,9 @@ public final class OperatorClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token)
+        return HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json");
     }
 
@@ -85,7 +97,9 @@ public final class OperatorClient {
         return p;
     }
 
-    private static String path(String name) { return URLEncoder.encode(name, StandardCharsets.UTF_8); }
+    private static String path(String name) {
+        return URLEncoder.encode(name, StandardCharsets.UTF_8);
+    }
 
     private HttpResponse<byte[]> send(HttpRequest.Builder b, String what, int... alsoFine) throws BrokerException {
         HttpResponse<byte[]> r;
@@ -94,7 +108,8 @@ public final class OperatorClient {
         } catch (ConnectException e) {
             throw new BrokerException("cannot " + what + ": the broker at " + base + " refuses connections");
         } catch (SSLException e) {
-            throw new BrokerException("cannot " + what + ": TLS with the broker at " + base + " failed: " + e.getMessage() + " (is its CA trusted? --ca-cert)");
+            throw new BrokerException("cannot " + what + ": TLS with the broker at " + base + " failed: "
+                    + e.getMessage() + " (is its CA trusted? --ca-cert)");
         } catch (IOException e) {
             throw new BrokerException("cannot " + what + ": " + base + ": " + e.getMessage());
         } catch (InterruptedException e) {
@@ -103,8 +118,13 @@ public final class OperatorClient {
         }
         int code = r.statusCode();
         if (code / 100 == 2 || Arrays.stream(alsoFine).anyMatch(c -> c == code)) return r;
-        String reason = new String(r.body(), 0, Math.min(r.body().length, 1024), StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
-        throw new BrokerException("cannot " + what + " (HTTP " + code + "): " + (reason.isEmpty() ? "no reason given" : reason));
+        String reason = new String(r.body(), 0, Math.min(r.body().length, 1024), StandardCharsets.UTF_8)
+                .lines()
+                .findFirst()
+                .orElse("")
+                .strip();
+        throw new BrokerException(
+                "cannot " + what + " (HTTP " + code + "): " + (reason.isEmpty() ? "no reason given" : reason));
     }
 
     private static JsonNode json(HttpResponse<byte[]> r) throws BrokerException {
@@ -115,5 +135,7 @@ public final class OperatorClient {
         }
     }
 
-    private static long version(HttpResponse<byte[]> r) throws BrokerException { return json(r).get("version").asLong(); }
+    private static long version(HttpResponse<byte[]> r) throws BrokerException {
+        return json(r).get("version").asLong();
+    }
 }

@@ -29,10 +29,13 @@ final class OperatorRoutes {
 
     /** A secret of at most 1 MiB, in base64 inside JSON, with its policy. */
     static final int MAX_BODY = 2 << 20;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The operator API's domain refusals: the broker's own, and input that is not what the API takes. */
-    static final ErrorMapper ERRORS = failure -> failure instanceof BrokerException || failure instanceof IllegalArgumentException
-            ? Optional.of(ApiError.badRequest(failure.getMessage())) : Optional.empty();
+    static final ErrorMapper ERRORS =
+            failure -> failure instanceof BrokerException || failure instanceof IllegalArgumentException
+                    ? Optional.of(ApiError.badRequest(failure.getMessage()))
+                    : Optional.empty();
 
     private final SecretBroker broker;
     private final OperatorToken token;
@@ -82,7 +85,11 @@ final class OperatorRoutes {
         if (!body.has("policy")) throw new BrokerException("a put needs a policy");
         byte[] value = value(body);
         try {
-            SecretRecord r = broker.put(ex.pathParam("name"), value, SecretPolicy.fromJson(body.get("policy").toString()), ex.remote());
+            SecretRecord r = broker.put(
+                    ex.pathParam("name"),
+                    value,
+                    SecretPolicy.fromJson(body.get("policy").toString()),
+                    ex.remote());
             json(ex, JSON.createObjectNode().put("name", r.name()).put("version", r.version()));
         } finally {
             Arrays.fill(value, (byte) 0);

@@ -2,9 +2,6 @@ package dev.donjon.secrets;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,6 +10,8 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 
 /**
  * The store that scales out: PostgreSQL through a HikariCP pool, its schema managed by Flyway
@@ -34,7 +33,8 @@ public final class PostgresStore implements SecretStore {
 
     /** Connects, migrates the schema, and checks that it answers. */
     public static PostgresStore open(String jdbcUrl, String user, char[] password) throws BrokerException {
-        if (!jdbcUrl.startsWith("jdbc:postgresql:")) throw new BrokerException("--postgres must be a jdbc:postgresql://HOST:PORT/DB URL");
+        if (!jdbcUrl.startsWith("jdbc:postgresql:"))
+            throw new BrokerException("--postgres must be a jdbc:postgresql://HOST:PORT/DB URL");
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(jdbcUrl);
         c.setUsername(user);
@@ -51,7 +51,11 @@ public final class PostgresStore implements SecretStore {
             throw new BrokerException("cannot connect to " + jdbcUrl + ": " + root(e));
         }
         try {
-            Flyway.configure().dataSource(pool).locations("classpath:dev/donjon/secrets/db/migration").load().migrate();
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:dev/donjon/secrets/db/migration")
+                    .load()
+                    .migrate();
         } catch (FlywayException e) {
             pool.close();
             throw new BrokerException("cannot prepare the schema in " + jdbcUrl + ": " + root(e));
@@ -61,12 +65,14 @@ public final class PostgresStore implements SecretStore {
 
     @Override
     public Optional<MasterKey.Sealed> keyCheck() throws BrokerException {
-        try (Connection db = pool.getConnection(); PreparedStatement q = db.prepareStatement("SELECT value FROM donjon_secret_meta WHERE key = ?")) {
+        try (Connection db = pool.getConnection();
+                PreparedStatement q = db.prepareStatement("SELECT value FROM donjon_secret_meta WHERE key = ?")) {
             q.setString(1, KEY_CHECK);
             try (ResultSet r = q.executeQuery()) {
                 if (!r.next()) return Optional.empty();
                 byte[] v = r.getBytes(1);
-                return Optional.of(new MasterKey.Sealed(java.util.Arrays.copyOf(v, 12), java.util.Arrays.copyOfRange(v, 12, v.length)));
+                return Optional.of(new MasterKey.Sealed(
+                        java.util.Arrays.copyOf(v, 12), java.util.Arrays.copyOfRange(v, 12, v.length)));
             }
         } catch (SQLException e) {
             throw failed("read the key check", e);
@@ -79,7 +85,8 @@ public final class PostgresStore implements SecretStore {
         System.arraycopy(check.nonce(), 0, v, 0, 12);
         System.arraycopy(check.ciphertext(), 0, v, 12, check.ciphertext().length);
         try (Connection db = pool.getConnection();
-             PreparedStatement q = db.prepareStatement("INSERT INTO donjon_secret_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")) {
+                PreparedStatement q = db.prepareStatement(
+                        "INSERT INTO donjon_secret_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")) {
             q.setString(1, KEY_CHECK);
             q.setBytes(2, v);
             return q.executeUpdate() == 1;
@@ -91,7 +98,8 @@ public final class PostgresStore implements SecretStore {
     @Override
     public Optional<SecretRecord> get(String name) throws BrokerException {
         try (Connection db = pool.getConnection();
-             PreparedStatement q = db.prepareStatement("SELECT name, version, policy, nonce, ciphertext, created, updated FROM donjon_secret WHERE name = ?")) {
+                PreparedStatement q = db.prepareStatement(
+                        "SELECT name, version, policy, nonce, ciphertext, created, updated FROM donjon_secret WHERE name = ?")) {
             q.setString(1, name);
             try (ResultSet r = q.executeQuery()) {
                 return r.next() ? Optional.of(record(r)) : Optional.empty();
@@ -104,8 +112,9 @@ public final class PostgresStore implements SecretStore {
     @Override
     public List<SecretRecord> list() throws BrokerException {
         try (Connection db = pool.getConnection();
-             PreparedStatement q = db.prepareStatement("SELECT name, version, policy, nonce, ciphertext, created, updated FROM donjon_secret ORDER BY name");
-             ResultSet r = q.executeQuery()) {
+                PreparedStatement q = db.prepareStatement(
+                        "SELECT name, version, policy, nonce, ciphertext, created, updated FROM donjon_secret ORDER BY name");
+                ResultSet r = q.executeQuery()) {
             List<SecretRecord> out = new ArrayList<>();
             while (r.next()) out.add(record(r));
             return out;
@@ -117,8 +126,13 @@ public final class PostgresStore implements SecretStore {
     private static SecretRecord record(ResultSet r) throws SQLException, BrokerException {
         String name = r.getString(1);
         try {
-            return new SecretRecord(name, r.getLong(2), SecretPolicy.fromJson(r.getString(3)), new MasterKey.Sealed(r.getBytes(4), r.getBytes(5)),
-                    r.getTimestamp(6).toInstant(), r.getTimestamp(7).toInstant());
+            return new SecretRecord(
+                    name,
+                    r.getLong(2),
+                    SecretPolicy.fromJson(r.getString(3)),
+                    new MasterKey.Sealed(r.getBytes(4), r.getBytes(5)),
+                    r.getTimestamp(6).toInstant(),
+                    r.getTimestamp(7).toInstant());
         } catch (IllegalArgumentException e) {
             throw new BrokerException("secret " + name + " is damaged in the store: " + e.getMessage());
         }
@@ -129,7 +143,8 @@ public final class PostgresStore implements SecretStore {
         String sql = s.version() == 1
                 ? "INSERT INTO donjon_secret (policy, nonce, ciphertext, created, updated, name, version) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING"
                 : "UPDATE donjon_secret SET policy = ?, nonce = ?, ciphertext = ?, created = ?, updated = ?, version = version + 1 WHERE name = ? AND version = ?";
-        try (Connection db = pool.getConnection(); PreparedStatement q = db.prepareStatement(sql)) {
+        try (Connection db = pool.getConnection();
+                PreparedStatement q = db.prepareStatement(sql)) {
             q.setString(1, s.policy().toJson());
             q.setBytes(2, s.value().nonce());
             q.setBytes(3, s.value().ciphertext());
@@ -145,7 +160,8 @@ public final class PostgresStore implements SecretStore {
 
     @Override
     public boolean delete(String name) throws BrokerException {
-        try (Connection db = pool.getConnection(); PreparedStatement q = db.prepareStatement("DELETE FROM donjon_secret WHERE name = ?")) {
+        try (Connection db = pool.getConnection();
+                PreparedStatement q = db.prepareStatement("DELETE FROM donjon_secret WHERE name = ?")) {
             q.setString(1, name);
             return q.executeUpdate() == 1;
         } catch (SQLException e) {
@@ -175,8 +191,12 @@ public final class PostgresStore implements SecretStore {
     }
 
     @Override
-    public String describe() { return url; }
+    public String describe() {
+        return url;
+    }
 
     @Override
-    public void close() { pool.close(); }
+    public void close() {
+        pool.close();
+    }
 }

@@ -1,9 +1,8 @@
 package dev.donjon.secrets;
 
+import dev.donjon.abi.csr.ClaimsExtension;
 import dev.donjon.config.ConfigException;
 import dev.donjon.config.DonjonConfig;
-import dev.donjon.abi.csr.ClaimsExtension;
-
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -24,12 +23,16 @@ public final class SecretBroker {
 
     /** Largest secret value (a key, a certificate chain, a password): 1 MiB, the in-memory file cap of a Keep. */
     public static final int MAX_VALUE_BYTES = 1 << 20;
+
     private static final byte[] KEY_CHECK = "donjon-secrets key check v1".getBytes(StandardCharsets.US_ASCII);
 
     /** A release decision. */
     public sealed interface Decision {
         record Released(String name, long version, byte[] value) implements Decision {
-            @Override public String toString() { return "Released[" + name + " v" + version + ", " + value.length + " bytes]"; }
+            @Override
+            public String toString() {
+                return "Released[" + name + " v" + version + ", " + value.length + " bytes]";
+            }
         }
 
         /** @param status 401, 403, 404 or 500; {@code reason} is one line, safe to send to the client */
@@ -44,7 +47,13 @@ public final class SecretBroker {
     private final Clock clock;
 
     /** @throws BrokerException the master key is not the one this store was first used with */
-    public SecretBroker(SecretStore store, MasterKey key, List<X509Certificate> stewardCas, AuditLog audit, BrokerMetrics metrics, Clock clock)
+    public SecretBroker(
+            SecretStore store,
+            MasterKey key,
+            List<X509Certificate> stewardCas,
+            AuditLog audit,
+            BrokerMetrics metrics,
+            Clock clock)
             throws BrokerException {
         this.store = store;
         this.key = key;
@@ -62,13 +71,18 @@ public final class SecretBroker {
         try {
             key.open(check.orElseThrow(), KEY_CHECK, "the store's key check");
         } catch (BrokerException e) {
-            throw new BrokerException("the master key is not the one the secret store " + store.describe() + " was made with");
+            throw new BrokerException(
+                    "the master key is not the one the secret store " + store.describe() + " was made with");
         }
     }
 
-    public SecretStore store() { return store; }
+    public SecretStore store() {
+        return store;
+    }
 
-    public BrokerMetrics metrics() { return metrics; }
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
 
     /** Decides one request of a Keep for {@code name}; never throws for bad input. */
     public Decision release(Optional<Certificate[]> peer, String name, String remote) {
@@ -84,7 +98,15 @@ public final class SecretBroker {
         Instant now = clock.instant();
         KeepCertificate.Result who = keeps.judge(peer, now);
         if (who instanceof KeepCertificate.Result.Rejected r) {
-            return refuse(now, name, 401, peer.isEmpty() || peer.get().length == 0 ? "no_certificate" : "certificate", r.reason(), r.leaf(), Optional.empty(), remote);
+            return refuse(
+                    now,
+                    name,
+                    401,
+                    peer.isEmpty() || peer.get().length == 0 ? "no_certificate" : "certificate",
+                    r.reason(),
+                    r.leaf(),
+                    Optional.empty(),
+                    remote);
         }
         KeepCertificate.Result.Attested keep = (KeepCertificate.Result.Attested) who;
         Optional<X509Certificate> leaf = Optional.of(keep.leaf());
@@ -100,10 +122,20 @@ public final class SecretBroker {
         } catch (BrokerException e) {
             return refuse(now, name, 500, "store", e.getMessage(), leaf, claims, remote);
         }
-        if (stored.isEmpty()) return refuse(now, name, 404, "unknown_secret", "no secret named '" + name + "'", leaf, claims, remote);
+        if (stored.isEmpty())
+            return refuse(now, name, 404, "unknown_secret", "no secret named '" + name + "'", leaf, claims, remote);
         SecretRecord s = stored.get();
         Optional<String> refusal = s.policy().refusal(keep.claims());
-        if (refusal.isPresent()) return refuse(now, name, 403, "policy", "secret '" + name + "' is not released to this Keep: " + refusal.get(), leaf, claims, remote);
+        if (refusal.isPresent())
+            return refuse(
+                    now,
+                    name,
+                    403,
+                    "policy",
+                    "secret '" + name + "' is not released to this Keep: " + refusal.get(),
+                    leaf,
+                    claims,
+                    remote);
         byte[] value;
         try {
             value = key.open(s.value(), s.aad(), "secret '" + name + "' version " + s.version());
@@ -115,8 +147,15 @@ public final class SecretBroker {
         return new Decision.Released(name, s.version(), value);
     }
 
-    private Decision refuse(Instant now, String name, int status, String reasonClass, String reason, Optional<X509Certificate> leaf,
-                            Optional<ClaimsExtension> claims, String remote) {
+    private Decision refuse(
+            Instant now,
+            String name,
+            int status,
+            String reasonClass,
+            String reason,
+            Optional<X509Certificate> leaf,
+            Optional<ClaimsExtension> claims,
+            String remote) {
         audit.release(now, name, false, status, Optional.empty(), reason, leaf, claims, remote);
         metrics.decision(false, reasonClass);
         return new Decision.Refused(status, reason);
@@ -134,22 +173,31 @@ public final class SecretBroker {
         return write("rotate", name, Optional.of(value), Optional.empty(), remote);
     }
 
-    private SecretRecord write(String action, String name, Optional<byte[]> value, Optional<SecretPolicy> policy, String remote) throws BrokerException {
+    private SecretRecord write(
+            String action, String name, Optional<byte[]> value, Optional<SecretPolicy> policy, String remote)
+            throws BrokerException {
         try {
             DonjonConfig.checkSecretName(name, "secret name");
         } catch (ConfigException e) {
             throw new BrokerException(e.getMessage());
         }
-        if (value.isPresent() && value.get().length > MAX_VALUE_BYTES) throw new BrokerException("a secret value is at most " + MAX_VALUE_BYTES + " bytes");
+        if (value.isPresent() && value.get().length > MAX_VALUE_BYTES)
+            throw new BrokerException("a secret value is at most " + MAX_VALUE_BYTES + " bytes");
         for (int attempt = 0; attempt < 3; attempt++) {
             Instant now = clock.instant();
             Optional<SecretRecord> old = store.get(name);
-            if (old.isEmpty() && policy.isEmpty()) throw new BrokerException("no secret named '" + name + "' to rotate (put it first, with its policy)");
+            if (old.isEmpty() && policy.isEmpty())
+                throw new BrokerException("no secret named '" + name + "' to rotate (put it first, with its policy)");
             long version = old.map(o -> o.version() + 1).orElse(1L);
             SecretPolicy p = policy.orElseGet(() -> old.orElseThrow().policy());
             byte[] v = value.orElseThrow();
-            SecretRecord r = new SecretRecord(name, version, p, key.seal(v, SecretRecord.aad(name, version, p)),
-                    old.map(SecretRecord::created).orElse(now), now);
+            SecretRecord r = new SecretRecord(
+                    name,
+                    version,
+                    p,
+                    key.seal(v, SecretRecord.aad(name, version, p)),
+                    old.map(SecretRecord::created).orElse(now),
+                    now);
             if (store.put(r)) {
                 audit.change(now, action, name, Optional.of(version), Optional.of(p), remote);
                 metrics.operator(action, "done");
@@ -168,7 +216,9 @@ public final class SecretBroker {
         return gone;
     }
 
-    public List<SecretRecord> list() throws BrokerException { return store.list(); }
+    public List<SecretRecord> list() throws BrokerException {
+        return store.list();
+    }
 
     /** An operator request without the right token: audited (what was asked, from where) and counted. */
     void operatorRefused(String request, String remote) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.donjon.abi.csr.ClaimsExtension;
 import dev.donjon.abi.csr.WorkloadIdentity;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Iterator;
@@ -30,8 +29,12 @@ import java.util.regex.Pattern;
  * @param slugs       registry package slugs, e.g. {@code registry.example/alice/app:1.0.0}
  * @param tcbStatuses Intel TCB statuses accepted (e.g. UpToDate); empty: whatever the Steward accepted
  */
-public record SecretPolicy(SortedSet<String> tees, SortedSet<String> measurements, SortedSet<String> workloadDigests,
-                           SortedSet<String> slugs, SortedSet<String> tcbStatuses) {
+public record SecretPolicy(
+        SortedSet<String> tees,
+        SortedSet<String> measurements,
+        SortedSet<String> workloadDigests,
+        SortedSet<String> slugs,
+        SortedSet<String> tcbStatuses) {
 
     private static final Set<String> TEES = Set.of("snp", "sgx", "tdx", "sim");
     private static final Pattern HEX = Pattern.compile("([0-9a-f]{2}){16,64}");
@@ -44,13 +47,18 @@ public record SecretPolicy(SortedSet<String> tees, SortedSet<String> measurement
         workloadDigests = normalized(workloadDigests, SecretPolicy::digest);
         slugs = normalized(slugs, s -> s);
         tcbStatuses = normalized(tcbStatuses, s -> s);
-        if (tees.isEmpty()) throw new IllegalArgumentException("a policy must name the TEEs it releases to (tee: snp, sgx, tdx, sim)");
-        for (String t : tees) if (!TEES.contains(t)) throw new IllegalArgumentException("unknown TEE '" + t + "' (expected snp, sgx, tdx or sim)");
+        if (tees.isEmpty())
+            throw new IllegalArgumentException("a policy must name the TEEs it releases to (tee: snp, sgx, tdx, sim)");
+        for (String t : tees)
+            if (!TEES.contains(t))
+                throw new IllegalArgumentException("unknown TEE '" + t + "' (expected snp, sgx, tdx or sim)");
         for (String m : measurements) {
-            if (!HEX.matcher(m).matches()) throw new IllegalArgumentException("measurement '" + m + "' is not hex of 16 to 64 bytes");
+            if (!HEX.matcher(m).matches())
+                throw new IllegalArgumentException("measurement '" + m + "' is not hex of 16 to 64 bytes");
         }
         if (workloadDigests.isEmpty() && slugs.isEmpty()) {
-            throw new IllegalArgumentException("a policy must name the workload: a digest (sha-256:HEX) and/or a registry slug");
+            throw new IllegalArgumentException(
+                    "a policy must name the workload: a digest (sha-256:HEX) and/or a registry slug");
         }
         for (String s : slugs) new WorkloadIdentity(Optional.of(s), Optional.empty()); // the claims' own slug rules
     }
@@ -69,32 +77,39 @@ public record SecretPolicy(SortedSet<String> tees, SortedSet<String> measurement
     private static String digest(String s) {
         String d = s.toLowerCase(Locale.ROOT);
         if (!d.contains(":")) d = "sha-256:" + d;
-        if (!DIGEST.matcher(d).matches()) throw new IllegalArgumentException("workload digest '" + s + "' is not sha-256:HEX (or sha-384, sha-512)");
+        if (!DIGEST.matcher(d).matches())
+            throw new IllegalArgumentException("workload digest '" + s + "' is not sha-256:HEX (or sha-384, sha-512)");
         // WorkloadIdentity.Digest checks the length for the algorithm
-        new WorkloadIdentity.Digest(d.substring(0, d.indexOf(':')), java.util.HexFormat.of().parseHex(d.substring(d.indexOf(':') + 1)));
+        new WorkloadIdentity.Digest(
+                d.substring(0, d.indexOf(':')), java.util.HexFormat.of().parseHex(d.substring(d.indexOf(':') + 1)));
         return d;
     }
 
     /** Why {@code claims} do not satisfy this policy, phrased about the Keep (never listing what is allowed); empty: they do. */
     public Optional<String> refusal(ClaimsExtension claims) {
         if (claims.debug()) return Optional.of("the Keep's TEE runs in debug mode (the host can read its memory)");
-        if (!tees.contains(claims.tee())) return Optional.of("the Keep's TEE " + claims.tee() + " is not one the policy allows");
+        if (!tees.contains(claims.tee()))
+            return Optional.of("the Keep's TEE " + claims.tee() + " is not one the policy allows");
         if (!measurements.isEmpty() && !measurements.contains(claims.measurementHex())) {
             return Optional.of("the Keep's measurement " + claims.measurementHex() + " is not one the policy allows");
         }
-        if (!tcbStatuses.isEmpty() && claims.tcbStatus().map(st -> !tcbStatuses.contains(st)).orElse(true)) {
-            return Optional.of("the Keep's TCB status " + claims.tcbStatus().orElse("(none)") + " is not one the policy allows");
+        if (!tcbStatuses.isEmpty()
+                && claims.tcbStatus().map(st -> !tcbStatuses.contains(st)).orElse(true)) {
+            return Optional.of(
+                    "the Keep's TCB status " + claims.tcbStatus().orElse("(none)") + " is not one the policy allows");
         }
         Optional<WorkloadIdentity> w = claims.workload();
         if (!workloadDigests.isEmpty()) {
             Optional<String> d = w.flatMap(WorkloadIdentity::digest).map(WorkloadIdentity.Digest::toString);
             if (d.isEmpty()) return Optional.of("the Keep's certificate names no workload digest");
-            if (!workloadDigests.contains(d.get())) return Optional.of("the Keep's workload " + d.get() + " is not one the policy allows");
+            if (!workloadDigests.contains(d.get()))
+                return Optional.of("the Keep's workload " + d.get() + " is not one the policy allows");
         }
         if (!slugs.isEmpty()) {
             Optional<String> s = w.flatMap(WorkloadIdentity::slug);
             if (s.isEmpty()) return Optional.of("the Keep's certificate names no registry slug");
-            if (!slugs.contains(s.get())) return Optional.of("the Keep's workload slug " + s.get() + " is not one the policy allows");
+            if (!slugs.contains(s.get()))
+                return Optional.of("the Keep's workload slug " + s.get() + " is not one the policy allows");
         }
         return Optional.empty();
     }
@@ -117,7 +132,9 @@ public record SecretPolicy(SortedSet<String> tees, SortedSet<String> measurement
         }
     }
 
-    public byte[] canonicalBytes() { return toJson().getBytes(StandardCharsets.UTF_8); }
+    public byte[] canonicalBytes() {
+        return toJson().getBytes(StandardCharsets.UTF_8);
+    }
 
     private static void put(ObjectNode n, String member, SortedSet<String> values) {
         if (values.isEmpty()) return;
@@ -137,9 +154,16 @@ public record SecretPolicy(SortedSet<String> tees, SortedSet<String> measurement
         Set<String> known = Set.of("tee", "measurement", "workload_digest", "slug", "tcb_status");
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!known.contains(f)) throw new IllegalArgumentException("policy has an unknown member \"" + f + "\" (expected " + String.join(", ", new TreeSet<>(known)) + ")");
+            if (!known.contains(f))
+                throw new IllegalArgumentException("policy has an unknown member \"" + f + "\" (expected "
+                        + String.join(", ", new TreeSet<>(known)) + ")");
         }
-        return new SecretPolicy(strings(n, "tee"), strings(n, "measurement"), strings(n, "workload_digest"), strings(n, "slug"), strings(n, "tcb_status"));
+        return new SecretPolicy(
+                strings(n, "tee"),
+                strings(n, "measurement"),
+                strings(n, "workload_digest"),
+                strings(n, "slug"),
+                strings(n, "tcb_status"));
     }
 
     private static SortedSet<String> strings(JsonNode n, String member) {
@@ -154,10 +178,18 @@ public record SecretPolicy(SortedSet<String> tees, SortedSet<String> measurement
         return out;
     }
 
-    public static SecretPolicy of(List<String> tees, List<String> measurements, List<String> digests, List<String> slugs, List<String> tcb) {
-        return new SecretPolicy(new TreeSet<>(tees), new TreeSet<>(measurements), new TreeSet<>(digests), new TreeSet<>(slugs), new TreeSet<>(tcb));
+    public static SecretPolicy of(
+            List<String> tees, List<String> measurements, List<String> digests, List<String> slugs, List<String> tcb) {
+        return new SecretPolicy(
+                new TreeSet<>(tees),
+                new TreeSet<>(measurements),
+                new TreeSet<>(digests),
+                new TreeSet<>(slugs),
+                new TreeSet<>(tcb));
     }
 
     @Override
-    public String toString() { return toJson(); }
+    public String toString() {
+        return toJson();
+    }
 }

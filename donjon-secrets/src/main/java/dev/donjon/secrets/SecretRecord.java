@@ -9,7 +9,8 @@ import java.util.Objects;
  * One stored secret: its name, version (1, then +1 at every put or rotate), policy, the value sealed under the master
  * key, and when it was created and last changed. Never holds the value in clear.
  */
-public record SecretRecord(String name, long version, SecretPolicy policy, MasterKey.Sealed value, Instant created, Instant updated) {
+public record SecretRecord(
+        String name, long version, SecretPolicy policy, MasterKey.Sealed value, Instant created, Instant updated) {
 
     public SecretRecord {
         Objects.requireNonNull(name, "name");
@@ -30,5 +31,7 @@ public record SecretRecord(String name, long version, SecretPolicy policy, Maste
         return out.toByteArray();
     }
 
-    public byte[] aad() { return aad(name, version, policy); }
+    public byte[] aad() {
+        return aad(name, version, policy);
+    }
 }

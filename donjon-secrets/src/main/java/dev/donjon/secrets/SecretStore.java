@@ -34,7 +34,9 @@ public interface SecretStore extends AutoCloseable {
      * Why the store cannot serve requests now (the broker's readiness: {@code /readyz} answers 503 with it), or empty.
      * Cheap enough for a probe every few seconds.
      */
-    default Optional<String> unavailable() { return Optional.empty(); }
+    default Optional<String> unavailable() {
+        return Optional.empty();
+    }
 
     /** Where, for messages: a path or a JDBC URL without credentials. */
     String describe();

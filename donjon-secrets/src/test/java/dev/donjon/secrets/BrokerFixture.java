@@ -1,7 +1,6 @@
 package dev.donjon.secrets;
 
 import dev.donjon.steward.CertificateAuthority;
-
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,25 +28,44 @@ final class BrokerFixture implements AutoCloseable {
     BrokerFixture(SecretStore store, MasterKey key, Clock clock) throws Exception {
         steward = CertificateAuthority.generate(Instant.now().minusSeconds(3600));
         tls = TestKeeps.brokerIdentity();
-        broker = new SecretBroker(store, key, List.of(steward.certificate()), AuditLog.to(audit, "memory"), new BrokerMetrics(), clock);
+        broker = new SecretBroker(
+                store, key, List.of(steward.certificate()), AuditLog.to(audit, "memory"), new BrokerMetrics(), clock);
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        server = BrokerServer.start(new BrokerServer.Config(broker, OperatorToken.of(TOKEN), any, any, tls.chain(), tls.key().getPrivate()));
+        server = BrokerServer.start(new BrokerServer.Config(
+                broker,
+                OperatorToken.of(TOKEN),
+                any,
+                any,
+                tls.chain(),
+                tls.key().getPrivate()));
     }
 
-    String auditLog() { return audit.toString(StandardCharsets.UTF_8); }
+    String auditLog() {
+        return audit.toString(StandardCharsets.UTF_8);
+    }
 
     HttpResponse<byte[]> get(SSLContext client, String path) throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(client).version(HttpClient.Version.HTTP_1_1).build();
-        return http.send(HttpRequest.newBuilder(server.keepsUri().resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(client)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+        return http.send(
+                HttpRequest.newBuilder(server.keepsUri().resolve(path)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     OperatorClient operator() throws Exception {
-        return new OperatorClient(server.operatorUri(), TestKeeps.anonymous(tls.chain().getFirst()), TOKEN);
+        return new OperatorClient(
+                server.operatorUri(), TestKeeps.anonymous(tls.chain().getFirst()), TOKEN);
     }
 
-    static String text(HttpResponse<byte[]> r) { return new String(r.body(), StandardCharsets.UTF_8).strip(); }
+    static String text(HttpResponse<byte[]> r) {
+        return new String(r.body(), StandardCharsets.UTF_8).strip();
+    }
 
-    URI keeps() { return server.keepsUri(); }
+    URI keeps() {
+        return server.keepsUri();
+    }
 
     @Override
     public void close() {

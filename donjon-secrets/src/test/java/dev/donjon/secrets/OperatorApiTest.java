@@ -24,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The operator side: the token, put/rotate/list/delete (values go in, never out), health and metrics; key files. */
 class OperatorApiTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private BrokerFixture b;
 
     @BeforeEach
@@ -35,10 +37,17 @@ class OperatorApiTest {
     }
 
     @AfterEach
-    void stop() { b.close(); }
+    void stop() {
+        b.close();
+    }
 
     private static SecretPolicy policy() {
-        return SecretPolicy.of(List.of("snp", "sim"), List.of(), List.of(TestKeeps.digestOf(TestKeeps.MODULE)), List.of("reg.example/alice/app:1.0.0"), List.of());
+        return SecretPolicy.of(
+                List.of("snp", "sim"),
+                List.of(),
+                List.of(TestKeeps.digestOf(TestKeeps.MODULE)),
+                List.of("reg.example/alice/app:1.0.0"),
+                List.of());
     }
 
     @Test
@@ -56,27 +65,44 @@ class OperatorApiTest {
         assertTrue(op.list().isEmpty());
         String log = b.auditLog();
         assertFalse(log.contains("first") || log.contains("second"), log);
-        assertEquals(List.of("put", "rotate", "delete"), log.lines().map(l -> l.replaceAll(".*\"event\":\"([a-z]+)\".*", "$1")).toList());
+        assertEquals(
+                List.of("put", "rotate", "delete"),
+                log.lines()
+                        .map(l -> l.replaceAll(".*\"event\":\"([a-z]+)\".*", "$1"))
+                        .toList());
     }
 
     @Test
     void badRequestsAreOneLine() throws Exception {
         OperatorClient op = b.operator();
         BrokerException rotate = assertThrows(BrokerException.class, () -> op.rotate("missing", new byte[1]));
-        assertEquals("cannot rotate secret missing (HTTP 400): no secret named 'missing' to rotate (put it first, with its policy)", rotate.getMessage());
-        assertEquals("a policy must name the workload: a digest (sha-256:HEX) and/or a registry slug",
-                assertThrows(IllegalArgumentException.class, () -> SecretPolicy.fromJson("{\"tee\":[\"sim\"]}")).getMessage());
-        assertEquals("cannot put secret -bad (HTTP 400): secret name \"-bad\" must be 1-128 of [A-Za-z0-9._-], starting with a letter or digit",
-                assertThrows(BrokerException.class, () -> op.put("-bad", new byte[1], policy())).getMessage());
+        assertEquals(
+                "cannot rotate secret missing (HTTP 400): no secret named 'missing' to rotate (put it first, with its policy)",
+                rotate.getMessage());
+        assertEquals(
+                "a policy must name the workload: a digest (sha-256:HEX) and/or a registry slug",
+                assertThrows(IllegalArgumentException.class, () -> SecretPolicy.fromJson("{\"tee\":[\"sim\"]}"))
+                        .getMessage());
+        assertEquals(
+                "cannot put secret -bad (HTTP 400): secret name \"-bad\" must be 1-128 of [A-Za-z0-9._-], starting with a letter or digit",
+                assertThrows(BrokerException.class, () -> op.put("-bad", new byte[1], policy()))
+                        .getMessage());
     }
 
     @Test
     void withoutTheTokenNothingHappens() throws Exception {
-        OperatorClient wrong = new OperatorClient(b.server.operatorUri(), TestKeeps.anonymous(b.tls.chain().getFirst()), "not-the-token-not-the-token-0123456789");
+        OperatorClient wrong = new OperatorClient(
+                b.server.operatorUri(),
+                TestKeeps.anonymous(b.tls.chain().getFirst()),
+                "not-the-token-not-the-token-0123456789");
         BrokerException e = assertThrows(BrokerException.class, () -> wrong.put("x", new byte[1], policy()));
         assertEquals("cannot put secret x (HTTP 401): operator token missing or wrong", e.getMessage());
         assertTrue(b.broker.list().isEmpty());
-        assertTrue(b.auditLog().contains("\"event\":\"operator\",\"decision\":\"refused\",\"status\":401,\"request\":\"PUT /v1/admin/secrets/x\""), b.auditLog());
+        assertTrue(
+                b.auditLog()
+                        .contains(
+                                "\"event\":\"operator\",\"decision\":\"refused\",\"status\":401,\"request\":\"PUT /v1/admin/secrets/x\""),
+                b.auditLog());
         // the Keep listener has no operator routes at all
         HttpResponse<byte[]> r = b.get(TestKeeps.anonymous(b.tls.chain().getFirst()), "v1/admin/secrets");
         assertEquals(404, r.statusCode());
@@ -85,13 +111,26 @@ class OperatorApiTest {
 
     @Test
     void healthAndMetrics() throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(TestKeeps.anonymous(b.tls.chain().getFirst())).build();
-        assertEquals("ok", BrokerFixture.text(b.get(TestKeeps.anonymous(b.tls.chain().getFirst()), "healthz")));
-        assertEquals("ready", BrokerFixture.text(b.get(TestKeeps.anonymous(b.tls.chain().getFirst()), "readyz")));
-        assertEquals(401, b.get(TestKeeps.anonymous(b.tls.chain().getFirst()), "v1/secrets/db").statusCode()); // a refusal to count
-        HttpResponse<String> m = http.send(HttpRequest.newBuilder(b.server.operatorUri().resolve("metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(TestKeeps.anonymous(b.tls.chain().getFirst()))
+                .build();
+        assertEquals(
+                "ok", BrokerFixture.text(b.get(TestKeeps.anonymous(b.tls.chain().getFirst()), "healthz")));
+        assertEquals(
+                "ready",
+                BrokerFixture.text(b.get(TestKeeps.anonymous(b.tls.chain().getFirst()), "readyz")));
+        assertEquals(
+                401,
+                b.get(TestKeeps.anonymous(b.tls.chain().getFirst()), "v1/secrets/db")
+                        .statusCode()); // a refusal to count
+        HttpResponse<String> m = http.send(
+                HttpRequest.newBuilder(b.server.operatorUri().resolve("metrics"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, m.statusCode());
-        assertTrue(m.body().contains("donjon_secrets_decisions_total{decision=\"refused\",reason=\"no_certificate\"} 1.0"), m.body());
+        assertTrue(
+                m.body().contains("donjon_secrets_decisions_total{decision=\"refused\",reason=\"no_certificate\"} 1.0"),
+                m.body());
         // the edge's metrics beside the broker's
         assertTrue(m.body().contains("# TYPE donjon_http_connections gauge"), m.body());
     }
@@ -101,17 +140,54 @@ class OperatorApiTest {
         private final SecretStore inner;
         volatile boolean away;
 
-        FlakyStore(SecretStore inner) { this.inner = inner; }
+        FlakyStore(SecretStore inner) {
+            this.inner = inner;
+        }
 
-        @Override public java.util.Optional<MasterKey.Sealed> keyCheck() throws BrokerException { return inner.keyCheck(); }
-        @Override public boolean initKeyCheck(MasterKey.Sealed check) throws BrokerException { return inner.initKeyCheck(check); }
-        @Override public java.util.Optional<SecretRecord> get(String name) throws BrokerException { return inner.get(name); }
-        @Override public java.util.List<SecretRecord> list() throws BrokerException { return inner.list(); }
-        @Override public boolean put(SecretRecord record) throws BrokerException { return inner.put(record); }
-        @Override public boolean delete(String name) throws BrokerException { return inner.delete(name); }
-        @Override public java.util.Optional<String> unavailable() { return away ? java.util.Optional.of("the test store is away") : java.util.Optional.empty(); }
-        @Override public String describe() { return inner.describe(); }
-        @Override public void close() { inner.close(); }
+        @Override
+        public java.util.Optional<MasterKey.Sealed> keyCheck() throws BrokerException {
+            return inner.keyCheck();
+        }
+
+        @Override
+        public boolean initKeyCheck(MasterKey.Sealed check) throws BrokerException {
+            return inner.initKeyCheck(check);
+        }
+
+        @Override
+        public java.util.Optional<SecretRecord> get(String name) throws BrokerException {
+            return inner.get(name);
+        }
+
+        @Override
+        public java.util.List<SecretRecord> list() throws BrokerException {
+            return inner.list();
+        }
+
+        @Override
+        public boolean put(SecretRecord record) throws BrokerException {
+            return inner.put(record);
+        }
+
+        @Override
+        public boolean delete(String name) throws BrokerException {
+            return inner.delete(name);
+        }
+
+        @Override
+        public java.util.Optional<String> unavailable() {
+            return away ? java.util.Optional.of("the test store is away") : java.util.Optional.empty();
+        }
+
+        @Override
+        public String describe() {
+            return inner.describe();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 
     @Test
@@ -119,15 +195,27 @@ class OperatorApiTest {
         b.close();
         FlakyStore store = new FlakyStore(EmbeddedStore.open(dir.resolve("flaky")));
         b = new BrokerFixture(store, MasterKey.of(new byte[32]), Clock.systemUTC());
-        HttpClient http = HttpClient.newBuilder().sslContext(TestKeeps.anonymous(b.tls.chain().getFirst())).build();
-        assertEquals(200, http.send(HttpRequest.newBuilder(b.server.operatorUri().resolve("readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(TestKeeps.anonymous(b.tls.chain().getFirst()))
+                .build();
+        assertEquals(
+                200,
+                http.send(
+                                HttpRequest.newBuilder(b.server.operatorUri().resolve("readyz"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
         store.away = true;
         for (URI base : new URI[] {b.keeps(), b.server.operatorUri()}) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("readyz")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(base.resolve("readyz")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(503, r.statusCode());
             assertEquals("not ready: the test store is away", r.body().strip());
         }
-        assertEquals("ok", BrokerFixture.text(b.get(TestKeeps.anonymous(b.tls.chain().getFirst()), "healthz")), "alive all the same");
+        assertEquals(
+                "ok",
+                BrokerFixture.text(b.get(TestKeeps.anonymous(b.tls.chain().getFirst()), "healthz")),
+                "alive all the same");
     }
 
     @Test
@@ -136,14 +224,21 @@ class OperatorApiTest {
         MasterKey.generate(key);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
         MasterKey.read(key);
-        assertEquals(key + " exists: a master key is never overwritten", assertThrows(BrokerException.class, () -> MasterKey.generate(key)).getMessage());
+        assertEquals(
+                key + " exists: a master key is never overwritten",
+                assertThrows(BrokerException.class, () -> MasterKey.generate(key))
+                        .getMessage());
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
-        assertEquals("master key " + key + " is accessible to others (rw-r--r--): chmod 600 " + key,
+        assertEquals(
+                "master key " + key + " is accessible to others (rw-r--r--): chmod 600 " + key,
                 assertThrows(BrokerException.class, () -> MasterKey.read(key)).getMessage());
         Path shortKey = dir.resolve("short.key");
         Files.writeString(shortKey, "abc", java.nio.charset.StandardCharsets.US_ASCII);
         Files.setPosixFilePermissions(shortKey, PosixFilePermissions.fromString("rw-------"));
-        assertEquals("master key " + shortKey + " is not a 32-byte key (raw, base64 or hex)", assertThrows(BrokerException.class, () -> MasterKey.read(shortKey)).getMessage());
+        assertEquals(
+                "master key " + shortKey + " is not a 32-byte key (raw, base64 or hex)",
+                assertThrows(BrokerException.class, () -> MasterKey.read(shortKey))
+                        .getMessage());
         Path token = dir.resolve("operator.token");
         OperatorToken.generate(token);
         assertTrue(OperatorToken.read(token).matches(java.util.Optional.of("Bearer " + OperatorToken.text(token))));
@@ -157,8 +252,14 @@ class OperatorApiTest {
         b.close();
         byte[] other = new byte[32];
         new SecureRandom().nextBytes(other);
-        BrokerException e = assertThrows(BrokerException.class, () -> new BrokerFixture(EmbeddedStore.open(dir.resolve("store")), MasterKey.of(other), Clock.systemUTC()));
-        assertEquals("the master key is not the one the secret store " + dir.resolve("store/secrets.json") + " was made with", e.getMessage());
+        BrokerException e = assertThrows(
+                BrokerException.class,
+                () -> new BrokerFixture(
+                        EmbeddedStore.open(dir.resolve("store")), MasterKey.of(other), Clock.systemUTC()));
+        assertEquals(
+                "the master key is not the one the secret store " + dir.resolve("store/secrets.json")
+                        + " was made with",
+                e.getMessage());
         b = new BrokerFixture(EmbeddedStore.open(dir.resolve("empty")), MasterKey.of(other), Clock.systemUTC());
     }
 }

@@ -18,7 +18,9 @@ public final class ApiError extends RuntimeException {
         this.status = status;
     }
 
-    public int status() { return status; }
+    public int status() {
+        return status;
+    }
 
     /** Answer bodies are one printable line: a reason that embeds client input cannot split or forge lines. */
     private static String oneLine(String s) {
@@ -26,13 +28,23 @@ public final class ApiError extends RuntimeException {
         return s.replaceAll("\\s*\\R\\s*", " ").replaceAll("\\p{Cntrl}", "?").strip();
     }
 
-    public static ApiError badRequest(String message) { return new ApiError(400, message); }
+    public static ApiError badRequest(String message) {
+        return new ApiError(400, message);
+    }
 
-    public static ApiError unauthorized(String message) { return new ApiError(401, message); }
+    public static ApiError unauthorized(String message) {
+        return new ApiError(401, message);
+    }
 
-    public static ApiError forbidden(String message) { return new ApiError(403, message); }
+    public static ApiError forbidden(String message) {
+        return new ApiError(403, message);
+    }
 
-    public static ApiError notFound(String message) { return new ApiError(404, message); }
+    public static ApiError notFound(String message) {
+        return new ApiError(404, message);
+    }
 
-    public static ApiError conflict(String message) { return new ApiError(409, message); }
+    public static ApiError conflict(String message) {
+        return new ApiError(409, message);
+    }
 }

@@ -22,10 +22,14 @@ public final class Authenticator {
     }
 
     /** Accepts no credentials at all: every request is anonymous, and a bearer token is refused as unknown. */
-    public static Authenticator none() { return new Authenticator(Optional.empty(), Optional.empty(), false); }
+    public static Authenticator none() {
+        return new Authenticator(Optional.empty(), Optional.empty(), false);
+    }
 
     /** Whether any credential could be verified (tokens, OIDC or client certificates). */
-    public boolean verifiesAnything() { return tokens.isPresent() || oidc.isPresent() || clientCertificates; }
+    public boolean verifiesAnything() {
+        return tokens.isPresent() || oidc.isPresent() || clientCertificates;
+    }
 
     /**
      * @param authorization the Authorization header, or null
@@ -40,10 +44,14 @@ public final class Authenticator {
                 var holder = tokens.get().lookup(token);
                 if (holder.isPresent()) return holder.get();
             }
-            if (oidc.isPresent() && token.chars().filter(c -> c == '.').count() == 2) return oidc.get().verify(token);
+            if (oidc.isPresent() && token.chars().filter(c -> c == '.').count() == 2)
+                return oidc.get().verify(token);
             throw ApiError.unauthorized("unknown bearer token");
         }
-        if (clientCertificates && peer.isPresent() && peer.get().length > 0 && peer.get()[0] instanceof X509Certificate leaf) {
+        if (clientCertificates
+                && peer.isPresent()
+                && peer.get().length > 0
+                && peer.get()[0] instanceof X509Certificate leaf) {
             return new Principal.ClientCertificate(leaf);
         }
         return new Principal.Anonymous();

@@ -34,10 +34,19 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class ConnectionGuard implements AutoCloseable {
 
-    enum State { HEAD, BUSY, IDLE }
+    enum State {
+        HEAD,
+        BUSY,
+        IDLE
+    }
 
     /** Why the guard closed a connection (a metric label). */
-    enum Reason { HEAD_TIMEOUT, IDLE_TIMEOUT, DISPLACED, REFUSED_FULL }
+    enum Reason {
+        HEAD_TIMEOUT,
+        IDLE_TIMEOUT,
+        DISPLACED,
+        REFUSED_FULL
+    }
 
     private static final class Tracked {
         final SocketChannel channel;
@@ -71,9 +80,11 @@ final class ConnectionGuard implements AutoCloseable {
         this.cap = effectiveCap(limits.maxConnections());
         this.headTimeoutNanos = limits.headTimeout().toNanos();
         this.idleTimeoutNanos = limits.idleTimeout().toNanos();
-        this.soTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis());
+        this.soTimeoutMillis =
+                (int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis());
         for (Reason r : Reason.values()) closed.put(r, new LongAdder());
-        this.sweeper = Thread.ofPlatform().daemon().name("donjon-connection-guard").start(this::sweep);
+        this.sweeper =
+                Thread.ofPlatform().daemon().name("donjon-connection-guard").start(this::sweep);
     }
 
     /**
@@ -89,7 +100,9 @@ final class ConnectionGuard implements AutoCloseable {
         return configured;
     }
 
-    int cap() { return cap; }
+    int cap() {
+        return cap;
+    }
 
     /** The listener's socket options, plus the guard's look at every accepted socket. */
     SocketOptions socketOptions(SocketOptions base) {
@@ -193,7 +206,9 @@ final class ConnectionGuard implements AutoCloseable {
     }
 
     /** Connections the guard closed, by reason. */
-    long closed(Reason reason) { return closed.get(reason).sum(); }
+    long closed(Reason reason) {
+        return closed.get(reason).sum();
+    }
 
     @Override
     public void close() {
@@ -219,13 +234,44 @@ final class ConnectionGuard implements AutoCloseable {
             }
         }
 
-        @Override public Map<java.net.SocketOption<?>, Object> socketOptions() { return base.socketOptions(); }
-        @Override public Duration connectTimeout() { return base.connectTimeout(); }
-        @Override public Duration readTimeout() { return base.readTimeout(); }
-        @Override public Optional<Integer> socketReceiveBufferSize() { return base.socketReceiveBufferSize(); }
-        @Override public Optional<Integer> socketSendBufferSize() { return base.socketSendBufferSize(); }
-        @Override public boolean socketReuseAddress() { return base.socketReuseAddress(); }
-        @Override public boolean socketKeepAlive() { return base.socketKeepAlive(); }
-        @Override public boolean tcpNoDelay() { return base.tcpNoDelay(); }
+        @Override
+        public Map<java.net.SocketOption<?>, Object> socketOptions() {
+            return base.socketOptions();
+        }
+
+        @Override
+        public Duration connectTimeout() {
+            return base.connectTimeout();
+        }
+
+        @Override
+        public Duration readTimeout() {
+            return base.readTimeout();
+        }
+
+        @Override
+        public Optional<Integer> socketReceiveBufferSize() {
+            return base.socketReceiveBufferSize();
+        }
+
+        @Override
+        public Optional<Integer> socketSendBufferSize() {
+            return base.socketSendBufferSize();
+        }
+
+        @Override
+        public boolean socketReuseAddress() {
+            return base.socketReuseAddress();
+        }
+
+        @Override
+        public boolean socketKeepAlive() {
+            return base.socketKeepAlive();
+        }
+
+        @Override
+        public boolean tcpNoDelay() {
+            return base.tcpNoDelay();
+        }
     }
 }

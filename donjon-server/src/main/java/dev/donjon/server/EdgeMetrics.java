@@ -26,19 +26,23 @@ public final class EdgeMetrics {
         JvmMetrics.builder().register(registry);
         requests = Histogram.builder()
                 .name("donjon_http_request_seconds")
-                .help("HTTP requests by route (the route pattern, or 'unmatched'), method and status code, and how long each took")
+                .help(
+                        "HTTP requests by route (the route pattern, or 'unmatched'), method and status code, and how long each took")
                 .labelNames("route", "method", "status")
                 .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10)
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("donjon_http_connections")
-                .help("Open connections by state: head (before a complete request head), busy (in a request), idle (keep-alive)")
+                .help(
+                        "Open connections by state: head (before a complete request head), busy (in a request), idle (keep-alive)")
                 .labelNames("state")
-                .callback(cb -> guard.connections().forEach((s, n) -> cb.call(n, s.name().toLowerCase(java.util.Locale.ROOT))))
+                .callback(cb -> guard.connections()
+                        .forEach((s, n) -> cb.call(n, s.name().toLowerCase(java.util.Locale.ROOT))))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("donjon_http_connections_closed")
-                .help("Connections the edge closed: head_timeout, idle_timeout, displaced (a new connection needed the slot), refused_full")
+                .help(
+                        "Connections the edge closed: head_timeout, idle_timeout, displaced (a new connection needed the slot), refused_full")
                 .labelNames("reason")
                 .callback(cb -> {
                     for (ConnectionGuard.Reason r : ConnectionGuard.Reason.values())
@@ -48,7 +52,9 @@ public final class EdgeMetrics {
     }
 
     /** Where a service registers its own metrics. */
-    public PrometheusRegistry registry() { return registry; }
+    public PrometheusRegistry registry() {
+        return registry;
+    }
 
     void request(String route, String method, int status, long nanos) {
         requests.labelValues(route, method, Integer.toString(status)).observe(nanos / 1e9);

@@ -7,7 +7,6 @@ import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
-import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
@@ -55,11 +54,14 @@ public final class EdgeServer implements AutoCloseable {
 
     static {
         for (Logger l : QUIETENED) l.setLevel(Level.SEVERE);
-        // A listener that cannot start (a busy port) is logged by Helidon as SEVERE with a stack trace, and start() does
+        // A listener that cannot start (a busy port) is logged by Helidon as SEVERE with a stack trace, and start()
+        // does
         // not throw: start() reports it itself, in one line; Helidon's record goes to this class's log at FINE.
         java.util.logging.Filter startFailures = r -> {
             String m = r.getMessage();
-            if (r.getLevel() != Level.SEVERE || m == null || !m.toLowerCase(java.util.Locale.ROOT).contains("failed to start")) return true;
+            if (r.getLevel() != Level.SEVERE
+                    || m == null
+                    || !m.toLowerCase(java.util.Locale.ROOT).contains("failed to start")) return true;
             LOG.log(Level.FINE, "Helidon: " + m, r.getThrown());
             return false;
         };
@@ -70,6 +72,7 @@ public final class EdgeServer implements AutoCloseable {
 
     /** Health and metrics paths, served by the edge itself. */
     public static final String LIVENESS = "/healthz";
+
     public static final String READINESS = "/readyz";
     public static final String METRICS = "/metrics";
 
@@ -81,22 +84,45 @@ public final class EdgeServer implements AutoCloseable {
      * @param adminListen   where health and metrics are served instead of the main listener (plain HTTP, no
      *                      authentication: bind it to loopback or a private network), or empty
      */
-    public record Config(String service, InetSocketAddress listen, Optional<ServerTls> tls, Limits limits, Authenticator authenticator,
-                         long maxBody, Optional<InetSocketAddress> adminListen) {
+    public record Config(
+            String service,
+            InetSocketAddress listen,
+            Optional<ServerTls> tls,
+            Limits limits,
+            Authenticator authenticator,
+            long maxBody,
+            Optional<InetSocketAddress> adminListen) {
         /** Plain HTTP, default limits, no authentication, 1 MiB bodies, health and metrics on the main listener. */
         public static Config plain(String service, InetSocketAddress listen) {
-            return new Config(service, listen, Optional.empty(), Limits.defaults(), Authenticator.none(), 1 << 20, Optional.empty());
+            return new Config(
+                    service,
+                    listen,
+                    Optional.empty(),
+                    Limits.defaults(),
+                    Authenticator.none(),
+                    1 << 20,
+                    Optional.empty());
         }
 
-        public Config withTls(Optional<ServerTls> value) { return new Config(service, listen, value, limits, authenticator, maxBody, adminListen); }
+        public Config withTls(Optional<ServerTls> value) {
+            return new Config(service, listen, value, limits, authenticator, maxBody, adminListen);
+        }
 
-        public Config withLimits(Limits value) { return new Config(service, listen, tls, value, authenticator, maxBody, adminListen); }
+        public Config withLimits(Limits value) {
+            return new Config(service, listen, tls, value, authenticator, maxBody, adminListen);
+        }
 
-        public Config withAuthenticator(Authenticator value) { return new Config(service, listen, tls, limits, value, maxBody, adminListen); }
+        public Config withAuthenticator(Authenticator value) {
+            return new Config(service, listen, tls, limits, value, maxBody, adminListen);
+        }
 
-        public Config withMaxBody(long value) { return new Config(service, listen, tls, limits, authenticator, value, adminListen); }
+        public Config withMaxBody(long value) {
+            return new Config(service, listen, tls, limits, authenticator, value, adminListen);
+        }
 
-        public Config withAdminListen(Optional<InetSocketAddress> value) { return new Config(service, listen, tls, limits, authenticator, maxBody, value); }
+        public Config withAdminListen(Optional<InetSocketAddress> value) {
+            return new Config(service, listen, tls, limits, authenticator, maxBody, value);
+        }
     }
 
     private static final String ADMIN = "admin";
@@ -115,7 +141,9 @@ public final class EdgeServer implements AutoCloseable {
         this.config = config;
         this.errors = errors;
         this.guard = new ConnectionGuard(config.limits());
-        this.adminGuard = config.adminListen().isPresent() ? new ConnectionGuard(config.limits().withMaxConnections(256)) : null;
+        this.adminGuard = config.adminListen().isPresent()
+                ? new ConnectionGuard(config.limits().withMaxConnections(256))
+                : null;
         this.metrics = new EdgeMetrics(guard);
     }
 
@@ -133,7 +161,8 @@ public final class EdgeServer implements AutoCloseable {
             if (edge.adminGuard != null) edge.adminGuard.close();
             Throwable cause = e;
             while (cause.getCause() != null && !(cause instanceof IOException)) cause = cause.getCause();
-            throw new BindException("cannot listen on " + config.listen() + ": " + (cause.getMessage() == null ? e.getMessage() : cause.getMessage()));
+            throw new BindException("cannot listen on " + config.listen() + ": "
+                    + (cause.getMessage() == null ? e.getMessage() : cause.getMessage()));
         }
         if (!edge.server.isRunning()) { // Helidon logs a listener that failed to start and returns a stopped server
             edge.guard.close();
@@ -144,7 +173,8 @@ public final class EdgeServer implements AutoCloseable {
                 failed = config.adminListen().get();
                 why = unbindable(failed);
             }
-            throw new BindException("cannot listen on " + failed + ": " + (why != null ? why : "the listener did not start (see --log-level debug)"));
+            throw new BindException("cannot listen on " + failed + ": "
+                    + (why != null ? why : "the listener did not start (see --log-level debug)"));
         }
         return edge;
     }
@@ -173,28 +203,40 @@ public final class EdgeServer implements AutoCloseable {
                 .addProtocol(http1())
                 .directHandlers(directHandlers())
                 .routing(r -> routing(r, routes, config.adminListen().isEmpty()));
-        config.tls().ifPresent(t -> b.tls(Tls.builder().sslContext(new EnforcedTlsContext(t.context(), t.parameters())).sslParameters(t.parameters())
-                .enabledProtocols(List.of("TLSv1.3"))
-                .clientAuth(switch (t.clientAuth()) {
-                    case NONE -> TlsClientAuth.NONE;
-                    case OPTIONAL -> TlsClientAuth.OPTIONAL;
-                    case REQUIRED -> TlsClientAuth.REQUIRED;
-                }).build()));
-        config.adminListen().ifPresent(admin -> b.putSocket(ADMIN, s -> s
-                .address(admin.getAddress()).port(admin.getPort())
-                .useNio(false)
-                .connectionOptions(adminGuard.socketOptions(SocketOptions.builder().build()))
-                .idleConnectionTimeout(config.limits().idleTimeout())
-                .idleConnectionPeriod(java.time.Duration.ofSeconds(1))
-                .maxPayloadSize(config.limits().drainBytes())
-                .addProtocol(http1())
-                .directHandlers(directHandlers())
-                .routing(r -> adminRouting(r))));
+        config.tls()
+                .ifPresent(t -> b.tls(Tls.builder()
+                        .sslContext(new EnforcedTlsContext(t.context(), t.parameters()))
+                        .sslParameters(t.parameters())
+                        .enabledProtocols(List.of("TLSv1.3"))
+                        .clientAuth(
+                                switch (t.clientAuth()) {
+                                    case NONE -> TlsClientAuth.NONE;
+                                    case OPTIONAL -> TlsClientAuth.OPTIONAL;
+                                    case REQUIRED -> TlsClientAuth.REQUIRED;
+                                })
+                        .build()));
+        config.adminListen()
+                .ifPresent(admin -> b.putSocket(
+                        ADMIN,
+                        s -> s.address(admin.getAddress())
+                                .port(admin.getPort())
+                                .useNio(false)
+                                .connectionOptions(adminGuard.socketOptions(
+                                        SocketOptions.builder().build()))
+                                .idleConnectionTimeout(config.limits().idleTimeout())
+                                .idleConnectionPeriod(java.time.Duration.ofSeconds(1))
+                                .maxPayloadSize(config.limits().drainBytes())
+                                .addProtocol(http1())
+                                .directHandlers(directHandlers())
+                                .routing(r -> adminRouting(r))));
         return b.build();
     }
 
     private Http1Config http1() {
-        return Http1Config.builder().maxPrologueLength(Math.min(8192, config.limits().maxHeadBytes())).maxHeadersSize(config.limits().maxHeadBytes()).build();
+        return Http1Config.builder()
+                .maxPrologueLength(Math.min(8192, config.limits().maxHeadBytes()))
+                .maxHeadersSize(config.limits().maxHeadBytes())
+                .build();
     }
 
     /** Errors Helidon answers itself (malformed request, head too large, body over every cap): the same one-line format. */
@@ -203,7 +245,8 @@ public final class EdgeServer implements AutoCloseable {
                 .status(status)
                 .headers(headers)
                 .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .entity((status.reasonPhrase().toLowerCase(java.util.Locale.ROOT) + "\n").getBytes(StandardCharsets.UTF_8))
+                .entity((status.reasonPhrase().toLowerCase(java.util.Locale.ROOT) + "\n")
+                        .getBytes(StandardCharsets.UTF_8))
                 .build();
         DirectHandlers.Builder b = DirectHandlers.builder();
         for (DirectHandler.EventType t : DirectHandler.EventType.values()) b.addHandler(t, handler);
@@ -212,11 +255,14 @@ public final class EdgeServer implements AutoCloseable {
 
     private void routing(HttpRouting.Builder r, Routes routes, boolean healthHere) {
         r.addFilter(this::filter);
-        r.error(Exception.class, (req, res, e) -> answer(req.context().get(Exchange.class).orElseThrow(), e));
+        r.error(
+                Exception.class,
+                (req, res, e) -> answer(req.context().get(Exchange.class).orElseThrow(), e));
         // no Donjon API has dot segments; a path that has them is refused before any route could see it normalized
         r.any((req, res) -> {
             for (String segment : req.path().rawPath().split("/", -1)) {
-                if (segment.equals(".") || segment.equals("..")) throw ApiError.badRequest("path segment '" + segment + "' is not allowed");
+                if (segment.equals(".") || segment.equals(".."))
+                    throw ApiError.badRequest("path segment '" + segment + "' is not allowed");
             }
             res.next();
         });
@@ -224,20 +270,32 @@ public final class EdgeServer implements AutoCloseable {
         for (Routes.Route route : routes.routes()) {
             Handler h = route.handler();
             String pattern = route.pattern();
-            Method[] methods = route.method().equals("GET") ? new Method[] {Method.GET, Method.HEAD} : new Method[] {Method.create(route.method())};
-            r.route(HttpRoute.builder().methods(methods).path(pattern).handler((req, res) -> {
-                Exchange ex = req.context().get(Exchange.class).orElseThrow();
-                ex.route(pattern);
-                h.handle(ex);
-            }).build());
+            Method[] methods = route.method().equals("GET")
+                    ? new Method[] {Method.GET, Method.HEAD}
+                    : new Method[] {Method.create(route.method())};
+            r.route(HttpRoute.builder()
+                    .methods(methods)
+                    .path(pattern)
+                    .handler((req, res) -> {
+                        Exchange ex = req.context().get(Exchange.class).orElseThrow();
+                        ex.route(pattern);
+                        h.handle(ex);
+                    })
+                    .build());
         }
-        routes.methodsByPattern().forEach((pattern, allowed) -> r.any(pattern, (req, res) -> {
-            req.context().get(Exchange.class).orElseThrow().route(pattern);
-            throw new ApiError(405, "method " + printable(req.prologue().method().text()) + " is not allowed here (" + allowedList(allowed) + ")");
-        }));
+        routes.methodsByPattern()
+                .forEach((pattern, allowed) -> r.any(pattern, (req, res) -> {
+                    req.context().get(Exchange.class).orElseThrow().route(pattern);
+                    throw new ApiError(
+                            405,
+                            "method " + printable(req.prologue().method().text()) + " is not allowed here ("
+                                    + allowedList(allowed) + ")");
+                }));
         String hint = routes.notFoundHint().isEmpty() ? "" : " " + routes.notFoundHint();
         r.any((req, res) -> {
-            throw ApiError.notFound("no such endpoint " + printable(req.prologue().method().text()) + " " + printable(req.path().rawPath()) + hint);
+            throw ApiError.notFound(
+                    "no such endpoint " + printable(req.prologue().method().text()) + " "
+                            + printable(req.path().rawPath()) + hint);
         });
     }
 
@@ -252,27 +310,44 @@ public final class EdgeServer implements AutoCloseable {
                 adminGuard.idle(remote);
             }
         });
-        r.error(Exception.class, (req, res, e) -> answer(req.context().get(Exchange.class).orElseThrow(), e));
+        r.error(
+                Exception.class,
+                (req, res, e) -> answer(req.context().get(Exchange.class).orElseThrow(), e));
         observability(r);
-        r.any((req, res) -> { throw ApiError.notFound("no such endpoint (" + LIVENESS + ", " + READINESS + ", " + METRICS + ")"); });
+        r.any((req, res) -> {
+            throw ApiError.notFound("no such endpoint (" + LIVENESS + ", " + READINESS + ", " + METRICS + ")");
+        });
     }
 
     private void observability(HttpRouting.Builder r) {
-        r.route(HttpRoute.builder().methods(Method.GET, Method.HEAD).path(LIVENESS).handler((req, res) -> {
-            Exchange ex = exchange(req, LIVENESS);
-            ex.text(200, "ok");
-        }).build());
-        r.route(HttpRoute.builder().methods(Method.GET, Method.HEAD).path(READINESS).handler((req, res) -> {
-            Exchange ex = exchange(req, READINESS);
-            Optional<String> why = notReady();
-            if (why.isPresent()) ex.text(503, "not ready: " + why.get());
-            else ex.text(200, "ready");
-        }).build());
-        r.route(HttpRoute.builder().methods(Method.GET, Method.HEAD).path(METRICS).handler((req, res) -> {
-            Exchange ex = exchange(req, METRICS);
-            EdgeMetrics.Exposition e = metrics.scrape(ex.header("Accept").orElse(null));
-            ex.send(200, e.contentType(), e.body());
-        }).build());
+        r.route(HttpRoute.builder()
+                .methods(Method.GET, Method.HEAD)
+                .path(LIVENESS)
+                .handler((req, res) -> {
+                    Exchange ex = exchange(req, LIVENESS);
+                    ex.text(200, "ok");
+                })
+                .build());
+        r.route(HttpRoute.builder()
+                .methods(Method.GET, Method.HEAD)
+                .path(READINESS)
+                .handler((req, res) -> {
+                    Exchange ex = exchange(req, READINESS);
+                    Optional<String> why = notReady();
+                    if (why.isPresent()) ex.text(503, "not ready: " + why.get());
+                    else ex.text(200, "ready");
+                })
+                .build());
+        r.route(HttpRoute.builder()
+                .methods(Method.GET, Method.HEAD)
+                .path(METRICS)
+                .handler((req, res) -> {
+                    Exchange ex = exchange(req, METRICS);
+                    EdgeMetrics.Exposition e =
+                            metrics.scrape(ex.header("Accept").orElse(null));
+                    ex.send(200, e.contentType(), e.body());
+                })
+                .build());
     }
 
     private static Exchange exchange(io.helidon.webserver.http.ServerRequest req, String route) {
@@ -290,7 +365,8 @@ public final class EdgeServer implements AutoCloseable {
         try {
             chain.proceed(); // a handler's exception reaches answer() through the routing's error handler
         } finally {
-            metrics.request(ex.route(), req.prologue().method().text(), res.status().code(), System.nanoTime() - start);
+            metrics.request(
+                    ex.route(), req.prologue().method().text(), res.status().code(), System.nanoTime() - start);
             guard.idle(remote);
         }
     }
@@ -310,11 +386,14 @@ public final class EdgeServer implements AutoCloseable {
         }
         var res = ex.response();
         if (res.isSent()) {
-            LOG.log(Level.FINE, "cannot answer " + error.status() + " after the response started: " + error.getMessage());
+            LOG.log(
+                    Level.FINE,
+                    "cannot answer " + error.status() + " after the response started: " + error.getMessage());
             return;
         }
         if (!ex.bodyConsumed()) {
-            // the unread body is read and dropped after the answer, so the client (still sending) can read it; too big: close
+            // the unread body is read and dropped after the answer, so the client (still sending) can read it; too big:
+            // close
             long declared = ex.contentLength().orElse(-1);
             if (declared < 0 || declared > config.limits().drainBytes()) res.header(HeaderValues.CONNECTION_CLOSE);
         }
@@ -328,7 +407,8 @@ public final class EdgeServer implements AutoCloseable {
     private static boolean clientWentAway(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof java.net.SocketException || c instanceof java.io.EOFException) return true;
-            if (c instanceof UncheckedIOException || c.getClass().getName().startsWith("io.helidon.common.socket.SocketWriterException")
+            if (c instanceof UncheckedIOException
+                    || c.getClass().getName().startsWith("io.helidon.common.socket.SocketWriterException")
                     || c.getClass().getName().equals("io.helidon.webserver.ServerConnectionException")) return true;
         }
         return false;
@@ -348,7 +428,9 @@ public final class EdgeServer implements AutoCloseable {
     // ---- state ----
 
     /** Adds a readiness condition: empty when ready, else why not (e.g. "store not writable"). */
-    public void readinessCheck(Supplier<Optional<String>> check) { readinessChecks.add(check); }
+    public void readinessCheck(Supplier<Optional<String>> check) {
+        readinessChecks.add(check);
+    }
 
     private Optional<String> notReady() {
         if (draining.get()) return Optional.of("shutting down");
@@ -364,10 +446,14 @@ public final class EdgeServer implements AutoCloseable {
         return Optional.empty();
     }
 
-    public EdgeMetrics metrics() { return metrics; }
+    public EdgeMetrics metrics() {
+        return metrics;
+    }
 
     /** Connections at once (the configured cap, lowered to fit the process's file descriptors). */
-    public int connectionCap() { return guard.cap(); }
+    public int connectionCap() {
+        return guard.cap();
+    }
 
     public InetSocketAddress address() {
         return new InetSocketAddress(config.listen().getAddress(), server.port());
@@ -378,7 +464,9 @@ public final class EdgeServer implements AutoCloseable {
         return config.adminListen().map(a -> new InetSocketAddress(a.getAddress(), server.port(ADMIN)));
     }
 
-    public boolean https() { return config.tls().isPresent(); }
+    public boolean https() {
+        return config.tls().isPresent();
+    }
 
     /** e.g. {@code https://127.0.0.1:3000} (no trailing slash). */
     public URI baseUri() {
@@ -389,7 +477,9 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     /** Readiness turns false: load balancers stop sending new requests; the listener still serves (see {@link #close}). */
-    public void drain() { draining.set(true); }
+    public void drain() {
+        draining.set(true);
+    }
 
     /**
      * Stops accepting connections, lets in-flight requests finish for at most {@link Limits#shutdownGrace()}, then

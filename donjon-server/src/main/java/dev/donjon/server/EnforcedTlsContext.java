@@ -44,10 +44,14 @@ final class EnforcedTlsContext extends SSLContext {
         }
 
         @Override
-        protected SSLSocketFactory engineGetSocketFactory() { return new Sockets(delegate.getSocketFactory(), parameters); }
+        protected SSLSocketFactory engineGetSocketFactory() {
+            return new Sockets(delegate.getSocketFactory(), parameters);
+        }
 
         @Override
-        protected SSLServerSocketFactory engineGetServerSocketFactory() { return delegate.getServerSocketFactory(); }
+        protected SSLServerSocketFactory engineGetServerSocketFactory() {
+            return delegate.getServerSocketFactory();
+        }
 
         @Override
         protected SSLEngine engineCreateSSLEngine() {
@@ -64,16 +68,24 @@ final class EnforcedTlsContext extends SSLContext {
         }
 
         @Override
-        protected SSLSessionContext engineGetServerSessionContext() { return delegate.getServerSessionContext(); }
+        protected SSLSessionContext engineGetServerSessionContext() {
+            return delegate.getServerSessionContext();
+        }
 
         @Override
-        protected SSLSessionContext engineGetClientSessionContext() { return delegate.getClientSessionContext(); }
+        protected SSLSessionContext engineGetClientSessionContext() {
+            return delegate.getClientSessionContext();
+        }
 
         @Override
-        protected SSLParameters engineGetDefaultSSLParameters() { return parameters; }
+        protected SSLParameters engineGetDefaultSSLParameters() {
+            return parameters;
+        }
 
         @Override
-        protected SSLParameters engineGetSupportedSSLParameters() { return delegate.getSupportedSSLParameters(); }
+        protected SSLParameters engineGetSupportedSSLParameters() {
+            return delegate.getSupportedSSLParameters();
+        }
     }
 
     /** The delegate's sockets, each given the parameters before its handshake. */
@@ -91,20 +103,43 @@ final class EnforcedTlsContext extends SSLContext {
             return s;
         }
 
-        @Override public String[] getDefaultCipherSuites() { return parameters.getCipherSuites(); }
-        @Override public String[] getSupportedCipherSuites() { return delegate.getSupportedCipherSuites(); }
-        @Override public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+        @Override
+        public String[] getDefaultCipherSuites() {
+            return parameters.getCipherSuites();
+        }
+
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return delegate.getSupportedCipherSuites();
+        }
+
+        @Override
+        public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
             return enforce(delegate.createSocket(s, host, port, autoClose));
         }
-        @Override public Socket createSocket(Socket s, InputStream consumed, boolean autoClose) throws IOException {
+
+        @Override
+        public Socket createSocket(Socket s, InputStream consumed, boolean autoClose) throws IOException {
             return enforce(delegate.createSocket(s, consumed, autoClose));
         }
-        @Override public Socket createSocket(String host, int port) throws IOException { return enforce(delegate.createSocket(host, port)); }
-        @Override public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return enforce(delegate.createSocket(host, port));
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
             return enforce(delegate.createSocket(host, port, local, localPort));
         }
-        @Override public Socket createSocket(InetAddress host, int port) throws IOException { return enforce(delegate.createSocket(host, port)); }
-        @Override public Socket createSocket(InetAddress address, int port, InetAddress local, int localPort) throws IOException {
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return enforce(delegate.createSocket(host, port));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress local, int localPort) throws IOException {
             return enforce(delegate.createSocket(address, port, local, localPort));
         }
     }

@@ -33,19 +33,31 @@ public final class Exchange {
         this.authenticator = authenticator;
     }
 
-    public String method() { return request.prologue().method().text(); }
+    public String method() {
+        return request.prologue().method().text();
+    }
 
-    public boolean isHead() { return method().equals("HEAD"); }
+    public boolean isHead() {
+        return method().equals("HEAD");
+    }
 
     /** The raw (still percent-encoded) path. */
-    public String rawPath() { return request.path().rawPath(); }
+    public String rawPath() {
+        return request.path().rawPath();
+    }
 
     /** A parameter of the route pattern ({@code {id}}), decoded. */
-    public String pathParam(String name) { return request.path().pathParameters().get(name); }
+    public String pathParam(String name) {
+        return request.path().pathParameters().get(name);
+    }
 
-    public Optional<String> header(String name) { return request.headers().first(HeaderNames.create(name)); }
+    public Optional<String> header(String name) {
+        return request.headers().first(HeaderNames.create(name));
+    }
 
-    public List<String> headers(String name) { return request.headers().all(HeaderNames.create(name), List::of); }
+    public List<String> headers(String name) {
+        return request.headers().all(HeaderNames.create(name), List::of);
+    }
 
     /** The Content-Type's media type, lower case, without parameters; empty string when absent. */
     public String mediaType() {
@@ -62,7 +74,8 @@ public final class Exchange {
     /** Who sent the request (verified credentials, or anonymous); a bad credential is a 401 {@link ApiError}. */
     public Principal principal() {
         if (principal == null) {
-            principal = authenticator.authenticate(header("Authorization").orElse(null), request.remotePeer().tlsCertificates());
+            principal = authenticator.authenticate(
+                    header("Authorization").orElse(null), request.remotePeer().tlsCertificates());
         }
         return principal;
     }
@@ -72,10 +85,14 @@ public final class Exchange {
      * with a client CA ({@link ServerTls#of(List, java.security.PrivateKey, Optional, ServerTls.ClientAuth)}) it chains
      * there; a service whose own trust manager lets every chain through must judge it before trusting it.
      */
-    public Optional<java.security.cert.Certificate[]> peerCertificates() { return request.remotePeer().tlsCertificates(); }
+    public Optional<java.security.cert.Certificate[]> peerCertificates() {
+        return request.remotePeer().tlsCertificates();
+    }
 
     /** The client's address and port ({@code host:port}), for logs and audit records. */
-    public String remote() { return request.remotePeer().host() + ":" + request.remotePeer().port(); }
+    public String remote() {
+        return request.remotePeer().host() + ":" + request.remotePeer().port();
+    }
 
     /** The whole body, refused with 413 when larger than {@code max} bytes (checked on the declared length first). */
     public byte[] body(int max) {
@@ -90,10 +107,14 @@ public final class Exchange {
         }
     }
 
-    private static ApiError tooLarge(int max) { return new ApiError(413, "request body larger than " + max + " bytes"); }
+    private static ApiError tooLarge(int max) {
+        return new ApiError(413, "request body larger than " + max + " bytes");
+    }
 
     /** The body as a stream, for handlers that bound and check it themselves. */
-    public InputStream bodyStream() { return request.content().inputStream(); }
+    public InputStream bodyStream() {
+        return request.content().inputStream();
+    }
 
     /** Sets a response header. */
     public Exchange responseHeader(String name, String value) {
@@ -133,14 +154,24 @@ public final class Exchange {
     }
 
     /** Whether the request's body was read to its end (an unread body must be drained or the connection closed). */
-    boolean bodyConsumed() { return request.content().consumed(); }
+    boolean bodyConsumed() {
+        return request.content().consumed();
+    }
 
     /** The route pattern that matched (a metrics label). */
-    String route() { return route; }
+    String route() {
+        return route;
+    }
 
-    void route(String pattern) { this.route = pattern; }
+    void route(String pattern) {
+        this.route = pattern;
+    }
 
-    ServerRequest request() { return request; }
+    ServerRequest request() {
+        return request;
+    }
 
-    ServerResponse response() { return response; }
+    ServerResponse response() {
+        return response;
+    }
 }

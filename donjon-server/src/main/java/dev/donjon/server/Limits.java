@@ -18,8 +18,13 @@ import java.time.Duration;
  *                       declared body gets the answer and the connection is closed
  * @param shutdownGrace  on close (SIGTERM), how long in-flight requests may take to finish
  */
-public record Limits(int maxConnections, Duration headTimeout, Duration idleTimeout, int maxHeadBytes, long drainBytes,
-                     Duration shutdownGrace) {
+public record Limits(
+        int maxConnections,
+        Duration headTimeout,
+        Duration idleTimeout,
+        int maxHeadBytes,
+        long drainBytes,
+        Duration shutdownGrace) {
 
     public Limits {
         if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be at least 1");
@@ -29,14 +34,23 @@ public record Limits(int maxConnections, Duration headTimeout, Duration idleTime
 
     /** 10,000 connections, 10 s for a request head, 60 s idle, 16 KiB heads, 16 MiB drained, 10 s to finish on close. */
     public static Limits defaults() {
-        return new Limits(10_000, Duration.ofSeconds(10), Duration.ofSeconds(60), 16 << 10, 16L << 20, Duration.ofSeconds(10));
+        return new Limits(
+                10_000, Duration.ofSeconds(10), Duration.ofSeconds(60), 16 << 10, 16L << 20, Duration.ofSeconds(10));
     }
 
-    public Limits withMaxConnections(int value) { return new Limits(value, headTimeout, idleTimeout, maxHeadBytes, drainBytes, shutdownGrace); }
+    public Limits withMaxConnections(int value) {
+        return new Limits(value, headTimeout, idleTimeout, maxHeadBytes, drainBytes, shutdownGrace);
+    }
 
-    public Limits withHeadTimeout(Duration value) { return new Limits(maxConnections, value, idleTimeout, maxHeadBytes, drainBytes, shutdownGrace); }
+    public Limits withHeadTimeout(Duration value) {
+        return new Limits(maxConnections, value, idleTimeout, maxHeadBytes, drainBytes, shutdownGrace);
+    }
 
-    public Limits withIdleTimeout(Duration value) { return new Limits(maxConnections, headTimeout, value, maxHeadBytes, drainBytes, shutdownGrace); }
+    public Limits withIdleTimeout(Duration value) {
+        return new Limits(maxConnections, headTimeout, value, maxHeadBytes, drainBytes, shutdownGrace);
+    }
 
-    public Limits withShutdownGrace(Duration value) { return new Limits(maxConnections, headTimeout, idleTimeout, maxHeadBytes, drainBytes, value); }
+    public Limits withShutdownGrace(Duration value) {
+        return new Limits(maxConnections, headTimeout, idleTimeout, maxHeadBytes, drainBytes, value);
+    }
 }

@@ -51,7 +51,9 @@ public final class OidcVerifier {
         try {
             JWTClaimsSet claims = processor.process(token, null);
             Object scope = claims.getClaim("scope");
-            Set<String> scopes = scope instanceof String s ? Set.copyOf(Arrays.asList(s.trim().split("\\s+"))) : Set.of();
+            Set<String> scopes = scope instanceof String s
+                    ? Set.copyOf(Arrays.asList(s.trim().split("\\s+")))
+                    : Set.of();
             return new Principal.Bearer(claims.getSubject(), scopes, java.util.Optional.ofNullable(claims.getIssuer()));
         } catch (ParseException e) {
             throw ApiError.unauthorized("bearer token is not a JWT");

@@ -28,6 +28,8 @@ public sealed interface Principal {
     /** A TLS client whose certificate chain the server's trust manager (the operator's client CA) accepted. */
     record ClientCertificate(X509Certificate certificate) implements Principal {
         /** The certificate's subject, RFC 2253. */
-        public String subject() { return certificate.getSubjectX500Principal().getName(); }
+        public String subject() {
+            return certificate.getSubjectX500Principal().getName();
+        }
     }
 }

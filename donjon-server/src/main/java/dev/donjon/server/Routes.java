@@ -20,13 +20,21 @@ public final class Routes {
     private final List<Route> routes = new ArrayList<>();
     private String notFoundHint = "";
 
-    public Routes get(String pattern, Handler h) { return add("GET", pattern, h); }
+    public Routes get(String pattern, Handler h) {
+        return add("GET", pattern, h);
+    }
 
-    public Routes post(String pattern, Handler h) { return add("POST", pattern, h); }
+    public Routes post(String pattern, Handler h) {
+        return add("POST", pattern, h);
+    }
 
-    public Routes put(String pattern, Handler h) { return add("PUT", pattern, h); }
+    public Routes put(String pattern, Handler h) {
+        return add("PUT", pattern, h);
+    }
 
-    public Routes delete(String pattern, Handler h) { return add("DELETE", pattern, h); }
+    public Routes delete(String pattern, Handler h) {
+        return add("DELETE", pattern, h);
+    }
 
     /** Said after "no such endpoint" for unknown paths, e.g. {@code (POST / to enroll)}. */
     public Routes notFoundHint(String hint) {
@@ -36,15 +44,23 @@ public final class Routes {
 
     private Routes add(String method, String pattern, Handler h) {
         if (!pattern.startsWith("/")) throw new IllegalArgumentException("a route pattern starts with '/': " + pattern);
-        if (!methodsByPattern.computeIfAbsent(pattern, p -> new LinkedHashSet<>()).add(method))
+        if (!methodsByPattern
+                .computeIfAbsent(pattern, p -> new LinkedHashSet<>())
+                .add(method))
             throw new IllegalArgumentException("route " + method + " " + pattern + " is registered twice");
         routes.add(new Route(method, pattern, h));
         return this;
     }
 
-    List<Route> routes() { return List.copyOf(routes); }
+    List<Route> routes() {
+        return List.copyOf(routes);
+    }
 
-    Map<String, Set<String>> methodsByPattern() { return methodsByPattern; }
+    Map<String, Set<String>> methodsByPattern() {
+        return methodsByPattern;
+    }
 
-    String notFoundHint() { return notFoundHint; }
+    String notFoundHint() {
+        return notFoundHint;
+    }
 }

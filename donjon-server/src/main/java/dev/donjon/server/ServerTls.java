@@ -18,18 +18,29 @@ import javax.net.ssl.SSLParameters;
  */
 public record ServerTls(SSLContext context, ClientAuth clientAuth) {
 
-    public enum ClientAuth { NONE, OPTIONAL, REQUIRED }
+    public enum ClientAuth {
+        NONE,
+        OPTIONAL,
+        REQUIRED
+    }
 
     /** Server authentication only. */
-    public static ServerTls of(SSLContext context) { return new ServerTls(context, ClientAuth.NONE); }
+    public static ServerTls of(SSLContext context) {
+        return new ServerTls(context, ClientAuth.NONE);
+    }
 
     /**
      * Through the project's one TLS 1.3 context builder: {@code chain} (leaf first) and {@code key}; with a client CA,
      * clients are asked for a certificate chaining to it (and to nothing else: the JDK's anchors are not trusted for clients).
      */
-    public static ServerTls of(List<X509Certificate> chain, PrivateKey key, Optional<List<X509Certificate>> clientCa, ClientAuth clientAuth) {
+    public static ServerTls of(
+            List<X509Certificate> chain,
+            PrivateKey key,
+            Optional<List<X509Certificate>> clientCa,
+            ClientAuth clientAuth) {
         if (clientCa.isPresent() == (clientAuth == ClientAuth.NONE))
-            throw new IllegalArgumentException("a client CA goes with client authentication (OPTIONAL or REQUIRED), and only with it");
+            throw new IllegalArgumentException(
+                    "a client CA goes with client authentication (OPTIONAL or REQUIRED), and only with it");
         // without a client CA the server never asks for a client certificate, so the JDK's anchors are never consulted
         return new ServerTls(Tls.context(key, chain, clientCa), clientAuth);
     }
@@ -38,7 +49,10 @@ public record ServerTls(SSLContext context, ClientAuth clientAuth) {
         SSLParameters p = context.getDefaultSSLParameters();
         p.setProtocols(new String[] {"TLSv1.3"});
         switch (clientAuth) {
-            case NONE -> { p.setWantClientAuth(false); p.setNeedClientAuth(false); }
+            case NONE -> {
+                p.setWantClientAuth(false);
+                p.setNeedClientAuth(false);
+            }
             case OPTIONAL -> p.setWantClientAuth(true);
             case REQUIRED -> p.setNeedClientAuth(true);
         }

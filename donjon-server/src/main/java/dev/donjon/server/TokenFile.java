@@ -22,7 +22,9 @@ import java.util.Set;
 public final class TokenFile {
     private final Map<String, Principal.Bearer> byHash;
 
-    private TokenFile(Map<String, Principal.Bearer> byHash) { this.byHash = byHash; }
+    private TokenFile(Map<String, Principal.Bearer> byHash) {
+        this.byHash = byHash;
+    }
 
     public static TokenFile load(Path file) throws IOException {
         Map<String, Principal.Bearer> map = new HashMap<>();
@@ -31,8 +33,10 @@ public final class TokenFile {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) continue;
             String[] f = line.split("\\s+");
-            if (f.length < 3) throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected TOKEN SUBJECT SCOPE...");
-            if (f[0].length() < 16) throw new IllegalArgumentException(file + " line " + (i + 1) + ": token is shorter than 16 characters");
+            if (f.length < 3)
+                throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected TOKEN SUBJECT SCOPE...");
+            if (f[0].length() < 16)
+                throw new IllegalArgumentException(file + " line " + (i + 1) + ": token is shorter than 16 characters");
             var scopes = Set.copyOf(Arrays.asList(f).subList(2, f.length));
             if (map.put(hash(f[0]), new Principal.Bearer(f[1], scopes)) != null)
                 throw new IllegalArgumentException(file + " line " + (i + 1) + ": duplicate token");
@@ -46,7 +50,8 @@ public final class TokenFile {
 
     private static String hash(String token) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

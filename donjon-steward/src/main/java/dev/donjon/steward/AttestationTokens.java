@@ -53,14 +53,21 @@ public final class AttestationTokens {
                     int bits = k.getParams().getCurve().getField().getFieldSize();
                     algorithm = bits > 384 ? JWSAlgorithm.ES512 : bits > 256 ? JWSAlgorithm.ES384 : JWSAlgorithm.ES256;
                     signer = new ECDSASigner(k);
-                    publicJwk = new ECKey.Builder(com.nimbusds.jose.jwk.Curve.forECParameterSpec(k.getParams()), (ECPublicKey) pub).keyID(keyId()).build();
+                    publicJwk = new ECKey.Builder(
+                                    com.nimbusds.jose.jwk.Curve.forECParameterSpec(k.getParams()), (ECPublicKey) pub)
+                            .keyID(keyId())
+                            .build();
                 }
                 case java.security.interfaces.RSAPrivateKey k -> {
                     algorithm = JWSAlgorithm.RS256;
                     signer = new RSASSASigner(k);
-                    publicJwk = new com.nimbusds.jose.jwk.RSAKey.Builder((java.security.interfaces.RSAPublicKey) pub).keyID(keyId()).build();
+                    publicJwk = new com.nimbusds.jose.jwk.RSAKey.Builder((java.security.interfaces.RSAPublicKey) pub)
+                            .keyID(keyId())
+                            .build();
                 }
-                default -> throw new IllegalArgumentException("tokens need an EC or RSA CA key, not " + ca.privateKey().getAlgorithm());
+                default ->
+                    throw new IllegalArgumentException("tokens need an EC or RSA CA key, not "
+                            + ca.privateKey().getAlgorithm());
             }
         } catch (JOSEException e) {
             throw new IllegalArgumentException("cannot sign tokens with the CA key: " + e.getMessage(), e);
@@ -68,11 +75,14 @@ public final class AttestationTokens {
     }
 
     /** The CA's public key as a JWK Set, for relying parties that verify tokens without X.509. */
-    public String jwks() { return new JWKSet(publicJwk).toString(); }
+    public String jwks() {
+        return new JWKSet(publicJwk).toString();
+    }
 
     private String keyId() {
         try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(ca.certificate().getEncoded());
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(ca.certificate().getEncoded());
             return java.util.HexFormat.of().formatHex(d, 0, 8);
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -81,7 +91,8 @@ public final class AttestationTokens {
 
     public String issue(AttestedKeep keep, SubjectPublicKeyInfo keepKey, Instant now) {
         Map<String, Object> appraisal = new LinkedHashMap<>();
-        boolean caution = keep.debug() || keep.tee().equals("sim")
+        boolean caution = keep.debug()
+                || keep.tee().equals("sim")
                 || keep.tcbStatus().map(s -> !s.equals("UpToDate")).orElse(false);
         appraisal.put("ear.status", caution ? "warning" : "affirming");
         appraisal.put("ear.appraisal-policy-id", "donjon-steward:policy");
@@ -111,8 +122,10 @@ public final class AttestationTokens {
                     .claim("submods", Map.of("keep", appraisal))
                     .claim("cnf", Map.of("jwk", cnf.toJSONObject()))
                     .build();
-            JWSHeader header = new JWSHeader.Builder(algorithm).keyID(publicJwk.getKeyID())
-                    .x509CertChain(List.of(Base64.encode(ca.certificate().getEncoded()))).build();
+            JWSHeader header = new JWSHeader.Builder(algorithm)
+                    .keyID(publicJwk.getKeyID())
+                    .x509CertChain(List.of(Base64.encode(ca.certificate().getEncoded())))
+                    .build();
             SignedJWT jwt = new SignedJWT(header, claims);
             jwt.sign(signer);
             return jwt.serialize();
@@ -124,7 +137,8 @@ public final class AttestationTokens {
     private static JWK keepJwk(SubjectPublicKeyInfo spki) throws java.io.IOException, JOSEException {
         PublicKey key = new JcaPEMKeyConverter().getPublicKey(spki);
         return switch (key) {
-            case ECPublicKey ec -> new ECKey.Builder(com.nimbusds.jose.jwk.Curve.forECParameterSpec(ec.getParams()), ec).build();
+            case ECPublicKey ec ->
+                new ECKey.Builder(com.nimbusds.jose.jwk.Curve.forECParameterSpec(ec.getParams()), ec).build();
             case java.security.interfaces.RSAPublicKey rsa -> new com.nimbusds.jose.jwk.RSAKey.Builder(rsa).build();
             default -> throw new JOSEException("the Keep key type " + key.getAlgorithm() + " has no JWK form here");
         };

@@ -18,9 +18,16 @@ import java.util.Optional;
  * @param fields      the verifier's reported fields (manifest names), for the token
  * @param notes       things allowed but worth telling (e.g. a debug Keep the policy accepts)
  */
-public record AttestedKeep(String tee, String measurement, Optional<String> signer, boolean debug, Optional<String> tcbStatus,
-                           List<String> advisories, Map<String, String> fields, Optional<WorkloadIdentity> workload,
-                           List<String> notes) {
+public record AttestedKeep(
+        String tee,
+        String measurement,
+        Optional<String> signer,
+        boolean debug,
+        Optional<String> tcbStatus,
+        List<String> advisories,
+        Map<String, String> fields,
+        Optional<WorkloadIdentity> workload,
+        List<String> notes) {
     public AttestedKeep {
         advisories = List.copyOf(advisories);
         fields = Map.copyOf(fields);
@@ -30,7 +37,8 @@ public record AttestedKeep(String tee, String measurement, Optional<String> sign
     /** The certificate extension that says this to a relying party. */
     public ClaimsExtension claims() {
         HexFormat hex = HexFormat.of();
-        return new ClaimsExtension(tee, hex.parseHex(measurement), debug, signer.map(hex::parseHex), tcbStatus, advisories, workload);
+        return new ClaimsExtension(
+                tee, hex.parseHex(measurement), debug, signer.map(hex::parseHex), tcbStatus, advisories, workload);
     }
 
     AttestedKeep withWorkload(Optional<WorkloadIdentity> w) {

@@ -1,13 +1,12 @@
 package dev.donjon.steward;
 
-import dev.donjon.common.Pem;
-import dev.donjon.common.OneLine;
 import dev.donjon.abi.csr.ClaimsExtension;
 import dev.donjon.abi.csr.EvidenceOids;
 import dev.donjon.attestation.crypto.SignatureProviders;
+import dev.donjon.common.OneLine;
+import dev.donjon.common.Pem;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -20,13 +19,12 @@ import java.security.interfaces.ECKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Date;
+import java.util.List;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.BERTags;
-import org.bouncycastle.asn1.x509.Time;
-import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -36,6 +34,7 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -80,25 +79,37 @@ public final class CertificateAuthority {
         this.issuerName = certificateHolder.getSubject();
     }
 
-    public X509Certificate certificate() { return certificate; }
+    public X509Certificate certificate() {
+        return certificate;
+    }
 
     /** The same certificate, as BouncyCastle holds it (its exact DER). */
-    public X509CertificateHolder certificateHolder() { return certificateHolder; }
+    public X509CertificateHolder certificateHolder() {
+        return certificateHolder;
+    }
 
-    public PrivateKey privateKey() { return key; }
+    public PrivateKey privateKey() {
+        return key;
+    }
 
     /** True for a generated throwaway CA: the Steward is in debug mode and its certificates mean nothing to others. */
-    public boolean generated() { return generated; }
+    public boolean generated() {
+        return generated;
+    }
 
-    public String signatureAlgorithm() { return signatureAlgorithm; }
+    public String signatureAlgorithm() {
+        return signatureAlgorithm;
+    }
 
     /** Loads a CA certificate (first PEM certificate of the file) and its private key (PKCS#8 or SEC1 PEM, unencrypted). */
     public static CertificateAuthority load(Path certPem, Path keyPem) throws IOException {
         X509Certificate cert = firstCertificate(certPem);
         PrivateKey key = privateKey(keyPem);
-        if (cert.getBasicConstraints() < 0) throw new IOException(certPem + ": the certificate is not a CA (basicConstraints cA is not set)");
+        if (cert.getBasicConstraints() < 0)
+            throw new IOException(certPem + ": the certificate is not a CA (basicConstraints cA is not set)");
         boolean[] ku = cert.getKeyUsage();
-        if (ku != null && !ku[5]) throw new IOException(certPem + ": the certificate's key usage does not allow keyCertSign");
+        if (ku != null && !ku[5])
+            throw new IOException(certPem + ": the certificate's key usage does not allow keyCertSign");
         try {
             // the key must be the certificate's: sign and verify a probe
             Signature s = Signature.getInstance(signatureAlgorithm(key));
@@ -129,19 +140,28 @@ public final class CertificateAuthority {
         return selfSigned(commonName, now, validity, false);
     }
 
-    private static CertificateAuthority selfSigned(String commonName, Instant now, Duration validity, boolean generated) {
+    private static CertificateAuthority selfSigned(
+            String commonName, Instant now, Duration validity, boolean generated) {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair kp = g.generateKeyPair();
-            X500Name name = new org.bouncycastle.asn1.x500.X500NameBuilder().addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, commonName).build();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minus(Duration.ofMinutes(5))),
-                    Date.from(now.plus(validity)), name, kp.getPublic());
+            X500Name name = new org.bouncycastle.asn1.x500.X500NameBuilder()
+                    .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, commonName)
+                    .build();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                    name,
+                    serial(),
+                    Date.from(now.minus(Duration.ofMinutes(5))),
+                    Date.from(now.plus(validity)),
+                    name,
+                    kp.getPublic());
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(kp.getPublic()));
-            X509Certificate cert = CONVERTER.getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+            X509Certificate cert = CONVERTER.getCertificate(
+                    b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
             return new CertificateAuthority(kp.getPrivate(), cert, generated);
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot generate a CA: " + OneLine.of(e), e);
@@ -166,21 +186,31 @@ public final class CertificateAuthority {
      * Issues the Keep's certificate: empty subject (as Enarx), the CSR key, a random 128-bit serial, validity from
      * {@code now} for {@code validity} (never past the CA's own notAfter), EKU server+client, the SANs, the claims.
      */
-    public X509CertificateHolder issue(SubjectPublicKeyInfo keepKey, ClaimsExtension claims, List<String> dnsNames, Instant now,
-                                       Duration validity) {
+    public X509CertificateHolder issue(
+            SubjectPublicKeyInfo keepKey,
+            ClaimsExtension claims,
+            List<String> dnsNames,
+            Instant now,
+            Duration validity) {
         Instant notAfter = now.plus(validity);
         Instant caEnd = certificate.getNotAfter().toInstant();
         if (notAfter.isAfter(caEnd)) notAfter = caEnd;
         try {
-            X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuerName, serial(), x509Time(now), x509Time(notAfter), EMPTY_SUBJECT, keepKey);
+            X509v3CertificateBuilder b = new X509v3CertificateBuilder(
+                    issuerName, serial(), x509Time(now), x509Time(notAfter), EMPTY_SUBJECT, keepKey);
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
-            b.addExtension(Extension.extendedKeyUsage, false,
-                    new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+            }));
             if (!dnsNames.isEmpty()) {
                 // the subject is empty, so RFC 5280 4.2.1.6 wants the SAN critical
-                b.addExtension(Extension.subjectAlternativeName, true,
-                        new GeneralNames(dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
+                b.addExtension(
+                        Extension.subjectAlternativeName,
+                        true,
+                        new GeneralNames(dnsNames.stream()
+                                .map(n -> new GeneralName(GeneralName.dNSName, n))
+                                .toArray(GeneralName[]::new)));
             }
             b.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId);
             b.addExtension(EvidenceOids.KEEP_CLAIMS, false, claims.toAsn1());
@@ -197,15 +227,18 @@ public final class CertificateAuthority {
         java.security.Provider provider = SignatureProviders.current().provider();
         ProviderKey known = providerKey;
         if (known == null || known.provider() != provider) {
-            known = new ProviderKey(provider, (PrivateKey) java.security.KeyFactory.getInstance("EC", provider).translateKey(key));
+            known = new ProviderKey(provider, (PrivateKey)
+                    java.security.KeyFactory.getInstance("EC", provider).translateKey(key));
             providerKey = known;
         }
         return builder.setProvider(provider).build(known.key());
     }
 
     private static final X500Name EMPTY_SUBJECT = new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
-    private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter GENERALIZED_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter UTC_TIME =
+            DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter GENERALIZED_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
 
     /**
      * RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050, whole seconds; what BouncyCastle's
@@ -216,7 +249,9 @@ public final class CertificateAuthority {
         Instant seconds = instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         int year = seconds.atZone(ZoneOffset.UTC).getYear();
         boolean utcTime = year >= 1950 && year < 2050;
-        byte[] text = (utcTime ? UTC_TIME : GENERALIZED_TIME).format(seconds).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] text = (utcTime ? UTC_TIME : GENERALIZED_TIME)
+                .format(seconds)
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         byte[] tlv = new byte[2 + text.length];
         tlv[0] = (byte) (utcTime ? BERTags.UTC_TIME : BERTags.GENERALIZED_TIME);
         tlv[1] = (byte) text.length;
@@ -239,7 +274,9 @@ public final class CertificateAuthority {
             }
             case "RSA" -> "SHA256withRSA";
             case "Ed25519", "EdDSA" -> "Ed25519";
-            default -> throw new IllegalArgumentException("CA key type " + key.getAlgorithm() + " is not supported (EC, RSA or Ed25519)");
+            default ->
+                throw new IllegalArgumentException(
+                        "CA key type " + key.getAlgorithm() + " is not supported (EC, RSA or Ed25519)");
         };
     }
 

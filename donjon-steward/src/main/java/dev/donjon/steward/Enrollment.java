@@ -28,7 +28,9 @@ public sealed interface Enrollment {
         }
 
         /** The Keep's certificate as a JCA certificate. */
-        public X509Certificate certificate() { return jca(certificates.getLast()); }
+        public X509Certificate certificate() {
+            return jca(certificates.getLast());
+        }
 
         private static X509Certificate jca(X509CertificateHolder holder) {
             try {
@@ -38,12 +40,16 @@ public sealed interface Enrollment {
             }
         }
 
-        public String label() { return "issued"; }
+        public String label() {
+            return "issued";
+        }
     }
 
     /** The request itself is broken: not DER, bad CSR signature, several attestation extensions (HTTP 400). */
     record Malformed(String reason) implements Enrollment {
-        public String label() { return "malformed"; }
+        public String label() {
+            return "malformed";
+        }
     }
 
     /**
@@ -51,11 +57,15 @@ public sealed interface Enrollment {
      * verify or is not bound to the CSR key (HTTP 401). {@code cause} is "missing", "kvm", or the verifier's reason class.
      */
     record NoAttestation(String cause, String reason) implements Enrollment {
-        public String label() { return "no_attestation:" + cause; }
+        public String label() {
+            return "no_attestation:" + cause;
+        }
     }
 
     /** Authentic evidence that the policy does not accept; {@code rule} names the policy key (HTTP 403). */
     record Refused(String rule, String reason) implements Enrollment {
-        public String label() { return "refused:" + rule; }
+        public String label() {
+            return "refused:" + rule;
+        }
     }
 }

@@ -40,7 +40,9 @@ final class EnrollmentNonces {
         this.key = new SecretKeySpec(k, "HmacSHA256");
     }
 
-    Duration lifetime() { return lifetime; }
+    Duration lifetime() {
+        return lifetime;
+    }
 
     byte[] issue() {
         ByteBuffer b = ByteBuffer.allocate(LENGTH);
@@ -54,11 +56,14 @@ final class EnrollmentNonces {
 
     /** The nonce is one this Steward issued and it has not expired; says why not. */
     void checkIssued(byte[] nonce) throws Denial {
-        if (nonce.length != LENGTH || !MessageDigest.isEqual(tag(nonce), java.util.Arrays.copyOfRange(nonce, LENGTH - TAG, LENGTH))) {
-            throw Denial.noAttestation("freshness", "the CSR's nonce was not issued by this Steward (or not since it started)");
+        if (nonce.length != LENGTH
+                || !MessageDigest.isEqual(tag(nonce), java.util.Arrays.copyOfRange(nonce, LENGTH - TAG, LENGTH))) {
+            throw Denial.noAttestation(
+                    "freshness", "the CSR's nonce was not issued by this Steward (or not since it started)");
         }
         if (!clock.instant().isBefore(expiry(nonce))) {
-            throw Denial.noAttestation("freshness", "the CSR's nonce expired at " + expiry(nonce) + ": ask POST /nonce for a new one");
+            throw Denial.noAttestation(
+                    "freshness", "the CSR's nonce expired at " + expiry(nonce) + ": ask POST /nonce for a new one");
         }
     }
 
@@ -69,7 +74,9 @@ final class EnrollmentNonces {
         return used.putIfAbsent(HexFormat.of().formatHex(nonce), expiry(nonce)) == null;
     }
 
-    private static Instant expiry(byte[] nonce) { return Instant.ofEpochSecond(ByteBuffer.wrap(nonce).getLong()); }
+    private static Instant expiry(byte[] nonce) {
+        return Instant.ofEpochSecond(ByteBuffer.wrap(nonce).getLong());
+    }
 
     private byte[] tag(byte[] nonce) {
         try {

@@ -23,8 +23,17 @@ final class EvidenceAsn1 {
     /** SEV-SNP layout (real or simulated): the report with the VCEK and CRLs it carries, plus the pinned chain. */
     static EvidenceInput snp(Extension ext, byte[] amdChain) throws Denial {
         EvidenceExtension.Snp e = read(ext, EvidenceExtension.Snp.class);
-        return new EvidenceInput(Tee.SNP, Container.SNP_REPORT, e.report(), new Endorsements(Optional.of(e.vcek()), Optional.empty(),
-                Optional.of(amdChain), crls(e.crls()), Optional.empty(), Optional.empty()));
+        return new EvidenceInput(
+                Tee.SNP,
+                Container.SNP_REPORT,
+                e.report(),
+                new Endorsements(
+                        Optional.of(e.vcek()),
+                        Optional.empty(),
+                        Optional.of(amdChain),
+                        crls(e.crls()),
+                        Optional.empty(),
+                        Optional.empty()));
     }
 
     /**
@@ -33,15 +42,33 @@ final class EvidenceAsn1 {
      */
     static EvidenceInput sgx(Extension ext, byte[] intelRoot) throws Denial {
         EvidenceExtension.Sgx e = read(ext, EvidenceExtension.Sgx.class);
-        return new EvidenceInput(Tee.SGX, Container.INTEL_QUOTE, e.quote(), new Endorsements(Optional.empty(), Optional.empty(),
-                Optional.empty(), crls(e.crls()), Optional.of(collateral(e.tcb())), Optional.of(intelRoot)));
+        return new EvidenceInput(
+                Tee.SGX,
+                Container.INTEL_QUOTE,
+                e.quote(),
+                new Endorsements(
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        crls(e.crls()),
+                        Optional.of(collateral(e.tcb())),
+                        Optional.of(intelRoot)));
     }
 
     /** TDX: the quote, with the CRLs and TCB Info it may carry as collateral, judged against the pinned Intel root. */
     static EvidenceInput tdx(Extension ext, byte[] intelRoot) throws Denial {
         EvidenceExtension.Tdx e = read(ext, EvidenceExtension.Tdx.class);
-        return new EvidenceInput(Tee.TDX, Container.INTEL_QUOTE, e.quote(), new Endorsements(Optional.empty(), Optional.empty(),
-                Optional.empty(), crls(e.crls().orElse(List.of())), e.tcb().map(EvidenceAsn1::collateral), Optional.of(intelRoot)));
+        return new EvidenceInput(
+                Tee.TDX,
+                Container.INTEL_QUOTE,
+                e.quote(),
+                new Endorsements(
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        crls(e.crls().orElse(List.of())),
+                        e.tcb().map(EvidenceAsn1::collateral),
+                        Optional.of(intelRoot)));
     }
 
     private static <T extends EvidenceExtension> T read(Extension ext, Class<T> kind) throws Denial {
@@ -60,7 +87,13 @@ final class EvidenceAsn1 {
     private static IntelCollateral collateral(EvidenceExtension.TcbPackage tcb) {
         ByteArrayOutputStream chain = new ByteArrayOutputStream();
         tcb.issuerChain().forEach(chain::writeBytes);
-        return new IntelCollateral.Files(tcb.tcbInfo(), chain.toByteArray(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty());
+        return new IntelCollateral.Files(
+                tcb.tcbInfo(),
+                chain.toByteArray(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 }

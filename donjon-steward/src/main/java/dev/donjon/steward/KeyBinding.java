@@ -11,21 +11,31 @@ import java.util.Optional;
  * it itself even where a verifier also does: this is the step that makes the certificate's key the attested one.
  */
 enum KeyBinding {
-    SHA_256("SHA-256"), SHA_384("SHA-384");
+    SHA_256("SHA-256"),
+    SHA_384("SHA-384");
 
     private final String algorithm;
 
-    KeyBinding(String algorithm) { this.algorithm = algorithm; }
+    KeyBinding(String algorithm) {
+        this.algorithm = algorithm;
+    }
 
-    byte[] expectedReportData(byte[] spkiDer) { return expectedReportData(spkiDer, Optional.empty()); }
+    byte[] expectedReportData(byte[] spkiDer) {
+        return expectedReportData(spkiDer, Optional.empty());
+    }
 
-    byte[] expectedReportData(byte[] spkiDer, Optional<byte[]> nonce) { return ReportData.ofPublicKey(algorithm, spkiDer, nonce); }
+    byte[] expectedReportData(byte[] spkiDer, Optional<byte[]> nonce) {
+        return ReportData.ofPublicKey(algorithm, spkiDer, nonce);
+    }
 
     void check(byte[] spkiDer, Optional<byte[]> nonce, byte[] reportData) throws Denial {
         if (!MessageDigest.isEqual(expectedReportData(spkiDer, nonce), reportData)) {
-            throw Denial.noAttestation("binding", nonce.isPresent()
-                    ? "REPORT_DATA does not bind the CSR public key and the CSR's nonce: the evidence is for another key or nonce"
-                    : "REPORT_DATA is not the " + algorithm + " of the CSR public key: the evidence is for another key");
+            throw Denial.noAttestation(
+                    "binding",
+                    nonce.isPresent()
+                            ? "REPORT_DATA does not bind the CSR public key and the CSR's nonce: the evidence is for another key or nonce"
+                            : "REPORT_DATA is not the " + algorithm
+                                    + " of the CSR public key: the evidence is for another key");
         }
     }
 }

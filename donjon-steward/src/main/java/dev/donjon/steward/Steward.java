@@ -1,29 +1,26 @@
 package dev.donjon.steward;
 
-import dev.donjon.common.Pem;
-import dev.donjon.attestation.crypto.CsrSignature;
 import dev.donjon.abi.FormatException;
-import dev.donjon.common.OneLine;
-import dev.donjon.abi.csr.KeepCsr;
 import dev.donjon.abi.csr.EvidenceOids;
-import dev.donjon.attestation.Container;
+import dev.donjon.abi.csr.KeepCsr;
 import dev.donjon.attestation.Endorsements;
-import dev.donjon.attestation.IntelCollateral;
-import dev.donjon.collateral.CollateralUnavailableException;
-import dev.donjon.collateral.QuoteCollateral;
 import dev.donjon.attestation.EvidenceInput;
+import dev.donjon.attestation.IntelCollateral;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.Tee;
 import dev.donjon.attestation.Verifiers;
+import dev.donjon.attestation.crypto.CsrSignature;
 import dev.donjon.attestation.snp.SnpTrustAnchors;
 import dev.donjon.attestation.snp.SnpVerifier;
+import dev.donjon.collateral.CollateralUnavailableException;
+import dev.donjon.collateral.QuoteCollateral;
+import dev.donjon.common.OneLine;
+import dev.donjon.common.Pem;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.io.StringReader;
-import org.bouncycastle.cert.X509CertificateHolder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +41,14 @@ public final class Steward {
      * @param validity lifetime of issued certificates (Enarx: 28 days)
      * @param dnsNames subjectAltName DNS names put in every issued certificate
      */
-    public record Config(CertificateAuthority ca, StewardPolicy policy, TrustAnchors anchors, Clock clock, Duration validity,
-                         List<String> dnsNames, Optional<QuoteCollateral> collateral) {
+    public record Config(
+            CertificateAuthority ca,
+            StewardPolicy policy,
+            TrustAnchors anchors,
+            Clock clock,
+            Duration validity,
+            List<String> dnsNames,
+            Optional<QuoteCollateral> collateral) {
         public static final Duration DEFAULT_VALIDITY = Duration.ofDays(28);
 
         /**
@@ -54,11 +57,18 @@ public final class Steward {
          */
         public Config {
             dnsNames = List.copyOf(dnsNames);
-            if (validity.isNegative() || validity.isZero()) throw new IllegalArgumentException("certificate validity must be positive");
+            if (validity.isNegative() || validity.isZero())
+                throw new IllegalArgumentException("certificate validity must be positive");
         }
 
         /** Without a collateral cache: SGX and TDX are judged with what their CSR carries. */
-        public Config(CertificateAuthority ca, StewardPolicy policy, TrustAnchors anchors, Clock clock, Duration validity, List<String> dnsNames) {
+        public Config(
+                CertificateAuthority ca,
+                StewardPolicy policy,
+                TrustAnchors anchors,
+                Clock clock,
+                Duration validity,
+                List<String> dnsNames) {
             this(ca, policy, anchors, clock, validity, dnsNames, Optional.empty());
         }
     }
@@ -86,7 +96,9 @@ public final class Steward {
     private final Map<ASN1ObjectIdentifier, EvidenceCheck> checks;
 
     /** A Steward in Enarx-compatible mode: CSRs without a nonce are accepted. */
-    public Steward(Config config) { this(config, Freshness.ENARX_COMPATIBLE); }
+    public Steward(Config config) {
+        this(config, Freshness.ENARX_COMPATIBLE);
+    }
 
     public Steward(Config config, Freshness freshness) {
         this.config = config;
@@ -98,15 +110,42 @@ public final class Steward {
         // One line per kind of evidence: the OID a Keep puts in its CSR, how its extension is read, who verifies it.
         Map<ASN1ObjectIdentifier, EvidenceCheck> c = new LinkedHashMap<>();
         c.put(EvidenceOids.KVM, new NoEvidence("kvm"));
-        c.put(EvidenceOids.SNP, new VerifiedEvidence("snp", (csr, ext) -> EvidenceAsn1.snp(ext, amd),
-                new SnpVerifier(SnpTrustAnchors.amd()), KeyBinding.SHA_384, policy));
-        c.put(EvidenceOids.SGX, new VerifiedEvidence("sgx", (csr, ext) -> withCollateral("sgx", EvidenceAsn1.sgx(ext, intel)),
-                verifiers.forTee(Tee.SGX), KeyBinding.SHA_256, policy));
-        c.put(EvidenceOids.TDX, new VerifiedEvidence("tdx", (csr, ext) -> withCollateral("tdx", EvidenceAsn1.tdx(ext, intel)),
-                verifiers.forTee(Tee.TDX), KeyBinding.SHA_256, policy));
-        c.put(EvidenceOids.SIM, config.policy().simChain().<EvidenceCheck>map(chain -> new VerifiedEvidence("sim",
-                        (csr, ext) -> EvidenceAsn1.snp(ext, chain), new SnpVerifier(simAnchors(chain)), KeyBinding.SHA_384, policy))
-                .orElseGet(() -> new Refusal("sim", "SIMULATED evidence is not accepted: the policy has no [sim] section")));
+        c.put(
+                EvidenceOids.SNP,
+                new VerifiedEvidence(
+                        "snp",
+                        (csr, ext) -> EvidenceAsn1.snp(ext, amd),
+                        new SnpVerifier(SnpTrustAnchors.amd()),
+                        KeyBinding.SHA_384,
+                        policy));
+        c.put(
+                EvidenceOids.SGX,
+                new VerifiedEvidence(
+                        "sgx",
+                        (csr, ext) -> withCollateral("sgx", EvidenceAsn1.sgx(ext, intel)),
+                        verifiers.forTee(Tee.SGX),
+                        KeyBinding.SHA_256,
+                        policy));
+        c.put(
+                EvidenceOids.TDX,
+                new VerifiedEvidence(
+                        "tdx",
+                        (csr, ext) -> withCollateral("tdx", EvidenceAsn1.tdx(ext, intel)),
+                        verifiers.forTee(Tee.TDX),
+                        KeyBinding.SHA_256,
+                        policy));
+        c.put(
+                EvidenceOids.SIM,
+                config.policy()
+                        .simChain()
+                        .<EvidenceCheck>map(chain -> new VerifiedEvidence(
+                                "sim",
+                                (csr, ext) -> EvidenceAsn1.snp(ext, chain),
+                                new SnpVerifier(simAnchors(chain)),
+                                KeyBinding.SHA_384,
+                                policy))
+                        .orElseGet(() -> new Refusal(
+                                "sim", "SIMULATED evidence is not accepted: the policy has no [sim] section")));
         this.checks = Map.copyOf(c);
     }
 
@@ -120,7 +159,10 @@ public final class Steward {
         try {
             IntelCollateral fetched = config.collateral().get().forQuote(in.evidence());
             Endorsements e = in.endorsements();
-            return new EvidenceInput(in.tee(), in.container(), in.evidence(),
+            return new EvidenceInput(
+                    in.tee(),
+                    in.container(),
+                    in.evidence(),
                     new Endorsements(e.vcek(), e.vlek(), e.amdChain(), e.crls(), Optional.of(fetched), e.rootCa()));
         } catch (CollateralUnavailableException e) {
             throw Denial.noAttestation("collateral", kind + " evidence cannot be judged: " + e.getMessage());
@@ -142,19 +184,29 @@ public final class Steward {
         }
     }
 
-    public Config config() { return config; }
+    public Config config() {
+        return config;
+    }
 
-    public Freshness freshness() { return freshness; }
+    public Freshness freshness() {
+        return freshness;
+    }
 
     /**
      * A nonce for one fresh enrollment ({@code POST /nonce}): the Keep binds it, with its key, in its evidence's report
      * data and names it in its CSR; it is good for {@link Freshness#nonceLifetime()}, once.
      */
-    public byte[] issueNonce() { return nonces.issue(); }
+    public byte[] issueNonce() {
+        return nonces.issue();
+    }
 
-    public CertificateAuthority ca() { return config.ca(); }
+    public CertificateAuthority ca() {
+        return config.ca();
+    }
 
-    public Instant now() { return config.clock().instant(); }
+    public Instant now() {
+        return config.clock().instant();
+    }
 
     /** Checks one DER CSR and, if everything holds, issues its certificate. Never throws for bad input. */
     public Enrollment enroll(byte[] der) {
@@ -173,17 +225,24 @@ public final class Steward {
         } catch (FormatException e) {
             throw Denial.malformed(e.getMessage());
         }
-        Extension evidence = csr.attestation().orElseThrow(() -> Denial.noAttestation("missing",
-                "the CSR carries no attestation extension (" + EvidenceOids.SNP + ", " + EvidenceOids.SGX + ", ...)"));
+        Extension evidence = csr.attestation()
+                .orElseThrow(() -> Denial.noAttestation(
+                        "missing",
+                        "the CSR carries no attestation extension (" + EvidenceOids.SNP + ", " + EvidenceOids.SGX
+                                + ", ...)"));
         if (csr.nonce().isEmpty() && freshness.required()) {
-            throw Denial.noAttestation("freshness", "this Steward requires fresh evidence: get a nonce with POST /nonce and bind it "
-                    + "with the key in the report data (the CSR carries none)");
+            throw Denial.noAttestation(
+                    "freshness",
+                    "this Steward requires fresh evidence: get a nonce with POST /nonce and bind it "
+                            + "with the key in the report data (the CSR carries none)");
         }
         if (csr.nonce().isPresent()) nonces.checkIssued(csr.nonce().get());
         // the evidence check binds the nonce (with the key) to the evidence; only then is it spent
-        AttestedKeep keep = checks.get(evidence.getExtnId()).check(csr, evidence, now()).withWorkload(csr.workload());
+        AttestedKeep keep =
+                checks.get(evidence.getExtnId()).check(csr, evidence, now()).withWorkload(csr.workload());
         if (csr.nonce().isPresent() && !nonces.use(csr.nonce().get())) {
-            throw Denial.noAttestation("freshness", "the CSR's nonce was already used: this CSR (or its evidence) is a replay");
+            throw Denial.noAttestation(
+                    "freshness", "the CSR's nonce was already used: this CSR (or its evidence) is a replay");
         }
         return new AttestedCsr(csr, keep);
     }
@@ -192,8 +251,13 @@ public final class Steward {
     public record AttestedCsr(KeepCsr csr, AttestedKeep keep) {}
 
     Enrollment.Issued issue(AttestedCsr attested) {
-        X509CertificateHolder cert = config.ca().issue(attested.csr().publicKey(), attested.keep().claims(), config.dnsNames(),
-                now(), config.validity());
+        X509CertificateHolder cert = config.ca()
+                .issue(
+                        attested.csr().publicKey(),
+                        attested.keep().claims(),
+                        config.dnsNames(),
+                        now(),
+                        config.validity());
         return new Enrollment.Issued(List.of(config.ca().certificateHolder(), cert), attested.keep());
     }
 }

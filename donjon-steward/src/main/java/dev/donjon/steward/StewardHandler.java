@@ -6,7 +6,6 @@ import dev.donjon.server.Exchange;
 import dev.donjon.server.Routes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import org.bouncycastle.cert.X509CertificateHolder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +15,7 @@ import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.cert.X509CertificateHolder;
 
 /**
  * The Steward's HTTP API, one route table ({@link #routes}):
@@ -69,10 +69,16 @@ final class StewardHandler {
     }
 
     /** The Steward throws nothing of its own: verdicts are values. */
-    Optional<ApiError> mapError(Throwable failure) { return Optional.empty(); }
+    Optional<ApiError> mapError(Throwable failure) {
+        return Optional.empty();
+    }
 
     private void health(Exchange ex) {
-        ex.text(200, steward.ca().generated() ? "ok (DEBUG MODE: generated CA, certificates are worthless outside tests)" : "ok");
+        ex.text(
+                200,
+                steward.ca().generated()
+                        ? "ok (DEBUG MODE: generated CA, certificates are worthless outside tests)"
+                        : "ok");
     }
 
     /** A fresh enrollment nonce ({@link Steward#issueNonce}): 32 bytes, never cached. Nothing is read but a small body. */
@@ -148,10 +154,12 @@ final class StewardHandler {
     private static List<byte[]> bundle(byte[] body) {
         try {
             ASN1Primitive p = ASN1Primitive.fromByteArray(body);
-            if (!java.util.Arrays.equals(p.getEncoded("DER"), body)) throw ApiError.badRequest("malformed: bundle is not DER (or has trailing bytes)");
+            if (!java.util.Arrays.equals(p.getEncoded("DER"), body))
+                throw ApiError.badRequest("malformed: bundle is not DER (or has trailing bytes)");
             ASN1Sequence seq = ASN1Sequence.getInstance(p);
             if (seq.size() == 0) throw ApiError.badRequest("malformed: the bundle holds no CSR");
-            if (seq.size() > MAX_BUNDLE) throw ApiError.badRequest("malformed: the bundle holds more than " + MAX_BUNDLE + " CSRs");
+            if (seq.size() > MAX_BUNDLE)
+                throw ApiError.badRequest("malformed: the bundle holds more than " + MAX_BUNDLE + " CSRs");
             List<byte[]> out = new ArrayList<>();
             for (ASN1Encodable e : seq) out.add(e.toASN1Primitive().getEncoded("DER"));
             return out;

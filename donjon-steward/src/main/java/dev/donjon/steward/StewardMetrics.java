@@ -29,10 +29,22 @@ public final class StewardMetrics {
     void verdict(Enrollment e, long nanos) {
         String outcome, reason;
         switch (e) {
-            case Enrollment.Issued i -> { outcome = "issued"; reason = i.keep().tee(); }
-            case Enrollment.Malformed m -> { outcome = "malformed"; reason = "malformed"; }
-            case Enrollment.NoAttestation n -> { outcome = "no_attestation"; reason = n.cause(); }
-            case Enrollment.Refused r -> { outcome = "refused"; reason = r.rule(); }
+            case Enrollment.Issued i -> {
+                outcome = "issued";
+                reason = i.keep().tee();
+            }
+            case Enrollment.Malformed m -> {
+                outcome = "malformed";
+                reason = "malformed";
+            }
+            case Enrollment.NoAttestation n -> {
+                outcome = "no_attestation";
+                reason = n.cause();
+            }
+            case Enrollment.Refused r -> {
+                outcome = "refused";
+                reason = r.rule();
+            }
         }
         verdicts.labelValues(outcome, reason).inc();
         latency.observe(nanos / 1e9);

@@ -1,12 +1,12 @@
 package dev.donjon.steward;
 
-import dev.donjon.common.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.donjon.attestation.policy.Policy;
 import dev.donjon.attestation.policy.PolicyToml;
 import dev.donjon.attestation.policy.PolicyToml.PolicyException;
+import dev.donjon.common.OneLine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -41,14 +41,17 @@ public record StewardPolicy(Policy policy, Optional<byte[]> simChain) {
             JsonNode n = TOML.readTree(text);
             root = n instanceof ObjectNode o ? o : TOML.createObjectNode();
         } catch (IOException e) {
-            String m = e.getMessage() == null ? "syntax error" : e.getMessage().lines().findFirst().orElse("syntax error");
+            String m = e.getMessage() == null
+                    ? "syntax error"
+                    : e.getMessage().lines().findFirst().orElse("syntax error");
             throw new PolicyException("invalid TOML: " + m);
         }
         Optional<byte[]> simChain = Optional.empty();
         if (root.get("sim") instanceof ObjectNode sim) {
             JsonNode chain = sim.remove("chain");
             if (chain == null || !chain.isTextual()) {
-                throw new PolicyException("sim.chain: the PEM file of the sim ASK + ARK to trust (sim-chain.pem) must be given");
+                throw new PolicyException(
+                        "sim.chain: the PEM file of the sim ASK + ARK to trust (sim-chain.pem) must be given");
             }
             simChain = Optional.of(readChain(base, chain.asText()));
         }
@@ -73,7 +76,8 @@ public record StewardPolicy(Policy policy, Optional<byte[]> simChain) {
         }
         try {
             // a regular file only: /dev/zero or a FIFO would fill the heap or block the Steward's start
-            if (Files.exists(pem) && !Files.isRegularFile(pem)) throw new PolicyException("sim.chain: " + pem + " is not a regular file");
+            if (Files.exists(pem) && !Files.isRegularFile(pem))
+                throw new PolicyException("sim.chain: " + pem + " is not a regular file");
             if (Files.size(pem) > MAX_CHAIN_BYTES) {
                 throw new PolicyException("sim.chain: " + pem + " is larger than " + MAX_CHAIN_BYTES + " bytes");
             }

@@ -18,13 +18,20 @@ public final class StewardServer implements AutoCloseable {
      * @param limits      connection limits (slow clients, the cap, shutdown grace)
      * @param adminListen where {@code /healthz}, {@code /readyz} and {@code /metrics} are served instead, if anywhere
      */
-    public record Config(Steward steward, InetSocketAddress listen, Optional<SSLContext> tls, Limits limits, Optional<InetSocketAddress> adminListen) {
+    public record Config(
+            Steward steward,
+            InetSocketAddress listen,
+            Optional<SSLContext> tls,
+            Limits limits,
+            Optional<InetSocketAddress> adminListen) {
         public Config(Steward steward, InetSocketAddress listen, Optional<SSLContext> tls) {
             this(steward, listen, tls, defaultLimits(), Optional.empty());
         }
 
         /** Enrollment is short and CPU-bound: many connections are cheap, and a request head has 10 s. */
-        public static Limits defaultLimits() { return Limits.defaults().withMaxConnections(30_000); }
+        public static Limits defaultLimits() {
+            return Limits.defaults().withMaxConnections(30_000);
+        }
     }
 
     private final EdgeServer edge;
@@ -50,17 +57,27 @@ public final class StewardServer implements AutoCloseable {
         return new StewardServer(server, metrics);
     }
 
-    public InetSocketAddress address() { return edge.address(); }
+    public InetSocketAddress address() {
+        return edge.address();
+    }
 
-    public StewardMetrics metrics() { return metrics; }
+    public StewardMetrics metrics() {
+        return metrics;
+    }
 
     /** The edge: health, metrics, connection limits. */
-    public EdgeServer edge() { return edge; }
+    public EdgeServer edge() {
+        return edge;
+    }
 
     /** The URL Keeps enroll at, e.g. {@code https://127.0.0.1:3000/}. */
-    public URI baseUri() { return URI.create(edge.baseUri() + "/"); }
+    public URI baseUri() {
+        return URI.create(edge.baseUri() + "/");
+    }
 
     /** Stops accepting, lets enrollments in flight finish (bounded by the limits' shutdown grace). */
     @Override
-    public void close() { edge.close(); }
+    public void close() {
+        edge.close();
+    }
 }

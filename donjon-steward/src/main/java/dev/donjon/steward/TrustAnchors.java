@@ -14,10 +14,10 @@ public record TrustAnchors(byte[] amdChains, byte[] intelRoot) {
         return new TrustAnchors(resource("anchors/amd_chains.pem"), resource("anchors/Intel_SGX_Root_CA.der"));
     }
 
-
     private static byte[] resource(String name) {
         try (InputStream in = TrustAnchors.class.getResourceAsStream(name)) {
-            if (in == null) throw new IllegalStateException("trust anchor resource " + name + " is missing from the build");
+            if (in == null)
+                throw new IllegalStateException("trust anchor resource " + name + " is missing from the build");
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -28,11 +28,13 @@ record VerifiedEvidence(String name, EvidenceReader reader, TeeVerifier verifier
         VerificationResult result = verifier.verify(reader.read(csr, evidence), now);
         VerificationResult.Accepted accepted = switch (result) {
             case VerificationResult.Accepted a -> a;
-            case VerificationResult.Rejected r -> throw switch (r.reason()) {
-                case MALFORMED -> Denial.malformed(name + " evidence: " + r.detail());
-                case TCB_LEVEL, POLICY -> Denial.refused(r.reason().wireName(), name + " evidence: " + r.detail());
-                default -> Denial.noAttestation(r.reason().wireName(), name + " evidence does not verify: " + r.detail());
-            };
+            case VerificationResult.Rejected r ->
+                throw switch (r.reason()) {
+                    case MALFORMED -> Denial.malformed(name + " evidence: " + r.detail());
+                    case TCB_LEVEL, POLICY -> Denial.refused(r.reason().wireName(), name + " evidence: " + r.detail());
+                    default ->
+                        Denial.noAttestation(r.reason().wireName(), name + " evidence does not verify: " + r.detail());
+                };
         };
         binding.check(csr.spkiDer(), csr.nonce(), accepted.claims().reportData());
         PolicyDecision decision = policy.evaluate(accepted);
@@ -62,7 +64,15 @@ record VerifiedEvidence(String name, EvidenceReader reader, TeeVerifier verifier
         var fields = new TreeMap<>(a.claims().fields());
         fields.put("tee", tee);
         fields.putIfAbsent("report_data", HexFormat.of().formatHex(a.claims().reportData()));
-        return new AttestedKeep(tee, measurement, signer, a.claims().debug(), a.tcbStatus().map(TcbStatus::wireName),
-                a.advisories(), fields, Optional.empty(), notes);
+        return new AttestedKeep(
+                tee,
+                measurement,
+                signer,
+                a.claims().debug(),
+                a.tcbStatus().map(TcbStatus::wireName),
+                a.advisories(),
+                fields,
+                Optional.empty(),
+                notes);
     }
 }

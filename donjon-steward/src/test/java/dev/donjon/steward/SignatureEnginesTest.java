@@ -1,11 +1,11 @@
 package dev.donjon.steward;
 
-import dev.donjon.abi.csr.ClaimsExtension;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.donjon.abi.csr.ClaimsExtension;
 import dev.donjon.attestation.crypto.SignatureProviders;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -21,7 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SignatureEnginesTest {
 
     @AfterEach
-    void backToJava() { SignatureProviders.useJava(); }
+    void backToJava() {
+        SignatureProviders.useJava();
+    }
 
     private static void use(String engine) {
         if (engine.equals("native")) assertEquals(Optional.empty(), SignatureProviders.useNative());
@@ -37,7 +39,9 @@ class SignatureEnginesTest {
             var issued = assertInstanceOf(Enrollment.Issued.class, snp.enroll(TestCsrs.snpCsr()));
             X509Certificate cert = issued.certificate();
             cert.verify(snp.ca().certificate().getPublicKey()); // by the JDK, whoever signed
-            assertArrayEquals(snp.ca().certificate().getEncoded(), issued.chain().getFirst().getEncoded());
+            assertArrayEquals(
+                    snp.ca().certificate().getEncoded(),
+                    issued.chain().getFirst().getEncoded());
             assertEquals("snp", ClaimsExtension.from(cert).orElseThrow().tee());
             // a flipped bit in the report's signature (a vector of the Enarx steward tests)
             Enrollment flipped = snp.enroll(TestCsrs.vector("milan.signed.crl-flip3554.csr"));
@@ -52,10 +56,19 @@ class SignatureEnginesTest {
 
     @Test
     void x509TimeIsWhatBouncyCastleWouldEncode() throws Exception {
-        for (String t : new String[] {"2023-01-15T00:00:00.123Z", "1950-01-01T00:00:00Z", "1949-12-31T23:59:59Z",
-                "2049-12-31T23:59:59.999Z", "2050-01-01T00:00:00Z", "2126-11-23T12:34:56Z"}) {
+        for (String t : new String[] {
+            "2023-01-15T00:00:00.123Z",
+            "1950-01-01T00:00:00Z",
+            "1949-12-31T23:59:59Z",
+            "2049-12-31T23:59:59.999Z",
+            "2050-01-01T00:00:00Z",
+            "2126-11-23T12:34:56Z"
+        }) {
             Instant instant = Instant.parse(t);
-            assertArrayEquals(new Time(Date.from(instant)).getEncoded("DER"), CertificateAuthority.x509Time(instant).getEncoded("DER"), t);
+            assertArrayEquals(
+                    new Time(Date.from(instant)).getEncoded("DER"),
+                    CertificateAuthority.x509Time(instant).getEncoded("DER"),
+                    t);
         }
     }
 }

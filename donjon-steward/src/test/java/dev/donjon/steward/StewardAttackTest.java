@@ -1,9 +1,9 @@
 package dev.donjon.steward;
 
-import dev.donjon.abi.csr.KeepCsr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.donjon.abi.csr.KeepCsr;
 import dev.donjon.server.probe.RealClient;
 import dev.donjon.server.probe.Slowloris;
 import java.net.InetSocketAddress;
@@ -28,8 +28,10 @@ class StewardAttackTest {
     }
 
     private StewardServer serve() throws Exception {
-        server = StewardServer.start(new StewardServer.Config(TestCsrs.steward(TestCsrs.stewardToml(), TestCsrs.SNP_NOW),
-                new InetSocketAddress("127.0.0.1", 0), Optional.empty()));
+        server = StewardServer.start(new StewardServer.Config(
+                TestCsrs.steward(TestCsrs.stewardToml(), TestCsrs.SNP_NOW),
+                new InetSocketAddress("127.0.0.1", 0),
+                Optional.empty()));
         return server;
     }
 
@@ -38,7 +40,8 @@ class StewardAttackTest {
         StewardServer s = serve();
         try (Slowloris attack = Slowloris.start(s.address(), SLOW, Slowloris.Mode.TRICKLE, Duration.ofSeconds(3))) {
             attack.awaitOpen(SLOW * 9 / 10, Duration.ofSeconds(60));
-            RealClient.Result r = RealClient.measure(s.baseUri().resolve("/"), null, 10, Duration.ofMillis(100), Duration.ofSeconds(10));
+            RealClient.Result r = RealClient.measure(
+                    s.baseUri().resolve("/"), null, 10, Duration.ofMillis(100), Duration.ofSeconds(10));
             assertEquals(0, r.failures(), "during a slowloris of " + attack.open() + " connections: " + r);
         }
     }
@@ -48,8 +51,12 @@ class StewardAttackTest {
         StewardServer s = serve();
         HttpClient http = HttpClient.newHttpClient();
         for (int size : new int[] {KeepCsr.MAX_BYTES + 1, 8 << 20}) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(s.baseUri().resolve("/")).header("Content-Type", "application/pkcs10")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[size])).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(s.baseUri().resolve("/"))
+                            .header("Content-Type", "application/pkcs10")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[size]))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(413, r.statusCode(), r.body());
             assertTrue(r.body().startsWith("request body larger than"), r.body());
         }

@@ -43,7 +43,9 @@ class StewardFreshnessTest {
         Arrays.fill(MEASUREMENT, (byte) 0x5a);
     }
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static SimPlatform sim;
     static StewardPolicy policy;
 
@@ -52,7 +54,10 @@ class StewardFreshnessTest {
         sim = new SimPlatform(dir.resolve("sim"), TestCsrs.at(NOW), MEASUREMENT::clone);
         KeepIdentity.create(sim, CachedCollateral.none()); // makes the sim chain
         Path file = dir.resolve("policy.toml");
-        Files.writeString(file, "[sim]\nhash = [\"" + HexFormat.of().formatHex(MEASUREMENT) + "\"]\nchain = \"sim/" + SimAuthority.CHAIN_FILE + "\"\n");
+        Files.writeString(
+                file,
+                "[sim]\nhash = [\"" + HexFormat.of().formatHex(MEASUREMENT) + "\"]\nchain = \"sim/"
+                        + SimAuthority.CHAIN_FILE + "\"\n");
         policy = StewardPolicy.read(file);
     }
 
@@ -60,20 +65,37 @@ class StewardFreshnessTest {
     static final class MovableClock extends Clock {
         Instant now = NOW;
 
-        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
 
-        @Override public Clock withZone(ZoneId zone) { return this; }
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
 
-        @Override public Instant instant() { return now; }
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     static Steward steward(Clock clock, boolean required) {
-        return new Steward(new Steward.Config(CertificateAuthority.generate(NOW), policy, TrustAnchors.bundled(), clock,
-                Steward.Config.DEFAULT_VALIDITY, List.of("localhost")), new Steward.Freshness(required, Duration.ofMinutes(1)));
+        return new Steward(
+                new Steward.Config(
+                        CertificateAuthority.generate(NOW),
+                        policy,
+                        TrustAnchors.bundled(),
+                        clock,
+                        Steward.Config.DEFAULT_VALIDITY,
+                        List.of("localhost")),
+                new Steward.Freshness(required, Duration.ofMinutes(1)));
     }
 
     static byte[] csrWith(byte[] nonce) throws Exception {
-        return KeepIdentity.create(sim, CachedCollateral.none(), Optional.of(nonce)).csr();
+        return KeepIdentity.create(sim, CachedCollateral.none(), Optional.of(nonce))
+                .csr();
     }
 
     @Test
@@ -89,7 +111,8 @@ class StewardFreshnessTest {
     @Test
     void aCsrWithoutANonceIsRefusedInFreshnessModeAndAcceptedInEnarxMode() throws Exception {
         byte[] enarx = KeepIdentity.create(sim, CachedCollateral.none()).csr();
-        var refused = assertInstanceOf(Enrollment.NoAttestation.class, steward(TestCsrs.at(NOW), true).enroll(enarx));
+        var refused = assertInstanceOf(
+                Enrollment.NoAttestation.class, steward(TestCsrs.at(NOW), true).enroll(enarx));
         assertEquals("freshness", refused.cause());
         assertTrue(refused.reason().contains("POST /nonce"), refused.reason());
         Steward compatible = steward(TestCsrs.at(NOW), false);
@@ -103,7 +126,10 @@ class StewardFreshnessTest {
         Steward steward = steward(clock, true);
         byte[] stale = steward.issueNonce();
         clock.now = NOW.plusSeconds(61);
-        assertEquals("freshness", assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(csrWith(stale))).cause());
+        assertEquals(
+                "freshness",
+                assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(csrWith(stale)))
+                        .cause());
 
         byte[] forged = steward.issueNonce();
         forged[0] ^= 1; // another expiry, same tag: the tag no longer matches
@@ -111,7 +137,10 @@ class StewardFreshnessTest {
         assertTrue(f.reason().contains("not issued by this Steward"), f.reason());
 
         byte[] foreign = steward(clock, true).issueNonce();
-        assertEquals("freshness", assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(csrWith(foreign))).cause());
+        assertEquals(
+                "freshness",
+                assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(csrWith(foreign)))
+                        .cause());
         assertInstanceOf(Enrollment.Issued.class, steward.enroll(csrWith(steward.issueNonce())));
     }
 
@@ -120,16 +149,24 @@ class StewardFreshnessTest {
         Steward steward = steward(TestCsrs.at(NOW), false);
         byte[] csr = csrWith(steward.issueNonce());
         assertInstanceOf(Enrollment.Issued.class, steward.enroll(csr));
-        assertEquals("freshness", assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(csr)).cause(),
+        assertEquals(
+                "freshness",
+                assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(csr))
+                        .cause(),
                 "a Keep that asked for a nonce is never replayed");
 
         // the CSR names one nonce, the evidence binds another
         byte[] named = steward.issueNonce();
         byte[] bound = steward.issueNonce();
         KeyPair keys = KeepIdentity.newKeyPair(sim.backend());
-        var evidence = sim.attest(ReportData.ofPublicKey(sim.backend().reportDataHash(), keys.getPublic().getEncoded(), Optional.of(bound)));
-        byte[] swapped = KeepCsr.build(keys, CachedCollateral.none().evidenceExtension(evidence).toExtension(), NonceExtension.encode(named));
-        assertEquals("binding", assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(swapped)).cause());
+        var evidence = sim.attest(ReportData.ofPublicKey(
+                sim.backend().reportDataHash(), keys.getPublic().getEncoded(), Optional.of(bound)));
+        byte[] swapped = KeepCsr.build(
+                keys, CachedCollateral.none().evidenceExtension(evidence).toExtension(), NonceExtension.encode(named));
+        assertEquals(
+                "binding",
+                assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(swapped))
+                        .cause());
     }
 
     @Test
@@ -144,20 +181,35 @@ class StewardFreshnessTest {
 
     @Test
     void aReplayedCsrIsRefusedOverHttp() throws Exception {
-        try (StewardServer server = StewardServer.start(new StewardServer.Config(steward(Clock.systemUTC(), true),
-                new InetSocketAddress("127.0.0.1", 0), Optional.empty()))) {
+        try (StewardServer server = StewardServer.start(new StewardServer.Config(
+                steward(Clock.systemUTC(), true), new InetSocketAddress("127.0.0.1", 0), Optional.empty()))) {
             HttpClient client = HttpClient.newHttpClient();
-            var nonce = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/nonce")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            var nonce = client.send(
+                    HttpRequest.newBuilder(server.baseUri().resolve("/nonce"))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, nonce.statusCode());
-            assertEquals("application/octet-stream", nonce.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(
+                    "application/octet-stream",
+                    nonce.headers().firstValue("Content-Type").orElse(""));
             assertEquals(32, nonce.body().length);
-            assertEquals(405, client.send(HttpRequest.newBuilder(server.baseUri().resolve("/nonce")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(
+                    405,
+                    client.send(
+                                    HttpRequest.newBuilder(server.baseUri().resolve("/nonce"))
+                                            .GET()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode());
             byte[] csr = csrWith(nonce.body());
-            HttpRequest enroll = HttpRequest.newBuilder(server.baseUri()).header("Content-Type", "application/pkcs10")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(csr)).build();
-            assertEquals(200, client.send(enroll, HttpResponse.BodyHandlers.ofString()).statusCode());
+            HttpRequest enroll = HttpRequest.newBuilder(server.baseUri())
+                    .header("Content-Type", "application/pkcs10")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(csr))
+                    .build();
+            assertEquals(
+                    200,
+                    client.send(enroll, HttpResponse.BodyHandlers.ofString()).statusCode());
             var replay = client.send(enroll, HttpResponse.BodyHandlers.ofString());
             assertEquals(401, replay.statusCode());
             assertTrue(replay.body().startsWith("no attestation: the CSR's nonce was already used"), replay.body());

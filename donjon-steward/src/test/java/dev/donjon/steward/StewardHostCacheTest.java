@@ -38,17 +38,27 @@ import org.junit.jupiter.api.io.TempDir;
 class StewardHostCacheTest {
 
     private static FakePcs pcs;
-    @TempDir Path dir;
+
+    @TempDir
+    Path dir;
 
     @BeforeAll
-    static void start() throws Exception { pcs = FakePcs.start(); }
+    static void start() throws Exception {
+        pcs = FakePcs.start();
+    }
 
     @AfterAll
-    static void stop() { pcs.close(); }
+    static void stop() {
+        pcs.close();
+    }
 
     private CollateralService collateral(SettableClock clock) {
-        return new CollateralService(new CollateralStore(dir.resolve("cache")), List.of(PcsClient.of(pcs.baseUri(), Optional.of(pcs.clientTls()))),
-                CollateralChecks.pinned(), clock, CollateralService.Settings.defaults());
+        return new CollateralService(
+                new CollateralStore(dir.resolve("cache")),
+                List.of(PcsClient.of(pcs.baseUri(), Optional.of(pcs.clientTls()))),
+                CollateralChecks.pinned(),
+                clock,
+                CollateralService.Settings.defaults());
     }
 
     @Test
@@ -59,22 +69,38 @@ class StewardHostCacheTest {
         Path intel = dir.resolve("intel-sgx");
         Path amd = dir.resolve("amd-sev");
         // without the files, an SGX Keep cannot make an Enarx-compatible CSR
-        PlatformException none = assertThrows(PlatformException.class,
-                () -> CachedCollateral.read(amd, intel).evidenceExtension(new Evidence.IntelQuote(Backend.SGX, v.quote())));
+        PlatformException none = assertThrows(
+                PlatformException.class,
+                () -> CachedCollateral.read(amd, intel)
+                        .evidenceExtension(new Evidence.IntelQuote(Backend.SGX, v.quote())));
         assertTrue(none.getMessage().startsWith("no Intel CRLs cached"), none.getMessage());
 
         List<HostCache.Written> written = new HostCache(collateral(clock))
                 .writeIntel(intel, Optional.of(v.fmspc()), Optional.empty(), List.of(PcsCollateral.PckCa.PROCESSOR));
-        assertEquals(List.of(intel.resolve("crls.der"), intel.resolve("tcb.der")), written.stream().map(HostCache.Written::file).toList());
-        assertEquals(List.of("Intel SGX Root CA CRL", "PCK CRL of 'Intel SGX PCK Processor CA'"), written.getFirst().pieces());
+        assertEquals(
+                List.of(intel.resolve("crls.der"), intel.resolve("tcb.der")),
+                written.stream().map(HostCache.Written::file).toList());
+        assertEquals(
+                List.of("Intel SGX Root CA CRL", "PCK CRL of 'Intel SGX PCK Processor CA'"),
+                written.getFirst().pieces());
         assertEquals(Instant.parse("2025-07-19T10:56:11Z"), written.get(1).validUntil());
-        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(intel.resolve("tcb.der"))), "Keeps of any user read it");
+        assertEquals(
+                "rw-r--r--",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(intel.resolve("tcb.der"))),
+                "Keeps of any user read it");
 
-        EvidenceExtension ext = CachedCollateral.read(amd, intel).evidenceExtension(new Evidence.IntelQuote(Backend.SGX, v.quote()));
-        Steward steward = new Steward(new Steward.Config(CertificateAuthority.generate(clock.instant()), TestCsrs.stewardToml(), TrustAnchors.bundled(),
-                clock, Steward.Config.DEFAULT_VALIDITY, List.of()));
+        EvidenceExtension ext =
+                CachedCollateral.read(amd, intel).evidenceExtension(new Evidence.IntelQuote(Backend.SGX, v.quote()));
+        Steward steward = new Steward(new Steward.Config(
+                CertificateAuthority.generate(clock.instant()),
+                TestCsrs.stewardToml(),
+                TrustAnchors.bundled(),
+                clock,
+                Steward.Config.DEFAULT_VALIDITY,
+                List.of()));
         var r = assertInstanceOf(Enrollment.NoAttestation.class, steward.enroll(TestCsrs.csr(ext.toExtension())));
-        // the quote, its TCB Info and CRLs verified: only the binding to this CSR's key is missing (the vector's quote is not ours)
+        // the quote, its TCB Info and CRLs verified: only the binding to this CSR's key is missing (the vector's quote
+        // is not ours)
         assertEquals("binding", r.cause(), r.reason());
     }
 
@@ -83,9 +109,18 @@ class StewardHostCacheTest {
         pcs.mode(FakePcs.Mode.SERVE);
         SettableClock clock = new SettableClock(Instant.parse("2025-07-25T00:00:00Z"));
         Path intel = dir.resolve("intel-sgx");
-        CollateralUnavailableException e = assertThrows(CollateralUnavailableException.class, () -> new HostCache(collateral(clock))
-                .writeIntel(intel, Optional.of(PcsVectors.sgx().fmspc()), Optional.empty(), List.of(PcsCollateral.PckCa.PROCESSOR)));
-        assertTrue(e.getMessage().contains("Intel SGX Root CA CRL") || e.getMessage().contains("PCK CRL"), e.getMessage());
+        CollateralUnavailableException e = assertThrows(
+                CollateralUnavailableException.class,
+                () -> new HostCache(collateral(clock))
+                        .writeIntel(
+                                intel,
+                                Optional.of(PcsVectors.sgx().fmspc()),
+                                Optional.empty(),
+                                List.of(PcsCollateral.PckCa.PROCESSOR)));
+        assertTrue(
+                e.getMessage().contains("Intel SGX Root CA CRL")
+                        || e.getMessage().contains("PCK CRL"),
+                e.getMessage());
         assertTrue(Files.notExists(intel.resolve("crls.der")) && Files.notExists(intel.resolve("tcb.der")));
     }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StewardPolicyFuzzTest {
 
-    // a policy directory holding the sim chain that the seed's [sim].chain names; the policy file is rewritten per input
+    // a policy directory holding the sim chain that the seed's [sim].chain names; the policy file is rewritten per
+    // input
     private static final Path FILE = policyFile();
 
     static Stream<Arguments> policies() throws IOException {
@@ -40,7 +41,8 @@ class StewardPolicyFuzzTest {
     private static Path policyFile() {
         try {
             Path dir = Files.createTempDirectory("donjon-steward-policy-fuzz");
-            Path chain = Files.writeString(dir.resolve("sim-chain.pem"), "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+            Path chain = Files.writeString(
+                    dir.resolve("sim-chain.pem"), "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
             Path policy = dir.resolve("policy.toml");
             for (Path p : new Path[] {dir, chain, policy}) p.toFile().deleteOnExit();
             return policy;

@@ -1,5 +1,7 @@
 package dev.donjon.steward;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -7,8 +9,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -27,19 +27,34 @@ final class TestCsrs {
 
     private TestCsrs() {}
 
-    static byte[] vector(String name) throws Exception { return Files.readAllBytes(STEWARD.resolve(name)); }
+    static byte[] vector(String name) throws Exception {
+        return Files.readAllBytes(STEWARD.resolve(name));
+    }
 
-    static byte[] snpCsr() throws Exception { return vector("milan.signed.crl.csr"); }
+    static byte[] snpCsr() throws Exception {
+        return vector("milan.signed.crl.csr");
+    }
 
-    static byte[] sgxCsr() throws Exception { return vector("icelake.signed.tcb.crl.single.i5.csr"); }
+    static byte[] sgxCsr() throws Exception {
+        return vector("icelake.signed.tcb.crl.single.i5.csr");
+    }
 
-    static StewardPolicy stewardToml() throws Exception { return StewardPolicy.read(STEWARD.resolve("steward.toml")); }
+    static StewardPolicy stewardToml() throws Exception {
+        return StewardPolicy.read(STEWARD.resolve("steward.toml"));
+    }
 
-    static Clock at(Instant now) { return Clock.fixed(now, ZoneOffset.UTC); }
+    static Clock at(Instant now) {
+        return Clock.fixed(now, ZoneOffset.UTC);
+    }
 
     static Steward steward(StewardPolicy policy, Instant now) {
-        return new Steward(new Steward.Config(CertificateAuthority.generate(now), policy, TrustAnchors.bundled(), at(now),
-                Steward.Config.DEFAULT_VALIDITY, List.of("localhost")));
+        return new Steward(new Steward.Config(
+                CertificateAuthority.generate(now),
+                policy,
+                TrustAnchors.bundled(),
+                at(now),
+                Steward.Config.DEFAULT_VALIDITY,
+                List.of("localhost")));
     }
 
     static KeyPair keyPair(String curve) throws Exception {
@@ -51,9 +66,12 @@ final class TestCsrs {
     /** A CSR by a fresh P-256 key with the given requested extensions. */
     static byte[] csr(Extension... extensions) throws Exception {
         KeyPair kp = keyPair("secp256r1");
-        var b = new JcaPKCS10CertificationRequestBuilder(new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), kp.getPublic());
-        if (extensions.length > 0) b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, new Extensions(extensions));
-        return b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
+        var b = new JcaPKCS10CertificationRequestBuilder(
+                new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), kp.getPublic());
+        if (extensions.length > 0)
+            b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, new Extensions(extensions));
+        return b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()))
+                .getEncoded();
     }
 
     static Extension ext(ASN1ObjectIdentifier oid, byte[] value) throws Exception {

@@ -3,7 +3,6 @@ package dev.donjon.testing;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -27,7 +26,11 @@ import javax.net.ssl.SSLContext;
 public final class FakePcs implements AutoCloseable {
 
     /** What the server does with a request. */
-    public enum Mode { SERVE, DOWN_503, RATE_LIMITED_429 }
+    public enum Mode {
+        SERVE,
+        DOWN_503,
+        RATE_LIMITED_429
+    }
 
     private final HttpsServer server;
     private final LocalhostTls identity;
@@ -46,15 +49,36 @@ public final class FakePcs implements AutoCloseable {
         FakePcs pcs = new FakePcs(server, identity);
         for (PcsVectors v : List.of(PcsVectors.sgx(), PcsVectors.tdx())) {
             String tee = v.tee();
-            pcs.route("/" + tee + "/certification/v4/tcb", "fmspc=" + v.fmspc().toUpperCase(), "application/json", v.tcbInfo(),
-                    "TCB-Info-Issuer-Chain", v.tcbInfoIssuerChain());
-            pcs.route("/" + tee + "/certification/v4/qe/identity", null, "application/json", v.qeIdentity(),
-                    "SGX-Enclave-Identity-Issuer-Chain", v.qeIdentityIssuerChain());
-            pcs.route("/sgx/certification/v4/pckcrl", "ca=" + v.pckCa() + "&encoding=der", "application/pkix-crl", v.pckCrl(),
-                    "SGX-PCK-CRL-Issuer-Chain", v.pckCrlIssuerChain());
+            pcs.route(
+                    "/" + tee + "/certification/v4/tcb",
+                    "fmspc=" + v.fmspc().toUpperCase(),
+                    "application/json",
+                    v.tcbInfo(),
+                    "TCB-Info-Issuer-Chain",
+                    v.tcbInfoIssuerChain());
+            pcs.route(
+                    "/" + tee + "/certification/v4/qe/identity",
+                    null,
+                    "application/json",
+                    v.qeIdentity(),
+                    "SGX-Enclave-Identity-Issuer-Chain",
+                    v.qeIdentityIssuerChain());
+            pcs.route(
+                    "/sgx/certification/v4/pckcrl",
+                    "ca=" + v.pckCa() + "&encoding=der",
+                    "application/pkix-crl",
+                    v.pckCrl(),
+                    "SGX-PCK-CRL-Issuer-Chain",
+                    v.pckCrlIssuerChain());
         }
         // both vectors carry the same root CRL
-        pcs.route("/sgx/certification/v4/rootcacrl", null, "application/pkix-crl", PcsVectors.sgx().rootCrl(), null, null);
+        pcs.route(
+                "/sgx/certification/v4/rootcacrl",
+                null,
+                "application/pkix-crl",
+                PcsVectors.sgx().rootCrl(),
+                null,
+                null);
         server.createContext("/", pcs::notFound);
         server.start();
         return pcs;
@@ -66,15 +90,18 @@ public final class FakePcs implements AutoCloseable {
 
     private void route(String path, String query, String contentType, byte[] body, String header, String chain) {
         routes.computeIfAbsent(path, p -> {
-            server.createContext(p, this::handle);
-            return new ConcurrentHashMap<>();
-        }).put(query == null ? "" : query, new Response(contentType, body, header, chain));
+                    server.createContext(p, this::handle);
+                    return new ConcurrentHashMap<>();
+                })
+                .put(query == null ? "" : query, new Response(contentType, body, header, chain));
     }
 
     private void handle(HttpExchange x) throws IOException {
         String path = x.getRequestURI().getPath();
-        String query = x.getRequestURI().getRawQuery() == null ? "" : x.getRequestURI().getRawQuery();
-        hits.computeIfAbsent(path + (query.isEmpty() ? "" : "?" + query), k -> new AtomicInteger()).incrementAndGet();
+        String query =
+                x.getRequestURI().getRawQuery() == null ? "" : x.getRequestURI().getRawQuery();
+        hits.computeIfAbsent(path + (query.isEmpty() ? "" : "?" + query), k -> new AtomicInteger())
+                .incrementAndGet();
         try (x) {
             switch (mode) {
                 case DOWN_503 -> {
@@ -86,7 +113,7 @@ public final class FakePcs implements AutoCloseable {
                     x.sendResponseHeaders(429, -1);
                     return;
                 }
-                case SERVE -> { }
+                case SERVE -> {}
             }
             Response r = routes.getOrDefault(path, Map.of()).get(query);
             if (r == null) {
@@ -94,7 +121,12 @@ public final class FakePcs implements AutoCloseable {
                 return;
             }
             x.getResponseHeaders().add("Content-Type", r.contentType());
-            if (r.header() != null) x.getResponseHeaders().add(r.header(), URLEncoder.encode(r.chain(), StandardCharsets.UTF_8).replace("+", "%20"));
+            if (r.header() != null)
+                x.getResponseHeaders()
+                        .add(
+                                r.header(),
+                                URLEncoder.encode(r.chain(), StandardCharsets.UTF_8)
+                                        .replace("+", "%20"));
             x.sendResponseHeaders(200, r.body().length);
             try (OutputStream out = x.getResponseBody()) {
                 out.write(r.body());
@@ -108,20 +140,34 @@ public final class FakePcs implements AutoCloseable {
         }
     }
 
-    public URI baseUri() { return URI.create("https://localhost:" + server.getAddress().getPort()); }
+    public URI baseUri() {
+        return URI.create("https://localhost:" + server.getAddress().getPort());
+    }
 
-    public void mode(Mode m) { mode = m; }
+    public void mode(Mode m) {
+        mode = m;
+    }
 
     /** Requests seen for {@code pathAndQuery}, e.g. {@code /sgx/certification/v4/tcb?fmspc=00A067110000}. */
-    public int hits(String pathAndQuery) { return hits.getOrDefault(pathAndQuery, new AtomicInteger()).get(); }
+    public int hits(String pathAndQuery) {
+        return hits.getOrDefault(pathAndQuery, new AtomicInteger()).get();
+    }
 
-    public int totalHits() { return hits.values().stream().mapToInt(AtomicInteger::get).sum(); }
+    public int totalHits() {
+        return hits.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
 
-    public X509Certificate certificate() { return identity.certificate(); }
+    public X509Certificate certificate() {
+        return identity.certificate();
+    }
 
     /** A client context that trusts only this server. */
-    public SSLContext clientTls() { return identity.client(); }
+    public SSLContext clientTls() {
+        return identity.client();
+    }
 
     @Override
-    public void close() { server.stop(0); }
+    public void close() {
+        server.stop(0);
+    }
 }

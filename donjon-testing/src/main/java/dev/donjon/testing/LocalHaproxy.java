@@ -46,7 +46,10 @@ public final class LocalHaproxy implements AutoCloseable {
     /** Starts HAProxy with a frontend per entry of {@code services} (service name to its replicas). */
     public static LocalHaproxy start(Path dir, Map<String, List<Replica>> services) throws Exception {
         if (!Files.isExecutable(BINARY)) TestPackages.install();
-        if (!Files.isExecutable(BINARY)) fail(BINARY + " is missing: install Debian's haproxy package (apt-get install haproxy) to run the failover tests");
+        if (!Files.isExecutable(BINARY))
+            fail(
+                    BINARY
+                            + " is missing: install Debian's haproxy package (apt-get install haproxy) to run the failover tests");
         Path socket = dir.resolve("haproxy.sock");
         StringBuilder cfg = new StringBuilder("""
                 global
@@ -77,13 +80,20 @@ public final class LocalHaproxy implements AutoCloseable {
                       default-server inter 500ms fall 2 rise 2
                     """.formatted(e.getKey(), port));
             for (Replica r : e.getValue())
-                cfg.append("  server %s %s:%d check port %d%n".formatted(r.name(), r.address().getHostString(), r.address().getPort(), r.adminPort()));
+                cfg.append("  server %s %s:%d check port %d%n"
+                        .formatted(
+                                r.name(),
+                                r.address().getHostString(),
+                                r.address().getPort(),
+                                r.adminPort()));
         }
         Path config = dir.resolve("haproxy.cfg");
         Files.writeString(config, cfg);
         Path log = dir.resolve("haproxy.log");
         Process p = new ProcessBuilder(BINARY.toString(), "-db", "-f", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         LocalHaproxy started = new LocalHaproxy(p, socket, ports);
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
         for (int i = 0; i < 100; i++) {
@@ -124,7 +134,8 @@ public final class LocalHaproxy implements AutoCloseable {
         for (String line : lines) {
             String[] f = line.split(",", -1);
             // pxname,svname,...; status is the 18th field (index 17)
-            if (f.length > 17 && f[0].equals(service) && !f[1].equals("FRONTEND") && !f[1].equals("BACKEND")) out.put(f[1], f[17]);
+            if (f.length > 17 && f[0].equals(service) && !f[1].equals("FRONTEND") && !f[1].equals("BACKEND"))
+                out.put(f[1], f[17]);
         }
         return out;
     }
@@ -136,7 +147,8 @@ public final class LocalHaproxy implements AutoCloseable {
             if (states(service).getOrDefault(replica, "").startsWith(state)) return;
             Thread.sleep(100);
         }
-        fail("haproxy did not see " + service + "/" + replica + " " + state + " within " + timeout + " " + unit + ": " + states(service));
+        fail("haproxy did not see " + service + "/" + replica + " " + state + " within " + timeout + " " + unit + ": "
+                + states(service));
     }
 
     private String command(String command) throws IOException {

@@ -14,9 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 
 /**
@@ -30,9 +30,11 @@ public final class LocalOciRegistry implements AutoCloseable {
     public static final Path BINARY = Path.of("/usr/bin/docker-registry");
     /** OCI image manifest media type, and the annotation that names a layer's file (image-spec annotations.md). */
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+
     private static final String TITLE = "org.opencontainers.image.title";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Process process;
     private final URI base;
@@ -48,7 +50,9 @@ public final class LocalOciRegistry implements AutoCloseable {
     public static LocalOciRegistry start(Path dir) throws Exception {
         if (!Files.isExecutable(BINARY)) TestPackages.install();
         if (!Files.isExecutable(BINARY))
-            fail(BINARY + " is missing: install Debian's docker-registry package (apt-get install docker-registry) to run the OCI tests");
+            fail(
+                    BINARY
+                            + " is missing: install Debian's docker-registry package (apt-get install docker-registry) to run the OCI tests");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -67,13 +71,19 @@ public final class LocalOciRegistry implements AutoCloseable {
                   addr: 127.0.0.1:%d
                 """.formatted(storage, port));
         Process registry = new ProcessBuilder(BINARY.toString(), "serve", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         Runtime.getRuntime().addShutdownHook(new Thread(registry::destroy)); // even if the test JVM is cut short
         LocalOciRegistry started = new LocalOciRegistry(registry, URI.create("http://127.0.0.1:" + port), storage);
         for (int i = 0; i < 100; i++) {
             try {
-                if (HTTP.send(HttpRequest.newBuilder(started.base.resolve("/v2/")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200)
-                    return started;
+                if (HTTP.send(
+                                        HttpRequest.newBuilder(started.base.resolve("/v2/"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) return started;
             } catch (IOException e) {
                 // not listening yet
             }
@@ -86,13 +96,19 @@ public final class LocalOciRegistry implements AutoCloseable {
     }
 
     /** {@code http://127.0.0.1:PORT}. */
-    public URI base() { return base; }
+    public URI base() {
+        return base;
+    }
 
     /** {@code 127.0.0.1:PORT}, as an {@code oci://} reference names the registry. */
-    public String authority() { return base.getAuthority(); }
+    public String authority() {
+        return base.getAuthority();
+    }
 
     /** The registry's filesystem storage root (for tamper tests). */
-    public Path storage() { return storage; }
+    public Path storage() {
+        return storage;
+    }
 
     /**
      * Pushes main.wasm and Enarx.toml as an OCI artifact (distribution spec: monolithic blob uploads, then the
@@ -109,7 +125,8 @@ public final class LocalOciRegistry implements AutoCloseable {
         cfg.put("digest", pushBlob(name, emptyConfig));
         cfg.put("size", emptyConfig.length);
         var layers = m.putArray("layers");
-        for (var f : new Object[][] {{"main.wasm", "application/wasm", wasm}, {"Enarx.toml", "application/toml", toml}}) {
+        for (var f :
+                new Object[][] {{"main.wasm", "application/wasm", wasm}, {"Enarx.toml", "application/toml", toml}}) {
             byte[] b = (byte[]) f[2];
             ObjectNode l = layers.addObject();
             l.put("mediaType", (String) f[1]);
@@ -118,21 +135,32 @@ public final class LocalOciRegistry implements AutoCloseable {
             l.putObject("annotations").put(TITLE, (String) f[0]);
         }
         byte[] manifest = JSON.writeValueAsBytes(m);
-        var r = HTTP.send(HttpRequest.newBuilder(base.resolve("/v2/" + name + "/manifests/" + tag)).header("Content-Type", OCI_MANIFEST)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)).build(), HttpResponse.BodyHandlers.ofString());
+        var r = HTTP.send(
+                HttpRequest.newBuilder(base.resolve("/v2/" + name + "/manifests/" + tag))
+                        .header("Content-Type", OCI_MANIFEST)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), r.body());
         return sha256(manifest);
     }
 
     public String pushBlob(String name, byte[] bytes) throws Exception {
-        var start = HTTP.send(HttpRequest.newBuilder(base.resolve("/v2/" + name + "/blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        var start = HTTP.send(
+                HttpRequest.newBuilder(base.resolve("/v2/" + name + "/blobs/uploads/"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(202, start.statusCode(), start.body());
         String location = start.headers().firstValue("Location").orElseThrow();
         String digest = sha256(bytes);
         URI put = base.resolve(location + (location.contains("?") ? "&" : "?") + "digest=" + digest);
-        var r = HTTP.send(HttpRequest.newBuilder(put).header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+        var r = HTTP.send(
+                HttpRequest.newBuilder(put)
+                        .header("Content-Type", "application/octet-stream")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), r.body());
         return digest;
     }
@@ -140,12 +168,16 @@ public final class LocalOciRegistry implements AutoCloseable {
     /** {@code sha256:HEX}, as OCI digests are written. */
     public static String sha256(byte[] b) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(b));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
     @Override
-    public void close() { process.destroy(); }
+    public void close() {
+        process.destroy();
+    }
 }

@@ -48,7 +48,9 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     /** Starts a new cluster reachable on loopback only; returns once it takes connections. */
-    public static LocalPostgres start() throws Exception { return start(null); }
+    public static LocalPostgres start() throws Exception {
+        return start(null);
+    }
 
     /**
      * Starts a new cluster that also takes connections from {@code network} (a CIDR, e.g. the containers' bridge) on
@@ -56,8 +58,10 @@ public final class LocalPostgres implements AutoCloseable {
      */
     public static LocalPostgres reachableFrom(String network) throws Exception {
         LocalPostgres pg = start(network);
-        pg.password = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getInstanceStrong().generateSeed(12));
-        try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+        pg.password = java.util.HexFormat.of()
+                .formatHex(java.security.SecureRandom.getInstanceStrong().generateSeed(12));
+        try (Connection c = pg.connect("postgres");
+                Statement s = c.createStatement()) {
             s.execute("ALTER ROLE " + SUPERUSER + " PASSWORD '" + pg.password + "'");
         }
         return pg;
@@ -69,7 +73,9 @@ public final class LocalPostgres implements AutoCloseable {
             TestPackages.install();
             bin = binaries();
         }
-        if (bin == null) fail("PostgreSQL is missing under " + VERSIONS + ": install Debian's postgresql package (apt-get install postgresql) to run the database tests");
+        if (bin == null)
+            fail("PostgreSQL is missing under " + VERSIONS
+                    + ": install Debian's postgresql package (apt-get install postgresql) to run the database tests");
         boolean root = ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
         Path dir = Files.createTempDirectory("donjon-pg-");
         if (root) { // a directory of the postgres user, beside (not under) the test's own 0700 temporary directories
@@ -81,21 +87,55 @@ public final class LocalPostgres implements AutoCloseable {
         }
         Path data = dir.resolve("data");
         Path log = dir.resolve("server.log");
-        Process initdb = new ProcessBuilder(command(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", SUPERUSER,
-                "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("initdb.log").toFile()).start();
+        Process initdb = new ProcessBuilder(command(
+                        root,
+                        bin.resolve("initdb").toString(),
+                        "-D",
+                        data.toString(),
+                        "-U",
+                        SUPERUSER,
+                        "-A",
+                        "trust",
+                        "-E",
+                        "UTF8",
+                        "--locale=C",
+                        "--no-sync"))
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("initdb.log").toFile())
+                .start();
         if (!initdb.waitFor(2, TimeUnit.MINUTES) || initdb.exitValue() != 0)
             fail("initdb failed: " + Files.readString(dir.resolve("initdb.log")));
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        if (network != null) Files.writeString(data.resolve("pg_hba.conf"), "host all all " + network + " scram-sha-256\n",
-                java.nio.file.StandardOpenOption.APPEND);
-        Process server = new ProcessBuilder(command(root, bin.resolve("postgres").toString(), "-D", data.toString(),
-                "-k", dir.toString(), "-p", Integer.toString(port), "-c", "listen_addresses=" + (network == null ? "127.0.0.1" : "*"),
-                "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=200", "-c", "shared_buffers=32MB"))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (network != null)
+            Files.writeString(
+                    data.resolve("pg_hba.conf"),
+                    "host all all " + network + " scram-sha-256\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+        Process server = new ProcessBuilder(command(
+                        root,
+                        bin.resolve("postgres").toString(),
+                        "-D",
+                        data.toString(),
+                        "-k",
+                        dir.toString(),
+                        "-p",
+                        Integer.toString(port),
+                        "-c",
+                        "listen_addresses=" + (network == null ? "127.0.0.1" : "*"),
+                        "-c",
+                        "fsync=off",
+                        "-c",
+                        "full_page_writes=off",
+                        "-c",
+                        "max_connections=200",
+                        "-c",
+                        "shared_buffers=32MB"))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         LocalPostgres started = new LocalPostgres(server, dir, port);
         Runtime.getRuntime().addShutdownHook(new Thread(started::close)); // even if the test JVM is cut short
         for (int i = 0; i < 300; i++) {
@@ -121,7 +161,8 @@ public final class LocalPostgres implements AutoCloseable {
         try (Stream<Path> versions = Files.list(VERSIONS)) {
             return versions.map(v -> v.resolve("bin"))
                     .filter(b -> Files.isExecutable(b.resolve("postgres")) && Files.isExecutable(b.resolve("initdb")))
-                    .max(Comparator.comparing(b -> Integer.parseInt(b.getParent().getFileName().toString().replaceAll("\\D", "0"))))
+                    .max(Comparator.comparing(b -> Integer.parseInt(
+                            b.getParent().getFileName().toString().replaceAll("\\D", "0"))))
                     .orElse(null);
         }
     }
@@ -136,7 +177,8 @@ public final class LocalPostgres implements AutoCloseable {
     /** Creates a new, empty database and returns its JDBC URL. */
     public String createDatabase() throws SQLException {
         String name = "test_" + DATABASES.incrementAndGet();
-        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+        try (Connection c = connect("postgres");
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         }
         return jdbcUrl(name);
@@ -151,24 +193,36 @@ public final class LocalPostgres implements AutoCloseable {
         return ds.getConnection();
     }
 
-    public String jdbcUrl(String database) { return "jdbc:postgresql://127.0.0.1:" + port + "/" + database; }
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    }
 
     /** The user to connect as (a superuser; no password on loopback). */
-    public String user() { return SUPERUSER; }
+    public String user() {
+        return SUPERUSER;
+    }
 
     /** The user's password from other addresses ({@link #reachableFrom}); empty otherwise. */
-    public String password() { return password; }
+    public String password() {
+        return password;
+    }
 
-    public int port() { return port; }
+    public int port() {
+        return port;
+    }
 
     /** Stops the server (fast shutdown: open sessions are ended) and removes the cluster. */
     @Override
     public synchronized void close() {
         if (server.isAlive()) {
             try {
-                // SIGINT is PostgreSQL's fast shutdown; Process.destroy() would send SIGTERM, which waits for every client
-                new ProcessBuilder("kill", "-INT", Long.toString(server.pid())).start().waitFor(10, TimeUnit.SECONDS);
-                if (!server.waitFor(20, TimeUnit.SECONDS)) server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                // SIGINT is PostgreSQL's fast shutdown; Process.destroy() would send SIGTERM, which waits for every
+                // client
+                new ProcessBuilder("kill", "-INT", Long.toString(server.pid()))
+                        .start()
+                        .waitFor(10, TimeUnit.SECONDS);
+                if (!server.waitFor(20, TimeUnit.SECONDS))
+                    server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             } catch (IOException | InterruptedException e) {
                 server.destroyForcibly();
             }

@@ -18,9 +18,19 @@ import java.util.HexFormat;
  * The TEE ({@code sgx}, {@code tdx}) and the PCK CA ({@code processor}, {@code platform}) are named as the PCS names
  * them in its URLs, so that this fixture needs no verifier's types.
  */
-public record PcsVectors(String tee, String fmspc, String pckCa, byte[] quote, byte[] tcbInfo, String tcbInfoIssuerChain,
-                         byte[] qeIdentity, String qeIdentityIssuerChain, byte[] pckCrl, String pckCrlIssuerChain, byte[] rootCrl,
-                         Instant validAt) {
+public record PcsVectors(
+        String tee,
+        String fmspc,
+        String pckCa,
+        byte[] quote,
+        byte[] tcbInfo,
+        String tcbInfoIssuerChain,
+        byte[] qeIdentity,
+        String qeIdentityIssuerChain,
+        byte[] pckCrl,
+        String pckCrlIssuerChain,
+        byte[] rootCrl,
+        Instant validAt) {
 
     /**
      * Inside every piece's window for both quotes (SGX: 2025-06-19T10:56:11Z .. 2025-07-19T10:01:18Z; TDX:
@@ -34,12 +44,24 @@ public record PcsVectors(String tee, String fmspc, String pckCa, byte[] quote, b
 
     /** sgx/dcap-qvl: quote v3, FMSPC 00a067110000, PCK Processor CA. */
     public static PcsVectors sgx() {
-        return of("sgx", "sgx/dcap-qvl/sgx_quote", "sgx/dcap-qvl/sgx_quote_collateral.json", "00a067110000", "processor", MID_JULY_2025);
+        return of(
+                "sgx",
+                "sgx/dcap-qvl/sgx_quote",
+                "sgx/dcap-qvl/sgx_quote_collateral.json",
+                "00a067110000",
+                "processor",
+                MID_JULY_2025);
     }
 
     /** tdx/dcap-qvl: quote v4, FMSPC b0c06f000000, PCK Platform CA. */
     public static PcsVectors tdx() {
-        return of("tdx", "tdx/dcap-qvl/tdx_quote", "tdx/dcap-qvl/tdx_quote_collateral.json", "b0c06f000000", "platform", MID_JULY_2025);
+        return of(
+                "tdx",
+                "tdx/dcap-qvl/tdx_quote",
+                "tdx/dcap-qvl/tdx_quote_collateral.json",
+                "b0c06f000000",
+                "platform",
+                MID_JULY_2025);
     }
 
     public static byte[] read(String relative) {
@@ -54,12 +76,25 @@ public record PcsVectors(String tee, String fmspc, String pckCa, byte[] quote, b
         try {
             JsonNode j = new ObjectMapper().readTree(read(collateral));
             HexFormat hex = HexFormat.of();
-            return new PcsVectors(tee, fmspc, ca, read(quote),
-                    signed("tcbInfo", j.get("tcb_info").asText(), j.get("tcb_info_signature").asText()), j.get("tcb_info_issuer_chain").asText(),
-                    signed("enclaveIdentity", j.get("qe_identity").asText(), j.get("qe_identity_signature").asText()),
+            return new PcsVectors(
+                    tee,
+                    fmspc,
+                    ca,
+                    read(quote),
+                    signed(
+                            "tcbInfo",
+                            j.get("tcb_info").asText(),
+                            j.get("tcb_info_signature").asText()),
+                    j.get("tcb_info_issuer_chain").asText(),
+                    signed(
+                            "enclaveIdentity",
+                            j.get("qe_identity").asText(),
+                            j.get("qe_identity_signature").asText()),
                     j.get("qe_identity_issuer_chain").asText(),
-                    hex.parseHex(j.get("pck_crl").asText()), j.get("pck_crl_issuer_chain").asText(),
-                    hex.parseHex(j.get("root_ca_crl").asText()), at);
+                    hex.parseHex(j.get("pck_crl").asText()),
+                    j.get("pck_crl_issuer_chain").asText(),
+                    hex.parseHex(j.get("root_ca_crl").asText()),
+                    at);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -67,6 +102,7 @@ public record PcsVectors(String tee, String fmspc, String pckCa, byte[] quote, b
 
     /** The PCS body: the signed object's exact bytes under {@code member}, then the signature. */
     private static byte[] signed(String member, String body, String signature) {
-        return ("{\"" + member + "\":" + body + ",\"signature\":\"" + signature + "\"}").getBytes(StandardCharsets.UTF_8);
+        return ("{\"" + member + "\":" + body + ",\"signature\":\"" + signature + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 }

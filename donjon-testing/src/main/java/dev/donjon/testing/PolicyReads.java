@@ -24,9 +24,16 @@ public final class PolicyReads {
             String m = e.getMessage();
             // control characters include line breaks, and the escape sequences a terminal would act on
             if (m == null || m.isBlank() || m.chars().anyMatch(Character::isISOControl)) {
-                throw new AssertionError("not a one-line message: " + (m == null ? null : m.codePoints()
-                        .mapToObj(c -> Character.isISOControl(c) ? String.format("<U+%04X>", c) : Character.toString(c))
-                        .collect(java.util.stream.Collectors.joining())), e);
+                throw new AssertionError(
+                        "not a one-line message: "
+                                + (m == null
+                                        ? null
+                                        : m.codePoints()
+                                                .mapToObj(c -> Character.isISOControl(c)
+                                                        ? String.format("<U+%04X>", c)
+                                                        : Character.toString(c))
+                                                .collect(java.util.stream.Collectors.joining())),
+                        e);
             }
         }
     }

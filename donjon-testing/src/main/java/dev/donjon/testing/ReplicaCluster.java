@@ -56,7 +56,8 @@ public final class ReplicaCluster implements AutoCloseable {
      *
      * @param vectors the shared test vectors ({@code ../shared/vectors})
      */
-    public static ReplicaCluster start(Path dir, String mainClass, int drawbridges, int stewards, Path vectors) throws Exception {
+    public static ReplicaCluster start(Path dir, String mainClass, int drawbridges, int stewards, Path vectors)
+            throws Exception {
         LocalPostgres postgres = LocalPostgres.start();
         ReplicaCluster c = new ReplicaCluster(dir, mainClass, postgres, postgres.createDatabase(), vectors);
         try {
@@ -78,8 +79,10 @@ public final class ReplicaCluster implements AutoCloseable {
             services.put("drawbridge", replicas(c.drawbridges));
             services.put("steward", replicas(c.stewards));
             c.haproxy = LocalHaproxy.start(dir, services);
-            for (var r : services.get("drawbridge")) c.haproxy.awaitState("drawbridge", r.name(), "UP", 60, java.util.concurrent.TimeUnit.SECONDS);
-            for (var r : services.get("steward")) c.haproxy.awaitState("steward", r.name(), "UP", 60, java.util.concurrent.TimeUnit.SECONDS);
+            for (var r : services.get("drawbridge"))
+                c.haproxy.awaitState("drawbridge", r.name(), "UP", 60, java.util.concurrent.TimeUnit.SECONDS);
+            for (var r : services.get("steward"))
+                c.haproxy.awaitState("steward", r.name(), "UP", 60, java.util.concurrent.TimeUnit.SECONDS);
             return c;
         } catch (Exception | AssertionError e) {
             c.close();
@@ -95,22 +98,61 @@ public final class ReplicaCluster implements AutoCloseable {
     }
 
     private static List<LocalHaproxy.Replica> replicas(List<ServiceProcess> services) {
-        return services.stream().map(p -> new LocalHaproxy.Replica(p.name(),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(p.group(1))), Integer.parseInt(p.group(2)))).toList();
+        return services.stream()
+                .map(p -> new LocalHaproxy.Replica(
+                        p.name(),
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(p.group(1))),
+                        Integer.parseInt(p.group(2))))
+                .toList();
     }
 
     /** Starts Drawbridge replica {@code i} (ports 0: any free ones). */
     private ServiceProcess drawbridge(int i, int port, int admin) throws Exception {
-        return ServiceProcess.start("drawbridge-" + i, dir, mainClass, List.of("drawbridge", "serve", "--store", blobs.toString(),
-                "--database", database, "--database-user", postgres.user(), "--tokens", dir.resolve("tokens").toString(),
-                "--listen", "127.0.0.1:" + port, "--admin-listen", "127.0.0.1:" + admin, "--shutdown-grace", "5s"), DRAWBRIDGE_READY);
+        return ServiceProcess.start(
+                "drawbridge-" + i,
+                dir,
+                mainClass,
+                List.of(
+                        "drawbridge",
+                        "serve",
+                        "--store",
+                        blobs.toString(),
+                        "--database",
+                        database,
+                        "--database-user",
+                        postgres.user(),
+                        "--tokens",
+                        dir.resolve("tokens").toString(),
+                        "--listen",
+                        "127.0.0.1:" + port,
+                        "--admin-listen",
+                        "127.0.0.1:" + admin,
+                        "--shutdown-grace",
+                        "5s"),
+                DRAWBRIDGE_READY);
     }
 
     private ServiceProcess steward(int i) throws Exception {
-        return ServiceProcess.start("steward-" + i, dir, mainClass, List.of("steward", "serve",
-                "--policy", vectors.resolve("enarx/steward/steward.toml").toString(), "--now", "2023-01-15T00:00:00Z",
-                "--ca-cert", dir.resolve("steward-ca.pem").toString(), "--ca-key", dir.resolve("steward-ca.key").toString(),
-                "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"), STEWARD_READY);
+        return ServiceProcess.start(
+                "steward-" + i,
+                dir,
+                mainClass,
+                List.of(
+                        "steward",
+                        "serve",
+                        "--policy",
+                        vectors.resolve("enarx/steward/steward.toml").toString(),
+                        "--now",
+                        "2023-01-15T00:00:00Z",
+                        "--ca-cert",
+                        dir.resolve("steward-ca.pem").toString(),
+                        "--ca-key",
+                        dir.resolve("steward-ca.key").toString(),
+                        "--listen",
+                        "127.0.0.1:0",
+                        "--admin-listen",
+                        "127.0.0.1:0"),
+                STEWARD_READY);
     }
 
     /** Starts Drawbridge replica {@code i} again, on the ports it had (after it was killed). */
@@ -122,29 +164,45 @@ public final class ReplicaCluster implements AutoCloseable {
     }
 
     /** HAProxy's Drawbridge frontend. */
-    public URI registry() { return uri(haproxy.address("drawbridge")); }
+    public URI registry() {
+        return uri(haproxy.address("drawbridge"));
+    }
 
     /** HAProxy's Steward frontend. */
-    public URI steward() { return uri(haproxy.address("steward")); }
+    public URI steward() {
+        return uri(haproxy.address("steward"));
+    }
 
     /** Replica {@code i}'s own address, bypassing HAProxy. */
-    public URI drawbridgeReplica(int i) { return URI.create("http://127.0.0.1:" + drawbridges.get(i).group(1)); }
+    public URI drawbridgeReplica(int i) {
+        return URI.create("http://127.0.0.1:" + drawbridges.get(i).group(1));
+    }
 
-    public List<ServiceProcess> drawbridges() { return drawbridges; }
+    public List<ServiceProcess> drawbridges() {
+        return drawbridges;
+    }
 
-    public List<ServiceProcess> stewards() { return stewards; }
+    public List<ServiceProcess> stewards() {
+        return stewards;
+    }
 
-    public LocalHaproxy haproxy() { return haproxy; }
+    public LocalHaproxy haproxy() {
+        return haproxy;
+    }
 
     /** The CSR the Stewards certify (DER). */
-    public byte[] csr() throws IOException { return Files.readAllBytes(vectors.resolve("enarx/steward/milan.signed.crl.csr")); }
+    public byte[] csr() throws IOException {
+        return Files.readAllBytes(vectors.resolve("enarx/steward/milan.signed.crl.csr"));
+    }
 
     /** The {@code --store}, {@code --database} and {@code --database-user} options the replicas run with. */
     public List<String> storeOptions() {
         return List.of("--store", blobs.toString(), "--database", database, "--database-user", postgres.user());
     }
 
-    private static URI uri(InetSocketAddress a) { return URI.create("http://127.0.0.1:" + a.getPort()); }
+    private static URI uri(InetSocketAddress a) {
+        return URI.create("http://127.0.0.1:" + a.getPort());
+    }
 
     @Override
     public void close() throws Exception {

@@ -33,13 +33,24 @@ public final class ServiceProcess implements AutoCloseable {
      * Runs {@code mainClass args} with this JVM's class path, its output in {@code dir/NAME.log}, and waits until a
      * line matches {@code ready} (say, the line naming the port it listens on; its groups are then {@link #group}).
      */
-    public static ServiceProcess start(String name, Path dir, String mainClass, List<String> args, Pattern ready) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx256m", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), mainClass));
+    public static ServiceProcess start(String name, Path dir, String mainClass, List<String> args, Pattern ready)
+            throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xshare:auto",
+                "-Xmx256m",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                mainClass));
         cmd.addAll(args);
         Path log = dir.resolve(name + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
@@ -53,16 +64,26 @@ public final class ServiceProcess implements AutoCloseable {
         return null;
     }
 
-    public String name() { return name; }
+    public String name() {
+        return name;
+    }
 
     /** A group of the line that said the service was ready. */
-    public String group(int i) { return started.group(i); }
+    public String group(int i) {
+        return started.group(i);
+    }
 
-    public long pid() { return process.pid(); }
+    public long pid() {
+        return process.pid();
+    }
 
-    public boolean alive() { return process.isAlive(); }
+    public boolean alive() {
+        return process.isAlive();
+    }
 
-    public String log() throws IOException { return Files.readString(log); }
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
 
     /** SIGKILL, and waits for the process to be gone. */
     public void kill() throws InterruptedException {

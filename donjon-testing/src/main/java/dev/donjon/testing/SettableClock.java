@@ -9,13 +9,26 @@ import java.time.ZoneOffset;
 public final class SettableClock extends Clock {
     private volatile Instant now;
 
-    public SettableClock(Instant now) { this.now = now; }
+    public SettableClock(Instant now) {
+        this.now = now;
+    }
 
-    public void set(Instant value) { now = value; }
+    public void set(Instant value) {
+        now = value;
+    }
 
-    @Override public Instant instant() { return now; }
+    @Override
+    public Instant instant() {
+        return now;
+    }
 
-    @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
 
-    @Override public Clock withZone(ZoneId zone) { return this; }
+    @Override
+    public Clock withZone(ZoneId zone) {
+        return this;
+    }
 }

@@ -5,7 +5,17 @@ import dev.donjon.abi.snp.KdsExtensions;
 import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.abi.snp.SigningKey;
 import dev.donjon.abi.snp.TcbVersion;
-
+import dev.donjon.common.Pem;
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -15,18 +25,6 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-
-import java.math.BigInteger;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.spec.ECGenParameterSpec;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import dev.donjon.common.Pem;
-import java.util.Date;
 
 /**
  * A test AMD PKI built with BouncyCastle (ARK -> ASK/ASVK -> VCEK/VLEK, RSASSA-PSS/SHA-384 like AMD's) and reports
@@ -63,7 +61,9 @@ public final class TestAmd {
             return TcbVersion.of(product, product == ProductLine.TURIN ? fmc : 0, bl, tee, snp, ucode);
         }
 
-        public long raw(ProductLine product) { return in(product).raw(); }
+        public long raw(ProductLine product) {
+            return in(product).raw();
+        }
     }
 
     public static final Tcb TCB = new Tcb(1, 9, 0, 23, 72);
@@ -76,11 +76,22 @@ public final class TestAmd {
         return leaf("SEV-VLEK", asvk, asvkKey.getPrivate(), tcb, null, NOT_BEFORE, NOT_AFTER);
     }
 
-    public X509CertificateHolder leaf(String cn, X509CertificateHolder issuer, PrivateKey issuerKey, Tcb tcb, byte[] hwId,
-                               Instant notBefore, Instant notAfter) {
+    public X509CertificateHolder leaf(
+            String cn,
+            X509CertificateHolder issuer,
+            PrivateKey issuerKey,
+            Tcb tcb,
+            byte[] hwId,
+            Instant notBefore,
+            Instant notAfter) {
         try {
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer.getSubject(), BigInteger.ZERO,
-                    Date.from(notBefore), Date.from(notAfter), name(cn), leafKey.getPublic());
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                    issuer.getSubject(),
+                    BigInteger.ZERO,
+                    Date.from(notBefore),
+                    Date.from(notAfter),
+                    name(cn),
+                    leafKey.getPublic());
             KdsExtensions.write(b, product, tcb.in(product), java.util.Optional.ofNullable(hwId));
             return b.build(pss(issuerKey));
         } catch (Exception e) {
@@ -90,14 +101,25 @@ public final class TestAmd {
 
     public X509CertificateHolder ca(String cn, String issuerCn, KeyPair key, PrivateKey signer, long serial) {
         try {
-            return new JcaX509v3CertificateBuilder(name(issuerCn), BigInteger.valueOf(serial), Date.from(NOT_BEFORE),
-                    Date.from(NOT_AFTER), name(cn), key.getPublic()).build(pss(signer));
+            return new JcaX509v3CertificateBuilder(
+                            name(issuerCn),
+                            BigInteger.valueOf(serial),
+                            Date.from(NOT_BEFORE),
+                            Date.from(NOT_AFTER),
+                            name(cn),
+                            key.getPublic())
+                    .build(pss(signer));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
-    public X509CRLHolder crl(X509CertificateHolder issuer, PrivateKey key, Instant thisUpdate, Instant nextUpdate, BigInteger... revoked) {
+    public X509CRLHolder crl(
+            X509CertificateHolder issuer,
+            PrivateKey key,
+            Instant thisUpdate,
+            Instant nextUpdate,
+            BigInteger... revoked) {
         try {
             X509v2CRLBuilder b = new X509v2CRLBuilder(issuer.getSubject(), Date.from(thisUpdate));
             b.setNextUpdate(Date.from(nextUpdate));
@@ -133,8 +155,10 @@ public final class TestAmd {
                 .tcb(reported.raw(product))
                 .chipId(chipId);
         if (version >= 3) {
-            r.cpuid(new AttestationReport.Cpuid(product == ProductLine.TURIN ? 0x1A : 0x19,
-                    product == ProductLine.TURIN ? 0x02 : product == ProductLine.GENOA ? 0x11 : 0x01, 1));
+            r.cpuid(new AttestationReport.Cpuid(
+                    product == ProductLine.TURIN ? 0x1A : 0x19,
+                    product == ProductLine.TURIN ? 0x02 : product == ProductLine.GENOA ? 0x11 : 0x01,
+                    1));
         }
         if (version >= 5) r.mitigationVectors(0x5L, 0x7L);
         return r.sign(this::signP1363);
@@ -173,7 +197,9 @@ public final class TestAmd {
     }
 
     private static ContentSigner pss(PrivateKey key) throws Exception {
-        return new JcaContentSignerBuilder("SHA384withRSAandMGF1").setProvider(BC).build(key);
+        return new JcaContentSignerBuilder("SHA384withRSAandMGF1")
+                .setProvider(BC)
+                .build(key);
     }
 
     private static KeyPair rsa() {

@@ -79,10 +79,15 @@ public final class TestPki {
     }
 
     private static List<GeneralName> serverNames(List<String> names) {
-        List<GeneralName> sans = new ArrayList<>(List.of(new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
+        List<GeneralName> sans = new ArrayList<>(List.of(
+                new GeneralName(
+                        GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
                 new GeneralName(GeneralName.dNSName, "localhost")));
         for (String n : names)
-            sans.add(n.matches("[0-9.]+|.*:.*") ? new GeneralName(GeneralName.iPAddress, n) : new GeneralName(GeneralName.dNSName, n));
+            sans.add(
+                    n.matches("[0-9.]+|.*:.*")
+                            ? new GeneralName(GeneralName.iPAddress, n)
+                            : new GeneralName(GeneralName.dNSName, n));
         return sans;
     }
 
@@ -94,23 +99,41 @@ public final class TestPki {
     }
 
     /** A client certificate (no names). */
-    public static Issued client(Issued ca, String subject) { return issue(ca, subject, List.of()); }
+    public static Issued client(Issued ca, String subject) {
+        return issue(ca, subject, List.of());
+    }
 
     private static Issued issue(Issued ca, String subject, List<GeneralName> sans) {
         KeyPair k = ecKeys();
-        X509Certificate c = build(subject, k, ca.cert().getSubjectX500Principal().getName(), ca.keys(), false, sans);
+        X509Certificate c =
+                build(subject, k, ca.cert().getSubjectX500Principal().getName(), ca.keys(), false, sans);
         return new Issued(k, c, List.of(c, ca.cert()));
     }
 
-    private static X509Certificate build(String subject, KeyPair subjectKeys, String issuer, KeyPair issuerKeys, boolean ca, List<GeneralName> sans) {
+    private static X509Certificate build(
+            String subject,
+            KeyPair subjectKeys,
+            String issuer,
+            KeyPair issuerKeys,
+            boolean ca,
+            List<GeneralName> sans) {
         try {
             Instant now = Instant.now();
-            var b = new JcaX509v3CertificateBuilder(new X500Name(issuer), BigInteger.valueOf(SERIAL.getAndIncrement()),
-                    Date.from(now.minus(1, ChronoUnit.HOURS)), Date.from(now.plus(1, ChronoUnit.DAYS)), new X500Name("CN=" + subject),
+            var b = new JcaX509v3CertificateBuilder(
+                    new X500Name(issuer),
+                    BigInteger.valueOf(SERIAL.getAndIncrement()),
+                    Date.from(now.minus(1, ChronoUnit.HOURS)),
+                    Date.from(now.plus(1, ChronoUnit.DAYS)),
+                    new X500Name("CN=" + subject),
                     subjectKeys.getPublic());
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature));
-            if (!sans.isEmpty()) b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)));
+            b.addExtension(
+                    Extension.keyUsage,
+                    true,
+                    new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature));
+            if (!sans.isEmpty())
+                b.addExtension(
+                        Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)));
             var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate());
             return new JcaX509CertificateConverter().getCertificate(b.build(signer));
         } catch (Exception e) {

@@ -48,13 +48,19 @@ public final class CompiledModuleCache {
     private final Path dir;
     private byte[] macKey; // read or made on first use
 
-    private CompiledModuleCache(Path dir) { this.dir = dir; }
+    private CompiledModuleCache(Path dir) {
+        this.dir = dir;
+    }
 
     /** A cache that never finds nor keeps anything. */
-    public static CompiledModuleCache disabled() { return DISABLED; }
+    public static CompiledModuleCache disabled() {
+        return DISABLED;
+    }
 
     /** A cache in {@code dir} (created 0700 if missing). */
-    public static CompiledModuleCache in(Path dir) { return new CompiledModuleCache(dir.toAbsolutePath()); }
+    public static CompiledModuleCache in(Path dir) {
+        return new CompiledModuleCache(dir.toAbsolutePath());
+    }
 
     /**
      * The user's cache: {@code $XDG_CACHE_HOME/donjon/compiled}, else {@code ~/.cache/donjon/compiled};
@@ -68,7 +74,9 @@ public final class CompiledModuleCache {
         return in(Path.of(home, ".cache", "donjon", "compiled"));
     }
 
-    public boolean isEnabled() { return dir != null; }
+    public boolean isEnabled() {
+        return dir != null;
+    }
 
     /** The entry stored under {@code key}, if there is one and it passes the integrity check. */
     public synchronized Optional<byte[]> get(String key) {
@@ -87,7 +95,8 @@ public final class CompiledModuleCache {
             byte[] content = Arrays.copyOfRange(all, header, all.length);
             byte[] expected = hmac(mac, key, content);
             if (!MessageDigest.isEqual(expected, Arrays.copyOfRange(all, MAGIC.length, header))) {
-                LOG.warning(() -> "compiled-module cache: entry " + file + " fails its integrity check; ignored (it will be recompiled)");
+                LOG.warning(() -> "compiled-module cache: entry " + file
+                        + " fails its integrity check; ignored (it will be recompiled)");
                 return Optional.empty();
             }
             return Optional.of(content);
@@ -112,7 +121,11 @@ public final class CompiledModuleCache {
             System.arraycopy(content, 0, all, MAGIC.length + MAC_LENGTH, content.length);
             Files.write(tmp, all);
             try {
-                Files.move(tmp, dir.resolve(fileName(key)), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        tmp,
+                        dir.resolve(fileName(key)),
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, dir.resolve(fileName(key)), StandardCopyOption.REPLACE_EXISTING);
             }
@@ -140,7 +153,8 @@ public final class CompiledModuleCache {
             // checked below
         }
         if (!ownedAndPrivate(dir)) {
-            LOG.warning(() -> "compiled-module cache off: " + dir + " is not a directory of this user's closed to others (chmod 700)");
+            LOG.warning(() -> "compiled-module cache off: " + dir
+                    + " is not a directory of this user's closed to others (chmod 700)");
             return null;
         }
         Path keyFile = dir.resolve("key");
@@ -172,19 +186,25 @@ public final class CompiledModuleCache {
     }
 
     private static boolean ownedAndPrivate(Path p) throws IOException {
-        PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributeView view =
+                Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (view == null) return false; // no POSIX permissions to rely on: no cache
         PosixFileAttributes a = view.readAttributes();
         // user.name is the JVM's getpwuid(getuid()): the owner must be the user this process runs as
         if (!a.owner().getName().equals(System.getProperty("user.name"))) return false;
         Set<PosixFilePermission> perms = a.permissions();
-        return !perms.contains(PosixFilePermission.GROUP_WRITE) && !perms.contains(PosixFilePermission.OTHERS_WRITE)
-                && !perms.contains(PosixFilePermission.GROUP_READ) && !perms.contains(PosixFilePermission.OTHERS_READ);
+        return !perms.contains(PosixFilePermission.GROUP_WRITE)
+                && !perms.contains(PosixFilePermission.OTHERS_WRITE)
+                && !perms.contains(PosixFilePermission.GROUP_READ)
+                && !perms.contains(PosixFilePermission.OTHERS_READ);
     }
 
     private static String fileName(String key) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8))) + ".bin";
+            return HexFormat.of()
+                            .formatHex(
+                                    MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)))
+                    + ".bin";
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -16,7 +16,9 @@ public final class EngineJvmOptions {
     /** The options, in file order. */
     public static List<String> list() {
         try (InputStream in = EngineJvmOptions.class.getResourceAsStream("engine-jvm-options")) {
-            if (in == null) throw new IllegalStateException("resource dev/donjon/wasi/engine-jvm-options is missing from the class path");
+            if (in == null)
+                throw new IllegalStateException(
+                        "resource dev/donjon/wasi/engine-jvm-options is missing from the class path");
             return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -16,26 +16,55 @@ public sealed interface FdSpec {
 
     /** Reads give end-of-file, writes are discarded; the guest sees a character device, as /dev/null. */
     record NullDevice(String name) implements FdSpec {
-        public NullDevice() { this("null"); }
+        public NullDevice() {
+            this("null");
+        }
     }
 
     /** {@code kind}: what the stream really is, as the guest is told ({@link StreamKind#STREAM} unless given). */
     record Stdin(InputStream in, String name, StreamKind kind) implements FdSpec {
-        public Stdin { Objects.requireNonNull(in, "in"); Objects.requireNonNull(kind, "kind"); }
-        public Stdin(InputStream in, String name) { this(in, name, StreamKind.STREAM); }
-        public Stdin(InputStream in) { this(in, "stdin"); }
+        public Stdin {
+            Objects.requireNonNull(in, "in");
+            Objects.requireNonNull(kind, "kind");
+        }
+
+        public Stdin(InputStream in, String name) {
+            this(in, name, StreamKind.STREAM);
+        }
+
+        public Stdin(InputStream in) {
+            this(in, "stdin");
+        }
     }
 
     record Stdout(OutputStream out, String name, StreamKind kind) implements FdSpec {
-        public Stdout { Objects.requireNonNull(out, "out"); Objects.requireNonNull(kind, "kind"); }
-        public Stdout(OutputStream out, String name) { this(out, name, StreamKind.STREAM); }
-        public Stdout(OutputStream out) { this(out, "stdout"); }
+        public Stdout {
+            Objects.requireNonNull(out, "out");
+            Objects.requireNonNull(kind, "kind");
+        }
+
+        public Stdout(OutputStream out, String name) {
+            this(out, name, StreamKind.STREAM);
+        }
+
+        public Stdout(OutputStream out) {
+            this(out, "stdout");
+        }
     }
 
     record Stderr(OutputStream out, String name, StreamKind kind) implements FdSpec {
-        public Stderr { Objects.requireNonNull(out, "out"); Objects.requireNonNull(kind, "kind"); }
-        public Stderr(OutputStream out, String name) { this(out, name, StreamKind.STREAM); }
-        public Stderr(OutputStream out) { this(out, "stderr"); }
+        public Stderr {
+            Objects.requireNonNull(out, "out");
+            Objects.requireNonNull(kind, "kind");
+        }
+
+        public Stderr(OutputStream out, String name) {
+            this(out, name, StreamKind.STREAM);
+        }
+
+        public Stderr(OutputStream out) {
+            this(out, "stderr");
+        }
     }
 
     /**
@@ -44,7 +73,8 @@ public sealed interface FdSpec {
      * guest sees plaintext. With {@code requireClientCertificate} a client must present a certificate that
      * the context's trust managers accept (name the client CA there), or its handshake fails.
      */
-    record Listener(ServerSocketChannel channel, String name, Optional<SSLContext> tls, boolean requireClientCertificate)
+    record Listener(
+            ServerSocketChannel channel, String name, Optional<SSLContext> tls, boolean requireClientCertificate)
             implements FdSpec {
         public Listener {
             Objects.requireNonNull(channel, "channel");
@@ -54,7 +84,9 @@ public sealed interface FdSpec {
             }
         }
 
-        public Listener(ServerSocketChannel channel, String name, Optional<SSLContext> tls) { this(channel, name, tls, false); }
+        public Listener(ServerSocketChannel channel, String name, Optional<SSLContext> tls) {
+            this(channel, name, tls, false);
+        }
     }
 
     /**
@@ -64,7 +96,13 @@ public sealed interface FdSpec {
      * handshake shows as an error on the fd's first read or write.
      */
     record Stream(SocketChannel channel, String name, Optional<SSLContext> tls, String peerHost) implements FdSpec {
-        public Stream { Objects.requireNonNull(channel, "channel"); Objects.requireNonNull(tls, "tls"); }
-        public Stream(SocketChannel channel, String name) { this(channel, name, Optional.empty(), name); }
+        public Stream {
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(tls, "tls");
+        }
+
+        public Stream(SocketChannel channel, String name) {
+            this(channel, name, Optional.empty(), name);
+        }
     }
 }

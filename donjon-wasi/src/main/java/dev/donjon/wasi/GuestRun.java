@@ -25,7 +25,9 @@ public final class GuestRun {
     private final WasiLimits limits;
     private Thread thread;
 
-    private GuestRun(WasiLimits limits) { this.limits = limits; }
+    private GuestRun(WasiLimits limits) {
+        this.limits = limits;
+    }
 
     static GuestRun start(Callable<Integer> body, WasiLimits limits) {
         ThreadMXBean cpuClock = limits.maxCpuTime().isPresent() ? threadCpuClock() : null;
@@ -33,10 +35,13 @@ public final class GuestRun {
         run.thread = new Thread(null, () -> run.execute(body), "wasi-guest", GUEST_STACK_BYTES);
         run.thread.setDaemon(true);
         run.thread.start();
-        limits.maxWallTime().ifPresent(t -> CompletableFuture.delayedExecutor(t.toNanos(), TimeUnit.NANOSECONDS)
-                .execute(() -> run.stop(GuestFailedException.Reason.TIME_LIMIT)));
-        limits.maxCpuTime().ifPresent(t -> Thread.ofVirtual().name("wasi-guest-cpu-watchdog")
-                .start(() -> run.watchCpuTime(cpuClock, t.toNanos())));
+        limits.maxWallTime()
+                .ifPresent(t -> CompletableFuture.delayedExecutor(t.toNanos(), TimeUnit.NANOSECONDS)
+                        .execute(() -> run.stop(GuestFailedException.Reason.TIME_LIMIT)));
+        limits.maxCpuTime()
+                .ifPresent(t -> Thread.ofVirtual()
+                        .name("wasi-guest-cpu-watchdog")
+                        .start(() -> run.watchCpuTime(cpuClock, t.toNanos())));
         return run;
     }
 
@@ -44,7 +49,8 @@ public final class GuestRun {
     private static ThreadMXBean threadCpuClock() {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         if (!threads.isThreadCpuTimeSupported()) {
-            throw new WasiException("this JVM cannot measure a thread's CPU time, so a CPU-time limit cannot be enforced");
+            throw new WasiException(
+                    "this JVM cannot measure a thread's CPU time, so a CPU-time limit cannot be enforced");
         }
         if (!threads.isThreadCpuTimeEnabled()) threads.setThreadCpuTimeEnabled(true);
         return threads;
@@ -81,20 +87,24 @@ public final class GuestRun {
         } catch (Throwable t) {
             GuestFailedException.Reason why = stopReason.get();
             if (why == GuestFailedException.Reason.TIME_LIMIT) {
-                result.completeExceptionally(new GuestFailedException(why, "guest ran longer than "
-                        + human(limits.maxWallTime().orElseThrow()) + " and was stopped"));
+                result.completeExceptionally(new GuestFailedException(
+                        why,
+                        "guest ran longer than " + human(limits.maxWallTime().orElseThrow()) + " and was stopped"));
             } else if (why == GuestFailedException.Reason.CPU_TIME_LIMIT) {
-                result.completeExceptionally(new GuestFailedException(why, "guest used more than "
-                        + human(limits.maxCpuTime().orElseThrow()) + " of CPU time and was stopped"));
+                result.completeExceptionally(new GuestFailedException(
+                        why,
+                        "guest used more than " + human(limits.maxCpuTime().orElseThrow())
+                                + " of CPU time and was stopped"));
             } else if (why != null) {
                 result.completeExceptionally(new GuestFailedException(why, "guest was stopped"));
             } else if (t instanceof WasiException w) {
                 result.completeExceptionally(w);
             } else if (t instanceof RuntimeException && "guest was stopped".equals(t.getMessage())) {
-                result.completeExceptionally(new GuestFailedException(GuestFailedException.Reason.STOPPED, "guest was stopped"));
+                result.completeExceptionally(
+                        new GuestFailedException(GuestFailedException.Reason.STOPPED, "guest was stopped"));
             } else {
-                result.completeExceptionally(new GuestFailedException(GuestFailedException.Reason.HOST_ERROR,
-                        "host error while running the guest: " + t, t));
+                result.completeExceptionally(new GuestFailedException(
+                        GuestFailedException.Reason.HOST_ERROR, "host error while running the guest: " + t, t));
             }
         }
     }
@@ -125,14 +135,20 @@ public final class GuestRun {
     }
 
     private static RuntimeException unwrap(ExecutionException e) {
-        return e.getCause() instanceof GuestFailedException g ? g
-                : new GuestFailedException(GuestFailedException.Reason.HOST_ERROR, String.valueOf(e.getCause()), e.getCause());
+        return e.getCause() instanceof GuestFailedException g
+                ? g
+                : new GuestFailedException(
+                        GuestFailedException.Reason.HOST_ERROR, String.valueOf(e.getCause()), e.getCause());
     }
 
-    public boolean isDone() { return result.isDone(); }
+    public boolean isDone() {
+        return result.isDone();
+    }
 
     /** Stops the guest (it sees no signal; it just ends). {@link #await} then throws "guest was stopped". */
-    public void stop() { stop(GuestFailedException.Reason.STOPPED); }
+    public void stop() {
+        stop(GuestFailedException.Reason.STOPPED);
+    }
 
     private void stop(GuestFailedException.Reason why) {
         if (result.isDone()) return;

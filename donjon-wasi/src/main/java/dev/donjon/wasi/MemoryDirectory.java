@@ -23,12 +23,15 @@ public final class MemoryDirectory {
 
     public MemoryDirectory(String guestPath, Map<String, byte[]> files) {
         Objects.requireNonNull(guestPath, "guestPath");
-        if (guestPath.isEmpty() || guestPath.indexOf('\0') >= 0) throw new IllegalArgumentException("a directory's guest path must be a non-empty path");
-        if (files.size() > MAX_FILES) throw new IllegalArgumentException("an in-memory directory holds at most " + MAX_FILES + " files");
+        if (guestPath.isEmpty() || guestPath.indexOf('\0') >= 0)
+            throw new IllegalArgumentException("a directory's guest path must be a non-empty path");
+        if (files.size() > MAX_FILES)
+            throw new IllegalArgumentException("an in-memory directory holds at most " + MAX_FILES + " files");
         Map<String, byte[]> copy = new TreeMap<>();
         files.forEach((name, bytes) -> {
             checkName(name);
-            if (bytes.length > MAX_FILE_BYTES) throw new IllegalArgumentException("file " + name + " is larger than " + MAX_FILE_BYTES + " bytes");
+            if (bytes.length > MAX_FILE_BYTES)
+                throw new IllegalArgumentException("file " + name + " is larger than " + MAX_FILE_BYTES + " bytes");
             copy.put(name, bytes.clone());
         });
         this.guestPath = guestPath;
@@ -37,24 +40,39 @@ public final class MemoryDirectory {
 
     /** A plain file name: 1-255 bytes of UTF-8, no '/', no NUL, not "." or "..". */
     public static void checkName(String name) {
-        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0
+        if (name.isEmpty()
+                || name.equals(".")
+                || name.equals("..")
+                || name.indexOf('/') >= 0
+                || name.indexOf('\0') >= 0
                 || name.getBytes(StandardCharsets.UTF_8).length > 255) {
-            throw new IllegalArgumentException("'" + name + "' is not a plain file name (no '/', not . or .., 1-255 bytes)");
+            throw new IllegalArgumentException(
+                    "'" + name + "' is not a plain file name (no '/', not . or .., 1-255 bytes)");
         }
     }
 
-    public String guestPath() { return guestPath; }
+    public String guestPath() {
+        return guestPath;
+    }
 
     /** The file names, sorted. */
-    public java.util.Set<String> names() { return files.keySet(); }
+    public java.util.Set<String> names() {
+        return files.keySet();
+    }
 
     /** The bytes of one file (the live array: the WASI host reads it in place; callers must not change it). */
-    public byte[] contents(String name) { return files.get(name); }
+    public byte[] contents(String name) {
+        return files.get(name);
+    }
 
     /** Overwrites every file with zeros. */
-    public void wipe() { files.values().forEach(b -> Arrays.fill(b, (byte) 0)); }
+    public void wipe() {
+        files.values().forEach(b -> Arrays.fill(b, (byte) 0));
+    }
 
     /** Names and sizes only: the contents are secrets. */
     @Override
-    public String toString() { return "MemoryDirectory[" + guestPath + ", " + files.size() + " files]"; }
+    public String toString() {
+        return "MemoryDirectory[" + guestPath + ", " + files.size() + " files]";
+    }
 }

@@ -32,7 +32,8 @@ public enum StreamKind {
      * given. No native call: this runs at every start of {@code donjon run}, where linking one would cost more.
      */
     public static StreamKind ofProcessFd(int fd) {
-        Path link = Path.of(Files.isDirectory(Path.of("/proc/self/fd")) ? "/proc/self/fd" : "/dev/fd", Integer.toString(fd));
+        Path link = Path.of(
+                Files.isDirectory(Path.of("/proc/self/fd")) ? "/proc/self/fd" : "/dev/fd", Integer.toString(fd));
         try {
             Map<String, Object> a = Files.readAttributes(link, "unix:mode,rdev");
             int type = (Integer) a.get("mode") & 0170000;
@@ -50,5 +51,7 @@ public enum StreamKind {
     }
 
     /** The major number of a Linux dev_t as glibc encodes it. */
-    private static long major(long dev) { return ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL); }
+    private static long major(long dev) {
+        return ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+    }
 }

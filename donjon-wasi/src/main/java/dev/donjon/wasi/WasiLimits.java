@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param maxOpenFds     the guest's fd table never holds more entries; past it path_open and sock_accept
  *     return EMFILE
  */
-public record WasiLimits(long maxMemoryBytes, Optional<Duration> maxWallTime, Optional<Duration> maxCpuTime, int maxOpenFds) {
+public record WasiLimits(
+        long maxMemoryBytes, Optional<Duration> maxWallTime, Optional<Duration> maxCpuTime, int maxOpenFds) {
 
     public static final long DEFAULT_MAX_MEMORY_BYTES = 512L << 20;
     public static final int DEFAULT_MAX_OPEN_FDS = 16_384;
@@ -23,7 +24,8 @@ public record WasiLimits(long maxMemoryBytes, Optional<Duration> maxWallTime, Op
 
     public WasiLimits {
         if (maxMemoryBytes < 65_536 || maxMemoryBytes > ENGINE_MAX_MEMORY_BYTES) {
-            throw new IllegalArgumentException("memory limit must be between 64 KiB and 2 GiB, not " + maxMemoryBytes + " bytes");
+            throw new IllegalArgumentException(
+                    "memory limit must be between 64 KiB and 2 GiB, not " + maxMemoryBytes + " bytes");
         }
         if (maxWallTime.isPresent() && !maxWallTime.get().isPositive()) {
             throw new IllegalArgumentException("wall-time limit must be positive");
@@ -41,13 +43,23 @@ public record WasiLimits(long maxMemoryBytes, Optional<Duration> maxWallTime, Op
         return new WasiLimits(DEFAULT_MAX_MEMORY_BYTES, Optional.empty(), Optional.empty(), DEFAULT_MAX_OPEN_FDS);
     }
 
-    public WasiLimits withMaxMemoryBytes(long bytes) { return new WasiLimits(bytes, maxWallTime, maxCpuTime, maxOpenFds); }
+    public WasiLimits withMaxMemoryBytes(long bytes) {
+        return new WasiLimits(bytes, maxWallTime, maxCpuTime, maxOpenFds);
+    }
 
-    public WasiLimits withMaxWallTime(Duration wallTime) { return new WasiLimits(maxMemoryBytes, Optional.of(wallTime), maxCpuTime, maxOpenFds); }
+    public WasiLimits withMaxWallTime(Duration wallTime) {
+        return new WasiLimits(maxMemoryBytes, Optional.of(wallTime), maxCpuTime, maxOpenFds);
+    }
 
-    public WasiLimits withMaxCpuTime(Duration cpuTime) { return new WasiLimits(maxMemoryBytes, maxWallTime, Optional.of(cpuTime), maxOpenFds); }
+    public WasiLimits withMaxCpuTime(Duration cpuTime) {
+        return new WasiLimits(maxMemoryBytes, maxWallTime, Optional.of(cpuTime), maxOpenFds);
+    }
 
-    public WasiLimits withMaxOpenFds(int fds) { return new WasiLimits(maxMemoryBytes, maxWallTime, maxCpuTime, fds); }
+    public WasiLimits withMaxOpenFds(int fds) {
+        return new WasiLimits(maxMemoryBytes, maxWallTime, maxCpuTime, fds);
+    }
 
-    public int maxMemoryPages() { return (int) (maxMemoryBytes / 65_536); }
+    public int maxMemoryPages() {
+        return (int) (maxMemoryBytes / 65_536);
+    }
 }

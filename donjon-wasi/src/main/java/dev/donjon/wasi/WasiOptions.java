@@ -12,8 +12,13 @@ import java.util.Objects;
  * its fd table in order (fd i = {@code fds.get(i)}), then the preopened directories (fds after those), then the
  * in-memory directories (fds after the preopens), and its limits.
  */
-public record WasiOptions(List<String> args, List<String> env, List<FdSpec> fds, List<Preopen> preopens,
-                          List<MemoryDirectory> memoryDirectories, WasiLimits limits) {
+public record WasiOptions(
+        List<String> args,
+        List<String> env,
+        List<FdSpec> fds,
+        List<Preopen> preopens,
+        List<MemoryDirectory> memoryDirectories,
+        WasiLimits limits) {
 
     public WasiOptions {
         args = List.copyOf(args);
@@ -28,11 +33,14 @@ public record WasiOptions(List<String> args, List<String> env, List<FdSpec> fds,
     }
 
     /** Without in-memory directories. */
-    public WasiOptions(List<String> args, List<String> env, List<FdSpec> fds, List<Preopen> preopens, WasiLimits limits) {
+    public WasiOptions(
+            List<String> args, List<String> env, List<FdSpec> fds, List<Preopen> preopens, WasiLimits limits) {
         this(args, env, fds, preopens, List.of(), limits);
     }
 
-    public static Builder builder() { return new Builder(); }
+    public static Builder builder() {
+        return new Builder();
+    }
 
     /** Fluent builder; with no fd added, fds 0-2 default to an empty stdin and the JVM's stdout/stderr. */
     public static final class Builder {
@@ -45,26 +53,66 @@ public record WasiOptions(List<String> args, List<String> env, List<FdSpec> fds,
 
         private Builder() {}
 
-        public Builder args(String... values) { args.addAll(List.of(values)); return this; }
-        public Builder args(List<String> values) { args.addAll(values); return this; }
+        public Builder args(String... values) {
+            args.addAll(List.of(values));
+            return this;
+        }
+
+        public Builder args(List<String> values) {
+            args.addAll(values);
+            return this;
+        }
         /** Entries of the form {@code KEY=VALUE}, kept in order. */
-        public Builder env(String... entries) { env.addAll(List.of(entries)); return this; }
-        public Builder env(List<String> entries) { env.addAll(entries); return this; }
-        public Builder env(String key, String value) { env.add(key + "=" + value); return this; }
-        public Builder fd(FdSpec spec) { fds.add(Objects.requireNonNull(spec)); return this; }
-        public Builder fds(List<? extends FdSpec> specs) { fds.addAll(specs); return this; }
+        public Builder env(String... entries) {
+            env.addAll(List.of(entries));
+            return this;
+        }
+
+        public Builder env(List<String> entries) {
+            env.addAll(entries);
+            return this;
+        }
+
+        public Builder env(String key, String value) {
+            env.add(key + "=" + value);
+            return this;
+        }
+
+        public Builder fd(FdSpec spec) {
+            fds.add(Objects.requireNonNull(spec));
+            return this;
+        }
+
+        public Builder fds(List<? extends FdSpec> specs) {
+            fds.addAll(specs);
+            return this;
+        }
         /** Shorthand for fds 0, 1, 2. */
         public Builder stdio(InputStream in, OutputStream out, OutputStream err) {
             return fd(new FdSpec.Stdin(in)).fd(new FdSpec.Stdout(out)).fd(new FdSpec.Stderr(err));
         }
-        public Builder preopen(Path hostDir, String guestPath) { preopens.add(new Preopen(hostDir, guestPath)); return this; }
+
+        public Builder preopen(Path hostDir, String guestPath) {
+            preopens.add(new Preopen(hostDir, guestPath));
+            return this;
+        }
         /** A read-only directory held in memory (never on the host's disk); its fd follows the preopens. */
-        public Builder memoryDirectory(MemoryDirectory dir) { memoryDirectories.add(Objects.requireNonNull(dir)); return this; }
-        public Builder limits(WasiLimits value) { limits = Objects.requireNonNull(value); return this; }
+        public Builder memoryDirectory(MemoryDirectory dir) {
+            memoryDirectories.add(Objects.requireNonNull(dir));
+            return this;
+        }
+
+        public Builder limits(WasiLimits value) {
+            limits = Objects.requireNonNull(value);
+            return this;
+        }
 
         public WasiOptions build() {
             List<FdSpec> table = fds.isEmpty()
-                    ? List.of(new FdSpec.Stdin(InputStream.nullInputStream()), new FdSpec.Stdout(System.out), new FdSpec.Stderr(System.err))
+                    ? List.of(
+                            new FdSpec.Stdin(InputStream.nullInputStream()),
+                            new FdSpec.Stdout(System.out),
+                            new FdSpec.Stderr(System.err))
                     : fds;
             return new WasiOptions(args, env, table, preopens, memoryDirectories, limits);
         }

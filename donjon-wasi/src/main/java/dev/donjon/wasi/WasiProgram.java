@@ -4,9 +4,9 @@ import dev.donjon.wasi.chicory.ChicoryModule;
 import dev.donjon.wasi.chicory.split.LargeFunctionSplitter;
 import dev.donjon.wasi.host.Connection;
 import dev.donjon.wasi.host.Descriptor;
-import dev.donjon.wasi.host.MemoryFiles;
 import dev.donjon.wasi.host.FdTable;
 import dev.donjon.wasi.host.HostFunction;
+import dev.donjon.wasi.host.MemoryFiles;
 import dev.donjon.wasi.host.TlsConnection;
 import dev.donjon.wasi.host.Wasi;
 import dev.donjon.wasi.host.WasiPreview1;
@@ -27,7 +27,9 @@ public final class WasiProgram {
 
     private final ChicoryModule module;
 
-    private WasiProgram(ChicoryModule module) { this.module = module; }
+    private WasiProgram(ChicoryModule module) {
+        this.module = module;
+    }
 
     /**
      * Checks and compiles a module.
@@ -78,13 +80,15 @@ public final class WasiProgram {
             throw e;
         }
         WasiPreview1 wasi = new WasiPreview1(options.args(), options.env(), fds, sys);
-        return GuestRun.start(() -> {
-            try {
-                return module.run(wasi.functions(), options.limits().maxMemoryPages());
-            } finally {
-                wasi.close();
-            }
-        }, options.limits());
+        return GuestRun.start(
+                () -> {
+                    try {
+                        return module.run(wasi.functions(), options.limits().maxMemoryPages());
+                    } finally {
+                        wasi.close();
+                    }
+                },
+                options.limits());
     }
 
     private static Linux linux() {
@@ -98,21 +102,27 @@ public final class WasiProgram {
     private static FdTable fdTable(WasiOptions options, Linux sys) {
         FdTable fds = new FdTable(options.limits().maxOpenFds());
         try {
-            int configured = options.fds().size() + options.preopens().size() + options.memoryDirectories().size();
+            int configured = options.fds().size()
+                    + options.preopens().size()
+                    + options.memoryDirectories().size();
             if (configured > options.limits().maxOpenFds()) {
-                throw new WasiException("the configuration opens " + configured + " fds, over the fd limit of " + options.limits().maxOpenFds());
+                throw new WasiException("the configuration opens " + configured + " fds, over the fd limit of "
+                        + options.limits().maxOpenFds());
             }
             for (FdSpec spec : options.fds()) fds.append(descriptor(spec));
             for (Preopen p : options.preopens()) {
                 try {
                     fds.append(Descriptor.Dir.preopen(sys, p.hostDir(), p.guestPath()));
                 } catch (LinuxException e) {
-                    throw new WasiException(switch (e.errno) {
-                        case Linux.ENOENT -> "preopened directory " + p.hostDir() + " does not exist";
-                        case Linux.ENOTDIR -> "preopened path " + p.hostDir() + " is not a directory";
-                        case Linux.EACCES -> "preopened directory " + p.hostDir() + " is not accessible (permission denied)";
-                        default -> "cannot open preopened directory " + p.hostDir() + " (errno " + e.errno + ")";
-                    });
+                    throw new WasiException(
+                            switch (e.errno) {
+                                case Linux.ENOENT -> "preopened directory " + p.hostDir() + " does not exist";
+                                case Linux.ENOTDIR -> "preopened path " + p.hostDir() + " is not a directory";
+                                case Linux.EACCES ->
+                                    "preopened directory " + p.hostDir() + " is not accessible (permission denied)";
+                                default ->
+                                    "cannot open preopened directory " + p.hostDir() + " (errno " + e.errno + ")";
+                            });
                 }
             }
             for (MemoryDirectory m : options.memoryDirectories()) fds.append(MemoryFiles.preopen(m));
@@ -126,11 +136,16 @@ public final class WasiProgram {
     private static Descriptor descriptor(FdSpec spec) {
         return switch (spec) {
             case FdSpec.NullDevice n -> new Descriptor.Null();
-            case FdSpec.Stdin in -> new Descriptor.Input(in.in(), filetype(in.kind()), in.kind() == StreamKind.CHARACTER_DEVICE);
-            case FdSpec.Stdout out -> new Descriptor.Output(out.out(), filetype(out.kind()), out.kind() == StreamKind.CHARACTER_DEVICE);
-            case FdSpec.Stderr err -> new Descriptor.Output(err.out(), filetype(err.kind()), err.kind() == StreamKind.CHARACTER_DEVICE);
+            case FdSpec.Stdin in ->
+                new Descriptor.Input(in.in(), filetype(in.kind()), in.kind() == StreamKind.CHARACTER_DEVICE);
+            case FdSpec.Stdout out ->
+                new Descriptor.Output(out.out(), filetype(out.kind()), out.kind() == StreamKind.CHARACTER_DEVICE);
+            case FdSpec.Stderr err ->
+                new Descriptor.Output(err.out(), filetype(err.kind()), err.kind() == StreamKind.CHARACTER_DEVICE);
             case FdSpec.Listener l -> {
-                l.tls().ifPresent(context -> checkTls(l.name(), () -> TlsConnection.serverEngine(context, l.requireClientCertificate())));
+                l.tls()
+                        .ifPresent(context -> checkTls(
+                                l.name(), () -> TlsConnection.serverEngine(context, l.requireClientCertificate())));
                 nonBlocking(l.channel());
                 yield new Descriptor.Listener(l.channel(), l.tls(), l.requireClientCertificate());
             }
@@ -142,9 +157,11 @@ public final class WasiProgram {
                 }
                 checkTls(s.name(), () -> TlsConnection.clientEngine(s.tls().get(), s.peerHost(), -1));
                 try {
-                    yield new Descriptor.Socket(TlsConnection.client(s.channel(), s.tls().get(), s.peerHost()));
+                    yield new Descriptor.Socket(
+                            TlsConnection.client(s.channel(), s.tls().get(), s.peerHost()));
                 } catch (IOException e) {
-                    throw new WasiException("TLS connection " + s.name() + " to " + s.peerHost() + " failed: " + e.getMessage());
+                    throw new WasiException(
+                            "TLS connection " + s.name() + " to " + s.peerHost() + " failed: " + e.getMessage());
                 }
             }
         };
@@ -164,7 +181,8 @@ public final class WasiProgram {
         try {
             var _ = engine.get(); // made only to see that it can be
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new WasiException("fd " + name + ": the TLS context cannot serve " + TlsConnection.PROTOCOL + ": " + e.getMessage());
+            throw new WasiException(
+                    "fd " + name + ": the TLS context cannot serve " + TlsConnection.PROTOCOL + ": " + e.getMessage());
         }
     }
 

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Entries come back only as written, under their own key, from a directory closed to others. */
 class CompiledModuleCacheTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private static final byte[] CONTENT = "compiled classes".getBytes(StandardCharsets.UTF_8);
 
@@ -31,7 +32,8 @@ class CompiledModuleCacheTest {
         assertArrayEquals(CONTENT, cache.get("a").orElseThrow());
         assertTrue(cache.get("b").isEmpty());
         // another instance (another run) on the same directory trusts it too: same key file
-        assertArrayEquals(CONTENT, CompiledModuleCache.in(tmp.resolve("c")).get("a").orElseThrow());
+        assertArrayEquals(
+                CONTENT, CompiledModuleCache.in(tmp.resolve("c")).get("a").orElseThrow());
     }
 
     @Test
@@ -104,7 +106,10 @@ class CompiledModuleCacheTest {
         long written = Files.getLastModifiedTime(entries(dir).getFirst()).toMillis();
         assertEquals("hello, cache\n", run(WasiProgram.load(wasm, CompiledModuleCache.in(dir))));
         assertEquals(1, entries(dir).size());
-        assertEquals(written, Files.getLastModifiedTime(entries(dir).getFirst()).toMillis(), "second load reads, does not rewrite");
+        assertEquals(
+                written,
+                Files.getLastModifiedTime(entries(dir).getFirst()).toMillis(),
+                "second load reads, does not rewrite");
     }
 
     @Test
@@ -120,19 +125,26 @@ class CompiledModuleCacheTest {
         assertFalse(java.util.Arrays.equals(bytes, Files.readAllBytes(entry)), "the test replaced the real entry");
         assertEquals("hello, cache\n", run(WasiProgram.load(wasm, CompiledModuleCache.in(dir))));
         byte[] replaced = CompiledModuleCache.in(dir).get(key).orElseThrow();
-        assertTrue(replaced.length > 2 && replaced[0] == 'P' && replaced[1] == 'K', "the unusable entry was replaced by a fresh compile (a jar)");
+        assertTrue(
+                replaced.length > 2 && replaced[0] == 'P' && replaced[1] == 'K',
+                "the unusable entry was replaced by a fresh compile (a jar)");
     }
 
     private static String run(WasiProgram program) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = program.run(WasiOptions.builder().args("greet.wasm", "cache").stdio(InputStream.nullInputStream(), out, new ByteArrayOutputStream()).build());
+        int code = program.run(WasiOptions.builder()
+                .args("greet.wasm", "cache")
+                .stdio(InputStream.nullInputStream(), out, new ByteArrayOutputStream())
+                .build());
         assertEquals(0, code);
         return out.toString(StandardCharsets.UTF_8);
     }
 
     private static List<Path> entries(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".bin")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().endsWith(".bin"))
+                    .sorted()
+                    .toList();
         }
     }
 }

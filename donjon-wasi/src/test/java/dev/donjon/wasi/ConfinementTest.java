@@ -40,7 +40,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ConfinementTest {
     private static final String INSIDE = "INSIDE";
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     private Path data;
     private Path outside;
     private Path canary;
@@ -60,10 +62,15 @@ class ConfinementTest {
     @ParameterizedTest
     @ValueSource(strings = {"openat2", "walk"})
     void swapAttackOfTheIssue(String resolver) throws Exception {
-        String out = run(resolver, List.of(new Preopen(data, "/data")),
-                "opendir S /data/sub", "rename /data/sub /data/sub.moved",
+        String out = run(
+                resolver,
+                List.of(new Preopen(data, "/data")),
+                "opendir S /data/sub",
+                "rename /data/sub /data/sub.moved",
                 "symlink ../../../../../../../../../../../.. /data/sub",
-                "readat S etc/passwd", "statat S etc/passwd", "readat S canary.txt");
+                "readat S etc/passwd",
+                "statat S etc/passwd",
+                "readat S canary.txt");
         assertFalse(out.contains("root:"), out);
         assertTrue(out.contains("readat: error"), out);
         assertTrue(out.contains("statat: error"), out);
@@ -78,16 +85,38 @@ class ConfinementTest {
     @ParameterizedTest
     @ValueSource(strings = {"openat2", "walk"})
     void swapAttackWithAPlantedSymlink(String resolver) throws Exception {
-        String out = run(resolver, List.of(new Preopen(tmp, "/all"), new Preopen(data, "/data")),
-                "opendir S /data/sub", "rename /data/sub /data/sub.moved", "symlink ../outside /all/data/sub",
-                "readat S canary.txt", "statat S canary.txt", "createat S created.txt pwned",
-                "linkat S canary.txt /data/stolen", "read /data/stolen", "unlinkat S canary.txt",
-                "read /data/sub/canary.txt", "write /data/sub/created2.txt pwned", "stat /data/sub/canary.txt");
+        String out = run(
+                resolver,
+                List.of(new Preopen(tmp, "/all"), new Preopen(data, "/data")),
+                "opendir S /data/sub",
+                "rename /data/sub /data/sub.moved",
+                "symlink ../outside /all/data/sub",
+                "readat S canary.txt",
+                "statat S canary.txt",
+                "createat S created.txt pwned",
+                "linkat S canary.txt /data/stolen",
+                "read /data/stolen",
+                "unlinkat S canary.txt",
+                "read /data/sub/canary.txt",
+                "write /data/sub/created2.txt pwned",
+                "stat /data/sub/canary.txt");
         List<String> lines = out.lines().toList();
-        assertEquals(List.of("opendir: ok", "rename: ok", "symlink: ok", "readat: " + INSIDE, "statat: size 6",
-                "createat: ok", "linkat: ok", "read: " + INSIDE, "unlinkat: ok"), lines.subList(0, 9), out);
+        assertEquals(
+                List.of(
+                        "opendir: ok",
+                        "rename: ok",
+                        "symlink: ok",
+                        "readat: " + INSIDE,
+                        "statat: size 6",
+                        "createat: ok",
+                        "linkat: ok",
+                        "read: " + INSIDE,
+                        "unlinkat: ok"),
+                lines.subList(0, 9),
+                out);
         for (String refused : lines.subList(9, lines.size())) assertTrue(refused.contains(": error "), out);
-        assertTrue(Files.exists(data.resolve("sub.moved/created.txt")), "created beside the held directory's own files");
+        assertTrue(
+                Files.exists(data.resolve("sub.moved/created.txt")), "created beside the held directory's own files");
         assertFalse(Files.isSameFile(data.resolve("stolen"), canary));
         assertOutsideUntouched(out);
     }
@@ -155,22 +184,47 @@ class ConfinementTest {
         Files.createSymbolicLink(data.resolve("p1"), Path.of("../outside/canary.txt"));
         Files.createSymbolicLink(data.resolve("p2"), canary.toAbsolutePath());
         Files.createSymbolicLink(data.resolve("p3"), Path.of(".."));
-        String out = run(resolver, List.of(new Preopen(data, "/data")),
+        String out = run(
+                resolver,
+                List.of(new Preopen(data, "/data")),
                 // created by the guest: refused when the target climbs out or is absolute
-                "symlink ../outside/canary.txt /data/l1", "symlink /etc/passwd /data/l2", "symlink .. /data/l3",
-                "mkdir /data/a", "symlink ../../outside /data/a/l4", "symlink a/../../outside /data/l6",
-                "symlink ../sub /data/a/l5", "read /data/a/l5/canary.txt",
+                "symlink ../outside/canary.txt /data/l1",
+                "symlink /etc/passwd /data/l2",
+                "symlink .. /data/l3",
+                "mkdir /data/a",
+                "symlink ../../outside /data/a/l4",
+                "symlink a/../../outside /data/l6",
+                "symlink ../sub /data/a/l5",
+                "read /data/a/l5/canary.txt",
                 // planted by the host: never followed out
-                "lstat /data/p1", "readlink /data/p1",
-                "read /data/p1", "read /data/p2", "read /data/p3/outside/canary.txt", "stat /data/p1",
-                "write /data/p3/outside/new.txt x", "mkdir /data/p3/newdir", "rename /data/sub /data/p3/moved",
-                "unlink /data/p3/outside/canary.txt", "link /data/p3/outside/canary.txt /data/hard",
-                "read /data/../outside/canary.txt", "link /data/../outside/canary.txt /data/hard2");
+                "lstat /data/p1",
+                "readlink /data/p1",
+                "read /data/p1",
+                "read /data/p2",
+                "read /data/p3/outside/canary.txt",
+                "stat /data/p1",
+                "write /data/p3/outside/new.txt x",
+                "mkdir /data/p3/newdir",
+                "rename /data/sub /data/p3/moved",
+                "unlink /data/p3/outside/canary.txt",
+                "link /data/p3/outside/canary.txt /data/hard",
+                "read /data/../outside/canary.txt",
+                "link /data/../outside/canary.txt /data/hard2");
         List<String> lines = out.lines().toList();
-        assertEquals(List.of("symlink: error Operation not permitted", "symlink: error Operation not permitted",
-                "symlink: error Operation not permitted", "mkdir: ok", "symlink: error Operation not permitted",
-                "symlink: error Operation not permitted", "symlink: ok", "read: " + INSIDE,
-                "lstat: size 21", "readlink: ../outside/canary.txt"), lines.subList(0, 10), out);
+        assertEquals(
+                List.of(
+                        "symlink: error Operation not permitted",
+                        "symlink: error Operation not permitted",
+                        "symlink: error Operation not permitted",
+                        "mkdir: ok",
+                        "symlink: error Operation not permitted",
+                        "symlink: error Operation not permitted",
+                        "symlink: ok",
+                        "read: " + INSIDE,
+                        "lstat: size 21",
+                        "readlink: ../outside/canary.txt"),
+                lines.subList(0, 10),
+                out);
         for (String refused : lines.subList(10, lines.size())) assertTrue(refused.contains(": error "), out);
         for (String name : List.of("l1", "l2", "l3", "a/l4", "l6", "hard", "hard2")) {
             assertFalse(Files.exists(data.resolve(name), LinkOption.NOFOLLOW_LINKS), name + " was created: " + out);
@@ -185,11 +239,25 @@ class ConfinementTest {
     void dotDotThroughSymlinks(String resolver) throws Exception {
         Files.createDirectories(data.resolve("a/b"));
         Files.writeString(data.resolve("a/file.txt"), "A-FILE");
-        String out = run(resolver, List.of(new Preopen(data, "/data")),
-                "symlink a/b /data/s", "read /data/s/../file.txt", "read /data/s/../../sub/canary.txt",
-                "read /data/s/../../../outside/canary.txt", "stat /data/s/../../..", "mkdir /data/s/../../../escaped");
-        assertEquals(List.of("symlink: ok", "read: A-FILE", "read: " + INSIDE, "read: error Operation not permitted",
-                "stat: error Operation not permitted", "mkdir: error Operation not permitted"), out.lines().toList(), out);
+        String out = run(
+                resolver,
+                List.of(new Preopen(data, "/data")),
+                "symlink a/b /data/s",
+                "read /data/s/../file.txt",
+                "read /data/s/../../sub/canary.txt",
+                "read /data/s/../../../outside/canary.txt",
+                "stat /data/s/../../..",
+                "mkdir /data/s/../../../escaped");
+        assertEquals(
+                List.of(
+                        "symlink: ok",
+                        "read: A-FILE",
+                        "read: " + INSIDE,
+                        "read: error Operation not permitted",
+                        "stat: error Operation not permitted",
+                        "mkdir: error Operation not permitted"),
+                out.lines().toList(),
+                out);
         assertOutsideUntouched(out);
     }
 
@@ -199,8 +267,13 @@ class ConfinementTest {
         long dataIno = (Long) Files.getAttribute(data, "unix:ino");
         String out = run("openat2", List.of(new Preopen(data, "/data")), "ls /data", "ls /data/sub");
         List<String> lines = out.lines().toList();
-        assertEquals(List.of("ls: . " + dataIno, "ls: .. " + dataIno, "ls: sub " + Files.getAttribute(data.resolve("sub"), "unix:ino")),
-                lines.subList(0, 3), out);
+        assertEquals(
+                List.of(
+                        "ls: . " + dataIno,
+                        "ls: .. " + dataIno,
+                        "ls: sub " + Files.getAttribute(data.resolve("sub"), "unix:ino")),
+                lines.subList(0, 3),
+                out);
         assertTrue(lines.contains("ls: .. " + dataIno), "sub's parent is /data: " + out);
     }
 
@@ -225,12 +298,18 @@ class ConfinementTest {
     @org.junit.jupiter.api.Test
     void aGuestWaitingOnAFifoIsStoppedAtItsLimit() throws Exception {
         mkfifo(data.resolve("fifo"));
-        WasiOptions options = options(List.of(new Preopen(data, "/data")), OutputStream.nullOutputStream(), "read /data/fifo");
-        options = new WasiOptions(options.args(), options.env(), options.fds(), options.preopens(),
+        WasiOptions options =
+                options(List.of(new Preopen(data, "/data")), OutputStream.nullOutputStream(), "read /data/fifo");
+        options = new WasiOptions(
+                options.args(),
+                options.env(),
+                options.fds(),
+                options.preopens(),
                 WasiLimits.defaults().withMaxWallTime(Duration.ofMillis(500)));
         long start = System.nanoTime();
         WasiOptions limited = options;
-        GuestFailedException e = org.junit.jupiter.api.Assertions.assertThrows(GuestFailedException.class,
+        GuestFailedException e = org.junit.jupiter.api.Assertions.assertThrows(
+                GuestFailedException.class,
                 () -> TestModules.program("fs_attacks.wasm").run(limited));
         assertEquals(GuestFailedException.Reason.TIME_LIMIT, e.reason());
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos(), "stopped promptly");
@@ -245,7 +324,8 @@ class ConfinementTest {
     // ---- helpers ----
 
     private void assertRaced(String out) throws IOException {
-        Matcher m = Pattern.compile("race: 20000 tries, inside (\\d+), refused (\\d+), other (\\d+), created (\\d+)").matcher(out);
+        Matcher m = Pattern.compile("race: 20000 tries, inside (\\d+), refused (\\d+), other (\\d+), created (\\d+)")
+                .matcher(out);
         assertTrue(m.find(), out);
         assertEquals(0, Integer.parseInt(m.group(3)), "reads that saw something other than the inside file: " + out);
         // not vacuous: the guest saw the directory both as itself and while it was a symlink (or moved aside)
@@ -280,7 +360,8 @@ class ConfinementTest {
             if (args.size() > 1) args.add("--");
             args.addAll(List.of(c.split(" ")));
         }
-        WasiOptions.Builder b = WasiOptions.builder().args(args)
+        WasiOptions.Builder b = WasiOptions.builder()
+                .args(args)
                 .stdio(InputStream.nullInputStream(), out, OutputStream.nullOutputStream())
                 .limits(WasiLimits.defaults().withMaxWallTime(Duration.ofMinutes(5)));
         preopens.forEach(p -> b.preopen(p.hostDir(), p.guestPath()));
@@ -302,13 +383,15 @@ class ConfinementTest {
     private static GuestRun start(String resolver, List<Preopen> preopens, String... commands) {
         String old = System.setProperty("donjon.wasi.resolve", resolver);
         try {
-            return TestModules.program("fs_attacks.wasm").start(options(preopens, OutputStream.nullOutputStream(), commands));
+            return TestModules.program("fs_attacks.wasm")
+                    .start(options(preopens, OutputStream.nullOutputStream(), commands));
         } finally {
             restore(old);
         }
     }
 
     private static void restore(String old) {
-        if (old == null) System.clearProperty("donjon.wasi.resolve"); else System.setProperty("donjon.wasi.resolve", old);
+        if (old == null) System.clearProperty("donjon.wasi.resolve");
+        else System.setProperty("donjon.wasi.resolve", old);
     }
 }

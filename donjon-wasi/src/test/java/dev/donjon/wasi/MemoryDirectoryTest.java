@@ -19,11 +19,16 @@ import org.junit.jupiter.api.Test;
 class MemoryDirectoryTest {
 
     private static String run(MemoryDirectory dir, String... args) throws Exception {
-        WasiProgram program = WasiProgram.load(Files.readAllBytes(Path.of("..", "examples", "secrets", "show-secrets.wasm")));
+        WasiProgram program =
+                WasiProgram.load(Files.readAllBytes(Path.of("..", "examples", "secrets", "show-secrets.wasm")));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        WasiOptions.Builder b = WasiOptions.builder().stdio(InputStream.nullInputStream(), out, System.err)
-                .args("main.wasm").args(args)
-                .env("DONJON_SECRETS_DIR", dir.guestPath()).env("DONJON_SECRETS_FD", "3").env("TOKEN", "t0k3n")
+        WasiOptions.Builder b = WasiOptions.builder()
+                .stdio(InputStream.nullInputStream(), out, System.err)
+                .args("main.wasm")
+                .args(args)
+                .env("DONJON_SECRETS_DIR", dir.guestPath())
+                .env("DONJON_SECRETS_FD", "3")
+                .env("TOKEN", "t0k3n")
                 .memoryDirectory(dir);
         assertEquals(0, program.run(b.build()));
         return out.toString(StandardCharsets.UTF_8);
@@ -31,8 +36,13 @@ class MemoryDirectoryTest {
 
     @Test
     void theGuestListsReadsAndCannotChangeTheDirectory() throws Exception {
-        MemoryDirectory dir = new MemoryDirectory("/run/secrets", Map.of("db.txt", "hunter2".getBytes(StandardCharsets.UTF_8),
-                "tls.key", "-----BEGIN KEY-----".getBytes(StandardCharsets.UTF_8)));
+        MemoryDirectory dir = new MemoryDirectory(
+                "/run/secrets",
+                Map.of(
+                        "db.txt",
+                        "hunter2".getBytes(StandardCharsets.UTF_8),
+                        "tls.key",
+                        "-----BEGIN KEY-----".getBytes(StandardCharsets.UTF_8)));
         String out = run(dir, "db.txt", "TOKEN");
         assertEquals("""
                 env db.txt=(unset)
@@ -58,7 +68,8 @@ class MemoryDirectoryTest {
     @Test
     void namesMustBePlainFileNames() {
         for (String bad : new String[] {"", ".", "..", "a/b", "nul\0"}) {
-            assertThrows(IllegalArgumentException.class, () -> new MemoryDirectory("/s", Map.of(bad, new byte[1])), bad);
+            assertThrows(
+                    IllegalArgumentException.class, () -> new MemoryDirectory("/s", Map.of(bad, new byte[1])), bad);
         }
     }
 }

@@ -20,7 +20,9 @@ class ModuleValidationTest {
 
     @Test
     void garbageBytesAreNotAModule() {
-        assertEquals("not a WebAssembly module (bad magic)", rejected("#!/bin/sh\necho hi\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(
+                "not a WebAssembly module (bad magic)",
+                rejected("#!/bin/sh\necho hi\n".getBytes(StandardCharsets.UTF_8)));
         assertEquals("not a WebAssembly module (bad magic)", rejected(new byte[0]));
     }
 
@@ -34,13 +36,15 @@ class ModuleValidationTest {
 
     @Test
     void moduleWithoutStartIsRefused() throws Exception {
-        assertEquals("module has no _start export (not a WASI command)",
+        assertEquals(
+                "module has no _start export (not a WASI command)",
                 rejected(TestModules.sharedBytes("wasm", "fixtures", "no_export.wasm")));
     }
 
     @Test
     void nonWasiImportIsRefused() throws Exception {
-        assertEquals("unknown import env::puts", rejected(TestModules.sharedBytes("wasm", "fixtures", "hello_world.wasm")));
+        assertEquals(
+                "unknown import env::puts", rejected(TestModules.sharedBytes("wasm", "fixtures", "hello_world.wasm")));
     }
 
     @Test
@@ -48,7 +52,10 @@ class ModuleValidationTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = WasiProgram.load(TestModules.sharedBytes("wasm", "wasm_example", "main.wasm"))
-                .run(WasiOptions.builder().args("main.wasm").stdio(InputStream.nullInputStream(), out, err).build());
+                .run(WasiOptions.builder()
+                        .args("main.wasm")
+                        .stdio(InputStream.nullInputStream(), out, err)
+                        .build());
         assertEquals(0, code);
         assertEquals("Hello, world!\n", out.toString(StandardCharsets.UTF_8));
         assertEquals("", err.toString(StandardCharsets.UTF_8));
@@ -59,7 +66,11 @@ class ModuleValidationTest {
         WasiProgram program = WasiProgram.load(TestModules.sharedBytes("wasm", "wasm_example", "main.wasm"));
         for (int i = 0; i < 2; i++) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            assertEquals(0, program.run(WasiOptions.builder().stdio(InputStream.nullInputStream(), out, OutputStreams.NULL).build()));
+            assertEquals(
+                    0,
+                    program.run(WasiOptions.builder()
+                            .stdio(InputStream.nullInputStream(), out, OutputStreams.NULL)
+                            .build()));
             assertEquals("Hello, world!\n", out.toString(StandardCharsets.UTF_8));
         }
     }

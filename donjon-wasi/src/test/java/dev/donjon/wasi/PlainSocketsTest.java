@@ -36,8 +36,10 @@ class PlainSocketsTest {
         return ((InetSocketAddress) ch.getLocalAddress()).getPort();
     }
 
-    private static WasiOptions.Builder options(ServerSocketChannel listener, ByteArrayOutputStream out, String... args) {
-        return WasiOptions.builder().args(args)
+    private static WasiOptions.Builder options(
+            ServerSocketChannel listener, ByteArrayOutputStream out, String... args) {
+        return WasiOptions.builder()
+                .args(args)
                 .stdio(InputStream.nullInputStream(), out, out)
                 .fd(new FdSpec.Listener(listener, "LISTEN", Optional.empty()))
                 .limits(WasiLimits.defaults().withMaxWallTime(Duration.ofSeconds(90)));
@@ -47,13 +49,16 @@ class PlainSocketsTest {
     void nonBlockingAcceptAndPollReadiness() throws Exception {
         ServerSocketChannel listener = listener();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        GuestRun run = TestModules.program("nonblock_accept.wasm").start(options(listener, out, "nonblock_accept.wasm").build());
+        GuestRun run = TestModules.program("nonblock_accept.wasm")
+                .start(options(listener, out, "nonblock_accept.wasm").build());
         while (!out.toString(StandardCharsets.UTF_8).contains("waiting\n")) {
             assertFalse(run.isDone(), out.toString(StandardCharsets.UTF_8));
             Thread.sleep(10);
         }
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port(listener))) {
-            assertEquals("hello", new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine());
+            assertEquals(
+                    "hello",
+                    new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine());
         }
         assertEquals(0, run.await());
         assertEquals("accept: EAGAIN\npoll: timeout\nwaiting\naccepted\n", out.toString(StandardCharsets.UTF_8));
@@ -66,8 +71,10 @@ class PlainSocketsTest {
         try {
             for (int i = 0; i < 6; i++) clients.add(new Socket(InetAddress.getLoopbackAddress(), port(listener)));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int exit = TestModules.program("accept_until_emfile.wasm").run(options(listener, out, "accept_until_emfile.wasm")
-                    .limits(WasiLimits.defaults().withMaxOpenFds(8)).build());
+            int exit = TestModules.program("accept_until_emfile.wasm")
+                    .run(options(listener, out, "accept_until_emfile.wasm")
+                            .limits(WasiLimits.defaults().withMaxOpenFds(8))
+                            .build());
             // fds 0-3 are configured, so 4 of the 8 are left for connections
             assertEquals("held 4, accept failed: EMFILE\n", out.toString(StandardCharsets.UTF_8));
             assertEquals(0, exit);
@@ -81,7 +88,9 @@ class PlainSocketsTest {
         int clients = 50;
         ServerSocketChannel listener = listener();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        GuestRun run = TestModules.program("echo_poll.wasm").start(options(listener, out, "echo_poll.wasm", Integer.toString(clients)).build());
+        GuestRun run = TestModules.program("echo_poll.wasm")
+                .start(options(listener, out, "echo_poll.wasm", Integer.toString(clients))
+                        .build());
         CountDownLatch connected = new CountDownLatch(clients);
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> replies = new ArrayList<>();
@@ -93,11 +102,13 @@ class PlainSocketsTest {
                         connected.countDown();
                         connected.await(); // all open at once before any is served
                         s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                        return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                        return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
+                                .readLine();
                     }
                 }));
             }
-            for (int i = 0; i < clients; i++) assertEquals("client " + i, replies.get(i).get(60, TimeUnit.SECONDS));
+            for (int i = 0; i < clients; i++)
+                assertEquals("client " + i, replies.get(i).get(60, TimeUnit.SECONDS));
         }
         assertEquals(0, run.await(), out.toString(StandardCharsets.UTF_8));
     }

@@ -34,18 +34,22 @@ class SplitProgramsTest {
     @TestFactory
     Stream<DynamicTest> kernelsComputeTheSameSplitOrNot() throws IOException {
         // each kernel's size argument (see its harness_main default), small enough for well under a second's work
-        Map<String, String> sizes = Map.of("fannkuch", "7", "hashtable", "10000", "json", "256", "matmul", "48",
-                "nbody", "10000", "sha256", "1");
+        Map<String, String> sizes = Map.of(
+                "fannkuch", "7", "hashtable", "10000", "json", "256", "matmul", "48", "nbody", "10000", "sha256", "1");
         List<DynamicTest> tests = new ArrayList<>();
         try (Stream<Path> kernels = Files.list(BENCH.resolve("compute"))) {
-            for (Path k : kernels.filter(f -> f.toString().endsWith(".wasm")).sorted().toList()) {
+            for (Path k :
+                    kernels.filter(f -> f.toString().endsWith(".wasm")).sorted().toList()) {
                 String name = k.getFileName().toString().replace(".wasm", "");
                 assertTrue(sizes.containsKey(name), "no test size for the kernel " + name);
                 tests.add(test("compute/" + k.getFileName(), sizes.get(name)));
             }
         }
-        assertEquals(sizes.keySet(), tests.stream().map(t -> t.getDisplayName().replace("compute/", "").replace(".wasm", ""))
-                .collect(Collectors.toSet()));
+        assertEquals(
+                sizes.keySet(),
+                tests.stream()
+                        .map(t -> t.getDisplayName().replace("compute/", "").replace(".wasm", ""))
+                        .collect(Collectors.toSet()));
         return tests.stream();
     }
 
@@ -64,9 +68,13 @@ class SplitProgramsTest {
     private static String run(WasiProgram program, List<String> args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = program.run(WasiOptions.builder().args(args).env(List.of())
-                .stdio(InputStream.nullInputStream(), out, err).build());
-        String text = out.toString(StandardCharsets.UTF_8).lines()
+        int code = program.run(WasiOptions.builder()
+                .args(args)
+                .env(List.of())
+                .stdio(InputStream.nullInputStream(), out, err)
+                .build());
+        String text = out.toString(StandardCharsets.UTF_8)
+                .lines()
                 .filter(l -> !l.startsWith("iter ") && !l.startsWith("first_ms") && !l.startsWith("steady_ms"))
                 .collect(Collectors.joining("\n"));
         return "exit " + code + "\n" + text + "\nstderr: " + err.toString(StandardCharsets.UTF_8);

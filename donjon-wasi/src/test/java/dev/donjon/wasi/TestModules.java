@@ -27,7 +27,8 @@ final class TestModules {
     }
 
     static Path shared(String first, String... more) {
-        return Path.of(System.getProperty("donjon.shared", "../../shared"), first).resolve(String.join("/", more));
+        return Path.of(System.getProperty("donjon.shared", "../../shared"), first)
+                .resolve(String.join("/", more));
     }
 
     static byte[] sharedBytes(String first, String... more) throws IOException {

@@ -34,10 +34,16 @@ final class TestTls {
         KeyPair keys = gen.generateKeyPair();
         X500Name name = new X500Name("CN=" + cn);
         Instant now = Instant.now();
-        var builder = new JcaX509v3CertificateBuilder(name, new BigInteger(64, new SecureRandom()),
-                Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic());
+        var builder = new JcaX509v3CertificateBuilder(
+                name,
+                new BigInteger(64, new SecureRandom()),
+                Date.from(now.minus(Duration.ofMinutes(5))),
+                Date.from(now.plus(Duration.ofDays(1))),
+                name,
+                keys.getPublic());
         builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+            new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+        }));
         var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate());
         return new Identity(keys, new JcaX509CertificateConverter().getCertificate(builder.build(signer)));
     }
@@ -47,7 +53,8 @@ final class TestTls {
         char[] pass = "test".toCharArray();
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
-        if (own != null) keys.setKeyEntry("own", own.keys().getPrivate(), pass, new X509Certificate[] {own.certificate()});
+        if (own != null)
+            keys.setKeyEntry("own", own.keys().getPrivate(), pass, new X509Certificate[] {own.certificate()});
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, pass);
         KeyStore trust = KeyStore.getInstance("PKCS12");

@@ -34,9 +34,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,16 +75,21 @@ class TlsSocketsTest {
 
     /** An example server running with its Enarx.toml fd layout: stdio, then the listener as fd 3. */
     private record Server(GuestRun run, int port, ByteArrayOutputStream stderr) implements AutoCloseable {
-        static Server start(String example, String fdName, SSLContext tls, boolean requireClientCertificate) throws IOException {
-            ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        static Server start(String example, String fdName, SSLContext tls, boolean requireClientCertificate)
+                throws IOException {
+            ServerSocketChannel listener =
+                    ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
             int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            GuestRun run = example(example).start(WasiOptions.builder()
-                    .args(example + ".wasm")
-                    .env("FD_COUNT", "4").env("FD_NAMES", "stdin:stdout:stderr:" + fdName)
-                    .stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), err)
-                    .fd(new FdSpec.Listener(listener, fdName, Optional.ofNullable(tls), requireClientCertificate))
-                    .build());
+            GuestRun run = example(example)
+                    .start(WasiOptions.builder()
+                            .args(example + ".wasm")
+                            .env("FD_COUNT", "4")
+                            .env("FD_NAMES", "stdin:stdout:stderr:" + fdName)
+                            .stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), err)
+                            .fd(new FdSpec.Listener(
+                                    listener, fdName, Optional.ofNullable(tls), requireClientCertificate))
+                            .build());
             return new Server(run, port, err);
         }
 
@@ -106,7 +111,9 @@ class TlsSocketsTest {
         return s;
     }
 
-    private static SSLContext trustingServer() throws Exception { return TestTls.context(null, server.certificate()); }
+    private static SSLContext trustingServer() throws Exception {
+        return TestTls.context(null, server.certificate());
+    }
 
     private static String exchange(Socket s, String line) throws IOException {
         s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
@@ -117,7 +124,7 @@ class TlsSocketsTest {
     @Test
     void echoServesATlsClient() throws Exception {
         try (Server echo = Server.start("echo", "ECHO", TestTls.context(server), false);
-             SSLSocket s = connect(trustingServer(), echo.port())) {
+                SSLSocket s = connect(trustingServer(), echo.port())) {
             s.startHandshake();
             assertEquals("TLSv1.3", s.getSession().getProtocol());
             assertEquals(server.certificate(), s.getSession().getPeerCertificates()[0]);
@@ -128,8 +135,9 @@ class TlsSocketsTest {
     @Test
     void manySmallExchangesOnOneConnection() throws Exception {
         try (Server echo = Server.start("echo", "ECHO", TestTls.context(server), false);
-             SSLSocket s = connect(trustingServer(), echo.port())) {
-            byte[] msg = "0123456789abcdef0123456789abcdef0123456789abcdef012345678901234\n".getBytes(StandardCharsets.US_ASCII);
+                SSLSocket s = connect(trustingServer(), echo.port())) {
+            byte[] msg = "0123456789abcdef0123456789abcdef0123456789abcdef012345678901234\n"
+                    .getBytes(StandardCharsets.US_ASCII);
             // Each reply must come back without waiting for the next request: nothing may stay buffered.
             for (int i = 0; i < 300; i++) {
                 s.getOutputStream().write(msg);
@@ -141,8 +149,8 @@ class TlsSocketsTest {
     @Test
     void anIdleConnectionStillWorksAfterGivingBackItsBuffers() throws Exception {
         try (Server echo = Server.start("echo", "ECHO", TestTls.context(server), false);
-             SSLSocket idle = connect(trustingServer(), echo.port());
-             SSLSocket busy = connect(trustingServer(), echo.port())) {
+                SSLSocket idle = connect(trustingServer(), echo.port());
+                SSLSocket busy = connect(trustingServer(), echo.port())) {
             assertEquals("first", exchange(idle, "first"));
             // Every exchange on the busy connection is a poll round in which the idle one is waited on:
             // past 64 of them the idle connection drops its buffers (TlsConnection.beforeWait).
@@ -159,7 +167,7 @@ class TlsSocketsTest {
         byte[] data = new byte[1 << 20];
         new Random(7).nextBytes(data);
         try (Server echo = Server.start("echo", "ECHO", TestTls.context(server), false);
-             SSLSocket s = connect(trustingServer(), echo.port())) {
+                SSLSocket s = connect(trustingServer(), echo.port())) {
             // Written while reading: neither side can buffer the whole megabyte, so this exercises backpressure.
             Future<?> writer = Executors.newVirtualThreadPerTaskExecutor().submit(() -> {
                 s.getOutputStream().write(data);
@@ -175,7 +183,7 @@ class TlsSocketsTest {
     @Test
     void rot13ServesATlsClient() throws Exception {
         try (Server rot13 = Server.start("rot13", "ROT13", TestTls.context(server), false);
-             SSLSocket s = connect(trustingServer(), rot13.port())) {
+                SSLSocket s = connect(trustingServer(), rot13.port())) {
             s.getOutputStream().write("Hello, World!\n".getBytes(StandardCharsets.UTF_8));
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("Hello, World!", in.readLine());
@@ -188,7 +196,7 @@ class TlsSocketsTest {
         int clients = 200;
         SSLContext trust = trustingServer();
         try (Server echo = Server.start("echo", "ECHO", TestTls.context(server), false);
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             CountDownLatch allConnected = new CountDownLatch(clients);
             List<Future<Integer>> results = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
@@ -198,7 +206,8 @@ class TlsSocketsTest {
                         s.startHandshake();
                         allConnected.countDown();
                         assertTrue(allConnected.await(60, TimeUnit.SECONDS), "not all clients connected");
-                        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                        BufferedReader in =
+                                new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
                         int ok = 0;
                         for (int line = 0; line < 3; line++) {
                             String text = "client " + id + " line " + line;
@@ -218,7 +227,7 @@ class TlsSocketsTest {
     @Test
     void aPlainClientOnATlsListenerFailsOnlyItsOwnConnection() throws Exception {
         try (Server echo = Server.start("echo", "ECHO", TestTls.context(server), false);
-             SSLSocket before = connect(trustingServer(), echo.port())) {
+                SSLSocket before = connect(trustingServer(), echo.port())) {
             assertEquals("before", exchange(before, "before"));
             byte[] reply;
             try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), echo.port())) {
@@ -227,7 +236,9 @@ class TlsSocketsTest {
                 reply = readToEnd(plain.getInputStream());
             }
             // What comes back is a TLS alert record (content type 21) or nothing, then the end of the stream.
-            assertTrue(reply.length == 0 || reply[0] == 21, "a plaintext reply came back: " + new String(reply, StandardCharsets.ISO_8859_1));
+            assertTrue(
+                    reply.length == 0 || reply[0] == 21,
+                    "a plaintext reply came back: " + new String(reply, StandardCharsets.ISO_8859_1));
             assertEquals("after", exchange(before, "after"));
             try (SSLSocket next = connect(trustingServer(), echo.port())) {
                 assertEquals("next", exchange(next, "next"));
@@ -278,8 +289,8 @@ class TlsSocketsTest {
     @Test
     void clientCertificateNeedsATlsListener() throws IOException {
         try (ServerSocketChannel ch = ServerSocketChannel.open()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new FdSpec.Listener(ch, "web", Optional.empty(), true));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> new FdSpec.Listener(ch, "web", Optional.empty(), true));
             assertEquals("listener web: client certificates need TLS", e.getMessage());
         }
     }
@@ -294,7 +305,8 @@ class TlsSocketsTest {
     private record PeerServer(ServerSocketChannel socket, CompletableFuture<String> seen) implements AutoCloseable {
         static PeerServer start(TestTls.Identity identity) throws Exception {
             SSLContext context = TestTls.context(identity);
-            ServerSocketChannel ss = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            ServerSocketChannel ss =
+                    ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             CompletableFuture<String> seen = new CompletableFuture<>();
             Thread.ofVirtual().start(() -> {
                 try (SocketChannel ch = ss.accept()) {
@@ -349,9 +361,14 @@ class TlsSocketsTest {
             while (out.hasRemaining()) ch.write(out);
         }
 
-        int port() throws IOException { return ((InetSocketAddress) socket.getLocalAddress()).getPort(); }
+        int port() throws IOException {
+            return ((InetSocketAddress) socket.getLocalAddress()).getPort();
+        }
 
-        @Override public void close() throws IOException { socket.close(); }
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     private record GuestResult(int exit, String stdout, String stderr) {}
@@ -360,12 +377,13 @@ class TlsSocketsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         SocketChannel ch = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        int exit = TestModules.program("tls_client.wasm").run(WasiOptions.builder()
-                .args("tls_client.wasm", mode)
-                .stdio(InputStream.nullInputStream(), out, err)
-                .fd(new FdSpec.Stream(ch, "PEER", Optional.of(tls), peerHost))
-                .limits(WasiLimits.defaults().withMaxWallTime(Duration.ofSeconds(30)))
-                .build());
+        int exit = TestModules.program("tls_client.wasm")
+                .run(WasiOptions.builder()
+                        .args("tls_client.wasm", mode)
+                        .stdio(InputStream.nullInputStream(), out, err)
+                        .fd(new FdSpec.Stream(ch, "PEER", Optional.of(tls), peerHost))
+                        .limits(WasiLimits.defaults().withMaxWallTime(Duration.ofSeconds(30)))
+                        .build());
         return new GuestResult(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.TestFactory;
  * must not change what any of them does.
  */
 class WasiTestsuiteTest {
-    private static final Path SUITE = Path.of(System.getProperty("donjon.shared", "../../shared"), "wasi-testsuite", "tests");
+    private static final Path SUITE =
+            Path.of(System.getProperty("donjon.shared", "../../shared"), "wasi-testsuite", "tests");
     private static final List<String> SUITES = List.of("c", "rust");
     private static final Map<String, AtomicInteger[]> COUNTS = new LinkedHashMap<>();
     /** Every region over 24 bytes of bytecode becomes a method of its own. */
@@ -64,8 +65,8 @@ class WasiTestsuiteTest {
      * The suite's cases; in {@code mode} "walk" only those that preopen a directory, with the walk forced; in "split"
      * all of them, split finely.
      */
-    private static List<DynamicTest> cases(String suite, String mode, Map<String, String> skips, Map<String, String> unpinned)
-            throws IOException {
+    private static List<DynamicTest> cases(
+            String suite, String mode, Map<String, String> skips, Map<String, String> unpinned) throws IOException {
         String resolver = mode.equals("walk") ? mode : "";
         List<DynamicTest> tests = new ArrayList<>();
         {
@@ -92,11 +93,13 @@ class WasiTestsuiteTest {
                         counts[0].incrementAndGet();
                     } catch (Throwable t) {
                         counts[1].incrementAndGet();
-                        System.out.println("wasi-testsuite: FAIL " + (mode.isEmpty() ? "" : mode + "/") + id + ": " + t.getMessage());
+                        System.out.println("wasi-testsuite: FAIL " + (mode.isEmpty() ? "" : mode + "/") + id + ": "
+                                + t.getMessage());
                         throw t;
                     } finally {
                         if (!resolver.isEmpty()) {
-                            if (old == null) System.clearProperty("donjon.wasi.resolve"); else System.setProperty("donjon.wasi.resolve", old);
+                            if (old == null) System.clearProperty("donjon.wasi.resolve");
+                            else System.setProperty("donjon.wasi.resolve", old);
                         }
                     }
                 }));
@@ -115,7 +118,9 @@ class WasiTestsuiteTest {
         int p = 0, f = 0, k = 0;
         for (var e : COUNTS.entrySet()) {
             AtomicInteger[] c = e.getValue();
-            System.out.printf("wasi-testsuite %s: %d passed, %d failed, %d skipped%n", e.getKey(), c[0].get(), c[1].get(), c[2].get());
+            System.out.printf(
+                    "wasi-testsuite %s: %d passed, %d failed, %d skipped%n",
+                    e.getKey(), c[0].get(), c[1].get(), c[2].get());
             if (e.getKey().contains("/")) continue; // the runs with the walk or split are not more conformance
             p += c[0].get();
             f += c[1].get();
@@ -130,7 +135,8 @@ class WasiTestsuiteTest {
                 line = line.strip();
                 if (line.isEmpty() || line.startsWith("#")) continue;
                 String[] parts = line.split("\\s+", 3);
-                if (parts.length < 3 || parts[2].isBlank()) throw new IllegalStateException("entry without a reason: " + line);
+                if (parts.length < 3 || parts[2].isBlank())
+                    throw new IllegalStateException("entry without a reason: " + line);
                 switch (parts[0]) {
                     case "skip" -> skips.put(parts[1], parts[2]);
                     case "output-unpinned" -> unpinned.put(parts[1], parts[2]);
@@ -143,12 +149,16 @@ class WasiTestsuiteTest {
     private static void runCase(Path wasm, boolean unpinned, boolean split) throws Exception {
         String base = wasm.getFileName().toString().replaceFirst("\\.wasm$", "");
         Path specFile = wasm.resolveSibling(base + ".json");
-        JsonNode spec = Files.exists(specFile) ? new ObjectMapper().readTree(specFile.toFile()) : new ObjectMapper().createObjectNode();
+        JsonNode spec = Files.exists(specFile)
+                ? new ObjectMapper().readTree(specFile.toFile())
+                : new ObjectMapper().createObjectNode();
         List<String> args = new ArrayList<>();
         args.add(base + ".wasm");
         spec.path("args").forEach(a -> args.add(a.asText()));
         List<String> env = new ArrayList<>();
-        spec.path("env").properties().forEach(e -> env.add(e.getKey() + "=" + e.getValue().asText()));
+        spec.path("env")
+                .properties()
+                .forEach(e -> env.add(e.getKey() + "=" + e.getValue().asText()));
         int exitCode = spec.path("exit_code").asInt(0);
         // A missing stdout/stderr means "must be empty" (doc/specification.md), except for the tests listed
         // as output-unpinned in the skip file, which print diagnostics their specs do not give.
@@ -160,7 +170,8 @@ class WasiTestsuiteTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             WasiOptions.Builder options = WasiOptions.builder()
-                    .args(args).env(env)
+                    .args(args)
+                    .env(env)
                     .stdio(InputStream.nullInputStream(), out, err)
                     .limits(WasiLimits.defaults().withMaxWallTime(Duration.ofSeconds(60)));
             if (spec.hasNonNull("root")) {
@@ -173,14 +184,17 @@ class WasiTestsuiteTest {
                 byte[] bytes = Files.readAllBytes(wasm);
                 code = (split ? WasiProgram.loadSplitting(bytes, FINE) : WasiProgram.load(bytes)).run(options.build());
             } catch (GuestFailedException e) {
-                throw new AssertionError(e.getMessage() + "; guest stderr: " + err.toString(StandardCharsets.UTF_8).strip(), e);
+                throw new AssertionError(
+                        e.getMessage() + "; guest stderr: "
+                                + err.toString(StandardCharsets.UTF_8).strip(),
+                        e);
             }
             String gotOut = out.toString(StandardCharsets.UTF_8);
             String gotErr = err.toString(StandardCharsets.UTF_8);
-            String got = "exit " + code + "\nstdout: " + (stdout == null ? "(not checked)" : gotOut)
-                    + "\nstderr: " + (stderr == null ? "(not checked)" : gotErr);
-            String want = "exit " + exitCode + "\nstdout: " + (stdout == null ? "(not checked)" : stdout)
-                    + "\nstderr: " + (stderr == null ? "(not checked)" : stderr);
+            String got = "exit " + code + "\nstdout: " + (stdout == null ? "(not checked)" : gotOut) + "\nstderr: "
+                    + (stderr == null ? "(not checked)" : gotErr);
+            String want = "exit " + exitCode + "\nstdout: " + (stdout == null ? "(not checked)" : stdout) + "\nstderr: "
+                    + (stderr == null ? "(not checked)" : stderr);
             if (code != exitCode) got += "\n(guest stderr: " + gotErr.strip() + ")";
             assertEquals(want, got);
         } finally {

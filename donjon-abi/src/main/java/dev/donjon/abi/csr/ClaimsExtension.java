@@ -1,7 +1,6 @@
 package dev.donjon.abi.csr;
 
 import dev.donjon.common.OneLine;
-
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -37,8 +36,14 @@ import org.bouncycastle.asn1.DERUTF8String;
  *     workload     [3] IMPLICIT WorkloadIdentity OPTIONAL }     -- see WorkloadIdentity
  * </pre>
  */
-public record ClaimsExtension(String tee, byte[] measurement, boolean debug, Optional<byte[]> signer, Optional<String> tcbStatus,
-                              List<String> advisories, Optional<WorkloadIdentity> workload) {
+public record ClaimsExtension(
+        String tee,
+        byte[] measurement,
+        boolean debug,
+        Optional<byte[]> signer,
+        Optional<String> tcbStatus,
+        List<String> advisories,
+        Optional<WorkloadIdentity> workload) {
 
     public static final int VERSION = 1;
 
@@ -46,7 +51,9 @@ public record ClaimsExtension(String tee, byte[] measurement, boolean debug, Opt
         advisories = List.copyOf(advisories);
     }
 
-    public String measurementHex() { return HexFormat.of().formatHex(measurement); }
+    public String measurementHex() {
+        return HexFormat.of().formatHex(measurement);
+    }
 
     public ASN1Sequence toAsn1() {
         ASN1EncodableVector v = new ASN1EncodableVector();
@@ -57,7 +64,10 @@ public record ClaimsExtension(String tee, byte[] measurement, boolean debug, Opt
         signer.ifPresent(s -> v.add(new DERTaggedObject(false, 0, new DEROctetString(s))));
         tcbStatus.ifPresent(s -> v.add(new DERTaggedObject(false, 1, new DERUTF8String(s))));
         if (!advisories.isEmpty()) {
-            v.add(new DERTaggedObject(false, 2, new DERSequence(advisories.stream().map(DERUTF8String::new).toArray(ASN1Encodable[]::new))));
+            v.add(new DERTaggedObject(
+                    false,
+                    2,
+                    new DERSequence(advisories.stream().map(DERUTF8String::new).toArray(ASN1Encodable[]::new))));
         }
         workload.ifPresent(w -> v.add(new DERTaggedObject(false, 3, w.toAsn1())));
         return new DERSequence(v);
@@ -68,8 +78,8 @@ public record ClaimsExtension(String tee, byte[] measurement, boolean debug, Opt
         byte[] wrapped = cert.getExtensionValue(EvidenceOids.KEEP_CLAIMS.getId());
         if (wrapped == null) return Optional.empty();
         try {
-            return Optional.of(fromAsn1(ASN1Sequence.getInstance(
-                    ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(wrapped).getOctets()))));
+            return Optional.of(fromAsn1(ASN1Sequence.getInstance(ASN1Primitive.fromByteArray(
+                    ASN1OctetString.getInstance(wrapped).getOctets()))));
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("Donjon claims extension does not parse: " + OneLine.of(e), e);
         }
@@ -78,7 +88,8 @@ public record ClaimsExtension(String tee, byte[] measurement, boolean debug, Opt
     public static ClaimsExtension fromAsn1(ASN1Sequence s) {
         if (s.size() < 4) throw new IllegalArgumentException("claims extension is too short");
         int version = ASN1Integer.getInstance(s.getObjectAt(0)).intValueExact();
-        if (version != VERSION) throw new IllegalArgumentException("claims extension version " + version + " is not supported");
+        if (version != VERSION)
+            throw new IllegalArgumentException("claims extension version " + version + " is not supported");
         String tee = ASN1UTF8String.getInstance(s.getObjectAt(1)).getString();
         byte[] measurement = ASN1OctetString.getInstance(s.getObjectAt(2)).getOctets();
         boolean debug = ASN1Boolean.getInstance(s.getObjectAt(3)).isTrue();
@@ -89,13 +100,16 @@ public record ClaimsExtension(String tee, byte[] measurement, boolean debug, Opt
         for (int i = 4; i < s.size(); i++) {
             ASN1TaggedObject t = ASN1TaggedObject.getInstance(s.getObjectAt(i));
             switch (t.getTagNo()) {
-                case 0 -> signer = Optional.of(ASN1OctetString.getInstance(t, false).getOctets());
+                case 0 ->
+                    signer = Optional.of(ASN1OctetString.getInstance(t, false).getOctets());
                 case 1 -> tcb = Optional.of(ASN1UTF8String.getInstance(t, false).getString());
                 case 2 -> {
-                    for (ASN1Encodable a : ASN1Sequence.getInstance(t, false)) advisories.add(ASN1UTF8String.getInstance(a).getString());
+                    for (ASN1Encodable a : ASN1Sequence.getInstance(t, false))
+                        advisories.add(ASN1UTF8String.getInstance(a).getString());
                 }
                 case 3 -> workload = Optional.of(WorkloadIdentity.fromAsn1(ASN1Sequence.getInstance(t, false)));
-                default -> throw new IllegalArgumentException("claims extension has unknown field [" + t.getTagNo() + "]");
+                default ->
+                    throw new IllegalArgumentException("claims extension has unknown field [" + t.getTagNo() + "]");
             }
         }
         return new ClaimsExtension(tee, measurement, debug, signer, tcb, advisories, workload);

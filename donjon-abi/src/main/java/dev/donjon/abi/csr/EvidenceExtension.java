@@ -2,6 +2,10 @@ package dev.donjon.abi.csr;
 
 import dev.donjon.abi.FormatException;
 import dev.donjon.common.OneLine;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.bouncycastle.asn1.ASN1BitString;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1EncodableVector;
@@ -17,11 +21,6 @@ import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.DERTaggedObject;
 import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x509.Extension;
-
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * The (non-critical) CSR extension that carries a Keep's evidence, both directions, byte-compatible with Enarx Keeps
@@ -62,10 +61,14 @@ public sealed interface EvidenceExtension {
     /** No TEE ({@code nil}, or a KVM Keep in Enarx): an empty value that proves nothing. */
     record Kvm() implements EvidenceExtension {
         @Override
-        public ASN1ObjectIdentifier oid() { return EvidenceOids.KVM; }
+        public ASN1ObjectIdentifier oid() {
+            return EvidenceOids.KVM;
+        }
 
         @Override
-        public byte[] value() { return new byte[0]; }
+        public byte[] value() {
+            return new byte[0];
+        }
     }
 
     /** SEV-SNP evidence: the report and the VCEK that signed it, with CRLs; under Donjon's sim OID when {@code simulated}. */
@@ -75,12 +78,15 @@ public sealed interface EvidenceExtension {
         }
 
         @Override
-        public ASN1ObjectIdentifier oid() { return simulated ? EvidenceOids.SIM : EvidenceOids.SNP; }
+        public ASN1ObjectIdentifier oid() {
+            return simulated ? EvidenceOids.SIM : EvidenceOids.SNP;
+        }
 
         @Override
         public byte[] value() {
             return der(new DERSequence(new ASN1Encodable[] {
-                    new DERSequence(new ASN1Encodable[] {primitive(vcek), crlList(crls)}), new DEROctetString(report)}));
+                new DERSequence(new ASN1Encodable[] {primitive(vcek), crlList(crls)}), new DEROctetString(report)
+            }));
         }
     }
 
@@ -91,18 +97,23 @@ public sealed interface EvidenceExtension {
         }
 
         @Override
-        public ASN1ObjectIdentifier oid() { return EvidenceOids.SGX; }
+        public ASN1ObjectIdentifier oid() {
+            return EvidenceOids.SGX;
+        }
 
         @Override
         public byte[] value() {
-            return der(new DERSequence(new ASN1Encodable[] {new DEROctetString(quote), crlList(crls), tcbPackage(tcb)}));
+            return der(
+                    new DERSequence(new ASN1Encodable[] {new DEROctetString(quote), crlList(crls), tcbPackage(tcb)}));
         }
     }
 
     /** A TDX quote; CRLs and the TCB package are optional (a verifier with access to Intel's PCS can fetch them). */
     record Tdx(byte[] quote, Optional<List<Crl>> crls, Optional<TcbPackage> tcb) implements EvidenceExtension {
         @Override
-        public ASN1ObjectIdentifier oid() { return EvidenceOids.TDX; }
+        public ASN1ObjectIdentifier oid() {
+            return EvidenceOids.TDX;
+        }
 
         @Override
         public byte[] value() {
@@ -115,14 +126,16 @@ public sealed interface EvidenceExtension {
     }
 
     /** The OIDs of the kinds of evidence, in Enarx's order then Donjon's. */
-    List<ASN1ObjectIdentifier> OIDS = List.of(EvidenceOids.KVM, EvidenceOids.SGX, EvidenceOids.SNP, EvidenceOids.TDX, EvidenceOids.SIM);
+    List<ASN1ObjectIdentifier> OIDS =
+            List.of(EvidenceOids.KVM, EvidenceOids.SGX, EvidenceOids.SNP, EvidenceOids.TDX, EvidenceOids.SIM);
 
     /** Reads an evidence extension of any kind; an unknown OID or a value not of its kind's form is refused. */
     static EvidenceExtension parse(Extension extension) throws FormatException {
         ASN1ObjectIdentifier oid = extension.getExtnId();
         byte[] value = extension.getExtnValue().getOctets();
         if (oid.equals(EvidenceOids.KVM)) return new Kvm();
-        if (oid.equals(EvidenceOids.SNP) || oid.equals(EvidenceOids.SIM)) return Reader.snp(value, oid.equals(EvidenceOids.SIM));
+        if (oid.equals(EvidenceOids.SNP) || oid.equals(EvidenceOids.SIM))
+            return Reader.snp(value, oid.equals(EvidenceOids.SIM));
         if (oid.equals(EvidenceOids.SGX)) return Reader.sgx(value);
         if (oid.equals(EvidenceOids.TDX)) return Reader.tdx(value);
         throw new FormatException("extension " + oid + " is not an evidence extension");
@@ -204,8 +217,10 @@ public sealed interface EvidenceExtension {
                 if (endorsements.size() < 1) throw new FormatException("SNP evidence carries no VCEK");
                 byte[] vcek = endorsements.getObjectAt(0).toASN1Primitive().getEncoded(); // exact bytes, still unparsed
                 List<Crl> crls = new ArrayList<>();
-                for (int i = 1; i < endorsements.size(); i++) collectCrls(endorsements.getObjectAt(i), Optional.empty(), crls, 0);
-                byte[] report = ASN1OctetString.getInstance(evidence.getObjectAt(1)).getOctets();
+                for (int i = 1; i < endorsements.size(); i++)
+                    collectCrls(endorsements.getObjectAt(i), Optional.empty(), crls, 0);
+                byte[] report =
+                        ASN1OctetString.getInstance(evidence.getObjectAt(1)).getOctets();
                 return new Snp(simulated, vcek, crls, report);
             } catch (IOException | RuntimeException e) {
                 throw new FormatException("SNP evidence extension does not parse: " + OneLine.of(e));
@@ -215,8 +230,10 @@ public sealed interface EvidenceExtension {
         static Sgx sgx(byte[] value) throws FormatException {
             try {
                 ASN1Sequence evidence = sequence(value, "evidence extension");
-                if (evidence.size() != 3) throw new FormatException("SGX evidence must hold a quote, CRLs and a TCB package");
-                byte[] quote = ASN1OctetString.getInstance(evidence.getObjectAt(0)).getOctets();
+                if (evidence.size() != 3)
+                    throw new FormatException("SGX evidence must hold a quote, CRLs and a TCB package");
+                byte[] quote =
+                        ASN1OctetString.getInstance(evidence.getObjectAt(0)).getOctets();
                 List<Crl> crls = new ArrayList<>();
                 collectCrls(evidence.getObjectAt(1), Optional.empty(), crls, 0);
                 return new Sgx(quote, crls, tcbPackage(evidence.getObjectAt(2), "SGX"));
@@ -231,7 +248,8 @@ public sealed interface EvidenceExtension {
                 if (evidence.size() < 1 || evidence.size() > 3) {
                     throw new FormatException("TDX evidence must hold a quote and optional CRLs and TCB package");
                 }
-                byte[] quote = ASN1OctetString.getInstance(evidence.getObjectAt(0)).getOctets();
+                byte[] quote =
+                        ASN1OctetString.getInstance(evidence.getObjectAt(0)).getOctets();
                 Optional<List<Crl>> crls = Optional.empty();
                 Optional<TcbPackage> tcb = Optional.empty();
                 int lastTag = -1;
@@ -258,10 +276,13 @@ public sealed interface EvidenceExtension {
         /** TcbPackage ::= SEQUENCE { SEQUENCE OF Certificate (the TCB Info issuer chain), tcbInfo OCTET STRING }. */
         static TcbPackage tcbPackage(ASN1Encodable node, String tee) throws IOException, FormatException {
             ASN1Sequence tcb = ASN1Sequence.getInstance(node);
-            if (tcb.size() != 2) throw new FormatException(tee + " TCB package must hold the issuer chain and the TCB Info");
+            if (tcb.size() != 2)
+                throw new FormatException(tee + " TCB package must hold the issuer chain and the TCB Info");
             List<byte[]> chain = new ArrayList<>();
-            for (ASN1Encodable c : ASN1Sequence.getInstance(tcb.getObjectAt(0))) chain.add(c.toASN1Primitive().getEncoded("DER"));
-            return new TcbPackage(chain, ASN1OctetString.getInstance(tcb.getObjectAt(1)).getOctets());
+            for (ASN1Encodable c : ASN1Sequence.getInstance(tcb.getObjectAt(0)))
+                chain.add(c.toASN1Primitive().getEncoded("DER"));
+            return new TcbPackage(
+                    chain, ASN1OctetString.getInstance(tcb.getObjectAt(1)).getOctets());
         }
 
         /** One DER SEQUENCE and nothing after it, parsed lazily. */
@@ -278,10 +299,14 @@ public sealed interface EvidenceExtension {
          * A CertificateList is SEQUENCE { tbs SEQUENCE, algorithm SEQUENCE, signature BIT STRING }; the rest is wrapping,
          * in which a string is the distribution-point URL Enarx stores before each CRL.
          */
-        static void collectCrls(ASN1Encodable node, Optional<String> url, List<Crl> out, int depth) throws IOException, FormatException {
+        static void collectCrls(ASN1Encodable node, Optional<String> url, List<Crl> out, int depth)
+                throws IOException, FormatException {
             ASN1Sequence seq = ASN1Sequence.getInstance(node);
-            byte[] exact = seq.getEncoded(); // before looking into it: a lazily parsed SEQUENCE gives back its exact bytes
-            if (seq.size() == 3 && seq.getObjectAt(0) instanceof ASN1Sequence && seq.getObjectAt(1) instanceof ASN1Sequence
+            byte[] exact =
+                    seq.getEncoded(); // before looking into it: a lazily parsed SEQUENCE gives back its exact bytes
+            if (seq.size() == 3
+                    && seq.getObjectAt(0) instanceof ASN1Sequence
+                    && seq.getObjectAt(1) instanceof ASN1Sequence
                     && seq.getObjectAt(2) instanceof ASN1BitString) {
                 out.add(new Crl(url, exact));
                 return;

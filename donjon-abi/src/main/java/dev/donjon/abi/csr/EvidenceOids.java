@@ -22,7 +22,8 @@ public final class EvidenceOids {
     public static final ASN1ObjectIdentifier SNP = new ASN1ObjectIdentifier("1.3.6.1.4.1.58270.1.3");
 
     /** Donjon's arc: 2.25 + UUID 5903b5ca-5f6b-4716-a440-9da7d2f349e2 as an integer. */
-    public static final ASN1ObjectIdentifier DONJON = new ASN1ObjectIdentifier("2.25.118320555665190972706478181584121055714");
+    public static final ASN1ObjectIdentifier DONJON =
+            new ASN1ObjectIdentifier("2.25.118320555665190972706478181584121055714");
     /** Donjon: the attestation claims and workload identity of an issued Keep certificate ({@link ClaimsExtension}). */
     public static final ASN1ObjectIdentifier KEEP_CLAIMS = DONJON.branch("1");
     /** Donjon: the workload a Keep runs, a CSR extension the Steward copies into its claims ({@link WorkloadIdentity}). */

@@ -18,15 +18,15 @@ import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.pkcs.Attribute;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
  * A Keep's certification request, both directions. {@link #build} makes it as Enarx Keeps do: PKCS#10 v1, empty
@@ -40,26 +40,37 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  * @param workload    the Donjon workload-identity extension, if the Keep sent one
  * @param nonce       the Steward nonce the Keep's evidence binds (freshness), if it asked for one
  */
-public record KeepCsr(byte[] der, PKCS10CertificationRequest request, byte[] spkiDer, Optional<Extension> attestation,
-                      Optional<WorkloadIdentity> workload, Optional<byte[]> nonce) {
+public record KeepCsr(
+        byte[] der,
+        PKCS10CertificationRequest request,
+        byte[] spkiDer,
+        Optional<Extension> attestation,
+        Optional<WorkloadIdentity> workload,
+        Optional<byte[]> nonce) {
 
     /** Largest request the Steward reads (an SGX CSR with its TCB package is ~15 KB). */
     public static final int MAX_BYTES = 256 * 1024;
 
-    public SubjectPublicKeyInfo publicKey() { return request.getSubjectPublicKeyInfo(); }
+    public SubjectPublicKeyInfo publicKey() {
+        return request.getSubjectPublicKeyInfo();
+    }
 
     /**
      * @param selfSignatureVerifies the caller's proof-of-possession check (its choice of signature engine); a request
      *                              it refuses is malformed
      */
-    public static KeepCsr parse(byte[] der, Set<ASN1ObjectIdentifier> attestationOids,
-                                Predicate<PKCS10CertificationRequest> selfSignatureVerifies) throws FormatException {
+    public static KeepCsr parse(
+            byte[] der,
+            Set<ASN1ObjectIdentifier> attestationOids,
+            Predicate<PKCS10CertificationRequest> selfSignatureVerifies)
+            throws FormatException {
         if (der.length > MAX_BYTES) throw new FormatException("CSR is larger than " + MAX_BYTES + " bytes");
         PKCS10CertificationRequest csr;
         try {
             // BouncyCastle accepts trailing bytes and BER; a CSR must be exactly one DER structure
             ASN1Primitive p = ASN1Primitive.fromByteArray(der);
-            if (!java.util.Arrays.equals(p.getEncoded("DER"), der)) throw new FormatException("CSR is not DER (or has trailing bytes)");
+            if (!java.util.Arrays.equals(p.getEncoded("DER"), der))
+                throw new FormatException("CSR is not DER (or has trailing bytes)");
             csr = new PKCS10CertificationRequest(org.bouncycastle.asn1.pkcs.CertificationRequest.getInstance(p));
         } catch (FormatException e) {
             throw e;
@@ -72,13 +83,15 @@ public record KeepCsr(byte[] der, PKCS10CertificationRequest request, byte[] spk
         } catch (Exception e) {
             throw new FormatException("CSR public key does not encode: " + OneLine.of(e));
         }
-        if (!selfSignatureVerifies.test(csr)) throw new FormatException("CSR signature does not verify with its own public key");
+        if (!selfSignatureVerifies.test(csr))
+            throw new FormatException("CSR signature does not verify with its own public key");
         List<Extension> attestation = new ArrayList<>();
         Optional<WorkloadIdentity> workload = Optional.empty();
         Optional<byte[]> nonce = Optional.empty();
         for (Attribute a : csr.getAttributes()) {
             if (!a.getAttrType().equals(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
-                throw new FormatException("CSR attribute " + a.getAttrType() + " is not supported (only extensionRequest)");
+                throw new FormatException(
+                        "CSR attribute " + a.getAttrType() + " is not supported (only extensionRequest)");
             }
             for (ASN1Encodable value : a.getAttrValues()) {
                 Extensions exts;
@@ -109,14 +122,16 @@ public record KeepCsr(byte[] der, PKCS10CertificationRequest request, byte[] spk
             }
         }
         if (attestation.size() > 1) {
-            throw new FormatException("CSR carries " + attestation.size() + " attestation extensions; exactly one is allowed");
+            throw new FormatException(
+                    "CSR carries " + attestation.size() + " attestation extensions; exactly one is allowed");
         }
         return new KeepCsr(der, csr, spki, attestation.stream().findFirst(), workload, nonce);
     }
 
     private static WorkloadIdentity workload(Extension ext) throws FormatException {
         try {
-            return WorkloadIdentity.fromAsn1(ASN1Sequence.getInstance(ext.getExtnValue().getOctets()));
+            return WorkloadIdentity.fromAsn1(
+                    ASN1Sequence.getInstance(ext.getExtnValue().getOctets()));
         } catch (RuntimeException e) {
             throw new FormatException("workload identity extension: " + OneLine.of(e));
         }
@@ -130,7 +145,8 @@ public record KeepCsr(byte[] der, PKCS10CertificationRequest request, byte[] spk
         var b = new JcaPKCS10CertificationRequestBuilder(new X500Name(new RDN[0]), keys.getPublic())
                 .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, new Extensions(all));
         try {
-            return b.build(new JcaContentSignerBuilder(signatureAlgorithm(keys.getPublic())).build(keys.getPrivate())).getEncoded();
+            return b.build(new JcaContentSignerBuilder(signatureAlgorithm(keys.getPublic())).build(keys.getPrivate()))
+                    .getEncoded();
         } catch (OperatorCreationException | IOException e) {
             throw new GeneralSecurityException("cannot sign the Keep CSR: " + OneLine.of(e), e);
         }
@@ -138,7 +154,8 @@ public record KeepCsr(byte[] der, PKCS10CertificationRequest request, byte[] spk
 
     /** ECDSA with the hash that matches the curve's strength: SHA-384 for P-384 (and larger), SHA-256 for P-256. */
     public static String signatureAlgorithm(PublicKey key) throws GeneralSecurityException {
-        if (!(key instanceof ECPublicKey ec)) throw new GeneralSecurityException("a Keep key must be an EC key, not " + key.getAlgorithm());
+        if (!(key instanceof ECPublicKey ec))
+            throw new GeneralSecurityException("a Keep key must be an EC key, not " + key.getAlgorithm());
         return ec.getParams().getOrder().bitLength() > 256 ? "SHA384withECDSA" : "SHA256withECDSA";
     }
 }

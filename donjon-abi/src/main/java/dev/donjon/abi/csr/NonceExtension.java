@@ -1,7 +1,6 @@
 package dev.donjon.abi.csr;
 
 import dev.donjon.abi.ReportData;
-
 import java.io.IOException;
 import java.util.Optional;
 import org.bouncycastle.asn1.ASN1OctetString;
@@ -20,7 +19,8 @@ public final class NonceExtension {
 
     public static Extension encode(byte[] nonce) {
         if (nonce.length < ReportData.MIN_NONCE || nonce.length > ReportData.MAX_NONCE) {
-            throw new IllegalArgumentException("a Steward nonce must be " + ReportData.MIN_NONCE + " to " + ReportData.MAX_NONCE + " bytes");
+            throw new IllegalArgumentException(
+                    "a Steward nonce must be " + ReportData.MIN_NONCE + " to " + ReportData.MAX_NONCE + " bytes");
         }
         try {
             return new Extension(EvidenceOids.STEWARD_NONCE, false, new DEROctetString(nonce).getEncoded());
@@ -39,13 +39,15 @@ public final class NonceExtension {
         byte[] nonce;
         try {
             ASN1Primitive p = ASN1Primitive.fromByteArray(value);
-            if (!java.util.Arrays.equals(p.getEncoded("DER"), value)) throw new IllegalArgumentException("the nonce extension is not DER");
+            if (!java.util.Arrays.equals(p.getEncoded("DER"), value))
+                throw new IllegalArgumentException("the nonce extension is not DER");
             nonce = ASN1OctetString.getInstance(p).getOctets();
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("the nonce extension is not an OCTET STRING");
         }
         if (nonce.length < ReportData.MIN_NONCE || nonce.length > ReportData.MAX_NONCE) {
-            throw new IllegalArgumentException("the nonce extension holds " + nonce.length + " bytes, not " + ReportData.MIN_NONCE + " to " + ReportData.MAX_NONCE);
+            throw new IllegalArgumentException("the nonce extension holds " + nonce.length + " bytes, not "
+                    + ReportData.MIN_NONCE + " to " + ReportData.MAX_NONCE);
         }
         return Optional.of(nonce);
     }

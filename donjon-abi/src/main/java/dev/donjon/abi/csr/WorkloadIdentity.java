@@ -38,21 +38,27 @@ public record WorkloadIdentity(Optional<String> slug, Optional<Digest> digest) {
                 case "sha-512" -> 64;
                 default -> throw new IllegalArgumentException("unknown digest algorithm '" + algorithm + "'");
             };
-            if (value.length != expected) throw new IllegalArgumentException(algorithm + " digest must be " + expected + " bytes");
+            if (value.length != expected)
+                throw new IllegalArgumentException(algorithm + " digest must be " + expected + " bytes");
             value = value.clone();
         }
 
         @Override
-        public byte[] value() { return value.clone(); }
+        public byte[] value() {
+            return value.clone();
+        }
 
         @Override
-        public String toString() { return algorithm + ":" + HexFormat.of().formatHex(value); }
+        public String toString() {
+            return algorithm + ":" + HexFormat.of().formatHex(value);
+        }
     }
 
     public WorkloadIdentity {
         slug.ifPresent(s -> {
             if (s.isEmpty() || s.length() > MAX_SLUG || s.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-                throw new IllegalArgumentException("workload slug must be 1-" + MAX_SLUG + " printable ASCII characters");
+                throw new IllegalArgumentException(
+                        "workload slug must be 1-" + MAX_SLUG + " printable ASCII characters");
             }
         });
     }
@@ -62,7 +68,10 @@ public record WorkloadIdentity(Optional<String> slug, Optional<Digest> digest) {
      */
     public static WorkloadIdentity ofModule(Optional<String> slug, byte[] module) {
         try {
-            return new WorkloadIdentity(slug, Optional.of(new Digest("sha-256", MessageDigest.getInstance("SHA-256").digest(module))));
+            return new WorkloadIdentity(
+                    slug,
+                    Optional.of(new Digest(
+                            "sha-256", MessageDigest.getInstance("SHA-256").digest(module))));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }
@@ -88,8 +97,10 @@ public record WorkloadIdentity(Optional<String> slug, Optional<Digest> digest) {
     public ASN1Sequence toAsn1() {
         ASN1EncodableVector v = new ASN1EncodableVector();
         slug.ifPresent(s -> v.add(new DERTaggedObject(false, 0, new DERUTF8String(s))));
-        digest.ifPresent(d -> v.add(new DERTaggedObject(false, 1,
-                new DERSequence(new org.bouncycastle.asn1.ASN1Encodable[] {new DERUTF8String(d.algorithm()), new DEROctetString(d.value())}))));
+        digest.ifPresent(d ->
+                v.add(new DERTaggedObject(false, 1, new DERSequence(new org.bouncycastle.asn1.ASN1Encodable[] {
+                    new DERUTF8String(d.algorithm()), new DEROctetString(d.value())
+                }))));
         return new DERSequence(v);
     }
 
@@ -107,8 +118,10 @@ public record WorkloadIdentity(Optional<String> slug, Optional<Digest> digest) {
                 slug = Optional.of(ASN1UTF8String.getInstance(t, false).getString());
             } else {
                 ASN1Sequence d = ASN1Sequence.getInstance(t, false);
-                if (d.size() != 2) throw new IllegalArgumentException("workload digest must hold an algorithm and a value");
-                digest = Optional.of(new Digest(ASN1UTF8String.getInstance(d.getObjectAt(0)).getString(),
+                if (d.size() != 2)
+                    throw new IllegalArgumentException("workload digest must hold an algorithm and a value");
+                digest = Optional.of(new Digest(
+                        ASN1UTF8String.getInstance(d.getObjectAt(0)).getString(),
                         ASN1OctetString.getInstance(d.getObjectAt(1)).getOctets()));
             }
         }

@@ -1,7 +1,6 @@
 package dev.donjon.abi.intel;
 
 import dev.donjon.abi.FormatException;
-
 import java.io.ByteArrayOutputStream;
 
 /**
@@ -19,19 +18,34 @@ import java.io.ByteArrayOutputStream;
  * @param qeAuthData      hashed with the attestation key into the QE report's REPORT_DATA
  * @param certification   the innermost certification data (type 5 = PEM PCK chain, when present)
  */
-public record IntelQuote(int version, int teeType, int qeSvn, int pceSvn, byte[] qeVendorId, byte[] userData, QuoteBody body,
-                         byte[] signedData, byte[] signature, byte[] attestationKey, SgxReportBody qeReport,
-                         byte[] qeReportSignature, byte[] qeAuthData, CertificationData certification) {
+public record IntelQuote(
+        int version,
+        int teeType,
+        int qeSvn,
+        int pceSvn,
+        byte[] qeVendorId,
+        byte[] userData,
+        QuoteBody body,
+        byte[] signedData,
+        byte[] signature,
+        byte[] attestationKey,
+        SgxReportBody qeReport,
+        byte[] qeReportSignature,
+        byte[] qeAuthData,
+        CertificationData certification) {
 
     public static final int TEE_TYPE_SGX = 0x00;
     public static final int TEE_TYPE_TDX = 0x81;
     /** The only attestation key type DCAP defines: ECDSA P-256. */
     static final int ATT_KEY_ECDSA_P256 = 2;
+
     static final int HEADER_SIZE = 48;
     /** v5 body types. */
     static final int BODY_SGX = 1, BODY_TD10 = 2, BODY_TD15 = 3;
 
-    public boolean tdx() { return teeType == TEE_TYPE_TDX; }
+    public boolean tdx() {
+        return teeType == TEE_TYPE_TDX;
+    }
 
     /** Certification data: the type and its bytes (type 5 = PCK certificate chain, type 6 = QE report, v4 on). */
     public record CertificationData(int type, byte[] data) {
@@ -46,16 +60,29 @@ public record IntelQuote(int version, int teeType, int qeSvn, int pceSvn, byte[]
     /** The quote's bytes: header, (v5: body type and size,) body, then the signature data sized to what it holds. */
     public byte[] encode() {
         LittleEndianWriter q = new LittleEndianWriter();
-        q.u16(version).u16(ATT_KEY_ECDSA_P256).u32(teeType).u16(qeSvn).u16(pceSvn).bytes(qeVendorId, 16).bytes(userData, 20);
+        q.u16(version)
+                .u16(ATT_KEY_ECDSA_P256)
+                .u32(teeType)
+                .u16(qeSvn)
+                .u16(pceSvn)
+                .bytes(qeVendorId, 16)
+                .bytes(userData, 20);
         byte[] bodyBytes = body.encode();
         if (version == 5) {
-            int type = body instanceof SgxReportBody ? BODY_SGX : bodyBytes.length == TdReportBody.SIZE_TD10 ? BODY_TD10 : BODY_TD15;
+            int type = body instanceof SgxReportBody
+                    ? BODY_SGX
+                    : bodyBytes.length == TdReportBody.SIZE_TD10 ? BODY_TD10 : BODY_TD15;
             q.u16(type).u32(bodyBytes.length);
         }
         q.bytes(bodyBytes);
         LittleEndianWriter qe = new LittleEndianWriter();
-        qe.bytes(qeReport.encode()).bytes(qeReportSignature, 64).u16(qeAuthData.length).bytes(qeAuthData)
-                .u16(certification.type()).u32(certification.data().length).bytes(certification.data());
+        qe.bytes(qeReport.encode())
+                .bytes(qeReportSignature, 64)
+                .u16(qeAuthData.length)
+                .bytes(qeAuthData)
+                .u16(certification.type())
+                .u32(certification.data().length)
+                .bytes(certification.data());
         LittleEndianWriter sig = new LittleEndianWriter();
         sig.bytes(signature, 64).bytes(attestationKey, 64);
         if (version >= 4) sig.u16(CertificationData.QE_REPORT).u32(qe.size());
@@ -83,12 +110,17 @@ public record IntelQuote(int version, int teeType, int qeSvn, int pceSvn, byte[]
         }
 
         LittleEndianWriter bytes(byte[] b, int length) {
-            if (b.length != length) throw new IllegalArgumentException("field is " + length + " bytes, not " + b.length);
+            if (b.length != length)
+                throw new IllegalArgumentException("field is " + length + " bytes, not " + b.length);
             return bytes(b);
         }
 
-        int size() { return out.size(); }
+        int size() {
+            return out.size();
+        }
 
-        byte[] toByteArray() { return out.toByteArray(); }
+        byte[] toByteArray() {
+            return out.toByteArray();
+        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.donjon.abi.intel;
 
 import dev.donjon.abi.FormatException;
-
 import java.util.Arrays;
 
 /** Bounds-checked little-endian cursor over quote bytes; every overrun is a malformed-evidence error naming the field. */
@@ -16,14 +15,18 @@ final class LittleEndianReader {
         this.end = end;
     }
 
-    int position() { return pos; }
+    int position() {
+        return pos;
+    }
 
-    int remaining() { return end - pos; }
+    int remaining() {
+        return end - pos;
+    }
 
     private void need(int n, String field) throws FormatException {
         if (n < 0 || n > end - pos) {
-            throw new FormatException("truncated quote: " + field + " needs " + n + " bytes at offset " + pos
-                    + ", " + (end - pos) + " left");
+            throw new FormatException("truncated quote: " + field + " needs " + n + " bytes at offset " + pos + ", "
+                    + (end - pos) + " left");
         }
     }
 
@@ -36,7 +39,10 @@ final class LittleEndianReader {
 
     long u32(String field) throws FormatException {
         need(4, field);
-        long v = (data[pos] & 0xffL) | (data[pos + 1] & 0xffL) << 8 | (data[pos + 2] & 0xffL) << 16 | (data[pos + 3] & 0xffL) << 24;
+        long v = (data[pos] & 0xffL)
+                | (data[pos + 1] & 0xffL) << 8
+                | (data[pos + 2] & 0xffL) << 16
+                | (data[pos + 3] & 0xffL) << 24;
         pos += 4;
         return v;
     }

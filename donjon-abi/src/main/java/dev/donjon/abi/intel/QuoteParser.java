@@ -1,7 +1,6 @@
 package dev.donjon.abi.intel;
 
 import dev.donjon.abi.FormatException;
-
 import java.util.Arrays;
 
 /**
@@ -21,7 +20,8 @@ final class QuoteParser {
         int pceSvn = r.u16("header PCE SVN");
         byte[] qeVendorId = r.bytes(16, "header QE vendor id");
         byte[] userData = r.bytes(20, "header user data");
-        if (version < 3 || version > 5) throw new FormatException("unsupported quote version " + version + " (expected 3, 4 or 5)");
+        if (version < 3 || version > 5)
+            throw new FormatException("unsupported quote version " + version + " (expected 3, 4 or 5)");
         if (attKeyType != IntelQuote.ATT_KEY_ECDSA_P256) {
             throw new FormatException("unsupported attestation key type " + attKeyType + " (expected 2 = ECDSA P-256)");
         }
@@ -44,14 +44,17 @@ final class QuoteParser {
                 case IntelQuote.BODY_TD10, IntelQuote.BODY_TD15 -> {
                     if (!tdx) throw new FormatException("quote v5 TD body in a quote whose TEE type is SGX");
                     int want = bodyType == IntelQuote.BODY_TD10 ? TdReportBody.SIZE_TD10 : TdReportBody.SIZE_TD15;
-                    if (bodySize != want) throw new FormatException("quote v5 body type " + bodyType + " has size " + bodySize + ", expected " + want);
+                    if (bodySize != want)
+                        throw new FormatException(
+                                "quote v5 body type " + bodyType + " has size " + bodySize + ", expected " + want);
                     yield TdReportBody.parse(raw);
                 }
                 default -> throw new FormatException("unknown quote v5 body type " + bodyType);
             };
         } else {
-            body = tdx ? TdReportBody.parse(r.bytes(TdReportBody.SIZE_TD10, "TD report body"))
-                       : SgxReportBody.parse(r.bytes(SgxReportBody.SIZE, "SGX report body"));
+            body = tdx
+                    ? TdReportBody.parse(r.bytes(TdReportBody.SIZE_TD10, "TD report body"))
+                    : SgxReportBody.parse(r.bytes(SgxReportBody.SIZE, "SGX report body"));
         }
         byte[] signedData = Arrays.copyOfRange(q, 0, r.position());
 
@@ -64,7 +67,8 @@ final class QuoteParser {
             int type = s.u16("certification data type");
             int size = s.length32("certification data size");
             if (type != IntelQuote.CertificationData.QE_REPORT) {
-                throw new FormatException("quote v" + version + " certification data type " + type + ", expected 6 (QE report)");
+                throw new FormatException(
+                        "quote v" + version + " certification data type " + type + ", expected 6 (QE report)");
             }
             qe = new LittleEndianReader(q, s.position(), s.position() + size);
         }
@@ -76,7 +80,20 @@ final class QuoteParser {
         int certType = qe.u16("certification data type");
         int certSize = qe.length32("certification data size");
         byte[] certData = qe.bytes(certSize, "certification data");
-        return new IntelQuote(version, (int) teeType, qeSvn, pceSvn, qeVendorId, userData, body, signedData, signature, attestationKey,
-                qeReport, qeReportSignature, authData, new IntelQuote.CertificationData(certType, certData));
+        return new IntelQuote(
+                version,
+                (int) teeType,
+                qeSvn,
+                pceSvn,
+                qeVendorId,
+                userData,
+                body,
+                signedData,
+                signature,
+                attestationKey,
+                qeReport,
+                qeReportSignature,
+                authData,
+                new IntelQuote.CertificationData(certType, certData));
     }
 }

@@ -8,14 +8,28 @@ import dev.donjon.abi.FormatException;
  *
  * @param raw the 384 bytes as received: what the PCK key signed for a QE report
  */
-public record SgxReportBody(byte[] cpuSvn, long miscSelect, byte[] isvExtProdId, byte[] attributes, byte[] mrEnclave,
-                            byte[] mrSigner, byte[] configId, int isvProdId, int isvSvn, int configSvn, byte[] isvFamilyId,
-                            byte[] reportData, byte[] raw) implements QuoteBody {
+public record SgxReportBody(
+        byte[] cpuSvn,
+        long miscSelect,
+        byte[] isvExtProdId,
+        byte[] attributes,
+        byte[] mrEnclave,
+        byte[] mrSigner,
+        byte[] configId,
+        int isvProdId,
+        int isvSvn,
+        int configSvn,
+        byte[] isvFamilyId,
+        byte[] reportData,
+        byte[] raw)
+        implements QuoteBody {
 
     public static final int SIZE = 384;
 
     /** ATTRIBUTES.FLAGS bit 1: the enclave is debuggable. */
-    public boolean debug() { return (attributes[0] & 0x02) != 0; }
+    public boolean debug() {
+        return (attributes[0] & 0x02) != 0;
+    }
 
     public static SgxReportBody parse(byte[] raw) throws FormatException {
         if (raw.length != SIZE) throw new FormatException("SGX report body is " + raw.length + " bytes, expected 384");
@@ -36,15 +50,41 @@ public record SgxReportBody(byte[] cpuSvn, long miscSelect, byte[] isvExtProdId,
         r.bytes(42, "reserved");
         byte[] familyId = r.bytes(16, "ISVFAMILYID");
         byte[] reportData = r.bytes(64, "REPORTDATA");
-        return new SgxReportBody(cpuSvn, misc, extProdId, attributes, mrEnclave, mrSigner, configId, prodId, svn, configSvn,
-                familyId, reportData, raw);
+        return new SgxReportBody(
+                cpuSvn,
+                misc,
+                extProdId,
+                attributes,
+                mrEnclave,
+                mrSigner,
+                configId,
+                prodId,
+                svn,
+                configSvn,
+                familyId,
+                reportData,
+                raw);
     }
 
     @Override
     public byte[] encode() {
-        return new IntelQuote.LittleEndianWriter().bytes(cpuSvn, 16).u32(miscSelect).bytes(new byte[12]).bytes(isvExtProdId, 16)
-                .bytes(attributes, 16).bytes(mrEnclave, 32).bytes(new byte[32]).bytes(mrSigner, 32).bytes(new byte[32])
-                .bytes(configId, 64).u16(isvProdId).u16(isvSvn).u16(configSvn).bytes(new byte[42]).bytes(isvFamilyId, 16)
-                .bytes(reportData, 64).toByteArray();
+        return new IntelQuote.LittleEndianWriter()
+                .bytes(cpuSvn, 16)
+                .u32(miscSelect)
+                .bytes(new byte[12])
+                .bytes(isvExtProdId, 16)
+                .bytes(attributes, 16)
+                .bytes(mrEnclave, 32)
+                .bytes(new byte[32])
+                .bytes(mrSigner, 32)
+                .bytes(new byte[32])
+                .bytes(configId, 64)
+                .u16(isvProdId)
+                .u16(isvSvn)
+                .u16(configSvn)
+                .bytes(new byte[42])
+                .bytes(isvFamilyId, 16)
+                .bytes(reportData, 64)
+                .toByteArray();
     }
 }

@@ -1,7 +1,6 @@
 package dev.donjon.abi.snp;
 
 import dev.donjon.abi.FormatException;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -34,7 +33,9 @@ public record CertificateTable(List<Entry> entries) {
         }
 
         @Override
-        public byte[] body() { return body.clone(); }
+        public byte[] body() {
+            return body.clone();
+        }
     }
 
     public CertificateTable {
@@ -50,7 +51,8 @@ public record CertificateTable(List<Entry> entries) {
         ByteBuffer b = ByteBuffer.wrap(table).order(ByteOrder.LITTLE_ENDIAN);
         List<Entry> entries = new ArrayList<>();
         for (int at = 0; ; at += ENTRY) {
-            if (at + ENTRY > table.length) throw new FormatException("SNP certificate table (auxblob) has no terminating entry");
+            if (at + ENTRY > table.length)
+                throw new FormatException("SNP certificate table (auxblob) has no terminating entry");
             byte[] guid = Arrays.copyOfRange(table, at, at + 16);
             long offset = Integer.toUnsignedLong(b.getInt(at + 16));
             long length = Integer.toUnsignedLong(b.getInt(at + 20));
@@ -72,7 +74,8 @@ public record CertificateTable(List<Entry> entries) {
         for (Entry e : entries) {
             out.putLong(Long.reverseBytes(e.guid().getMostSignificantBits()))
                     .putLong(Long.reverseBytes(e.guid().getLeastSignificantBits()))
-                    .putInt(offset).putInt(e.body.length);
+                    .putInt(offset)
+                    .putInt(e.body.length);
             offset += e.body.length;
         }
         out.position(headers);
@@ -84,7 +87,10 @@ public record CertificateTable(List<Entry> entries) {
         UUID rfc = uuid(g);
         if (KNOWN.contains(rfc)) return rfc;
         byte[] s = g.clone();
-        swap(s, 0, 3); swap(s, 1, 2); swap(s, 4, 5); swap(s, 6, 7);
+        swap(s, 0, 3);
+        swap(s, 1, 2);
+        swap(s, 4, 5);
+        swap(s, 6, 7);
         return uuid(s);
     }
 
@@ -93,7 +99,11 @@ public record CertificateTable(List<Entry> entries) {
         return new UUID(b.getLong(), b.getLong());
     }
 
-    private static void swap(byte[] a, int i, int j) { byte t = a[i]; a[i] = a[j]; a[j] = t; }
+    private static void swap(byte[] a, int i, int j) {
+        byte t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
 
     private static boolean allZero(byte[] a) {
         for (byte x : a) if (x != 0) return false;

@@ -5,14 +5,20 @@ import java.util.Optional;
 
 /** AMD EPYC generations with SEV-SNP; they differ in TCB_VERSION layout, VCEK hwID length and AMD root. */
 public enum ProductLine {
-    MILAN("Milan"), GENOA("Genoa"), TURIN("Turin");
+    MILAN("Milan"),
+    GENOA("Genoa"),
+    TURIN("Turin");
 
     private final String kdsName;
 
-    ProductLine(String kdsName) { this.kdsName = kdsName; }
+    ProductLine(String kdsName) {
+        this.kdsName = kdsName;
+    }
 
     /** The name AMD's KDS and certificates use ("Milan", "ARK-Milan", "Milan-B0"). */
-    public String kdsName() { return kdsName; }
+    public String kdsName() {
+        return kdsName;
+    }
 
     /** From the CPUID family/model a v3+ report carries (family 0x19 = Zen 3/4, 0x1A = Zen 5). */
     public static Optional<ProductLine> fromCpuid(int family, int model) {

@@ -24,7 +24,8 @@ public record TcbVersion(long raw, int fmc, int bootloader, int tee, int snp, in
     }
 
     private static long octetAt(int value, int index) {
-        if (value < 0 || value > 0xFF) throw new IllegalArgumentException("a security patch level is 0 to 255, not " + value);
+        if (value < 0 || value > 0xFF)
+            throw new IllegalArgumentException("a security patch level is 0 to 255, not " + value);
         return (long) value << (8 * index);
     }
 

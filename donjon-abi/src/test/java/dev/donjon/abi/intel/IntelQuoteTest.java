@@ -15,8 +15,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class IntelQuoteTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"sgx/dcap-qvl/sgx_quote", "tdx/dcap-qvl/tdx_quote", "tdx/dcap-qvl/tdx_quote_outdated",
-            "tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat", "enarx-sgx-quote"})
+    @ValueSource(
+            strings = {
+                "sgx/dcap-qvl/sgx_quote",
+                "tdx/dcap-qvl/tdx_quote",
+                "tdx/dcap-qvl/tdx_quote_outdated",
+                "tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat",
+                "enarx-sgx-quote"
+            })
     void realQuotesReencodeToTheirOwnBytes(String vector) throws Exception {
         byte[] bytes = vector.equals("enarx-sgx-quote") ? enarxSgxQuote() : Vectors.read(vector);
         IntelQuote quote = IntelQuote.parse(bytes);
@@ -39,8 +45,10 @@ class IntelQuoteTest {
 
     /** The SGX quote inside Enarx's own Steward test CSR (the evidence extension's first element). */
     static byte[] enarxSgxQuote() throws Exception {
-        var csr = new org.bouncycastle.pkcs.PKCS10CertificationRequest(Vectors.read("enarx/steward/icelake.signed.tcb.crl.single.i5.csr"));
-        var ext = org.bouncycastle.asn1.x509.Extensions.getInstance(csr.getAttributes()[0].getAttrValues().getObjectAt(0))
+        var csr = new org.bouncycastle.pkcs.PKCS10CertificationRequest(
+                Vectors.read("enarx/steward/icelake.signed.tcb.crl.single.i5.csr"));
+        var ext = org.bouncycastle.asn1.x509.Extensions.getInstance(
+                        csr.getAttributes()[0].getAttrValues().getObjectAt(0))
                 .getExtension(dev.donjon.abi.csr.EvidenceOids.SGX);
         return ((dev.donjon.abi.csr.EvidenceExtension.Sgx) dev.donjon.abi.csr.EvidenceExtension.parse(ext)).quote();
     }

@@ -20,9 +20,12 @@ class CertificateTableTest {
         var tsm = new ObjectMapper().readTree(Vectors.read("snp/go-sev-guest/attestation.tsm.json"));
         byte[] real = Base64.getUrlDecoder().decode(tsm.get("auxblob").asText());
         CertificateTable t = CertificateTable.parse(real);
-        assertEquals(List.of(CertificateTable.ARK, CertificateTable.ASK, CertificateTable.VCEK),
+        assertEquals(
+                List.of(CertificateTable.ARK, CertificateTable.ASK, CertificateTable.VCEK),
                 t.entries().stream().map(CertificateTable.Entry::guid).toList());
-        assertArrayEquals(Vectors.read("snp/go-sev-guest/vcek.testcer"), t.get(CertificateTable.VCEK).orElseThrow());
+        assertArrayEquals(
+                Vectors.read("snp/go-sev-guest/vcek.testcer"),
+                t.get(CertificateTable.VCEK).orElseThrow());
         CertificateTable back = CertificateTable.parse(t.encode());
         assertEquals(t.entries().size(), back.entries().size());
         for (int i = 0; i < t.entries().size(); i++) {
@@ -34,12 +37,16 @@ class CertificateTableTest {
     @Test
     void unknownGuidsAreKeptAndMixedEndianKnownOnesRecognised() throws Exception {
         UUID other = UUID.randomUUID();
-        byte[] table = new CertificateTable(List.of(new CertificateTable.Entry(other, new byte[] {1}),
-                new CertificateTable.Entry(CertificateTable.VLEK, new byte[] {2, 3}))).encode();
+        byte[] table = new CertificateTable(List.of(
+                        new CertificateTable.Entry(other, new byte[] {1}),
+                        new CertificateTable.Entry(CertificateTable.VLEK, new byte[] {2, 3})))
+                .encode();
         // the VLEK's GUID in mixed-endian order, as some hosts write it
         byte[] swapped = table.clone();
         int at = 24;
-        reverse(swapped, at, 4); reverse(swapped, at + 4, 2); reverse(swapped, at + 6, 2);
+        reverse(swapped, at, 4);
+        reverse(swapped, at + 4, 2);
+        reverse(swapped, at + 6, 2);
         CertificateTable t = CertificateTable.parse(swapped);
         assertArrayEquals(new byte[] {2, 3}, t.get(CertificateTable.VLEK).orElseThrow());
         assertEquals(3, t.entries().size() + 1);
@@ -47,8 +54,10 @@ class CertificateTableTest {
 
     @Test
     void malformedTablesAreRefused() {
-        assertEquals("SNP certificate table (auxblob) has no terminating entry",
-                assertThrows(FormatException.class, () -> CertificateTable.parse(new byte[10])).getMessage());
+        assertEquals(
+                "SNP certificate table (auxblob) has no terminating entry",
+                assertThrows(FormatException.class, () -> CertificateTable.parse(new byte[10]))
+                        .getMessage());
     }
 
     private static void reverse(byte[] a, int from, int length) {

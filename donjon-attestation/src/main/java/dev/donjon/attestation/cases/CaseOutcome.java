@@ -12,8 +12,13 @@ import java.util.Optional;
  * @param warnings differences that do not fail the case, e.g. another reject reason than the one expected
  * @param result   what the verifier said; empty when the case could not be run (unreadable file, no verifier)
  */
-public record CaseOutcome(String id, String tee, boolean passed, List<String> problems, List<String> warnings,
-                          Optional<VerificationResult> result) {
+public record CaseOutcome(
+        String id,
+        String tee,
+        boolean passed,
+        List<String> problems,
+        List<String> warnings,
+        Optional<VerificationResult> result) {
 
     public CaseOutcome {
         problems = List.copyOf(problems);
@@ -22,7 +27,8 @@ public record CaseOutcome(String id, String tee, boolean passed, List<String> pr
 
     /** One line: PASS/FAIL, the id, what the verifier said, then problems and warnings. */
     public String line() {
-        StringBuilder sb = new StringBuilder(passed ? "PASS " : "FAIL ").append(id).append(": ");
+        StringBuilder sb =
+                new StringBuilder(passed ? "PASS " : "FAIL ").append(id).append(": ");
         sb.append(result.map(CaseOutcome::verdict).orElse("not run"));
         for (String p : problems) sb.append("; ").append(p);
         for (String w : warnings) sb.append("; warning: ").append(w);
@@ -31,9 +37,10 @@ public record CaseOutcome(String id, String tee, boolean passed, List<String> pr
 
     static String verdict(VerificationResult r) {
         return switch (r) {
-            case VerificationResult.Accepted a -> "accept"
-                    + a.tcbStatus().map(s -> " " + s.wireName()).orElse("")
-                    + (a.advisories().isEmpty() ? "" : " " + a.advisories());
+            case VerificationResult.Accepted a ->
+                "accept"
+                        + a.tcbStatus().map(s -> " " + s.wireName()).orElse("")
+                        + (a.advisories().isEmpty() ? "" : " " + a.advisories());
             case VerificationResult.Rejected j -> "reject/" + j.reason().wireName() + " (" + j.detail() + ")";
         };
     }

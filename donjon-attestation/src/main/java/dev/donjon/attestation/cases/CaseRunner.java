@@ -30,7 +30,9 @@ public final class CaseRunner {
 
     private final Verifiers verifiers;
 
-    public CaseRunner(Verifiers verifiers) { this.verifiers = verifiers; }
+    public CaseRunner(Verifiers verifiers) {
+        this.verifiers = verifiers;
+    }
 
     public List<CaseOutcome> run(Manifest manifest) {
         EndorsementLoader loader = new EndorsementLoader(manifest.baseDir());
@@ -54,7 +56,8 @@ public final class CaseRunner {
             verifier = verifiers.forTee(tee);
             input = input(c, tee, loader);
         } catch (IOException | IllegalArgumentException | IllegalStateException | DateTimeParseException e) {
-            return new CaseOutcome(c.id(), c.tee(), false, List.of("cannot run case: " + e.getMessage()), List.of(), Optional.empty());
+            return new CaseOutcome(
+                    c.id(), c.tee(), false, List.of("cannot run case: " + e.getMessage()), List.of(), Optional.empty());
         } catch (MalformedEvidenceException e) {
             // undecodable evidence is the verifier-level "malformed" verdict, judged like any other
             return judge(c, new VerificationResult.Rejected(tee(c), RejectReason.MALFORMED, e.getMessage()));
@@ -63,13 +66,20 @@ public final class CaseRunner {
         try {
             result = verifier.verify(input, now);
         } catch (RuntimeException e) {
-            return new CaseOutcome(c.id(), c.tee(), false,
-                    List.of("verifier threw " + e.getClass().getName() + ": " + e.getMessage()), List.of(), Optional.empty());
+            return new CaseOutcome(
+                    c.id(),
+                    c.tee(),
+                    false,
+                    List.of("verifier threw " + e.getClass().getName() + ": " + e.getMessage()),
+                    List.of(),
+                    Optional.empty());
         }
         return judge(c, result);
     }
 
-    private static Tee tee(Manifest.Case c) { return Tee.fromWireName(c.tee()); }
+    private static Tee tee(Manifest.Case c) {
+        return Tee.fromWireName(c.tee());
+    }
 
     private static EvidenceInput input(Manifest.Case c, Tee tee, EndorsementLoader loader)
             throws IOException, MalformedEvidenceException {
@@ -91,7 +101,8 @@ public final class CaseRunner {
             problems.add("expected " + expect.result() + (expect.reason() == null ? "" : "/" + expect.reason()));
         } else if (result instanceof VerificationResult.Rejected r) {
             if (expect.reason() != null && !expect.reason().equals(r.reason().wireName())) {
-                warnings.add("expected reason " + expect.reason() + ", got " + r.reason().wireName());
+                warnings.add("expected reason " + expect.reason() + ", got "
+                        + r.reason().wireName());
             }
         } else if (result instanceof VerificationResult.Accepted a) {
             compareAccepted(expect, a, problems);
@@ -102,7 +113,8 @@ public final class CaseRunner {
     private static void compareAccepted(Manifest.Expect expect, VerificationResult.Accepted a, List<String> problems) {
         if (expect.tcbStatus() != null) {
             String got = a.tcbStatus().map(s -> s.wireName()).orElse("(none)");
-            if (!expect.tcbStatus().equals(got)) problems.add("expected TCB status " + expect.tcbStatus() + ", got " + got);
+            if (!expect.tcbStatus().equals(got))
+                problems.add("expected TCB status " + expect.tcbStatus() + ", got " + got);
         }
         if (expect.advisories() != null) {
             Set<String> want = new HashSet<>(expect.advisories());

@@ -14,14 +14,21 @@ final class EndorsementLoader {
 
     private final Path baseDir;
 
-    EndorsementLoader(Path baseDir) { this.baseDir = baseDir; }
+    EndorsementLoader(Path baseDir) {
+        this.baseDir = baseDir;
+    }
 
     Endorsements load(Manifest.EndorsementPaths paths) throws IOException {
         if (paths == null) return Endorsements.none();
         List<byte[]> crls = new ArrayList<>();
         if (paths.crls() != null) for (String crl : paths.crls()) crls.add(read(crl));
-        return new Endorsements(optional(paths.vcek()), optional(paths.vlek()), optional(paths.amdChain()), crls,
-                collateral(paths.collateral()), optional(paths.rootCa()));
+        return new Endorsements(
+                optional(paths.vcek()),
+                optional(paths.vlek()),
+                optional(paths.amdChain()),
+                crls,
+                collateral(paths.collateral()),
+                optional(paths.rootCa()));
     }
 
     private Optional<IntelCollateral> collateral(Manifest.Collateral c) throws IOException {
@@ -29,12 +36,18 @@ final class EndorsementLoader {
         if (c.format() == null) throw new IOException("collateral without \"format\"");
         return switch (c.format()) {
             case "dcap-qvl-json" -> Optional.of(new IntelCollateral.DcapQvlJson(read(required(c.file(), "file"))));
-            case "files" -> Optional.of(new IntelCollateral.Files(
-                    read(required(c.tcbInfo(), "tcb_info")),
-                    read(required(c.tcbInfoIssuerChain(), "tcb_info_issuer_chain")),
-                    optional(c.qeIdentity()), optional(c.qeIdentityIssuerChain()),
-                    optional(c.pckCrl()), optional(c.pckCrlIssuerChain()), optional(c.rootCaCrl())));
-            default -> throw new IOException("unknown collateral format '" + c.format() + "' (expected dcap-qvl-json or files)");
+            case "files" ->
+                Optional.of(new IntelCollateral.Files(
+                        read(required(c.tcbInfo(), "tcb_info")),
+                        read(required(c.tcbInfoIssuerChain(), "tcb_info_issuer_chain")),
+                        optional(c.qeIdentity()),
+                        optional(c.qeIdentityIssuerChain()),
+                        optional(c.pckCrl()),
+                        optional(c.pckCrlIssuerChain()),
+                        optional(c.rootCaCrl())));
+            default ->
+                throw new IOException(
+                        "unknown collateral format '" + c.format() + "' (expected dcap-qvl-json or files)");
         };
     }
 

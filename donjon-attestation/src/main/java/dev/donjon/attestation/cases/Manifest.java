@@ -17,21 +17,37 @@ import java.util.Map;
  */
 public record Manifest(Path baseDir, List<Case> cases) {
 
-    public record Case(String id, String tee, Boolean real, String source, String now,
-                       Evidence evidence, EndorsementPaths endorsements, Expect expect, String note) {}
+    public record Case(
+            String id,
+            String tee,
+            Boolean real,
+            String source,
+            String now,
+            Evidence evidence,
+            EndorsementPaths endorsements,
+            Expect expect,
+            String note) {}
 
     public record Evidence(String file, String encoding, String container) {}
 
-    public record EndorsementPaths(String vcek, String vlek, String amdChain, List<String> crls,
-                                   Collateral collateral, String rootCa) {}
+    public record EndorsementPaths(
+            String vcek, String vlek, String amdChain, List<String> crls, Collateral collateral, String rootCa) {}
 
     /** Either {format: dcap-qvl-json, file} or {format: files, tcb_info, ...}. */
-    public record Collateral(String format, String file, String tcbInfo, String tcbInfoIssuerChain,
-                             String qeIdentity, String qeIdentityIssuerChain, String pckCrl,
-                             String pckCrlIssuerChain, String rootCaCrl) {}
+    public record Collateral(
+            String format,
+            String file,
+            String tcbInfo,
+            String tcbInfoIssuerChain,
+            String qeIdentity,
+            String qeIdentityIssuerChain,
+            String pckCrl,
+            String pckCrlIssuerChain,
+            String rootCaCrl) {}
 
     /** {@code advisories} is null when the manifest does not assert them; {@code fields} values are hex text or numbers. */
-    public record Expect(String result, String tcbStatus, List<String> advisories, String reason, Map<String, JsonNode> fields) {}
+    public record Expect(
+            String result, String tcbStatus, List<String> advisories, String reason, Map<String, JsonNode> fields) {}
 
     private record Document(Integer schema, List<Case> cases) {}
 
@@ -54,9 +70,15 @@ public record Manifest(Path baseDir, List<Case> cases) {
         }
         if (doc.cases() == null || doc.cases().isEmpty()) throw new IOException("manifest " + file + " has no cases");
         for (Case c : doc.cases()) {
-            if (c.id() == null || c.tee() == null || c.now() == null || c.evidence() == null || c.evidence().file() == null
-                    || c.expect() == null || c.expect().result() == null) {
-                throw new IOException("manifest " + file + ": case " + c.id() + " lacks id, tee, now, evidence.file or expect.result");
+            if (c.id() == null
+                    || c.tee() == null
+                    || c.now() == null
+                    || c.evidence() == null
+                    || c.evidence().file() == null
+                    || c.expect() == null
+                    || c.expect().result() == null) {
+                throw new IOException("manifest " + file + ": case " + c.id()
+                        + " lacks id, tee, now, evidence.file or expect.result");
             }
         }
         Path dir = file.toAbsolutePath().getParent();

@@ -29,20 +29,25 @@ public final class CsrSignature {
         try {
             String ecdsa = ECDSA.get(csr.getSignatureAlgorithm().getAlgorithm());
             if (ecdsa == null) {
-                return csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(SignatureProviders.bouncyCastle())
+                return csr.isSignatureValid(new JcaContentVerifierProviderBuilder()
+                        .setProvider(SignatureProviders.bouncyCastle())
                         .build(csr.getSubjectPublicKeyInfo()));
             }
             // RFC 5758 3.2: ECDSA signature algorithm identifiers carry no parameters
             if (csr.getSignatureAlgorithm().getParameters() != null) return false;
             var provider = SignatureProviders.current().provider();
             var key = KeyFactory.getInstance("EC", provider)
-                    .generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded("DER")));
+                    .generatePublic(
+                            new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded("DER")));
             Signature verifier = Signature.getInstance(ecdsa, provider);
             verifier.initVerify(key);
             verifier.update(csr.toASN1Structure().getCertificationRequestInfo().getEncoded("DER"));
             return verifier.verify(csr.getSignature());
-        } catch (GeneralSecurityException | java.io.IOException | org.bouncycastle.operator.OperatorCreationException
-                 | org.bouncycastle.pkcs.PKCSException | RuntimeException e) {
+        } catch (GeneralSecurityException
+                | java.io.IOException
+                | org.bouncycastle.operator.OperatorCreationException
+                | org.bouncycastle.pkcs.PKCSException
+                | RuntimeException e) {
             return false;
         }
     }

@@ -30,16 +30,21 @@ public final class SignatureProviders {
     }
 
     private static final BouncyCastleProvider BOUNCY_CASTLE = new BouncyCastleProvider();
-    private static final Engine JAVA = new Engine(BOUNCY_CASTLE, "BouncyCastle " + BOUNCY_CASTLE.getVersionStr() + " (pure Java)", false);
+    private static final Engine JAVA =
+            new Engine(BOUNCY_CASTLE, "BouncyCastle " + BOUNCY_CASTLE.getVersionStr() + " (pure Java)", false);
     private static volatile Engine current = JAVA;
 
     private SignatureProviders() {}
 
     /** The engine in force: BouncyCastle unless {@link #useNative()} succeeded. */
-    public static Engine current() { return current; }
+    public static Engine current() {
+        return current;
+    }
 
     /** BouncyCastle itself, for what stays there whatever the engine (RSA-PSS chains, which are memoized). */
-    public static Provider bouncyCastle() { return BOUNCY_CASTLE; }
+    public static Provider bouncyCastle() {
+        return BOUNCY_CASTLE;
+    }
 
     /** Switches to AWS-LC. Returns why it could not, in which case BouncyCastle stays in force. */
     public static Optional<String> useNative() {
@@ -49,7 +54,9 @@ public final class SignatureProviders {
     }
 
     /** Back to BouncyCastle (tests, and servers told {@code --crypto java}). */
-    public static void useJava() { current = JAVA; }
+    public static void useJava() {
+        current = JAVA;
+    }
 
     /** Loaded on first use only: extracting and loading the native library is the half second one-shot commands avoid. */
     private static final class NativeEngine {

@@ -1,8 +1,7 @@
 package dev.donjon.attestation.intel;
 
-import dev.donjon.common.OneLine;
 import dev.donjon.attestation.MalformedEvidenceException;
-
+import dev.donjon.common.OneLine;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CRLException;
@@ -50,7 +49,8 @@ final class Certificates {
 
     static X509Certificate certificate(byte[] der) throws MalformedEvidenceException {
         try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+            return (X509Certificate)
+                    CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
         } catch (CertificateException | RuntimeException e) {
             throw new MalformedEvidenceException("certificate cannot be parsed: " + OneLine.of(e));
         }
@@ -98,7 +98,8 @@ final class Certificates {
 
     /** Total length (header + content) of the DER SEQUENCE at pos. */
     private static int derLength(byte[] d, int pos, String what) throws MalformedEvidenceException {
-        if (pos + 2 > d.length || d[pos] != 0x30) throw new MalformedEvidenceException(what + " is neither PEM nor DER certificates");
+        if (pos + 2 > d.length || d[pos] != 0x30)
+            throw new MalformedEvidenceException(what + " is neither PEM nor DER certificates");
         int first = d[pos + 1] & 0xff;
         int header = 2;
         long len;
@@ -106,12 +107,14 @@ final class Certificates {
             len = first;
         } else {
             int n = first & 0x7f;
-            if (n == 0 || n > 3 || pos + 2 + n > d.length) throw new MalformedEvidenceException(what + " has a bad DER length");
+            if (n == 0 || n > 3 || pos + 2 + n > d.length)
+                throw new MalformedEvidenceException(what + " has a bad DER length");
             len = 0;
             for (int i = 0; i < n; i++) len = len << 8 | (d[pos + 2 + i] & 0xff);
             header += n;
         }
-        if (pos + header + len > d.length) throw new MalformedEvidenceException(what + " has a truncated DER certificate");
+        if (pos + header + len > d.length)
+            throw new MalformedEvidenceException(what + " has a truncated DER certificate");
         return (int) (header + len);
     }
 
@@ -128,5 +131,4 @@ final class Certificates {
             throw new MalformedEvidenceException("CRL cannot be parsed: " + OneLine.of(e));
         }
     }
-
 }

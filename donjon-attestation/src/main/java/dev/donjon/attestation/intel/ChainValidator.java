@@ -2,7 +2,6 @@ package dev.donjon.attestation.intel;
 
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.VerificationException;
-
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,7 +34,9 @@ final class ChainValidator {
     private static <V> Map<String, V> lru() {
         return Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) { return size() > CAPACITY; }
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > CAPACITY;
+            }
         });
     }
 
@@ -44,7 +45,8 @@ final class ChainValidator {
      * @param what       names the chain in errors (e.g. "PCK chain")
      * @return the parsed chain, leaf first, root last
      */
-    List<X509Certificate> validate(List<byte[]> ders, byte[] pinnedRootDer, Instant now, String what) throws VerificationException {
+    List<X509Certificate> validate(List<byte[]> ders, byte[] pinnedRootDer, Instant now, String what)
+            throws VerificationException {
         String key = digest(ders, pinnedRootDer);
         List<X509Certificate> chain = verifiedChains.get(key);
         if (chain == null) {
@@ -55,13 +57,16 @@ final class ChainValidator {
             Instant nb = c.getNotBefore().toInstant();
             Instant na = c.getNotAfter().toInstant();
             if (now.isBefore(nb) || now.isAfter(na)) {
-                throw new VerificationException(RejectReason.EXPIRED, what + ": certificate '" + cn(c) + "' is valid " + nb + " .. " + na + ", not at " + now);
+                throw new VerificationException(
+                        RejectReason.EXPIRED,
+                        what + ": certificate '" + cn(c) + "' is valid " + nb + " .. " + na + ", not at " + now);
             }
         }
         return chain;
     }
 
-    private static List<X509Certificate> verifySignatures(List<byte[]> ders, byte[] pinnedRootDer, String what) throws VerificationException {
+    private static List<X509Certificate> verifySignatures(List<byte[]> ders, byte[] pinnedRootDer, String what)
+            throws VerificationException {
         if (ders.isEmpty()) throw new VerificationException(RejectReason.CHAIN, what + " is empty");
         List<X509Certificate> chain = new ArrayList<>();
         for (byte[] d : ders) chain.add(Certificates.certificate(d));
@@ -70,7 +75,9 @@ final class ChainValidator {
             X509Certificate last = chain.getLast();
             boolean selfIssued = last.getSubjectX500Principal().equals(last.getIssuerX500Principal());
             if (selfIssued || !last.getIssuerX500Principal().equals(pinned.getSubjectX500Principal())) {
-                throw new VerificationException(RejectReason.CHAIN, what + " does not end in the pinned Intel root CA ('" + cn(last) + "' differs)");
+                throw new VerificationException(
+                        RejectReason.CHAIN,
+                        what + " does not end in the pinned Intel root CA ('" + cn(last) + "' differs)");
             }
             chain.add(pinned);
         }
@@ -78,7 +85,8 @@ final class ChainValidator {
             X509Certificate c = chain.get(i);
             X509Certificate issuer = i + 1 < chain.size() ? chain.get(i + 1) : c;
             if (!c.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
-                throw new VerificationException(RejectReason.CHAIN, what + ": '" + cn(c) + "' is not issued by '" + cn(issuer) + "'");
+                throw new VerificationException(
+                        RejectReason.CHAIN, what + ": '" + cn(c) + "' is not issued by '" + cn(issuer) + "'");
             }
             if (i + 1 < chain.size() && issuer.getBasicConstraints() < 0) {
                 throw new VerificationException(RejectReason.CHAIN, what + ": issuer '" + cn(issuer) + "' is not a CA");
@@ -86,7 +94,9 @@ final class ChainValidator {
             try {
                 c.verify(issuer.getPublicKey());
             } catch (GeneralSecurityException | RuntimeException e) {
-                throw new VerificationException(RejectReason.CHAIN, what + ": signature of '" + cn(c) + "' does not verify under '" + cn(issuer) + "'");
+                throw new VerificationException(
+                        RejectReason.CHAIN,
+                        what + ": signature of '" + cn(c) + "' does not verify under '" + cn(issuer) + "'");
             }
         }
         return List.copyOf(chain);
@@ -96,7 +106,8 @@ final class ChainValidator {
      * Applies the relevant CRLs (issued by a CA of this chain; others are ignored): each must verify under that CA and
      * be current at now, and must not list a certificate that CA issued in this chain.
      */
-    void checkRevocation(List<X509Certificate> chain, List<byte[]> crlBytes, Instant now, String what) throws VerificationException {
+    void checkRevocation(List<X509Certificate> chain, List<byte[]> crlBytes, Instant now, String what)
+            throws VerificationException {
         for (byte[] raw : crlBytes) {
             X509CRL crl = Certificates.crl(raw);
             for (int i = 1; i < chain.size(); i++) {
@@ -104,14 +115,20 @@ final class ChainValidator {
                 if (!crl.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) continue;
                 verifyCrl(crl, raw, ca.getPublicKey(), what);
                 Instant thisUpdate = crl.getThisUpdate().toInstant();
-                Instant nextUpdate = crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant();
+                Instant nextUpdate =
+                        crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant();
                 if (now.isBefore(thisUpdate) || (nextUpdate != null && now.isAfter(nextUpdate))) {
-                    throw new VerificationException(RejectReason.EXPIRED, what + ": CRL of '" + cn(ca) + "' is valid " + thisUpdate + " .. " + nextUpdate + ", not at " + now);
+                    throw new VerificationException(
+                            RejectReason.EXPIRED,
+                            what + ": CRL of '" + cn(ca) + "' is valid " + thisUpdate + " .. " + nextUpdate
+                                    + ", not at " + now);
                 }
                 X509Certificate subject = chain.get(i - 1);
                 if (crl.isRevoked(subject)) {
-                    throw new VerificationException(RejectReason.REVOKED, what + ": certificate '" + cn(subject) + "' serial "
-                            + subject.getSerialNumber().toString(16) + " is revoked by '" + cn(ca) + "'");
+                    throw new VerificationException(
+                            RejectReason.REVOKED,
+                            what + ": certificate '" + cn(subject) + "' serial "
+                                    + subject.getSerialNumber().toString(16) + " is revoked by '" + cn(ca) + "'");
                 }
                 break;
             }
@@ -124,7 +141,10 @@ final class ChainValidator {
         try {
             crl.verify(issuerKey);
         } catch (GeneralSecurityException | RuntimeException e) {
-            throw new VerificationException(RejectReason.CHAIN, what + ": CRL issued by '" + crl.getIssuerX500Principal().getName() + "' does not verify under its CA");
+            throw new VerificationException(
+                    RejectReason.CHAIN,
+                    what + ": CRL issued by '" + crl.getIssuerX500Principal().getName()
+                            + "' does not verify under its CA");
         }
         verifiedCrls.put(key, crl);
     }
@@ -142,7 +162,9 @@ final class ChainValidator {
         return true;
     }
 
-    static String cn(X509Certificate c) { return cn(c.getSubjectX500Principal().getName()); }
+    static String cn(X509Certificate c) {
+        return cn(c.getSubjectX500Principal().getName());
+    }
 
     /** The CN of an RFC 2253 name, or the whole name when it has none. */
     static String cn(String dn) {
@@ -168,5 +190,4 @@ final class ChainValidator {
     private static byte[] intBytes(int v) {
         return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
     }
-
 }

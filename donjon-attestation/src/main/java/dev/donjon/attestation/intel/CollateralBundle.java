@@ -3,7 +3,6 @@ package dev.donjon.attestation.intel;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.donjon.attestation.IntelCollateral;
 import dev.donjon.attestation.MalformedEvidenceException;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -28,13 +27,21 @@ record CollateralBundle(SignedCollateral tcbInfo, Optional<SignedCollateral> qeI
 
     private static CollateralBundle fromFiles(IntelCollateral.Files f) throws MalformedEvidenceException {
         StrictJson.Signed tcb = StrictJson.signedDocument(f.tcbInfo(), "TCB Info", "tcbInfo");
-        SignedCollateral tcbInfo = new SignedCollateral(tcb.body(), tcb.node(), tcb.signature(),
+        SignedCollateral tcbInfo = new SignedCollateral(
+                tcb.body(),
+                tcb.node(),
+                tcb.signature(),
                 Certificates.certificateDers(f.tcbInfoIssuerChain(), "TCB Info issuer chain"));
         Optional<SignedCollateral> qe = Optional.empty();
         if (f.qeIdentity().isPresent()) {
-            StrictJson.Signed q = StrictJson.signedDocument(f.qeIdentity().get(), "QE Identity", "enclaveIdentity", "qeIdentity");
+            StrictJson.Signed q =
+                    StrictJson.signedDocument(f.qeIdentity().get(), "QE Identity", "enclaveIdentity", "qeIdentity");
             byte[] chain = f.qeIdentityIssuerChain().orElse(f.tcbInfoIssuerChain());
-            qe = Optional.of(new SignedCollateral(q.body(), q.node(), q.signature(), Certificates.certificateDers(chain, "QE Identity issuer chain")));
+            qe = Optional.of(new SignedCollateral(
+                    q.body(),
+                    q.node(),
+                    q.signature(),
+                    Certificates.certificateDers(chain, "QE Identity issuer chain")));
         }
         List<byte[]> crls = new ArrayList<>();
         f.pckCrl().ifPresent(crls::add);
@@ -46,9 +53,11 @@ record CollateralBundle(SignedCollateral tcbInfo, Optional<SignedCollateral> qeI
         JsonNode j = StrictJson.parse(json, "dcap-qvl collateral");
         if (!j.isObject()) throw new MalformedEvidenceException("dcap-qvl collateral is not a JSON object");
         String p = "dcap-qvl collateral";
-        SignedCollateral tcbInfo = signedString(j, "tcb_info", "tcb_info_signature", "tcb_info_issuer_chain", "TCB Info");
+        SignedCollateral tcbInfo =
+                signedString(j, "tcb_info", "tcb_info_signature", "tcb_info_issuer_chain", "TCB Info");
         Optional<SignedCollateral> qe = j.has("qe_identity")
-                ? Optional.of(signedString(j, "qe_identity", "qe_identity_signature", "qe_identity_issuer_chain", "QE Identity"))
+                ? Optional.of(signedString(
+                        j, "qe_identity", "qe_identity_signature", "qe_identity_issuer_chain", "QE Identity"))
                 : Optional.empty();
         List<byte[]> crls = new ArrayList<>();
         for (String name : List.of("pck_crl", "root_ca_crl")) {
@@ -57,13 +66,15 @@ record CollateralBundle(SignedCollateral tcbInfo, Optional<SignedCollateral> qeI
         return new CollateralBundle(tcbInfo, qe, List.copyOf(crls));
     }
 
-    private static SignedCollateral signedString(JsonNode j, String body, String sig, String chain, String what) throws MalformedEvidenceException {
+    private static SignedCollateral signedString(JsonNode j, String body, String sig, String chain, String what)
+            throws MalformedEvidenceException {
         String p = "dcap-qvl collateral";
         byte[] bytes = StrictJson.blob(j, body, p).getBytes(StandardCharsets.UTF_8);
         JsonNode node = StrictJson.parse(bytes, what);
         if (!node.isObject()) throw new MalformedEvidenceException(what + " is not a JSON object");
         byte[] signature = StrictJson.hex(j, sig, 64, p);
-        List<byte[]> issuer = Certificates.certificateDers(StrictJson.blob(j, chain, p).getBytes(StandardCharsets.ISO_8859_1), what + " issuer chain");
+        List<byte[]> issuer = Certificates.certificateDers(
+                StrictJson.blob(j, chain, p).getBytes(StandardCharsets.ISO_8859_1), what + " issuer chain");
         return new SignedCollateral(bytes, node, signature, issuer);
     }
 

@@ -16,14 +16,18 @@ final class IntelRoot {
 
     private IntelRoot() {}
 
-    static byte[] der() { return DER.clone(); }
+    static byte[] der() {
+        return DER.clone();
+    }
 
     private static byte[] load() {
         try (InputStream in = IntelRoot.class.getResourceAsStream("Intel_SGX_Root_CA.der")) {
             if (in == null) throw new IllegalStateException("the bundled Intel SGX Root CA is missing from the jar");
             byte[] der = in.readAllBytes();
-            String actual = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der));
-            if (!actual.equals(SHA256)) throw new IllegalStateException("the bundled Intel SGX Root CA is not the pinned one (" + actual + ")");
+            String actual = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(der));
+            if (!actual.equals(SHA256))
+                throw new IllegalStateException("the bundled Intel SGX Root CA is not the pinned one (" + actual + ")");
             return der;
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot read the bundled Intel SGX Root CA", e);

@@ -1,5 +1,6 @@
 package dev.donjon.attestation.intel;
 
+import dev.donjon.attestation.crypto.SignatureProviders;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
@@ -13,7 +14,6 @@ import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.util.Arrays;
 import java.util.Optional;
-import dev.donjon.attestation.crypto.SignatureProviders;
 
 /** ECDSA P-256 / SHA-256 as Intel uses it: raw X||Y public keys and raw r||s signatures. */
 final class P256 {
@@ -47,7 +47,9 @@ final class P256 {
         BigInteger rhs = x.pow(3).add(A.multiply(x)).add(B).mod(P);
         if (!lhs.equals(rhs)) return Optional.empty();
         try {
-            return Optional.of(KeyFactory.getInstance("EC", SignatureProviders.current().provider()).generatePublic(new ECPublicKeySpec(new ECPoint(x, y), PARAMS)));
+            return Optional.of(
+                    KeyFactory.getInstance("EC", SignatureProviders.current().provider())
+                            .generatePublic(new ECPublicKeySpec(new ECPoint(x, y), PARAMS)));
         } catch (GeneralSecurityException e) {
             return Optional.empty();
         }
@@ -56,7 +58,8 @@ final class P256 {
     /** True when the raw r||s signature over data verifies with key (which must be a P-256 key). */
     static boolean verify(PublicKey key, byte[] data, byte[] rawSignature) {
         if (rawSignature.length != 64) return false;
-        if (!(key instanceof ECPublicKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 256) return false;
+        if (!(key instanceof ECPublicKey ec)
+                || ec.getParams().getCurve().getField().getFieldSize() != 256) return false;
         try {
             SignatureProviders.Engine engine = SignatureProviders.current();
             Signature sig = Signature.getInstance(engine.plainEcdsa("SHA256"), engine.provider());

@@ -1,15 +1,14 @@
 package dev.donjon.attestation.intel;
 
-import dev.donjon.common.OneLine;
 import dev.donjon.attestation.MalformedEvidenceException;
+import dev.donjon.common.OneLine;
+import java.security.cert.X509Certificate;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
-
-import java.security.cert.X509Certificate;
 
 /**
  * The Intel SGX extension of a PCK certificate (OID 1.2.840.113741.1.13.1): the platform's FMSPC, PCE-ID and the
@@ -25,14 +24,16 @@ record PckExtension(byte[] fmspc, byte[] pceId, int[] tcbComponents, int pceSvn)
         byte[] ext = pck.getExtensionValue(OID);
         if (ext == null) throw new MalformedEvidenceException("PCK certificate has no SGX extension " + OID);
         try {
-            ASN1Sequence seq = ASN1Sequence.getInstance(ASN1OctetString.getInstance(ext).getOctets());
+            ASN1Sequence seq =
+                    ASN1Sequence.getInstance(ASN1OctetString.getInstance(ext).getOctets());
             byte[] fmspc = null;
             byte[] pceId = null;
             int[] comps = null;
             int pceSvn = -1;
             for (ASN1Encodable e : seq) {
                 ASN1Sequence entry = ASN1Sequence.getInstance(e);
-                String oid = ASN1ObjectIdentifier.getInstance(entry.getObjectAt(0)).getId();
+                String oid =
+                        ASN1ObjectIdentifier.getInstance(entry.getObjectAt(0)).getId();
                 ASN1Primitive value = entry.getObjectAt(1).toASN1Primitive();
                 switch (oid) {
                     case FMSPC -> fmspc = ASN1OctetString.getInstance(value).getOctets();
@@ -42,20 +43,24 @@ record PckExtension(byte[] fmspc, byte[] pceId, int[] tcbComponents, int pceSvn)
                         java.util.Arrays.fill(comps, -1);
                         for (ASN1Encodable t : ASN1Sequence.getInstance(value)) {
                             ASN1Sequence c = ASN1Sequence.getInstance(t);
-                            String cid = ASN1ObjectIdentifier.getInstance(c.getObjectAt(0)).getId();
+                            String cid = ASN1ObjectIdentifier.getInstance(c.getObjectAt(0))
+                                    .getId();
                             if (!cid.startsWith(TCB + ".")) continue;
                             int n = Integer.parseInt(cid.substring(TCB.length() + 1));
                             if (n >= 1 && n <= 16) comps[n - 1] = smallInt(c.getObjectAt(1), 255);
                             else if (n == 17) pceSvn = smallInt(c.getObjectAt(1), 65535);
                         }
                     }
-                    default -> { }
+                    default -> {}
                 }
             }
-            if (fmspc == null || fmspc.length != 6) throw new MalformedEvidenceException("PCK SGX extension lacks a 6-byte FMSPC");
-            if (pceId == null || pceId.length != 2) throw new MalformedEvidenceException("PCK SGX extension lacks a 2-byte PCE-ID");
+            if (fmspc == null || fmspc.length != 6)
+                throw new MalformedEvidenceException("PCK SGX extension lacks a 6-byte FMSPC");
+            if (pceId == null || pceId.length != 2)
+                throw new MalformedEvidenceException("PCK SGX extension lacks a 2-byte PCE-ID");
             if (comps == null || pceSvn < 0) throw new MalformedEvidenceException("PCK SGX extension lacks the TCB");
-            for (int c : comps) if (c < 0) throw new MalformedEvidenceException("PCK SGX extension lacks a TCB component SVN");
+            for (int c : comps)
+                if (c < 0) throw new MalformedEvidenceException("PCK SGX extension lacks a TCB component SVN");
             return new PckExtension(fmspc, pceId, comps, pceSvn);
         } catch (IllegalArgumentException | IllegalStateException | ClassCastException | IndexOutOfBoundsException e) {
             throw new MalformedEvidenceException("PCK SGX extension cannot be parsed: " + OneLine.of(e));

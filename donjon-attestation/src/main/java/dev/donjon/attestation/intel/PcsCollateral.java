@@ -5,7 +5,6 @@ import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.Tee;
 import dev.donjon.attestation.VerificationException;
-
 import java.security.GeneralSecurityException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -40,7 +39,9 @@ public final class PcsCollateral {
         }
 
         /** {@code processor} or {@code platform}. */
-        public String parameter() { return parameter; }
+        public String parameter() {
+            return parameter;
+        }
 
         public static PckCa fromParameter(String p) {
             for (PckCa c : values()) if (c.parameter.equals(p.toLowerCase(Locale.ROOT))) return c;
@@ -65,7 +66,8 @@ public final class PcsCollateral {
 
     /** @param pinnedRoot DER or PEM of the Intel root to trust; empty: Intel's production root, bundled */
     public PcsCollateral(Optional<byte[]> pinnedRoot) throws MalformedEvidenceException {
-        this.rootDer = pinnedRoot.isPresent() ? Certificates.oneDer(pinnedRoot.get(), "pinned root CA") : IntelRoot.der();
+        this.rootDer =
+                pinnedRoot.isPresent() ? Certificates.oneDer(pinnedRoot.get(), "pinned root CA") : IntelRoot.der();
     }
 
     /** Reads what collateral a quote (v3, v4 or v5) needs, from its PCK certificate; nothing is verified here. */
@@ -79,19 +81,26 @@ public final class PcsCollateral {
         String issuer = ChainValidator.cn(pck.getIssuerX500Principal().getName());
         PckCa ca = null;
         for (PckCa c : PckCa.values()) if (c.commonName.equals(issuer)) ca = c;
-        if (ca == null) throw new MalformedEvidenceException("the PCK certificate's issuer '" + issuer + "' is not a PCK CA");
-        return new Needs(q.tdx() ? Tee.TDX : Tee.SGX, HexFormat.of().formatHex(PckExtension.of(pck).fmspc()), ca);
+        if (ca == null)
+            throw new MalformedEvidenceException("the PCK certificate's issuer '" + issuer + "' is not a PCK CA");
+        return new Needs(
+                q.tdx() ? Tee.TDX : Tee.SGX,
+                HexFormat.of().formatHex(PckExtension.of(pck).fmspc()),
+                ca);
     }
 
     /** A PCS TCB Info response ({@code {"tcbInfo": ..., "signature": ...}}) for {@code tee} and {@code fmspc}. */
-    public Checked tcbInfo(Tee tee, String fmspc, byte[] response, byte[] issuerChain, Instant now) throws VerificationException {
+    public Checked tcbInfo(Tee tee, String fmspc, byte[] response, byte[] issuerChain, Instant now)
+            throws VerificationException {
         StrictJson.Signed doc = StrictJson.signedDocument(response, "TCB Info", "tcbInfo");
         verifySigned(doc, issuerChain, "TCB Info", now);
         TcbInfo info = TcbInfo.parse(doc.node());
         String want = tee == Tee.TDX ? "TDX" : "SGX";
-        if (!info.id().equals(want)) throw new VerificationException(RejectReason.BINDING, "TCB Info is for " + info.id() + ", not " + want);
+        if (!info.id().equals(want))
+            throw new VerificationException(RejectReason.BINDING, "TCB Info is for " + info.id() + ", not " + want);
         String got = HexFormat.of().formatHex(info.fmspc());
-        if (!got.equalsIgnoreCase(fmspc)) throw new VerificationException(RejectReason.BINDING, "TCB Info is for FMSPC " + got + ", not " + fmspc);
+        if (!got.equalsIgnoreCase(fmspc))
+            throw new VerificationException(RejectReason.BINDING, "TCB Info is for FMSPC " + got + ", not " + fmspc);
         String subject = want + " TCB Info for FMSPC " + got;
         inWindow(subject, info.issueDate(), info.nextUpdate(), now);
         return new Checked(subject, info.issueDate(), info.nextUpdate());
@@ -103,7 +112,8 @@ public final class PcsCollateral {
         verifySigned(doc, issuerChain, "QE Identity", now);
         QeIdentity id = QeIdentity.parse(doc.node());
         String want = tee == Tee.TDX ? "TD_QE" : "QE";
-        if (!id.id().equals(want)) throw new VerificationException(RejectReason.BINDING, "QE Identity is for " + id.id() + ", not " + want);
+        if (!id.id().equals(want))
+            throw new VerificationException(RejectReason.BINDING, "QE Identity is for " + id.id() + ", not " + want);
         String subject = (tee == Tee.TDX ? "TDX" : "SGX") + " QE Identity (" + id.id() + ")";
         inWindow(subject, id.issueDate(), id.nextUpdate(), now);
         return new Checked(subject, id.issueDate(), id.nextUpdate());
@@ -111,10 +121,17 @@ public final class PcsCollateral {
 
     /** A PCK CRL (DER or PEM) of {@code ca}, with the issuer chain the PCS sent beside it (the CA, then the root). */
     public Checked pckCrl(PckCa ca, byte[] crl, byte[] issuerChain, Instant now) throws VerificationException {
-        List<X509Certificate> chain = chains.validate(Certificates.certificateDers(issuerChain, "PCK CRL issuer chain"), rootDer, now, "PCK CRL issuer chain");
+        List<X509Certificate> chain = chains.validate(
+                Certificates.certificateDers(issuerChain, "PCK CRL issuer chain"),
+                rootDer,
+                now,
+                "PCK CRL issuer chain");
         X509Certificate issuer = chain.getFirst();
         if (!ChainValidator.cn(issuer).equals(ca.commonName)) {
-            throw new VerificationException(RejectReason.BINDING, "the PCK CRL issuer chain starts at '" + ChainValidator.cn(issuer) + "', not '" + ca.commonName + "'");
+            throw new VerificationException(
+                    RejectReason.BINDING,
+                    "the PCK CRL issuer chain starts at '" + ChainValidator.cn(issuer) + "', not '" + ca.commonName
+                            + "'");
         }
         return crlUnder(Certificates.crl(crl), issuer, "PCK CRL of '" + ca.commonName + "'", now);
     }
@@ -124,14 +141,19 @@ public final class PcsCollateral {
         return crlUnder(Certificates.crl(crl), Certificates.certificate(rootDer), ROOT_CN + " CRL", now);
     }
 
-    private Checked crlUnder(X509CRL crl, X509Certificate issuer, String subject, Instant now) throws VerificationException {
+    private Checked crlUnder(X509CRL crl, X509Certificate issuer, String subject, Instant now)
+            throws VerificationException {
         if (!crl.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
-            throw new VerificationException(RejectReason.BINDING, subject + " is issued by '" + ChainValidator.cn(crl.getIssuerX500Principal().getName()) + "'");
+            throw new VerificationException(
+                    RejectReason.BINDING,
+                    subject + " is issued by '"
+                            + ChainValidator.cn(crl.getIssuerX500Principal().getName()) + "'");
         }
         try {
             crl.verify(issuer.getPublicKey());
         } catch (GeneralSecurityException | RuntimeException e) {
-            throw new VerificationException(RejectReason.SIGNATURE, subject + " does not verify under '" + ChainValidator.cn(issuer) + "'");
+            throw new VerificationException(
+                    RejectReason.SIGNATURE, subject + " does not verify under '" + ChainValidator.cn(issuer) + "'");
         }
         if (crl.getNextUpdate() == null) throw new MalformedEvidenceException(subject + " has no nextUpdate");
         Instant issued = crl.getThisUpdate().toInstant();
@@ -140,20 +162,29 @@ public final class PcsCollateral {
         return new Checked(subject, issued, next);
     }
 
-    private void verifySigned(StrictJson.Signed doc, byte[] issuerChain, String what, Instant now) throws VerificationException {
-        List<X509Certificate> chain = chains.validate(Certificates.certificateDers(issuerChain, what + " issuer chain"), rootDer, now, what + " issuer chain");
+    private void verifySigned(StrictJson.Signed doc, byte[] issuerChain, String what, Instant now)
+            throws VerificationException {
+        List<X509Certificate> chain = chains.validate(
+                Certificates.certificateDers(issuerChain, what + " issuer chain"),
+                rootDer,
+                now,
+                what + " issuer chain");
         X509Certificate signer = chain.getFirst();
         if (!ChainValidator.cn(signer).equals(TCB_SIGNING_CN)) {
-            throw new VerificationException(RejectReason.CHAIN, what + " is signed by '" + ChainValidator.cn(signer) + "', not the TCB signing certificate");
+            throw new VerificationException(
+                    RejectReason.CHAIN,
+                    what + " is signed by '" + ChainValidator.cn(signer) + "', not the TCB signing certificate");
         }
         if (!chains.collateralSignatureVerifies(signer.getPublicKey(), doc.body(), doc.signature())) {
-            throw new VerificationException(RejectReason.SIGNATURE, what + " signature does not verify with the TCB signing key");
+            throw new VerificationException(
+                    RejectReason.SIGNATURE, what + " signature does not verify with the TCB signing key");
         }
     }
 
     private static void inWindow(String what, Instant from, Instant to, Instant now) throws VerificationException {
         if (now.isBefore(from) || now.isAfter(to)) {
-            throw new VerificationException(RejectReason.EXPIRED, what + " is valid " + from + " .. " + to + ", not at " + now);
+            throw new VerificationException(
+                    RejectReason.EXPIRED, what + " is valid " + from + " .. " + to + ", not at " + now);
         }
     }
 }

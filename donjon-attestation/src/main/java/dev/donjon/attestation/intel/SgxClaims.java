@@ -2,21 +2,33 @@ package dev.donjon.attestation.intel;
 
 import dev.donjon.attestation.Claims;
 import dev.donjon.attestation.Tee;
-
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** What an authentic SGX quote says about the enclave. */
-public record SgxClaims(int version, byte[] mrEnclave, byte[] mrSigner, int isvProdId, int isvSvn, byte[] attributes,
-                        long miscSelect, byte[] reportData, byte[] fmspc) implements Claims {
+public record SgxClaims(
+        int version,
+        byte[] mrEnclave,
+        byte[] mrSigner,
+        int isvProdId,
+        int isvSvn,
+        byte[] attributes,
+        long miscSelect,
+        byte[] reportData,
+        byte[] fmspc)
+        implements Claims {
 
     @Override
-    public Tee tee() { return Tee.SGX; }
+    public Tee tee() {
+        return Tee.SGX;
+    }
 
     /** ATTRIBUTES.FLAGS bit 1 (DEBUG). */
     @Override
-    public boolean debug() { return (attributes[0] & 0x02) != 0; }
+    public boolean debug() {
+        return (attributes[0] & 0x02) != 0;
+    }
 
     @Override
     public Map<String, String> fields() {

@@ -1,6 +1,5 @@
 package dev.donjon.attestation.intel;
 
-import dev.donjon.common.OneLine;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -8,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.donjon.attestation.MalformedEvidenceException;
-
+import dev.donjon.common.OneLine;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -25,7 +24,8 @@ import java.util.List;
  */
 final class StrictJson {
     private static final JsonFactory FACTORY = JsonFactory.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
     private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
 
     private StrictJson() {}
@@ -37,10 +37,12 @@ final class StrictJson {
         try (JsonParser p = FACTORY.createParser(json)) {
             JsonNode n = MAPPER.readTree(p);
             if (n == null) throw new MalformedEvidenceException(what + " is empty");
-            if (p.nextToken() != null) throw new MalformedEvidenceException(what + " has trailing content after the JSON value");
+            if (p.nextToken() != null)
+                throw new MalformedEvidenceException(what + " has trailing content after the JSON value");
             return n;
         } catch (IOException e) {
-            throw new MalformedEvidenceException(what + " is not valid JSON: " + OneLine.of(e).split(" at \\[")[0]);
+            throw new MalformedEvidenceException(
+                    what + " is not valid JSON: " + OneLine.of(e).split(" at \\[")[0]);
         }
     }
 
@@ -52,9 +54,14 @@ final class StrictJson {
         JsonNode top = parse(json, what);
         if (!top.isObject()) throw new MalformedEvidenceException(what + " is not a JSON object");
         String key = null;
-        for (String k : innerKeys) if (top.has(k)) { key = k; break; }
+        for (String k : innerKeys)
+            if (top.has(k)) {
+                key = k;
+                break;
+            }
         if (key == null) throw new MalformedEvidenceException(what + " lacks the member '" + innerKeys[0] + "'");
-        if (!top.get(key).isObject()) throw new MalformedEvidenceException(what + " member '" + key + "' is not an object");
+        if (!top.get(key).isObject())
+            throw new MalformedEvidenceException(what + " member '" + key + "' is not an object");
         byte[] signature = hex(top, "signature", 64, what);
         byte[] body = slice(json, key, what);
         return new Signed(body, top.get(key), signature);
@@ -63,7 +70,8 @@ final class StrictJson {
     /** The exact bytes of the value of top-level member key. */
     private static byte[] slice(byte[] json, String key, String what) throws MalformedEvidenceException {
         try (JsonParser p = FACTORY.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) throw new MalformedEvidenceException(what + " is not a JSON object");
+            if (p.nextToken() != JsonToken.START_OBJECT)
+                throw new MalformedEvidenceException(what + " is not a JSON object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 p.nextToken();
@@ -71,7 +79,8 @@ final class StrictJson {
                 p.skipChildren();
                 if (name.equals(key)) {
                     long end = p.currentTokenLocation().getByteOffset() + 1;
-                    if (start < 0 || end > json.length || end <= start) throw new MalformedEvidenceException(what + ": cannot locate '" + key + "'");
+                    if (start < 0 || end > json.length || end <= start)
+                        throw new MalformedEvidenceException(what + ": cannot locate '" + key + "'");
                     return Arrays.copyOfRange(json, (int) start, (int) end);
                 }
             }
@@ -104,7 +113,8 @@ final class StrictJson {
         if (!n.isTextual()) throw new MalformedEvidenceException(path + "." + name + " is not a string");
         String s = n.textValue();
         for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) < 0x20) throw new MalformedEvidenceException(path + "." + name + " contains a control character");
+            if (s.charAt(i) < 0x20)
+                throw new MalformedEvidenceException(path + "." + name + " contains a control character");
         }
         return s;
     }
@@ -120,7 +130,8 @@ final class StrictJson {
         List<String> out = new ArrayList<>();
         ArrayNode a = array(obj, name, path);
         for (int i = 0; i < a.size(); i++) {
-            if (!a.get(i).isTextual()) throw new MalformedEvidenceException(path + "." + name + "[" + i + "] is not a string");
+            if (!a.get(i).isTextual())
+                throw new MalformedEvidenceException(path + "." + name + "[" + i + "] is not a string");
             out.add(a.get(i).textValue());
         }
         return out;
@@ -139,7 +150,8 @@ final class StrictJson {
 
     static byte[] hex(JsonNode obj, String name, int bytes, String path) throws MalformedEvidenceException {
         String s = string(obj, name, path);
-        if (s.length() != bytes * 2) throw new MalformedEvidenceException(path + "." + name + " is not " + bytes + " bytes of hex");
+        if (s.length() != bytes * 2)
+            throw new MalformedEvidenceException(path + "." + name + " is not " + bytes + " bytes of hex");
         try {
             return HexFormat.of().parseHex(s);
         } catch (IllegalArgumentException e) {

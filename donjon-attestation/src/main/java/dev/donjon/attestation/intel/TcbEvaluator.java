@@ -1,18 +1,17 @@
 package dev.donjon.attestation.intel;
 
-import dev.donjon.abi.intel.TdReportBody;
+import static dev.donjon.attestation.TcbStatus.*;
+
 import dev.donjon.abi.intel.QuoteBody;
+import dev.donjon.abi.intel.TdReportBody;
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.TcbStatus;
 import dev.donjon.attestation.VerificationException;
-
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
-import static dev.donjon.attestation.TcbStatus.*;
 
 /**
  * TCB level evaluation after Intel's QVL (TcbLevelCheck, TdxModuleCheck, TDRelaunchCheck): the platform level from
@@ -26,17 +25,22 @@ final class TcbEvaluator {
 
     private TcbEvaluator() {}
 
-    static Verdict evaluate(TcbInfo info, PckExtension pck, QuoteBody body, Optional<QeIdentity> qeIdentity, int qeIsvSvn)
+    static Verdict evaluate(
+            TcbInfo info, PckExtension pck, QuoteBody body, Optional<QeIdentity> qeIdentity, int qeIsvSvn)
             throws VerificationException {
         Set<String> advisories = new LinkedHashSet<>();
-        Optional<TcbInfo.Level> sgxLevel = info.levels().stream().filter(l -> sgxMatches(l, pck)).findFirst();
+        Optional<TcbInfo.Level> sgxLevel =
+                info.levels().stream().filter(l -> sgxMatches(l, pck)).findFirst();
         TcbStatus status;
         TcbStatus sgxStatus = sgxLevel.map(TcbInfo.Level::status).orElse(null);
         TcbStatus moduleStatus = null;
         if (body instanceof TdReportBody td) {
             byte[] svn = td.teeTcbSvn();
-            TcbInfo.Level level = info.levels().stream().filter(l -> sgxMatches(l, pck) && tdxMatches(l, svn)).findFirst()
-                    .orElseThrow(() -> new VerificationException(RejectReason.TCB_LEVEL,
+            TcbInfo.Level level = info.levels().stream()
+                    .filter(l -> sgxMatches(l, pck) && tdxMatches(l, svn))
+                    .findFirst()
+                    .orElseThrow(() -> new VerificationException(
+                            RejectReason.TCB_LEVEL,
                             "TCB not supported: no TCB level matches the PCK SVNs and TEE_TCB_SVN " + hex(svn)));
             advisories.addAll(level.advisoryIds());
             EnclaveTcbLevel module = moduleLevel(info, td);
@@ -44,23 +48,30 @@ final class TcbEvaluator {
             advisories.addAll(module.advisoryIds());
             status = converge(level.status(), moduleStatus);
         } else {
-            TcbInfo.Level level = sgxLevel.orElseThrow(() -> new VerificationException(RejectReason.TCB_LEVEL,
-                    "TCB not supported: no TCB level matches the PCK SVNs " + Arrays.toString(pck.tcbComponents()) + " / PCESVN " + pck.pceSvn()));
+            TcbInfo.Level level = sgxLevel.orElseThrow(() -> new VerificationException(
+                    RejectReason.TCB_LEVEL,
+                    "TCB not supported: no TCB level matches the PCK SVNs " + Arrays.toString(pck.tcbComponents())
+                            + " / PCESVN " + pck.pceSvn()));
             status = level.status();
             advisories.addAll(level.advisoryIds());
         }
 
         TcbStatus qeStatus = null;
         if (qeIdentity.isPresent()) {
-            EnclaveTcbLevel qe = qeIdentity.get().levels().stream().filter(l -> l.isvSvn() <= qeIsvSvn).findFirst()
-                    .orElseThrow(() -> new VerificationException(RejectReason.TCB_LEVEL, "QE ISVSVN " + qeIsvSvn + " matches no QE identity TCB level"));
+            EnclaveTcbLevel qe = qeIdentity.get().levels().stream()
+                    .filter(l -> l.isvSvn() <= qeIsvSvn)
+                    .findFirst()
+                    .orElseThrow(() -> new VerificationException(
+                            RejectReason.TCB_LEVEL, "QE ISVSVN " + qeIsvSvn + " matches no QE identity TCB level"));
             qeStatus = qe.status();
             advisories.addAll(qe.advisoryIds());
         }
 
-        if (body instanceof TdReportBody td && td.teeTcbSvn2().isPresent()
+        if (body instanceof TdReportBody td
+                && td.teeTcbSvn2().isPresent()
                 && relaunchAdvised(info, td.teeTcbSvn2().get(), sgxStatus, status, moduleStatus, qeStatus)) {
-            boolean config = sgxStatus == CONFIGURATION_NEEDED || sgxStatus == CONFIGURATION_AND_SW_HARDENING_NEEDED
+            boolean config = sgxStatus == CONFIGURATION_NEEDED
+                    || sgxStatus == CONFIGURATION_AND_SW_HARDENING_NEEDED
                     || status == OUT_OF_DATE_CONFIGURATION_NEEDED;
             status = config ? TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED : TD_RELAUNCH_ADVISED;
         }
@@ -89,32 +100,52 @@ final class TcbEvaluator {
             if (b != 0) throw new VerificationException(RejectReason.BINDING, "SEAM_ATTRIBUTES is not zero");
         }
         if (major == 0) {
-            TcbInfo.TdxModule m = info.tdxModule().orElseThrow(() ->
-                    new VerificationException(RejectReason.BINDING, "TDX TCB Info has no tdxModule to check MR_SIGNER_SEAM against"));
+            TcbInfo.TdxModule m = info.tdxModule()
+                    .orElseThrow(() -> new VerificationException(
+                            RejectReason.BINDING, "TDX TCB Info has no tdxModule to check MR_SIGNER_SEAM against"));
             if (!Arrays.equals(m.mrSigner(), td.mrSignerSeam())) {
-                throw new VerificationException(RejectReason.BINDING, "MR_SIGNER_SEAM does not match the TCB Info tdxModule mrsigner");
+                throw new VerificationException(
+                        RejectReason.BINDING, "MR_SIGNER_SEAM does not match the TCB Info tdxModule mrsigner");
             }
             return new EnclaveTcbLevel(0, UP_TO_DATE, List.of());
         }
-        TcbInfo.TdxModuleIdentity id = moduleIdentity(info, major).orElseThrow(() ->
-                new VerificationException(RejectReason.BINDING, String.format("TCB Info has no TDX module identity TDX_%02X", major)));
+        TcbInfo.TdxModuleIdentity id = moduleIdentity(info, major)
+                .orElseThrow(() -> new VerificationException(
+                        RejectReason.BINDING, String.format("TCB Info has no TDX module identity TDX_%02X", major)));
         if (!Arrays.equals(id.mrSigner(), td.mrSignerSeam())) {
-            throw new VerificationException(RejectReason.BINDING, "MR_SIGNER_SEAM does not match TDX module identity " + id.id());
+            throw new VerificationException(
+                    RejectReason.BINDING, "MR_SIGNER_SEAM does not match TDX module identity " + id.id());
         }
         int minor = svn[0] & 0xff;
-        return id.levels().stream().filter(l -> l.isvSvn() <= minor).findFirst().orElseThrow(() ->
-                new VerificationException(RejectReason.TCB_LEVEL, "TDX module SVN " + minor + " matches no level of " + id.id()));
+        return id.levels().stream()
+                .filter(l -> l.isvSvn() <= minor)
+                .findFirst()
+                .orElseThrow(() -> new VerificationException(
+                        RejectReason.TCB_LEVEL, "TDX module SVN " + minor + " matches no level of " + id.id()));
     }
 
     private static Optional<TcbInfo.TdxModuleIdentity> moduleIdentity(TcbInfo info, int major) {
         String want = String.format("TDX_%02X", major);
-        return info.moduleIdentities().stream().filter(m -> m.id().equalsIgnoreCase(want)).findFirst();
+        return info.moduleIdentities().stream()
+                .filter(m -> m.id().equalsIgnoreCase(want))
+                .findFirst();
     }
 
     /** TD 1.5: the TD runs on an outdated module but the module now loaded (TEE_TCB_SVN2) is current. */
-    private static boolean relaunchAdvised(TcbInfo info, byte[] svn2, TcbStatus sgxStatus, TcbStatus tdxStatus,
-                                           TcbStatus moduleStatus, TcbStatus qeStatus) {
-        if (sgxStatus == null || !List.of(UP_TO_DATE, SW_HARDENING_NEEDED, CONFIGURATION_NEEDED, CONFIGURATION_AND_SW_HARDENING_NEEDED).contains(sgxStatus)) return false;
+    private static boolean relaunchAdvised(
+            TcbInfo info,
+            byte[] svn2,
+            TcbStatus sgxStatus,
+            TcbStatus tdxStatus,
+            TcbStatus moduleStatus,
+            TcbStatus qeStatus) {
+        if (sgxStatus == null
+                || !List.of(
+                                UP_TO_DATE,
+                                SW_HARDENING_NEEDED,
+                                CONFIGURATION_NEEDED,
+                                CONFIGURATION_AND_SW_HARDENING_NEEDED)
+                        .contains(sgxStatus)) return false;
         if (tdxStatus != OUT_OF_DATE && tdxStatus != OUT_OF_DATE_CONFIGURATION_NEEDED) return false;
         if (moduleStatus != OUT_OF_DATE) return false;
         if (qeStatus == OUT_OF_DATE || qeStatus == REVOKED) return false;
@@ -144,5 +175,7 @@ final class TcbEvaluator {
         };
     }
 
-    private static String hex(byte[] b) { return java.util.HexFormat.of().formatHex(b); }
+    private static String hex(byte[] b) {
+        return java.util.HexFormat.of().formatHex(b);
+    }
 }

@@ -2,27 +2,41 @@ package dev.donjon.attestation.intel;
 
 import dev.donjon.attestation.Claims;
 import dev.donjon.attestation.Tee;
-
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** What an authentic TDX quote says about the trust domain. */
-public record TdxClaims(int version, byte[] mrTd, List<byte[]> rtmrs, byte[] mrConfigId, byte[] mrOwner,
-                        byte[] mrOwnerConfig, byte[] tdAttributes, byte[] xfam, byte[] reportData, byte[] fmspc,
-                        byte[] teeTcbSvn, byte[] mrSeam) implements Claims {
+public record TdxClaims(
+        int version,
+        byte[] mrTd,
+        List<byte[]> rtmrs,
+        byte[] mrConfigId,
+        byte[] mrOwner,
+        byte[] mrOwnerConfig,
+        byte[] tdAttributes,
+        byte[] xfam,
+        byte[] reportData,
+        byte[] fmspc,
+        byte[] teeTcbSvn,
+        byte[] mrSeam)
+        implements Claims {
 
     public TdxClaims {
         rtmrs = List.copyOf(rtmrs);
     }
 
     @Override
-    public Tee tee() { return Tee.TDX; }
+    public Tee tee() {
+        return Tee.TDX;
+    }
 
     /** TD_ATTRIBUTES bit 0 (TUD.DEBUG). */
     @Override
-    public boolean debug() { return (tdAttributes[0] & 0x01) != 0; }
+    public boolean debug() {
+        return (tdAttributes[0] & 0x01) != 0;
+    }
 
     @Override
     public Map<String, String> fields() {

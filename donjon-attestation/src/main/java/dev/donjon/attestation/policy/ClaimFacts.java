@@ -16,12 +16,24 @@ public final class ClaimFacts {
     public static PolicyFacts of(Claims claims) {
         return switch (claims) {
             case SnpClaims c -> snp(c);
-            case SgxClaims c -> new PolicyFacts.Sgx(HEX.formatHex(c.mrEnclave()), HEX.formatHex(c.mrSigner()), c.isvProdId(),
-                    c.isvSvn(), littleEndian64(c.attributes()), (int) c.miscSelect());
-            case TdxClaims c -> new PolicyFacts.Tdx(HEX.formatHex(c.mrTd()), HEX.formatHex(c.mrOwner()), HEX.formatHex(c.teeTcbSvn()),
-                    littleEndian64(c.tdAttributes()));
-            default -> throw new UnsupportedOperationException("policy evaluation of " + claims.tee().wireName()
-                    + " claims is not supported yet (" + claims.getClass().getSimpleName() + ")");
+            case SgxClaims c ->
+                new PolicyFacts.Sgx(
+                        HEX.formatHex(c.mrEnclave()),
+                        HEX.formatHex(c.mrSigner()),
+                        c.isvProdId(),
+                        c.isvSvn(),
+                        littleEndian64(c.attributes()),
+                        (int) c.miscSelect());
+            case TdxClaims c ->
+                new PolicyFacts.Tdx(
+                        HEX.formatHex(c.mrTd()),
+                        HEX.formatHex(c.mrOwner()),
+                        HEX.formatHex(c.teeTcbSvn()),
+                        littleEndian64(c.tdAttributes()));
+            default ->
+                throw new UnsupportedOperationException(
+                        "policy evaluation of " + claims.tee().wireName() + " claims is not supported yet ("
+                                + claims.getClass().getSimpleName() + ")");
         };
     }
 
@@ -29,8 +41,15 @@ public final class ClaimFacts {
         var t = c.reportedTcb();
         // AUTHOR_KEY_EN is not among the claims; firmware zeroes AUTHOR_KEY_DIGEST when it is clear
         boolean authorKey = !allZero(c.authorKeyDigest());
-        return new PolicyFacts.Snp(HEX.formatHex(c.measurement()), HEX.formatHex(c.hostData()), HEX.formatHex(c.idKeyDigest()),
-                HEX.formatHex(c.authorKeyDigest()), authorKey, c.policy(), c.platformInfo(), c.vmpl(),
+        return new PolicyFacts.Snp(
+                HEX.formatHex(c.measurement()),
+                HEX.formatHex(c.hostData()),
+                HEX.formatHex(c.idKeyDigest()),
+                HEX.formatHex(c.authorKeyDigest()),
+                authorKey,
+                c.policy(),
+                c.platformInfo(),
+                c.vmpl(),
                 new PolicyFacts.SnpTcb(t.bootloader(), t.tee(), t.snp(), t.microcode(), t.fmc()));
     }
 

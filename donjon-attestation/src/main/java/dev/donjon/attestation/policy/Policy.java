@@ -24,14 +24,20 @@ public record Policy(Optional<SnpRules> snp, Optional<SgxRules> sgx, Optional<Td
         PolicyFacts facts = ClaimFacts.of(verified.claims());
         if (verified.claims().simulated()) {
             if (!(facts instanceof PolicyFacts.Snp f) || sim.isEmpty()) {
-                return new PolicyDecision.Reject("sim", "the evidence is SIMULATED (signed under a locally generated root, not the"
-                        + " TEE vendor's) and the policy has no [sim] section");
+                return new PolicyDecision.Reject(
+                        "sim",
+                        "the evidence is SIMULATED (signed under a locally generated root, not the"
+                                + " TEE vendor's) and the policy has no [sim] section");
             }
             return switch (sim.get().evaluate(f)) {
-                case PolicyDecision.Accept ok -> new PolicyDecision.Accept(java.util.stream.Stream.concat(
-                        java.util.stream.Stream.of("SIMULATED evidence accepted by the [sim] section: it proves nothing about hardware"),
-                        ok.notes().stream()).toList());
-                case PolicyDecision.Reject no -> new PolicyDecision.Reject(no.rule().replaceFirst("^snp\\.", "sim."), no.detail());
+                case PolicyDecision.Accept ok ->
+                    new PolicyDecision.Accept(java.util.stream.Stream.concat(
+                                    java.util.stream.Stream.of(
+                                            "SIMULATED evidence accepted by the [sim] section: it proves nothing about hardware"),
+                                    ok.notes().stream())
+                            .toList());
+                case PolicyDecision.Reject no ->
+                    new PolicyDecision.Reject(no.rule().replaceFirst("^snp\\.", "sim."), no.detail());
             };
         }
         return evaluate(facts, verified.tcbStatus(), verified.advisories());
@@ -40,12 +46,15 @@ public record Policy(Optional<SnpRules> snp, Optional<SgxRules> sgx, Optional<Td
     public PolicyDecision evaluate(PolicyFacts facts, Optional<TcbStatus> tcbStatus, List<String> advisories) {
         return switch (facts) {
             case PolicyFacts.Snp f -> snp.map(r -> r.evaluate(f)).orElseGet(() -> noSection("snp"));
-            case PolicyFacts.Sgx f -> sgx.map(r -> r.evaluate(f, tcbStatus, advisories)).orElseGet(() -> noSection("sgx"));
-            case PolicyFacts.Tdx f -> tdx.map(r -> r.evaluate(f, tcbStatus, advisories)).orElseGet(() -> noSection("tdx"));
+            case PolicyFacts.Sgx f ->
+                sgx.map(r -> r.evaluate(f, tcbStatus, advisories)).orElseGet(() -> noSection("sgx"));
+            case PolicyFacts.Tdx f ->
+                tdx.map(r -> r.evaluate(f, tcbStatus, advisories)).orElseGet(() -> noSection("tdx"));
         };
     }
 
     private static PolicyDecision noSection(String tee) {
-        return new PolicyDecision.Reject(tee, "the policy has no [" + tee + "] section, so " + tee + " evidence is not accepted");
+        return new PolicyDecision.Reject(
+                tee, "the policy has no [" + tee + "] section, so " + tee + " evidence is not accepted");
     }
 }

@@ -14,15 +14,23 @@ public sealed interface PolicyDecision {
             notes = List.copyOf(notes);
         }
 
-        public boolean accepted() { return true; }
+        public boolean accepted() {
+            return true;
+        }
     }
 
     /** @param rule the policy key that refused, e.g. "snp.hash"; detail is one line naming the value */
     record Reject(String rule, String detail) implements PolicyDecision {
-        public boolean accepted() { return false; }
+        public boolean accepted() {
+            return false;
+        }
 
-        public RejectReason reason() { return RejectReason.POLICY; }
+        public RejectReason reason() {
+            return RejectReason.POLICY;
+        }
 
-        public String message() { return "policy " + rule + ": " + detail; }
+        public String message() {
+            return "policy " + rule + ": " + detail;
+        }
     }
 }

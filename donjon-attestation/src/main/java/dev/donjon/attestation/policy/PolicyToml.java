@@ -49,7 +49,8 @@ public final class PolicyToml {
         } catch (java.nio.file.AccessDeniedException e) {
             throw new IOException("cannot read policy " + file + ": permission denied", e);
         } catch (IOException e) {
-            throw new IOException("cannot read policy " + file + ": " + (e.getMessage() == null ? "read error" : e.getMessage()), e);
+            throw new IOException(
+                    "cannot read policy " + file + ": " + (e.getMessage() == null ? "read error" : e.getMessage()), e);
         }
     }
 
@@ -59,7 +60,9 @@ public final class PolicyToml {
      * otherwise reach the console and the log as is.
      */
     public static final class PolicyException extends IOException {
-        public PolicyException(String message) { super(printable(message)); }
+        public PolicyException(String message) {
+            super(printable(message));
+        }
 
         private static String printable(String message) {
             StringBuilder out = new StringBuilder(message.length());
@@ -69,7 +72,8 @@ public final class PolicyToml {
                     case '\r' -> out.append("\\r");
                     case '\t' -> out.append("\\t");
                     default -> {
-                        if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') out.append(String.format("\\u%04x", c));
+                        if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029')
+                            out.append(String.format("\\u%04x", c));
                         else out.appendCodePoint(c);
                     }
                 }
@@ -83,7 +87,9 @@ public final class PolicyToml {
         try {
             root = TOML.readTree(text);
         } catch (IOException e) {
-            String m = e.getMessage() == null ? "syntax error" : e.getMessage().lines().findFirst().orElse("syntax error");
+            String m = e.getMessage() == null
+                    ? "syntax error"
+                    : e.getMessage().lines().findFirst().orElse("syntax error");
             throw new PolicyException("invalid TOML: " + m);
         }
         if (root == null || !root.isObject()) root = TOML.createObjectNode();
@@ -109,13 +115,17 @@ public final class PolicyToml {
     }
 
     private static SnpRules snp(Section s) {
-        Set<String> signer = s.digests("signer", 48), hash = s.digests("hash", 48), deny = s.digests("hash_blacklist", 48);
+        Set<String> signer = s.digests("signer", 48),
+                hash = s.digests("hash", 48),
+                deny = s.digests("hash_blacklist", 48);
         s.requireMeasurement(signer, hash, deny);
         OptionalLong flags = OptionalLong.empty();
         Optional<Set<String>> flagNames = s.strings("policy_flags");
         if (flagNames.isPresent()) {
             long mask = 0;
-            for (String n : flagNames.get()) mask |= s.convert("policy_flags", () -> SnpGuestPolicy.fromTomlName(n)).mask();
+            for (String n : flagNames.get())
+                mask |= s.convert("policy_flags", () -> SnpGuestPolicy.fromTomlName(n))
+                        .mask();
             flags = OptionalLong.of(mask);
         }
         OptionalLong platform = OptionalLong.empty();
@@ -131,28 +141,48 @@ public final class PolicyToml {
             }
             platform = OptionalLong.of(mask);
         }
-        Optional<VersionRequirement> abi = s.string("abi").map(a -> s.convert("abi", () -> VersionRequirement.parse(a)));
+        Optional<VersionRequirement> abi =
+                s.string("abi").map(a -> s.convert("abi", () -> VersionRequirement.parse(a)));
         Optional<PolicyFacts.SnpTcb> minTcb = s.table("min_tcb").map(t -> {
-            var tcb = new PolicyFacts.SnpTcb(t.uint("bootloader", 255).orElse(0), t.uint("tee", 255).orElse(0),
-                    t.uint("snp", 255).orElse(0), t.uint("microcode", 255).orElse(0), t.uint("fmc", 255).orElse(0));
+            var tcb = new PolicyFacts.SnpTcb(
+                    t.uint("bootloader", 255).orElse(0),
+                    t.uint("tee", 255).orElse(0),
+                    t.uint("snp", 255).orElse(0),
+                    t.uint("microcode", 255).orElse(0),
+                    t.uint("fmc", 255).orElse(0));
             t.rejectUnknown();
             return tcb;
         });
-        var rules = new SnpRules(signer, hash, deny, s.digests("id_key_digest", 48), s.digests("id_key_digest_blacklist", 48),
-                abi, flags, platform, minTcb, s.uint("vmpl", 3), s.bool("allow_debug"), s.bool("allow_migration_agent"));
+        var rules = new SnpRules(
+                signer,
+                hash,
+                deny,
+                s.digests("id_key_digest", 48),
+                s.digests("id_key_digest_blacklist", 48),
+                abi,
+                flags,
+                platform,
+                minTcb,
+                s.uint("vmpl", 3),
+                s.bool("allow_debug"),
+                s.bool("allow_migration_agent"));
         s.rejectUnknown();
         return rules;
     }
 
     private static SgxRules sgx(Section s) {
-        Set<String> signer = s.digests("signer", 32), hash = s.digests("hash", 32), deny = s.digests("hash_blacklist", 32);
+        Set<String> signer = s.digests("signer", 32),
+                hash = s.digests("hash", 32),
+                deny = s.digests("hash_blacklist", 32);
         s.requireMeasurement(signer, hash, deny);
         OptionalLong features = OptionalLong.empty();
         Optional<Set<String>> featureNames = s.strings("features");
         if (featureNames.isPresent()) {
             // as Enarx: INIT and MODE64BIT are always expected of an enclave
             long mask = SgxAttribute.INIT.mask() | SgxAttribute.MODE64BIT.mask();
-            for (String n : featureNames.get()) mask |= s.convert("features", () -> SgxAttribute.fromTomlName(n)).mask();
+            for (String n : featureNames.get())
+                mask |= s.convert("features", () -> SgxAttribute.fromTomlName(n))
+                        .mask();
             features = OptionalLong.of(mask);
         }
         OptionalInt misc = OptionalInt.empty();
@@ -160,19 +190,30 @@ public final class PolicyToml {
         if (miscNames.isPresent()) {
             int mask = 0;
             for (String n : miscNames.get()) {
-                if (!n.equalsIgnoreCase("EXINFO")) throw s.error("misc_select", "unknown flag '" + n + "' (expected EXINFO)");
+                if (!n.equalsIgnoreCase("EXINFO"))
+                    throw s.error("misc_select", "unknown flag '" + n + "' (expected EXINFO)");
                 mask |= 1;
             }
             misc = OptionalInt.of(mask);
         }
-        var rules = new SgxRules(signer, hash, deny, features, misc, s.uint("enclave_security_version", 0xFFFF),
-                s.uint("enclave_product_id", 0xFFFF), intelTcb(s), s.bool("allow_debug"));
+        var rules = new SgxRules(
+                signer,
+                hash,
+                deny,
+                features,
+                misc,
+                s.uint("enclave_security_version", 0xFFFF),
+                s.uint("enclave_product_id", 0xFFFF),
+                intelTcb(s),
+                s.bool("allow_debug"));
         s.rejectUnknown();
         return rules;
     }
 
     private static TdxRules tdx(Section s) {
-        Set<String> hash = s.digests("hash", 48), deny = s.digests("hash_blacklist", 48), owner = s.digests("mr_owner", 48);
+        Set<String> hash = s.digests("hash", 48),
+                deny = s.digests("hash_blacklist", 48),
+                owner = s.digests("mr_owner", 48);
         if (hash.isEmpty() && deny.isEmpty() && owner.isEmpty()) {
             throw s.error("hash", "one of hash, hash_blacklist or mr_owner must be given");
         }
@@ -267,9 +308,10 @@ public final class PolicyToml {
 
         boolean bool(String key) {
             return get(key).map(v -> {
-                if (!v.isBoolean()) throw error(key, "expected true or false");
-                return v.asBoolean();
-            }).orElse(false);
+                        if (!v.isBoolean()) throw error(key, "expected true or false");
+                        return v.asBoolean();
+                    })
+                    .orElse(false);
         }
 
         Set<String> digests(String key, int bytes) {
@@ -315,6 +357,8 @@ public final class PolicyToml {
 
     /** Carries a PolicyException out of lambdas; unwrapped in {@link #parse}. */
     private static final class UncheckedPolicy extends RuntimeException {
-        UncheckedPolicy(String message) { super(message); }
+        UncheckedPolicy(String message) {
+            super(message);
+        }
     }
 }

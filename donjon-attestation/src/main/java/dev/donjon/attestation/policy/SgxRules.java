@@ -15,9 +15,16 @@ import java.util.Set;
  *
  * @param allowedFeatures mask of allowed ATTRIBUTES flags; empty = not checked
  */
-public record SgxRules(Set<String> signer, Set<String> hash, Set<String> hashBlacklist, OptionalLong allowedFeatures,
-                       OptionalInt miscSelect, OptionalInt enclaveSecurityVersion, OptionalInt enclaveProductId,
-                       IntelTcbRules tcb, boolean allowDebug) {
+public record SgxRules(
+        Set<String> signer,
+        Set<String> hash,
+        Set<String> hashBlacklist,
+        OptionalLong allowedFeatures,
+        OptionalInt miscSelect,
+        OptionalInt enclaveSecurityVersion,
+        OptionalInt enclaveProductId,
+        IntelTcbRules tcb,
+        boolean allowDebug) {
 
     public SgxRules {
         signer = Set.copyOf(signer);
@@ -29,15 +36,20 @@ public record SgxRules(Set<String> signer, Set<String> hash, Set<String> hashBla
         if (f.debug() && !debugAllowed()) {
             return reject("allow_debug", "the enclave is a DEBUG enclave and the policy does not allow debug enclaves");
         }
-        if (!signer.isEmpty() && !signer.contains(f.mrSigner())) return reject("signer", "untrusted enarx signer " + f.mrSigner());
-        if (!hash.isEmpty() && !hash.contains(f.mrEnclave())) return reject("hash", "untrusted enarx hash " + f.mrEnclave());
-        if (hashBlacklist.contains(f.mrEnclave())) return reject("hash_blacklist", "MRENCLAVE " + f.mrEnclave() + " is denied");
+        if (!signer.isEmpty() && !signer.contains(f.mrSigner()))
+            return reject("signer", "untrusted enarx signer " + f.mrSigner());
+        if (!hash.isEmpty() && !hash.contains(f.mrEnclave()))
+            return reject("hash", "untrusted enarx hash " + f.mrEnclave());
+        if (hashBlacklist.contains(f.mrEnclave()))
+            return reject("hash_blacklist", "MRENCLAVE " + f.mrEnclave() + " is denied");
         if (enclaveProductId.isPresent() && f.isvProdId() != enclaveProductId.getAsInt()) {
             return reject("enclave_product_id", "untrusted enclave product id " + f.isvProdId());
         }
         if (enclaveSecurityVersion.isPresent() && f.isvSvn() < enclaveSecurityVersion.getAsInt()) {
-            return reject("enclave_security_version", "untrusted enclave security version " + f.isvSvn()
-                    + " (minimum " + enclaveSecurityVersion.getAsInt() + ")");
+            return reject(
+                    "enclave_security_version",
+                    "untrusted enclave security version " + f.isvSvn() + " (minimum "
+                            + enclaveSecurityVersion.getAsInt() + ")");
         }
         if (allowedFeatures.isPresent()) {
             long extra = f.attributes() & ~allowedFeatures.getAsLong();
@@ -49,12 +61,14 @@ public record SgxRules(Set<String> signer, Set<String> hash, Set<String> hashBla
         }
         var tcbRejection = tcb.check("sgx", status, advisories);
         if (tcbRejection.isPresent()) return tcbRejection.get();
-        return new PolicyDecision.Accept(f.debug() ? List.of("DEBUG SGX enclave accepted: the host can read its memory") : List.of());
+        return new PolicyDecision.Accept(
+                f.debug() ? List.of("DEBUG SGX enclave accepted: the host can read its memory") : List.of());
     }
 
     /** Debug is allowed only explicitly: allow_debug = true, or "Debug" among Enarx's features. */
     boolean debugAllowed() {
-        return allowDebug || (allowedFeatures.isPresent() && (allowedFeatures.getAsLong() & SgxAttribute.DEBUG.mask()) != 0);
+        return allowDebug
+                || (allowedFeatures.isPresent() && (allowedFeatures.getAsLong() & SgxAttribute.DEBUG.mask()) != 0);
     }
 
     private static PolicyDecision.Reject reject(String key, String detail) {

@@ -4,13 +4,21 @@ import java.util.Locale;
 
 /** Flag bits of the SEV-SNP guest POLICY (AMD SEV-SNP ABI, "Guest Policy"), under the names Enarx's steward.toml uses. */
 public enum SnpGuestPolicy {
-    SMT(16), RESERVED(17), MIGRATE_MA(18), DEBUG(19), SINGLE_SOCKET(20);
+    SMT(16),
+    RESERVED(17),
+    MIGRATE_MA(18),
+    DEBUG(19),
+    SINGLE_SOCKET(20);
 
     private final int bit;
 
-    SnpGuestPolicy(int bit) { this.bit = bit; }
+    SnpGuestPolicy(int bit) {
+        this.bit = bit;
+    }
 
-    public long mask() { return 1L << bit; }
+    public long mask() {
+        return 1L << bit;
+    }
 
     /** Enarx names: "SMT", "Debug", "SingleSocket" (also "MigrateMA"). */
     public static SnpGuestPolicy fromTomlName(String name) {
@@ -19,8 +27,9 @@ public enum SnpGuestPolicy {
             case "debug" -> DEBUG;
             case "singlesocket" -> SINGLE_SOCKET;
             case "migratema" -> MIGRATE_MA;
-            default -> throw new IllegalArgumentException("unknown SNP policy flag '" + name
-                    + "' (expected SMT, Debug, SingleSocket or MigrateMA)");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown SNP policy flag '" + name + "' (expected SMT, Debug, SingleSocket or MigrateMA)");
         };
     }
 }

@@ -11,8 +11,13 @@ import java.util.Set;
  * {@code mr_owner} (allowed MROWNER values), {@code min_tee_tcb_svn} (16-byte hex, each byte a minimum for the
  * matching TEE_TCB_SVN component), {@code allowed_advisories}, {@code tcb_statuses}, {@code allow_debug}.
  */
-public record TdxRules(Set<String> hash, Set<String> hashBlacklist, Set<String> mrOwner, Optional<String> minTeeTcbSvn,
-                       IntelTcbRules tcb, boolean allowDebug) {
+public record TdxRules(
+        Set<String> hash,
+        Set<String> hashBlacklist,
+        Set<String> mrOwner,
+        Optional<String> minTeeTcbSvn,
+        IntelTcbRules tcb,
+        boolean allowDebug) {
 
     public TdxRules {
         hash = Set.copyOf(hash);
@@ -26,20 +31,24 @@ public record TdxRules(Set<String> hash, Set<String> hashBlacklist, Set<String> 
         }
         if (!hash.isEmpty() && !hash.contains(f.mrTd())) return reject("hash", "untrusted MRTD " + f.mrTd());
         if (hashBlacklist.contains(f.mrTd())) return reject("hash_blacklist", "MRTD " + f.mrTd() + " is denied");
-        if (!mrOwner.isEmpty() && !mrOwner.contains(f.mrOwner())) return reject("mr_owner", "untrusted MROWNER " + f.mrOwner());
+        if (!mrOwner.isEmpty() && !mrOwner.contains(f.mrOwner()))
+            return reject("mr_owner", "untrusted MROWNER " + f.mrOwner());
         if (minTeeTcbSvn.isPresent()) {
             byte[] min = HexFormat.of().parseHex(minTeeTcbSvn.get());
             byte[] got = f.teeTcbSvnBytes();
             for (int i = 0; i < min.length; i++) {
                 if (i >= got.length || (got[i] & 0xFF) < (min[i] & 0xFF)) {
-                    return reject("min_tee_tcb_svn", "TEE_TCB_SVN " + f.teeTcbSvn() + " is below the minimum " + minTeeTcbSvn.get()
-                            + " at component " + i);
+                    return reject(
+                            "min_tee_tcb_svn",
+                            "TEE_TCB_SVN " + f.teeTcbSvn() + " is below the minimum " + minTeeTcbSvn.get()
+                                    + " at component " + i);
                 }
             }
         }
         var tcbRejection = tcb.check("tdx", status, advisories);
         if (tcbRejection.isPresent()) return tcbRejection.get();
-        return new PolicyDecision.Accept(f.debug() ? List.of("DEBUG TD accepted: the host can read its memory") : List.of());
+        return new PolicyDecision.Accept(
+                f.debug() ? List.of("DEBUG TD accepted: the host can read its memory") : List.of());
     }
 
     private static PolicyDecision.Reject reject(String key, String detail) {

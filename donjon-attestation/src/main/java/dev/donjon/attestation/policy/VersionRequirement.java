@@ -20,7 +20,9 @@ public record VersionRequirement(String text, List<Comparator> comparators) {
         }
 
         @Override
-        public String toString() { return major + "." + minor + "." + patch; }
+        public String toString() {
+            return major + "." + minor + "." + patch;
+        }
     }
 
     /** One comparator; {@code minor}/{@code patch} are -1 when not written (they matter for ^ ~ and =). */
@@ -29,12 +31,21 @@ public record VersionRequirement(String text, List<Comparator> comparators) {
             Version lo = new Version(major, Math.max(minor, 0), Math.max(patch, 0));
             return switch (op) {
                 case ">=" -> v.compareTo(lo) >= 0;
-                case ">" -> minor < 0 ? v.major() > major : patch < 0
-                        ? v.compareTo(new Version(major, minor, Integer.MAX_VALUE)) > 0 : v.compareTo(lo) > 0;
+                case ">" ->
+                    minor < 0
+                            ? v.major() > major
+                            : patch < 0
+                                    ? v.compareTo(new Version(major, minor, Integer.MAX_VALUE)) > 0
+                                    : v.compareTo(lo) > 0;
                 case "<" -> v.compareTo(lo) < 0;
-                case "<=" -> minor < 0 ? v.major() <= major : patch < 0
-                        ? v.major() < major || (v.major() == major && v.minor() <= minor) : v.compareTo(lo) <= 0;
-                case "=" -> v.major() == major && (minor < 0 || v.minor() == minor) && (patch < 0 || v.patch() == patch);
+                case "<=" ->
+                    minor < 0
+                            ? v.major() <= major
+                            : patch < 0
+                                    ? v.major() < major || (v.major() == major && v.minor() <= minor)
+                                    : v.compareTo(lo) <= 0;
+                case "=" ->
+                    v.major() == major && (minor < 0 || v.minor() == minor) && (patch < 0 || v.patch() == patch);
                 case "~" -> v.compareTo(lo) >= 0 && v.major() == major && (minor < 0 || v.minor() == minor);
                 case "^" -> v.compareTo(lo) >= 0 && caretUpper(v);
                 default -> throw new IllegalStateException(op);
@@ -48,7 +59,8 @@ public record VersionRequirement(String text, List<Comparator> comparators) {
         }
     }
 
-    private static final Pattern ONE = Pattern.compile("\\s*(>=|<=|>|<|=|~|\\^)?\\s*(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?\\s*");
+    private static final Pattern ONE =
+            Pattern.compile("\\s*(>=|<=|>|<|=|~|\\^)?\\s*(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?\\s*");
 
     public static VersionRequirement parse(String text) {
         List<Comparator> list = new ArrayList<>();
@@ -58,8 +70,11 @@ public record VersionRequirement(String text, List<Comparator> comparators) {
                 throw new IllegalArgumentException("invalid version requirement '" + text + "' (e.g. \">=1.51\")");
             }
             try {
-                list.add(new Comparator(m.group(1) == null ? "^" : m.group(1), Integer.parseInt(m.group(2)),
-                        m.group(3) == null ? -1 : Integer.parseInt(m.group(3)), m.group(4) == null ? -1 : Integer.parseInt(m.group(4))));
+                list.add(new Comparator(
+                        m.group(1) == null ? "^" : m.group(1),
+                        Integer.parseInt(m.group(2)),
+                        m.group(3) == null ? -1 : Integer.parseInt(m.group(3)),
+                        m.group(4) == null ? -1 : Integer.parseInt(m.group(4))));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("invalid version requirement '" + text + "': number too large");
             }

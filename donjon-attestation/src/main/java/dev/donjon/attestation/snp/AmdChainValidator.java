@@ -1,13 +1,23 @@
 package dev.donjon.attestation.snp;
 
-import dev.donjon.common.OneLine;
 import dev.donjon.abi.FormatException;
 import dev.donjon.abi.snp.KdsExtensions;
-import dev.donjon.abi.snp.SigningKey;
 import dev.donjon.abi.snp.ProductLine;
+import dev.donjon.abi.snp.SigningKey;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.VerificationException;
+import dev.donjon.attestation.crypto.SignatureProviders;
+import dev.donjon.common.OneLine;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -19,19 +29,8 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
-import dev.donjon.attestation.crypto.SignatureProviders;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
-
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Validates VCEK -> ASK -> ARK or VLEK -> ASVK -> ARK: the issuer of each certificate is chosen among the candidates by
@@ -50,12 +49,18 @@ public final class AmdChainValidator {
     private volatile PinnedDigest lastPinned;
 
     /** Trusts AMD's ARKs only. */
-    public AmdChainValidator() { this(SnpTrustAnchors.amd()); }
+    public AmdChainValidator() {
+        this(SnpTrustAnchors.amd());
+    }
 
-    public AmdChainValidator(SnpTrustAnchors trust) { this.trust = trust; }
+    public AmdChainValidator(SnpTrustAnchors trust) {
+        this.trust = trust;
+    }
 
     /** Forgets memoized chains (benchmarks measure the cold path with it). */
-    public void clear() { memo.clear(); }
+    public void clear() {
+        memo.clear();
+    }
 
     /** The certificates and CRLs a chain is built from, as parsed from the bytes that name its memo entry. */
     record Endorsements(X509CertificateHolder leaf, List<X509CertificateHolder> carriedCas, List<X509CRLHolder> crls) {}
@@ -70,7 +75,8 @@ public final class AmdChainValidator {
      * @param exactBytes every byte the endorsements are parsed from (in a fixed order): equal bytes parse to equal
      *                   endorsements, so a memoized chain is found without parsing them again
      */
-    ValidatedChain validate(SigningKey signingKey, byte[] pinnedBundle, List<byte[]> exactBytes, EndorsementParser parser)
+    ValidatedChain validate(
+            SigningKey signingKey, byte[] pinnedBundle, List<byte[]> exactBytes, EndorsementParser parser)
             throws VerificationException {
         String key = memoKey(signingKey, pinnedBundle, exactBytes);
         ValidatedChain known = memo.get(key);
@@ -82,8 +88,13 @@ public final class AmdChainValidator {
         return fresh;
     }
 
-    private ValidatedChain build(X509CertificateHolder leaf, SigningKey signingKey, byte[] pinnedBundle,
-                                        List<X509CertificateHolder> carriedCas, List<X509CRLHolder> crls) throws VerificationException {
+    private ValidatedChain build(
+            X509CertificateHolder leaf,
+            SigningKey signingKey,
+            byte[] pinnedBundle,
+            List<X509CertificateHolder> carriedCas,
+            List<X509CRLHolder> crls)
+            throws VerificationException {
         String leafName = signingKey.name();
         List<X509CertificateHolder> pinned = CertificateFiles.certificates(pinnedBundle, "amd_chain");
         List<X509CertificateHolder> anchors = new ArrayList<>();
@@ -99,14 +110,20 @@ public final class AmdChainValidator {
             }
         }
         if (anchors.isEmpty() && !untrusted.isEmpty()) {
-            throw new VerificationException(RejectReason.CHAIN, "amd_chain's ARK '" + cn(untrusted.getFirst()) + "' is not one of AMD's ARKs"
-                    + (trust.trustsSimulatedRoots() ? " nor a configured simulated root" : " (a simulated root is trusted only when configured)"));
+            throw new VerificationException(
+                    RejectReason.CHAIN,
+                    "amd_chain's ARK '" + cn(untrusted.getFirst()) + "' is not one of AMD's ARKs"
+                            + (trust.trustsSimulatedRoots()
+                                    ? " nor a configured simulated root"
+                                    : " (a simulated root is trusted only when configured)"));
         }
-        if (anchors.isEmpty()) throw new VerificationException(RejectReason.CHAIN, "amd_chain holds no self-signed ARK");
+        if (anchors.isEmpty())
+            throw new VerificationException(RejectReason.CHAIN, "amd_chain holds no self-signed ARK");
         for (X509CertificateHolder c : carriedCas) {
             if (c.getSubject().equals(c.getIssuer())) {
                 if (anchors.stream().noneMatch(a -> Arrays.equals(der(a), der(c)))) {
-                    throw new VerificationException(RejectReason.CHAIN, "the evidence's ARK '" + cn(c) + "' is not the pinned ARK");
+                    throw new VerificationException(
+                            RejectReason.CHAIN, "the evidence's ARK '" + cn(c) + "' is not the pinned ARK");
                 }
             } else {
                 intermediates.add(c);
@@ -131,9 +148,13 @@ public final class AmdChainValidator {
         }
         String caName = signingKey == SigningKey.VLEK ? "ASVK" : "ASK";
         if (issuer == null) {
-            throw new VerificationException(RejectReason.CHAIN, issuerNamed
-                    ? "the " + leafName + " is not signed by an " + caName + " named '" + cn(leaf.getIssuer()) + "' that chains to a pinned ARK"
-                    : "the " + leafName + "'s issuer '" + cn(leaf.getIssuer()) + "' is not an " + caName + " in amd_chain");
+            throw new VerificationException(
+                    RejectReason.CHAIN,
+                    issuerNamed
+                            ? "the " + leafName + " is not signed by an " + caName + " named '" + cn(leaf.getIssuer())
+                                    + "' that chains to a pinned ARK"
+                            : "the " + leafName + "'s issuer '" + cn(leaf.getIssuer()) + "' is not an " + caName
+                                    + " in amd_chain");
         }
 
         List<ValidatedChain.Window> windows = new ArrayList<>();
@@ -142,23 +163,36 @@ public final class AmdChainValidator {
         windows.add(window("ARK '" + cn(root) + "'", root));
         List<X509CertificateHolder> chain = List.of(leaf, issuer, root);
         for (X509CRLHolder crl : crls) {
-            X509CertificateHolder crlIssuer = crl.getIssuer().equals(root.getSubject()) ? root
+            X509CertificateHolder crlIssuer = crl.getIssuer().equals(root.getSubject())
+                    ? root
                     : crl.getIssuer().equals(issuer.getSubject()) ? issuer : null;
             if (crlIssuer == null) continue; // not about this chain
             String what = "CRL of '" + cn(crlIssuer) + "'";
-            if (!crlSignedBy(crl, crlIssuer)) throw new VerificationException(RejectReason.CHAIN, what + " does not verify under its issuer");
+            if (!crlSignedBy(crl, crlIssuer))
+                throw new VerificationException(RejectReason.CHAIN, what + " does not verify under its issuer");
             for (X509CertificateHolder c : chain) {
-                if (c.getIssuer().equals(crlIssuer.getSubject()) && c != root && crl.getRevokedCertificate(c.getSerialNumber()) != null) {
-                    throw new VerificationException(RejectReason.REVOKED, "'" + cn(c) + "' (serial 0x"
-                            + c.getSerialNumber().toString(16) + ") is revoked by the " + what);
+                if (c.getIssuer().equals(crlIssuer.getSubject())
+                        && c != root
+                        && crl.getRevokedCertificate(c.getSerialNumber()) != null) {
+                    throw new VerificationException(
+                            RejectReason.REVOKED,
+                            "'" + cn(c) + "' (serial 0x" + c.getSerialNumber().toString(16) + ") is revoked by the "
+                                    + what);
                 }
             }
-            windows.add(new ValidatedChain.Window(what, crl.getThisUpdate().toInstant(),
+            windows.add(new ValidatedChain.Window(
+                    what,
+                    crl.getThisUpdate().toInstant(),
                     Optional.ofNullable(crl.getNextUpdate()).map(java.util.Date::toInstant)));
         }
         boolean simulated = trust.kindOf(root).orElseThrow() == SnpTrustAnchors.Kind.SIMULATED;
-        return new ValidatedChain(ReportSignature.p384Key(leaf.getSubjectPublicKeyInfo(), leafName), signingKey,
-                kdsExtensions(leaf), ProductLine.fromName(cn(root)), windows, simulated);
+        return new ValidatedChain(
+                ReportSignature.p384Key(leaf.getSubjectPublicKeyInfo(), leafName),
+                signingKey,
+                kdsExtensions(leaf),
+                ProductLine.fromName(cn(root)),
+                windows,
+                simulated);
     }
 
     /** A VLEK is issued only by an ASVK ("SEV-VLEK-Milan"), a VCEK only by an ASK ("SEV-Milan"). */
@@ -185,32 +219,45 @@ public final class AmdChainValidator {
     }
 
     private static ContentVerifierProvider verifier(X509CertificateHolder issuer) throws Exception {
-        return new JcaContentVerifierProviderBuilder().setProvider(SignatureProviders.bouncyCastle()).build(issuer.getSubjectPublicKeyInfo());
+        return new JcaContentVerifierProviderBuilder()
+                .setProvider(SignatureProviders.bouncyCastle())
+                .build(issuer.getSubjectPublicKeyInfo());
     }
 
     private static boolean isPssSha384(AlgorithmIdentifier algorithm) {
         if (!PKCSObjectIdentifiers.id_RSASSA_PSS.equals(algorithm.getAlgorithm())) return false;
         try {
-            ASN1ObjectIdentifier hash = RSASSAPSSparams.getInstance(algorithm.getParameters()).getHashAlgorithm().getAlgorithm();
+            ASN1ObjectIdentifier hash = RSASSAPSSparams.getInstance(algorithm.getParameters())
+                    .getHashAlgorithm()
+                    .getAlgorithm();
             return NISTObjectIdentifiers.id_sha384.equals(hash);
         } catch (RuntimeException malformed) {
-            // BouncyCastle decodes the parameters only now, and throws on malformed ones (found by fuzzing): not PSS/SHA-384
+            // BouncyCastle decodes the parameters only now, and throws on malformed ones (found by fuzzing): not
+            // PSS/SHA-384
             return false;
         }
     }
 
     private static ValidatedChain.Window window(String what, X509CertificateHolder cert) {
-        return new ValidatedChain.Window(what, cert.getNotBefore().toInstant(), Optional.of(cert.getNotAfter().toInstant()));
+        return new ValidatedChain.Window(
+                what,
+                cert.getNotBefore().toInstant(),
+                Optional.of(cert.getNotAfter().toInstant()));
     }
 
-    static String cn(X509CertificateHolder cert) { return cn(cert.getSubject()); }
+    static String cn(X509CertificateHolder cert) {
+        return cn(cert.getSubject());
+    }
 
     static String cn(X500Name name) {
         try {
             RDN[] rdns = name.getRDNs(BCStyle.CN);
-            return rdns.length == 0 ? name.toString() : IETFUtils.valueToString(rdns[0].getFirst().getValue());
+            return rdns.length == 0
+                    ? name.toString()
+                    : IETFUtils.valueToString(rdns[0].getFirst().getValue());
         } catch (RuntimeException malformed) {
-            // the name's strings are decoded only now (invalid UTF-8 throws, found by fuzzing); the name is only for messages
+            // the name's strings are decoded only now (invalid UTF-8 throws, found by fuzzing); the name is only for
+            // messages
             return "(undecodable name)";
         }
     }
@@ -223,7 +270,8 @@ public final class AmdChainValidator {
         }
     }
 
-    private String memoKey(SigningKey signingKey, byte[] pinnedBundle, List<byte[]> exactBytes) throws MalformedEvidenceException {
+    private String memoKey(SigningKey signingKey, byte[] pinnedBundle, List<byte[]> exactBytes)
+            throws MalformedEvidenceException {
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             sha256.update((byte) signingKey.ordinal());

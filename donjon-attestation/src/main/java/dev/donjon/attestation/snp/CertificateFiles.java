@@ -1,18 +1,17 @@
 package dev.donjon.attestation.snp;
 
-import dev.donjon.common.Pem;
-import dev.donjon.common.OneLine;
 import dev.donjon.attestation.MalformedEvidenceException;
+import dev.donjon.common.OneLine;
+import dev.donjon.common.Pem;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.bouncycastle.asn1.ASN1InputStream;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.asn1.x509.CertificateList;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
-
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Certificates and CRLs as files come: DER (one or several concatenated) or PEM, detected by content.
@@ -28,7 +27,8 @@ final class CertificateFiles {
             if (Pem.isPem(bytes)) {
                 for (byte[] der : Pem.blocks(bytes, "CERTIFICATE", what)) out.add(new X509CertificateHolder(der));
             } else {
-                for (ASN1Primitive p : derObjects(bytes)) out.add(new X509CertificateHolder(Certificate.getInstance(p)));
+                for (ASN1Primitive p : derObjects(bytes))
+                    out.add(new X509CertificateHolder(Certificate.getInstance(p)));
             }
         } catch (IOException | RuntimeException e) {
             throw new MalformedEvidenceException(what + " is not a certificate: " + OneLine.of(e));
@@ -71,6 +71,4 @@ final class CertificateFiles {
         }
         return out;
     }
-
-
 }

@@ -5,6 +5,9 @@ import dev.donjon.abi.csr.EvidenceExtension;
 import dev.donjon.abi.csr.EvidenceOids;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.common.OneLine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x509.Extension;
@@ -12,10 +15,6 @@ import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * An Enarx keep CSR (PKCS#10) carrying SNP evidence in its requested extension 1.3.6.1.4.1.58270.1.3 (read by
@@ -35,12 +34,14 @@ final class EnarxSnpCsr {
             throw new MalformedEvidenceException("not a DER PKCS#10 CSR: " + OneLine.of(e));
         }
         try {
-            // inside the try: BouncyCastle decodes the CSR attributes only now and throws on malformed ones (found by fuzzing)
+            // inside the try: BouncyCastle decodes the CSR attributes only now and throws on malformed ones (found by
+            // fuzzing)
             EvidenceExtension.Snp evidence = (EvidenceExtension.Snp) EvidenceExtension.parse(evidenceExtension(csr));
             X509CertificateHolder vcek = new X509CertificateHolder(evidence.vcek());
             List<X509CRLHolder> crls = new ArrayList<>();
             for (EvidenceExtension.Crl crl : evidence.crls()) crls.add(new X509CRLHolder(crl.der()));
-            return new SnpEvidence(SnpEvidence.report(evidence.report()), Optional.of(vcek), List.of(), crls, Optional.of(csr));
+            return new SnpEvidence(
+                    SnpEvidence.report(evidence.report()), Optional.of(vcek), List.of(), crls, Optional.of(csr));
         } catch (MalformedEvidenceException e) {
             throw e;
         } catch (FormatException e) {
@@ -59,7 +60,7 @@ final class EnarxSnpCsr {
                 if (e != null) return e;
             }
         }
-        throw new MalformedEvidenceException("CSR carries no SEV-SNP evidence extension (" + EvidenceOids.SNP + ", or Donjon sim "
-                + EvidenceOids.SIM + ")");
+        throw new MalformedEvidenceException("CSR carries no SEV-SNP evidence extension (" + EvidenceOids.SNP
+                + ", or Donjon sim " + EvidenceOids.SIM + ")");
     }
 }

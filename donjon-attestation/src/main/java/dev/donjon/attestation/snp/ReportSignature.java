@@ -1,22 +1,21 @@
 package dev.donjon.attestation.snp;
 
-import dev.donjon.common.OneLine;
 import dev.donjon.abi.snp.AttestationReport;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.VerificationException;
 import dev.donjon.attestation.crypto.SignatureProviders;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-
+import dev.donjon.common.OneLine;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 
 /**
  * The report's ECDSA P-384/SHA-384 signature over bytes 0x000-0x29F, checked by the {@link SignatureProviders signature
@@ -37,7 +36,8 @@ final class ReportSignature {
             throw new MalformedEvidenceException(what + " key is not an ECDSA P-384 key");
         }
         try {
-            return KeyFactory.getInstance("EC", SignatureProviders.current().provider()).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
+            return KeyFactory.getInstance("EC", SignatureProviders.current().provider())
+                    .generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new MalformedEvidenceException(what + " key does not decode: " + OneLine.of(e));
         }
@@ -51,14 +51,17 @@ final class ReportSignature {
         boolean valid;
         try {
             SignatureProviders.Engine engine = SignatureProviders.current();
-            Signature ecdsa = Signature.getInstance(engine.plainEcdsa("SHA384"), engine.provider()); // r || s, 48 bytes each
+            Signature ecdsa =
+                    Signature.getInstance(engine.plainEcdsa("SHA384"), engine.provider()); // r || s, 48 bytes each
             ecdsa.initVerify(key);
             ecdsa.update(report.signedBytes());
             valid = ecdsa.verify(p1363);
         } catch (GeneralSecurityException e) {
             valid = false;
         }
-        if (!valid) throw new VerificationException(RejectReason.SIGNATURE, "report signature does not verify with the " + signer);
+        if (!valid)
+            throw new VerificationException(
+                    RejectReason.SIGNATURE, "report signature does not verify with the " + signer);
     }
 
     private static boolean fits(BigInteger value, byte[] out, int offset) {

@@ -1,12 +1,11 @@
 package dev.donjon.attestation.snp;
 
 import dev.donjon.abi.snp.AttestationReport;
-import dev.donjon.abi.snp.TcbVersion;
-import dev.donjon.abi.snp.SigningKey;
 import dev.donjon.abi.snp.ProductLine;
+import dev.donjon.abi.snp.SigningKey;
+import dev.donjon.abi.snp.TcbVersion;
 import dev.donjon.attestation.Claims;
 import dev.donjon.attestation.Tee;
-
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,35 +19,83 @@ import java.util.Optional;
  * @param cpuid      family/model/stepping (reports v3+)
  * @param simulated  signed under a configured simulated root (the sim platform), not under AMD's: no hardware evidence
  */
-public record SnpClaims(int version, int guestSvn, long policy, int vmpl, byte[] measurement, byte[] reportData,
-                        byte[] hostData, byte[] idKeyDigest, byte[] authorKeyDigest, byte[] familyId, byte[] imageId,
-                        byte[] reportId, byte[] chipId, TcbVersion reportedTcb, TcbVersion currentTcb,
-                        TcbVersion committedTcb, TcbVersion launchTcb, long platformInfo,
-                        long launchMitVector, long currentMitVector, ProductLine product,
-                        Optional<AttestationReport.Cpuid> cpuid, SigningKey signingKey, boolean simulated) implements Claims {
+public record SnpClaims(
+        int version,
+        int guestSvn,
+        long policy,
+        int vmpl,
+        byte[] measurement,
+        byte[] reportData,
+        byte[] hostData,
+        byte[] idKeyDigest,
+        byte[] authorKeyDigest,
+        byte[] familyId,
+        byte[] imageId,
+        byte[] reportId,
+        byte[] chipId,
+        TcbVersion reportedTcb,
+        TcbVersion currentTcb,
+        TcbVersion committedTcb,
+        TcbVersion launchTcb,
+        long platformInfo,
+        long launchMitVector,
+        long currentMitVector,
+        ProductLine product,
+        Optional<AttestationReport.Cpuid> cpuid,
+        SigningKey signingKey,
+        boolean simulated)
+        implements Claims {
 
     private static final HexFormat HEX = HexFormat.of();
 
     static SnpClaims of(AttestationReport r, ProductLine product, boolean simulated) {
-        return new SnpClaims(r.version(), r.guestSvn(), r.policy(), r.vmpl(), r.measurement(), r.reportData(),
-                r.hostData(), r.idKeyDigest(), r.authorKeyDigest(), r.familyId(), r.imageId(), r.reportId(), r.chipId(),
-                TcbVersion.decode(r.reportedTcb(), product), TcbVersion.decode(r.currentTcb(), product),
-                TcbVersion.decode(r.committedTcb(), product), TcbVersion.decode(r.launchTcb(), product),
-                r.platformInfo(), r.launchMitVector(), r.currentMitVector(), product, r.cpuid(), r.signingKey(), simulated);
+        return new SnpClaims(
+                r.version(),
+                r.guestSvn(),
+                r.policy(),
+                r.vmpl(),
+                r.measurement(),
+                r.reportData(),
+                r.hostData(),
+                r.idKeyDigest(),
+                r.authorKeyDigest(),
+                r.familyId(),
+                r.imageId(),
+                r.reportId(),
+                r.chipId(),
+                TcbVersion.decode(r.reportedTcb(), product),
+                TcbVersion.decode(r.currentTcb(), product),
+                TcbVersion.decode(r.committedTcb(), product),
+                TcbVersion.decode(r.launchTcb(), product),
+                r.platformInfo(),
+                r.launchMitVector(),
+                r.currentMitVector(),
+                product,
+                r.cpuid(),
+                r.signingKey(),
+                simulated);
     }
 
     @Override
-    public Tee tee() { return Tee.SNP; }
+    public Tee tee() {
+        return Tee.SNP;
+    }
 
     /** Policy bit 19: the host may debug the guest (read its memory). */
     @Override
-    public boolean debug() { return (policy & (1L << 19)) != 0; }
+    public boolean debug() {
+        return (policy & (1L << 19)) != 0;
+    }
 
     /** Policy bits 15:8 and 7:0: the minimum firmware ABI major.minor the owner required. */
-    public String policyAbi() { return ((policy >>> 8) & 0xFF) + "." + (policy & 0xFF); }
+    public String policyAbi() {
+        return ((policy >>> 8) & 0xFF) + "." + (policy & 0xFF);
+    }
 
     @Override
-    public String toString() { return "SnpClaims" + fields(); }
+    public String toString() {
+        return "SnpClaims" + fields();
+    }
 
     @Override
     public Map<String, String> fields() {

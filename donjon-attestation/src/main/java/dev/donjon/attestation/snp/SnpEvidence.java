@@ -3,12 +3,11 @@ package dev.donjon.attestation.snp;
 import dev.donjon.abi.FormatException;
 import dev.donjon.abi.snp.AttestationReport;
 import dev.donjon.attestation.MalformedEvidenceException;
+import java.util.List;
+import java.util.Optional;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-
-import java.util.List;
-import java.util.Optional;
 
 /**
  * What one piece of SNP evidence carries, whatever its container: the report and any endorsements that came
@@ -18,9 +17,12 @@ import java.util.Optional;
  * @param carriedCas  ASK/ASVK/ARK found in the container; never trusted by themselves
  * @param csr         the Enarx keep CSR whose key REPORT_DATA must bind
  */
-public record SnpEvidence(AttestationReport report, Optional<X509CertificateHolder> carriedLeaf,
-                          List<X509CertificateHolder> carriedCas, List<X509CRLHolder> carriedCrls,
-                          Optional<PKCS10CertificationRequest> csr) {
+public record SnpEvidence(
+        AttestationReport report,
+        Optional<X509CertificateHolder> carriedLeaf,
+        List<X509CertificateHolder> carriedCas,
+        List<X509CRLHolder> carriedCrls,
+        Optional<PKCS10CertificationRequest> csr) {
 
     public SnpEvidence {
         carriedCas = List.copyOf(carriedCas);

@@ -1,8 +1,6 @@
 package dev.donjon.attestation.snp;
 
 import dev.donjon.attestation.MalformedEvidenceException;
-import org.bouncycastle.cert.X509CertificateHolder;
-
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,6 +9,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.bouncycastle.cert.X509CertificateHolder;
 
 /**
  * The roots an SEV-SNP endorsement chain may end in. {@link #amd()} (the default everywhere) trusts AMD's ARKs only,
@@ -21,7 +20,10 @@ import java.util.Set;
 public final class SnpTrustAnchors {
 
     /** Which kind of anchor a root is. */
-    public enum Kind { AMD, SIMULATED }
+    public enum Kind {
+        AMD,
+        SIMULATED
+    }
 
     /** AMD KDS ARKs (as served by kdsintf.amd.com/vcek/v1/{product}/cert_chain): SHA-256 of the DER. */
     private static final Map<String, String> AMD_ARKS = Map.of(
@@ -33,10 +35,14 @@ public final class SnpTrustAnchors {
 
     private final Set<String> simulated;
 
-    private SnpTrustAnchors(Set<String> simulated) { this.simulated = Set.copyOf(simulated); }
+    private SnpTrustAnchors(Set<String> simulated) {
+        this.simulated = Set.copyOf(simulated);
+    }
 
     /** AMD's ARKs for Milan, Genoa and Turin, nothing else. */
-    public static SnpTrustAnchors amd() { return AMD; }
+    public static SnpTrustAnchors amd() {
+        return AMD;
+    }
 
     /**
      * These anchors plus the self-issued certificates (ARKs) in {@code pemOrDer} as simulated roots; other certificates
@@ -51,16 +57,21 @@ public final class SnpTrustAnchors {
             found = true;
             String fp = fingerprint(c);
             if (AMD_ARKS.containsKey(fp)) {
-                throw new MalformedEvidenceException("'" + AMD_ARKS.get(fp) + "' is AMD's own ARK, not a simulated root");
+                throw new MalformedEvidenceException(
+                        "'" + AMD_ARKS.get(fp) + "' is AMD's own ARK, not a simulated root");
             }
             more.add(fp);
         }
-        if (!found) throw new MalformedEvidenceException("the simulated root file holds no self-issued certificate (the sim ARK)");
+        if (!found)
+            throw new MalformedEvidenceException(
+                    "the simulated root file holds no self-issued certificate (the sim ARK)");
         return new SnpTrustAnchors(more);
     }
 
     /** True when some simulated root is trusted (callers show it, e.g. in a startup warning). */
-    public boolean trustsSimulatedRoots() { return !simulated.isEmpty(); }
+    public boolean trustsSimulatedRoots() {
+        return !simulated.isEmpty();
+    }
 
     /** The kind of anchor {@code root} is, or empty when it is not trusted. */
     public Optional<Kind> kindOf(X509CertificateHolder root) {

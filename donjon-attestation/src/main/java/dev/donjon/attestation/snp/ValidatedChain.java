@@ -1,11 +1,10 @@
 package dev.donjon.attestation.snp;
 
 import dev.donjon.abi.snp.KdsExtensions;
-import dev.donjon.abi.snp.SigningKey;
 import dev.donjon.abi.snp.ProductLine;
+import dev.donjon.abi.snp.SigningKey;
 import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.VerificationException;
-
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.List;
@@ -18,8 +17,13 @@ import java.util.Optional;
  * @param product   the product line named by the ARK ("ARK-Milan"), when it names one
  * @param simulated the chain ends in a configured simulated root, not in one of AMD's ARKs
  */
-public record ValidatedChain(PublicKey leafKey, SigningKey signingKey, KdsExtensions extensions,
-                             Optional<ProductLine> product, List<Window> windows, boolean simulated) {
+public record ValidatedChain(
+        PublicKey leafKey,
+        SigningKey signingKey,
+        KdsExtensions extensions,
+        Optional<ProductLine> product,
+        List<Window> windows,
+        boolean simulated) {
 
     /** A validity interval, inclusive at both ends: a certificate's notBefore/notAfter or a CRL's thisUpdate/nextUpdate. */
     public record Window(String what, Instant from, Optional<Instant> to) {}

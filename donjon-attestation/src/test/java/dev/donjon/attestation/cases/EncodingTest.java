@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 
 class EncodingTest {
 
-    private static byte[] ascii(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
 
     @Test
     void hexIgnoresPrefixAndWhitespace() throws Exception {

@@ -37,10 +37,11 @@ class VectorCasesTest {
         Manifest m = cases();
         Verifiers verifiers = Verifiers.load();
         CaseRunner runner = new CaseRunner(verifiers);
-        return m.cases().stream().map(c -> DynamicTest.dynamicTest(c.id(), () -> {
-            CaseOutcome outcome = runner.run(m, c);
-            assertTrue(outcome.passed(), outcome.line());
-        }));
+        return m.cases().stream()
+                .map(c -> DynamicTest.dynamicTest(c.id(), () -> {
+                    CaseOutcome outcome = runner.run(m, c);
+                    assertTrue(outcome.passed(), outcome.line());
+                }));
     }
 
     /** The same corpus with AWS-LC checking the ECDSA signatures, as a Steward does. */

@@ -1,8 +1,9 @@
 package dev.donjon.attestation.intel;
 
-import dev.donjon.abi.intel.IntelQuote;
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import static dev.donjon.attestation.Refusals.allowRefusal;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.donjon.abi.intel.IntelQuote;
 import dev.donjon.attestation.Container;
 import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;
@@ -10,14 +11,13 @@ import dev.donjon.attestation.IntelCollateral;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.Tee;
 import dev.donjon.attestation.VerificationException;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Jazzer fuzz targets for the SGX/TDX parsers (quotes, Enarx SGX CSRs, TCB Info, QE Identity, dcap-qvl collateral,
@@ -36,8 +36,12 @@ class IntelFuzzTest {
     private static final Instant TDX_NOW = Instant.parse("2025-07-19T10:00:34Z");
 
     static Stream<Arguments> quotes() {
-        return seeds("sgx/dcap-qvl/sgx_quote", "tdx/dcap-qvl/tdx_quote", "tdx/dcap-qvl/tdx_quote_outdated",
-                "tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat", "synthetic/intel-qvl-sampleData/quote.dat",
+        return seeds(
+                "sgx/dcap-qvl/sgx_quote",
+                "tdx/dcap-qvl/tdx_quote",
+                "tdx/dcap-qvl/tdx_quote_outdated",
+                "tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat",
+                "synthetic/intel-qvl-sampleData/quote.dat",
                 "synthetic/intel-qvl-sampleData/tdx/quote.dat");
     }
 
@@ -46,13 +50,19 @@ class IntelFuzzTest {
     }
 
     static Stream<Arguments> tcbInfos() {
-        return seeds("tdx/go-tdx-guest/sample_tcbInfo_response", "synthetic/intel-qvl-sampleData/tcbInfo.json",
-                "synthetic/intel-qvl-sampleData/tdx/tcbInfo.json", "sgx/openenclave-collateral-parser/report/data_v2/tcbInfo.json");
+        return seeds(
+                "tdx/go-tdx-guest/sample_tcbInfo_response",
+                "synthetic/intel-qvl-sampleData/tcbInfo.json",
+                "synthetic/intel-qvl-sampleData/tdx/tcbInfo.json",
+                "sgx/openenclave-collateral-parser/report/data_v2/tcbInfo.json");
     }
 
     static Stream<Arguments> qeIdentities() {
-        return seeds("tdx/go-tdx-guest/sample_qeIdentity_response", "synthetic/intel-qvl-sampleData/qeIdentity.json",
-                "synthetic/intel-qvl-sampleData/tdx/qeIdentity.json", "sgx/openenclave-collateral-parser/qeidentity/data/qe_identity_ok.json");
+        return seeds(
+                "tdx/go-tdx-guest/sample_qeIdentity_response",
+                "synthetic/intel-qvl-sampleData/qeIdentity.json",
+                "synthetic/intel-qvl-sampleData/tdx/qeIdentity.json",
+                "sgx/openenclave-collateral-parser/qeidentity/data/qe_identity_ok.json");
     }
 
     static Stream<Arguments> collaterals() {
@@ -60,8 +70,13 @@ class IntelFuzzTest {
     }
 
     static Stream<Arguments> certificates() {
-        return seeds("intel/Intel_SGX_Root_CA.der", "tdx/go-tdx-guest/tcbInfoIssuerChain.pem", "tdx/go-tdx-guest/pckcrl",
-                "tdx/go-tdx-guest/rootcrl.der", "synthetic/intel-qvl-sampleData/pckCert.pem", "synthetic/intel-qvl-sampleData/rootCaCrl.pem");
+        return seeds(
+                "intel/Intel_SGX_Root_CA.der",
+                "tdx/go-tdx-guest/tcbInfoIssuerChain.pem",
+                "tdx/go-tdx-guest/pckcrl",
+                "tdx/go-tdx-guest/rootcrl.der",
+                "synthetic/intel-qvl-sampleData/pckCert.pem",
+                "synthetic/intel-qvl-sampleData/rootCaCrl.pem");
     }
 
     private static Stream<Arguments> seeds(String... files) {
@@ -75,7 +90,12 @@ class IntelFuzzTest {
         allowRefusal(() -> IntelQuoteVerifier.quote(data));
         boolean tdx = data.length > 4 && (data[4] & 0xFF) == IntelQuote.TEE_TYPE_TDX;
         Tee tee = tdx ? Tee.TDX : Tee.SGX;
-        verify(tee, Container.INTEL_QUOTE, data, collateral(tdx ? TDX_COLLATERAL : SGX_COLLATERAL, List.of()), tdx ? TDX_NOW : SGX_NOW);
+        verify(
+                tee,
+                Container.INTEL_QUOTE,
+                data,
+                collateral(tdx ? TDX_COLLATERAL : SGX_COLLATERAL, List.of()),
+                tdx ? TDX_NOW : SGX_NOW);
     }
 
     /** Enarx SGX keep CSRs (extension 1.3.6.1.4.1.58270.1.2: quote, CRLs, TCB Info package). */
@@ -83,21 +103,29 @@ class IntelFuzzTest {
     @FuzzTest
     void enarxSgxCsr(byte[] data) {
         allowRefusal(() -> EnarxSgxCsr.parse(data));
-        verify(Tee.SGX, Container.ENARX_CSR, data, endorsements(Optional.empty(), List.of()), Instant.parse("2023-02-01T00:00:00Z"));
+        verify(
+                Tee.SGX,
+                Container.ENARX_CSR,
+                data,
+                endorsements(Optional.empty(), List.of()),
+                Instant.parse("2023-02-01T00:00:00Z"));
     }
 
     /** PCS TCB Info JSON (signed document, SGX and TDX shapes, v2 and v3). */
     @MethodSource("tcbInfos")
     @FuzzTest
     void tcbInfoJson(byte[] data) {
-        allowRefusal(() -> TcbInfo.parse(StrictJson.signedDocument(data, "TCB Info", "tcbInfo").node()));
+        allowRefusal(() -> TcbInfo.parse(
+                StrictJson.signedDocument(data, "TCB Info", "tcbInfo").node()));
     }
 
     /** PCS QE Identity JSON (QE and TD_QE). */
     @MethodSource("qeIdentities")
     @FuzzTest
     void qeIdentityJson(byte[] data) {
-        allowRefusal(() -> QeIdentity.parse(StrictJson.signedDocument(data, "QE Identity", "enclaveIdentity", "qeIdentity").node()));
+        allowRefusal(
+                () -> QeIdentity.parse(StrictJson.signedDocument(data, "QE Identity", "enclaveIdentity", "qeIdentity")
+                        .node()));
     }
 
     /** dcap-qvl's collateral JSON, parsed and then used to verify a real SGX quote. */
@@ -107,7 +135,8 @@ class IntelFuzzTest {
         allowRefusal(() -> {
             CollateralBundle bundle = CollateralBundle.of(new IntelCollateral.DcapQvlJson(data));
             TcbInfo.parse(bundle.tcbInfo().node());
-            if (bundle.qeIdentity().isPresent()) QeIdentity.parse(bundle.qeIdentity().get().node());
+            if (bundle.qeIdentity().isPresent())
+                QeIdentity.parse(bundle.qeIdentity().get().node());
         });
         verify(Tee.SGX, Container.INTEL_QUOTE, SGX_QUOTE, collateral(data, List.of()), SGX_NOW);
     }
@@ -124,9 +153,18 @@ class IntelFuzzTest {
         });
         allowRefusal(() -> Certificates.crl(data));
         verify(Tee.SGX, Container.INTEL_QUOTE, SGX_QUOTE, collateral(SGX_COLLATERAL, List.of(data)), SGX_NOW);
-        verify(Tee.SGX, Container.INTEL_QUOTE, SGX_QUOTE,
-                new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
-                        Optional.of(new IntelCollateral.DcapQvlJson(SGX_COLLATERAL)), Optional.of(data)), SGX_NOW);
+        verify(
+                Tee.SGX,
+                Container.INTEL_QUOTE,
+                SGX_QUOTE,
+                new Endorsements(
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        List.of(),
+                        Optional.of(new IntelCollateral.DcapQvlJson(SGX_COLLATERAL)),
+                        Optional.of(data)),
+                SGX_NOW);
     }
 
     private static Endorsements collateral(byte[] json, List<byte[]> crls) {
@@ -134,7 +172,8 @@ class IntelFuzzTest {
     }
 
     private static Endorsements endorsements(Optional<IntelCollateral> collateral, List<byte[]> crls) {
-        return new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(), crls, collateral, Optional.of(ROOT));
+        return new Endorsements(
+                Optional.empty(), Optional.empty(), Optional.empty(), crls, collateral, Optional.of(ROOT));
     }
 
     private static void verify(Tee tee, Container container, byte[] data, Endorsements endorsements, Instant now) {

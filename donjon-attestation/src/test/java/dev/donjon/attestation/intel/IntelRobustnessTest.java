@@ -1,7 +1,13 @@
 package dev.donjon.attestation.intel;
 
-import dev.donjon.abi.intel.SgxReportBody;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.donjon.abi.intel.IntelQuote;
+import dev.donjon.abi.intel.SgxReportBody;
 import dev.donjon.attestation.Container;
 import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;
@@ -11,12 +17,9 @@ import dev.donjon.attestation.RejectReason;
 import dev.donjon.attestation.Tee;
 import dev.donjon.attestation.TeeVerifier;
 import dev.donjon.attestation.VerificationResult;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -24,12 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Generated negatives on real Intel quotes (SGX v3, TDX v4, TDX v5): every single-byte change of everything the quote's
@@ -45,20 +43,27 @@ class IntelRobustnessTest {
 
     static byte[] read(String relative) {
         try {
-            return Files.readAllBytes(IntelVectorCasesTest.shared().resolve("vectors").resolve(relative));
+            return Files.readAllBytes(
+                    IntelVectorCasesTest.shared().resolve("vectors").resolve(relative));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     private static EvidenceInput input(Tee tee, byte[] quote, Optional<String> collateral) {
-        Endorsements e = new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
-                collateral.map(c -> new IntelCollateral.DcapQvlJson(read(c))), Optional.of(read(ROOT)));
+        Endorsements e = new Endorsements(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                collateral.map(c -> new IntelCollateral.DcapQvlJson(read(c))),
+                Optional.of(read(ROOT)));
         return new EvidenceInput(tee, Container.INTEL_QUOTE, quote, e);
     }
 
     /** The byte ranges of a parsed quote, located from the parse and checked against the bytes. */
-    record Layout(int signedEnd, int signatureAt, int keyAt, int qeReportAt, int qeSignatureAt, int authAt, int authEnd) {
+    record Layout(
+            int signedEnd, int signatureAt, int keyAt, int qeReportAt, int qeSignatureAt, int authAt, int authEnd) {
         static Layout of(byte[] quote) throws Exception {
             IntelQuote q = IntelQuoteVerifier.quote(quote);
             int signedEnd = q.signedData().length;
@@ -67,7 +72,8 @@ class IntelRobustnessTest {
             int qeReportAt = keyAt + 64 + (q.version() >= 4 ? 6 : 0); // v4+: type 6 wrapper (u16 type, u32 size)
             int qeSignatureAt = qeReportAt + SgxReportBody.SIZE;
             int authAt = qeSignatureAt + 64 + 2;
-            Layout l = new Layout(signedEnd, signatureAt, keyAt, qeReportAt, qeSignatureAt, authAt, authAt + q.qeAuthData().length);
+            Layout l = new Layout(
+                    signedEnd, signatureAt, keyAt, qeReportAt, qeSignatureAt, authAt, authAt + q.qeAuthData().length);
             assertArrayEquals(q.signature(), Arrays.copyOfRange(quote, signatureAt, keyAt));
             assertArrayEquals(q.attestationKey(), Arrays.copyOfRange(quote, keyAt, keyAt + 64));
             assertArrayEquals(q.qeReport().raw(), Arrays.copyOfRange(quote, qeReportAt, qeSignatureAt));
@@ -89,8 +95,9 @@ class IntelRobustnessTest {
         throw new IllegalArgumentException("offset " + offset + " is outside the regions under test");
     }
 
-    private static void everyFlipRejected(TeeVerifier verifier, Tee tee, String file, Optional<String> collateral, Instant now,
-                                          int wantVersion) throws Exception {
+    private static void everyFlipRejected(
+            TeeVerifier verifier, Tee tee, String file, Optional<String> collateral, Instant now, int wantVersion)
+            throws Exception {
         byte[] original = read(file);
         VerificationResult control = verifier.verify(input(tee, original, collateral), now);
         assertTrue(control.accepted(), () -> "control: the unmodified quote verifies: " + control);
@@ -98,8 +105,11 @@ class IntelRobustnessTest {
         int version = IntelQuoteVerifier.quote(original).version();
         assertEquals(wantVersion, version);
 
-        List<int[]> regions = List.of(new int[] {0, l.signedEnd()}, new int[] {l.signatureAt(), l.keyAt() + 64},
-                new int[] {l.qeReportAt(), l.qeSignatureAt() + 64}, new int[] {l.authAt(), l.authEnd()});
+        List<int[]> regions = List.of(
+                new int[] {0, l.signedEnd()},
+                new int[] {l.signatureAt(), l.keyAt() + 64},
+                new int[] {l.qeReportAt(), l.qeSignatureAt() + 64},
+                new int[] {l.authAt(), l.authEnd()});
         Map<RejectReason, Integer> counts = new EnumMap<>(RejectReason.class);
         int flipped = 0;
         FlipMasks masks = new FlipMasks(version);
@@ -110,7 +120,8 @@ class IntelRobustnessTest {
                     mutated[offset] ^= (byte) mask;
                     VerificationResult r = verifier.verify(input(tee, mutated, collateral), now);
                     String what = file + String.format(" byte %d ^ 0x%02x", offset, mask);
-                    VerificationResult.Rejected rej = assertInstanceOf(VerificationResult.Rejected.class, r, () -> "accepted with " + what);
+                    VerificationResult.Rejected rej =
+                            assertInstanceOf(VerificationResult.Rejected.class, r, () -> "accepted with " + what);
                     assertEquals(expected(version, l, offset), rej.reason(), () -> what + ": " + rej.detail());
                     assertFalse(rej.detail().contains("\n"), "one-line detail");
                     counts.merge(rej.reason(), 1, Integer::sum);
@@ -126,21 +137,37 @@ class IntelRobustnessTest {
 
     @Test
     void everyFlipOfAnSgxV3QuoteIsRejected() throws Exception {
-        everyFlipRejected(new SgxVerifier(), Tee.SGX, "sgx/dcap-qvl/sgx_quote", Optional.of("sgx/dcap-qvl/sgx_quote_collateral.json"),
-                Instant.parse("2025-07-19T10:01:17Z"), 3);
+        everyFlipRejected(
+                new SgxVerifier(),
+                Tee.SGX,
+                "sgx/dcap-qvl/sgx_quote",
+                Optional.of("sgx/dcap-qvl/sgx_quote_collateral.json"),
+                Instant.parse("2025-07-19T10:01:17Z"),
+                3);
     }
 
     @Test
     void everyFlipOfATdxV4QuoteIsRejected() throws Exception {
-        everyFlipRejected(new TdxVerifier(), Tee.TDX, "tdx/dcap-qvl/tdx_quote", Optional.of("tdx/dcap-qvl/tdx_quote_collateral.json"),
-                Instant.parse("2025-07-19T10:00:34Z"), 4);
+        everyFlipRejected(
+                new TdxVerifier(),
+                Tee.TDX,
+                "tdx/dcap-qvl/tdx_quote",
+                Optional.of("tdx/dcap-qvl/tdx_quote_collateral.json"),
+                Instant.parse("2025-07-19T10:00:34Z"),
+                4);
     }
 
     @Test
     void everyFlipOfATdxV5QuoteIsRejected() throws Exception {
-        // its collateral says OutOfDate (a tcb-level reject), so the control is the signature and PCK-chain verification alone
-        everyFlipRejected(new TdxVerifier(), Tee.TDX, "tdx/dcap-qvl/tdx_quote_outdated", Optional.empty(),
-                Instant.parse("2026-03-01T00:00:00Z"), 5);
+        // its collateral says OutOfDate (a tcb-level reject), so the control is the signature and PCK-chain
+        // verification alone
+        everyFlipRejected(
+                new TdxVerifier(),
+                Tee.TDX,
+                "tdx/dcap-qvl/tdx_quote_outdated",
+                Optional.empty(),
+                Instant.parse("2026-03-01T00:00:00Z"),
+                5);
     }
 
     @Test
@@ -151,41 +178,68 @@ class IntelRobustnessTest {
         Instant now = Instant.parse("2025-07-19T10:01:17Z");
         assertTrue(verifier.verify(input(Tee.SGX, quote, collateral), now).accepted());
         // the same bytes a day later: the TCB Info's nextUpdate has passed
-        VerificationResult later = verifier.verify(input(Tee.SGX, quote, collateral), Instant.parse("2025-07-20T10:01:17Z"));
-        assertEquals(RejectReason.EXPIRED, assertInstanceOf(VerificationResult.Rejected.class, later).reason());
+        VerificationResult later =
+                verifier.verify(input(Tee.SGX, quote, collateral), Instant.parse("2025-07-20T10:01:17Z"));
+        assertEquals(
+                RejectReason.EXPIRED,
+                assertInstanceOf(VerificationResult.Rejected.class, later).reason());
         // a TCB Info body changed under the cached signature and signer chain
         String json = new String(read(collateral.get()), java.nio.charset.StandardCharsets.UTF_8);
         String forged = json.replaceFirst("tcbEvaluationDataNumber\\\\\":17", "tcbEvaluationDataNumber\\\\\":18");
         assertFalse(forged.equals(json), "the forgery changed the TCB Info");
-        Endorsements e = new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
-                Optional.of(new IntelCollateral.DcapQvlJson(forged.getBytes(java.nio.charset.StandardCharsets.UTF_8))), Optional.of(read(ROOT)));
+        Endorsements e = new Endorsements(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                Optional.of(new IntelCollateral.DcapQvlJson(forged.getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+                Optional.of(read(ROOT)));
         VerificationResult r = verifier.verify(new EvidenceInput(Tee.SGX, Container.INTEL_QUOTE, quote, e), now);
         VerificationResult.Rejected rej = assertInstanceOf(VerificationResult.Rejected.class, r);
         assertEquals(RejectReason.SIGNATURE, rej.reason(), rej.detail());
         assertTrue(rej.detail().contains("TCB Info"), rej.detail());
-        assertTrue(verifier.verify(input(Tee.SGX, quote, collateral), now).accepted(), "still accepts the genuine collateral");
+        assertTrue(
+                verifier.verify(input(Tee.SGX, quote, collateral), now).accepted(),
+                "still accepts the genuine collateral");
     }
 
     @Test
     void intelsProductionRootIsTheDefaultAnchor() {
-        Endorsements noRoot = new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
-                Optional.of(new IntelCollateral.DcapQvlJson(read("sgx/dcap-qvl/sgx_quote_collateral.json"))), Optional.empty());
+        Endorsements noRoot = new Endorsements(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                Optional.of(new IntelCollateral.DcapQvlJson(read("sgx/dcap-qvl/sgx_quote_collateral.json"))),
+                Optional.empty());
         Instant now = Instant.parse("2025-07-19T10:01:17Z");
-        assertTrue(new SgxVerifier().verify(new EvidenceInput(Tee.SGX, Container.INTEL_QUOTE, read("sgx/dcap-qvl/sgx_quote"), noRoot), now).accepted());
+        assertTrue(new SgxVerifier()
+                .verify(new EvidenceInput(Tee.SGX, Container.INTEL_QUOTE, read("sgx/dcap-qvl/sgx_quote"), noRoot), now)
+                .accepted());
         // Intel's QVL sample data chains to its own fake root: refused without pinning that root explicitly
-        Endorsements none = new Endorsements(Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty());
-        VerificationResult r = new SgxVerifier().verify(new EvidenceInput(Tee.SGX, Container.INTEL_QUOTE,
-                read("synthetic/intel-qvl-sampleData/quote.dat"), none), Instant.parse("2025-01-01T00:00:00Z"));
-        assertEquals(RejectReason.CHAIN, assertInstanceOf(VerificationResult.Rejected.class, r).reason());
+        Endorsements none = new Endorsements(
+                Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty());
+        VerificationResult r = new SgxVerifier()
+                .verify(
+                        new EvidenceInput(
+                                Tee.SGX, Container.INTEL_QUOTE, read("synthetic/intel-qvl-sampleData/quote.dat"), none),
+                        Instant.parse("2025-01-01T00:00:00Z"));
+        assertEquals(
+                RejectReason.CHAIN,
+                assertInstanceOf(VerificationResult.Rejected.class, r).reason());
     }
 
     @Test
     void pemWhoseEndMarkerOverlapsTheBeginLineIsMalformed() {
         // fuzzing found "-----BEGIN X509 CRL-----END X509 CRL-----" making the base64 range negative
-        byte[] overlap = "-----BEGIN X509 CRL-----END X509 CRL-----".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        org.junit.jupiter.api.Assertions.assertThrows(dev.donjon.attestation.MalformedEvidenceException.class, () -> Certificates.crl(overlap));
-        byte[] certs = "-----BEGIN CERTIFICATE-----END CERTIFICATE-----".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        org.junit.jupiter.api.Assertions.assertThrows(dev.donjon.attestation.MalformedEvidenceException.class,
+        byte[] overlap =
+                "-----BEGIN X509 CRL-----END X509 CRL-----".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        org.junit.jupiter.api.Assertions.assertThrows(
+                dev.donjon.attestation.MalformedEvidenceException.class, () -> Certificates.crl(overlap));
+        byte[] certs =
+                "-----BEGIN CERTIFICATE-----END CERTIFICATE-----".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        org.junit.jupiter.api.Assertions.assertThrows(
+                dev.donjon.attestation.MalformedEvidenceException.class,
                 () -> Certificates.certificateDers(certs, "chain"));
     }
 
@@ -205,10 +259,14 @@ class IntelRobustnessTest {
             byte[] garbage = new byte[random.nextInt(6000)];
             random.nextBytes(garbage);
             if (garbage.length >= 8) { // a plausible header so that parsing goes further than the version check
-                garbage[0] = 3; garbage[1] = 0; garbage[2] = 2; garbage[3] = 0;
+                garbage[0] = 3;
+                garbage[1] = 0;
+                garbage[2] = 2;
+                garbage[3] = 0;
                 Arrays.fill(garbage, 4, 8, (byte) 0);
             }
-            assertFalse(sgx.verify(input(Tee.SGX, garbage, Optional.empty()), now).accepted());
+            assertFalse(
+                    sgx.verify(input(Tee.SGX, garbage, Optional.empty()), now).accepted());
         }
     }
 }

@@ -1,18 +1,17 @@
 package dev.donjon.attestation.intel;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.donjon.attestation.Verifiers;
 import dev.donjon.attestation.cases.CaseOutcome;
 import dev.donjon.attestation.cases.CaseRunner;
 import dev.donjon.attestation.cases.Manifest;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-
-import java.nio.file.Path;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The SGX and TDX cases of ../shared/vectors/cases.json through the shared runner, held to a stricter bar than the
@@ -39,10 +38,12 @@ class IntelVectorCasesTest {
     Stream<DynamicTest> everyIntelCaseWithItsExactReason() throws Exception {
         Manifest m = manifest();
         CaseRunner runner = new CaseRunner(Verifiers.load());
-        return m.cases().stream().filter(c -> !c.tee().equals("snp")).map(c -> DynamicTest.dynamicTest(c.id(), () -> {
-            CaseOutcome o = runner.run(m, c);
-            assertTrue(o.passed(), o.line());
-            assertTrue(o.warnings().isEmpty(), o.line());
-        }));
+        return m.cases().stream()
+                .filter(c -> !c.tee().equals("snp"))
+                .map(c -> DynamicTest.dynamicTest(c.id(), () -> {
+                    CaseOutcome o = runner.run(m, c);
+                    assertTrue(o.passed(), o.line());
+                    assertTrue(o.warnings().isEmpty(), o.line());
+                }));
     }
 }

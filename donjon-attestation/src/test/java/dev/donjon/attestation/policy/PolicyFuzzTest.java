@@ -25,7 +25,8 @@ class PolicyFuzzTest {
     private static final Path FILE = tempFile();
 
     static Stream<Arguments> policies() throws IOException {
-        byte[] steward = Files.readAllBytes(Path.of(System.getProperty("donjon.shared", "../../shared"), "vectors/enarx/steward/steward.toml"));
+        byte[] steward = Files.readAllBytes(
+                Path.of(System.getProperty("donjon.shared", "../../shared"), "vectors/enarx/steward/steward.toml"));
         return Stream.of(Arguments.of((Object) steward));
     }
 

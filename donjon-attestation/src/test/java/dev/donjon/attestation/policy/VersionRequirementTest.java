@@ -19,7 +19,7 @@ class VersionRequirementTest {
         assertFalse(m(">=1.51", 1, 50));
         assertFalse(m(">254.0", 1, 51));
         assertTrue(m(">254.0", 254, 1));
-        assertTrue(m("1.0", 1, 55));   // bare = caret
+        assertTrue(m("1.0", 1, 55)); // bare = caret
         assertFalse(m("1.0", 2, 0));
         assertTrue(m(">=1.0, <2", 1, 9));
         assertFalse(m(">=1.0, <2", 2, 0));

@@ -1,17 +1,16 @@
 package dev.donjon.attestation.snp;
 
-import dev.donjon.abi.snp.ProductLine;
-import dev.donjon.attestation.RejectReason;
-import dev.donjon.testing.TestAmd;
-import dev.donjon.attestation.VerificationException;
-import org.junit.jupiter.api.Test;
-
-import java.math.BigInteger;
-import java.time.Instant;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.donjon.abi.snp.ProductLine;
+import dev.donjon.attestation.RejectReason;
+import dev.donjon.attestation.VerificationException;
+import dev.donjon.testing.TestAmd;
+import java.math.BigInteger;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
 
 /** AMD KDS pieces checked on their own, as the collateral cache does before keeping them. */
 class KdsCollateralTest {
@@ -31,14 +30,23 @@ class KdsCollateralTest {
 
     @Test
     void aChainForAnotherProductOrUnderAnotherRootIsRefused() throws Exception {
-        assertReason(RejectReason.BINDING, () -> amd.certChain(ProductLine.GENOA, Vectors.read("amd/milan/ask_ark.pem"), NOW));
+        assertReason(
+                RejectReason.BINDING,
+                () -> amd.certChain(ProductLine.GENOA, Vectors.read("amd/milan/ask_ark.pem"), NOW));
         TestAmd fake = new TestAmd(ProductLine.MILAN);
         assertReason(RejectReason.CHAIN, () -> amd.certChain(ProductLine.MILAN, TestAmd.pem(fake.ask, fake.ark), NOW));
         // a VCEK of the fake chain is not signed by AMD's ASK
         byte[] vcek = fake.vcek(TestAmd.TCB, TestAmd.chipId(1)).getEncoded();
-        assertReason(RejectReason.CHAIN, () -> amd.vcek(ProductLine.MILAN, vcek, Vectors.read("amd/milan/ask_ark.pem"), NOW));
-        assertReason(RejectReason.EXPIRED, () -> amd.vcek(ProductLine.MILAN, Vectors.read("snp/virtee/vcek_milan.der"),
-                Vectors.read("amd/milan/ask_ark.pem"), Instant.parse("2031-01-01T00:00:00Z")));
+        assertReason(
+                RejectReason.CHAIN,
+                () -> amd.vcek(ProductLine.MILAN, vcek, Vectors.read("amd/milan/ask_ark.pem"), NOW));
+        assertReason(
+                RejectReason.EXPIRED,
+                () -> amd.vcek(
+                        ProductLine.MILAN,
+                        Vectors.read("snp/virtee/vcek_milan.der"),
+                        Vectors.read("amd/milan/ask_ark.pem"),
+                        Instant.parse("2031-01-01T00:00:00Z")));
     }
 
     @Test
@@ -46,16 +54,29 @@ class KdsCollateralTest {
         TestAmd sim = new TestAmd(ProductLine.GENOA);
         KdsCollateral check = new KdsCollateral(SnpTrustAnchors.amd().withSimulatedRoots(TestAmd.pem(sim.ark)));
         byte[] chain = TestAmd.pem(sim.ask, sim.ark);
-        byte[] crl = sim.crl(sim.ark, sim.arkKey.getPrivate(), TestAmd.NOW.minusSeconds(3600), TestAmd.NOW.plusSeconds(86_400),
-                BigInteger.valueOf(0x999)).getEncoded();
+        byte[] crl = sim.crl(
+                        sim.ark,
+                        sim.arkKey.getPrivate(),
+                        TestAmd.NOW.minusSeconds(3600),
+                        TestAmd.NOW.plusSeconds(86_400),
+                        BigInteger.valueOf(0x999))
+                .getEncoded();
         KdsCollateral.Checked c = check.crl(ProductLine.GENOA, crl, chain, TestAmd.NOW);
         assertEquals(TestAmd.NOW.plusSeconds(86_400), c.nextUpdate());
-        assertReason(RejectReason.EXPIRED, () -> check.crl(ProductLine.GENOA, crl, chain, TestAmd.NOW.plusSeconds(2 * 86_400)));
-        byte[] byAsk = sim.crl(sim.ask, sim.askKey.getPrivate(), TestAmd.NOW.minusSeconds(3600), TestAmd.NOW.plusSeconds(86_400)).getEncoded();
+        assertReason(
+                RejectReason.EXPIRED,
+                () -> check.crl(ProductLine.GENOA, crl, chain, TestAmd.NOW.plusSeconds(2 * 86_400)));
+        byte[] byAsk = sim.crl(
+                        sim.ask,
+                        sim.askKey.getPrivate(),
+                        TestAmd.NOW.minusSeconds(3600),
+                        TestAmd.NOW.plusSeconds(86_400))
+                .getEncoded();
         assertReason(RejectReason.BINDING, () -> check.crl(ProductLine.GENOA, byAsk, chain, TestAmd.NOW));
         byte[] forged = crl.clone();
         forged[forged.length - 3] ^= 1;
-        VerificationException x = assertThrows(VerificationException.class, () -> check.crl(ProductLine.GENOA, forged, chain, TestAmd.NOW));
+        VerificationException x = assertThrows(
+                VerificationException.class, () -> check.crl(ProductLine.GENOA, forged, chain, TestAmd.NOW));
         assertTrue(x.reason() == RejectReason.SIGNATURE || x.reason() == RejectReason.MALFORMED, x.getMessage());
         // AMD's anchors alone do not trust the simulated ARK
         assertReason(RejectReason.CHAIN, () -> amd.crl(ProductLine.GENOA, crl, chain, TestAmd.NOW));

@@ -1,5 +1,10 @@
 package dev.donjon.attestation.snp;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.donjon.abi.csr.KeepCsr;
 import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.attestation.Container;
@@ -15,10 +20,6 @@ import dev.donjon.platform.identity.CachedCollateral;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.sim.SimAuthority;
 import dev.donjon.platform.sim.SimPlatform;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,11 +29,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What donjon-platform's sim backend produces (reports, Keep CSRs) against the real SEV-SNP verifier: accepted, and
@@ -42,6 +41,7 @@ class SimPlatformEvidenceTest {
 
     @TempDir
     static Path home;
+
     static SimPlatform sim;
     static byte[] chainPem;
     static byte[] arkPem;
@@ -62,15 +62,25 @@ class SimPlatformEvidenceTest {
     }
 
     private static EvidenceInput csr(byte[] der) {
-        return new EvidenceInput(Tee.SNP, Container.ENARX_CSR, der,
-                new Endorsements(Optional.empty(), Optional.empty(), Optional.of(chainPem), List.of(), Optional.empty(), Optional.empty()));
+        return new EvidenceInput(
+                Tee.SNP,
+                Container.ENARX_CSR,
+                der,
+                new Endorsements(
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.of(chainPem),
+                        List.of(),
+                        Optional.empty(),
+                        Optional.empty()));
     }
 
     @Test
     void aSimKeepCsrVerifiesUnderTheSimArkAndSaysSimulated() throws Exception {
         KeepIdentity id = KeepIdentity.create(sim, CachedCollateral.none());
         VerificationResult r = trustingSim().verify(csr(id.csr()), NOW);
-        SnpClaims c = (SnpClaims) assertInstanceOf(VerificationResult.Accepted.class, r, r::toString).claims();
+        SnpClaims c = (SnpClaims) assertInstanceOf(VerificationResult.Accepted.class, r, r::toString)
+                .claims();
         assertTrue(c.simulated());
         assertEquals(HexFormat.of().formatHex(MEASUREMENT), c.fields().get("measurement"));
         assertEquals(ProductLine.MILAN, c.product());
@@ -81,28 +91,46 @@ class SimPlatformEvidenceTest {
     void withoutTheSimArkTheSameCsrIsRefused() throws Exception {
         KeepIdentity id = KeepIdentity.create(sim, CachedCollateral.none());
         VerificationResult r = new SnpVerifier().verify(csr(id.csr()), NOW);
-        assertEquals(RejectReason.CHAIN, assertInstanceOf(VerificationResult.Rejected.class, r).reason());
+        assertEquals(
+                RejectReason.CHAIN,
+                assertInstanceOf(VerificationResult.Rejected.class, r).reason());
     }
 
     @Test
     void aRawSimReportWithItsVcekVerifiesToo() throws Exception {
         Evidence.SnpReport e = (Evidence.SnpReport) sim.attest(new byte[64]);
-        EvidenceInput input = new EvidenceInput(Tee.SNP, Container.SNP_REPORT, e.report(),
-                new Endorsements(e.vcek(), Optional.empty(), Optional.of(chainPem), List.of(), Optional.empty(), Optional.empty()));
+        EvidenceInput input = new EvidenceInput(
+                Tee.SNP,
+                Container.SNP_REPORT,
+                e.report(),
+                new Endorsements(
+                        e.vcek(),
+                        Optional.empty(),
+                        Optional.of(chainPem),
+                        List.of(),
+                        Optional.empty(),
+                        Optional.empty()));
         assertInstanceOf(VerificationResult.Accepted.class, trustingSim().verify(input, NOW));
         byte[] flipped = e.report().clone();
         flipped[0x90] ^= 1; // the measurement
-        VerificationResult r = trustingSim().verify(new EvidenceInput(Tee.SNP, Container.SNP_REPORT, flipped, input.endorsements()), NOW);
-        assertEquals(RejectReason.SIGNATURE, assertInstanceOf(VerificationResult.Rejected.class, r).reason());
+        VerificationResult r = trustingSim()
+                .verify(new EvidenceInput(Tee.SNP, Container.SNP_REPORT, flipped, input.endorsements()), NOW);
+        assertEquals(
+                RejectReason.SIGNATURE,
+                assertInstanceOf(VerificationResult.Rejected.class, r).reason());
     }
 
     @Test
     void evidenceForAnotherKeyIsABindingFailure() throws Exception {
         KeepIdentity a = KeepIdentity.create(sim, CachedCollateral.none());
         var otherKeys = KeepIdentity.newKeyPair(dev.donjon.platform.Backend.SIM);
-        byte[] swapped = KeepCsr.build(otherKeys, CachedCollateral.none().evidenceExtension(a.evidence()).toExtension());
+        byte[] swapped = KeepCsr.build(
+                otherKeys,
+                CachedCollateral.none().evidenceExtension(a.evidence()).toExtension());
         VerificationResult r = trustingSim().verify(csr(swapped), NOW);
-        assertEquals(RejectReason.BINDING, assertInstanceOf(VerificationResult.Rejected.class, r).reason());
+        assertEquals(
+                RejectReason.BINDING,
+                assertInstanceOf(VerificationResult.Rejected.class, r).reason());
     }
 
     @Test
@@ -110,18 +138,28 @@ class SimPlatformEvidenceTest {
         KeepIdentity id = KeepIdentity.create(sim, CachedCollateral.none());
         var accepted = (VerificationResult.Accepted) trustingSim().verify(csr(id.csr()), NOW);
         String hex = HexFormat.of().formatHex(MEASUREMENT);
-        assertTrue(PolicyToml.parse("[sim]\nhash = [\"" + hex + "\"]\n").evaluate(accepted).accepted());
-        PolicyDecision other = PolicyToml.parse("[sim]\nhash = [\"" + "ab".repeat(48) + "\"]\n").evaluate(accepted);
+        assertTrue(PolicyToml.parse("[sim]\nhash = [\"" + hex + "\"]\n")
+                .evaluate(accepted)
+                .accepted());
+        PolicyDecision other = PolicyToml.parse("[sim]\nhash = [\"" + "ab".repeat(48) + "\"]\n")
+                .evaluate(accepted);
         assertFalse(other.accepted(), other.toString());
-        PolicyDecision noSimSection = PolicyToml.parse("[snp]\nhash = [\"" + hex + "\"]\n").evaluate(accepted);
+        PolicyDecision noSimSection =
+                PolicyToml.parse("[snp]\nhash = [\"" + hex + "\"]\n").evaluate(accepted);
         assertFalse(noSimSection.accepted(), "sim evidence is never judged by the [snp] section: " + noSimSection);
     }
 
     @Test
     void theChainIsValidForYearsNotJustNow() throws Exception {
         KeepIdentity id = KeepIdentity.create(sim, CachedCollateral.none());
-        assertInstanceOf(VerificationResult.Accepted.class, trustingSim().verify(csr(id.csr()), NOW.plus(Duration.ofDays(6 * 365))));
-        assertEquals(RejectReason.EXPIRED, assertInstanceOf(VerificationResult.Rejected.class,
-                trustingSim().verify(csr(id.csr()), NOW.plus(Duration.ofDays(8 * 365)))).reason());
+        assertInstanceOf(
+                VerificationResult.Accepted.class,
+                trustingSim().verify(csr(id.csr()), NOW.plus(Duration.ofDays(6 * 365))));
+        assertEquals(
+                RejectReason.EXPIRED,
+                assertInstanceOf(
+                                VerificationResult.Rejected.class,
+                                trustingSim().verify(csr(id.csr()), NOW.plus(Duration.ofDays(8 * 365))))
+                        .reason());
     }
 }

@@ -1,21 +1,21 @@
 package dev.donjon.attestation.snp;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import static dev.donjon.attestation.Refusals.allowRefusal;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.donjon.attestation.Container;
 import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;
 import dev.donjon.attestation.MalformedEvidenceException;
 import dev.donjon.attestation.Tee;
 import dev.donjon.attestation.VerificationException;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Jazzer fuzz targets for the SEV-SNP parsers and the whole SNP verification behind them. The only exceptions allowed
@@ -34,8 +34,11 @@ class SnpFuzzTest {
     private static final byte[] REPORT = Vectors.read("snp/go-sev-guest/attestation.bin");
 
     static Stream<Arguments> reports() {
-        return seeds(Vectors.read("snp/go-sev-guest/attestation.bin"), Vectors.read("snp/trustee/test-report.bin"),
-                Vectors.read("snp/trustee/test-vlek-report.bin"), Vectors.hexFile("snp/virtee/report_milan.hex"));
+        return seeds(
+                Vectors.read("snp/go-sev-guest/attestation.bin"),
+                Vectors.read("snp/trustee/test-report.bin"),
+                Vectors.read("snp/trustee/test-vlek-report.bin"),
+                Vectors.hexFile("snp/virtee/report_milan.hex"));
     }
 
     static Stream<Arguments> tsmJson() {
@@ -47,8 +50,11 @@ class SnpFuzzTest {
     }
 
     static Stream<Arguments> certificates() {
-        return seeds(Vectors.read("snp/go-sev-guest/vcek.testcer"), Vectors.read("snp/trustee/test-vlek.der"),
-                Vectors.read("snp/trustee/test-vcek-invalid-legacy.der"), Vectors.read("amd/milan/ask_ark.pem"),
+        return seeds(
+                Vectors.read("snp/go-sev-guest/vcek.testcer"),
+                Vectors.read("snp/trustee/test-vlek.der"),
+                Vectors.read("snp/trustee/test-vcek-invalid-legacy.der"),
+                Vectors.read("amd/milan/ask_ark.pem"),
                 Vectors.read("snp/virtee/cert_chain_milan"));
     }
 
@@ -85,17 +91,24 @@ class SnpFuzzTest {
     @FuzzTest
     void amdCertificatesAndCrls(byte[] data) {
         allowRefusal(() -> {
-            for (X509CertificateHolder c : CertificateFiles.certificates(data, "fuzz")) AmdChainValidator.kdsExtensions(c);
+            for (X509CertificateHolder c : CertificateFiles.certificates(data, "fuzz"))
+                AmdChainValidator.kdsExtensions(c);
         });
         allowRefusal(() -> CertificateFiles.crls(data, "fuzz"));
         // the same bytes as the VCEK, as the ASK/ARK bundle and as a CRL of a real report's verification
-        check(new EvidenceInput(Tee.SNP, Container.SNP_REPORT, REPORT, endorsements(data, MILAN_CHAIN, List.of())), NOW);
+        check(
+                new EvidenceInput(Tee.SNP, Container.SNP_REPORT, REPORT, endorsements(data, MILAN_CHAIN, List.of())),
+                NOW);
         check(new EvidenceInput(Tee.SNP, Container.SNP_REPORT, REPORT, endorsements(VCEK, data, List.of())), NOW);
-        check(new EvidenceInput(Tee.SNP, Container.SNP_REPORT, REPORT, endorsements(VCEK, MILAN_CHAIN, List.of(data))), NOW);
+        check(
+                new EvidenceInput(
+                        Tee.SNP, Container.SNP_REPORT, REPORT, endorsements(VCEK, MILAN_CHAIN, List.of(data))),
+                NOW);
     }
 
     private static Endorsements endorsements(byte[] vcek, byte[] chain, List<byte[]> crls) {
-        return new Endorsements(Optional.of(vcek), Optional.empty(), Optional.of(chain), crls, Optional.empty(), Optional.empty());
+        return new Endorsements(
+                Optional.of(vcek), Optional.empty(), Optional.of(chain), crls, Optional.empty(), Optional.empty());
     }
 
     private static void verify(Container container, byte[] data, Instant now) {
@@ -103,6 +116,7 @@ class SnpFuzzTest {
     }
 
     private static void check(EvidenceInput input, Instant now) {
-        allowRefusal(() -> VERIFIER.check(input, now));  // check, not verify: verify would turn an unexpected exception into a rejection
+        allowRefusal(() -> VERIFIER.check(
+                input, now)); // check, not verify: verify would turn an unexpected exception into a rejection
     }
 }

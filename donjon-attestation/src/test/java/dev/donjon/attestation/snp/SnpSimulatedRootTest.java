@@ -1,8 +1,13 @@
 package dev.donjon.attestation.snp;
 
-import dev.donjon.testing.TestAmd;
-import dev.donjon.abi.snp.SigningKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.donjon.abi.snp.ProductLine;
+import dev.donjon.abi.snp.SigningKey;
 import dev.donjon.attestation.Container;
 import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;
@@ -14,19 +19,13 @@ import dev.donjon.attestation.Verifiers;
 import dev.donjon.attestation.policy.Policy;
 import dev.donjon.attestation.policy.PolicyDecision;
 import dev.donjon.attestation.policy.PolicyToml;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.junit.jupiter.api.Test;
-
+import dev.donjon.testing.TestAmd;
 import java.io.IOException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.junit.jupiter.api.Test;
 
 /**
  * The sim platform's evidence: the real SEV-SNP layout under a locally generated ARK -> ASK -> VCEK chain (here made
@@ -42,8 +41,13 @@ class SnpSimulatedRootTest {
     private static EvidenceInput simEvidence(TestAmd pki) throws IOException {
         X509CertificateHolder vcek = pki.vcek(TestAmd.TCB, CHIP);
         byte[] report = pki.report(3, SigningKey.VCEK, TestAmd.TCB, CHIP, TestAmd.chipId(0x40));
-        Endorsements e = new Endorsements(Optional.of(vcek.getEncoded()), Optional.empty(), Optional.of(TestAmd.pem(pki.ask, pki.ark)),
-                List.of(), Optional.empty(), Optional.empty());
+        Endorsements e = new Endorsements(
+                Optional.of(vcek.getEncoded()),
+                Optional.empty(),
+                Optional.of(TestAmd.pem(pki.ask, pki.ark)),
+                List.of(),
+                Optional.empty(),
+                Optional.empty());
         return new EvidenceInput(Tee.SNP, Container.SNP_REPORT, report, e);
     }
 
@@ -53,7 +57,8 @@ class SnpSimulatedRootTest {
 
     @Test
     void nothingTrustsTheSimRootByDefault() throws Exception {
-        for (var verifier : List.of(new SnpVerifier(), Verifiers.load().forTee(Tee.SNP), new SnpVerifier(SnpTrustAnchors.amd()))) {
+        for (var verifier :
+                List.of(new SnpVerifier(), Verifiers.load().forTee(Tee.SNP), new SnpVerifier(SnpTrustAnchors.amd()))) {
             VerificationResult r = verifier.verify(simEvidence(SIM), TestAmd.NOW);
             VerificationResult.Rejected rej = assertInstanceOf(VerificationResult.Rejected.class, r);
             assertEquals(RejectReason.CHAIN, rej.reason(), rej.detail());
@@ -64,7 +69,8 @@ class SnpSimulatedRootTest {
     @Test
     void aConfiguredSimRootVerifiesAndTheClaimsSaySimulated() throws Exception {
         VerificationResult r = new SnpVerifier(trusting(SIM)).verify(simEvidence(SIM), TestAmd.NOW);
-        SnpClaims c = (SnpClaims) assertInstanceOf(VerificationResult.Accepted.class, r, r::toString).claims();
+        SnpClaims c = (SnpClaims) assertInstanceOf(VerificationResult.Accepted.class, r, r::toString)
+                .claims();
         assertTrue(c.simulated());
         assertEquals("true", c.fields().get("simulated"));
         assertEquals(HexFormat.of().formatHex(CHIP), c.fields().get("chip_id"));
@@ -79,30 +85,43 @@ class SnpSimulatedRootTest {
     @Test
     void aSimRootTrustsOnlyItsOwnChain() throws Exception {
         VerificationResult r = new SnpVerifier(trusting(SIM)).verify(simEvidence(OTHER_SIM), TestAmd.NOW);
-        assertEquals(RejectReason.CHAIN, assertInstanceOf(VerificationResult.Rejected.class, r).reason());
+        assertEquals(
+                RejectReason.CHAIN,
+                assertInstanceOf(VerificationResult.Rejected.class, r).reason());
     }
 
     @Test
     void realAmdEvidenceIsNotSimulatedUnderASimConfiguredVerifier() throws Exception {
-        EvidenceInput real = Vectors.report("snp/go-sev-guest/attestation.bin", "snp/go-sev-guest/vcek.testcer", "amd/milan/ask_ark.pem");
-        VerificationResult r = new SnpVerifier(trusting(SIM)).verify(real, java.time.Instant.parse("2024-06-01T00:00:00Z"));
-        SnpClaims c = (SnpClaims) assertInstanceOf(VerificationResult.Accepted.class, r, r::toString).claims();
+        EvidenceInput real = Vectors.report(
+                "snp/go-sev-guest/attestation.bin", "snp/go-sev-guest/vcek.testcer", "amd/milan/ask_ark.pem");
+        VerificationResult r =
+                new SnpVerifier(trusting(SIM)).verify(real, java.time.Instant.parse("2024-06-01T00:00:00Z"));
+        SnpClaims c = (SnpClaims) assertInstanceOf(VerificationResult.Accepted.class, r, r::toString)
+                .claims();
         assertFalse(c.simulated());
         assertFalse(c.fields().containsKey("simulated"));
     }
 
     @Test
     void amdsOwnArkOrANonRootCannotBeConfiguredAsSimulated() throws Exception {
-        X509CertificateHolder arkMilan = CertificateFiles.certificates(Vectors.read("amd/milan/ask_ark.pem"), "amd_chain").get(1);
-        var amdArk = assertThrows(MalformedEvidenceException.class, () -> SnpTrustAnchors.amd().withSimulatedRoots(TestAmd.pem(arkMilan)));
+        X509CertificateHolder arkMilan = CertificateFiles.certificates(
+                        Vectors.read("amd/milan/ask_ark.pem"), "amd_chain")
+                .get(1);
+        var amdArk = assertThrows(
+                MalformedEvidenceException.class,
+                () -> SnpTrustAnchors.amd().withSimulatedRoots(TestAmd.pem(arkMilan)));
         assertTrue(amdArk.getMessage().contains("AMD's own ARK"), amdArk.getMessage());
-        assertThrows(MalformedEvidenceException.class, () -> SnpTrustAnchors.amd().withSimulatedRoots(TestAmd.pem(SIM.ask)));
-        assertThrows(MalformedEvidenceException.class, () -> SnpTrustAnchors.amd().withSimulatedRoots("junk".getBytes()));
+        assertThrows(
+                MalformedEvidenceException.class, () -> SnpTrustAnchors.amd().withSimulatedRoots(TestAmd.pem(SIM.ask)));
+        assertThrows(
+                MalformedEvidenceException.class, () -> SnpTrustAnchors.amd().withSimulatedRoots("junk".getBytes()));
     }
 
     @Test
     void policyAcceptsSimulatedEvidenceOnlyUnderAnExplicitSimSection() throws Exception {
-        var accepted = assertInstanceOf(VerificationResult.Accepted.class, new SnpVerifier(trusting(SIM)).verify(simEvidence(SIM), TestAmd.NOW));
+        var accepted = assertInstanceOf(
+                VerificationResult.Accepted.class,
+                new SnpVerifier(trusting(SIM)).verify(simEvidence(SIM), TestAmd.NOW));
         String measurement = accepted.claims().fields().get("measurement");
         String rules = "hash = [\"" + measurement + "\"]\n";
 
@@ -116,7 +135,8 @@ class SnpSimulatedRootTest {
         assertTrue(ok.notes().getFirst().startsWith("SIMULATED"), ok.notes().toString());
 
         Policy otherMeasurement = PolicyToml.parse("[sim]\nhash = [\"" + "00".repeat(48) + "\"]\n");
-        PolicyDecision.Reject wrong = assertInstanceOf(PolicyDecision.Reject.class, otherMeasurement.evaluate(accepted));
+        PolicyDecision.Reject wrong =
+                assertInstanceOf(PolicyDecision.Reject.class, otherMeasurement.evaluate(accepted));
         assertEquals("sim.hash", wrong.rule());
     }
 }

@@ -4,7 +4,6 @@ import dev.donjon.attestation.Container;
 import dev.donjon.attestation.Endorsements;
 import dev.donjon.attestation.EvidenceInput;
 import dev.donjon.attestation.Tee;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,9 +35,15 @@ final class Vectors {
         return HexFormat.of().parseHex(text);
     }
 
-    static EvidenceInput input(Container container, byte[] evidence, Optional<String> vcek, Optional<String> vlek, String chain) {
-        Endorsements e = new Endorsements(vcek.map(Vectors::read), vlek.map(Vectors::read),
-                Optional.ofNullable(chain).map(Vectors::read), List.of(), Optional.empty(), Optional.empty());
+    static EvidenceInput input(
+            Container container, byte[] evidence, Optional<String> vcek, Optional<String> vlek, String chain) {
+        Endorsements e = new Endorsements(
+                vcek.map(Vectors::read),
+                vlek.map(Vectors::read),
+                Optional.ofNullable(chain).map(Vectors::read),
+                List.of(),
+                Optional.empty(),
+                Optional.empty());
         return new EvidenceInput(Tee.SNP, container, evidence, e);
     }
 

@@ -35,7 +35,9 @@ public final class AgentClient implements AutoCloseable {
     private final Optional<String> token;
 
     /** An agent reached with the JDK's trust anchors and no credentials (an agent started with --insecure-plain-http). */
-    public AgentClient(URI base) { this(base, AgentCredentials.none()); }
+    public AgentClient(URI base) {
+        this(base, AgentCredentials.none());
+    }
 
     public AgentClient(URI base, AgentCredentials credentials) {
         String s = base.toString();
@@ -60,22 +62,32 @@ public final class AgentClient implements AutoCloseable {
     }
 
     /** As above, and the guest is stopped once it has used {@code maxCpuTime} of CPU (both to the millisecond). */
-    public byte[] createKeep(byte[] nonce, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime,
-            Optional<Duration> maxCpuTime) throws IOException, AgentException {
-        ObjectNode body = JSON.createObjectNode().put("nonce", Base64.getEncoder().encodeToString(nonce));
+    public byte[] createKeep(
+            byte[] nonce,
+            Optional<String> backend,
+            long memoryMiB,
+            Optional<Duration> maxTime,
+            Optional<Duration> maxCpuTime)
+            throws IOException, AgentException {
+        ObjectNode body =
+                JSON.createObjectNode().put("nonce", Base64.getEncoder().encodeToString(nonce));
         backend.ifPresent(b -> body.put("backend", b));
         ObjectNode limits = body.putObject("limits").put("memoryMiB", memoryMiB);
         maxTime.ifPresent(t -> limits.put("timeMillis", millis(t)));
         maxCpuTime.ifPresent(t -> limits.put("cpuMillis", millis(t)));
         HttpResponse<byte[]> r = send(request(base.resolve("v1/keeps"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build());
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                .build());
         expect(r, 201, "create a Keep");
         return r.body();
     }
 
     public void sendPackage(String keepId, byte[] sealed) throws IOException, AgentException {
         HttpResponse<byte[]> r = send(request(keepUri(keepId, "/package"))
-                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(sealed)).build());
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(sealed))
+                .build());
         expect(r, 202, "deliver the package");
     }
 
@@ -89,10 +101,15 @@ public final class AgentClient implements AutoCloseable {
      * Returns at once; the future fails with the agent's one-line reason.
      */
     public CompletableFuture<Void> sendInput(String keepId, InputStream records) {
-        HttpRequest request = request(keepUri(keepId, "/input")).version(HttpClient.Version.HTTP_1_1)
-                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofInputStream(() -> records)).build();
+        HttpRequest request = request(keepUri(keepId, "/input"))
+                .version(HttpClient.Version.HTTP_1_1)
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> records))
+                .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
-            if (r.statusCode() != 200) throw new CompletionException(new AgentException("the host agent could not relay stdin: " + errorOf(r.statusCode(), r.body())));
+            if (r.statusCode() != 200)
+                throw new CompletionException(new AgentException(
+                        "the host agent could not relay stdin: " + errorOf(r.statusCode(), r.body())));
             return null;
         });
     }
@@ -120,7 +137,8 @@ public final class AgentClient implements AutoCloseable {
         try {
             r = http.send(request(keepUri(keepId, "/output")).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException e) {
-            throw new IOException("cannot connect to the host agent at " + base + " (" + e.getClass().getSimpleName() + ")");
+            throw new IOException("cannot connect to the host agent at " + base + " ("
+                    + e.getClass().getSimpleName() + ")");
         } catch (javax.net.ssl.SSLException e) {
             throw tlsFailure(e);
         } catch (InterruptedException e) {
@@ -143,7 +161,8 @@ public final class AgentClient implements AutoCloseable {
         byte[] data;
         try {
             length = d.readInt();
-            if (length < 0 || length > (64 << 20)) throw new IOException("output record of " + length + " bytes is malformed");
+            if (length < 0 || length > (64 << 20))
+                throw new IOException("output record of " + length + " bytes is malformed");
             data = new byte[length];
             d.readFully(data);
         } catch (EOFException e) {
@@ -165,10 +184,12 @@ public final class AgentClient implements AutoCloseable {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (java.net.http.HttpConnectTimeoutException e) {
-            throw new IOException("cannot connect to the host agent at " + base + ": no answer within " + CONNECT_TIMEOUT.toSeconds() + " s");
+            throw new IOException("cannot connect to the host agent at " + base + ": no answer within "
+                    + CONNECT_TIMEOUT.toSeconds() + " s");
         } catch (ConnectException e) {
             // the JDK's message is often empty and its class name means nothing to a user
-            throw new IOException("cannot connect to the host agent at " + base + ": connection refused (is 'donjon host serve' running there?)");
+            throw new IOException("cannot connect to the host agent at " + base
+                    + ": connection refused (is 'donjon host serve' running there?)");
         } catch (javax.net.ssl.SSLException e) {
             throw tlsFailure(e);
         } catch (InterruptedException e) {
@@ -178,7 +199,9 @@ public final class AgentClient implements AutoCloseable {
     }
 
     private IOException tlsFailure(javax.net.ssl.SSLException e) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s*\\R\\s*", " ");
+        String why = e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getMessage().replaceAll("\\s*\\R\\s*", " ");
         String hint = why.contains("certification path") || why.contains("trust")
                 ? " (is its CA trusted? add it with --agent-ca)"
                 : " (does the agent require a client certificate? give --client-cert and --client-key)";
@@ -186,7 +209,8 @@ public final class AgentClient implements AutoCloseable {
     }
 
     private static void expect(HttpResponse<byte[]> r, int status, String what) throws AgentException {
-        if (r.statusCode() != status) throw new AgentException("the host agent could not " + what + ": " + errorOf(r.statusCode(), r.body()));
+        if (r.statusCode() != status)
+            throw new AgentException("the host agent could not " + what + ": " + errorOf(r.statusCode(), r.body()));
     }
 
     /** The agent's one-line reason (text/plain; agents before the shared edge sent {"error": "..."}). */
@@ -208,10 +232,14 @@ public final class AgentClient implements AutoCloseable {
 
     /** Stops at once: an input upload may still be waiting for stdin (a terminal) when the deployment is over. */
     @Override
-    public void close() { http.shutdownNow(); }
+    public void close() {
+        http.shutdownNow();
+    }
 
     /** The agent answered with an error; the message is one line. */
     public static final class AgentException extends Exception {
-        public AgentException(String message) { super(message); }
+        public AgentException(String message) {
+            super(message);
+        }
     }
 }

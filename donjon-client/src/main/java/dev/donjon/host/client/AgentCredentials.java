@@ -12,5 +12,7 @@ import javax.net.ssl.SSLContext;
 public record AgentCredentials(Optional<SSLContext> tls, Optional<String> token) {
 
     /** No client certificate, no token, the JDK's trust anchors. */
-    public static AgentCredentials none() { return new AgentCredentials(Optional.empty(), Optional.empty()); }
+    public static AgentCredentials none() {
+        return new AgentCredentials(Optional.empty(), Optional.empty());
+    }
 }

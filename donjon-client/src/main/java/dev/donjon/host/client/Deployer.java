@@ -2,6 +2,7 @@ package dev.donjon.host.client;
 
 import dev.donjon.common.OneLine;
 import dev.donjon.host.protocol.ClientSession;
+import dev.donjon.host.protocol.Delivery;
 import dev.donjon.host.protocol.DeployContext;
 import dev.donjon.host.protocol.KeepBinding;
 import dev.donjon.host.protocol.KeepOffer;
@@ -9,7 +10,6 @@ import dev.donjon.host.protocol.OutputCipher;
 import dev.donjon.host.protocol.OutputFrame;
 import dev.donjon.host.protocol.ProtocolException;
 import dev.donjon.host.protocol.SealedPackage;
-import dev.donjon.host.protocol.Delivery;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,10 +32,20 @@ public final class Deployer {
     private static final Duration INPUT_GRACE = Duration.ofSeconds(2);
 
     /** Deployment settings beside the trust decision. */
-    public record Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime, Optional<Duration> maxCpuTime,
-                          AgentCredentials credentials) {
+    public record Options(
+            URI host,
+            Optional<String> backend,
+            long memoryMiB,
+            Optional<Duration> maxTime,
+            Optional<Duration> maxCpuTime,
+            AgentCredentials credentials) {
         /** No credentials for the agent (one started with --insecure-plain-http). */
-        public Options(URI host, Optional<String> backend, long memoryMiB, Optional<Duration> maxTime, Optional<Duration> maxCpuTime) {
+        public Options(
+                URI host,
+                Optional<String> backend,
+                long memoryMiB,
+                Optional<Duration> maxTime,
+                Optional<Duration> maxCpuTime) {
             this(host, backend, memoryMiB, maxTime, maxCpuTime, AgentCredentials.none());
         }
 
@@ -47,9 +57,13 @@ public final class Deployer {
         /** {@code donjon run}'s default guest memory, 512 MiB (the agent keeps spare Keeps for that size). */
         public static final long DEFAULT_MEMORY_MIB = 512;
 
-        public static Options to(URI host) { return new Options(host, Optional.empty(), DEFAULT_MEMORY_MIB, Optional.empty()); }
+        public static Options to(URI host) {
+            return new Options(host, Optional.empty(), DEFAULT_MEMORY_MIB, Optional.empty());
+        }
 
-        public Options withCredentials(AgentCredentials value) { return new Options(host, backend, memoryMiB, maxTime, maxCpuTime, value); }
+        public Options withCredentials(AgentCredentials value) {
+            return new Options(host, backend, memoryMiB, maxTime, maxCpuTime, value);
+        }
     }
 
     /** What the user is told as the deployment progresses (on stderr, by the CLI). */
@@ -88,7 +102,9 @@ public final class Deployer {
     }
 
     /** The Keep being deployed to, once created. */
-    public Optional<String> keepId() { return Optional.ofNullable(keepId); }
+    public Optional<String> keepId() {
+        return Optional.ofNullable(keepId);
+    }
 
     /** Deploys with an empty stdin and streams the guest's output until it ends; returns the guest's exit code. */
     public int deploy(Delivery pkg, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
@@ -101,13 +117,15 @@ public final class Deployer {
      *
      * @return the guest's exit code
      */
-    public int deploy(Delivery pkg, InputStream stdin, OutputStream stdout, OutputStream stderr) throws DeployException, IOException {
+    public int deploy(Delivery pkg, InputStream stdin, OutputStream stdout, OutputStream stderr)
+            throws DeployException, IOException {
         byte[] nonce = new byte[KeepBinding.NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         try (AgentClient agent = new AgentClient(options.host(), options.credentials())) {
             KeepOffer offer;
             try {
-                offer = KeepOffer.parse(agent.createKeep(nonce, options.backend(), options.memoryMiB(), options.maxTime(), options.maxCpuTime()));
+                offer = KeepOffer.parse(agent.createKeep(
+                        nonce, options.backend(), options.memoryMiB(), options.maxTime(), options.maxCpuTime()));
             } catch (ProtocolException e) {
                 throw new DeployException("the host agent's answer is not a Keep offer: " + e.getMessage());
             }
@@ -117,7 +135,8 @@ public final class Deployer {
             Appraisal appraisal = appraiser.appraise(offer, nonce);
             if (appraisal instanceof Appraisal.Refused r) {
                 stopQuietly(agent, offer.keepId());
-                throw new DeployException("refusing to deploy to Keep " + offer.keepId() + ": " + r.reason() + "; nothing was sent");
+                throw new DeployException(
+                        "refusing to deploy to Keep " + offer.keepId() + ": " + r.reason() + "; nothing was sent");
             }
             progress.trusted((Appraisal.Trusted) appraisal);
 
@@ -146,15 +165,18 @@ public final class Deployer {
         }
     }
 
-    private static int stream(AgentClient agent, String keepId, OutputCipher cipher, OutputStream stdout, OutputStream stderr)
+    private static int stream(
+            AgentClient agent, String keepId, OutputCipher cipher, OutputStream stdout, OutputStream stderr)
             throws IOException, AgentClient.AgentException, DeployException {
         try (InputStream in = agent.openOutput(keepId)) {
             while (true) {
                 Optional<AgentClient.OutputRecord> next = AgentClient.next(in);
-                if (next.isEmpty()) throw new DeployException("the output stream from Keep " + keepId + " ended before the workload did");
+                if (next.isEmpty())
+                    throw new DeployException(
+                            "the output stream from Keep " + keepId + " ended before the workload did");
                 switch (next.get()) {
                     case AgentClient.OutputRecord.Notice n ->
-                            throw new DeployException("Keep " + keepId + " ended before the workload did: " + n.text());
+                        throw new DeployException("Keep " + keepId + " ended before the workload did: " + n.text());
                     case AgentClient.OutputRecord.Chunk c -> {
                         OutputFrame frame;
                         try {
@@ -163,10 +185,19 @@ public final class Deployer {
                             throw new DeployException("Keep " + keepId + " output: " + e.getMessage());
                         }
                         switch (frame) {
-                            case OutputFrame.Stdout s -> { stdout.write(s.data()); stdout.flush(); }
-                            case OutputFrame.Stderr s -> { stderr.write(s.data()); stderr.flush(); }
-                            case OutputFrame.Exit e -> { return e.code(); }
-                            case OutputFrame.Failed f -> throw new DeployException("the workload failed in Keep " + keepId + ": " + f.reason());
+                            case OutputFrame.Stdout s -> {
+                                stdout.write(s.data());
+                                stdout.flush();
+                            }
+                            case OutputFrame.Stderr s -> {
+                                stderr.write(s.data());
+                                stderr.flush();
+                            }
+                            case OutputFrame.Exit e -> {
+                                return e.code();
+                            }
+                            case OutputFrame.Failed f ->
+                                throw new DeployException("the workload failed in Keep " + keepId + ": " + f.reason());
                         }
                     }
                 }
@@ -181,7 +212,8 @@ public final class Deployer {
                 agent.sendInput(keepId, input.nextUpload()).join();
             } catch (CompletionException | java.util.concurrent.CancellationException e) {
                 try {
-                    Thread.sleep(INPUT_GRACE.toMillis()); // the guest may have just ended: then its output says so first
+                    Thread.sleep(
+                            INPUT_GRACE.toMillis()); // the guest may have just ended: then its output says so first
                 } catch (InterruptedException stop) {
                     Thread.currentThread().interrupt();
                 }

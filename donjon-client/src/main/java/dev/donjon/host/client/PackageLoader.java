@@ -57,7 +57,14 @@ public final class PackageLoader {
                 throw new ProtocolException(DonjonConfig.FILE_NAME + ": " + e.getMessage());
             }
         }
-        return checked(new WorkloadPackage(Files.readAllBytes(wasm), config, secrets, stewardCa, donjon, optional(path.resolve("secrets-ca.pem")), List.of()));
+        return checked(new WorkloadPackage(
+                Files.readAllBytes(wasm),
+                config,
+                secrets,
+                stewardCa,
+                donjon,
+                optional(path.resolve("secrets-ca.pem")),
+                List.of()));
     }
 
     private static Optional<byte[]> optional(Path file) throws IOException {

@@ -30,6 +30,7 @@ final class SealedInput {
     private final InputCipher cipher;
     /** What the reader thread read: byte[] chunks, then END (a few chunks ahead at most: back-pressure to stdin). */
     private final BlockingQueue<Object> reads = new ArrayBlockingQueue<>(4);
+
     private volatile boolean ended;
 
     SealedInput(InputStream stdin, InputCipher cipher) {
@@ -55,7 +56,9 @@ final class SealedInput {
     }
 
     /** True once the end-of-input record has been handed to an upload. */
-    boolean ended() { return ended; }
+    boolean ended() {
+        return ended;
+    }
 
     /** The body of the next upload: records until about {@link #UPLOAD_BYTES} went up, or the end of input. */
     InputStream nextUpload() {
@@ -97,6 +100,9 @@ final class SealedInput {
         InputFrame frame = next == END ? new InputFrame.End() : new InputFrame.Data((byte[]) next);
         byte[] sealed = cipher.seal(frame);
         if (next == END) ended = true;
-        return ByteBuffer.allocate(4 + sealed.length).putInt(sealed.length).put(sealed).flip();
+        return ByteBuffer.allocate(4 + sealed.length)
+                .putInt(sealed.length)
+                .put(sealed)
+                .flip();
     }
 }

@@ -17,12 +17,21 @@ import java.util.Optional;
  * @param collateral          the collateral cache SGX and TDX quotes are appraised with (TCB Info, QE Identity, CRLs);
  *                            empty: SGX and TDX Keeps are refused. Its cached AMD CRLs also apply to SEV-SNP evidence.
  */
-public record TrustOptions(Optional<Policy> policy, Optional<String> expectedMeasurement, boolean allowInsecure,
-                           Optional<byte[]> amdChain, Optional<byte[]> simChain, Optional<CollateralService> collateral) {
+public record TrustOptions(
+        Optional<Policy> policy,
+        Optional<String> expectedMeasurement,
+        boolean allowInsecure,
+        Optional<byte[]> amdChain,
+        Optional<byte[]> simChain,
+        Optional<CollateralService> collateral) {
 
     /** Without a collateral cache: SGX and TDX Keeps are refused. */
-    public TrustOptions(Optional<Policy> policy, Optional<String> expectedMeasurement, boolean allowInsecure,
-                        Optional<byte[]> amdChain, Optional<byte[]> simChain) {
+    public TrustOptions(
+            Optional<Policy> policy,
+            Optional<String> expectedMeasurement,
+            boolean allowInsecure,
+            Optional<byte[]> amdChain,
+            Optional<byte[]> simChain) {
         this(policy, expectedMeasurement, allowInsecure, amdChain, simChain, Optional.empty());
     }
 
@@ -31,7 +40,9 @@ public record TrustOptions(Optional<Policy> policy, Optional<String> expectedMea
         return new TrustOptions(Optional.empty(), Optional.empty(), true, Optional.empty(), simChain);
     }
 
-    public static TrustOptions insecure() { return insecure(Optional.empty()); }
+    public static TrustOptions insecure() {
+        return insecure(Optional.empty());
+    }
 
     public TrustOptions withExpectedMeasurement(String hex) {
         return new TrustOptions(policy, Optional.of(hex), allowInsecure, amdChain, simChain, collateral);
@@ -41,7 +52,9 @@ public record TrustOptions(Optional<Policy> policy, Optional<String> expectedMea
         return new TrustOptions(Optional.of(value), expectedMeasurement, allowInsecure, amdChain, simChain, collateral);
     }
 
-    public TrustOptions secure() { return new TrustOptions(policy, expectedMeasurement, false, amdChain, simChain, collateral); }
+    public TrustOptions secure() {
+        return new TrustOptions(policy, expectedMeasurement, false, amdChain, simChain, collateral);
+    }
 
     /** SGX and TDX evidence appraised with collateral from {@code cache}. */
     public TrustOptions withCollateral(CollateralService cache) {

@@ -33,10 +33,13 @@ final class Admission {
     record Quota(int keeps, long guestMemoryBytes) {
         Quota {
             if (keeps < 1) throw new IllegalArgumentException("the per-principal Keep quota must be at least 1");
-            if (guestMemoryBytes < 1) throw new IllegalArgumentException("the per-principal memory quota must be positive");
+            if (guestMemoryBytes < 1)
+                throw new IllegalArgumentException("the per-principal memory quota must be positive");
         }
 
-        static Quota unlimited() { return new Quota(Integer.MAX_VALUE, Long.MAX_VALUE); }
+        static Quota unlimited() {
+            return new Quota(Integer.MAX_VALUE, Long.MAX_VALUE);
+        }
     }
 
     /** Why a Keep was not admitted: the agent is full (503), or the principal is over its quota (429). */
@@ -69,7 +72,9 @@ final class Admission {
             }
         }
 
-        long processBytes() { return processBytes; }
+        long processBytes() {
+            return processBytes;
+        }
 
         void release() {
             synchronized (Admission.this) {
@@ -97,9 +102,13 @@ final class Admission {
     private long committedBytes;
     private int ownedKeeps;
 
-    Admission(Limits limits) { this.limits = limits; }
+    Admission(Limits limits) {
+        this.limits = limits;
+    }
 
-    Limits limits() { return limits; }
+    Limits limits() {
+        return limits;
+    }
 
     /** Admits a new Keep process for {@code owner}, or says which limit it would pass. */
     synchronized Reservation admit(Principal owner, KeepLimits keep) throws Refused {
@@ -127,9 +136,13 @@ final class Admission {
         assign(spare, owner);
     }
 
-    synchronized long committedBytes() { return committedBytes; }
+    synchronized long committedBytes() {
+        return committedBytes;
+    }
 
-    synchronized int ownedKeeps() { return ownedKeeps; }
+    synchronized int ownedKeeps() {
+        return ownedKeeps;
+    }
 
     private void assign(Reservation r, Principal owner) {
         r.owner = owner;
@@ -151,17 +164,25 @@ final class Admission {
             throw new Refused("quota: " + owner.label() + " already runs " + keeps + " Keeps, its limit", true, false);
         }
         if (guest + guestBytes > q.guestMemoryBytes()) {
-            throw new Refused("quota: " + owner.label() + "'s Keeps would have " + mib(guest + guestBytes)
-                    + " MiB of guest memory, over its limit of " + mib(q.guestMemoryBytes()) + " MiB", true, false);
+            throw new Refused(
+                    "quota: " + owner.label() + "'s Keeps would have " + mib(guest + guestBytes)
+                            + " MiB of guest memory, over its limit of " + mib(q.guestMemoryBytes()) + " MiB",
+                    true,
+                    false);
         }
     }
 
     private void checkMemory(long processBytes) throws Refused {
         if (committedBytes + processBytes > limits.memoryBudgetBytes()) {
-            throw new Refused("the agent's memory budget (" + mib(limits.memoryBudgetBytes()) + " MiB, " + mib(committedBytes)
-                    + " MiB held) has no room for a Keep process of up to " + mib(processBytes) + " MiB", false, true);
+            throw new Refused(
+                    "the agent's memory budget (" + mib(limits.memoryBudgetBytes()) + " MiB, " + mib(committedBytes)
+                            + " MiB held) has no room for a Keep process of up to " + mib(processBytes) + " MiB",
+                    false,
+                    true);
         }
     }
 
-    private static long mib(long bytes) { return bytes >> 20; }
+    private static long mib(long bytes) {
+        return bytes >> 20;
+    }
 }

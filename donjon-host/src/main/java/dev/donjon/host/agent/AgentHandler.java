@@ -45,12 +45,15 @@ final class AgentHandler {
     private static final int MAX_CREATE_BODY = 64 << 10;
     /** A sealed input chunk: one frame of at most 64 KiB of stdin, its type byte and the AEAD tag. */
     private static final int MAX_INPUT_RECORD = (64 << 10) + 1024;
+
     static final int OUTPUT_CHUNK = 1;
     static final int OUTPUT_NOTICE = 2;
 
     private final HostAgent agent;
 
-    AgentHandler(HostAgent agent) { this.agent = agent; }
+    AgentHandler(HostAgent agent) {
+        this.agent = agent;
+    }
 
     Routes routes() {
         return new Routes()
@@ -75,12 +78,13 @@ final class AgentHandler {
 
     /** The agent's own refusals. */
     Optional<ApiError> mapError(Throwable failure) {
-        return Optional.ofNullable(switch (failure) {
-            case HostAgent.CapacityException e -> new ApiError(e.quota ? 429 : 503, e.getMessage());
-            case KeepProcess.NotReadyException e -> new ApiError(409, e.getMessage());
-            case KeepProcess.KeepFailedException e -> new ApiError(502, e.getMessage());
-            default -> null;
-        });
+        return Optional.ofNullable(
+                switch (failure) {
+                    case HostAgent.CapacityException e -> new ApiError(e.quota ? 429 : 503, e.getMessage());
+                    case KeepProcess.NotReadyException e -> new ApiError(409, e.getMessage());
+                    case KeepProcess.KeepFailedException e -> new ApiError(502, e.getMessage());
+                    default -> null;
+                });
     }
 
     /**
@@ -89,21 +93,25 @@ final class AgentHandler {
      */
     private Principal who(Exchange ex) {
         return switch (ex.principal()) {
-            case dev.donjon.server.Principal.Bearer t -> t.issuer().isPresent()
-                    ? new Principal.Authenticated("oidc", t.issuer().get() + "|" + t.subject())
-                    : new Principal.Authenticated("token", t.subject());
+            case dev.donjon.server.Principal.Bearer t ->
+                t.issuer().isPresent()
+                        ? new Principal.Authenticated("oidc", t.issuer().get() + "|" + t.subject())
+                        : new Principal.Authenticated("token", t.subject());
             case dev.donjon.server.Principal.ClientCertificate c -> new Principal.Authenticated("mtls", c.subject());
             case dev.donjon.server.Principal.Anonymous a -> {
                 if (!agent.config().security().insecure())
-                    throw ApiError.unauthorized("authenticate: a client certificate from the operator's CA or a bearer token");
+                    throw ApiError.unauthorized(
+                            "authenticate: a client certificate from the operator's CA or a bearer token");
                 yield Principal.anonymous();
             }
         };
     }
 
     private void health(Exchange ex) throws IOException {
-        ObjectNode o = JSON.createObjectNode().put("service", "donjon host agent")
-                .put("backend", agent.config().backend()).put("running", agent.running());
+        ObjectNode o = JSON.createObjectNode()
+                .put("service", "donjon host agent")
+                .put("backend", agent.config().backend())
+                .put("running", agent.running());
         json(ex, 200, o);
     }
 
@@ -127,7 +135,8 @@ final class AgentHandler {
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest("nonce is not base64");
         }
-        if (nonce.length != KeepBinding.NONCE_BYTES) throw ApiError.badRequest("nonce must be " + KeepBinding.NONCE_BYTES + " bytes");
+        if (nonce.length != KeepBinding.NONCE_BYTES)
+            throw ApiError.badRequest("nonce must be " + KeepBinding.NONCE_BYTES + " bytes");
         String backend = body.path("backend").asText(agent.config().backend());
         if (!backend.equals(agent.config().backend())) {
             throw ApiError.badRequest("this agent runs " + agent.config().backend() + " Keeps, not " + backend);
@@ -158,7 +167,8 @@ final class AgentHandler {
     /** {@code NAMEMillis} or {@code NAMESeconds} (the older form), not both. */
     private static Optional<Duration> duration(JsonNode limits, String name) {
         boolean millis = limits.has(name + "Millis"), seconds = limits.has(name + "Seconds");
-        if (millis && seconds) throw new IllegalArgumentException("give " + name + "Millis or " + name + "Seconds, not both");
+        if (millis && seconds)
+            throw new IllegalArgumentException("give " + name + "Millis or " + name + "Seconds, not both");
         if (millis) return Optional.of(Duration.ofMillis(number(limits, name + "Millis")));
         return seconds ? Optional.of(Duration.ofSeconds(number(limits, name + "Seconds"))) : Optional.empty();
     }
@@ -169,7 +179,8 @@ final class AgentHandler {
         return n.asLong();
     }
 
-    private void deliver(Exchange ex, KeepProcess keep) throws IOException, KeepProcess.KeepFailedException, KeepProcess.NotReadyException {
+    private void deliver(Exchange ex, KeepProcess keep)
+            throws IOException, KeepProcess.KeepFailedException, KeepProcess.NotReadyException {
         byte[] sealed = body(ex, LinkFrame.MAX_PAYLOAD);
         KeepProcess.PackageReply reply = keep.deliver(sealed, agent.config().startTimeout());
         if (!reply.accepted()) throw ApiError.conflict("the Keep refused the package: " + reply.reason());
@@ -182,9 +193,11 @@ final class AgentHandler {
      * successive uploads (each within the edge's body limit); the Keep's chunk numbers keep them in order.
      */
     private void input(Exchange ex, KeepProcess keep) throws IOException, KeepProcess.KeepFailedException {
-        if (!keep.claimInput()) throw ApiError.conflict("the Keep is not running, or its input is being sent by another upload");
+        if (!keep.claimInput())
+            throw ApiError.conflict("the Keep is not running, or its input is being sent by another upload");
         long records = 0;
-        try (DataInputStream in = new DataInputStream(agent.config().tap().tap(Tap.Channel.CLIENT_IN, ex.bodyStream()))) {
+        try (DataInputStream in =
+                new DataInputStream(agent.config().tap().tap(Tap.Channel.CLIENT_IN, ex.bodyStream()))) {
             while (true) {
                 int length;
                 try {
@@ -192,8 +205,10 @@ final class AgentHandler {
                 } catch (EOFException e) {
                     break;
                 }
-                if (length == 0) continue; // the client's keep-alive while its stdin is quiet (the edge times out silent reads)
-                if (length < 0 || length > MAX_INPUT_RECORD) throw ApiError.badRequest("input record of " + Integer.toUnsignedString(length) + " bytes");
+                if (length == 0)
+                    continue; // the client's keep-alive while its stdin is quiet (the edge times out silent reads)
+                if (length < 0 || length > MAX_INPUT_RECORD)
+                    throw ApiError.badRequest("input record of " + Integer.toUnsignedString(length) + " bytes");
                 byte[] chunk = new byte[length];
                 try {
                     in.readFully(chunk);
@@ -210,8 +225,8 @@ final class AgentHandler {
     }
 
     private void output(Exchange ex, KeepProcess keep) throws IOException {
-        try (DataOutputStream out = new DataOutputStream(agent.config().tap().tap(Tap.Channel.CLIENT_OUT,
-                ex.stream(200, "application/octet-stream", -1)))) {
+        try (DataOutputStream out = new DataOutputStream(
+                agent.config().tap().tap(Tap.Channel.CLIENT_OUT, ex.stream(200, "application/octet-stream", -1)))) {
             int seen = 0;
             while (true) {
                 KeepProcess.Snapshot s = keep.awaitOutput(seen, Duration.ofSeconds(15));
@@ -237,17 +252,23 @@ final class AgentHandler {
     }
 
     private static ObjectNode status(KeepProcess k) {
-        ObjectNode o = JSON.createObjectNode().put("keepId", k.id).put("backend", k.backend)
-                .put("state", k.state().name().toLowerCase(java.util.Locale.ROOT)).put("pid", k.pid())
-                .put("created", k.created.toString()).put("memoryMiB", k.limits.maxMemoryBytes() >> 20)
-                .put("processMiB", k.limits.processMemory().boundBytes() >> 20).put("outputBytes", k.bufferedBytes());
+        ObjectNode o = JSON.createObjectNode()
+                .put("keepId", k.id)
+                .put("backend", k.backend)
+                .put("state", k.state().name().toLowerCase(java.util.Locale.ROOT))
+                .put("pid", k.pid())
+                .put("created", k.created.toString())
+                .put("memoryMiB", k.limits.maxMemoryBytes() >> 20)
+                .put("processMiB", k.limits.processMemory().boundBytes() >> 20)
+                .put("outputBytes", k.bufferedBytes());
         k.endNotice().ifPresent(n -> o.put("ended", n));
         return o;
     }
 
     /** The body through the tap (tests record what the host sees), refused with 413 past {@code max} bytes. */
     private byte[] body(Exchange ex, int max) throws IOException {
-        if (ex.contentLength().isPresent() && ex.contentLength().getAsLong() > max) throw new ApiError(413, "request body is larger than " + max + " bytes");
+        if (ex.contentLength().isPresent() && ex.contentLength().getAsLong() > max)
+            throw new ApiError(413, "request body is larger than " + max + " bytes");
         try (InputStream in = agent.config().tap().tap(Tap.Channel.CLIENT_IN, ex.bodyStream())) {
             byte[] b = in.readNBytes(max + 1);
             if (b.length > max) throw new ApiError(413, "request body is larger than " + max + " bytes");

@@ -16,13 +16,19 @@ import java.util.Optional;
  * @param authenticator verifies bearer tokens and client certificates; required to verify something unless {@code insecure}
  * @param insecure      plain HTTP, nobody authenticated: anyone who reaches the agent controls every Keep on it
  */
-public record AgentSecurity(Optional<ServerTls> tls, Authenticator authenticator, boolean insecure, Limits limits,
-                            Optional<InetSocketAddress> adminListen) {
+public record AgentSecurity(
+        Optional<ServerTls> tls,
+        Authenticator authenticator,
+        boolean insecure,
+        Limits limits,
+        Optional<InetSocketAddress> adminListen) {
 
     public AgentSecurity {
-        if (!insecure && tls.isEmpty()) throw new IllegalArgumentException("the agent serves TLS unless it is explicitly insecure");
+        if (!insecure && tls.isEmpty())
+            throw new IllegalArgumentException("the agent serves TLS unless it is explicitly insecure");
         if (!insecure && !authenticator.verifiesAnything())
-            throw new IllegalArgumentException("the agent authenticates its clients (client certificates, bearer tokens or OIDC) unless it is explicitly insecure");
+            throw new IllegalArgumentException(
+                    "the agent authenticates its clients (client certificates, bearer tokens or OIDC) unless it is explicitly insecure");
     }
 
     /** TLS and client authentication, default limits. */
@@ -35,7 +41,11 @@ public record AgentSecurity(Optional<ServerTls> tls, Authenticator authenticator
         return new AgentSecurity(Optional.empty(), Authenticator.none(), true, Limits.defaults(), Optional.empty());
     }
 
-    public AgentSecurity withLimits(Limits value) { return new AgentSecurity(tls, authenticator, insecure, value, adminListen); }
+    public AgentSecurity withLimits(Limits value) {
+        return new AgentSecurity(tls, authenticator, insecure, value, adminListen);
+    }
 
-    public AgentSecurity withAdminListen(Optional<InetSocketAddress> value) { return new AgentSecurity(tls, authenticator, insecure, limits, value); }
+    public AgentSecurity withAdminListen(Optional<InetSocketAddress> value) {
+        return new AgentSecurity(tls, authenticator, insecure, limits, value);
+    }
 }

@@ -1,22 +1,22 @@
 package dev.donjon.host.agent;
 
-import dev.donjon.platform.Backend;
-import dev.donjon.server.EdgeServer;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import dev.donjon.keep.NetworkPolicy;
+import dev.donjon.platform.Backend;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.sim.SimAuthority;
+import dev.donjon.server.EdgeServer;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.Deque;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,16 +54,30 @@ public final class HostAgent implements AutoCloseable {
      * @param network           what the Keeps' sockets may reach and where they listen
      * @param security          TLS, client authentication and connection limits of the agent's HTTP edge
      */
-    public record Config(InetSocketAddress listen, String backend, KeepLauncher launcher, Tap tap, int maxKeeps,
-                         Duration startTimeout, Duration packageTimeout, int spareKeeps, long memoryBudgetBytes,
-                         Admission.Quota quota, OutputBudget.Limits output, NetworkPolicy network, AgentSecurity security) {
+    public record Config(
+            InetSocketAddress listen,
+            String backend,
+            KeepLauncher launcher,
+            Tap tap,
+            int maxKeeps,
+            Duration startTimeout,
+            Duration packageTimeout,
+            int spareKeeps,
+            long memoryBudgetBytes,
+            Admission.Quota quota,
+            OutputBudget.Limits output,
+            NetworkPolicy network,
+            AgentSecurity security) {
         public Config {
-            if (Backend.fromWireName(backend).isEmpty()) throw new IllegalArgumentException("unknown backend '" + backend + "'");
+            if (Backend.fromWireName(backend).isEmpty())
+                throw new IllegalArgumentException("unknown backend '" + backend + "'");
             new Admission.Limits(maxKeeps, memoryBudgetBytes, quota); // checks them now, not at start
         }
 
         /** The backend itself. */
-        public Backend kind() { return Backend.fromWireName(backend).orElseThrow(); }
+        public Backend kind() {
+            return Backend.fromWireName(backend).orElseThrow();
+        }
 
         /**
          * 64 Keeps, 60 s to start, 10 min to receive the package, no spare Keeps, three quarters of the host's memory
@@ -72,25 +86,88 @@ public final class HostAgent implements AutoCloseable {
          * and local use; give real security with {@link #withSecurity}).
          */
         public static Config defaults(InetSocketAddress listen, String backend) {
-            return new Config(listen, backend, KeepLauncher.sameJvm(), Tap.NONE, 64, Duration.ofSeconds(60), Duration.ofMinutes(10), 0,
-                    defaultMemoryBudget(), Admission.Quota.unlimited(), OutputBudget.Limits.DEFAULT, NetworkPolicy.notThisHost(),
+            return new Config(
+                    listen,
+                    backend,
+                    KeepLauncher.sameJvm(),
+                    Tap.NONE,
+                    64,
+                    Duration.ofSeconds(60),
+                    Duration.ofMinutes(10),
+                    0,
+                    defaultMemoryBudget(),
+                    Admission.Quota.unlimited(),
+                    OutputBudget.Limits.DEFAULT,
+                    NetworkPolicy.notThisHost(),
                     AgentSecurity.insecurePlainHttp());
         }
 
         public Config withTap(Tap value) {
-            return new Config(listen, backend, launcher, value, maxKeeps, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes, quota, output, network, security);
+            return new Config(
+                    listen,
+                    backend,
+                    launcher,
+                    value,
+                    maxKeeps,
+                    startTimeout,
+                    packageTimeout,
+                    spareKeeps,
+                    memoryBudgetBytes,
+                    quota,
+                    output,
+                    network,
+                    security);
         }
 
         public Config withPackageTimeout(Duration value) {
-            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, value, spareKeeps, memoryBudgetBytes, quota, output, network, security);
+            return new Config(
+                    listen,
+                    backend,
+                    launcher,
+                    tap,
+                    maxKeeps,
+                    startTimeout,
+                    value,
+                    spareKeeps,
+                    memoryBudgetBytes,
+                    quota,
+                    output,
+                    network,
+                    security);
         }
 
         public Config withLauncher(KeepLauncher value) {
-            return new Config(listen, backend, value, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes, quota, output, network, security);
+            return new Config(
+                    listen,
+                    backend,
+                    value,
+                    tap,
+                    maxKeeps,
+                    startTimeout,
+                    packageTimeout,
+                    spareKeeps,
+                    memoryBudgetBytes,
+                    quota,
+                    output,
+                    network,
+                    security);
         }
 
         public Config withMaxKeeps(int value) {
-            return new Config(listen, backend, launcher, tap, value, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes, quota, output, network, security);
+            return new Config(
+                    listen,
+                    backend,
+                    launcher,
+                    tap,
+                    value,
+                    startTimeout,
+                    packageTimeout,
+                    spareKeeps,
+                    memoryBudgetBytes,
+                    quota,
+                    output,
+                    network,
+                    security);
         }
 
         /**
@@ -99,37 +176,115 @@ public final class HostAgent implements AutoCloseable {
          * memory budget at its bound until a request takes it (a request that needs the room stops a spare).
          */
         public Config withSpareKeeps(int value) {
-            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, value, memoryBudgetBytes, quota, output, network, security);
+            return new Config(
+                    listen,
+                    backend,
+                    launcher,
+                    tap,
+                    maxKeeps,
+                    startTimeout,
+                    packageTimeout,
+                    value,
+                    memoryBudgetBytes,
+                    quota,
+                    output,
+                    network,
+                    security);
         }
 
         public Config withMemoryBudget(long bytes) {
-            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, bytes, quota, output, network, security);
+            return new Config(
+                    listen,
+                    backend,
+                    launcher,
+                    tap,
+                    maxKeeps,
+                    startTimeout,
+                    packageTimeout,
+                    spareKeeps,
+                    bytes,
+                    quota,
+                    output,
+                    network,
+                    security);
         }
 
         /** Per principal: Keeps alive at once, and the sum of their guests' memory limits. */
         public Config withQuota(int keeps, long guestMemoryBytes) {
-            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes,
-                    new Admission.Quota(keeps, guestMemoryBytes), output, network, security);
+            return new Config(
+                    listen,
+                    backend,
+                    launcher,
+                    tap,
+                    maxKeeps,
+                    startTimeout,
+                    packageTimeout,
+                    spareKeeps,
+                    memoryBudgetBytes,
+                    new Admission.Quota(keeps, guestMemoryBytes),
+                    output,
+                    network,
+                    security);
         }
 
         /** Output held for clients: per Keep (past it the Keep is stopped) and for all Keeps together. */
         public Config withOutputBuffer(long perKeepBytes, long totalBytes) {
-            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes, quota,
-                    new OutputBudget.Limits(perKeepBytes, totalBytes), network, security);
+            return new Config(
+                    listen,
+                    backend,
+                    launcher,
+                    tap,
+                    maxKeeps,
+                    startTimeout,
+                    packageTimeout,
+                    spareKeeps,
+                    memoryBudgetBytes,
+                    quota,
+                    new OutputBudget.Limits(perKeepBytes, totalBytes),
+                    network,
+                    security);
         }
 
         public Config withNetwork(NetworkPolicy value) {
-            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes, quota, output, value, security);
+            return new Config(
+                    listen,
+                    backend,
+                    launcher,
+                    tap,
+                    maxKeeps,
+                    startTimeout,
+                    packageTimeout,
+                    spareKeeps,
+                    memoryBudgetBytes,
+                    quota,
+                    output,
+                    value,
+                    security);
         }
 
         /** TLS, client authentication, connection limits. */
         public Config withSecurity(AgentSecurity value) {
-            return new Config(listen, backend, launcher, tap, maxKeeps, startTimeout, packageTimeout, spareKeeps, memoryBudgetBytes, quota, output, network, value);
+            return new Config(
+                    listen,
+                    backend,
+                    launcher,
+                    tap,
+                    maxKeeps,
+                    startTimeout,
+                    packageTimeout,
+                    spareKeeps,
+                    memoryBudgetBytes,
+                    quota,
+                    output,
+                    network,
+                    value);
         }
 
         /** Three quarters of the memory this host (or its container) has. */
         public static long defaultMemoryBudget() {
-            long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+            long total = ((com.sun.management.OperatingSystemMXBean)
+                            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getTotalMemorySize();
             return total / 4 * 3;
         }
     }
@@ -147,7 +302,8 @@ public final class HostAgent implements AutoCloseable {
 
     private HostAgent(Config config) {
         this.config = config;
-        this.admission = new Admission(new Admission.Limits(config.maxKeeps(), config.memoryBudgetBytes(), config.quota()));
+        this.admission =
+                new Admission(new Admission.Limits(config.maxKeeps(), config.memoryBudgetBytes(), config.quota()));
         this.output = new OutputBudget(config.output());
     }
 
@@ -176,7 +332,10 @@ public final class HostAgent implements AutoCloseable {
                 .withAdminListen(security.adminListen());
         AgentHandler handler = new AgentHandler(agent);
         agent.server = EdgeServer.start(edge, handler.routes(), handler::mapError);
-        GaugeWithCallback.builder().name("donjon_agent_keeps").help("Keeps by state (spares not included)").labelNames("state")
+        GaugeWithCallback.builder()
+                .name("donjon_agent_keeps")
+                .help("Keeps by state (spares not included)")
+                .labelNames("state")
                 .callback(cb -> {
                     Map<KeepProcess.State, Long> byState = new java.util.EnumMap<>(KeepProcess.State.class);
                     for (KeepProcess.State st : KeepProcess.State.values()) byState.put(st, 0L);
@@ -189,12 +348,18 @@ public final class HostAgent implements AutoCloseable {
         return agent;
     }
 
-    public URI baseUri() { return server.baseUri(); }
+    public URI baseUri() {
+        return server.baseUri();
+    }
 
     /** The agent's HTTP edge (health, metrics, limits). */
-    public EdgeServer edge() { return server; }
+    public EdgeServer edge() {
+        return server;
+    }
 
-    Config config() { return config; }
+    Config config() {
+        return config;
+    }
 
     /**
      * Admits and starts a Keep for {@code owner} (its offer follows with {@link KeepProcess#hello}).
@@ -218,7 +383,8 @@ public final class HostAgent implements AutoCloseable {
         String id = keep.id;
         keeps.put(id, keep);
         if (fromSpare) {
-            // the replacement's JVM start would compete for the CPU with this deployment's module compile: wait a little
+            // the replacement's JVM start would compete for the CPU with this deployment's module compile: wait a
+            // little
             Thread.ofVirtual().name("spare-refill").start(() -> {
                 try {
                     Thread.sleep(SPARE_REFILL_DELAY);
@@ -234,7 +400,9 @@ public final class HostAgent implements AutoCloseable {
         LOG.fine(() -> "Keep " + id + " (pid " + pid + ") created");
         // the package deadline counts from the offer: a slow start is the start timeout's business
         KeepProcess created = keep;
-        keep.offered().thenRun(() -> Thread.ofVirtual().name("keep-" + id + "-deadline").start(() -> stopIfNoPackage(created)));
+        keep.offered()
+                .thenRun(() ->
+                        Thread.ofVirtual().name("keep-" + id + "-deadline").start(() -> stopIfNoPackage(created)));
         return keep;
     }
 
@@ -254,7 +422,8 @@ public final class HostAgent implements AutoCloseable {
                 spare.stop("its memory was needed for a requested Keep");
                 try {
                     // its room is free once its process is gone (a spare that will not die keeps holding it)
-                    if (spare.awaitExit(Duration.ofSeconds(10))) spare.reservation().release();
+                    if (spare.awaitExit(Duration.ofSeconds(10)))
+                        spare.reservation().release();
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new CapacityException("interrupted", false);
@@ -347,22 +516,29 @@ public final class HostAgent implements AutoCloseable {
 
     /** {@code who}'s Keep {@code id}; another principal's is as absent as one that never existed. */
     Optional<KeepProcess> find(Principal who, String id) {
-        return Optional.ofNullable(keeps.get(id)).filter(k -> k.owner().filter(who::equals).isPresent());
+        return Optional.ofNullable(keeps.get(id))
+                .filter(k -> k.owner().filter(who::equals).isPresent());
     }
 
     /** {@code who}'s Keeps, oldest first. */
     List<KeepProcess> list(Principal who) {
         pruneEnded();
-        return list().stream().filter(k -> k.owner().filter(who::equals).isPresent()).toList();
+        return list().stream()
+                .filter(k -> k.owner().filter(who::equals).isPresent())
+                .toList();
     }
 
     /** Every Keep of every principal (for shutdown and tests; never for a request). */
     List<KeepProcess> list() {
-        return keeps.values().stream().sorted((a, b) -> a.created.compareTo(b.created)).toList();
+        return keeps.values().stream()
+                .sorted((a, b) -> a.created.compareTo(b.created))
+                .toList();
     }
 
     /** Any principal's Keep (tests only). */
-    Optional<KeepProcess> findAnyOwner(String id) { return Optional.ofNullable(keeps.get(id)); }
+    Optional<KeepProcess> findAnyOwner(String id) {
+        return Optional.ofNullable(keeps.get(id));
+    }
 
     /** Stops {@code who}'s Keep and forgets it; false if {@code who} has no Keep {@code id}. */
     boolean remove(Principal who, String id) {
@@ -374,13 +550,21 @@ public final class HostAgent implements AutoCloseable {
     }
 
     /** Encrypted output the agent holds for clients, in bytes (all Keeps). */
-    long bufferedOutput() { return output.used(); }
+    long bufferedOutput() {
+        return output.used();
+    }
 
     /** Memory held for Keep processes at their bounds (all Keeps, spares included). */
-    long committedMemory() { return admission.committedBytes(); }
+    long committedMemory() {
+        return admission.committedBytes();
+    }
 
     /** Live Keep processes (for tests and status). */
-    public long running() { return keeps.values().stream().filter(k -> k.state() != KeepProcess.State.ENDED).count(); }
+    public long running() {
+        return keeps.values().stream()
+                .filter(k -> k.state() != KeepProcess.State.ENDED)
+                .count();
+    }
 
     private void stopAllKeeps() {
         List<KeepProcess> all = new java.util.ArrayList<>(keeps.values());

@@ -18,9 +18,17 @@ import java.util.concurrent.TimeUnit;
 public final class KeepLauncher {
 
     /** What donjon-platform reads to find the TEE devices, the sim chain and cached collateral. */
-    private static final java.util.Set<String> PLATFORM_VARIABLES = java.util.Set.of("DONJON_TSM_REPORT", "DONJON_SEV_GUEST",
-            "DONJON_TDX_GUEST", "DONJON_CPUINFO", "DONJON_GRAMINE_ATTESTATION", "DONJON_SIM_DIR", "DONJON_AMD_CACHE",
-            "DONJON_INTEL_CACHE", "XDG_DATA_HOME", "HOME");
+    private static final java.util.Set<String> PLATFORM_VARIABLES = java.util.Set.of(
+            "DONJON_TSM_REPORT",
+            "DONJON_SEV_GUEST",
+            "DONJON_TDX_GUEST",
+            "DONJON_CPUINFO",
+            "DONJON_GRAMINE_ATTESTATION",
+            "DONJON_SIM_DIR",
+            "DONJON_AMD_CACHE",
+            "DONJON_INTEL_CACHE",
+            "XDG_DATA_HOME",
+            "HOME");
 
     private final Path javaBinary;
     private final String classPath;
@@ -34,7 +42,11 @@ public final class KeepLauncher {
         this(javaBinary, classPath, extraJvmOptions, java.util.Map.of());
     }
 
-    private KeepLauncher(Path javaBinary, String classPath, List<String> extraJvmOptions, java.util.Map<String, String> environment) {
+    private KeepLauncher(
+            Path javaBinary,
+            String classPath,
+            List<String> extraJvmOptions,
+            java.util.Map<String, String> environment) {
         this.environment = java.util.Map.copyOf(environment);
         this.javaBinary = javaBinary;
         this.classPath = classPath;
@@ -62,7 +74,9 @@ public final class KeepLauncher {
     /** This JVM's binary and class path, plus the options in {@code DONJON_KEEP_JAVA_OPTS}. */
     public static KeepLauncher sameJvm() {
         String extra = System.getenv().getOrDefault("DONJON_KEEP_JAVA_OPTS", "").strip();
-        return new KeepLauncher(Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"),
+        return new KeepLauncher(
+                Path.of(System.getProperty("java.home"), "bin", "java"),
+                System.getProperty("java.class.path"),
                 extra.isEmpty() ? List.of() : List.of(extra.split("\\s+")));
     }
 
@@ -89,7 +103,8 @@ public final class KeepLauncher {
      */
     public void prepare() {
         if (aotCache == null || usable(aotCache)) return;
-        Path training = aotCache.resolveSibling(aotCache.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Path training = aotCache.resolveSibling(
+                aotCache.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         List<String> cmd = new ArrayList<>(jvmOptions(KeepLimits.defaults(), null));
         cmd.add(1, "-XX:AOTCacheOutput=" + training);
         cmd.add(KeepMain.class.getName());
@@ -117,11 +132,13 @@ public final class KeepLauncher {
     private void removeOutdated(Path current) throws IOException {
         long newestJar = 0;
         for (String entry : classPath.split(java.io.File.pathSeparator)) {
-            newestJar = Math.max(newestJar, Files.getLastModifiedTime(Path.of(entry)).toMillis());
+            newestJar = Math.max(
+                    newestJar, Files.getLastModifiedTime(Path.of(entry)).toMillis());
         }
         try (var caches = Files.newDirectoryStream(current.getParent(), "donjon-keep-*.aot")) {
             for (Path old : caches) {
-                if (!old.equals(current) && Files.getLastModifiedTime(old).toMillis() < newestJar) Files.deleteIfExists(old);
+                if (!old.equals(current) && Files.getLastModifiedTime(old).toMillis() < newestJar)
+                    Files.deleteIfExists(old);
             }
         }
     }
@@ -137,8 +154,10 @@ public final class KeepLauncher {
 
     private static boolean run(List<String> cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return false;
@@ -156,10 +175,13 @@ public final class KeepLauncher {
      * @param network what the Keep's sockets may reach and where they listen (the Keep enforces it)
      * @param spare   the Keep is started ahead of demand: it loads what it will need while it waits for its nonce
      */
-    Process launch(String keepId, String backend, KeepLimits limits, NetworkPolicy network, boolean spare) throws IOException {
-        List<String> cmd = new ArrayList<>(jvmOptions(limits, aotCache != null && Files.isRegularFile(aotCache) ? aotCache : null));
+    Process launch(String keepId, String backend, KeepLimits limits, NetworkPolicy network, boolean spare)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(
+                jvmOptions(limits, aotCache != null && Files.isRegularFile(aotCache) ? aotCache : null));
         cmd.add(KeepMain.class.getName());
-        cmd.addAll(List.of("--keep-id", keepId, "--backend", backend, "--max-memory", Long.toString(limits.maxMemoryBytes())));
+        cmd.addAll(List.of(
+                "--keep-id", keepId, "--backend", backend, "--max-memory", Long.toString(limits.maxMemoryBytes())));
         limits.maxTime().ifPresent(t -> cmd.addAll(List.of("--max-time-ms", Long.toString(t.toMillis()))));
         limits.maxCpuTime().ifPresent(t -> cmd.addAll(List.of("--max-cpu-time-ms", Long.toString(t.toMillis()))));
         cmd.addAll(List.of("--connect-policy", network.connect().argument()));
@@ -179,12 +201,13 @@ public final class KeepLauncher {
         cmd.add(javaBinary.toString());
         // heap, metaspace, code cache and direct memory capped from the guest's limit; see KeepProcessMemory
         cmd.addAll(limits.processMemory().jvmOptions());
-        cmd.add("-XX:+UseSerialGC");            // one small heap per Keep: the cheapest collector in memory and threads
+        cmd.add("-XX:+UseSerialGC"); // one small heap per Keep: the cheapest collector in memory and threads
         // start small and give memory back after a collection (an idle sim Keep: 213 -> 190 MiB RSS measured)
         cmd.add("-Xms8m");
         cmd.add("-XX:MinHeapFreeRatio=5");
         cmd.add("-XX:MaxHeapFreeRatio=20");
-        // a guest that exhausts a capped region ends its own Keep (ExitOnOutOfMemoryError, in the options above); the JVM
+        // a guest that exhausts a capped region ends its own Keep (ExitOnOutOfMemoryError, in the options above); the
+        // JVM
         // says why on its "tty", stdout by default: that is the link, where the message once broke the frame protocol
         cmd.add("-XX:+DisplayVMOutputToStderr");
         // the snp backend reaches /dev/sev-guest through the FFM API (libc ioctl) where configfs-tsm is absent;
@@ -196,7 +219,7 @@ public final class KeepLauncher {
         // the Keep's stdout is the link to the agent: every JVM message goes to stderr, the cache's chatter nowhere
         cmd.add("-Xlog:disable");
         cmd.add("-Xlog:all=warning,aot*=off,cds*=off:stderr");
-        cmd.addAll(EngineJvmOptions.list());     // the same JIT settings as ./donjon run
+        cmd.addAll(EngineJvmOptions.list()); // the same JIT settings as ./donjon run
         cmd.addAll(extraJvmOptions);
         cmd.add("-cp");
         cmd.add(classPath);

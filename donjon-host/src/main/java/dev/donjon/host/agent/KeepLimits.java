@@ -26,12 +26,18 @@ public record KeepLimits(long maxMemoryBytes, Optional<Duration> maxTime, Option
 
     /** Positive, and small enough to reach the Keep process in milliseconds. */
     private static void checkTimeLimit(Optional<Duration> limit, String name) {
-        if (limit.isPresent() && !limit.get().isPositive()) throw new IllegalArgumentException(name + " must be positive");
-        if (limit.isPresent() && limit.get().compareTo(LONGEST_TIME_LIMIT) > 0) throw new IllegalArgumentException(name + " is too large");
+        if (limit.isPresent() && !limit.get().isPositive())
+            throw new IllegalArgumentException(name + " must be positive");
+        if (limit.isPresent() && limit.get().compareTo(LONGEST_TIME_LIMIT) > 0)
+            throw new IllegalArgumentException(name + " is too large");
     }
 
-    public static KeepLimits defaults() { return new KeepLimits(DEFAULT_MEMORY, Optional.empty(), Optional.empty()); }
+    public static KeepLimits defaults() {
+        return new KeepLimits(DEFAULT_MEMORY, Optional.empty(), Optional.empty());
+    }
 
     /** How the Keep process for these limits is sized, and the memory it stays within. */
-    KeepProcessMemory processMemory() { return new KeepProcessMemory(maxMemoryBytes); }
+    KeepProcessMemory processMemory() {
+        return new KeepProcessMemory(maxMemoryBytes);
+    }
 }

@@ -29,7 +29,12 @@ import java.util.concurrent.TimeoutException;
  */
 final class KeepProcess {
 
-    enum State { STARTING, AWAITING_PACKAGE, RUNNING, ENDED }
+    enum State {
+        STARTING,
+        AWAITING_PACKAGE,
+        RUNNING,
+        ENDED
+    }
 
     /** What the Keep answered to a package: accepted, or refused with a reason. */
     record PackageReply(boolean accepted, String reason) {}
@@ -57,14 +62,21 @@ final class KeepProcess {
     private boolean outputStopped;
     /** Why the output buffered so far was dropped, if it was. */
     private String discarded;
+
     private boolean forgotten;
     private State state = State.STARTING;
     private String endNotice;
     private volatile String stopReason;
     private boolean inputClaimed;
 
-    KeepProcess(String id, String backend, KeepLimits limits, Process process, Admission.Reservation reservation,
-                OutputBudget output, Tap tap) {
+    KeepProcess(
+            String id,
+            String backend,
+            KeepLimits limits,
+            Process process,
+            Admission.Reservation reservation,
+            OutputBudget output,
+            Tap tap) {
         this.id = id;
         this.backend = backend;
         this.limits = limits;
@@ -75,24 +87,38 @@ final class KeepProcess {
         InputStream fromKeep = tap.tap(Tap.Channel.KEEP_OUT, process.getInputStream());
         InputStream errors = tap.tap(Tap.Channel.KEEP_ERR, process.getErrorStream());
         // Platform threads: a pipe read blocks in the kernel for the Keep's whole life, and on a virtual thread it can
-        // hold one of the few carriers (2 on a 2-core host: two spare Keeps' readers once starved the agent's HTTP handler).
-        this.errorReader = Thread.ofPlatform().daemon().name("keep-" + id + "-err").start(() -> readErrors(errors));
+        // hold one of the few carriers (2 on a 2-core host: two spare Keeps' readers once starved the agent's HTTP
+        // handler).
+        this.errorReader =
+                Thread.ofPlatform().daemon().name("keep-" + id + "-err").start(() -> readErrors(errors));
         Thread.ofPlatform().daemon().name("keep-" + id + "-out").start(() -> readFrames(fromKeep));
     }
 
-    long pid() { return process.pid(); }
+    long pid() {
+        return process.pid();
+    }
 
     /** Who created this Keep; empty while it is a spare nobody has taken yet. */
-    Optional<Principal> owner() { return reservation.owner(); }
+    Optional<Principal> owner() {
+        return reservation.owner();
+    }
 
-    Admission.Reservation reservation() { return reservation; }
+    Admission.Reservation reservation() {
+        return reservation;
+    }
 
-    boolean alive() { return process.isAlive(); }
+    boolean alive() {
+        return process.isAlive();
+    }
 
     /** Completes when the Keep has made its offer (and only then). */
-    CompletableFuture<Void> offered() { return offer.thenAccept(o -> {}); }
+    CompletableFuture<Void> offered() {
+        return offer.thenAccept(o -> {});
+    }
 
-    synchronized State state() { return state; }
+    synchronized State state() {
+        return state;
+    }
 
     /** Sends the client's nonce and waits for the Keep's offer (its key and evidence). */
     byte[] hello(byte[] nonce, Duration timeout) throws KeepFailedException {
@@ -112,10 +138,15 @@ final class KeepProcess {
         CompletableFuture<PackageReply> reply = new CompletableFuture<>();
         synchronized (this) {
             if (state == State.ENDED) throw new KeepFailedException(endNoticeOr("the Keep has ended"));
-            if (state == State.STARTING) throw new NotReadyException("the Keep has not made its offer yet: its package can only follow the offer");
+            if (state == State.STARTING)
+                throw new NotReadyException(
+                        "the Keep has not made its offer yet: its package can only follow the offer");
             pendingReplies.add(reply);
         }
-        return exchange(LinkFrame.of(LinkFrame.Type.PACKAGE, sealed), reply, timeout,
+        return exchange(
+                LinkFrame.of(LinkFrame.Type.PACKAGE, sealed),
+                reply,
+                timeout,
                 () -> "the Keep did not answer the package within " + timeout.toSeconds() + " s");
     }
 
@@ -144,7 +175,11 @@ final class KeepProcess {
     }
 
     /** Sends a frame and waits for the Keep's answer to it; every way that fails is one line for the client. */
-    private <T> T exchange(LinkFrame frame, CompletableFuture<T> answer, Duration timeout, java.util.function.Supplier<String> onTimeout)
+    private <T> T exchange(
+            LinkFrame frame,
+            CompletableFuture<T> answer,
+            Duration timeout,
+            java.util.function.Supplier<String> onTimeout)
             throws KeepFailedException {
         try {
             send(frame);
@@ -175,7 +210,8 @@ final class KeepProcess {
             if (left <= 0) break;
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
-        return new Snapshot(List.copyOf(chunks.subList(Math.min(seen, chunks.size()), chunks.size())),
+        return new Snapshot(
+                List.copyOf(chunks.subList(Math.min(seen, chunks.size()), chunks.size())),
                 state == State.ENDED ? endNotice() : Optional.empty());
     }
 
@@ -186,7 +222,9 @@ final class KeepProcess {
     }
 
     /** Output held for the client, in bytes. */
-    synchronized long bufferedBytes() { return bufferedBytes; }
+    synchronized long bufferedBytes() {
+        return bufferedBytes;
+    }
 
     /** A reader received everything up to the end notice: an ended Keep's output need not be held any more. */
     void delivered() {
@@ -214,11 +252,15 @@ final class KeepProcess {
 
     /** The agent no longer lists this Keep: its output, now or when it ends, is dropped at once. */
     void forget() {
-        synchronized (this) { forgotten = true; }
+        synchronized (this) {
+            forgotten = true;
+        }
         discardOutput("the Keep was removed");
     }
 
-    private synchronized String endNoticeOr(String fallback) { return endNotice != null ? endNotice : fallback; }
+    private synchronized String endNoticeOr(String fallback) {
+        return endNotice != null ? endNotice : fallback;
+    }
 
     /** Kills the Keep process (it holds nothing worth flushing: its memory is the workload's and must just go). */
     void stop(String reason) {
@@ -236,16 +278,22 @@ final class KeepProcess {
                 LinkFrame f = LinkFrame.readFrom(in);
                 switch (f.type()) {
                     case OFFER -> {
-                        synchronized (this) { state = State.AWAITING_PACKAGE; }
+                        synchronized (this) {
+                            state = State.AWAITING_PACKAGE;
+                        }
                         offer.complete(f.payload());
                     }
                     case ACCEPTED -> {
-                        synchronized (this) { state = State.RUNNING; }
+                        synchronized (this) {
+                            state = State.RUNNING;
+                        }
                         reply(new PackageReply(true, ""));
                     }
                     case REFUSED -> {
                         String reason = new String(f.payload(), StandardCharsets.UTF_8);
-                        if (!offer.isDone()) offer.completeExceptionally(new KeepFailedException("the Keep refused to start: " + reason));
+                        if (!offer.isDone())
+                            offer.completeExceptionally(
+                                    new KeepFailedException("the Keep refused to start: " + reason));
                         else reply(new PackageReply(false, reason));
                     }
                     case OUTPUT -> addChunk(f.payload());
@@ -271,13 +319,16 @@ final class KeepProcess {
         synchronized (this) {
             if (outputStopped) return;
             refused = bufferedBytes + chunk.length > l.perKeepBytes()
-                    ? "its output passed the agent's " + (l.perKeepBytes() >> 20) + " MiB buffer per Keep" : null;
+                    ? "its output passed the agent's " + (l.perKeepBytes() >> 20) + " MiB buffer per Keep"
+                    : null;
             if (refused != null) outputStopped = true;
         }
         // the budget's lock is never taken while this Keep's is held (it takes other Keeps' to discard their output)
         if (refused == null && !output.take(chunk.length)) {
             refused = "the agent's output buffer (" + (l.totalBytes() >> 20) + " MiB for all Keeps) is full";
-            synchronized (this) { outputStopped = true; }
+            synchronized (this) {
+                outputStopped = true;
+            }
         }
         if (refused != null) {
             stop(refused);
@@ -306,7 +357,8 @@ final class KeepProcess {
         String notice;
         if (stopReason != null) notice = "the Keep was stopped: " + stopReason;
         else if (code == KeepMain.EXIT_DONE) notice = "the Keep finished";
-        else if (ranOutOfMemory()) notice = "the Keep process ran out of memory" + lastError(); // its exit code is 3 too
+        else if (ranOutOfMemory())
+            notice = "the Keep process ran out of memory" + lastError(); // its exit code is 3 too
         else if (code == KeepMain.EXIT_REFUSED) notice = "the Keep refused the deployment and exited";
         else notice = "the Keep process died (exit code " + code + ")" + lastError();
         boolean holdsOutput;
@@ -348,11 +400,15 @@ final class KeepProcess {
 
     /** The Keep cannot take this request in its present state; the message is one line for the client. */
     static final class NotReadyException extends Exception {
-        NotReadyException(String message) { super(message); }
+        NotReadyException(String message) {
+            super(message);
+        }
     }
 
     /** The Keep failed or ended; the message is one line for the client. */
     static final class KeepFailedException extends Exception {
-        KeepFailedException(String message) { super(message); }
+        KeepFailedException(String message) {
+            super(message);
+        }
     }
 }

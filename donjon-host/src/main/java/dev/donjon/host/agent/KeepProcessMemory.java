@@ -34,7 +34,9 @@ record KeepProcessMemory(long guestBytes) {
     static final long DIRECT_MEMORY = 32 * MIB;
     static final long NATIVE_SLACK = 128 * MIB;
 
-    long heapBytes() { return 2 * guestBytes + HEAP_OVERHEAD; }
+    long heapBytes() {
+        return 2 * guestBytes + HEAP_OVERHEAD;
+    }
 
     /** The most resident memory the Keep process should ever hold: the sum of every cap above. */
     long boundBytes() {

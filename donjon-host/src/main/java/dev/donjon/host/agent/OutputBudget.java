@@ -21,8 +21,10 @@ final class OutputBudget {
         static final Limits DEFAULT = new Limits(64L << 20, 512L << 20);
 
         Limits {
-            if (perKeepBytes < 1 << 20) throw new IllegalArgumentException("the per-Keep output buffer must be at least 1 MiB");
-            if (totalBytes < perKeepBytes) throw new IllegalArgumentException("the total output buffer cannot be smaller than the per-Keep one");
+            if (perKeepBytes < 1 << 20)
+                throw new IllegalArgumentException("the per-Keep output buffer must be at least 1 MiB");
+            if (totalBytes < perKeepBytes)
+                throw new IllegalArgumentException("the total output buffer cannot be smaller than the per-Keep one");
         }
     }
 
@@ -30,9 +32,13 @@ final class OutputBudget {
     private final Deque<KeepProcess> ended = new ArrayDeque<>();
     private long used;
 
-    OutputBudget(Limits limits) { this.limits = limits; }
+    OutputBudget(Limits limits) {
+        this.limits = limits;
+    }
 
-    Limits limits() { return limits; }
+    Limits limits() {
+        return limits;
+    }
 
     /** Takes room for {@code bytes} more output, discarding ended Keeps' output if needed; false if there is none. */
     boolean take(long bytes) {
@@ -52,13 +58,21 @@ final class OutputBudget {
         }
     }
 
-    synchronized void release(long bytes) { used -= bytes; }
+    synchronized void release(long bytes) {
+        used -= bytes;
+    }
 
     /** An ended Keep that still holds output: first to be discarded when room is needed. */
-    synchronized void ended(KeepProcess keep) { ended.addLast(keep); }
+    synchronized void ended(KeepProcess keep) {
+        ended.addLast(keep);
+    }
 
     /** The Keep's output is gone (read, discarded, forgotten): nothing left to discard. */
-    synchronized void forget(KeepProcess keep) { ended.remove(keep); }
+    synchronized void forget(KeepProcess keep) {
+        ended.remove(keep);
+    }
 
-    synchronized long used() { return used; }
+    synchronized long used() {
+        return used;
+    }
 }

@@ -23,12 +23,16 @@ public sealed interface Principal {
         public Authenticated {
             Objects.requireNonNull(scheme, "scheme");
             Objects.requireNonNull(name, "name");
-            if (!scheme.matches("[a-z][a-z0-9-]{0,31}")) throw new IllegalArgumentException("bad principal scheme \"" + scheme + "\"");
-            if (name.isBlank() || name.length() > 1024) throw new IllegalArgumentException("a principal name must be 1 to 1024 characters");
+            if (!scheme.matches("[a-z][a-z0-9-]{0,31}"))
+                throw new IllegalArgumentException("bad principal scheme \"" + scheme + "\"");
+            if (name.isBlank() || name.length() > 1024)
+                throw new IllegalArgumentException("a principal name must be 1 to 1024 characters");
         }
 
         @Override
-        public String label() { return scheme + ":" + name.replaceAll("\\p{Cntrl}", "?"); }
+        public String label() {
+            return scheme + ":" + name.replaceAll("\\p{Cntrl}", "?");
+        }
     }
 
     /**
@@ -38,8 +42,12 @@ public sealed interface Principal {
      */
     record Anonymous() implements Principal {
         @Override
-        public String label() { return "anonymous"; }
+        public String label() {
+            return "anonymous";
+        }
     }
 
-    static Principal anonymous() { return new Anonymous(); }
+    static Principal anonymous() {
+        return new Anonymous();
+    }
 }

@@ -12,7 +12,13 @@ import java.io.OutputStream;
  */
 public interface Tap {
 
-    enum Channel { CLIENT_IN, CLIENT_OUT, KEEP_IN, KEEP_OUT, KEEP_ERR }
+    enum Channel {
+        CLIENT_IN,
+        CLIENT_OUT,
+        KEEP_IN,
+        KEEP_OUT,
+        KEEP_ERR
+    }
 
     void record(Channel channel, byte[] bytes, int offset, int length);
 

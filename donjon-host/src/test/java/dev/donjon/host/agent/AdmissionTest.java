@@ -38,7 +38,8 @@ class AdmissionTest extends OneAgent {
                     RANDOM.nextBytes(nonce);
                     go.await();
                     HttpResponse<byte[]> r = t.createRaw(nonce, memoryMiB);
-                    assertTrue(r.statusCode() == 201 || r.statusCode() == 503 || r.statusCode() == 429,
+                    assertTrue(
+                            r.statusCode() == 201 || r.statusCode() == 503 || r.statusCode() == 429,
                             r.statusCode() + " " + new String(r.body(), StandardCharsets.UTF_8));
                     return r.statusCode();
                 }));
@@ -51,7 +52,9 @@ class AdmissionTest extends OneAgent {
     }
 
     private long alive() {
-        return agent.list().stream().filter(k -> k.state() != KeepProcess.State.ENDED).count();
+        return agent.list().stream()
+                .filter(k -> k.state() != KeepProcess.State.ENDED)
+                .count();
     }
 
     @Test
@@ -75,7 +78,9 @@ class AdmissionTest extends OneAgent {
         // the refusal says which limit, in MiB
         HttpResponse<byte[]> r = Tenant.anonymous(agent).createRaw(new byte[32], 64);
         assertEquals(503, r.statusCode());
-        assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("memory budget"), new String(r.body(), StandardCharsets.UTF_8));
+        assertTrue(
+                new String(r.body(), StandardCharsets.UTF_8).contains("memory budget"),
+                new String(r.body(), StandardCharsets.UTF_8));
     }
 
     @Test
@@ -83,10 +88,14 @@ class AdmissionTest extends OneAgent {
         long spareBound = KeepLimits.defaults().processMemory().boundBytes();
         long budget = spareBound + 20 * MIB; // room for the spare, or for one 64 MiB Keep, not both
         start(nil().withMemoryBudget(budget).withSpareKeeps(1));
-        for (int i = 0; i < 600 && ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive); i++) Thread.sleep(50);
+        for (int i = 0; i < 600 && ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive); i++)
+            Thread.sleep(50);
         assertEquals(spareBound, agent.committedMemory(), "the spare holds its bound");
         Tenant.Created k = Tenant.anonymous(agent).create(64);
-        assertEquals(new KeepProcessMemory(64 * MIB).boundBytes(), agent.committedMemory(), "the spare made way; no new one fits");
+        assertEquals(
+                new KeepProcessMemory(64 * MIB).boundBytes(),
+                agent.committedMemory(),
+                "the spare made way; no new one fits");
         assertEquals(202, Tenant.anonymous(agent).feed(k, Workloads.hello()));
     }
 
@@ -98,7 +107,9 @@ class AdmissionTest extends OneAgent {
         Tenant.Created first = alice.create(64);
         HttpResponse<byte[]> over = alice.createRaw(new byte[32], 64);
         assertEquals(429, over.statusCode());
-        assertTrue(new String(over.body(), StandardCharsets.UTF_8).contains("quota: token:alice's Keeps would have 128 MiB of guest memory"),
+        assertTrue(
+                new String(over.body(), StandardCharsets.UTF_8)
+                        .contains("quota: token:alice's Keeps would have 128 MiB of guest memory"),
                 new String(over.body(), StandardCharsets.UTF_8));
         bob.create(64);
         assertEquals(200, alice.send("DELETE", "/v1/keeps/" + first.id(), null).statusCode());
@@ -113,8 +124,12 @@ class AdmissionTest extends OneAgent {
         KeepLimits large = new KeepLimits(200 * MIB, Optional.empty(), Optional.empty());
         long budget = 4 * large.processMemory().boundBytes();
         Admission admission = new Admission(new Admission.Limits(6, budget, new Admission.Quota(3, 300 * MIB)));
-        Principal[] principals = {new Principal.Authenticated("t", "a"), new Principal.Authenticated("t", "b"),
-                new Principal.Authenticated("t", "c"), Principal.anonymous()};
+        Principal[] principals = {
+            new Principal.Authenticated("t", "a"),
+            new Principal.Authenticated("t", "b"),
+            new Principal.Authenticated("t", "c"),
+            Principal.anonymous()
+        };
         AtomicInteger keeps = new AtomicInteger();
         AtomicLong memory = new AtomicLong();
         Map<Principal, AtomicInteger> perKeeps = new ConcurrentHashMap<>();
@@ -137,9 +152,12 @@ class AdmissionTest extends OneAgent {
                         admitted.incrementAndGet();
                         int k = keeps.incrementAndGet();
                         long m = memory.addAndGet(l.processMemory().boundBytes());
-                        int pk = perKeeps.computeIfAbsent(p, x -> new AtomicInteger()).incrementAndGet();
-                        long pg = perGuest.computeIfAbsent(p, x -> new AtomicLong()).addAndGet(l.maxMemoryBytes());
-                        if (k > 6 || m > budget || pk > 3 || pg > 300 * MIB) broken.add(k + " " + m + " " + pk + " " + pg);
+                        int pk = perKeeps.computeIfAbsent(p, x -> new AtomicInteger())
+                                .incrementAndGet();
+                        long pg = perGuest.computeIfAbsent(p, x -> new AtomicLong())
+                                .addAndGet(l.maxMemoryBytes());
+                        if (k > 6 || m > budget || pk > 3 || pg > 300 * MIB)
+                            broken.add(k + " " + m + " " + pk + " " + pg);
                         Thread.onSpinWait();
                         perGuest.get(p).addAndGet(-l.maxMemoryBytes());
                         perKeeps.get(p).decrementAndGet();

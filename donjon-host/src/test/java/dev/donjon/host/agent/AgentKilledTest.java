@@ -38,18 +38,25 @@ class AgentKilledTest {
 
     private void killAndCheck(boolean sigkill) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process agent = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), StandaloneAgent.class.getName())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process agent = new ProcessBuilder(
+                        java, "-cp", System.getProperty("java.class.path"), StandaloneAgent.class.getName())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         List<ProcessHandle> keeps = new ArrayList<>();
         try {
-            URI uri = URI.create(new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8)).readLine());
+            URI uri =
+                    URI.create(new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))
+                            .readLine());
             int port = Workloads.freePort();
             // one Keep running a server, one waiting for its package
-            Deployer serving = new Deployer(Deployer.Options.to(uri), TrustOptions.insecure(), Deployer.Progress.SILENT);
-            java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Deployer serving =
+                    new Deployer(Deployer.Options.to(uri), TrustOptions.insecure(), Deployer.Progress.SILENT);
+            java.util.concurrent.atomic.AtomicReference<String> failure =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return serving.deploy(Workloads.rot13(port), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
+                    return serving.deploy(
+                            Workloads.rot13(port), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
                 } catch (Exception e) {
                     failure.set(e.getMessage());
                     return -1;
@@ -58,9 +65,13 @@ class AgentKilledTest {
             DeployEndToEndTest.connectWhenListening(port, run).close();
             try (AgentClient client = new AgentClient(uri)) {
                 client.createKeep(new byte[KeepBinding.NONCE_BYTES], Optional.empty(), 64, Optional.empty());
-                client.list().forEach(k -> keeps.add(ProcessHandle.of(k.get("pid").asLong()).orElseThrow()));
+                client.list()
+                        .forEach(k -> keeps.add(
+                                ProcessHandle.of(k.get("pid").asLong()).orElseThrow()));
             }
-            assertTrue(keeps.size() == 2 && keeps.stream().allMatch(ProcessHandle::isAlive), "two live Keeps before the kill");
+            assertTrue(
+                    keeps.size() == 2 && keeps.stream().allMatch(ProcessHandle::isAlive),
+                    "two live Keeps before the kill");
 
             if (sigkill) {
                 agent.destroyForcibly(); // SIGKILL: no shutdown hook runs
@@ -69,7 +80,9 @@ class AgentKilledTest {
                 assertTrue(agent.waitFor(30, TimeUnit.SECONDS), "the agent exits after SIGTERM");
                 // the deploying client was told how its Keep ended, not left with a cut stream
                 assertTrue(run.get(30, TimeUnit.SECONDS) == -1);
-                assertTrue(failure.get() != null && failure.get().contains("the host agent is shutting down"), failure.get());
+                assertTrue(
+                        failure.get() != null && failure.get().contains("the host agent is shutting down"),
+                        failure.get());
             }
             agent.waitFor(10, TimeUnit.SECONDS);
             for (ProcessHandle k : keeps) {

@@ -31,15 +31,19 @@ class DeployEndToEndTest {
 
     @BeforeEach
     void startAgent() throws IOException {
-        agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil"));
+        agent = HostAgent.start(
+                HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil"));
     }
 
     @AfterEach
     void stopAgent() throws Exception {
-        var pids = agent.list(Principal.anonymous()).stream().map(KeepProcess::pid).toList();
+        var pids =
+                agent.list(Principal.anonymous()).stream().map(KeepProcess::pid).toList();
         agent.close();
         for (long pid : pids) {
-            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "Keep process " + pid + " outlived the agent");
+            assertFalse(
+                    ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                    "Keep process " + pid + " outlived the agent");
         }
         DeployEndToEndTest.assertNoChildProcesses();
     }
@@ -93,19 +97,24 @@ class DeployEndToEndTest {
         Deployer d = deployer();
         CompletableFuture<Integer> deployment = CompletableFuture.supplyAsync(() -> {
             try {
-                return d.deploy(Workloads.rot13(port), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
+                return d.deploy(
+                        Workloads.rot13(port), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
         });
         try (Socket s = connectWhenListening(port, deployment)) {
             s.getOutputStream().write("Hello, World!\n".getBytes(StandardCharsets.US_ASCII));
-            assertEquals("Hello, World!\nUryyb, Jbeyq!\n", new String(s.getInputStream().readNBytes(28), StandardCharsets.US_ASCII));
+            assertEquals(
+                    "Hello, World!\nUryyb, Jbeyq!\n",
+                    new String(s.getInputStream().readNBytes(28), StandardCharsets.US_ASCII));
         }
         d.stop();
         ExecutionException e = assertThrows(ExecutionException.class, () -> deployment.get(30, TimeUnit.SECONDS));
         assertTrue(e.getCause().getCause() instanceof DeployException, String.valueOf(e.getCause()));
-        assertTrue(e.getCause().getCause().getMessage().contains("stopped on request"), e.getCause().getCause().getMessage());
+        assertTrue(
+                e.getCause().getCause().getMessage().contains("stopped on request"),
+                e.getCause().getCause().getMessage());
         awaitNoKeepRunning();
     }
 
@@ -135,20 +144,37 @@ class DeployEndToEndTest {
                 // still alive: reported below
             }
         }
-        var alive = ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList();
-        assertTrue(alive.isEmpty(), "processes left running: " + alive.stream().map(p -> p.info().commandLine().orElse("?")).toList());
+        var alive = ProcessHandle.current()
+                .children()
+                .filter(ProcessHandle::isAlive)
+                .toList();
+        assertTrue(
+                alive.isEmpty(),
+                "processes left running: "
+                        + alive.stream()
+                                .map(p -> p.info().commandLine().orElse("?"))
+                                .toList());
     }
 
     @Test
     void aSpareKeepServesTheNextDeploymentAndNoSpareOutlivesTheAgent() throws Exception {
         agent.close();
-        agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil").withSpareKeeps(1));
+        agent = HostAgent.start(
+                HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil")
+                        .withSpareKeeps(1));
         for (int i = 0; i < 2; i++) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             assertEquals(0, deployer().deploy(Workloads.hello(), out, OutputStream.nullOutputStream()));
             assertEquals("Hello, world!\n", out.toString(StandardCharsets.UTF_8));
         }
-        for (int i = 0; i < 600 && ProcessHandle.current().children().filter(ProcessHandle::isAlive).count() < 1; i++) Thread.sleep(50);
+        for (int i = 0;
+                i < 600
+                        && ProcessHandle.current()
+                                        .children()
+                                        .filter(ProcessHandle::isAlive)
+                                        .count()
+                                < 1;
+                i++) Thread.sleep(50);
         assertTrue(ProcessHandle.current().children().anyMatch(ProcessHandle::isAlive), "a spare Keep is waiting");
     }
 
@@ -156,5 +182,4 @@ class DeployEndToEndTest {
         for (int i = 0; i < 200 && agent.running() > 0; i++) Thread.sleep(50);
         assertEquals(0, agent.running(), "Keeps still running");
     }
-
 }

@@ -51,10 +51,13 @@ class DeployFailuresTest {
     @AfterEach
     void noKeepOutlivesTheAgent() {
         if (agent == null) return;
-        var pids = agent.list(Principal.anonymous()).stream().map(KeepProcess::pid).toList();
+        var pids =
+                agent.list(Principal.anonymous()).stream().map(KeepProcess::pid).toList();
         agent.close();
         for (long pid : pids) {
-            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "Keep process " + pid + " outlived the agent");
+            assertFalse(
+                    ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                    "Keep process " + pid + " outlived the agent");
         }
         DeployEndToEndTest.assertNoChildProcesses();
     }
@@ -64,11 +67,16 @@ class DeployFailuresTest {
         RecordingTap tap = new RecordingTap();
         start(nil().withTap(tap));
         TrustOptions strict = TrustOptions.insecure().secure();
-        DeployException e = assertThrows(DeployException.class, () ->
-                new Deployer(Deployer.Options.to(agent.baseUri()), strict, Deployer.Progress.SILENT)
+        DeployException e = assertThrows(
+                DeployException.class,
+                () -> new Deployer(Deployer.Options.to(agent.baseUri()), strict, Deployer.Progress.SILENT)
                         .deploy(Workloads.hello(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
-        assertTrue(e.getMessage().contains("nil backend") && e.getMessage().contains("nothing was sent"), e.getMessage());
-        assertEquals(0, tap.bytes(Tap.Channel.KEEP_IN).length - 1 - 4 - KeepBinding.NONCE_BYTES, "only the HELLO went to the Keep");
+        assertTrue(
+                e.getMessage().contains("nil backend") && e.getMessage().contains("nothing was sent"), e.getMessage());
+        assertEquals(
+                0,
+                tap.bytes(Tap.Channel.KEEP_IN).length - 1 - 4 - KeepBinding.NONCE_BYTES,
+                "only the HELLO went to the Keep");
         assertTrue(agent.list(Principal.anonymous()).isEmpty(), "the refused Keep was stopped and forgotten");
     }
 
@@ -79,7 +87,8 @@ class DeployFailuresTest {
             Created a = create(client);
             Created b = create(client);
             byte[] forA = a.session.seal(Workloads.hello()).encode();
-            AgentClient.AgentException e = assertThrows(AgentClient.AgentException.class, () -> client.sendPackage(b.offer.keepId(), forA));
+            AgentClient.AgentException e =
+                    assertThrows(AgentClient.AgentException.class, () -> client.sendPackage(b.offer.keepId(), forA));
             assertTrue(e.getMessage().contains("not sealed for this Keep"), e.getMessage());
             // B refused and ended; A was not disturbed and still runs its own package
             awaitState(client, b.offer.keepId(), "ended");
@@ -96,7 +105,8 @@ class DeployFailuresTest {
             Created a = create(client);
             byte[] sealed = a.session.seal(Workloads.rot13(port)).encode();
             client.sendPackage(a.offer.keepId(), sealed);
-            AgentClient.AgentException e = assertThrows(AgentClient.AgentException.class, () -> client.sendPackage(a.offer.keepId(), sealed));
+            AgentClient.AgentException e =
+                    assertThrows(AgentClient.AgentException.class, () -> client.sendPackage(a.offer.keepId(), sealed));
             assertTrue(e.getMessage().contains("replay"), e.getMessage());
             client.stopKeep(a.offer.keepId());
         }
@@ -107,14 +117,17 @@ class DeployFailuresTest {
         start(nil());
         int portA = Workloads.freePort();
         int portB = Workloads.freePort();
-        Deployer first = new Deployer(Deployer.Options.to(agent.baseUri()), TrustOptions.insecure(), Deployer.Progress.SILENT);
-        Deployer second = new Deployer(Deployer.Options.to(agent.baseUri()), TrustOptions.insecure(), Deployer.Progress.SILENT);
+        Deployer first =
+                new Deployer(Deployer.Options.to(agent.baseUri()), TrustOptions.insecure(), Deployer.Progress.SILENT);
+        Deployer second =
+                new Deployer(Deployer.Options.to(agent.baseUri()), TrustOptions.insecure(), Deployer.Progress.SILENT);
         CompletableFuture<Integer> a = background(first, Workloads.rot13(portA));
         CompletableFuture<Integer> b = background(second, Workloads.rot13(portB));
         DeployEndToEndTest.connectWhenListening(portA, a).close();
         DeployEndToEndTest.connectWhenListening(portB, b).close();
 
-        long pid = agent.findAnyOwner(first.keepId().orElseThrow()).orElseThrow().pid();
+        long pid =
+                agent.findAnyOwner(first.keepId().orElseThrow()).orElseThrow().pid();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
         ExecutionException e = assertThrows(ExecutionException.class, () -> a.get(30, TimeUnit.SECONDS));
@@ -133,48 +146,80 @@ class DeployFailuresTest {
     @Test
     void aGuestOverItsTimeLimitEndsOnlyItsKeepWithTheReason() throws Exception {
         start(nil());
-        WorkloadPackage loop = new WorkloadPackage(Workloads.file("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm"),
-                Optional.empty(), Map.of());
-        Deployer d = new Deployer(new Deployer.Options(agent.baseUri(), Optional.empty(), 64, Optional.of(Duration.ofSeconds(1))),
-                TrustOptions.insecure(), Deployer.Progress.SILENT);
-        DeployException e = assertThrows(DeployException.class, () -> d.deploy(loop, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
-        assertTrue(e.getMessage().contains("workload failed") && e.getMessage().contains("longer than 1 s"), e.getMessage());
+        WorkloadPackage loop = new WorkloadPackage(
+                Workloads.file("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm"), Optional.empty(), Map.of());
+        Deployer d = new Deployer(
+                new Deployer.Options(agent.baseUri(), Optional.empty(), 64, Optional.of(Duration.ofSeconds(1))),
+                TrustOptions.insecure(),
+                Deployer.Progress.SILENT);
+        DeployException e = assertThrows(
+                DeployException.class,
+                () -> d.deploy(loop, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
+        assertTrue(
+                e.getMessage().contains("workload failed") && e.getMessage().contains("longer than 1 s"),
+                e.getMessage());
     }
 
     @Test
     void aGuestOverItsCpuTimeLimitEndsOnlyItsKeepWithTheReason() throws Exception {
         start(nil());
-        WorkloadPackage loop = new WorkloadPackage(Workloads.file("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm"),
-                Optional.empty(), Map.of());
-        Deployer d = new Deployer(new Deployer.Options(agent.baseUri(), Optional.empty(), 64, Optional.of(Duration.ofSeconds(60)),
-                Optional.of(Duration.ofSeconds(1))), TrustOptions.insecure(), Deployer.Progress.SILENT);
-        DeployException e = assertThrows(DeployException.class, () -> d.deploy(loop, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
-        assertTrue(e.getMessage().contains("workload failed") && e.getMessage().contains("more than 1 s of CPU time"), e.getMessage());
+        WorkloadPackage loop = new WorkloadPackage(
+                Workloads.file("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm"), Optional.empty(), Map.of());
+        Deployer d = new Deployer(
+                new Deployer.Options(
+                        agent.baseUri(),
+                        Optional.empty(),
+                        64,
+                        Optional.of(Duration.ofSeconds(60)),
+                        Optional.of(Duration.ofSeconds(1))),
+                TrustOptions.insecure(),
+                Deployer.Progress.SILENT);
+        DeployException e = assertThrows(
+                DeployException.class,
+                () -> d.deploy(loop, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
+        assertTrue(
+                e.getMessage().contains("workload failed") && e.getMessage().contains("more than 1 s of CPU time"),
+                e.getMessage());
     }
 
     @Test
     void aSleepingGuestIsNotStoppedByItsCpuTimeLimit() throws Exception {
         start(nil());
         // 2.5 s asleep in poll_oneoff against a 1 s CPU budget
-        WorkloadPackage sleeper = new WorkloadPackage(Workloads.file("donjon-wasi/src/test/resources/wasm/sleeper.wasm"),
-                Optional.of("args = [\"2500\"]\n".getBytes(StandardCharsets.UTF_8)), Map.of());
-        Deployer d = new Deployer(new Deployer.Options(agent.baseUri(), Optional.empty(), 64, Optional.of(Duration.ofSeconds(60)),
-                Optional.of(Duration.ofSeconds(1))), TrustOptions.insecure(), Deployer.Progress.SILENT);
+        WorkloadPackage sleeper = new WorkloadPackage(
+                Workloads.file("donjon-wasi/src/test/resources/wasm/sleeper.wasm"),
+                Optional.of("args = [\"2500\"]\n".getBytes(StandardCharsets.UTF_8)),
+                Map.of());
+        Deployer d = new Deployer(
+                new Deployer.Options(
+                        agent.baseUri(),
+                        Optional.empty(),
+                        64,
+                        Optional.of(Duration.ofSeconds(60)),
+                        Optional.of(Duration.ofSeconds(1))),
+                TrustOptions.insecure(),
+                Deployer.Progress.SILENT);
         assertEquals(0, d.deploy(sleeper, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
     }
 
     @Test
     void aGuestThatExhaustsItsMemoryEndsOnlyItsKeep() throws Exception {
         start(nil());
-        WorkloadPackage hog = new WorkloadPackage(Workloads.file("donjon-wasi/src/test/resources/wasm/runaway_memory.wasm"),
-                Optional.empty(), Map.of());
-        Deployer d = new Deployer(new Deployer.Options(agent.baseUri(), Optional.empty(), 16, Optional.empty()),
-                TrustOptions.insecure(), Deployer.Progress.SILENT);
-        DeployException e = assertThrows(DeployException.class, () -> d.deploy(hog, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
+        WorkloadPackage hog = new WorkloadPackage(
+                Workloads.file("donjon-wasi/src/test/resources/wasm/runaway_memory.wasm"), Optional.empty(), Map.of());
+        Deployer d = new Deployer(
+                new Deployer.Options(agent.baseUri(), Optional.empty(), 16, Optional.empty()),
+                TrustOptions.insecure(),
+                Deployer.Progress.SILENT);
+        DeployException e = assertThrows(
+                DeployException.class,
+                () -> d.deploy(hog, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
         assertTrue(e.getMessage().contains("workload failed") && e.getMessage().contains("memory"), e.getMessage());
         // the agent is unharmed and still deploys
-        assertEquals(0, new Deployer(Deployer.Options.to(agent.baseUri()), TrustOptions.insecure(), Deployer.Progress.SILENT)
-                .deploy(Workloads.hello(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
+        assertEquals(
+                0,
+                new Deployer(Deployer.Options.to(agent.baseUri()), TrustOptions.insecure(), Deployer.Progress.SILENT)
+                        .deploy(Workloads.hello(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
     }
 
     @Test
@@ -191,12 +236,16 @@ class DeployFailuresTest {
     void malformedRequestsAreOneLineErrors() throws Exception {
         start(nil());
         var http = java.net.http.HttpClient.newHttpClient();
-        var bad = http.send(java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"nonce\":\"AAAA\"}")).build(),
+        var bad = http.send(
+                java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"nonce\":\"AAAA\"}"))
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(400, bad.statusCode());
         assertTrue(bad.body().contains("nonce must be 32 bytes"), bad.body());
-        var missing = http.send(java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps/knope/output")).build(),
+        var missing = http.send(
+                java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps/knope/output"))
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(404, missing.statusCode());
         var noCpu = createWithLimits(http, "{\"cpuSeconds\":0}");
@@ -206,18 +255,28 @@ class DeployFailuresTest {
         assertEquals(400, hugeCpu.statusCode());
         assertTrue(hugeCpu.body().contains("limits: CPU-time limit is too large"), hugeCpu.body());
         var noMillis = createWithLimits(http, "{\"cpuMillis\":0}");
-        assertTrue(noMillis.statusCode() == 400 && noMillis.body().contains("limits: CPU-time limit must be positive"), noMillis.body());
+        assertTrue(
+                noMillis.statusCode() == 400 && noMillis.body().contains("limits: CPU-time limit must be positive"),
+                noMillis.body());
         var both = createWithLimits(http, "{\"timeMillis\":500,\"timeSeconds\":1}");
-        assertTrue(both.statusCode() == 400 && both.body().contains("limits: give timeMillis or timeSeconds, not both"), both.body());
+        assertTrue(
+                both.statusCode() == 400 && both.body().contains("limits: give timeMillis or timeSeconds, not both"),
+                both.body());
         var text = createWithLimits(http, "{\"timeMillis\":\"soon\"}");
-        assertTrue(text.statusCode() == 400 && text.body().contains("limits: timeMillis must be a whole number"), text.body());
+        assertTrue(
+                text.statusCode() == 400 && text.body().contains("limits: timeMillis must be a whole number"),
+                text.body());
         assertTrue(agent.list(Principal.anonymous()).isEmpty());
     }
 
-    private java.net.http.HttpResponse<String> createWithLimits(java.net.http.HttpClient http, String limits) throws Exception {
+    private java.net.http.HttpResponse<String> createWithLimits(java.net.http.HttpClient http, String limits)
+            throws Exception {
         String nonce = java.util.Base64.getEncoder().encodeToString(new byte[KeepBinding.NONCE_BYTES]);
-        return http.send(java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"nonce\":\"" + nonce + "\",\"limits\":" + limits + "}")).build(),
+        return http.send(
+                java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "{\"nonce\":\"" + nonce + "\",\"limits\":" + limits + "}"))
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 

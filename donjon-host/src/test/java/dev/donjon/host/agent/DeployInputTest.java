@@ -41,7 +41,8 @@ class DeployInputTest {
 
     @BeforeEach
     void startAgent() throws IOException {
-        agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil"));
+        agent = HostAgent.start(
+                HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil"));
     }
 
     @AfterEach
@@ -118,26 +119,34 @@ class DeployInputTest {
     /** `--max-time 300ms` is 300 ms in the Keep, not rounded to a second. */
     @Test
     void aTimeLimitBelowASecondIsKept() throws Exception {
-        var options = new Deployer.Options(agent.baseUri(), Optional.empty(), Deployer.Options.DEFAULT_MEMORY_MIB,
+        var options = new Deployer.Options(
+                agent.baseUri(),
+                Optional.empty(),
+                Deployer.Options.DEFAULT_MEMORY_MIB,
                 Optional.of(Duration.ofMillis(300)));
-        var loop = new dev.donjon.host.protocol.WorkloadPackage(Workloads.file("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm"),
-                Optional.empty(), Map.of());
-        DeployException e = assertThrows(DeployException.class,
-                () -> deployer(agent.baseUri(), options).deploy(loop, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
+        var loop = new dev.donjon.host.protocol.WorkloadPackage(
+                Workloads.file("donjon-wasi/src/test/resources/wasm/infinite_loop.wasm"), Optional.empty(), Map.of());
+        DeployException e = assertThrows(
+                DeployException.class,
+                () -> deployer(agent.baseUri(), options)
+                        .deploy(loop, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
         assertTrue(e.getMessage().contains("guest ran longer than 300 ms and was stopped"), e.getMessage());
     }
 
     // --- what the host may try on the input channel ---
 
-    private static String attack(MaliciousHost host, Deployer.Options options, byte[] stdin, int expectedExit) throws Exception {
+    private static String attack(MaliciousHost host, Deployer.Options options, byte[] stdin, int expectedExit)
+            throws Exception {
         return attack(host, options, stdin, expectedExit, new ByteArrayOutputStream());
     }
 
     /** Deploys copy_stdin through {@code host}; {@code out} gets what the guest wrote, that is what it took for input. */
-    private static String attack(MaliciousHost host, Deployer.Options options, byte[] stdin, int expectedExit, ByteArrayOutputStream out)
+    private static String attack(
+            MaliciousHost host, Deployer.Options options, byte[] stdin, int expectedExit, ByteArrayOutputStream out)
             throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = deployer(host.uri(), options).deploy(Workloads.copyStdin(), new ByteArrayInputStream(stdin), out, err);
+        int code =
+                deployer(host.uri(), options).deploy(Workloads.copyStdin(), new ByteArrayInputStream(stdin), out, err);
         String said = err.toString(StandardCharsets.UTF_8);
         assertEquals(expectedExit, code, said);
         assertFalse(said.contains("eof after"), "the guest took a tampered input for a complete one: " + said);
@@ -151,7 +160,8 @@ class DeployInputTest {
                 chunks.getFirst()[3] ^= 1;
                 return chunks;
             });
-            String said = attack(host, Deployer.Options.to(host.uri()), "secret plans\n".getBytes(StandardCharsets.UTF_8), 3);
+            String said =
+                    attack(host, Deployer.Options.to(host.uri()), "secret plans\n".getBytes(StandardCharsets.UTF_8), 3);
             assertTrue(said.startsWith("stdin: "), said);
         }
     }
@@ -190,7 +200,8 @@ class DeployInputTest {
                 return replayed;
             });
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            String said = attack(host, Deployer.Options.to(host.uri()), "pay 100\n".getBytes(StandardCharsets.UTF_8), 3, out);
+            String said =
+                    attack(host, Deployer.Options.to(host.uri()), "pay 100\n".getBytes(StandardCharsets.UTF_8), 3, out);
             assertTrue(said.startsWith("stdin: "), said);
             String read = out.toString(StandardCharsets.UTF_8);
             assertTrue(read.isEmpty() || read.equals("pay 100\n"), "the guest read the replayed chunk: " + read);
@@ -210,7 +221,8 @@ class DeployInputTest {
                 return forged;
             });
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            String said = attack(host, Deployer.Options.to(host.uri()), "genuine\n".getBytes(StandardCharsets.UTF_8), 3, out);
+            String said =
+                    attack(host, Deployer.Options.to(host.uri()), "genuine\n".getBytes(StandardCharsets.UTF_8), 3, out);
             assertTrue(said.startsWith("stdin: "), said);
             assertEquals(0, out.size(), "the guest read input the host made up: " + out);
         }
@@ -221,8 +233,14 @@ class DeployInputTest {
     void aTruncatedInputIsNeverEndOfFile() throws Exception {
         try (MaliciousHost host = new MaliciousHost(agent.baseUri())) {
             host.rewriteInput(chunks -> new ArrayList<>(chunks.subList(0, chunks.size() - 1)));
-            var options = new Deployer.Options(host.uri(), Optional.empty(), Deployer.Options.DEFAULT_MEMORY_MIB, Optional.of(Duration.ofSeconds(3)));
-            DeployException e = assertThrows(DeployException.class, () -> attack(host, options, "all of it\n".getBytes(StandardCharsets.UTF_8), 0));
+            var options = new Deployer.Options(
+                    host.uri(),
+                    Optional.empty(),
+                    Deployer.Options.DEFAULT_MEMORY_MIB,
+                    Optional.of(Duration.ofSeconds(3)));
+            DeployException e = assertThrows(
+                    DeployException.class,
+                    () -> attack(host, options, "all of it\n".getBytes(StandardCharsets.UTF_8), 0));
             assertTrue(e.getMessage().contains("guest ran longer than 3 s"), e.getMessage());
         }
     }
@@ -232,13 +250,21 @@ class DeployInputTest {
     void inputIsRelayedOnlyToARunningKeep() throws Exception {
         var http = java.net.http.HttpClient.newHttpClient();
         byte[] nonce = new byte[dev.donjon.host.protocol.KeepBinding.NONCE_BYTES];
-        var created = http.send(java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"nonce\":\"" + java.util.Base64.getEncoder().encodeToString(nonce) + "\"}")).build(),
+        var created = http.send(
+                java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "{\"nonce\":\"" + java.util.Base64.getEncoder().encodeToString(nonce) + "\"}"))
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(201, created.statusCode(), created.body());
-        String id = new com.fasterxml.jackson.databind.ObjectMapper().readTree(created.body()).get("keepId").asText();
-        var early = http.send(java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps/" + id + "/input"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[] {0, 0, 0, 1, 9})).build(),
+        String id = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(created.body())
+                .get("keepId")
+                .asText();
+        var early = http.send(
+                java.net.http.HttpRequest.newBuilder(agent.baseUri().resolve("/v1/keeps/" + id + "/input"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[] {0, 0, 0, 1, 9}))
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(409, early.statusCode(), "input before the package: " + early.body());
         http.close();

@@ -37,8 +37,8 @@ class GuestNetworkTest extends OneAgent {
                 port = %d
                 name = "DRAWBRIDGE"
                 """.formatted(port));
-        return new WorkloadPackage(Workloads.file("donjon-keep/src/test/resources/wasm/connect_send.wasm"),
-                Optional.of(toml), Map.of());
+        return new WorkloadPackage(
+                Workloads.file("donjon-keep/src/test/resources/wasm/connect_send.wasm"), Optional.of(toml), Map.of());
     }
 
     /** A loopback service that answers with its secret and counts its visitors. */
@@ -72,8 +72,11 @@ class GuestNetworkTest extends OneAgent {
         try (ServerSocket service = loopbackService(visitors)) {
             start(nil());
             DeployException e = assertThrows(DeployException.class, () -> deploy(connectTo(service.getLocalPort())));
-            assertTrue(e.getMessage().contains("connect \"DRAWBRIDGE\": 127.0.0.1:" + service.getLocalPort()
-                    + " is refused by this host's network policy"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .contains("connect \"DRAWBRIDGE\": 127.0.0.1:" + service.getLocalPort()
+                                    + " is refused by this host's network policy"),
+                    e.getMessage());
             assertEquals(0, visitors.get(), "the loopback service saw no connection");
         }
     }

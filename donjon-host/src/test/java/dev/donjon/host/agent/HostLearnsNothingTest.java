@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.donjon.host.client.Deployer;
 import dev.donjon.host.client.TrustOptions;
 import dev.donjon.host.protocol.WorkloadPackage;
+import dev.donjon.platform.sim.SimAuthority;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,9 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import dev.donjon.platform.sim.SimAuthority;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Records every byte the host sees — the agent's HTTP bodies and Keep pipes through its tap, and the raw TCP
@@ -36,14 +36,18 @@ class HostLearnsNothingTest {
     @Test
     void workloadConfigSecretAndOutputNeverCrossTheHostInClear() throws Exception {
         RecordingTap tap = new RecordingTap();
-        HostAgent.Config config = HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim").withTap(tap)
+        HostAgent.Config config = HostAgent.Config.defaults(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim")
+                .withTap(tap)
                 .withLauncher(KeepLauncher.sameJvm().withEnvironment(Map.of("DONJON_SIM_DIR", simDir.toString())));
         WorkloadPackage pkg = Workloads.showEnv(TOML, Map.of("API_TOKEN", SECRET));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code;
         String wire;
-        try (HostAgent agent = HostAgent.start(config); RecordingProxy proxy = new RecordingProxy(agent.baseUri())) {
-            TrustOptions trust = TrustOptions.insecure(Optional.of(SimAuthority.load(simDir).chainPem()));
+        try (HostAgent agent = HostAgent.start(config);
+                RecordingProxy proxy = new RecordingProxy(agent.baseUri())) {
+            TrustOptions trust =
+                    TrustOptions.insecure(Optional.of(SimAuthority.load(simDir).chainPem()));
             code = new Deployer(Deployer.Options.to(proxy.uri()), trust, Deployer.Progress.SILENT)
                     .deploy(pkg, out, new ByteArrayOutputStream());
             wire = proxy.recorded();
@@ -58,11 +62,22 @@ class HostLearnsNothingTest {
         String host = tap.all() + '\u0100' + wire;
         // the recordings are real: the sealed package (at least as large as the module) went to the Keep and back out
         assertTrue(tap.bytes(Tap.Channel.KEEP_IN).length > pkg.wasm().length, "the tap saw the package go to the Keep");
-        assertTrue(tap.bytes(Tap.Channel.CLIENT_IN).length > pkg.wasm().length, "the tap saw the package come from the client");
+        assertTrue(
+                tap.bytes(Tap.Channel.CLIENT_IN).length > pkg.wasm().length,
+                "the tap saw the package come from the client");
         assertTrue(wire.contains("POST /v1/keeps"), "the relay saw the HTTP traffic");
 
-        for (String clear : new String[] {SECRET, "config-marker-5d1e", "arg-marker-c4b2", "env-marker-a9e7", "CONFIG_MARKER",
-                "API_TOKEN", "env=", "argv[0]", TOML}) {
+        for (String clear : new String[] {
+            SECRET,
+            "config-marker-5d1e",
+            "arg-marker-c4b2",
+            "env-marker-a9e7",
+            "CONFIG_MARKER",
+            "API_TOKEN",
+            "env=",
+            "argv[0]",
+            TOML
+        }) {
             assertTrue(!host.contains(clear), "the host saw \"" + clear.strip() + "\" in clear");
         }
         // no 24-byte window of the module, at any of its offsets, appears anywhere

@@ -36,7 +36,8 @@ class KeepStartupCacheTest {
         String classPath = jarred(dir);
         Path stale = Files.writeString(dir.resolve("donjon-keep-0ld.aot"), "made for older jars");
         Files.setLastModifiedTime(stale, FileTime.fromMillis(0));
-        KeepLauncher launcher = new KeepLauncher(Path.of(System.getProperty("java.home"), "bin", "java"), classPath, List.of());
+        KeepLauncher launcher =
+                new KeepLauncher(Path.of(System.getProperty("java.home"), "bin", "java"), classPath, List.of());
 
         launcher.prepare();
         List<Path> caches = caches(dir);
@@ -51,11 +52,13 @@ class KeepStartupCacheTest {
             assertFalse(left.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no training file left");
         }
 
-        HostAgent agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil")
-                .withLauncher(launcher));
+        HostAgent agent = HostAgent.start(
+                HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil")
+                        .withLauncher(launcher));
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int code = new Deployer(Deployer.Options.to(agent.baseUri()), TrustOptions.insecure(), Deployer.Progress.SILENT)
+            int code = new Deployer(
+                            Deployer.Options.to(agent.baseUri()), TrustOptions.insecure(), Deployer.Progress.SILENT)
                     .deploy(Workloads.hello(), out, OutputStream.nullOutputStream());
             assertEquals(0, code);
             assertEquals("Hello, world!\n", out.toString(StandardCharsets.UTF_8));
@@ -76,7 +79,8 @@ class KeepStartupCacheTest {
                 continue;
             }
             Path jar = dir.resolve("classes-" + n++ + ".jar");
-            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(p)) {
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+                    Stream<Path> files = Files.walk(p)) {
                 for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                     out.putNextEntry(new JarEntry(p.relativize(f).toString().replace(File.separatorChar, '/')));
                     Files.copy(f, out);
@@ -92,7 +96,8 @@ class KeepStartupCacheTest {
 
     private static List<Path> caches(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().matches("donjon-keep-.*\\.aot")).toList();
+            return s.filter(p -> p.getFileName().toString().matches("donjon-keep-.*\\.aot"))
+                    .toList();
         }
     }
 }

@@ -34,12 +34,18 @@ final class MaliciousHost implements AutoCloseable {
         server.start();
     }
 
-    URI uri() { return URI.create("http://127.0.0.1:" + server.getAddress().getPort()); }
+    URI uri() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
 
-    void rewriteOffers(UnaryOperator<byte[]> rewrite) { offers = rewrite; }
+    void rewriteOffers(UnaryOperator<byte[]> rewrite) {
+        offers = rewrite;
+    }
 
     /** Rewrites the list of sealed input chunks (the records of an input upload) before relaying them. */
-    void rewriteInput(UnaryOperator<java.util.List<byte[]>> rewrite) { input = rewrite; }
+    void rewriteInput(UnaryOperator<java.util.List<byte[]>> rewrite) {
+        input = rewrite;
+    }
 
     private byte[] rewrittenInput(byte[] body) {
         java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(body);
@@ -61,10 +67,17 @@ final class MaliciousHost implements AutoCloseable {
         try (ex) {
             byte[] body = ex.getRequestBody().readAllBytes();
             if (ex.getRequestURI().getPath().endsWith("/input")) body = rewrittenInput(body);
-            HttpRequest.Builder req = HttpRequest.newBuilder(agent.resolve(ex.getRequestURI().toString()))
-                    .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            HttpRequest.Builder req = HttpRequest.newBuilder(
+                            agent.resolve(ex.getRequestURI().toString()))
+                    .method(
+                            ex.getRequestMethod(),
+                            body.length == 0
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(body));
             HttpResponse<InputStream> r = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
-            boolean create = ex.getRequestMethod().equals("POST") && ex.getRequestURI().getPath().equals("/v1/keeps") && r.statusCode() == 201;
+            boolean create = ex.getRequestMethod().equals("POST")
+                    && ex.getRequestURI().getPath().equals("/v1/keeps")
+                    && r.statusCode() == 201;
             if (create) {
                 byte[] offer = offers.apply(r.body().readAllBytes());
                 ex.sendResponseHeaders(201, offer.length);
@@ -72,7 +85,8 @@ final class MaliciousHost implements AutoCloseable {
                 return;
             }
             ex.sendResponseHeaders(r.statusCode(), 0);
-            try (InputStream in = r.body(); OutputStream out = ex.getResponseBody()) {
+            try (InputStream in = r.body();
+                    OutputStream out = ex.getResponseBody()) {
                 byte[] buf = new byte[8192];
                 for (int n; (n = in.read(buf)) > 0; ) {
                     out.write(buf, 0, n);

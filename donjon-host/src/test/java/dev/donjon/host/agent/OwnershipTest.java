@@ -27,7 +27,8 @@ class OwnershipTest extends OneAgent {
         assertEquals(0, mallory.list().size(), "mallory's list shows only mallory's Keeps");
         assertEquals(404, mallory.send("GET", keep, null).statusCode());
         assertEquals(404, mallory.send("GET", keep + "/output", null).statusCode());
-        HttpResponse<byte[]> garbage = mallory.send("POST", keep + "/package", "garbage".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> garbage =
+                mallory.send("POST", keep + "/package", "garbage".getBytes(StandardCharsets.UTF_8));
         assertEquals(404, garbage.statusCode(), new String(garbage.body(), StandardCharsets.UTF_8));
         // even alice's own sealed package, replayed by mallory, does not reach the Keep
         byte[] sealed = k.session().seal(Workloads.hello()).encode();
@@ -60,12 +61,14 @@ class OwnershipTest extends OneAgent {
         String id = null;
         for (int i = 0; i < 3000 && id == null && !created.isDone(); i++) {
             for (JsonNode k : attacker.list()) {
-                if (k.get("state").asText().equals("starting")) id = k.get("keepId").asText();
+                if (k.get("state").asText().equals("starting"))
+                    id = k.get("keepId").asText();
             }
             if (id == null) Thread.sleep(5);
         }
         assertTrue(id != null, "the attacker saw the Keep while it was starting");
-        HttpResponse<byte[]> early = attacker.send("POST", "/v1/keeps/" + id + "/package", new byte[] {'D', 'J', 'S', 'P', 1});
+        HttpResponse<byte[]> early =
+                attacker.send("POST", "/v1/keeps/" + id + "/package", new byte[] {'D', 'J', 'S', 'P', 1});
         assertEquals(409, early.statusCode(), new String(early.body(), StandardCharsets.UTF_8));
         assertTrue(new String(early.body(), StandardCharsets.UTF_8).contains("not made its offer yet"));
 

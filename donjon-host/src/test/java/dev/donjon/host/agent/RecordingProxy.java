@@ -23,7 +23,9 @@ final class RecordingProxy implements AutoCloseable {
         Thread.ofVirtual().start(this::accept);
     }
 
-    URI uri() { return URI.create("http://127.0.0.1:" + server.getLocalPort()); }
+    URI uri() {
+        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
 
     private void accept() {
         try {
@@ -40,7 +42,8 @@ final class RecordingProxy implements AutoCloseable {
 
     private void pump(Socket from, Socket to) {
         byte[] buf = new byte[16384];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        try (InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream()) {
             for (int n; (n = in.read(buf)) > 0; ) {
                 synchronized (recorded) {
                     recorded.write(buf, 0, n);
@@ -65,5 +68,7 @@ final class RecordingProxy implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException { server.close(); }
+    public void close() throws IOException {
+        server.close();
+    }
 }

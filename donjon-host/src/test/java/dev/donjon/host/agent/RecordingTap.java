@@ -22,7 +22,8 @@ final class RecordingTap implements Tap {
     /** All channels, as one Latin-1 string (one char per byte) for searching. */
     synchronized String all() {
         StringBuilder s = new StringBuilder();
-        for (ByteArrayOutputStream b : seen.values()) s.append(b.toString(StandardCharsets.ISO_8859_1)).append('\u0100');
+        for (ByteArrayOutputStream b : seen.values())
+            s.append(b.toString(StandardCharsets.ISO_8859_1)).append('\u0100');
         return s.toString();
     }
 }

@@ -1,11 +1,11 @@
 package dev.donjon.host.agent;
 
 import dev.donjon.common.Tls;
-import dev.donjon.server.Authenticator;
 import dev.donjon.drawbridge.DrawbridgeClient;
 import dev.donjon.drawbridge.PackageTree;
 import dev.donjon.drawbridge.RegistryServer;
 import dev.donjon.drawbridge.RegistryStore;
+import dev.donjon.server.Authenticator;
 import dev.donjon.server.TokenFile;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -54,15 +54,19 @@ final class RegistryOnLoopback implements AutoCloseable {
         Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, ALICE_TOKEN + " alice-subject manage\n");
         SSLContext tls = Tls.context(serverKeys.getPrivate(), List.of(serverCert, tlsCa), Tls.anchors(List.of(keepCa)));
-        server = RegistryServer.start(new RegistryServer.Config(new RegistryStore(storeDir, 256L << 20),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls), true,
+        server = RegistryServer.start(new RegistryServer.Config(
+                new RegistryStore(storeDir, 256L << 20),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                Optional.of(tls),
+                true,
                 new Authenticator(Optional.of(TokenFile.load(tokens)), Optional.empty(), true)));
         DrawbridgeClient alice = publisher();
         alice.registerUser("alice", "alice-subject");
     }
 
     DrawbridgeClient publisher() {
-        return new DrawbridgeClient(server.baseUri(), Tls.trusting(Tls.anchors(List.of(tlsCa))), Optional.of(ALICE_TOKEN));
+        return new DrawbridgeClient(
+                server.baseUri(), Tls.trusting(Tls.anchors(List.of(tlsCa))), Optional.of(ALICE_TOKEN));
     }
 
     /** Publishes a directory as {@code alice/REPO:TAG} and returns its slug with this registry as host. */
@@ -71,11 +75,13 @@ final class RegistryOnLoopback implements AutoCloseable {
     }
 
     /** As above, the tag signed with {@code signer} when present. */
-    String publish(String repo, boolean isPublic, String tag, Path packageDir, Optional<ECPrivateKey> signer) throws IOException {
+    String publish(String repo, boolean isPublic, String tag, Path packageDir, Optional<ECPrivateKey> signer)
+            throws IOException {
         DrawbridgeClient alice = publisher();
         alice.registerRepository("alice", repo, isPublic);
         alice.publish("alice", repo, tag, PackageTree.read(packageDir), signer);
-        return server.address().getAddress().getHostAddress() + ":" + server.address().getPort() + "/alice/" + repo + ":" + tag;
+        return server.address().getAddress().getHostAddress() + ":"
+                + server.address().getPort() + "/alice/" + repo + ":" + tag;
     }
 
     static KeyPair ecKeys() throws Exception {
@@ -84,17 +90,29 @@ final class RegistryOnLoopback implements AutoCloseable {
         return g.generateKeyPair();
     }
 
-    static X509Certificate certificate(String subject, KeyPair keys, String issuer, KeyPair issuerKeys, boolean ca) throws Exception {
+    static X509Certificate certificate(String subject, KeyPair keys, String issuer, KeyPair issuerKeys, boolean ca)
+            throws Exception {
         Instant now = Instant.now();
-        var b = new JcaX509v3CertificateBuilder(new X500Name(issuer), BigInteger.valueOf(now.toEpochMilli()),
-                Date.from(now.minus(1, ChronoUnit.HOURS)), Date.from(now.plus(1, ChronoUnit.DAYS)), new X500Name(subject), keys.getPublic());
+        var b = new JcaX509v3CertificateBuilder(
+                new X500Name(issuer),
+                BigInteger.valueOf(now.toEpochMilli()),
+                Date.from(now.minus(1, ChronoUnit.HOURS)),
+                Date.from(now.plus(1, ChronoUnit.DAYS)),
+                new X500Name(subject),
+                keys.getPublic());
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-        if (!ca) b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
-                new GeneralName(GeneralName.dNSName, "localhost")}));
-        return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
+        if (!ca)
+            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                new GeneralName(
+                        GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
+                new GeneralName(GeneralName.dNSName, "localhost")
+            }));
+        return new JcaX509CertificateConverter()
+                .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
     }
 
     @Override
-    public void close() { server.close(); }
+    public void close() {
+        server.close();
+    }
 }

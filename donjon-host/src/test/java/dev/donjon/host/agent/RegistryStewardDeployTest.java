@@ -1,11 +1,11 @@
 package dev.donjon.host.agent;
 
-import dev.donjon.common.Tls;
-import dev.donjon.abi.csr.WorkloadIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.donjon.abi.csr.WorkloadIdentity;
+import dev.donjon.common.Tls;
 import dev.donjon.host.client.DeployException;
 import dev.donjon.host.client.Deployer;
 import dev.donjon.host.client.TrustOptions;
@@ -45,8 +45,11 @@ import org.junit.jupiter.api.io.TempDir;
  * to the registry, which accepts only client certificates from that Steward's CA. Without the Steward: 404, as if the private repository did not exist.
  */
 class RegistryStewardDeployTest {
-    @TempDir static Path simDir;
-    @TempDir static Path dir;
+    @TempDir
+    static Path simDir;
+
+    @TempDir
+    static Path dir;
 
     private static HostAgent agent;
     private static StewardServer steward;
@@ -56,19 +59,27 @@ class RegistryStewardDeployTest {
 
     @BeforeAll
     static void start() throws Exception {
-        agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim")
+        agent = HostAgent.start(HostAgent.Config.defaults(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim")
                 .withLauncher(KeepLauncher.sameJvm().withEnvironment(Map.of("DONJON_SIM_DIR", simDir.toString()))));
         simChain = SimAuthority.load(simDir).chainPem();
         Files.write(dir.resolve("sim-chain.pem"), simChain);
-        String policy = "[sim]\nchain = \"sim-chain.pem\"\nhash = [\"" + HexFormat.of().formatHex(RuntimeMeasurement.ofThisProcess()) + "\"]\n";
+        String policy = "[sim]\nchain = \"sim-chain.pem\"\nhash = [\""
+                + HexFormat.of().formatHex(RuntimeMeasurement.ofThisProcess()) + "\"]\n";
         Clock clock = Clock.systemUTC();
         CertificateAuthority ca = CertificateAuthority.generate(clock.instant());
-        Steward s = new Steward(new Steward.Config(ca, StewardPolicy.parse(policy, dir), TrustAnchors.bundled(), clock,
-                Duration.ofDays(1), List.of("localhost")));
+        Steward s = new Steward(new Steward.Config(
+                ca,
+                StewardPolicy.parse(policy, dir),
+                TrustAnchors.bundled(),
+                clock,
+                Duration.ofDays(1),
+                List.of("localhost")));
         KeyPair serverKey = KeepIdentity.newKeyPair(Backend.NIL);
         stewardServerCert = SelfSignedIdentity.localhost(serverKey, clock);
         SSLContext tls = Tls.context(serverKey.getPrivate(), List.of(stewardServerCert), Optional.empty());
-        steward = StewardServer.start(new StewardServer.Config(s, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls)));
+        steward = StewardServer.start(new StewardServer.Config(
+                s, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls)));
         registry = new RegistryOnLoopback(dir, ca.certificate());
     }
 
@@ -80,7 +91,10 @@ class RegistryStewardDeployTest {
     }
 
     private static Deployer deployer() {
-        return new Deployer(Deployer.Options.to(agent.baseUri()), TrustOptions.insecure(Optional.of(simChain)), Deployer.Progress.SILENT);
+        return new Deployer(
+                Deployer.Options.to(agent.baseUri()),
+                TrustOptions.insecure(Optional.of(simChain)),
+                Deployer.Progress.SILENT);
     }
 
     private static String publishPrivateRot13(String name, int port) throws Exception {
@@ -94,7 +108,8 @@ class RegistryStewardDeployTest {
     void aKeepEnrolledWithTheStewardInTheReferenceFetchesThePrivatePackageAndServes() throws Exception {
         int port = Workloads.freePort();
         String slug = publishPrivateRot13("private-enrolled", port);
-        PackageReference ref = new PackageReference(slug, Optional.empty(), Optional.empty(), List.of(registry.tlsCa.getEncoded()))
+        PackageReference ref = new PackageReference(
+                        slug, Optional.empty(), Optional.empty(), List.of(registry.tlsCa.getEncoded()))
                 .withSteward(steward.baseUri().toString(), List.of(stewardServerCert.getEncoded()));
         RegistryDeployTest.deployAndTalkRot13(deployer(), ref, port);
     }
@@ -103,7 +118,8 @@ class RegistryStewardDeployTest {
     @Test
     void theFetchEnrollmentNamesTheSlugAndClaimsNoDigest() throws Exception {
         var ext = WorkloadIdentity.ofSlug("localhost:1/alice/rot13:1.0.0").toExtension();
-        var read = dev.donjon.abi.csr.WorkloadIdentity.fromAsn1(org.bouncycastle.asn1.ASN1Sequence.getInstance(ext.getExtnValue().getOctets()));
+        var read = dev.donjon.abi.csr.WorkloadIdentity.fromAsn1(org.bouncycastle.asn1.ASN1Sequence.getInstance(
+                ext.getExtnValue().getOctets()));
         assertEquals(Optional.of("localhost:1/alice/rot13:1.0.0"), read.slug());
         assertEquals(Optional.empty(), read.digest());
     }
@@ -111,18 +127,25 @@ class RegistryStewardDeployTest {
     @Test
     void theSameDeployWithoutAStewardIsRefusedByTheRegistry() throws Exception {
         String slug = publishPrivateRot13("private-no-steward", Workloads.freePort());
-        PackageReference ref = new PackageReference(slug, Optional.empty(), Optional.empty(), List.of(registry.tlsCa.getEncoded()));
-        DeployException e = assertThrows(DeployException.class,
+        PackageReference ref =
+                new PackageReference(slug, Optional.empty(), Optional.empty(), List.of(registry.tlsCa.getEncoded()));
+        DeployException e = assertThrows(
+                DeployException.class,
                 () -> deployer().deploy(ref, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
-        assertTrue(e.getMessage().contains("cannot fetch package " + slug) && e.getMessage().contains("(404)"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("cannot fetch package " + slug)
+                        && e.getMessage().contains("(404)"),
+                e.getMessage());
     }
 
     @Test
     void aStewardTheKeepCannotTrustIsReportedAndNothingIsFetched() throws Exception {
         String slug = publishPrivateRot13("private-untrusted-steward", Workloads.freePort());
-        PackageReference ref = new PackageReference(slug, Optional.empty(), Optional.empty(), List.of(registry.tlsCa.getEncoded()))
+        PackageReference ref = new PackageReference(
+                        slug, Optional.empty(), Optional.empty(), List.of(registry.tlsCa.getEncoded()))
                 .withSteward(steward.baseUri().toString(), List.of());
-        DeployException e = assertThrows(DeployException.class,
+        DeployException e = assertThrows(
+                DeployException.class,
                 () -> deployer().deploy(ref, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
         assertTrue(e.getMessage().contains("cannot enroll with the Steward at " + steward.baseUri()), e.getMessage());
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.donjon.common.Tls;
 import dev.donjon.host.client.DeployException;
 import dev.donjon.host.client.Deployer;
 import dev.donjon.host.client.PackageLoader;
@@ -14,7 +15,6 @@ import dev.donjon.host.protocol.WorkloadPackage;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.identity.KeepIdentity;
 import dev.donjon.platform.identity.SelfSignedIdentity;
-import dev.donjon.common.Tls;
 import dev.donjon.platform.sim.RuntimeMeasurement;
 import dev.donjon.platform.sim.SimAuthority;
 import dev.donjon.secrets.AuditLog;
@@ -62,8 +62,12 @@ class SecretsDeployTest {
     private static final String BROKER_SECRET = "broker-secret-1b9e4c7a2d";
     private static final String SEALED_SECRET = "reference-sealed-5f0c3e8b";
 
-    @TempDir static Path simDir;
-    @TempDir static Path dir;
+    @TempDir
+    static Path simDir;
+
+    @TempDir
+    static Path dir;
+
     private static RecordingTap tap;
     private static HostAgent agent;
     private static StewardServer steward;
@@ -75,35 +79,61 @@ class SecretsDeployTest {
     @BeforeAll
     static void start() throws Exception {
         tap = new RecordingTap();
-        agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim").withTap(tap)
+        agent = HostAgent.start(HostAgent.Config.defaults(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim")
+                .withTap(tap)
                 .withLauncher(KeepLauncher.sameJvm().withEnvironment(Map.of("DONJON_SIM_DIR", simDir.toString()))));
         simChain = SimAuthority.load(simDir).chainPem();
         Files.write(dir.resolve("sim-chain.pem"), simChain);
         Clock clock = Clock.systemUTC();
         CertificateAuthority ca = CertificateAuthority.generate(clock.instant());
-        Steward s = new Steward(new Steward.Config(ca, StewardPolicy.parse("[sim]\nchain = \"sim-chain.pem\"\nhash = [\""
-                + HexFormat.of().formatHex(RuntimeMeasurement.ofThisProcess()) + "\"]\n", dir), TrustAnchors.bundled(), clock, Duration.ofDays(1),
+        Steward s = new Steward(new Steward.Config(
+                ca,
+                StewardPolicy.parse(
+                        "[sim]\nchain = \"sim-chain.pem\"\nhash = [\""
+                                + HexFormat.of().formatHex(RuntimeMeasurement.ofThisProcess()) + "\"]\n",
+                        dir),
+                TrustAnchors.bundled(),
+                clock,
+                Duration.ofDays(1),
                 List.of("localhost")));
         KeyPair stewardKey = KeepIdentity.newKeyPair(Backend.NIL);
         X509Certificate stewardCert = SelfSignedIdentity.localhost(stewardKey, clock);
         stewardTlsPem = pem(stewardCert);
         SSLContext tls = Tls.context(stewardKey.getPrivate(), List.of(stewardCert), Optional.empty());
-        steward = StewardServer.start(new StewardServer.Config(s, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls)));
+        steward = StewardServer.start(new StewardServer.Config(
+                s, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls)));
 
         Path key = dir.resolve("master.key");
         MasterKey.generate(key);
-        SecretBroker b = new SecretBroker(EmbeddedStore.open(dir.resolve("store")), MasterKey.read(key), List.of(ca.certificate()),
-                AuditLog.to(OutputStreamHolder.audit, "memory"), new BrokerMetrics(), clock);
-        b.put("db", BROKER_SECRET.getBytes(StandardCharsets.UTF_8), SecretPolicy.of(List.of("sim"), List.of(),
-                List.of("sha-256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Workloads.file("examples/secrets/show-secrets.wasm")))),
-                List.of(), List.of()), "test");
+        SecretBroker b = new SecretBroker(
+                EmbeddedStore.open(dir.resolve("store")),
+                MasterKey.read(key),
+                List.of(ca.certificate()),
+                AuditLog.to(OutputStreamHolder.audit, "memory"),
+                new BrokerMetrics(),
+                clock);
+        b.put(
+                "db",
+                BROKER_SECRET.getBytes(StandardCharsets.UTF_8),
+                SecretPolicy.of(
+                        List.of("sim"),
+                        List.of(),
+                        List.of("sha-256:"
+                                + HexFormat.of()
+                                        .formatHex(MessageDigest.getInstance("SHA-256")
+                                                .digest(Workloads.file("examples/secrets/show-secrets.wasm")))),
+                        List.of(),
+                        List.of()),
+                "test");
         KeyPair brokerKey = KeepIdentity.newKeyPair(Backend.NIL);
         X509Certificate brokerCert = SelfSignedIdentity.localhost(brokerKey, clock);
         brokerTlsPem = pem(brokerCert);
         Path token = dir.resolve("operator.token");
         OperatorToken.generate(token);
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        broker = BrokerServer.start(new BrokerServer.Config(b, OperatorToken.read(token), any, any, List.of(brokerCert), brokerKey.getPrivate()));
+        broker = BrokerServer.start(new BrokerServer.Config(
+                b, OperatorToken.read(token), any, any, List.of(brokerCert), brokerKey.getPrivate()));
     }
 
     /** The broker's audit log, kept in memory for the assertions. */
@@ -119,11 +149,14 @@ class SecretsDeployTest {
     }
 
     private static String pem(X509Certificate c) throws Exception {
-        return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(c.getEncoded()) + "\n-----END CERTIFICATE-----\n";
+        return "-----BEGIN CERTIFICATE-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(c.getEncoded())
+                + "\n-----END CERTIFICATE-----\n";
     }
 
     private static String donjonToml() {
-        return "[secrets]\nbroker = \"" + broker.keepsUri() + "\"\n[[secret]]\nname = \"db\"\nenv = \"DB_PASSWORD\"\nfile = \"db.txt\"\n";
+        return "[secrets]\nbroker = \"" + broker.keepsUri()
+                + "\"\n[[secret]]\nname = \"db\"\nenv = \"DB_PASSWORD\"\nfile = \"db.txt\"\n";
     }
 
     private static String enarxToml() {
@@ -143,7 +176,10 @@ class SecretsDeployTest {
 
     private static String deploy(dev.donjon.host.protocol.Delivery what, RecordingProxy proxy) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = new Deployer(Deployer.Options.to(proxy.uri()), TrustOptions.insecure(Optional.of(simChain)), Deployer.Progress.SILENT)
+        int code = new Deployer(
+                        Deployer.Options.to(proxy.uri()),
+                        TrustOptions.insecure(Optional.of(simChain)),
+                        Deployer.Progress.SILENT)
                 .deploy(what, out, new ByteArrayOutputStream());
         assertEquals(0, code, out.toString(StandardCharsets.UTF_8));
         return out.toString(StandardCharsets.UTF_8);
@@ -157,28 +193,54 @@ class SecretsDeployTest {
         try (RecordingProxy proxy = new RecordingProxy(agent.baseUri())) {
             fromPackage = deploy(PackageLoader.load(packageDir("pkg", "examples/secrets/show-secrets.wasm")), proxy);
 
-            // a reference: the package (a file:// one here, read by the Keep) with the owner's Donjon.toml, the broker's CA
+            // a reference: the package (a file:// one here, read by the Keep) with the owner's Donjon.toml, the
+            // broker's CA
             // and a secret sealed in the reference itself
             Path fetched = Files.createDirectories(dir.resolve("published"));
             Files.write(fetched.resolve("main.wasm"), Workloads.file("examples/secrets/show-secrets.wasm"));
             Files.writeString(fetched.resolve("Enarx.toml"), enarxToml());
             PackageReference ref = PackageReference.of(fetched.toUri().toString())
-                    .withDonjon(Optional.of(donjonToml()), List.of(brokerCertDer()), Map.of("API_TOKEN", SEALED_SECRET.getBytes(StandardCharsets.UTF_8)));
-            // its Steward CAs serve the guest's enrollment too (no steward here: a file:// package needs no fetch certificate)
-            ref = new PackageReference(ref.spec(), ref.wasmSha256(), ref.token(), ref.registryCas(), ref.steward(),
-                    List.of(Base64.getMimeDecoder().decode(stewardTlsPem.replaceAll("-----[A-Z ]+-----", ""))), ref.tagKeys(),
-                    ref.donjonToml(), ref.secretsCas(), ref.secrets(), ref.args());
+                    .withDonjon(
+                            Optional.of(donjonToml()),
+                            List.of(brokerCertDer()),
+                            Map.of("API_TOKEN", SEALED_SECRET.getBytes(StandardCharsets.UTF_8)));
+            // its Steward CAs serve the guest's enrollment too (no steward here: a file:// package needs no fetch
+            // certificate)
+            ref = new PackageReference(
+                    ref.spec(),
+                    ref.wasmSha256(),
+                    ref.token(),
+                    ref.registryCas(),
+                    ref.steward(),
+                    List.of(Base64.getMimeDecoder().decode(stewardTlsPem.replaceAll("-----[A-Z ]+-----", ""))),
+                    ref.tagKeys(),
+                    ref.donjonToml(),
+                    ref.secretsCas(),
+                    ref.secrets(),
+                    ref.args());
             fromReference = deployReference(ref, proxy);
             wire = proxy.recorded();
         }
         assertTrue(fromPackage.startsWith("env DB_PASSWORD=" + BROKER_SECRET + "\n"), fromPackage);
-        assertTrue(fromPackage.contains("file db.txt (" + BROKER_SECRET.length() + " bytes): " + BROKER_SECRET + "\n"), fromPackage);
+        assertTrue(
+                fromPackage.contains("file db.txt (" + BROKER_SECRET.length() + " bytes): " + BROKER_SECRET + "\n"),
+                fromPackage);
         assertTrue(fromReference.contains("env API_TOKEN=" + SEALED_SECRET + "\n"), fromReference);
         assertTrue(fromReference.contains("env DB_PASSWORD=" + BROKER_SECRET + "\n"), fromReference);
 
         String host = tap.all() + '\u0100' + wire;
-        assertTrue(tap.bytes(Tap.Channel.KEEP_IN).length > 0 && wire.contains("POST /v1/keeps"), "the recordings are real");
-        for (String clear : new String[] {BROKER_SECRET, SEALED_SECRET, "DB_PASSWORD", "API_TOKEN", "db.txt", "[[secret]]", broker.keepsUri().toString()}) {
+        assertTrue(
+                tap.bytes(Tap.Channel.KEEP_IN).length > 0 && wire.contains("POST /v1/keeps"),
+                "the recordings are real");
+        for (String clear : new String[] {
+            BROKER_SECRET,
+            SEALED_SECRET,
+            "DB_PASSWORD",
+            "API_TOKEN",
+            "db.txt",
+            "[[secret]]",
+            broker.keepsUri().toString()
+        }) {
             assertFalse(host.contains(clear), "the host saw \"" + clear + "\" in clear");
         }
         String audit = OutputStreamHolder.audit.toString(StandardCharsets.UTF_8);
@@ -197,10 +259,21 @@ class SecretsDeployTest {
 
     @Test
     void aKeepRunningAnotherModuleIsRefusedByTheBroker() throws Exception {
-        DeployException e = assertThrows(DeployException.class, () -> new Deployer(Deployer.Options.to(agent.baseUri()),
-                TrustOptions.insecure(Optional.of(simChain)), Deployer.Progress.SILENT)
-                .deploy(PackageLoader.load(packageDir("other", "examples/hello/hello.wasm")), new ByteArrayOutputStream(), new ByteArrayOutputStream()));
-        assertTrue(e.getMessage().contains("refused secret 'db' (HTTP 403): secret 'db' is not released to this Keep: the Keep's workload sha-256:"), e.getMessage());
+        DeployException e = assertThrows(
+                DeployException.class,
+                () -> new Deployer(
+                                Deployer.Options.to(agent.baseUri()),
+                                TrustOptions.insecure(Optional.of(simChain)),
+                                Deployer.Progress.SILENT)
+                        .deploy(
+                                PackageLoader.load(packageDir("other", "examples/hello/hello.wasm")),
+                                new ByteArrayOutputStream(),
+                                new ByteArrayOutputStream()));
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "refused secret 'db' (HTTP 403): secret 'db' is not released to this Keep: the Keep's workload sha-256:"),
+                e.getMessage());
     }
 
     @Test

@@ -52,16 +52,21 @@ class SimDeployTest {
     @BeforeAll
     static void start() throws Exception {
         KeepLauncher launcher = KeepLauncher.sameJvm().withEnvironment(Map.of("DONJON_SIM_DIR", simDir.toString()));
-        agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim")
-                .withLauncher(launcher));
+        agent = HostAgent.start(
+                HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim")
+                        .withLauncher(launcher));
         simChain = SimAuthority.load(simDir).chainPem();
     }
 
     @AfterAll
     static void stop() {
-        var pids = agent.list(Principal.anonymous()).stream().map(KeepProcess::pid).toList();
+        var pids =
+                agent.list(Principal.anonymous()).stream().map(KeepProcess::pid).toList();
         agent.close();
-        for (long pid : pids) assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "Keep " + pid + " outlived the agent");
+        for (long pid : pids)
+            assertFalse(
+                    ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                    "Keep " + pid + " outlived the agent");
         DeployEndToEndTest.assertNoChildProcesses();
     }
 
@@ -69,13 +74,17 @@ class SimDeployTest {
         return new Deployer(Deployer.Options.to(host), trust, new Deployer.Progress() {
             public void keepCreated(String keepId, String backend) {}
 
-            public void trusted(Appraisal.Trusted appraisal) { trusted.add(appraisal); }
+            public void trusted(Appraisal.Trusted appraisal) {
+                trusted.add(appraisal);
+            }
 
             public void sent(String keepId) {}
         });
     }
 
-    private static TrustOptions simTrust() { return TrustOptions.insecure(Optional.of(simChain)); }
+    private static TrustOptions simTrust() {
+        return TrustOptions.insecure(Optional.of(simChain));
+    }
 
     @Test
     void rot13IsDeployedToAnAttestedSimKeepAndServes() throws Exception {
@@ -84,19 +93,26 @@ class SimDeployTest {
         Deployer d = deployer(agent.baseUri(), simTrust(), trusted);
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
             try {
-                return d.deploy(Workloads.rot13(port), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
+                return d.deploy(
+                        Workloads.rot13(port), OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
         });
         try (Socket s = DeployEndToEndTest.connectWhenListening(port, run)) {
             s.getOutputStream().write("Sim Keep\n".getBytes(StandardCharsets.US_ASCII));
-            assertEquals("Sim Keep\nFvz Xrrc\n", new String(s.getInputStream().readNBytes(18), StandardCharsets.US_ASCII));
+            assertEquals(
+                    "Sim Keep\nFvz Xrrc\n", new String(s.getInputStream().readNBytes(18), StandardCharsets.US_ASCII));
         }
         String own = HexFormat.of().formatHex(RuntimeMeasurement.ofThisProcess());
         assertEquals(1, trusted.size());
-        assertTrue(trusted.getFirst().summary().contains("SIMULATED") && trusted.getFirst().summary().contains(own), trusted.getFirst().summary());
-        assertTrue(trusted.getFirst().warnings().stream().anyMatch(w -> w.contains("SIMULATED TEE")), trusted.getFirst().warnings().toString());
+        assertTrue(
+                trusted.getFirst().summary().contains("SIMULATED")
+                        && trusted.getFirst().summary().contains(own),
+                trusted.getFirst().summary());
+        assertTrue(
+                trusted.getFirst().warnings().stream().anyMatch(w -> w.contains("SIMULATED TEE")),
+                trusted.getFirst().warnings().toString());
         d.stop();
         assertThrows(Exception.class, () -> run.get(30, TimeUnit.SECONDS));
     }
@@ -105,11 +121,16 @@ class SimDeployTest {
     void helloWithAPinnedMeasurementAndASimPolicy() throws Exception {
         String own = HexFormat.of().formatHex(RuntimeMeasurement.ofThisProcess());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertEquals(0, deployer(agent.baseUri(), simTrust().withExpectedMeasurement(own), new ArrayList<>())
-                .deploy(Workloads.hello(), out, OutputStream.nullOutputStream()));
+        assertEquals(
+                0,
+                deployer(agent.baseUri(), simTrust().withExpectedMeasurement(own), new ArrayList<>())
+                        .deploy(Workloads.hello(), out, OutputStream.nullOutputStream()));
         assertEquals("Hello, world!\n", out.toString(StandardCharsets.UTF_8));
         TrustOptions policy = simTrust().withPolicy(PolicyToml.parse("[sim]\nhash = [\"" + own + "\"]\n"));
-        assertEquals(0, deployer(agent.baseUri(), policy, new ArrayList<>()).deploy(Workloads.hello(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
+        assertEquals(
+                0,
+                deployer(agent.baseUri(), policy, new ArrayList<>())
+                        .deploy(Workloads.hello(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
     }
 
     @Test
@@ -148,8 +169,13 @@ class SimDeployTest {
         try (MaliciousHost host = new MaliciousHost(agent.baseUri())) {
             AtomicReference<byte[]> first = new AtomicReference<>();
             host.rewriteOffers(offer -> first.compareAndSet(null, offer) ? offer : first.get());
-            assertEquals(0, deployer(host.uri(), simTrust(), new ArrayList<>())
-                    .deploy(Workloads.hello(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
+            assertEquals(
+                    0,
+                    deployer(host.uri(), simTrust(), new ArrayList<>())
+                            .deploy(
+                                    Workloads.hello(),
+                                    OutputStream.nullOutputStream(),
+                                    OutputStream.nullOutputStream()));
             assertRefused(host.uri(), simTrust(), "does not bind this Keep's public key to this deployment's nonce");
         }
     }
@@ -158,7 +184,8 @@ class SimDeployTest {
     void aKeySwappedUnderGenuineEvidenceIsRefused() throws Exception {
         try (MaliciousHost host = new MaliciousHost(agent.baseUri())) {
             // the host keeps the genuine evidence but offers its own key, hoping to read the package
-            byte[] hostKey = dev.donjon.host.protocol.DeploySuite.encodePublicKey(dev.donjon.host.protocol.DeploySuite.newKeyPair());
+            byte[] hostKey = dev.donjon.host.protocol.DeploySuite.encodePublicKey(
+                    dev.donjon.host.protocol.DeploySuite.newKeyPair());
             host.rewriteOffers(offer -> {
                 try {
                     ObjectNode o = (ObjectNode) JSON.readTree(offer);
@@ -188,11 +215,14 @@ class SimDeployTest {
     /** The deployment stops with the reason, sends nothing, and the Keep it was offered is gone. */
     private static void assertRefused(URI host, TrustOptions trust, String reason) {
         Deployer d = deployer(host, trust, new ArrayList<>());
-        DeployException e = assertThrows(DeployException.class, () ->
-                d.deploy(Workloads.hello(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
+        DeployException e = assertThrows(
+                DeployException.class,
+                () -> d.deploy(Workloads.hello(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
         assertTrue(e.getMessage().contains(reason) && e.getMessage().contains("nothing was sent"), e.getMessage());
         String keepId = d.keepId().orElseThrow();
-        assertTrue(agent.findAnyOwner(keepId).isEmpty() || agent.findAnyOwner(keepId).get().state() == KeepProcess.State.ENDED,
+        assertTrue(
+                agent.findAnyOwner(keepId).isEmpty()
+                        || agent.findAnyOwner(keepId).get().state() == KeepProcess.State.ENDED,
                 "the refused Keep " + keepId + " was stopped");
     }
 }

@@ -8,7 +8,8 @@ public final class StandaloneAgent {
     private StandaloneAgent() {}
 
     public static void main(String[] args) throws Exception {
-        HostAgent agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil"));
+        HostAgent agent = HostAgent.start(
+                HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "nil"));
         System.out.println(agent.baseUri());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

@@ -1,11 +1,13 @@
 package dev.donjon.host.agent;
 
-import dev.donjon.common.Tls;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.donjon.abi.csr.ClaimsExtension;
+import dev.donjon.abi.csr.WorkloadIdentity;
+import dev.donjon.common.Tls;
 import dev.donjon.host.client.DeployException;
 import dev.donjon.host.client.Deployer;
 import dev.donjon.host.client.TrustOptions;
@@ -16,12 +18,10 @@ import dev.donjon.platform.identity.SelfSignedIdentity;
 import dev.donjon.platform.sim.RuntimeMeasurement;
 import dev.donjon.platform.sim.SimAuthority;
 import dev.donjon.steward.CertificateAuthority;
-import dev.donjon.abi.csr.ClaimsExtension;
 import dev.donjon.steward.Steward;
 import dev.donjon.steward.StewardPolicy;
 import dev.donjon.steward.StewardServer;
 import dev.donjon.steward.TrustAnchors;
-import dev.donjon.abi.csr.WorkloadIdentity;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -59,6 +59,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StewardDeployTest {
     @TempDir
     static Path simDir;
+
     @TempDir
     static Path stewardDir;
 
@@ -71,21 +72,31 @@ class StewardDeployTest {
     @BeforeAll
     static void start() throws Exception {
         KeepLauncher launcher = KeepLauncher.sameJvm().withEnvironment(Map.of("DONJON_SIM_DIR", simDir.toString()));
-        agent = HostAgent.start(HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim")
-                .withLauncher(launcher));
+        agent = HostAgent.start(
+                HostAgent.Config.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "sim")
+                        .withLauncher(launcher));
         simChain = SimAuthority.load(simDir).chainPem();
         Files.write(stewardDir.resolve("sim-chain.pem"), simChain);
-        String policy = "[sim]\nchain = \"sim-chain.pem\"\nhash = [\"" + HexFormat.of().formatHex(RuntimeMeasurement.ofThisProcess()) + "\"]\n";
+        String policy = "[sim]\nchain = \"sim-chain.pem\"\nhash = [\""
+                + HexFormat.of().formatHex(RuntimeMeasurement.ofThisProcess()) + "\"]\n";
         Clock clock = Clock.systemUTC();
         ca = CertificateAuthority.generate(clock.instant());
-        Steward s = new Steward(new Steward.Config(ca, StewardPolicy.parse(policy, stewardDir), TrustAnchors.bundled(), clock,
-                Duration.ofDays(1), List.of("localhost")));
+        Steward s = new Steward(new Steward.Config(
+                ca,
+                StewardPolicy.parse(policy, stewardDir),
+                TrustAnchors.bundled(),
+                clock,
+                Duration.ofDays(1),
+                List.of("localhost")));
         KeyPair serverKey = KeepIdentity.newKeyPair(Backend.NIL);
         X509Certificate serverCert = SelfSignedIdentity.localhost(serverKey, clock);
-        stewardServerPem = ("-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(serverCert.getEncoded())
-                + "\n-----END CERTIFICATE-----\n").getBytes(StandardCharsets.US_ASCII);
+        stewardServerPem = ("-----BEGIN CERTIFICATE-----\n"
+                        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(serverCert.getEncoded())
+                        + "\n-----END CERTIFICATE-----\n")
+                .getBytes(StandardCharsets.US_ASCII);
         SSLContext tls = Tls.context(serverKey.getPrivate(), List.of(serverCert), Optional.empty());
-        steward = StewardServer.start(new StewardServer.Config(s, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls)));
+        steward = StewardServer.start(new StewardServer.Config(
+                s, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.of(tls)));
     }
 
     @AfterAll
@@ -95,7 +106,9 @@ class StewardDeployTest {
     }
 
     private static Deployer deployer() {
-        return new Deployer(Deployer.Options.to(agent.baseUri()), TrustOptions.insecure(Optional.of(simChain)),
+        return new Deployer(
+                Deployer.Options.to(agent.baseUri()),
+                TrustOptions.insecure(Optional.of(simChain)),
                 new Deployer.Progress() {
                     public void keepCreated(String keepId, String backend) {}
 
@@ -106,15 +119,18 @@ class StewardDeployTest {
     }
 
     private static byte[] tlsRot13(URI stewardUrl, int port) {
-        return ("steward = \"" + stewardUrl + "\"\n" + new String(Workloads.listen("ROT13", port), StandardCharsets.UTF_8)
-                .replace("prot = \"tcp\"", "prot = \"tls\"")).getBytes(StandardCharsets.UTF_8);
+        return ("steward = \"" + stewardUrl + "\"\n"
+                        + new String(Workloads.listen("ROT13", port), StandardCharsets.UTF_8)
+                                .replace("prot = \"tcp\"", "prot = \"tls\""))
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
     void aDeployedKeepEnrollsAndItsListenerPresentsTheStewardIssuedCertificate() throws Exception {
         int port = Workloads.freePort();
         byte[] module = Workloads.file("examples/rot13/rot13.wasm");
-        WorkloadPackage pkg = new WorkloadPackage(module, Optional.of(tlsRot13(steward.baseUri(), port)), Map.of(), Optional.of(stewardServerPem));
+        WorkloadPackage pkg = new WorkloadPackage(
+                module, Optional.of(tlsRot13(steward.baseUri(), port)), Map.of(), Optional.of(stewardServerPem));
         Deployer d = deployer();
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
             try {
@@ -124,16 +140,23 @@ class StewardDeployTest {
             }
         });
         try (Socket plain = DeployEndToEndTest.connectWhenListening(port, run);
-             SSLSocket s = (SSLSocket) trustingOnly(ca.certificate()).getSocketFactory().createSocket(plain, "localhost", port, true)) {
+                SSLSocket s = (SSLSocket) trustingOnly(ca.certificate())
+                        .getSocketFactory()
+                        .createSocket(plain, "localhost", port, true)) {
             s.getOutputStream().write("Enrolled\n".getBytes(StandardCharsets.US_ASCII));
-            assertEquals("Enrolled\nRaebyyrq\n", new String(s.getInputStream().readNBytes(18), StandardCharsets.US_ASCII));
+            assertEquals(
+                    "Enrolled\nRaebyyrq\n", new String(s.getInputStream().readNBytes(18), StandardCharsets.US_ASCII));
             X509Certificate leaf = (X509Certificate) s.getSession().getPeerCertificates()[0];
             leaf.verify(ca.certificate().getPublicKey());
-            ClaimsExtension claims = ClaimsExtension.from(leaf).orElseThrow(() -> new AssertionError("no claims extension"));
+            ClaimsExtension claims =
+                    ClaimsExtension.from(leaf).orElseThrow(() -> new AssertionError("no claims extension"));
             assertEquals("sim", claims.tee());
             assertArrayEquals(RuntimeMeasurement.ofThisProcess(), claims.measurement());
-            WorkloadIdentity workload = claims.workload().orElseThrow(() -> new AssertionError("no workload in the claims"));
-            assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(module), workload.digest().orElseThrow().value());
+            WorkloadIdentity workload =
+                    claims.workload().orElseThrow(() -> new AssertionError("no workload in the claims"));
+            assertArrayEquals(
+                    MessageDigest.getInstance("SHA-256").digest(module),
+                    workload.digest().orElseThrow().value());
         }
         d.stop();
         assertThrows(Exception.class, () -> run.get(30, TimeUnit.SECONDS));
@@ -142,8 +165,11 @@ class StewardDeployTest {
     @Test
     void withoutTheStewardCaInThePackageTheKeepCannotTrustTheStewardAndTheGuestFails() throws Exception {
         int port = Workloads.freePort();
-        WorkloadPackage pkg = new WorkloadPackage(Workloads.file("examples/rot13/rot13.wasm"), Optional.of(tlsRot13(steward.baseUri(), port)), Map.of());
-        DeployException e = assertThrows(DeployException.class, () -> deployer().deploy(pkg, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
+        WorkloadPackage pkg = new WorkloadPackage(
+                Workloads.file("examples/rot13/rot13.wasm"), Optional.of(tlsRot13(steward.baseUri(), port)), Map.of());
+        DeployException e = assertThrows(
+                DeployException.class,
+                () -> deployer().deploy(pkg, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
         assertTrue(e.getMessage().contains("TLS with the Steward at " + steward.baseUri() + " failed"), e.getMessage());
     }
 

@@ -13,17 +13,17 @@ import dev.donjon.server.Authenticator;
 import dev.donjon.server.Limits;
 import dev.donjon.server.TokenFile;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,7 +39,9 @@ final class Tenant {
 
     /** A created Keep and the session its creator seals with. */
     record Created(KeepOffer offer, ClientSession session) {
-        String id() { return offer.keepId(); }
+        String id() {
+            return offer.keepId();
+        }
     }
 
     private final URI base;
@@ -50,9 +52,13 @@ final class Tenant {
         this.name = name;
     }
 
-    static Tenant named(HostAgent agent, String name) { return new Tenant(agent.baseUri(), Optional.of(name)); }
+    static Tenant named(HostAgent agent, String name) {
+        return new Tenant(agent.baseUri(), Optional.of(name));
+    }
 
-    static Tenant anonymous(HostAgent agent) { return new Tenant(agent.baseUri(), Optional.empty()); }
+    static Tenant anonymous(HostAgent agent) {
+        return new Tenant(agent.baseUri(), Optional.empty());
+    }
 
     /**
      * Bearer tokens for alice, bob and mallory, over plain HTTP: the edge's own token authentication without the
@@ -72,18 +78,25 @@ final class Tenant {
         }
     }
 
-    private static String token(String name) { return "tenant-" + name + "-token-0123456789"; }
+    private static String token(String name) {
+        return "tenant-" + name + "-token-0123456789";
+    }
 
     HttpResponse<byte[]> send(String method, String path, byte[] body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         name.ifPresent(n -> b.header("Authorization", "Bearer " + token(n)));
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     /** POST /v1/keeps with a fresh nonce and this guest memory limit: the raw answer. */
     HttpResponse<byte[]> createRaw(byte[] nonce, int memoryMiB) throws Exception {
-        String body = "{\"nonce\":\"" + Base64.getEncoder().encodeToString(nonce) + "\",\"limits\":{\"memoryMiB\":" + memoryMiB + "}}";
+        String body = "{\"nonce\":\"" + Base64.getEncoder().encodeToString(nonce) + "\",\"limits\":{\"memoryMiB\":"
+                + memoryMiB + "}}";
         return send("POST", "/v1/keeps", body.getBytes());
     }
 
@@ -91,12 +104,15 @@ final class Tenant {
         byte[] nonce = new byte[KeepBinding.NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         HttpResponse<byte[]> r = createRaw(nonce, memoryMiB);
-        if (r.statusCode() != 201) throw new AssertionError("create: HTTP " + r.statusCode() + " " + new String(r.body()));
+        if (r.statusCode() != 201)
+            throw new AssertionError("create: HTTP " + r.statusCode() + " " + new String(r.body()));
         KeepOffer offer = KeepOffer.parse(r.body());
         return new Created(offer, ClientSession.start(offer.publicKey(), new DeployContext(offer.keepId(), nonce)));
     }
 
-    int feed(Created k, WorkloadPackage pkg) throws Exception { return feed(k, k.session().seal(pkg).encode()); }
+    int feed(Created k, WorkloadPackage pkg) throws Exception {
+        return feed(k, k.session().seal(pkg).encode());
+    }
 
     /** Posts already sealed bytes (a session seals one package only). */
     int feed(Created k, byte[] sealed) throws Exception {
@@ -109,7 +125,9 @@ final class Tenant {
         return JSON.readTree(r.body());
     }
 
-    JsonNode list() throws Exception { return JSON.readTree(send("GET", "/v1/keeps", null).body()); }
+    JsonNode list() throws Exception {
+        return JSON.readTree(send("GET", "/v1/keeps", null).body());
+    }
 
     /** Waits until the Keep's state is {@code state} (at most 30 s). */
     JsonNode awaitState(String id, String state) throws Exception {

@@ -17,7 +17,9 @@ final class Workloads {
         return Path.of(System.getProperty("donjon.root", "..")).toAbsolutePath().normalize();
     }
 
-    static byte[] file(String relative) throws IOException { return Files.readAllBytes(root().resolve(relative)); }
+    static byte[] file(String relative) throws IOException {
+        return Files.readAllBytes(root().resolve(relative));
+    }
 
     static WorkloadPackage hello() throws IOException {
         return new WorkloadPackage(file("examples/hello/hello.wasm"), Optional.empty(), Map.of());
@@ -25,7 +27,8 @@ final class Workloads {
 
     /** Reports on stderr what it is told its fds 0-2 are (WASI file type, isatty, seekable); see stdio_probe.c. */
     static WorkloadPackage stdioProbe() throws IOException {
-        return new WorkloadPackage(file("donjon-wasi/src/test/resources/wasm/stdio_probe.wasm"), Optional.empty(), Map.of());
+        return new WorkloadPackage(
+                file("donjon-wasi/src/test/resources/wasm/stdio_probe.wasm"), Optional.empty(), Map.of());
     }
 
     static WorkloadPackage rot13(int port) throws IOException {
@@ -36,13 +39,16 @@ final class Workloads {
     static WorkloadPackage showEnv(String toml, Map<String, String> secrets) throws IOException {
         Map<String, byte[]> s = new java.util.LinkedHashMap<>();
         secrets.forEach((k, v) -> s.put(k, v.getBytes(StandardCharsets.UTF_8)));
-        return new WorkloadPackage(file("donjon-keep/src/test/resources/wasm/show_env.wasm"),
-                Optional.of(toml.getBytes(StandardCharsets.UTF_8)), s);
+        return new WorkloadPackage(
+                file("donjon-keep/src/test/resources/wasm/show_env.wasm"),
+                Optional.of(toml.getBytes(StandardCharsets.UTF_8)),
+                s);
     }
 
     /** Copies its stdin to stdout; at end-of-file says "eof after N bytes" on stderr; a failed read exits 3. */
     static WorkloadPackage copyStdin() throws IOException {
-        return new WorkloadPackage(file("donjon-keep/src/test/resources/wasm/copy_stdin.wasm"), Optional.empty(), Map.of());
+        return new WorkloadPackage(
+                file("donjon-keep/src/test/resources/wasm/copy_stdin.wasm"), Optional.empty(), Map.of());
     }
 
     /** An Enarx.toml: {@code head} (top-level keys), the standard streams as fds 0-2, then {@code moreFiles}. */

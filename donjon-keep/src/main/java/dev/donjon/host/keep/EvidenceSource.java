@@ -8,10 +8,7 @@ import dev.donjon.platform.Platform;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.PlatformSettings;
 import dev.donjon.platform.Platforms;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -33,19 +30,25 @@ public interface EvidenceSource {
     /** The {@code nil} backend: no TEE, no evidence. A client accepts it only when told to run insecurely. */
     EvidenceSource NIL = new EvidenceSource() {
         @Override
-        public String backend() { return "nil"; }
+        public String backend() {
+            return "nil";
+        }
 
         @Override
-        public Optional<KeepEvidence> attest(byte[] reportData) { return Optional.empty(); }
+        public Optional<KeepEvidence> attest(byte[] reportData) {
+            return Optional.empty();
+        }
     };
 
     /** The source for a backend name, configured from the environment as {@code donjon platform info} is. */
     static EvidenceSource forBackend(String name) {
-        Backend backend = Backend.fromWireName(name).orElseThrow(() ->
-                new IllegalArgumentException("unknown backend \"" + name + "\" (expected nil, sim, snp, tdx or sgx)"));
+        Backend backend = Backend.fromWireName(name)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "unknown backend \"" + name + "\" (expected nil, sim, snp, tdx or sgx)"));
         if (backend == Backend.NIL) return NIL;
         Platform platform = Platforms.all(PlatformSettings.fromEnvironment(System.getenv()), Clock.systemUTC()).stream()
-                .filter(p -> p.backend() == backend).findFirst()
+                .filter(p -> p.backend() == backend)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("this build has no " + name + " platform"));
         return new PlatformEvidence(platform);
     }
@@ -53,7 +56,9 @@ public interface EvidenceSource {
     /** Evidence from a donjon-platform backend, in the attestation module's container formats. */
     record PlatformEvidence(Platform platform) implements EvidenceSource {
         @Override
-        public String backend() { return platform.backend().wireName(); }
+        public String backend() {
+            return platform.backend().wireName();
+        }
 
         @Override
         public Optional<KeepEvidence> attest(byte[] reportData) {
@@ -65,10 +70,17 @@ public interface EvidenceSource {
             }
             return switch (evidence) {
                 case Evidence.None n -> Optional.empty();
-                // the VCEK first (the verifier takes the first certificate as the signer), then any CA the host supplied
-                case Evidence.SnpReport r -> Optional.of(new KeepEvidence("snp", "snp-report", r.report(),
-                        Pem.certificates(r.vcek().map(v -> prepend(v, r.caCerts())).orElse(r.caCerts()))));
-                case Evidence.IntelQuote q -> Optional.of(new KeepEvidence(q.backend().wireName(), "intel-quote", q.quote(), new byte[0]));
+                // the VCEK first (the verifier takes the first certificate as the signer), then any CA the host
+                // supplied
+                case Evidence.SnpReport r ->
+                    Optional.of(new KeepEvidence(
+                            "snp",
+                            "snp-report",
+                            r.report(),
+                            Pem.certificates(
+                                    r.vcek().map(v -> prepend(v, r.caCerts())).orElse(r.caCerts()))));
+                case Evidence.IntelQuote q ->
+                    Optional.of(new KeepEvidence(q.backend().wireName(), "intel-quote", q.quote(), new byte[0]));
             };
         }
 
@@ -78,6 +90,5 @@ public interface EvidenceSource {
             all.addAll(rest);
             return all;
         }
-
     }
 }

@@ -9,9 +9,9 @@ import dev.donjon.host.protocol.KeepSession;
 import dev.donjon.host.protocol.OutputCipher;
 import dev.donjon.host.protocol.OutputFrame;
 import dev.donjon.host.protocol.PackageReference;
-import dev.donjon.host.protocol.WorkloadPackage;
 import dev.donjon.host.protocol.ProtocolException;
 import dev.donjon.host.protocol.SealedPackage;
+import dev.donjon.host.protocol.WorkloadPackage;
 import dev.donjon.keep.AddressRange;
 import dev.donjon.keep.ConnectPolicy;
 import dev.donjon.keep.NetworkPolicy;
@@ -41,6 +41,7 @@ public final class KeepMain {
 
     /** Exit codes the agent reads: the guest ran (whatever its own code), or the deployment never started. */
     public static final int EXIT_DONE = 0;
+
     public static final int EXIT_REFUSED = 3;
     public static final int EXIT_AGENT_GONE = 4;
     public static final int EXIT_BAD_ARGS = 64;
@@ -50,7 +51,8 @@ public final class KeepMain {
     private final RegistryPackageResolver resolver;
 
     private KeepMain(InputStream in, OutputStream link) {
-        // a reference without a Steward is fetched anonymously or with the owner's token; one naming a Steward, see run()
+        // a reference without a Steward is fetched anonymously or with the owner's token; one naming a Steward, see
+        // run()
         this(in, link, new RegistryPackageResolver(KeepTlsIdentity.Source.NONE));
     }
 
@@ -76,7 +78,8 @@ public final class KeepMain {
             System.exit(EXIT_BAD_ARGS);
             return;
         }
-        int code = new KeepMain(new FileInputStream(FileDescriptor.in), link).serve(parsed, source -> KeepRuntimeRunner.on(source, parsed.network()));
+        int code = new KeepMain(new FileInputStream(FileDescriptor.in), link)
+                .serve(parsed, source -> KeepRuntimeRunner.on(source, parsed.network()));
         System.out.flush();
         System.exit(code); // not halt: shutdown hooks and buffered output run at a normal exit
     }
@@ -99,17 +102,26 @@ public final class KeepMain {
      */
     private static void warmUp() {
         try {
-            DeployContext ctx = new DeployContext("warm-up", new byte[dev.donjon.host.protocol.KeepBinding.NONCE_BYTES]);
+            DeployContext ctx =
+                    new DeployContext("warm-up", new byte[dev.donjon.host.protocol.KeepBinding.NONCE_BYTES]);
             KeepSession keep = new KeepSession(ctx);
             new KeepOffer("warm-up", "nil", keep.publicKey(), java.util.Optional.empty()).toBytes();
-            var pkg = new WorkloadPackage(trainingModule(), java.util.Optional.of(
-                    "[[files]]\nkind = \"stdin\"\n".getBytes(StandardCharsets.UTF_8)), java.util.Map.of());
+            var pkg = new WorkloadPackage(
+                    trainingModule(),
+                    java.util.Optional.of("[[files]]\nkind = \"stdin\"\n".getBytes(StandardCharsets.UTF_8)),
+                    java.util.Map.of());
             var client = dev.donjon.host.protocol.ClientSession.start(keep.publicKey(), ctx);
-            KeepSession.Opened opened = keep.open(SealedPackage.decode(client.seal(pkg).encode()));
+            KeepSession.Opened opened =
+                    keep.open(SealedPackage.decode(client.seal(pkg).encode()));
             opened.output().seal(new OutputFrame.Stdout(new byte[1]));
             opened.input().open(client.input().seal(new InputFrame.Data(new byte[1])));
-            new KeepRuntimeRunner().run(opened.workload(), InputStream.nullInputStream(), OutputStream.nullOutputStream(),
-                    OutputStream.nullOutputStream(), WasiLimits.defaults());
+            new KeepRuntimeRunner()
+                    .run(
+                            opened.workload(),
+                            InputStream.nullInputStream(),
+                            OutputStream.nullOutputStream(),
+                            OutputStream.nullOutputStream(),
+                            WasiLimits.defaults());
         } catch (Exception e) {
             System.err.println("keep: warm-up incomplete: " + e.getMessage());
         }
@@ -123,8 +135,13 @@ public final class KeepMain {
      */
     private static void runTrainingModule() throws Exception {
         var pkg = new WorkloadPackage(trainingModule(), java.util.Optional.empty(), java.util.Map.of());
-        new KeepRuntimeRunner().run(pkg, InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream(),
-                WasiLimits.defaults());
+        new KeepRuntimeRunner()
+                .run(
+                        pkg,
+                        InputStream.nullInputStream(),
+                        OutputStream.nullOutputStream(),
+                        OutputStream.nullOutputStream(),
+                        WasiLimits.defaults());
     }
 
     record Args(String keepId, String backend, WasiLimits limits, boolean spare, NetworkPolicy network) {
@@ -139,21 +156,26 @@ public final class KeepMain {
                     case "--spare" -> spare = a[i + 1].equals("yes");
                     case "--backend" -> backend = a[i + 1];
                     case "--max-memory" -> limits = limits.withMaxMemoryBytes(Long.parseLong(a[i + 1]));
-                    case "--max-time-ms" -> limits = limits.withMaxWallTime(Duration.ofMillis(Long.parseLong(a[i + 1])));
-                    case "--max-cpu-time-ms" -> limits = limits.withMaxCpuTime(Duration.ofMillis(Long.parseLong(a[i + 1])));
-                    case "--connect-policy" -> network = new NetworkPolicy(ConnectPolicy.parse(a[i + 1]), network.listenAddress());
+                    case "--max-time-ms" ->
+                        limits = limits.withMaxWallTime(Duration.ofMillis(Long.parseLong(a[i + 1])));
+                    case "--max-cpu-time-ms" ->
+                        limits = limits.withMaxCpuTime(Duration.ofMillis(Long.parseLong(a[i + 1])));
+                    case "--connect-policy" ->
+                        network = new NetworkPolicy(ConnectPolicy.parse(a[i + 1]), network.listenAddress());
                     case "--listen-address" -> network = network.withListenAddress(literalAddress(a[i + 1]));
                     default -> throw new IllegalArgumentException("unknown option " + a[i]);
                 }
             }
             if (a.length % 2 != 0) throw new IllegalArgumentException("options come in pairs");
-            if (id == null || backend == null) throw new IllegalArgumentException("--keep-id and --backend are required");
+            if (id == null || backend == null)
+                throw new IllegalArgumentException("--keep-id and --backend are required");
             return new Args(id, backend, limits, spare, network);
         }
 
         private static java.net.InetAddress literalAddress(String text) {
             AddressRange one = AddressRange.parse(text);
-            if (one.prefixLength() != one.network().getAddress().length * 8) throw new IllegalArgumentException("--listen-address takes one address");
+            if (one.prefixLength() != one.network().getAddress().length * 8)
+                throw new IllegalArgumentException("--listen-address takes one address");
             return one.network();
         }
     }
@@ -174,12 +196,14 @@ public final class KeepMain {
             KeepOffer offer;
             try {
                 platform = prepared != null ? prepared : EvidenceSource.forBackend(args.backend());
-                offer = new KeepOffer(args.keepId(), platform.backend(), session.publicKey(), platform.attest(session.reportData()));
+                offer = new KeepOffer(
+                        args.keepId(), platform.backend(), session.publicKey(), platform.attest(session.reportData()));
             } catch (RuntimeException e) {
                 return refuse("cannot attest: " + e.getMessage());
             }
             send(LinkFrame.of(LinkFrame.Type.OFFER, offer.toBytes()));
-            System.gc(); // an idle Keep waiting for its package should hold only what it needs: the heap shrinks after a full GC
+            System.gc(); // an idle Keep waiting for its package should hold only what it needs: the heap shrinks
+            // after a full GC
 
             LinkFrame first = LinkFrame.readFrom(in);
             if (first.type() != LinkFrame.Type.PACKAGE) return refuse("expected PACKAGE, got " + first.type());
@@ -203,7 +227,12 @@ public final class KeepMain {
         }
     }
 
-    private int run(KeepSession.Opened opened, InputStream stdin, EvidenceSource platform, WorkloadRunner runner, WasiLimits limits)
+    private int run(
+            KeepSession.Opened opened,
+            InputStream stdin,
+            EvidenceSource platform,
+            WorkloadRunner runner,
+            WasiLimits limits)
             throws IOException {
         OutputCipher cipher = opened.output();
         OutputStream stdout = new SealingStream(true, cipher);
@@ -214,9 +243,11 @@ public final class KeepMain {
             // a reference's own Donjon.toml, broker CAs and sealed secrets join the package it names
             WorkloadPackage workload = switch (opened.delivery()) {
                 case WorkloadPackage p -> p;
-                case PackageReference r -> r.carriedInto(fetcherFor(r, platform).resolve(r)).withArgs(r.args());
+                case PackageReference r ->
+                    r.carriedInto(fetcherFor(r, platform).resolve(r)).withArgs(r.args());
             };
-            WorkloadRunner forThis = opened.delivery() instanceof PackageReference r ? runner.forReference(r.spec()) : runner;
+            WorkloadRunner forThis =
+                    opened.delivery() instanceof PackageReference r ? runner.forReference(r.spec()) : runner;
             end = new OutputFrame.Exit(forThis.run(workload, stdin, stdout, stderr, limits));
         } catch (WorkloadRunner.WorkloadFailedException e) {
             end = new OutputFrame.Failed(e.getMessage());
@@ -228,9 +259,12 @@ public final class KeepMain {
     }
 
     /** A reference naming a Steward: the Keep enrolls with it first and fetches presenting the issued certificate. */
-    private RegistryPackageResolver fetcherFor(PackageReference ref, EvidenceSource platform) throws WorkloadRunner.WorkloadFailedException {
+    private RegistryPackageResolver fetcherFor(PackageReference ref, EvidenceSource platform)
+            throws WorkloadRunner.WorkloadFailedException {
         if (ref.steward().isEmpty()) return resolver;
-        var tee = platform instanceof EvidenceSource.PlatformEvidence p ? java.util.Optional.of(p.platform()) : java.util.Optional.<dev.donjon.platform.Platform>empty();
+        var tee = platform instanceof EvidenceSource.PlatformEvidence p
+                ? java.util.Optional.of(p.platform())
+                : java.util.Optional.<dev.donjon.platform.Platform>empty();
         return new RegistryPackageResolver(RegistryEnrollment.forReference(ref, tee));
     }
 
@@ -241,7 +275,8 @@ public final class KeepMain {
      */
     private static EvidenceSource prepareWhileWaiting(String backend) {
         try {
-            KeepSession warm = new KeepSession(new DeployContext("spare", new byte[dev.donjon.host.protocol.KeepBinding.NONCE_BYTES]));
+            KeepSession warm = new KeepSession(
+                    new DeployContext("spare", new byte[dev.donjon.host.protocol.KeepBinding.NONCE_BYTES]));
             new KeepOffer("spare", backend, warm.publicKey(), java.util.Optional.empty()).toBytes();
             EvidenceSource source = EvidenceSource.forBackend(backend);
             source.attest(new byte[64]);
@@ -280,13 +315,15 @@ public final class KeepMain {
     }
 
     /** @return false when the agent died while the guest's stdin was full */
-    private boolean deliverInput(InputCipher input, GuestInput stdin, byte[] chunk) throws IOException, InterruptedException {
+    private boolean deliverInput(InputCipher input, GuestInput stdin, byte[] chunk)
+            throws IOException, InterruptedException {
         InputFrame frame;
         try {
             frame = input.open(chunk);
         } catch (ProtocolException e) {
             stdin.fail("stdin: " + e.getMessage());
-            send(LinkFrame.of(LinkFrame.Type.REFUSED, ("input refused: " + e.getMessage()).getBytes(StandardCharsets.UTF_8)));
+            send(LinkFrame.of(
+                    LinkFrame.Type.REFUSED, ("input refused: " + e.getMessage()).getBytes(StandardCharsets.UTF_8)));
             return true;
         }
         return switch (frame) {
@@ -331,7 +368,9 @@ public final class KeepMain {
         }
 
         @Override
-        public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {

@@ -23,9 +23,13 @@ public record KeepTlsIdentity(PrivateKey key, List<X509Certificate> chain) {
         /** A Keep without a Steward certificate: it fetches anonymously (or with the owner's token). */
         Source NONE = Optional::empty;
 
-        static Source of(KeepTlsIdentity identity) { return () -> Optional.of(identity); }
+        static Source of(KeepTlsIdentity identity) {
+            return () -> Optional.of(identity);
+        }
     }
 
     @Override
-    public String toString() { return "KeepTlsIdentity[" + chain.getFirst().getSubjectX500Principal() + "]"; }
+    public String toString() {
+        return "KeepTlsIdentity[" + chain.getFirst().getSubjectX500Principal() + "]";
+    }
 }

@@ -1,19 +1,18 @@
 package dev.donjon.host.keep;
 
+import dev.donjon.abi.csr.WorkloadIdentity;
+import dev.donjon.common.Pem;
+import dev.donjon.common.Tls;
 import dev.donjon.host.protocol.PackageReference;
 import dev.donjon.keep.AttestedIdentity;
 import dev.donjon.keep.KeepException;
 import dev.donjon.keep.StewardClient;
-import dev.donjon.keep.TrustAnchorFiles;
 import dev.donjon.platform.Platform;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.identity.KeepIdentity;
-import dev.donjon.abi.csr.WorkloadIdentity;
+import java.io.IOException;
 import java.net.URI;
 import java.security.cert.X509Certificate;
-import dev.donjon.common.Pem;
-import dev.donjon.common.Tls;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,23 +28,29 @@ final class RegistryEnrollment {
     private RegistryEnrollment() {}
 
     /** The identity to fetch {@code ref} with: none without a Steward in the reference; else a freshly issued one. */
-    static KeepTlsIdentity.Source forReference(PackageReference ref, Optional<Platform> platform) throws WorkloadRunner.WorkloadFailedException {
+    static KeepTlsIdentity.Source forReference(PackageReference ref, Optional<Platform> platform)
+            throws WorkloadRunner.WorkloadFailedException {
         if (ref.steward().isEmpty()) return KeepTlsIdentity.Source.NONE;
         URI steward = URI.create(ref.steward().get());
         try {
             List<X509Certificate> anchors = Tls.jdkAnchorsPlus(certificates(ref.stewardCas(), "a Steward CA"));
             StewardClient client = new StewardClient(Tls.trusting(Optional.of(anchors)));
-            KeepIdentity identity = AttestedIdentity.enroll(platform, client.nonce(steward), WorkloadIdentity.ofSlug(ref.spec()).toExtension());
+            KeepIdentity identity = AttestedIdentity.enroll(
+                    platform,
+                    client.nonce(steward),
+                    WorkloadIdentity.ofSlug(ref.spec()).toExtension());
             List<X509Certificate> issued = client.enroll(steward, identity.csr());
-            return KeepTlsIdentity.Source.of(new KeepTlsIdentity(identity.keyPair().getPrivate(), AttestedIdentity.leafFirst(identity.keyPair(), issued)));
+            return KeepTlsIdentity.Source.of(new KeepTlsIdentity(
+                    identity.keyPair().getPrivate(), AttestedIdentity.leafFirst(identity.keyPair(), issued)));
         } catch (PlatformException | KeepException e) {
-            throw new WorkloadRunner.WorkloadFailedException("cannot enroll with the Steward at " + steward + " to fetch "
-                    + ref.spec() + ": " + e.getMessage());
+            throw new WorkloadRunner.WorkloadFailedException(
+                    "cannot enroll with the Steward at " + steward + " to fetch " + ref.spec() + ": " + e.getMessage());
         }
     }
 
     /** The DER certificates a package reference carries ({@code what}: "a Steward CA", "a registry CA"). */
-    static List<X509Certificate> certificates(List<byte[]> ders, String what) throws WorkloadRunner.WorkloadFailedException {
+    static List<X509Certificate> certificates(List<byte[]> ders, String what)
+            throws WorkloadRunner.WorkloadFailedException {
         List<X509Certificate> out = new ArrayList<>();
         for (byte[] der : ders) {
             try {

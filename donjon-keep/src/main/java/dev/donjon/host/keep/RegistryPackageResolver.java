@@ -8,13 +8,9 @@ import dev.donjon.drawbridge.SignedTag;
 import dev.donjon.host.protocol.PackageReference;
 import dev.donjon.host.protocol.ProtocolException;
 import dev.donjon.host.protocol.WorkloadPackage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,15 +36,17 @@ public final class RegistryPackageResolver {
     public WorkloadPackage resolve(PackageReference ref) throws WorkloadRunner.WorkloadFailedException {
         FetchedPackage fetched;
         try {
-            fetched = new PackageFetcher(tlsContext(ref), ref.token(), tagKeys(ref), Optional.empty()).fetch(ref.spec());
+            fetched =
+                    new PackageFetcher(tlsContext(ref), ref.token(), tagKeys(ref), Optional.empty()).fetch(ref.spec());
         } catch (IOException | RuntimeException e) {
-            throw new WorkloadRunner.WorkloadFailedException("cannot fetch package " + ref.spec() + ": " + withoutSpec(e.getMessage(), ref.spec()));
+            throw new WorkloadRunner.WorkloadFailedException(
+                    "cannot fetch package " + ref.spec() + ": " + withoutSpec(e.getMessage(), ref.spec()));
         }
         if (ref.wasmSha256().isPresent()) {
             String actual = PackageReference.sha256Hex(fetched.wasm());
             if (!actual.equals(ref.wasmSha256().get())) {
-                throw new WorkloadRunner.WorkloadFailedException("package " + ref.spec() + ": main.wasm has SHA-256 " + actual
-                        + ", not the expected " + ref.wasmSha256().get() + "; refusing to run it");
+                throw new WorkloadRunner.WorkloadFailedException("package " + ref.spec() + ": main.wasm has SHA-256 "
+                        + actual + ", not the expected " + ref.wasmSha256().get() + "; refusing to run it");
             }
         }
         for (String name : fetched.files().keySet()) {
@@ -74,7 +72,9 @@ public final class RegistryPackageResolver {
     /** The fetchers start some messages with the reference itself; said once is enough. */
     private static String withoutSpec(String message, String spec) {
         String prefix = spec + ": ";
-        return message != null && message.startsWith(prefix) ? message.substring(prefix.length()) : String.valueOf(message);
+        return message != null && message.startsWith(prefix)
+                ? message.substring(prefix.length())
+                : String.valueOf(message);
     }
 
     /** Trusts the owner's registry CAs (else the JDK's), and presents the Keep's certificate when it has one. */

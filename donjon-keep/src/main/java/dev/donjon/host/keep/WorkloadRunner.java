@@ -20,9 +20,13 @@ public interface WorkloadRunner {
             throws WorkloadFailedException, InterruptedException;
 
     /** The runner for a package fetched from {@code spec}: an attested runner names it (the slug) in its CSR. */
-    default WorkloadRunner forReference(String spec) { return this; }
+    default WorkloadRunner forReference(String spec) {
+        return this;
+    }
 
     final class WorkloadFailedException extends Exception {
-        public WorkloadFailedException(String message) { super(message); }
+        public WorkloadFailedException(String message) {
+            super(message);
+        }
     }
 }

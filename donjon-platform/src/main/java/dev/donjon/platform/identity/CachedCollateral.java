@@ -5,16 +5,14 @@ import dev.donjon.abi.csr.EvidenceExtension;
 import dev.donjon.abi.csr.HostCollateralFiles;
 import dev.donjon.platform.Backend;
 import dev.donjon.platform.Evidence;
-
 import dev.donjon.platform.PlatformException;
-import org.bouncycastle.asn1.ASN1Primitive;
-import org.bouncycastle.asn1.ASN1Sequence;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.ASN1Sequence;
 
 /**
  * Endorsements the host fetched ahead of time, which a Keep copies into its CSR so that the Steward can verify
@@ -32,11 +30,16 @@ import java.util.Optional;
  * @param sgxTcb    SGX TCB package
  * @param tdxTcb    TDX TCB package
  */
-public record CachedCollateral(Optional<byte[]> amdCrls, Optional<byte[]> amdVcek, Optional<byte[]> intelCrls,
-                               Optional<byte[]> sgxTcb, Optional<byte[]> tdxTcb) {
+public record CachedCollateral(
+        Optional<byte[]> amdCrls,
+        Optional<byte[]> amdVcek,
+        Optional<byte[]> intelCrls,
+        Optional<byte[]> sgxTcb,
+        Optional<byte[]> tdxTcb) {
 
     public static CachedCollateral none() {
-        return new CachedCollateral(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        return new CachedCollateral(
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** The same collateral with this VCEK (DER), e.g. one fetched from AMD KDS because the host supplied none. */
@@ -52,18 +55,36 @@ public record CachedCollateral(Optional<byte[]> amdCrls, Optional<byte[]> amdVce
     public EvidenceExtension evidenceExtension(Evidence evidence) throws PlatformException {
         return switch (evidence) {
             case Evidence.None ignored -> new EvidenceExtension.Kvm();
-            case Evidence.SnpReport snp -> new EvidenceExtension.Snp(snp.simulated(), snp.vcek().or(this::amdVcek).orElseThrow(
-                    () -> new PlatformException("the host supplied no VCEK (configfs auxblob has none and there is no vcek.der in the "
-                            + "AMD cache directory); a Steward cannot verify SNP evidence without it")),
-                    snp.simulated() ? List.of() : crls(amdCrls), snp.report());
-            case Evidence.IntelQuote q when q.backend() == Backend.SGX -> new EvidenceExtension.Sgx(q.quote(),
-                    crls(Optional.of(intelCrls.orElseThrow(() -> new PlatformException(
-                            "no Intel CRLs cached (crls.der in the Intel cache directory): an Enarx-compatible SGX CSR must carry them")))),
-                    tcb(sgxTcb.orElseThrow(() -> new PlatformException(
-                            "no SGX TCB package cached (tcb.der in the Intel cache directory): an Enarx-compatible SGX CSR must carry it")), "SGX"));
-            case Evidence.IntelQuote q -> new EvidenceExtension.Tdx(q.quote(),
-                    intelCrls.isPresent() ? Optional.of(crls(intelCrls)) : Optional.empty(),
-                    tdxTcb.isPresent() ? Optional.of(tcb(tdxTcb.get(), "TDX")) : Optional.empty());
+            case Evidence.SnpReport snp ->
+                new EvidenceExtension.Snp(
+                        snp.simulated(),
+                        snp.vcek()
+                                .or(this::amdVcek)
+                                .orElseThrow(
+                                        () -> new PlatformException(
+                                                "the host supplied no VCEK (configfs auxblob has none and there is no vcek.der in the "
+                                                        + "AMD cache directory); a Steward cannot verify SNP evidence without it")),
+                        snp.simulated() ? List.of() : crls(amdCrls),
+                        snp.report());
+            case Evidence.IntelQuote q
+            when q.backend() == Backend.SGX ->
+                new EvidenceExtension.Sgx(
+                        q.quote(),
+                        crls(
+                                Optional.of(
+                                        intelCrls.orElseThrow(
+                                                () -> new PlatformException(
+                                                        "no Intel CRLs cached (crls.der in the Intel cache directory): an Enarx-compatible SGX CSR must carry them")))),
+                        tcb(
+                                sgxTcb.orElseThrow(
+                                        () -> new PlatformException(
+                                                "no SGX TCB package cached (tcb.der in the Intel cache directory): an Enarx-compatible SGX CSR must carry it")),
+                                "SGX"));
+            case Evidence.IntelQuote q ->
+                new EvidenceExtension.Tdx(
+                        q.quote(),
+                        intelCrls.isPresent() ? Optional.of(crls(intelCrls)) : Optional.empty(),
+                        tdxTcb.isPresent() ? Optional.of(tcb(tdxTcb.get(), "TDX")) : Optional.empty());
         };
     }
 
@@ -86,8 +107,11 @@ public record CachedCollateral(Optional<byte[]> amdCrls, Optional<byte[]> amdVce
 
     /** Reads whichever files exist; a file that exists but is not one DER SEQUENCE is an error naming it. */
     public static CachedCollateral read(Path amdDirectory, Path intelDirectory) throws PlatformException {
-        return new CachedCollateral(der(amdDirectory.resolve(HostCollateralFiles.CRLS)), der(amdDirectory.resolve(HostCollateralFiles.VCEK)),
-                der(intelDirectory.resolve(HostCollateralFiles.CRLS)), der(intelDirectory.resolve(HostCollateralFiles.SGX_TCB)),
+        return new CachedCollateral(
+                der(amdDirectory.resolve(HostCollateralFiles.CRLS)),
+                der(amdDirectory.resolve(HostCollateralFiles.VCEK)),
+                der(intelDirectory.resolve(HostCollateralFiles.CRLS)),
+                der(intelDirectory.resolve(HostCollateralFiles.SGX_TCB)),
                 der(intelDirectory.resolve(HostCollateralFiles.TDX_TCB)));
     }
 

@@ -7,7 +7,6 @@ import dev.donjon.platform.Backend;
 import dev.donjon.platform.Evidence;
 import dev.donjon.platform.Platform;
 import dev.donjon.platform.PlatformException;
-
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -20,7 +19,8 @@ import java.util.Optional;
  */
 public record KeepIdentity(Backend backend, KeyPair keyPair, Evidence evidence, byte[] csr) {
 
-    public static KeepIdentity create(Platform platform, CachedCollateral collateral, org.bouncycastle.asn1.x509.Extension... more)
+    public static KeepIdentity create(
+            Platform platform, CachedCollateral collateral, org.bouncycastle.asn1.x509.Extension... more)
             throws PlatformException {
         return create(platform, collateral, Optional.empty(), more);
     }
@@ -29,11 +29,16 @@ public record KeepIdentity(Backend backend, KeyPair keyPair, Evidence evidence, 
      * As above; with a Steward's nonce, the report data binds it beside the key and the CSR carries it
      * ({@link NonceExtension}), so that the Steward can tell this evidence is fresh and certify it once.
      */
-    public static KeepIdentity create(Platform platform, CachedCollateral collateral, Optional<byte[]> stewardNonce,
-                                      org.bouncycastle.asn1.x509.Extension... more) throws PlatformException {
+    public static KeepIdentity create(
+            Platform platform,
+            CachedCollateral collateral,
+            Optional<byte[]> stewardNonce,
+            org.bouncycastle.asn1.x509.Extension... more)
+            throws PlatformException {
         Backend backend = platform.backend();
         KeyPair keys = newKeyPair(backend);
-        Evidence evidence = platform.attest(ReportData.ofPublicKey(backend.reportDataHash(), keys.getPublic().getEncoded(), stewardNonce));
+        Evidence evidence = platform.attest(ReportData.ofPublicKey(
+                backend.reportDataHash(), keys.getPublic().getEncoded(), stewardNonce));
         org.bouncycastle.asn1.x509.Extension[] all = more;
         if (stewardNonce.isPresent()) {
             all = java.util.Arrays.copyOf(more, more.length + 1);
@@ -52,7 +57,8 @@ public record KeepIdentity(Backend backend, KeyPair keyPair, Evidence evidence, 
      * Evidence for a deployment: its report data binds {@code publicKey} (any encoding, e.g. a raw HPKE key) and the
      * client's nonce (see {@link ReportData#forDeployment}).
      */
-    public static Evidence attestKeyForNonce(Platform platform, byte[] publicKey, byte[] nonce) throws PlatformException {
+    public static Evidence attestKeyForNonce(Platform platform, byte[] publicKey, byte[] nonce)
+            throws PlatformException {
         return platform.attest(ReportData.forDeployment(publicKey, nonce));
     }
 
@@ -69,6 +75,7 @@ public record KeepIdentity(Backend backend, KeyPair keyPair, Evidence evidence, 
 
     @Override
     public String toString() {
-        return "KeepIdentity[" + backend + ", " + keyPair.getPublic().getAlgorithm() + " key, CSR " + csr.length + " bytes]";
+        return "KeepIdentity[" + backend + ", " + keyPair.getPublic().getAlgorithm() + " key, CSR " + csr.length
+                + " bytes]";
     }
 }

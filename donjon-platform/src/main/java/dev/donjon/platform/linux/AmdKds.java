@@ -1,14 +1,12 @@
 package dev.donjon.platform.linux;
 
-import dev.donjon.common.OneLine;
 import dev.donjon.abi.FormatException;
 import dev.donjon.abi.snp.AttestationReport;
 import dev.donjon.abi.snp.KdsExtensions;
 import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.abi.snp.TcbVersion;
+import dev.donjon.common.OneLine;
 import dev.donjon.platform.PlatformException;
-import org.bouncycastle.cert.X509CertificateHolder;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -20,6 +18,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
+import org.bouncycastle.cert.X509CertificateHolder;
 
 /**
  * AMD's Key Distribution Service: the VCEK of a chip at a TCB, for SNP hosts that do not hand the guest its
@@ -52,11 +51,12 @@ public final class AmdKds {
         TcbVersion tcb = TcbVersion.decode(r.reportedTcb(), product);
         HexFormat hex = HexFormat.of();
         if (product == ProductLine.TURIN) {
-            return "/vcek/v1/Turin/" + hex.formatHex(r.chipId(), 0, 8) + "?fmcSPL=" + tcb.fmc() + "&blSPL=" + tcb.bootloader()
-                    + "&teeSPL=" + tcb.tee() + "&snpSPL=" + tcb.snp() + "&ucodeSPL=" + tcb.microcode();
+            return "/vcek/v1/Turin/" + hex.formatHex(r.chipId(), 0, 8) + "?fmcSPL=" + tcb.fmc() + "&blSPL="
+                    + tcb.bootloader() + "&teeSPL=" + tcb.tee() + "&snpSPL=" + tcb.snp() + "&ucodeSPL="
+                    + tcb.microcode();
         }
-        return "/vcek/v1/" + product.kdsName() + "/" + hex.formatHex(r.chipId()) + "?blSPL=" + tcb.bootloader() + "&teeSPL=" + tcb.tee()
-                + "&snpSPL=" + tcb.snp() + "&ucodeSPL=" + tcb.microcode();
+        return "/vcek/v1/" + product.kdsName() + "/" + hex.formatHex(r.chipId()) + "?blSPL=" + tcb.bootloader()
+                + "&teeSPL=" + tcb.tee() + "&snpSPL=" + tcb.snp() + "&ucodeSPL=" + tcb.microcode();
     }
 
     /** Fetches the VCEK (DER) for {@code report} and checks it is a certificate for this chip's hwID. */
@@ -64,7 +64,11 @@ public final class AmdKds {
         URI uri = base.resolve(vcekPath(report, productHint));
         HttpResponse<InputStream> response;
         try {
-            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+            response = http.send(
+                    HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofSeconds(30))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw new PlatformException("cannot fetch the VCEK from " + uri + ": " + OneLine.of(e), e);
@@ -78,8 +82,10 @@ public final class AmdKds {
         } catch (IOException e) {
             throw new PlatformException("cannot read the VCEK from " + uri + ": " + OneLine.of(e), e);
         }
-        if (response.statusCode() != 200) throw new PlatformException("AMD KDS answered " + response.statusCode() + " for " + uri);
-        if (der.length > MAX_CERTIFICATE) throw new PlatformException("AMD KDS sent more than " + MAX_CERTIFICATE + " bytes for a VCEK");
+        if (response.statusCode() != 200)
+            throw new PlatformException("AMD KDS answered " + response.statusCode() + " for " + uri);
+        if (der.length > MAX_CERTIFICATE)
+            throw new PlatformException("AMD KDS sent more than " + MAX_CERTIFICATE + " bytes for a VCEK");
         X509CertificateHolder vcek;
         try {
             vcek = new X509CertificateHolder(der);
@@ -89,7 +95,8 @@ public final class AmdKds {
         Optional<byte[]> hwId = KdsExtensions.hwIdOf(vcek);
         byte[] chip = parsed(report).chipId();
         if (hwId.isEmpty() || !hwIdMatches(hwId.get(), chip)) {
-            throw new PlatformException("the certificate from AMD KDS is not this chip's VCEK (hwID differs from CHIP_ID)");
+            throw new PlatformException(
+                    "the certificate from AMD KDS is not this chip's VCEK (hwID differs from CHIP_ID)");
         }
         return der;
     }
@@ -108,7 +115,8 @@ public final class AmdKds {
 
     private static ProductLine hinted(Optional<String> hint) throws PlatformException {
         if (hint.isEmpty()) {
-            throw new PlatformException("the report does not name its AMD product (version 2, no CPUID): give Milan, Genoa or Turin");
+            throw new PlatformException(
+                    "the report does not name its AMD product (version 2, no CPUID): give Milan, Genoa or Turin");
         }
         for (ProductLine p : ProductLine.values()) {
             if (p.kdsName().toLowerCase(Locale.ROOT).equals(hint.get().strip().toLowerCase(Locale.ROOT))) return p;

@@ -26,7 +26,9 @@ public interface AttributeFiles {
     /** The real thing: plain file-system calls. */
     AttributeFiles KERNEL = new AttributeFiles() {
         @Override
-        public void createEntry(Path entry) throws IOException { Files.createDirectory(entry); }
+        public void createEntry(Path entry) throws IOException {
+            Files.createDirectory(entry);
+        }
 
         @Override
         public void write(Path attribute, byte[] value) throws IOException {
@@ -34,9 +36,13 @@ public interface AttributeFiles {
         }
 
         @Override
-        public byte[] read(Path attribute) throws IOException { return Files.readAllBytes(attribute); }
+        public byte[] read(Path attribute) throws IOException {
+            return Files.readAllBytes(attribute);
+        }
 
         @Override
-        public void removeEntry(Path entry) throws IOException { Files.delete(entry); }
+        public void removeEntry(Path entry) throws IOException {
+            Files.delete(entry);
+        }
     };
 }

@@ -5,7 +5,6 @@ import dev.donjon.platform.Evidence;
 import dev.donjon.platform.Platform;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.PlatformInfo;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,6 @@ package dev.donjon.platform.linux;
 import dev.donjon.common.OneLine;
 import dev.donjon.platform.Check;
 import dev.donjon.platform.PlatformException;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,17 +32,25 @@ final class ConfigfsTsm {
         this.files = files;
     }
 
-    Path root() { return root; }
+    Path root() {
+        return root;
+    }
 
-    boolean present() { return Files.isDirectory(root); }
+    boolean present() {
+        return Files.isDirectory(root);
+    }
 
     /** The check tree line for this interface, with the provider check under it when the root is present. */
     Check check(String expectedProvider) {
-        if (!present()) return Check.fail("configfs-tsm", root + " absent (needs Linux 6.7+ with configfs mounted, inside a confidential VM)");
+        if (!present())
+            return Check.fail(
+                    "configfs-tsm",
+                    root + " absent (needs Linux 6.7+ with configfs mounted, inside a confidential VM)");
         Check provider;
         try {
             String p = provider();
-            provider = p.equals(expectedProvider) ? Check.pass("provider", p)
+            provider = p.equals(expectedProvider)
+                    ? Check.pass("provider", p)
                     : Check.fail("provider", p.isEmpty() ? "none" : p + ", not " + expectedProvider);
         } catch (IOException e) {
             provider = Check.fail("provider", "cannot create a report entry under " + root + ": " + OneLine.of(e));
@@ -67,7 +74,8 @@ final class ConfigfsTsm {
         try {
             entry = newEntry();
         } catch (IOException e) {
-            throw new PlatformException("cannot create a configfs-tsm report entry under " + root + ": " + OneLine.of(e), e);
+            throw new PlatformException(
+                    "cannot create a configfs-tsm report entry under " + root + ": " + OneLine.of(e), e);
         }
         try {
             String provider = text(files.read(entry.resolve("provider")));
@@ -79,7 +87,8 @@ final class ConfigfsTsm {
             byte[] outblob = files.read(entry.resolve("outblob"));
             Optional<byte[]> auxblob = optional(entry.resolve("auxblob"));
             if (!before.equals(generation(entry))) {
-                throw new PlatformException("configfs-tsm entry " + entry + " was written by someone else during the request");
+                throw new PlatformException(
+                        "configfs-tsm entry " + entry + " was written by someone else during the request");
             }
             if (outblob.length == 0) throw new PlatformException("configfs-tsm returned an empty outblob");
             return new Report(outblob, auxblob.filter(a -> a.length > 0), provider);
@@ -117,5 +126,4 @@ final class ConfigfsTsm {
     static String text(byte[] value) {
         return new String(value, StandardCharsets.US_ASCII).strip();
     }
-
 }

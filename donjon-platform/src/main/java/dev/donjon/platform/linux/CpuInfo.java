@@ -19,7 +19,8 @@ record CpuInfo(String vendor, Set<String> flags) {
                 String key = line.substring(0, colon).strip();
                 String value = line.substring(colon + 1).strip();
                 if (key.equals("vendor_id") && vendor.isEmpty()) vendor = value;
-                if (key.equals("flags") && flags.isEmpty()) flags = Set.copyOf(java.util.Arrays.asList(value.split("\\s+")));
+                if (key.equals("flags") && flags.isEmpty())
+                    flags = Set.copyOf(java.util.Arrays.asList(value.split("\\s+")));
             }
             return Optional.of(new CpuInfo(vendor, flags));
         } catch (IOException | RuntimeException e) {

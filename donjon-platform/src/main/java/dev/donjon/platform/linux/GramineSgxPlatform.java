@@ -7,7 +7,6 @@ import dev.donjon.platform.Evidence;
 import dev.donjon.platform.Platform;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.PlatformInfo;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,17 +29,24 @@ public final class GramineSgxPlatform implements Platform {
     }
 
     @Override
-    public Backend backend() { return Backend.SGX; }
+    public Backend backend() {
+        return Backend.SGX;
+    }
 
     @Override
     public PlatformInfo info() {
         if (!Files.isDirectory(root)) {
-            return new PlatformInfo(Backend.SGX, false, false,
-                    List.of(Check.fail("Gramine attestation", root + " absent: not running inside a Gramine SGX enclave")));
+            return new PlatformInfo(
+                    Backend.SGX,
+                    false,
+                    false,
+                    List.of(Check.fail(
+                            "Gramine attestation", root + " absent: not running inside a Gramine SGX enclave")));
         }
         Check type = typeCheck();
         boolean files = Files.exists(root.resolve("user_report_data")) && Files.exists(root.resolve("quote"));
-        Check quote = files ? Check.pass("quote interface", "user_report_data, quote")
+        Check quote = files
+                ? Check.pass("quote interface", "user_report_data, quote")
                 : Check.fail("quote interface", "user_report_data or quote missing under " + root);
         Check top = Check.pass("Gramine attestation", root.toString(), type, quote);
         return new PlatformInfo(Backend.SGX, type.ok() && quote.ok(), false, List.of(top));
@@ -51,19 +57,23 @@ public final class GramineSgxPlatform implements Platform {
             String type = ConfigfsTsm.text(files.read(root.resolve("attestation_type")));
             return switch (type) {
                 case "dcap" -> Check.pass("attestation_type", "dcap");
-                case "epid" -> Check.fail("attestation_type", "epid: EPID attestation is retired; Donjon supports DCAP");
-                case "none" -> Check.fail("attestation_type", "none: the Gramine manifest has sgx.remote_attestation = \"none\"");
+                case "epid" ->
+                    Check.fail("attestation_type", "epid: EPID attestation is retired; Donjon supports DCAP");
+                case "none" ->
+                    Check.fail("attestation_type", "none: the Gramine manifest has sgx.remote_attestation = \"none\"");
                 default -> Check.fail("attestation_type", "'" + type + "' is unknown");
             };
         } catch (IOException e) {
-            return Check.fail("attestation_type", "cannot read " + root.resolve("attestation_type") + ": " + OneLine.of(e));
+            return Check.fail(
+                    "attestation_type", "cannot read " + root.resolve("attestation_type") + ": " + OneLine.of(e));
         }
     }
 
     @Override
     public Evidence attest(byte[] reportData) throws PlatformException {
         Platform.checkReportData(reportData);
-        if (!Files.isDirectory(root)) throw new PlatformException(root + " is absent: not running inside a Gramine SGX enclave");
+        if (!Files.isDirectory(root))
+            throw new PlatformException(root + " is absent: not running inside a Gramine SGX enclave");
         Check type = typeCheck();
         if (!type.ok()) throw new PlatformException("Gramine attestation_type " + type.detail());
         byte[] quote;

@@ -2,7 +2,6 @@ package dev.donjon.platform.linux;
 
 import dev.donjon.platform.Check;
 import dev.donjon.platform.PlatformException;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -17,16 +16,20 @@ final class GuestChecks {
         Optional<CpuInfo> cpu = CpuInfo.read(cpuinfo);
         if (cpu.isEmpty()) return Check.fail("CPU", "cannot read " + cpuinfo);
         CpuInfo c = cpu.get();
-        Check guest = c.flags().contains(flag) ? Check.pass(what, "cpu flag " + flag)
+        Check guest = c.flags().contains(flag)
+                ? Check.pass(what, "cpu flag " + flag)
                 : Check.fail(what, "cpu flag " + flag + " absent: not running inside such a guest");
-        return c.vendor().equals(vendor) ? Check.pass("CPU", c.vendor(), guest) : Check.fail("CPU", c.vendor() + ", not " + vendor);
+        return c.vendor().equals(vendor)
+                ? Check.pass("CPU", c.vendor(), guest)
+                : Check.fail("CPU", c.vendor() + ", not " + vendor);
     }
 
     /** /dev/sev-guest where configfs-tsm is absent: used when this process may read and write it. */
     static Check sevGuestDevice(Path device) {
         if (!Files.exists(device)) return Check.fail(device.toString(), "absent");
         if (!Files.isReadable(device) || !Files.isWritable(device)) {
-            return Check.fail(device.toString(), "present, but this user cannot open it read-write (usually root only)");
+            return Check.fail(
+                    device.toString(), "present, but this user cannot open it read-write (usually root only)");
         }
         return Check.pass(device.toString(), "in use: SNP_GET_EXT_REPORT ioctl (configfs-tsm absent)");
     }
@@ -34,8 +37,10 @@ final class GuestChecks {
     /** /dev/tdx_guest: named, not used (see {@link TdxPlatform}). */
     static Check tdxGuestDevice(Path device) {
         return Files.exists(device)
-                ? Check.fail(device.toString(), "present, but Donjon gets TDX quotes only through configfs-tsm; "
-                        + "a guest kernel with configfs-tsm (6.7+) is required")
+                ? Check.fail(
+                        device.toString(),
+                        "present, but Donjon gets TDX quotes only through configfs-tsm; "
+                                + "a guest kernel with configfs-tsm (6.7+) is required")
                 : Check.fail(device.toString(), "absent");
     }
 

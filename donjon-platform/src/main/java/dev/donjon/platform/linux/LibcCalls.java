@@ -1,7 +1,10 @@
 package dev.donjon.platform.linux;
 
-import dev.donjon.platform.PlatformException;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.donjon.platform.PlatformException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -13,10 +16,6 @@ import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The three libc functions a guest device needs ({@code open}, {@code ioctl}, {@code close}), called through the
@@ -35,19 +34,26 @@ final class LibcCalls {
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     /** The type every {@code ioctl} handle has: (captured call state, fd, request, argument pointer) -> result. */
-    static final MethodType IOCTL_TYPE = MethodType.methodType(int.class, MemorySegment.class, int.class, long.class, MemorySegment.class);
+    static final MethodType IOCTL_TYPE =
+            MethodType.methodType(int.class, MemorySegment.class, int.class, long.class, MemorySegment.class);
 
     /** {@code int ioctl(int fd, unsigned long request, ...)} with one pointer as its variadic argument. */
     static final FunctionDescriptor IOCTL_POINTER = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
 
     private static final class Linked {
         static final Linker LINKER = Linker.nativeLinker();
-        static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("open"),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(2));
-        static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("close"),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-        static final MethodHandle IOCTL = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("ioctl"),
-                IOCTL_POINTER, Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(2));
+        static final MethodHandle OPEN = LINKER.downcallHandle(
+                LINKER.defaultLookup().findOrThrow("open"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+                Linker.Option.captureCallState("errno"),
+                Linker.Option.firstVariadicArg(2));
+        static final MethodHandle CLOSE = LINKER.downcallHandle(
+                LINKER.defaultLookup().findOrThrow("close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        static final MethodHandle IOCTL = LINKER.downcallHandle(
+                LINKER.defaultLookup().findOrThrow("ioctl"),
+                IOCTL_POINTER,
+                Linker.Option.captureCallState("errno"),
+                Linker.Option.firstVariadicArg(2));
     }
 
     /** libc's {@code ioctl}, of {@link #IOCTL_TYPE}. */
@@ -72,7 +78,9 @@ final class LibcCalls {
             if (fd < 0) {
                 int errno = errno(state);
                 throw new PlatformException("cannot open " + path + ": " + errnoName(errno)
-                        + (errno == 13 ? " (the device is usually root-only: run the Keep as root or grant it access)" : ""));
+                        + (errno == 13
+                                ? " (the device is usually root-only: run the Keep as root or grant it access)"
+                                : ""));
             }
             return fd;
         } catch (PlatformException e) {
@@ -91,10 +99,20 @@ final class LibcCalls {
     }
 
     private static final Map<Integer, String> ERRNO_NAMES = Map.ofEntries(
-            Map.entry(1, "EPERM"), Map.entry(2, "ENOENT"), Map.entry(5, "EIO"), Map.entry(6, "ENXIO"),
-            Map.entry(9, "EBADF"), Map.entry(11, "EAGAIN"), Map.entry(12, "ENOMEM"), Map.entry(13, "EACCES"),
-            Map.entry(14, "EFAULT"), Map.entry(16, "EBUSY"), Map.entry(19, "ENODEV"), Map.entry(22, "EINVAL"),
-            Map.entry(25, "ENOTTY"), Map.entry(110, "ETIMEDOUT"));
+            Map.entry(1, "EPERM"),
+            Map.entry(2, "ENOENT"),
+            Map.entry(5, "EIO"),
+            Map.entry(6, "ENXIO"),
+            Map.entry(9, "EBADF"),
+            Map.entry(11, "EAGAIN"),
+            Map.entry(12, "ENOMEM"),
+            Map.entry(13, "EACCES"),
+            Map.entry(14, "EFAULT"),
+            Map.entry(16, "EBUSY"),
+            Map.entry(19, "ENODEV"),
+            Map.entry(22, "EINVAL"),
+            Map.entry(25, "ENOTTY"),
+            Map.entry(110, "ETIMEDOUT"));
 
     /** "EIO (errno 5)"; the number alone for the rare ones. */
     static String errnoName(int errno) {

@@ -4,7 +4,6 @@ import dev.donjon.abi.FormatException;
 import dev.donjon.abi.intel.IntelQuote;
 import dev.donjon.abi.snp.AttestationReport;
 import dev.donjon.platform.PlatformException;
-
 import java.security.MessageDigest;
 
 /**
@@ -33,13 +32,16 @@ final class ReportDataEcho {
         } catch (FormatException e) {
             throw new PlatformException(e);
         }
-        if (tdx != q.tdx()) throw new PlatformException("the quote (version " + q.version() + ") is not " + (tdx ? "a TDX" : "an SGX") + " quote");
+        if (tdx != q.tdx())
+            throw new PlatformException(
+                    "the quote (version " + q.version() + ") is not " + (tdx ? "a TDX" : "an SGX") + " quote");
         check("quote", q.body().reportData(), expected);
     }
 
     private static void check(String what, byte[] actual, byte[] expected) throws PlatformException {
         if (!MessageDigest.isEqual(actual, expected)) {
-            throw new PlatformException(what + " carries other report data than requested (concurrent request, or a faulty TEE interface)");
+            throw new PlatformException(
+                    what + " carries other report data than requested (concurrent request, or a faulty TEE interface)");
         }
     }
 }

@@ -1,7 +1,12 @@
 package dev.donjon.platform.linux;
 
-import dev.donjon.platform.PlatformException;
+import static java.lang.foreign.MemoryLayout.paddingLayout;
+import static java.lang.foreign.MemoryLayout.sequenceLayout;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.donjon.platform.PlatformException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -10,12 +15,6 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Supplier;
-
-import static java.lang.foreign.MemoryLayout.paddingLayout;
-import static java.lang.foreign.MemoryLayout.sequenceLayout;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The SEV-SNP guest device, {@code /dev/sev-guest} (Linux 5.19+, {@code include/uapi/linux/sev-guest.h}): the
@@ -44,9 +43,14 @@ final class SevGuestDevice {
             JAVA_LONG.withName("req_data"), JAVA_LONG.withName("resp_data"),
             JAVA_INT.withName("fw_error"), JAVA_INT.withName("vmm_error"));
     static final StructLayout REPORT_REQ = MemoryLayout.structLayout(
-            sequenceLayout(64, JAVA_BYTE).withName("user_data"), JAVA_INT.withName("vmpl"), sequenceLayout(28, JAVA_BYTE).withName("rsvd"));
+            sequenceLayout(64, JAVA_BYTE).withName("user_data"),
+            JAVA_INT.withName("vmpl"),
+            sequenceLayout(28, JAVA_BYTE).withName("rsvd"));
     static final StructLayout EXT_REPORT_REQ = MemoryLayout.structLayout(
-            REPORT_REQ.withName("data"), JAVA_LONG.withName("certs_address"), JAVA_INT.withName("certs_len"), paddingLayout(4));
+            REPORT_REQ.withName("data"),
+            JAVA_LONG.withName("certs_address"),
+            JAVA_INT.withName("certs_len"),
+            paddingLayout(4));
     static final long RESPONSE_SIZE = 4000;
     static final long REQ_DATA = GUEST_REQUEST.byteOffset(MemoryLayout.PathElement.groupElement("req_data"));
     static final long RESP_DATA = GUEST_REQUEST.byteOffset(MemoryLayout.PathElement.groupElement("resp_data"));
@@ -77,6 +81,7 @@ final class SevGuestDevice {
     static final int FIRST_CERTS_LEN = PAGE;
     /** Far above the kernel's own limit (SEV_FW_BLOB_MAX_SIZE, 16 KiB): a host asking for more is not believed. */
     static final int MAX_CERTS_LEN = 1 << 20;
+
     private static final int EIO = 5;
 
     private final Path device;
@@ -96,7 +101,9 @@ final class SevGuestDevice {
         return new SevGuestDevice(device, LibcCalls::ioctl);
     }
 
-    Path path() { return device; }
+    Path path() {
+        return device;
+    }
 
     /** SNP_GET_REPORT: the report alone, at VMPL 0 (the request's vmpl and reserved bytes stay zero). */
     Response report(byte[] userData) throws PlatformException {
@@ -147,8 +154,9 @@ final class SevGuestDevice {
     private int neededCertsLen(int asked, int had) throws PlatformException {
         long needed = Integer.toUnsignedLong(asked);
         if (needed <= had || needed > MAX_CERTS_LEN) {
-            throw new PlatformException("SNP_GET_EXT_REPORT on " + device + ": the host's certificate table does not fit "
-                    + had + " bytes and the kernel asked for " + needed);
+            throw new PlatformException(
+                    "SNP_GET_EXT_REPORT on " + device + ": the host's certificate table does not fit " + had
+                            + " bytes and the kernel asked for " + needed);
         }
         return (int) ((needed + PAGE - 1) / PAGE * PAGE);
     }
@@ -156,26 +164,35 @@ final class SevGuestDevice {
     /** What one ioctl returned: its result, errno (meaningful when the result is -1) and the firmware/host codes. */
     private record Outcome(int result, int errno, int fwError, int vmmError) {}
 
-    private Outcome invoke(Arena arena, int fd, long request, MemorySegment req, MemorySegment resp) throws PlatformException {
+    private Outcome invoke(Arena arena, int fd, long request, MemorySegment req, MemorySegment resp)
+            throws PlatformException {
         MemorySegment guestRequest = arena.allocate(GUEST_REQUEST);
         guestRequest.set(JAVA_BYTE, 0, (byte) 1); // msg_version: the only version the firmware's MSG_REPORT_REQ has
         guestRequest.set(JAVA_LONG, REQ_DATA, req.address());
         guestRequest.set(JAVA_LONG, RESP_DATA, resp.address());
         MemorySegment state = LibcCalls.callState(arena);
         MethodHandle handle = ioctl.get();
-        if (!handle.type().equals(LibcCalls.IOCTL_TYPE)) throw new IllegalStateException("ioctl handle of type " + handle.type());
+        if (!handle.type().equals(LibcCalls.IOCTL_TYPE))
+            throw new IllegalStateException("ioctl handle of type " + handle.type());
         int result;
         try {
             result = (int) handle.invokeExact(state, fd, request, guestRequest);
         } catch (Throwable t) {
             throw new PlatformException("cannot issue an ioctl on " + device + " through the FFM API: " + t, t);
         }
-        return new Outcome(result, LibcCalls.errno(state), guestRequest.get(JAVA_INT, FW_ERROR), guestRequest.get(JAVA_INT, VMM_ERROR));
+        return new Outcome(
+                result,
+                LibcCalls.errno(state),
+                guestRequest.get(JAVA_INT, FW_ERROR),
+                guestRequest.get(JAVA_INT, VMM_ERROR));
     }
 
     private void check(Outcome o, String name) throws PlatformException {
         if (o.result() == 0) return;
-        StringBuilder m = new StringBuilder(name).append(" on ").append(device).append(" failed: ")
+        StringBuilder m = new StringBuilder(name)
+                .append(" on ")
+                .append(device)
+                .append(" failed: ")
                 .append(o.result() == -1 ? LibcCalls.errnoName(o.errno()) : "result " + o.result());
         if (o.fwError() != 0) m.append(", firmware error ").append(SevStatus.describe(o.fwError()));
         if (o.vmmError() != 0) m.append(", host (VMM) error ").append(vmmError(o.vmmError()));
@@ -193,16 +210,20 @@ final class SevGuestDevice {
     /** MSG_REPORT_RSP: status 0, then report_size bytes of report after the 32-byte header. */
     private byte[] reportOf(MemorySegment resp) throws PlatformException {
         int status = resp.get(JAVA_INT, 0);
-        if (status != 0) throw new PlatformException("the SEV-SNP firmware refused the report request: MSG_REPORT_RSP status " + SevStatus.describe(status));
+        if (status != 0)
+            throw new PlatformException("the SEV-SNP firmware refused the report request: MSG_REPORT_RSP status "
+                    + SevStatus.describe(status));
         long size = Integer.toUnsignedLong(resp.get(JAVA_INT, 4));
         if (size == 0 || size > RESPONSE_SIZE - REPORT_RSP_HEADER) {
-            throw new PlatformException("the SEV-SNP firmware's MSG_REPORT_RSP gives a report size of " + size + " bytes");
+            throw new PlatformException(
+                    "the SEV-SNP firmware's MSG_REPORT_RSP gives a report size of " + size + " bytes");
         }
         return resp.asSlice(REPORT_RSP_HEADER, size).toArray(JAVA_BYTE);
     }
 
     private static void checkUserData(byte[] userData) {
-        if (userData.length != 64) throw new IllegalArgumentException("SNP user data must be 64 bytes, not " + userData.length);
+        if (userData.length != 64)
+            throw new IllegalArgumentException("SNP user data must be 64 bytes, not " + userData.length);
     }
 
     private static boolean isAllZero(byte[] a) {

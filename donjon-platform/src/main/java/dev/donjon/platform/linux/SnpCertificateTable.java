@@ -3,7 +3,6 @@ package dev.donjon.platform.linux;
 import dev.donjon.abi.FormatException;
 import dev.donjon.abi.snp.CertificateTable;
 import dev.donjon.platform.PlatformException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

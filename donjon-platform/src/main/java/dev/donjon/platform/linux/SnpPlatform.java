@@ -4,7 +4,6 @@ import dev.donjon.platform.Backend;
 import dev.donjon.platform.Check;
 import dev.donjon.platform.Evidence;
 import dev.donjon.platform.PlatformException;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +32,9 @@ public final class SnpPlatform extends ConfigfsGuestPlatform {
     }
 
     @Override
-    public Backend backend() { return Backend.SNP; }
+    public Backend backend() {
+        return Backend.SNP;
+    }
 
     @Override
     Evidence evidence(ConfigfsTsm.Report r, byte[] reportData) throws PlatformException {
@@ -52,9 +53,11 @@ public final class SnpPlatform extends ConfigfsGuestPlatform {
         return evidence(r.report(), r.certificateTable(), reportData);
     }
 
-    private static Evidence evidence(byte[] report, Optional<byte[]> certificateTable, byte[] reportData) throws PlatformException {
+    private static Evidence evidence(byte[] report, Optional<byte[]> certificateTable, byte[] reportData)
+            throws PlatformException {
         ReportDataEcho.snp(report, reportData);
-        SnpCertificateTable certs = certificateTable.isPresent() ? SnpCertificateTable.parse(certificateTable.get())
+        SnpCertificateTable certs = certificateTable.isPresent()
+                ? SnpCertificateTable.parse(certificateTable.get())
                 : new SnpCertificateTable(Optional.empty(), List.of());
         return new Evidence.SnpReport(Backend.SNP, report, certs.vcek(), certs.caCerts());
     }

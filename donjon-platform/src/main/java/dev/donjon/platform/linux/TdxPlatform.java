@@ -4,7 +4,6 @@ import dev.donjon.platform.Backend;
 import dev.donjon.platform.Check;
 import dev.donjon.platform.Evidence;
 import dev.donjon.platform.PlatformException;
-
 import java.nio.file.Path;
 
 /**
@@ -25,7 +24,9 @@ public final class TdxPlatform extends ConfigfsGuestPlatform {
     }
 
     @Override
-    public Backend backend() { return Backend.TDX; }
+    public Backend backend() {
+        return Backend.TDX;
+    }
 
     @Override
     Evidence evidence(ConfigfsTsm.Report r, byte[] reportData) throws PlatformException {
@@ -40,7 +41,10 @@ public final class TdxPlatform extends ConfigfsGuestPlatform {
 
     @Override
     Evidence legacyDeviceEvidence(Path configfsRoot, byte[] reportData) throws PlatformException {
-        throw GuestChecks.noConfigfs(configfsRoot, device, "is not used (Donjon gets TDX quotes only through configfs-tsm); "
-                + "use a guest kernel 6.7+ with configfs-tsm");
+        throw GuestChecks.noConfigfs(
+                configfsRoot,
+                device,
+                "is not used (Donjon gets TDX quotes only through configfs-tsm); "
+                        + "use a guest kernel 6.7+ with configfs-tsm");
     }
 }

@@ -81,7 +81,8 @@ public final class RuntimeMeasurement {
         byte[] m = of(entries);
         try {
             dev.donjon.common.OwnerOnlyFiles.createDirectories(cacheDirectory);
-            dev.donjon.common.OwnerOnlyFiles.write(cache, (key.get() + "\n" + HEX.formatHex(m) + "\n").getBytes(StandardCharsets.US_ASCII));
+            dev.donjon.common.OwnerOnlyFiles.write(
+                    cache, (key.get() + "\n" + HEX.formatHex(m) + "\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException notCached) {
             // the next Keep measures again; nothing is wrong with this one
         }
@@ -95,7 +96,8 @@ public final class RuntimeMeasurement {
             for (Path p : entries) {
                 if (!Files.exists(p)) continue;
                 if (!Files.isRegularFile(p)) return Optional.empty();
-                d.update((p.toAbsolutePath() + "\0" + Files.size(p) + "\0" + Files.getLastModifiedTime(p).toMillis() + "\n")
+                d.update((p.toAbsolutePath() + "\0" + Files.size(p) + "\0"
+                                + Files.getLastModifiedTime(p).toMillis() + "\n")
                         .getBytes(StandardCharsets.UTF_8));
             }
             return Optional.of(HEX.formatHex(d.digest()));
@@ -143,11 +145,15 @@ public final class RuntimeMeasurement {
             if (!all.add(p) || !Files.isRegularFile(p)) continue;
             try (java.util.jar.JarFile jar = new java.util.jar.JarFile(p.toFile())) {
                 java.util.jar.Manifest manifest = jar.getManifest();
-                String classPath = manifest == null ? null : manifest.getMainAttributes().getValue(java.util.jar.Attributes.Name.CLASS_PATH);
+                String classPath = manifest == null
+                        ? null
+                        : manifest.getMainAttributes().getValue(java.util.jar.Attributes.Name.CLASS_PATH);
                 if (classPath == null) continue;
                 for (String relative : classPath.trim().split("\\s+")) {
-                    if (relative.isEmpty() || relative.contains(":")) continue; // only local relative URLs, as the launcher writes them
-                    todo.addLast(p.resolveSibling(java.net.URLDecoder.decode(relative, java.nio.charset.StandardCharsets.UTF_8)));
+                    if (relative.isEmpty() || relative.contains(":"))
+                        continue; // only local relative URLs, as the launcher writes them
+                    todo.addLast(p.resolveSibling(
+                            java.net.URLDecoder.decode(relative, java.nio.charset.StandardCharsets.UTF_8)));
                 }
             } catch (IOException notAJar) {
                 // measured (or skipped) as whatever it is by of()

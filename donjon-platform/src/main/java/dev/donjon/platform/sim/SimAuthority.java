@@ -3,23 +3,9 @@ package dev.donjon.platform.sim;
 import dev.donjon.abi.snp.KdsExtensions;
 import dev.donjon.abi.snp.ProductLine;
 import dev.donjon.abi.snp.TcbVersion;
-import dev.donjon.common.Pem;
 import dev.donjon.common.OwnerOnlyFiles;
+import dev.donjon.common.Pem;
 import dev.donjon.platform.PlatformException;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.X500NameBuilder;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
-
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.channels.FileChannel;
@@ -46,6 +32,19 @@ import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 
 /**
  * The simulated AMD key hierarchy of the {@code sim} backend: ARK -> ASK -> VCEK, made once per user and kept in a
@@ -66,6 +65,7 @@ public final class SimAuthority {
 
     /** The product the sim imitates (a Milan report layout: version 3, CPUID family 0x19 model 0x01). */
     public static final ProductLine PRODUCT = ProductLine.MILAN;
+
     public static final String ARK_NAME = "ARK-Milan-Donjon-Sim";
     public static final String ASK_NAME = "SEV-Milan-Donjon-Sim";
     public static final String VCEK_NAME = "SEV-VCEK-Donjon-Sim";
@@ -81,8 +81,12 @@ public final class SimAuthority {
     private final PrivateKey vcekKey;
     private final byte[] chipId;
 
-    private SimAuthority(X509CertificateHolder ark, X509CertificateHolder ask, X509CertificateHolder vcek, PrivateKey vcekKey,
-                         byte[] chipId) {
+    private SimAuthority(
+            X509CertificateHolder ark,
+            X509CertificateHolder ask,
+            X509CertificateHolder vcek,
+            PrivateKey vcekKey,
+            byte[] chipId) {
         this.ark = ark;
         this.ask = ask;
         this.vcek = vcek;
@@ -90,16 +94,26 @@ public final class SimAuthority {
         this.chipId = chipId;
     }
 
-    public X509CertificateHolder ark() { return ark; }
+    public X509CertificateHolder ark() {
+        return ark;
+    }
 
-    public X509CertificateHolder ask() { return ask; }
+    public X509CertificateHolder ask() {
+        return ask;
+    }
 
-    public X509CertificateHolder vcek() { return vcek; }
+    public X509CertificateHolder vcek() {
+        return vcek;
+    }
 
-    PrivateKey vcekKey() { return vcekKey; }
+    PrivateKey vcekKey() {
+        return vcekKey;
+    }
 
     /** The simulated chip's 64-byte CHIP_ID, equal to the VCEK's hwID extension. */
-    public byte[] chipId() { return chipId.clone(); }
+    public byte[] chipId() {
+        return chipId.clone();
+    }
 
     /** The PEM bundle (ASK, then ARK) a relying party configures to trust this sim, and only this one. */
     public byte[] chainPem() {
@@ -117,8 +131,9 @@ public final class SimAuthority {
             OwnerOnlyFiles.createDirectories(dir);
             // the file lock serialises processes; a JVM may hold it only once, so its threads queue here first
             synchronized (SimAuthority.class) {
-                try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                     FileLock lock = lockFile.lock()) {
+                try (FileChannel lockFile = FileChannel.open(
+                                dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        FileLock lock = lockFile.lock()) {
                     if (exists(dir)) return load(dir);
                     SimAuthority made = create(clock.instant(), new SecureRandom());
                     made.store(dir);
@@ -138,19 +153,29 @@ public final class SimAuthority {
             X509CertificateHolder vcek = certificate(dir.resolve(VCEK_FILE));
             PrivateKey key = Pem.privateKey(Files.readAllBytes(dir.resolve(VCEK_KEY_FILE)), VCEK_KEY_FILE);
             if (!signedBy(ark, ark) || !signedBy(ask, ark) || !signedBy(vcek, ask)) {
-                throw new PlatformException("the sim chain in " + dir + " does not verify (ARK -> ASK -> VCEK); delete the directory to make a new one");
+                throw new PlatformException("the sim chain in " + dir
+                        + " does not verify (ARK -> ASK -> VCEK); delete the directory to make a new one");
             }
-            PublicKey vcekPublic = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(vcek).getPublicKey();
+            PublicKey vcekPublic = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter()
+                    .getCertificate(vcek)
+                    .getPublicKey();
             if (!keyMatches(key, vcekPublic)) {
-                throw new PlatformException("the sim VCEK key in " + dir + " does not match " + VCEK_FILE + "; delete the directory to make a new one");
+                throw new PlatformException("the sim VCEK key in " + dir + " does not match " + VCEK_FILE
+                        + "; delete the directory to make a new one");
             }
-            byte[] hwId = KdsExtensions.hwIdOf(vcek).filter(id -> id.length == 64).orElseThrow(
-                    () -> new PlatformException("the sim VCEK in " + dir + " has no 64-byte hwID extension"));
+            byte[] hwId = KdsExtensions.hwIdOf(vcek)
+                    .filter(id -> id.length == 64)
+                    .orElseThrow(
+                            () -> new PlatformException("the sim VCEK in " + dir + " has no 64-byte hwID extension"));
             return new SimAuthority(ark, ask, vcek, key, hwId);
         } catch (NoSuchFileException e) {
-            throw new PlatformException("the sim chain in " + dir + " is incomplete: " + e.getFile() + " is missing; delete the directory to make a new one");
+            throw new PlatformException("the sim chain in " + dir + " is incomplete: " + e.getFile()
+                    + " is missing; delete the directory to make a new one");
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            throw new PlatformException("the sim chain in " + dir + " is damaged (" + e.getMessage() + "); delete the directory to make a new one", e);
+            throw new PlatformException(
+                    "the sim chain in " + dir + " is damaged (" + e.getMessage()
+                            + "); delete the directory to make a new one",
+                    e);
         }
     }
 
@@ -165,29 +190,40 @@ public final class SimAuthority {
             byte[] chipId = new byte[64];
             random.nextBytes(chipId);
 
-            Instant from = now.truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(5)); // tolerate small clock skew
+            Instant from =
+                    now.truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(5)); // tolerate small clock skew
             Instant caUntil = from.plus(Duration.ofDays(25 * 365 + 6));
             X500Name arkName = name(ARK_NAME);
             X500Name askName = name(ASK_NAME);
             JcaX509ExtensionUtils ids = new JcaX509ExtensionUtils();
 
-            X509v3CertificateBuilder arkB = new JcaX509v3CertificateBuilder(arkName, serial(random), Date.from(from), Date.from(caUntil),
-                    arkName, arkKeys.getPublic())
+            X509v3CertificateBuilder arkB = new JcaX509v3CertificateBuilder(
+                            arkName, serial(random), Date.from(from), Date.from(caUntil), arkName, arkKeys.getPublic())
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.subjectKeyIdentifier, false, ids.createSubjectKeyIdentifier(arkKeys.getPublic()))
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, ids.createSubjectKeyIdentifier(arkKeys.getPublic()))
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             X509CertificateHolder ark = arkB.build(pss(arkKeys.getPrivate()));
 
-            X509v3CertificateBuilder askB = new JcaX509v3CertificateBuilder(arkName, serial(random), Date.from(from), Date.from(caUntil),
-                    askName, askKeys.getPublic())
-                    .addExtension(Extension.subjectKeyIdentifier, false, ids.createSubjectKeyIdentifier(askKeys.getPublic()))
-                    .addExtension(Extension.authorityKeyIdentifier, false, ids.createAuthorityKeyIdentifier(arkKeys.getPublic()))
+            X509v3CertificateBuilder askB = new JcaX509v3CertificateBuilder(
+                            arkName, serial(random), Date.from(from), Date.from(caUntil), askName, askKeys.getPublic())
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, ids.createSubjectKeyIdentifier(askKeys.getPublic()))
+                    .addExtension(
+                            Extension.authorityKeyIdentifier,
+                            false,
+                            ids.createAuthorityKeyIdentifier(arkKeys.getPublic()))
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             X509CertificateHolder ask = askB.build(pss(arkKeys.getPrivate()));
 
-            X509v3CertificateBuilder vcekB = new JcaX509v3CertificateBuilder(askName, serial(random), Date.from(from),
-                    Date.from(from.plus(Duration.ofDays(7 * 365 + 2))), name(VCEK_NAME), vcekKeys.getPublic());
+            X509v3CertificateBuilder vcekB = new JcaX509v3CertificateBuilder(
+                    askName,
+                    serial(random),
+                    Date.from(from),
+                    Date.from(from.plus(Duration.ofDays(7 * 365 + 2))),
+                    name(VCEK_NAME),
+                    vcekKeys.getPublic());
             KdsExtensions.write(vcekB, PRODUCT, TCB, Optional.of(chipId));
             X509CertificateHolder vcek = vcekB.build(pss(askKeys.getPrivate()));
             return new SimAuthority(ark, ask, vcek, vcekKeys.getPrivate(), chipId);
@@ -232,8 +268,11 @@ public final class SimAuthority {
     }
 
     /** RSASSA-PSS, SHA-384, MGF1 SHA-384, salt 48, trailer 1: AMD's parameters. */
-    private static org.bouncycastle.operator.ContentSigner pss(PrivateKey key) throws org.bouncycastle.operator.OperatorCreationException {
-        return new JcaContentSignerBuilder("SHA384WITHRSAANDMGF1").setProvider(BC).build(key);
+    private static org.bouncycastle.operator.ContentSigner pss(PrivateKey key)
+            throws org.bouncycastle.operator.OperatorCreationException {
+        return new JcaContentSignerBuilder("SHA384WITHRSAANDMGF1")
+                .setProvider(BC)
+                .build(key);
     }
 
     private static BigInteger serial(SecureRandom random) {
@@ -243,7 +282,9 @@ public final class SimAuthority {
     private static boolean signedBy(X509CertificateHolder cert, X509CertificateHolder issuer) {
         try {
             return cert.getIssuer().equals(issuer.getSubject())
-                    && cert.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(BC).build(issuer));
+                    && cert.isSignatureValid(new JcaContentVerifierProviderBuilder()
+                            .setProvider(BC)
+                            .build(issuer));
         } catch (Exception e) {
             return false;
         }
@@ -261,7 +302,8 @@ public final class SimAuthority {
     }
 
     private static X509CertificateHolder certificate(Path file) throws IOException {
-        List<byte[]> ders = Pem.blocks(Files.readAllBytes(file), "CERTIFICATE", file.getFileName().toString());
+        List<byte[]> ders = Pem.blocks(
+                Files.readAllBytes(file), "CERTIFICATE", file.getFileName().toString());
         if (ders.isEmpty()) throw new IOException(file.getFileName() + " holds no PEM certificate");
         return new X509CertificateHolder(ders.getFirst());
     }
@@ -276,6 +318,7 @@ public final class SimAuthority {
 
     @Override
     public String toString() {
-        return "SimAuthority[" + ARK_NAME + ", chip " + java.util.HexFormat.of().formatHex(Arrays.copyOf(chipId, 8)) + "...]";
+        return "SimAuthority[" + ARK_NAME + ", chip " + java.util.HexFormat.of().formatHex(Arrays.copyOf(chipId, 8))
+                + "...]";
     }
 }

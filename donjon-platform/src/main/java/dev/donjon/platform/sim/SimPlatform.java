@@ -6,7 +6,6 @@ import dev.donjon.platform.Evidence;
 import dev.donjon.platform.Platform;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.PlatformInfo;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,10 +41,14 @@ public final class SimPlatform implements Platform {
         this.measurement = measurement;
     }
 
-    public Path directory() { return directory; }
+    public Path directory() {
+        return directory;
+    }
 
     @Override
-    public Backend backend() { return Backend.SIM; }
+    public Backend backend() {
+        return Backend.SIM;
+    }
 
     /** The chain this platform signs with, made now if there is none yet. */
     public SimAuthority authority() throws PlatformException {
@@ -61,12 +64,15 @@ public final class SimPlatform implements Platform {
 
     @Override
     public PlatformInfo info() {
-        Check simulated = Check.pass("SIMULATED TEE", "software only: the evidence proves nothing about hardware and nothing trusts it unless configured to");
+        Check simulated = Check.pass(
+                "SIMULATED TEE",
+                "software only: the evidence proves nothing about hardware and nothing trusts it unless configured to");
         Check dir = directoryCheck();
         Check chain = chainCheck();
         Check measured;
         try {
-            measured = Check.pass("measurement", HexFormat.of().formatHex(measurement.get()) + " (SHA-384 of the runtime's code)");
+            measured = Check.pass(
+                    "measurement", HexFormat.of().formatHex(measurement.get()) + " (SHA-384 of the runtime's code)");
         } catch (RuntimeException e) {
             measured = Check.fail("measurement", String.valueOf(e.getMessage()));
         }
@@ -76,7 +82,8 @@ public final class SimPlatform implements Platform {
 
     private Check directoryCheck() {
         if (Files.isDirectory(directory)) {
-            return Files.isWritable(directory) ? Check.pass("sim directory", directory.toString())
+            return Files.isWritable(directory)
+                    ? Check.pass("sim directory", directory.toString())
                     : Check.fail("sim directory", directory + " is not writable");
         }
         Path existing = directory.toAbsolutePath();
@@ -88,14 +95,18 @@ public final class SimPlatform implements Platform {
 
     private Check chainCheck() {
         if (!SimAuthority.exists(directory)) {
-            return Check.pass("sim chain", "none yet: " + SimAuthority.ARK_NAME + " -> " + SimAuthority.ASK_NAME + " -> "
-                    + SimAuthority.VCEK_NAME + " is made on first use");
+            return Check.pass(
+                    "sim chain",
+                    "none yet: " + SimAuthority.ARK_NAME + " -> " + SimAuthority.ASK_NAME + " -> "
+                            + SimAuthority.VCEK_NAME + " is made on first use");
         }
         try {
             SimAuthority a = SimAuthority.load(directory);
-            return Check.pass("sim chain", SimAuthority.ARK_NAME + " -> " + SimAuthority.ASK_NAME + " -> " + SimAuthority.VCEK_NAME
-                    + ", made " + a.ark().getNotBefore().toInstant() + "; trust anchor for verifiers: "
-                    + directory.resolve(SimAuthority.CHAIN_FILE));
+            return Check.pass(
+                    "sim chain",
+                    SimAuthority.ARK_NAME + " -> " + SimAuthority.ASK_NAME + " -> " + SimAuthority.VCEK_NAME
+                            + ", made " + a.ark().getNotBefore().toInstant() + "; trust anchor for verifiers: "
+                            + directory.resolve(SimAuthority.CHAIN_FILE));
         } catch (PlatformException e) {
             return Check.fail("sim chain", e.getMessage());
         }
@@ -108,7 +119,8 @@ public final class SimPlatform implements Platform {
         byte[] m = measurement.get();
         byte[] report = SimReport.sign(a, reportData, m, random);
         try {
-            return new Evidence.SnpReport(Backend.SIM, report, Optional.of(a.vcek().getEncoded()), List.of());
+            return new Evidence.SnpReport(
+                    Backend.SIM, report, Optional.of(a.vcek().getEncoded()), List.of());
         } catch (IOException e) {
             throw new PlatformException("cannot encode the sim VCEK: " + e.getMessage(), e);
         }

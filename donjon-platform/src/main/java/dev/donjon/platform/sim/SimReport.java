@@ -3,7 +3,6 @@ package dev.donjon.platform.sim;
 import dev.donjon.abi.snp.AttestationReport;
 import dev.donjon.abi.snp.SigningKey;
 import dev.donjon.platform.PlatformException;
-
 import java.security.SecureRandom;
 import java.util.Arrays;
 
@@ -26,7 +25,8 @@ final class SimReport {
 
     private SimReport() {}
 
-    static byte[] sign(SimAuthority authority, byte[] reportData, byte[] measurement, SecureRandom random) throws PlatformException {
+    static byte[] sign(SimAuthority authority, byte[] reportData, byte[] measurement, SecureRandom random)
+            throws PlatformException {
         if (reportData.length != 64) throw new IllegalArgumentException("REPORT_DATA is 64 bytes");
         if (measurement.length != 48) throw new IllegalArgumentException("MEASUREMENT is 48 bytes");
         byte[] reportId = new byte[32];

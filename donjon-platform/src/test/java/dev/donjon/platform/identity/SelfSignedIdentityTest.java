@@ -1,12 +1,11 @@
 package dev.donjon.platform.identity;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.donjon.common.Tls;
 import dev.donjon.platform.Backend;
-import org.junit.jupiter.api.Test;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -20,10 +19,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.Test;
 
 class SelfSignedIdentityTest {
 
@@ -35,12 +34,17 @@ class SelfSignedIdentityTest {
         assertEquals("CN=localhost", c.getSubjectX500Principal().getName());
         assertEquals(c.getSubjectX500Principal(), c.getIssuerX500Principal());
         c.verify(keys.getPublic());
-        assertEquals(Duration.ofDays(365), Duration.between(c.getNotBefore().toInstant(), c.getNotAfter().toInstant()));
+        assertEquals(
+                Duration.ofDays(365),
+                Duration.between(c.getNotBefore().toInstant(), c.getNotAfter().toInstant()));
         assertTrue(!c.getNotBefore().toInstant().isAfter(now));
         assertEquals(List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"), c.getExtendedKeyUsage());
         assertEquals(-1, c.getBasicConstraints(), "not a CA");
         assertEquals("SHA384withECDSA", c.getSigAlgName());
-        assertEquals("SHA256withECDSA", SelfSignedIdentity.localhost(KeepIdentity.newKeyPair(Backend.NIL), Clock.systemUTC()).getSigAlgName());
+        assertEquals(
+                "SHA256withECDSA",
+                SelfSignedIdentity.localhost(KeepIdentity.newKeyPair(Backend.NIL), Clock.systemUTC())
+                        .getSigAlgName());
     }
 
     @Test
@@ -51,16 +55,19 @@ class SelfSignedIdentityTest {
         KeyPair clientKeys = KeepIdentity.newKeyPair(Backend.NIL);
         X509Certificate clientCert = SelfSignedIdentity.localhost(clientKeys, Clock.systemUTC());
         SSLContext client = Tls.context(clientKeys.getPrivate(), List.of(clientCert), Optional.of(List.of(cert)));
-        try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (SSLServerSocket listener = (SSLServerSocket)
+                server.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<String> served = CompletableFuture.supplyAsync(() -> {
-                try (SSLSocket s = (SSLSocket) listener.accept(); OutputStream out = s.getOutputStream()) {
+                try (SSLSocket s = (SSLSocket) listener.accept();
+                        OutputStream out = s.getOutputStream()) {
                     out.write(s.getSession().getProtocol().getBytes());
                     return s.getSession().getProtocol();
                 } catch (Exception e) {
                     return e.toString();
                 }
             });
-            try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+            try (SSLSocket s = (SSLSocket)
+                    client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
                 var params = s.getSSLParameters();
                 params.setEndpointIdentificationAlgorithm("HTTPS"); // hostname check against the SAN 127.0.0.1
                 s.setSSLParameters(params);
@@ -80,7 +87,8 @@ class SelfSignedIdentityTest {
         KeyPair other = KeepIdentity.newKeyPair(Backend.NIL);
         X509Certificate otherCert = SelfSignedIdentity.localhost(other, Clock.systemUTC());
         SSLContext client = Tls.context(other.getPrivate(), List.of(otherCert), Optional.of(List.of(otherCert)));
-        try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (SSLServerSocket listener = (SSLServerSocket)
+                server.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture.runAsync(() -> {
                 try (SSLSocket s = (SSLSocket) listener.accept()) {
                     s.startHandshake();
@@ -88,7 +96,8 @@ class SelfSignedIdentityTest {
                     // the client aborts the handshake
                 }
             });
-            try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+            try (SSLSocket s = (SSLSocket)
+                    client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
                 assertThrows(javax.net.ssl.SSLHandshakeException.class, s::startHandshake);
             }
         }

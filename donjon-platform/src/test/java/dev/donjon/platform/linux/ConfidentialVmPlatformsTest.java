@@ -1,29 +1,5 @@
 package dev.donjon.platform.linux;
 
-import dev.donjon.abi.ReportData;
-import dev.donjon.abi.csr.EvidenceOids;
-import dev.donjon.platform.Backend;
-import dev.donjon.platform.Evidence;
-import dev.donjon.platform.PlatformException;
-import dev.donjon.platform.PlatformInfo;
-import dev.donjon.platform.identity.CachedCollateral;
-import dev.donjon.platform.identity.KeepIdentity;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.bouncycastle.asn1.ASN1Sequence;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.lang.foreign.Arena;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.Arrays;
-import java.util.Base64;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,6 +8,29 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.donjon.abi.ReportData;
+import dev.donjon.abi.csr.EvidenceOids;
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.Evidence;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.PlatformInfo;
+import dev.donjon.platform.identity.CachedCollateral;
+import dev.donjon.platform.identity.KeepIdentity;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 /** snp and tdx through a configfs-tsm tree, fed with real evidence from ../shared/vectors. */
 class ConfidentialVmPlatformsTest {
 
@@ -39,6 +38,7 @@ class ConfidentialVmPlatformsTest {
 
     @TempDir
     Path tmp;
+
     Path root;
     Path device;
     Path cpuinfo;
@@ -51,12 +51,16 @@ class ConfidentialVmPlatformsTest {
         cpuinfo = tmp.resolve("proc/cpuinfo");
         Files.createDirectories(cpuinfo.getParent());
         Files.writeString(cpuinfo, "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu sev sev_es sev_snp\n");
-        var tsm = new ObjectMapper().readTree(VECTORS.resolve("snp/go-sev-guest/attestation.tsm.json").toFile());
+        var tsm = new ObjectMapper()
+                .readTree(
+                        VECTORS.resolve("snp/go-sev-guest/attestation.tsm.json").toFile());
         kernel.seeded = Base64.getUrlDecoder().decode(tsm.get("outblob").asText());
         kernel.auxblob = Base64.getUrlDecoder().decode(tsm.get("auxblob").asText());
     }
 
-    private SnpPlatform snp() { return new SnpPlatform(root, device, cpuinfo, kernel); }
+    private SnpPlatform snp() {
+        return new SnpPlatform(root, device, cpuinfo, kernel);
+    }
 
     private static byte[] random64() {
         byte[] b = new byte[64];
@@ -74,7 +78,9 @@ class ConfidentialVmPlatformsTest {
         assertEquals(Backend.SNP, e.backend());
         assertFalse(e.simulated());
         assertArrayEquals(data, Arrays.copyOfRange(e.report(), 0x50, 0x90));
-        assertArrayEquals(Files.readAllBytes(VECTORS.resolve("snp/go-sev-guest/vcek.testcer")), e.vcek().orElseThrow());
+        assertArrayEquals(
+                Files.readAllBytes(VECTORS.resolve("snp/go-sev-guest/vcek.testcer")),
+                e.vcek().orElseThrow());
         assertEquals(2, e.caCerts().size(), "ASK and ARK from the auxblob");
         try (var left = Files.list(root)) {
             assertEquals(0, left.count(), "report entries are removed");
@@ -86,12 +92,21 @@ class ConfidentialVmPlatformsTest {
     void snpKeepCsrCarriesTheHostsVcekAndBindsTheKey() throws Exception {
         KeepIdentity id = KeepIdentity.create(snp(), CachedCollateral.none());
         PKCS10CertificationRequest csr = new PKCS10CertificationRequest(id.csr());
-        Extensions exts = Extensions.getInstance(csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)[0].getAttrValues().getObjectAt(0));
+        Extensions exts = Extensions.getInstance(csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)[0]
+                .getAttrValues()
+                .getObjectAt(0));
         var ext = exts.getExtension(EvidenceOids.SNP);
-        ASN1Sequence endorsements = ASN1Sequence.getInstance(ASN1Sequence.getInstance(ext.getExtnValue().getOctets()).getObjectAt(0));
-        assertArrayEquals(Files.readAllBytes(VECTORS.resolve("snp/go-sev-guest/vcek.testcer")), endorsements.getObjectAt(0).toASN1Primitive().getEncoded());
+        ASN1Sequence endorsements = ASN1Sequence.getInstance(
+                ASN1Sequence.getInstance(ext.getExtnValue().getOctets()).getObjectAt(0));
+        assertArrayEquals(
+                Files.readAllBytes(VECTORS.resolve("snp/go-sev-guest/vcek.testcer")),
+                endorsements.getObjectAt(0).toASN1Primitive().getEncoded());
         byte[] report = ((Evidence.SnpReport) id.evidence()).report();
-        assertArrayEquals(ReportData.ofPublicKey(Backend.SNP.reportDataHash(), csr.getSubjectPublicKeyInfo().getEncoded()), Arrays.copyOfRange(report, 0x50, 0x90));
+        assertArrayEquals(
+                ReportData.ofPublicKey(
+                        Backend.SNP.reportDataHash(),
+                        csr.getSubjectPublicKeyInfo().getEncoded()),
+                Arrays.copyOfRange(report, 0x50, 0x90));
     }
 
     @Test
@@ -99,7 +114,9 @@ class ConfidentialVmPlatformsTest {
         kernel.provider = "tdx_guest";
         PlatformInfo info = snp().info();
         assertFalse(info.usable());
-        assertEquals("tdx_guest, not sev_guest", info.checks().get(0).children().getFirst().detail());
+        assertEquals(
+                "tdx_guest, not sev_guest",
+                info.checks().get(0).children().getFirst().detail());
         PlatformException e = assertThrows(PlatformException.class, () -> snp().attest(random64()));
         assertEquals("configfs-tsm provider is 'tdx_guest', not sev_guest", e.getMessage());
     }
@@ -109,9 +126,14 @@ class ConfidentialVmPlatformsTest {
         Files.delete(root);
         PlatformInfo absent = snp().info();
         assertFalse(absent.usable());
-        assertEquals(device + ": absent", absent.checks().get(1).name() + ": " + absent.checks().get(1).detail());
+        assertEquals(
+                device + ": absent",
+                absent.checks().get(1).name() + ": " + absent.checks().get(1).detail());
         PlatformException e = assertThrows(PlatformException.class, () -> snp().attest(random64()));
-        assertEquals("configfs-tsm (" + root + ") is absent and so is " + device + ": not inside a confidential VM, or a kernel too old", e.getMessage());
+        assertEquals(
+                "configfs-tsm (" + root + ") is absent and so is " + device
+                        + ": not inside a confidential VM, or a kernel too old",
+                e.getMessage());
     }
 
     @Test
@@ -127,18 +149,24 @@ class ConfidentialVmPlatformsTest {
             SnpPlatform snp = new SnpPlatform(root, new SevGuestDevice(device, () -> ioctl), cpuinfo, kernel);
             PlatformInfo info = snp.info();
             assertTrue(info.usable(), info.toString());
-            assertEquals(device + ": in use: SNP_GET_EXT_REPORT ioctl (configfs-tsm absent)", info.checks().get(1).name() + ": " + info.checks().get(1).detail());
+            assertEquals(
+                    device + ": in use: SNP_GET_EXT_REPORT ioctl (configfs-tsm absent)",
+                    info.checks().get(1).name() + ": " + info.checks().get(1).detail());
             assertTrue(info.checks().get(1).ok());
             assertTrue(sevGuest.requests.isEmpty(), "info does not ask the firmware");
             byte[] data = random64();
             Evidence.SnpReport e = assertInstanceOf(Evidence.SnpReport.class, snp.attest(data));
             assertArrayEquals(data, Arrays.copyOfRange(e.report(), 0x50, 0x90));
-            assertArrayEquals(Files.readAllBytes(VECTORS.resolve("snp/go-sev-guest/vcek.testcer")), e.vcek().orElseThrow());
+            assertArrayEquals(
+                    Files.readAllBytes(VECTORS.resolve("snp/go-sev-guest/vcek.testcer")),
+                    e.vcek().orElseThrow());
             assertEquals(2, e.caCerts().size(), "ASK and ARK from the certificate table");
             assertEquals(0, kernel.entriesCreated, "configfs-tsm is not touched when absent");
             sevGuest.fwError = 0x16;
             PlatformException refused = assertThrows(PlatformException.class, () -> snp.attest(random64()));
-            assertTrue(refused.getMessage().startsWith("SNP_GET_EXT_REPORT on " + device + " failed: EIO"), refused.getMessage());
+            assertTrue(
+                    refused.getMessage().startsWith("SNP_GET_EXT_REPORT on " + device + " failed: EIO"),
+                    refused.getMessage());
             assertNull(sevGuest.failure);
         }
     }

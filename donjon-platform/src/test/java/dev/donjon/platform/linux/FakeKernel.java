@@ -25,6 +25,7 @@ final class FakeKernel implements AttributeFiles {
     boolean echo = true;
     /** Another writer uses the same entry between our inblob write and outblob read. */
     boolean raced;
+
     int entriesCreated;
 
     @Override
@@ -55,7 +56,8 @@ final class FakeKernel implements AttributeFiles {
     }
 
     private static void bump(Path dir) throws IOException {
-        int g = Integer.parseInt(Files.readString(dir.resolve("generation"), StandardCharsets.US_ASCII).strip());
+        int g = Integer.parseInt(Files.readString(dir.resolve("generation"), StandardCharsets.US_ASCII)
+                .strip());
         Files.writeString(dir.resolve("generation"), (g + 1) + "\n");
     }
 

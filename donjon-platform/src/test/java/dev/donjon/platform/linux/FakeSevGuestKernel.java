@@ -1,5 +1,10 @@
 package dev.donjon.platform.linux;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -9,11 +14,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.List;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Stands in for the sev-guest driver behind {@link SevGuestDevice}: a native function (an FFM upcall stub) that the
@@ -40,17 +40,24 @@ final class FakeSevGuestKernel {
 
     /** What each call asked: the ioctl request number and, for extended reports, certs_len. */
     final List<Long> requests = new ArrayList<>();
+
     final List<Integer> certsLens = new ArrayList<>();
     /** An exception inside the stub (it must not escape into native code: the JVM would exit). */
     volatile Throwable failure;
 
-    private static final MethodHandle ERRNO_LOCATION = Linker.nativeLinker().downcallHandle(
-            Linker.nativeLinker().defaultLookup().findOrThrow("__errno_location"), FunctionDescriptor.of(ADDRESS));
+    private static final MethodHandle ERRNO_LOCATION = Linker.nativeLinker()
+            .downcallHandle(
+                    Linker.nativeLinker().defaultLookup().findOrThrow("__errno_location"),
+                    FunctionDescriptor.of(ADDRESS));
 
     /** A handle of {@link LibcCalls#IOCTL_TYPE} whose native target is this fake kernel. */
     MethodHandle ioctl(Arena arena) throws ReflectiveOperationException {
-        MethodHandle target = MethodHandles.lookup().findVirtual(FakeSevGuestKernel.class, "handle",
-                MethodType.methodType(int.class, int.class, long.class, MemorySegment.class)).bindTo(this);
+        MethodHandle target = MethodHandles.lookup()
+                .findVirtual(
+                        FakeSevGuestKernel.class,
+                        "handle",
+                        MethodType.methodType(int.class, int.class, long.class, MemorySegment.class))
+                .bindTo(this);
         Linker linker = Linker.nativeLinker();
         MemorySegment stub = linker.upcallStub(target, LibcCalls.IOCTL_POINTER, arena);
         return linker.downcallHandle(stub, LibcCalls.IOCTL_POINTER, Linker.Option.captureCallState("errno"));
@@ -76,7 +83,8 @@ final class FakeSevGuestKernel {
         MemorySegment req = MemorySegment.ofAddress(io.get(JAVA_LONG, 8)).reinterpret(extended ? 112 : 96);
         MemorySegment resp = MemorySegment.ofAddress(io.get(JAVA_LONG, 16)).reinterpret(4000);
         if (req.get(JAVA_INT, 64) != 0) throw new AssertionError("vmpl " + req.get(JAVA_INT, 64));
-        for (int i = 68; i < 96; i++) if (req.get(JAVA_BYTE, i) != 0) throw new AssertionError("reserved byte " + i + " set");
+        for (int i = 68; i < 96; i++)
+            if (req.get(JAVA_BYTE, i) != 0) throw new AssertionError("reserved byte " + i + " set");
         if (extended) {
             int certsLen = req.get(JAVA_INT, 104);
             long certsAddress = req.get(JAVA_LONG, 96);
@@ -87,7 +95,14 @@ final class FakeSevGuestKernel {
                 io.set(JAVA_LONG, 24, 1L << 32); // vmm_error = SNP_GUEST_VMM_ERR_INVALID_LEN, fw_error 0
                 return fail(EIO);
             }
-            if (certificateTable != null) MemorySegment.copy(certificateTable, 0, MemorySegment.ofAddress(certsAddress).reinterpret(certsLen), JAVA_BYTE, 0, certificateTable.length);
+            if (certificateTable != null)
+                MemorySegment.copy(
+                        certificateTable,
+                        0,
+                        MemorySegment.ofAddress(certsAddress).reinterpret(certsLen),
+                        JAVA_BYTE,
+                        0,
+                        certificateTable.length);
         }
         if (fwError != 0) {
             io.set(JAVA_LONG, 24, Integer.toUnsignedLong(fwError));

@@ -1,17 +1,5 @@
 package dev.donjon.platform.linux;
 
-import dev.donjon.platform.Backend;
-import dev.donjon.platform.Evidence;
-import dev.donjon.platform.PlatformException;
-import dev.donjon.platform.PlatformInfo;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,11 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.donjon.platform.Backend;
+import dev.donjon.platform.Evidence;
+import dev.donjon.platform.PlatformException;
+import dev.donjon.platform.PlatformInfo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 /** sgx through a /dev/attestation tree, fed with a real DCAP v3 quote. */
 class GramineSgxPlatformTest {
 
     @TempDir
     Path tmp;
+
     Path root;
     FakeKernel gramine = new FakeKernel();
 
@@ -57,9 +57,17 @@ class GramineSgxPlatformTest {
         GramineSgxPlatform sgx = new GramineSgxPlatform(root, gramine);
         assertFalse(sgx.info().usable());
         PlatformException e = assertThrows(PlatformException.class, () -> sgx.attest(new byte[64]));
-        assertEquals("Gramine attestation_type none: the Gramine manifest has sgx.remote_attestation = \"none\"", e.getMessage());
+        assertEquals(
+                "Gramine attestation_type none: the Gramine manifest has sgx.remote_attestation = \"none\"",
+                e.getMessage());
         Files.writeString(root.resolve("attestation_type"), "epid");
-        assertTrue(sgx.info().checks().getFirst().children().getFirst().detail().startsWith("epid: EPID attestation is retired"));
+        assertTrue(sgx.info()
+                .checks()
+                .getFirst()
+                .children()
+                .getFirst()
+                .detail()
+                .startsWith("epid: EPID attestation is retired"));
     }
 
     @Test
@@ -74,7 +82,8 @@ class GramineSgxPlatformTest {
     @Test
     void aTdxQuoteFromTheSgxInterfaceIsRefused() throws Exception {
         gramine.seeded = Files.readAllBytes(ConfidentialVmPlatformsTest.VECTORS.resolve("tdx/dcap-qvl/tdx_quote"));
-        PlatformException e = assertThrows(PlatformException.class, () -> new GramineSgxPlatform(root, gramine).attest(new byte[64]));
+        PlatformException e =
+                assertThrows(PlatformException.class, () -> new GramineSgxPlatform(root, gramine).attest(new byte[64]));
         assertEquals("the quote (version 4) is not an SGX quote", e.getMessage());
     }
 }

@@ -1,16 +1,15 @@
 package dev.donjon.platform.linux;
 
-import dev.donjon.platform.PlatformException;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.donjon.platform.PlatformException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The host controls the SNP certificate table (auxblob) and could hand back any outblob: parsing them must end in
@@ -20,7 +19,9 @@ class HostSuppliedBytesTest {
 
     private static byte[] realTable() throws Exception {
         var tsm = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(ConfidentialVmPlatformsTest.VECTORS.resolve("snp/go-sev-guest/attestation.tsm.json").toFile());
+                .readTree(ConfidentialVmPlatformsTest.VECTORS
+                        .resolve("snp/go-sev-guest/attestation.tsm.json")
+                        .toFile());
         return Base64.getUrlDecoder().decode(tsm.get("auxblob").asText());
     }
 
@@ -36,7 +37,10 @@ class HostSuppliedBytesTest {
         assertThrows(PlatformException.class, () -> SnpCertificateTable.parse(new byte[10]), "no terminating entry");
         byte[] overflow = new byte[48];
         overflow[0] = 1; // a non-zero GUID
-        ByteBuffer.wrap(overflow).order(ByteOrder.LITTLE_ENDIAN).putInt(16, 0xFFFFFFF0).putInt(20, 0x20);
+        ByteBuffer.wrap(overflow)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(16, 0xFFFFFFF0)
+                .putInt(20, 0x20);
         PlatformException e = assertThrows(PlatformException.class, () -> SnpCertificateTable.parse(overflow));
         assertEquals("SNP certificate table entry 0 points outside the table", e.getMessage());
     }
@@ -53,7 +57,8 @@ class HostSuppliedBytesTest {
                 random.nextBytes(t);
             } else {
                 t = real.clone();
-                for (int flips = 1 + random.nextInt(4); flips > 0; flips--) t[random.nextInt(Math.min(t.length, 96))] = (byte) random.nextInt(256);
+                for (int flips = 1 + random.nextInt(4); flips > 0; flips--)
+                    t[random.nextInt(Math.min(t.length, 96))] = (byte) random.nextInt(256);
             }
             try {
                 SnpCertificateTable.parse(t);
@@ -72,7 +77,10 @@ class HostSuppliedBytesTest {
         for (int i = 0; i < 5_000; i++) {
             byte[] blob = new byte[random.nextInt(6000)];
             random.nextBytes(blob);
-            if (i % 3 == 0 && blob.length > 2) { blob[0] = (byte) (3 + random.nextInt(3)); blob[1] = 0; }
+            if (i % 3 == 0 && blob.length > 2) {
+                blob[0] = (byte) (3 + random.nextInt(3));
+                blob[1] = 0;
+            }
             assertThrows(PlatformException.class, () -> ReportDataEcho.intel(blob, expected, random.nextBoolean()));
             byte[] report = new byte[random.nextBoolean() ? 0x4A0 : random.nextInt(0x600)];
             random.nextBytes(report);

@@ -1,12 +1,14 @@
 package dev.donjon.platform.linux;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.donjon.platform.PlatformException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,13 +16,10 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link SevGuestDevice}'s real marshalling (structs in native memory, downcall with errno capture, retry) against
@@ -31,6 +30,7 @@ class SevGuestDeviceTest {
 
     @TempDir
     Path tmp;
+
     Path device;
     Arena arena = Arena.ofShared();
     FakeSevGuestKernel kernel = new FakeSevGuestKernel();
@@ -39,7 +39,10 @@ class SevGuestDeviceTest {
     @BeforeEach
     void seed() throws Exception {
         device = Files.createFile(tmp.resolve("sev-guest"));
-        var tsm = new ObjectMapper().readTree(ConfidentialVmPlatformsTest.VECTORS.resolve("snp/go-sev-guest/attestation.tsm.json").toFile());
+        var tsm = new ObjectMapper()
+                .readTree(ConfidentialVmPlatformsTest.VECTORS
+                        .resolve("snp/go-sev-guest/attestation.tsm.json")
+                        .toFile());
         kernel.report = Base64.getUrlDecoder().decode(tsm.get("outblob").asText());
         table = Base64.getUrlDecoder().decode(tsm.get("auxblob").asText());
     }
@@ -91,7 +94,9 @@ class SevGuestDeviceTest {
         byte[] got = r.certificateTable().orElseThrow();
         assertArrayEquals(table, Arrays.copyOf(got, table.length));
         SnpCertificateTable certs = SnpCertificateTable.parse(got);
-        assertArrayEquals(Files.readAllBytes(ConfidentialVmPlatformsTest.VECTORS.resolve("snp/go-sev-guest/vcek.testcer")), certs.vcek().orElseThrow());
+        assertArrayEquals(
+                Files.readAllBytes(ConfidentialVmPlatformsTest.VECTORS.resolve("snp/go-sev-guest/vcek.testcer")),
+                certs.vcek().orElseThrow());
         assertEquals(2, certs.caCerts().size());
     }
 
@@ -106,10 +111,14 @@ class SevGuestDeviceTest {
     void firmwareErrorIsOneLineNamingIt() throws Exception {
         kernel.fwError = 0x16;
         PlatformException e = assertThrows(PlatformException.class, () -> device().report(random64()));
-        assertEquals("SNP_GET_REPORT on " + device + " failed: EIO (errno 5), firmware error 0x16 (INVALID_PARAM)", e.getMessage());
+        assertEquals(
+                "SNP_GET_REPORT on " + device + " failed: EIO (errno 5), firmware error 0x16 (INVALID_PARAM)",
+                e.getMessage());
         kernel.certificateTable = table;
         e = assertThrows(PlatformException.class, () -> device().extendedReport(random64()));
-        assertEquals("SNP_GET_EXT_REPORT on " + device + " failed: EIO (errno 5), firmware error 0x16 (INVALID_PARAM)", e.getMessage());
+        assertEquals(
+                "SNP_GET_EXT_REPORT on " + device + " failed: EIO (errno 5), firmware error 0x16 (INVALID_PARAM)",
+                e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
     }
 
@@ -117,15 +126,19 @@ class SevGuestDeviceTest {
     void reportStatusOtherThanSuccessIsRefused() throws Exception {
         kernel.reportStatus = 0x27;
         PlatformException e = assertThrows(PlatformException.class, () -> device().report(random64()));
-        assertEquals("the SEV-SNP firmware refused the report request: MSG_REPORT_RSP status 0x27 (INVALID_KEY)", e.getMessage());
+        assertEquals(
+                "the SEV-SNP firmware refused the report request: MSG_REPORT_RSP status 0x27 (INVALID_KEY)",
+                e.getMessage());
     }
 
     @Test
     void aHostThatKeepsAskingForMoreIsRefused() throws Exception {
         kernel.certificateTable = new byte[0x4000 + 1]; // more than the kernel can ever pass
         PlatformException e = assertThrows(PlatformException.class, () -> device().extendedReport(random64()));
-        assertEquals("SNP_GET_EXT_REPORT on " + device + " failed: EINVAL (errno 22), "
-                + "firmware error 0xff (no firmware call: the kernel refused the request itself)", e.getMessage());
+        assertEquals(
+                "SNP_GET_EXT_REPORT on " + device + " failed: EINVAL (errno 22), "
+                        + "firmware error 0xff (no firmware call: the kernel refused the request itself)",
+                e.getMessage());
         assertEquals(List.of(4096, 20480), kernel.certsLens);
     }
 
@@ -133,7 +146,8 @@ class SevGuestDeviceTest {
     void libcsOwnIoctlOnAFileThatIsNoDeviceSaysSo() {
         // the production path end to end (libc open, variadic ioctl with errno capture, close) on a plain file:
         // the kernel answers ENOTTY and leaves the request struct alone
-        PlatformException e = assertThrows(PlatformException.class, () -> SevGuestDevice.of(device).extendedReport(random64()));
+        PlatformException e = assertThrows(
+                PlatformException.class, () -> SevGuestDevice.of(device).extendedReport(random64()));
         assertEquals("SNP_GET_EXT_REPORT on " + device + " failed: ENOTTY (errno 25)", e.getMessage());
     }
 

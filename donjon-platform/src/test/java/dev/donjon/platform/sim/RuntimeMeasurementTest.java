@@ -1,9 +1,10 @@
 package dev.donjon.platform.sim;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,11 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RuntimeMeasurementTest {
 
@@ -50,7 +48,9 @@ class RuntimeMeasurementTest {
         assertArrayEquals(fromDir, RuntimeMeasurement.of(List.of(jar)));
         assertEquals(48, fromDir.length);
         Path a = jar(tmp.resolve("a.jar"), Map.of("dev/donjon/keep/Keep.class", "keep bytes"));
-        Path b = jar(tmp.resolve("b.jar"), Map.of("dev/donjon/wasi/Wasi.class", "wasi bytes", "META-INF/services/x.Y", "impl"));
+        Path b = jar(
+                tmp.resolve("b.jar"),
+                Map.of("dev/donjon/wasi/Wasi.class", "wasi bytes", "META-INF/services/x.Y", "impl"));
         assertArrayEquals(fromDir, RuntimeMeasurement.of(List.of(a, b)));
         assertArrayEquals(fromDir, RuntimeMeasurement.of(List.of(b, a, tmp.resolve("missing.jar"))));
     }
@@ -60,13 +60,16 @@ class RuntimeMeasurementTest {
         byte[] base = RuntimeMeasurement.of(List.of(jar(tmp.resolve("base.jar"), CODE)));
         var changed = new java.util.HashMap<>(CODE);
         changed.put("dev/donjon/wasi/Wasi.class", "wasi bytez");
-        assertFalse(java.util.Arrays.equals(base, RuntimeMeasurement.of(List.of(jar(tmp.resolve("changed.jar"), changed)))));
+        assertFalse(java.util.Arrays.equals(
+                base, RuntimeMeasurement.of(List.of(jar(tmp.resolve("changed.jar"), changed)))));
         var added = new java.util.HashMap<>(CODE);
         added.put("evil/Agent.class", "x");
-        assertFalse(java.util.Arrays.equals(base, RuntimeMeasurement.of(List.of(jar(tmp.resolve("added.jar"), added)))));
+        assertFalse(
+                java.util.Arrays.equals(base, RuntimeMeasurement.of(List.of(jar(tmp.resolve("added.jar"), added)))));
         var service = new java.util.HashMap<>(CODE);
         service.put("META-INF/services/x.Y", "other impl");
-        assertFalse(java.util.Arrays.equals(base, RuntimeMeasurement.of(List.of(jar(tmp.resolve("service.jar"), service)))));
+        assertFalse(java.util.Arrays.equals(
+                base, RuntimeMeasurement.of(List.of(jar(tmp.resolve("service.jar"), service)))));
         var manifest = new java.util.HashMap<>(CODE);
         manifest.put("META-INF/MANIFEST.MF", "Built-By: someone");
         manifest.put("META-INF/maven/dev.donjon/x/pom.properties", "version=1");
@@ -86,8 +89,15 @@ class RuntimeMeasurementTest {
             z.write("wasi bytes".getBytes(StandardCharsets.UTF_8));
         }
         List<Path> expanded = RuntimeMeasurement.withManifestClassPath(List.of(main));
-        assertEquals(List.of(main.toAbsolutePath(), dep.toAbsolutePath(), lib.resolve("missing.jar").toAbsolutePath()), expanded);
-        Path plain = jar(tmp.resolve("plain.jar"), Map.of("dev/donjon/keep/Keep.class", "keep bytes", "dev/donjon/wasi/Wasi.class", "wasi bytes"));
+        assertEquals(
+                List.of(
+                        main.toAbsolutePath(),
+                        dep.toAbsolutePath(),
+                        lib.resolve("missing.jar").toAbsolutePath()),
+                expanded);
+        Path plain = jar(
+                tmp.resolve("plain.jar"),
+                Map.of("dev/donjon/keep/Keep.class", "keep bytes", "dev/donjon/wasi/Wasi.class", "wasi bytes"));
         assertArrayEquals(RuntimeMeasurement.of(List.of(plain)), RuntimeMeasurement.of(expanded));
     }
 
@@ -95,10 +105,19 @@ class RuntimeMeasurementTest {
     void cacheKeyFollowsPathSizeAndMtimeOfJarsOnly(@TempDir Path tmp) throws Exception {
         Path jar = jar(tmp.resolve("a.jar"), CODE);
         String key = RuntimeMeasurement.cacheKey(List.of(jar)).orElseThrow();
-        assertEquals(key, RuntimeMeasurement.cacheKey(List.of(jar, tmp.resolve("missing.jar"))).orElseThrow());
-        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 2000));
-        assertFalse(key.equals(RuntimeMeasurement.cacheKey(List.of(jar)).orElseThrow()), "a rebuilt jar is measured again");
-        assertTrue(RuntimeMeasurement.cacheKey(List.of(jar, directory(tmp.resolve("classes"), CODE))).isEmpty(),
+        assertEquals(
+                key,
+                RuntimeMeasurement.cacheKey(List.of(jar, tmp.resolve("missing.jar")))
+                        .orElseThrow());
+        Files.setLastModifiedTime(
+                jar,
+                java.nio.file.attribute.FileTime.fromMillis(
+                        Files.getLastModifiedTime(jar).toMillis() + 2000));
+        assertFalse(
+                key.equals(RuntimeMeasurement.cacheKey(List.of(jar)).orElseThrow()), "a rebuilt jar is measured again");
+        assertTrue(
+                RuntimeMeasurement.cacheKey(List.of(jar, directory(tmp.resolve("classes"), CODE)))
+                        .isEmpty(),
                 "a class directory is never cached");
     }
 
@@ -110,7 +129,9 @@ class RuntimeMeasurementTest {
         assertArrayEquals(fresh, RuntimeMeasurement.cached(List.of(jar), cacheDir));
         Path cache = cacheDir.resolve("measurement-cache");
         List<String> lines = Files.readAllLines(cache);
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
+        assertEquals(
+                "rw-------",
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
         // prove the second call reads the cache: plant a different value under the same key
         Files.write(cache, List.of(lines.get(0), "00".repeat(48)));
         assertArrayEquals(new byte[48], RuntimeMeasurement.cached(List.of(jar), cacheDir));
@@ -131,7 +152,10 @@ class RuntimeMeasurementTest {
         for (int i = 0; i < 3; i++) {
             assertArrayEquals(RuntimeMeasurement.ofThisProcess(), RuntimeMeasurement.ofThisProcess(cache));
         }
-        assertEquals(before, RuntimeMeasurement.HASHED.get(), "the test class path has directories: no file cache, so only the in-process memo helps");
+        assertEquals(
+                before,
+                RuntimeMeasurement.HASHED.get(),
+                "the test class path has directories: no file cache, so only the in-process memo helps");
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.donjon.platform.sim;
 
 import dev.donjon.platform.PlatformException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,7 +30,8 @@ public final class SharedSim {
 
     private static void delete(Path root) {
         try (var files = Files.walk(root)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // best effort at JVM exit
         }

@@ -1,8 +1,26 @@
 package dev.donjon.platform.sim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.donjon.platform.Evidence;
 import dev.donjon.platform.PlatformException;
 import dev.donjon.platform.PlatformInfo;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.HexFormat;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
@@ -15,25 +33,6 @@ import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.PublicKey;
-import java.security.SecureRandom;
-import java.security.Signature;
-import java.time.Clock;
-import java.util.Arrays;
-import java.util.HexFormat;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SimPlatformTest {
 
@@ -88,7 +87,9 @@ class SimPlatformTest {
     @Test
     void signatureVerifiesWithTheVcekOverBytes0To29F() throws Exception {
         byte[] r = attest(randomReportData()).report();
-        PublicKey vcek = new JcaX509CertificateConverter().getCertificate(sim.authority().vcek()).getPublicKey();
+        PublicKey vcek = new JcaX509CertificateConverter()
+                .getCertificate(sim.authority().vcek())
+                .getPublicKey();
         assertTrue(verify(vcek, r));
         for (int offset : new int[] {0x00, 0x50, 0x90, 0x1A0, 0x29F}) {
             byte[] flipped = r.clone();
@@ -121,11 +122,16 @@ class SimPlatformTest {
         assertTrue(signed(a.vcek(), a.ask()));
         assertFalse(signed(a.vcek(), a.ark()));
         for (X509CertificateHolder c : new X509CertificateHolder[] {a.ark(), a.ask(), a.vcek()}) {
-            assertEquals(PKCSObjectIdentifiers.id_RSASSA_PSS, c.getSignatureAlgorithm().getAlgorithm());
-            RSASSAPSSparams pss = RSASSAPSSparams.getInstance(c.getSignatureAlgorithm().getParameters());
+            assertEquals(
+                    PKCSObjectIdentifiers.id_RSASSA_PSS,
+                    c.getSignatureAlgorithm().getAlgorithm());
+            RSASSAPSSparams pss =
+                    RSASSAPSSparams.getInstance(c.getSignatureAlgorithm().getParameters());
             assertEquals(NISTObjectIdentifiers.id_sha384, pss.getHashAlgorithm().getAlgorithm());
             assertEquals(48, pss.getSaltLength().intValue());
-            assertTrue(c.getSubject().toString().contains("Donjon-Sim"), c.getSubject().toString());
+            assertTrue(
+                    c.getSubject().toString().contains("Donjon-Sim"),
+                    c.getSubject().toString());
             assertFalse(c.getSubject().toString().contains("Advanced Micro Devices"));
         }
         assertTrue(a.ark().getSubject().toString().contains("CN=ARK-Milan"));
@@ -134,27 +140,39 @@ class SimPlatformTest {
         assertEquals(SimAuthority.TCB.tee(), spl(a.vcek(), "3.2"));
         assertEquals(SimAuthority.TCB.snp(), spl(a.vcek(), "3.3"));
         assertEquals(SimAuthority.TCB.microcode(), spl(a.vcek(), "3.8"));
-        assertArrayEquals(a.chipId(), a.vcek().getExtension(new ASN1ObjectIdentifier("1.3.6.1.4.1.3704.1.4")).getExtnValue().getOctets());
+        assertArrayEquals(
+                a.chipId(),
+                a.vcek()
+                        .getExtension(new ASN1ObjectIdentifier("1.3.6.1.4.1.3704.1.4"))
+                        .getExtnValue()
+                        .getOctets());
         String chain = Files.readString(dir.resolve(SimAuthority.CHAIN_FILE));
         assertEquals(2, chain.split("BEGIN CERTIFICATE").length - 1, "ASK then ARK");
     }
 
     private static int spl(X509CertificateHolder c, String arc) {
-        return ASN1Integer.getInstance(c.getExtension(new ASN1ObjectIdentifier("1.3.6.1.4.1.3704.1." + arc)).getParsedValue()).intValueExact();
+        return ASN1Integer.getInstance(c.getExtension(new ASN1ObjectIdentifier("1.3.6.1.4.1.3704.1." + arc))
+                        .getParsedValue())
+                .intValueExact();
     }
 
     private static boolean signed(X509CertificateHolder c, X509CertificateHolder issuer) throws Exception {
-        return c.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(new BouncyCastleProvider()).build(issuer));
+        return c.isSignatureValid(new JcaContentVerifierProviderBuilder()
+                .setProvider(new BouncyCastleProvider())
+                .build(issuer));
     }
 
     @Test
     void chainIsKeptOwnerOnlyAndReused() throws Exception {
-        for (String f : new String[] {SimAuthority.VCEK_KEY_FILE, SimAuthority.VCEK_FILE, SimAuthority.ARK_FILE, SimAuthority.CHAIN_FILE}) {
+        for (String f : new String[] {
+            SimAuthority.VCEK_KEY_FILE, SimAuthority.VCEK_FILE, SimAuthority.ARK_FILE, SimAuthority.CHAIN_FILE
+        }) {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f))), f);
         }
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
         SimPlatform again = new SimPlatform(dir, Clock.systemUTC(), MEASUREMENT::clone);
-        assertArrayEquals(sim.authority().ark().getEncoded(), again.authority().ark().getEncoded());
+        assertArrayEquals(
+                sim.authority().ark().getEncoded(), again.authority().ark().getEncoded());
         assertArrayEquals(sim.authority().chipId(), again.authority().chipId());
     }
 
@@ -165,7 +183,10 @@ class SimPlatformTest {
         try {
             var made = new java.util.ArrayList<java.util.concurrent.Future<byte[]>>();
             for (int i = 0; i < 3; i++) {
-                made.add(pool.submit(() -> new SimPlatform(d, Clock.systemUTC(), MEASUREMENT::clone).authority().ark().getEncoded()));
+                made.add(pool.submit(() -> new SimPlatform(d, Clock.systemUTC(), MEASUREMENT::clone)
+                        .authority()
+                        .ark()
+                        .getEncoded()));
             }
             byte[] first = made.getFirst().get();
             for (var f : made) assertArrayEquals(first, f.get());
@@ -176,11 +197,20 @@ class SimPlatformTest {
 
     @Test
     void damagedChainIsReportedNotReplaced(@TempDir Path other) throws Exception {
-        for (String f : new String[] {SimAuthority.ARK_FILE, SimAuthority.ASK_FILE, SimAuthority.VCEK_FILE, SimAuthority.VCEK_KEY_FILE, SimAuthority.CHAIN_FILE}) {
+        for (String f : new String[] {
+            SimAuthority.ARK_FILE,
+            SimAuthority.ASK_FILE,
+            SimAuthority.VCEK_FILE,
+            SimAuthority.VCEK_KEY_FILE,
+            SimAuthority.CHAIN_FILE
+        }) {
             Files.copy(dir.resolve(f), other.resolve(f));
         }
         // swap in the ARK as the VCEK certificate: the chain no longer verifies
-        Files.copy(dir.resolve(SimAuthority.ARK_FILE), other.resolve(SimAuthority.VCEK_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                dir.resolve(SimAuthority.ARK_FILE),
+                other.resolve(SimAuthority.VCEK_FILE),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         PlatformException e = assertThrows(PlatformException.class, () -> SimAuthority.load(other));
         assertTrue(e.getMessage().contains("delete the directory"), e.getMessage());
         PlatformInfo info = new SimPlatform(other, Clock.systemUTC(), MEASUREMENT::clone).info();
@@ -194,7 +224,8 @@ class SimPlatformTest {
         assertTrue(info.usable());
         assertTrue(info.simulated());
         assertEquals("SIMULATED TEE", info.checks().getFirst().name());
-        assertTrue(info.checks().stream().anyMatch(c -> c.detail().startsWith(HexFormat.of().formatHex(MEASUREMENT))));
+        assertTrue(info.checks().stream()
+                .anyMatch(c -> c.detail().startsWith(HexFormat.of().formatHex(MEASUREMENT))));
     }
 
     private static boolean allZero(byte[] a) {

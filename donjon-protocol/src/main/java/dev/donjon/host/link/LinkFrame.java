@@ -35,7 +35,9 @@ public record LinkFrame(Type type, byte[] payload) {
 
         final int code;
 
-        Type(int code) { this.code = code; }
+        Type(int code) {
+            this.code = code;
+        }
 
         static Type of(int code) throws IOException {
             for (Type t : values()) if (t.code == code) return t;
@@ -43,7 +45,9 @@ public record LinkFrame(Type type, byte[] payload) {
         }
     }
 
-    public static LinkFrame of(Type type, byte[] payload) { return new LinkFrame(type, payload); }
+    public static LinkFrame of(Type type, byte[] payload) {
+        return new LinkFrame(type, payload);
+    }
 
     /** Writes and flushes one frame; callers serialize writers. */
     public void writeTo(OutputStream out) throws IOException {
@@ -60,7 +64,8 @@ public record LinkFrame(Type type, byte[] payload) {
         int type = d.read();
         if (type < 0) throw new EOFException("link closed");
         int length = d.readInt();
-        if (length < 0 || length > MAX_PAYLOAD) throw new IOException("link frame of " + Integer.toUnsignedString(length) + " bytes is too large");
+        if (length < 0 || length > MAX_PAYLOAD)
+            throw new IOException("link frame of " + Integer.toUnsignedString(length) + " bytes is too large");
         byte[] payload = new byte[length];
         d.readFully(payload);
         return new LinkFrame(Type.of(type), payload);

@@ -11,7 +11,10 @@ final class Bytes {
 
     static byte[] u64(long v) {
         byte[] b = new byte[8];
-        for (int i = 7; i >= 0; i--) { b[i] = (byte) v; v >>>= 8; }
+        for (int i = 7; i >= 0; i--) {
+            b[i] = (byte) v;
+            v >>>= 8;
+        }
         return b;
     }
 }

@@ -36,7 +36,9 @@ final class ChunkCipher {
     }
 
     /** The number of the next chunk. */
-    long sequence() { return sequence; }
+    long sequence() {
+        return sequence;
+    }
 
     byte[] seal(byte[] plain) {
         try {
@@ -54,7 +56,8 @@ final class ChunkCipher {
         try {
             plain = cipher(Cipher.DECRYPT_MODE).doFinal(chunk);
         } catch (AEADBadTagException e) {
-            throw new ProtocolException(what + " chunk " + sequence + " failed authentication (tampered, reordered or not from this deployment)");
+            throw new ProtocolException(what + " chunk " + sequence
+                    + " failed authentication (tampered, reordered or not from this deployment)");
         } catch (GeneralSecurityException e) {
             throw new ProtocolException(what + " chunk " + sequence + " could not be decrypted: " + e.getMessage());
         }

@@ -39,10 +39,16 @@ public final class ClientSession {
     }
 
     /** The decrypting end of the Keep's output stream. */
-    public OutputCipher output() { return output; }
+    public OutputCipher output() {
+        return output;
+    }
 
     /** The encrypting end of the guest's stdin. */
-    public InputCipher input() { return input; }
+    public InputCipher input() {
+        return input;
+    }
 
-    public DeployContext context() { return context; }
+    public DeployContext context() {
+        return context;
+    }
 }

@@ -22,11 +22,17 @@ public record DeployContext(String keepId, byte[] nonce) {
     }
 
     @Override
-    public byte[] nonce() { return nonce.clone(); }
+    public byte[] nonce() {
+        return nonce.clone();
+    }
 
-    byte[] info() { return bind(INFO_LABEL); }
+    byte[] info() {
+        return bind(INFO_LABEL);
+    }
 
-    byte[] aad() { return bind(AAD_LABEL); }
+    byte[] aad() {
+        return bind(AAD_LABEL);
+    }
 
     private byte[] bind(byte[] label) {
         byte[] id = keepId.getBytes(StandardCharsets.UTF_8);

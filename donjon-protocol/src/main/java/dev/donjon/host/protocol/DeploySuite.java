@@ -19,12 +19,18 @@ public final class DeploySuite {
     private DeploySuite() {}
 
     /** A new HPKE instance (BouncyCastle's are not documented as thread-safe, so one per use). */
-    public static HPKE hpke() { return new HPKE(HPKE.mode_base, KEM, KDF, AEAD); }
+    public static HPKE hpke() {
+        return new HPKE(HPKE.mode_base, KEM, KDF, AEAD);
+    }
 
     /** A fresh ephemeral key pair for one Keep. */
-    public static AsymmetricCipherKeyPair newKeyPair() { return hpke().generatePrivateKey(); }
+    public static AsymmetricCipherKeyPair newKeyPair() {
+        return hpke().generatePrivateKey();
+    }
 
-    public static byte[] encodePublicKey(AsymmetricCipherKeyPair pair) { return hpke().serializePublicKey(pair.getPublic()); }
+    public static byte[] encodePublicKey(AsymmetricCipherKeyPair pair) {
+        return hpke().serializePublicKey(pair.getPublic());
+    }
 
     /** Parses a serialized public key; refuses anything that is not a valid P-384 point. */
     public static AsymmetricKeyParameter decodePublicKey(byte[] encoded) throws ProtocolException {

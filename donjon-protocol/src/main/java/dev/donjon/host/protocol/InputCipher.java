@@ -33,5 +33,7 @@ public final class InputCipher {
         return frame;
     }
 
-    public boolean ended() { return ended; }
+    public boolean ended() {
+        return ended;
+    }
 }

@@ -29,7 +29,8 @@ public sealed interface InputFrame {
         if (plain.length == 0) throw new ProtocolException("empty input frame");
         return switch (plain[0]) {
             case 1 -> {
-                if (plain.length - 1 > MAX_DATA) throw new ProtocolException("input frame larger than " + MAX_DATA + " bytes");
+                if (plain.length - 1 > MAX_DATA)
+                    throw new ProtocolException("input frame larger than " + MAX_DATA + " bytes");
                 yield new Data(Arrays.copyOfRange(plain, 1, plain.length));
             }
             case 2 -> {

@@ -2,7 +2,6 @@ package dev.donjon.host.protocol;
 
 import dev.donjon.abi.ReportData;
 
-
 /**
  * What a Keep's evidence must bind for one deployment: the 64 report-data bytes of
  * {@link ReportData#forDeployment} (labelled, length-prefixed SHA-512 of the Keep's HPKE public key and the client's

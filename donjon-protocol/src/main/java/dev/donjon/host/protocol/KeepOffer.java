@@ -27,8 +27,12 @@ public record KeepOffer(String keepId, String backend, byte[] publicKey, Optiona
         Base64.Encoder b64 = Base64.getEncoder();
         ObjectNode o = JSON.createObjectNode();
         o.put("keepId", keepId).put("backend", backend).put("publicKey", b64.encodeToString(publicKey));
-        evidence.ifPresentOrElse(e -> o.putObject("evidence").put("tee", e.tee()).put("container", e.container())
-                        .put("bytes", b64.encodeToString(e.evidence())).put("endorsements", b64.encodeToString(e.endorsements())),
+        evidence.ifPresentOrElse(
+                e -> o.putObject("evidence")
+                        .put("tee", e.tee())
+                        .put("container", e.container())
+                        .put("bytes", b64.encodeToString(e.evidence()))
+                        .put("endorsements", b64.encodeToString(e.endorsements())),
                 () -> o.putNull("evidence"));
         return o;
     }
@@ -56,7 +60,10 @@ public record KeepOffer(String keepId, String backend, byte[] publicKey, Optiona
         Optional<KeepEvidence> evidence = Optional.empty();
         if (ev != null && !ev.isNull()) {
             if (!ev.isObject()) throw new ProtocolException("Keep offer: evidence is not an object");
-            evidence = Optional.of(new KeepEvidence(text(ev, "tee"), text(ev, "container"), base64(ev, "bytes"),
+            evidence = Optional.of(new KeepEvidence(
+                    text(ev, "tee"),
+                    text(ev, "container"),
+                    base64(ev, "bytes"),
                     ev.has("endorsements") ? base64(ev, "endorsements") : new byte[0]));
         }
         return new KeepOffer(id, backend, pk, evidence);
@@ -64,7 +71,8 @@ public record KeepOffer(String keepId, String backend, byte[] publicKey, Optiona
 
     private static String text(JsonNode o, String field) throws ProtocolException {
         JsonNode v = o.get(field);
-        if (v == null || !v.isTextual() || v.asText().isEmpty()) throw new ProtocolException("Keep offer has no " + field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty())
+            throw new ProtocolException("Keep offer has no " + field);
         return v.asText();
     }
 

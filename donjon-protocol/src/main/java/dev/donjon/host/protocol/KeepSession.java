@@ -36,16 +36,23 @@ public final class KeepSession {
         this.publicKey = DeploySuite.encodePublicKey(keyPair);
     }
 
-    public byte[] publicKey() { return publicKey.clone(); }
+    public byte[] publicKey() {
+        return publicKey.clone();
+    }
 
     /** The report data the Keep's evidence must carry. */
-    public byte[] reportData() { return KeepBinding.reportData(publicKey, context.nonce()); }
+    public byte[] reportData() {
+        return KeepBinding.reportData(publicKey, context.nonce());
+    }
 
-    public DeployContext context() { return context; }
+    public DeployContext context() {
+        return context;
+    }
 
     public Opened open(SealedPackage sealed) throws ProtocolException {
         if (!used.compareAndSet(false, true)) {
-            throw new ProtocolException("this Keep has already received its package; a second one (a replay) is refused");
+            throw new ProtocolException(
+                    "this Keep has already received its package; a second one (a replay) is refused");
         }
         AsymmetricCipherKeyPair pair = keyPair;
         keyPair = null;
@@ -55,7 +62,8 @@ public final class KeepSession {
             hpke = DeploySuite.hpke().setupBaseR(sealed.encapsulatedKey(), pair, context.info());
             plain = hpke.open(context.aad(), sealed.ciphertext());
         } catch (InvalidCipherTextException | RuntimeException e) {
-            throw new ProtocolException("the package was not sealed for this Keep (HPKE open failed: wrong key, Keep id or nonce, or tampered)");
+            throw new ProtocolException(
+                    "the package was not sealed for this Keep (HPKE open failed: wrong key, Keep id or nonce, or tampered)");
         }
         try {
             return new Opened(Delivery.decode(plain), new OutputCipher(hpke), new InputCipher(hpke));

@@ -32,5 +32,7 @@ public final class OutputCipher {
         return frame;
     }
 
-    public boolean ended() { return ended; }
+    public boolean ended() {
+        return ended;
+    }
 }

@@ -19,7 +19,9 @@ public sealed interface OutputFrame {
     /** The guest could not be run or was stopped (trap, limit, bad Enarx.toml); the last frame of a stream. */
     record Failed(String reason) implements OutputFrame {}
 
-    default boolean isEnd() { return this instanceof Exit || this instanceof Failed; }
+    default boolean isEnd() {
+        return this instanceof Exit || this instanceof Failed;
+    }
 
     default byte[] encode() {
         return switch (this) {

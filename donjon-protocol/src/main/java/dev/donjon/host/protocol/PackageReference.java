@@ -13,10 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -53,10 +53,18 @@ import java.util.Optional;
  *                    like a package's {@code secrets/} files: for a registry package, which holds none
  * @param args        the guest's arguments from the command line, after argv[0] and the fetched Enarx.toml's {@code args}
  */
-public record PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas,
-                               Optional<String> steward, List<byte[]> stewardCas, List<byte[]> tagKeys,
-                               Optional<String> donjonToml, List<byte[]> secretsCas, Map<String, byte[]> secrets,
-                               List<String> args)
+public record PackageReference(
+        String spec,
+        Optional<String> wasmSha256,
+        Optional<String> token,
+        List<byte[]> registryCas,
+        Optional<String> steward,
+        List<byte[]> stewardCas,
+        List<byte[]> tagKeys,
+        Optional<String> donjonToml,
+        List<byte[]> secretsCas,
+        Map<String, byte[]> secrets,
+        List<String> args)
         implements Delivery {
 
     private static final byte[] MAGIC = {'D', 'J', 'R', 'F'};
@@ -64,6 +72,7 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
     private static final int MAX_BYTES = 1 << 20;
     /** Enough for a team of publishers; a bound on what the Keep parses. */
     static final int MAX_TAG_KEYS = 16;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public PackageReference {
@@ -80,40 +89,98 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
     }
 
     /** A reference without Donjon.toml or secrets of its own. */
-    public PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas,
-                            Optional<String> steward, List<byte[]> stewardCas, List<byte[]> tagKeys) {
-        this(spec, wasmSha256, token, registryCas, steward, stewardCas, tagKeys, Optional.empty(), List.of(), Map.of(), List.of());
+    public PackageReference(
+            String spec,
+            Optional<String> wasmSha256,
+            Optional<String> token,
+            List<byte[]> registryCas,
+            Optional<String> steward,
+            List<byte[]> stewardCas,
+            List<byte[]> tagKeys) {
+        this(
+                spec,
+                wasmSha256,
+                token,
+                registryCas,
+                steward,
+                stewardCas,
+                tagKeys,
+                Optional.empty(),
+                List.of(),
+                Map.of(),
+                List.of());
     }
 
     /** A reference without tag keys: the tag need not be signed. */
-    public PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas,
-                            Optional<String> steward, List<byte[]> stewardCas) {
+    public PackageReference(
+            String spec,
+            Optional<String> wasmSha256,
+            Optional<String> token,
+            List<byte[]> registryCas,
+            Optional<String> steward,
+            List<byte[]> stewardCas) {
         this(spec, wasmSha256, token, registryCas, steward, stewardCas, List.of());
     }
 
     /** A reference without a Steward: the Keep fetches anonymously or with the token. */
-    public PackageReference(String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas) {
+    public PackageReference(
+            String spec, Optional<String> wasmSha256, Optional<String> token, List<byte[]> registryCas) {
         this(spec, wasmSha256, token, registryCas, Optional.empty(), List.of());
     }
 
     /** The same reference, fetched by a Keep that first enrolls with {@code stewardUrl} (trusting {@code cas} too). */
     public PackageReference withSteward(String stewardUrl, List<byte[]> cas) {
-        return new PackageReference(spec, wasmSha256, token, registryCas, Optional.of(stewardUrl), cas, tagKeys, donjonToml, secretsCas, secrets, args);
+        return new PackageReference(
+                spec,
+                wasmSha256,
+                token,
+                registryCas,
+                Optional.of(stewardUrl),
+                cas,
+                tagKeys,
+                donjonToml,
+                secretsCas,
+                secrets,
+                args);
     }
 
     /** The same reference, run only if its tag is signed by one of {@code keys} (DER SubjectPublicKeyInfo). */
     public PackageReference withTagKeys(List<byte[]> keys) {
-        return new PackageReference(spec, wasmSha256, token, registryCas, steward, stewardCas, keys, donjonToml, secretsCas, secrets, args);
+        return new PackageReference(
+                spec, wasmSha256, token, registryCas, steward, stewardCas, keys, donjonToml, secretsCas, secrets, args);
     }
 
     /** The same reference, its guest run with these arguments. */
     public PackageReference withArgs(List<String> guestArgs) {
-        return new PackageReference(spec, wasmSha256, token, registryCas, steward, stewardCas, tagKeys, donjonToml, secretsCas, secrets, guestArgs);
+        return new PackageReference(
+                spec,
+                wasmSha256,
+                token,
+                registryCas,
+                steward,
+                stewardCas,
+                tagKeys,
+                donjonToml,
+                secretsCas,
+                secrets,
+                guestArgs);
     }
 
     /** The same reference with the owner's Donjon.toml, the broker's CAs (DER) and secrets sealed in it. */
-    public PackageReference withDonjon(Optional<String> toml, List<byte[]> brokerCas, Map<String, byte[]> sealedSecrets) {
-        return new PackageReference(spec, wasmSha256, token, registryCas, steward, stewardCas, tagKeys, toml, brokerCas, sealedSecrets, args);
+    public PackageReference withDonjon(
+            Optional<String> toml, List<byte[]> brokerCas, Map<String, byte[]> sealedSecrets) {
+        return new PackageReference(
+                spec,
+                wasmSha256,
+                token,
+                registryCas,
+                steward,
+                stewardCas,
+                tagKeys,
+                toml,
+                brokerCas,
+                sealedSecrets,
+                args);
     }
 
     /**
@@ -123,7 +190,14 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
     public WorkloadPackage carriedInto(WorkloadPackage fetched) {
         WorkloadPackage p = fetched;
         if (p.stewardCa().isEmpty() && !stewardCas.isEmpty()) {
-            p = new WorkloadPackage(p.wasm(), p.enarxToml(), p.secrets(), Optional.of(pem(stewardCas)), p.donjonToml(), p.secretsCa(), p.args());
+            p = new WorkloadPackage(
+                    p.wasm(),
+                    p.enarxToml(),
+                    p.secrets(),
+                    Optional.of(pem(stewardCas)),
+                    p.donjonToml(),
+                    p.secretsCa(),
+                    p.args());
         }
         Optional<byte[]> brokerPem = secretsCas.isEmpty() ? Optional.empty() : Optional.of(pem(secretsCas));
         return p.withDonjon(donjonToml.map(t -> t.getBytes(StandardCharsets.UTF_8)), brokerPem, secrets);
@@ -132,7 +206,8 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
     private static byte[] pem(List<byte[]> ders) {
         StringBuilder s = new StringBuilder();
         for (byte[] d : ders) {
-            s.append("-----BEGIN CERTIFICATE-----\n").append(Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(d))
+            s.append("-----BEGIN CERTIFICATE-----\n")
+                    .append(Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(d))
                     .append("\n-----END CERTIFICATE-----\n");
         }
         return s.toString().getBytes(StandardCharsets.US_ASCII);
@@ -143,11 +218,14 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         return !spec.startsWith("file:") && !spec.startsWith("oci://");
     }
 
-    public static PackageReference of(String spec) { return new PackageReference(spec, Optional.empty(), Optional.empty(), List.of()); }
+    public static PackageReference of(String spec) {
+        return new PackageReference(spec, Optional.empty(), Optional.empty(), List.of());
+    }
 
     @Override
     public void validate() throws ProtocolException {
-        if (spec.isBlank() || spec.length() > 2048) throw new ProtocolException("package reference must be 1 to 2048 characters");
+        if (spec.isBlank() || spec.length() > 2048)
+            throw new ProtocolException("package reference must be 1 to 2048 characters");
         if (wasmSha256.isPresent()) {
             String h = wasmSha256.get();
             if (h.length() != 64 || !h.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
@@ -161,12 +239,15 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
             } catch (java.net.URISyntaxException e) {
                 throw new ProtocolException("package reference: the Steward URL is not a URL");
             }
-            if (!"https".equals(u.getScheme()) || u.getHost() == null) throw new ProtocolException("package reference: the Steward URL must be https://host...");
+            if (!"https".equals(u.getScheme()) || u.getHost() == null)
+                throw new ProtocolException("package reference: the Steward URL must be https://host...");
         }
         if (!tagKeys.isEmpty() && !canCarryTagKeys(spec))
-            throw new ProtocolException("package reference: tag keys apply to Drawbridge tags only, not to " + spec.substring(0, spec.indexOf(':') + 1) + " packages");
+            throw new ProtocolException("package reference: tag keys apply to Drawbridge tags only, not to "
+                    + spec.substring(0, spec.indexOf(':') + 1) + " packages");
         WorkloadPackage.checkArgs(args);
-        if (tagKeys.size() > MAX_TAG_KEYS) throw new ProtocolException("package reference has more than " + MAX_TAG_KEYS + " tag keys");
+        if (tagKeys.size() > MAX_TAG_KEYS)
+            throw new ProtocolException("package reference has more than " + MAX_TAG_KEYS + " tag keys");
         for (byte[] k : tagKeys) {
             try {
                 SignedTag.publisherKey(k);
@@ -175,7 +256,8 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
             }
         }
         if (donjonToml.isPresent()) {
-            if (donjonToml.get().length() > WorkloadPackage.MAX_TOML_BYTES) throw new ProtocolException("package reference: Donjon.toml is larger than 1 MiB");
+            if (donjonToml.get().length() > WorkloadPackage.MAX_TOML_BYTES)
+                throw new ProtocolException("package reference: Donjon.toml is larger than 1 MiB");
             try {
                 DonjonConfig.parse(donjonToml.get());
             } catch (ConfigException e) {
@@ -238,17 +320,31 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
     public static PackageReference decode(byte[] bytes) throws ProtocolException {
         if (!hasMagic(bytes) || bytes.length < 5) throw new ProtocolException("package reference has a bad magic");
         if (bytes.length > MAX_BYTES) throw new ProtocolException("package reference is larger than 1 MiB");
-        if ((bytes[4] & 0xFF) != VERSION) throw new ProtocolException("package reference version " + (bytes[4] & 0xFF) + " is not supported");
+        if ((bytes[4] & 0xFF) != VERSION)
+            throw new ProtocolException("package reference version " + (bytes[4] & 0xFF) + " is not supported");
         JsonNode n;
         try {
             n = JSON.readTree(new String(bytes, 5, bytes.length - 5, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new ProtocolException("package reference is not JSON");
         }
-        if (n == null || !n.isObject() || !n.path("spec").isTextual()) throw new ProtocolException("package reference has no spec");
+        if (n == null || !n.isObject() || !n.path("spec").isTextual())
+            throw new ProtocolException("package reference has no spec");
         for (var it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!List.of("spec", "wasmSha256", "token", "registryCas", "steward", "stewardCas", "tagKeys", "donjonToml", "secretsCas", "secrets", "args").contains(f)) {
+            if (!List.of(
+                            "spec",
+                            "wasmSha256",
+                            "token",
+                            "registryCas",
+                            "steward",
+                            "stewardCas",
+                            "tagKeys",
+                            "donjonToml",
+                            "secretsCas",
+                            "secrets",
+                            "args")
+                    .contains(f)) {
                 throw new ProtocolException("package reference has an unknown field '" + f + "'");
             }
         }
@@ -261,9 +357,18 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
                 throw new ProtocolException("package reference: secret " + e.getKey() + " is not base64");
             }
         }
-        PackageReference r = new PackageReference(n.get("spec").asText(), text(n, "wasmSha256"), text(n, "token"),
-                derList(n, "registryCas"), text(n, "steward"), derList(n, "stewardCas"), derList(n, "tagKeys"),
-                text(n, "donjonToml"), derList(n, "secretsCas"), secrets, strings(n, "args"));
+        PackageReference r = new PackageReference(
+                n.get("spec").asText(),
+                text(n, "wasmSha256"),
+                text(n, "token"),
+                derList(n, "registryCas"),
+                text(n, "steward"),
+                derList(n, "stewardCas"),
+                derList(n, "tagKeys"),
+                text(n, "donjonToml"),
+                derList(n, "secretsCas"),
+                secrets,
+                strings(n, "args"));
         r.validate();
         return r;
     }
@@ -274,7 +379,8 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
         if (!a.isArray()) throw new ProtocolException("package reference: " + field + " is not an array");
         List<String> out = new ArrayList<>();
         for (JsonNode s : a) {
-            if (!s.isTextual()) throw new ProtocolException("package reference: an entry in " + field + " is not a string");
+            if (!s.isTextual())
+                throw new ProtocolException("package reference: an entry in " + field + " is not a string");
             out.add(s.asText());
         }
         return out;
@@ -287,17 +393,22 @@ public record PackageReference(String spec, Optional<String> wasmSha256, Optiona
     /** Never prints the token. */
     @Override
     public String toString() {
-        return "PackageReference[" + spec + wasmSha256.map(h -> ", main.wasm sha-256 " + h).orElse("")
+        return "PackageReference[" + spec
+                + wasmSha256.map(h -> ", main.wasm sha-256 " + h).orElse("")
                 + (token.isPresent() ? ", with a token" : "") + ", " + registryCas.size() + " registry CAs"
-                + steward.map(u -> ", Steward " + u).orElse("") + (tagKeys.isEmpty() ? "" : ", tag signed by one of " + tagKeys.size() + " keys")
-                + (donjonToml.isPresent() ? ", Donjon.toml" : "") + (secrets.isEmpty() ? "" : ", " + secrets.size() + " sealed secrets")
+                + steward.map(u -> ", Steward " + u).orElse("")
+                + (tagKeys.isEmpty() ? "" : ", tag signed by one of " + tagKeys.size() + " keys")
+                + (donjonToml.isPresent() ? ", Donjon.toml" : "")
+                + (secrets.isEmpty() ? "" : ", " + secrets.size() + " sealed secrets")
                 + (args.isEmpty() ? "" : ", " + args.size() + " arguments") + "]";
     }
 
     /** SHA-256 of main.wasm as hex, the form {@link #wasmSha256} takes. */
     public static String sha256Hex(byte[] wasm) {
         try {
-            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(wasm));
+            return HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(wasm));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

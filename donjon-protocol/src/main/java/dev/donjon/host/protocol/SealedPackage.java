@@ -19,9 +19,14 @@ public record SealedPackage(byte[] encapsulatedKey, byte[] ciphertext) {
 
     public byte[] encode() {
         ByteBuffer out = ByteBuffer.allocate(HEADER + encapsulatedKey.length + ciphertext.length);
-        out.put(MAGIC).put((byte) VERSION)
-                .putShort(DeploySuite.KEM).putShort(DeploySuite.KDF).putShort(DeploySuite.AEAD)
-                .putShort((short) encapsulatedKey.length).put(encapsulatedKey).put(ciphertext);
+        out.put(MAGIC)
+                .put((byte) VERSION)
+                .putShort(DeploySuite.KEM)
+                .putShort(DeploySuite.KDF)
+                .putShort(DeploySuite.AEAD)
+                .putShort((short) encapsulatedKey.length)
+                .put(encapsulatedKey)
+                .put(ciphertext);
         return out.array();
     }
 
@@ -34,8 +39,8 @@ public record SealedPackage(byte[] encapsulatedKey, byte[] ciphertext) {
         if (version != VERSION) throw new ProtocolException("sealed package version " + version + " is not supported");
         short kem = in.getShort(), kdf = in.getShort(), aead = in.getShort();
         if (kem != DeploySuite.KEM || kdf != DeploySuite.KDF || aead != DeploySuite.AEAD) {
-            throw new ProtocolException(String.format("sealed package uses HPKE suite 0x%04x/0x%04x/0x%04x, not the expected one",
-                    kem, kdf, aead));
+            throw new ProtocolException(String.format(
+                    "sealed package uses HPKE suite 0x%04x/0x%04x/0x%04x, not the expected one", kem, kdf, aead));
         }
         int encLength = Short.toUnsignedInt(in.getShort());
         if (encLength != DeploySuite.PUBLIC_KEY_BYTES || in.remaining() < encLength) {

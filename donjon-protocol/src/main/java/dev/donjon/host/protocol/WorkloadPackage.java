@@ -8,9 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +32,14 @@ import java.util.regex.Pattern;
  * or repeated names, trailing bytes and oversize entries are refused (so a Keep that predates Donjon.toml refuses a
  * package that has one rather than running it without its secrets).
  */
-public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa,
-                              Optional<byte[]> donjonToml, Optional<byte[]> secretsCa, List<String> args)
+public record WorkloadPackage(
+        byte[] wasm,
+        Optional<byte[]> enarxToml,
+        Map<String, byte[]> secrets,
+        Optional<byte[]> stewardCa,
+        Optional<byte[]> donjonToml,
+        Optional<byte[]> secretsCa,
+        List<String> args)
         implements Delivery {
 
     public static final long MAX_WASM_BYTES = 100L << 20;
@@ -54,6 +60,7 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     private static final String ARGS = "args";
     /** Guest arguments: as many and as long as a Linux command line allows, about. */
     public static final int MAX_ARGS = 4096;
+
     public static final int MAX_ARGS_BYTES = 1 << 20;
 
     public WorkloadPackage {
@@ -74,7 +81,8 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     }
 
     /** A package without Donjon.toml (no secrets from a broker) and without guest arguments. */
-    public WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa) {
+    public WorkloadPackage(
+            byte[] wasm, Optional<byte[]> enarxToml, Map<String, byte[]> secrets, Optional<byte[]> stewardCa) {
         this(wasm, enarxToml, secrets, stewardCa, Optional.empty(), Optional.empty(), List.of());
     }
 
@@ -84,29 +92,38 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     }
 
     /** The same package with Donjon.toml and the broker's CA (PEM), e.g. from a reference that carries them. */
-    public WorkloadPackage withDonjon(Optional<byte[]> toml, Optional<byte[]> brokerCa, Map<String, byte[]> moreSecrets) {
+    public WorkloadPackage withDonjon(
+            Optional<byte[]> toml, Optional<byte[]> brokerCa, Map<String, byte[]> moreSecrets) {
         Map<String, byte[]> all = new LinkedHashMap<>(secrets);
         all.putAll(moreSecrets);
-        return new WorkloadPackage(wasm, enarxToml, all, stewardCa, toml.or(() -> donjonToml), brokerCa.or(() -> secretsCa), args);
+        return new WorkloadPackage(
+                wasm, enarxToml, all, stewardCa, toml.or(() -> donjonToml), brokerCa.or(() -> secretsCa), args);
     }
 
     /** Checks the caps and names; the message names the offending part. */
     @Override
     public void validate() throws ProtocolException {
         if (wasm.length > MAX_WASM_BYTES) throw new ProtocolException("main.wasm is larger than 100 MiB");
-        if (enarxToml.isPresent() && enarxToml.get().length > MAX_TOML_BYTES) throw new ProtocolException("Enarx.toml is larger than 1 MiB");
-        if (stewardCa.isPresent() && stewardCa.get().length > MAX_TOML_BYTES) throw new ProtocolException("steward-ca.pem is larger than 1 MiB");
-        if (donjonToml.isPresent() && donjonToml.get().length > MAX_TOML_BYTES) throw new ProtocolException("Donjon.toml is larger than 1 MiB");
-        if (secretsCa.isPresent() && secretsCa.get().length > MAX_TOML_BYTES) throw new ProtocolException("secrets-ca.pem is larger than 1 MiB");
+        if (enarxToml.isPresent() && enarxToml.get().length > MAX_TOML_BYTES)
+            throw new ProtocolException("Enarx.toml is larger than 1 MiB");
+        if (stewardCa.isPresent() && stewardCa.get().length > MAX_TOML_BYTES)
+            throw new ProtocolException("steward-ca.pem is larger than 1 MiB");
+        if (donjonToml.isPresent() && donjonToml.get().length > MAX_TOML_BYTES)
+            throw new ProtocolException("Donjon.toml is larger than 1 MiB");
+        if (secretsCa.isPresent() && secretsCa.get().length > MAX_TOML_BYTES)
+            throw new ProtocolException("secrets-ca.pem is larger than 1 MiB");
         if (secrets.size() > MAX_SECRETS) throw new ProtocolException("more than " + MAX_SECRETS + " secrets");
         checkArgs(args);
         for (var e : secrets.entrySet()) {
             if (!SECRET_NAME.matcher(e.getKey()).matches()) {
-                throw new ProtocolException("secret name '" + e.getKey() + "' is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+                throw new ProtocolException("secret name '" + e.getKey()
+                        + "' is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
             }
-            if (e.getValue().length > MAX_SECRET_BYTES) throw new ProtocolException("secret " + e.getKey() + " is larger than 64 KiB");
+            if (e.getValue().length > MAX_SECRET_BYTES)
+                throw new ProtocolException("secret " + e.getKey() + " is larger than 64 KiB");
             if (secretText(e.getValue()).isEmpty()) {
-                throw new ProtocolException("secret " + e.getKey() + " is not UTF-8 text without NUL (secrets reach the guest as environment variables)");
+                throw new ProtocolException("secret " + e.getKey()
+                        + " is not UTF-8 text without NUL (secrets reach the guest as environment variables)");
             }
         }
     }
@@ -125,8 +142,12 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     /** A secret's value as the guest sees it, or empty when it cannot be an environment value. */
     public static Optional<String> secretText(byte[] value) {
         try {
-            String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
+            String s = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value))
+                    .toString();
             return s.indexOf('\0') >= 0 ? Optional.empty() : Optional.of(s);
         } catch (CharacterCodingException e) {
             return Optional.empty();
@@ -140,8 +161,13 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
             DataOutputStream out = new DataOutputStream(bytes);
             out.write(MAGIC);
             out.writeByte(VERSION);
-            out.writeInt(1 + (enarxToml.isPresent() ? 1 : 0) + secrets.size() + (stewardCa.isPresent() ? 1 : 0)
-                    + (donjonToml.isPresent() ? 1 : 0) + (secretsCa.isPresent() ? 1 : 0) + (args.isEmpty() ? 0 : 1));
+            out.writeInt(1
+                    + (enarxToml.isPresent() ? 1 : 0)
+                    + secrets.size()
+                    + (stewardCa.isPresent() ? 1 : 0)
+                    + (donjonToml.isPresent() ? 1 : 0)
+                    + (secretsCa.isPresent() ? 1 : 0)
+                    + (args.isEmpty() ? 0 : 1));
             entry(out, WASM, wasm);
             if (enarxToml.isPresent()) entry(out, TOML, enarxToml.get());
             for (var e : secrets.entrySet()) entry(out, SECRET_PREFIX + e.getKey(), e.getValue());
@@ -174,15 +200,20 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     }
 
     private static List<String> decodeArgs(byte[] data) throws ProtocolException {
-        if (data.length == 0 || data[data.length - 1] != 0) throw new ProtocolException("package archive's args entry is not NUL-terminated arguments");
+        if (data.length == 0 || data[data.length - 1] != 0)
+            throw new ProtocolException("package archive's args entry is not NUL-terminated arguments");
         if (data.length > MAX_ARGS_BYTES) throw new ProtocolException("the guest arguments are larger than 1 MiB");
         List<String> args = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < data.length; i++) {
             if (data[i] != 0) continue;
             try {
-                args.add(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data, start, i - start)).toString());
+                args.add(StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(data, start, i - start))
+                        .toString());
             } catch (CharacterCodingException e) {
                 throw new ProtocolException("guest argument " + args.size() + " is not UTF-8");
             }
@@ -194,12 +225,14 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
 
     public static WorkloadPackage decode(byte[] archive) throws ProtocolException {
         ByteBuffer in = ByteBuffer.wrap(archive);
-        if (in.remaining() < 9 || !Arrays.equals(Arrays.copyOf(archive, 4), MAGIC)) throw new ProtocolException("package archive has a bad magic");
+        if (in.remaining() < 9 || !Arrays.equals(Arrays.copyOf(archive, 4), MAGIC))
+            throw new ProtocolException("package archive has a bad magic");
         in.position(4);
         int version = in.get() & 0xFF;
         if (version != VERSION) throw new ProtocolException("package archive version " + version + " is not supported");
         long count = Integer.toUnsignedLong(in.getInt());
-        if (count > 6 + MAX_SECRETS) throw new ProtocolException("package archive has too many entries (" + count + ")");
+        if (count > 6 + MAX_SECRETS)
+            throw new ProtocolException("package archive has too many entries (" + count + ")");
         byte[] wasm = null;
         byte[] toml = null;
         byte[] ca = null;
@@ -246,8 +279,14 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
         }
         if (in.hasRemaining()) throw new ProtocolException("package archive has " + in.remaining() + " trailing bytes");
         if (wasm == null) throw new ProtocolException("package archive has no main.wasm");
-        WorkloadPackage p = new WorkloadPackage(wasm, Optional.ofNullable(toml), secrets, Optional.ofNullable(ca), Optional.ofNullable(donjon),
-                Optional.ofNullable(brokerCa), args == null ? List.of() : args);
+        WorkloadPackage p = new WorkloadPackage(
+                wasm,
+                Optional.ofNullable(toml),
+                secrets,
+                Optional.ofNullable(ca),
+                Optional.ofNullable(donjon),
+                Optional.ofNullable(brokerCa),
+                args == null ? List.of() : args);
         p.validate();
         return p;
     }
@@ -271,7 +310,9 @@ public record WorkloadPackage(byte[] wasm, Optional<byte[]> enarxToml, Map<Strin
     }
 
     @Override
-    public int hashCode() { return Arrays.hashCode(wasm); }
+    public int hashCode() {
+        return Arrays.hashCode(wasm);
+    }
 
     /** Never prints contents: a package holds the owner's workload and secrets. */
     @Override

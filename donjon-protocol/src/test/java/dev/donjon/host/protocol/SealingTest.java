@@ -22,7 +22,8 @@ class SealingTest {
     }
 
     private static WorkloadPackage workload() {
-        return new WorkloadPackage(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0, 42},
+        return new WorkloadPackage(
+                new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0, 42},
                 Optional.of("args = [\"x\"]\n".getBytes(StandardCharsets.UTF_8)),
                 Map.of("API_TOKEN", "s3cr3t-value".getBytes(StandardCharsets.UTF_8)));
     }
@@ -40,8 +41,12 @@ class SealingTest {
         byte[] a = opened.output().seal(new OutputFrame.Stdout("hi\n".getBytes(StandardCharsets.UTF_8)));
         byte[] b = opened.output().seal(new OutputFrame.Stderr("warn\n".getBytes(StandardCharsets.UTF_8)));
         byte[] c = opened.output().seal(new OutputFrame.Exit(7));
-        assertArrayEquals("hi\n".getBytes(StandardCharsets.UTF_8), ((OutputFrame.Stdout) client.output().open(a)).data());
-        assertArrayEquals("warn\n".getBytes(StandardCharsets.UTF_8), ((OutputFrame.Stderr) client.output().open(b)).data());
+        assertArrayEquals(
+                "hi\n".getBytes(StandardCharsets.UTF_8),
+                ((OutputFrame.Stdout) client.output().open(a)).data());
+        assertArrayEquals(
+                "warn\n".getBytes(StandardCharsets.UTF_8),
+                ((OutputFrame.Stderr) client.output().open(b)).data());
         assertEquals(new OutputFrame.Exit(7), client.output().open(c));
         assertTrue(client.output().ended());
     }
@@ -61,7 +66,8 @@ class SealingTest {
         byte[] n = nonce();
         KeepSession keepA = new KeepSession(new DeployContext("keep-a", n));
         KeepSession keepB = new KeepSession(new DeployContext("keep-b", n));
-        SealedPackage forA = ClientSession.start(keepA.publicKey(), keepA.context()).seal(workload());
+        SealedPackage forA =
+                ClientSession.start(keepA.publicKey(), keepA.context()).seal(workload());
         ProtocolException e = assertThrows(ProtocolException.class, () -> keepB.open(forA));
         assertTrue(e.getMessage().contains("not sealed for this Keep"), e.getMessage());
     }
@@ -71,10 +77,12 @@ class SealingTest {
         byte[] n = nonce();
         KeepSession keep = new KeepSession(new DeployContext("keep-a", n));
         // a client tricked into the wrong id (or nonce) for this key produces a package the Keep refuses
-        SealedPackage wrongId = ClientSession.start(keep.publicKey(), new DeployContext("keep-b", n)).seal(workload());
+        SealedPackage wrongId = ClientSession.start(keep.publicKey(), new DeployContext("keep-b", n))
+                .seal(workload());
         assertThrows(ProtocolException.class, () -> keep.open(wrongId));
         KeepSession keep2 = new KeepSession(new DeployContext("keep-a", n));
-        SealedPackage wrongNonce = ClientSession.start(keep2.publicKey(), new DeployContext("keep-a", nonce())).seal(workload());
+        SealedPackage wrongNonce = ClientSession.start(keep2.publicKey(), new DeployContext("keep-a", nonce()))
+                .seal(workload());
         assertThrows(ProtocolException.class, () -> keep2.open(wrongNonce));
     }
 
@@ -118,9 +126,13 @@ class SealingTest {
         byte[] end = client.input().seal(new InputFrame.End());
         assertThrows(ProtocolException.class, () -> opened.input().open(second), "reordered or dropped");
         // the same key material, the other direction: an output chunk is no input chunk (and the other way round)
-        assertThrows(ProtocolException.class, () -> opened.input().open(opened.output().seal(new OutputFrame.Stdout(new byte[] {1}))));
+        assertThrows(
+                ProtocolException.class,
+                () -> opened.input().open(opened.output().seal(new OutputFrame.Stdout(new byte[] {1}))));
         assertThrows(ProtocolException.class, () -> client.output().open(first));
-        assertEquals(new InputFrame.Data(new byte[] {1}).encode().length, opened.input().open(first).encode().length);
+        assertEquals(
+                new InputFrame.Data(new byte[] {1}).encode().length,
+                opened.input().open(first).encode().length);
         assertInstanceOf(InputFrame.Data.class, opened.input().open(second));
         assertInstanceOf(InputFrame.End.class, opened.input().open(end));
         assertTrue(opened.input().ended());
@@ -171,12 +183,16 @@ class SealingTest {
 
     @Test
     void offerRoundTripsAndRefusesGarbage() throws Exception {
-        KeepOffer offer = new KeepOffer("k1", "sim", new byte[] {4, 1, 2},
+        KeepOffer offer = new KeepOffer(
+                "k1",
+                "sim",
+                new byte[] {4, 1, 2},
                 Optional.of(new KeepEvidence("snp", "snp-report", new byte[] {9, 9}, new byte[] {1})));
         KeepOffer back = KeepOffer.parse(offer.toBytes());
         assertEquals("k1", back.keepId());
         assertArrayEquals(new byte[] {9, 9}, back.evidence().orElseThrow().evidence());
-        assertInstanceOf(ProtocolException.class, assertThrows(ProtocolException.class, () -> KeepOffer.parse("[]".getBytes())));
+        assertInstanceOf(
+                ProtocolException.class, assertThrows(ProtocolException.class, () -> KeepOffer.parse("[]".getBytes())));
         assertThrows(ProtocolException.class, () -> KeepOffer.parse("{\"keepId\":\"x\"}".getBytes()));
     }
 }

@@ -15,12 +15,15 @@ class WorkloadPackageTest {
 
     @Test
     void roundTrips() throws Exception {
-        WorkloadPackage p = new WorkloadPackage(new byte[] {1, 2, 3}, Optional.of("x = 1".getBytes(StandardCharsets.UTF_8)),
+        WorkloadPackage p = new WorkloadPackage(
+                new byte[] {1, 2, 3},
+                Optional.of("x = 1".getBytes(StandardCharsets.UTF_8)),
                 Map.of("A", "b".getBytes(StandardCharsets.UTF_8)));
         assertEquals(p, WorkloadPackage.decode(p.encode()));
         WorkloadPackage bare = new WorkloadPackage(new byte[] {1}, Optional.empty(), Map.of());
         assertEquals(bare, WorkloadPackage.decode(bare.encode()));
-        WorkloadPackage withCa = new WorkloadPackage(new byte[] {1}, Optional.empty(), Map.of(), Optional.of("PEM".getBytes(StandardCharsets.US_ASCII)));
+        WorkloadPackage withCa = new WorkloadPackage(
+                new byte[] {1}, Optional.empty(), Map.of(), Optional.of("PEM".getBytes(StandardCharsets.US_ASCII)));
         WorkloadPackage decoded = WorkloadPackage.decode(withCa.encode());
         assertEquals(withCa, decoded);
         assertEquals("PEM", new String(decoded.stewardCa().orElseThrow(), StandardCharsets.US_ASCII));
@@ -40,7 +43,8 @@ class WorkloadPackageTest {
 
     @Test
     void refusesSecretsThatCannotBeEnvironmentVariables() {
-        WorkloadPackage badName = new WorkloadPackage(new byte[] {1}, Optional.empty(), Map.of("../x", new byte[] {65}));
+        WorkloadPackage badName =
+                new WorkloadPackage(new byte[] {1}, Optional.empty(), Map.of("../x", new byte[] {65}));
         assertMessage("not a valid environment variable name", badName::validate);
         WorkloadPackage binary = new WorkloadPackage(new byte[] {1}, Optional.empty(), Map.of("K", new byte[] {0, 1}));
         assertMessage("not UTF-8 text", binary::validate);
@@ -60,22 +64,29 @@ class WorkloadPackageTest {
     @Test
     void refusesMalformedArgumentEntries() {
         byte[] wasm = new WorkloadPackage(new byte[] {1}, Optional.empty(), Map.of()).encode();
-        assertMessage("not NUL-terminated", () -> WorkloadPackage.decode(withEntry(wasm, "args", "a\0b".getBytes(StandardCharsets.UTF_8))));
+        assertMessage(
+                "not NUL-terminated",
+                () -> WorkloadPackage.decode(withEntry(wasm, "args", "a\0b".getBytes(StandardCharsets.UTF_8))));
         assertMessage("not NUL-terminated", () -> WorkloadPackage.decode(withEntry(wasm, "args", new byte[0])));
         assertMessage("not UTF-8", () -> WorkloadPackage.decode(withEntry(wasm, "args", new byte[] {(byte) 0xff, 0})));
     }
 
     /** {@code archive} with one more entry (the count in its header raised by one). */
     private static byte[] withEntry(byte[] archive, String name, byte[] data) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(archive.length + 6 + name.length() + data.length).put(archive);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(archive.length + 6 + name.length() + data.length)
+                .put(archive);
         b.putInt(5, b.getInt(5) + 1);
-        b.putShort((short) name.length()).put(name.getBytes(StandardCharsets.US_ASCII)).putInt(data.length).put(data);
+        b.putShort((short) name.length())
+                .put(name.getBytes(StandardCharsets.US_ASCII))
+                .putInt(data.length)
+                .put(data);
         return b.array();
     }
 
     @Test
     void toStringShowsNoContents() {
-        WorkloadPackage p = new WorkloadPackage(new byte[] {1}, Optional.empty(), Map.of("K", "hunter2".getBytes(StandardCharsets.UTF_8)));
+        WorkloadPackage p = new WorkloadPackage(
+                new byte[] {1}, Optional.empty(), Map.of("K", "hunter2".getBytes(StandardCharsets.UTF_8)));
         assertTrue(!p.toString().contains("hunter2"));
     }
 

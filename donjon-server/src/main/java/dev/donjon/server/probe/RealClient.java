@@ -24,12 +24,15 @@ public final class RealClient {
             return latenciesMs.get((int) Math.min(latenciesMs.size() - 1, Math.floor(p * latenciesMs.size())));
         }
 
-        public long max() { return latenciesMs.isEmpty() ? -1 : latenciesMs.getLast(); }
+        public long max() {
+            return latenciesMs.isEmpty() ? -1 : latenciesMs.getLast();
+        }
 
         @Override
         public String toString() {
-            return "answered " + latenciesMs.size() + " failed " + failures + " p50_ms " + percentile(0.5) + " p99_ms " + percentile(0.99)
-                    + " max_ms " + max() + (firstFailure == null ? "" : " first_failure " + firstFailure);
+            return "answered " + latenciesMs.size() + " failed " + failures + " p50_ms " + percentile(0.5) + " p99_ms "
+                    + percentile(0.99) + " max_ms " + max()
+                    + (firstFailure == null ? "" : " first_failure " + firstFailure);
         }
     }
 
@@ -40,16 +43,20 @@ public final class RealClient {
      *
      * @param tls the client's TLS context for https (null: the JDK's default)
      */
-    public static Result measure(URI uri, SSLContext tls, int requests, Duration pause, Duration deadline) throws InterruptedException {
+    public static Result measure(URI uri, SSLContext tls, int requests, Duration pause, Duration deadline)
+            throws InterruptedException {
         List<Long> latencies = new ArrayList<>();
         int failures = 0;
         String first = null;
         for (int i = 0; i < requests; i++) {
-            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(deadline).version(HttpClient.Version.HTTP_1_1);
+            HttpClient.Builder b =
+                    HttpClient.newBuilder().connectTimeout(deadline).version(HttpClient.Version.HTTP_1_1);
             if (tls != null) b.sslContext(tls);
             try (HttpClient http = b.build()) {
                 long t0 = System.nanoTime();
-                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(deadline).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> r = http.send(
+                        HttpRequest.newBuilder(uri).timeout(deadline).GET().build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 if (r.statusCode() < 500) {
                     latencies.add(ms);
@@ -75,14 +82,19 @@ public final class RealClient {
             anchors.load(null, null);
             try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(args[4]))) {
                 int i = 0;
-                for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) anchors.setCertificateEntry("ca" + i++, c);
+                for (var c : java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificates(in)) anchors.setCertificateEntry("ca" + i++, c);
             }
             var tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
             tmf.init(anchors);
             tls = SSLContext.getInstance("TLSv1.3");
             tls.init(null, tmf.getTrustManagers(), null);
         }
-        System.out.println(measure(URI.create(args[0]), tls, Integer.parseInt(args[1]), Duration.ofMillis(Long.parseLong(args[2])),
+        System.out.println(measure(
+                URI.create(args[0]),
+                tls,
+                Integer.parseInt(args[1]),
+                Duration.ofMillis(Long.parseLong(args[2])),
                 Duration.ofMillis(Long.parseLong(args[3]))));
     }
 }

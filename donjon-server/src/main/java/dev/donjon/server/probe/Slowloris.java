@@ -31,8 +31,9 @@ public final class Slowloris implements AutoCloseable {
     }
 
     private static final byte[] HEAD = "GET / HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] FILLER = "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
-            .getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FILLER =
+            "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+                    .getBytes(StandardCharsets.US_ASCII);
 
     private final InetSocketAddress target;
     private final int connections;
@@ -47,7 +48,8 @@ public final class Slowloris implements AutoCloseable {
     private final Thread thread;
 
     private Slowloris(InetSocketAddress target, int connections, Mode mode, Duration interval) throws IOException {
-        if (!target.getAddress().isLoopbackAddress()) throw new IllegalArgumentException("loopback targets only: " + target);
+        if (!target.getAddress().isLoopbackAddress())
+            throw new IllegalArgumentException("loopback targets only: " + target);
         this.target = target;
         this.connections = connections;
         this.mode = mode;
@@ -57,21 +59,30 @@ public final class Slowloris implements AutoCloseable {
     }
 
     /** Starts the attack in the background; {@link #close} ends it and closes every connection. */
-    public static Slowloris start(InetSocketAddress target, int connections, Mode mode, Duration interval) throws IOException {
+    public static Slowloris start(InetSocketAddress target, int connections, Mode mode, Duration interval)
+            throws IOException {
         return new Slowloris(target, connections, mode, interval);
     }
 
     /** Connections established so far (reconnections included). */
-    public long opened() { return opened.get(); }
+    public long opened() {
+        return opened.get();
+    }
 
     /** Connections the server closed (or reset) while the attack ran. */
-    public long closedByServer() { return closedByServer.get(); }
+    public long closedByServer() {
+        return closedByServer.get();
+    }
 
     /** Connection attempts that failed (refused, timed out, out of descriptors). */
-    public long refused() { return refused.get(); }
+    public long refused() {
+        return refused.get();
+    }
 
     /** Connections open right now. */
-    public synchronized int open() { return open.size(); }
+    public synchronized int open() {
+        return open.size();
+    }
 
     /** Waits until {@code count} connections are open or {@code timeout} passed; returns how many are open. */
     public int awaitOpen(int count, Duration timeout) throws InterruptedException {
@@ -132,7 +143,9 @@ public final class Slowloris implements AutoCloseable {
         }
     }
 
-    private synchronized int size() { return open.size(); }
+    private synchronized int size() {
+        return open.size();
+    }
 
     private void connect(long now) {
         try {
@@ -198,12 +211,18 @@ public final class Slowloris implements AutoCloseable {
     /** {@code Slowloris HOST PORT CONNECTIONS MODE INTERVAL_MS SECONDS}: attacks for SECONDS, printing progress. */
     public static void main(String[] args) throws Exception {
         InetSocketAddress target = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
-        try (Slowloris s = start(target, Integer.parseInt(args[2]), Mode.valueOf(args[3].toUpperCase(java.util.Locale.ROOT)),
+        try (Slowloris s = start(
+                target,
+                Integer.parseInt(args[2]),
+                Mode.valueOf(args[3].toUpperCase(java.util.Locale.ROOT)),
                 Duration.ofMillis(Long.parseLong(args[4])))) {
-            long end = System.nanoTime() + Duration.ofSeconds(Long.parseLong(args[5])).toNanos();
+            long end = System.nanoTime()
+                    + Duration.ofSeconds(Long.parseLong(args[5])).toNanos();
             while (System.nanoTime() < end) {
                 Thread.sleep(5000);
-                System.out.printf("slowloris open %d opened %d closed-by-server %d failed %d%n", s.open(), s.opened(), s.closedByServer(), s.refused());
+                System.out.printf(
+                        "slowloris open %d opened %d closed-by-server %d failed %d%n",
+                        s.open(), s.opened(), s.closedByServer(), s.refused());
             }
         }
     }

@@ -40,7 +40,8 @@ final class ChicoryCache implements Cache {
 
     /** From the compiler jar's Maven metadata. */
     private static String chicoryVersion() {
-        try (InputStream in = MachineFactoryCompiler.class.getResourceAsStream("/META-INF/maven/com.dylibso.chicory/compiler/pom.properties")) {
+        try (InputStream in = MachineFactoryCompiler.class.getResourceAsStream(
+                "/META-INF/maven/com.dylibso.chicory/compiler/pom.properties")) {
             if (in == null) return null;
             Properties p = new Properties();
             p.load(in);

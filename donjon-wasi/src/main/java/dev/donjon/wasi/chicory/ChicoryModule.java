@@ -1,6 +1,5 @@
 package dev.donjon.wasi.chicory;
 
-import dev.donjon.common.OneLine;
 import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.HostFunction;
@@ -18,6 +17,7 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.ValType;
+import dev.donjon.common.OneLine;
 import dev.donjon.wasi.CompiledModuleCache;
 import dev.donjon.wasi.GuestFailedException;
 import dev.donjon.wasi.GuestFailedException.Reason;
@@ -65,8 +65,8 @@ public final class ChicoryModule {
      * As {@link #compile(byte[], Map)}, taking the compiled classes from {@code cache} when a run of the same module
      * on the same Chicory version put them there (checks run either way; only the compile is skipped).
      */
-    public static ChicoryModule compile(byte[] wasm, Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
-                                        CompiledModuleCache cache) {
+    public static ChicoryModule compile(
+            byte[] wasm, Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures, CompiledModuleCache cache) {
         return compile(wasm, wasiSignatures, cache, ModuleCompiler.SPLITTER);
     }
 
@@ -74,13 +74,18 @@ public final class ChicoryModule {
      * As {@link #compile(byte[], Map)}, with large functions split by {@code splitter} (null: not at all) instead of
      * the default: for tests and measurements.
      */
-    public static ChicoryModule compile(byte[] wasm, Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
-                                        LargeFunctionSplitter splitter) {
+    public static ChicoryModule compile(
+            byte[] wasm,
+            Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
+            LargeFunctionSplitter splitter) {
         return compile(wasm, wasiSignatures, CompiledModuleCache.disabled(), splitter);
     }
 
-    private static ChicoryModule compile(byte[] wasm, Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
-                                         CompiledModuleCache cache, LargeFunctionSplitter splitter) {
+    private static ChicoryModule compile(
+            byte[] wasm,
+            Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
+            CompiledModuleCache cache,
+            LargeFunctionSplitter splitter) {
         if (wasm.length < 8 || !Arrays.equals(wasm, 0, 4, MAGIC, 0, 4)) {
             throw new ModuleRejectedException("not a WebAssembly module (bad magic)");
         }
@@ -100,7 +105,9 @@ public final class ChicoryModule {
                 .map(s -> s.getMemory(0).limits())
                 .orElse(null);
         // (the cache keeps only what the default splitter made: its version is in the entries' key)
-        boolean cached = cache.isEnabled() && splitter == ModuleCompiler.SPLITTER && ChicoryCache.ENGINE != null
+        boolean cached = cache.isEnabled()
+                && splitter == ModuleCompiler.SPLITTER
+                && ChicoryCache.ENGINE != null
                 && module.digest() != null;
         Function<Instance, Machine> machines = null;
         byte[] entry = cached ? new ChicoryCache(cache, true).get(module.digest()) : null;
@@ -130,7 +137,8 @@ public final class ChicoryModule {
             Import imp = imports.getImport(i);
             String what = imp.module() + "::" + imp.name();
             if (imp.importType() != ExternalType.FUNCTION) {
-                throw new ModuleRejectedException("unsupported import " + what + " (only WASI functions can be imported)");
+                throw new ModuleRejectedException(
+                        "unsupported import " + what + " (only WASI functions can be imported)");
             }
             var fn = wasi.get(imp.name());
             if (!imp.module().equals(dev.donjon.wasi.host.Wasi.MODULE) || fn == null) {
@@ -138,7 +146,8 @@ public final class ChicoryModule {
             }
             FunctionType type = module.typeSection().getType(((FunctionImport) imp).typeIndex());
             if (!type.equals(chicoryType(fn))) {
-                throw new ModuleRejectedException("import " + what + " has type " + type + ", WASI defines " + chicoryType(fn));
+                throw new ModuleRejectedException(
+                        "import " + what + " has type " + type + ", WASI defines " + chicoryType(fn));
             }
         }
     }
@@ -156,7 +165,8 @@ public final class ChicoryModule {
                 if (local >= 0) {
                     FunctionType t = module.functionSection().getFunctionType(local, module.typeSection());
                     if (!t.params().isEmpty()) {
-                        throw new ModuleRejectedException("module's _start takes parameters (" + t + "); a WASI command's takes none");
+                        throw new ModuleRejectedException(
+                                "module's _start takes parameters (" + t + "); a WASI command's takes none");
                     }
                 }
                 return;
@@ -166,7 +176,8 @@ public final class ChicoryModule {
     }
 
     static FunctionType chicoryType(dev.donjon.wasi.host.HostFunction fn) {
-        return FunctionType.of(fn.params().stream().map(ChicoryModule::valType).toList(),
+        return FunctionType.of(
+                fn.params().stream().map(ChicoryModule::valType).toList(),
                 fn.results().stream().map(ChicoryModule::valType).toList());
     }
 
@@ -183,7 +194,10 @@ public final class ChicoryModule {
         int initial = declaredMemory == null ? 0 : declaredMemory.initialPages();
         int max = declaredMemory == null ? 0 : Math.min(declaredMemory.maximumPages(), maxMemoryPages);
         if (initial > maxMemoryPages) {
-            throw new GuestFailedException(Reason.MEMORY_LIMIT, "guest needs " + mib(initial) + " of memory at start, over its memory limit of " + mib(maxMemoryPages));
+            throw new GuestFailedException(
+                    Reason.MEMORY_LIMIT,
+                    "guest needs " + mib(initial) + " of memory at start, over its memory limit of "
+                            + mib(maxMemoryPages));
         }
         JitRefusals.watch(module);
         MemoryHolder holder = new MemoryHolder();
@@ -220,8 +234,11 @@ public final class ChicoryModule {
             // practice, a failed memory.grow followed by abort(): report the limit, which is the cause.
             boolean ourCeiling = declaredMemory != null && declaredMemory.maximumPages() > maxMemoryPages;
             if (mem != null && ourCeiling && mem.pages() >= maxMemoryPages - Math.max(16, maxMemoryPages / 10)) {
-                throw new GuestFailedException(Reason.MEMORY_LIMIT, "guest exceeded its memory limit of " + mib(maxMemoryPages)
-                        + " (it trapped with " + mib(mem.pages()) + " in use: " + OneLine.of(e) + ")", e);
+                throw new GuestFailedException(
+                        Reason.MEMORY_LIMIT,
+                        "guest exceeded its memory limit of " + mib(maxMemoryPages) + " (it trapped with "
+                                + mib(mem.pages()) + " in use: " + OneLine.of(e) + ")",
+                        e);
             }
             throw new GuestFailedException(Reason.TRAP, "guest trapped: " + OneLine.of(e), e);
         }
@@ -232,7 +249,9 @@ public final class ChicoryModule {
      * else Chicory's paged memory (a 2 GiB ceiling, or a shared memory).
      */
     private static Memory memory(MemoryLimits limits) {
-        return limits.shared() || limits.maximumPages() > ContiguousMemory.MAX_PAGES ? new ByteArrayMemory(limits) : new ContiguousMemory(limits);
+        return limits.shared() || limits.maximumPages() > ContiguousMemory.MAX_PAGES
+                ? new ByteArrayMemory(limits)
+                : new ContiguousMemory(limits);
     }
 
     /** The memory is known only once the instance exists; host functions look it up through this. */
@@ -256,25 +275,70 @@ public final class ChicoryModule {
     }
 
     private static final GuestMemory NO_MEMORY = new GuestMemory() {
-        private Fault fault() { return new Fault("module has no memory"); }
-        @Override public byte readU8(int addr) { throw fault(); }
-        @Override public short readU16(int addr) { throw fault(); }
-        @Override public int readI32(int addr) { throw fault(); }
-        @Override public long readI64(int addr) { throw fault(); }
-        @Override public void writeU8(int addr, int value) { throw fault(); }
-        @Override public void writeU16(int addr, int value) { throw fault(); }
-        @Override public void writeI32(int addr, int value) { throw fault(); }
-        @Override public void writeI64(int addr, long value) { throw fault(); }
-        @Override public byte[] read(int addr, int length) { throw fault(); }
-        @Override public void write(int addr, byte[] src, int offset, int length) { throw fault(); }
-        @Override public long size() { return 0; }
+        private Fault fault() {
+            return new Fault("module has no memory");
+        }
+
+        @Override
+        public byte readU8(int addr) {
+            throw fault();
+        }
+
+        @Override
+        public short readU16(int addr) {
+            throw fault();
+        }
+
+        @Override
+        public int readI32(int addr) {
+            throw fault();
+        }
+
+        @Override
+        public long readI64(int addr) {
+            throw fault();
+        }
+
+        @Override
+        public void writeU8(int addr, int value) {
+            throw fault();
+        }
+
+        @Override
+        public void writeU16(int addr, int value) {
+            throw fault();
+        }
+
+        @Override
+        public void writeI32(int addr, int value) {
+            throw fault();
+        }
+
+        @Override
+        public void writeI64(int addr, long value) {
+            throw fault();
+        }
+
+        @Override
+        public byte[] read(int addr, int length) {
+            throw fault();
+        }
+
+        @Override
+        public void write(int addr, byte[] src, int offset, int length) {
+            throw fault();
+        }
+
+        @Override
+        public long size() {
+            return 0;
+        }
     };
 
     static String mib(int pages) {
         long bytes = (long) pages * Memory.PAGE_SIZE;
         return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";
     }
-
 
     /** Names of the map for {@link #compile}: the host functions by name. */
     public static Map<String, dev.donjon.wasi.host.HostFunction> byName(List<dev.donjon.wasi.host.HostFunction> fns) {

@@ -41,7 +41,8 @@ final class ContiguousMemory implements Memory {
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle FLOAT = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle DOUBLE =
+            MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
     /** A Java array holds at most 2 GiB - 1 bytes: one page less than 2 GiB. */
     static final int MAX_PAGES = Integer.MAX_VALUE / PAGE_SIZE;
 
@@ -52,11 +53,13 @@ final class ContiguousMemory implements Memory {
     private int size;
     /** {@link #size} less 1, 3 and 7: the largest address a 2-, 4- and 8-byte access may start at, plus one. */
     private int limit2, limit4, limit8;
+
     private DataSegment[] dataSegments = new DataSegment[0];
 
     ContiguousMemory(MemoryLimits limits) {
         if (limits.shared()) throw new IllegalArgumentException("shared memory needs a thread-safe memory");
-        if (limits.initialPages() > MAX_PAGES) throw new UninstantiableException("memory of " + limits.initialPages() + " pages is over the host's limit");
+        if (limits.initialPages() > MAX_PAGES)
+            throw new UninstantiableException("memory of " + limits.initialPages() + " pages is over the host's limit");
         this.limits = limits;
         this.bytes = new byte[limits.initialPages() * PAGE_SIZE];
         resize(bytes.length);
@@ -77,10 +80,25 @@ final class ContiguousMemory implements Memory {
         if (addr < 0 || length < 0 || addr > size - length) throw outOfBounds();
     }
 
-    @Override public int pages() { return size / PAGE_SIZE; }
-    @Override public int initialPages() { return limits.initialPages(); }
-    @Override public int maximumPages() { return Math.min(limits.maximumPages(), MAX_PAGES); }
-    @Override public boolean shared() { return false; }
+    @Override
+    public int pages() {
+        return size / PAGE_SIZE;
+    }
+
+    @Override
+    public int initialPages() {
+        return limits.initialPages();
+    }
+
+    @Override
+    public int maximumPages() {
+        return Math.min(limits.maximumPages(), MAX_PAGES);
+    }
+
+    @Override
+    public boolean shared() {
+        return false;
+    }
 
     /**
      * Grows within the backing array when it has room, else moves to one half again as large as needed (at most the
@@ -110,20 +128,37 @@ final class ContiguousMemory implements Memory {
     }
 
     // Waiting and notifying are for shared memories only (this one never is): wait traps, notify wakes nobody.
-    @Override public Object lock(int address) { return this; }
-    @Override public int waitOn(int address, int expected, long timeout) { throw new WasmRuntimeException("expected shared memory"); }
-    @Override public int waitOn(int address, long expected, long timeout) { throw new WasmRuntimeException("expected shared memory"); }
-    @Override public int notify(int address, int count) { return 0; }
+    @Override
+    public Object lock(int address) {
+        return this;
+    }
+
+    @Override
+    public int waitOn(int address, int expected, long timeout) {
+        throw new WasmRuntimeException("expected shared memory");
+    }
+
+    @Override
+    public int waitOn(int address, long expected, long timeout) {
+        throw new WasmRuntimeException("expected shared memory");
+    }
+
+    @Override
+    public int notify(int address, int count) {
+        return 0;
+    }
 
     @Override
     public void initialize(Instance instance, DataSegment[] segments) {
         this.dataSegments = segments;
         for (DataSegment s : segments) {
             if (s instanceof ActiveDataSegment a) {
-                if (a.index() != 0) throw new ChicoryException("data segment for memory " + a.index() + ": only memory 0 exists");
+                if (a.index() != 0)
+                    throw new ChicoryException("data segment for memory " + a.index() + ": only memory 0 exists");
                 int offset = (int) ConstantEvaluators.computeConstantValue(instance, a.offsetInstructions())[0];
                 byte[] data = a.data();
-                if (offset < 0 || offset > size - data.length) throw new UninstantiableException("out of bounds memory access");
+                if (offset < 0 || offset > size - data.length)
+                    throw new UninstantiableException("out of bounds memory access");
                 System.arraycopy(data, 0, bytes, offset, data.length);
             } else if (!(s instanceof PassiveDataSegment)) {
                 throw new ChicoryException("data segment not recognised: " + s);
@@ -140,7 +175,9 @@ final class ContiguousMemory implements Memory {
     }
 
     @Override
-    public void drop(int segment) { dataSegments[segment] = PassiveDataSegment.EMPTY; }
+    public void drop(int segment) {
+        dataSegments[segment] = PassiveDataSegment.EMPTY;
+    }
 
     @Override
     public void write(int addr, byte[] data, int offset, int size) {
@@ -185,7 +222,10 @@ final class ContiguousMemory implements Memory {
         Arrays.fill(bytes, fromIndex, toIndex, value);
     }
 
-    @Override public void zero() { Arrays.fill(bytes, 0, size, (byte) 0); }
+    @Override
+    public void zero() {
+        Arrays.fill(bytes, 0, size, (byte) 0);
+    }
 
     // The hot path: the wasm bounds check (Objects.checkIndex against the memory's size, an intrinsic the JIT treats as
     // a range check), then one array access; an IndexOutOfBoundsException from either is the trap.
@@ -219,7 +259,10 @@ final class ContiguousMemory implements Memory {
         }
     }
 
-    @Override public long readU16(int addr) { return readShort(addr) & 0xFFFFL; }
+    @Override
+    public long readU16(int addr) {
+        return readShort(addr) & 0xFFFFL;
+    }
 
     @Override
     public void writeShort(int addr, short value) {
@@ -281,7 +324,10 @@ final class ContiguousMemory implements Memory {
         }
     }
 
-    @Override public long readF32(int addr) { return readInt(addr); }
+    @Override
+    public long readF32(int addr) {
+        return readInt(addr);
+    }
 
     @Override
     public void writeF32(int addr, float value) {
@@ -303,7 +349,10 @@ final class ContiguousMemory implements Memory {
         }
     }
 
-    @Override public long readF64(int addr) { return readLong(addr); }
+    @Override
+    public long readF64(int addr) {
+        return readLong(addr);
+    }
 
     @Override
     public void writeF64(int addr, double value) {

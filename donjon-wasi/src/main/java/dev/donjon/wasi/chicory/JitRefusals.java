@@ -25,6 +25,7 @@ final class JitRefusals {
     private static volatile boolean started;
     /** Failure messages by compile id: JFR emits a failure before the compilation event that names the method. */
     private static final Map<Integer, String> FAILURES = new ConcurrentHashMap<>();
+
     private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
 
     private JitRefusals() {}
@@ -41,12 +42,14 @@ final class JitRefusals {
             RecordingStream stream = new RecordingStream();
             stream.enable("jdk.CompilationFailure");
             stream.enable("jdk.Compilation").withThreshold(Duration.ZERO);
-            stream.onEvent("jdk.CompilationFailure", e -> FAILURES.put(e.getInt("compileId"), e.getString("failureMessage")));
+            stream.onEvent(
+                    "jdk.CompilationFailure", e -> FAILURES.put(e.getInt("compileId"), e.getString("failureMessage")));
             stream.onEvent("jdk.Compilation", JitRefusals::compiled);
             stream.setMaxAge(Duration.ofSeconds(10));
             stream.startAsync();
         } catch (RuntimeException | Error e) {
-            LOG.info(() -> "cannot watch for guest functions the JIT refuses (no JDK Flight Recorder): " + OneLine.of(e));
+            LOG.info(() ->
+                    "cannot watch for guest functions the JIT refuses (no JDK Flight Recorder): " + OneLine.of(e));
         }
     }
 
@@ -54,7 +57,9 @@ final class JitRefusals {
         String message = FAILURES.remove(e.getInt("compileId"));
         if (e.getBoolean("succeded")) return;
         RecordedMethod method = e.getValue("method");
-        if (method == null || !method.getType().getName().startsWith(GENERATED) || !method.getName().startsWith("func_")) return;
+        if (method == null
+                || !method.getType().getName().startsWith(GENERATED)
+                || !method.getName().startsWith("func_")) return;
         String compiler = e.getString("compiler");
         String name = method.getName();
         if (!REPORTED.add(name + "/" + compiler + "/" + e.getBoolean("isOsr"))) return;
@@ -62,8 +67,9 @@ final class JitRefusals {
         WasmModule module = named;
         String what = (module == null || index < 0 ? name : FunctionNames.describe(module, index))
                 + (name.contains("$") ? " (part " + name.substring(name.indexOf('$') + 1) + ")" : "");
-        LOG.info(() -> "the JIT's " + compiler + " refused guest " + what + (e.getBoolean("isOsr") ? " (loop entry)" : "")
-                + ": " + (message == null ? "no reason given" : message.strip())
-                + (compiler.equalsIgnoreCase("c2") ? "; it runs slower until a compile succeeds" : ""));
+        LOG.info(() ->
+                "the JIT's " + compiler + " refused guest " + what + (e.getBoolean("isOsr") ? " (loop entry)" : "")
+                        + ": " + (message == null ? "no reason given" : message.strip())
+                        + (compiler.equalsIgnoreCase("c2") ? "; it runs slower until a compile succeeds" : ""));
     }
 }

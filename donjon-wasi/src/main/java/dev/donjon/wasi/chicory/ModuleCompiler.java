@@ -42,7 +42,8 @@ final class ModuleCompiler {
      * comparison), {@code donjon.split.limit} and {@code donjon.split.minimum} (bytes) exist for measuring.
      */
     static final LargeFunctionSplitter SPLITTER = Boolean.parseBoolean(System.getProperty("donjon.split", "true"))
-            ? new LargeFunctionSplitter(Integer.getInteger("donjon.split.limit", 1000), Integer.getInteger("donjon.split.minimum", 300))
+            ? new LargeFunctionSplitter(
+                    Integer.getInteger("donjon.split.limit", 1000), Integer.getInteger("donjon.split.minimum", 300))
             : null;
 
     private ModuleCompiler() {}
@@ -73,15 +74,16 @@ final class ModuleCompiler {
         Set<Integer> interpreted = new HashSet<>(result.interpretedFunctions());
         List<LargeFunctionSplitter.Outcome> outcomes = List.of();
         if (splitter != null) {
-            Map<Integer, MethodNode> code = OversizedFunctions.emit(compiler, module, mainClass,
-                    StubDescriptors.of(classes, interpreted));
+            Map<Integer, MethodNode> code =
+                    OversizedFunctions.emit(compiler, module, mainClass, StubDescriptors.of(classes, interpreted));
             Map<String, MethodNode> replacements = new TreeMap<>();
             code.forEach((index, method) -> replacements.put(method.name, method));
             var report = splitter.transform(classes, replacements);
             classes = report.classes();
             Set<Integer> compiled = new HashSet<>();
             for (var o : report.outcomes()) {
-                if (o.split() && code.containsKey(FunctionNames.index(o.method()))) compiled.add(FunctionNames.index(o.method()));
+                if (o.split() && code.containsKey(FunctionNames.index(o.method())))
+                    compiled.add(FunctionNames.index(o.method()));
             }
             if (!compiled.isEmpty()) {
                 classes.put(mainClass, StubDescriptors.callCompiled(classes.get(mainClass), compiled));
@@ -104,7 +106,8 @@ final class ModuleCompiler {
             int index = FunctionNames.index(o.method());
             String what = FunctionNames.describe(module, index) + ", " + String.format("%,d", o.bytes()) + " bytes";
             if (o.split()) {
-                split.add(what + (oversized.contains(index) ? " (over the JVM's 64 KiB)" : "") + " -> " + (o.parts() + 1) + " methods");
+                split.add(what + (oversized.contains(index) ? " (over the JVM's 64 KiB)" : "") + " -> "
+                        + (o.parts() + 1) + " methods");
             } else {
                 whole.add(what + ": " + o.reason());
             }
@@ -118,17 +121,19 @@ final class ModuleCompiler {
 
     /** Loads classes made by {@link #compile} (or read back from the compiled-module cache). */
     static Function<Instance, Machine> load(WasmModule module, byte[] jar) {
-        return MachineFactoryCompiler.builder(module).withCache(new Cache() {
-            @Override
-            public byte[] get(String key) {
-                return jar;
-            }
+        return MachineFactoryCompiler.builder(module)
+                .withCache(new Cache() {
+                    @Override
+                    public byte[] get(String key) {
+                        return jar;
+                    }
 
-            @Override
-            public void putIfAbsent(String key, byte[] data) {
-                // nothing: these classes came from here
-            }
-        }).compile();
+                    @Override
+                    public void putIfAbsent(String key, byte[] data) {
+                        // nothing: these classes came from here
+                    }
+                })
+                .compile();
     }
 
     private static byte[] jar(String mainClass, Map<String, byte[]> classes) {

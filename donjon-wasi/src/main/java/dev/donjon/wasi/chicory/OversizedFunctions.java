@@ -45,8 +45,13 @@ final class OversizedFunctions {
         Method compile = null;
         Field interpreted = null;
         try {
-            compile = Compiler.class.getDeclaredMethod("compileFunction", String.class, int.class, FunctionType.class,
-                    FunctionBody.class, InstructionAdapter.class);
+            compile = Compiler.class.getDeclaredMethod(
+                    "compileFunction",
+                    String.class,
+                    int.class,
+                    FunctionType.class,
+                    FunctionBody.class,
+                    InstructionAdapter.class);
             compile.setAccessible(true);
             interpreted = Compiler.class.getDeclaredField("interpretedFunctions");
             interpreted.setAccessible(true);
@@ -75,8 +80,8 @@ final class OversizedFunctions {
      * @param compiler  the compiler that compiled the module, after {@code compile()}
      * @param mainClass the module's main class, binary name ({@code com.dylibso.chicory.$gen.CompiledMachine})
      */
-    static Map<Integer, MethodNode> emit(Compiler compiler, WasmModule module, String mainClass,
-                                         Map<Integer, String> descriptors) {
+    static Map<Integer, MethodNode> emit(
+            Compiler compiler, WasmModule module, String mainClass, Map<Integer, String> descriptors) {
         Map<Integer, MethodNode> result = new LinkedHashMap<>();
         if (!available() || descriptors.isEmpty()) return result;
         String owner = mainClass.replace('.', '/');
@@ -92,8 +97,8 @@ final class OversizedFunctions {
             int index = e.getKey();
             int local = index - imported;
             if (local < 0) continue;
-            MethodNode method = new MethodNode(Opcodes.ASM9, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "func_" + index,
-                    e.getValue(), null, null);
+            MethodNode method = new MethodNode(
+                    Opcodes.ASM9, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "func_" + index, e.getValue(), null, null);
             // The compiler emits a call to its interpreter for the functions in this set; out of it, the real code.
             // The compile is over, so the set no longer matters to the classes it made.
             interpreted.remove(index);
@@ -107,7 +112,8 @@ final class OversizedFunctions {
                 visitor.visitEnd();
                 result.put(index, method);
             } catch (IllegalAccessException | InvocationTargetException | RuntimeException ex) {
-                Throwable cause = ex instanceof InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : ex;
+                Throwable cause =
+                        ex instanceof InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : ex;
                 LOG.fine(() -> "no code for " + FunctionNames.describe(module, index) + ": " + OneLine.of(cause));
             } finally {
                 @SuppressWarnings("unchecked")

@@ -26,16 +26,20 @@ final class StubDescriptors {
         Map<Integer, String> result = new HashMap<>();
         if (functions.isEmpty()) return result;
         for (byte[] bytes : classes.values()) {
-            new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-                @Override
-                public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
-                    if (name.startsWith("func_")) {
-                        int index = FunctionNames.index(name);
-                        if (functions.contains(index)) result.put(index, desc);
-                    }
-                    return null;
-                }
-            }, ClassReader.SKIP_CODE);
+            new ClassReader(bytes)
+                    .accept(
+                            new ClassVisitor(Opcodes.ASM9) {
+                                @Override
+                                public MethodVisitor visitMethod(
+                                        int access, String name, String desc, String signature, String[] exceptions) {
+                                    if (name.startsWith("func_")) {
+                                        int index = FunctionNames.index(name);
+                                        if (functions.contains(index)) result.put(index, desc);
+                                    }
+                                    return null;
+                                }
+                            },
+                            ClassReader.SKIP_CODE);
         }
         return result;
     }

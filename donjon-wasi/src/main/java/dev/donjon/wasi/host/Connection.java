@@ -19,29 +19,41 @@ public sealed interface Connection permits Connection.Plain, TlsConnection {
     long write(ByteBuffer[] srcs) throws IOException;
 
     /** True if a read would return data, end of stream or an error without waiting for the network. */
-    default boolean readReadyNow() { return false; }
+    default boolean readReadyNow() {
+        return false;
+    }
 
     /** True if a write would accept data or fail without waiting for the network. */
-    default boolean writeReadyNow() { return false; }
+    default boolean writeReadyNow() {
+        return false;
+    }
 
     /**
      * The selector reported the channel ready for {@code readyOps}: would a read make progress now? A plain
      * socket trusts the selector; TLS first lets the engine consume what arrived (a handshake message is
      * not readable data).
      */
-    default boolean readableAfter(int readyOps) { return (readyOps & readInterest()) != 0; }
+    default boolean readableAfter(int readyOps) {
+        return (readyOps & readInterest()) != 0;
+    }
 
     /** As {@link #readableAfter}, for writes. */
-    default boolean writableAfter(int readyOps) { return (readyOps & writeInterest()) != 0; }
+    default boolean writableAfter(int readyOps) {
+        return (readyOps & writeInterest()) != 0;
+    }
 
     /** The guest is about to wait for this connection: memory it only needs while busy can be given back. */
     default void beforeWait() {}
 
     /** Selector interest needed before {@link #read} can make progress. */
-    default int readInterest() { return java.nio.channels.SelectionKey.OP_READ; }
+    default int readInterest() {
+        return java.nio.channels.SelectionKey.OP_READ;
+    }
 
     /** Selector interest needed before {@link #write} can make progress. */
-    default int writeInterest() { return java.nio.channels.SelectionKey.OP_WRITE; }
+    default int writeInterest() {
+        return java.nio.channels.SelectionKey.OP_WRITE;
+    }
 
     void shutdownInput() throws IOException;
 
@@ -51,10 +63,29 @@ public sealed interface Connection permits Connection.Plain, TlsConnection {
 
     /** A plain TCP connection. */
     record Plain(SocketChannel channel) implements Connection {
-        @Override public long read(ByteBuffer[] dsts) throws IOException { return channel.read(dsts); }
-        @Override public long write(ByteBuffer[] srcs) throws IOException { return channel.write(srcs); }
-        @Override public void shutdownInput() throws IOException { channel.shutdownInput(); }
-        @Override public void shutdownOutput() throws IOException { channel.shutdownOutput(); }
-        @Override public void close() throws IOException { channel.close(); }
+        @Override
+        public long read(ByteBuffer[] dsts) throws IOException {
+            return channel.read(dsts);
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs) throws IOException {
+            return channel.write(srcs);
+        }
+
+        @Override
+        public void shutdownInput() throws IOException {
+            channel.shutdownInput();
+        }
+
+        @Override
+        public void shutdownOutput() throws IOException {
+            channel.shutdownOutput();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 }

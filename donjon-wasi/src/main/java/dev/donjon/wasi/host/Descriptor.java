@@ -25,12 +25,20 @@ public abstract sealed class Descriptor {
 
     public void close() throws IOException {}
 
-    public boolean nonBlocking() { return (fdflags & Wasi.FDFLAG_NONBLOCK) != 0; }
+    public boolean nonBlocking() {
+        return (fdflags & Wasi.FDFLAG_NONBLOCK) != 0;
+    }
 
     /** Like /dev/null: a character device (seekable, so not a terminal) that reads empty and swallows writes. */
     public static final class Null extends Descriptor {
-        public Null() { super(Wasi.RIGHTS_STDIO | Wasi.RIGHT_FD_SEEK | Wasi.RIGHT_FD_TELL, 0); }
-        @Override public int filetype() { return Wasi.FILETYPE_CHARACTER_DEVICE; }
+        public Null() {
+            super(Wasi.RIGHTS_STDIO | Wasi.RIGHT_FD_SEEK | Wasi.RIGHT_FD_TELL, 0);
+        }
+
+        @Override
+        public int filetype() {
+            return Wasi.FILETYPE_CHARACTER_DEVICE;
+        }
     }
 
     /**
@@ -40,24 +48,34 @@ public abstract sealed class Descriptor {
     public static final class Input extends Descriptor {
         final InputStream in;
         private final int filetype;
+
         public Input(InputStream in, int filetype, boolean seekable) {
             super(Wasi.RIGHTS_STDIN | (seekable ? Wasi.RIGHT_FD_SEEK | Wasi.RIGHT_FD_TELL : 0), 0);
             this.in = in;
             this.filetype = filetype;
         }
-        @Override public int filetype() { return filetype; }
+
+        @Override
+        public int filetype() {
+            return filetype;
+        }
     }
 
     /** A stream the guest writes (stdout, stderr); {@code filetype} and {@code seekable} as for {@link Input}. */
     public static final class Output extends Descriptor {
         final OutputStream out;
         private final int filetype;
+
         public Output(OutputStream out, int filetype, boolean seekable) {
             super(Wasi.RIGHTS_STDOUT | (seekable ? Wasi.RIGHT_FD_SEEK | Wasi.RIGHT_FD_TELL : 0), 0);
             this.out = out;
             this.filetype = filetype;
         }
-        @Override public int filetype() { return filetype; }
+
+        @Override
+        public int filetype() {
+            return filetype;
+        }
     }
 
     /**
@@ -70,7 +88,9 @@ public abstract sealed class Descriptor {
         private final int filetype;
         /** A regular file; anything else (a FIFO, a device) is read and written without blocking the host thread. */
         final boolean regular;
+
         private boolean closed;
+
         File(Linux sys, int fd, int filetype, long rightsBase, long rightsInheriting) {
             super(rightsBase, rightsInheriting);
             this.sys = sys;
@@ -78,8 +98,14 @@ public abstract sealed class Descriptor {
             this.filetype = filetype;
             this.regular = filetype == Wasi.FILETYPE_REGULAR_FILE;
         }
-        @Override public int filetype() { return filetype; }
-        @Override public void close() {
+
+        @Override
+        public int filetype() {
+            return filetype;
+        }
+
+        @Override
+        public void close() {
             if (closed) return; // the number may already belong to another descriptor
             closed = true;
             sys.close(fd);
@@ -88,7 +114,9 @@ public abstract sealed class Descriptor {
 
     /** The preopened directory a {@link Dir} descends from, by identity: for the symlink rule and readdir's "..". */
     public record Root(long dev, long ino) {
-        boolean is(Linux.Stat s) { return s.dev() == dev && s.ino() == ino; }
+        boolean is(Linux.Stat s) {
+            return s.dev() == dev && s.ino() == ino;
+        }
     }
 
     /**
@@ -101,7 +129,9 @@ public abstract sealed class Descriptor {
         final Root root;
         /** The guest path of a preopen (fd_prestat_get), null for directories the guest opened. */
         final String preopenName;
+
         private boolean closed;
+
         Dir(Linux sys, int fd, Root root, String preopenName, long rightsBase, long rightsInheriting) {
             super(rightsBase, rightsInheriting);
             this.sys = sys;
@@ -114,17 +144,24 @@ public abstract sealed class Descriptor {
         public static Dir preopen(Linux sys, Path hostDir, String guestPath) {
             int fd;
             try {
-                fd = sys.openat(Linux.AT_FDCWD, hostDir.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0);
+                fd = sys.openat(
+                        Linux.AT_FDCWD, hostDir.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0);
             } catch (LinuxException e) {
                 if (e.errno != Linux.EACCES) throw e;
-                fd = sys.openat(Linux.AT_FDCWD, hostDir.toString(), Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0);
+                fd = sys.openat(
+                        Linux.AT_FDCWD, hostDir.toString(), Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0);
             }
             Linux.Stat st = sys.fstat(fd);
             return new Dir(sys, fd, new Root(st.dev(), st.ino()), guestPath, Wasi.RIGHTS_DIR, Wasi.RIGHTS_ALL);
         }
 
-        @Override public int filetype() { return Wasi.FILETYPE_DIRECTORY; }
-        @Override public void close() {
+        @Override
+        public int filetype() {
+            return Wasi.FILETYPE_DIRECTORY;
+        }
+
+        @Override
+        public void close() {
             if (closed) return;
             closed = true;
             sys.close(fd);
@@ -137,7 +174,10 @@ public abstract sealed class Descriptor {
         final boolean requireClientCertificate;
         /** Its registration with the run's selector, made when the guest first waits on it. */
         Readiness.Slot pollSlot;
-        public Listener(ServerSocketChannel channel, Optional<SSLContext> tls) { this(channel, tls, false); }
+
+        public Listener(ServerSocketChannel channel, Optional<SSLContext> tls) {
+            this(channel, tls, false);
+        }
         /** With {@code tls} present, accepted connections are TLS 1.3 server ends (see {@link TlsConnection}). */
         public Listener(ServerSocketChannel channel, Optional<SSLContext> tls, boolean requireClientCertificate) {
             super(Wasi.RIGHTS_SOCKET, Wasi.RIGHTS_SOCKET);
@@ -145,20 +185,37 @@ public abstract sealed class Descriptor {
             this.tls = tls;
             this.requireClientCertificate = requireClientCertificate;
         }
-        @Override public int filetype() { return Wasi.FILETYPE_SOCKET_STREAM; }
-        @Override public void close() throws IOException { channel.close(); }
+
+        @Override
+        public int filetype() {
+            return Wasi.FILETYPE_SOCKET_STREAM;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 
     public static final class Socket extends Descriptor {
         final Connection connection;
         /** Its registration with the run's selector, made when the guest first waits on it. */
         Readiness.Slot pollSlot;
+
         public Socket(Connection connection) {
             super(Wasi.RIGHTS_SOCKET, 0);
             this.connection = connection;
         }
-        @Override public int filetype() { return Wasi.FILETYPE_SOCKET_STREAM; }
-        @Override public void close() throws IOException { connection.close(); }
+
+        @Override
+        public int filetype() {
+            return Wasi.FILETYPE_SOCKET_STREAM;
+        }
+
+        @Override
+        public void close() throws IOException {
+            connection.close();
+        }
     }
 
     /**
@@ -169,22 +226,33 @@ public abstract sealed class Descriptor {
         final dev.donjon.wasi.MemoryDirectory contents;
         /** The guest path of the preopen, null for the same directory opened again with path_open("."). */
         final String preopenName;
-        MemoryDir(dev.donjon.wasi.MemoryDirectory contents, String preopenName, long rightsBase, long rightsInheriting) {
+
+        MemoryDir(
+                dev.donjon.wasi.MemoryDirectory contents, String preopenName, long rightsBase, long rightsInheriting) {
             super(rightsBase, rightsInheriting);
             this.contents = contents;
             this.preopenName = preopenName;
         }
-        @Override public int filetype() { return Wasi.FILETYPE_DIRECTORY; }
+
+        @Override
+        public int filetype() {
+            return Wasi.FILETYPE_DIRECTORY;
+        }
     }
 
     /** A file of a {@link MemoryDir}, open for reading; its bytes are read in place. */
     public static final class MemoryFile extends Descriptor {
         final byte[] data;
         long position;
+
         MemoryFile(byte[] data, long rightsBase) {
             super(rightsBase, 0);
             this.data = data;
         }
-        @Override public int filetype() { return Wasi.FILETYPE_REGULAR_FILE; }
+
+        @Override
+        public int filetype() {
+            return Wasi.FILETYPE_REGULAR_FILE;
+        }
     }
 }

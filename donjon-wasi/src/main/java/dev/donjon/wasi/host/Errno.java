@@ -16,12 +16,52 @@ import java.nio.file.NotLinkException;
 public final class Errno {
     private Errno() {}
 
-    public static final int SUCCESS = 0, TOOBIG = 1, ACCES = 2, ADDRINUSE = 3, AGAIN = 6, BADF = 8, BUSY = 10,
-            CONNABORTED = 13, CONNREFUSED = 14, CONNRESET = 15, DQUOT = 19, EXIST = 20, FAULT = 21, FBIG = 22,
-            ILSEQ = 25, INTR = 27, INVAL = 28, IO = 29, ISDIR = 31, LOOP = 32, MFILE = 33, MLINK = 34,
-            NAMETOOLONG = 37, NFILE = 41, NODEV = 43, NOENT = 44, NOMEM = 48, NOSPC = 51, NOSYS = 52, NOTCONN = 53,
-            NOTDIR = 54, NOTEMPTY = 55, NOTSOCK = 57, NOTSUP = 58, NOTTY = 59, NXIO = 60, OVERFLOW = 61, PERM = 63,
-            PIPE = 64, ROFS = 69, SPIPE = 70, STALE = 72, TIMEDOUT = 73, TXTBSY = 74, XDEV = 75, NOTCAPABLE = 76;
+    public static final int SUCCESS = 0,
+            TOOBIG = 1,
+            ACCES = 2,
+            ADDRINUSE = 3,
+            AGAIN = 6,
+            BADF = 8,
+            BUSY = 10,
+            CONNABORTED = 13,
+            CONNREFUSED = 14,
+            CONNRESET = 15,
+            DQUOT = 19,
+            EXIST = 20,
+            FAULT = 21,
+            FBIG = 22,
+            ILSEQ = 25,
+            INTR = 27,
+            INVAL = 28,
+            IO = 29,
+            ISDIR = 31,
+            LOOP = 32,
+            MFILE = 33,
+            MLINK = 34,
+            NAMETOOLONG = 37,
+            NFILE = 41,
+            NODEV = 43,
+            NOENT = 44,
+            NOMEM = 48,
+            NOSPC = 51,
+            NOSYS = 52,
+            NOTCONN = 53,
+            NOTDIR = 54,
+            NOTEMPTY = 55,
+            NOTSOCK = 57,
+            NOTSUP = 58,
+            NOTTY = 59,
+            NXIO = 60,
+            OVERFLOW = 61,
+            PERM = 63,
+            PIPE = 64,
+            ROFS = 69,
+            SPIPE = 70,
+            STALE = 72,
+            TIMEDOUT = 73,
+            TXTBSY = 74,
+            XDEV = 75,
+            NOTCAPABLE = 76;
 
     /** A WASI call failing with an errno; cheap (no stack trace), it is control flow. */
     public static final class Failure extends RuntimeException {
@@ -33,7 +73,9 @@ public final class Errno {
         }
     }
 
-    public static Failure fail(int errno) { return new Failure(errno); }
+    public static Failure fail(int errno) {
+        return new Failure(errno);
+    }
 
     public static int of(IOException e) {
         return switch (e) {

@@ -12,7 +12,9 @@ public final class FdTable {
     private final int limit;
     private int open;
 
-    public FdTable(int limit) { this.limit = limit; }
+    public FdTable(int limit) {
+        this.limit = limit;
+    }
 
     public Descriptor get(int fd) {
         Descriptor d = fd >= 0 && fd < entries.size() ? entries.get(fd) : null;
@@ -34,7 +36,9 @@ public final class FdTable {
         return fd;
     }
 
-    public boolean full() { return open >= limit; }
+    public boolean full() {
+        return open >= limit;
+    }
 
     /** Places the configured descriptors in order (fd i = the i-th call). */
     public void append(Descriptor d) {
@@ -68,14 +72,22 @@ public final class FdTable {
         open--;
     }
 
-    public int size() { return entries.size(); }
+    public int size() {
+        return entries.size();
+    }
 
-    public Descriptor at(int fd) { return fd < entries.size() ? entries.get(fd) : null; }
+    public Descriptor at(int fd) {
+        return fd < entries.size() ? entries.get(fd) : null;
+    }
 
     public void closeAll() {
         for (Descriptor d : entries) {
             if (d == null) continue;
-            try { d.close(); } catch (IOException | RuntimeException ignored) { /* best effort at exit */ }
+            try {
+                d.close();
+            } catch (IOException | RuntimeException ignored) {
+                /* best effort at exit */
+            }
         }
         entries.clear();
         used.clear();

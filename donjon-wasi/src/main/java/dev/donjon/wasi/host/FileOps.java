@@ -133,7 +133,9 @@ final class FileOps {
                 m.copyTo(buf + (int) done, io, chunk);
                 for (int written = 0; written < chunk; ) {
                     MemorySegment from = io.asSlice(written);
-                    int n = offset == AT_POSITION ? writeSome(f, from, chunk - written) : sys.pwrite(f.fd, from, chunk - written, offset + total);
+                    int n = offset == AT_POSITION
+                            ? writeSome(f, from, chunk - written)
+                            : sys.pwrite(f.fd, from, chunk - written, offset + total);
                     if (n == 0) {
                         if (total == 0) throw Errno.fail(Errno.AGAIN);
                         return total;
@@ -189,8 +191,13 @@ final class FileOps {
     int seek(GuestMemory m, int fd, long offset, int whence, int resultPtr) {
         if (seekableStream(fds.get(fd))) return atZero(m, fd, resultPtr);
         Descriptor.File f = file(fd);
-        require(f, offset == 0 && whence == Wasi.WHENCE_CUR ? Wasi.RIGHT_FD_TELL | Wasi.RIGHT_FD_SEEK : Wasi.RIGHT_FD_SEEK);
-        if (whence != Wasi.WHENCE_SET && whence != Wasi.WHENCE_CUR && whence != Wasi.WHENCE_END) throw Errno.fail(Errno.INVAL);
+        require(
+                f,
+                offset == 0 && whence == Wasi.WHENCE_CUR
+                        ? Wasi.RIGHT_FD_TELL | Wasi.RIGHT_FD_SEEK
+                        : Wasi.RIGHT_FD_SEEK);
+        if (whence != Wasi.WHENCE_SET && whence != Wasi.WHENCE_CUR && whence != Wasi.WHENCE_END)
+            throw Errno.fail(Errno.INVAL);
         m.writeI64(resultPtr, sys.lseek(f.fd, offset, whence)); // WASI's whence values are Linux's
         return Errno.SUCCESS;
     }
@@ -205,7 +212,9 @@ final class FileOps {
 
     /** A character device given as stdio (or the null device): like /dev/null, every seek lands at 0. */
     private static boolean seekableStream(Descriptor d) {
-        return !(d instanceof Descriptor.File) && !(d instanceof Descriptor.Dir) && (d.rightsBase & Wasi.RIGHT_FD_SEEK) != 0;
+        return !(d instanceof Descriptor.File)
+                && !(d instanceof Descriptor.Dir)
+                && (d.rightsBase & Wasi.RIGHT_FD_SEEK) != 0;
     }
 
     private int atZero(GuestMemory m, int fd, int resultPtr) {
@@ -311,11 +320,21 @@ final class FileOps {
     }
 
     private static void writeFilestat(GuestMemory m, int ptr, Linux.Stat s) {
-        writeFilestat(m, ptr, s.dev(), s.ino(), filetypeOfMode(s.mode()), s.nlink(), s.size(), s.atim(), s.mtim(), s.ctim());
+        writeFilestat(
+                m, ptr, s.dev(), s.ino(), filetypeOfMode(s.mode()), s.nlink(), s.size(), s.atim(), s.mtim(), s.ctim());
     }
 
-    private static void writeFilestat(GuestMemory m, int ptr, long dev, long ino, int type, long nlink, long size,
-                                      long atim, long mtim, long ctim) {
+    private static void writeFilestat(
+            GuestMemory m,
+            int ptr,
+            long dev,
+            long ino,
+            int type,
+            long nlink,
+            long size,
+            long atim,
+            long mtim,
+            long ctim) {
         m.writeI64(ptr, dev);
         m.writeI64(ptr + 8, ino);
         m.writeU8(ptr + 16, type);
@@ -373,8 +392,10 @@ final class FileOps {
         if ((fst & ~0xf) != 0) throw Errno.fail(Errno.INVAL);
         if ((fst & Wasi.FST_ATIM) != 0 && (fst & Wasi.FST_ATIM_NOW) != 0) throw Errno.fail(Errno.INVAL);
         if ((fst & Wasi.FST_MTIM) != 0 && (fst & Wasi.FST_MTIM_NOW) != 0) throw Errno.fail(Errno.INVAL);
-        long a = (fst & Wasi.FST_ATIM) != 0 ? atim : (fst & Wasi.FST_ATIM_NOW) != 0 ? Linux.UTIME_NOW : Linux.UTIME_OMIT;
-        long mt = (fst & Wasi.FST_MTIM) != 0 ? mtim : (fst & Wasi.FST_MTIM_NOW) != 0 ? Linux.UTIME_NOW : Linux.UTIME_OMIT;
+        long a =
+                (fst & Wasi.FST_ATIM) != 0 ? atim : (fst & Wasi.FST_ATIM_NOW) != 0 ? Linux.UTIME_NOW : Linux.UTIME_OMIT;
+        long mt =
+                (fst & Wasi.FST_MTIM) != 0 ? mtim : (fst & Wasi.FST_MTIM_NOW) != 0 ? Linux.UTIME_NOW : Linux.UTIME_OMIT;
         return a == Linux.UTIME_OMIT && mt == Linux.UTIME_OMIT ? null : new long[] {a, mt};
     }
 
@@ -390,7 +411,12 @@ final class FileOps {
         for (long i = cookie; i < entries.size() && used < bufLen; i++) {
             Dirent d = entries.get((int) i);
             ByteBuffer entry = ByteBuffer.allocate(24 + d.name.length).order(ByteOrder.LITTLE_ENDIAN);
-            entry.putLong(i + 1).putLong(d.ino).putInt(d.name.length).put((byte) d.type).put(new byte[3]).put(d.name);
+            entry.putLong(i + 1)
+                    .putLong(d.ino)
+                    .putInt(d.name.length)
+                    .put((byte) d.type)
+                    .put(new byte[3])
+                    .put(d.name);
             int n = Math.min(entry.capacity(), bufLen - used);
             m.write(buf + used, entry.array(), 0, n);
             used += n;
@@ -448,7 +474,8 @@ final class FileOps {
 
     private int typeOf(int dirfd, byte[] name) {
         try {
-            return filetypeOfMode(sys.lstatat(dirfd, new String(name, StandardCharsets.UTF_8)).mode());
+            return filetypeOfMode(
+                    sys.lstatat(dirfd, new String(name, StandardCharsets.UTF_8)).mode());
         } catch (LinuxException e) {
             return Wasi.FILETYPE_UNKNOWN; // removed meanwhile: still listed, with an unknown type
         }
@@ -501,7 +528,8 @@ final class FileOps {
         Descriptor.Dir dst = dir(newFd);
         require(src, Wasi.RIGHT_PATH_RENAME_SOURCE);
         require(dst, Wasi.RIGHT_PATH_RENAME_TARGET);
-        try (Entry a = entry(src, from); Entry b = entry(dst, to)) {
+        try (Entry a = entry(src, from);
+                Entry b = entry(dst, to)) {
             if (a.itself || b.itself) throw Errno.fail(Errno.BUSY);
             sys.renameat(a.fd, a.withSlash(), b.fd, b.withSlash());
         }
@@ -577,7 +605,8 @@ final class FileOps {
         Descriptor.Dir dst = dir(newFd);
         require(src, Wasi.RIGHT_PATH_LINK_SOURCE);
         require(dst, Wasi.RIGHT_PATH_LINK_TARGET);
-        try (Entry a = target(src, oldPath, (oldFlags & Wasi.LOOKUP_SYMLINK_FOLLOW) != 0); Entry b = entry(dst, newPath)) {
+        try (Entry a = target(src, oldPath, (oldFlags & Wasi.LOOKUP_SYMLINK_FOLLOW) != 0);
+                Entry b = entry(dst, newPath)) {
             if (a.itself) throw Errno.fail(Errno.PERM); // a directory
             if (b.itself) throw Errno.fail(Errno.EXIST);
             sys.linkat(a.fd, a.name, b.fd, b.withSlash());
@@ -587,8 +616,16 @@ final class FileOps {
 
     // ---- path_open ----
 
-    int open(GuestMemory m, int fd, int dirflags, String path, int oflags, long rightsBase, long rightsInheriting,
-             int fdflags, int resultPtr) {
+    int open(
+            GuestMemory m,
+            int fd,
+            int dirflags,
+            String path,
+            int oflags,
+            long rightsBase,
+            long rightsInheriting,
+            int fdflags,
+            int resultPtr) {
         Descriptor.Dir dir = dir(fd);
         require(dir, Wasi.RIGHT_PATH_OPEN);
         boolean creat = (oflags & Wasi.OFLAG_CREAT) != 0;
@@ -601,12 +638,17 @@ final class FileOps {
         checkPath(path);
         if (fds.full()) throw Errno.fail(Errno.MFILE);
         boolean read = (rightsBase & (Wasi.RIGHT_FD_READ | Wasi.RIGHT_FD_READDIR)) != 0;
-        boolean write = (rightsBase & (Wasi.RIGHT_FD_WRITE | Wasi.RIGHT_FD_ALLOCATE | Wasi.RIGHT_FD_FILESTAT_SET_SIZE)) != 0
-                || (fdflags & Wasi.FDFLAG_APPEND) != 0;
+        boolean write =
+                (rightsBase & (Wasi.RIGHT_FD_WRITE | Wasi.RIGHT_FD_ALLOCATE | Wasi.RIGHT_FD_FILESTAT_SET_SIZE)) != 0
+                        || (fdflags & Wasi.FDFLAG_APPEND) != 0;
         int flags = (write ? (read ? Linux.O_RDWR : Linux.O_WRONLY) : Linux.O_RDONLY)
-                | Linux.O_NONBLOCK | Linux.O_NOCTTY
-                | (creat ? Linux.O_CREAT : 0) | (excl ? Linux.O_EXCL : 0) | (trunc ? Linux.O_TRUNC : 0)
-                | (wantDir ? Linux.O_DIRECTORY : 0) | (follow ? 0 : Linux.O_NOFOLLOW)
+                | Linux.O_NONBLOCK
+                | Linux.O_NOCTTY
+                | (creat ? Linux.O_CREAT : 0)
+                | (excl ? Linux.O_EXCL : 0)
+                | (trunc ? Linux.O_TRUNC : 0)
+                | (wantDir ? Linux.O_DIRECTORY : 0)
+                | (follow ? 0 : Linux.O_NOFOLLOW)
                 | ((fdflags & Wasi.FDFLAG_APPEND) != 0 ? Linux.O_APPEND : 0)
                 | ((fdflags & Wasi.FDFLAG_DSYNC) != 0 ? Linux.O_DSYNC : 0)
                 | ((fdflags & (Wasi.FDFLAG_SYNC | Wasi.FDFLAG_RSYNC)) != 0 ? Linux.O_SYNC : 0);
@@ -617,7 +659,8 @@ final class FileOps {
             if (e.errno != Linux.EACCES || write || creat || trunc) throw e;
             // a directory the guest may search but not list: held without read access
             try {
-                osFd = beneath.open(sys, dir.fd, path, Linux.O_PATH | Linux.O_DIRECTORY | (follow ? 0 : Linux.O_NOFOLLOW), 0);
+                osFd = beneath.open(
+                        sys, dir.fd, path, Linux.O_PATH | Linux.O_DIRECTORY | (follow ? 0 : Linux.O_NOFOLLOW), 0);
             } catch (LinuxException again) {
                 throw e;
             }
@@ -627,13 +670,27 @@ final class FileOps {
             Linux.Stat st = sys.fstat(osFd);
             long inheritable = dir.rightsInheriting;
             if (st.isDirectory()) {
-                opened = new Descriptor.Dir(sys, osFd, dir.root, null, rightsBase & Wasi.RIGHTS_DIR & inheritable,
+                opened = new Descriptor.Dir(
+                        sys,
+                        osFd,
+                        dir.root,
+                        null,
+                        rightsBase & Wasi.RIGHTS_DIR & inheritable,
                         rightsInheriting & inheritable);
                 opened.fdflags = fdflags;
             } else {
-                opened = new Descriptor.File(sys, osFd, filetypeOfMode(st.mode()), rightsBase & Wasi.RIGHTS_FILE & inheritable,
+                opened = new Descriptor.File(
+                        sys,
+                        osFd,
+                        filetypeOfMode(st.mode()),
+                        rightsBase & Wasi.RIGHTS_FILE & inheritable,
                         rightsInheriting & inheritable);
-                opened.fdflags = fdflags & (Wasi.FDFLAG_APPEND | Wasi.FDFLAG_NONBLOCK | Wasi.FDFLAG_DSYNC | Wasi.FDFLAG_SYNC | Wasi.FDFLAG_RSYNC);
+                opened.fdflags = fdflags
+                        & (Wasi.FDFLAG_APPEND
+                                | Wasi.FDFLAG_NONBLOCK
+                                | Wasi.FDFLAG_DSYNC
+                                | Wasi.FDFLAG_SYNC
+                                | Wasi.FDFLAG_RSYNC);
             }
         } catch (RuntimeException e) {
             sys.close(osFd);
@@ -692,6 +749,7 @@ final class FileOps {
         final String name;
         /** The path up to the last component ("" when there is none): a symlink's target is resolved from here. */
         final String parent;
+
         final boolean trailingSlash;
         final boolean itself;
 
@@ -709,10 +767,14 @@ final class FileOps {
          * (mkdirat, unlinkat, renameat, symlinkat, linkat's new name): they apply the slash's rules to the entry
          * itself. Never for lookups (stat, utimes, readlink, open), where a trailing slash follows a symlink.
          */
-        String withSlash() { return trailingSlash ? name + "/" : name; }
+        String withSlash() {
+            return trailingSlash ? name + "/" : name;
+        }
 
         @Override
-        public void close() { if (owned) sys.close(fd); }
+        public void close() {
+            if (owned) sys.close(fd);
+        }
     }
 
     private Entry entry(Descriptor.Dir dir, String path) {

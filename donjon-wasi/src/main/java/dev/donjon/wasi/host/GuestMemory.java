@@ -11,19 +11,30 @@ import java.lang.foreign.MemorySegment;
 public interface GuestMemory {
 
     byte readU8(int addr);
+
     short readU16(int addr);
+
     int readI32(int addr);
+
     long readI64(int addr);
+
     void writeU8(int addr, int value);
+
     void writeU16(int addr, int value);
+
     void writeI32(int addr, int value);
+
     void writeI64(int addr, long value);
+
     byte[] read(int addr, int length);
+
     void write(int addr, byte[] src, int offset, int length);
     /** Current size in bytes. */
     long size();
 
-    default void write(int addr, byte[] src) { write(addr, src, 0, src.length); }
+    default void write(int addr, byte[] src) {
+        write(addr, src, 0, src.length);
+    }
 
     /** Copies {@code length} guest bytes at {@code addr} to the start of {@code dst} (native memory a system call reads). */
     default void copyTo(int addr, MemorySegment dst, int length) {
@@ -41,10 +52,14 @@ public interface GuestMemory {
      * of their own. Null where the memory is not one array (then callers copy). Valid during the current host call
      * only: memory can move when the guest grows it.
      */
-    default java.nio.ByteBuffer view(int addr, int length) { return null; }
+    default java.nio.ByteBuffer view(int addr, int length) {
+        return null;
+    }
 
     /** An access outside the guest's memory. */
     final class Fault extends RuntimeException {
-        public Fault(String message) { super(message, null, false, false); }
+        public Fault(String message) {
+            super(message, null, false, false);
+        }
     }
 }

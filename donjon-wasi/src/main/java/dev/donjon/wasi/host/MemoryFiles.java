@@ -1,7 +1,6 @@
 package dev.donjon.wasi.host;
 
 import dev.donjon.wasi.MemoryDirectory;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -19,13 +18,25 @@ import java.util.Set;
  */
 public final class MemoryFiles {
 
-    static final long FILE_RIGHTS = Wasi.RIGHT_FD_READ | Wasi.RIGHT_FD_SEEK | Wasi.RIGHT_FD_TELL | Wasi.RIGHT_FD_FILESTAT_GET
-            | Wasi.RIGHT_FD_ADVISE | Wasi.RIGHT_FD_FDSTAT_SET_FLAGS | Wasi.RIGHT_POLL_FD_READWRITE;
-    static final long DIR_RIGHTS = Wasi.RIGHT_PATH_OPEN | Wasi.RIGHT_FD_READDIR | Wasi.RIGHT_PATH_FILESTAT_GET | Wasi.RIGHT_FD_FILESTAT_GET
+    static final long FILE_RIGHTS = Wasi.RIGHT_FD_READ
+            | Wasi.RIGHT_FD_SEEK
+            | Wasi.RIGHT_FD_TELL
+            | Wasi.RIGHT_FD_FILESTAT_GET
+            | Wasi.RIGHT_FD_ADVISE
+            | Wasi.RIGHT_FD_FDSTAT_SET_FLAGS
+            | Wasi.RIGHT_POLL_FD_READWRITE;
+    static final long DIR_RIGHTS = Wasi.RIGHT_PATH_OPEN
+            | Wasi.RIGHT_FD_READDIR
+            | Wasi.RIGHT_PATH_FILESTAT_GET
+            | Wasi.RIGHT_FD_FILESTAT_GET
             | Wasi.RIGHT_FD_FDSTAT_SET_FLAGS;
     /** Every right that changes something: an in-memory directory has none of them. */
-    private static final long WRITE_RIGHTS = Wasi.RIGHT_FD_WRITE | Wasi.RIGHT_FD_ALLOCATE | Wasi.RIGHT_FD_FILESTAT_SET_SIZE
-            | Wasi.RIGHT_FD_FILESTAT_SET_TIMES | Wasi.RIGHT_FD_DATASYNC | Wasi.RIGHT_FD_SYNC;
+    private static final long WRITE_RIGHTS = Wasi.RIGHT_FD_WRITE
+            | Wasi.RIGHT_FD_ALLOCATE
+            | Wasi.RIGHT_FD_FILESTAT_SET_SIZE
+            | Wasi.RIGHT_FD_FILESTAT_SET_TIMES
+            | Wasi.RIGHT_FD_DATASYNC
+            | Wasi.RIGHT_FD_SYNC;
     /** st_dev of in-memory files: not a host device number (the guest must not learn those from here). */
     private static final long DEVICE = 0x4D454D;
 
@@ -49,19 +60,45 @@ public final class MemoryFiles {
         Map<String, Call> calls = new HashMap<>();
         Map<String, int[]> fdArgs = new HashMap<>();
         on(calls, fdArgs, "fd_prestat_get", (m, a) -> prestatGet(m, dir(fds, a[0], Errno.BADF), i(a[1])), 0);
-        on(calls, fdArgs, "fd_prestat_dir_name", (m, a) -> prestatDirName(m, dir(fds, a[0], Errno.BADF), i(a[1]), i(a[2])), 0);
+        on(
+                calls,
+                fdArgs,
+                "fd_prestat_dir_name",
+                (m, a) -> prestatDirName(m, dir(fds, a[0], Errno.BADF), i(a[1]), i(a[2])),
+                0);
         on(calls, fdArgs, "path_open", (m, a) -> open(m, fds, a), 0);
-        on(calls, fdArgs, "fd_readdir", (m, a) -> readdir(m, dir(fds, a[0], Errno.NOTDIR), i(a[1]), i(a[2]), a[3], i(a[4])), 0);
+        on(
+                calls,
+                fdArgs,
+                "fd_readdir",
+                (m, a) -> readdir(m, dir(fds, a[0], Errno.NOTDIR), i(a[1]), i(a[2]), a[3], i(a[4])),
+                0);
         on(calls, fdArgs, "fd_filestat_get", (m, a) -> fdFilestat(m, fds.get(i(a[0])), i(a[1])), 0);
-        on(calls, fdArgs, "path_filestat_get", (m, a) -> pathFilestat(m, dir(fds, a[0], Errno.NOTDIR), WasiPreview1.str(m, a[2], a[3]), i(a[4])), 0);
+        on(
+                calls,
+                fdArgs,
+                "path_filestat_get",
+                (m, a) -> pathFilestat(m, dir(fds, a[0], Errno.NOTDIR), WasiPreview1.str(m, a[2], a[3]), i(a[4])),
+                0);
         on(calls, fdArgs, "fd_seek", (m, a) -> seek(m, file(fds, a[0]), a[1], i(a[2]), i(a[3])), 0);
         on(calls, fdArgs, "fd_tell", (m, a) -> tell(m, file(fds, a[0]), i(a[1])), 0);
         on(calls, fdArgs, "fd_pread", (m, a) -> pread(m, file(fds, a[0]), i(a[1]), i(a[2]), a[3], i(a[4])), 0);
         on(calls, fdArgs, "fd_advise", (m, a) -> Errno.SUCCESS, 0);
         // the rest only change things: refused, whichever in-memory descriptor they name
         Call readOnly = (m, a) -> Errno.ROFS;
-        for (String name : List.of("fd_pwrite", "fd_allocate", "fd_filestat_set_size", "fd_filestat_set_times", "fd_sync", "fd_datasync")) {
-            on(calls, fdArgs, name, (m, a) -> fds.get(i(a[0])) instanceof Descriptor.MemoryFile ? Errno.BADF : Errno.ROFS, 0);
+        for (String name : List.of(
+                "fd_pwrite",
+                "fd_allocate",
+                "fd_filestat_set_size",
+                "fd_filestat_set_times",
+                "fd_sync",
+                "fd_datasync")) {
+            on(
+                    calls,
+                    fdArgs,
+                    name,
+                    (m, a) -> fds.get(i(a[0])) instanceof Descriptor.MemoryFile ? Errno.BADF : Errno.ROFS,
+                    0);
         }
         on(calls, fdArgs, "path_create_directory", readOnly, 0);
         on(calls, fdArgs, "path_remove_directory", readOnly, 0);
@@ -110,7 +147,9 @@ public final class MemoryFiles {
         return Errno.ROFS;
     }
 
-    private static int i(long v) { return (int) v; }
+    private static int i(long v) {
+        return (int) v;
+    }
 
     private static Descriptor.MemoryDir dir(FdTable fds, long fd, int wrongKind) {
         Descriptor d = fds.get(i(fd));
@@ -168,7 +207,8 @@ public final class MemoryFiles {
         int resultPtr = i(a[8]);
         String name = entry(path);
         boolean exists = name.isEmpty() || dir.contents.contents(name) != null;
-        if ((oflags & (Wasi.OFLAG_CREAT | Wasi.OFLAG_TRUNC)) != 0 || (rightsBase & WRITE_RIGHTS & ~(Wasi.RIGHT_FD_DATASYNC | Wasi.RIGHT_FD_SYNC)) != 0
+        if ((oflags & (Wasi.OFLAG_CREAT | Wasi.OFLAG_TRUNC)) != 0
+                || (rightsBase & WRITE_RIGHTS & ~(Wasi.RIGHT_FD_DATASYNC | Wasi.RIGHT_FD_SYNC)) != 0
                 || (fdflags & Wasi.FDFLAG_APPEND) != 0) {
             throw Errno.fail(exists || (oflags & Wasi.OFLAG_CREAT) != 0 ? Errno.ROFS : Errno.NOENT);
         }
@@ -176,10 +216,12 @@ public final class MemoryFiles {
         if (fds.full()) throw Errno.fail(Errno.MFILE);
         Descriptor opened;
         if (name.isEmpty()) {
-            opened = new Descriptor.MemoryDir(dir.contents, null, rightsBase & DIR_RIGHTS & dir.rightsInheriting, a[6] & dir.rightsInheriting);
+            opened = new Descriptor.MemoryDir(
+                    dir.contents, null, rightsBase & DIR_RIGHTS & dir.rightsInheriting, a[6] & dir.rightsInheriting);
         } else {
             if ((oflags & Wasi.OFLAG_DIRECTORY) != 0 || path.endsWith("/")) throw Errno.fail(Errno.NOTDIR);
-            opened = new Descriptor.MemoryFile(dir.contents.contents(name), rightsBase & FILE_RIGHTS & dir.rightsInheriting);
+            opened = new Descriptor.MemoryFile(
+                    dir.contents.contents(name), rightsBase & FILE_RIGHTS & dir.rightsInheriting);
         }
         opened.fdflags = fdflags & Wasi.FDFLAG_NONBLOCK;
         m.writeI32(resultPtr, fds.add(opened));
@@ -215,7 +257,11 @@ public final class MemoryFiles {
     }
 
     private static int seek(GuestMemory m, Descriptor.MemoryFile f, long offset, int whence, int resultPtr) {
-        require(f, offset == 0 && whence == Wasi.WHENCE_CUR ? Wasi.RIGHT_FD_TELL | Wasi.RIGHT_FD_SEEK : Wasi.RIGHT_FD_SEEK);
+        require(
+                f,
+                offset == 0 && whence == Wasi.WHENCE_CUR
+                        ? Wasi.RIGHT_FD_TELL | Wasi.RIGHT_FD_SEEK
+                        : Wasi.RIGHT_FD_SEEK);
         long base = switch (whence) {
             case Wasi.WHENCE_SET -> 0;
             case Wasi.WHENCE_CUR -> f.position;
@@ -259,7 +305,9 @@ public final class MemoryFiles {
     }
 
     /** A stable number per file for as long as it is open; 1 is the directory. */
-    private static long inode(byte[] data) { return 2 + (System.identityHashCode(data) & 0x7fffffffL); }
+    private static long inode(byte[] data) {
+        return 2 + (System.identityHashCode(data) & 0x7fffffffL);
+    }
 
     /** The 64-byte filestat: dev, ino, filetype (+7 padding), nlink, size, atim, mtim, ctim (times 0: unknown). */
     private static void stat(GuestMemory m, int ptr, long ino, int type, long size) {
@@ -281,8 +329,12 @@ public final class MemoryFiles {
             boolean directory = k < 2;
             long ino = directory ? 1 : inode(dir.contents.contents(name));
             ByteBuffer e = ByteBuffer.allocate(24 + bytes.length).order(ByteOrder.LITTLE_ENDIAN);
-            e.putLong(k + 1).putLong(ino).putInt(bytes.length).put((byte) (directory ? Wasi.FILETYPE_DIRECTORY : Wasi.FILETYPE_REGULAR_FILE))
-                    .put(new byte[3]).put(bytes);
+            e.putLong(k + 1)
+                    .putLong(ino)
+                    .putInt(bytes.length)
+                    .put((byte) (directory ? Wasi.FILETYPE_DIRECTORY : Wasi.FILETYPE_REGULAR_FILE))
+                    .put(new byte[3])
+                    .put(bytes);
             int n = Math.min(e.capacity(), bufLen - used);
             m.write(buf + used, e.array(), 0, n);
             used += n;

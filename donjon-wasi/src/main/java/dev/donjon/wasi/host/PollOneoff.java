@@ -29,7 +29,8 @@ final class PollOneoff {
     private final FileOps files;
     private final Readiness readiness;
     private final Clocks clocks;
-    // The current call's subscriptions: userdata, event type (or -errno for a clock that cannot be read), fd or deadline.
+    // The current call's subscriptions: userdata, event type (or -errno for a clock that cannot be read), fd or
+    // deadline.
     private long[] userdata = new long[16];
     private int[] type = new int[16];
     private int[] fd = new int[16];
@@ -70,7 +71,8 @@ final class PollOneoff {
                     for (Readiness.Slot slot : readiness.ready()) {
                         int ops = slot.readyOps();
                         Connection c = slot.connection;
-                        if (slot.readSub() != Readiness.NONE && (c == null ? (ops & SelectionKey.OP_ACCEPT) != 0 : c.readableAfter(ops))) {
+                        if (slot.readSub() != Readiness.NONE
+                                && (c == null ? (ops & SelectionKey.OP_ACCEPT) != 0 : c.readableAfter(ops))) {
                             report(slot, slot.readSub(), Wasi.EVENTTYPE_FD_READ, nsubs);
                         }
                         if (slot.writeSub() != Readiness.NONE && c != null && c.writableAfter(ops)) {
@@ -81,7 +83,8 @@ final class PollOneoff {
                 if (hasClock) {
                     long now = clocks.now(Wasi.CLOCK_MONOTONIC);
                     for (int i = 0; i < nsubs; i++) {
-                        if (type[i] == Wasi.EVENTTYPE_CLOCK && deadline[i] <= now) emit(userdata[i], 0, Wasi.EVENTTYPE_CLOCK, 0);
+                        if (type[i] == Wasi.EVENTTYPE_CLOCK && deadline[i] <= now)
+                            emit(userdata[i], 0, Wasi.EVENTTYPE_CLOCK, 0);
                     }
                 }
                 // Nothing yet only when TLS consumed what woke the selector (handshake, partial record): wait again.
@@ -161,7 +164,8 @@ final class PollOneoff {
                     readiness.want(readiness.slot(socket), read ? c.readInterest() : c.writeInterest(), i, read);
                 }
             }
-            case Descriptor.Listener listener when read -> readiness.want(readiness.slot(listener), SelectionKey.OP_ACCEPT, i, true);
+            case Descriptor.Listener listener
+            when read -> readiness.want(readiness.slot(listener), SelectionKey.OP_ACCEPT, i, true);
             case Descriptor.Listener ignored -> emit(userdata[i], Errno.NOTSUP, type[i], 0);
             case Descriptor.File file -> emit(userdata[i], 0, type[i], read ? files.available(file) : 0);
             case Descriptor.Dir ignored -> emit(userdata[i], Errno.BADF, type[i], 0);

@@ -9,5 +9,7 @@ public final class ProcExit extends RuntimeException {
         this.code = code;
     }
 
-    public int code() { return code; }
+    public int code() {
+        return code;
+    }
 }

@@ -31,6 +31,7 @@ final class Readiness implements AutoCloseable {
         final SelectionKey key;
         /** The socket's connection (null for a listener): TLS decides whether a ready channel is ready plaintext. */
         final Connection connection;
+
         private long round = -1;
         private int ops;
         private int readSub = NONE;
@@ -43,13 +44,19 @@ final class Readiness implements AutoCloseable {
         }
 
         /** The subscription that asked for reading (or accepting) this round: an index, {@link #NONE} or {@link #SEVERAL}. */
-        int readSub() { return readSub; }
+        int readSub() {
+            return readSub;
+        }
 
         /** As {@link #readSub()}, for writing. */
-        int writeSub() { return writeSub; }
+        int writeSub() {
+            return writeSub;
+        }
 
         /** The ops {@link #await} found ready, among those wanted this round. */
-        int readyOps() { return readyOps; }
+        int readyOps() {
+            return readyOps;
+        }
     }
 
     private Selector selector;
@@ -119,7 +126,9 @@ final class Readiness implements AutoCloseable {
     }
 
     /** True if something was wanted this round. */
-    boolean waits() { return !wanted.isEmpty(); }
+    boolean waits() {
+        return !wanted.isEmpty();
+    }
 
     /**
      * Waits until at least one wanted interest is ready or the timeout passes.
@@ -169,7 +178,9 @@ final class Readiness implements AutoCloseable {
     }
 
     /** The slots the last {@link #await} found ready. */
-    List<Slot> ready() { return ready; }
+    List<Slot> ready() {
+        return ready;
+    }
 
     /** Blocks until {@code slot}'s channel is ready for {@code ops}. */
     void awaitOne(Slot slot, int ops) {
@@ -181,12 +192,18 @@ final class Readiness implements AutoCloseable {
     @Override
     public void close() {
         if (selector != null) {
-            try { selector.close(); } catch (IOException ignored) { /* closing at exit */ }
+            try {
+                selector.close();
+            } catch (IOException ignored) {
+                /* closing at exit */
+            }
         }
     }
 
     /** The guest thread was interrupted while waiting: the run is being stopped. */
     static final class GuestStopped extends RuntimeException {
-        GuestStopped() { super("guest was stopped", null, false, false); }
+        GuestStopped() {
+            super("guest was stopped", null, false, false);
+        }
     }
 }

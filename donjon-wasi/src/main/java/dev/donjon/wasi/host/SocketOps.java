@@ -24,6 +24,7 @@ final class SocketOps {
      * into and writes from them without the JDK copying through a temporary direct buffer.
      */
     private ByteBuffer in = ByteBuffer.allocateDirect(64 << 10);
+
     private ByteBuffer out = ByteBuffer.allocateDirect(64 << 10);
 
     SocketOps(FdTable fds, Readiness readiness) {
@@ -76,7 +77,8 @@ final class SocketOps {
         throw Errno.fail(Errno.NOTSOCK);
     }
 
-    int recv(GuestMemory m, int fd, int iovs, int iovsLen, int riFlags, int nreadPtr, int roFlagsPtr) throws IOException {
+    int recv(GuestMemory m, int fd, int iovs, int iovsLen, int riFlags, int nreadPtr, int roFlagsPtr)
+            throws IOException {
         Descriptor.Socket s = socket(fd);
         if ((riFlags & ~(Wasi.RIFLAGS_RECV_PEEK | Wasi.RIFLAGS_RECV_WAITALL)) != 0) throw Errno.fail(Errno.INVAL);
         if ((riFlags & Wasi.RIFLAGS_RECV_PEEK) != 0) throw Errno.fail(Errno.NOTSUP);
@@ -141,7 +143,8 @@ final class SocketOps {
 
     /** {@code buf} cleared with room for {@code size} bytes, or a larger one (at most {@link #MAX_TRANSFER}). */
     private static ByteBuffer ready(ByteBuffer buf, int size) {
-        if (buf.capacity() < size) buf = ByteBuffer.allocateDirect(Math.min(MAX_TRANSFER, Math.max(size, 2 * buf.capacity())));
+        if (buf.capacity() < size)
+            buf = ByteBuffer.allocateDirect(Math.min(MAX_TRANSFER, Math.max(size, 2 * buf.capacity())));
         return buf.clear().limit(size);
     }
 

@@ -29,22 +29,24 @@ public final class TlsConnection implements Connection {
     public static final String PROTOCOL = "TLSv1.3";
     /** How long a closed connection keeps trying to send what the guest wrote before closing. */
     private static final Duration LINGER = Duration.ofSeconds(5);
+
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final int IDLE_WAITS = 64;
 
     private final SocketChannel channel;
     private final SSLEngine engine;
     // All three buffers stay in fill mode (position = end of data) between calls.
-    private ByteBuffer netIn;   // ciphertext received, not yet unwrapped
-    private ByteBuffer netOut;  // ciphertext produced, not yet sent
-    private ByteBuffer appIn;   // plaintext decrypted, not yet read by the guest
-    private boolean peerClosed;  // close_notify received (or input shut down by the guest)
-    private boolean outputShut;  // close_notify queued; TCP FIN follows once it is sent
+    private ByteBuffer netIn; // ciphertext received, not yet unwrapped
+    private ByteBuffer netOut; // ciphertext produced, not yet sent
+    private ByteBuffer appIn; // plaintext decrypted, not yet read by the guest
+    private boolean peerClosed; // close_notify received (or input shut down by the guest)
+    private boolean outputShut; // close_notify queued; TCP FIN follows once it is sent
     private boolean finShutdown; // the TCP output side has been shut down
     private IOException failure; // the connection is dead: later reads and writes fail with this
     private int waitsSinceMove; // how often the guest waited on this connection since plaintext last moved
-    private ByteBuffer[] direct; // during read(): where unwrap() decrypts while appIn is empty, null when it does not fit
-    private long directBytes;    // plaintext decrypted into direct during this read()
+    private ByteBuffer[]
+            direct; // during read(): where unwrap() decrypts while appIn is empty, null when it does not fit
+    private long directBytes; // plaintext decrypted into direct during this read()
 
     private TlsConnection(SocketChannel channel, SSLEngine engine) throws IOException {
         this.channel = channel;
@@ -103,7 +105,10 @@ public final class TlsConnection implements Connection {
         }
     }
 
-    @Override public SocketChannel channel() { return channel; }
+    @Override
+    public SocketChannel channel() {
+        return channel;
+    }
 
     /**
      * Plaintext already decrypted first; then records are decrypted straight into {@code dsts} (the guest's memory)
@@ -162,7 +167,10 @@ public final class TlsConnection implements Connection {
             try {
                 r = engine.wrap(srcs, netOut);
             } catch (SSLException | RuntimeException e) {
-                fail(e instanceof SSLException ssl ? ssl : new SSLException("TLS engine failure: " + e.getMessage(), e));
+                fail(
+                        e instanceof SSLException ssl
+                                ? ssl
+                                : new SSLException("TLS engine failure: " + e.getMessage(), e));
                 if (consumed > 0) return consumed;
                 throw failure;
             }
@@ -234,7 +242,9 @@ public final class TlsConnection implements Connection {
     @Override
     public int readInterest() {
         int ops = netOut.position() > 0 ? SelectionKey.OP_WRITE : 0;
-        return engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP ? ops | SelectionKey.OP_WRITE : ops | SelectionKey.OP_READ;
+        return engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP
+                ? ops | SelectionKey.OP_WRITE
+                : ops | SelectionKey.OP_READ;
     }
 
     @Override
@@ -368,7 +378,8 @@ public final class TlsConnection implements Connection {
             }
             case BUFFER_UNDERFLOW -> {
                 if (!mayRead) yield false;
-                if (!netIn.hasRemaining()) netIn = grow(netIn, engine.getSession().getPacketBufferSize());
+                if (!netIn.hasRemaining())
+                    netIn = grow(netIn, engine.getSession().getPacketBufferSize());
                 int n = channel.read(netIn);
                 if (n < 0) {
                     peerEndedWithoutCloseNotify();
@@ -415,7 +426,8 @@ public final class TlsConnection implements Connection {
             }
         }
         int packet = engine.getSession().getPacketBufferSize();
-        if (netOut.position() == 0 && netOut.capacity() > packet && !handshaking()) netOut = ByteBuffer.allocate(packet);
+        if (netOut.position() == 0 && netOut.capacity() > packet && !handshaking())
+            netOut = ByteBuffer.allocate(packet);
         if (outputShut && !finShutdown && netOut.position() == 0 && engine.isOutboundDone()) {
             finShutdown = true;
             channel.shutdownOutput();

@@ -32,7 +32,9 @@ public final class WasiPreview1 implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final long monotonicOrigin = System.nanoTime();
 
-    public WasiPreview1(List<String> args, List<String> env, FdTable fds) { this(args, env, fds, null); }
+    public WasiPreview1(List<String> args, List<String> env, FdTable fds) {
+        this(args, env, fds, null);
+    }
 
     /**
      * {@code sys}: the system calls of this guest's file and directory descriptors (those in {@code fds} and those it
@@ -48,7 +50,9 @@ public final class WasiPreview1 implements AutoCloseable {
         this.poll = new PollOneoff(fds, files, readiness, this::now);
     }
 
-    public FdTable fds() { return fds; }
+    public FdTable fds() {
+        return fds;
+    }
 
     @Override
     public void close() {
@@ -79,35 +83,137 @@ public final class WasiPreview1 implements AutoCloseable {
         fn(f, "fd_filestat_set_size", (m, a) -> files.setSize(i(a[0]), a[1]), I32, I64);
         fn(f, "fd_filestat_set_times", (m, a) -> files.fdSetTimes(i(a[0]), a[1], a[2], i(a[3])), I32, I64, I64, I32);
         fn(f, "fd_pread", (m, a) -> files.pread(m, i(a[0]), i(a[1]), i(a[2]), a[3], i(a[4])), I32, I32, I32, I64, I32);
-        fn(f, "fd_pwrite", (m, a) -> files.pwrite(m, i(a[0]), i(a[1]), i(a[2]), a[3], i(a[4])), I32, I32, I32, I64, I32);
+        fn(
+                f,
+                "fd_pwrite",
+                (m, a) -> files.pwrite(m, i(a[0]), i(a[1]), i(a[2]), a[3], i(a[4])),
+                I32,
+                I32,
+                I32,
+                I64,
+                I32);
         fn(f, "fd_prestat_get", (m, a) -> prestatGet(m, i(a[0]), i(a[1])), I32, I32);
         fn(f, "fd_prestat_dir_name", (m, a) -> prestatDirName(m, i(a[0]), i(a[1]), i(a[2])), I32, I32, I32);
         fn(f, "fd_read", (m, a) -> read(m, i(a[0]), i(a[1]), i(a[2]), i(a[3])), I32, I32, I32, I32);
         fn(f, "fd_write", (m, a) -> write(m, i(a[0]), i(a[1]), i(a[2]), i(a[3])), I32, I32, I32, I32);
-        fn(f, "fd_readdir", (m, a) -> files.readdir(m, i(a[0]), i(a[1]), i(a[2]), a[3], i(a[4])), I32, I32, I32, I64, I32);
+        fn(
+                f,
+                "fd_readdir",
+                (m, a) -> files.readdir(m, i(a[0]), i(a[1]), i(a[2]), a[3], i(a[4])),
+                I32,
+                I32,
+                I32,
+                I64,
+                I32);
         fn(f, "fd_renumber", (m, a) -> renumber(i(a[0]), i(a[1])), I32, I32);
         fn(f, "fd_seek", (m, a) -> files.seek(m, i(a[0]), a[1], i(a[2]), i(a[3])), I32, I64, I32, I32);
         fn(f, "fd_tell", (m, a) -> files.tell(m, i(a[0]), i(a[1])), I32, I32);
         fn(f, "path_create_directory", (m, a) -> files.mkdir(i(a[0]), str(m, a[1], a[2])), I32, I32, I32);
-        fn(f, "path_filestat_get", (m, a) -> files.pathFilestatGet(m, i(a[0]), i(a[1]), str(m, a[2], a[3]), i(a[4])), I32, I32, I32, I32, I32);
-        fn(f, "path_filestat_set_times", (m, a) -> files.pathSetTimes(i(a[0]), i(a[1]), str(m, a[2], a[3]), a[4], a[5], i(a[6])), I32, I32, I32, I32, I64, I64, I32);
-        fn(f, "path_link", (m, a) -> files.link(i(a[0]), i(a[1]), str(m, a[2], a[3]), i(a[4]), str(m, a[5], a[6])), I32, I32, I32, I32, I32, I32, I32);
-        fn(f, "path_open", (m, a) -> files.open(m, i(a[0]), i(a[1]), str(m, a[2], a[3]), i(a[4]), a[5], a[6], i(a[7]), i(a[8])), I32, I32, I32, I32, I32, I64, I64, I32, I32);
-        fn(f, "path_readlink", (m, a) -> files.readlink(m, i(a[0]), str(m, a[1], a[2]), i(a[3]), i(a[4]), i(a[5])), I32, I32, I32, I32, I32, I32);
+        fn(
+                f,
+                "path_filestat_get",
+                (m, a) -> files.pathFilestatGet(m, i(a[0]), i(a[1]), str(m, a[2], a[3]), i(a[4])),
+                I32,
+                I32,
+                I32,
+                I32,
+                I32);
+        fn(
+                f,
+                "path_filestat_set_times",
+                (m, a) -> files.pathSetTimes(i(a[0]), i(a[1]), str(m, a[2], a[3]), a[4], a[5], i(a[6])),
+                I32,
+                I32,
+                I32,
+                I32,
+                I64,
+                I64,
+                I32);
+        fn(
+                f,
+                "path_link",
+                (m, a) -> files.link(i(a[0]), i(a[1]), str(m, a[2], a[3]), i(a[4]), str(m, a[5], a[6])),
+                I32,
+                I32,
+                I32,
+                I32,
+                I32,
+                I32,
+                I32);
+        fn(
+                f,
+                "path_open",
+                (m, a) -> files.open(m, i(a[0]), i(a[1]), str(m, a[2], a[3]), i(a[4]), a[5], a[6], i(a[7]), i(a[8])),
+                I32,
+                I32,
+                I32,
+                I32,
+                I32,
+                I64,
+                I64,
+                I32,
+                I32);
+        fn(
+                f,
+                "path_readlink",
+                (m, a) -> files.readlink(m, i(a[0]), str(m, a[1], a[2]), i(a[3]), i(a[4]), i(a[5])),
+                I32,
+                I32,
+                I32,
+                I32,
+                I32,
+                I32);
         fn(f, "path_remove_directory", (m, a) -> files.rmdir(i(a[0]), str(m, a[1], a[2])), I32, I32, I32);
-        fn(f, "path_rename", (m, a) -> files.rename(i(a[0]), str(m, a[1], a[2]), i(a[3]), str(m, a[4], a[5])), I32, I32, I32, I32, I32, I32);
-        fn(f, "path_symlink", (m, a) -> files.symlink(str(m, a[0], a[1]), i(a[2]), str(m, a[3], a[4])), I32, I32, I32, I32, I32);
+        fn(
+                f,
+                "path_rename",
+                (m, a) -> files.rename(i(a[0]), str(m, a[1], a[2]), i(a[3]), str(m, a[4], a[5])),
+                I32,
+                I32,
+                I32,
+                I32,
+                I32,
+                I32);
+        fn(
+                f,
+                "path_symlink",
+                (m, a) -> files.symlink(str(m, a[0], a[1]), i(a[2]), str(m, a[3], a[4])),
+                I32,
+                I32,
+                I32,
+                I32,
+                I32);
         fn(f, "path_unlink_file", (m, a) -> files.unlink(i(a[0]), str(m, a[1], a[2])), I32, I32, I32);
         fn(f, "poll_oneoff", (m, a) -> poll.poll(m, i(a[0]), i(a[1]), i(a[2]), i(a[3])), I32, I32, I32, I32);
         f.add(new HostFunction(Wasi.MODULE, "proc_exit", List.of(I32), List.of(), (m, a) -> {
             throw new ProcExit(i(a[0]));
         }));
         fn(f, "proc_raise", (m, a) -> Errno.NOSYS, I32);
-        fn(f, "sched_yield", (m, a) -> { Thread.yield(); return Errno.SUCCESS; });
+        fn(f, "sched_yield", (m, a) -> {
+            Thread.yield();
+            return Errno.SUCCESS;
+        });
         fn(f, "random_get", (m, a) -> randomGet(m, i(a[0]), i(a[1])), I32, I32);
         fn(f, "sock_accept", (m, a) -> sockets.accept(m, i(a[0]), i(a[1]), i(a[2])), I32, I32, I32);
-        fn(f, "sock_recv", (m, a) -> sockets.recv(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]), i(a[5])), I32, I32, I32, I32, I32, I32);
-        fn(f, "sock_send", (m, a) -> sockets.send(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4])), I32, I32, I32, I32, I32);
+        fn(
+                f,
+                "sock_recv",
+                (m, a) -> sockets.recv(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]), i(a[5])),
+                I32,
+                I32,
+                I32,
+                I32,
+                I32,
+                I32);
+        fn(
+                f,
+                "sock_send",
+                (m, a) -> sockets.send(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4])),
+                I32,
+                I32,
+                I32,
+                I32,
+                I32);
         fn(f, "sock_shutdown", (m, a) -> sockets.shutdown(i(a[0]), i(a[1])), I32, I32);
         MemoryFiles.overlay(f, fds);
         return f;
@@ -144,7 +250,9 @@ public final class WasiPreview1 implements AutoCloseable {
         }));
     }
 
-    static int i(long v) { return (int) v; }
+    static int i(long v) {
+        return (int) v;
+    }
 
     static String str(GuestMemory m, long ptr, long len) {
         byte[] b = m.read(i(ptr), i(len));
@@ -195,7 +303,7 @@ public final class WasiPreview1 implements AutoCloseable {
             }
             // The CPU-time clocks are approximated by the monotonic clock: one guest thread, mostly on CPU.
             case Wasi.CLOCK_MONOTONIC, Wasi.CLOCK_PROCESS_CPUTIME, Wasi.CLOCK_THREAD_CPUTIME ->
-                    System.nanoTime() - monotonicOrigin + 1_000_000_000L;
+                System.nanoTime() - monotonicOrigin + 1_000_000_000L;
             default -> throw Errno.fail(Errno.INVAL);
         };
     }
@@ -245,7 +353,8 @@ public final class WasiPreview1 implements AutoCloseable {
 
     private int fdstatSetFlags(int fd, int flags) {
         Descriptor d = fds.get(fd);
-        int allowed = Wasi.FDFLAG_APPEND | Wasi.FDFLAG_NONBLOCK | Wasi.FDFLAG_DSYNC | Wasi.FDFLAG_RSYNC | Wasi.FDFLAG_SYNC;
+        int allowed =
+                Wasi.FDFLAG_APPEND | Wasi.FDFLAG_NONBLOCK | Wasi.FDFLAG_DSYNC | Wasi.FDFLAG_RSYNC | Wasi.FDFLAG_SYNC;
         if ((flags & ~allowed) != 0) throw Errno.fail(Errno.INVAL);
         switch (d) {
             case Descriptor.File file -> {
@@ -359,5 +468,4 @@ public final class WasiPreview1 implements AutoCloseable {
         out.out.flush();
         return total;
     }
-
 }

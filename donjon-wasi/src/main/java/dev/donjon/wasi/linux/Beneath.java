@@ -51,7 +51,11 @@ public abstract sealed class Beneath {
 
     private static boolean probe(Linux sys) {
         try {
-            sys.close(sys.openat2(Linux.AT_FDCWD, ".", Linux.O_PATH | Linux.O_CLOEXEC, 0,
+            sys.close(sys.openat2(
+                    Linux.AT_FDCWD,
+                    ".",
+                    Linux.O_PATH | Linux.O_CLOEXEC,
+                    0,
                     Linux.RESOLVE_BENEATH | Linux.RESOLVE_NO_MAGICLINKS));
             return true;
         } catch (LinuxException e) {
@@ -72,7 +76,8 @@ public abstract sealed class Beneath {
             for (int attempt = 0; attempt < 4; attempt++) {
                 try {
                     // openat2 is strict where openat is lenient: a mode without O_CREAT is EINVAL
-                    return sys.openat2(dirfd, path, flags | Linux.O_CLOEXEC, (flags & Linux.O_CREAT) != 0 ? mode : 0, RESOLVE);
+                    return sys.openat2(
+                            dirfd, path, flags | Linux.O_CLOEXEC, (flags & Linux.O_CREAT) != 0 ? mode : 0, RESOLVE);
                 } catch (LinuxException e) {
                     if (e.errno == Linux.EAGAIN) continue;
                     if (e.errno == Linux.EXDEV) throw new LinuxException(ESCAPE, "openat2: outside the directory");
@@ -112,7 +117,8 @@ public abstract sealed class Beneath {
                     if (!last) {
                         int next;
                         try {
-                            next = sys.openat(cur, c, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_NOFOLLOW | Linux.O_CLOEXEC, 0);
+                            next = sys.openat(
+                                    cur, c, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_NOFOLLOW | Linux.O_CLOEXEC, 0);
                         } catch (LinuxException e) {
                             if (e.errno != Linux.ENOTDIR && e.errno != Linux.ELOOP) throw e;
                             byte[] target = symlinkOrRethrow(sys, cur, c, e);

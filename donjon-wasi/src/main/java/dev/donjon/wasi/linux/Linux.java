@@ -1,6 +1,5 @@
 package dev.donjon.wasi.linux;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -31,12 +30,24 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Linux implements AutoCloseable {
     public static final boolean SUPPORTED = System.getProperty("os.name", "").equals("Linux")
-            && (System.getProperty("os.arch", "").equals("amd64") || System.getProperty("os.arch", "").equals("aarch64"));
+            && (System.getProperty("os.arch", "").equals("amd64")
+                    || System.getProperty("os.arch", "").equals("aarch64"));
     private static final boolean ARM64 = System.getProperty("os.arch", "").equals("aarch64");
 
-    public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3, O_CREAT = 0100, O_EXCL = 0200,
-            O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000, O_DSYNC = 010000,
-            O_SYNC = 04010000, O_CLOEXEC = 02000000, O_PATH = 010000000;
+    public static final int O_RDONLY = 0,
+            O_WRONLY = 1,
+            O_RDWR = 2,
+            O_ACCMODE = 3,
+            O_CREAT = 0100,
+            O_EXCL = 0200,
+            O_NOCTTY = 0400,
+            O_TRUNC = 01000,
+            O_APPEND = 02000,
+            O_NONBLOCK = 04000,
+            O_DSYNC = 010000,
+            O_SYNC = 04010000,
+            O_CLOEXEC = 02000000,
+            O_PATH = 010000000;
     public static final int O_DIRECTORY = ARM64 ? 040000 : 0200000, O_NOFOLLOW = ARM64 ? 0100000 : 0400000;
     public static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
     public static final long RESOLVE_NO_XDEV = 1, RESOLVE_NO_MAGICLINKS = 2, RESOLVE_BENEATH = 8;
@@ -44,16 +55,49 @@ public final class Linux implements AutoCloseable {
     public static final int SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
     public static final short POLLIN = 1, POLLOUT = 4;
     public static final long UTIME_NOW = (1L << 30) - 1, UTIME_OMIT = (1L << 30) - 2;
-    public static final int S_IFMT = 0170000, S_IFSOCK = 0140000, S_IFLNK = 0120000, S_IFREG = 0100000,
-            S_IFBLK = 0060000, S_IFDIR = 0040000, S_IFCHR = 0020000, S_IFIFO = 0010000;
-
-    public static final int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, EBADF = 9, EAGAIN = 11,
-            ENOMEM = 12, EACCES = 13, EBUSY = 16, EEXIST = 17, EXDEV = 18, ENOTDIR = 20, EISDIR = 21, EINVAL = 22,
-            ENFILE = 23, EMFILE = 24, ENOTTY = 25, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31,
-            EPIPE = 32, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, ENOTSUP = 95;
+    public static final int S_IFMT = 0170000,
+            S_IFSOCK = 0140000,
+            S_IFLNK = 0120000,
+            S_IFREG = 0100000,
+            S_IFBLK = 0060000,
+            S_IFDIR = 0040000,
+            S_IFCHR = 0020000,
+            S_IFIFO = 0010000;
+    public static final int EPERM = 1,
+            ENOENT = 2,
+            EINTR = 4,
+            EIO = 5,
+            ENXIO = 6,
+            E2BIG = 7,
+            EBADF = 9,
+            EAGAIN = 11,
+            ENOMEM = 12,
+            EACCES = 13,
+            EBUSY = 16,
+            EEXIST = 17,
+            EXDEV = 18,
+            ENOTDIR = 20,
+            EISDIR = 21,
+            EINVAL = 22,
+            ENFILE = 23,
+            EMFILE = 24,
+            ENOTTY = 25,
+            EFBIG = 27,
+            ENOSPC = 28,
+            ESPIPE = 29,
+            EROFS = 30,
+            EMLINK = 31,
+            EPIPE = 32,
+            ENAMETOOLONG = 36,
+            ENOSYS = 38,
+            ENOTEMPTY = 39,
+            ELOOP = 40,
+            EOVERFLOW = 75,
+            ENOTSUP = 95;
 
     /** Longest path (with its NUL) the kernel takes. */
     private static final int PATH_MAX = 4096;
+
     private static final int STATX_BASIC_STATS = 0x7ff;
     private static final int IO_BUFFER = 1 << 20;
 
@@ -67,22 +111,43 @@ public final class Linux implements AutoCloseable {
      */
     private static final class H {
         static final MethodHandle SYSCALL;
+
         static {
             Linker l = Linker.nativeLinker();
-            MemorySegment symbol = l.defaultLookup().find("syscall").orElseThrow(() -> new UnsupportedOperationException("libc has no syscall()"));
-            SYSCALL = l.downcallHandle(symbol, FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-                    Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+            MemorySegment symbol = l.defaultLookup()
+                    .find("syscall")
+                    .orElseThrow(() -> new UnsupportedOperationException("libc has no syscall()"));
+            SYSCALL = l.downcallHandle(
+                    symbol,
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                    Linker.Option.captureCallState("errno"),
+                    Linker.Option.firstVariadicArg(1));
         }
     }
 
     /** System call numbers: x86-64's, or arm64's (the generic table). */
-    private static final long NR_READ = ARM64 ? 63 : 0, NR_WRITE = ARM64 ? 64 : 1, NR_PREAD = ARM64 ? 67 : 17,
-            NR_PWRITE = ARM64 ? 68 : 18, NR_LSEEK = ARM64 ? 62 : 8, NR_CLOSE = ARM64 ? 57 : 3, NR_OPENAT = ARM64 ? 56 : 257,
-            NR_OPENAT2 = 437, NR_STATX = ARM64 ? 291 : 332, NR_MKDIRAT = ARM64 ? 34 : 258, NR_UNLINKAT = ARM64 ? 35 : 263,
-            NR_RENAMEAT2 = ARM64 ? 276 : 316, NR_LINKAT = ARM64 ? 37 : 265, NR_SYMLINKAT = ARM64 ? 36 : 266,
-            NR_READLINKAT = ARM64 ? 78 : 267, NR_UTIMENSAT = ARM64 ? 88 : 280, NR_FSYNC = ARM64 ? 82 : 74,
-            NR_FDATASYNC = ARM64 ? 83 : 75, NR_FTRUNCATE = ARM64 ? 46 : 77, NR_FCNTL = ARM64 ? 25 : 72,
-            NR_PPOLL = ARM64 ? 73 : 271, NR_GETDENTS64 = ARM64 ? 61 : 217;
+    private static final long NR_READ = ARM64 ? 63 : 0,
+            NR_WRITE = ARM64 ? 64 : 1,
+            NR_PREAD = ARM64 ? 67 : 17,
+            NR_PWRITE = ARM64 ? 68 : 18,
+            NR_LSEEK = ARM64 ? 62 : 8,
+            NR_CLOSE = ARM64 ? 57 : 3,
+            NR_OPENAT = ARM64 ? 56 : 257,
+            NR_OPENAT2 = 437,
+            NR_STATX = ARM64 ? 291 : 332,
+            NR_MKDIRAT = ARM64 ? 34 : 258,
+            NR_UNLINKAT = ARM64 ? 35 : 263,
+            NR_RENAMEAT2 = ARM64 ? 276 : 316,
+            NR_LINKAT = ARM64 ? 37 : 265,
+            NR_SYMLINKAT = ARM64 ? 36 : 266,
+            NR_READLINKAT = ARM64 ? 78 : 267,
+            NR_UTIMENSAT = ARM64 ? 88 : 280,
+            NR_FSYNC = ARM64 ? 82 : 74,
+            NR_FDATASYNC = ARM64 ? 83 : 75,
+            NR_FTRUNCATE = ARM64 ? 46 : 77,
+            NR_FCNTL = ARM64 ? 25 : 72,
+            NR_PPOLL = ARM64 ? 73 : 271,
+            NR_GETDENTS64 = ARM64 ? 61 : 217;
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment state = arena.allocate(CALL_STATE);
@@ -102,7 +167,9 @@ public final class Linux implements AutoCloseable {
     }
 
     @Override
-    public void close() { arena.close(); }
+    public void close() {
+        arena.close();
+    }
 
     /** The I/O buffer reads and writes go through; {@link #IO_BUFFER} bytes, allocated on first use. */
     public MemorySegment io() {
@@ -110,7 +177,9 @@ public final class Linux implements AutoCloseable {
         return io;
     }
 
-    private int errno() { return (int) ERRNO.get(state, 0L); }
+    private int errno() {
+        return (int) ERRNO.get(state, 0L);
+    }
 
     /** syscall(2); a failure throws with the errno the call captured. */
     private long call(long nr, long a, long b, long c, long d, long e, String name) {
@@ -214,26 +283,53 @@ public final class Linux implements AutoCloseable {
 
     /** What statx(2) says of a file; times in nanoseconds since the epoch, {@code dev} encoded as st_dev is. */
     public record Stat(long dev, long ino, int mode, long nlink, long size, long atim, long mtim, long ctim) {
-        public int type() { return mode & S_IFMT; }
-        public boolean isDirectory() { return type() == S_IFDIR; }
-        public boolean isSymlink() { return type() == S_IFLNK; }
-        public boolean isRegular() { return type() == S_IFREG; }
-        public boolean sameFile(Stat other) { return dev == other.dev && ino == other.ino; }
+        public int type() {
+            return mode & S_IFMT;
+        }
+
+        public boolean isDirectory() {
+            return type() == S_IFDIR;
+        }
+
+        public boolean isSymlink() {
+            return type() == S_IFLNK;
+        }
+
+        public boolean isRegular() {
+            return type() == S_IFREG;
+        }
+
+        public boolean sameFile(Stat other) {
+            return dev == other.dev && ino == other.ino;
+        }
     }
 
     /** The file {@code fd} refers to (an O_PATH descriptor of a symlink gives the symlink). */
-    public Stat fstat(int fd) { return statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW); }
+    public Stat fstat(int fd) {
+        return statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+    }
 
     /** {@code name} in the directory {@code dirfd}, not following a final symlink. Only for a single plain name. */
-    public Stat lstatat(int dirfd, String name) { return statx(dirfd, name, AT_SYMLINK_NOFOLLOW); }
+    public Stat lstatat(int dirfd, String name) {
+        return statx(dirfd, name, AT_SYMLINK_NOFOLLOW);
+    }
 
     private Stat statx(int dirfd, String path, int flags) {
         call(NR_STATX, dirfd, cString(path1, path), flags, STATX_BASIC_STATS, statx.address(), "statx");
         int major = statx.get(JAVA_INT, 136), minor = statx.get(JAVA_INT, 140);
-        long dev = ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
-        return new Stat(dev, statx.get(JAVA_LONG, 32), Short.toUnsignedInt(statx.get(JAVA_SHORT, 28)),
-                Integer.toUnsignedLong(statx.get(JAVA_INT, 16)), statx.get(JAVA_LONG, 40),
-                nanos(64), nanos(112), nanos(96));
+        long dev = ((major & 0xfffff000L) << 32)
+                | ((major & 0xfffL) << 8)
+                | ((minor & 0xffffff00L) << 12)
+                | (minor & 0xffL);
+        return new Stat(
+                dev,
+                statx.get(JAVA_LONG, 32),
+                Short.toUnsignedInt(statx.get(JAVA_SHORT, 28)),
+                Integer.toUnsignedLong(statx.get(JAVA_INT, 16)),
+                statx.get(JAVA_LONG, 40),
+                nanos(64),
+                nanos(112),
+                nanos(96));
     }
 
     private long nanos(long offset) {

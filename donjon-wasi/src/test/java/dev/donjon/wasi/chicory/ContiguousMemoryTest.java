@@ -18,7 +18,9 @@ class ContiguousMemoryTest {
     private static final int PAGE = Memory.PAGE_SIZE;
 
     private static List<Memory> both(int initial, int max) {
-        return List.of(new ContiguousMemory(new MemoryLimits(initial, max)), new ByteArrayMemory(new MemoryLimits(initial, max)));
+        return List.of(
+                new ContiguousMemory(new MemoryLimits(initial, max)),
+                new ByteArrayMemory(new MemoryLimits(initial, max)));
     }
 
     @Test
@@ -54,9 +56,19 @@ class ContiguousMemoryTest {
     @Test
     void accessesPastTheEndOrAtNegativeAddressesTrap() {
         Memory c = new ContiguousMemory(new MemoryLimits(1, 2));
-        List<Consumer<Integer>> accesses = List.of(c::read, c::readShort, c::readInt, c::readLong, c::readFloat, c::readDouble,
-                a -> c.writeByte(a, (byte) 1), a -> c.writeShort(a, (short) 1), a -> c.writeI32(a, 1), a -> c.writeLong(a, 1),
-                a -> c.writeF32(a, 1f), a -> c.writeF64(a, 1d));
+        List<Consumer<Integer>> accesses = List.of(
+                c::read,
+                c::readShort,
+                c::readInt,
+                c::readLong,
+                c::readFloat,
+                c::readDouble,
+                a -> c.writeByte(a, (byte) 1),
+                a -> c.writeShort(a, (short) 1),
+                a -> c.writeI32(a, 1),
+                a -> c.writeLong(a, 1),
+                a -> c.writeF32(a, 1f),
+                a -> c.writeF64(a, 1d));
         for (var access : accesses) {
             for (int addr : new int[] {PAGE, PAGE + 100, -1, Integer.MIN_VALUE}) {
                 var e = assertThrows(WasmRuntimeException.class, () -> access.accept(addr), "address " + addr);
@@ -81,12 +93,23 @@ class ContiguousMemoryTest {
             assertEquals(pages, c.grow(1));
             int end = (pages + 1) * PAGE;
             c.writeLong(end - 8, -1L);
-            List<Consumer<Integer>> accesses = List.of(c::read, c::readShort, c::readInt, c::readLong, c::readFloat, c::readDouble,
-                    a -> c.writeByte(a, (byte) 1), a -> c.writeShort(a, (short) 1), a -> c.writeI32(a, 1), a -> c.writeLong(a, 1),
-                    a -> c.writeF32(a, 1f), a -> c.writeF64(a, 1d));
+            List<Consumer<Integer>> accesses = List.of(
+                    c::read,
+                    c::readShort,
+                    c::readInt,
+                    c::readLong,
+                    c::readFloat,
+                    c::readDouble,
+                    a -> c.writeByte(a, (byte) 1),
+                    a -> c.writeShort(a, (short) 1),
+                    a -> c.writeI32(a, 1),
+                    a -> c.writeLong(a, 1),
+                    a -> c.writeF32(a, 1f),
+                    a -> c.writeF64(a, 1d));
             for (var access : accesses) {
                 for (int addr : new int[] {end, end + 1, end + PAGE}) {
-                    assertThrows(WasmRuntimeException.class, () -> access.accept(addr), "address " + addr + " of " + end);
+                    assertThrows(
+                            WasmRuntimeException.class, () -> access.accept(addr), "address " + addr + " of " + end);
                 }
             }
             assertThrows(WasmRuntimeException.class, () -> c.readInt(end - 3));
@@ -95,7 +118,8 @@ class ContiguousMemoryTest {
             assertThrows(WasmRuntimeException.class, () -> c.copy(end - 2, 0, 4));
         }
         assertEquals(20, c.grow(80));
-        for (int addr = 20 * PAGE; addr < 100 * PAGE; addr += 4096) assertEquals(0, c.readLong(addr), "grown memory is zero");
+        for (int addr = 20 * PAGE; addr < 100 * PAGE; addr += 4096)
+            assertEquals(0, c.readLong(addr), "grown memory is zero");
         assertEquals(-1, c.grow(1));
     }
 
@@ -120,7 +144,7 @@ class ContiguousMemoryTest {
         List<Memory> m = both(1, 1);
         for (Memory x : m) {
             for (int i = 0; i < 256; i++) x.writeByte(i, (byte) i);
-            x.copy(10, 0, 100);   // forwards over itself
+            x.copy(10, 0, 100); // forwards over itself
             x.copy(200, 220, 30); // backwards
             x.fill((byte) 0x5a, 300, 340);
         }

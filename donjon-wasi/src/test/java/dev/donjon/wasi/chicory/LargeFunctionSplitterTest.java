@@ -42,8 +42,10 @@ class LargeFunctionSplitterTest {
 
     @Test
     void splitsTheFunctionsItCanAndLeavesTheOthersWhole() {
-        Set<String> splitNames = split.outcomes().stream().filter(LargeFunctionSplitter.Outcome::split)
-                .map(o -> name(o.method())).collect(Collectors.toSet());
+        Set<String> splitNames = split.outcomes().stream()
+                .filter(LargeFunctionSplitter.Outcome::split)
+                .map(o -> name(o.method()))
+                .collect(Collectors.toSet());
         for (String f : List.of("dispatch", "multi", "traps", "recurse", "deep", "float_bits", "many_locals")) {
             assertTrue(splitNames.contains(f), f + " was not split: " + split.outcomes());
         }
@@ -84,7 +86,8 @@ class LargeFunctionSplitterTest {
     @Test
     void floatBitsSurviveTheFrame() {
         // signalling and quiet NaNs with payloads, infinities, denormals, negative zero
-        for (int bits : new int[] {0x7fa00001, 0x7fc12345, 0xffb00000, 0x7f800000, 0x00000001, 0x80000000, 0x3f800000}) {
+        for (int bits :
+                new int[] {0x7fa00001, 0x7fc12345, 0xffb00000, 0x7f800000, 0x00000001, 0x80000000, 0x3f800000}) {
             same("float_bits", bits, 3);
         }
     }
@@ -107,7 +110,9 @@ class LargeFunctionSplitterTest {
 
     /** The export's results on a fresh instance, or how it trapped. */
     private static String call(ModuleCompiler.Compiled compiled, String export, long... args) {
-        Instance instance = Instance.builder(module).withMachineFactory(ModuleCompiler.load(module, compiled.jar())).build();
+        Instance instance = Instance.builder(module)
+                .withMachineFactory(ModuleCompiler.load(module, compiled.jar()))
+                .build();
         try {
             long[] r = instance.export(export).apply(args);
             return r == null ? "()" : Arrays.toString(r);

@@ -18,13 +18,18 @@ import org.junit.jupiter.api.Test;
 class OversizedFunctionsTest {
     @Test
     void oversizedFunctionIsCompiledAndComputesTheSame() {
-        assertTrue(OversizedFunctions.available(), "this Chicory's compiler internals are not the ones OversizedFunctions uses");
+        assertTrue(
+                OversizedFunctions.available(),
+                "this Chicory's compiler internals are not the ones OversizedFunctions uses");
         WasmModule module = Parser.parse(bigModule(220, 40));
         ModuleCompiler.Compiled whole = ModuleCompiler.compile(module, null);
         ModuleCompiler.Compiled split = ModuleCompiler.compile(module, LargeFunctionSplitter.DEFAULT);
         assertEquals(Set.of(0), whole.interpreted(), "the test function should be too large for one JVM method");
         assertEquals(Set.of(), split.interpreted());
-        var outcome = split.outcomes().stream().filter(o -> o.method().endsWith(".func_0")).findFirst().orElseThrow();
+        var outcome = split.outcomes().stream()
+                .filter(o -> o.method().endsWith(".func_0"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(outcome.bytes() > 65_535 && outcome.split(), outcome.toString());
         for (int x : new int[] {0, 1, 7, -3, 123_456}) {
             assertEquals(call(module, whole, x), call(module, split, x), "big(" + x + ")");
@@ -32,7 +37,9 @@ class OversizedFunctionsTest {
     }
 
     private static long call(WasmModule module, ModuleCompiler.Compiled compiled, int x) {
-        Instance instance = Instance.builder(module).withMachineFactory(ModuleCompiler.load(module, compiled.jar())).build();
+        Instance instance = Instance.builder(module)
+                .withMachineFactory(ModuleCompiler.load(module, compiled.jar()))
+                .build();
         return instance.export("big").apply(x)[0];
     }
 
@@ -50,7 +57,8 @@ class OversizedFunctionsTest {
             for (int s = 0; s < steps; s++) {
                 body.writeBytes(new byte[] {0x20, 1, 0x41}); // local.get 1, i32.const
                 sleb(body, 31 + 2 * s + b);
-                body.writeBytes(new byte[] {0x6c, 0x20, 0, 0x6a, 0x21, 1}); // i32.mul, local.get 0, i32.add, local.set 1
+                body.writeBytes(
+                        new byte[] {0x6c, 0x20, 0, 0x6a, 0x21, 1}); // i32.mul, local.get 0, i32.add, local.set 1
                 if (s == steps / 2) {
                     // local.get 1, i32.const 7, i32.and, i32.eqz, br_if 0
                     body.writeBytes(new byte[] {0x20, 1, 0x41, 7, 0x71, 0x45, 0x0d, 0});

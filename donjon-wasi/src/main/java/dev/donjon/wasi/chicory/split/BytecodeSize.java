@@ -21,14 +21,15 @@ final class BytecodeSize {
             case LdcInsnNode l -> l.cst instanceof Long || l.cst instanceof Double ? 3 : 2;
             case TableSwitchInsnNode t -> 16 + 4 * t.labels.size();
             case LookupSwitchInsnNode t -> 12 + 8 * t.labels.size();
-            default -> switch (insn.getType()) {
-                case AbstractInsnNode.LABEL, AbstractInsnNode.FRAME, AbstractInsnNode.LINE -> 0;
-                case AbstractInsnNode.INSN -> 1;
-                case AbstractInsnNode.METHOD_INSN -> insn.getOpcode() == Opcodes.INVOKEINTERFACE ? 5 : 3;
-                case AbstractInsnNode.INVOKE_DYNAMIC_INSN -> 5;
-                case AbstractInsnNode.MULTIANEWARRAY_INSN -> 4;
-                default -> 3; // jumps, fields, types
-            };
+            default ->
+                switch (insn.getType()) {
+                    case AbstractInsnNode.LABEL, AbstractInsnNode.FRAME, AbstractInsnNode.LINE -> 0;
+                    case AbstractInsnNode.INSN -> 1;
+                    case AbstractInsnNode.METHOD_INSN -> insn.getOpcode() == Opcodes.INVOKEINTERFACE ? 5 : 3;
+                    case AbstractInsnNode.INVOKE_DYNAMIC_INSN -> 5;
+                    case AbstractInsnNode.MULTIANEWARRAY_INSN -> 4;
+                    default -> 3; // jumps, fields, types
+                };
         };
     }
 }

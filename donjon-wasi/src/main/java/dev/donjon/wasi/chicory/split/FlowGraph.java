@@ -34,15 +34,18 @@ final class FlowGraph {
     final Frame<BasicValue>[] frames;
     /** First instruction index of each block; {@code blockStart[blocks]} is the instruction count. */
     final int[] blockStart;
+
     final int blocks;
     final int[][] successors;
     /** Lowest and highest index of a block with an edge into each block ({@code MAX_VALUE}/{@code -1}: none). */
     final int[] lowestPredecessor;
+
     final int[] highestPredecessor;
     /** Number of edges into each block. */
     final int[] predecessorCount;
     /** Locals read or written (by slot), written, and live at the block's start. */
     final BitSet[] touched;
+
     final BitSet[] written;
     final BitSet[] liveIn;
     /** Estimated bytecode size of instructions [0, i): {@code bytesBefore[i]}. */
@@ -127,11 +130,16 @@ final class FlowGraph {
      */
     private static Frame<BasicValue>[] analyze(String owner, MethodNode method) throws AnalyzerException {
         if (method.maxLocals == 0 && method.maxStack == 0) {
-            int locals = (Type.getArgumentsAndReturnSizes(method.desc) >> 2) - ((method.access & Opcodes.ACC_STATIC) != 0 ? 1 : 0);
+            int locals = (Type.getArgumentsAndReturnSizes(method.desc) >> 2)
+                    - ((method.access & Opcodes.ACC_STATIC) != 0 ? 1 : 0);
             for (AbstractInsnNode insn : method.instructions) {
                 if (insn instanceof VarInsnNode v) {
-                    int size = v.getOpcode() == Opcodes.LLOAD || v.getOpcode() == Opcodes.LSTORE || v.getOpcode() == Opcodes.DLOAD
-                            || v.getOpcode() == Opcodes.DSTORE ? 2 : 1;
+                    int size = v.getOpcode() == Opcodes.LLOAD
+                                    || v.getOpcode() == Opcodes.LSTORE
+                                    || v.getOpcode() == Opcodes.DLOAD
+                                    || v.getOpcode() == Opcodes.DSTORE
+                            ? 2
+                            : 1;
                     locals = Math.max(locals, v.var + size);
                 } else if (insn instanceof IincInsnNode v) {
                     locals = Math.max(locals, v.var + 1);
@@ -144,7 +152,9 @@ final class FlowGraph {
                     return new Analyzer<>(new BasicInterpreter()).analyze(owner, method);
                 } catch (AnalyzerException e) {
                     // ASM says "Insufficient maximum stack size." when the guess was too small
-                    if (stack >= 4096 || e.getMessage() == null || !e.getMessage().contains("maximum stack size")) throw e;
+                    if (stack >= 4096
+                            || e.getMessage() == null
+                            || !e.getMessage().contains("maximum stack size")) throw e;
                 }
             }
         }
@@ -181,8 +191,16 @@ final class FlowGraph {
     static boolean fallsThrough(AbstractInsnNode insn) {
         int op = insn.getOpcode();
         return switch (op) {
-            case Opcodes.GOTO, Opcodes.TABLESWITCH, Opcodes.LOOKUPSWITCH, Opcodes.ATHROW, Opcodes.IRETURN,
-                 Opcodes.LRETURN, Opcodes.FRETURN, Opcodes.DRETURN, Opcodes.ARETURN, Opcodes.RETURN -> false;
+            case Opcodes.GOTO,
+                    Opcodes.TABLESWITCH,
+                    Opcodes.LOOKUPSWITCH,
+                    Opcodes.ATHROW,
+                    Opcodes.IRETURN,
+                    Opcodes.LRETURN,
+                    Opcodes.FRETURN,
+                    Opcodes.DRETURN,
+                    Opcodes.ARETURN,
+                    Opcodes.RETURN -> false;
             default -> true;
         };
     }

@@ -13,8 +13,10 @@ import org.objectweb.asm.tree.analysis.BasicValue;
  * as its raw bits in one long.
  */
 enum FrameSlot {
-    INT(Opcodes.ILOAD, Opcodes.ISTORE), LONG(Opcodes.LLOAD, Opcodes.LSTORE),
-    FLOAT(Opcodes.FLOAD, Opcodes.FSTORE), DOUBLE(Opcodes.DLOAD, Opcodes.DSTORE);
+    INT(Opcodes.ILOAD, Opcodes.ISTORE),
+    LONG(Opcodes.LLOAD, Opcodes.LSTORE),
+    FLOAT(Opcodes.FLOAD, Opcodes.FSTORE),
+    DOUBLE(Opcodes.DLOAD, Opcodes.DSTORE);
 
     final int load;
     final int store;
@@ -77,12 +79,15 @@ enum FrameSlot {
     void toLong(InsnList code) {
         switch (this) {
             case INT -> code.add(new InsnNode(Opcodes.I2L));
-            case LONG -> { }
+            case LONG -> {}
             case FLOAT -> {
-                code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, "java/lang/Float", "floatToRawIntBits", "(F)I", false));
+                code.add(new MethodInsnNode(
+                        Opcodes.INVOKESTATIC, "java/lang/Float", "floatToRawIntBits", "(F)I", false));
                 code.add(new InsnNode(Opcodes.I2L));
             }
-            case DOUBLE -> code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, "java/lang/Double", "doubleToRawLongBits", "(D)J", false));
+            case DOUBLE ->
+                code.add(new MethodInsnNode(
+                        Opcodes.INVOKESTATIC, "java/lang/Double", "doubleToRawLongBits", "(D)J", false));
         }
     }
 
@@ -90,12 +95,14 @@ enum FrameSlot {
     void fromLong(InsnList code) {
         switch (this) {
             case INT -> code.add(new InsnNode(Opcodes.L2I));
-            case LONG -> { }
+            case LONG -> {}
             case FLOAT -> {
                 code.add(new InsnNode(Opcodes.L2I));
                 code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, "java/lang/Float", "intBitsToFloat", "(I)F", false));
             }
-            case DOUBLE -> code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, "java/lang/Double", "longBitsToDouble", "(J)D", false));
+            case DOUBLE ->
+                code.add(new MethodInsnNode(
+                        Opcodes.INVOKESTATIC, "java/lang/Double", "longBitsToDouble", "(J)D", false));
         }
     }
 

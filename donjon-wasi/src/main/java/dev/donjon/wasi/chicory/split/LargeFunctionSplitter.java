@@ -104,59 +104,66 @@ public final class LargeFunctionSplitter {
         boolean[] changed = {false};
         String[] header = new String[2];
         int[] version = new int[2];
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public void visit(int v, int access, String name, String signature, String superName, String[] interfaces) {
-                header[0] = name;
-                header[1] = superName;
-                version[0] = v;
-                version[1] = access;
-                super.visit(v, access, name, signature, superName, interfaces);
-            }
+        reader.accept(
+                new ClassVisitor(Opcodes.ASM9, writer) {
+                    @Override
+                    public void visit(
+                            int v, int access, String name, String signature, String superName, String[] interfaces) {
+                        header[0] = name;
+                        header[1] = superName;
+                        version[0] = v;
+                        version[1] = access;
+                        super.visit(v, access, name, signature, superName, interfaces);
+                    }
 
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
-                MethodVisitor next = super.visitMethod(access, name, desc, signature, exceptions);
-                if (!candidate(access, name, desc)) return next; // copied through unchanged
-                MethodNode replacement = replacements.get(name);
-                boolean replacing = replacement != null && replacement.desc.equals(desc);
-                return new MethodNode(Opcodes.ASM9, access, name, desc, signature, exceptions) {
+                    @Override
+                    public MethodVisitor visitMethod(
+                            int access, String name, String desc, String signature, String[] exceptions) {
+                        MethodVisitor next = super.visitMethod(access, name, desc, signature, exceptions);
+                        if (!candidate(access, name, desc)) return next; // copied through unchanged
+                        MethodNode replacement = replacements.get(name);
+                        boolean replacing = replacement != null && replacement.desc.equals(desc);
+                        return new MethodNode(Opcodes.ASM9, access, name, desc, signature, exceptions) {
+                            @Override
+                            public void visitEnd() {
+                                MethodNode source = replacing ? replacement : this;
+                                int size = size(source);
+                                List<MethodNode> result = null;
+                                String reason = null;
+                                if (size > limit || replacing) {
+                                    try {
+                                        result = split(header[0], source);
+                                        if (result == null) reason = "its control flow offers no region to move out";
+                                        else result = checked(version[0], version[1], header[0], header[1], result);
+                                    } catch (AnalyzerException | RuntimeException e) {
+                                        // Leaving a method whole is always correct; it only runs slower.
+                                        result = null;
+                                        reason = e instanceof MethodTooLargeException
+                                                ? "a part would be over 64 KiB"
+                                                : e.toString();
+                                    }
+                                }
+                                if (result == null) {
+                                    accept(next); // as Chicory made it (for a replacement: the interpreter stub)
+                                    if (size > HUGE_METHOD_LIMIT)
+                                        outcomes.add(new Outcome(header[0] + "." + name, size, 0, reason));
+                                    return;
+                                }
+                                result.getFirst().accept(next);
+                                added.addAll(result.subList(1, result.size()));
+                                changed[0] = true;
+                                outcomes.add(new Outcome(header[0] + "." + name, size, result.size() - 1, null));
+                            }
+                        };
+                    }
+
                     @Override
                     public void visitEnd() {
-                        MethodNode source = replacing ? replacement : this;
-                        int size = size(source);
-                        List<MethodNode> result = null;
-                        String reason = null;
-                        if (size > limit || replacing) {
-                            try {
-                                result = split(header[0], source);
-                                if (result == null) reason = "its control flow offers no region to move out";
-                                else result = checked(version[0], version[1], header[0], header[1], result);
-                            } catch (AnalyzerException | RuntimeException e) {
-                                // Leaving a method whole is always correct; it only runs slower.
-                                result = null;
-                                reason = e instanceof MethodTooLargeException ? "a part would be over 64 KiB" : e.toString();
-                            }
-                        }
-                        if (result == null) {
-                            accept(next); // as Chicory made it (for a replacement: the interpreter stub)
-                            if (size > HUGE_METHOD_LIMIT) outcomes.add(new Outcome(header[0] + "." + name, size, 0, reason));
-                            return;
-                        }
-                        result.getFirst().accept(next);
-                        added.addAll(result.subList(1, result.size()));
-                        changed[0] = true;
-                        outcomes.add(new Outcome(header[0] + "." + name, size, result.size() - 1, null));
+                        for (MethodNode m : added) m.accept(cv);
+                        super.visitEnd();
                     }
-                };
-            }
-
-            @Override
-            public void visitEnd() {
-                for (MethodNode m : added) m.accept(cv);
-                super.visitEnd();
-            }
-        }, 0);
+                },
+                0);
         return changed[0] ? writer.toByteArray() : bytes;
     }
 
@@ -165,7 +172,8 @@ public final class LargeFunctionSplitter {
         Type[] args = Type.getArgumentTypes(desc);
         if (args.length < 2) return false;
         Type ret = Type.getReturnType(desc);
-        return args[args.length - 2].getInternalName().equals(MEMORY) && args[args.length - 1].getInternalName().equals(INSTANCE)
+        return args[args.length - 2].getInternalName().equals(MEMORY)
+                && args[args.length - 1].getInternalName().equals(INSTANCE)
                 && (ret.getSort() == Type.VOID || FrameSlot.of(ret) != null);
     }
 
@@ -193,7 +201,8 @@ public final class LargeFunctionSplitter {
      *
      * @throws MethodTooLargeException when one of them is still over the JVM's limit
      */
-    private static List<MethodNode> checked(int version, int access, String owner, String superName, List<MethodNode> methods)
+    private static List<MethodNode> checked(
+            int version, int access, String owner, String superName, List<MethodNode> methods)
             throws AnalyzerException {
         ClassWriter scratch = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
             @Override

@@ -15,6 +15,7 @@ final class Region {
     final List<Region> children = new ArrayList<>();
     /** Bytecode of this region once the regions moved out of it are calls. */
     int residualBytes;
+
     boolean outlined;
     /** Whether it can be moved out; null until asked ({@link RegionPlan#outlinable}). */
     Boolean outlinable;

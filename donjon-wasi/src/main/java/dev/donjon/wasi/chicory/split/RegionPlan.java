@@ -124,7 +124,8 @@ final class RegionPlan {
      * the limit or none is left.
      */
     private void shrink(Region region, int smallest) {
-        PriorityQueue<Region> candidates = new PriorityQueue<>(Comparator.comparingInt((Region r) -> r.residualBytes).reversed());
+        PriorityQueue<Region> candidates = new PriorityQueue<>(
+                Comparator.comparingInt((Region r) -> r.residualBytes).reversed());
         candidates.addAll(region.children);
         while (region.residualBytes > limit && !candidates.isEmpty()) {
             Region c = candidates.poll();
@@ -204,7 +205,8 @@ final class RegionPlan {
         if (graph.predecessorCount[item.first] >= DISPATCH_TARGETS) return false;
         if (item.parent != null) return true; // a sub-region
         AbstractInsnNode last = graph.lastCode(item.first);
-        int targets = last instanceof TableSwitchInsnNode t ? t.labels.size()
+        int targets = last instanceof TableSwitchInsnNode t
+                ? t.labels.size()
                 : last instanceof LookupSwitchInsnNode t ? t.labels.size() : 0;
         return targets < DISPATCH_TARGETS;
     }
@@ -254,7 +256,8 @@ final class RegionPlan {
             for (int s : graph.successors[b]) {
                 if (!r.contains(s)) exits.add(s);
             }
-            if (b > r.first && (graph.lowestPredecessor[b] < r.first || graph.highestPredecessor[b] >= r.end)) entries.add(b);
+            if (b > r.first && (graph.lowestPredecessor[b] < r.first || graph.highestPredecessor[b] >= r.end))
+                entries.add(b);
             var last = graph.lastCode(b);
             if (last != null && FlowGraph.isReturn(last) && graph.frames[graph.blockStart[b]] != null) returns = true;
         }
@@ -297,7 +300,9 @@ final class RegionPlan {
             Frame<BasicValue> f = graph.entryFrame(entries.get(e));
             Frame<BasicValue> f0 = graph.entryFrame(r.first);
             for (int s = in.nextSetBit(0); s >= 0; s = in.nextSetBit(s + 1)) {
-                if (s >= f.getLocals() || FrameSlot.of(f.getLocal(s)) == null || !f.getLocal(s).equals(f0.getLocal(s))) return false;
+                if (s >= f.getLocals()
+                        || FrameSlot.of(f.getLocal(s)) == null
+                        || !f.getLocal(s).equals(f0.getLocal(s))) return false;
             }
         }
         r.entries = entries.stream().mapToInt(Integer::intValue).toArray();

@@ -43,6 +43,7 @@ final class Splitter {
     private static final int RETURNED = -1;
     /** In a region's method: parameters frame, memory, instance and entry, then the original locals. */
     private static final int ENTRY = 3;
+
     private static final int FIRST_LOCAL = 4;
 
     private final String owner;
@@ -68,7 +69,8 @@ final class Splitter {
         this.instanceSlot = instanceSlot;
         Type[] args = Type.getArgumentTypes(method.desc);
         this.returnType = FrameSlot.of(Type.getReturnType(method.desc));
-        this.regionDescriptor = "([J" + args[args.length - 2].getDescriptor() + args[args.length - 1].getDescriptor() + "I)I";
+        this.regionDescriptor =
+                "([J" + args[args.length - 2].getDescriptor() + args[args.length - 1].getDescriptor() + "I)I";
         this.resultIndex = method.maxLocals;
         this.blockOfInsn = new int[graph.insns.length];
         this.leadingLabel = new LabelNode[graph.blocks];
@@ -105,7 +107,12 @@ final class Splitter {
     }
 
     private MethodNode rewriteRoot() {
-        MethodNode m = new MethodNode(Opcodes.ASM9, method.access, method.name, method.desc, method.signature,
+        MethodNode m = new MethodNode(
+                Opcodes.ASM9,
+                method.access,
+                method.name,
+                method.desc,
+                method.signature,
                 method.exceptions.toArray(String[]::new));
         Body body = new Body(plan.root, method.maxLocals);
         InsnList code = m.instructions;
@@ -140,7 +147,8 @@ final class Splitter {
     private void initialize(Body body, BitSet slots, Frame<BasicValue> types, InsnList code) {
         for (int s = slots.nextSetBit(0); s >= 0; s = slots.nextSetBit(s + 1)) {
             // (the root's parameters, and Memory and Instance everywhere, have their values already)
-            if (s == memorySlot || s == instanceSlot || body.resident.get(s) || (body.isRoot() && s < memorySlot)) continue;
+            if (s == memorySlot || s == instanceSlot || body.resident.get(s) || (body.isRoot() && s < memorySlot))
+                continue;
             if (s >= types.getLocals() || !body.initialized.add(s)) continue;
             BasicValue v = types.getLocal(s);
             FrameSlot type = FrameSlot.of(v);
@@ -150,19 +158,25 @@ final class Splitter {
                 code.add(new VarInsnNode(Opcodes.ASTORE, body.slot(s)));
                 continue;
             }
-            code.add(switch (type) {
-                case INT -> new InsnNode(Opcodes.ICONST_0);
-                case LONG -> new InsnNode(Opcodes.LCONST_0);
-                case FLOAT -> new InsnNode(Opcodes.FCONST_0);
-                case DOUBLE -> new InsnNode(Opcodes.DCONST_0);
-            });
+            code.add(
+                    switch (type) {
+                        case INT -> new InsnNode(Opcodes.ICONST_0);
+                        case LONG -> new InsnNode(Opcodes.LCONST_0);
+                        case FLOAT -> new InsnNode(Opcodes.FCONST_0);
+                        case DOUBLE -> new InsnNode(Opcodes.DCONST_0);
+                    });
             code.add(new VarInsnNode(type.store, body.slot(s)));
         }
     }
 
     private MethodNode regionMethod(Region r) {
-        MethodNode m = new MethodNode(Opcodes.ASM9, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC,
-                r.methodName, regionDescriptor, null, null);
+        MethodNode m = new MethodNode(
+                Opcodes.ASM9,
+                Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC,
+                r.methodName,
+                regionDescriptor,
+                null,
+                null);
         Body body = new Body(r, 0);
         InsnList code = m.instructions;
         for (int exit : r.exits) body.exitStubs.put(exit, new LabelNode());
@@ -246,9 +260,10 @@ final class Splitter {
     private void copy(Body body, AbstractInsnNode insn, InsnList code) {
         switch (insn) {
             case LabelNode l -> code.add(body.own(l));
-            case LineNumberNode ignored -> { }
-            case FrameNode ignored -> { }
-            case VarInsnNode v when body.resident.get(v.var) -> {
+            case LineNumberNode ignored -> {}
+            case FrameNode ignored -> {}
+            case VarInsnNode v
+            when body.resident.get(v.var) -> {
                 FrameSlot type = FrameSlot.ofOpcode(v.getOpcode());
                 if (v.getOpcode() == type.load) {
                     code.add(new VarInsnNode(Opcodes.ALOAD, body.frame));
@@ -260,7 +275,8 @@ final class Splitter {
                     type.store(code, body.frame, v.var, body.scratch());
                 }
             }
-            case IincInsnNode v when body.resident.get(v.var) -> {
+            case IincInsnNode v
+            when body.resident.get(v.var) -> {
                 code.add(new VarInsnNode(Opcodes.ALOAD, body.frame));
                 code.add(push(v.var));
                 code.add(new InsnNode(Opcodes.DUP2));
@@ -274,11 +290,17 @@ final class Splitter {
             case VarInsnNode v -> code.add(new VarInsnNode(v.getOpcode(), body.slot(v.var)));
             case IincInsnNode v -> code.add(new IincInsnNode(body.slot(v.var), v.incr));
             case JumpInsnNode j -> code.add(new JumpInsnNode(j.getOpcode(), body.target(j.label)));
-            case TableSwitchInsnNode t -> code.add(new TableSwitchInsnNode(t.min, t.max, body.target(t.dflt),
-                    t.labels.stream().map(body::target).toArray(LabelNode[]::new)));
-            case LookupSwitchInsnNode t -> code.add(new LookupSwitchInsnNode(body.target(t.dflt),
-                    t.keys.stream().mapToInt(Integer::intValue).toArray(),
-                    t.labels.stream().map(body::target).toArray(LabelNode[]::new)));
+            case TableSwitchInsnNode t ->
+                code.add(new TableSwitchInsnNode(
+                        t.min,
+                        t.max,
+                        body.target(t.dflt),
+                        t.labels.stream().map(body::target).toArray(LabelNode[]::new)));
+            case LookupSwitchInsnNode t ->
+                code.add(new LookupSwitchInsnNode(
+                        body.target(t.dflt),
+                        t.keys.stream().mapToInt(Integer::intValue).toArray(),
+                        t.labels.stream().map(body::target).toArray(LabelNode[]::new)));
             default -> {
                 if (FlowGraph.isReturn(insn) && !body.isRoot()) {
                     returnFromRegion(body, insn, code);
@@ -391,6 +413,7 @@ final class Splitter {
         final Region region;
         /** Local slot of the frame array. */
         final int frame;
+
         final Map<LabelNode, LabelNode> labels = new IdentityHashMap<>();
         /** For a region: where each exit's code is (it stores the changed locals and returns the exit code). */
         final Map<Integer, LabelNode> exitStubs = new HashMap<>();
@@ -400,6 +423,7 @@ final class Splitter {
         final Region[] childAt;
         /** Where the call of each moved-out region is entered, by region and entry. */
         final Map<Region, LabelNode[]> entryStubs = new IdentityHashMap<>();
+
         final java.util.Set<Integer> initialized = new java.util.HashSet<>();
         /**
          * Locals this body keeps in the frame rather than in JVM locals: those its calls would otherwise copy to
@@ -415,7 +439,8 @@ final class Splitter {
             for (Region c : children) {
                 for (int b = c.first; b < c.end; b++) childAt[b - region.first] = c;
                 for (int exit : c.exits) {
-                    if (region.contains(exit) && leadingLabel[exit] == null) blockLabels.putIfAbsent(exit, new LabelNode());
+                    if (region.contains(exit) && leadingLabel[exit] == null)
+                        blockLabels.putIfAbsent(exit, new LabelNode());
                 }
             }
             this.resident = chooseResident(children);
@@ -446,7 +471,11 @@ final class Splitter {
             }
             BitSet resident = new BitSet();
             for (int s = 0; s < copies.length; s++) {
-                if (copies[s] >= 2 && copies[s] >= uses[s] && !references.get(s) && s != memorySlot && s != instanceSlot) {
+                if (copies[s] >= 2
+                        && copies[s] >= uses[s]
+                        && !references.get(s)
+                        && s != memorySlot
+                        && s != instanceSlot) {
                     resident.set(s);
                 }
             }
@@ -479,11 +508,12 @@ final class Splitter {
         }
 
         LabelNode entryStub(Region c, int e) {
-            return entryStubs.computeIfAbsent(c, k -> {
-                LabelNode[] stubs = new LabelNode[k.entries.length];
-                for (int i = 0; i < stubs.length; i++) stubs[i] = new LabelNode();
-                return stubs;
-            })[e];
+            return entryStubs
+                    .computeIfAbsent(c, k -> {
+                        LabelNode[] stubs = new LabelNode[k.entries.length];
+                        for (int i = 0; i < stubs.length; i++) stubs[i] = new LabelNode();
+                        return stubs;
+                    })[e];
         }
 
         LabelNode target(LabelNode l) {
@@ -503,7 +533,8 @@ final class Splitter {
         private LabelNode moved(int block) {
             Region c = childAt[block - region.first];
             int e = java.util.Arrays.binarySearch(c.entries, block);
-            if (e < 0) throw new IllegalStateException("block " + block + " is inside " + c + " but not an entry of it");
+            if (e < 0)
+                throw new IllegalStateException("block " + block + " is inside " + c + " but not an entry of it");
             return entryStub(c, e);
         }
 
