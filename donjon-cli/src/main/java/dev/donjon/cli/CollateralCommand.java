@@ -35,8 +35,9 @@ import picocli.CommandLine.Parameters;
         name = "collateral",
         mixinStandardHelpOptions = true,
         description = {
-            "The collateral cache: Intel TCB Info, QE Identity and CRLs (PCS API v4 or a PCCS) and AMD KDS certificates and CRLs,",
-            "verified against the pinned Intel root and AMD ARKs before they are kept, and kept until their nextUpdate."
+            "Manage the collateral cache (Intel TCB Info, QE Identity and CRLs; AMD KDS certificates and CRLs).",
+            "Pieces come from Intel's PCS API v4 (or a PCCS) and AMD's KDS, are verified against the pinned Intel root and",
+            "AMD ARKs before they are kept, and are kept until their nextUpdate."
         },
         subcommands = {
             CollateralCommand.Fetch.class,
@@ -244,7 +245,8 @@ final class CollateralCommand {
             mixinStandardHelpOptions = true,
             sortOptions = false,
             description = {
-                "Write the collateral files a TEE host's Keeps put in their CSRs (Enarx's platform cache layout), from the verified cache:",
+                "Write the collateral files a TEE host's Keeps put in their CSRs, from the verified cache.",
+                "The layout is Enarx's platform cache:",
                 "Intel directory: crls.der (root and PCK CA CRLs), tcb.der (SGX TCB Info), tdx-tcb.der (TDX TCB Info);",
                 "AMD directory: crls.der (the ARK's CRL). Run it again before the printed expiry (e.g. daily, from cron)."
             })

@@ -41,8 +41,9 @@ import picocli.CommandLine.Parameters;
         name = "secrets",
         mixinStandardHelpOptions = true,
         description = {
-            "The secret broker: secrets sealed at rest under the operator's master key, released over mutual TLS only to",
-            "Keeps whose Steward-issued certificate carries claims that satisfy each secret's policy. Every decision is audited."
+            "Run and manage the secret broker, which releases secrets only to attested Keeps.",
+            "Secrets are sealed at rest under the operator's master key and released over mutual TLS only to Keeps whose",
+            "Steward-issued certificate carries claims that satisfy each secret's policy. Every decision is audited."
         },
         subcommands = {
             SecretsCommand.Serve.class,
@@ -73,7 +74,8 @@ final class SecretsCommand {
             mixinStandardHelpOptions = true,
             sortOptions = false,
             description = {
-                "Serve the broker: Keeps on --listen (GET /v1/secrets/NAME, mutual TLS 1.3), operators on --operator-listen",
+                "Serve the secret broker to Keeps and operators.",
+                "Keeps on --listen (GET /v1/secrets/NAME, mutual TLS 1.3), operators on --operator-listen",
                 "(/v1/admin/secrets, operator token; GET /metrics). Both answer GET /healthz and /readyz."
             })
     static final class Serve implements Callable<Integer> {
