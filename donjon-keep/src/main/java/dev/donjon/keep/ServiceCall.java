@@ -2,11 +2,13 @@ package dev.donjon.keep;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -48,7 +50,11 @@ final class ServiceCall {
             throw new KeepException(
                     capitalized(service) + " did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s", e);
         } catch (ConnectException e) {
-            throw new KeepException("cannot reach " + service + ": connection refused", e);
+            // the JDK's client reports an unresolvable name as a ConnectException too
+            String why = unresolvable(e)
+                    ? "the host name " + request.uri().getHost() + " does not resolve"
+                    : "connection refused";
+            throw new KeepException("cannot reach " + service + ": " + why, e);
         } catch (SSLException e) {
             throw new KeepException(
                     "TLS with " + service + " failed: " + rootMessage(e) + " (is its CA trusted? add it with "
@@ -63,6 +69,13 @@ final class ServiceCall {
     }
 
     /** The innermost cause's message, first line only. */
+    private static boolean unresolvable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) return true;
+        }
+        return false;
+    }
+
     static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) t = t.getCause();
