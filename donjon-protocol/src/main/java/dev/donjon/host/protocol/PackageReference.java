@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.donjon.common.Pem;
 import dev.donjon.config.ConfigException;
 import dev.donjon.config.DonjonConfig;
 import dev.donjon.drawbridge.SignedTag;
@@ -194,23 +195,14 @@ public record PackageReference(
                     p.wasm(),
                     p.enarxToml(),
                     p.secrets(),
-                    Optional.of(pem(stewardCas)),
+                    Optional.of(Pem.certificates(stewardCas)),
                     p.donjonToml(),
                     p.secretsCa(),
                     p.args());
         }
-        Optional<byte[]> brokerPem = secretsCas.isEmpty() ? Optional.empty() : Optional.of(pem(secretsCas));
+        Optional<byte[]> brokerPem =
+                secretsCas.isEmpty() ? Optional.empty() : Optional.of(Pem.certificates(secretsCas));
         return p.withDonjon(donjonToml.map(t -> t.getBytes(StandardCharsets.UTF_8)), brokerPem, secrets);
-    }
-
-    private static byte[] pem(List<byte[]> ders) {
-        StringBuilder s = new StringBuilder();
-        for (byte[] d : ders) {
-            s.append("-----BEGIN CERTIFICATE-----\n")
-                    .append(Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(d))
-                    .append("\n-----END CERTIFICATE-----\n");
-        }
-        return s.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Tag keys are checked by Drawbridge tag signatures, which only slugs and tag URLs have. */
