@@ -49,6 +49,9 @@ public final class DeployBench {
     private static TrustOptions trust;
 
     public static void main(String[] args) throws Exception {
+        // the agent at `donjon host serve`'s default level (warn), which its Keeps get too: the JDK's default (info)
+        // would have every Keep start its JIT-refusal watch, a JDK Flight Recorder recording
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         String backend = "nil";
         int rounds = 5, createSeconds = 30, concurrency = 2, idle = 8, spares = 0;
         for (int i = 0; i + 1 < args.length; i += 2) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import java.util.Set;
  * error names the exact key ({@code files[2].prto}) the way serde's {@code deny_unknown_fields} does in Enarx.
  */
 final class ConfigParser {
-    private static final TomlMapper TOML = new TomlMapper();
 
     private static final List<String> TOP_KEYS = List.of("steward", "args", "env", "files");
     private static final List<String> KINDS = List.of("null", "stdin", "stdout", "stderr", "listen", "connect");
@@ -34,12 +32,12 @@ final class ConfigParser {
     static EnarxConfig parse(String text) {
         JsonNode root;
         try {
-            root = TOML.readTree(text);
+            root = Toml.MAPPER.readTree(text);
         } catch (JacksonException e) {
             throw new ConfigException(
                     "invalid TOML" + where(e.getLocation()) + ": " + firstLine(e.getOriginalMessage()));
         }
-        if (root == null || root.isMissingNode()) root = TOML.createObjectNode();
+        if (root == null || root.isMissingNode()) root = Toml.MAPPER.createObjectNode();
         ObjectNode table = (ObjectNode) root;
         onlyKeys(table, TOP_KEYS, "");
 

@@ -3,7 +3,6 @@ package dev.donjon.config;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -50,7 +49,6 @@ public record DonjonConfig(Optional<URI> broker, String dir, List<SecretRequest>
 
     private static final Pattern FILE = Pattern.compile("[A-Za-z0-9._-]{1,255}");
     private static final int MAX_SECRETS = 256;
-    private static final TomlMapper TOML = new TomlMapper();
 
     /**
      * One secret the workload needs.
@@ -133,7 +131,7 @@ public record DonjonConfig(Optional<URI> broker, String dir, List<SecretRequest>
     public static DonjonConfig parse(String text) {
         JsonNode root;
         try {
-            root = TOML.readTree(text);
+            root = Toml.MAPPER.readTree(text);
         } catch (JacksonException e) {
             throw new ConfigException("invalid TOML" + ConfigParser.where(e.getLocation()) + ": "
                     + ConfigParser.firstLine(e.getOriginalMessage()));

@@ -1,5 +1,6 @@
 package dev.donjon.host.agent;
 
+import dev.donjon.host.keep.KeepLog;
 import dev.donjon.host.keep.KeepMain;
 import dev.donjon.keep.NetworkPolicy;
 import dev.donjon.wasi.EngineJvmOptions;
@@ -10,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * Starts Keep processes: the same JVM and class path as the agent, running {@link KeepMain}. One OS process per Keep,
@@ -187,6 +189,8 @@ public final class KeepLauncher {
         cmd.addAll(List.of("--connect-policy", network.connect().argument()));
         network.listenAddress().ifPresent(a -> cmd.addAll(List.of("--listen-address", a.getHostAddress())));
         if (spare) cmd.addAll(List.of("--spare", "yes"));
+        // the Keep logs what this agent logs (warn by default; info also turns on the Keep's JIT-refusal watch)
+        cmd.addAll(List.of("--log-level", KeepLog.argumentFor(Logger.getLogger(""))));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         // the Keep gets nothing from the host's environment but where its platform lives
         pb.environment().keySet().removeIf(k -> !PLATFORM_VARIABLES.contains(k));

@@ -31,7 +31,7 @@ import java.util.Arrays;
 /**
  * A Keep process, as the host agent launches it: {@code KeepMain --keep-id ID --backend B --max-memory BYTES
  * [--max-time-ms MS] [--max-cpu-time-ms MS] [--connect-policy anywhere|not-this-host|only:CIDR,...]
- * [--listen-address ADDR]} (without {@code --connect-policy}, guests may connect anywhere but this host). It talks to the agent over its stdin/stdout with {@link LinkFrame}s: HELLO (the client's
+ * [--listen-address ADDR] [--log-level error|warn|info|debug]} (without {@code --connect-policy}, guests may connect anywhere but this host). It talks to the agent over its stdin/stdout with {@link LinkFrame}s: HELLO (the client's
  * nonce) -> OFFER (key + evidence) -> PACKAGE (sealed) -> ACCEPTED | REFUSED -> OUTPUT..., while INPUT frames (the
  * guest's stdin, sealed by the client) come in. It exits when the guest
  * ends, when the package cannot be opened, and at once when its stdin closes (the agent is gone: no orphans).
@@ -66,6 +66,13 @@ public final class KeepMain {
         // stdout is the link; anything else printing there would corrupt it, so stray prints go to stderr
         OutputStream link = new FileOutputStream(FileDescriptor.out);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
+        try {
+            KeepLog.configure(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("keep: " + e.getMessage());
+            System.exit(EXIT_BAD_ARGS);
+            return;
+        }
         if (args.length == 1 && args[0].equals("--warm-up")) {
             warmUp();
             System.exit(EXIT_DONE);
@@ -163,6 +170,7 @@ public final class KeepMain {
                     case "--connect-policy" ->
                         network = new NetworkPolicy(ConnectPolicy.parse(a[i + 1]), network.listenAddress());
                     case "--listen-address" -> network = network.withListenAddress(literalAddress(a[i + 1]));
+                    case "--log-level" -> KeepLog.level(a[i + 1]); // applied by KeepLog.configure, checked here
                     default -> throw new IllegalArgumentException("unknown option " + a[i]);
                 }
             }

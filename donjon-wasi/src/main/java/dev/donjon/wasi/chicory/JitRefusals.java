@@ -21,6 +21,9 @@ import jdk.jfr.consumer.RecordingStream;
 final class JitRefusals {
     private static final Logger LOG = Logger.getLogger(JitRefusals.class.getName());
     private static final String GENERATED = "com.dylibso.chicory.$gen.";
+    /** The daemon thread the recording's events arrive on. */
+    static final String THREAD = "donjon-jit-refusals";
+
     private static volatile WasmModule named;
     private static volatile boolean started;
     /** Failure messages by compile id: JFR emits a failure before the compilation event that names the method. */
@@ -46,7 +49,9 @@ final class JitRefusals {
                     "jdk.CompilationFailure", e -> FAILURES.put(e.getInt("compileId"), e.getString("failureMessage")));
             stream.onEvent("jdk.Compilation", JitRefusals::compiled);
             stream.setMaxAge(Duration.ofSeconds(10));
-            stream.startAsync();
+            // not startAsync(): its thread is not a daemon, and kept every JVM that ran a guest in-process at info
+            // (a benchmark, an embedding program) alive after its main thread ended
+            Thread.ofPlatform().daemon().name(THREAD).start(stream::start);
         } catch (RuntimeException | Error e) {
             LOG.info(() ->
                     "cannot watch for guest functions the JIT refuses (no JDK Flight Recorder): " + OneLine.of(e));
