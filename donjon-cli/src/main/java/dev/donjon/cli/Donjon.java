@@ -55,8 +55,6 @@ public final class Donjon {
         return m;
     }
 
-    private static final Set<String> VERSION_FLAGS = Set.of("-V", "--version");
-
     enum LogLevel {
         error,
         warn,
@@ -135,9 +133,9 @@ public final class Donjon {
 
     /** Runs the command line and returns its exit code; never prints a stack trace unless --log-level debug. */
     public static int execute(String... args) {
-        if (args.length == 1 && VERSION_FLAGS.contains(args[0])) {
+        if (Main.asksForVersion(args)) {
             // what picocli prints for it, without building a command tree (its reflection is most of a start-up)
-            for (String line : new DonjonVersion().getVersion()) System.out.println(line);
+            System.out.println(Main.version());
             System.out.flush();
             return 0;
         }
@@ -169,8 +167,8 @@ public final class Donjon {
                     named = a;
                     break;
                 }
-                version |= VERSION_FLAGS.contains(a);
-                versionOnly &= VERSION_FLAGS.contains(a);
+                version |= Main.VERSION_FLAGS.contains(a);
+                versionOnly &= Main.VERSION_FLAGS.contains(a);
             }
         }
         // help and completion describe the whole tree

@@ -1,0 +1,73 @@
+package dev.donjon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a command loads is what it uses: {@code donjon run} of a module without Enarx.toml or Donjon.toml none of the
+ * libraries it does not need (Jackson's mapper alone is about 430 classes), {@code donjon --version} no command class
+ * at all. Each costs start-up (bench/README.md, Start-up); a guard on what is loaded, not a timing.
+ */
+class StartupClassesTest {
+    /**
+     * Jackson's mappers, BouncyCastle, AWS-LC. (jackson-core's JacksonException alone is loaded: the verifier loads
+     * it for the config readers' catch clauses; nothing of it runs.)
+     */
+    private static final List<String> UNUSED = List.of(
+            "com.fasterxml.jackson.databind.", "com.fasterxml.jackson.dataformat.", "org.bouncycastle.", "com.amazon.");
+
+    @Test
+    void versionLoadsNoCommandAndNoPicocli(@TempDir Path dir) throws Exception {
+        List<String> cmd = RunCommandTest.javaDonjon();
+        cmd.set(cmd.size() - 1, Main.class.getName()); // the jar's Main-Class
+        cmd.add("--version");
+        List<String> loaded = loadedClasses(dir, cmd);
+        assertEquals(
+                List.of(), loaded.stream().filter(c -> c.startsWith("picocli.")).toList());
+        assertEquals(
+                List.of(Main.class.getName()),
+                loaded.stream().filter(c -> c.startsWith("dev.donjon.")).toList());
+        assertTrue(Files.readString(dir.resolve("out.txt")).startsWith("donjon "));
+    }
+
+    @Test
+    void runningHelloLoadsNoJacksonBouncyCastleOrAwsLc(@TempDir Path dir) throws Exception {
+        List<String> cmd = RunCommandTest.javaDonjon();
+        cmd.addAll(List.of(
+                "run",
+                "--backend",
+                "nil",
+                "--no-module-cache",
+                RunCommandTest.ROOT.resolve("examples/hello/hello.wasm").toString()));
+        List<String> unused = loadedClasses(dir, cmd).stream()
+                .filter(name -> UNUSED.stream().anyMatch(name::startsWith))
+                .toList();
+        assertEquals("Hello, world!\n", Files.readString(dir.resolve("out.txt")));
+        assertEquals(List.of(), unused.stream().limit(5).toList(), unused.size() + " classes of unused libraries");
+    }
+
+    /** Runs {@code cmd} with class loading logged; its stdout goes to out.txt in {@code dir}. */
+    private static List<String> loadedClasses(Path dir, List<String> cmd) throws Exception {
+        Path log = dir.resolve("classes.txt");
+        cmd = new java.util.ArrayList<>(cmd);
+        cmd.add(1, "-Xlog:class+load=info:file=" + log);
+        Process p = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(dir.resolve("out.txt").toFile())
+                .redirectError(dir.resolve("err.txt").toFile())
+                .start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("err.txt")));
+        return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                .map(line -> line.replaceFirst("^.*\\[class,load\\] ", "").replaceFirst(" .*$", ""))
+                .toList();
+    }
+}
