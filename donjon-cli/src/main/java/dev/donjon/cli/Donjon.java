@@ -1,18 +1,11 @@
 package dev.donjon.cli;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.donjon.common.LogLines;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.logging.Formatter;
-import java.util.logging.Level;
-import java.util.logging.LogManager;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.StreamHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,50 +64,7 @@ public final class Donjon {
                 description = "error, warn, info or debug (debug also prints stack traces). Default: ${DEFAULT-VALUE}.")
         void setLogLevel(LogLevel level) {
             Donjon.level = level;
-            Level jul = switch (level) {
-                case error -> Level.SEVERE;
-                case warn -> Level.WARNING;
-                case info -> Level.INFO;
-                case debug -> Level.FINE;
-            };
-            // reset() first: the JDK would otherwise build the handlers of its logging.properties (a ConsoleHandler
-            // whose SimpleFormatter loads the time-zone database) at every start, only for them to be removed here
-            LogManager.getLogManager().reset();
-            Logger root = Logger.getLogger("");
-            root.setLevel(jul);
-            root.addHandler(new LogLines(jul));
-        }
-    }
-
-    /** Log records on stderr as {@code LEVEL: message}, with the stack trace when one is attached (debug). */
-    private static final class LogLines extends StreamHandler {
-        LogLines(Level level) {
-            super(System.err, new Formatter() {
-                @Override
-                public String format(LogRecord r) {
-                    StringBuilder line = new StringBuilder(r.getLevel().getLocalizedName())
-                            .append(": ")
-                            .append(formatMessage(r));
-                    if (r.getThrown() != null) {
-                        StringWriter trace = new StringWriter();
-                        r.getThrown().printStackTrace(new PrintWriter(trace));
-                        line.append(System.lineSeparator()).append(trace);
-                    }
-                    return line.append(System.lineSeparator()).toString();
-                }
-            });
-            setLevel(level);
-        }
-
-        @Override
-        public synchronized void publish(LogRecord r) {
-            super.publish(r);
-            flush(); // each line as it happens, as ConsoleHandler does
-        }
-
-        @Override
-        public synchronized void close() {
-            flush(); // never close System.err
+            LogLines.install("", LogLines.level(level.name()));
         }
     }
 

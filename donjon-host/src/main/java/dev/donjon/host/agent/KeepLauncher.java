@@ -1,6 +1,6 @@
 package dev.donjon.host.agent;
 
-import dev.donjon.host.keep.KeepLog;
+import dev.donjon.common.LogLines;
 import dev.donjon.host.keep.KeepMain;
 import dev.donjon.keep.NetworkPolicy;
 import dev.donjon.wasi.EngineJvmOptions;
@@ -190,7 +190,7 @@ public final class KeepLauncher {
         network.listenAddress().ifPresent(a -> cmd.addAll(List.of("--listen-address", a.getHostAddress())));
         if (spare) cmd.addAll(List.of("--spare", "yes"));
         // the Keep logs what this agent logs (warn by default; info also turns on the Keep's JIT-refusal watch)
-        cmd.addAll(List.of("--log-level", KeepLog.argumentFor(Logger.getLogger(""))));
+        cmd.addAll(List.of("--log-level", LogLines.name(Logger.getLogger(""))));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         // the Keep gets nothing from the host's environment but where its platform lives
         pb.environment().keySet().removeIf(k -> !PLATFORM_VARIABLES.contains(k));

@@ -1,5 +1,6 @@
 package dev.donjon.host.keep;
 
+import dev.donjon.common.LogLines;
 import dev.donjon.host.link.LinkFrame;
 import dev.donjon.host.protocol.DeployContext;
 import dev.donjon.host.protocol.InputCipher;
@@ -170,7 +171,7 @@ public final class KeepMain {
                     case "--connect-policy" ->
                         network = new NetworkPolicy(ConnectPolicy.parse(a[i + 1]), network.listenAddress());
                     case "--listen-address" -> network = network.withListenAddress(literalAddress(a[i + 1]));
-                    case "--log-level" -> KeepLog.level(a[i + 1]); // applied by KeepLog.configure, checked here
+                    case "--log-level" -> LogLines.level(a[i + 1]); // applied by KeepLog.configure, checked here
                     default -> throw new IllegalArgumentException("unknown option " + a[i]);
                 }
             }

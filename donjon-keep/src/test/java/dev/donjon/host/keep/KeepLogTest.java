@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.donjon.common.LogLines;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
@@ -40,9 +41,9 @@ class KeepLogTest {
 
         Logger agent = Logger.getLogger("");
         agent.setLevel(Level.WARNING);
-        assertEquals("warn", KeepLog.argumentFor(agent));
+        assertEquals("warn", LogLines.name(agent));
         agent.setLevel(Level.FINE);
-        assertEquals("debug", KeepLog.argumentFor(agent));
+        assertEquals("debug", LogLines.name(agent));
     }
 
     @Test
