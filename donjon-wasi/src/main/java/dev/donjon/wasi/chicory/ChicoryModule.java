@@ -245,13 +245,13 @@ public final class ChicoryModule {
     }
 
     /**
-     * One flat array when the memory's ceiling fits in one (guest loads and stores 2-2.5x faster: bench/README.md),
-     * else Chicory's paged memory (a 2 GiB ceiling, or a shared memory).
+     * One flat array (guest loads and stores 2-2.5x faster than Chicory's paged memory: bench/README.md), which the
+     * compiled code keeps in locals ({@link MemoryInLocals}); a Java array ends one page short of a 2 GiB ceiling,
+     * which is where such a memory stops growing. Chicory's paged memory only for a shared memory, whose code is
+     * compiled without {@link MemoryInLocals}.
      */
     private static Memory memory(MemoryLimits limits) {
-        return limits.shared() || limits.maximumPages() > ContiguousMemory.MAX_PAGES
-                ? new ByteArrayMemory(limits)
-                : new ContiguousMemory(limits);
+        return limits.shared() ? new ByteArrayMemory(limits) : new ContiguousMemory(limits);
     }
 
     /** The memory is known only once the instance exists; host functions look it up through this. */

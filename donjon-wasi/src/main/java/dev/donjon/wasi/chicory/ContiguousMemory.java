@@ -37,20 +37,22 @@ import java.util.Objects;
  * {@code memory.grow} does (-1).
  */
 final class ContiguousMemory implements Memory {
-    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle FLOAT = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle DOUBLE =
-            MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle FLOAT = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
     /** A Java array holds at most 2 GiB - 1 bytes: one page less than 2 GiB. */
     static final int MAX_PAGES = Integer.MAX_VALUE / PAGE_SIZE;
 
     private final MemoryLimits limits;
-    /** The backing array: the memory's bytes, then zeros up to its capacity (room for later grows). */
-    private byte[] bytes;
+    /**
+     * The backing array: the memory's bytes, then zeros up to its capacity (room for later grows). Compiled guest
+     * code keeps it and {@link #size} in locals ({@link MemoryInLocals}), so it is replaced only by {@link #grow}.
+     */
+    byte[] bytes;
     /** The memory itself: the first {@link #size} bytes of {@link #bytes}; its bounds are the wasm bounds. */
-    private int size;
+    int size;
     /** {@link #size} less 1, 3 and 7: the largest address a 2-, 4- and 8-byte access may start at, plus one. */
     private int limit2, limit4, limit8;
 
@@ -72,7 +74,7 @@ final class ContiguousMemory implements Memory {
         limit8 = newSize - 7;
     }
 
-    private static WasmRuntimeException outOfBounds() {
+    static WasmRuntimeException outOfBounds() {
         return new WasmRuntimeException("out of bounds memory access");
     }
 

@@ -46,11 +46,15 @@ final class ModuleCompiler {
                     Integer.getInteger("donjon.split.limit", 1000), Integer.getInteger("donjon.split.minimum", 300))
             : null;
 
+    /** Whether {@link MemoryInLocals} runs; system property {@code donjon.memory-in-locals=false} is for measuring. */
+    static final boolean MEMORY_IN_LOCALS = Boolean.parseBoolean(System.getProperty("donjon.memory-in-locals", "true"));
+
     private ModuleCompiler() {}
 
     /** Version of the transformation, for cache keys. */
     static String version() {
-        return SPLITTER == null ? "unsplit" : SPLITTER.version();
+        return (SPLITTER == null ? "unsplit" : SPLITTER.version())
+                + (MEMORY_IN_LOCALS ? "+" + MemoryInLocals.VERSION : "");
     }
 
     /**
@@ -62,8 +66,13 @@ final class ModuleCompiler {
      */
     record Compiled(byte[] jar, List<LargeFunctionSplitter.Outcome> outcomes, Set<Integer> interpreted) {}
 
-    /** Compiles with {@code splitter} (null: Chicory's classes as they are). */
+    /** Compiles with {@code splitter} (null: Chicory's classes as they are), and {@link MemoryInLocals} as set. */
     static Compiled compile(WasmModule module, LargeFunctionSplitter splitter) {
+        return compile(module, splitter, MEMORY_IN_LOCALS);
+    }
+
+    /** As {@link #compile(WasmModule, LargeFunctionSplitter)}, with or without {@link MemoryInLocals}. */
+    static Compiled compile(WasmModule module, LargeFunctionSplitter splitter, boolean memoryInLocals) {
         Compiler compiler = Compiler.builder(module)
                 .withClassCollectorFactory(ByteClassCollector::new)
                 .withInterpreterFallback(InterpreterFallback.SILENT)
@@ -96,6 +105,11 @@ final class ModuleCompiler {
             LOG.info(() -> "too large for JVM methods, run in Chicory's interpreter (much slower): "
                     + FunctionNames.describe(module, new java.util.TreeSet<>(interpreted)));
         }
+        boolean shared = module.memorySection()
+                .filter(s -> s.memoryCount() > 0)
+                .map(s -> s.getMemory(0).limits().shared())
+                .orElse(false);
+        if (memoryInLocals && !shared) classes = MemoryInLocals.transform(classes);
         return new Compiled(jar(mainClass, classes), outcomes, Set.copyOf(interpreted));
     }
 

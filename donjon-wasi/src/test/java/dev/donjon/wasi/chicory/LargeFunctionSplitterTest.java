@@ -112,6 +112,7 @@ class LargeFunctionSplitterTest {
     private static String call(ModuleCompiler.Compiled compiled, String export, long... args) {
         Instance instance = Instance.builder(module)
                 .withMachineFactory(ModuleCompiler.load(module, compiled.jar()))
+                .withMemoryFactory(ContiguousMemory::new) // as Donjon runs guests (MemoryInLocals needs it)
                 .build();
         try {
             long[] r = instance.export(export).apply(args);

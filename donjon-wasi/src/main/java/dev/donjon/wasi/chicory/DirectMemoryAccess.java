@@ -1,0 +1,99 @@
+package dev.donjon.wasi.chicory;
+
+import com.dylibso.chicory.runtime.Memory;
+
+/**
+ * Loads and stores of compiled guest code that keeps its memory's array and size in locals ({@link MemoryInLocals}):
+ * public because the guest's generated classes, in their own class loader, call them in place of Chicory's
+ * {@code memoryRead*}/{@code memoryWrite*}, with the array and size in place of the {@code Memory}.
+ *
+ * <p>Each access checks the wasm bounds itself (an effective address of 2 GiB or more arrives as a negative base,
+ * or as a negative sum of base and offset), then reads the array through a VarHandle, which checks the Java array's
+ * bounds again: a stale array could only make an access trap, never reach outside the array. The methods stay under
+ * 35 bytes of bytecode, so that C1 inlines them as it did Chicory's.
+ */
+public final class DirectMemoryAccess {
+    private DirectMemoryAccess() {}
+
+    /** The array compiled code keeps in a local. */
+    public static byte[] bytes(Memory memory) {
+        return ((ContiguousMemory) memory).bytes;
+    }
+
+    /** The memory's size in bytes, kept in a local beside {@link #bytes}. */
+    public static int size(Memory memory) {
+        return ((ContiguousMemory) memory).size;
+    }
+
+    public static byte readByte(int base, int offset, byte[] bytes, int size) {
+        int addr = base + offset;
+        if ((base | addr) < 0 || addr >= size) throw ContiguousMemory.outOfBounds();
+        return bytes[addr];
+    }
+
+    public static void writeByte(int base, byte value, int offset, byte[] bytes, int size) {
+        int addr = base + offset;
+        if ((base | addr) < 0 || addr >= size) throw ContiguousMemory.outOfBounds();
+        bytes[addr] = value;
+    }
+
+    public static short readShort(int base, int offset, byte[] bytes, int size) {
+        int addr = base + offset;
+        if ((base | addr) < 0 || addr > size - 2) throw ContiguousMemory.outOfBounds();
+        return (short) ContiguousMemory.SHORT.get(bytes, addr);
+    }
+
+    public static void writeShort(int base, short value, int offset, byte[] bytes, int size) {
+        int addr = base + offset;
+        if ((base | addr) < 0 || addr > size - 2) throw ContiguousMemory.outOfBounds();
+        ContiguousMemory.SHORT.set(bytes, addr, value);
+    }
+
+    public static int readInt(int base, int offset, byte[] bytes, int size) {
+        int addr = base + offset;
+        if ((base | addr) < 0 || addr > size - 4) throw ContiguousMemory.outOfBounds();
+        return (int) ContiguousMemory.INT.get(bytes, addr);
+    }
+
+    public static void writeInt(int base, int value, int offset, byte[] bytes, int size) {
+        int addr = base + offset;
+        if ((base | addr) < 0 || addr > size - 4) throw ContiguousMemory.outOfBounds();
+        ContiguousMemory.INT.set(bytes, addr, value);
+    }
+
+    public static long readLong(int base, int offset, byte[] bytes, int size) {
+        int addr = base + offset;
+        if ((base | addr) < 0 || addr > size - 8) throw ContiguousMemory.outOfBounds();
+        return (long) ContiguousMemory.LONG.get(bytes, addr);
+    }
+
+    public static void writeLong(int base, long value, int offset, byte[] bytes, int size) {
+        int addr = base + offset;
+        if ((base | addr) < 0 || addr > size - 8) throw ContiguousMemory.outOfBounds();
+        ContiguousMemory.LONG.set(bytes, addr, value);
+    }
+
+    public static float readFloat(int base, int offset, byte[] bytes, int size) {
+        int addr = base + offset;
+        if ((base | addr) < 0 || addr > size - 4) throw ContiguousMemory.outOfBounds();
+        return (float) ContiguousMemory.FLOAT.get(bytes, addr);
+    }
+
+    public static void writeFloat(int base, float value, int offset, byte[] bytes, int size) {
+        int addr = base + offset;
+        if ((base | addr) < 0 || addr > size - 4) throw ContiguousMemory.outOfBounds();
+        ContiguousMemory.FLOAT.set(bytes, addr, value);
+    }
+
+    public static double readDouble(int base, int offset, byte[] bytes, int size) {
+        int addr = base + offset;
+        if ((base | addr) < 0 || addr > size - 8) throw ContiguousMemory.outOfBounds();
+        return (double) ContiguousMemory.DOUBLE.get(bytes, addr);
+    }
+
+    public static void writeDouble(int base, double value, int offset, byte[] bytes, int size) {
+        int addr = base + offset;
+        if ((base | addr) < 0 || addr > size - 8) throw ContiguousMemory.outOfBounds();
+        ContiguousMemory.DOUBLE.set(bytes, addr, value);
+    }
+}
