@@ -158,20 +158,8 @@ public final class CompiledModuleCache {
             return null;
         }
         Path keyFile = dir.resolve("key");
-        try {
-            byte[] fresh = new byte[32];
-            new SecureRandom().nextBytes(fresh);
-            Path tmp = Files.createTempFile(dir, "key", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
-            Files.write(tmp, fresh);
-            try {
-                // a link, not a move: it fails if another run made the key first, and then that key is the one
-                Files.createLink(keyFile, tmp);
-            } finally {
-                Files.delete(tmp);
-            }
-        } catch (FileAlreadyExistsException e) {
-            // made by an earlier run
-        }
+        // made once: a SecureRandom and three file operations cost every run several ms of start-up
+        if (!Files.exists(keyFile, LinkOption.NOFOLLOW_LINKS)) makeKey(keyFile);
         if (!Files.isRegularFile(keyFile, LinkOption.NOFOLLOW_LINKS) || !ownedAndPrivate(keyFile)) {
             LOG.warning(() -> "compiled-module cache off: " + keyFile + " is not this user's private file (chmod 600)");
             return null;
@@ -183,6 +171,24 @@ public final class CompiledModuleCache {
         }
         macKey = k;
         return k;
+    }
+
+    private static void makeKey(Path keyFile) throws IOException {
+        try {
+            byte[] fresh = new byte[32];
+            new SecureRandom().nextBytes(fresh);
+            Path tmp = Files.createTempFile(
+                    keyFile.getParent(), "key", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
+            Files.write(tmp, fresh);
+            try {
+                // a link, not a move: it fails if another run made the key first, and then that key is the one
+                Files.createLink(keyFile, tmp);
+            } finally {
+                Files.delete(tmp);
+            }
+        } catch (FileAlreadyExistsException e) {
+            // made by another run meanwhile: that key is the one
+        }
     }
 
     private static boolean ownedAndPrivate(Path p) throws IOException {

@@ -90,6 +90,23 @@ class CompiledModuleCacheTest {
     }
 
     @Test
+    void keyThatIsALinkOrOpenToOthersTurnsTheCacheOff() throws IOException {
+        // the key is read, not made again, when it exists: it must still be this user's private regular file
+        Path linked = Files.createDirectory(tmp.resolve("linked"));
+        Files.setPosixFilePermissions(linked, PosixFilePermissions.fromString("rwx------"));
+        Path elsewhere = Files.write(tmp.resolve("someone-elses-key"), new byte[32]);
+        Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rw-------"));
+        Files.createSymbolicLink(linked.resolve("key"), elsewhere);
+        CompiledModuleCache.in(linked).put("a", CONTENT);
+        assertTrue(entries(linked).isEmpty(), "nothing written under a key others could have planted");
+
+        Path open = tmp.resolve("open-key");
+        CompiledModuleCache.in(open).put("a", CONTENT);
+        Files.setPosixFilePermissions(open.resolve("key"), PosixFilePermissions.fromString("rw-r--r--"));
+        assertTrue(CompiledModuleCache.in(open).get("a").isEmpty());
+    }
+
+    @Test
     void disabledCacheKeepsNothing() {
         CompiledModuleCache cache = CompiledModuleCache.disabled();
         cache.put("a", CONTENT);
