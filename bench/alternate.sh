@@ -5,6 +5,7 @@
 #   e.g. bench/alternate.sh './donjon run examples/hello/hello.wasm' '../main/donjon run examples/hello/hello.wasm'
 #
 # Environment: N (default 30 rounds).
+# Builds nothing: it runs the two commands it is given, which build what they need (./donjon builds itself).
 #
 # Why not hyperfine: it runs one command's runs, then the other's, and this machine's speed drifts by up to 30% from
 # one minute to the next (bench/README.md, Start-up), which a comparison of two builds then mistakes for the builds.
