@@ -54,7 +54,9 @@ fetch() {
 }
 
 COMMON="-O2 -ffp-contract=off"
-WASM="--target=wasm32-wasi -Wl,--strip-debug"
+# -mbulk-memory: memcpy/memmove/memset become wasm's memory.copy/memory.fill (WebAssembly 2.0; clang 20 and later
+# enable it by default, clang-19 does not) instead of byte loops in wasm, as a current toolchain builds these programs.
+WASM="--target=wasm32-wasi -mbulk-memory -Wl,--strip-debug"
 OUT=$HERE/target
 mkdir -p "$OUT"
 

@@ -132,6 +132,38 @@ class TlsSocketsTest {
         }
     }
 
+    /**
+     * A handshake's expensive step (the engine's delegated task: key agreement, signing) runs off the guest's thread:
+     * a client whose handshake is held there does not stop the Keep serving a connection already open (a flood of
+     * handshakes would otherwise stall every established connection behind them).
+     */
+    @Test
+    void aHeldHandshakeDoesNotStallAnOpenConnection() throws Exception {
+        GatedHandshakeTls tls = new GatedHandshakeTls(TestTls.context(server));
+        try (Server echo = Server.start("echo", "ECHO", tls.context(), false);
+                SSLSocket open = connect(trustingServer(), echo.port())) {
+            assertEquals("before", exchange(open, "before"));
+            tls.arm();
+            try (SSLSocket held = connect(trustingServer(), echo.port())) {
+                CompletableFuture<Void> handshake = CompletableFuture.runAsync(() -> {
+                    try {
+                        held.startHandshake();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertTrue(tls.waiting.await(30, TimeUnit.SECONDS), "the held handshake never reached its task");
+                open.setSoTimeout(10_000);
+                assertEquals("while another handshake is held", exchange(open, "while another handshake is held"));
+                tls.release();
+                handshake.get(30, TimeUnit.SECONDS);
+                assertEquals("after", exchange(held, "after"));
+            } finally {
+                tls.release();
+            }
+        }
+    }
+
     @Test
     void manySmallExchangesOnOneConnection() throws Exception {
         try (Server echo = Server.start("echo", "ECHO", TestTls.context(server), false);

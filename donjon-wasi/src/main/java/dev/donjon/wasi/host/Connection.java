@@ -42,6 +42,12 @@ public sealed interface Connection permits Connection.Plain, TlsConnection {
         return (readyOps & writeInterest()) != 0;
     }
 
+    /**
+     * How this connection wakes a guest waiting on the run's selector when work finished on another thread (a TLS
+     * handshake step) changed what the guest may do with it. Called when the channel is registered.
+     */
+    default void wakeWith(Runnable wakeup) {}
+
     /** The guest is about to wait for this connection: memory it only needs while busy can be given back. */
     default void beforeWait() {}
 

@@ -59,7 +59,10 @@ final class Readiness implements AutoCloseable {
         }
     }
 
-    private Selector selector;
+    private volatile Selector selector;
+    /** Set by {@link #poke} from another thread: a connection's state changed with no socket event to show it. */
+    private volatile boolean poked;
+
     private long round;
     private final List<Slot> wanted = new ArrayList<>();
     private final List<Slot> ready = new ArrayList<>();
@@ -93,6 +96,7 @@ final class Readiness implements AutoCloseable {
             SelectionKey key = channel.register(selector(), 0);
             Slot slot = new Slot(key, connection);
             key.attach(slot);
+            if (connection != null) connection.wakeWith(this::poke);
             return slot;
         } catch (ClosedChannelException e) {
             throw Errno.fail(Errno.BADF);
@@ -131,10 +135,10 @@ final class Readiness implements AutoCloseable {
     }
 
     /**
-     * Waits until at least one wanted interest is ready or the timeout passes.
+     * Waits until at least one wanted interest is ready, the timeout passes or a connection {@link #poke pokes}.
      *
      * @param timeoutNs negative = wait forever, 0 = do not wait
-     * @return how many slots are ready (0 on timeout); {@link #ready()} lists them
+     * @return how many slots are ready (0 on timeout, or when {@link #poke poked}); {@link #ready()} lists them
      */
     int await(long timeoutNs) {
         Selector sel = selector();
@@ -156,6 +160,9 @@ final class Readiness implements AutoCloseable {
                     else sel.select(Math.max(1, (left + 999_999) / 1_000_000));
                 }
                 if (Thread.currentThread().isInterrupted()) throw new GuestStopped();
+                // a poke ends the wait with nothing ready: the caller asks its connections again
+                boolean woken = poked;
+                if (woken) poked = false;
                 for (SelectionKey key : sel.selectedKeys()) {
                     if (!key.isValid()) continue;
                     Slot s = (Slot) key.attachment();
@@ -169,12 +176,22 @@ final class Readiness implements AutoCloseable {
                     ready.add(s);
                 }
                 sel.selectedKeys().clear();
-                if (!ready.isEmpty() || timeoutNs == 0) return ready.size();
+                if (!ready.isEmpty() || timeoutNs == 0 || woken) return ready.size();
                 if (timeoutNs > 0 && deadline - System.nanoTime() <= 0) return 0;
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Ends the current (or next) {@link #await} early, from any thread: a connection finished work off the guest's
+     * thread (a TLS handshake step) and the guest's wait must look at it again.
+     */
+    void poke() {
+        poked = true;
+        Selector s = selector;
+        if (s != null) s.wakeup();
     }
 
     /** The slots the last {@link #await} found ready. */

@@ -20,6 +20,11 @@ import javax.net.ssl.SSLParameters;
  * writing plaintext. Nothing here blocks: the handshake and the record layer advance whenever the guest
  * reads, writes or polls, and the selector interest asked for is whatever the engine is waiting on.
  *
+ * <p>The handshake's expensive steps (the engine's delegated tasks: key agreement, signing, checking a certificate)
+ * run on a virtual thread, not the guest's: the guest's one thread goes on serving its other connections meanwhile,
+ * and a burst of new connections no longer stalls the ones already open. While a task runs this connection waits on
+ * nothing from its socket; the task's end wakes the guest's wait ({@link #wakeWith}).
+ *
  * <p>A failed handshake or a protocol error kills this connection only: the alert is sent if the socket
  * takes it, and every later read or write on the fd fails (ECONNABORTED); the guest closes the fd as it would
  * after any socket error. A peer that closes the TCP connection without close_notify gives ECONNRESET rather
@@ -47,6 +52,10 @@ public final class TlsConnection implements Connection {
     private ByteBuffer[]
             direct; // during read(): where unwrap() decrypts while appIn is empty, null when it does not fit
     private long directBytes; // plaintext decrypted into direct during this read()
+    // A delegated task is running on another thread: the engine is left alone until it ends.
+    private volatile boolean taskRunning;
+    private volatile RuntimeException taskFailure; // what a delegated task threw, for the guest's thread to report
+    private volatile Runnable wakeup; // wakes the guest's wait when a task ends (set on registration)
 
     private TlsConnection(SocketChannel channel, SSLEngine engine) throws IOException {
         this.channel = channel;
@@ -108,6 +117,11 @@ public final class TlsConnection implements Connection {
     @Override
     public SocketChannel channel() {
         return channel;
+    }
+
+    @Override
+    public void wakeWith(Runnable wakeup) {
+        this.wakeup = wakeup;
     }
 
     /**
@@ -239,10 +253,13 @@ public final class TlsConnection implements Connection {
         if (netOut.position() == 0 && netOut.capacity() > 0) netOut = ByteBuffer.allocate(0);
     }
 
+    /** Nothing while a delegated task runs (its end wakes the guest); a task still to start, like a wrap, needs none. */
     @Override
     public int readInterest() {
+        if (taskRunning) return 0;
         int ops = netOut.position() > 0 ? SelectionKey.OP_WRITE : 0;
-        return engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP
+        HandshakeStatus hs = engine.getHandshakeStatus();
+        return hs == HandshakeStatus.NEED_WRAP || hs == HandshakeStatus.NEED_TASK
                 ? ops | SelectionKey.OP_WRITE
                 : ops | SelectionKey.OP_READ;
     }
@@ -310,7 +327,12 @@ public final class TlsConnection implements Connection {
      * decrypts received records into {@code appIn} until it is full. Reads the socket only if {@code mayRead}.
      */
     private void advance(boolean mayRead) {
-        if (failure != null) return;
+        if (failure != null || taskRunning) return;
+        RuntimeException thrown = taskFailure;
+        if (thrown != null) {
+            fail(new SSLException("TLS handshake task failed: " + thrown.getMessage(), thrown));
+            return;
+        }
         try {
             flush();
             try {
@@ -318,8 +340,8 @@ public final class TlsConnection implements Connection {
                     HandshakeStatus hs = engine.getHandshakeStatus();
                     boolean progressed = switch (hs) {
                         case NEED_TASK -> {
-                            for (Runnable task; (task = engine.getDelegatedTask()) != null; ) task.run();
-                            yield true;
+                            runTasksElsewhere();
+                            yield false;
                         }
                         case NEED_WRAP -> wrapHandshake();
                         default -> !engine.isInboundDone() && !peerClosed && unwrap(mayRead);
@@ -337,6 +359,22 @@ public final class TlsConnection implements Connection {
             // An engine in a state it did not expect must still cost only this connection, never the Keep.
             fail(new SSLException("TLS engine failure: " + e.getMessage(), e));
         }
+    }
+
+    /** Runs the engine's delegated tasks on a virtual thread, then wakes the guest's wait. */
+    private void runTasksElsewhere() {
+        taskRunning = true;
+        Thread.ofVirtual().name("tls-handshake").start(() -> {
+            try {
+                for (Runnable task; (task = engine.getDelegatedTask()) != null; ) task.run();
+            } catch (RuntimeException e) {
+                taskFailure = e; // an engine in a state it did not expect: this connection fails, never the Keep
+            } finally {
+                taskRunning = false;
+                Runnable w = wakeup;
+                if (w != null) w.run();
+            }
+        });
     }
 
     private boolean wrapHandshake() throws IOException {
