@@ -241,9 +241,9 @@ public final class EchoConnections {
     }
 
     /** A throwaway P-256 certificate for localhost: the server's context, and the file the client JVM trusts. */
-    private record TlsServer(SSLContext context, Path certificateFile) {}
+    record TlsServer(SSLContext context, Path certificateFile) {}
 
-    private static TlsServer selfSigned() throws Exception {
+    static TlsServer selfSigned() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair keys = g.generateKeyPair();

@@ -62,7 +62,7 @@ public final class EchoLoad {
         }
     }
 
-    private static SSLSocketFactory trusting(Path certificate) throws Exception {
+    static SSLSocketFactory trusting(Path certificate) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(certificate)) {

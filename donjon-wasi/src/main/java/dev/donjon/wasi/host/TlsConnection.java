@@ -23,7 +23,8 @@ import javax.net.ssl.SSLParameters;
  * <p>The handshake's expensive steps (the engine's delegated tasks: key agreement, signing, checking a certificate)
  * run on a virtual thread, not the guest's: the guest's one thread goes on serving its other connections meanwhile,
  * and a burst of new connections no longer stalls the ones already open. While a task runs this connection waits on
- * nothing from its socket; the task's end wakes the guest's wait ({@link #wakeWith}).
+ * nothing from its socket; the task's end wakes the guest's wait ({@link #wakeWith}). That CPU is no longer charged
+ * to the guest's CPU-time limit, which counts its own thread: it is work the clients cause, not the guest.
  *
  * <p>A failed handshake or a protocol error kills this connection only: the alert is sent if the socket
  * takes it, and every later read or write on the fd fails (ECONNABORTED); the guest closes the fd as it would
