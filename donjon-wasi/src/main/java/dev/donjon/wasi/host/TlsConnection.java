@@ -254,7 +254,10 @@ public final class TlsConnection implements Connection {
         if (netOut.position() == 0 && netOut.capacity() > 0) netOut = ByteBuffer.allocate(0);
     }
 
-    /** Nothing while a delegated task runs (its end wakes the guest); a task still to start, like a wrap, needs none. */
+    /**
+     * Nothing while a delegated task runs (its end wakes the guest); a task still to start asks, like a wrap, for
+     * OP_WRITE, which is ready at once, so the guest comes back and starts it.
+     */
     @Override
     public int readInterest() {
         if (taskRunning) return 0;
