@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compute benchmark: six C kernels, native vs node (V8) vs Donjon (Chicory), in the same run.
 #
-#   bench/compute.sh [KERNEL...]        # default: nbody fannkuch sha256 matmul json hashtable
+#   bench/compute.sh [KERNEL...]        # default: nbody fannkuch sha256 matmul json hashtable (also: calls)
 #
 # Environment: ITERATIONS (default 6), DONJON (launcher, default ./donjon), NODE (default node),
 #              SKIP="node donjon" to leave runtimes out, REBUILD_WASM=1 to rebuild the .wasm first.

@@ -5,7 +5,7 @@
 # across targets (no fused multiply-add), so every runtime must print the same checksum.
 set -euo pipefail
 cd "$(dirname "$0")"
-KERNELS="nbody fannkuch sha256 matmul json hashtable"
+KERNELS="nbody fannkuch sha256 matmul json hashtable calls"
 CC=${CC:-clang-19}
 if ! command -v "$CC" >/dev/null; then
   echo "build.sh: $CC not found (apt-get install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32)" >&2

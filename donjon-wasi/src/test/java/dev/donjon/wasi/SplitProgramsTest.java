@@ -19,7 +19,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The six compute kernels (bench/compute) compute the same as Chicory compiles them unsplit, split as Donjon runs them,
+ * The compute kernels (bench/compute) compute the same as Chicory compiles them unsplit, split as Donjon runs them,
  * and split finely (hundreds of small methods): each folds all it computes into the checksum it prints. The large
  * programs of bench/programs are not run here: unsplit, their largest functions run in Chicory's interpreter for
  * minutes, and split finely they run for minutes too; {@code bench/programs.sh} checks every runtime's checksum against
@@ -35,7 +35,20 @@ class SplitProgramsTest {
     Stream<DynamicTest> kernelsComputeTheSameSplitOrNot() throws IOException {
         // each kernel's size argument (see its harness_main default), small enough for well under a second's work
         Map<String, String> sizes = Map.of(
-                "fannkuch", "7", "hashtable", "10000", "json", "256", "matmul", "48", "nbody", "10000", "sha256", "1");
+                "calls",
+                "2",
+                "fannkuch",
+                "7",
+                "hashtable",
+                "10000",
+                "json",
+                "256",
+                "matmul",
+                "48",
+                "nbody",
+                "10000",
+                "sha256",
+                "1");
         List<DynamicTest> tests = new ArrayList<>();
         try (Stream<Path> kernels = Files.list(BENCH.resolve("compute"))) {
             for (Path k :

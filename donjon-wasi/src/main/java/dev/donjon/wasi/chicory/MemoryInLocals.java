@@ -54,7 +54,7 @@ final class MemoryInLocals {
     private static final Pattern ACCESSOR = Pattern.compile("memory(Read|Write)(Byte|Short|Int|Long|Float|Double)");
 
     /** Part of the compiled-module cache key: a change here must not reuse classes made by an earlier version. */
-    static final String VERSION = "memory-in-locals-4";
+    static final String VERSION = "memory-in-locals-5";
 
     private MemoryInLocals() {}
 
@@ -223,9 +223,28 @@ final class MemoryInLocals {
         return previous instanceof VarInsnNode v && v.getOpcode() == Opcodes.ALOAD && v.var == memory;
     }
 
-    /** Any call may grow the memory (host functions, memory.grow, other guest functions), except these. */
+    /**
+     * Any call may grow the memory (host functions, memory.grow, other guest functions), except these: the memory
+     * accessors, pure operations, global reads and writes, and Chicory's helpers that work inside the memory without
+     * replacing its array or changing its size ({@code memory.copy}, {@code memory.fill}, {@code memory.size}).
+     */
     private static boolean mayChangeMemory(MethodInsnNode call) {
-        if (call.owner.equals(ACCESS) || call.owner.equals(OPCODES)) return false;
-        return !(call.owner.endsWith("Shaded") && call.name.equals("checkInterruption"));
+        if (call.owner.equals(ACCESS) || call.owner.equals(OPCODES) || call.owner.equals(DirectGlobals.OWNER))
+            return false;
+        return !(call.owner.endsWith("Shaded") && KEEPS_MEMORY.contains(call.name));
     }
+
+    /** Chicory's helpers (in the generated {@code ...Shaded} class) after which the array and size are still right. */
+    private static final java.util.Set<String> KEEPS_MEMORY = java.util.Set.of(
+            "checkInterruption",
+            "i32_ge_u",
+            "getAddr",
+            "isRefNull",
+            "refAsNonNull",
+            "readGlobal",
+            "writeGlobal",
+            "readGlobalRef",
+            "memoryCopy",
+            "memoryFill",
+            "memoryPages");
 }

@@ -49,12 +49,16 @@ final class ModuleCompiler {
     /** Whether {@link MemoryInLocals} runs; system property {@code donjon.memory-in-locals=false} is for measuring. */
     static final boolean MEMORY_IN_LOCALS = Boolean.parseBoolean(System.getProperty("donjon.memory-in-locals", "true"));
 
+    /** Whether {@link GlobalsRewrite} runs; system property {@code donjon.direct-globals=false} is for measuring. */
+    static final boolean DIRECT_GLOBALS = Boolean.parseBoolean(System.getProperty("donjon.direct-globals", "true"));
+
     private ModuleCompiler() {}
 
     /** Version of the transformation, for cache keys. */
     static String version() {
         return (SPLITTER == null ? "unsplit" : SPLITTER.version())
-                + (MEMORY_IN_LOCALS ? "+" + MemoryInLocals.VERSION : "");
+                + (MEMORY_IN_LOCALS ? "+" + MemoryInLocals.VERSION : "")
+                + (DIRECT_GLOBALS ? "+" + GlobalsRewrite.VERSION : "");
     }
 
     /**
@@ -73,6 +77,12 @@ final class ModuleCompiler {
 
     /** As {@link #compile(WasmModule, LargeFunctionSplitter)}, with or without {@link MemoryInLocals}. */
     static Compiled compile(WasmModule module, LargeFunctionSplitter splitter, boolean memoryInLocals) {
+        return compile(module, splitter, memoryInLocals, DIRECT_GLOBALS);
+    }
+
+    /** As above, with or without {@link GlobalsRewrite} too. */
+    static Compiled compile(
+            WasmModule module, LargeFunctionSplitter splitter, boolean memoryInLocals, boolean directGlobals) {
         Compiler compiler = Compiler.builder(module)
                 .withClassCollectorFactory(ByteClassCollector::new)
                 .withInterpreterFallback(InterpreterFallback.SILENT)
@@ -109,6 +119,7 @@ final class ModuleCompiler {
                 .filter(s -> s.memoryCount() > 0)
                 .map(s -> s.getMemory(0).limits().shared())
                 .orElse(false);
+        if (directGlobals && GlobalsRewrite.applies(module)) classes = GlobalsRewrite.transform(classes);
         if (memoryInLocals && !shared) classes = MemoryInLocals.transform(classes);
         return new Compiled(jar(mainClass, classes), outcomes, Set.copyOf(interpreted));
     }

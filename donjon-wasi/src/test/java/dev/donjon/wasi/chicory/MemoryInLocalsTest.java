@@ -4,16 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.donjon.wasi.chicory.split.LargeFunctionSplitter;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.jar.JarInputStream;
-import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,15 +20,15 @@ class MemoryInLocalsTest {
 
     @Test
     void theCodeUnderTestKeepsMemoryInLocals() throws IOException {
-        assertTrue(references(compile(true), "dev/donjon/wasi/chicory/DirectMemoryAccess"));
-        assertFalse(references(compile(false), "dev/donjon/wasi/chicory/DirectMemoryAccess"));
+        assertTrue(CompiledJars.references(compile(true), "dev/donjon/wasi/chicory/DirectMemoryAccess"));
+        assertFalse(CompiledJars.references(compile(false), "dev/donjon/wasi/chicory/DirectMemoryAccess"));
     }
 
     /** probe(): loads (array and size now in locals), calls a function that grows memory, stores into the new page. */
     @Test
     void memoryGrownByACalleeIsSeenByTheCaller() {
-        assertEquals("[42]", call(compile(false), "probe"));
-        assertEquals("[42]", call(compile(true), "probe"));
+        assertEquals("[42]", CompiledJars.call(MODULE, compile(false), "probe"));
+        assertEquals("[42]", CompiledJars.call(MODULE, compile(true), "probe"));
     }
 
     /** load_at(a) = i32.load offset=8 from a; one page of 65,536 bytes. */
@@ -42,13 +37,16 @@ class MemoryInLocalsTest {
         byte[] plain = compile(false);
         byte[] local = compile(true);
         for (long a : new long[] {0, 65_520, 65_524, 65_525, 65_528, 65_535, -1, -8, -9, Integer.MIN_VALUE}) {
-            String expected = call(plain, "load_at", a);
-            assertEquals(expected, call(local, "load_at", a), "load_at(" + a + ")");
+            String expected = CompiledJars.call(MODULE, plain, "load_at", a);
+            assertEquals(expected, CompiledJars.call(MODULE, local, "load_at", a), "load_at(" + a + ")");
         }
-        assertEquals("[0]", call(local, "load_at", 65_524)); // the last whole int of the page
+        assertEquals("[0]", CompiledJars.call(MODULE, local, "load_at", 65_524)); // the last whole int of the page
         for (long a : new long[] {65_525, -1, -8}) {
             // -8 + 8 wraps to address 0 in 32 bits: wasm's effective address is 2^32, out of bounds
-            assertEquals("trap: out of bounds memory access", call(local, "load_at", a), "load_at(" + a + ")");
+            assertEquals(
+                    "trap: out of bounds memory access",
+                    CompiledJars.call(MODULE, local, "load_at", a),
+                    "load_at(" + a + ")");
         }
     }
 
@@ -57,33 +55,12 @@ class MemoryInLocalsTest {
     void splitPartsKeepMemoryInLocals() {
         byte[] split = ModuleCompiler.compile(MODULE, new LargeFunctionSplitter(8, 1), true)
                 .jar();
-        assertEquals("[42]", call(split, "probe"));
-        assertEquals("trap: out of bounds memory access", call(split, "load_at", -8));
+        assertEquals("[42]", CompiledJars.call(MODULE, split, "probe"));
+        assertEquals("trap: out of bounds memory access", CompiledJars.call(MODULE, split, "load_at", -8));
     }
 
     private static byte[] compile(boolean memoryInLocals) {
         return ModuleCompiler.compile(MODULE, null, memoryInLocals).jar();
-    }
-
-    private static String call(byte[] jar, String export, long... args) {
-        Instance instance = Instance.builder(MODULE)
-                .withMachineFactory(ModuleCompiler.load(MODULE, jar))
-                .withMemoryFactory(ContiguousMemory::new)
-                .build();
-        try {
-            return java.util.Arrays.toString(instance.export(export).apply(args));
-        } catch (RuntimeException e) {
-            return "trap: " + e.getMessage();
-        }
-    }
-
-    private static boolean references(byte[] jar, String className) throws IOException {
-        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                if (new String(in.readAllBytes(), StandardCharsets.ISO_8859_1).contains(className)) return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -1,0 +1,38 @@
+package dev.donjon.wasi.chicory;
+
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasm.WasmModule;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.jar.JarInputStream;
+import java.util.zip.ZipEntry;
+
+/** Runs and inspects the classes {@link ModuleCompiler} makes, for tests that compare its variants. */
+final class CompiledJars {
+    private CompiledJars() {}
+
+    /** The export's results, or "trap: " and the trap's message. */
+    static String call(WasmModule module, byte[] jar, String export, long... args) {
+        Instance instance = Instance.builder(module)
+                .withMachineFactory(ModuleCompiler.load(module, jar))
+                .withMemoryFactory(ContiguousMemory::new)
+                .build();
+        try {
+            return Arrays.toString(instance.export(export).apply(args));
+        } catch (RuntimeException e) {
+            return "trap: " + e.getMessage();
+        }
+    }
+
+    /** Whether any class in the jar names {@code className} (internal form). */
+    static boolean references(byte[] jar, String className) throws IOException {
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (new String(in.readAllBytes(), StandardCharsets.ISO_8859_1).contains(className)) return true;
+            }
+        }
+        return false;
+    }
+}
