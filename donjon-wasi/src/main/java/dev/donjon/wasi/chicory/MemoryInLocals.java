@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
@@ -52,6 +53,20 @@ final class MemoryInLocals {
     private static final String ACCESS = Type.getInternalName(DirectMemoryAccess.class);
     private static final String OPCODES = "com/dylibso/chicory/runtime/OpcodeImpl";
     private static final Pattern ACCESSOR = Pattern.compile("memory(Read|Write)(Byte|Short|Int|Long|Float|Double)");
+
+    /** Chicory's helpers (in the generated {@code ...Shaded} class) after which the array and size are still right. */
+    private static final Set<String> KEEPS_MEMORY = Set.of(
+            "checkInterruption",
+            "i32_ge_u",
+            "getAddr",
+            "isRefNull",
+            "refAsNonNull",
+            "readGlobal",
+            "writeGlobal",
+            "readGlobalRef",
+            "memoryCopy",
+            "memoryFill",
+            "memoryPages");
 
     /** Part of the compiled-module cache key: a change here must not reuse classes made by an earlier version. */
     static final String VERSION = "memory-in-locals-5";
@@ -233,18 +248,4 @@ final class MemoryInLocals {
             return false;
         return !(call.owner.endsWith("Shaded") && KEEPS_MEMORY.contains(call.name));
     }
-
-    /** Chicory's helpers (in the generated {@code ...Shaded} class) after which the array and size are still right. */
-    private static final java.util.Set<String> KEEPS_MEMORY = java.util.Set.of(
-            "checkInterruption",
-            "i32_ge_u",
-            "getAddr",
-            "isRefNull",
-            "refAsNonNull",
-            "readGlobal",
-            "writeGlobal",
-            "readGlobalRef",
-            "memoryCopy",
-            "memoryFill",
-            "memoryPages");
 }
