@@ -3,9 +3,10 @@ package dev.donjon.wasi.chicory;
 import com.dylibso.chicory.runtime.Memory;
 
 /**
- * Loads and stores of compiled guest code that keeps its memory's array and size in locals ({@link MemoryInLocals}):
- * public because the guest's generated classes, in their own class loader, call them in place of Chicory's
- * {@code memoryRead*}/{@code memoryWrite*}, with the array and size in place of the {@code Memory}.
+ * Loads and stores of compiled guest code ({@link MemoryInLocals}): public because the guest's generated classes, in
+ * their own class loader, call them in place of Chicory's {@code memoryRead*}/{@code memoryWrite*}, with the array
+ * and size in place of the {@code Memory} where a function keeps them in locals, and with the {@code Memory} (a
+ * {@link ContiguousMemory}, whose array and size they read) elsewhere.
  *
  * <p>Each access checks the wasm bounds itself (an effective address of 2 GiB or more arrives as a negative base,
  * or as a negative sum of base and offset), then reads the array through a VarHandle, which checks the Java array's
@@ -95,5 +96,68 @@ public final class DirectMemoryAccess {
         int addr = base + offset;
         if ((base | addr) < 0 || addr > size - 8) throw ContiguousMemory.outOfBounds();
         ContiguousMemory.DOUBLE.set(bytes, addr, value);
+    }
+
+    // The same accesses for code that does not keep the array in locals (a function without a loop, or one that calls
+    // more than it loads): statically bound where Chicory's helpers call the Memory interface, which C1 cannot inline.
+
+    public static byte readByte(int base, int offset, Memory memory) {
+        ContiguousMemory m = (ContiguousMemory) memory;
+        return readByte(base, offset, m.bytes, m.size);
+    }
+
+    public static void writeByte(int base, byte value, int offset, Memory memory) {
+        ContiguousMemory m = (ContiguousMemory) memory;
+        writeByte(base, value, offset, m.bytes, m.size);
+    }
+
+    public static short readShort(int base, int offset, Memory memory) {
+        ContiguousMemory m = (ContiguousMemory) memory;
+        return readShort(base, offset, m.bytes, m.size);
+    }
+
+    public static void writeShort(int base, short value, int offset, Memory memory) {
+        ContiguousMemory m = (ContiguousMemory) memory;
+        writeShort(base, value, offset, m.bytes, m.size);
+    }
+
+    public static int readInt(int base, int offset, Memory memory) {
+        ContiguousMemory m = (ContiguousMemory) memory;
+        return readInt(base, offset, m.bytes, m.size);
+    }
+
+    public static void writeInt(int base, int value, int offset, Memory memory) {
+        ContiguousMemory m = (ContiguousMemory) memory;
+        writeInt(base, value, offset, m.bytes, m.size);
+    }
+
+    public static long readLong(int base, int offset, Memory memory) {
+        ContiguousMemory m = (ContiguousMemory) memory;
+        return readLong(base, offset, m.bytes, m.size);
+    }
+
+    public static void writeLong(int base, long value, int offset, Memory memory) {
+        ContiguousMemory m = (ContiguousMemory) memory;
+        writeLong(base, value, offset, m.bytes, m.size);
+    }
+
+    public static float readFloat(int base, int offset, Memory memory) {
+        ContiguousMemory m = (ContiguousMemory) memory;
+        return readFloat(base, offset, m.bytes, m.size);
+    }
+
+    public static void writeFloat(int base, float value, int offset, Memory memory) {
+        ContiguousMemory m = (ContiguousMemory) memory;
+        writeFloat(base, value, offset, m.bytes, m.size);
+    }
+
+    public static double readDouble(int base, int offset, Memory memory) {
+        ContiguousMemory m = (ContiguousMemory) memory;
+        return readDouble(base, offset, m.bytes, m.size);
+    }
+
+    public static void writeDouble(int base, double value, int offset, Memory memory) {
+        ContiguousMemory m = (ContiguousMemory) memory;
+        writeDouble(base, value, offset, m.bytes, m.size);
     }
 }

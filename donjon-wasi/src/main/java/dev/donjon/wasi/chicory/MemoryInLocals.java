@@ -43,6 +43,11 @@ import org.objectweb.asm.tree.VarInsnNode;
  * exception handlers are left as they are (a handler would need the locals reloaded); so is a whole class in which
  * something unexpected turns up (leaving code as Chicory made it is always correct, only slower).
  *
+ * <p>The accesses of every other method go to {@link DirectMemoryAccess} too, to overloads that take the
+ * {@code Memory} as Chicory's helpers do ({@link #bindAccessors}): statically bound, so that C1 inlines them where it
+ * never inlined Chicory's call through the interface (a large program runs C1's code through much of its warm-up;
+ * the four real programs' first iteration 5% shorter, bench/README.md "Bound accessors").
+ *
  * <p>Upstream, Chicory's compiler would emit this itself ({@code Emitters.emitLoadOrStore}, with the locals set up
  * in {@code Compiler.compileFunction}), for any memory that exposes its array.
  */
@@ -68,8 +73,11 @@ final class MemoryInLocals {
             "memoryFill",
             "memoryPages");
 
+    /** Whether {@link #bindAccessors} runs; system property {@code donjon.bound-accessors=false} is for measuring. */
+    static final boolean BIND_ACCESSORS = Boolean.parseBoolean(System.getProperty("donjon.bound-accessors", "true"));
+
     /** Part of the compiled-module cache key: a change here must not reuse classes made by an earlier version. */
-    static final String VERSION = "memory-in-locals-5";
+    static final String VERSION = "memory-in-locals-6" + (BIND_ACCESSORS ? "" : "-unbound");
 
     private MemoryInLocals() {}
 
@@ -99,6 +107,36 @@ final class MemoryInLocals {
 
     /** Returns whether {@code m} was changed. */
     static boolean transformMethod(MethodNode m) {
+        boolean inLocals = keepInLocals(m);
+        return BIND_ACCESSORS ? bindAccessors(m) | inLocals : inLocals;
+    }
+
+    /**
+     * Sends the accesses left to Chicory's helpers (all of a method without the locals) to {@link DirectMemoryAccess}'s
+     * statically bound ones, which take the {@code Memory} as Chicory's do. Why: Chicory's helpers call the
+     * {@code Memory} interface, which C1 never inlines, so in C1's code (where a large program spends its warm-up)
+     * every load and store was a call through the interface.
+     */
+    private static boolean bindAccessors(MethodNode m) {
+        boolean changed = false;
+        for (AbstractInsnNode insn : m.instructions) {
+            if (insn instanceof MethodInsnNode call && isAccessor(call)) {
+                call.owner = ACCESS;
+                call.name = accessName(call.name);
+                call.itf = false;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    /** memoryReadInt -> readInt */
+    private static String accessName(String accessor) {
+        String name = accessor.substring("memory".length());
+        return Character.toLowerCase(name.charAt(0)) + name.substring(1);
+    }
+
+    private static boolean keepInLocals(MethodNode m) {
         if ((m.access & Opcodes.ACC_STATIC) == 0 || !m.tryCatchBlocks.isEmpty()) return false;
         int memory = memorySlot(m.desc);
         if (memory < 0 || assigns(m, memory) || !loops(m) || !accessesOutnumberCalls(m)) return false;
@@ -111,8 +149,7 @@ final class MemoryInLocals {
                     code.set(call.getPrevious(), new VarInsnNode(Opcodes.ALOAD, array));
                     code.insertBefore(call, new VarInsnNode(Opcodes.ILOAD, size));
                     call.owner = ACCESS;
-                    String name = call.name.substring("memory".length()); // memoryReadInt -> readInt
-                    call.name = Character.toLowerCase(name.charAt(0)) + name.substring(1);
+                    call.name = accessName(call.name);
                     call.desc = call.desc.replace("L" + MEMORY + ";)", "[BI)");
                     call.itf = false;
                 } else if (mayChangeMemory(call)) {

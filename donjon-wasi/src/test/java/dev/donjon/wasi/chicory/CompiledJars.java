@@ -4,10 +4,17 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.WasmModule;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.Predicate;
 import java.util.jar.JarInputStream;
 import java.util.zip.ZipEntry;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
 
 /** Runs and inspects the classes {@link ModuleCompiler} makes, for tests that compare its variants. */
 final class CompiledJars {
@@ -34,5 +41,32 @@ final class CompiledJars {
             }
         }
         return false;
+    }
+
+    /** How many calls in the jar's methods {@code site} accepts. */
+    static int callSites(byte[] jar, Predicate<MethodInsnNode> site) throws IOException {
+        int count = 0;
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (!e.getName().endsWith(".class")) continue;
+                ClassNode node = new ClassNode();
+                new ClassReader(in.readAllBytes()).accept(node, 0);
+                for (MethodNode m : node.methods) {
+                    for (var insn : m.instructions) {
+                        if (insn instanceof MethodInsnNode call && site.test(call)) count++;
+                    }
+                }
+            }
+        }
+        return count;
+    }
+
+    /** A test resource's bytes. */
+    static byte[] resource(String name) {
+        try (InputStream in = CompiledJars.class.getResourceAsStream(name)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -8,8 +8,6 @@ import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.donjon.wasi.chicory.split.LargeFunctionSplitter;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * same results as Chicory's own code.
  */
 class GlobalsRewriteTest {
-    private static final WasmModule MODULE = Parser.parse(resource("/wasm/fast_paths.wasm"));
+    private static final WasmModule MODULE = Parser.parse(CompiledJars.resource("/wasm/fast_paths.wasm"));
 
     @Test
     void theCodeUnderTestReadsGlobalsDirectly() throws IOException {
@@ -57,13 +55,5 @@ class GlobalsRewriteTest {
 
     private static byte[] compile(LargeFunctionSplitter splitter, boolean rewrites) {
         return ModuleCompiler.compile(MODULE, splitter, rewrites, rewrites).jar();
-    }
-
-    private static byte[] resource(String name) {
-        try (InputStream in = GlobalsRewriteTest.class.getResourceAsStream(name)) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
