@@ -14,7 +14,7 @@
 # classes in the module cache), then RUNS rounds run every module under A and then B. The options go to the JVM as
 # DONJON_JAVA_OPTS; the guest runs with `--backend nil`. Every process must print the same checksum, otherwise the
 # script says MISMATCH and exits 1. Prints, per module, the median steady state (iterations 2..N) and first iteration
-# in ms of A and B, B / A, and each process's steady figure; then the geomean of B / A over the modules.
+# in ms of A and B, B / A, and each process's steady figure; then the geomeans of B / A (steady and first) over the modules.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,7 +75,8 @@ for m in $MODULES; do
   as=$(median "$m" A 4) bs=$(median "$m" B 4) af=$(median "$m" A 3) bf=$(median "$m" B 3)
   printf '%-34s %9.1f %9.1f %7.2f %9.1f %9.1f  %s| %s\n' "$m" "$as" "$bs" "$(awk -v a="$as" -v b="$bs" 'BEGIN { print b / a }')" \
     "$af" "$bf" "$(each "$m" A)" "$(each "$m" B)"
-  echo "$as $bs" >>"$OUT.ratios"
+  echo "$as $bs $af $bf" >>"$OUT.ratios"
 done
-awk '{ s += log($2 / $1); n++ } END { printf "geomean B / A (steady): %.2f over %d modules\n", exp(s / n), n }' "$OUT.ratios"
+awk '{ s += log($2 / $1); f += log($4 / $3); n++ }
+     END { printf "geomean B / A: steady %.2f, first iteration %.2f, over %d modules\n", exp(s / n), exp(f / n), n }' "$OUT.ratios"
 exit $status
