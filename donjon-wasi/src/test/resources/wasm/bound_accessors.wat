@@ -1,4 +1,4 @@
-;; Loads and stores in functions without a loop, which keep no memory in locals: MemoryInLocalsTest compiles this
+;; Loads and stores in functions without a loop, which keep no memory in locals: BoundAccessorsTest compiles this
 ;; module with Chicory's own code and with its accessors bound to DirectMemoryAccess, and checks that every export
 ;; returns the same value or traps the same way at the edges of the memory (one page, at most 4).
 ;; Built by build.sh (wat2wasm, with the names section).

@@ -46,7 +46,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  * <p>The accesses of every other method go to {@link DirectMemoryAccess} too, to overloads that take the
  * {@code Memory} as Chicory's helpers do ({@link #bindAccessors}): statically bound, so that C1 inlines them where it
  * never inlined Chicory's call through the interface (a large program runs C1's code through much of its warm-up;
- * the four real programs' first iteration 5% shorter, bench/README.md "Bound accessors").
+ * the four real programs' first iteration 3-5% shorter, bench/README.md "Bound accessors; the serial collector").
  *
  * <p>Upstream, Chicory's compiler would emit this itself ({@code Emitters.emitLoadOrStore}, with the locals set up
  * in {@code Compiler.compileFunction}), for any memory that exposes its array.
