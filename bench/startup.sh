@@ -66,7 +66,12 @@ else
     for _ in $(seq "$RUNS"); do
       /usr/bin/time -o "$tf" -f '%e %U %S' sh -c "${cmds[$i]}" >/dev/null 2>&1
       tail -1 "$tf"
-    done | awk -v n="${names[$i]}" '{ w[NR] = $1 * 1000; c[NR] = ($2 + $3) * 1000 }
-      END { asort(w); asort(c); printf "%-40s %10d %10d %10d\n", n, w[int((NR + 1) / 2)], w[1], c[int((NR + 1) / 2)] }'
+    done | python3 -c '
+import statistics, sys
+rows = [line.split() for line in sys.stdin if line.strip()]
+wall = [float(r[0]) * 1000 for r in rows]
+cpu = [(float(r[1]) + float(r[2])) * 1000 for r in rows]
+print(f"{sys.argv[1]:<40} {statistics.median(wall):10.0f} {min(wall):10.0f} {statistics.median(cpu):10.0f}")
+' "${names[$i]}" # python, not awk: asort is in gawk only (Debian's awk is mawk)
   done
 fi

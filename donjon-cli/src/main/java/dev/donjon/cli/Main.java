@@ -25,9 +25,18 @@ public final class Main {
         return args.length == 1 && VERSION_FLAGS.contains(args[0]);
     }
 
-    /** From the jar's manifest (set by Maven), so --version never lies. */
+    /**
+     * From the jar's manifest (set by Maven), so --version never lies. Built without {@code Runtime.version()}'s
+     * streams and without {@code +} on strings (an invokedynamic): each spins method handles the first time, 20-25 ms
+     * of a 110 ms {@code --version} (bench/README.md, Start-up). {@code java.runtime.version} is the string
+     * {@code Runtime.version()} parses.
+     */
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
-        return "donjon " + (v == null ? "(development build)" : v) + " on Java " + Runtime.version();
+        return new StringBuilder("donjon ")
+                .append(v == null ? "(development build)" : v)
+                .append(" on Java ")
+                .append(System.getProperty("java.runtime.version"))
+                .toString();
     }
 }

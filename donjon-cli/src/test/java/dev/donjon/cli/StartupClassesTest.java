@@ -36,6 +36,20 @@ class StartupClassesTest {
                 List.of(Main.class.getName()),
                 loaded.stream().filter(c -> c.startsWith("dev.donjon.")).toList());
         assertTrue(Files.readString(dir.resolve("out.txt")).startsWith("donjon "));
+        // Classes spun at run time (method handles for a lambda or a string concatenation) are never in a start-up
+        // cache: each cost --version milliseconds (Runtime.version().toString() alone spun four)
+        assertEquals(
+                List.of(),
+                Files.readAllLines(dir.resolve("classes.txt")).stream()
+                        .filter(line -> line.contains("source: __"))
+                        .toList());
+    }
+
+    @Test
+    void versionNamesTheJavaItRunsOn() {
+        assertEquals(
+                "on Java " + Runtime.version(),
+                Main.version().substring(Main.version().indexOf("on Java ")));
     }
 
     @Test
