@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Predicate;
 import java.util.jar.JarInputStream;
 import java.util.zip.ZipEntry;
@@ -46,19 +48,26 @@ final class CompiledJars {
     /** How many calls in the jar's methods {@code site} accepts. */
     static int callSites(byte[] jar, Predicate<MethodInsnNode> site) throws IOException {
         int count = 0;
+        for (MethodNode m : methods(jar)) {
+            for (var insn : m.instructions) {
+                if (insn instanceof MethodInsnNode call && site.test(call)) count++;
+            }
+        }
+        return count;
+    }
+
+    /** Every method of every class in the jar. */
+    static List<MethodNode> methods(byte[] jar) throws IOException {
+        List<MethodNode> methods = new ArrayList<>();
         try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 if (!e.getName().endsWith(".class")) continue;
                 ClassNode node = new ClassNode();
                 new ClassReader(in.readAllBytes()).accept(node, 0);
-                for (MethodNode m : node.methods) {
-                    for (var insn : m.instructions) {
-                        if (insn instanceof MethodInsnNode call && site.test(call)) count++;
-                    }
-                }
+                methods.addAll(node.methods);
             }
         }
-        return count;
+        return methods;
     }
 
     /** A test resource's bytes. */

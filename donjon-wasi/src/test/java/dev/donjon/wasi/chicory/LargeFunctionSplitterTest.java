@@ -12,11 +12,17 @@ import dev.donjon.wasi.chicory.split.LargeFunctionSplitter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.IntInsnNode;
+import org.objectweb.asm.tree.LdcInsnNode;
+import org.objectweb.asm.tree.MethodNode;
 
 /**
  * The splitter changes where code runs, never what it computes: split_cases.wat (br_table dispatch, loops, locals of
@@ -100,6 +106,66 @@ class LargeFunctionSplitterTest {
     @Test
     void manyLocals() {
         for (int n : new int[] {0, 1, 3, 50}) same("many_locals", n);
+    }
+
+    /**
+     * The frame a split function allocates at every call has a place only for the locals that cross between its
+     * methods, and the result: many_locals has 301 locals, of which its loop uses about a hundred.
+     */
+    @Test
+    void theFrameHoldsOnlyWhatCrosses() throws IOException {
+        String root = split.outcomes().stream()
+                .filter(o -> o.split() && name(o.method()).equals("many_locals"))
+                .map(o -> o.method().substring(o.method().lastIndexOf('.') + 1))
+                .findFirst()
+                .orElseThrow();
+        List<MethodNode> methods = CompiledJars.methods(split.jar()).stream()
+                .filter(m -> m.name.equals(root) || m.name.startsWith(root + "$"))
+                .toList();
+        MethodNode rootMethod =
+                methods.stream().filter(m -> m.name.equals(root)).findFirst().orElseThrow();
+        int size = frameSize(rootMethod);
+        BitSet used = new BitSet();
+        for (MethodNode m : methods) {
+            for (AbstractInsnNode insn : m.instructions) {
+                int op = insn.getOpcode();
+                if ((op == Opcodes.LALOAD || op == Opcodes.DUP2) && constant(insn.getPrevious()) >= 0)
+                    used.set(constant(insn.getPrevious()));
+                if (op == Opcodes.LASTORE) used.set(storedIndex(insn));
+            }
+        }
+        assertTrue(size < 301, "frame of " + size + " longs for " + rootMethod.maxLocals + " JVM locals");
+        assertEquals(size, used.cardinality(), "places used of the frame's " + size + ": " + used);
+    }
+
+    /** The length of the first long[] the method allocates. */
+    private static int frameSize(MethodNode m) {
+        for (AbstractInsnNode insn : m.instructions) {
+            if (insn instanceof IntInsnNode n && n.getOpcode() == Opcodes.NEWARRAY && n.operand == Opcodes.T_LONG)
+                return constant(insn.getPrevious());
+        }
+        throw new AssertionError(m.name + " allocates no frame");
+    }
+
+    /** The int an instruction pushes, or -1. */
+    private static int constant(AbstractInsnNode insn) {
+        if (insn == null) return -1;
+        int op = insn.getOpcode();
+        if (op >= Opcodes.ICONST_0 && op <= Opcodes.ICONST_5) return op - Opcodes.ICONST_0;
+        if (insn instanceof IntInsnNode n && (op == Opcodes.BIPUSH || op == Opcodes.SIPUSH)) return n.operand;
+        if (insn instanceof LdcInsnNode l && l.cst instanceof Integer i) return i;
+        return -1;
+    }
+
+    /**
+     * The index of a frame store ({@code aload frame; push index; value...; lastore}): the constant pushed right
+     * after the frame's {@code aload}.
+     */
+    private static int storedIndex(AbstractInsnNode lastore) {
+        for (AbstractInsnNode i = lastore.getPrevious(); i != null; i = i.getPrevious()) {
+            if (i.getOpcode() == Opcodes.ALOAD) return constant(i.getNext());
+        }
+        return -1;
     }
 
     private static void same(String export, long... args) {

@@ -64,7 +64,7 @@ public final class LargeFunctionSplitter {
 
     /** A version string for caches of transformed classes: a change here must not reuse old entries. */
     public String version() {
-        return "split-2-" + limit + "-" + minimum;
+        return "split-3-" + limit + "-" + minimum;
     }
 
     /** One method this pass split, or could not split though it is over {@link #HUGE_METHOD_LIMIT}. */

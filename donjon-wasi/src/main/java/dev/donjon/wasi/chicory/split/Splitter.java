@@ -34,7 +34,10 @@ import org.objectweb.asm.tree.analysis.Frame;
  * <p>The locals keep their slot numbers everywhere (shifted by four in the new methods, after their parameters),
  * and the frame, one {@code long[]} per call of the original method, carries the values that cross a boundary:
  * before a call the caller stores the locals the region may read (live at an entry and used inside), after it the
- * caller reloads the locals the region may have changed that are live where it left. The call returns which exit it
+ * caller reloads the locals the region may have changed that are live where it left. The frame has a place only for
+ * the locals that ever cross a boundary (and the result): it is allocated at every call of a split function, and a
+ * pattern matcher's or allocator's function, split and called millions of times a second, made the frame most of
+ * what a guest allocated. The call returns which exit it
  * took (an index into the region's exits), or -1 when the function returned, its result in {@code frame[maxLocals]}.
  * A region with several entries starts with a switch on {@code entry}; in the caller each entry is a small stub
  * that pushes its number and joins the common call.
@@ -54,6 +57,9 @@ final class Splitter {
     private final int instanceSlot;
     private final FrameSlot returnType;
     private final String regionDescriptor;
+    /** Each local's place in the frame, -1 for those that never cross a boundary; the result comes after them. */
+    private final int[] frameIndex;
+
     private final int resultIndex;
     private final int[] blockOfInsn;
     private final Map<LabelNode, Integer> indexOfLabel = new IdentityHashMap<>();
@@ -71,7 +77,18 @@ final class Splitter {
         this.returnType = FrameSlot.of(Type.getReturnType(method.desc));
         this.regionDescriptor =
                 "([J" + args[args.length - 2].getDescriptor() + args[args.length - 1].getDescriptor() + "I)I";
-        this.resultIndex = method.maxLocals;
+        this.frameIndex = new int[method.maxLocals];
+        java.util.Arrays.fill(frameIndex, -1);
+        BitSet crossing = new BitSet();
+        for (Region r : plan.outlined()) {
+            crossing.or(r.in);
+            for (BitSet in : r.inAt) crossing.or(in);
+            for (BitSet out : r.out) crossing.or(out);
+        }
+        int next = 0;
+        for (int s = crossing.nextSetBit(0); s >= 0 && s < frameIndex.length; s = crossing.nextSetBit(s + 1))
+            frameIndex[s] = next++;
+        this.resultIndex = next;
         this.blockOfInsn = new int[graph.insns.length];
         this.leadingLabel = new LabelNode[graph.blocks];
         for (int b = 0; b < graph.blocks; b++) {
@@ -116,12 +133,12 @@ final class Splitter {
                 method.exceptions.toArray(String[]::new));
         Body body = new Body(plan.root, method.maxLocals);
         InsnList code = m.instructions;
-        code.add(push(method.maxLocals + 1));
+        code.add(push(resultIndex + 1));
         code.add(new IntInsnNode(Opcodes.NEWARRAY, Opcodes.T_LONG));
         code.add(new VarInsnNode(Opcodes.ASTORE, body.frame));
         Frame<BasicValue> start = graph.frames[0];
         for (int s = body.resident.nextSetBit(0); s >= 0 && s < memorySlot; s = body.resident.nextSetBit(s + 1)) {
-            FrameSlot.of(start.getLocal(s)).store(code, body.frame, s, s); // a parameter that lives in the frame
+            FrameSlot.of(start.getLocal(s)).store(code, body.frame, index(s), s); // a parameter that lives in the frame
         }
         initializeStored(body, code);
         walk(body, code);
@@ -206,7 +223,7 @@ final class Splitter {
             Frame<BasicValue> f = graph.entryFrame(r.exits[x]);
             BitSet out = r.out[x];
             for (int s = out.nextSetBit(0); s >= 0; s = out.nextSetBit(s + 1)) {
-                if (!body.resident.get(s)) FrameSlot.of(f.getLocal(s)).store(code, body.frame, s, body.slot(s));
+                if (!body.resident.get(s)) FrameSlot.of(f.getLocal(s)).store(code, body.frame, index(s), body.slot(s));
             }
             code.add(push(x));
             code.add(new InsnNode(Opcodes.IRETURN));
@@ -219,8 +236,15 @@ final class Splitter {
         Frame<BasicValue> f = graph.entryFrame(r.entries[e]);
         BitSet in = r.inAt[e];
         for (int s = in.nextSetBit(0); s >= 0; s = in.nextSetBit(s + 1)) {
-            if (!body.resident.get(s)) FrameSlot.of(f.getLocal(s)).load(code, body.frame, s, body.slot(s));
+            if (!body.resident.get(s)) FrameSlot.of(f.getLocal(s)).load(code, body.frame, index(s), body.slot(s));
         }
+    }
+
+    /** Where local {@code s} is in the frame. */
+    private int index(int s) {
+        int i = s < frameIndex.length ? frameIndex[s] : -1;
+        if (i < 0) throw new IllegalStateException("local " + s + " has no place in the frame");
+        return i;
     }
 
     /** Copies the code of {@code body}'s region, with the regions moved out of it replaced by calls. */
@@ -267,18 +291,18 @@ final class Splitter {
                 FrameSlot type = FrameSlot.ofOpcode(v.getOpcode());
                 if (v.getOpcode() == type.load) {
                     code.add(new VarInsnNode(Opcodes.ALOAD, body.frame));
-                    code.add(push(v.var));
+                    code.add(push(index(v.var)));
                     code.add(new InsnNode(Opcodes.LALOAD));
                     type.fromLong(code);
                 } else {
                     code.add(new VarInsnNode(type.store, body.scratch()));
-                    type.store(code, body.frame, v.var, body.scratch());
+                    type.store(code, body.frame, index(v.var), body.scratch());
                 }
             }
             case IincInsnNode v
             when body.resident.get(v.var) -> {
                 code.add(new VarInsnNode(Opcodes.ALOAD, body.frame));
-                code.add(push(v.var));
+                code.add(push(index(v.var)));
                 code.add(new InsnNode(Opcodes.DUP2));
                 code.add(new InsnNode(Opcodes.LALOAD));
                 code.add(new InsnNode(Opcodes.L2I));
@@ -340,7 +364,7 @@ final class Splitter {
         }
         Frame<BasicValue> entry = graph.entryFrame(c.first);
         for (int s = c.in.nextSetBit(0); s >= 0; s = c.in.nextSetBit(s + 1)) {
-            if (!body.resident.get(s)) FrameSlot.of(entry.getLocal(s)).store(code, body.frame, s, body.slot(s));
+            if (!body.resident.get(s)) FrameSlot.of(entry.getLocal(s)).store(code, body.frame, index(s), body.slot(s));
         }
         code.add(new VarInsnNode(Opcodes.ALOAD, body.frame));
         code.add(new VarInsnNode(Opcodes.ALOAD, body.slot(memorySlot)));
@@ -380,7 +404,7 @@ final class Splitter {
         Frame<BasicValue> f = graph.entryFrame(c.exits[x]);
         BitSet out = c.out[x];
         for (int s = out.nextSetBit(0); s >= 0; s = out.nextSetBit(s + 1)) {
-            if (!body.resident.get(s)) FrameSlot.of(f.getLocal(s)).load(code, body.frame, s, body.slot(s));
+            if (!body.resident.get(s)) FrameSlot.of(f.getLocal(s)).load(code, body.frame, index(s), body.slot(s));
         }
         code.add(new JumpInsnNode(Opcodes.GOTO, body.target(c.exits[x])));
     }
