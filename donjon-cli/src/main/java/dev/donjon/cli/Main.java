@@ -27,8 +27,8 @@ public final class Main {
 
     /**
      * From the jar's manifest (set by Maven), so --version never lies. Built without {@code Runtime.version()}'s
-     * streams and without {@code +} on strings (an invokedynamic): each spins method handles the first time, 20-25 ms
-     * of a 110 ms {@code --version} (bench/README.md, Start-up). {@code java.runtime.version} is the string
+     * streams and without {@code +} on strings (an invokedynamic): each spins method handles the first time (136 ->
+     * 118 ms without them; bench/README.md, "Frames of split functions"). {@code java.runtime.version} is the string
      * {@code Runtime.version()} parses.
      */
     static String version() {
