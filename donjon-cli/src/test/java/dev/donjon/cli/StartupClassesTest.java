@@ -68,16 +68,53 @@ class StartupClassesTest {
         assertEquals(List.of(), unused.stream().limit(5).toList(), unused.size() + " classes of unused libraries");
     }
 
-    /** Runs {@code cmd} with class loading logged; its stdout goes to out.txt in {@code dir}. */
+    /**
+     * A module whose compiled classes are in the compiled-module cache runs without the compiler: no class of ASM,
+     * Chicory's compiler or Donjon's rewrites of its classes. Each class loaded at run time is also one the start-up
+     * cache keeps and loads at every start, and ASM's (class files of Java 5) cannot be kept in it: the JVM loaded
+     * about twenty of them from the jar at every start to check the kept classes that use them.
+     */
+    @Test
+    void runningACachedModuleLoadsNoCompiler(@TempDir Path dir) throws Exception {
+        List<String> cmd = RunCommandTest.javaDonjon();
+        cmd.addAll(List.of(
+                "run",
+                "--backend",
+                "nil",
+                RunCommandTest.ROOT.resolve("examples/hello/hello.wasm").toString()));
+        loadedClasses(dir, cmd); // fills the cache
+        List<String> compiler = loadedClasses(dir, cmd).stream()
+                .filter(name -> COMPILER.stream().anyMatch(name::startsWith))
+                .toList();
+        assertEquals("Hello, world!\n", Files.readString(dir.resolve("out.txt")));
+        assertEquals(List.of(), compiler);
+    }
+
+    /** ASM, Chicory's compiler, and what rewrites its classes. */
+    private static final List<String> COMPILER = List.of(
+            "org.objectweb.asm.",
+            "com.dylibso.chicory.compiler.internal.Compiler",
+            "com.dylibso.chicory.compiler.internal.ClassLoadingCollector",
+            "dev.donjon.wasi.chicory.split.",
+            "dev.donjon.wasi.chicory.ModuleCompiler",
+            "dev.donjon.wasi.chicory.MemoryInLocals",
+            "dev.donjon.wasi.chicory.GlobalsRewrite",
+            "dev.donjon.wasi.chicory.OversizedFunctions");
+
+    /**
+     * Runs {@code cmd} with class loading logged; its stdout goes to out.txt in {@code dir}, and its compiled-module
+     * cache is under {@code dir}.
+     */
     private static List<String> loadedClasses(Path dir, List<String> cmd) throws Exception {
         Path log = dir.resolve("classes.txt");
         cmd = new java.util.ArrayList<>(cmd);
         cmd.add(1, "-Xlog:class+load=info:file=" + log);
-        Process p = new ProcessBuilder(cmd)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(dir.resolve("out.txt").toFile())
-                .redirectError(dir.resolve("err.txt").toFile())
-                .start();
+                .redirectError(dir.resolve("err.txt").toFile());
+        pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
         assertEquals(0, p.exitValue(), Files.readString(dir.resolve("err.txt")));
         return Files.readAllLines(log, StandardCharsets.UTF_8).stream()

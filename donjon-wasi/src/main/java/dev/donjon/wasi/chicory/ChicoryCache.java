@@ -1,7 +1,7 @@
 package dev.donjon.wasi.chicory;
 
 import com.dylibso.chicory.compiler.Cache;
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.compiler.internal.MachineFactory;
 import dev.donjon.wasi.CompiledModuleCache;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,10 +14,10 @@ import java.util.Properties;
  */
 final class ChicoryCache implements Cache {
     /**
-     * Chicory's version and that of Donjon's rewriting of its classes ({@link ModuleCompiler}); null when Chicory's
+     * Chicory's version and that of Donjon's rewriting of its classes ({@link Rewrites}); null when Chicory's
      * version cannot be told: then nothing is cached.
      */
-    static final String ENGINE = chicoryVersion() == null ? null : chicoryVersion() + "+" + ModuleCompiler.version();
+    static final String ENGINE = chicoryVersion() == null ? null : chicoryVersion() + "+" + Rewrites.version();
 
     private final CompiledModuleCache cache;
     private final boolean read;
@@ -40,7 +40,7 @@ final class ChicoryCache implements Cache {
 
     /** From the compiler jar's Maven metadata. */
     private static String chicoryVersion() {
-        try (InputStream in = MachineFactoryCompiler.class.getResourceAsStream(
+        try (InputStream in = MachineFactory.class.getResourceAsStream(
                 "/META-INF/maven/com.dylibso.chicory/compiler/pom.properties")) {
             if (in == null) return null;
             Properties p = new Properties();

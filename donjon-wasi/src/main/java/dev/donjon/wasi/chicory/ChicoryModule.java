@@ -67,7 +67,7 @@ public final class ChicoryModule {
      */
     public static ChicoryModule compile(
             byte[] wasm, Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures, CompiledModuleCache cache) {
-        return compile(wasm, wasiSignatures, cache, ModuleCompiler.SPLITTER);
+        return compile(wasm, wasiSignatures, cache, true, null);
     }
 
     /**
@@ -78,13 +78,19 @@ public final class ChicoryModule {
             byte[] wasm,
             Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
             LargeFunctionSplitter splitter) {
-        return compile(wasm, wasiSignatures, CompiledModuleCache.disabled(), splitter);
+        return compile(wasm, wasiSignatures, CompiledModuleCache.disabled(), false, splitter);
     }
 
+    /**
+     * @param rewrites whether to compile with the rewrites guests run with ({@link Rewrites}), else with
+     *                 {@code splitter}: kept apart so that a module found in the cache loads no rewrite (see
+     *                 {@link CompiledMachines})
+     */
     private static ChicoryModule compile(
             byte[] wasm,
             Map<String, dev.donjon.wasi.host.HostFunction> wasiSignatures,
             CompiledModuleCache cache,
+            boolean rewrites,
             LargeFunctionSplitter splitter) {
         if (wasm.length < 8 || !Arrays.equals(wasm, 0, 4, MAGIC, 0, 4)) {
             throw new ModuleRejectedException("not a WebAssembly module (bad magic)");
@@ -104,16 +110,13 @@ public final class ChicoryModule {
                 .filter(s -> s.memoryCount() > 0)
                 .map(s -> s.getMemory(0).limits())
                 .orElse(null);
-        // (the cache keeps only what the default splitter made: its version is in the entries' key)
-        boolean cached = cache.isEnabled()
-                && splitter == ModuleCompiler.SPLITTER
-                && ChicoryCache.ENGINE != null
-                && module.digest() != null;
+        // (the cache keeps only what the default rewrites made: their version is in the entries' key)
+        boolean cached = cache.isEnabled() && rewrites && ChicoryCache.ENGINE != null && module.digest() != null;
         Function<Instance, Machine> machines = null;
         byte[] entry = cached ? new ChicoryCache(cache, true).get(module.digest()) : null;
         if (entry != null) {
             try {
-                machines = ModuleCompiler.load(module, entry);
+                machines = CompiledMachines.load(module, entry);
             } catch (RuntimeException | LinkageError e) {
                 // an entry that passed its integrity check (so ours) but does not load: compile anew, overwrite it
                 LOG.fine(() -> "compiled-module cache entry unusable, compiling: " + OneLine.of(e));
@@ -121,9 +124,10 @@ public final class ChicoryModule {
         }
         try {
             if (machines == null) {
-                byte[] classes = ModuleCompiler.compile(module, splitter).jar();
+                byte[] classes =
+                        (rewrites ? ModuleCompiler.compile(module) : ModuleCompiler.compile(module, splitter)).jar();
                 if (cached) new ChicoryCache(cache, false).putIfAbsent(module.digest(), classes);
-                machines = ModuleCompiler.load(module, classes);
+                machines = CompiledMachines.load(module, classes);
             }
         } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {
             throw new ModuleRejectedException("module could not be compiled: " + OneLine.of(e), e);

@@ -73,11 +73,11 @@ final class MemoryInLocals {
             "memoryFill",
             "memoryPages");
 
-    /** Whether {@link #bindAccessors} runs; system property {@code donjon.bound-accessors=false} is for measuring. */
-    static final boolean BIND_ACCESSORS = Boolean.parseBoolean(System.getProperty("donjon.bound-accessors", "true"));
-
-    /** Part of the compiled-module cache key: a change here must not reuse classes made by an earlier version. */
-    static final String VERSION = "memory-in-locals-6" + (BIND_ACCESSORS ? "" : "-unbound");
+    /**
+     * Part of the compiled-module cache key ({@link Rewrites}): a change here must not reuse classes made by an
+     * earlier version. A constant, so that the key is made without loading this class.
+     */
+    static final String VERSION = "memory-in-locals-6";
 
     private MemoryInLocals() {}
 
@@ -108,7 +108,7 @@ final class MemoryInLocals {
     /** Returns whether {@code m} was changed. */
     static boolean transformMethod(MethodNode m) {
         boolean inLocals = keepInLocals(m);
-        return BIND_ACCESSORS ? bindAccessors(m) | inLocals : inLocals;
+        return Rewrites.BOUND_ACCESSORS ? bindAccessors(m) | inLocals : inLocals;
     }
 
     /**

@@ -1,65 +1,35 @@
 package dev.donjon.wasi.chicory;
 
-import com.dylibso.chicory.compiler.Cache;
 import com.dylibso.chicory.compiler.InterpreterFallback;
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.compiler.internal.ByteClassCollector;
 import com.dylibso.chicory.compiler.internal.Compiler;
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.donjon.wasi.chicory.split.LargeFunctionSplitter;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.logging.Logger;
 import org.objectweb.asm.tree.MethodNode;
 
 /**
- * Compiles a module with Chicory, then makes its very large functions fit HotSpot's JIT compilers: methods over the
+ * Compiles a module with Chicory ({@link CompiledMachines} loads what it makes), then makes its very large functions fit HotSpot's JIT compilers: methods over the
  * splitter's limit are split ({@link LargeFunctionSplitter}), and functions too large for one JVM method at all,
  * which Chicory leaves to its interpreter, are compiled into several ({@link OversizedFunctions}).
  *
  * <p>The classes travel as Chicory's own cache entry (a jar with {@code wasm-module.properties} naming the main
- * class), handed to {@link MachineFactoryCompiler} through its {@link Cache} interface: that is the public way to
- * load classes Chicory did not just generate itself, and the same bytes are what the compiled-module cache keeps.
+ * class); the same bytes are what the compiled-module cache keeps.
  */
 final class ModuleCompiler {
     private static final Logger LOG = Logger.getLogger(ModuleCompiler.class.getName());
 
-    /**
-     * The splitter guests run with; system properties {@code donjon.split=false} (Chicory's code as it is, for
-     * comparison), {@code donjon.split.limit} and {@code donjon.split.minimum} (bytes) exist for measuring.
-     */
-    static final LargeFunctionSplitter SPLITTER = Boolean.parseBoolean(System.getProperty("donjon.split", "true"))
-            ? new LargeFunctionSplitter(
-                    Integer.getInteger("donjon.split.limit", 1000), Integer.getInteger("donjon.split.minimum", 300))
-            : null;
-
-    /** Whether {@link MemoryInLocals} runs; system property {@code donjon.memory-in-locals=false} is for measuring. */
-    static final boolean MEMORY_IN_LOCALS = Boolean.parseBoolean(System.getProperty("donjon.memory-in-locals", "true"));
-
-    /** Whether {@link GlobalsRewrite} runs; system property {@code donjon.direct-globals=false} is for measuring. */
-    static final boolean DIRECT_GLOBALS = Boolean.parseBoolean(System.getProperty("donjon.direct-globals", "true"));
+    /** The splitter guests run with ({@link Rewrites}). */
+    static final LargeFunctionSplitter SPLITTER =
+            Rewrites.SPLIT ? new LargeFunctionSplitter(Rewrites.SPLIT_LIMIT, Rewrites.SPLIT_MINIMUM) : null;
 
     private ModuleCompiler() {}
-
-    /** Version of the transformation, for cache keys. */
-    static String version() {
-        return (SPLITTER == null ? "unsplit" : SPLITTER.version())
-                + (MEMORY_IN_LOCALS ? "+" + MemoryInLocals.VERSION : "")
-                + (DIRECT_GLOBALS ? "+" + GlobalsRewrite.VERSION : "");
-    }
 
     /**
      * A compiled module.
@@ -70,14 +40,19 @@ final class ModuleCompiler {
      */
     record Compiled(byte[] jar, List<LargeFunctionSplitter.Outcome> outcomes, Set<Integer> interpreted) {}
 
+    /** Compiles with the rewrites guests run with ({@link Rewrites}). */
+    static Compiled compile(WasmModule module) {
+        return compile(module, SPLITTER);
+    }
+
     /** Compiles with {@code splitter} (null: Chicory's classes as they are), and {@link MemoryInLocals} as set. */
     static Compiled compile(WasmModule module, LargeFunctionSplitter splitter) {
-        return compile(module, splitter, MEMORY_IN_LOCALS);
+        return compile(module, splitter, Rewrites.MEMORY_IN_LOCALS);
     }
 
     /** As {@link #compile(WasmModule, LargeFunctionSplitter)}, with or without {@link MemoryInLocals}. */
     static Compiled compile(WasmModule module, LargeFunctionSplitter splitter, boolean memoryInLocals) {
-        return compile(module, splitter, memoryInLocals, DIRECT_GLOBALS);
+        return compile(module, splitter, memoryInLocals, Rewrites.DIRECT_GLOBALS);
     }
 
     /** As above, with or without {@link GlobalsRewrite} too. */
@@ -121,7 +96,7 @@ final class ModuleCompiler {
                 .orElse(false);
         if (directGlobals && GlobalsRewrite.applies(module)) classes = GlobalsRewrite.transform(classes);
         if (memoryInLocals && !shared) classes = MemoryInLocals.transform(classes);
-        return new Compiled(jar(mainClass, classes), outcomes, Set.copyOf(interpreted));
+        return new Compiled(CompiledMachines.jar(mainClass, classes), outcomes, Set.copyOf(interpreted));
     }
 
     private static void log(WasmModule module, List<LargeFunctionSplitter.Outcome> outcomes, Set<Integer> oversized) {
@@ -141,44 +116,6 @@ final class ModuleCompiler {
         if (!whole.isEmpty()) {
             LOG.info(() -> "over the JIT's " + LargeFunctionSplitter.HUGE_METHOD_LIMIT + "-byte limit and left whole "
                     + "(C1/C2 may refuse them): " + String.join("; ", whole));
-        }
-    }
-
-    /** Loads classes made by {@link #compile} (or read back from the compiled-module cache). */
-    static Function<Instance, Machine> load(WasmModule module, byte[] jar) {
-        return MachineFactoryCompiler.builder(module)
-                .withCache(new Cache() {
-                    @Override
-                    public byte[] get(String key) {
-                        return jar;
-                    }
-
-                    @Override
-                    public void putIfAbsent(String key, byte[] data) {
-                        // nothing: these classes came from here
-                    }
-                })
-                .compile();
-    }
-
-    private static byte[] jar(String mainClass, Map<String, byte[]> classes) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (JarOutputStream jar = new JarOutputStream(bytes)) {
-                Properties p = new Properties();
-                p.setProperty("mainClass", mainClass);
-                jar.putNextEntry(new JarEntry("wasm-module.properties"));
-                p.store(jar, null);
-                jar.closeEntry();
-                for (var e : classes.entrySet()) {
-                    jar.putNextEntry(new JarEntry(e.getKey().replace('.', '/') + ".class"));
-                    jar.write(e.getValue());
-                    jar.closeEntry();
-                }
-            }
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -25,7 +25,7 @@ final class CompiledJars {
     /** The export's results, or "trap: " and the trap's message. */
     static String call(WasmModule module, byte[] jar, String export, long... args) {
         Instance instance = Instance.builder(module)
-                .withMachineFactory(ModuleCompiler.load(module, jar))
+                .withMachineFactory(CompiledMachines.load(module, jar))
                 .withMemoryFactory(ContiguousMemory::new)
                 .build();
         try {

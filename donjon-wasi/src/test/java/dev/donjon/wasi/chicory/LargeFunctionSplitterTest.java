@@ -177,7 +177,7 @@ class LargeFunctionSplitterTest {
     /** The export's results on a fresh instance, or how it trapped. */
     private static String call(ModuleCompiler.Compiled compiled, String export, long... args) {
         Instance instance = Instance.builder(module)
-                .withMachineFactory(ModuleCompiler.load(module, compiled.jar()))
+                .withMachineFactory(CompiledMachines.load(module, compiled.jar()))
                 .withMemoryFactory(ContiguousMemory::new) // as Donjon runs guests (MemoryInLocals needs it)
                 .build();
         try {

@@ -38,7 +38,7 @@ class OversizedFunctionsTest {
 
     private static long call(WasmModule module, ModuleCompiler.Compiled compiled, int x) {
         Instance instance = Instance.builder(module)
-                .withMachineFactory(ModuleCompiler.load(module, compiled.jar()))
+                .withMachineFactory(CompiledMachines.load(module, compiled.jar()))
                 .build();
         return instance.export("big").apply(x)[0];
     }

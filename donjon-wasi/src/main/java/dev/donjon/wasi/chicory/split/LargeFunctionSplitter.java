@@ -46,7 +46,19 @@ public final class LargeFunctionSplitter {
      * default), each same-run pair of the real-programs benchmark and the json kernel used 0-15% less CPU; 8,000 was
      * slower than both (bench/README.md, "Real programs").
      */
-    public static final LargeFunctionSplitter DEFAULT = new LargeFunctionSplitter(1000, 300);
+    public static final int DEFAULT_LIMIT = 1000;
+
+    /** The default {@code minimum} (see {@link #DEFAULT_LIMIT}). */
+    public static final int DEFAULT_MINIMUM = 300;
+
+    /** The splitter with {@link #DEFAULT_LIMIT} and {@link #DEFAULT_MINIMUM}. */
+    public static final LargeFunctionSplitter DEFAULT = new LargeFunctionSplitter(DEFAULT_LIMIT, DEFAULT_MINIMUM);
+
+    /**
+     * The version of this transformation, for caches of transformed classes (with the limit and the minimum): a change
+     * here must not reuse old entries. A constant, so that a cache key names it without loading this class (and ASM).
+     */
+    public static final String VERSION = "split-3";
 
     private final int limit;
     private final int minimum;
@@ -60,11 +72,6 @@ public final class LargeFunctionSplitter {
         if (limit < 1 || minimum < 1) throw new IllegalArgumentException("limit and minimum must be positive");
         this.limit = limit;
         this.minimum = minimum;
-    }
-
-    /** A version string for caches of transformed classes: a change here must not reuse old entries. */
-    public String version() {
-        return "split-3-" + limit + "-" + minimum;
     }
 
     /** One method this pass split, or could not split though it is over {@link #HUGE_METHOD_LIMIT}. */
