@@ -15,12 +15,12 @@ import java.util.logging.Logger;
 import org.objectweb.asm.tree.MethodNode;
 
 /**
- * Compiles a module with Chicory ({@link CompiledMachines} loads what it makes), then makes its very large functions fit HotSpot's JIT compilers: methods over the
+ * Compiles a module with Chicory, then makes its very large functions fit HotSpot's JIT compilers: methods over the
  * splitter's limit are split ({@link LargeFunctionSplitter}), and functions too large for one JVM method at all,
  * which Chicory leaves to its interpreter, are compiled into several ({@link OversizedFunctions}).
  *
- * <p>The classes travel as Chicory's own cache entry (a jar with {@code wasm-module.properties} naming the main
- * class); the same bytes are what the compiled-module cache keeps.
+ * <p>The classes travel as one jar ({@link CompiledMachines}, which also loads them); the same bytes are what the
+ * compiled-module cache keeps.
  */
 final class ModuleCompiler {
     private static final Logger LOG = Logger.getLogger(ModuleCompiler.class.getName());
