@@ -54,14 +54,7 @@ class StartupClassesTest {
 
     @Test
     void runningHelloLoadsNoJacksonBouncyCastleOrAwsLc(@TempDir Path dir) throws Exception {
-        List<String> cmd = RunCommandTest.javaDonjon();
-        cmd.addAll(List.of(
-                "run",
-                "--backend",
-                "nil",
-                "--no-module-cache",
-                RunCommandTest.ROOT.resolve("examples/hello/hello.wasm").toString()));
-        List<String> unused = loadedClasses(dir, cmd).stream()
+        List<String> unused = loadedClasses(dir, runHello("--no-module-cache")).stream()
                 .filter(name -> UNUSED.stream().anyMatch(name::startsWith))
                 .toList();
         assertEquals("Hello, world!\n", Files.readString(dir.resolve("out.txt")));
@@ -76,12 +69,7 @@ class StartupClassesTest {
      */
     @Test
     void runningACachedModuleLoadsNoCompiler(@TempDir Path dir) throws Exception {
-        List<String> cmd = RunCommandTest.javaDonjon();
-        cmd.addAll(List.of(
-                "run",
-                "--backend",
-                "nil",
-                RunCommandTest.ROOT.resolve("examples/hello/hello.wasm").toString()));
+        List<String> cmd = runHello();
         loadedClasses(dir, cmd); // fills the cache
         List<String> compiler = loadedClasses(dir, cmd).stream()
                 .filter(name -> COMPILER.stream().anyMatch(name::startsWith))
@@ -100,6 +88,15 @@ class StartupClassesTest {
             "dev.donjon.wasi.chicory.MemoryInLocals",
             "dev.donjon.wasi.chicory.GlobalsRewrite",
             "dev.donjon.wasi.chicory.OversizedFunctions");
+
+    /** {@code donjon run --backend nil OPTIONS examples/hello/hello.wasm}. */
+    private static List<String> runHello(String... options) {
+        List<String> cmd = RunCommandTest.javaDonjon();
+        cmd.addAll(List.of("run", "--backend", "nil"));
+        cmd.addAll(List.of(options));
+        cmd.add(RunCommandTest.ROOT.resolve("examples/hello/hello.wasm").toString());
+        return cmd;
+    }
 
     /**
      * Runs {@code cmd} with class loading logged; its stdout goes to out.txt in {@code dir}, and its compiled-module
