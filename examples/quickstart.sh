@@ -29,7 +29,10 @@ show() { printf '$ donjon %s\n' "$*"; donjon "$@"; }
 serve() {
   local name=$1; shift
   printf '$ donjon %s &\n' "$*"
-  "$launcher" "$@" >"$Q/logs/$name.log" 2>&1 &   # not through a function: $! must be the server (the launcher execs java)
+  # emptied here, not by the server's own redirection: that one runs in the background, and the wait below could read
+  # the last start's "serving on" line before it and go on while the server is still starting (or has failed)
+  : >"$Q/logs/$name.log"
+  "$launcher" "$@" >>"$Q/logs/$name.log" 2>&1 &   # not through a function: $! must be the server (the launcher execs java)
   echo "$! $name" >>"$Q/pids"
   local pid=$! waited=0
   until grep -Eq 'serving (.* )?on |listening on ' "$Q/logs/$name.log" 2>/dev/null; do
