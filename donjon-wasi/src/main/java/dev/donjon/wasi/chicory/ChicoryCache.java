@@ -1,6 +1,5 @@
 package dev.donjon.wasi.chicory;
 
-import com.dylibso.chicory.compiler.Cache;
 import com.dylibso.chicory.compiler.internal.MachineFactory;
 import dev.donjon.wasi.CompiledModuleCache;
 import java.io.IOException;
@@ -8,11 +7,11 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /**
- * Chicory's compiled-class cache on a {@link CompiledModuleCache}. Chicory names an entry by the module's digest
- * ({@code sha-256:...}); the entry's key adds Chicory's version, because generated classes call into the runtime
+ * A module's compiled classes ({@link CompiledMachines}' jar) in a {@link CompiledModuleCache}, named by the module's
+ * digest ({@code sha-256:...}) as Chicory names its own cache's entries; the entry's key adds Chicory's version, because generated classes call into the runtime
  * that generated them and must never be loaded by another, and the version of Donjon's rewriting of them.
  */
-final class ChicoryCache implements Cache {
+final class ChicoryCache {
     /**
      * Chicory's version and that of Donjon's rewriting of its classes ({@link Rewrites}); null when Chicory's
      * version cannot be told: then nothing is cached.
@@ -28,13 +27,13 @@ final class ChicoryCache implements Cache {
         this.read = read;
     }
 
-    @Override
-    public byte[] get(String digest) {
+    /** The entry for the module with this digest, or null. */
+    byte[] get(String digest) {
         return read ? cache.get(ENGINE + "/" + digest).orElse(null) : null;
     }
 
-    @Override
-    public void putIfAbsent(String digest, byte[] classes) {
+    /** Keeps {@code classes} as the entry for the module with this digest. */
+    void put(String digest, byte[] classes) {
         cache.put(ENGINE + "/" + digest, classes);
     }
 

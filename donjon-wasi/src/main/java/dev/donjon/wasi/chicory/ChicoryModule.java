@@ -126,7 +126,7 @@ public final class ChicoryModule {
             if (machines == null) {
                 byte[] classes =
                         (rewrites ? ModuleCompiler.compile(module) : ModuleCompiler.compile(module, splitter)).jar();
-                if (cached) new ChicoryCache(cache, false).putIfAbsent(module.digest(), classes);
+                if (cached) new ChicoryCache(cache, false).put(module.digest(), classes);
                 machines = CompiledMachines.load(module, classes);
             }
         } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {

@@ -36,12 +36,12 @@ import org.objectweb.asm.tree.analysis.Frame;
  * before a call the caller stores the locals the region may read (live at an entry and used inside), after it the
  * caller reloads the locals the region may have changed that are live where it left. The call returns which exit it
  * took (an index into the region's exits), or -1 when the function returned, its result in the frame's last place.
+ * A region with several entries starts with a switch on {@code entry}; in the caller each entry is a small stub
+ * that pushes its number and joins the common call.
  *
  * <p>The frame has a place only for the locals that ever cross a boundary, and the result: it is allocated at every
  * call of a split function, and a pattern matcher's or allocator's function, split and called millions of times a
  * second, made the frame most of what a guest allocated.
- * A region with several entries starts with a switch on {@code entry}; in the caller each entry is a small stub
- * that pushes its number and joins the common call.
  */
 final class Splitter {
     private static final int RETURNED = -1;
